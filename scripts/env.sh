@@ -1,0 +1,39 @@
+# Shared by ./parvirt and ./test: JDK discovery, Maven, and host packages.
+
+parvirt_find_jdk() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    local v
+    v=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
+    if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then export JAVA_HOME; return 0; fi
+  fi
+  local d
+  for d in /usr/lib/jvm/*25* /usr/lib/jvm/*-2[5-9]-* /usr/lib/jvm/*-3[0-9]-*; do
+    if [ -x "$d/bin/java" ]; then export JAVA_HOME="$d"; return 0; fi
+  done
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "parvirt: no JDK 25 found; installing openjdk-25-jdk-headless with apt-get" >&2
+    apt-get update -qq >&2 && apt-get install -y -qq openjdk-25-jdk-headless >&2 || true
+    for d in /usr/lib/jvm/*25*; do
+      if [ -x "$d/bin/java" ]; then export JAVA_HOME="$d"; return 0; fi
+    done
+  fi
+  echo "parvirt: a JDK 25 is needed: set JAVA_HOME to one, or install it (apt-get install openjdk-25-jdk-headless, or Temurin 25 under /usr/lib/jvm)" >&2
+  exit 1
+}
+
+parvirt_need_maven() {
+  if command -v mvn >/dev/null; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "parvirt: installing maven with apt-get" >&2
+    apt-get update -qq >&2 && apt-get install -y -qq maven >&2 && return 0
+  fi
+  echo "parvirt: Apache Maven is needed to build: apt-get install maven" >&2
+  exit 1
+}
+
+parvirt_build() {
+  parvirt_need_maven
+  echo "parvirt: building (mvn package)..." >&2
+  (cd "$here" && mvn -q -B -DskipTests package) >&2
+  rm -f "$here/target/parvirt-cli.jsa"
+}

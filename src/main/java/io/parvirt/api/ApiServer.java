@@ -1,0 +1,76 @@
+package io.parvirt.api;
+
+import io.javalin.Javalin;
+import io.parvirt.hmc.Hmc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** Jetty (through Javalin) on a TCP address and on the home's Unix socket. */
+public final class ApiServer implements AutoCloseable {
+    private final Javalin app;
+    private final Path socket;
+
+    public ApiServer(Hmc hmc, Auth auth, InetSocketAddress listen, Path socket, Runnable stopDaemon) {
+        this.socket = socket;
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove stale socket " + socket, e);
+        }
+        Routes routes = new Routes(hmc, auth, stopDaemon);
+        app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            // With connectors of our own, Javalin adds no default one: the TCP connector is ours too.
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+                c.setHost(listen.getHostString());
+                c.setPort(listen.getPort());
+                return c;
+            });
+            config.jetty.addConnector((server, http) -> {
+                UnixDomainServerConnector c = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
+                c.setUnixDomainPath(socket);
+                return c;
+            });
+            routes.register(config);
+        });
+    }
+
+    public ApiServer start() {
+        app.start();
+        try {
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restrict socket " + socket, e);
+        }
+        return this;
+    }
+
+    /** The TCP port actually bound (useful with port 0). */
+    public int tcpPort() {
+        for (var c : app.jettyServer().server().getConnectors()) {
+            if (c instanceof NetworkConnector n) {
+                return n.getLocalPort();
+            }
+        }
+        throw new IllegalStateException("no TCP connector");
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // the socket file is recreated at the next start
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.parvirt.cli;
+
+import io.parvirt.home.ParvirtHome;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Sends one HMC command to the home's daemon and prints its standard output, exiting with its code. */
+final class HmcClient {
+    private HmcClient() {
+    }
+
+    static int run(String[] args) {
+        ParvirtHome home = ParvirtHome.fromEnvironment();
+        Map<String, String> files = new LinkedHashMap<>();
+        if (args[0].equals("mksyscfg") || args[0].equals("chsyscfg")) {
+            for (int i = 1; i + 1 < args.length; i++) {
+                if (args[i].equals("-f")) {
+                    try {
+                        files.put(args[i + 1], Files.readString(Path.of(args[i + 1]), StandardCharsets.UTF_8));
+                    } catch (IOException | RuntimeException e) {
+                        System.out.println("The file " + args[i + 1] + " could not be read.  Please check the file "
+                                + "name and retry the command.");
+                        return 1;
+                    }
+                }
+            }
+        }
+        StringBuilder json = new StringBuilder("{\"argv\":[");
+        for (int i = 0; i < args.length; i++) {
+            json.append(i > 0 ? "," : "").append(UnixHttp.quote(args[i]));
+        }
+        json.append("],\"files\":{");
+        int n = 0;
+        for (var e : files.entrySet()) {
+            json.append(n++ > 0 ? "," : "").append(UnixHttp.quote(e.getKey())).append(':')
+                    .append(UnixHttp.quote(e.getValue()));
+        }
+        json.append("}}");
+        try {
+            if (!DaemonLauncher.running(home)) {
+                DaemonLauncher.start(home);
+            }
+            UnixHttp.Response r = UnixHttp.post(home.socket(), "/api/v1/hmc/cli", DaemonLauncher.token(home),
+                    json.toString());
+            String code = r.headers().get("x-parvirt-exit-code");
+            if (r.status() != 200 || code == null) {
+                System.err.println("parvirt: the daemon answered HTTP " + r.status() + ": " + r.body().strip());
+                return 2;
+            }
+            System.out.print(r.body());
+            System.out.flush();
+            return Integer.parseInt(code);
+        } catch (IOException e) {
+            System.err.println("parvirt: cannot reach the daemon of " + home.root() + ": " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 2;
+        }
+    }
+}

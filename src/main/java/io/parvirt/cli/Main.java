@@ -1,0 +1,36 @@
+package io.parvirt.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of {@code ./parvirt}. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("serve") || args[0].equals("daemon"))) {
+            // parvirt's own commands: picocli is worth its start-up cost here, not on the HMC path.
+            CommandLine cl = new CommandLine(new ParvirtCommand());
+            cl.setExpandAtFiles(false);
+            System.exit(cl.execute(args));
+        }
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        System.exit(HmcClient.run(args));
+    }
+
+    static final String USAGE = """
+            Usage: parvirt <command> [options]
+
+            parvirt's own commands:
+              serve [--listen HOST:PORT]   run the host daemon and the HMC service in the foreground
+              daemon status                show the daemon of this home (PARVIRT_HOME, default ~/.parvirt)
+              daemon stop                  stop it
+
+            HMC commands (sent to the daemon of this home, which is started if none runs):
+              lssyscfg, mksyscfg, chsyscfg, rmsyscfg, lshwres, chhwres, lssvcevents,
+              mkhmcusr, lshmcusr, rmhmcusr
+            """;
+}

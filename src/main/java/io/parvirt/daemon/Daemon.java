@@ -1,0 +1,159 @@
+package io.parvirt.daemon;
+
+import io.parvirt.api.ApiServer;
+import io.parvirt.api.Auth;
+import io.parvirt.hmc.Hmc;
+import io.parvirt.hmc.HmcUsers;
+import io.parvirt.home.ParvirtHome;
+import io.parvirt.store.SqliteStore;
+import io.parvirt.system.HostFacts;
+import io.parvirt.system.ManagedSystem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running daemon of one home. */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private final ParvirtHome home;
+    private final FileChannel lockChannel;
+    private final SqliteStore store;
+    private final ApiServer api;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api) {
+        this.home = home;
+        this.lockChannel = lockChannel;
+        this.store = store;
+        this.api = api;
+    }
+
+    /** Starts a daemon for {@code home}; {@code listen} overrides the configured TCP address. */
+    public static Daemon start(ParvirtHome home, String listen) throws DaemonException {
+        home.create();
+        FileChannel lock = lock(home);
+        DaemonConfig config = DaemonConfig.load(home, listen);
+        HostFacts host = HostFacts.read();
+        SqliteStore store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
+        ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
+        HmcUsers users = new HmcUsers(store);
+        Hmc hmc = new Hmc(sys, users);
+        String token = writeToken(home.tokenFile());
+        Daemon[] self = new Daemon[1];
+        ApiServer api;
+        try {
+            api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
+                    config.listen(), home.socket(), () -> self[0].stop()).start();
+        } catch (RuntimeException e) {
+            store.close();
+            throw new DaemonException("cannot serve the API on " + config.listen() + " (" + rootCause(e)
+                    + "); choose another address with --listen HOST:PORT or listen= in " + home.config());
+        }
+        self[0] = new Daemon(home, lock, store, api);
+        writeString(home.pidFile(), Long.toString(ProcessHandle.current().pid()));
+        writeString(home.listenFile(), config.listen().getHostString() + ":" + api.tcpPort());
+        LOG.info("parvirt daemon for {} serving {}:{} and {}", home.root(), config.listen().getHostString(),
+                api.tcpPort(), home.socket());
+        return self[0];
+    }
+
+    private static String rootCause(Throwable e) {
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage();
+    }
+
+    private static FileChannel lock(ParvirtHome home) throws DaemonException {
+        try {
+            FileChannel ch = FileChannel.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                ch.close();
+                String pid = Files.exists(home.pidFile()) ? Files.readString(home.pidFile()).strip() : "?";
+                throw new DaemonException("a daemon is already running for " + home.root() + " (pid " + pid + ")");
+            }
+            return ch;
+        } catch (IOException e) {
+            throw new DaemonException("cannot lock " + home.lockFile() + ": " + e.getMessage());
+        }
+    }
+
+    private static String writeToken(Path file) {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        String token = HexFormat.of().formatHex(b);
+        writeString(file, token);
+        return token;
+    }
+
+    /** Owner-only, written to a temporary file and renamed so readers never see half a file. */
+    private static void writeString(Path file, String s) {
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, s);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    public int tcpPort() {
+        return api.tcpPort();
+    }
+
+    public void await() throws InterruptedException {
+        stopped.await();
+    }
+
+    public synchronized void stop() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        LOG.info("parvirt daemon for {} stopping", home.root());
+        api.close();
+        store.close();
+        try {
+            Files.deleteIfExists(home.pidFile());
+            Files.deleteIfExists(home.listenFile());
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("cleanup of {} incomplete: {}", home.run(), e.getMessage());
+        }
+        stopped.countDown();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The daemon could not start; the message says why and what to do. */
+    public static final class DaemonException extends Exception {
+        public DaemonException(String message) {
+            super(message);
+        }
+    }
+
+    static InetSocketAddress parseListen(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("listen address must be HOST:PORT, not " + s);
+        }
+        return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+    }
+}

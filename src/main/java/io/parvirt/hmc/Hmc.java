@@ -1,0 +1,82 @@
+package io.parvirt.hmc;
+
+import io.parvirt.model.ModelException;
+import io.parvirt.store.StoreException;
+import io.parvirt.system.ManagedSystem;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs HMC commands. Every failure becomes one line on standard output and exit 1; nothing is
+ * written to standard error, because HMC clients read standard output.
+ */
+public final class Hmc {
+    private static final Logger LOG = LoggerFactory.getLogger(Hmc.class);
+    private final Map<String, Function<Context, HmcResult>> commands = new TreeMap<>();
+    private final ManagedSystem sys;
+    private final HmcUsers users;
+
+    public Hmc(ManagedSystem sys, HmcUsers users) {
+        this.sys = sys;
+        this.users = users;
+        SyscfgCommands syscfg = new SyscfgCommands();
+        commands.put("lssyscfg", syscfg::lssyscfg);
+        commands.put("mksyscfg", syscfg::mksyscfg);
+        commands.put("chsyscfg", syscfg::chsyscfg);
+        commands.put("rmsyscfg", syscfg::rmsyscfg);
+        HwresCommands hwres = new HwresCommands();
+        commands.put("lshwres", hwres::lshwres);
+        commands.put("chhwres", hwres::chhwres);
+        ConsoleCommands console = new ConsoleCommands();
+        commands.put("lssvcevents", console::lssvcevents);
+        commands.put("mkhmcusr", console::mkhmcusr);
+        commands.put("lshmcusr", console::lshmcusr);
+        commands.put("rmhmcusr", console::rmhmcusr);
+    }
+
+    public ManagedSystem system() {
+        return sys;
+    }
+
+    public HmcUsers users() {
+        return users;
+    }
+
+    /** What a command needs: the system, the parsed words and the caller. */
+    record Context(Hmc hmc, HmcInvocation inv) {
+        List<String> args() {
+            return Options.tail(inv.argv());
+        }
+
+        ManagedSystem sys() {
+            return hmc.sys;
+        }
+    }
+
+    public HmcResult run(HmcInvocation inv) {
+        if (inv.argv().isEmpty()) {
+            return HmcResult.error("No command was entered. Valid commands are: " + String.join(", ", commands.keySet())
+                    + ".");
+        }
+        Function<Context, HmcResult> cmd = commands.get(inv.argv().getFirst());
+        if (cmd == null) {
+            return HmcResult.error("The command " + inv.argv().getFirst() + " is not a valid command. Valid commands "
+                    + "are: " + String.join(", ", commands.keySet()) + ".");
+        }
+        try {
+            return cmd.apply(new Context(this, inv));
+        } catch (HmcException e) {
+            return HmcResult.error(e.getMessage());
+        } catch (ModelException e) {
+            return HmcResult.error(e);
+        } catch (StoreException e) {
+            LOG.error("store failure in {}", inv.argv().getFirst(), e);
+            return new HmcResult("HSCL130F The change could not be saved and was not made: " + e.getMessage() + "\n", 1,
+                    null, "HSCL130F", 500);
+        }
+    }
+}

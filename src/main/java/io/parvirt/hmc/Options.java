@@ -1,0 +1,109 @@
+package io.parvirt.hmc;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The options one HMC command takes, parsed with picocli; any parse failure becomes the HMC's
+ * "missing a required parameter or a parameter value is invalid" sentence naming the parameter.
+ */
+final class Options {
+    private final CommandSpec spec = CommandSpec.create();
+    private ParseResult result;
+
+    /** Options that take one value. */
+    Options values(String... names) {
+        for (String n : names) {
+            spec.addOption(OptionSpec.builder(n).arity("1").type(String.class).build());
+        }
+        return this;
+    }
+
+    /** Options that take no value. */
+    Options flags(String... names) {
+        for (String n : names) {
+            spec.addOption(OptionSpec.builder(n).arity("0").type(boolean.class).build());
+        }
+        return this;
+    }
+
+    /** {@code -F} with an optional field list and {@code --header}. */
+    Options withFields() {
+        spec.addOption(OptionSpec.builder("-F").arity("0..1").type(String.class).build());
+        return flags("--header");
+    }
+
+    Options parse(List<String> args) {
+        CommandLine cl = new CommandLine(spec);
+        cl.setExpandAtFiles(false);
+        cl.setPosixClusteredShortOptionsAllowed(false);
+        cl.setUnmatchedOptionsArePositionalParams(false);
+        try {
+            result = cl.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.MissingParameterException e) {
+            throw HmcException.badParameter(e.getMissing().stream().map(a -> a instanceof OptionSpec o
+                    ? o.longestName() : a.paramLabel()).toArray(String[]::new));
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            throw HmcException.badParameter(e.getUnmatched().getFirst());
+        } catch (CommandLine.ParameterException e) {
+            String name = e.getArgSpec() instanceof OptionSpec o ? o.longestName() : String.join(" ", args);
+            throw HmcException.badParameter(name);
+        }
+        return this;
+    }
+
+    boolean has(String name) {
+        return result.hasMatchedOption(name);
+    }
+
+    String get(String name) {
+        return result.matchedOptionValue(name, null);
+    }
+
+    /** The value, or the HMC's missing-parameter error. */
+    String require(String name) {
+        String v = get(name);
+        if (v == null) {
+            throw HmcException.badParameter(name);
+        }
+        return v;
+    }
+
+    /** One of a set of values, else the parameter is invalid. */
+    String oneOf(String name, String... allowed) {
+        String v = require(name);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw HmcException.badParameter(name);
+    }
+
+    /** {@code -F}: null when absent, empty for a bare {@code -F}. */
+    String fields() {
+        return has("-F") ? get("-F") : null;
+    }
+
+    boolean header() {
+        return has("--header");
+    }
+
+    /** Exactly one of two mutually exclusive selectors, e.g. {@code -n} and {@code --id}. */
+    String[] exactlyOne(String a, String b) {
+        boolean ha = has(a);
+        boolean hb = has(b);
+        if (ha == hb) {
+            throw HmcException.badParameter(ha ? new String[] {a, b} : new String[] {a + " or " + b});
+        }
+        return ha ? new String[] {a, get(a)} : new String[] {b, get(b)};
+    }
+
+    static List<String> tail(List<String> argv) {
+        return new ArrayList<>(argv.subList(1, argv.size()));
+    }
+}

@@ -1,0 +1,87 @@
+package io.parvirt.home;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
+
+/** Paths inside one state home; created owner-only on first use. */
+public record ParvirtHome(Path root) {
+
+    public static ParvirtHome fromEnvironment() {
+        String env = System.getenv("PARVIRT_HOME");
+        Path p = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".parvirt");
+        return new ParvirtHome(p.toAbsolutePath().normalize());
+    }
+
+    public Path config() {
+        return root.resolve("parvirt.properties");
+    }
+
+    public Path storeDir() {
+        return root.resolve("store");
+    }
+
+    public Path logs() {
+        return root.resolve("logs");
+    }
+
+    public Path run() {
+        return root.resolve("run");
+    }
+
+    public Path images() {
+        return root.resolve("images");
+    }
+
+    /** The daemon's local API socket; the CLI always finds its own home's daemon here. */
+    public Path socket() {
+        return run().resolve("api.sock");
+    }
+
+    public Path tokenFile() {
+        return run().resolve("token");
+    }
+
+    public Path pidFile() {
+        return run().resolve("daemon.pid");
+    }
+
+    public Path lockFile() {
+        return run().resolve("daemon.lock");
+    }
+
+    /** Where the daemon writes the TCP address it listens on. */
+    public Path listenFile() {
+        return run().resolve("listen");
+    }
+
+    public void create() {
+        try {
+            for (Path d : new Path[] {root, storeDir(), logs(), run(), images()}) {
+                if (!Files.isDirectory(d)) {
+                    Files.createDirectories(d);
+                    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create parvirt home " + root, e);
+        }
+    }
+
+    /** {@code parvirt.properties}, empty when absent. */
+    public Properties loadConfig() {
+        Properties p = new Properties();
+        if (Files.exists(config())) {
+            try (InputStream in = Files.newInputStream(config())) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + config(), e);
+            }
+        }
+        return p;
+    }
+}

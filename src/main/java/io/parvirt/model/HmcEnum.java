@@ -1,0 +1,6 @@
+package io.parvirt.model;
+
+/** An enumeration whose values are spelled on the HMC command line as {@link #hmcName()}. */
+public interface HmcEnum {
+    String hmcName();
+}

@@ -1,0 +1,90 @@
+package io.parvirt.store;
+
+import io.parvirt.model.Partition;
+import io.parvirt.model.Profile;
+import io.parvirt.model.SharedProcessorPool;
+import io.parvirt.model.SystemSettings;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Everything one command changes; a store applies it all or nothing. */
+public final class Changes {
+    SystemSettings settings;
+    final List<Partition> putPartitions = new ArrayList<>();
+    final List<Integer> removePartitions = new ArrayList<>();
+    final List<Profile> putProfiles = new ArrayList<>();
+    final List<Profile> removeProfiles = new ArrayList<>();
+    final List<SharedProcessorPool> putPools = new ArrayList<>();
+    final List<ConsoleEvent> events = new ArrayList<>();
+    final List<HmcUser> putUsers = new ArrayList<>();
+    final List<String> removeUsers = new ArrayList<>();
+
+    public Changes settings(SystemSettings s) {
+        settings = s;
+        return this;
+    }
+
+    public Changes put(Partition p) {
+        putPartitions.add(p);
+        return this;
+    }
+
+    public Changes removePartition(int id) {
+        removePartitions.add(id);
+        return this;
+    }
+
+    public Changes put(Profile p) {
+        putProfiles.add(p);
+        return this;
+    }
+
+    public Changes remove(Profile p) {
+        removeProfiles.add(p);
+        return this;
+    }
+
+    public Changes put(SharedProcessorPool p) {
+        putPools.add(p);
+        return this;
+    }
+
+    public Changes event(ConsoleEvent e) {
+        events.add(e);
+        return this;
+    }
+
+    public Changes put(HmcUser u) {
+        putUsers.add(u);
+        return this;
+    }
+
+    public Changes removeUser(String name) {
+        removeUsers.add(name);
+        return this;
+    }
+
+    public SystemSettings settings() {
+        return settings;
+    }
+
+    public List<Partition> putPartitions() {
+        return putPartitions;
+    }
+
+    public List<Integer> removePartitions() {
+        return removePartitions;
+    }
+
+    public List<Profile> putProfiles() {
+        return putProfiles;
+    }
+
+    public List<Profile> removeProfiles() {
+        return removeProfiles;
+    }
+
+    public List<SharedProcessorPool> putPools() {
+        return putPools;
+    }
+}

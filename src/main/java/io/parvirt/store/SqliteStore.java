@@ -1,0 +1,193 @@
+package io.parvirt.store;
+
+import io.parvirt.model.Partition;
+import io.parvirt.model.Profile;
+import io.parvirt.model.SharedProcessorPool;
+import io.parvirt.model.SystemDefinition;
+import io.parvirt.model.SystemSettings;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The embedded store: one SQLite file in WAL mode with {@code synchronous=FULL}, so a commit is on
+ * stable storage when {@link #commit} returns and a daemon killed at any instant reopens to the
+ * last whole transaction. One connection, used under this object's lock.
+ */
+public final class SqliteStore implements Store {
+    private final Connection db;
+
+    public SqliteStore(Path file) {
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+        try {
+            db = DriverManager.getConnection(url);
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA foreign_keys=ON");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot open store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<SystemDefinition> load(SystemSettings seed) {
+        try {
+            SystemSettings settings = seed;
+            boolean stored = false;
+            try (ResultSet r = query("SELECT doc FROM system_settings WHERE id = 1")) {
+                if (r.next()) {
+                    settings = Documents.read(r.getString(1), SystemSettings.class);
+                    stored = true;
+                }
+            }
+            List<Partition> parts = new ArrayList<>();
+            try (ResultSet r = query("SELECT doc FROM lpar ORDER BY lpar_id")) {
+                while (r.next()) {
+                    parts.add(Documents.read(r.getString(1), Partition.class));
+                }
+            }
+            List<Profile> profiles = new ArrayList<>();
+            try (ResultSet r = query("SELECT doc FROM profile")) {
+                while (r.next()) {
+                    profiles.add(Documents.read(r.getString(1), Profile.class));
+                }
+            }
+            List<SharedProcessorPool> pools = new ArrayList<>();
+            try (ResultSet r = query("SELECT doc FROM proc_pool")) {
+                while (r.next()) {
+                    pools.add(Documents.read(r.getString(1), SharedProcessorPool.class));
+                }
+            }
+            return stored ? Optional.of(new SystemDefinition(settings, parts, profiles, pools)) : Optional.empty();
+        } catch (SQLException e) {
+            throw new StoreException("cannot load the store: " + e.getMessage(), e);
+        }
+    }
+
+    private ResultSet query(String sql) throws SQLException {
+        Statement s = db.createStatement();
+        s.closeOnCompletion();
+        return s.executeQuery(sql);
+    }
+
+    @Override
+    public synchronized void commit(Changes c) {
+        try {
+            db.setAutoCommit(false);
+            try {
+                apply(c);
+                db.commit();
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("the store rejected the change: " + e.getMessage(), e);
+        }
+    }
+
+    private void apply(Changes c) throws SQLException {
+        if (c.settings != null) {
+            update("INSERT OR REPLACE INTO system_settings (id, doc) VALUES (1, ?)", Documents.write(c.settings));
+        }
+        for (Profile p : c.removeProfiles) {
+            update("DELETE FROM profile WHERE lpar_id = ? AND name = ?", p.lparId(), p.name());
+        }
+        for (int id : c.removePartitions) {
+            update("DELETE FROM lpar WHERE lpar_id = ?", id);
+        }
+        for (Partition p : c.putPartitions) {
+            // Rename frees the old name first, so the UNIQUE index sees one partition per name.
+            update("INSERT INTO lpar (lpar_id, name, doc) VALUES (?, ?, ?) ON CONFLICT (lpar_id) DO UPDATE SET "
+                    + "name = excluded.name, doc = excluded.doc", p.id(), p.name(), Documents.write(p));
+        }
+        for (Profile p : c.putProfiles) {
+            update("INSERT OR REPLACE INTO profile (lpar_id, name, doc) VALUES (?, ?, ?)", p.lparId(), p.name(),
+                    Documents.write(p));
+        }
+        for (SharedProcessorPool p : c.putPools) {
+            update("INSERT OR REPLACE INTO proc_pool (pool_id, name, doc) VALUES (?, ?, ?)", p.id(), p.name(),
+                    Documents.write(p));
+        }
+        for (ConsoleEvent e : c.events) {
+            update("INSERT INTO console_event (time_ms, userid, name, category, severity, text) VALUES (?,?,?,?,?,?)",
+                    e.time().toEpochMilli(), e.userid(), e.name(), e.category(), e.severity(), e.text());
+        }
+        for (HmcUser u : c.putUsers) {
+            update("INSERT OR REPLACE INTO hmc_user (name, role, salt, hash, iterations) VALUES (?,?,?,?,?)",
+                    u.name(), u.role(), u.salt(), u.hash(), u.iterations());
+        }
+        for (String u : c.removeUsers) {
+            update("DELETE FROM hmc_user WHERE name = ?", u);
+        }
+    }
+
+    private void update(String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public synchronized List<ConsoleEvent> events(Instant since) {
+        List<ConsoleEvent> out = new ArrayList<>();
+        try (PreparedStatement s = db.prepareStatement("SELECT time_ms, userid, name, category, severity, text "
+                + "FROM console_event WHERE time_ms >= ? ORDER BY seq")) {
+            s.setLong(1, since.toEpochMilli());
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new ConsoleEvent(Instant.ofEpochMilli(r.getLong(1)), r.getString(2), r.getString(3),
+                            r.getString(4), r.getString(5), r.getString(6)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read events: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<HmcUser> user(String name) {
+        return users().stream().filter(u -> u.name().equals(name)).findFirst();
+    }
+
+    @Override
+    public synchronized List<HmcUser> users() {
+        List<HmcUser> out = new ArrayList<>();
+        try (ResultSet r = query("SELECT name, role, salt, hash, iterations FROM hmc_user ORDER BY name")) {
+            while (r.next()) {
+                out.add(new HmcUser(r.getString(1), r.getString(2), r.getBytes(3), r.getBytes(4), r.getInt(5)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read users: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new StoreException("cannot close the store: " + e.getMessage(), e);
+        }
+    }
+}

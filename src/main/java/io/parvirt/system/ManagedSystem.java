@@ -1,0 +1,218 @@
+package io.parvirt.system;
+
+import static io.parvirt.model.ModelException.Kind.ID_IN_USE;
+import static io.parvirt.model.ModelException.Kind.INSUFFICIENT_RESOURCES;
+import static io.parvirt.model.ModelException.Kind.INVALID_STATE;
+import static io.parvirt.model.ModelException.Kind.MISSING_ATTRIBUTE;
+import static io.parvirt.model.ModelException.Kind.NAME_IN_USE;
+import static io.parvirt.model.ModelException.Kind.OUT_OF_RANGE;
+import static io.parvirt.model.ModelException.Kind.PARTITION_NOT_FOUND;
+import static io.parvirt.model.ModelException.Kind.PROFILE_NOT_FOUND;
+
+import io.parvirt.model.AttributeInput.Assignment;
+import io.parvirt.model.Limits;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Partition;
+import io.parvirt.model.Profile;
+import io.parvirt.model.SharedProcessorPool;
+import io.parvirt.model.SystemDefinition;
+import io.parvirt.model.SystemSettings;
+import io.parvirt.model.Values;
+import io.parvirt.store.Changes;
+import io.parvirt.store.ConsoleEvent;
+import io.parvirt.store.Store;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one owner of the system definition. Reads take the current immutable snapshot without a
+ * lock; each change is computed on a new snapshot, validated whole, committed to the store as one
+ * transaction and only then published, so a rejected or failed command changes nothing.
+ */
+public final class ManagedSystem {
+    private final HostFacts host;
+    private final Store store;
+    private volatile SystemDefinition def;
+
+    public ManagedSystem(HostFacts host, Store store, SystemSettings seed) {
+        this.host = host;
+        this.store = store;
+        Optional<SystemDefinition> loaded = store.load(seed);
+        if (loaded.isPresent()) {
+            def = loaded.get();
+        } else {
+            def = new SystemDefinition(seed, List.of(), List.of(), List.of());
+            store.commit(new Changes().settings(seed).event(event("hmc", "system", "Managed system " + seed.name()
+                    + " initialised")));
+        }
+    }
+
+    public SystemDefinition definition() {
+        return def;
+    }
+
+    public HostFacts host() {
+        return host;
+    }
+
+    public Capacity capacity() {
+        return Capacity.of(host, def);
+    }
+
+    public Partition partition(String name) {
+        return def.partition(name).orElseThrow(() -> notFound(name));
+    }
+
+    public Partition partition(int id) {
+        return def.partition(id).orElseThrow(() -> ModelException.of(PARTITION_NOT_FOUND,
+                "The partition with ID " + id + " was not found."));
+    }
+
+    public static ModelException notFound(String name) {
+        return ModelException.of(PARTITION_NOT_FOUND, "The partition named " + Values.quote(name).replace("\"", "")
+                + " was not found.");
+    }
+
+    public Profile profile(Partition p, String name) {
+        return def.profile(p.id(), name).orElseThrow(() -> ModelException.of(PROFILE_NOT_FOUND, "The profile named "
+                + Values.quote(name).replace("\"", "") + " was not found for partition " + p.name() + "."));
+    }
+
+    /** Applies a prepared change: validates the result, commits it, publishes it. */
+    synchronized void commit(SystemDefinition next, Changes changes) {
+        checkMemory(next);
+        store.commit(changes);
+        def = next;
+    }
+
+    synchronized SystemDefinition current() {
+        return def;
+    }
+
+    private void checkMemory(SystemDefinition next) {
+        Capacity c = Capacity.of(host, next);
+        if (c.firmwareMemMb() > c.configurableMemMb()) {
+            throw ModelException.of(INSUFFICIENT_RESOURCES, "There is not enough memory on the managed system for "
+                    + "the hypervisor's page tables of this configuration: " + c.firmwareMemMb() + " MB would be "
+                    + "needed of " + c.configurableMemMb() + " MB configurable. Lower max_mem.");
+        }
+    }
+
+    /** {@code mksyscfg -r lpar}: each record a partition and its first profile; all or none are created. */
+    public synchronized List<Partition> createPartitions(List<List<Assignment>> records, String user) {
+        SystemDefinition next = current();
+        Changes changes = new Changes();
+        List<Partition> created = new java.util.ArrayList<>();
+        for (List<Assignment> attrs : records) {
+            PartitionEdit edit = PartitionEdit.create(next, attrs);
+            Partition p = edit.partition();
+            next = edit.result();
+            created.add(p);
+            changes.put(p).put(edit.profile())
+                    .event(event(user, "partition", "Partition " + p.name() + " (id " + p.id() + ") created"));
+        }
+        commit(next, changes);
+        return created;
+    }
+
+    /** {@code chsyscfg -r lpar}: all records or none. */
+    public synchronized void changePartitions(List<List<Assignment>> records, String user) {
+        SystemDefinition next = current();
+        Changes changes = new Changes();
+        for (List<Assignment> attrs : records) {
+            PartitionEdit edit = PartitionEdit.change(next, attrs);
+            Partition p = edit.partition();
+            next = edit.result();
+            changes.put(p).event(event(user, "partition", "Partition " + p.name() + " (id " + p.id() + ") changed"));
+        }
+        commit(next, changes);
+    }
+
+    public synchronized void removePartition(Partition p, String user) {
+        Partition now = partition(p.id());
+        SystemDefinition next = def.with(def.settings(), List.of(), List.of(now.id()), List.of(), List.of(), List.of());
+        commit(next, new Changes().removePartition(now.id())
+                .event(event(user, "partition", "Partition " + now.name() + " (id " + now.id() + ") removed")));
+    }
+
+    /** {@code mksyscfg -r prof} and {@code chsyscfg -r prof}: all records or none. */
+    public synchronized void editProfiles(List<List<Assignment>> records, boolean create, String user) {
+        SystemDefinition next = current();
+        Changes changes = new Changes();
+        for (List<Assignment> attrs : records) {
+            SystemDefinition before = next;
+            ProfileEdit edit = create ? ProfileEdit.create(next, attrs) : ProfileEdit.change(next, attrs);
+            next = edit.result();
+            changes.put(edit.profile()).put(edit.partition());
+            if (!create) {
+                String oldName = Selectors.value(attrs, "name").orElseThrow();
+                if (!oldName.equals(edit.profile().name())) {
+                    changes.remove(before.profile(edit.partition().id(), oldName).orElseThrow());
+                }
+            }
+            changes.event(event(user, "profile", "Profile " + edit.profile().name() + " of partition "
+                    + edit.partition().name() + (create ? " created" : " changed")));
+        }
+        commit(next, changes);
+    }
+
+    public synchronized void removeProfile(Partition p, String name, String user) {
+        Profile prof = profile(partition(p.id()), name);
+        if (prof.name().equals(p.defaultProfile())) {
+            throw new ModelException(INVALID_STATE, "default_profile", "The profile " + name + " is the default "
+                    + "profile of partition " + p.name() + " and cannot be removed: make another profile the "
+                    + "default first.");
+        }
+        SystemDefinition next = def.with(def.settings(), List.of(), List.of(), List.of(), List.of(prof), List.of());
+        commit(next, new Changes().remove(prof)
+                .event(event(user, "profile", "Profile " + name + " of partition " + p.name() + " removed")));
+    }
+
+    public synchronized void changePool(SharedProcessorPool pool, List<Assignment> attrs, String user) {
+        SharedProcessorPool changed = PoolEdit.apply(current(), capacity(), pool, attrs);
+        SystemDefinition next = def.with(def.settings(), List.of(), List.of(), List.of(), List.of(),
+                List.of(changed));
+        commit(next, new Changes().put(changed).event(event(user, "procpool", "Shared processor pool "
+                + changed.name() + " (id " + changed.id() + ") changed")));
+    }
+
+    public synchronized void changeSystem(List<Assignment> attrs, String user) {
+        SystemSettings s = def.settings();
+        for (Assignment a : attrs) {
+            switch (a.name()) {
+                case "new_name" -> s = s.withName(io.parvirt.model.Names.poolName("new_name", a.value()));
+                case "description" -> s = s.withDescription(a.value());
+                default -> throw new ModelException(ModelException.Kind.UNKNOWN_ATTRIBUTE, a.name(), "The attribute "
+                        + Values.quote(a.name()) + " is not a valid attribute for the managed system "
+                        + "(chsyscfg -r sys).");
+            }
+        }
+        SystemDefinition next = def.with(s, List.of(), List.of(), List.of(), List.of(), List.of());
+        commit(next, new Changes().settings(s).event(event(user, "system", "Managed system changed")));
+    }
+
+    public List<ConsoleEvent> events(Instant since) {
+        return store.events(since);
+    }
+
+    static ConsoleEvent event(String user, String category, String text) {
+        return new ConsoleEvent(Instant.now(), user, "parvirt", category, "info", text);
+    }
+
+    static void checkId(SystemDefinition def, int id) {
+        if (id < 1 || id > Limits.MAX_LPARS) {
+            throw new ModelException(OUT_OF_RANGE, "lpar_id", "The value " + id + " for attribute lpar_id is out of "
+                    + "range: it must be between 1 and " + Limits.MAX_LPARS + " (max_lpars).");
+        }
+        if (def.partition(id).isPresent()) {
+            throw new ModelException(ID_IN_USE, "lpar_id", "The partition ID " + id + " is already in use by "
+                    + "partition " + def.partition(id).get().name() + ". Choose a different lpar_id.");
+        }
+    }
+
+    static ModelException missing(String attr, String why) {
+        return new ModelException(MISSING_ATTRIBUTE, attr, "The attribute " + attr + " is required but was not "
+                + "specified: " + why + ".");
+    }
+}
