@@ -34,6 +34,6 @@ parvirt_need_maven() {
 parvirt_build() {
   parvirt_need_maven
   echo "parvirt: building (mvn package)..." >&2
-  (cd "$here" && mvn -q -B -DskipTests package) >&2
+  (cd "$here" && mvn -q -B -Dmaven.test.skip=true package) >&2
   rm -f "$here/target/parvirt-cli.jsa"
 }

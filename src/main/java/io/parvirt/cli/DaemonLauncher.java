@@ -28,6 +28,21 @@ final class DaemonLauncher {
         }
     }
 
+    /** True while another process holds the home's daemon lock: a daemon is starting or running. */
+    static boolean lockedByAnother(ParvirtHome home) {
+        try (var ch = java.nio.channels.FileChannel.open(home.lockFile(), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            var lock = ch.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            return false;
+        }
+    }
+
     static String token(ParvirtHome home) throws IOException {
         return Files.readString(home.tokenFile()).strip();
     }
@@ -60,7 +75,7 @@ final class DaemonLauncher {
             if (running(home) && Files.exists(home.tokenFile())) {
                 return;
             }
-            if (!p.isAlive()) {
+            if (!p.isAlive() && !lockedByAnother(home)) {
                 throw new IOException("the daemon exited at start (code " + p.exitValue() + "); see " + out);
             }
             Thread.sleep(50);

@@ -43,29 +43,48 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(ParvirtHome home, String listen) throws DaemonException {
         home.create();
         FileChannel lock = lock(home);
-        DaemonConfig config = DaemonConfig.load(home, listen);
-        HostFacts host = HostFacts.read();
-        SqliteStore store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
-        ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
-        HmcUsers users = new HmcUsers(store);
-        Hmc hmc = new Hmc(sys, users);
-        String token = writeToken(home.tokenFile());
-        Daemon[] self = new Daemon[1];
-        ApiServer api;
+        SqliteStore store = null;
         try {
-            api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
-                    config.listen(), home.socket(), () -> self[0].stop()).start();
-        } catch (RuntimeException e) {
-            store.close();
-            throw new DaemonException("cannot serve the API on " + config.listen() + " (" + rootCause(e)
-                    + "); choose another address with --listen HOST:PORT or listen= in " + home.config());
+            // A daemon killed earlier left these behind; they describe no running daemon now.
+            Files.deleteIfExists(home.listenFile());
+            Files.deleteIfExists(home.pidFile());
+            DaemonConfig config = DaemonConfig.load(home, listen);
+            HostFacts host = HostFacts.read();
+            store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
+            ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
+            HmcUsers users = new HmcUsers(store);
+            Hmc hmc = new Hmc(sys, users);
+            String token = writeToken(home.tokenFile());
+            Daemon[] self = new Daemon[1];
+            ApiServer api;
+            try {
+                api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
+                        config.listen(), home.socket(), () -> self[0].stop()).start();
+            } catch (RuntimeException e) {
+                throw new DaemonException("cannot serve the API on " + config.listen().getHostString() + ":"
+                        + config.listen().getPort() + " (" + rootCause(e) + "); choose another address with "
+                        + "--listen HOST:PORT or listen= in " + home.config());
+            }
+            self[0] = new Daemon(home, lock, store, api);
+            writeString(home.pidFile(), Long.toString(ProcessHandle.current().pid()));
+            writeString(home.listenFile(), config.listen().getHostString() + ":" + api.tcpPort());
+            LOG.info("parvirt daemon for {} serving {}:{} and {}", home.root(), config.listen().getHostString(),
+                    api.tcpPort(), home.socket());
+            return self[0];
+        } catch (DaemonException | RuntimeException | IOException e) {
+            if (store != null) {
+                store.close();
+            }
+            try {
+                lock.close();
+            } catch (IOException ignored) {
+                // releasing the lock is best effort; the process exits next
+            }
+            if (e instanceof DaemonException d) {
+                throw d;
+            }
+            throw new DaemonException("cannot start: " + rootCause(e));
         }
-        self[0] = new Daemon(home, lock, store, api);
-        writeString(home.pidFile(), Long.toString(ProcessHandle.current().pid()));
-        writeString(home.listenFile(), config.listen().getHostString() + ":" + api.tcpPort());
-        LOG.info("parvirt daemon for {} serving {}:{} and {}", home.root(), config.listen().getHostString(),
-                api.tcpPort(), home.socket());
-        return self[0];
     }
 
     private static String rootCause(Throwable e) {

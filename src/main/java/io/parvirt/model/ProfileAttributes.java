@@ -44,9 +44,20 @@ public final class ProfileAttributes {
             .scalar("sharing_mode", (d, v) -> d.sharingMode = Values.parseEnum("sharing_mode", v, SharingMode.class))
             .scalar("uncap_weight", (d, v) -> d.uncapWeight = Values.parseInt("uncap_weight", v, 0,
                     Limits.MAX_UNCAP_WEIGHT))
-            .scalar("shared_proc_pool_id", (d, v) -> d.poolId = Values.parseInt("shared_proc_pool_id", v, 0,
-                    Limits.MAX_SHARED_PROC_POOLS - 1))
-            .scalar("shared_proc_pool_name", (d, v) -> d.poolName = Names.poolName("shared_proc_pool_name", v))
+            .scalar("shared_proc_pool_id", (d, v) -> {
+                d.poolId = Values.parseInt("shared_proc_pool_id", v, 0, Limits.MAX_SHARED_PROC_POOLS - 1);
+                d.poolIdGiven = true;
+                if (!d.poolNameGiven) {
+                    d.poolName = null;
+                }
+            })
+            .scalar("shared_proc_pool_name", (d, v) -> {
+                d.poolName = Names.poolName("shared_proc_pool_name", v);
+                d.poolNameGiven = true;
+                if (!d.poolIdGiven) {
+                    d.poolId = null;
+                }
+            })
             .fixed("affinity_group_id", "none", "affinity groups are not offered")
             .fixed("io_slots", "none", "parvirt partitions have no physical I/O slots; use virtual adapters")
             .fixed("lpar_io_pool_ids", "none", "I/O pools are not offered")

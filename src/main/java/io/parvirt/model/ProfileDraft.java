@@ -31,6 +31,9 @@ public final class ProfileDraft {
     int uncapWeight = Limits.DEFAULT_UNCAP_WEIGHT;
     Integer poolId;
     String poolName;
+    /** Set when the record being applied names the pool, so an id kept from before does not conflict. */
+    boolean poolIdGiven;
+    boolean poolNameGiven;
     int maxVirtualSlots = Limits.DEFAULT_MAX_VIRTUAL_SLOTS;
     List<VirtualSerialAdapter> serial = new ArrayList<>(VirtualSerialAdapter.DEFAULTS);
     List<VirtualScsiAdapter> scsi = new ArrayList<>();
@@ -138,8 +141,8 @@ public final class ProfileDraft {
         }
         SharedProcessorPool pool = ctx.pool(id).orElseThrow();
         if (!pool.usable()) {
-            throw new ModelException(INVALID_REFERENCE, "shared_proc_pool_id", "The shared processor pool "
-                    + pool.name() + " (id " + id + ") is not configured: set its max_pool_proc_units with "
+            throw new ModelException(INVALID_REFERENCE, "shared_proc_pool_id", "The value " + id
+                    + " for attribute shared_proc_pool_id names pool " + pool.name() + ", which is not configured: set its max_pool_proc_units with "
                     + "chhwres -r procpool before assigning partitions to it.");
         }
         return id;

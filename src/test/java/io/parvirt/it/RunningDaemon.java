@@ -1,0 +1,92 @@
+package io.parvirt.it;
+
+import io.parvirt.daemon.Daemon;
+import io.parvirt.home.ParvirtHome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A real daemon in this JVM on a fresh home in a temporary directory, listening on a free TCP port
+ * and on the home's Unix socket. Tests talk to it over HTTP like any client.
+ */
+public final class RunningDaemon implements AutoCloseable {
+    private final ParvirtHome home;
+    private final Daemon daemon;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private RunningDaemon(ParvirtHome home, Daemon daemon) {
+        this.home = home;
+        this.daemon = daemon;
+    }
+
+    public static RunningDaemon start() {
+        try {
+            Path dir = Files.createTempDirectory("parvirt-it-");
+            ParvirtHome home = new ParvirtHome(dir);
+            home.create();
+            Files.writeString(home.config(), "system.name=sys1\n");
+            return new RunningDaemon(home, Daemon.start(home, "127.0.0.1:0"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Daemon.DaemonException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public ParvirtHome home() {
+        return home;
+    }
+
+    public int port() {
+        return daemon.tcpPort();
+    }
+
+    public String token() {
+        try {
+            return Files.readString(home.tokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An API request with the home's token; {@code body} null for none. */
+    public HttpResponse<String> api(String method, String path, String body) {
+        return request(method, path, body, "Bearer " + token());
+    }
+
+    public HttpResponse<String> request(String method, String path, String body, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        daemon.stop();
+        try (Stream<Path> s = Files.walk(home.root())) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temporary directory; left behind at worst
+        }
+    }
+}
