@@ -83,6 +83,8 @@ final class Routes {
         r.get("/api/v1/hardware/{resource}", ctx -> list(ctx, run(ctx, "lshwres", "-r", ctx.pathParam("resource"),
                 "-m", sysName(), "--level", ctx.queryParamAsClass("level", String.class).getOrDefault("sys"))));
         r.get("/api/v1/events", ctx -> list(ctx, run(ctx, "lssvcevents", "-t", "console")));
+        r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
+        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc)));
     }
 
     private String sysName() {

@@ -46,6 +46,11 @@ public final class Hmc {
         return users;
     }
 
+    /** parvirt's itemised hypervisor memory (not an HMC listing: served by the API and /metrics). */
+    public io.parvirt.system.MemoryReport memoryReport() {
+        return io.parvirt.system.MemoryReport.of(sys.definition());
+    }
+
     /** What a command needs: the system, the parsed words and the caller. */
     record Context(Hmc hmc, HmcInvocation inv) {
         List<String> args() {
@@ -55,6 +60,24 @@ public final class Hmc {
         ManagedSystem sys() {
             return hmc.sys;
         }
+    }
+
+    /**
+     * Task roles as on an HMC: hmcviewer may only list; hmcoperator may also change the system but
+     * not manage users; hmcsuperadmin and the home's owner (the local token) may do everything.
+     */
+    private void authorize(String user, String command) {
+        if (user == null || user.startsWith("local:")) {
+            return;
+        }
+        String role = users.find(user).map(io.parvirt.store.HmcUser::role).orElse("hmcviewer");
+        boolean lists = command.startsWith("ls");
+        boolean usersCmd = command.endsWith("hmcusr") && !lists;
+        if (role.equals("hmcsuperadmin") || lists || (role.equals("hmcoperator") && !usersCmd)) {
+            return;
+        }
+        throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
+                + "authority to run " + command + " (task role " + role + ").");
     }
 
     public HmcResult run(HmcInvocation inv) {
@@ -68,6 +91,7 @@ public final class Hmc {
                     + "are: " + String.join(", ", commands.keySet()) + ".");
         }
         try {
+            authorize(inv.user(), inv.argv().getFirst());
             return cmd.apply(new Context(this, inv));
         } catch (HmcException e) {
             return HmcResult.error(e.getMessage());

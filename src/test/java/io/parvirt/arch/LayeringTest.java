@@ -23,7 +23,7 @@ class LayeringTest {
             Map.entry("store", Set.of("model")),
             Map.entry("system", Set.of("model", "memory", "store")),
             Map.entry("hmc", Set.of("model", "memory", "store", "system")),
-            Map.entry("api", Set.of("hmc", "model")),
+            Map.entry("api", Set.of("hmc", "model", "system")),
             Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system")),
             Map.entry("cli", Set.of("daemon", "home")));
 
