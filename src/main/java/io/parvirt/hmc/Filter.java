@@ -43,9 +43,10 @@ record Filter(Map<String, List<String>> values) {
                         + ".  Please correct your entry and retry the command.");
             }
             current = new ArrayList<>();
-            for (String v : AttributeInput.splitCsv(entry.substring(eq + 1).isEmpty() ? "\"\""
-                    : entry.substring(eq + 1), "filter")) {
-                current.add(v);
+            try {
+                current.addAll(AttributeInput.splitCsv(entry.substring(eq + 1), "filter"));
+            } catch (ModelException e) {
+                throw HmcException.badParameter("--filter");
             }
             out.put(name, current);
         }

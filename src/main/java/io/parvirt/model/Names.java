@@ -26,28 +26,25 @@ public final class Names {
     }
 
     public static String partitionName(String attr, String value) {
-        Values.checkLength(attr, value);
-        if (!isValidPartitionName(value)) {
-            throw new ModelException(INVALID_VALUE, attr, "The value " + Values.quote(value) + " for attribute " + attr
-                    + " is not a valid partition name: use 1 to 47 printable characters without , \" ' / \\ or =.");
-        }
-        return value;
+        return check(attr, value, isValidPartitionName(value), "partition name: use 1 to 47 printable characters "
+                + "without , \" ' / \\ or =");
     }
 
     public static String profileName(String attr, String value) {
-        Values.checkLength(attr, value);
-        if (!isValidProfileName(value)) {
-            throw new ModelException(INVALID_VALUE, attr, "The value " + Values.quote(value) + " for attribute " + attr
-                    + " is not a valid profile name: use 1 to 31 letters, digits, spaces or , . / ; : ~ @ # ^ - _ = + { }.");
-        }
-        return value;
+        return check(attr, value, isValidProfileName(value), "profile name: use 1 to 31 letters, digits, spaces or "
+                + ", . / ; : ~ @ # ^ - _ = + { }");
     }
 
     public static String poolName(String attr, String value) {
+        return check(attr, value, isValidPoolName(value), "name: use 1 to 63 letters, digits, '.', '-' or '_', "
+                + "starting with a letter or digit");
+    }
+
+    private static String check(String attr, String value, boolean valid, String rule) {
         Values.checkLength(attr, value);
-        if (!isValidPoolName(value)) {
+        if (!valid) {
             throw new ModelException(INVALID_VALUE, attr, "The value " + Values.quote(value) + " for attribute " + attr
-                    + " is not a valid name: use 1 to 63 letters, digits, '.', '-' or '_', starting with a letter or digit.");
+                    + " is not a valid " + rule + ".");
         }
         return value;
     }

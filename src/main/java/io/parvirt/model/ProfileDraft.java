@@ -139,10 +139,13 @@ public final class ProfileDraft {
             throw new ModelException(INVALID_REFERENCE, "shared_proc_pool_name", "The shared_proc_pool_name "
                     + Values.quote(poolName) + " and shared_proc_pool_id " + id + " name different pools.");
         }
-        SharedProcessorPool pool = ctx.pool(id).orElseThrow();
+        SharedProcessorPool pool = ctx.pool(id).orElseThrow(() -> new ModelException(POOL_NOT_FOUND,
+                "shared_proc_pool_id", "The shared processor pool with id " + id + " was not found."));
         if (!pool.usable()) {
-            throw new ModelException(INVALID_REFERENCE, "shared_proc_pool_id", "The value " + id
-                    + " for attribute shared_proc_pool_id names pool " + pool.name() + ", which is not configured: set its max_pool_proc_units with "
+            String attr = byName != null ? "shared_proc_pool_name" : "shared_proc_pool_id";
+            String value = byName != null ? poolName : Integer.toString(id);
+            throw new ModelException(INVALID_REFERENCE, attr, "The value " + value + " for attribute " + attr
+                    + " names pool " + pool.name() + " (id " + id + "), which is not configured: set its max_pool_proc_units with "
                     + "chhwres -r procpool before assigning partitions to it.");
         }
         return id;

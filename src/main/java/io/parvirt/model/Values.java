@@ -19,11 +19,12 @@ public final class Values {
             throw new ModelException(INVALID_VALUE, attr, "The value " + quote(value) + " for attribute " + attr
                     + " is not valid: it must be a whole number.");
         }
-        if (value.length() > 18 || Long.parseLong(value) > max || Long.parseLong(value) < min) {
+        String digits = value.replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 18 || Long.parseLong(digits) > max || Long.parseLong(digits) < min) {
             throw new ModelException(OUT_OF_RANGE, attr, "The value " + quote(value) + " for attribute " + attr
                     + " is out of range: it must be between " + min + " and " + max + ".");
         }
-        return Long.parseLong(value);
+        return Long.parseLong(digits);
     }
 
     public static int parseInt(String attr, String value, int min, int max) {
@@ -66,10 +67,12 @@ public final class Values {
 
     /** Shows a value in an error sentence; long or odd values are cut so the sentence stays one line. */
     public static String quote(String value) {
-        String v = value.length() > 64 ? value.substring(0, 61) + "..." : value;
+        int cut = value.length() > 64 ? (Character.isHighSurrogate(value.charAt(60)) ? 60 : 61) : value.length();
+        String v = value.substring(0, cut) + (cut < value.length() ? "..." : "");
         StringBuilder b = new StringBuilder(v.length() + 2);
         for (char c : v.toCharArray()) {
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+            // An error is one line: no control or line-separator character reaches it.
+            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
         }
         return "\"" + b + "\"";
     }

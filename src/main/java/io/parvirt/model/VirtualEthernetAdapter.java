@@ -63,8 +63,9 @@ public record VirtualEthernetAdapter(int slot, boolean ieee, int portVlanId, Lis
     }
 
     private static String parseMac(SlashFields f, String mac) {
-        String m = mac.replace(":", "").toUpperCase(Locale.ROOT);
-        if (!m.matches("[0-9A-F]{12}") || (Integer.parseInt(m.substring(0, 2), 16) & 1) != 0) {
+        String raw = mac.replace(":", "");
+        String m = raw.toUpperCase(Locale.ROOT);
+        if (!raw.matches("[0-9A-Fa-f]{12}") || (Integer.parseInt(m.substring(0, 2), 16) & 1) != 0) {
             throw f.invalid("mac_addr", "must be 12 hexadecimal digits of a unicast address");
         }
         return m;

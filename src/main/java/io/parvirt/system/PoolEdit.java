@@ -37,7 +37,7 @@ final class PoolEdit {
                 case "max_pool_proc_units" -> {
                     ProcUnits u = ProcUnits.parse("max_pool_proc_units", a.value());
                     if (!u.isWhole()) {
-                        throw new ModelException(GRANULARITY, "max_pool_proc_units", "The value " + a.value()
+                        throw new ModelException(GRANULARITY, "max_pool_proc_units", "The value " + Values.quote(a.value())
                                 + " for attribute max_pool_proc_units is not valid: the maximum of a shared "
                                 + "processor pool is a whole number of processors.");
                     }

@@ -37,7 +37,8 @@ record ProfileEdit(Partition partition, Profile profile, SystemDefinition result
         String name = Selectors.value(attrs, "name")
                 .orElseThrow(() -> ManagedSystem.missing("name", "it names the profile to change"));
         Profile old = def.profile(p.id(), name).orElseThrow(() -> ModelException.of(
-                ModelException.Kind.PROFILE_NOT_FOUND, "The profile named " + name + " was not found for partition "
+                ModelException.Kind.PROFILE_NOT_FOUND, "The profile named " + io.parvirt.model.Values.quote(name)
+                        .replace("\"", "") + " was not found for partition "
                         + p.name() + "."));
         ProfileDraft d = ProfileDraft.of(old);
         apply(d, attrs, true);

@@ -86,6 +86,15 @@ class AdapterSyntaxTest {
     }
 
     @Test
+    void macAddressMustBeTwelveAsciiHexDigits() {
+        // U+FB00 (LATIN SMALL LIGATURE FF) upper-cases to "FF": 11 characters that are not hex digits
+        assertRejected(VirtualEthernetAdapter::parse, "2/1/1//0/1/ETHERNET0/02\ufb0034567890/all/none",
+                Kind.INVALID_VALUE, "mac_addr");
+        assertRejected(VirtualEthernetAdapter::parse, "2/1/1//0/1/ETHERNET0//02\ufb0034567890/none",
+                Kind.INVALID_VALUE, "mac_addr");
+    }
+
+    @Test
     void scsiClientAndServerFromAReferencePair() {
         VirtualScsiAdapter client = VirtualScsiAdapter.parse("2/client/2/vios1/2/1");
         VirtualScsiAdapter server = VirtualScsiAdapter.parse("2/server/5/nim1/3/0");
