@@ -2,6 +2,7 @@ package io.parvirt.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parvirt.model.AttributeOutput;
+import io.parvirt.model.Values;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,10 @@ final class JsonRecord {
         var it = n.fields();
         while (it.hasNext()) {
             var f = it.next();
+            if (!f.getKey().matches("[a-z0-9_]{1,64}")) {
+                throw new BadRequest("HSCL1301", "The attribute " + Values.quote(f.getKey()) + " is not a valid "
+                        + "attribute name: names use lower-case letters, digits and underscores.");
+            }
             sep(out);
             AttributeOutput.pair(out, f.getKey(), value(f.getKey(), f.getValue()));
         }
@@ -52,10 +57,18 @@ final class JsonRecord {
             return v.textValue();
         }
         if (v.isIntegralNumber()) {
-            return v.bigIntegerValue().toString();
+            String s = v.bigIntegerValue().toString();
+            if (s.length() > 64) {
+                throw new BadRequest("HSCL1303", "The value for attribute " + name + " is out of range.");
+            }
+            return s;
         }
         if (v.isNumber()) {
-            return v.decimalValue().toPlainString();
+            java.math.BigDecimal d = v.decimalValue();
+            if (Math.abs(d.scale()) > 64 || d.precision() > 64) {
+                throw new BadRequest("HSCL1303", "The value for attribute " + name + " is out of range.");
+            }
+            return d.toPlainString();
         }
         if (v.isBoolean()) {
             return v.booleanValue() ? "1" : "0";

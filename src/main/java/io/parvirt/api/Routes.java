@@ -12,6 +12,8 @@ import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcInvocation;
 import io.parvirt.hmc.HmcResult;
 import io.parvirt.hmc.Row;
+import io.parvirt.model.Names;
+import io.parvirt.model.Values;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,7 +28,9 @@ import java.util.Map;
 final class Routes {
     static final String EXIT_CODE_HEADER = "X-Parvirt-Exit-Code";
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private final Hmc hmc;
     private final Auth auth;
     private final Runnable stopDaemon;
@@ -46,7 +50,9 @@ final class Routes {
     void register(JavalinConfig config) {
         var r = config.routes;
         r.before(this::authenticate);
-        r.exception(BadRequest.class, (e, ctx) -> ctx.status(400).json(Map.of("code", "HSCL130E", "message",
+        r.exception(BadRequest.class, (e, ctx) -> ctx.status(400).json(Map.of("code", e.code(), "message",
+                e.getMessage())));
+        r.exception(NotFound.class, (e, ctx) -> ctx.status(404).json(Map.of("code", "HSCL8012", "message",
                 e.getMessage())));
         r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
         r.post("/api/v1/hmc/cli", this::cli);
@@ -54,7 +60,15 @@ final class Routes {
                 "system", sysName(), "partitions", hmc.system().definition().partitions().size())));
         r.post("/api/v1/daemon/stop", ctx -> {
             ctx.status(202).json(Map.of("stopping", true));
-            Thread.ofPlatform().daemon().start(stopDaemon);
+            // Stop after this answer has left: closing the server under it would cut the caller off.
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                stopDaemon.run();
+            });
         });
         r.get("/api/v1/system", ctx -> one(ctx, run(ctx, "lssyscfg", "-r", "sys")));
         r.patch("/api/v1/system", ctx -> change(ctx, 200, run(ctx, "chsyscfg", "-r", "sys", "-m", sysName(),
@@ -63,20 +77,20 @@ final class Routes {
         r.post("/api/v1/partitions", ctx -> change(ctx, 201, run(ctx, "mksyscfg", "-r", "lpar", "-m", sysName(),
                 "-i", record(ctx, null, null))));
         r.get("/api/v1/partitions/{name}", ctx -> one(ctx, run(ctx, "lssyscfg", "-r", "lpar", "-m", sysName(),
-                "--filter", filter("lpar_names", ctx.pathParam("name")))));
+                "--filter", filter("lpar_names", lpar(ctx)))));
         r.patch("/api/v1/partitions/{name}", ctx -> change(ctx, 200, run(ctx, "chsyscfg", "-r", "lpar", "-m",
-                sysName(), "-i", record(ctx, "name", ctx.pathParam("name")))));
+                sysName(), "-i", record(ctx, "name", lpar(ctx)))));
         r.delete("/api/v1/partitions/{name}", ctx -> change(ctx, 204, run(ctx, "rmsyscfg", "-r", "lpar", "-m",
-                sysName(), "-n", ctx.pathParam("name"))));
+                sysName(), "-n", lpar(ctx))));
         r.get("/api/v1/partitions/{name}/profiles", ctx -> list(ctx, run(ctx, "lssyscfg", "-r", "prof", "-m",
-                sysName(), "--filter", filter("lpar_names", ctx.pathParam("name")))));
+                sysName(), "--filter", filter("lpar_names", lpar(ctx)))));
         r.post("/api/v1/partitions/{name}/profiles", ctx -> change(ctx, 201, run(ctx, "mksyscfg", "-r", "prof",
-                "-m", sysName(), "-i", record(ctx, "lpar_name", ctx.pathParam("name")))));
+                "-m", sysName(), "-i", record(ctx, "lpar_name", lpar(ctx)))));
         r.patch("/api/v1/partitions/{name}/profiles/{profile}", ctx -> change(ctx, 200, run(ctx, "chsyscfg", "-r",
-                "prof", "-m", sysName(), "-i", record(ctx, "lpar_name", ctx.pathParam("name"), "name",
+                "prof", "-m", sysName(), "-i", record(ctx, "lpar_name", lpar(ctx), "name",
                         ctx.pathParam("profile")))));
         r.delete("/api/v1/partitions/{name}/profiles/{profile}", ctx -> change(ctx, 204, run(ctx, "rmsyscfg", "-r",
-                "prof", "-m", sysName(), "-p", ctx.pathParam("name"), "-n", ctx.pathParam("profile"))));
+                "prof", "-m", sysName(), "-p", lpar(ctx), "-n", ctx.pathParam("profile"))));
         r.get("/api/v1/pools", ctx -> list(ctx, run(ctx, "lshwres", "-r", "procpool", "-m", sysName())));
         r.patch("/api/v1/pools/{name}", ctx -> change(ctx, 200, run(ctx, "chhwres", "-r", "procpool", "-m",
                 sysName(), "-o", "s", "--poolname", ctx.pathParam("name"), "-a", record(ctx, null, null))));
@@ -87,11 +101,23 @@ final class Routes {
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc)));
     }
 
+    /** A partition name from the path; one that cannot exist is answered as the HMC does, HSCL8012. */
+    private static String lpar(Context ctx) {
+        String name = ctx.pathParam("name");
+        if (!Names.isValidPartitionName(name)) {
+            throw new NotFound("The partition named " + Values.quote(name).replace("\"", "") + " was not found.");
+        }
+        return name;
+    }
+
     private String sysName() {
         return hmc.system().definition().settings().name();
     }
 
     private void authenticate(Context ctx) {
+        // Read the (size-limited) body before any answer: Jetty resets a connection closed on unread data,
+        // and a client must get its 401/404, not a reset.
+        ctx.bodyAsBytes();
         if (ctx.path().equals("/openapi.json")) {
             return;
         }

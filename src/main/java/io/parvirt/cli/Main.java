@@ -18,6 +18,15 @@ public final class Main {
             System.out.print(USAGE);
             System.exit(args.length == 0 ? 2 : 0);
         }
+        if (args[0].equals("--version") || args[0].equals("-V") || args[0].equals("version")) {
+            String v = Main.class.getPackage().getImplementationVersion();
+            System.out.println("parvirt " + (v == null ? "development" : v));
+            System.exit(0);
+        }
+        if (args[0].startsWith("-")) {
+            System.err.print("parvirt: unknown option " + args[0] + "\n" + USAGE);
+            System.exit(2);
+        }
         System.exit(HmcClient.run(args));
     }
 

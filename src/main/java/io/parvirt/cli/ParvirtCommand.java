@@ -77,7 +77,11 @@ final class ParvirtCommand {
                     return 0;
                 }
                 long pid = Long.parseLong(Files.readString(home.pidFile()).strip());
-                UnixHttp.post(home.socket(), "/api/v1/daemon/stop", DaemonLauncher.token(home), "{}");
+                try {
+                    UnixHttp.post(home.socket(), "/api/v1/daemon/stop", DaemonLauncher.token(home), "{}");
+                } catch (IOException e) {
+                    // the daemon may close the connection as it stops; its exit below is what counts
+                }
                 var ph = ProcessHandle.of(pid);
                 if (ph.isPresent()) {
                     ph.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -35,8 +35,8 @@ final class UnixHttp {
             String head = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n";
-            ch.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer b = ByteBuffer.wrap(body);
+            byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer b = ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
             while (b.hasRemaining()) {
                 ch.write(b);
             }
