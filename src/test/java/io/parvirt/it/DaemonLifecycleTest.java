@@ -66,10 +66,16 @@ class DaemonLifecycleTest {
             assertThat(h.run("lssyscfg", "-r", "sys", "-F", "name").stdout()).isEqualTo("sys1\n");
             String listen = Files.readString(h.dir().resolve("run/listen")).strip();
             assertThat(listen).startsWith("127.0.0.1:").isNotEqualTo("127.0.0.1:" + taken.getLocalPort());
-            Cli.Result serve = Cli.run(Path.of(h.dir() + "-other"), "serve", "--listen",
-                    "127.0.0.1:" + taken.getLocalPort());
-            assertThat(serve.exit()).isEqualTo(1);
-            assertThat(serve.stderr()).contains("cannot serve the API").contains("--listen");
+            Path other = Path.of(h.dir() + "-other");
+            try {
+                Cli.Result serve = Cli.run(other, "serve", "--listen", "127.0.0.1:" + taken.getLocalPort());
+                assertThat(serve.exit()).isEqualTo(1);
+                assertThat(serve.stderr()).contains("cannot serve the API").contains("--listen");
+            } finally {
+                try (var files = Files.walk(other)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
     }
 }
