@@ -37,3 +37,19 @@ parvirt_build() {
   (cd "$here" && mvn -q -B -Dmaven.test.skip=true package) >&2
   rm -f "$here/target/parvirt-cli.jsa"
 }
+
+# What activating partitions needs on the host: QEMU (the guest packages are fetched by parvirt's
+# image builder with apt-get download, which needs no root).
+parvirt_need_qemu() {
+  local missing=()
+  command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+  command -v qemu-img >/dev/null || missing+=(qemu-utils)
+  command -v cpio >/dev/null || missing+=(cpio)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "parvirt: installing ${missing[*]} with apt-get" >&2
+    (apt-get install -y -qq "${missing[@]}" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; }) && return 0
+  fi
+  echo "parvirt: partitions cannot be activated until you run: sudo apt-get install ${missing[*]}" >&2
+  return 1
+}

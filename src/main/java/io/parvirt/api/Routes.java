@@ -27,6 +27,7 @@ import java.util.Map;
  */
 final class Routes {
     static final String EXIT_CODE_HEADER = "X-Parvirt-Exit-Code";
+    static final String VTERM_HEADER = "X-Parvirt-Vterm";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -52,6 +53,9 @@ final class Routes {
         r.before(this::authenticate);
         r.exception(BadRequest.class, (e, ctx) -> ctx.status(400).json(Map.of("code", e.code(), "message",
                 e.getMessage())));
+        r.exception(io.parvirt.model.ModelException.class, (e, ctx) -> ctx.status(
+                io.parvirt.hmc.HsclCode.httpStatus(e.kind())).json(Map.of("code", io.parvirt.hmc.HsclCode.code(e.kind()),
+                "message", e.getMessage())));
         r.exception(NotFound.class, (e, ctx) -> ctx.status(404).json(Map.of("code", "HSCL8012", "message",
                 e.getMessage())));
         r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
@@ -97,6 +101,9 @@ final class Routes {
         r.get("/api/v1/hardware/{resource}", ctx -> list(ctx, run(ctx, "lshwres", "-r", ctx.pathParam("resource"),
                 "-m", sysName(), "--level", ctx.queryParamAsClass("level", String.class).getOrDefault("sys"))));
         r.get("/api/v1/events", ctx -> list(ctx, run(ctx, "lssvcevents", "-t", "console")));
+        r.post("/api/v1/partitions/{name}/exec", this::exec);
+        r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
+                hmc.consoleTail(lpar(ctx), 1024 * ctx.queryParamAsClass("kb", Integer.class).getOrDefault(16))));
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc)));
     }
@@ -136,10 +143,21 @@ final class Routes {
         return hmc.run(new HmcInvocation(List.of(argv), Map.of(), ctx.attribute("user")));
     }
 
+    /** parvirt's guest exec: {@code {"argv": [...], "timeout_seconds": N}}; answers exit code and output. */
+    private void exec(Context ctx) {
+        ExecRequest req = ExecRequest.parse(ctx.body());
+        var r = hmc.guestExec(ctx.attribute("user"), lpar(ctx), req.argv(), java.time.Duration.ofSeconds(req.timeoutSeconds()));
+        ctx.json(Map.of("exit_code", r.exitCode(), "stdout", new String(r.stdout(), java.nio.charset.StandardCharsets.UTF_8),
+                "stderr", new String(r.stderr(), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** The HMC command line, as the CLI sends it: argv, and the contents of any -f files. */
     private void cli(Context ctx) {
         CliRequest req = CliRequest.parse(ctx.body());
         HmcResult res = hmc.run(new HmcInvocation(req.argv(), req.files(), ctx.attribute("user")));
+        if (res.vterm() != null) {
+            ctx.header(VTERM_HEADER, res.vterm());
+        }
         ctx.header(EXIT_CODE_HEADER, Integer.toString(res.exitCode())).contentType("text/plain; charset=utf-8")
                 .result(res.stdout());
     }

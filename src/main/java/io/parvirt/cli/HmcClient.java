@@ -13,6 +13,15 @@ final class HmcClient {
     private HmcClient() {
     }
 
+    private static String partitionArg(String[] args) {
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (args[i].equals("-p") || args[i].equals("--id")) {
+                return args[i + 1];
+            }
+        }
+        return "";
+    }
+
     static int run(String[] args) {
         ParvirtHome home = ParvirtHome.fromEnvironment();
         Map<String, String> files = new LinkedHashMap<>();
@@ -53,6 +62,10 @@ final class HmcClient {
             }
             System.out.print(r.body());
             System.out.flush();
+            String vterm = r.headers().get("x-parvirt-vterm");
+            if (vterm != null && code.equals("0")) {
+                return VtermClient.attach(Path.of(vterm), partitionArg(args));
+            }
             return Integer.parseInt(code);
         } catch (IOException e) {
             System.err.println("parvirt: cannot reach the daemon of " + home.root() + ": " + e.getMessage());

@@ -8,7 +8,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("serve") || args[0].equals("daemon"))) {
+        if (args.length > 0 && (args[0].equals("serve") || args[0].equals("daemon") || args[0].equals("guest")
+                || args[0].equals("image"))) {
             // parvirt's own commands: picocli is worth its start-up cost here, not on the HMC path.
             CommandLine cl = new CommandLine(new ParvirtCommand());
             cl.setExpandAtFiles(false);
@@ -37,9 +38,12 @@ public final class Main {
               serve [--listen HOST:PORT]   run the host daemon and the HMC service in the foreground
               daemon status                show the daemon of this home (PARVIRT_HOME, default ~/.parvirt)
               daemon stop                  stop it
+              image build | image list     build the default partition image, list images
+              guest exec -m SYS -p NAME -- CMD ARGS...
+                                           run a command in a running partition (exit code is CMD's)
 
             HMC commands (sent to the daemon of this home, which is started if none runs):
-              lssyscfg, mksyscfg, chsyscfg, rmsyscfg, lshwres, chhwres, lssvcevents,
-              mkhmcusr, lshmcusr, rmhmcusr
+              lssyscfg, mksyscfg, chsyscfg, rmsyscfg, lshwres, chhwres, chsysstate, lsrefcode,
+              mkvterm, rmvterm, lssvcevents, mkhmcusr, lshmcusr, rmhmcusr
             """;
 }

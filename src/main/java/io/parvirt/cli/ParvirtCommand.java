@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code parvirt serve} and {@code parvirt daemon status|stop}. */
-@Command(name = "parvirt", subcommands = {ParvirtCommand.Serve.class, ParvirtCommand.DaemonCmd.class},
+@Command(name = "parvirt", subcommands = {ParvirtCommand.Serve.class, ParvirtCommand.DaemonCmd.class, GuestCommand.class,
+                ImageCommand.class},
         mixinStandardHelpOptions = true, description = "parvirt host daemon control")
 final class ParvirtCommand {
 

@@ -5,6 +5,9 @@ import io.parvirt.api.Auth;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcUsers;
 import io.parvirt.home.ParvirtHome;
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.image.ImageStore;
+import java.util.List;
 import io.parvirt.store.SqliteStore;
 import io.parvirt.system.HostFacts;
 import io.parvirt.system.ManagedSystem;
@@ -53,7 +56,17 @@ public final class Daemon implements AutoCloseable {
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
             ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
             HmcUsers users = new HmcUsers(store);
-            Hmc hmc = new Hmc(sys, users);
+            Hypervisor hypervisor = new Hypervisor(config.hypervisor(home), (id, from, to, ref, detail) ->
+                    sys.logEvent("hypervisor", "lpar_state", "Partition " + sys.definition().partition(id)
+                            .map(p -> p.name()).orElse("id " + id) + " (id " + id + "): " + from.hmcName() + " -> "
+                            + to.hmcName() + (ref.code().isEmpty() ? "" : " (" + ref.code() + " " + ref.text() + ")")
+                            + (detail.isEmpty() ? "" : ": " + detail)));
+            sys.activeResources(hypervisor::allocations, config.qemuOverheadMb());
+            Hmc hmc = new Hmc(sys, users, hypervisor, new ImageStore(home.imageStore()));
+            List<Integer> adopted = hypervisor.recover();
+            if (!adopted.isEmpty()) {
+                LOG.info("re-adopted running partitions {}", adopted);
+            }
             String token = writeToken(home.tokenFile());
             Daemon[] self = new Daemon[1];
             ApiServer api;
@@ -66,6 +79,16 @@ public final class Daemon implements AutoCloseable {
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
             self[0] = new Daemon(home, lock, store, api);
+            ImageStore images = new ImageStore(home.imageStore());
+            Thread.ofVirtual().name("auto-start").start(() -> {
+                // Build the default image now, so the first activation does not wait for it.
+                try {
+                    images.ensureDefault(line -> LOG.info("image: {}", line));
+                } catch (io.parvirt.image.ImageException e) {
+                    LOG.warn("the default partition image is not available: {}", e.getMessage());
+                }
+                hmc.autoStart();
+            });
             writeString(home.pidFile(), Long.toString(ProcessHandle.current().pid()));
             writeString(home.listenFile(), config.listen().getHostString() + ":" + api.tcpPort());
             LOG.info("parvirt daemon for {} serving {}:{} and {}", home.root(), config.listen().getHostString(),

@@ -7,7 +7,14 @@ import io.parvirt.model.Names;
 import io.parvirt.model.ProcUnits;
 import io.parvirt.model.SystemSettings;
 import io.parvirt.system.HostFacts;
+import io.parvirt.hypervisor.Accelerator;
+import io.parvirt.hypervisor.Hypervisor;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Properties;
 
 /**
@@ -35,6 +42,31 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new SystemSettings(name, lmb, ProcUnits.parse("host.reserved_proc_units",
                 props.getProperty("host.reserved_proc_units", "0")), reservedMem, base,
                 HptRatio.parse("hpt_ratio", props.getProperty("hpt_ratio", "1:64")), "");
+    }
+
+    /** {@code accel} (auto|kvm|tcg), {@code qemu.binary}, {@code boot_timeout_seconds}. */
+    Hypervisor.Config hypervisor(ParvirtHome home) {
+        String accel = props.getProperty("accel", "auto");
+        Accelerator.choose(accel); // rejects a bad setting at start, not at the first activation
+        return new Hypervisor.Config(props.getProperty("qemu.binary", "/usr/bin/qemu-system-x86_64"), accel,
+                home.run().resolve("lpar"), home.logs().resolve("console"), home.run().resolve("vterm"),
+                homeTag(home), Duration.ofSeconds(Long.parseLong(props.getProperty("boot_timeout_seconds", "300"))));
+    }
+
+    /** QEMU's own memory per active partition beyond guest memory, counted as the hypervisor's (MB). */
+    long qemuOverheadMb() {
+        return Long.parseLong(props.getProperty("qemu.overhead_mb", "64"));
+    }
+
+    /** Short and stable per home, so two homes' partitions never share a cgroup. */
+    static String homeTag(ParvirtHome home) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(home.root().toString()
+                    .getBytes(StandardCharsets.UTF_8));
+            return "h" + HexFormat.of().formatHex(d, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A host name made into a valid system name. */

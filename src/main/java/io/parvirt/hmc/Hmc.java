@@ -1,5 +1,9 @@
 package io.parvirt.hmc;
 
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.hypervisor.PartitionStatus;
+import io.parvirt.hypervisor.qga.GuestAgent;
+import io.parvirt.image.ImageStore;
 import io.parvirt.model.ModelException;
 import io.parvirt.store.StoreException;
 import io.parvirt.system.ManagedSystem;
@@ -19,10 +23,21 @@ public final class Hmc {
     private final Map<String, Function<Context, HmcResult>> commands = new TreeMap<>();
     private final ManagedSystem sys;
     private final HmcUsers users;
+    private final PowerCommands power;
 
     public Hmc(ManagedSystem sys, HmcUsers users) {
+        this(sys, users, null, null);
+    }
+
+    /** With a hypervisor and images, partitions can be activated; without, only defined. */
+    public Hmc(ManagedSystem sys, HmcUsers users, Hypervisor hypervisor, ImageStore images) {
         this.sys = sys;
         this.users = users;
+        this.power = new PowerCommands(hypervisor, images);
+        commands.put("chsysstate", power::chsysstate);
+        commands.put("lsrefcode", power::lsrefcode);
+        commands.put("mkvterm", power::mkvterm);
+        commands.put("rmvterm", power::rmvterm);
         SyscfgCommands syscfg = new SyscfgCommands();
         commands.put("lssyscfg", syscfg::lssyscfg);
         commands.put("mksyscfg", syscfg::mksyscfg);
@@ -44,6 +59,31 @@ public final class Hmc {
 
     public HmcUsers users() {
         return users;
+    }
+
+    /** The run state of a partition, or null when it is simply not activated. */
+    public PartitionStatus status(int lparId) {
+        return power.status(lparId);
+    }
+
+    void forget(int lparId) {
+        power.forget(lparId);
+    }
+
+    /** parvirt's guest exec: runs a program in a running partition through its agent. */
+    public GuestAgent.ExecResult guestExec(String user, String partition, List<String> argv, java.time.Duration timeout) {
+        authorize(user, "guestexec");
+        return power.guestExec(sys, partition, argv, timeout);
+    }
+
+    /** The last {@code bytes} of a partition's console output (running or not). */
+    public byte[] consoleTail(String partition, int bytes) {
+        return power.consoleTail(sys.partition(partition), bytes);
+    }
+
+    /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
+    public void autoStart() {
+        power.autoStart(sys);
     }
 
     /** parvirt's itemised hypervisor memory (not an HMC listing: served by the API and /metrics). */
@@ -100,7 +140,7 @@ public final class Hmc {
         } catch (StoreException e) {
             LOG.error("store failure in {}", inv.argv().getFirst(), e);
             return new HmcResult("HSCL130F The change could not be saved and was not made: " + e.getMessage() + "\n", 1,
-                    null, "HSCL130F", 500);
+                    null, "HSCL130F", 500, null);
         }
     }
 }

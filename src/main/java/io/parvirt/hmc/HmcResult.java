@@ -8,19 +8,25 @@ import java.util.List;
  * (so the API can answer in JSON), for a failure the HSCL code (null for a syntax error) and the
  * HTTP status the API answers with.
  */
-public record HmcResult(String stdout, int exitCode, List<Row> rows, String code, int httpStatus) {
-    public static final HmcResult OK = new HmcResult("", 0, null, null, 200);
+public record HmcResult(String stdout, int exitCode, List<Row> rows, String code, int httpStatus, String vterm) {
+    public static final HmcResult OK = new HmcResult("", 0, null, null, 200, null);
 
     static HmcResult listing(String stdout, List<Row> rows) {
-        return new HmcResult(stdout, 0, rows, null, 200);
+        return new HmcResult(stdout, 0, rows, null, 200, null);
+    }
+
+    /** mkvterm: the console session socket the client attaches to. */
+    static HmcResult vterm(String socket) {
+        return new HmcResult("", 0, null, null, 200, socket);
     }
 
     public static HmcResult error(String line) {
-        return new HmcResult(line + "\n", 1, null, null, 400);
+        return new HmcResult(line + "\n", 1, null, null, 400, null);
     }
 
     static HmcResult error(ModelException e) {
-        return new HmcResult(HsclCode.line(e) + "\n", 1, null, HsclCode.code(e.kind()), HsclCode.httpStatus(e.kind()));
+        return new HmcResult(HsclCode.line(e) + "\n", 1, null, HsclCode.code(e.kind()), HsclCode.httpStatus(e.kind()),
+                null);
     }
 
     /** The error sentence without its code and newline. */

@@ -1,6 +1,8 @@
 package io.parvirt.hmc;
 
+import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.model.LparEnv;
+import io.parvirt.model.LparState;
 import io.parvirt.model.Partition;
 import io.parvirt.model.PartitionOptions;
 import io.parvirt.model.Profile;
@@ -27,15 +29,19 @@ final class LparView {
             "simplified_remote_restart_capable", "migration_disabled", "curr_lpar_proc_compat_mode", "msp",
             "description", "uuid");
 
-    static Row row(SystemDefinition def, HostFacts host, Partition p) {
+    static Row row(SystemDefinition def, HostFacts host, Partition p, PartitionStatus st) {
+        LparState state = st == null ? LparState.NOT_ACTIVATED : st.state();
+        boolean agent = st != null && st.agentActive();
+        boolean active = state.active();
         Profile prof = def.defaultProfile(p);
         ProfileOptions po = prof.options();
         PartitionOptions o = p.options();
         boolean vios = p.env() == LparEnv.VIOSERVER;
         return new Row().put("name", p.name()).put("lpar_id", p.id()).put("lpar_env", p.env().hmcName())
-                .put("state", "Not Activated").put("resource_config", "0").put("os_version", "Unknown")
+                .put("state", state.hmcName()).put("resource_config", active ? "1" : "0")
+                .put("os_version", st == null ? "Unknown" : st.facts().osVersion())
                 .put("logical_serial_num", host.serial() + Integer.toHexString(p.id()).toUpperCase(Locale.ROOT))
-                .put("default_profile", p.defaultProfile()).put("curr_profile", "")
+                .put("default_profile", p.defaultProfile()).put("curr_profile", st == null ? "" : st.profile())
                 .put("work_group_id", po.workGroupId())
                 .put("shared_proc_pool_util_auth", Values.flag(o.sharedProcPoolUtilAuth()))
                 .put("allow_perf_collection", Values.flag(o.allowPerfCollection()))
@@ -43,8 +49,9 @@ final class LparView {
                 .putIf(!vios, "boot_mode", po.bootMode().hmcName())
                 .put("lpar_keylock", o.keylock().hmcName()).put("auto_start", Values.flag(po.autoStart()))
                 .put("redundant_err_path_reporting", Values.flag(po.redundantErrPathReporting()))
-                .put("rmc_state", "inactive").put("rmc_ipaddr", "").put("dlpar_mem_capable", "0")
-                .put("dlpar_proc_capable", "0").put("sync_curr_profile", Values.flag(o.syncCurrProfile()))
+                .put("rmc_state", agent ? "active" : "inactive")
+                .put("rmc_ipaddr", agent && !st.facts().ipv4().isEmpty() ? st.facts().ipv4().getFirst() : "")
+                .put("dlpar_mem_capable", agent ? "1" : "0").put("dlpar_proc_capable", agent ? "1" : "0").put("sync_curr_profile", Values.flag(o.syncCurrProfile()))
                 .put("lpar_avail_priority", o.availPriority()).put("suspend_capable", Values.flag(o.suspendCapable()))
                 .put("simplified_remote_restart_capable", Values.flag(o.remoteRestartCapable()))
                 .put("migration_disabled", Values.flag(o.migrationDisabled()))

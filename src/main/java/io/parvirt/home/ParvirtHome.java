@@ -37,6 +37,12 @@ public record ParvirtHome(Path root) {
         return root.resolve("images");
     }
 
+    /** Where partition images are kept: {@code images.dir} in the configuration (shared by several homes), else images/. */
+    public Path imageStore() {
+        String dir = loadConfig().getProperty("images.dir");
+        return dir == null || dir.isBlank() ? images() : Path.of(dir);
+    }
+
     /** The daemon's local API socket; the CLI always finds its own home's daemon here. */
     public Path socket() {
         return run().resolve("api.sock");

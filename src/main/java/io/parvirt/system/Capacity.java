@@ -1,11 +1,13 @@
 package io.parvirt.system;
 
 import io.parvirt.memory.HypervisorMemory;
+import io.parvirt.model.Allocation;
 import io.parvirt.model.Partition;
 import io.parvirt.model.ProcUnits;
 import io.parvirt.model.Profile;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.SystemSettings;
+import java.util.List;
 
 /**
  * The managed system's processor and memory capacity as the HMC shows it. Installed is the host;
@@ -15,16 +17,29 @@ public record Capacity(ProcUnits installedProcUnits, ProcUnits configurableProcU
         long installedMemMb, long configurableMemMb, long firmwareMemMb, long availMemMb) {
 
     public static Capacity of(HostFacts host, SystemDefinition def) {
+        return of(host, def, List.of(), 0);
+    }
+
+    /**
+     * With active partitions: each holds its memory and processing units, and its QEMU's own memory
+     * ({@code overheadMb} each, beyond guest memory) is the hypervisor's and counts in sys_firmware_mem.
+     */
+    public static Capacity of(HostFacts host, SystemDefinition def, List<Allocation> active, long overheadMb) {
         SystemSettings s = def.settings();
         ProcUnits installed = ProcUnits.ofCores(host.cores());
         ProcUnits configurable = installed.minus(s.hostReservedProcUnits());
         long lmb = s.lmbMb();
         long installedMem = host.memoryMb() / lmb * lmb;
         long configurableMem = Math.max(0, installedMem - HypervisorMemory.roundUp(s.hostReservedMemMb(), lmb));
-        long firmware = firmwareMb(def);
-        // Nothing is active before partitions can be activated; activation subtracts here.
-        return new Capacity(installed, configurable, configurable, installedMem, configurableMem, firmware,
-                Math.max(0, configurableMem - firmware));
+        long firmware = HypervisorMemory.roundUp(firmwareMb(def) + overheadMb * active.size(), lmb);
+        ProcUnits usedUnits = ProcUnits.ZERO;
+        long usedMem = 0;
+        for (Allocation a : active) {
+            usedUnits = usedUnits.plus(a.procUnits());
+            usedMem += a.memMb();
+        }
+        return new Capacity(installed, configurable, configurable.minus(usedUnits), installedMem, configurableMem,
+                firmware, Math.max(0, configurableMem - firmware - usedMem));
     }
 
     public static long firmwareMb(SystemDefinition def) {

@@ -10,6 +10,7 @@ import static io.parvirt.model.ModelException.Kind.PARTITION_NOT_FOUND;
 import static io.parvirt.model.ModelException.Kind.PROFILE_NOT_FOUND;
 
 import io.parvirt.model.AttributeInput.Assignment;
+import io.parvirt.model.Allocation;
 import io.parvirt.model.Limits;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
@@ -24,6 +25,7 @@ import io.parvirt.store.Store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The one owner of the system definition. Reads take the current immutable snapshot without a
@@ -34,6 +36,8 @@ public final class ManagedSystem {
     private final HostFacts host;
     private final Store store;
     private volatile SystemDefinition def;
+    private volatile Supplier<List<Allocation>> active = List::of;
+    private volatile long qemuOverheadMb;
 
     public ManagedSystem(HostFacts host, Store store, SystemSettings seed) {
         this.host = host;
@@ -57,7 +61,18 @@ public final class ManagedSystem {
     }
 
     public Capacity capacity() {
-        return Capacity.of(host, def);
+        return Capacity.of(host, def, active.get(), qemuOverheadMb);
+    }
+
+    /** What active partitions hold (from the hypervisor), and QEMU's own memory per active partition. */
+    public void activeResources(Supplier<List<Allocation>> allocations, long overheadPerPartitionMb) {
+        this.active = allocations;
+        this.qemuOverheadMb = overheadPerPartitionMb;
+    }
+
+    /** Records an event that did not come from a command (a partition's state change, say). */
+    public void logEvent(String user, String category, String text) {
+        store.commit(new Changes().event(event(user, category, text)));
     }
 
     public Partition partition(String name) {
@@ -91,7 +106,7 @@ public final class ManagedSystem {
     }
 
     private void checkMemory(SystemDefinition next) {
-        Capacity c = Capacity.of(host, next);
+        Capacity c = Capacity.of(host, next, active.get(), qemuOverheadMb);
         if (c.firmwareMemMb() > c.configurableMemMb()) {
             throw ModelException.of(INSUFFICIENT_RESOURCES, "There is not enough memory on the managed system for "
                     + "the hypervisor's page tables of this configuration: " + c.firmwareMemMb() + " MB would be "

@@ -28,17 +28,38 @@ public final class RunningDaemon implements AutoCloseable {
     }
 
     public static RunningDaemon start() {
+        return start("");
+    }
+
+    /** With extra lines for parvirt.properties (e.g. {@code qemu.binary=...}). */
+    public static RunningDaemon start(String extraConfig) {
+        return start(extraConfig, "");
+    }
+
+    /** {@code subdir}: a home below a fresh temporary directory; {@code length=N} makes the home path N long. */
+    public static RunningDaemon start(String extraConfig, String subdir) {
         try {
             Path dir = Files.createTempDirectory("parvirt-it-");
+            if (subdir.startsWith("length=")) {
+                int want = Integer.parseInt(subdir.substring(7));
+                dir = Files.createDirectories(dir.resolve("x".repeat(want - dir.toString().length() - 1)));
+            } else if (!subdir.isEmpty()) {
+                dir = Files.createDirectories(dir.resolve(subdir));
+            }
             ParvirtHome home = new ParvirtHome(dir);
             home.create();
-            Files.writeString(home.config(), "system.name=sys1\n");
+            Files.writeString(home.config(), "system.name=sys1\nimages.dir=" + sharedImages() + "\n" + extraConfig);
             return new RunningDaemon(home, Daemon.start(home, "127.0.0.1:0"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Daemon.DaemonException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** One image store for every test home, so the default image is built once per checkout. */
+    public static Path sharedImages() {
+        return Cli.root().resolve("target/test-images").toAbsolutePath();
     }
 
     public ParvirtHome home() {
@@ -78,6 +99,20 @@ public final class RunningDaemon implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The result of one HMC command line run through the API, as the CLI would print it. */
+    public record Hmc(int exit, String stdout) {
+    }
+
+    public Hmc hmc(String... argv) {
+        StringBuilder b = new StringBuilder("{\"argv\":[");
+        for (int i = 0; i < argv.length; i++) {
+            b.append(i > 0 ? "," : "").append('"').append(argv[i].replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
+        }
+        HttpResponse<String> r = api("POST", "/api/v1/hmc/cli", b.append("]}").toString());
+        return new Hmc(Integer.parseInt(r.headers().firstValue("X-Parvirt-Exit-Code").orElse("-1")), r.body());
     }
 
     @Override

@@ -1,0 +1,160 @@
+package io.parvirt.console;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One partition's virtual console: parvirt's client of the partition's serial chardev, its
+ * rotating log and memory ring, its line listeners and its one vterm session at a time.
+ * Logging never depends on anybody else: it goes on with or without a session, whatever the
+ * session client or the listeners do.
+ */
+public final class VirtualConsole implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualConsole.class);
+    /** Output held in memory for {@link #tail}; older output is read back from the log. */
+    public static final int RING_BYTES = 64 * 1024;
+
+    private final String name;
+    private final Path sessionSocket;
+    private final ConsoleCounters counters = new ConsoleCounters();
+    private final ConsoleLog log;
+    private final OutputRing ring = new OutputRing(RING_BYTES);
+    private final ChardevPort guest;
+    private final VtermServer vterm;
+    private final LineDispatcher lines;
+    private final ConsoleLoop loop;
+    private Thread loopThread;
+    private boolean started;
+    private boolean closed;
+
+    /**
+     * @param chardevSocket QEMU's serial chardev, a Unix socket QEMU serves (server=on,wait=off)
+     * @param logDir where {@code <name>.log} and the rotated {@code <name>.log.1} to {@code .3} go
+     * @param sessionSocket the Unix socket (mode 0600) serving one vterm session at a time
+     * @param rotateBytes the largest size of each log file
+     */
+    public VirtualConsole(String partitionName, Path chardevSocket, Path logDir, Path sessionSocket,
+            long rotateBytes) {
+        this.name = Objects.requireNonNull(partitionName, "partitionName");
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a partition name that cannot name a log file: " + name);
+        }
+        if (rotateBytes <= 0) {
+            throw new IllegalArgumentException("rotateBytes must be positive: " + rotateBytes);
+        }
+        this.sessionSocket = Objects.requireNonNull(sessionSocket, "sessionSocket");
+        this.log = new ConsoleLog(Objects.requireNonNull(logDir, "logDir"), name, rotateBytes, counters);
+        this.guest = new ChardevPort(Objects.requireNonNull(chardevSocket, "chardevSocket"), counters);
+        this.vterm = new VtermServer(name, sessionSocket, guest, counters);
+        this.lines = new LineDispatcher(name, counters);
+        this.loop = new ConsoleLoop(name, guest, log, ring, vterm, new LineDecoder(lines), counters);
+    }
+
+    /**
+     * Opens the log and the session socket, then connects to the chardev on the console's own
+     * virtual thread, retrying while QEMU comes up and reconnecting when it drops, until
+     * {@link #close}. Calling it again does nothing.
+     *
+     * @throws ConsoleException when the log or the session socket cannot be set up
+     * @throws IllegalStateException after {@link #close}
+     */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("the console of partition " + name + " is closed");
+        }
+        if (started) {
+            return;
+        }
+        try {
+            log.open();
+        } catch (IOException e) {
+            throw new ConsoleException(ConsoleException.Kind.LOG_UNAVAILABLE, name, log.file(0), e);
+        }
+        try {
+            vterm.open();
+        } catch (IOException e) {
+            log.close();
+            throw new ConsoleException(ConsoleException.Kind.SESSION_SOCKET_UNAVAILABLE, name, sessionSocket, e);
+        }
+        lines.start();
+        vterm.serve();
+        loopThread = Thread.ofVirtual().name("console-" + name).start(loop);
+        started = true;
+    }
+
+    /**
+     * The last {@code maxBytes} of output: from memory when it holds enough, else from the log files
+     * (the live one and the rotated ones). A console that was never started reads the log files only,
+     * so the log of a partition that is not running can be read without binding any socket.
+     */
+    public byte[] tail(int maxBytes) {
+        byte[] recent = ring.tail(maxBytes);
+        if (recent.length >= maxBytes) {
+            return recent;
+        }
+        try {
+            byte[] logged = log.tail(maxBytes);
+            return logged.length > recent.length ? logged : recent;
+        } catch (IOException e) {
+            return recent;
+        }
+    }
+
+    /**
+     * Adds a listener for every complete output line (without its CR LF). Listeners run one after
+     * another on the console's line thread, never on the output loop; a listener that falls more
+     * than {@value LineDispatcher#QUEUE} lines behind loses lines ({@link Counters#droppedLines}).
+     */
+    public void addListener(Consumer<String> lineListener) {
+        lines.add(Objects.requireNonNull(lineListener, "lineListener"));
+    }
+
+    public boolean sessionOpen() {
+        return vterm.sessionOpen();
+    }
+
+    /** rmvterm: closes the attached session, whose client sees end of file. True if one was open. */
+    public boolean closeSession() {
+        return vterm.closeSession();
+    }
+
+    /** Sends input to the guest; dropped and counted while the chardev is not connected. */
+    public void write(byte[] input) {
+        guest.send(ByteBuffer.wrap(input));
+    }
+
+    public Counters counters() {
+        return counters.snapshot();
+    }
+
+    /** Stops the loop, the session and the listeners' thread, closes the log and removes the session socket. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = loopThread;
+        }
+        loop.stop();
+        vterm.close();
+        try {
+            // the loop may be in the middle of a log write; let it finish before the file closes
+            if (t != null && !t.join(Duration.ofSeconds(2))) {
+                LOG.warn("console of partition {}: its loop did not stop within 2 s", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.close();
+        lines.close();
+    }
+}

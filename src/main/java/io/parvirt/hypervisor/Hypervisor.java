@@ -1,0 +1,196 @@
+package io.parvirt.hypervisor;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.console.VirtualConsole;
+import io.parvirt.model.Allocation;
+import io.parvirt.model.LparState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All running partitions of the managed system: one {@link PartitionSupervisor} each. Keeps what a
+ * supervisor needs to be re-adopted by the next daemon in the partition's run directory, and the
+ * last error of partitions that are no longer running.
+ */
+public final class Hypervisor implements PartitionSupervisor.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(Hypervisor.class);
+    /** Record fields only: derived getters such as ProcUnits.isWhole() are not state. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.ALL,
+                    com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
+            .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.FIELD,
+                    com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.ANY);
+
+    /** Where and how partitions run. */
+    public record Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir,
+            String homeTag, Duration bootTimeout) {
+    }
+
+    /** What is told of every state change (the event log). */
+    public interface EventSink {
+        void transition(int lparId, LparState from, LparState to, RefCode ref, String detail);
+    }
+
+    /** Written beside a running partition so that a later daemon can take it over. */
+    record RunRecord(LaunchSpec spec, String profile, Allocation allocation) {
+    }
+
+    private final Config config;
+    private final EventSink sink;
+    private final Map<Integer, PartitionSupervisor> running = new ConcurrentHashMap<>();
+    private final Map<Integer, PartitionStatus> ended = new ConcurrentHashMap<>();
+    /** Partitions in Error whose user has already asked to shut them down: they end Not Activated. */
+    private final java.util.Set<Integer> clearing = ConcurrentHashMap.newKeySet();
+
+    public Hypervisor(Config config, EventSink sink) {
+        this.config = config;
+        this.sink = sink;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Path runDir(int lparId) {
+        return config.runRoot().resolve(Integer.toString(lparId));
+    }
+
+    /** Starts a partition; returns at once, the boot is followed by its supervisor. */
+    public synchronized PartitionSupervisor activate(LaunchSpec spec, String profile, Allocation allocation)
+            throws LaunchException {
+        if (running.containsKey(spec.lparId())) {
+            throw new LaunchException(RefCode.LAUNCH_INVALID, "partition " + spec.name() + " is already active");
+        }
+        QemuProcess.validate(spec);
+        try {
+            Files.createDirectories(spec.runDir());
+            JSON.writeValue(spec.runDir().resolve("run.json").toFile(), new RunRecord(spec, profile, allocation));
+        } catch (IOException e) {
+            throw new LaunchException(RefCode.LAUNCH_INVALID, "cannot prepare " + spec.runDir() + ": " + e.getMessage());
+        }
+        ended.remove(spec.lparId());
+        clearing.remove(spec.lparId());
+        PartitionSupervisor s = supervisor(spec, profile, allocation);
+        running.put(spec.lparId(), s);
+        sink.transition(spec.lparId(), LparState.NOT_ACTIVATED, LparState.STARTING, RefCode.STARTING, "activated");
+        s.activate();
+        return s;
+    }
+
+    private PartitionSupervisor supervisor(LaunchSpec spec, String profile, Allocation allocation) {
+        VirtualConsole console = new VirtualConsole(spec.name(), spec.serialSocket(), config.consoleLogDir(),
+                config.vtermDir().resolve(spec.lparId() + ".sock"), 1 << 20);
+        return new PartitionSupervisor(spec, profile, allocation, PartitionCgroup.of(config.homeTag(), spec.lparId()),
+                console, this, config.bootTimeout());
+    }
+
+    /** Re-adopts every partition an earlier daemon left running; forgets the ones whose QEMU is gone. */
+    public synchronized List<Integer> recover() {
+        List<Integer> adopted = new ArrayList<>();
+        if (!Files.isDirectory(config.runRoot())) {
+            return adopted;
+        }
+        try (Stream<Path> dirs = Files.list(config.runRoot())) {
+            for (Path d : dirs.toList()) {
+                try {
+                    RunRecord r = JSON.readValue(d.resolve("run.json").toFile(), RunRecord.class);
+                    Optional<ProcessHandle> h = QemuProcess.find(r.spec().pidFile(), r.spec().uuid());
+                    if (h.isPresent()) {
+                        PartitionSupervisor s = supervisor(r.spec(), r.profile(), r.allocation());
+                        running.put(r.spec().lparId(), s);
+                        s.adopt(h.get());
+                        adopted.add(r.spec().lparId());
+                        LOG.info("re-adopted partition {} (pid {})", r.spec().name(), h.get().pid());
+                        continue;
+                    }
+                } catch (IOException e) {
+                    LOG.warn("run directory {} is unreadable: {}", d, e.getMessage());
+                    stopOrphan(d);
+                }
+                PartitionSupervisor.deleteTree(d);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot scan {}: {}", config.runRoot(), e.getMessage());
+        }
+        return adopted;
+    }
+
+    /** A QEMU whose run record cannot be read cannot be supervised: stop it rather than leak it. */
+    private static void stopOrphan(Path runDir) {
+        QemuProcess.find(runDir.resolve("qemu.pid"), runDir.toString()).ifPresent(h -> {
+            LOG.warn("stopping QEMU {} of unreadable run directory {}", h.pid(), runDir);
+            h.destroyForcibly();
+        });
+    }
+
+    public Optional<PartitionStatus> status(int lparId) {
+        PartitionSupervisor s = running.get(lparId);
+        return s != null ? Optional.of(s.status()) : Optional.ofNullable(ended.get(lparId));
+    }
+
+    public Optional<PartitionSupervisor> supervisor(int lparId) {
+        return Optional.ofNullable(running.get(lparId));
+    }
+
+    /** What active partitions hold, for the system's available capacity. */
+    public List<Allocation> allocations() {
+        List<Allocation> out = new ArrayList<>();
+        for (PartitionSupervisor s : running.values()) {
+            out.add(s.status().allocation());
+        }
+        return out;
+    }
+
+    public boolean isActive(int lparId) {
+        return running.containsKey(lparId);
+    }
+
+    public void shutdown(int lparId, boolean immediate, Duration timeout) {
+        PartitionSupervisor s = running.get(lparId);
+        // Shutting down a partition in Error clears it to Not Activated, also when its QEMU is still going.
+        ended.remove(lparId);
+        if (s != null) {
+            if (s.status().state() == LparState.ERROR) {
+                clearing.add(lparId);
+            }
+            s.shutdown(immediate, timeout);
+        }
+    }
+
+    public void restart(int lparId, boolean immediate) throws IOException {
+        PartitionSupervisor s = running.get(lparId);
+        if (s != null) {
+            s.restart(immediate);
+        }
+    }
+
+    /** Forgets a removed partition's last error. */
+    public void forget(int lparId) {
+        ended.remove(lparId);
+    }
+
+    @Override
+    public void transition(int lparId, LparState from, LparState to, RefCode ref, String detail) {
+        sink.transition(lparId, from, to, ref, detail);
+    }
+
+    @Override
+    public void ended(PartitionSupervisor s) {
+        running.remove(s.lparId(), s);
+        PartitionStatus st = s.status();
+        if (st.state() == LparState.ERROR && !clearing.remove(s.lparId())) {
+            ended.put(s.lparId(), new PartitionStatus(st.lparId(), LparState.ERROR, st.refCode(), st.refDetail(),
+                    st.refTime(), st.profile(), null, GuestFacts.UNKNOWN, false, -1));
+        }
+    }
+}

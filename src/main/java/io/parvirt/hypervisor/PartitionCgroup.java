@@ -1,0 +1,83 @@
+package io.parvirt.hypervisor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cgroup of one partition's QEMU process: {@code parvirt/<home>/lpar<id>} under each CPU
+ * controller (cgroup v1 {@code cpu} and {@code cpuacct}, or the v2 unified tree). The dispatcher
+ * sets its limits; here it is only created, joined and removed.
+ */
+public final class PartitionCgroup {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionCgroup.class);
+    private static final Path ROOT = Path.of("/sys/fs/cgroup");
+    private final List<Path> dirs;
+
+    private PartitionCgroup(List<Path> dirs) {
+        this.dirs = dirs;
+    }
+
+    public static PartitionCgroup of(String homeTag, int lparId) {
+        List<Path> dirs = new ArrayList<>();
+        String rel = "parvirt/" + homeTag + "/lpar" + lparId;
+        if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
+            dirs.add(ROOT.resolve(rel));
+        } else {
+            for (String c : new String[] {"cpu", "cpuacct"}) {
+                if (Files.isDirectory(ROOT.resolve(c))) {
+                    dirs.add(ROOT.resolve(c).resolve(rel));
+                }
+            }
+        }
+        return new PartitionCgroup(dirs);
+    }
+
+    public List<Path> dirs() {
+        return dirs;
+    }
+
+    /** Moves the whole process (all its threads) into the partition's cgroups. */
+    public boolean join(long pid) {
+        boolean ok = !dirs.isEmpty();
+        for (Path d : dirs) {
+            try {
+                Files.createDirectories(d);
+                Files.writeString(d.resolve("cgroup.procs"), Long.toString(pid));
+            } catch (IOException e) {
+                LOG.warn("partition process {} not placed in cgroup {}: {}", pid, d, e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /** True when the process is a member (used when re-adopting). */
+    public boolean contains(long pid) {
+        for (Path d : dirs) {
+            try {
+                if (Files.readAllLines(d.resolve("cgroup.procs")).contains(Long.toString(pid))) {
+                    return true;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the cgroups once the process is gone (an empty cgroup is removed with rmdir). */
+    public void remove() {
+        for (Path d : dirs) {
+            try {
+                Files.deleteIfExists(d);
+            } catch (IOException e) {
+                LOG.warn("cgroup {} not removed: {}", d, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.parvirt.hypervisor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The QEMU command line of a partition, a pure function of its {@link LaunchSpec} (golden files in
+ * the tests pin it down, as libvirt's qemuxmlconfdata does). q35 because the guest kernel needs
+ * ACPI; sockets instead of ttys so the process can outlive the daemon and be re-adopted.
+ */
+public final class QemuCommandLine {
+    private QemuCommandLine() {
+    }
+
+    /** Memory hot-plug slots offered when the maximum is above the desired memory. */
+    static final int MEM_SLOTS = 8;
+
+    public static List<String> of(LaunchSpec s) {
+        List<String> a = new ArrayList<>();
+        a.add(s.qemuBinary());
+        a.addAll(List.of("-name", "guest=" + s.name() + ",debug-threads=on", "-uuid", s.uuid()));
+        a.addAll(List.of("-machine", "q35,accel=" + s.accel().qemuName()));
+        // -cpu host fails under TCG; max is the richest model either accelerator offers.
+        a.addAll(List.of("-cpu", s.accel() == Accelerator.KVM ? "host" : "max"));
+        a.addAll(List.of("-m", s.maxMemMb() > s.memMb()
+                ? "size=" + s.memMb() + "M,slots=" + MEM_SLOTS + ",maxmem=" + s.maxMemMb() + "M"
+                : s.memMb() + "M"));
+        a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.maxVcpus())));
+        a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
+        if (s.kernel() != null) {
+            a.addAll(List.of("-kernel", s.kernel().toString()));
+            if (s.initramfs() != null) {
+                a.addAll(List.of("-initrd", s.initramfs().toString()));
+            }
+            a.addAll(List.of("-append", s.cmdline()));
+        }
+        if (s.disk() != null) {
+            a.addAll(List.of("-drive", "file=" + s.disk() + ",if=virtio,format=" + format(s.disk().toString())));
+        }
+        a.addAll(List.of("-chardev", "socket,id=serial0,path=" + s.serialSocket() + ",server=on,wait=off",
+                "-serial", "chardev:serial0"));
+        a.addAll(List.of("-chardev", "socket,id=qmp,path=" + s.qmpSocket() + ",server=on,wait=off",
+                "-mon", "chardev=qmp,mode=control"));
+        a.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
+                "-chardev", "socket,id=qga0,path=" + s.agentSocket() + ",server=on,wait=off",
+                "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0"));
+        // pvpanic lets QEMU report a guest panic as an event, beside the console text.
+        a.addAll(List.of("-device", "pvpanic"));
+        a.addAll(List.of("-pidfile", s.pidFile().toString(), "-daemonize"));
+        return a;
+    }
+
+    private static String format(String path) {
+        return path.endsWith(".qcow2") ? "qcow2" : "raw";
+    }
+}

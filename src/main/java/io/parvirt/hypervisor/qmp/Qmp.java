@@ -1,0 +1,46 @@
+package io.parvirt.hypervisor.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The QMP commands parvirt uses, one method each. */
+public final class Qmp {
+    private final QmpClient client;
+
+    public Qmp(QmpClient client) {
+        this.client = client;
+    }
+
+    /** {@code query-status}: "running", "paused", "shutdown", "guest-panicked", ... */
+    public String status() throws IOException {
+        return client.execute("query-status", null).path("status").asText();
+    }
+
+    public void cont() throws IOException {
+        client.execute("cont", null);
+    }
+
+    /** ACPI power button. */
+    public void systemPowerdown() throws IOException {
+        client.execute("system_powerdown", null);
+    }
+
+    public void systemReset() throws IOException {
+        client.execute("system_reset", null);
+    }
+
+    public void quit() throws IOException {
+        client.execute("quit", null);
+    }
+
+    /** {@code query-cpus-fast}: the host thread id of each vCPU. */
+    public List<Long> vcpuThreadIds() throws IOException {
+        List<Long> ids = new ArrayList<>();
+        for (JsonNode c : client.execute("query-cpus-fast", null)) {
+            ids.add(c.path("thread-id").asLong());
+        }
+        return ids;
+    }
+}

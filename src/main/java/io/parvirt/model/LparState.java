@@ -1,0 +1,22 @@
+package io.parvirt.model;
+
+/** Partition states as {@code lssyscfg -r lpar -F state} prints them. */
+public enum LparState implements HmcEnum {
+    NOT_ACTIVATED("Not Activated"), STARTING("Starting"), RUNNING("Running"), SHUTTING_DOWN("Shutting Down"),
+    ERROR("Error");
+
+    private final String hmcName;
+
+    LparState(String hmcName) {
+        this.hmcName = hmcName;
+    }
+
+    @Override
+    public String hmcName() {
+        return hmcName;
+    }
+
+    public boolean active() {
+        return this == STARTING || this == RUNNING || this == SHUTTING_DOWN;
+    }
+}

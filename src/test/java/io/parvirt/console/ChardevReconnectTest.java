@@ -1,0 +1,58 @@
+package io.parvirt.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The console follows QEMU's chardev: it waits for it to appear and comes back when it drops. */
+class ChardevReconnectTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theConsoleReconnectsWhenQemuDropsItAndListensAgain() throws Exception {
+        try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20); SessionClient s = new SessionClient(rig.vterm())) {
+            List<String> lines = new CopyOnWriteArrayList<>();
+            rig.console.addListener(lines::add);
+            Await.until(Duration.ofSeconds(5), rig.console::sessionOpen, "session attached");
+            rig.qemu.write("one\n");
+            rig.awaitOutput(4);
+            rig.qemu.drop();
+            Thread.sleep(100); // a few failed attempts while the socket is gone
+            rig.qemu.listen();
+            rig.qemu.awaitConnections(2);
+            rig.qemu.write("two\n");
+            rig.awaitOutput(8);
+            assertThat(Files.readString(rig.log(""))).isEqualTo("one\ntwo\n");
+            Await.until(Duration.ofSeconds(5), () -> lines.size() == 2, "two lines");
+            assertThat(lines).containsExactly("one", "two");
+            s.awaitReceived("one\ntwo\n"); // the session outlives the chardev connection
+            rig.console.write("in\n".getBytes());
+            rig.qemu.awaitInput("in\n");
+            assertThat(rig.console.counters().connects()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aConsoleStartedBeforeQemuConnectsOnceQemuListens() throws Exception {
+        Path serial = dir.resolve("serial.sock");
+        try (VirtualConsole console = new VirtualConsole("lpar2", serial, dir, dir.resolve("vt.sock"), 4096)) {
+            console.start();
+            console.write("lost\n".getBytes());
+            assertThat(console.counters().droppedInputBytes()).isEqualTo(5);
+            Thread.sleep(200);
+            try (FakeQemu qemu = new FakeQemu(serial)) {
+                qemu.awaitConnections(1);
+                qemu.write("booted\n");
+                Await.until(Duration.ofSeconds(5), () -> console.counters().outputBytes() == 7, "output");
+                assertThat(new String(console.tail(64))).isEqualTo("booted\n");
+            }
+        }
+    }
+}

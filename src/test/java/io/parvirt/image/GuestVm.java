@@ -1,0 +1,75 @@
+package io.parvirt.image;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A QEMU guest booted from an image the way parvirt boots one under TCG: q35, serial console to a
+ * file, the guest agent on a Unix socket. Closing it always kills QEMU.
+ */
+final class GuestVm implements AutoCloseable {
+    final Path dir;
+    final Path serial;
+    final Path agentSocket;
+    final Path qmpSocket;
+    final Process qemu;
+    final long startedNanos = System.nanoTime();
+
+    GuestVm(PartitionImage image, String cmdline, Path dir, List<String> extraArgs) throws IOException {
+        this.dir = dir;
+        this.serial = dir.resolve("serial.log");
+        this.agentSocket = dir.resolve("qga.sock");
+        this.qmpSocket = dir.resolve("qmp.sock");
+        List<String> args = new ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
+                "-cpu", "max", "-m", "256", "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
+                "-kernel", image.kernel().toString(), "-initrd", image.initramfs().toString(), "-append", cmdline,
+                "-serial", "file:" + serial,
+                "-device", "virtio-serial-pci",
+                "-chardev", "socket,id=qga,path=" + agentSocket + ",server=on,wait=off",
+                "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0",
+                "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+        args.addAll(extraArgs);
+        qemu = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile())
+                .start();
+    }
+
+    /** Waits for a console line containing {@code text}; returns the seconds since QEMU started. */
+    double awaitConsole(String text, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (console().contains(text)) {
+                return (System.nanoTime() - startedNanos) / 1e9;
+            }
+            if (!qemu.isAlive()) {
+                throw new AssertionError("QEMU exited (" + qemu.exitValue() + ") before \"" + text + "\":\n"
+                        + console() + "\n" + Files.readString(dir.resolve("qemu.log")));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no \"" + text + "\" within " + timeout + " on the console:\n" + console());
+    }
+
+    String console() throws IOException {
+        return Files.exists(serial) ? new String(Files.readAllBytes(serial), StandardCharsets.UTF_8) : "";
+    }
+
+    boolean exitsWithin(Duration timeout) throws InterruptedException {
+        return qemu.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        qemu.destroyForcibly();
+        try {
+            qemu.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

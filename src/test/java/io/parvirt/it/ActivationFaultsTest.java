@@ -1,0 +1,79 @@
+package io.parvirt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What goes wrong at activation ends in a clear error or an Error state with a reference code:
+ * never a stuck Starting, never a leaked QEMU or cgroup, never a disturbed neighbour.
+ */
+class ActivationFaultsTest {
+
+    @Test
+    void anAbsentQemuBinaryIsAClearErrorAndNothingStarts() {
+        try (RunningDaemon d = RunningDaemon.start("qemu.binary=/nonexistent/qemu-system-x86_64\n")) {
+            d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1));
+            RunningDaemon.Hmc r = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.stdout()).startsWith("HSCL130C ").contains("apt-get install qemu-system-x86");
+            assertThat(Guests.state(d, "lp1")).isEqualTo("Not Activated");
+        }
+    }
+
+    @Test
+    void aProfileWhoseMinimumsDoNotFitIsRefusedWithTheFigures() {
+        try (RunningDaemon d = RunningDaemon.start()) {
+            assertThat(d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=big,profile_name=p,lpar_env=aixlinux,"
+                    + "min_mem=65536,desired_mem=65536,max_mem=65536,min_procs=1,desired_procs=1,max_procs=1").exit())
+                    .isZero();
+            RunningDaemon.Hmc r = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "big");
+            assertThat(r.stdout()).startsWith("HSCL130D ").contains("65536 MB");
+            assertThat(Guests.state(d, "big")).isEqualTo("Not Activated");
+            assertThat(d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "big", "-f", "nope")
+                    .stdout()).startsWith("HSCL8013 ");
+            assertThat(d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "ghost").stdout())
+                    .startsWith("HSCL8012 ");
+        }
+    }
+
+    @Test
+    void aHomeWhoseSocketPathsAreTooLongIsRefusedNamingTheFix() {
+        // 92 characters: the daemon's own socket (run/api.sock) fits in 107 bytes, a partition's does not.
+        try (RunningDaemon d = RunningDaemon.start("", "length=92")) {
+            d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1));
+            RunningDaemon.Hmc r = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
+            assertThat(r.stdout()).startsWith("HSCL130C ").contains("shorter PARVIRT_HOME");
+            assertThat(Guests.state(d, "lp1")).isEqualTo("Not Activated");
+        }
+    }
+
+    @Test
+    void aQemuKilledFromOutsideTurnsItsPartitionToErrorAndReturnsItsResources() throws Exception {
+        try (RunningDaemon d = RunningDaemon.start()) {
+            d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1));
+            long avail = Guests.memSys(d, "curr_avail_sys_mem");
+            assertThat(d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1").exit()).isZero();
+            Guests.awaitState(d, "lp1", "Running", Duration.ofSeconds(120));
+            Path pidFile = d.home().run().resolve("lpar/1/qemu.pid");
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            var cgroups = Files.readString(Path.of("/proc/" + pid + "/cgroup"));
+            assertThat(cgroups).as("QEMU runs in the partition's own cgroup").contains("/lpar1");
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            Guests.awaitState(d, "lp1", "Error", Duration.ofSeconds(30));
+            assertThat(d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1", "-F", "refcode").stdout().strip())
+                    .isEqualTo("B200F002");
+            Guests.await(() -> Guests.memSys(d, "curr_avail_sys_mem") == avail, Duration.ofSeconds(10),
+                    () -> "resources returned");
+            String cg = cgroups.lines().filter(l -> l.contains("/lpar1")).findFirst().orElseThrow();
+            String rel = cg.substring(cg.indexOf(":/") + 1);
+            String ctrl = cg.split(":")[1];
+            Path dir = ctrl.isEmpty() ? Path.of("/sys/fs/cgroup" + rel) : Path.of("/sys/fs/cgroup/" + ctrl + rel);
+            Guests.await(() -> !Files.exists(dir), Duration.ofSeconds(10), () -> dir + " removed");
+            assertThat(d.home().run().resolve("lpar/1")).doesNotExist();
+        }
+    }
+}

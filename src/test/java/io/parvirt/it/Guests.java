@@ -1,0 +1,68 @@
+package io.parvirt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** Helpers for tests with real guests: definitions, waiting for states, guest exec through the API. */
+final class Guests {
+    private Guests() {
+    }
+
+    static String lpar(String name, int desiredMem, int vps) {
+        return "name=" + name + ",profile_name=default,lpar_env=aixlinux,min_mem=256,desired_mem=" + desiredMem
+                + ",max_mem=" + Math.max(desiredMem, 512) + ",proc_mode=shared,min_proc_units=0.1,desired_proc_units="
+                + (vps * 0.1 > 1 ? "1.0" : String.format("%.1f", vps * 0.1)) + ",max_proc_units=2.0,min_procs=1,"
+                + "desired_procs=" + vps + ",max_procs=4,sharing_mode=uncap,uncap_weight=128";
+    }
+
+    static String state(RunningDaemon d, String name) {
+        return d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=" + name, "-F", "state")
+                .stdout().strip();
+    }
+
+    static void awaitState(RunningDaemon d, String name, String state, Duration timeout) {
+        await(() -> state(d, name).equals(state), timeout, () -> name + " never reached " + state + " (is "
+                + state(d, name) + "); refcode: " + d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1").stdout()
+                + "\nconsole:\n" + d.api("GET", "/api/v1/partitions/" + name + "/console?kb=4", null).body());
+    }
+
+    static void await(Supplier<Boolean> cond, Duration timeout, Supplier<String> why) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!cond.get()) {
+            assertThat(System.nanoTime()).as(why).isLessThan(deadline);
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    record Exec(int status, int exit, String stdout, String stderr, String body) {
+    }
+
+    static Exec exec(RunningDaemon d, String name, String... argv) {
+        StringBuilder b = new StringBuilder("{\"argv\":[");
+        for (int i = 0; i < argv.length; i++) {
+            b.append(i > 0 ? "," : "").append('"').append(argv[i].replace("\"", "\\\"")).append('"');
+        }
+        var r = d.api("POST", "/api/v1/partitions/" + name + "/exec", b.append("]}").toString());
+        try {
+            JsonNode n = new ObjectMapper().readTree(r.body());
+            return new Exec(r.statusCode(), n.path("exit_code").asInt(-1), n.path("stdout").asText(),
+                    n.path("stderr").asText(), r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(r.body(), e);
+        }
+    }
+
+    static long memSys(RunningDaemon d, String attr) {
+        return Long.parseLong(d.hmc("lshwres", "-r", "mem", "-m", "sys1", "--level", "sys", "-F", attr).stdout()
+                .strip());
+    }
+}
