@@ -70,13 +70,21 @@ public final class PartitionCgroup {
         return false;
     }
 
-    /** Removes the cgroups once the process is gone (an empty cgroup is removed with rmdir). */
+    /**
+     * Removes the cgroups once the process is gone (an empty cgroup is removed with rmdir), and the
+     * home's parent cgroup when this was its last partition.
+     */
     public void remove() {
         for (Path d : dirs) {
             try {
                 Files.deleteIfExists(d);
             } catch (IOException e) {
                 LOG.warn("cgroup {} not removed: {}", d, e.getMessage());
+            }
+            try {
+                Files.deleteIfExists(d.getParent());
+            } catch (IOException e) {
+                // another partition of this home still runs
             }
         }
     }

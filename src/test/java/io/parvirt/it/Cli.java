@@ -29,22 +29,37 @@ public final class Cli {
     }
 
     public static Result run(Path home, String... args) {
+        return runWithInput(home, new byte[0], args);
+    }
+
+    /** With {@code input} on standard input (closed after it). */
+    public static Result runWithInput(Path home, byte[] input, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(root().resolve("parvirt").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("PARVIRT_HOME", home.toString());
         try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            var out = p.getInputStream().readAllBytes();
-            var err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("parvirt " + String.join(" ", args) + " did not finish");
+            Path out = java.nio.file.Files.createTempFile("parvirt-cli-out", ".txt");
+            Path err = java.nio.file.Files.createTempFile("parvirt-cli-err", ".txt");
+            try {
+                // Output to files, not pipes: a command that never ends must not hang the test, only fail it.
+                Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                try (var in = p.getOutputStream()) {
+                    in.write(input);
+                } catch (IOException e) {
+                    // the command exited without reading its input
+                }
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("parvirt " + String.join(" ", args) + " did not finish in 120 s");
+                }
+                return new Result(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
+                        java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                java.nio.file.Files.deleteIfExists(out);
+                java.nio.file.Files.deleteIfExists(err);
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -1,0 +1,138 @@
+package io.parvirt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The virtual console through ./parvirt mkvterm (one session at a time, rmvterm, ~. to detach),
+ * auto_start with the daemon, and restart.
+ */
+class ConsoleAndLifecycleTest {
+
+    /** Types a command on the console, waits for its output, then detaches with ~. as a person would. */
+    static String interactiveSession(Path home) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Cli.root().resolve("parvirt").toString(), "mkvterm", "-m", "sys1",
+                "-p", "lp1").redirectErrorStream(true);
+        pb.environment().put("PARVIRT_HOME", home.toString());
+        Process p = pb.start();
+        StringBuilder seen = new StringBuilder();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (var in = p.getInputStream()) {
+                int b;
+                while ((b = in.read()) >= 0) {
+                    synchronized (seen) {
+                        seen.append((char) b);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the session ended
+            }
+        });
+        var out = p.getOutputStream();
+        out.write("echo con$((6*7))sole\r".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        Guests.await(() -> {
+            synchronized (seen) {
+                return seen.toString().contains("con42sole");
+            }
+        }, Duration.ofSeconds(20), () -> "console output, got: " + seen);
+        out.write("\r~.".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("~. detaches").isTrue();
+        assertThat(p.exitValue()).isZero();
+        reader.join(5000);
+        return seen.toString();
+    }
+
+    @Test
+    void mkvtermReachesTheGuestShellOneSessionAtATime(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("parvirt.properties"), "system.name=sys1\nlisten=127.0.0.1:0\nimages.dir="
+                + RunningDaemon.sharedImages() + "\n");
+        Process daemon = CrashRecoveryTest.serve(home);
+        try {
+            Cli.run(home, "mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1) + ",auto_start=1");
+            Cli.run(home, "mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp2", 256, 1));
+            assertThat(Cli.run(home, "mkvterm", "-m", "sys1", "-p", "lp2").stdout()).startsWith("HSCL130C ")
+                    .contains("not activated");
+            Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
+            ReadoptionTest.awaitState(home, "lp1", "Running", 120);
+
+            assertThat(interactiveSession(home)).contains("con42sole");
+
+            // A session held open by a client that sends nothing: a second one is refused, rmvterm ends the first.
+            ProcessBuilder pb = new ProcessBuilder(Cli.root().resolve("parvirt").toString(), "mkvterm", "-m", "sys1",
+                    "-p", "lp1");
+            pb.environment().put("PARVIRT_HOME", home.toString());
+            Process first = pb.redirectErrorStream(true).start();
+            // Attached once the guest's shell answers through it; only then may a second one be refused.
+            first.getOutputStream().write("echo attached\r".getBytes(StandardCharsets.UTF_8));
+            first.getOutputStream().flush();
+            StringBuilder firstOut = new StringBuilder();
+            Thread.ofVirtual().start(() -> {
+                try (var in = first.getInputStream()) {
+                    int b;
+                    while ((b = in.read()) >= 0) {
+                        synchronized (firstOut) {
+                            firstOut.append((char) b);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // ended
+                }
+            });
+            Guests.await(() -> {
+                synchronized (firstOut) {
+                    return firstOut.toString().contains("attached");
+                }
+            }, Duration.ofSeconds(20), () -> "first session attached");
+            Guests.await(() -> Cli.run(home, "mkvterm", "-m", "sys1", "-p", "lp1").stdout().contains("already open"),
+                    Duration.ofSeconds(20), () -> "second session refused");
+            CompletableFuture<Boolean> ended = first.onExit().thenApply(p -> true);
+            assertThat(Cli.run(home, "rmvterm", "-m", "sys1", "-p", "lp1").exit()).isZero();
+            assertThat(ended.get(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.exitValue()).isZero();
+
+            String log = Files.readString(home.resolve("logs/console/lp1.log"));
+            assertThat(log).contains("PARVIRT-READY host=lp1").contains("con42sole");
+
+            // auto_start=1: a new daemon starts lp1 by itself (after an orderly stop of everything).
+            Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "lp1");
+            ReadoptionTest.awaitState(home, "lp1", "Not Activated", 30);
+            Cli.run(home, "daemon", "stop");
+            daemon.waitFor(30, TimeUnit.SECONDS);
+            daemon = CrashRecoveryTest.serve(home);
+            ReadoptionTest.awaitState(home, "lp1", "Running", 120);
+            assertThat(ReadoptionTest.state(home, "lp2")).isEqualTo("Not Activated");
+
+            // restart: the guest boots again (a new kernel start) and comes back Running.
+            Cli.Result up1 = Cli.run(home, "guest", "exec", "-m", "sys1", "-p", "lp1", "--", "/bin/cat", "/proc/uptime");
+            assertThat(Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "restart", "--immed", "-n", "lp1")
+                    .exit()).isZero();
+            Guests.await(() -> !ReadoptionTest.state(home, "lp1").equals("Running"), Duration.ofSeconds(20),
+                    () -> "restart leaves Running");
+            ReadoptionTest.awaitState(home, "lp1", "Running", 120);
+            Cli.Result up2 = Cli.run(home, "guest", "exec", "-m", "sys1", "-p", "lp1", "--", "/bin/cat", "/proc/uptime");
+            assertThat(Double.parseDouble(up2.stdout().split(" ")[0]))
+                    .isLessThan(Double.parseDouble(up1.stdout().split(" ")[0]) + 60);
+            assertThat(Files.readString(home.resolve("logs/console/lp1.log")).split("PARVIRT-READY host=lp1", -1))
+                    .hasSizeGreaterThanOrEqualTo(3);
+        } finally {
+            ProcessHandle.current().descendants().filter(h -> h.info().commandLine().orElse("").contains("mkvterm"))
+                    .forEach(ProcessHandle::destroyForcibly);
+            for (String n : new String[] {"lp1", "lp2"}) {
+                Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", n);
+            }
+            Thread.sleep(1000);
+            Cli.run(home, "daemon", "stop");
+            daemon.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
