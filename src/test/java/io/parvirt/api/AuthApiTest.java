@@ -37,6 +37,8 @@ class AuthApiTest {
         ROUTES.put("/api/v1/pools/{name}", List.of("patch"));
         ROUTES.put("/api/v1/hardware/{resource}", List.of("get"));
         ROUTES.put("/api/v1/events", List.of("get"));
+        ROUTES.put("/api/v1/partitions/{name}/exec", List.of("post"));
+        ROUTES.put("/api/v1/partitions/{name}/console", List.of("get"));
         ROUTES.put("/api/v1/memory", List.of("get"));
         ROUTES.put("/metrics", List.of("get"));
     }
