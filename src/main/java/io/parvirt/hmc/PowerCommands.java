@@ -121,23 +121,33 @@ final class PowerCommands {
                     + " processing units" : prof.processors().minProcs() + " processors") + "; available are "
                     + cap.availMemMb() + " MB and " + cap.availProcUnits() + " processing units.");
         }
-        PartitionImage image;
-        try {
-            image = images.ensureDefault(line -> LOG.info("image: {}", line));
-        } catch (ImageException e) {
-            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The partition image for " + p.name()
-                    + " is not available: " + e.getMessage());
-        }
+        PartitionImage image = image(p, prof);
         Hypervisor.Config cfg = h.config();
         LaunchSpec spec = new LaunchSpec(cfg.qemuBinary(), p.name(), p.id(), p.uuid(), a.memMb(),
                 Math.max(a.memMb(), prof.memory().maxMb()), a.vcpus(), prof.processors().maxProcs(),
-                Accelerator.choose(cfg.accel()), image.kernel(), image.initramfs(), image.disk(),
+                Accelerator.choose(prof.options().accel() != null ? prof.options().accel() : cfg.accel()), image.kernel(), image.initramfs(), image.disk(),
                 GuestBoot.kernelCmdline(p.name(), ""), h.runDir(p.id()));
         try {
             h.activate(spec, prof.name(), a);
         } catch (LaunchException e) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
                     + " could not be activated (" + e.refCode().code() + "): " + e.getMessage());
+        }
+    }
+
+    /** The profile's image ({@code parvirt_image}), or the default one, built on first use. */
+    private PartitionImage image(Partition p, Profile prof) {
+        String name = prof.options().image();
+        if (name != null) {
+            return images.find(name).orElseThrow(() -> ModelException.of(ModelException.Kind.INVALID_REFERENCE,
+                    "The image " + name + " named by parvirt_image in profile " + prof.name() + " of partition "
+                    + p.name() + " is missing or incomplete: see ./parvirt image list."));
+        }
+        try {
+            return images.ensureDefault(line -> LOG.info("image: {}", line));
+        } catch (ImageException e) {
+            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The partition image for " + p.name()
+                    + " is not available: " + e.getMessage());
         }
     }
 

@@ -30,7 +30,7 @@ final class ProfileView {
             "virtual_serial_adapters", "virtual_scsi_adapters", "virtual_eth_adapters", "virtual_eth_vsi_profiles",
             "vtpm_adapters", "virtual_fc_adapters", "hca_adapters", "boot_mode", "conn_monitoring", "auto_start",
             "power_ctrl_lpar_ids", "work_group_id", "redundant_err_path_reporting", "bsr_arrays",
-            "lpar_proc_compat_mode", "electronic_err_reporting");
+            "lpar_proc_compat_mode", "electronic_err_reporting", "parvirt_image", "parvirt_accel");
 
     static Row row(SystemDefinition def, Partition p, Profile prof) {
         MemorySettings m = prof.memory();
@@ -63,7 +63,10 @@ final class ProfileView {
                 .put("power_ctrl_lpar_ids", ids(o.powerCtrlLparIds())).put("work_group_id", o.workGroupId())
                 .put("redundant_err_path_reporting", Values.flag(o.redundantErrPathReporting()))
                 .put("bsr_arrays", 0).put("lpar_proc_compat_mode", o.procCompatMode())
-                .put("electronic_err_reporting", "null");
+                .put("electronic_err_reporting", "null")
+                // parvirt's own attributes appear only when set, so HMC output stays as an HMC prints it.
+                .putIf(o.image() != null, "parvirt_image", o.image())
+                .putIf(o.accel() != null, "parvirt_accel", o.accel());
         return r;
     }
 

@@ -83,7 +83,25 @@ public final class ProfileAttributes {
                     Values.parseFlag("redundant_err_path_reporting", v))
             .fixed("bsr_arrays", "0", "barrier synchronization registers do not exist on this managed system")
             .scalar("lpar_proc_compat_mode", (d, v) -> d.procCompatMode = compatMode(v))
-            .fixed("electronic_err_reporting", "null", "electronic error reporting is not offered");
+            .fixed("electronic_err_reporting", "null", "electronic error reporting is not offered")
+            .scalar("parvirt_image", (d, v) -> d.image = v.equals("default") ? null : imageName(v))
+            .scalar("parvirt_accel", (d, v) -> d.accel = switch (v) {
+                case "auto", "kvm", "tcg" -> v;
+                case "system" -> null;
+                default -> throw new ModelException(ModelException.Kind.INVALID_VALUE, "parvirt_accel", "The value "
+                        + Values.quote(v) + " for attribute parvirt_accel is not valid: it must be auto, kvm, tcg "
+                        + "or system.");
+            });
+
+    /** Image names are directory names under the image store. */
+    private static String imageName(String v) {
+        if (!v.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}")) {
+            throw new ModelException(ModelException.Kind.INVALID_VALUE, "parvirt_image", "The value "
+                    + Values.quote(v) + " for attribute parvirt_image is not a valid image name: use letters, "
+                    + "digits, '.', '-' or '_' (see ./parvirt image list).");
+        }
+        return v;
+    }
 
     /** Applies one assignment; {@code name}, {@code lpar_name} and {@code lpar_id} are handled by the caller. */
     public static void apply(ProfileDraft d, Assignment a) {

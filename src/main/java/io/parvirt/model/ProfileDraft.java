@@ -47,6 +47,8 @@ public final class ProfileDraft {
     String workGroupId = "none";
     boolean redundantErrPathReporting;
     String procCompatMode = "default";
+    String image;
+    String accel;
 
     public static ProfileDraft create(String name, int lparId) {
         ProfileDraft d = new ProfileDraft();
@@ -91,6 +93,8 @@ public final class ProfileDraft {
         d.workGroupId = o.workGroupId();
         d.redundantErrPathReporting = o.redundantErrPathReporting();
         d.procCompatMode = o.procCompatMode();
+        d.image = o.image();
+        d.accel = o.accel();
         return d;
     }
 
@@ -122,7 +126,7 @@ public final class ProfileDraft {
         Profile p = new Profile(name, lparId, new MemorySettings(minMem, desiredMem, maxMem, memMode, hptRatio), procs,
                 new VirtualIo(maxVirtualSlots, serial, scsi, eth, fc),
                 new ProfileOptions(allResources, bootMode, connMonitoring, autoStart, powerCtrlLparIds, workGroupId,
-                        redundantErrPathReporting, procCompatMode));
+                        redundantErrPathReporting, procCompatMode, image, accel));
         ProfileRules.check(p, env, ctx);
         return p;
     }

@@ -76,4 +76,52 @@ class ActivationFaultsTest {
             assertThat(d.home().run().resolve("lpar/1")).doesNotExist();
         }
     }
+
+    /** An image whose initramfs is an empty cpio archive: the kernel finds no init and panics. */
+    static void writePanickingImage(Path images) throws Exception {
+        Path dir = Files.createDirectories(images.resolve("noinit"));
+        Files.copy(images.resolve("default/vmlinuz"), dir.resolve("vmlinuz"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String name = "TRAILER!!!";
+        StringBuilder h = new StringBuilder("070701");
+        long[] fields = {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, name.length() + 1, 0};
+        for (long f : fields) {
+            h.append(String.format("%08X", f));
+        }
+        h.append(name).append('\0');
+        while (h.length() % 4 != 0) {
+            h.append('\0');
+        }
+        Files.write(dir.resolve("initramfs.img"), h.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.writeString(dir.resolve("image.properties"), "description=kernel with no init (tests)\n");
+    }
+
+    @Test
+    void aMissingImageIsAClearErrorAndAKernelThatPanicsEndsInErrorWithoutALeakedQemu() throws Exception {
+        try (RunningDaemon d = RunningDaemon.start()) {
+            d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1) + ",parvirt_image=nosuch");
+            RunningDaemon.Hmc r = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
+            assertThat(r.stdout()).startsWith("HSCL130A ").contains("nosuch").contains("image list");
+            assertThat(Guests.state(d, "lp1")).isEqualTo("Not Activated");
+            assertThat(d.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "-F", "parvirt_image").stdout()).isEqualTo(
+                    "nosuch\n");
+
+            // Make sure the default image exists (built on first use), then derive the panicking one.
+            d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("warm", 256, 1));
+            assertThat(d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "warm").exit()).isZero();
+            Guests.awaitState(d, "warm", "Running", Duration.ofSeconds(120));
+            writePanickingImage(RunningDaemon.sharedImages());
+            assertThat(d.hmc("chsyscfg", "-r", "prof", "-m", "sys1", "-i", "name=default,lpar_name=lp1,"
+                    + "parvirt_image=noinit").exit()).isZero();
+            assertThat(d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1").exit()).isZero();
+            Guests.awaitState(d, "lp1", "Error", Duration.ofSeconds(60));
+            assertThat(d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=lp1", "-F",
+                    "refcode,refcode_text").stdout()).startsWith("B200F003,").contains("Kernel panic");
+            Guests.await(() -> !Files.exists(d.home().run().resolve("lpar/1")), Duration.ofSeconds(20),
+                    () -> "QEMU stopped and its run directory removed");
+            assertThat(Guests.state(d, "warm")).isEqualTo("Running");
+            d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "warm");
+            Guests.awaitState(d, "warm", "Not Activated", Duration.ofSeconds(30));
+        }
+    }
 }
