@@ -7,6 +7,7 @@ export JAVA_HOME
 
 BENCH_HOMES=()
 BENCH_SNAP=
+BENCH_PROVENANCE=
 
 # Builds the jar when missing or older than the sources (the same rule as ./parvirt), once, up front,
 # then freezes a private copy of the launcher, jar, libraries and sources in /tmp ($BENCH_SNAP).
@@ -32,6 +33,7 @@ bench_build() {
   cp -p "$jar" "$BENCH_SNAP/target/"
   touch "$BENCH_SNAP/target/parvirt.jar"
   BENCH_PARVIRT="$BENCH_SNAP/parvirt"
+  BENCH_PROVENANCE=$(bench_provenance)
 }
 
 # Makes a fresh home in /tmp with system sys1 on a free TCP port, in $BENCH_HOME (not printed: a
@@ -49,6 +51,7 @@ bench_new_home() {
 bench_stop_daemon() {
   local h=$1 pid i rc=0
   pid=$(cat "$h/run/daemon.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || return 0 # no daemon was ever started for this home (nor a CLI to run)
   PARVIRT_HOME="$h" "${BENCH_PARVIRT:-$root/parvirt}" daemon stop >"$h/stop.log" 2>&1 || rc=1
   if [ -n "$pid" ]; then
     for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -60,13 +63,61 @@ bench_stop_daemon() {
   return "$rc"
 }
 
-# Stops the daemon of every home made here, removes the homes and the frozen build. Installed as
-# the EXIT trap. BENCH_KEEP=1 keeps the homes (their logs) for inspection, and says where they are.
+# Pids of the QEMU processes whose command line names a path inside home $1: the ones its daemon
+# started (their sockets and pid file are in $1/run) and the ones a script started by hand with
+# paths under $1. Other QEMUs on the machine (other homes, tests) never match.
+bench_qemu_pids() {
+  local h=$1 p
+  for p in $(pgrep -f '^/usr/bin/qemu-system|^qemu-system' 2>/dev/null || true); do
+    if tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$h/"; then echo "$p"; fi
+  done
+}
+
+# Stops (SIGTERM, then SIGKILL after 5 s) every QEMU of home $1, each by its pid; prints how many
+# there were. QEMU outlives the daemon by design, so stopping the daemon alone would leak them.
+bench_kill_qemus() {
+  local h=$1 pids p i n=0
+  pids=$(bench_qemu_pids "$h")
+  for p in $pids; do kill "$p" 2>/dev/null || true; n=$((n + 1)); done
+  for p in $pids; do
+    for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi
+  done
+  echo "$n"
+}
+
+# The per-home cgroup directories parvirt makes for home $1 (DaemonConfig.homeTag: "h" and the
+# first 4 bytes of the SHA-256 of the home's path), under each cgroup v1 CPU controller or v2.
+bench_cgroup_dirs() {
+  local tag c
+  tag=h$(printf '%s' "$1" | sha256sum | cut -c1-8)
+  for c in /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct /sys/fs/cgroup; do
+    [ -d "$c/parvirt/$tag" ] && echo "$c/parvirt/$tag"
+  done
+  return 0
+}
+
+# Removes the (empty) cgroup directories of home $1 that parvirt left behind (rmdir only: a cgroup
+# that still holds a process stays, and says so).
+bench_remove_cgroups() {
+  local d
+  for d in $(bench_cgroup_dirs "$1"); do
+    find "$d" -depth -mindepth 1 -type d -exec rmdir {} \; 2>/dev/null || true
+    rmdir "$d" 2>/dev/null || echo "bench: cgroup $d not removed (not empty)" >&2
+  done
+}
+
+# Stops the daemon of every home made here, then any QEMU left running for that home, removes the
+# home's leftover cgroup directories, the homes and the frozen build. Installed as the EXIT trap.
+# BENCH_KEEP=1 keeps the homes (their logs) for inspection, and says where they are.
 bench_cleanup() {
-  local h
+  local h n
   for h in "${BENCH_HOMES[@]}"; do
     [ -d "$h" ] || continue
     bench_stop_daemon "$h" 2>/dev/null || true
+    n=$(bench_kill_qemus "$h")
+    if [ "$n" -gt 0 ]; then echo "bench: stopped $n QEMU process(es) left running for $h" >&2; fi
+    bench_remove_cgroups "$h"
     if [ "${BENCH_KEEP:-}" = 1 ]; then echo "bench: kept $h" >&2; else rm -rf "$h"; fi
   done
   if [ -n "$BENCH_SNAP" ]; then rm -rf "$BENCH_SNAP"; fi
@@ -95,4 +146,16 @@ bench_stats() {
       p = int(0.9 * NR + 0.999999); if (p < 1) p = 1
       printf "%.1f %.1f %.1f %.1f %.1f %d\n", m, v[p], v[1], v[NR], s / NR, NR
     }'
+}
+
+# One line saying which build was measured: the commit, uncommitted changes under src/main and
+# pom.xml (others edit the tree while benchmarks run), and the checksum of the frozen jar. Taken by
+# bench_build when it freezes the copy; later calls repeat that line.
+bench_provenance() {
+  if [ -n "${BENCH_PROVENANCE:-}" ]; then echo "$BENCH_PROVENANCE"; return; fi
+  local dirty
+  dirty=$(cd "$root" && git status --porcelain -- src/main pom.xml 2>/dev/null | awk '{ print $2 }' | paste -sd' ' -)
+  printf 'build: commit %s%s; jar sha256 %s\n' "$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+    "${dirty:+, uncommitted changes in $dirty}" \
+    "$(sha256sum "${BENCH_SNAP:-$root}/target/parvirt.jar" | cut -c1-12)"
 }
