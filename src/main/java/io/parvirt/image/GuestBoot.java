@@ -40,6 +40,9 @@ public final class GuestBoot {
      * of a healthy partition; panics and warnings still print (quiet keeps loglevel 4).
      * <li>{@code swiotlb=noforce}: virtio devices need no bounce buffer, and its 64 MB would be
      * missing from the partition's memory (a 256 MB partition would see 150 MB).
+     * <li>{@code no_timer_check}: on a loaded host an emulated guest can miss the kernel's early
+     * IO-APIC timer check and panic ("IO-APIC + timer doesn't work!"), seen with 20 TCG partitions
+     * starting on 2 cores; virtual machines do not need the check.
      * <li>{@code panic=0}: on a panic the kernel prints "Kernel panic - not syncing" and then stays
      * halted: it never reboots, whatever flags QEMU was started with, so a broken image cannot boot
      * in a loop. parvirt sees the text (and, when QEMU has a pvpanic device, whose guest driver the
@@ -56,7 +59,7 @@ public final class GuestBoot {
         if (tail.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("kernel arguments contain a control character");
         }
-        String base = "console=ttyS0 quiet panic=0 swiotlb=noforce " + HOSTNAME_ARG + "=" + hostnameOf(hostname);
+        String base = "console=ttyS0 quiet panic=0 swiotlb=noforce no_timer_check " + HOSTNAME_ARG + "=" + hostnameOf(hostname);
         return tail.isEmpty() ? base : base + " " + tail;
     }
 
