@@ -21,10 +21,11 @@
 #   accounting : lshwres -r mem --level sys (sys_firmware_mem, curr_avail_sys_mem) with none and
 #                with all 20 active; the daemon's own VmRSS; the host's MemAvailable drop.
 # At the end every partition is shut down (--immed), and no QEMU of this run may remain (checked).
-# Usage: bench/twenty-partitions.sh [COUNT]   (default 20, max 40)   Env: MODE, SETTLE, LATE.
+# Usage: bench/twenty-partitions.sh [COUNT]   (default 20, max 40)
+# Env: MODE, SETTLE, LATE, KERNEL_EXTRA (below), OUT (the result file).
 # Runs a frozen copy of the build and a private copy of the image (see bench/activation.sh); the
 # EXIT trap stops the daemon and any QEMU of its home. Writes bench/results/twenty-partitions.txt
-# (MODE=parallel: twenty-partitions-parallel.txt; another COUNT: ...-nCOUNT.txt).
+# (MODE=parallel: twenty-partitions-parallel.txt; another COUNT: ...-nCOUNT.txt; OUT=FILE: FILE).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/lib.sh"
@@ -42,6 +43,7 @@ out="$root/bench/results"
 mkdir -p "$out"
 # The committed figures are those of 20 partitions; other counts write beside them.
 result="$out/twenty-partitions$([ "$mode" = serial ] || echo "-$mode")$([ "$n" -eq 20 ] || echo "-n$n").txt"
+result=${OUT:-$result}
 mem_mb=256
 bench_build
 pv="$BENCH_PARVIRT"
@@ -58,6 +60,25 @@ export PARVIRT_HOME="$home"
 mkdir -p "$home/images"
 cp -rp "$images/default" "$home/images/"
 printf 'images.dir=%s\n' "$home/images" >> "$home/parvirt.properties"
+# KERNEL_EXTRA (e.g. no_timer_check): words appended to the guest kernel's command line, through a
+# qemu.binary wrapper that rewrites QEMU's -append argument and execs QEMU (parvirt has no setting
+# for it): to try a guest-side fix without changing parvirt.
+kernel_extra=${KERNEL_EXTRA:-}
+if [ -n "$kernel_extra" ]; then
+  case "$kernel_extra" in *[!A-Za-z0-9_=.,\ -]*) echo "bench: KERNEL_EXTRA: letters, digits, _ = . , - and blanks only" >&2; exit 2 ;; esac
+  cat > "$BENCH_SNAP/qemu-append" <<EOF
+#!/usr/bin/env bash
+# bench/twenty-partitions.sh: appends "$kernel_extra" to the -append argument, then runs QEMU.
+args=() prev=
+for a in "\$@"; do
+  if [ "\$prev" = -append ]; then a="\$a $kernel_extra"; fi
+  args+=("\$a"); prev=\$a
+done
+exec $qemu "\${args[@]}"
+EOF
+  chmod +x "$BENCH_SNAP/qemu-append"
+  printf 'qemu.binary=%s\n' "$BENCH_SNAP/qemu-append" >> "$home/parvirt.properties"
+fi
 
 names=()
 for ((i = 1; i <= n; i++)); do
@@ -118,6 +139,16 @@ echo "bench: anchor (hand-started QEMU) memory, kB: $anchor_mem" >&2
 avail_before=$(host_avail)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 sleep 1
+# CPU accounting over the activation window, to tell this run's load from anybody else's:
+# /proc/stat's busy and steal time of the whole machine, and the CPU time of this run's QEMUs.
+stat_cpu() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+proc_cpu() { # summed utime + stime (clock ticks) of the given pids
+  local p
+  for p in "$@"; do [ -r "/proc/$p/stat" ] && sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }'
+}
+other_qemus=$( { pgrep -f '^/usr/bin/qemu-system|^qemu-system' || true; } | wc -l)
+read -r busy0 steal0 total0 < <(stat_cpu)
+dcpu0=$(proc_cpu "$(cat "$home/run/daemon.pid")")
 t0=$(bench_now_ns)
 if [ "$mode" = serial ]; then
   for nm in "${names[@]}"; do "$pv" chsysstate -m sys1 -r lpar -o on -n "$nm"; done
@@ -134,7 +165,12 @@ while :; do
   while IFS=, read -r nm st; do
     case "$st" in
       Running) [ -n "${running_ms[$nm]:-}" ] || running_ms[$nm]=$(( (now - t0) / 1000000 )) ;;
-      Error) echo "bench: $nm is in Error: $(cli '"lsrefcode","-r","lpar","-m","sys1","--filter","lpar_names='"$nm"'"')" >&2; exit 1 ;;
+      Error)
+        err="$nm is in Error $(( (now - t0) / 1000000 )) ms after the first command: $(cli '"lsrefcode","-r","lpar","-m","sys1","--filter","lpar_names='"$nm"'"')"
+        printf '# bench/twenty-partitions.sh %s  (MODE=%s), %s\n# %s\nFAIL: %s\n' "$n" "$mode" \
+          "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" "$(bench_provenance)" "$err" > "$result"
+        echo "bench: $err" >&2
+        exit 1 ;;
     esac
   done < <(cli '"lssyscfg","-r","lpar","-m","sys1","-F","name,state"')
   [ "${#running_ms[@]}" -eq "$n" ] && break
@@ -142,6 +178,14 @@ while :; do
   sleep 0.25
 done
 t_all=$(bench_now_ns)
+read -r busy1 steal1 total1 < <(stat_cpu)
+qpids=()
+for nm in "${names[@]}"; do qpids+=("$(cat "$home/run/lpar/${id[$nm]}/qemu.pid")"); done
+qcpu=$(proc_cpu "${qpids[@]}")
+dcpu=$(( $(proc_cpu "$(cat "$home/run/daemon.pid")") - dcpu0 ))
+# shares of the machine's CPU time over the window (all CPUs = 100 %)
+cpu_line=$(awk -v b="$((busy1 - busy0))" -v st="$((steal1 - steal0))" -v t="$((total1 - total0))" -v q="$qcpu" -v d="$dcpu" \
+  'BEGIN { printf "machine busy %.0f %%, steal %.0f %%; this run'"'"'s QEMUs %.0f %%, its daemon %.0f %%, everything else (CLIs, polls, other users) %.0f %%", 100 * b / t, 100 * st / t, 100 * q / t, 100 * d / t, 100 * (b - q - d) / t }')
 all_ms=$(( (t_all - t0) / 1000000 ))
 cmds_ms=$(( (t_cmds - t0) / 1000000 ))
 verdict=$([ "$all_ms" -le 60000 ] && echo PASS || echo FAIL)
@@ -221,10 +265,13 @@ host_drop=$(awk -v b="$avail_before" -v a="$avail_all" 'BEGIN { printf "%.0f", (
   echo "# $n partitions: desired_mem $mem_mb MB (max 512), 1 virtual processor (max 2), 0.1 shared units; $(printf '%s\n' "${cmdline[@]}" | grep -m1 accel=)"
   echo "# $(bench_provenance)"
   echo "# transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+  echo "# guest kernel command line: $(printf '%s\n' "${cmdline[@]}" | grep -A1 -x -- -append | tail -1)${kernel_extra:+  (KERNEL_EXTRA=$kernel_extra)}"
   echo
   echo "activation ($mode): load average before $load_before, after $load_after"
   echo "  $n chsysstate -o on commands done after: $cmds_ms ms"
   echo "  all $n Running after:                      $all_ms ms   (target <= 60000 ms: $verdict)"
+  echo "  CPU over that window: $cpu_line"
+  echo "  QEMU processes on the machine before the activation (other homes, tests): $other_qemus"
   echo "  per partition, time to Running (ms; median p90 min max mean n): $ready_ms"
   echo "  per partition, ms to Running: $(for nm in "${names[@]}"; do printf '%s=%s ' "$nm" "${running_ms[$nm]}"; done)"
   echo
