@@ -191,7 +191,7 @@ final class PowerCommands {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "A virtual terminal session is already open "
                     + "for partition " + p.name() + ". Use rmvterm to close it, then retry.");
         }
-        return HmcResult.vterm(h().config().vtermDir().resolve(p.id() + ".sock").toString());
+        return HmcResult.vterm(hypervisor().config().vtermDir().resolve(p.id() + ".sock").toString());
     }
 
     HmcResult rmvterm(Hmc.Context c) {
@@ -200,10 +200,6 @@ final class PowerCommands {
         Partition p = Systems.partition(c.sys(), o.exactlyOne("-p", "--id"));
         hypervisor().supervisor(p.id()).ifPresent(s -> s.console().closeSession());
         return HmcResult.OK;
-    }
-
-    private Hypervisor h() {
-        return hypervisor();
     }
 
     private PartitionSupervisor running(Partition p) {

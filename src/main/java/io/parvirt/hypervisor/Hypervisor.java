@@ -151,10 +151,6 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         return out;
     }
 
-    public boolean isActive(int lparId) {
-        return running.containsKey(lparId);
-    }
-
     public void shutdown(int lparId, boolean immediate, Duration timeout) {
         PartitionSupervisor s = running.get(lparId);
         // Shutting down a partition in Error clears it to Not Activated, also when its QEMU is still going.

@@ -56,20 +56,6 @@ public final class PartitionCgroup {
         return ok;
     }
 
-    /** True when the process is a member (used when re-adopting). */
-    public boolean contains(long pid) {
-        for (Path d : dirs) {
-            try {
-                if (Files.readAllLines(d.resolve("cgroup.procs")).contains(Long.toString(pid))) {
-                    return true;
-                }
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return false;
-    }
-
     /**
      * Removes the cgroups once the process is gone (an empty cgroup is removed with rmdir), and the
      * home's parent cgroup when this was its last partition.

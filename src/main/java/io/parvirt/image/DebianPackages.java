@@ -60,9 +60,8 @@ final class DebianPackages {
     }
 
     private HostProgram.Result extract(Path deb, Path root) throws ImageException {
-        Path tmp = root.resolveSibling("." + root.getFileName() + ".tmp");
         try {
-            FileTree.delete(tmp);
+            Path tmp = scratch(root.getFileName().toString());
             Files.createDirectories(tmp);
             HostProgram.Result r = HostProgram.run(null, LOCAL,
                     List.of("dpkg-deb", "-x", deb.toString(), tmp.toString()));
@@ -138,9 +137,8 @@ final class DebianPackages {
     private Path download(String pkg) throws ImageException {
         progress.accept("downloading " + pkg);
         // Into a private directory first: apt-get writes the final name as it goes.
-        Path tmp = debs.resolve(".download-" + pkg);
         try {
-            FileTree.delete(tmp);
+            Path tmp = scratch("download-" + pkg);
             Files.createDirectories(tmp);
             HostProgram.Result r = HostProgram.run(tmp, DOWNLOAD, List.of("apt-get", "download", pkg));
             if (!r.ok() && updateLists()) {
@@ -162,6 +160,29 @@ final class DebianPackages {
         } catch (IOException e) {
             throw new ImageException("cannot download " + pkg + " into " + debs + ": " + e.getMessage(), null, e);
         }
+    }
+
+    /**
+     * A private working directory named after this process. A builder killed half way leaves its
+     * apt-get or dpkg-deb running for a while; the next builder must not write into, or delete,
+     * the directory that orphan still fills. Directories of builders that are gone are removed.
+     */
+    private Path scratch(String what) throws IOException {
+        Path dir = Files.createDirectories(unpacked);
+        String prefix = "." + what + ".tmp-";
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path old : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                String pid = old.getFileName().toString().substring(prefix.length());
+                boolean alive = pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
+                        && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive) {
+                    FileTree.delete(old);
+                }
+            }
+        }
+        Path tmp = dir.resolve(prefix + ProcessHandle.current().pid());
+        FileTree.delete(tmp);
+        return tmp;
     }
 
     /** Runs apt-get update once per build, only as root; false when it cannot or did not help. */

@@ -19,7 +19,8 @@ public final class ProfileDraft {
     Long desiredMem;
     Long maxMem;
     MemMode memMode = MemMode.DED;
-    HptRatio hptRatio = HptRatio.DEFAULT;
+    /** Null until given: then the system's default ratio. */
+    HptRatio hptRatio;
     ProcMode procMode;
     Integer minProcs;
     Integer desiredProcs;
@@ -123,7 +124,8 @@ public final class ProfileDraft {
         ProcessorSettings procs = new ProcessorSettings(mode, minProcs, desiredProcs, maxProcs,
                 shared ? minUnits : ProcUnits.ZERO, shared ? desiredUnits : ProcUnits.ZERO,
                 shared ? maxUnits : ProcUnits.ZERO, sm, shared ? uncapWeight : Limits.DEFAULT_UNCAP_WEIGHT, pool);
-        Profile p = new Profile(name, lparId, new MemorySettings(minMem, desiredMem, maxMem, memMode, hptRatio), procs,
+        Profile p = new Profile(name, lparId, new MemorySettings(minMem, desiredMem, maxMem, memMode,
+                hptRatio != null ? hptRatio : ctx.defaultHptRatio()), procs,
                 new VirtualIo(maxVirtualSlots, serial, scsi, eth, fc),
                 new ProfileOptions(allResources, bootMode, connMonitoring, autoStart, powerCtrlLparIds, workGroupId,
                         redundantErrPathReporting, procCompatMode, image, accel));

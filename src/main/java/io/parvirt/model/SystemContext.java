@@ -15,6 +15,11 @@ public interface SystemContext {
 
     Optional<Partition> partition(String name);
 
+    /** The hpt_ratio a profile gets when it names none (the system's {@code hpt_ratio} setting). */
+    default HptRatio defaultHptRatio() {
+        return HptRatio.DEFAULT;
+    }
+
     /** The max_virtual_slots of a partition's default profile, for checking remote slot references. */
     int maxVirtualSlots(int lparId);
 }

@@ -99,6 +99,11 @@ public final class SystemDefinition implements SystemContext {
     }
 
     @Override
+    public HptRatio defaultHptRatio() {
+        return settings.defaultHptRatio();
+    }
+
+    @Override
     public Optional<SharedProcessorPool> pool(int id) {
         return id >= 0 && id < pools.size() ? Optional.of(pools.get(id)) : Optional.empty();
     }

@@ -14,7 +14,9 @@ public final class CliHome implements AutoCloseable {
     public CliHome(String config) {
         try {
             dir = Files.createTempDirectory("parvirt-cli-");
-            Files.writeString(dir.resolve("parvirt.properties"), config);
+            // The shared, already built images: no daemon of a CLI test builds one of its own.
+            Files.writeString(dir.resolve("parvirt.properties"), config + "images.dir=" + RunningDaemon.sharedImages()
+                    + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -53,7 +53,8 @@ class CrashRecoveryTest {
 
     @Test
     void aKilledDaemonComesBackWithEveryAcknowledgedPartitionWhole(@TempDir Path home) throws Exception {
-        Files.writeString(home.resolve("parvirt.properties"), "system.name=sys1\nlisten=127.0.0.1:0\n");
+        Files.writeString(home.resolve("parvirt.properties"), "system.name=sys1\nlisten=127.0.0.1:0\nimages.dir="
+                + RunningDaemon.sharedImages() + "\n");
         Process daemon = serve(home);
         String listen = Files.readString(home.resolve("run/listen")).strip();
         String token = Files.readString(home.resolve("run/token")).strip();

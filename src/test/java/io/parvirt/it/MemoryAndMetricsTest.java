@@ -38,4 +38,17 @@ class MemoryAndMetricsTest {
                     .contains("parvirt_partition_page_table_mb{lpar_id=\"1\",lpar_name=\"m0\"} 64");
         }
     }
+
+    @Test
+    void theSystemsHptRatioSettingIsTheDefaultOfNewProfiles() {
+        try (RunningDaemon d = RunningDaemon.start("hpt_ratio=1:256\n")) {
+            assertThat(d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=a,profile_name=p,lpar_env=aixlinux,"
+                    + "min_mem=1024,desired_mem=1024,max_mem=2048,min_procs=1,desired_procs=1,max_procs=1").exit()).isZero();
+            assertThat(d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=b,profile_name=p,lpar_env=aixlinux,"
+                    + "min_mem=1024,desired_mem=1024,max_mem=2048,min_procs=1,desired_procs=1,max_procs=1,"
+                    + "hpt_ratio=1:64").exit()).isZero();
+            assertThat(d.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "-F", "lpar_name,hpt_ratio").stdout())
+                    .isEqualTo("a,1:256\nb,1:64\n");
+        }
+    }
 }

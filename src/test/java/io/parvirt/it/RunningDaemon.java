@@ -2,6 +2,8 @@ package io.parvirt.it;
 
 import io.parvirt.daemon.Daemon;
 import io.parvirt.home.ParvirtHome;
+import io.parvirt.image.ImageException;
+import io.parvirt.image.ImageStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -57,9 +59,24 @@ public final class RunningDaemon implements AutoCloseable {
         }
     }
 
-    /** One image store for every test home, so the default image is built once per checkout. */
-    public static Path sharedImages() {
-        return Cli.root().resolve("target/test-images").toAbsolutePath();
+    private static boolean sharedImagesReady;
+
+    /**
+     * One image store for every test home, so the default image is built once per checkout. It is
+     * built here, in the test JVM, before any daemon sees it: a daemon killed by a test must not
+     * leave a build of its own running into a directory JUnit is deleting.
+     */
+    public static synchronized Path sharedImages() {
+        Path dir = Cli.root().resolve("target/test-images").toAbsolutePath();
+        if (!sharedImagesReady) {
+            try {
+                new ImageStore(dir).ensureDefault(line -> System.out.println("image build: " + line));
+            } catch (ImageException e) {
+                throw new IllegalStateException("the default image for the tests: " + e.getMessage(), e);
+            }
+            sharedImagesReady = true;
+        }
+        return dir;
     }
 
     public ParvirtHome home() {

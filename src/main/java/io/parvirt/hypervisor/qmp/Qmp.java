@@ -13,15 +13,6 @@ public final class Qmp {
         this.client = client;
     }
 
-    /** {@code query-status}: "running", "paused", "shutdown", "guest-panicked", ... */
-    public String status() throws IOException {
-        return client.execute("query-status", null).path("status").asText();
-    }
-
-    public void cont() throws IOException {
-        client.execute("cont", null);
-    }
-
     /** ACPI power button. */
     public void systemPowerdown() throws IOException {
         client.execute("system_powerdown", null);

@@ -118,10 +118,6 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    public static ObjectNode args() {
-        return JSON.createObjectNode();
-    }
-
     public boolean isClosed() {
         return closed;
     }
