@@ -61,7 +61,7 @@ final class DebianPackages {
 
     private HostProgram.Result extract(Path deb, Path root) throws ImageException {
         try {
-            Path tmp = scratch(root.getFileName().toString());
+            Path tmp = scratch(unpacked, root.getFileName().toString());
             Files.createDirectories(tmp);
             HostProgram.Result r = HostProgram.run(null, LOCAL,
                     List.of("dpkg-deb", "-x", deb.toString(), tmp.toString()));
@@ -138,7 +138,7 @@ final class DebianPackages {
         progress.accept("downloading " + pkg);
         // Into a private directory first: apt-get writes the final name as it goes.
         try {
-            Path tmp = scratch("download-" + pkg);
+            Path tmp = scratch(debs, "download-" + pkg);
             Files.createDirectories(tmp);
             HostProgram.Result r = HostProgram.run(tmp, DOWNLOAD, List.of("apt-get", "download", pkg));
             if (!r.ok() && updateLists()) {
@@ -167,8 +167,8 @@ final class DebianPackages {
      * apt-get or dpkg-deb running for a while; the next builder must not write into, or delete,
      * the directory that orphan still fills. Directories of builders that are gone are removed.
      */
-    private Path scratch(String what) throws IOException {
-        Path dir = Files.createDirectories(unpacked);
+    private static Path scratch(Path parent, String what) throws IOException {
+        Path dir = Files.createDirectories(parent);
         String prefix = "." + what + ".tmp-";
         try (Stream<Path> s = Files.list(dir)) {
             for (Path old : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
