@@ -1,5 +1,6 @@
 package io.parvirt.api;
 
+import io.parvirt.hmc.DispatchReport;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.MemoryReport;
@@ -31,7 +32,70 @@ final class Metrics {
                     .append(s.name().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"} ")
                     .append(s.pageTableMb()).append('\n');
         }
+        dispatch(b, hmc.dispatchReport());
         return b.toString();
+    }
+
+    private static void dispatch(StringBuilder b, DispatchReport d) {
+        gauge(b, "parvirt_dispatch_enforced", "1 when dispatching decisions reach the host's cgroups, 0 when not "
+                + "(see /api/v1/dispatch for why)", d.enforced() ? 1 : 0);
+        counter(b, "parvirt_dispatch_intervals_total", "Dispatching intervals run", d.intervals());
+        counter(b, "parvirt_dispatch_cpu_seconds_total", "CPU time the dispatcher itself used",
+                d.controllerCpuSeconds());
+        String[][] gauges = {
+            {"parvirt_lpar_cpu_used_cores", "Cores the partition's vCPU threads used over the last interval"},
+            {"parvirt_lpar_cpu_granted_cores", "Cores the allocator granted the partition for the next interval"},
+            {"parvirt_lpar_cpu_quota_cores", "CPU bandwidth the partition's vCPU threads are held to (0: none)"},
+        };
+        for (int g = 0; g < gauges.length; g++) {
+            header(b, gauges[g][0], gauges[g][1], "gauge");
+            for (DispatchReport.Partition p : d.partitions()) {
+                double v = g == 0 ? p.usedCores() : g == 1 ? p.grantedCores() : p.quotaCores();
+                b.append(gauges[g][0]).append(lpar(p)).append(' ').append(v).append('\n');
+            }
+        }
+        header(b, "parvirt_lpar_cpu_seconds_total", "Core time of the partition's vCPU threads by kind (lslparutil's "
+                + "cycles in seconds): entitled is what it was guaranteed, capped and uncapped what it used within "
+                + "and beyond that, idle what a dedicated partition left unused", "counter");
+        for (DispatchReport.Partition p : d.partitions()) {
+            String l = lpar(p);
+            String base = l.substring(0, l.length() - 1);
+            b.append("parvirt_lpar_cpu_seconds_total").append(base).append(",kind=\"entitled\"} ")
+                    .append(p.entitledSeconds()).append('\n');
+            b.append("parvirt_lpar_cpu_seconds_total").append(base).append(",kind=\"capped\"} ")
+                    .append(p.cappedSeconds()).append('\n');
+            b.append("parvirt_lpar_cpu_seconds_total").append(base).append(",kind=\"uncapped\"} ")
+                    .append(p.uncappedSeconds()).append('\n');
+            b.append("parvirt_lpar_cpu_seconds_total").append(base).append(",kind=\"idle\"} ")
+                    .append(p.idleSeconds()).append('\n');
+        }
+        header(b, "parvirt_pool_used_cores", "Cores a shared processor pool's partitions used over the last interval "
+                + "(pool_id -1: the physical shared pool)", "gauge");
+        for (DispatchReport.Pool p : d.pools()) {
+            b.append("parvirt_pool_used_cores{pool_id=\"").append(p.poolId()).append("\"} ").append(p.usedCores())
+                    .append('\n');
+        }
+        header(b, "parvirt_pool_size_cores", "Cores a shared processor pool may use: its maximum, or the physical "
+                + "shared pool's size", "gauge");
+        for (DispatchReport.Pool p : d.pools()) {
+            b.append("parvirt_pool_size_cores{pool_id=\"").append(p.poolId()).append("\"} ").append(p.sizeCores())
+                    .append('\n');
+        }
+    }
+
+    private static String lpar(DispatchReport.Partition p) {
+        return "{lpar_id=\"" + p.lparId() + "\",lpar_name=\"" + p.name().replace("\\", "\\\\").replace("\"", "\\\"")
+                + "\"}";
+    }
+
+    private static void header(StringBuilder b, String name, String help, String type) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void counter(StringBuilder b, String name, String help, double v) {
+        header(b, name, help, "counter");
+        b.append(name).append(' ').append(v).append('\n');
     }
 
     private static void gauge(StringBuilder b, String name, String help, double v) {

@@ -64,7 +64,25 @@ final class ParvirtCommand {
                 System.out.println("parvirt daemon: running, pid " + Files.readString(home.pidFile()).strip()
                         + ", home " + home.root() + ", api " + Files.readString(home.listenFile()).strip()
                         + ", socket " + home.socket());
+                System.out.println("dispatching: " + dispatching(home));
                 return 0;
+            }
+        }
+
+        /** Whether processor dispatching reaches the host; never silent when it does not. */
+        private static String dispatching(ParvirtHome home) {
+            try {
+                UnixHttp.Response r = UnixHttp.request(home.socket(), "GET", "/api/v1/dispatch",
+                        DaemonLauncher.token(home), null);
+                com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(r.body());
+                if (n.path("enforced").asBoolean()) {
+                    return "enforced with " + n.path("mechanism").asText() + ", " + n.path("partitions").size()
+                            + " partition(s) dispatched";
+                }
+                return "NOT ENFORCED: " + n.path("problem").asText();
+            } catch (IOException | RuntimeException e) {
+                return "unknown (" + e.getMessage() + ")";
             }
         }
 

@@ -2,11 +2,15 @@ package io.parvirt.daemon;
 
 import io.parvirt.api.ApiServer;
 import io.parvirt.api.Auth;
+import io.parvirt.dispatch.Dispatcher;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcUsers;
+import io.parvirt.hmc.UtilizationSampler;
 import io.parvirt.home.ParvirtHome;
 import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.image.ImageStore;
+import io.parvirt.model.SystemDefinition;
 import java.util.List;
 import io.parvirt.store.SqliteStore;
 import io.parvirt.system.HostFacts;
@@ -33,13 +37,32 @@ public final class Daemon implements AutoCloseable {
     private final FileChannel lockChannel;
     private final SqliteStore store;
     private final ApiServer api;
+    private final Dispatcher dispatcher;
+    private final UtilizationSampler sampler;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api) {
+    private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api, Dispatcher dispatcher,
+            UtilizationSampler sampler) {
         this.home = home;
         this.lockChannel = lockChannel;
         this.store = store;
         this.api = api;
+        this.dispatcher = dispatcher;
+        this.sampler = sampler;
+    }
+
+    /** What the dispatcher works on: shared capacity, pools, and every partition that has a QEMU. */
+    private static Dispatcher.Snapshot snapshot(ManagedSystem sys, Hypervisor hypervisor) {
+        SystemDefinition def = sys.definition();
+        List<Dispatcher.Running> running = new java.util.ArrayList<>();
+        for (PartitionStatus st : hypervisor.running()) {
+            if (st.allocation() != null && st.pid() > 0 && !st.vcpuThreads().isEmpty()) {
+                String name = def.partition(st.lparId()).map(p -> p.name()).orElse("lpar" + st.lparId());
+                running.add(new Dispatcher.Running(st.lparId(), name, st.pid(), st.vcpuThreads(), st.allocation()));
+            }
+        }
+        return new Dispatcher.Snapshot(sys.capacity().configurableProcUnits().hundredths() / 100.0, def.pools(),
+                running);
     }
 
     /** Starts a daemon for {@code home}; {@code listen} overrides the configured TCP address. */
@@ -62,7 +85,12 @@ public final class Daemon implements AutoCloseable {
                             + to.hmcName() + (ref.code().isEmpty() ? "" : " (" + ref.code() + " " + ref.text() + ")")
                             + (detail.isEmpty() ? "" : ": " + detail)));
             sys.activeResources(hypervisor::allocations, config.qemuOverheadMb());
-            Hmc hmc = new Hmc(sys, users, hypervisor, new ImageStore(home.imageStore()));
+            Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),
+                    text -> sys.logEvent("hypervisor", "dispatch", text));
+            sys.utilizationSampleSeconds(config.utilizationSampleSeconds());
+            UtilizationSampler sampler = new UtilizationSampler(sys, hypervisor, dispatcher,
+                    config.utilizationRetention());
+            Hmc hmc = new Hmc(sys, users, hypervisor, new ImageStore(home.imageStore()), dispatcher);
             List<Integer> adopted = hypervisor.recover();
             if (!adopted.isEmpty()) {
                 LOG.info("re-adopted running partitions {}", adopted);
@@ -78,7 +106,9 @@ public final class Daemon implements AutoCloseable {
                         + config.listen().getPort() + " (" + rootCause(e) + "); choose another address with "
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
-            self[0] = new Daemon(home, lock, store, api);
+            dispatcher.start();
+            sampler.start();
+            self[0] = new Daemon(home, lock, store, api, dispatcher, sampler);
             ImageStore images = new ImageStore(home.imageStore());
             Thread.ofVirtual().name("auto-start").start(() -> {
                 // Build the default image now, so the first activation does not wait for it.
@@ -168,6 +198,8 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("parvirt daemon for {} stopping", home.root());
         api.close();
+        sampler.close();
+        dispatcher.close();
         store.close();
         try {
             Files.deleteIfExists(home.pidFile());

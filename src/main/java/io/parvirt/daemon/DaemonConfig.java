@@ -8,11 +8,13 @@ import io.parvirt.model.ProcUnits;
 import io.parvirt.model.SystemSettings;
 import io.parvirt.system.HostFacts;
 import io.parvirt.hypervisor.Accelerator;
+import io.parvirt.dispatch.Dispatcher;
 import io.parvirt.hypervisor.Hypervisor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Properties;
@@ -60,6 +62,34 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      */
     long qemuOverheadMb() {
         return Long.parseLong(props.getProperty("qemu.overhead_mb", "128"));
+    }
+
+    /**
+     * {@code dispatch.interval_ms} (default 100): how often the dispatcher decides;
+     * {@code dispatch.period_us} (default 50000): the CPU bandwidth period its quotas are per.
+     */
+    Dispatcher.Config dispatch(ParvirtHome home) {
+        long interval = Long.parseLong(props.getProperty("dispatch.interval_ms", "100"));
+        int period = Integer.parseInt(props.getProperty("dispatch.period_us", "50000"));
+        if (interval < 10 || interval > 10_000 || period < 1000 || period > 1_000_000) {
+            throw new IllegalArgumentException("dispatch.interval_ms must be 10..10000 and dispatch.period_us "
+                    + "1000..1000000, not " + interval + " and " + period);
+        }
+        return new Dispatcher.Config(Duration.ofMillis(interval), period, Path.of("/sys/fs/cgroup"), homeTag(home));
+    }
+
+    /** {@code utilization.sample_seconds} (default 30): lslparutil's sample rate. */
+    int utilizationSampleSeconds() {
+        int s = Integer.parseInt(props.getProperty("utilization.sample_seconds", "30"));
+        if (s < 1 || s > 86_400) {
+            throw new IllegalArgumentException("utilization.sample_seconds must be 1..86400, not " + s);
+        }
+        return s;
+    }
+
+    /** {@code utilization.retention_hours} (default 168, a week): older samples are dropped. */
+    Duration utilizationRetention() {
+        return Duration.ofHours(Long.parseLong(props.getProperty("utilization.retention_hours", "168")));
     }
 
     /** Short and stable per home, so two homes' partitions never share a cgroup. */

@@ -1,5 +1,6 @@
 package io.parvirt.hmc;
 
+import io.parvirt.dispatch.Dispatcher;
 import io.parvirt.hypervisor.Hypervisor;
 import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.hypervisor.qga.GuestAgent;
@@ -24,14 +25,19 @@ public final class Hmc {
     private final ManagedSystem sys;
     private final HmcUsers users;
     private final PowerCommands power;
+    private final Dispatcher dispatcher;
 
     public Hmc(ManagedSystem sys, HmcUsers users) {
-        this(sys, users, null, null);
+        this(sys, users, null, null, null);
     }
 
-    /** With a hypervisor and images, partitions can be activated; without, only defined. */
-    public Hmc(ManagedSystem sys, HmcUsers users, Hypervisor hypervisor, ImageStore images) {
+    /**
+     * With a hypervisor and images, partitions can be activated; without, only defined. The
+     * dispatcher (null: none) applies processor policy changes at once and supplies utilization.
+     */
+    public Hmc(ManagedSystem sys, HmcUsers users, Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher) {
         this.sys = sys;
+        this.dispatcher = dispatcher;
         this.users = users;
         this.power = new PowerCommands(hypervisor, images);
         commands.put("chsysstate", power::chsysstate);
@@ -43,7 +49,7 @@ public final class Hmc {
         commands.put("mksyscfg", syscfg::mksyscfg);
         commands.put("chsyscfg", syscfg::chsyscfg);
         commands.put("rmsyscfg", syscfg::rmsyscfg);
-        HwresCommands hwres = new HwresCommands();
+        HwresCommands hwres = new HwresCommands(hypervisor, dispatcher);
         commands.put("lshwres", hwres::lshwres);
         commands.put("chhwres", hwres::chhwres);
         ConsoleCommands console = new ConsoleCommands();
@@ -51,6 +57,13 @@ public final class Hmc {
         commands.put("mkhmcusr", console::mkhmcusr);
         commands.put("lshmcusr", console::lshmcusr);
         commands.put("rmhmcusr", console::rmhmcusr);
+        UtilizationCommands utilization = new UtilizationCommands();
+        commands.put("lslparutil", utilization::lslparutil);
+    }
+
+    /** parvirt's dispatching figures (not an HMC listing: served by the API and /metrics). */
+    public DispatchReport dispatchReport() {
+        return DispatchReport.of(dispatcher);
     }
 
     public ManagedSystem system() {

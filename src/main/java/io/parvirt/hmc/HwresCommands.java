@@ -1,20 +1,44 @@
 package io.parvirt.hmc;
 
+import io.parvirt.dispatch.Dispatcher;
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.model.Allocation;
 import io.parvirt.model.AttributeInput;
 import io.parvirt.model.HptRatio;
 import io.parvirt.model.Limits;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
+import io.parvirt.model.ProcUnits;
 import io.parvirt.model.SharedProcessorPool;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.Values;
 import io.parvirt.system.Capacity;
+import io.parvirt.system.ProcessorChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** {@code lshwres -r proc|mem|procpool} and {@code chhwres -r procpool}. */
+/**
+ * {@code lshwres -r proc|mem|procpool}, {@code chhwres -r procpool} (pool settings, and moving a
+ * running partition to another pool) and {@code chhwres -r proc} (processor policy DLPAR on a
+ * running partition: entitlement, weight, sharing mode, pool).
+ */
 final class HwresCommands {
+    private final Hypervisor hypervisor;
+    private final Dispatcher dispatcher;
+
+    HwresCommands(Hypervisor hypervisor, Dispatcher dispatcher) {
+        this.hypervisor = hypervisor;
+        this.dispatcher = dispatcher;
+    }
+
+    /** The allocation of a running (or starting) partition, else null. */
+    private Allocation running(int lparId) {
+        if (hypervisor == null) {
+            return null;
+        }
+        return hypervisor.supervisor(lparId).map(s -> s.status().allocation()).orElse(null);
+    }
 
     HmcResult lshwres(Hmc.Context c) {
         Options o = new Options().values("-r", "-m", "--level", "--filter", "--maxmem", "--hptratio", "--rsubtype")
@@ -28,7 +52,7 @@ final class HwresCommands {
             List<Row> rows = new ArrayList<>();
             for (SharedProcessorPool p : def.pools()) {
                 if (matches(f.get("pool_names"), p.name()) && matches(f.get("pool_ids"), Integer.toString(p.id()))) {
-                    rows.add(HwresView.procpool(def, p));
+                    rows.add(HwresView.procpool(def, p, this::running));
                 }
             }
             return Listing.render(rows, o.fields(), o.header(), HwresView.PROCPOOL);
@@ -53,12 +77,13 @@ final class HwresCommands {
         }
         if (level.equals("pool")) {
             Filter.parse(o.get("--filter"), Set.of());
-            return Listing.render(List.of(HwresView.procPool(cap)), o.fields(), o.header(), HwresView.PROC_POOL);
+            return Listing.render(List.of(HwresView.procPool(cap, c.sys().activeAllocations())), o.fields(), o.header(),
+                    HwresView.PROC_POOL);
         }
         Filter f = Filter.parse(o.get("--filter"), Set.of("lpar_names", "lpar_ids", "pools"));
         List<Row> rows = new ArrayList<>();
         for (Partition p : SyscfgCommands.partitions(def, f)) {
-            rows.add(r.equals("proc") ? HwresView.procLpar(def, p) : HwresView.memLpar(def, p));
+            rows.add(r.equals("proc") ? HwresView.procLpar(def, p, running(p.id())) : HwresView.memLpar(def, p));
         }
         return Listing.render(rows, o.fields(), o.header(), r.equals("proc") ? HwresView.PROC_LPAR
                 : HwresView.MEM_LPAR);
@@ -77,11 +102,17 @@ final class HwresCommands {
     }
 
     HmcResult chhwres(Hmc.Context c) {
-        Options o = new Options().values("-r", "-m", "-o", "--poolname", "--id", "-a", "-p", "-w", "-d")
-                .flags("--force").parse(c.args());
-        o.oneOf("-r", "procpool");
+        Options o = new Options().values("-r", "-m", "-o", "--poolname", "--id", "-a", "-p", "-w", "-d", "-t",
+                "--tid", "--procs", "--procunits").flags("--force").parse(c.args());
+        String r = o.oneOf("-r", "procpool", "proc");
         Systems.check(c.sys(), o.require("-m"));
+        if (r.equals("proc")) {
+            return chhwresProc(c, o);
+        }
         o.oneOf("-o", "s");
+        if (o.has("-p")) {
+            return movePartition(c, o);
+        }
         String[] sel = o.exactlyOne("--poolname", "--id");
         SystemDefinition def = c.sys().definition();
         SharedProcessorPool pool;
@@ -93,6 +124,116 @@ final class HwresCommands {
                     "The shared processor pool named " + Values.quote(sel[1]) + " was not found."));
         }
         c.sys().changePool(pool, AttributeInput.parseRecord(o.require("-a")), c.inv().user());
+        wake();
         return HmcResult.OK;
+    }
+
+    /**
+     * {@code chhwres -r procpool -o s -p LPAR {--poolname P | --id N}}: moves a running
+     * partition to another shared processor pool (how the HMC CLI names this is unconfirmed; the
+     * same move is {@code chhwres -r proc -o s -a shared_proc_pool_name=P}).
+     */
+    private HmcResult movePartition(Hmc.Context c, Options o) {
+        String[] sel = o.exactlyOne("--poolname", "--id");
+        SystemDefinition def = c.sys().definition();
+        SharedProcessorPool pool = sel[0].equals("--poolname")
+                ? def.pool(sel[1]).orElseThrow(() -> ModelException.of(ModelException.Kind.POOL_NOT_FOUND,
+                        "The shared processor pool named " + Values.quote(sel[1]) + " was not found."))
+                : def.pool(parse(() -> Values.parseInt(sel[0], sel[1], 0, Limits.MAX_SHARED_PROC_POOLS - 1), sel[0]))
+                        .orElseThrow();
+        Partition p = c.sys().partition(o.require("-p"));
+        change(c, p, a -> a.withPool(ProcessorChange.pool(def, c.sys().activeAllocations(), p, a, pool)),
+                "moved to shared processor pool " + pool.name());
+        return HmcResult.OK;
+    }
+
+    /** {@code chhwres -r proc -o a|r|s|m}: the processor policy of a running partition, at once. */
+    private HmcResult chhwresProc(Hmc.Context c, Options o) {
+        String op = o.oneOf("-o", "a", "r", "s", "m");
+        String[] who = o.exactlyOne("-p", "--id");
+        Partition p = who[0].equals("-p") ? c.sys().partition(who[1])
+                : c.sys().partition(parse(() -> Values.parseInt("--id", who[1], 1, Limits.MAX_LPARS), "--id"));
+        if (o.has("--procs")) {
+            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "Changing the number of processors of a "
+                    + "running partition (--procs) is not supported yet: change desired_procs in the profile of "
+                    + p.name() + " and restart it.");
+        }
+        SystemDefinition def = c.sys().definition();
+        if (op.equals("s") && o.has("-a")) {
+            List<io.parvirt.model.AttributeInput.Assignment> attrs = AttributeInput.parseRecord(o.get("-a"));
+            change(c, p, a -> ProcessorChange.attributes(def, c.sys().activeAllocations(), p, a, attrs),
+                    "processor attributes set: " + o.get("-a"));
+            if (!o.has("--procunits")) {
+                return HmcResult.OK;
+            }
+        }
+        ProcUnits n = parse(() -> ProcUnits.parse("--procunits", o.require("--procunits")), "--procunits");
+        if (op.equals("m")) {
+            String[] to = o.exactlyOne("-t", "--tid");
+            Partition target = to[0].equals("-t") ? c.sys().partition(to[1])
+                    : c.sys().partition(parse(() -> Values.parseInt("--tid", to[1], 1, Limits.MAX_LPARS), "--tid"));
+            moveUnits(c, p, target, n);
+            return HmcResult.OK;
+        }
+        char kind = op.charAt(0);
+        change(c, p, a -> ProcessorChange.units(def, c.sys().capacity(), c.sys().activeAllocations(), p, a, kind, n),
+                (kind == 'a' ? "added " : kind == 'r' ? "removed " : "set to ") + n + " processing units");
+        return HmcResult.OK;
+    }
+
+    /** {@code -o m}: units leave one partition and join another, both checked before either changes. */
+    private void moveUnits(Hmc.Context c, Partition from, Partition to, ProcUnits n) {
+        Allocation a = require(from);
+        Allocation b = require(to);
+        SystemDefinition def = c.sys().definition();
+        Allocation fromNext = ProcessorChange.units(def, c.sys().capacity(), c.sys().activeAllocations(), from, a, 'r',
+                n);
+        List<Allocation> after = new ArrayList<>();
+        for (Allocation x : c.sys().activeAllocations()) {
+            after.add(x.lparId() == from.id() ? fromNext : x);
+        }
+        Capacity freed = c.sys().capacity();
+        Capacity withFreed = new Capacity(freed.installedProcUnits(), freed.configurableProcUnits(),
+                freed.availProcUnits().plus(n), freed.installedMemMb(), freed.configurableMemMb(),
+                freed.firmwareMemMb(), freed.availMemMb());
+        ProcessorChange.units(def, withFreed, after, to, b, 'a', n);
+        change(c, from, x -> fromNext, "moved " + n + " processing units to " + to.name());
+        change(c, to, x -> ProcessorChange.units(def, withFreed, after, to, x, 'a', n), "received " + n
+                + " processing units from " + from.name());
+    }
+
+    private Allocation require(Partition p) {
+        Allocation a = running(p.id());
+        if (a == null) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is not "
+                    + "running: processor resources can be changed dynamically only on a running partition. Change "
+                    + "its profile with chsyscfg -r prof instead.");
+        }
+        return a;
+    }
+
+    /** Applies a checked change to a running partition, logs it, and has the dispatcher act on it now. */
+    private void change(Hmc.Context c, Partition p, java.util.function.UnaryOperator<Allocation> edit, String what) {
+        require(p);
+        synchronized (HwresCommands.class) {
+            try {
+                hypervisor.change(p.id(), edit);
+            } catch (java.io.IOException e) {
+                throw ModelException.of(ModelException.Kind.INVALID_STATE, "The change to partition " + p.name()
+                        + " could not be recorded: " + e.getMessage());
+            } catch (IllegalStateException e) {
+                require(p);
+                throw e;
+            }
+        }
+        c.sys().logEvent(c.inv().user() == null ? "hmc" : c.inv().user(), "dlpar", "Partition " + p.name() + " (id "
+                + p.id() + "): " + what);
+        wake();
+    }
+
+    private void wake() {
+        if (dispatcher != null) {
+            dispatcher.wake();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.parvirt.hmc;
 
 import io.parvirt.memory.HypervisorMemory;
+import io.parvirt.model.Allocation;
 import io.parvirt.model.HptRatio;
 import io.parvirt.model.Limits;
 import io.parvirt.model.Partition;
@@ -37,25 +38,37 @@ final class HwresView {
     static final Set<String> PROC_SYS = Set.copyOf(procSys(new Capacity(ProcUnits.ZERO, ProcUnits.ZERO,
             ProcUnits.ZERO, 0, 0, 0, 0)).names());
 
-    /** curr_* is the running configuration, pend_* the target; not activated, both follow the default profile. */
-    static Row procLpar(SystemDefinition def, Partition p) {
-        ProcessorSettings c = def.defaultProfile(p).processors();
+    /**
+     * curr_* is the running configuration (what processor DLPAR changes), pend_* the target, which
+     * parvirt applies at once, so both are equal; run_* is what the OS runs with. Not activated,
+     * curr and pend follow the default profile and run is zero.
+     */
+    static Row procLpar(SystemDefinition def, Partition p, Allocation running) {
+        ProcessorSettings c = running != null ? running.limits() : def.defaultProfile(p).processors();
         boolean s = c.shared();
+        int pool = running != null ? running.poolId() : c.poolId();
+        Object units = running != null ? running.procUnits() : c.desiredUnits();
+        int procs = running != null ? running.vcpus() : c.desiredProcs();
+        String sharing = (running != null ? running.sharingMode() : c.sharingMode()).hmcName();
+        int weight = running != null ? running.uncapWeight() : c.uncapWeight();
         Row r = new Row().put("lpar_name", p.name()).put("lpar_id", p.id());
-        r.putIf(s, "curr_shared_proc_pool_id", c.poolId()).putIf(s, "curr_shared_proc_pool_name",
-                s ? def.pool(c.poolId()).orElseThrow().name() : "");
+        r.putIf(s, "curr_shared_proc_pool_id", pool).putIf(s, "curr_shared_proc_pool_name",
+                s ? def.pool(pool).orElseThrow().name() : "");
         r.put("curr_proc_mode", c.mode().hmcName());
         for (String prefix : new String[] {"curr_", "pend_"}) {
-            r.putIf(s, prefix + "min_proc_units", c.minUnits()).putIf(s, prefix + "proc_units", c.desiredUnits())
+            r.putIf(s, prefix + "min_proc_units", c.minUnits()).putIf(s, prefix + "proc_units", units)
                     .putIf(s, prefix + "max_proc_units", c.maxUnits())
-                    .put(prefix + "min_procs", c.minProcs()).put(prefix + "procs", c.desiredProcs())
-                    .put(prefix + "max_procs", c.maxProcs()).put(prefix + "sharing_mode", c.sharingMode().hmcName())
-                    .putIf(s, prefix + "uncap_weight", c.uncapWeight());
+                    .put(prefix + "min_procs", c.minProcs()).put(prefix + "procs", procs)
+                    .put(prefix + "max_procs", c.maxProcs()).put(prefix + "sharing_mode", sharing)
+                    .putIf(s, prefix + "uncap_weight", weight);
             if (prefix.equals("curr_")) {
-                r.putIf(s, "pend_shared_proc_pool_id", c.poolId()).put("pend_proc_mode", c.mode().hmcName());
+                r.putIf(s, "pend_shared_proc_pool_id", pool).put("pend_proc_mode", c.mode().hmcName());
             }
         }
-        return r.putIf(s, "run_proc_units", "0.0").put("run_procs", 0).putIf(s, "run_uncap_weight", 0);
+        if (running == null) {
+            return r.putIf(s, "run_proc_units", "0.0").put("run_procs", 0).putIf(s, "run_uncap_weight", 0);
+        }
+        return r.putIf(s, "run_proc_units", units).put("run_procs", procs).putIf(s, "run_uncap_weight", weight);
     }
 
     static final Set<String> PROC_LPAR = Set.of("lpar_name", "lpar_id", "curr_shared_proc_pool_id",
@@ -65,9 +78,15 @@ final class HwresView {
             "pend_proc_units", "pend_max_proc_units", "pend_min_procs", "pend_procs", "pend_max_procs",
             "pend_sharing_mode", "pend_uncap_weight", "run_proc_units", "run_procs", "run_uncap_weight");
 
-    /** The physical shared pool: all configurable capacity not given to dedicated partitions. */
-    static Row procPool(Capacity c) {
-        return new Row().put("configurable_pool_proc_units", c.configurableProcUnits())
+    /** The physical shared pool: all configurable capacity not held by running dedicated partitions. */
+    static Row procPool(Capacity c, List<Allocation> active) {
+        ProcUnits pool = c.configurableProcUnits();
+        for (Allocation a : active) {
+            if (a.dedicated()) {
+                pool = pool.minus(a.procUnits());
+            }
+        }
+        return new Row().put("configurable_pool_proc_units", pool)
                 .put("curr_avail_pool_proc_units", c.availProcUnits())
                 .put("pend_avail_pool_proc_units", c.availProcUnits());
     }
@@ -106,13 +125,18 @@ final class HwresView {
     static final Set<String> MEM_LPAR = Set.of("lpar_name", "lpar_id", "curr_min_mem", "curr_mem", "curr_max_mem",
             "pend_min_mem", "pend_mem", "pend_max_mem", "run_min_mem", "run_mem", "mem_mode", "curr_hpt_ratio");
 
-    /** {@code lshwres -r procpool}: each of the 64 pools with the partitions whose profiles use it. */
-    static Row procpool(SystemDefinition def, SharedProcessorPool pool) {
+    /**
+     * {@code lshwres -r procpool}: each of the 64 pools with its partitions: a running partition
+     * where it runs now, any other where its default profile puts it.
+     */
+    static Row procpool(SystemDefinition def, SharedProcessorPool pool, java.util.function.IntFunction<Allocation> running) {
         List<String> names = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (Partition p : def.partitions()) {
             ProcessorSettings c = def.defaultProfile(p).processors();
-            if (c.shared() && c.poolId() == pool.id()) {
+            Allocation a = running.apply(p.id());
+            boolean in = a != null ? !a.dedicated() && a.poolId() == pool.id() : c.shared() && c.poolId() == pool.id();
+            if (in) {
                 names.add(p.name());
                 ids.add(Integer.toString(p.id()));
             }

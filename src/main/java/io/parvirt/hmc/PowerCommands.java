@@ -16,6 +16,7 @@ import io.parvirt.model.Allocation;
 import io.parvirt.model.LparState;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
+import io.parvirt.model.ProcUnits;
 import io.parvirt.model.Profile;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.ManagedSystem;
@@ -113,7 +114,17 @@ final class PowerCommands {
         }
         Profile prof = sys.profile(p, profileName);
         Capacity cap = sys.capacity();
-        Allocation a = Allocation.plan(p.id(), prof, cap.availMemMb(), cap.availProcUnits(), sys.definition().lmbMb());
+        ProcUnits poolRoom = prof.processors().shared() ? sys.poolRoom(prof.processors().poolId()) : ProcUnits.ZERO;
+        Allocation a = Allocation.plan(p.id(), prof, cap.availMemMb(), cap.availProcUnits(), poolRoom,
+                sys.definition().lmbMb());
+        if (a == null && prof.processors().shared() && poolRoom.compareTo(prof.processors().minUnits()) < 0) {
+            String pool = sys.definition().pool(prof.processors().poolId()).orElseThrow().name();
+            throw ModelException.of(ModelException.Kind.INSUFFICIENT_RESOURCES, "There are not enough processing "
+                    + "units in shared processor pool " + pool + " to activate partition " + p.name() + " with "
+                    + "profile " + prof.name() + ": it needs at least " + prof.processors().minUnits() + " and the "
+                    + "pool has " + poolRoom + " left below its max_pool_proc_units. Raise the pool's maximum "
+                    + "(chhwres -r procpool) or lower min_proc_units.");
+        }
         if (a == null) {
             throw ModelException.of(ModelException.Kind.INSUFFICIENT_RESOURCES, "There are not enough resources to "
                     + "activate partition " + p.name() + " with profile " + prof.name() + ": it needs at least "

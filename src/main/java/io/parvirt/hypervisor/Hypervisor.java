@@ -74,7 +74,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         QemuProcess.validate(spec);
         try {
             Files.createDirectories(spec.runDir());
-            JSON.writeValue(spec.runDir().resolve("run.json").toFile(), new RunRecord(spec, profile, allocation));
+            writeRunRecord(new RunRecord(spec, profile, allocation));
         } catch (IOException e) {
             throw new LaunchException(RefCode.LAUNCH_INVALID, "cannot prepare " + spec.runDir() + ": " + e.getMessage());
         }
@@ -92,6 +92,34 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
                 config.vtermDir().resolve(spec.lparId() + ".sock"), 1 << 20);
         return new PartitionSupervisor(spec, profile, allocation, PartitionCgroup.of(config.homeTag(), spec.lparId()),
                 console, this, config.bootTimeout());
+    }
+
+    /** Written whole and renamed into place: a daemon killed meanwhile finds the old record or the new one. */
+    private static void writeRunRecord(RunRecord r) throws IOException {
+        Path tmp = r.spec().runDir().resolve("run.json.tmp");
+        try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(r)));
+            out.force(true);
+        }
+        Files.move(tmp, r.spec().runDir().resolve("run.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Changes what a running partition holds (processor DLPAR: entitlement, weight, mode, pool),
+     * recorded beside it before it takes effect, so a re-adopting daemon keeps the change.
+     */
+    public synchronized Allocation change(int lparId, java.util.function.UnaryOperator<Allocation> edit)
+            throws IOException {
+        PartitionSupervisor s = running.get(lparId);
+        if (s == null) {
+            throw new IllegalStateException("partition " + lparId + " is not running");
+        }
+        Allocation next = edit.apply(s.status().allocation());
+        writeRunRecord(new RunRecord(s.spec(), s.status().profile(), next));
+        s.allocation(next);
+        return next;
     }
 
     /** Re-adopts every partition an earlier daemon left running; forgets the ones whose QEMU is gone. */
@@ -142,6 +170,15 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         return Optional.ofNullable(running.get(lparId));
     }
 
+    /** The status of every partition that has a QEMU (starting, running, shutting down, or in Error). */
+    public List<PartitionStatus> running() {
+        List<PartitionStatus> out = new ArrayList<>();
+        for (PartitionSupervisor s : running.values()) {
+            out.add(s.status());
+        }
+        return out;
+    }
+
     /** What active partitions hold, for the system's available capacity. */
     public List<Allocation> allocations() {
         List<Allocation> out = new ArrayList<>();
@@ -186,7 +223,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         PartitionStatus st = s.status();
         if (st.state() == LparState.ERROR && !clearing.remove(s.lparId())) {
             ended.put(s.lparId(), new PartitionStatus(st.lparId(), LparState.ERROR, st.refCode(), st.refDetail(),
-                    st.refTime(), st.profile(), null, GuestFacts.UNKNOWN, false, -1));
+                    st.refTime(), st.profile(), null, GuestFacts.UNKNOWN, false, -1, List.of()));
         }
     }
 }

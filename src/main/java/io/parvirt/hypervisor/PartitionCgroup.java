@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The cgroup of one partition's QEMU process: {@code parvirt/<home>/lpar<id>} under each CPU
  * controller (cgroup v1 {@code cpu} and {@code cpuacct}, or the v2 unified tree). The dispatcher
- * sets its limits; here it is only created, joined and removed.
+ * adds a child for the vCPU threads and sets the limits; here it is only created, joined and removed.
  */
 public final class PartitionCgroup {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionCgroup.class);
@@ -56,6 +56,19 @@ public final class PartitionCgroup {
         return ok;
     }
 
+    /** The dispatcher's child cgroups (its vCPU group) go first: a cgroup with children cannot be removed. */
+    private static void removeChildren(Path d) throws IOException {
+        if (!Files.isDirectory(d)) {
+            return;
+        }
+        try (var s = Files.list(d)) {
+            for (Path c : s.filter(Files::isDirectory).toList()) {
+                removeChildren(c);
+                Files.deleteIfExists(c);
+            }
+        }
+    }
+
     /**
      * Removes the cgroups once the process is gone (an empty cgroup is removed with rmdir), and the
      * home's parent cgroup when this was its last partition.
@@ -63,6 +76,7 @@ public final class PartitionCgroup {
     public void remove() {
         for (Path d : dirs) {
             try {
+                removeChildren(d);
                 Files.deleteIfExists(d);
             } catch (IOException e) {
                 LOG.warn("cgroup {} not removed: {}", d, e.getMessage());

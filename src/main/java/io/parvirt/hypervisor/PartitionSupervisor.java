@@ -37,7 +37,8 @@ public final class PartitionSupervisor {
 
     private final LaunchSpec spec;
     private final String profile;
-    private final Allocation allocation;
+    private volatile Allocation allocation;
+    private volatile List<Long> vcpuThreads = List.of();
     private final PartitionCgroup cgroup;
     private final VirtualConsole console;
     private final GuestAgent agent;
@@ -84,7 +85,11 @@ public final class PartitionSupervisor {
     public PartitionStatus status() {
         ProcessHandle p = process;
         return new PartitionStatus(spec.lparId(), state, refCode, refDetail, refTime, profile, allocation, facts,
-                agentActive, p == null ? -1 : p.pid());
+                agentActive, p == null ? -1 : p.pid(), vcpuThreads);
+    }
+
+    void allocation(Allocation next) {
+        allocation = next;
     }
 
     /** Launches QEMU and follows the boot, on the supervisor's own thread. */
@@ -128,6 +133,14 @@ public final class PartitionSupervisor {
                 qmp = QmpClient.connect(spec.qmpSocket(), this::qmpEvent);
             } catch (IOException e) {
                 sleep(100);
+            }
+        }
+        if (qmp != null) {
+            try {
+                vcpuThreads = List.copyOf(new Qmp(qmp).vcpuThreadIds());
+            } catch (IOException e) {
+                LOG.warn("partition {}: vCPU threads unknown, its processors are not dispatched: {}", spec.name(),
+                        e.getMessage());
             }
         }
         return true;

@@ -1,16 +1,22 @@
 package io.parvirt.model;
 
 /**
- * What an active partition holds of the system: memory, processing units (whole cores for a
- * dedicated partition) and the virtual processors it runs with.
+ * What an active partition holds of the system and how it is dispatched: memory, processing units
+ * (its entitled capacity; whole cores for a dedicated partition), the virtual processors it runs
+ * with, and the processor policy in force ({@code curr_*} on the HMC), which processor DLPAR changes
+ * without touching the profile. {@code limits} are the activated profile's processor settings: the
+ * minimum and maximum a DLPAR change must stay within.
  */
-public record Allocation(int lparId, long memMb, ProcUnits procUnits, int vcpus, boolean dedicated) {
+public record Allocation(int lparId, long memMb, ProcUnits procUnits, int vcpus, boolean dedicated,
+        SharingMode sharingMode, int uncapWeight, int poolId, ProcessorSettings limits) {
 
     /**
-     * What activating {@code p} would take, given what is free: desired if it fits, else as much
-     * as is free down to the minimum, as PowerVM does; null when even the minimums do not fit.
+     * What activating {@code p} would take, given what is free in the system and in the profile's
+     * shared processor pool: desired if it fits, else as much as is free down to the minimum, as
+     * PowerVM does; null when even the minimums do not fit.
      */
-    public static Allocation plan(int lparId, Profile p, long freeMemMb, ProcUnits freeUnits, long lmbMb) {
+    public static Allocation plan(int lparId, Profile p, long freeMemMb, ProcUnits freeUnits, ProcUnits freePoolUnits,
+            long lmbMb) {
         MemorySettings m = p.memory();
         long mem = Math.min(m.desiredMb(), freeMemMb / lmbMb * lmbMb);
         if (mem < m.minMb()) {
@@ -18,18 +24,46 @@ public record Allocation(int lparId, long memMb, ProcUnits procUnits, int vcpus,
         }
         ProcessorSettings c = p.processors();
         if (c.shared()) {
-            ProcUnits units = freeUnits.compareTo(c.desiredUnits()) >= 0 ? c.desiredUnits() : freeUnits;
+            ProcUnits free = freeUnits.compareTo(freePoolUnits) <= 0 ? freeUnits : freePoolUnits;
+            ProcUnits units = free.compareTo(c.desiredUnits()) >= 0 ? c.desiredUnits() : free;
             if (units.compareTo(c.minUnits()) < 0) {
                 return null;
             }
             // Virtual processors stay as desired unless the units cannot back them (0.05 each).
             int vcpus = Math.min(c.desiredProcs(), units.hundredths() / ProcUnits.MIN_PER_VP.hundredths());
-            return new Allocation(lparId, mem, units, Math.max(c.minProcs(), vcpus), false);
+            return new Allocation(lparId, mem, units, Math.max(c.minProcs(), vcpus), false, c.sharingMode(),
+                    c.uncapWeight(), c.poolId(), c);
         }
         int cores = Math.min(c.desiredProcs(), freeUnits.hundredths() / 100);
         if (cores < c.minProcs()) {
             return null;
         }
-        return new Allocation(lparId, mem, ProcUnits.ofCores(cores), cores, true);
+        return new Allocation(lparId, mem, ProcUnits.ofCores(cores), cores, true, c.sharingMode(), 0,
+                SharedProcessorPool.DEFAULT_POOL_ID, c);
+    }
+
+    public boolean capped() {
+        return !dedicated && (sharingMode == SharingMode.CAP || uncapWeight == 0);
+    }
+
+    /** A dedicated partition whose idle cores the shared pool may use while it runs. */
+    public boolean lendsIdleCores() {
+        return dedicated && sharingMode != SharingMode.KEEP_IDLE_PROCS;
+    }
+
+    public Allocation withUnits(ProcUnits units) {
+        return new Allocation(lparId, memMb, units, vcpus, dedicated, sharingMode, uncapWeight, poolId, limits);
+    }
+
+    public Allocation withWeight(int weight) {
+        return new Allocation(lparId, memMb, procUnits, vcpus, dedicated, sharingMode, weight, poolId, limits);
+    }
+
+    public Allocation withSharingMode(SharingMode mode) {
+        return new Allocation(lparId, memMb, procUnits, vcpus, dedicated, mode, uncapWeight, poolId, limits);
+    }
+
+    public Allocation withPool(int pool) {
+        return new Allocation(lparId, memMb, procUnits, vcpus, dedicated, sharingMode, uncapWeight, pool, limits);
     }
 }

@@ -1,10 +1,14 @@
 package io.parvirt.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.parvirt.model.Partition;
 import io.parvirt.model.Profile;
 import io.parvirt.model.SharedProcessorPool;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.SystemSettings;
+import io.parvirt.model.UtilizationSample;
+import io.parvirt.model.UtilizationSample.ResourceType;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +18,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
@@ -161,6 +167,107 @@ public final class SqliteStore implements Store {
             return out;
         } catch (SQLException e) {
             throw new StoreException("cannot read events: " + e.getMessage(), e);
+        }
+    }
+
+    /** The order of samples of one instant: as lslparutil -r all lists them. */
+    private static final List<ResourceType> TYPE_ORDER = List.of(ResourceType.SYS, ResourceType.POOL,
+            ResourceType.PROCPOOL, ResourceType.LPAR);
+
+    private static final TypeReference<LinkedHashMap<String, String>> ATTRIBUTES = new TypeReference<>() {
+    };
+
+    @Override
+    public synchronized void recordUtilization(List<UtilizationSample> samples, Instant dropOlderThan) {
+        try {
+            db.setAutoCommit(false);
+            try {
+                if (dropOlderThan != null) {
+                    // Per type, so each delete walks the (resource_type, time_ms) index.
+                    for (ResourceType t : ResourceType.values()) {
+                        update("DELETE FROM utilization_sample WHERE resource_type = ? AND time_ms < ?", t.name(),
+                                dropOlderThan.toEpochMilli());
+                    }
+                }
+                try (PreparedStatement s = db.prepareStatement("INSERT INTO utilization_sample (time_ms, "
+                        + "resource_type, resource_id, event_type, attributes) VALUES (?,?,?,?,?)")) {
+                    for (UtilizationSample u : samples) {
+                        if (dropOlderThan != null && u.time().isBefore(dropOlderThan)) {
+                            continue;
+                        }
+                        s.setLong(1, u.time().toEpochMilli());
+                        s.setString(2, u.resourceType().name());
+                        s.setInt(3, u.resourceId());
+                        s.setString(4, u.eventType());
+                        s.setString(5, Documents.write(u.attributes()));
+                        s.executeUpdate();
+                    }
+                }
+                db.commit();
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("the store rejected the utilization samples: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized List<UtilizationSample> utilization(UtilizationQuery q) {
+        List<UtilizationSample> out = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT time_ms, resource_id, event_type, attributes FROM "
+                + "utilization_sample WHERE resource_type = ? AND time_ms >= ?");
+        if (q.until() != null) {
+            sql.append(" AND time_ms < ?");
+        }
+        List<String> events = List.copyOf(q.eventTypes());
+        if (!events.isEmpty()) {
+            sql.append(" AND event_type IN (").append("?,".repeat(events.size() - 1)).append("?)");
+        }
+        sql.append(" ORDER BY time_ms DESC, resource_id, seq");
+        if (q.limit() > 0) {
+            sql.append(" LIMIT ?");
+        }
+        try (PreparedStatement s = db.prepareStatement(sql.toString())) {
+            for (ResourceType t : TYPE_ORDER) {
+                if (!q.types().contains(t)) {
+                    continue;
+                }
+                int i = 1;
+                s.setString(i++, t.name());
+                s.setLong(i++, q.since().toEpochMilli());
+                if (q.until() != null) {
+                    s.setLong(i++, q.until().toEpochMilli());
+                }
+                for (String e : events) {
+                    s.setString(i++, e);
+                }
+                if (q.limit() > 0) {
+                    s.setInt(i, q.limit());
+                }
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new UtilizationSample(Instant.ofEpochMilli(r.getLong(1)), t, r.getInt(2),
+                                r.getString(3), attributes(r.getString(4))));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read utilization samples: " + e.getMessage(), e);
+        }
+        // Each type is already newest first; a stable sort on time interleaves them keeping type order.
+        out.sort(Comparator.comparing(UtilizationSample::time).reversed());
+        return out;
+    }
+
+    private static LinkedHashMap<String, String> attributes(String json) {
+        try {
+            return Documents.MAPPER.readValue(json, ATTRIBUTES);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("corrupt utilization sample in the store: " + e.getMessage(), e);
         }
     }
 

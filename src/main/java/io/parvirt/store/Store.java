@@ -2,6 +2,7 @@ package io.parvirt.store;
 
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.SystemSettings;
+import io.parvirt.model.UtilizationSample;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,21 @@ public interface Store extends AutoCloseable {
     void commit(Changes changes);
 
     List<ConsoleEvent> events(Instant since);
+
+    /**
+     * Stores one round of utilization samples and applies retention, in one transaction: samples
+     * taken before {@code dropOlderThan} (null: keep everything) are deleted, those of
+     * {@code samples} included, so the table never holds more history than the retention allows.
+     * Nothing is stored or deleted if any sample is rejected.
+     */
+    void recordUtilization(List<UtilizationSample> samples, Instant dropOlderThan);
+
+    /**
+     * The stored samples {@code q} selects, newest first; samples of one instant in the order
+     * sys, pool, procpool, lpar, then by resource id. Each sample's attributes keep the order they
+     * were recorded in.
+     */
+    List<UtilizationSample> utilization(UtilizationQuery q);
 
     Optional<HmcUser> user(String name);
 

@@ -5,6 +5,7 @@ import io.parvirt.model.Allocation;
 import io.parvirt.model.Partition;
 import io.parvirt.model.ProcUnits;
 import io.parvirt.model.Profile;
+import io.parvirt.model.SharedProcessorPool;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.SystemSettings;
 import java.util.List;
@@ -32,7 +33,11 @@ public record Capacity(ProcUnits installedProcUnits, ProcUnits configurableProcU
         long installedMem = host.memoryMb() / lmb * lmb;
         long configurableMem = Math.max(0, installedMem - HypervisorMemory.roundUp(s.hostReservedMemMb(), lmb));
         long firmware = HypervisorMemory.roundUp(firmwareMb(def) + overheadMb * active.size(), lmb);
+        // A user pool's reserved units are guaranteed to that pool, so they are not available elsewhere.
         ProcUnits usedUnits = ProcUnits.ZERO;
+        for (SharedProcessorPool p : def.pools()) {
+            usedUnits = usedUnits.plus(p.reservedPoolProcUnits());
+        }
         long usedMem = 0;
         for (Allocation a : active) {
             usedUnits = usedUnits.plus(a.procUnits());
@@ -40,6 +45,25 @@ public record Capacity(ProcUnits installedProcUnits, ProcUnits configurableProcU
         }
         return new Capacity(installed, configurable, configurable.minus(usedUnits), installedMem, configurableMem,
                 firmware, Math.max(0, configurableMem - firmware - usedMem));
+    }
+
+    /**
+     * The entitlement a partition could still take in pool {@code poolId}: for a user pool its
+     * maximum less its reserved units and its active partitions' entitlements; the default pool
+     * is bounded by the system only.
+     */
+    public static ProcUnits poolRoom(SystemDefinition def, List<Allocation> active, int poolId) {
+        SharedProcessorPool pool = def.pool(poolId).orElseThrow();
+        if (pool.isDefault()) {
+            return ProcUnits.ofCores(100_000);
+        }
+        ProcUnits held = pool.reservedPoolProcUnits();
+        for (Allocation a : active) {
+            if (!a.dedicated() && a.poolId() == poolId) {
+                held = held.plus(a.procUnits());
+            }
+        }
+        return ProcUnits.ofCores(pool.maxPoolProcUnits()).minus(held);
     }
 
     public static long firmwareMb(SystemDefinition def) {

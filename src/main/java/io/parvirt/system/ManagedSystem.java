@@ -14,14 +14,17 @@ import io.parvirt.model.Allocation;
 import io.parvirt.model.Limits;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
+import io.parvirt.model.ProcUnits;
 import io.parvirt.model.Profile;
 import io.parvirt.model.SharedProcessorPool;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.SystemSettings;
+import io.parvirt.model.UtilizationSample;
 import io.parvirt.model.Values;
 import io.parvirt.store.Changes;
 import io.parvirt.store.ConsoleEvent;
 import io.parvirt.store.Store;
+import io.parvirt.store.UtilizationQuery;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +41,7 @@ public final class ManagedSystem {
     private volatile SystemDefinition def;
     private volatile Supplier<List<Allocation>> active = List::of;
     private volatile long qemuOverheadMb;
+    private volatile int utilizationSampleSeconds = 30;
 
     public ManagedSystem(HostFacts host, Store store, SystemSettings seed) {
         this.host = host;
@@ -62,6 +66,16 @@ public final class ManagedSystem {
 
     public Capacity capacity() {
         return Capacity.of(host, def, active.get(), qemuOverheadMb);
+    }
+
+    /** Entitlement still free in a shared processor pool (see {@link Capacity#poolRoom}). */
+    public ProcUnits poolRoom(int poolId) {
+        return Capacity.poolRoom(def, active.get(), poolId);
+    }
+
+    /** What active partitions hold now. */
+    public List<Allocation> activeAllocations() {
+        return active.get();
     }
 
     /** What active partitions hold (from the hypervisor), and QEMU's own memory per active partition. */
@@ -185,7 +199,7 @@ public final class ManagedSystem {
     }
 
     public synchronized void changePool(SharedProcessorPool pool, List<Assignment> attrs, String user) {
-        SharedProcessorPool changed = PoolEdit.apply(current(), capacity(), pool, attrs);
+        SharedProcessorPool changed = PoolEdit.apply(current(), capacity(), active.get(), pool, attrs);
         SystemDefinition next = def.with(def.settings(), List.of(), List.of(), List.of(), List.of(),
                 List.of(changed));
         commit(next, new Changes().put(changed).event(event(user, "procpool", "Shared processor pool "
@@ -209,6 +223,33 @@ public final class ManagedSystem {
 
     public List<ConsoleEvent> events(Instant since) {
         return store.events(since);
+    }
+
+    /**
+     * Stores one round of utilization samples and drops those older than {@code dropOlderThan}, in
+     * one transaction. Samples are history, not definition: the snapshot is not involved, so this
+     * does not take the system's lock and a sampler never waits for a command's validation.
+     */
+    public void recordUtilization(List<UtilizationSample> samples, Instant dropOlderThan) {
+        store.recordUtilization(samples, dropOlderThan);
+    }
+
+    /** Stored utilization samples, newest first ({@code lslparutil}). */
+    public List<UtilizationSample> utilization(UtilizationQuery q) {
+        return store.utilization(q);
+    }
+
+    /** Seconds between utilization samples ({@code lslparutil -r config}'s {@code sample_rate}). */
+    public int utilizationSampleSeconds() {
+        return utilizationSampleSeconds;
+    }
+
+    /** Set by whoever takes the samples, so that lslparutil reports the rate actually in use. */
+    public void utilizationSampleSeconds(int seconds) {
+        if (seconds < 1) {
+            throw new IllegalArgumentException("utilization sample rate must be at least 1 second: " + seconds);
+        }
+        utilizationSampleSeconds = seconds;
     }
 
     static ConsoleEvent event(String user, String category, String text) {

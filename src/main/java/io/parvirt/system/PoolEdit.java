@@ -6,6 +6,7 @@ import static io.parvirt.model.ModelException.Kind.NAME_IN_USE;
 import static io.parvirt.model.ModelException.Kind.NOT_SUPPORTED;
 import static io.parvirt.model.ModelException.Kind.OUT_OF_RANGE;
 
+import io.parvirt.model.Allocation;
 import io.parvirt.model.AttributeInput.Assignment;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Names;
@@ -21,8 +22,8 @@ final class PoolEdit {
     private PoolEdit() {
     }
 
-    static SharedProcessorPool apply(SystemDefinition def, Capacity cap, SharedProcessorPool pool,
-            List<Assignment> attrs) {
+    static SharedProcessorPool apply(SystemDefinition def, Capacity cap, List<Allocation> active,
+            SharedProcessorPool pool, List<Assignment> attrs) {
         if (pool.isDefault()) {
             throw ModelException.of(NOT_SUPPORTED, "The default shared processor pool (DefaultPool, id 0) cannot be "
                     + "changed: its size is the system's shared capacity. Configure one of SharedPool01 to "
@@ -62,6 +63,27 @@ final class PoolEdit {
         if (reserved.compareTo(ProcUnits.ofCores(max)) > 0) {
             throw new ModelException(OUT_OF_RANGE, "reserved_pool_proc_units", "The value " + reserved + " for "
                     + "attribute reserved_pool_proc_units is larger than max_pool_proc_units (" + max + ").");
+        }
+        ProcUnits held = reserved;
+        List<String> holders = new java.util.ArrayList<>();
+        for (Allocation a : active) {
+            if (!a.dedicated() && a.poolId() == pool.id()) {
+                held = held.plus(a.procUnits());
+                holders.add(def.partition(a.lparId()).map(p -> p.name()).orElse("id " + a.lparId()));
+            }
+        }
+        if (held.compareTo(ProcUnits.ofCores(max)) > 0) {
+            throw new ModelException(OUT_OF_RANGE, "max_pool_proc_units", "The value " + max + " for attribute "
+                    + "max_pool_proc_units of shared processor pool " + pool.name() + " is below what the pool holds: "
+                    + held + " processing units (reserved " + reserved + (holders.isEmpty() ? "" : " and the "
+                    + "entitlements of running partitions " + String.join(", ", holders)) + ").");
+        }
+        ProcUnits moreReserved = reserved.minus(pool.reservedPoolProcUnits());
+        if (moreReserved.compareTo(cap.availProcUnits()) > 0) {
+            throw new ModelException(ModelException.Kind.INSUFFICIENT_RESOURCES, "reserved_pool_proc_units",
+                    "There are not enough processing units available to reserve " + moreReserved + " more for shared "
+                    + "processor pool " + pool.name() + ": the managed system has " + cap.availProcUnits()
+                    + " available.");
         }
         if (max == 0) {
             for (Profile p : def.allProfiles()) {

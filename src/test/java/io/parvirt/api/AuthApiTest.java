@@ -40,6 +40,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/exec", List.of("post"));
         ROUTES.put("/api/v1/partitions/{name}/console", List.of("get"));
         ROUTES.put("/api/v1/memory", List.of("get"));
+        ROUTES.put("/api/v1/dispatch", List.of("get"));
         ROUTES.put("/metrics", List.of("get"));
     }
 

@@ -1,0 +1,130 @@
+package io.parvirt.dispatch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * cgroup v1: each partition's vCPU threads go to {@code cpu/parvirt/<home>/lpar<id>/vcpus}, where
+ * {@code cpu.cfs_quota_us} over {@code cpu.cfs_period_us} is their bandwidth, and to the same path
+ * under {@code cpuset}, whose {@code cpuset.cpus} keeps them on their cores. The partition's
+ * {@code cpu.shares} is set one level up, on the group that also holds QEMU's other threads (which
+ * the hypervisor placed there and which are not limited: they are I/O, not the partition's
+ * processors).
+ */
+final class CgroupV1Control implements CpuControl {
+    private final Path cpu;
+    private final Path cpuset;
+    private final int periodUs;
+    private final Map<Integer, Applied> applied = new HashMap<>();
+
+    /** What was last written for a partition, so unchanged values are not written again. */
+    private static final class Applied {
+        final Set<Long> threads = new HashSet<>();
+        long quotaUs = Long.MIN_VALUE;
+        int shares = -1;
+        String cpus = "";
+    }
+
+    private CgroupV1Control(Path cpu, Path cpuset, int periodUs) {
+        this.cpu = cpu;
+        this.cpuset = cpuset;
+        this.periodUs = periodUs;
+    }
+
+    static CgroupV1Control open(Path root, String homeTag, int periodUs) throws IOException {
+        Path cpuRoot = root.resolve("cpu");
+        Path cpusetRoot = root.resolve("cpuset");
+        for (Path c : new Path[] {cpuRoot, cpusetRoot}) {
+            if (!Files.exists(c.resolve("tasks"))) {
+                throw new IOException("the cgroup v1 controller " + c + " is not mounted");
+            }
+        }
+        Path cpu = cpuRoot.resolve("parvirt").resolve(homeTag);
+        Path cpuset = cpusetRoot.resolve("parvirt").resolve(homeTag);
+        try {
+            Files.createDirectories(cpu);
+            initCpuset(cpusetRoot, cpuset);
+        } catch (IOException e) {
+            throw new IOException("cannot create cgroups under " + root + " (" + e.getMessage() + "); parvirt must "
+                    + "run as root, or be given a delegated cgroup, to enforce dispatching", e);
+        }
+        return new CgroupV1Control(cpu, cpuset, periodUs);
+    }
+
+    /** A v1 cpuset takes no task until its cpus and mems are set: each new level copies its parent's. */
+    private static void initCpuset(Path top, Path dir) throws IOException {
+        Path rel = top.relativize(dir);
+        Path at = top;
+        for (Path part : rel) {
+            Path next = at.resolve(part);
+            Files.createDirectories(next);
+            if (Files.readString(next.resolve("cpuset.cpus")).isBlank()) {
+                Files.writeString(next.resolve("cpuset.cpus"), Files.readString(at.resolve("cpuset.cpus")).strip());
+            }
+            if (Files.readString(next.resolve("cpuset.mems")).isBlank()) {
+                Files.writeString(next.resolve("cpuset.mems"), Files.readString(at.resolve("cpuset.mems")).strip());
+            }
+            at = next;
+        }
+    }
+
+    @Override
+    public synchronized void apply(CpuLimits l) throws IOException {
+        Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied());
+        Path lpar = cpu.resolve("lpar" + l.lparId());
+        Path vcpus = lpar.resolve("vcpus");
+        Path pinned = cpuset.resolve("lpar" + l.lparId()).resolve("vcpus");
+        if (a.threads.isEmpty()) {
+            Files.createDirectories(vcpus);
+            initCpuset(cpuset, pinned);
+            CpuControl.write(vcpus.resolve("cpu.cfs_period_us"), Integer.toString(periodUs));
+        }
+        if (!l.cpus().equals(a.cpus)) {
+            CpuControl.write(pinned.resolve("cpuset.cpus"), l.cpus());
+            a.cpus = l.cpus();
+        }
+        for (long tid : l.threads()) {
+            if (!a.threads.contains(tid)) {
+                CpuControl.write(vcpus.resolve("tasks"), Long.toString(tid));
+                CpuControl.write(pinned.resolve("tasks"), Long.toString(tid));
+                a.threads.add(tid);
+            }
+        }
+        long quotaUs = l.quotaCores() <= 0 ? -1 : Math.max(1000, Math.round(l.quotaCores() * periodUs));
+        if (quotaUs != a.quotaUs) {
+            CpuControl.write(vcpus.resolve("cpu.cfs_quota_us"), Long.toString(quotaUs));
+            a.quotaUs = quotaUs;
+        }
+        if (l.shares() != a.shares) {
+            CpuControl.write(lpar.resolve("cpu.shares"), Integer.toString(l.shares()));
+            a.shares = l.shares();
+        }
+    }
+
+    @Override
+    public long throttled(int lparId) {
+        return CpuControl.nrThrottled(cpu.resolve("lpar" + lparId).resolve("vcpus").resolve("cpu.stat"));
+    }
+
+    @Override
+    public synchronized void release(int lparId) {
+        applied.remove(lparId);
+        Path dir = cpuset.resolve("lpar" + lparId);
+        try {
+            Files.deleteIfExists(dir.resolve("vcpus"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // still has threads (QEMU not yet gone): removed at the next release or by the next daemon
+        }
+    }
+
+    @Override
+    public String mechanism() {
+        return "cgroup v1 (" + cpu + ", " + cpuset + ")";
+    }
+}

@@ -1,0 +1,108 @@
+package io.parvirt.dispatch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * cgroup v2: the partition's group {@code parvirt/<home>/lpar<id>} (QEMU's process, placed by the
+ * hypervisor) gets a threaded child {@code vcpus} holding the vCPU threads, with {@code cpu.max}
+ * for bandwidth and {@code cpuset.cpus} for placement; {@code cpu.weight} is set on the partition's
+ * group. The cpu and cpuset controllers both support threaded subtrees.
+ */
+final class CgroupV2Control implements CpuControl {
+    private final Path home;
+    private final int periodUs;
+    private final Map<Integer, Applied> applied = new HashMap<>();
+
+    private static final class Applied {
+        final Set<Long> threads = new HashSet<>();
+        long quotaUs = Long.MIN_VALUE;
+        int weight = -1;
+        String cpus = "";
+    }
+
+    private CgroupV2Control(Path home, int periodUs) {
+        this.home = home;
+        this.periodUs = periodUs;
+    }
+
+    static CgroupV2Control open(Path root, String homeTag, int periodUs) throws IOException {
+        String available = Files.readString(root.resolve("cgroup.controllers"));
+        if (!available.contains("cpu") || !available.contains("cpuset")) {
+            throw new IOException("the cgroup v2 root offers controllers [" + available.strip() + "]; parvirt needs "
+                    + "cpu and cpuset");
+        }
+        Path parvirt = root.resolve("parvirt");
+        Path home = parvirt.resolve(homeTag);
+        try {
+            enable(root);
+            Files.createDirectories(home);
+            enable(parvirt);
+            enable(home);
+        } catch (IOException e) {
+            throw new IOException("cannot create cgroups under " + root + " (" + e.getMessage() + "); parvirt must "
+                    + "run as root, or be given a delegated cgroup, to enforce dispatching", e);
+        }
+        return new CgroupV2Control(home, periodUs);
+    }
+
+    private static void enable(Path dir) throws IOException {
+        String on = Files.readString(dir.resolve("cgroup.subtree_control"));
+        if (!on.contains("cpuset") || !on.matches("(?s).*\\bcpu\\b.*")) {
+            Files.writeString(dir.resolve("cgroup.subtree_control"), "+cpu +cpuset");
+        }
+    }
+
+    @Override
+    public synchronized void apply(CpuLimits l) throws IOException {
+        Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied());
+        Path lpar = home.resolve("lpar" + l.lparId());
+        Path vcpus = lpar.resolve("vcpus");
+        if (a.threads.isEmpty()) {
+            Files.createDirectories(vcpus);
+            CpuControl.write(vcpus.resolve("cgroup.type"), "threaded");
+            enable(lpar);
+        }
+        if (!l.cpus().equals(a.cpus)) {
+            CpuControl.write(vcpus.resolve("cpuset.cpus"), l.cpus());
+            a.cpus = l.cpus();
+        }
+        for (long tid : l.threads()) {
+            if (!a.threads.contains(tid)) {
+                CpuControl.write(vcpus.resolve("cgroup.threads"), Long.toString(tid));
+                a.threads.add(tid);
+            }
+        }
+        long quotaUs = l.quotaCores() <= 0 ? -1 : Math.max(1000, Math.round(l.quotaCores() * periodUs));
+        if (quotaUs != a.quotaUs) {
+            CpuControl.write(vcpus.resolve("cpu.max"), (quotaUs < 0 ? "max" : Long.toString(quotaUs)) + " " + periodUs);
+            a.quotaUs = quotaUs;
+        }
+        // v1 shares 2..262144 map onto v2 weights 1..10000 (as systemd and the kernel convert them).
+        int weight = (int) Math.max(1, Math.min(10000, 1 + ((long) l.shares() - 2) * 9999 / 262142));
+        if (weight != a.weight) {
+            CpuControl.write(lpar.resolve("cpu.weight"), Integer.toString(weight));
+            a.weight = weight;
+        }
+    }
+
+    @Override
+    public long throttled(int lparId) {
+        return CpuControl.nrThrottled(home.resolve("lpar" + lparId).resolve("vcpus").resolve("cpu.stat"));
+    }
+
+    @Override
+    public synchronized void release(int lparId) {
+        applied.remove(lparId);
+    }
+
+    @Override
+    public String mechanism() {
+        return "cgroup v2 (" + home + ")";
+    }
+}

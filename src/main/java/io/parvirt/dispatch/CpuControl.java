@@ -1,0 +1,54 @@
+package io.parvirt.dispatch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Applies the dispatcher's decisions to the host: cgroup v1, cgroup v2, or nothing (reported). */
+interface CpuControl {
+    /** Places the partition's vCPU threads and sets their limits; writes only what changed. */
+    void apply(CpuLimits limits) throws IOException;
+
+    /**
+     * How many bandwidth periods the partition's vCPU threads have been throttled in so far (the
+     * kernel's {@code nr_throttled}); -1 when unknown.
+     */
+    long throttled(int lparId);
+
+    /** Forgets a partition that is no longer running (its cgroups are removed when empty). */
+    void release(int lparId);
+
+    /** How dispatching is enforced, for the status command and the API. */
+    String mechanism();
+
+    /**
+     * The enforcer for this host: cgroup v2 when the unified hierarchy has controllers at the
+     * root, else cgroup v1's cpu and cpuset controllers. Throws when neither can be written, with
+     * the reason (not root, controller missing), so that the dispatcher can say so.
+     */
+    static CpuControl forHost(Path cgroupRoot, String homeTag, int periodUs) throws IOException {
+        if (Files.exists(cgroupRoot.resolve("cgroup.controllers"))) {
+            return CgroupV2Control.open(cgroupRoot, homeTag, periodUs);
+        }
+        return CgroupV1Control.open(cgroupRoot, homeTag, periodUs);
+    }
+
+    /** {@code nr_throttled} of a cgroup's {@code cpu.stat} (v1 and v2 alike), -1 when unreadable. */
+    static long nrThrottled(Path cpuStat) {
+        try {
+            for (String line : Files.readAllLines(cpuStat)) {
+                if (line.startsWith("nr_throttled ")) {
+                    return Long.parseLong(line.substring(13).strip());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not there yet, or gone
+        }
+        return -1;
+    }
+
+    /** Unchanged when equal: cgroup writes are system calls the controller makes every interval otherwise. */
+    static void write(Path file, String value) throws IOException {
+        Files.writeString(file, value);
+    }
+}

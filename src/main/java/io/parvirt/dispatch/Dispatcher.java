@@ -1,0 +1,541 @@
+package io.parvirt.dispatch;
+
+import io.parvirt.dispatch.Allocator.Claim;
+import io.parvirt.dispatch.Allocator.Grant;
+import io.parvirt.model.Allocation;
+import io.parvirt.model.SharedProcessorPool;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatching loop: every interval it reads the CPU time of each running partition's vCPU
+ * threads, estimates what each would use if nothing held it back, runs the {@link Allocator}, and
+ * has the {@link CpuControl} apply the result as per-period CPU bandwidth. It keeps the cumulative
+ * counters lslparutil reports (entitled, capped, uncapped, idle cycles).
+ *
+ * <p>Demand is estimated from the last interval: a partition that used (nearly) all its quota
+ * wants more (up to its virtual processors); one that used less wants what it used. An uncapped
+ * partition's quota is never below its entitlement, so a partition that wakes up gets its
+ * entitlement at once, as on PowerVM; the spare capacity it had ceded comes back to it at the next
+ * interval. Capped partitions' quota is their entitlement. The entitlement is also each
+ * partition's weight against the others ({@code cpu.shares}), which holds the guarantee when the
+ * host itself runs short. A dedicated partition's vCPU threads are pinned to whole cores; with a
+ * sharing mode other than {@code keep_idle_procs} its idle cycles are lent to the shared pool, and
+ * its maximal weight takes them back as soon as it runs.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** v1 cpu.shares bounds; a lender's threads get the maximum so its cores come back at once. */
+    static final int MAX_SHARES = 262144;
+    private static final int MIN_SHARES = 2;
+    /** Quota changes smaller than this (cores) are not written unless the partition's policy changed. */
+    private static final double HOLD = 0.02;
+    /** Intervals a partition must stay well below its target before it no longer counts as wanting more. */
+    private static final int CALM = 4;
+
+    /** {@code interval}: how often to decide; {@code periodUs}: the CFS bandwidth period. */
+    public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag) {
+    }
+
+    /** One running partition as the dispatcher needs it. */
+    public record Running(int lparId, String name, long pid, List<Long> vcpuThreads, Allocation allocation) {
+    }
+
+    /** What is dispatched now: the shared capacity (configurable cores), the pools, the partitions. */
+    public record Snapshot(double configurableCores, List<SharedProcessorPool> pools, List<Running> partitions) {
+    }
+
+    /**
+     * One partition's figures: over the last interval (cores used, granted, its quota, whether it
+     * wanted more), and cumulative nanoseconds of core time since it started (lslparutil's cycles).
+     */
+    public record PartitionUsage(int lparId, String name, long pid, List<Long> vcpuThreads, int poolId,
+            boolean dedicated, double usedCores,
+            double grantedCores, double quotaCores, boolean wantsMore, String cpus, long timeNs, long entitledNs,
+            long cappedNs, long uncappedNs, long idleNs, long usedNs) {
+    }
+
+    /**
+     * A pool's cumulative figures: time, its size over time and what its partitions used. Pool id
+     * -1 is the physical shared pool (every shared partition of every pool).
+     */
+    public record PoolUsage(int poolId, long timeNs, long totalNs, long utilizedNs, double usedCores,
+            double sizeCores) {
+    }
+
+    /** Whether the decisions reach the host, how, and if not, why. */
+    public record Enforcement(boolean enforced, String mechanism, String problem) {
+    }
+
+    private final Config config;
+    private final Supplier<Snapshot> source;
+    private final Consumer<String> events;
+    private final ThreadClock clock = new ThreadClock();
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final List<Integer> hostCpus;
+    private final Map<Integer, Tracked> tracked = new HashMap<>();
+    private final Map<Integer, PoolCounter> poolCounters = new TreeMap<>();
+    private final Set<Integer> failing = new HashSet<>();
+    private volatile Map<Integer, PartitionUsage> usage = Map.of();
+    private volatile Map<Integer, PoolUsage> poolUsage = Map.of();
+    private volatile Enforcement enforcement;
+    private volatile long selfCpuNs;
+    private volatile long ticks;
+    private final CpuControl control;
+    private final Object wakeup = new Object();
+    private boolean woken;
+    private volatile boolean stopped;
+    private Thread loop;
+
+    private static final class Tracked {
+        long lastRunNs = -1;
+        long lastWaitNs;
+        long lastAt;
+        double quota;
+        double lastTarget;
+        double correction;
+        double windowSeconds;
+        double windowUsed;
+        Allocation lastAllocation;
+        double used;
+        double granted;
+        boolean wantsMore = true;
+        int calm;
+        long lastThrottled = -1;
+        String cpus = "";
+        List<Integer> cores = List.of();
+        long timeNs;
+        long entitledNs;
+        long cappedNs;
+        long uncappedNs;
+        long idleNs;
+        long usedNs;
+    }
+
+    private static final class PoolCounter {
+        long timeNs;
+        double sizeCores;
+        long totalNs;
+        long utilizedNs;
+        double usedCores;
+    }
+
+    public Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events) {
+        this.config = config;
+        this.source = source;
+        this.events = events;
+        this.hostCpus = onlineCpus();
+        CpuControl c;
+        try {
+            c = CpuControl.forHost(config.cgroupRoot(), config.homeTag(), config.periodUs());
+            enforcement = new Enforcement(true, c.mechanism(), "");
+        } catch (IOException e) {
+            c = null;
+            enforcement = new Enforcement(false, "none", e.getMessage());
+            events.accept("Dispatching is not enforced: " + e.getMessage() + ". Partitions run, but entitlement, "
+                    + "capping, weights and pool maxima are not applied; utilization is still measured.");
+        }
+        this.control = c;
+    }
+
+    public void start() {
+        loop = Thread.ofPlatform().daemon().name("dispatcher").start(this::run);
+    }
+
+    /** Decide again now (a policy changed) instead of at the next interval. */
+    public void wake() {
+        synchronized (wakeup) {
+            woken = true;
+            wakeup.notifyAll();
+        }
+    }
+
+    public Enforcement enforcement() {
+        return enforcement;
+    }
+
+    public Map<Integer, PartitionUsage> usage() {
+        return usage;
+    }
+
+    public Map<Integer, PoolUsage> poolUsage() {
+        return poolUsage;
+    }
+
+    /** CPU time the dispatching loop itself has used, and how many intervals it ran. */
+    public long selfCpuNs() {
+        return selfCpuNs;
+    }
+
+    public long ticks() {
+        return ticks;
+    }
+
+    public List<Integer> hostCpus() {
+        return hostCpus;
+    }
+
+    private void run() {
+        long interval = config.interval().toNanos();
+        while (!stopped) {
+            long cpuBefore = threads.getCurrentThreadCpuTime();
+            try {
+                tick();
+            } catch (RuntimeException e) {
+                LOG.error("dispatching interval failed", e);
+            }
+            selfCpuNs += threads.getCurrentThreadCpuTime() - cpuBefore;
+            ticks++;
+            synchronized (wakeup) {
+                long deadline = System.nanoTime() + interval;
+                while (!woken && !stopped) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        wakeup.wait(left / 1_000_000, (int) (left % 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                woken = false;
+            }
+        }
+    }
+
+    /** One interval: measure, decide, enforce, account. Package-private for tests. */
+    synchronized void tick() {
+        Snapshot snap = source.get();
+        Map<Integer, Running> running = new TreeMap<>();
+        for (Running r : snap.partitions()) {
+            if (!r.vcpuThreads().isEmpty()) {
+                running.put(r.lparId(), r);
+            }
+        }
+        for (Integer gone : new ArrayList<>(tracked.keySet())) {
+            if (!running.containsKey(gone)) {
+                tracked.remove(gone);
+                failing.remove(gone);
+                if (control != null) {
+                    control.release(gone);
+                }
+            }
+        }
+        // Measure.
+        Map<Integer, Double> dtSeconds = new HashMap<>();
+        Map<Integer, Double> waited = new HashMap<>();
+        for (Running r : running.values()) {
+            Tracked t = tracked.computeIfAbsent(r.lparId(), id -> new Tracked());
+            // Each partition's own instant: on a busy host this thread can be held between two reads.
+            long at = System.nanoTime();
+            ThreadClock.Reading rd = clock.read(r.pid(), r.vcpuThreads());
+            if (t.lastRunNs >= 0 && at > t.lastAt) {
+                long dt = at - t.lastAt;
+                long ran = Math.max(0, rd.runNs() - t.lastRunNs);
+                t.used = ran / (double) dt;
+                waited.put(r.lparId(), Math.max(0, rd.waitNs() - t.lastWaitNs) / (double) dt);
+                dtSeconds.put(r.lparId(), dt / 1e9);
+                account(t, r.allocation(), dt, ran);
+            }
+            t.lastRunNs = rd.runNs();
+            t.lastWaitNs = rd.waitNs();
+            t.lastAt = at;
+        }
+        // Dedicated cores: stable per partition, taken from the highest-numbered CPUs.
+        Set<Integer> taken = new TreeSet<>();
+        for (Running r : running.values()) {
+            if (r.allocation().dedicated()) {
+                Tracked t = tracked.get(r.lparId());
+                if (t.cores.size() == r.allocation().vcpus() && !overlaps(t.cores, taken)) {
+                    taken.addAll(t.cores);
+                }
+            }
+        }
+        for (Running r : running.values()) {
+            Tracked t = tracked.get(r.lparId());
+            if (r.allocation().dedicated() && !(t.cores.size() == r.allocation().vcpus() && taken.containsAll(t.cores))) {
+                List<Integer> cores = new ArrayList<>();
+                for (int i = hostCpus.size() - 1; i >= 0 && cores.size() < r.allocation().vcpus(); i--) {
+                    if (!taken.contains(hostCpus.get(i))) {
+                        cores.add(hostCpus.get(i));
+                    }
+                }
+                t.cores = List.copyOf(cores);
+                taken.addAll(cores);
+            }
+        }
+        List<Integer> sharedCpus = new ArrayList<>(hostCpus);
+        double capacity = snap.configurableCores();
+        for (Running r : running.values()) {
+            Allocation a = r.allocation();
+            if (a.dedicated()) {
+                Tracked t = tracked.get(r.lparId());
+                capacity -= a.vcpus();
+                if (a.lendsIdleCores()) {
+                    capacity += Math.max(0, a.vcpus() - t.used);
+                } else {
+                    sharedCpus.removeAll(t.cores);
+                }
+            }
+        }
+        if (sharedCpus.isEmpty()) {
+            sharedCpus = new ArrayList<>(hostCpus); // never leave shared partitions nowhere to run
+        }
+        // Decide.
+        List<Allocator.Pool> pools = new ArrayList<>();
+        for (SharedProcessorPool p : snap.pools()) {
+            if (p.isDefault()) {
+                pools.add(new Allocator.Pool(p.id(), Double.POSITIVE_INFINITY, 0));
+            } else if (p.usable()) {
+                pools.add(new Allocator.Pool(p.id(), p.maxPoolProcUnits(), p.reservedPoolProcUnits().hundredths() / 100.0));
+            }
+        }
+        List<Claim> claims = new ArrayList<>();
+        for (Running r : running.values()) {
+            Allocation a = r.allocation();
+            if (a.dedicated()) {
+                continue;
+            }
+            Tracked t = tracked.get(r.lparId());
+            double ec = a.procUnits().hundredths() / 100.0;
+            // Held back: it used (nearly) all it was given. Judged against the target, not the
+            // corrected quota actually written.
+            // The kernel's throttling count is the sure sign; without it, usage near the target.
+            // Once held back, a partition counts as wanting more until it has stayed well below its
+            // target for CALM intervals: the estimate must not flip with the noise of one interval.
+            double target = a.capped() ? ec : t.lastTarget;
+            double tolerance = Math.max(0.01, 0.1 * target);
+            long throttledNow = control == null ? -1 : control.throttled(r.lparId());
+            boolean throttled = throttledNow >= 0 && t.lastThrottled >= 0 && throttledNow > t.lastThrottled;
+            t.lastThrottled = throttledNow;
+            boolean held = !dtSeconds.containsKey(r.lparId()) || throttled || t.used >= target - tolerance;
+            if (held) {
+                t.calm = 0;
+                t.wantsMore = true;
+            } else if (t.used < target - 2 * tolerance && ++t.calm >= CALM) {
+                t.wantsMore = false;
+            }
+            double demand = t.wantsMore ? a.vcpus() : t.used;
+            double wait = waited.getOrDefault(r.lparId(), 0.0);
+            if (!t.wantsMore && t.used < ec && wait >= 0.05 && wait > t.used) {
+                demand = ec; // runnable but held below its entitlement by a busy host: restore the guarantee
+            }
+            claims.add(new Claim(r.lparId(), a.poolId(), ec, a.vcpus(), a.capped(), a.uncapWeight(), demand));
+        }
+        Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), pools, claims);
+        // Enforce.
+        String shared = cpuList(sharedCpus);
+        Map<Integer, PartitionUsage> out = new TreeMap<>();
+        for (Running r : running.values()) {
+            Allocation a = r.allocation();
+            Tracked t = tracked.get(r.lparId());
+            double ec = a.procUnits().hundredths() / 100.0;
+            double quota;
+            int shares;
+            String cpus;
+            if (a.dedicated()) {
+                quota = 0;
+                t.granted = a.vcpus();
+                shares = a.lendsIdleCores() ? MAX_SHARES : (int) Math.min(MAX_SHARES, 1024L * a.vcpus());
+                cpus = cpuList(t.cores);
+            } else {
+                Grant g = grants.get(r.lparId());
+                t.granted = g.total();
+                double target;
+                if (a.capped()) {
+                    target = ec;
+                } else if (t.wantsMore) {
+                    target = Math.max(ec, g.total());
+                } else {
+                    target = Math.max(ec, g.total() + Math.max(0.05, 0.25 * t.used));
+                }
+                target = Math.min(target, a.vcpus());
+                // CFS lets a group run past its quota by up to a bandwidth slice per CPU each period
+                // (more with more vCPU threads); a partition held at its quota is measured, and the
+                // quota written is corrected until what it uses is what it was granted.
+                // The error is measured over at least a second since the last change, so that the
+                // noise of single intervals does not make the quota (and CFS's refill) move.
+                Double dts = dtSeconds.get(r.lparId());
+                boolean steady = a.equals(t.lastAllocation) && t.lastTarget > 0
+                        && Math.abs(t.lastTarget - target) < HOLD;
+                if (t.wantsMore && dts != null && steady) {
+                    t.windowSeconds += dts;
+                    t.windowUsed += t.used * dts;
+                    if (t.windowSeconds >= 1.0) {
+                        double err = target - t.windowUsed / t.windowSeconds;
+                        if (Math.abs(err) >= 0.01) {
+                            t.correction = Math.max(-0.5 * target, Math.min(0.1, t.correction + err));
+                        }
+                        t.windowSeconds = 0;
+                        t.windowUsed = 0;
+                    }
+                } else {
+                    t.windowSeconds = 0;
+                    t.windowUsed = 0;
+                }
+                t.lastTarget = target;
+                quota = Math.max(0.01, target + (t.wantsMore ? t.correction : 0));
+                // Writing a CFS quota refills the group's runtime at once: rewriting it every interval
+                // for changes of a few hundredths would hand out extra time. Small drifts are held.
+                // A partition held at its quota gets a new one only when the correction moved it (at
+                // most once a second); one below its quota has headroom, and small drifts are held.
+                if (steady && t.quota > 0 && Math.abs(quota - t.quota) < (t.wantsMore ? 0.005 : HOLD)) {
+                    quota = t.quota;
+                }
+                shares = (int) Math.max(MIN_SHARES, Math.min(MAX_SHARES, Math.round(ec * 1024)));
+                cpus = shared;
+            }
+            t.quota = quota;
+            t.cpus = cpus;
+            t.lastAllocation = a;
+            if (control != null) {
+                try {
+                    control.apply(new CpuLimits(r.lparId(), r.pid(), r.vcpuThreads(), quota, shares, cpus));
+                    failing.remove(r.lparId());
+                } catch (IOException e) {
+                    if (failing.add(r.lparId())) {
+                        events.accept("Dispatching of partition " + r.name() + " (id " + r.lparId() + ") is not "
+                                + "enforced: " + e.getMessage());
+                    }
+                }
+            }
+            out.put(r.lparId(), new PartitionUsage(r.lparId(), r.name(), r.pid(), r.vcpuThreads(), a.poolId(),
+                    a.dedicated(), t.used, t.granted,
+                    quota, t.wantsMore, cpus, t.timeNs, t.entitledNs, t.cappedNs, t.uncappedNs, t.idleNs, t.usedNs));
+        }
+        usage = Map.copyOf(out);
+        accountPools(snap, running, capacity, dtSeconds);
+    }
+
+    /** lslparutil's cycles for one interval, in nanoseconds of core time. */
+    private static void account(Tracked t, Allocation a, long dt, long ran) {
+        t.timeNs += dt;
+        t.usedNs += ran;
+        if (a.dedicated()) {
+            long all = dt * a.vcpus();
+            t.entitledNs += all;
+            t.cappedNs += all;
+            t.idleNs += Math.max(0, all - ran);
+            return;
+        }
+        long entitled = Math.round(dt * a.procUnits().hundredths() / 100.0);
+        t.entitledNs += entitled;
+        t.cappedNs += Math.min(ran, entitled);
+        t.uncappedNs += Math.max(0, ran - entitled);
+    }
+
+    private void accountPools(Snapshot snap, Map<Integer, Running> running, double capacity,
+            Map<Integer, Double> dtSeconds) {
+        double dt = dtSeconds.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        Map<Integer, Double> used = new HashMap<>();
+        double physical = 0;
+        for (Running r : running.values()) {
+            if (!r.allocation().dedicated()) {
+                double u = tracked.get(r.lparId()).used;
+                used.merge(r.allocation().poolId(), u, Double::sum);
+                physical += u;
+            }
+        }
+        for (SharedProcessorPool p : snap.pools()) {
+            if (!p.usable()) {
+                continue;
+            }
+            PoolCounter c = poolCounters.computeIfAbsent(p.id(), id -> new PoolCounter());
+            double size = p.isDefault() ? capacity : p.maxPoolProcUnits();
+            c.usedCores = used.getOrDefault(p.id(), 0.0);
+            c.sizeCores = size;
+            c.timeNs += Math.round(dt * 1e9);
+            c.totalNs += Math.round(size * dt * 1e9);
+            c.utilizedNs += Math.round(c.usedCores * dt * 1e9);
+        }
+        // -1: the physical shared pool (lslparutil -r pool), all shared partitions of every pool.
+        PoolCounter all = poolCounters.computeIfAbsent(-1, id -> new PoolCounter());
+        all.usedCores = physical;
+        all.sizeCores = capacity;
+        all.timeNs += Math.round(dt * 1e9);
+        all.totalNs += Math.round(capacity * dt * 1e9);
+        all.utilizedNs += Math.round(physical * dt * 1e9);
+        Map<Integer, PoolUsage> out = new TreeMap<>();
+        for (var e : poolCounters.entrySet()) {
+            PoolCounter c = e.getValue();
+            out.put(e.getKey(), new PoolUsage(e.getKey(), c.timeNs, c.totalNs, c.utilizedNs, c.usedCores, c.sizeCores));
+        }
+        poolUsage = Map.copyOf(out);
+    }
+
+    private static boolean overlaps(List<Integer> a, Set<Integer> b) {
+        for (int x : a) {
+            if (b.contains(x)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String cpuList(List<Integer> cpus) {
+        StringBuilder sb = new StringBuilder();
+        for (int c : new TreeSet<>(cpus)) {
+            sb.append(sb.isEmpty() ? "" : ",").append(c);
+        }
+        return sb.toString();
+    }
+
+    /** The host CPUs this daemon may use ({@code /sys/devices/system/cpu/online}). */
+    static List<Integer> onlineCpus() {
+        try {
+            return parseCpuList(Files.readString(Path.of("/sys/devices/system/cpu/online")).strip());
+        } catch (IOException | RuntimeException e) {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                all.add(i);
+            }
+            return all;
+        }
+    }
+
+    static List<Integer> parseCpuList(String s) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] r = part.strip().split("-");
+            int from = Integer.parseInt(r[0]);
+            int to = r.length > 1 ? Integer.parseInt(r[1]) : from;
+            for (int i = from; i <= to; i++) {
+                out.add(i);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.parvirt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The issue's acceptance scenario with real guests: pool1 (max 1 processor) holds A (capped, 0.20),
+ * B (uncapped, weight 192, 0.20, 2 VPs) and C (uncapped, weight 64, 0.20, 2 VPs), every vCPU
+ * burning. Consumption is measured here, independently of the dispatcher, from the kernel's
+ * per-thread CPU time of each partition's vCPU threads.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DispatchScenarioTest {
+    static final double TOLERANCE = 0.05;
+    static RunningDaemon d;
+    static Map<String, long[]> threads = new HashMap<>();
+
+    @BeforeAll
+    static void start() {
+        d = RunningDaemon.start("utilization.sample_seconds=1\n");
+        assertThat(d.hmc("chhwres", "-r", "procpool", "-m", "sys1", "-o", "s", "--poolname", "SharedPool01", "-a",
+                "new_name=pool1,max_pool_proc_units=1").exit()).isZero();
+        define("A", "cap", "0.2", 1, 128);
+        define("B", "uncap", "0.2", 2, 192);
+        define("C", "uncap", "0.2", 2, 64);
+        for (String n : List.of("A", "B", "C")) {
+            RunningDaemon.Hmc on = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", n, "-f", "default");
+            assertThat(on.exit()).as(on.stdout()).isZero();
+        }
+        for (String n : List.of("A", "B", "C")) {
+            Guests.awaitState(d, n, "Running", Duration.ofSeconds(180));
+        }
+        burn("A", 1);
+        burn("B", 2);
+        burn("C", 2);
+        Guests.await(() -> dispatch().path("partitions").size() == 3, Duration.ofSeconds(10), () -> "dispatched: "
+                + dispatch());
+        for (JsonNode p : dispatch().path("partitions")) {
+            long[] t = new long[p.path("vcpuThreads").size() + 1];
+            t[0] = p.path("pid").asLong();
+            for (int i = 0; i < p.path("vcpuThreads").size(); i++) {
+                t[i + 1] = p.path("vcpuThreads").get(i).asLong();
+            }
+            threads.put(p.path("name").asText(), t);
+        }
+        sleep(3000); // let the controller settle on the new load
+    }
+
+    static void define(String name, String mode, String units, int vps, int weight) {
+        var r = d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=" + name + ",profile_name=default,"
+                + "lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=512,proc_mode=shared,min_proc_units=0.05,"
+                + "desired_proc_units=" + units + ",max_proc_units=2.0,min_procs=1,desired_procs=" + vps
+                + ",max_procs=2,sharing_mode=" + mode + ",uncap_weight=" + weight + ",shared_proc_pool_name=pool1");
+        assertThat(r.exit()).as(r.stdout()).isZero();
+    }
+
+    /** Starts one busy loop per virtual processor in the guest, through the guest agent. */
+    static void burn(String name, int loops) {
+        Guests.Exec e = Guests.exec(d, name, "/bin/sh", "-c", "i=0; while [ $i -lt " + loops + " ]; do "
+                + "(while :; do :; done) >/dev/null 2>&1 & echo $! >> /tmp/burn.pids; i=$((i+1)); done");
+        assertThat(e.exit()).as(e.body()).isZero();
+    }
+
+    static JsonNode dispatch() {
+        try {
+            return new ObjectMapper().readTree(d.api("GET", "/api/v1/dispatch", null).body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long cpuNs(String name) {
+        long[] t = threads.get(name);
+        long sum = 0;
+        for (int i = 1; i < t.length; i++) {
+            try {
+                String s = Files.readString(Path.of("/proc/" + t[0] + "/task/" + t[i] + "/schedstat"));
+                sum += Long.parseLong(s.split(" ")[0]);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return sum;
+    }
+
+    /** Cores each partition's vCPU threads used over {@code ms}. */
+    static Map<String, Double> measure(long ms) {
+        Map<String, Long> before = new HashMap<>();
+        for (String n : threads.keySet()) {
+            before.put(n, cpuNs(n));
+        }
+        long t0 = System.nanoTime();
+        sleep(ms);
+        long dt = System.nanoTime() - t0;
+        Map<String, Double> out = new HashMap<>();
+        for (String n : threads.keySet()) {
+            out.put(n, (cpuNs(n) - before.get(n)) / (double) dt);
+        }
+        System.out.printf("dispatch scenario over %d ms: A=%.3f B=%.3f C=%.3f%n", ms, out.get("A"), out.get("B"),
+                out.get("C"));
+        return out;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void cappedUncappedAndWeightsShareThePoolAsPowerVmDoes() {
+        Map<String, Double> c = measure(20_000);
+        assertThat(c.get("A")).as("A capped at its entitlement").isCloseTo(0.20, within(TOLERANCE));
+        assertThat(c.get("B")).as("B: 0.20 + 0.40 x 192/256").isCloseTo(0.50, within(TOLERANCE));
+        assertThat(c.get("C")).as("C: 0.20 + 0.40 x 64/256").isCloseTo(0.30, within(TOLERANCE));
+        assertThat(dispatch().path("enforced").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void aWeightChangeTakesEffectWithinTwoSeconds() {
+        long t0 = System.nanoTime();
+        assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a", "uncap_weight=64").exit())
+                .isZero();
+        // Reaction: the first 250 ms window in which B and C are both near 0.40.
+        long reacted = -1;
+        while (System.nanoTime() - t0 < 2_000_000_000L) {
+            Map<String, Double> w = measure(250);
+            if (Math.abs(w.get("B") - 0.40) < 0.08 && Math.abs(w.get("C") - 0.40) < 0.08) {
+                reacted = (System.nanoTime() - t0) / 1_000_000;
+                break;
+            }
+        }
+        System.out.println("dispatch scenario: weight change reached B and C within " + reacted + " ms");
+        assertThat(reacted).as("B and C near 0.40 within 2 s of the change").isBetween(0L, 2000L);
+        sleep(Math.max(0, 2000 - (System.nanoTime() - t0) / 1_000_000));
+        Map<String, Double> c = measure(10_000);
+        assertThat(c.get("B")).isCloseTo(0.40, within(TOLERANCE));
+        assertThat(c.get("C")).isCloseTo(0.40, within(TOLERANCE));
+        assertThat(c.get("A")).isCloseTo(0.20, within(TOLERANCE));
+        assertThat(d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar", "--filter", "lpar_names=B", "-F",
+                "curr_uncap_weight,run_uncap_weight,curr_shared_proc_pool_name").stdout()).isEqualTo("64,64,pool1\n");
+    }
+
+    @Test
+    @Order(3)
+    void whenCStopsBTakesThePoolsSpareAndAStaysCapped() {
+        Guests.Exec stop = Guests.exec(d, "C", "/bin/sh", "-c", "kill $(cat /tmp/burn.pids)");
+        assertThat(stop.exit()).as(stop.body()).isZero();
+        sleep(2000);
+        Map<String, Double> c = measure(10_000);
+        assertThat(c.get("B")).as("B takes what C ceded, up to the pool's 1.0").isCloseTo(0.80, within(TOLERANCE));
+        assertThat(c.get("A")).isCloseTo(0.20, within(TOLERANCE));
+        assertThat(c.get("C")).isLessThan(0.05);
+    }
+
+    @Test
+    @Order(4)
+    void lslparutilCountsTheCyclesTheThreadsUsed() {
+        var out = d.hmc("lslparutil", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=A", "-n", "6", "-F",
+                "time_cycles,entitled_cycles,capped_cycles,uncapped_cycles,curr_proc_units,curr_sharing_mode");
+        assertThat(out.exit()).as(out.stdout()).isZero();
+        List<String> lines = out.stdout().lines().toList();
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(4);
+        long[] newest = Listed.longs(lines.getFirst());
+        long[] oldest = Listed.longs(lines.getLast());
+        double dt = newest[0] - oldest[0];
+        assertThat(dt).isPositive();
+        assertThat((newest[1] - oldest[1]) / dt).as("entitled cycles: 0.20 of the time").isCloseTo(0.20,
+                within(0.01));
+        assertThat((newest[2] + newest[3] - oldest[2] - oldest[3]) / dt).as("A used about its 0.20")
+                .isCloseTo(0.20, within(TOLERANCE));
+        assertThat(newest[3] - oldest[3]).as("a capped partition gets no uncapped cycles to speak of")
+                .isLessThan((long) (0.03 * dt));
+        assertThat(lines.getFirst()).endsWith(",0.2,cap");
+        String metrics = d.api("GET", "/metrics", null).body();
+        assertThat(metrics).contains("parvirt_dispatch_enforced 1.0").contains("parvirt_lpar_cpu_used_cores{lpar_id=")
+                .contains("parvirt_lpar_cpu_seconds_total{lpar_id=\"1\",lpar_name=\"A\",kind=\"capped\"}")
+                .contains("parvirt_pool_size_cores{pool_id=\"1\"} 1.0");
+    }
+
+    @Test
+    @Order(5)
+    void badProcessorChangesAreRefusedAndChangeNothing() {
+        String before = d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar").stdout();
+        String pools = d.hmc("lshwres", "-r", "procpool", "-m", "sys1").stdout();
+        expectError("weight above 255", "uncap_weight", "chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B",
+                "-a", "uncap_weight=256");
+        expectError("entitlement below 0.05 per VP", "0.05", "chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p",
+                "B", "--procunits", "0.09");
+        expectError("more units than the pool has", "max_pool_proc_units", "chhwres", "-r", "proc", "-m", "sys1",
+                "-o", "a", "-p", "B", "--procunits", "0.5");
+        expectError("more units than the partition's maximum", "maximum", "chhwres", "-r", "proc", "-m", "sys1",
+                "-o", "s", "-p", "B", "--procunits", "2.5");
+        expectError("a pool that does not exist", "nopool", "chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p",
+                "B", "-a", "shared_proc_pool_name=nopool");
+        expectError("a pool ceiling below what it holds", "max_pool_proc_units", "chhwres", "-r", "procpool", "-m",
+                "sys1", "-o", "s", "--poolname", "pool1", "-a", "reserved_pool_proc_units=0.5");
+        expectError("a dedicated sharing mode for a shared partition", "sharing_mode", "chhwres", "-r",
+                "proc", "-m", "sys1", "-o", "s", "-p", "A", "-a", "sharing_mode=keep_idle_procs");
+        // A dedicated partition asking for more cores than the host has free.
+        assertThat(d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=D,profile_name=default,"
+                + "lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=512,proc_mode=ded,min_procs=2,"
+                + "desired_procs=2,max_procs=2").exit()).isZero();
+        expectError("more dedicated cores than are free", "processors", "chsysstate", "-m", "sys1", "-r", "lpar",
+                "-o", "on", "-n", "D", "-f", "default");
+        assertThat(d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar", "--filter",
+                "lpar_names=A,B,C").stdout()).as("no refused change touched a partition").isEqualTo(before);
+        assertThat(d.hmc("lshwres", "-r", "procpool", "-m", "sys1").stdout()).as("nor a pool").isEqualTo(pools);
+    }
+
+    static void expectError(String what, String mentions, String... argv) {
+        var r = d.hmc(argv);
+        assertThat(r.exit()).as(what + ": " + r.stdout()).isEqualTo(1);
+        assertThat(r.stdout()).as(what).startsWith("HSCL").contains(mentions);
+    }
+
+    /** Values of a -F line of numbers (and words after them, ignored). */
+    static final class Listed {
+        static long[] longs(String line) {
+            String[] f = line.split(",");
+            long[] v = new long[4];
+            for (int i = 0; i < 4; i++) {
+                v[i] = Long.parseLong(f[i]);
+            }
+            return v;
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (d != null) {
+            for (String n : List.of("A", "B", "C")) {
+                d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", n);
+            }
+            d.close();
+        }
+    }
+}
