@@ -66,7 +66,10 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
 
     /**
      * {@code dispatch.interval_ms} (default 100): how often the dispatcher decides;
-     * {@code dispatch.period_us} (default 50000): the CPU bandwidth period its quotas are per.
+     * {@code dispatch.period_us} (default 50000): the CPU bandwidth period its quotas are per;
+     * {@code dispatch.cgroup_root} (default /sys/fs/cgroup): where the cgroup controllers are
+     * mounted (a delegated tree); {@code dispatch.enforce} (default true): false measures and
+     * reports only, leaving the host's scheduler alone (said in the event log and the status).
      */
     Dispatcher.Config dispatch(ParvirtHome home) {
         long interval = Long.parseLong(props.getProperty("dispatch.interval_ms", "100"));
@@ -75,7 +78,13 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
             throw new IllegalArgumentException("dispatch.interval_ms must be 10..10000 and dispatch.period_us "
                     + "1000..1000000, not " + interval + " and " + period);
         }
-        return new Dispatcher.Config(Duration.ofMillis(interval), period, Path.of("/sys/fs/cgroup"), homeTag(home));
+        String enforce = props.getProperty("dispatch.enforce", "true");
+        if (!enforce.equals("true") && !enforce.equals("false")) {
+            throw new IllegalArgumentException("dispatch.enforce must be true or false, not " + enforce);
+        }
+        return new Dispatcher.Config(Duration.ofMillis(interval), period,
+                Path.of(props.getProperty("dispatch.cgroup_root", "/sys/fs/cgroup")), homeTag(home),
+                Boolean.parseBoolean(enforce));
     }
 
     /** {@code utilization.sample_seconds} (default 30): lslparutil's sample rate. */

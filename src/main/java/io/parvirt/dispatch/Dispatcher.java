@@ -50,7 +50,7 @@ public final class Dispatcher implements AutoCloseable {
     private static final int CALM = 4;
 
     /** {@code interval}: how often to decide; {@code periodUs}: the CFS bandwidth period. */
-    public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag) {
+    public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce) {
     }
 
     /** One running partition as the dispatcher needs it. */
@@ -141,17 +141,22 @@ public final class Dispatcher implements AutoCloseable {
         this.source = source;
         this.events = events;
         this.hostCpus = onlineCpus();
-        CpuControl c;
+        CpuControl c = null;
+        String problem;
         try {
-            c = CpuControl.forHost(config.cgroupRoot(), config.homeTag(), config.periodUs());
-            enforcement = new Enforcement(true, c.mechanism(), "");
+            if (config.enforce()) {
+                c = CpuControl.forHost(config.cgroupRoot(), config.homeTag(), config.periodUs());
+            }
+            problem = config.enforce() ? "" : "dispatch.enforce=false in parvirt.properties";
         } catch (IOException e) {
-            c = null;
-            enforcement = new Enforcement(false, "none", e.getMessage());
-            events.accept("Dispatching is not enforced: " + e.getMessage() + ". Partitions run, but entitlement, "
-                    + "capping, weights and pool maxima are not applied; utilization is still measured.");
+            problem = e.getMessage();
         }
         this.control = c;
+        enforcement = c != null ? new Enforcement(true, c.mechanism(), "") : new Enforcement(false, "none", problem);
+        if (c == null) {
+            events.accept("Dispatching is not enforced: " + problem + ". Partitions run, but entitlement, capping, "
+                    + "weights and pool maxima are not applied; utilization is still measured.");
+        }
     }
 
     public void start() {
@@ -489,7 +494,8 @@ public final class Dispatcher implements AutoCloseable {
         return false;
     }
 
-    static String cpuList(List<Integer> cpus) {
+    /** A kernel CPU list ("0,1,3") of the given CPUs. */
+    public static String cpuList(List<Integer> cpus) {
         StringBuilder sb = new StringBuilder();
         for (int c : new TreeSet<>(cpus)) {
             sb.append(sb.isEmpty() ? "" : ",").append(c);
@@ -498,7 +504,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** The host CPUs this daemon may use ({@code /sys/devices/system/cpu/online}). */
-    static List<Integer> onlineCpus() {
+    public static List<Integer> onlineCpus() {
         try {
             return parseCpuList(Files.readString(Path.of("/sys/devices/system/cpu/online")).strip());
         } catch (IOException | RuntimeException e) {
@@ -510,7 +516,8 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    static List<Integer> parseCpuList(String s) {
+    /** Parses a kernel CPU list such as "0-3,8". */
+    public static List<Integer> parseCpuList(String s) {
         List<Integer> out = new ArrayList<>();
         for (String part : s.split(",")) {
             if (part.isBlank()) {

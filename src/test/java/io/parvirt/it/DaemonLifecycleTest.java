@@ -50,6 +50,23 @@ class DaemonLifecycleTest {
     }
 
     @Test
+    void statusSaysWhetherDispatchingIsEnforcedAndNeverHidesThatItIsNot() {
+        try (CliHome h = new CliHome("system.name=sys1\nlisten=127.0.0.1:0\ndispatch.cgroup_root=/nonexistent\n")) {
+            assertThat(h.run("lssyscfg", "-r", "sys", "-F", "name").exit()).isZero();
+            Cli.Result status = h.run("daemon", "status");
+            assertThat(status.stdout()).contains("dispatching: NOT ENFORCED: ").contains("/nonexistent");
+            assertThat(h.run("lssvcevents", "-t", "console", "-F", "category,text").stdout())
+                    .contains("dispatch,\"Dispatching is not enforced: the cgroup v1 controller /nonexistent");
+        }
+        if (java.nio.file.Files.isWritable(java.nio.file.Path.of("/sys/fs/cgroup/cpu"))) {
+            try (CliHome h = new CliHome()) {
+                assertThat(h.run("lssyscfg", "-r", "sys", "-F", "name").exit()).isZero();
+                assertThat(h.run("daemon", "status").stdout()).contains("dispatching: enforced with cgroup v1");
+            }
+        }
+    }
+
+    @Test
     void aSecondServeOnTheSameHomeIsRefused() throws Exception {
         try (CliHome h = new CliHome()) {
             assertThat(h.run("lssyscfg", "-r", "sys", "-F", "name").exit()).isZero();

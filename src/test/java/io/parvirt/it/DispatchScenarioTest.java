@@ -191,14 +191,62 @@ class DispatchScenarioTest {
         assertThat(newest[3] - oldest[3]).as("a capped partition gets no uncapped cycles to speak of")
                 .isLessThan((long) (0.03 * dt));
         assertThat(lines.getFirst()).endsWith(",0.2,cap");
+        var pool = d.hmc("lslparutil", "-r", "procpool", "-m", "sys1", "--filter", "pool_names=pool1", "-n", "6", "-F",
+                "time_cycles,utilized_pool_cycles,total_pool_cycles,max_pool_proc_units");
+        List<String> pl = pool.stdout().lines().toList();
+        assertThat(pl).as(pool.stdout()).hasSizeGreaterThanOrEqualTo(4);
+        long[] pn = Listed.longs(pl.getFirst().replace(",1.0", ",0"));
+        long[] po = Listed.longs(pl.getLast().replace(",1.0", ",0"));
+        assertThat((pn[1] - po[1]) / (double) (pn[0] - po[0])).as("pool1 runs at its ceiling: A 0.2 + B 0.8")
+                .isCloseTo(1.0, within(TOLERANCE));
+        assertThat((pn[2] - po[2]) / (double) (pn[0] - po[0])).as("pool1's size is its maximum").isCloseTo(1.0,
+                within(0.001));
         String metrics = d.api("GET", "/metrics", null).body();
         assertThat(metrics).contains("parvirt_dispatch_enforced 1.0").contains("parvirt_lpar_cpu_used_cores{lpar_id=")
                 .contains("parvirt_lpar_cpu_seconds_total{lpar_id=\"1\",lpar_name=\"A\",kind=\"capped\"}")
                 .contains("parvirt_pool_size_cores{pool_id=\"1\"} 1.0");
     }
 
+    /** Polls 250 ms windows until {@code name} is in [lo, hi]; returns the milliseconds it took, or -1. */
+    static long reaction(long t0, String name, double lo, double hi, long limitMs) {
+        while ((System.nanoTime() - t0) / 1_000_000 < limitMs) {
+            double v = measure(250).get(name);
+            if (v >= lo && v <= hi) {
+                return (System.nanoTime() - t0) / 1_000_000;
+            }
+        }
+        return -1;
+    }
+
     @Test
     @Order(5)
+    void entitlementAndPoolChangesTakeEffectWithinASecond() {
+        long t0 = System.nanoTime();
+        assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "a", "-p", "A", "--procunits", "0.1").exit())
+                .isZero();
+        long units = reaction(t0, "A", 0.27, 0.33, 1000);
+        System.out.println("dispatch scenario: A at 0.30 units within " + units + " ms");
+        assertThat(units).as("capped A follows its new entitlement within 1 s").isBetween(0L, 1000L);
+        t0 = System.nanoTime();
+        assertThat(d.hmc("chhwres", "-r", "procpool", "-m", "sys1", "-o", "s", "-p", "B", "--poolname",
+                "DefaultPool").exit()).isZero();
+        long out = reaction(t0, "B", 1.2, 2.0, 1000);
+        System.out.println("dispatch scenario: B out of pool1's ceiling within " + out + " ms");
+        assertThat(out).as("B, moved to the default pool, is no longer held by pool1's maximum").isBetween(0L, 1000L);
+        assertThat(d.hmc("lshwres", "-r", "procpool", "-m", "sys1", "--filter", "pool_names=pool1", "-F",
+                "lpar_names").stdout()).isEqualTo("\"A,C\"\n");
+        t0 = System.nanoTime();
+        assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a",
+                "shared_proc_pool_name=pool1").exit()).isZero();
+        long back = reaction(t0, "B", 0.6, 0.75, 1000);
+        System.out.println("dispatch scenario: B back under pool1's ceiling within " + back + " ms");
+        assertThat(back).as("back in pool1: 1.0 - A 0.3 = 0.7").isBetween(0L, 1000L);
+        assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "r", "-p", "A", "--procunits", "0.1").exit())
+                .isZero();
+    }
+
+    @Test
+    @Order(6)
     void badProcessorChangesAreRefusedAndChangeNothing() {
         String before = d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar").stdout();
         String pools = d.hmc("lshwres", "-r", "procpool", "-m", "sys1").stdout();
