@@ -107,6 +107,8 @@ public final class Dispatcher implements AutoCloseable {
         long lastRunNs = -1;
         long lastWaitNs;
         long lastAt;
+        double dtSeconds;
+        double waited;
         double quota;
         double lastTarget;
         double correction;
@@ -225,7 +227,7 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** One interval: measure, decide, enforce, account. Package-private for tests. */
+    /** One interval: measure, place dedicated cores, decide, enforce, account. Package-private for tests. */
     synchronized void tick() {
         Snapshot snap = source.get();
         Map<Integer, Running> running = new TreeMap<>();
@@ -234,6 +236,40 @@ public final class Dispatcher implements AutoCloseable {
                 running.put(r.lparId(), r);
             }
         }
+        forgetEnded(running);
+        measure(running);
+        placeDedicated(running);
+        List<Integer> sharedCpus = new ArrayList<>(hostCpus);
+        double capacity = snap.configurableCores();
+        for (Running r : running.values()) {
+            Allocation a = r.allocation();
+            if (a.dedicated()) {
+                capacity -= a.vcpus();
+                if (a.lendsIdleCores()) {
+                    capacity += Math.max(0, a.vcpus() - tracked.get(r.lparId()).used);
+                } else {
+                    sharedCpus.removeAll(tracked.get(r.lparId()).cores);
+                }
+            }
+        }
+        if (sharedCpus.isEmpty()) {
+            sharedCpus = new ArrayList<>(hostCpus); // never leave shared partitions nowhere to run
+        }
+        Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), pools(snap), claims(running));
+        String shared = cpuList(sharedCpus);
+        Map<Integer, PartitionUsage> out = new TreeMap<>();
+        for (Running r : running.values()) {
+            Tracked t = tracked.get(r.lparId());
+            enforce(r, t, r.allocation().dedicated() ? null : grants.get(r.lparId()), shared);
+            out.put(r.lparId(), new PartitionUsage(r.lparId(), r.name(), r.pid(), r.vcpuThreads(),
+                    r.allocation().poolId(), r.allocation().dedicated(), t.used, t.granted, t.quota, t.wantsMore,
+                    t.cpus, t.timeNs, t.entitledNs, t.cappedNs, t.uncappedNs, t.idleNs, t.usedNs));
+        }
+        usage = Map.copyOf(out);
+        accountPools(snap, running, capacity);
+    }
+
+    private void forgetEnded(Map<Integer, Running> running) {
         for (Integer gone : new ArrayList<>(tracked.keySet())) {
             if (!running.containsKey(gone)) {
                 tracked.remove(gone);
@@ -243,34 +279,37 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         }
-        // Measure.
-        Map<Integer, Double> dtSeconds = new HashMap<>();
-        Map<Integer, Double> waited = new HashMap<>();
+    }
+
+    /** The CPU time of each partition's vCPU threads since the last interval. */
+    private void measure(Map<Integer, Running> running) {
         for (Running r : running.values()) {
             Tracked t = tracked.computeIfAbsent(r.lparId(), id -> new Tracked());
             // Each partition's own instant: on a busy host this thread can be held between two reads.
             long at = System.nanoTime();
             ThreadClock.Reading rd = clock.read(r.pid(), r.vcpuThreads());
+            t.dtSeconds = 0;
             if (t.lastRunNs >= 0 && at > t.lastAt) {
                 long dt = at - t.lastAt;
                 long ran = Math.max(0, rd.runNs() - t.lastRunNs);
                 t.used = ran / (double) dt;
-                waited.put(r.lparId(), Math.max(0, rd.waitNs() - t.lastWaitNs) / (double) dt);
-                dtSeconds.put(r.lparId(), dt / 1e9);
+                t.waited = Math.max(0, rd.waitNs() - t.lastWaitNs) / (double) dt;
+                t.dtSeconds = dt / 1e9;
                 account(t, r.allocation(), dt, ran);
             }
             t.lastRunNs = rd.runNs();
             t.lastWaitNs = rd.waitNs();
             t.lastAt = at;
         }
-        // Dedicated cores: stable per partition, taken from the highest-numbered CPUs.
+    }
+
+    /** Dedicated cores: stable per partition, taken from the highest-numbered CPUs. */
+    private void placeDedicated(Map<Integer, Running> running) {
         Set<Integer> taken = new TreeSet<>();
         for (Running r : running.values()) {
-            if (r.allocation().dedicated()) {
-                Tracked t = tracked.get(r.lparId());
-                if (t.cores.size() == r.allocation().vcpus() && !overlaps(t.cores, taken)) {
-                    taken.addAll(t.cores);
-                }
+            Tracked t = tracked.get(r.lparId());
+            if (r.allocation().dedicated() && t.cores.size() == r.allocation().vcpus() && !overlaps(t.cores, taken)) {
+                taken.addAll(t.cores);
             }
         }
         for (Running r : running.values()) {
@@ -286,24 +325,9 @@ public final class Dispatcher implements AutoCloseable {
                 taken.addAll(cores);
             }
         }
-        List<Integer> sharedCpus = new ArrayList<>(hostCpus);
-        double capacity = snap.configurableCores();
-        for (Running r : running.values()) {
-            Allocation a = r.allocation();
-            if (a.dedicated()) {
-                Tracked t = tracked.get(r.lparId());
-                capacity -= a.vcpus();
-                if (a.lendsIdleCores()) {
-                    capacity += Math.max(0, a.vcpus() - t.used);
-                } else {
-                    sharedCpus.removeAll(t.cores);
-                }
-            }
-        }
-        if (sharedCpus.isEmpty()) {
-            sharedCpus = new ArrayList<>(hostCpus); // never leave shared partitions nowhere to run
-        }
-        // Decide.
+    }
+
+    private static List<Allocator.Pool> pools(Snapshot snap) {
         List<Allocator.Pool> pools = new ArrayList<>();
         for (SharedProcessorPool p : snap.pools()) {
             if (p.isDefault()) {
@@ -312,6 +336,16 @@ public final class Dispatcher implements AutoCloseable {
                 pools.add(new Allocator.Pool(p.id(), p.maxPoolProcUnits(), p.reservedPoolProcUnits().hundredths() / 100.0));
             }
         }
+        return pools;
+    }
+
+    /**
+     * What each shared partition would use if nothing held it back. The kernel's throttling count
+     * is the sure sign that it was held; without it, usage near its target. Once held back, a
+     * partition counts as wanting more until it has stayed well below its target for
+     * {@link #CALM} intervals: the estimate must not flip with the noise of one interval.
+     */
+    private List<Claim> claims(Map<Integer, Running> running) {
         List<Claim> claims = new ArrayList<>();
         for (Running r : running.values()) {
             Allocation a = r.allocation();
@@ -320,113 +354,97 @@ public final class Dispatcher implements AutoCloseable {
             }
             Tracked t = tracked.get(r.lparId());
             double ec = a.procUnits().hundredths() / 100.0;
-            // Held back: it used (nearly) all it was given. Judged against the target, not the
-            // corrected quota actually written.
-            // The kernel's throttling count is the sure sign; without it, usage near the target.
-            // Once held back, a partition counts as wanting more until it has stayed well below its
-            // target for CALM intervals: the estimate must not flip with the noise of one interval.
             double target = a.capped() ? ec : t.lastTarget;
             double tolerance = Math.max(0.01, 0.1 * target);
             long throttledNow = control == null ? -1 : control.throttled(r.lparId());
             boolean throttled = throttledNow >= 0 && t.lastThrottled >= 0 && throttledNow > t.lastThrottled;
             t.lastThrottled = throttledNow;
-            boolean held = !dtSeconds.containsKey(r.lparId()) || throttled || t.used >= target - tolerance;
-            if (held) {
+            if (t.dtSeconds == 0 || throttled || t.used >= target - tolerance) {
                 t.calm = 0;
                 t.wantsMore = true;
             } else if (t.used < target - 2 * tolerance && ++t.calm >= CALM) {
                 t.wantsMore = false;
             }
             double demand = t.wantsMore ? a.vcpus() : t.used;
-            double wait = waited.getOrDefault(r.lparId(), 0.0);
-            if (!t.wantsMore && t.used < ec && wait >= 0.05 && wait > t.used) {
+            if (!t.wantsMore && t.used < ec && t.waited >= 0.05 && t.waited > t.used) {
                 demand = ec; // runnable but held below its entitlement by a busy host: restore the guarantee
             }
             claims.add(new Claim(r.lparId(), a.poolId(), ec, a.vcpus(), a.capped(), a.uncapWeight(), demand));
         }
-        Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), pools, claims);
-        // Enforce.
-        String shared = cpuList(sharedCpus);
-        Map<Integer, PartitionUsage> out = new TreeMap<>();
-        for (Running r : running.values()) {
-            Allocation a = r.allocation();
-            Tracked t = tracked.get(r.lparId());
-            double ec = a.procUnits().hundredths() / 100.0;
-            double quota;
-            int shares;
-            String cpus;
-            if (a.dedicated()) {
-                quota = 0;
-                t.granted = a.vcpus();
-                shares = a.lendsIdleCores() ? MAX_SHARES : (int) Math.min(MAX_SHARES, 1024L * a.vcpus());
-                cpus = cpuList(t.cores);
+        return claims;
+    }
+
+    /** Turns a partition's grant into the quota, weight and CPUs of its vCPU threads, and applies them. */
+    private void enforce(Running r, Tracked t, Grant g, String sharedCpus) {
+        Allocation a = r.allocation();
+        double ec = a.procUnits().hundredths() / 100.0;
+        int shares;
+        if (a.dedicated()) {
+            t.quota = 0;
+            t.granted = a.vcpus();
+            shares = a.lendsIdleCores() ? MAX_SHARES : (int) Math.min(MAX_SHARES, 1024L * a.vcpus());
+            t.cpus = cpuList(t.cores);
+        } else {
+            t.granted = g.total();
+            double target;
+            if (a.capped()) {
+                target = ec;
+            } else if (t.wantsMore) {
+                target = Math.max(ec, g.total());
             } else {
-                Grant g = grants.get(r.lparId());
-                t.granted = g.total();
-                double target;
-                if (a.capped()) {
-                    target = ec;
-                } else if (t.wantsMore) {
-                    target = Math.max(ec, g.total());
-                } else {
-                    target = Math.max(ec, g.total() + Math.max(0.05, 0.25 * t.used));
-                }
-                target = Math.min(target, a.vcpus());
-                // CFS lets a group run past its quota by up to a bandwidth slice per CPU each period
-                // (more with more vCPU threads); a partition held at its quota is measured, and the
-                // quota written is corrected until what it uses is what it was granted.
-                // The error is measured over at least a second since the last change, so that the
-                // noise of single intervals does not make the quota (and CFS's refill) move.
-                Double dts = dtSeconds.get(r.lparId());
-                boolean steady = a.equals(t.lastAllocation) && t.lastTarget > 0
-                        && Math.abs(t.lastTarget - target) < HOLD;
-                if (t.wantsMore && dts != null && steady) {
-                    t.windowSeconds += dts;
-                    t.windowUsed += t.used * dts;
-                    if (t.windowSeconds >= 1.0) {
-                        double err = target - t.windowUsed / t.windowSeconds;
-                        if (Math.abs(err) >= 0.01) {
-                            t.correction = Math.max(-0.5 * target, Math.min(0.1, t.correction + err));
-                        }
-                        t.windowSeconds = 0;
-                        t.windowUsed = 0;
-                    }
-                } else {
-                    t.windowSeconds = 0;
-                    t.windowUsed = 0;
-                }
-                t.lastTarget = target;
-                quota = Math.max(0.01, target + (t.wantsMore ? t.correction : 0));
-                // Writing a CFS quota refills the group's runtime at once: rewriting it every interval
-                // for changes of a few hundredths would hand out extra time. Small drifts are held.
-                // A partition held at its quota gets a new one only when the correction moved it (at
-                // most once a second); one below its quota has headroom, and small drifts are held.
-                if (steady && t.quota > 0 && Math.abs(quota - t.quota) < (t.wantsMore ? 0.005 : HOLD)) {
-                    quota = t.quota;
-                }
-                shares = (int) Math.max(MIN_SHARES, Math.min(MAX_SHARES, Math.round(ec * 1024)));
-                cpus = shared;
+                target = Math.max(ec, g.total() + Math.max(0.05, 0.25 * t.used));
+            }
+            target = Math.min(target, a.vcpus());
+            boolean steady = a.equals(t.lastAllocation) && t.lastTarget > 0 && Math.abs(t.lastTarget - target) < HOLD;
+            correct(t, target, steady);
+            t.lastTarget = target;
+            double quota = Math.max(0.01, target + (t.wantsMore ? t.correction : 0));
+            // Writing a CFS quota refills the group's runtime at once. A partition held at its quota
+            // gets a new one only when the correction moved it (at most once a second); one below
+            // its quota has headroom, and small drifts are not written.
+            if (steady && t.quota > 0 && Math.abs(quota - t.quota) < (t.wantsMore ? 0.005 : HOLD)) {
+                quota = t.quota;
             }
             t.quota = quota;
-            t.cpus = cpus;
-            t.lastAllocation = a;
-            if (control != null) {
-                try {
-                    control.apply(new CpuLimits(r.lparId(), r.pid(), r.vcpuThreads(), quota, shares, cpus));
-                    failing.remove(r.lparId());
-                } catch (IOException e) {
-                    if (failing.add(r.lparId())) {
-                        events.accept("Dispatching of partition " + r.name() + " (id " + r.lparId() + ") is not "
-                                + "enforced: " + e.getMessage());
-                    }
-                }
-            }
-            out.put(r.lparId(), new PartitionUsage(r.lparId(), r.name(), r.pid(), r.vcpuThreads(), a.poolId(),
-                    a.dedicated(), t.used, t.granted,
-                    quota, t.wantsMore, cpus, t.timeNs, t.entitledNs, t.cappedNs, t.uncappedNs, t.idleNs, t.usedNs));
+            shares = (int) Math.max(MIN_SHARES, Math.min(MAX_SHARES, Math.round(ec * 1024)));
+            t.cpus = sharedCpus;
         }
-        usage = Map.copyOf(out);
-        accountPools(snap, running, capacity, dtSeconds);
+        t.lastAllocation = a;
+        if (control == null) {
+            return;
+        }
+        try {
+            control.apply(new CpuLimits(r.lparId(), r.pid(), r.vcpuThreads(), t.quota, shares, t.cpus));
+            failing.remove(r.lparId());
+        } catch (IOException e) {
+            if (failing.add(r.lparId())) {
+                events.accept("Dispatching of partition " + r.name() + " (id " + r.lparId() + ") is not enforced: "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * CFS lets a group run past its quota by up to a bandwidth slice per CPU each period, and a
+     * quota write refills it; so what a partition held at its quota really uses is measured over at
+     * least a second of unchanged target, and the quota written is corrected by the difference.
+     */
+    private static void correct(Tracked t, double target, boolean steady) {
+        if (!t.wantsMore || t.dtSeconds == 0 || !steady) {
+            t.windowSeconds = 0;
+            t.windowUsed = 0;
+            return;
+        }
+        t.windowSeconds += t.dtSeconds;
+        t.windowUsed += t.used * t.dtSeconds;
+        if (t.windowSeconds >= 1.0) {
+            double err = target - t.windowUsed / t.windowSeconds;
+            if (Math.abs(err) >= 0.01) {
+                t.correction = Math.max(-0.5 * target, Math.min(0.1, t.correction + err));
+            }
+            t.windowSeconds = 0;
+            t.windowUsed = 0;
+        }
     }
 
     /** lslparutil's cycles for one interval, in nanoseconds of core time. */
@@ -446,9 +464,11 @@ public final class Dispatcher implements AutoCloseable {
         t.uncappedNs += Math.max(0, ran - entitled);
     }
 
-    private void accountPools(Snapshot snap, Map<Integer, Running> running, double capacity,
-            Map<Integer, Double> dtSeconds) {
-        double dt = dtSeconds.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    private void accountPools(Snapshot snap, Map<Integer, Running> running, double capacity) {
+        double dt = 0;
+        for (Running r : running.values()) {
+            dt = Math.max(dt, tracked.get(r.lparId()).dtSeconds);
+        }
         Map<Integer, Double> used = new HashMap<>();
         double physical = 0;
         for (Running r : running.values()) {

@@ -131,7 +131,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         try (Stream<Path> dirs = Files.list(config.runRoot())) {
             for (Path d : dirs.toList()) {
                 try {
-                    RunRecord r = JSON.readValue(d.resolve("run.json").toFile(), RunRecord.class);
+                    RunRecord r = upgraded(JSON.readValue(d.resolve("run.json").toFile(), RunRecord.class));
                     Optional<ProcessHandle> h = QemuProcess.find(r.spec().pidFile(), r.spec().uuid());
                     if (h.isPresent()) {
                         PartitionSupervisor s = supervisor(r.spec(), r.profile(), r.allocation());
@@ -151,6 +151,25 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             LOG.warn("cannot scan {}: {}", config.runRoot(), e.getMessage());
         }
         return adopted;
+    }
+
+    /**
+     * A run record written before processor policy was recorded (parvirt before micro-partitioning)
+     * gets the policy its partition had then: capped (or keep_idle_procs), default weight, default
+     * pool, and its current units and processors as both its minimum and its maximum.
+     */
+    private static RunRecord upgraded(RunRecord r) {
+        Allocation a = r.allocation();
+        if (a == null || a.limits() != null) {
+            return r;
+        }
+        io.parvirt.model.SharingMode mode = a.dedicated() ? io.parvirt.model.SharingMode.KEEP_IDLE_PROCS
+                : io.parvirt.model.SharingMode.CAP;
+        io.parvirt.model.ProcessorSettings limits = new io.parvirt.model.ProcessorSettings(a.dedicated()
+                ? io.parvirt.model.ProcMode.DED : io.parvirt.model.ProcMode.SHARED, a.vcpus(), a.vcpus(), a.vcpus(),
+                a.procUnits(), a.procUnits(), a.procUnits(), mode, io.parvirt.model.Limits.DEFAULT_UNCAP_WEIGHT, 0);
+        return new RunRecord(r.spec(), r.profile(), new Allocation(a.lparId(), a.memMb(), a.procUnits(), a.vcpus(),
+                a.dedicated(), mode, io.parvirt.model.Limits.DEFAULT_UNCAP_WEIGHT, 0, limits));
     }
 
     /** A QEMU whose run record cannot be read cannot be supervised: stop it rather than leak it. */

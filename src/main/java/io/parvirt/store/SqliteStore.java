@@ -91,10 +91,20 @@ public final class SqliteStore implements Store {
 
     @Override
     public synchronized void commit(Changes c) {
+        transaction("the change", () -> apply(c));
+    }
+
+    /** SQL work that runs inside one transaction. */
+    private interface Work {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code work} as one transaction: all of it is durable when this returns, or none of it. */
+    private void transaction(String what, Work work) {
         try {
             db.setAutoCommit(false);
             try {
-                apply(c);
+                work.run();
                 db.commit();
             } catch (SQLException | RuntimeException e) {
                 db.rollback();
@@ -103,7 +113,7 @@ public final class SqliteStore implements Store {
                 db.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreException("the store rejected the change: " + e.getMessage(), e);
+            throw new StoreException("the store rejected " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -179,41 +189,31 @@ public final class SqliteStore implements Store {
 
     @Override
     public synchronized void recordUtilization(List<UtilizationSample> samples, Instant dropOlderThan) {
-        try {
-            db.setAutoCommit(false);
-            try {
-                if (dropOlderThan != null) {
-                    // Per type, so each delete walks the (resource_type, time_ms) index.
-                    for (ResourceType t : ResourceType.values()) {
-                        update("DELETE FROM utilization_sample WHERE resource_type = ? AND time_ms < ?", t.name(),
-                                dropOlderThan.toEpochMilli());
-                    }
+        transaction("the utilization samples", () -> {
+            if (dropOlderThan != null) {
+                // Per type, so each delete walks the (resource_type, time_ms) index.
+                for (ResourceType t : ResourceType.values()) {
+                    update("DELETE FROM utilization_sample WHERE resource_type = ? AND time_ms < ?", t.name(),
+                            dropOlderThan.toEpochMilli());
                 }
-                try (PreparedStatement s = db.prepareStatement("INSERT INTO utilization_sample (time_ms, "
-                        + "resource_type, resource_id, event_type, attributes) VALUES (?,?,?,?,?)")) {
-                    for (UtilizationSample u : samples) {
-                        if (dropOlderThan != null && u.time().isBefore(dropOlderThan)) {
-                            continue;
-                        }
-                        s.setLong(1, u.time().toEpochMilli());
-                        s.setString(2, u.resourceType().name());
-                        s.setInt(3, u.resourceId());
-                        s.setString(4, u.eventType());
-                        s.setString(5, Documents.write(u.attributes()));
-                        s.executeUpdate();
-                    }
-                }
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new StoreException("the store rejected the utilization samples: " + e.getMessage(), e);
-        }
+            try (PreparedStatement s = db.prepareStatement("INSERT INTO utilization_sample (time_ms, "
+                    + "resource_type, resource_id, event_type, attributes) VALUES (?,?,?,?,?)")) {
+                for (UtilizationSample u : samples) {
+                    if (dropOlderThan != null && u.time().isBefore(dropOlderThan)) {
+                        continue;
+                    }
+                    s.setLong(1, u.time().toEpochMilli());
+                    s.setString(2, u.resourceType().name());
+                    s.setInt(3, u.resourceId());
+                    s.setString(4, u.eventType());
+                    s.setString(5, Documents.write(u.attributes()));
+                    s.executeUpdate();
+                }
+            }
+        });
     }
+
 
     @Override
     public synchronized List<UtilizationSample> utilization(UtilizationQuery q) {

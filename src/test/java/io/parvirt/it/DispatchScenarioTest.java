@@ -241,6 +241,14 @@ class DispatchScenarioTest {
         long back = reaction(t0, "B", 0.6, 0.75, 1000);
         System.out.println("dispatch scenario: B back under pool1's ceiling within " + back + " ms");
         assertThat(back).as("back in pool1: 1.0 - A 0.3 = 0.7").isBetween(0L, 1000L);
+        t0 = System.nanoTime();
+        assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a", "sharing_mode=cap").exit())
+                .isZero();
+        long capped = reaction(t0, "B", 0.15, 0.25, 1000);
+        System.out.println("dispatch scenario: B capped at its 0.2 within " + capped + " ms");
+        assertThat(capped).as("B capped falls to its entitlement within 1 s").isBetween(0L, 1000L);
+        assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a", "sharing_mode=uncap")
+                .exit()).isZero();
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "r", "-p", "A", "--procunits", "0.1").exit())
                 .isZero();
     }
