@@ -33,7 +33,50 @@ final class Metrics {
                     .append(s.pageTableMb()).append('\n');
         }
         dispatch(b, hmc.dispatchReport());
+        ports(b, hmc);
         return b.toString();
+    }
+
+    /** The virtual switches' per-port counters (the adapter's point of view is the switch's). */
+    private static void ports(StringBuilder b, Hmc hmc) {
+        var ports = hmc.ethernetPorts();
+        header(b, "parvirt_vswitch_port_frames_total", "Frames a virtual switch port received from its adapter (rx) "
+                + "or delivered to it (tx)", "counter");
+        for (var p : ports) {
+            String l = port(p.vswitch(), p.lpar(), p.slot());
+            b.append("parvirt_vswitch_port_frames_total").append(l).append(",direction=\"rx\"} ").append(p.rxFrames())
+                    .append('\n');
+            b.append("parvirt_vswitch_port_frames_total").append(l).append(",direction=\"tx\"} ").append(p.txFrames())
+                    .append('\n');
+        }
+        header(b, "parvirt_vswitch_port_bytes_total", "Bytes a virtual switch port received (rx) or delivered (tx)",
+                "counter");
+        for (var p : ports) {
+            String l = port(p.vswitch(), p.lpar(), p.slot());
+            b.append("parvirt_vswitch_port_bytes_total").append(l).append(",direction=\"rx\"} ").append(p.rxBytes())
+                    .append('\n');
+            b.append("parvirt_vswitch_port_bytes_total").append(l).append(",direction=\"tx\"} ").append(p.txBytes())
+                    .append('\n');
+        }
+        header(b, "parvirt_vswitch_port_drops_total", "Frames a virtual switch dropped, by port and reason", "counter");
+        for (var p : ports) {
+            String l = port(p.vswitch(), p.lpar(), p.slot());
+            for (var d : p.drops().entrySet()) {
+                b.append("parvirt_vswitch_port_drops_total").append(l).append(",reason=\"").append(d.getKey())
+                        .append("\"} ").append(d.getValue()).append('\n');
+            }
+        }
+        gauge(b, "parvirt_vswitch_ports_connected", "Virtual switch ports whose QEMU end is connected",
+                ports.stream().filter(p -> p.connected()).count());
+    }
+
+    /** Labels of a port, without the closing brace (more labels follow). */
+    private static String port(String vswitch, String lpar, int slot) {
+        return "{vswitch=\"" + esc(vswitch) + "\",lpar_name=\"" + esc(lpar) + "\",slot=\"" + slot + "\"";
+    }
+
+    private static String esc(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     private static void dispatch(StringBuilder b, DispatchReport d) {

@@ -106,6 +106,7 @@ final class Routes {
                 hmc.consoleTail(lpar(ctx), 1024 * ctx.queryParamAsClass("kb", Integer.class).getOrDefault(16))));
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/api/v1/dispatch", ctx -> ctx.json(hmc.dispatchReport()));
+        r.get("/api/v1/vswitch/ports", ctx -> ctx.json(hmc.ethernetPorts()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc)));
     }
 

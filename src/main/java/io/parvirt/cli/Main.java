@@ -9,7 +9,7 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length > 0 && (args[0].equals("serve") || args[0].equals("daemon") || args[0].equals("guest")
-                || args[0].equals("image"))) {
+                || args[0].equals("image") || args[0].equals("vswitch"))) {
             // parvirt's own commands: picocli is worth its start-up cost here, not on the HMC path.
             CommandLine cl = new CommandLine(new ParvirtCommand());
             cl.setExpandAtFiles(false);
@@ -41,9 +41,10 @@ public final class Main {
               image build | image list     build the default partition image, list images
               guest exec -m SYS -p NAME -- CMD ARGS...
                                            run a command in a running partition (exit code is CMD's)
+              vswitch ports                every virtual switch port with its frame, byte and drop counters
 
             HMC commands (sent to the daemon of this home, which is started if none runs):
               lssyscfg, mksyscfg, chsyscfg, rmsyscfg, lshwres, chhwres, chsysstate, lsrefcode,
-              mkvterm, rmvterm, lssvcevents, mkhmcusr, lshmcusr, rmhmcusr
+              mkvterm, rmvterm, lssvcevents, lslparutil, mkhmcusr, lshmcusr, rmhmcusr
             """;
 }

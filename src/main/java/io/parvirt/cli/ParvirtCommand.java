@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code parvirt serve} and {@code parvirt daemon status|stop}. */
 @Command(name = "parvirt", subcommands = {ParvirtCommand.Serve.class, ParvirtCommand.DaemonCmd.class, GuestCommand.class,
+                VswitchCommand.class,
                 ImageCommand.class},
         mixinStandardHelpOptions = true, description = "parvirt host daemon control")
 final class ParvirtCommand {

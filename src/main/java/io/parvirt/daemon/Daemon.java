@@ -5,12 +5,14 @@ import io.parvirt.api.Auth;
 import io.parvirt.dispatch.Dispatcher;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcUsers;
+import io.parvirt.hmc.PartitionNetwork;
 import io.parvirt.hmc.UtilizationSampler;
 import io.parvirt.home.ParvirtHome;
 import io.parvirt.hypervisor.Hypervisor;
 import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.image.ImageStore;
 import io.parvirt.model.SystemDefinition;
+import io.parvirt.vswitch.VirtualEthernet;
 import java.util.List;
 import io.parvirt.store.SqliteStore;
 import io.parvirt.system.HostFacts;
@@ -39,16 +41,18 @@ public final class Daemon implements AutoCloseable {
     private final ApiServer api;
     private final Dispatcher dispatcher;
     private final UtilizationSampler sampler;
+    private final VirtualEthernet network;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api, Dispatcher dispatcher,
-            UtilizationSampler sampler) {
+            UtilizationSampler sampler, VirtualEthernet network) {
         this.home = home;
         this.lockChannel = lockChannel;
         this.store = store;
         this.api = api;
         this.dispatcher = dispatcher;
         this.sampler = sampler;
+        this.network = network;
     }
 
     /** What the dispatcher works on: shared capacity, pools, and every partition that has a QEMU. */
@@ -79,21 +83,30 @@ public final class Daemon implements AutoCloseable {
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
             ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
             HmcUsers users = new HmcUsers(store);
-            Hypervisor hypervisor = new Hypervisor(config.hypervisor(home), (id, from, to, ref, detail) ->
-                    sys.logEvent("hypervisor", "lpar_state", "Partition " + sys.definition().partition(id)
-                            .map(p -> p.name()).orElse("id " + id) + " (id " + id + "): " + from.hmcName() + " -> "
-                            + to.hmcName() + (ref.code().isEmpty() ? "" : " (" + ref.code() + " " + ref.text() + ")")
-                            + (detail.isEmpty() ? "" : ": " + detail)));
+            VirtualEthernet network = new VirtualEthernet(config.switchSettings(), config.portBufferBytes());
+            Hypervisor hypervisor = new Hypervisor(config.hypervisor(home), (id, from, to, ref, detail) -> {
+                sys.logEvent("hypervisor", "lpar_state", "Partition " + sys.definition().partition(id)
+                        .map(p -> p.name()).orElse("id " + id) + " (id " + id + "): " + from.hmcName() + " -> "
+                        + to.hmcName() + (ref.code().isEmpty() ? "" : " (" + ref.code() + " " + ref.text() + ")")
+                        + (detail.isEmpty() ? "" : ": " + detail));
+                if (to == io.parvirt.model.LparState.NOT_ACTIVATED || to == io.parvirt.model.LparState.ERROR) {
+                    network.disconnect(id); // its QEMU is gone or going: its ports stop trying to reach it
+                }
+            });
             sys.activeResources(hypervisor::allocations, config.qemuOverheadMb());
             Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),
                     text -> sys.logEvent("hypervisor", "dispatch", text));
             sys.utilizationSampleSeconds(config.utilizationSampleSeconds());
             UtilizationSampler sampler = new UtilizationSampler(sys, hypervisor, dispatcher,
                     config.utilizationRetention());
-            Hmc hmc = new Hmc(sys, users, hypervisor, new ImageStore(home.imageStore()), dispatcher);
+            Hmc hmc = new Hmc(sys, users, new Hmc.Services(hypervisor, new ImageStore(home.imageStore()), dispatcher,
+                    network));
             List<Integer> adopted = hypervisor.recover();
             if (!adopted.isEmpty()) {
                 LOG.info("re-adopted running partitions {}", adopted);
+            }
+            for (int id : adopted) {
+                hypervisor.supervisor(id).ifPresent(s -> PartitionNetwork.connect(network, s.spec()));
             }
             String token = writeToken(home.tokenFile());
             Daemon[] self = new Daemon[1];
@@ -108,7 +121,7 @@ public final class Daemon implements AutoCloseable {
             }
             dispatcher.start();
             sampler.start();
-            self[0] = new Daemon(home, lock, store, api, dispatcher, sampler);
+            self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
             ImageStore images = new ImageStore(home.imageStore());
             Thread.ofVirtual().name("auto-start").start(() -> {
                 // Build the default image now, so the first activation does not wait for it.
@@ -200,6 +213,7 @@ public final class Daemon implements AutoCloseable {
         api.close();
         sampler.close();
         dispatcher.close();
+        network.close();
         store.close();
         try {
             Files.deleteIfExists(home.pidFile());

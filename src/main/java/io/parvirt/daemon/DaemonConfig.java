@@ -10,6 +10,7 @@ import io.parvirt.system.HostFacts;
 import io.parvirt.hypervisor.Accelerator;
 import io.parvirt.dispatch.Dispatcher;
 import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.vswitch.SwitchSettings;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -52,7 +53,28 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         Accelerator.choose(accel); // rejects a bad setting at start, not at the first activation
         return new Hypervisor.Config(props.getProperty("qemu.binary", "/usr/bin/qemu-system-x86_64"), accel,
                 home.run().resolve("lpar"), home.logs().resolve("console"), home.run().resolve("vterm"),
-                homeTag(home), Duration.ofSeconds(Long.parseLong(props.getProperty("boot_timeout_seconds", "300"))));
+                homeTag(home), Duration.ofSeconds(Long.parseLong(props.getProperty("boot_timeout_seconds", "300"))),
+                macPrefix(home));
+    }
+
+    /**
+     * {@code vswitch.mac_prefix}: the first three bytes of every MAC address parvirt assigns
+     * ({@code 0E:50:56}); by default one derived from the home, locally administered and unicast,
+     * so two parvirt systems on one network do not collide.
+     */
+    String macPrefix(ParvirtHome home) {
+        String p = props.getProperty("vswitch.mac_prefix");
+        if (p == null) {
+            String tag = homeTag(home);
+            int first = (Integer.parseInt(tag.substring(1, 3), 16) & 0xFC) | 0x02;
+            return String.format("%02X", first) + tag.substring(3, 7).toUpperCase(java.util.Locale.ROOT);
+        }
+        String hex = p.replace(":", "").toUpperCase(java.util.Locale.ROOT);
+        if (!hex.matches("[0-9A-F]{6}") || (Integer.parseInt(hex.substring(0, 2), 16) & 1) != 0) {
+            throw new IllegalArgumentException("vswitch.mac_prefix must be three bytes of a unicast address such as "
+                    + "0E:50:56, not " + p);
+        }
+        return hex;
     }
 
     /**
@@ -85,6 +107,20 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new Dispatcher.Config(Duration.ofMillis(interval), period,
                 Path.of(props.getProperty("dispatch.cgroup_root", "/sys/fs/cgroup")), homeTag(home),
                 Boolean.parseBoolean(enforce));
+    }
+
+    /**
+     * {@code vswitch.mac_aging_seconds} (300), {@code vswitch.mac_limit_per_port} (256): the
+     * switches' MAC tables.
+     */
+    SwitchSettings switchSettings() {
+        return new SwitchSettings(Integer.parseInt(props.getProperty("vswitch.mac_aging_seconds", "300")),
+                Integer.parseInt(props.getProperty("vswitch.mac_limit_per_port", "256")), 1518);
+    }
+
+    /** {@code vswitch.port_buffer_kb} (256): what a port queues for a guest that is not reading. */
+    int portBufferBytes() {
+        return Integer.parseInt(props.getProperty("vswitch.port_buffer_kb", "256")) * 1024;
     }
 
     /** {@code utilization.sample_seconds} (default 30): lslparutil's sample rate. */

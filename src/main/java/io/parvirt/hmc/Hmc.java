@@ -8,6 +8,7 @@ import io.parvirt.image.ImageStore;
 import io.parvirt.model.ModelException;
 import io.parvirt.store.StoreException;
 import io.parvirt.system.ManagedSystem;
+import io.parvirt.vswitch.VirtualEthernet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,20 +27,30 @@ public final class Hmc {
     private final HmcUsers users;
     private final PowerCommands power;
     private final Dispatcher dispatcher;
-
-    public Hmc(ManagedSystem sys, HmcUsers users) {
-        this(sys, users, null, null, null);
-    }
+    private final VirtualEthernet network;
 
     /**
-     * With a hypervisor and images, partitions can be activated; without, only defined. The
-     * dispatcher (null: none) applies processor policy changes at once and supplies utilization.
+     * The services an HMC drives. With a hypervisor and images partitions can be activated, else
+     * only defined; the dispatcher applies processor policy and supplies utilization; the virtual
+     * Ethernet joins partitions' adapters to the switches. Any may be null (definition-only tests).
      */
-    public Hmc(ManagedSystem sys, HmcUsers users, Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher) {
+    public record Services(Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher, VirtualEthernet network) {
+        public static final Services NONE = new Services(null, null, null, null);
+    }
+
+    public Hmc(ManagedSystem sys, HmcUsers users) {
+        this(sys, users, Services.NONE);
+    }
+
+    public Hmc(ManagedSystem sys, HmcUsers users, Services services) {
+        Hypervisor hypervisor = services.hypervisor();
+        ImageStore images = services.images();
+        Dispatcher dispatcher = services.dispatcher();
+        this.network = services.network();
         this.sys = sys;
         this.dispatcher = dispatcher;
         this.users = users;
-        this.power = new PowerCommands(hypervisor, images);
+        this.power = new PowerCommands(hypervisor, images, network);
         commands.put("chsysstate", power::chsysstate);
         commands.put("lsrefcode", power::lsrefcode);
         commands.put("mkvterm", power::mkvterm);
@@ -59,6 +70,11 @@ public final class Hmc {
         commands.put("rmhmcusr", console::rmhmcusr);
         UtilizationCommands utilization = new UtilizationCommands();
         commands.put("lslparutil", utilization::lslparutil);
+    }
+
+    /** The virtual switches' ports with their counters (parvirt's own: the API, /metrics, {@code parvirt vswitch ports}). */
+    public java.util.List<VirtualEthernet.PortStatus> ethernetPorts() {
+        return network == null ? java.util.List.of() : network.ports();
     }
 
     /** parvirt's dispatching figures (not an HMC listing: served by the API and /metrics). */

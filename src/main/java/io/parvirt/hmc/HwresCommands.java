@@ -43,10 +43,13 @@ final class HwresCommands {
     HmcResult lshwres(Hmc.Context c) {
         Options o = new Options().values("-r", "-m", "--level", "--filter", "--maxmem", "--hptratio", "--rsubtype")
                 .withFields().parse(c.args());
-        String r = o.oneOf("-r", "proc", "mem", "procpool");
+        String r = o.oneOf("-r", "proc", "mem", "procpool", "virtualio");
         Systems.check(c.sys(), o.require("-m"));
         SystemDefinition def = c.sys().definition();
         Capacity cap = c.sys().capacity();
+        if (r.equals("virtualio")) {
+            return virtualio(c, o, def);
+        }
         if (r.equals("procpool")) {
             Filter f = Filter.parse(o.get("--filter"), Set.of("pool_names", "pool_ids"));
             List<Row> rows = new ArrayList<>();
@@ -89,6 +92,48 @@ final class HwresCommands {
                 : HwresView.MEM_LPAR);
     }
 
+    /**
+     * {@code lshwres -r virtualio --rsubtype eth --level lpar} and {@code --rsubtype vswitch}. A
+     * running partition shows the adapters it runs with ({@code state=1}), any other its default
+     * profile's ({@code state=0}), each with the MAC address it has or will have.
+     */
+    private HmcResult virtualio(Hmc.Context c, Options o, SystemDefinition def) {
+        String sub = o.oneOf("--rsubtype", "eth", "vswitch");
+        String prefix = hypervisor == null ? null : hypervisor.config().macPrefix();
+        if (sub.equals("vswitch")) {
+            Filter.parse(o.get("--filter"), Set.of());
+            java.util.Map<String, java.util.TreeSet<Integer>> vlans = new java.util.LinkedHashMap<>();
+            for (String sw : def.settings().vswitches()) {
+                vlans.put(sw, new java.util.TreeSet<>());
+            }
+            for (Partition p : def.partitions()) {
+                for (EthView.Adapter a : EthView.adapters(def, p, hypervisor, prefix)) {
+                    java.util.TreeSet<Integer> v = vlans.computeIfAbsent(a.vswitch(), k -> new java.util.TreeSet<>());
+                    v.add(a.pvid());
+                    v.addAll(a.addlVlanIds());
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            for (var e : vlans.entrySet()) {
+                rows.add(EthView.vswitch(e.getKey(), e.getValue()));
+            }
+            return Listing.render(rows, o.fields(), o.header(), EthView.VSWITCH);
+        }
+        o.oneOf("--level", "lpar");
+        Filter f = Filter.parse(o.get("--filter"), Set.of("lpar_names", "lpar_ids", "slots", "vlans"));
+        List<Row> rows = new ArrayList<>();
+        for (Partition p : SyscfgCommands.partitions(def, f)) {
+            for (EthView.Adapter a : EthView.adapters(def, p, hypervisor, prefix)) {
+                if (matches(f.get("slots"), Integer.toString(a.slot()))
+                        && (f.get("vlans") == null || f.get("vlans").contains(Integer.toString(a.pvid()))
+                        || a.addlVlanIds().stream().anyMatch(v -> f.get("vlans").contains(Integer.toString(v))))) {
+                    rows.add(EthView.eth(p, a));
+                }
+            }
+        }
+        return Listing.render(rows, o.fields(), o.header(), EthView.ETH);
+    }
+
     private static boolean matches(List<String> wanted, String v) {
         return wanted == null || wanted.contains(v);
     }
@@ -103,11 +148,17 @@ final class HwresCommands {
 
     HmcResult chhwres(Hmc.Context c) {
         Options o = new Options().values("-r", "-m", "-o", "--poolname", "--id", "-a", "-p", "-w", "-d", "-t",
-                "--tid", "--procs", "--procunits").flags("--force").parse(c.args());
-        String r = o.oneOf("-r", "procpool", "proc");
+                "--tid", "--procs", "--procunits", "--rsubtype", "--vswitch").flags("--force").parse(c.args());
+        String r = o.oneOf("-r", "procpool", "proc", "virtualio");
         Systems.check(c.sys(), o.require("-m"));
         if (r.equals("proc")) {
             return chhwresProc(c, o);
+        }
+        if (r.equals("virtualio")) {
+            o.oneOf("--rsubtype", "vswitch");
+            String op = o.oneOf("-o", "a", "r");
+            c.sys().changeVswitch(o.require("--vswitch"), op.equals("a"), c.inv().user());
+            return HmcResult.OK;
         }
         o.oneOf("-o", "s");
         if (o.has("-p")) {

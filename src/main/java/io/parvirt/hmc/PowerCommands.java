@@ -14,10 +14,13 @@ import io.parvirt.image.ImageStore;
 import io.parvirt.image.PartitionImage;
 import io.parvirt.model.Allocation;
 import io.parvirt.model.LparState;
+import io.parvirt.model.MacAddresses;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.model.ProcUnits;
 import io.parvirt.model.Profile;
+import io.parvirt.model.VirtualEthernetAdapter;
+import io.parvirt.vswitch.VirtualEthernet;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.ManagedSystem;
 import java.io.IOException;
@@ -39,10 +42,12 @@ final class PowerCommands {
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
     private final Hypervisor hypervisor;
     private final ImageStore images;
+    private final VirtualEthernet network;
 
-    PowerCommands(Hypervisor hypervisor, ImageStore images) {
+    PowerCommands(Hypervisor hypervisor, ImageStore images, VirtualEthernet network) {
         this.hypervisor = hypervisor;
         this.images = images;
+        this.network = network;
     }
 
     PartitionStatus status(int lparId) {
@@ -137,13 +142,44 @@ final class PowerCommands {
         LaunchSpec spec = new LaunchSpec(cfg.qemuBinary(), p.name(), p.id(), p.uuid(), a.memMb(),
                 Math.max(a.memMb(), prof.memory().maxMb()), a.vcpus(), prof.processors().maxProcs(),
                 Accelerator.choose(prof.options().accel() != null ? prof.options().accel() : cfg.accel()), image.kernel(), image.initramfs(), image.disk(),
-                GuestBoot.kernelCmdline(p.name(), ""), h.runDir(p.id()));
+                GuestBoot.kernelCmdline(p.name(), ""), h.runDir(p.id()), nics(sys, p, prof, cfg.macPrefix()));
         try {
             h.activate(spec, prof.name(), a);
+            PartitionNetwork.connect(network, spec);
         } catch (LaunchException e) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
                     + " could not be activated (" + e.refCode().code() + "): " + e.getMessage());
         }
+    }
+
+    /**
+     * The profile's virtual Ethernet adapters as NICs, each with its MAC address: the profile's own
+     * or the one parvirt assigns. An address another running partition already uses is refused.
+     */
+    private List<LaunchSpec.Nic> nics(ManagedSystem sys, Partition p, Profile prof, String prefix) {
+        java.util.Map<String, String> inUse = new java.util.HashMap<>();
+        for (io.parvirt.hypervisor.PartitionStatus st : hypervisor().running()) {
+            hypervisor().supervisor(st.lparId()).ifPresent(s -> {
+                for (LaunchSpec.Nic n : s.spec().nics()) {
+                    inUse.put(n.mac(), s.spec().name());
+                }
+            });
+        }
+        List<LaunchSpec.Nic> out = new ArrayList<>();
+        for (VirtualEthernetAdapter e : prof.io().eth().stream()
+                .sorted(java.util.Comparator.comparingInt(VirtualEthernetAdapter::slot)).toList()) {
+            String mac = e.macAddr() != null ? e.macAddr() : MacAddresses.assign(prefix, p.id(), e.slot());
+            if (inUse.containsKey(mac)) {
+                throw new ModelException(ModelException.Kind.INVALID_STATE, "mac_addr", "The MAC address " + mac
+                        + " of the virtual Ethernet adapter in slot " + e.slot() + " of partition " + p.name()
+                        + " is in use by running partition " + inUse.get(mac) + ". Give the adapter another "
+                        + "mac_addr.");
+            }
+            inUse.put(mac, p.name());
+            out.add(new LaunchSpec.Nic(e.slot(), mac, e.vswitch(), e.portVlanId(), e.ieee(), e.addlVlanIds(),
+                    e.trunkPriority()));
+        }
+        return out;
     }
 
     /** The profile's image ({@code parvirt_image}), or the default one, built on first use. */

@@ -33,7 +33,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
 
     /** Where and how partitions run. */
     public record Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir,
-            String homeTag, Duration bootTimeout) {
+            String homeTag, Duration bootTimeout, String macPrefix) {
     }
 
     /** What is told of every state change (the event log). */

@@ -1,14 +1,45 @@
 package io.parvirt.hypervisor;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * Everything the QEMU command line is made from: what the profile grants, the image, and where the
- * partition's sockets live. {@link QemuCommandLine#of} turns it into arguments and nothing else.
+ * Everything the QEMU command line is made from: what the profile grants, the image, its virtual
+ * Ethernet adapters, and where the partition's sockets live. {@link QemuCommandLine#of} turns it
+ * into arguments and nothing else.
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
-        Path runDir) {
+        Path runDir, List<Nic> nics) {
+
+    /**
+     * A virtual Ethernet adapter: a virtio-net NIC whose frames QEMU exchanges over a stream socket
+     * it listens on ({@code net<slot>.sock}), where the daemon's virtual switch connects as the
+     * port. QEMU listening (not the switch) lets a restarted daemon reconnect to a running guest.
+     */
+    public record Nic(int slot, String mac, String vswitch, int pvid, boolean ieee8021q, List<Integer> addlVlanIds,
+            int trunkPriority) {
+        public Nic {
+            addlVlanIds = List.copyOf(addlVlanIds);
+        }
+
+        /** {@code 0E5056000001} as QEMU wants it: {@code 0e:50:56:00:00:01}. */
+        public String qemuMac() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 12; i += 2) {
+                b.append(i > 0 ? ":" : "").append(mac.substring(i, i + 2).toLowerCase(java.util.Locale.ROOT));
+            }
+            return b.toString();
+        }
+    }
+
+    public LaunchSpec {
+        nics = nics == null ? List.of() : List.copyOf(nics); // run records written before NICs existed
+    }
+
+    public Path nicSocket(Nic n) {
+        return runDir.resolve("net" + n.slot() + ".sock");
+    }
 
     public Path qmpSocket() {
         return runDir.resolve("qmp.sock");

@@ -137,6 +137,12 @@ public final class ProfileRules {
                         + "slot " + e.slot() + " has trunk_priority " + e.trunkPriority() + ", but only a Virtual I/O "
                         + "Server partition may have trunk adapters: use trunk_priority 0.");
             }
+            if (!ctx.vswitches().contains(e.vswitch())) {
+                throw new ModelException(INVALID_REFERENCE, VirtualEthernetAdapter.ATTR, "The virtual Ethernet "
+                        + "adapter in slot " + e.slot() + " names virtual switch " + e.vswitch() + ", which does not "
+                        + "exist: create it with chhwres -r virtualio --rsubtype vswitch -o a --vswitch "
+                        + e.vswitch() + ", or use one of " + String.join(", ", ctx.vswitches()) + ".");
+            }
         }
         for (VirtualScsiAdapter s : p.io().scsi()) {
             pair(VirtualScsiAdapter.ATTR, s.slot(), s.type(), s.remote(), vios, p.lparId(), ctx);

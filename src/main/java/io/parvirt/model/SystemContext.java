@@ -20,6 +20,11 @@ public interface SystemContext {
         return HptRatio.DEFAULT;
     }
 
+    /** The virtual switches adapters may name. */
+    default java.util.List<String> vswitches() {
+        return java.util.List.of(VirtualEthernetAdapter.DEFAULT_VSWITCH);
+    }
+
     /** The max_virtual_slots of a partition's default profile, for checking remote slot references. */
     int maxVirtualSlots(int lparId);
 }

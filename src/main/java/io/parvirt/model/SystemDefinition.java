@@ -104,6 +104,11 @@ public final class SystemDefinition implements SystemContext {
     }
 
     @Override
+    public java.util.List<String> vswitches() {
+        return settings.vswitches();
+    }
+
+    @Override
     public Optional<SharedProcessorPool> pool(int id) {
         return id >= 0 && id < pools.size() ? Optional.of(pools.get(id)) : Optional.empty();
     }

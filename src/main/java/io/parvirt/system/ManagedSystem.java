@@ -206,6 +206,44 @@ public final class ManagedSystem {
                 + changed.name() + " (id " + changed.id() + ") changed")));
     }
 
+    /**
+     * {@code chhwres -r virtualio --rsubtype vswitch -o a|r --vswitch NAME}: a switch is made or
+     * removed; ETHERNET0 stays, and a switch a profile's adapter names cannot be removed.
+     */
+    public synchronized void changeVswitch(String name, boolean add, String user) {
+        if (!name.matches("[A-Za-z0-9_.\\-]{1,31}")) {
+            throw new ModelException(ModelException.Kind.INVALID_VALUE, "vswitch", "The virtual switch name "
+                    + Values.quote(name) + " is not valid: use 1 to 31 letters, digits, '.', '-' or '_'.");
+        }
+        List<String> now = new java.util.ArrayList<>(def.settings().vswitches());
+        if (add) {
+            if (now.contains(name)) {
+                throw new ModelException(NAME_IN_USE, "vswitch", "The virtual switch " + name + " already exists.");
+            }
+            now.add(name);
+        } else {
+            if (!now.contains(name)) {
+                throw new ModelException(ModelException.Kind.INVALID_REFERENCE, "vswitch", "The virtual switch "
+                        + name + " does not exist.");
+            }
+            if (name.equals(io.parvirt.model.VirtualEthernetAdapter.DEFAULT_VSWITCH)) {
+                throw new ModelException(INVALID_STATE, "vswitch", "The default virtual switch " + name
+                        + " cannot be removed.");
+            }
+            for (Profile p : def.allProfiles()) {
+                if (p.io().eth().stream().anyMatch(e -> e.vswitch().equals(name))) {
+                    throw new ModelException(INVALID_STATE, "vswitch", "The virtual switch " + name + " is used by "
+                            + "profile " + p.name() + " of partition " + def.partition(p.lparId()).orElseThrow().name()
+                            + ": remove or move its virtual Ethernet adapter first.");
+                }
+            }
+            now.remove(name);
+        }
+        SystemSettings s = def.settings().withVswitches(now);
+        commit(def.with(s, List.of(), List.of(), List.of(), List.of(), List.of()), new Changes().settings(s)
+                .event(event(user, "vswitch", "Virtual switch " + name + (add ? " created" : " removed"))));
+    }
+
     public synchronized void changeSystem(List<Assignment> attrs, String user) {
         SystemSettings s = def.settings();
         for (Assignment a : attrs) {

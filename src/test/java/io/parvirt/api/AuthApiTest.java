@@ -41,6 +41,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/console", List.of("get"));
         ROUTES.put("/api/v1/memory", List.of("get"));
         ROUTES.put("/api/v1/dispatch", List.of("get"));
+        ROUTES.put("/api/v1/vswitch/ports", List.of("get"));
         ROUTES.put("/metrics", List.of("get"));
     }
 

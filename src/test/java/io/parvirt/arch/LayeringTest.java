@@ -22,15 +22,16 @@ class LayeringTest {
             Map.entry("memory", Set.of("model")),
             Map.entry("store", Set.of("model")),
             Map.entry("system", Set.of("model", "memory", "store")),
-            Map.entry("hmc", Set.of("model", "memory", "store", "system", "hypervisor", "dispatch", "image",
-                    "console")),
+            Map.entry("hmc", Set.of("model", "memory", "store", "system", "hypervisor", "dispatch", "vswitch",
+                    "image", "console")),
+            Map.entry("vswitch", Set.of()),
             Map.entry("hypervisor", Set.of("model", "console")),
             Map.entry("dispatch", Set.of("model")),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
             Map.entry("api", Set.of("hmc", "model", "system")),
             Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "hypervisor", "dispatch",
-                    "image")),
+                    "vswitch", "image")),
             Map.entry("cli", Set.of("daemon", "home", "image")));
 
     static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.parvirt\\.([a-z]+)\\.");

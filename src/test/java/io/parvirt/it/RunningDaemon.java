@@ -135,6 +135,17 @@ public final class RunningDaemon implements AutoCloseable {
     @Override
     public void close() {
         daemon.stop();
+        // QEMU outlives its daemon by design (re-adoption); a test's partitions must not outlive the test.
+        try (Stream<Path> pids = Files.walk(home.run())) {
+            for (Path pid : pids.filter(p -> p.getFileName().toString().equals("qemu.pid")).toList()) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(h -> {
+                    h.destroyForcibly();
+                    h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> null).join();
+                });
+            }
+        } catch (IOException | NumberFormatException e) {
+            // nothing ran, or it is already gone
+        }
         try (Stream<Path> s = Files.walk(home.root())) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -1,0 +1,87 @@
+package io.parvirt.hmc;
+
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.hypervisor.LaunchSpec;
+import io.parvirt.model.AttributeOutput;
+import io.parvirt.model.MacAddresses;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Partition;
+import io.parvirt.model.SystemDefinition;
+import io.parvirt.model.Values;
+import io.parvirt.model.VirtualEthernetAdapter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/** {@code lshwres -r virtualio --rsubtype eth|vswitch}: virtual Ethernet adapters and switches as the HMC lists them. */
+final class EthView {
+    private EthView() {
+    }
+
+    /** One adapter of a partition, running or as its default profile has it. */
+    record Adapter(int slot, boolean active, boolean required, int trunkPriority, boolean ieee, int pvid,
+            String vswitch, List<Integer> addlVlanIds, String mac, String allowedOsMacAddrs, String qosPriority) {
+    }
+
+    static List<Adapter> adapters(SystemDefinition def, Partition p, Hypervisor h, String prefix) {
+        List<Adapter> out = new ArrayList<>();
+        var running = h == null ? java.util.Optional.<io.parvirt.hypervisor.PartitionSupervisor>empty()
+                : h.supervisor(p.id());
+        var profileAdapters = def.defaultProfile(p).io().eth();
+        if (running.isPresent()) {
+            var profile = def.profile(p.id(), running.get().status().profile()).orElse(def.defaultProfile(p));
+            for (LaunchSpec.Nic n : running.get().spec().nics()) {
+                VirtualEthernetAdapter e = profile.io().eth().stream().filter(x -> x.slot() == n.slot()).findFirst()
+                        .orElse(null);
+                out.add(new Adapter(n.slot(), true, e != null && e.required(), n.trunkPriority(), n.ieee8021q(),
+                        n.pvid(), n.vswitch(), n.addlVlanIds(), n.mac(), e == null ? "all" : e.allowedOsMacAddrs(),
+                        e == null ? "none" : e.qosPriority()));
+            }
+            return out;
+        }
+        for (VirtualEthernetAdapter e : profileAdapters.stream()
+                .sorted(java.util.Comparator.comparingInt(VirtualEthernetAdapter::slot)).toList()) {
+            String mac = e.macAddr();
+            if (mac == null && prefix != null) {
+                try {
+                    mac = MacAddresses.assign(prefix, p.id(), e.slot());
+                } catch (ModelException ex) {
+                    mac = ""; // a slot parvirt cannot number: activation will say so
+                }
+            }
+            out.add(new Adapter(e.slot(), false, e.required(), e.trunkPriority(), e.ieee(), e.portVlanId(),
+                    e.vswitch(), e.addlVlanIds(), mac == null ? "" : mac, e.allowedOsMacAddrs(), e.qosPriority()));
+        }
+        return out;
+    }
+
+    static Row eth(Partition p, Adapter a) {
+        List<String> addl = new ArrayList<>();
+        for (int v : a.addlVlanIds()) {
+            addl.add(Integer.toString(v));
+        }
+        return new Row().put("lpar_name", p.name()).put("lpar_id", p.id()).put("slot_num", a.slot())
+                .put("state", a.active() ? "1" : "0").put("is_required", Values.flag(a.required()))
+                .put("is_trunk", Values.flag(a.trunkPriority() > 0))
+                .putIf(a.trunkPriority() > 0, "trunk_priority", a.trunkPriority())
+                .put("ieee_virtual_eth", Values.flag(a.ieee())).put("port_vlan_id", a.pvid())
+                .put("vswitch", a.vswitch()).put("addl_vlan_ids", String.join(",", addl)).put("mac_addr", a.mac())
+                .put("allowed_os_mac_addrs", a.allowedOsMacAddrs()).put("qos_priority", a.qosPriority());
+    }
+
+    static final Set<String> ETH = Set.of("lpar_name", "lpar_id", "slot_num", "state", "is_required", "is_trunk",
+            "trunk_priority", "ieee_virtual_eth", "port_vlan_id", "vswitch", "addl_vlan_ids", "mac_addr",
+            "allowed_os_mac_addrs", "qos_priority");
+
+    static Row vswitch(String name, Collection<Integer> vlans) {
+        List<String> ids = new ArrayList<>();
+        for (int v : vlans) {
+            ids.add(Integer.toString(v));
+        }
+        return new Row().put("vswitch", name).put("switch_mode", "VEB")
+                .put("vlan_ids", ids.isEmpty() ? "none" : AttributeOutput.list(ids));
+    }
+
+    static final Set<String> VSWITCH = Set.of("vswitch", "switch_mode", "vlan_ids");
+}

@@ -1,0 +1,113 @@
+package io.parvirt.vswitch;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Live counters of one port. rx: frames and bytes the switch received from the port (dropped ones
+ * included); tx: frames and bytes delivered to it (as delivered, so an inserted tag counts); drops
+ * by {@link DropReason}, on the port that sent the frame or, for QUEUE_FULL and PORT_FAILED, the
+ * port that could not take it.
+ *
+ * <p>There is one writer, the thread that runs the switch; anyone may read. So a count is a plain
+ * {@code long} written with opaque (not volatile) stores: no lock and no fence on the forwarding
+ * path, yet a reader never sees a torn value and sees every update eventually. A
+ * {@link java.util.concurrent.atomic.LongAdder} would pay for many writers that never exist.
+ */
+public final class PortCounters {
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final DropReason[] REASONS = DropReason.values();
+    private static final int RX_FRAMES = 0;
+    private static final int RX_BYTES = 1;
+    private static final int TX_FRAMES = 2;
+    private static final int TX_BYTES = 3;
+    private static final int MAC_LIMIT = 4;
+    private static final int DROPS = 5;
+
+    private final long[] values = new long[DROPS + REASONS.length];
+
+    PortCounters() {
+    }
+
+    public long rxFrames() {
+        return get(RX_FRAMES);
+    }
+
+    public long rxBytes() {
+        return get(RX_BYTES);
+    }
+
+    public long txFrames() {
+        return get(TX_FRAMES);
+    }
+
+    public long txBytes() {
+        return get(TX_BYTES);
+    }
+
+    public long drops(DropReason r) {
+        return get(DROPS + r.ordinal());
+    }
+
+    /** Every drop, whatever the reason. */
+    public long drops() {
+        long n = 0;
+        for (DropReason r : REASONS) {
+            n += drops(r);
+        }
+        return n;
+    }
+
+    /** Every reason, in declaration order, zero counts included (a stable shape for /metrics). */
+    public Map<DropReason, Long> dropsByReason() {
+        Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
+        for (DropReason r : REASONS) {
+            m.put(r, drops(r));
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Source addresses this port sent from that were not learned because it had already learned
+     * {@link SwitchSettings#macLimitPerPort()} addresses. Not a drop: the frame was still forwarded,
+     * and replies to such an address reach the port as unknown unicast does.
+     */
+    public long macLimitExceeded() {
+        return get(MAC_LIMIT);
+    }
+
+    void received(int bytes) {
+        add(RX_FRAMES, 1);
+        add(RX_BYTES, bytes);
+    }
+
+    void sent(int bytes) {
+        add(TX_FRAMES, 1);
+        add(TX_BYTES, bytes);
+    }
+
+    void drop(DropReason r) {
+        add(DROPS + r.ordinal(), 1);
+    }
+
+    void macLimitHit() {
+        add(MAC_LIMIT, 1);
+    }
+
+    /** Single writer: its own plain read is current, the opaque store publishes the sum. */
+    private void add(int i, long n) {
+        SLOT.setOpaque(values, i, values[i] + n);
+    }
+
+    private long get(int i) {
+        return (long) SLOT.getOpaque(values, i);
+    }
+
+    @Override
+    public String toString() {
+        return "rx " + rxFrames() + "/" + rxBytes() + "B tx " + txFrames() + "/" + txBytes() + "B drops " + drops();
+    }
+}

@@ -1,0 +1,123 @@
+package io.parvirt.vswitch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns every switch and port: it reads frames from the ports' sockets, runs
+ * the switches' forwarding, and writes what they delivered. Other threads hand it work through
+ * {@link #call}; nothing else touches a switch, so the forwarding core needs no locks.
+ */
+final class SwitchLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchLoop.class);
+    private final Selector selector;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final List<StreamPort> ports = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    SwitchLoop() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        thread = Thread.ofPlatform().daemon().name("vswitch").start(this::run);
+    }
+
+    /** Runs {@code work} on the loop thread and returns its result. */
+    <T> CompletableFuture<T> call(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        selector.wakeup();
+        return f;
+    }
+
+    /** Loop thread only. */
+    void add(StreamPort p) {
+        ports.add(p);
+        p.connect(selector, System.nanoTime());
+    }
+
+    /** Loop thread only. */
+    void remove(StreamPort p) {
+        ports.remove(p);
+        p.close();
+    }
+
+    private void run() {
+        while (!stopped) {
+            try {
+                long now = System.nanoTime();
+                long wait = 1000;
+                for (StreamPort p : ports) {
+                    if (!p.connected() && !p.connect(selector, now)) {
+                        wait = Math.min(wait, Math.max(1, (p.retryAt() - now) / 1_000_000));
+                    }
+                }
+                selector.select(wait);
+                Runnable t;
+                while ((t = tasks.poll()) != null) {
+                    t.run();
+                }
+                now = System.nanoTime();
+                var keys = selector.selectedKeys();
+                for (SelectionKey k : keys) {
+                    StreamPort p = (StreamPort) k.attachment();
+                    if (!k.isValid()) {
+                        continue;
+                    }
+                    if (k.isReadable()) {
+                        p.readable(now);
+                    }
+                    if (k.isValid() && k.isWritable()) {
+                        p.flush(now);
+                    }
+                }
+                keys.clear();
+                for (StreamPort p : ports) {
+                    if (p.dirty()) {
+                        p.flush(now);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // One port's trouble must not stop the switch for the others.
+                LOG.error("virtual switch loop", e);
+            }
+        }
+        for (StreamPort p : ports) {
+            p.close();
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            // closing
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        selector.wakeup();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
