@@ -124,6 +124,12 @@ final class CgroupV1Control implements CpuControl {
     }
 
     @Override
+    public void close() {
+        CpuControl.removeEmpty(cpuset);
+        CpuControl.removeEmpty(cpu);
+    }
+
+    @Override
     public String mechanism() {
         return "cgroup v1 (" + cpu + ", " + cpuset + ")";
     }

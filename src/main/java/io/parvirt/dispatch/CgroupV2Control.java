@@ -102,6 +102,11 @@ final class CgroupV2Control implements CpuControl {
     }
 
     @Override
+    public void close() {
+        CpuControl.removeEmpty(home);
+    }
+
+    @Override
     public String mechanism() {
         return "cgroup v2 (" + home + ")";
     }

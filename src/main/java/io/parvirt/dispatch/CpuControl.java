@@ -18,6 +18,28 @@ interface CpuControl {
     /** Forgets a partition that is no longer running (its cgroups are removed when empty). */
     void release(int lparId);
 
+    /**
+     * The daemon stops: the home's cgroups that no running partition holds are removed (a
+     * partition's QEMU outlives the daemon, and keeps its groups for the next one).
+     */
+    void close();
+
+    /** Removes {@code dir}'s empty child groups, then {@code dir} if it is empty (rmdir only). */
+    static void removeEmpty(Path dir) {
+        try (var s = Files.list(dir)) {
+            for (Path child : s.filter(Files::isDirectory).toList()) {
+                removeEmpty(child);
+            }
+        } catch (IOException e) {
+            return; // gone already
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a group with threads in it: a running partition's
+        }
+    }
+
     /** How dispatching is enforced, for the status command and the API. */
     String mechanism();
 

@@ -48,6 +48,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final double HOLD = 0.02;
     /** Intervals a partition must stay well below its target before it no longer counts as wanting more. */
     private static final int CALM = 4;
+    /** Intervals a partition must be held below its entitlement by the host before its guarantee is restored. */
+    private static final int STARVED = 3;
 
     /** {@code interval}: how often to decide; {@code periodUs}: the CFS bandwidth period. */
     public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce) {
@@ -111,14 +113,16 @@ public final class Dispatcher implements AutoCloseable {
         double waited;
         double quota;
         double lastTarget;
-        double correction;
+        double correction = 1;
         double windowSeconds;
         double windowUsed;
         Allocation lastAllocation;
+        Allocation current;
         double used;
         double granted;
         boolean wantsMore = true;
         int calm;
+        int starved;
         long lastThrottled = -1;
         String cpus = "";
         List<Integer> cores = List.of();
@@ -261,8 +265,10 @@ public final class Dispatcher implements AutoCloseable {
         for (Running r : running.values()) {
             Tracked t = tracked.get(r.lparId());
             enforce(r, t, r.allocation().dedicated() ? null : grants.get(r.lparId()), shared);
+            // Not enforced: no quota exists, whatever the allocator decided.
             out.put(r.lparId(), new PartitionUsage(r.lparId(), r.name(), r.pid(), r.vcpuThreads(),
-                    r.allocation().poolId(), r.allocation().dedicated(), t.used, t.granted, t.quota, t.wantsMore,
+                    r.allocation().poolId(), r.allocation().dedicated(), t.used, t.granted,
+                    control == null ? 0 : t.quota, t.wantsMore,
                     t.cpus, t.timeNs, t.entitledNs, t.cappedNs, t.uncappedNs, t.idleNs, t.usedNs));
         }
         usage = Map.copyOf(out);
@@ -366,8 +372,12 @@ public final class Dispatcher implements AutoCloseable {
                 t.wantsMore = false;
             }
             double demand = t.wantsMore ? a.vcpus() : t.used;
-            if (!t.wantsMore && t.used < ec && t.waited >= 0.05 && t.waited > t.used) {
-                demand = ec; // runnable but held below its entitlement by a busy host: restore the guarantee
+            // Runnable but held below its entitlement by a busy host, interval after interval (an idle
+            // partition's brief wake-ups also wait a little, once): restore its guarantee.
+            boolean starved = !t.wantsMore && t.used < ec && t.waited >= Math.max(0.05, 0.5 * (ec - t.used));
+            t.starved = starved ? t.starved + 1 : 0;
+            if (t.starved >= STARVED) {
+                demand = ec;
             }
             claims.add(new Claim(r.lparId(), a.poolId(), ec, a.vcpus(), a.capped(), a.uncapWeight(), demand));
         }
@@ -396,9 +406,10 @@ public final class Dispatcher implements AutoCloseable {
             }
             target = Math.min(target, a.vcpus());
             boolean steady = a.equals(t.lastAllocation) && t.lastTarget > 0 && Math.abs(t.lastTarget - target) < HOLD;
+            t.current = a;
             correct(t, target, steady);
             t.lastTarget = target;
-            double quota = Math.max(0.01, target + (t.wantsMore ? t.correction : 0));
+            double quota = Math.max(0.01, target * (t.wantsMore ? t.correction : 1));
             // Writing a CFS quota refills the group's runtime at once. A partition held at its quota
             // gets a new one only when the correction moved it (at most once a second); one below
             // its quota has headroom, and small drifts are not written.
@@ -427,9 +438,12 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * CFS lets a group run past its quota by up to a bandwidth slice per CPU each period, and a
      * quota write refills it; so what a partition held at its quota really uses is measured over at
-     * least a second of unchanged target, and the quota written is corrected by the difference.
+     * least a second of unchanged target, and the quota written is scaled by target / used.
      */
     private static void correct(Tracked t, double target, boolean steady) {
+        if (t.lastAllocation != null && !t.lastAllocation.equals(t.current)) {
+            t.correction = 1; // a new policy (units, weight, mode, pool): learn its overrun afresh
+        }
         if (!t.wantsMore || t.dtSeconds == 0 || !steady) {
             t.windowSeconds = 0;
             t.windowUsed = 0;
@@ -438,9 +452,10 @@ public final class Dispatcher implements AutoCloseable {
         t.windowSeconds += t.dtSeconds;
         t.windowUsed += t.used * t.dtSeconds;
         if (t.windowSeconds >= 1.0) {
-            double err = target - t.windowUsed / t.windowSeconds;
-            if (Math.abs(err) >= 0.01) {
-                t.correction = Math.max(-0.5 * target, Math.min(0.1, t.correction + err));
+            double used = t.windowUsed / t.windowSeconds;
+            if (Math.abs(target - used) >= 0.01 && used > 0) {
+                // The overrun grows with the quota, so the correction is a factor, kept across targets.
+                t.correction = Math.max(0.5, Math.min(1.1, t.correction * target / used));
             }
             t.windowSeconds = 0;
             t.windowUsed = 0;
@@ -563,6 +578,9 @@ public final class Dispatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (control != null) {
+            control.close();
         }
     }
 }

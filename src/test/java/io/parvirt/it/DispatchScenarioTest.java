@@ -238,9 +238,10 @@ class DispatchScenarioTest {
         t0 = System.nanoTime();
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a",
                 "shared_proc_pool_name=pool1").exit()).isZero();
-        long back = reaction(t0, "B", 0.6, 0.75, 1000);
+        long back = reaction(t0, "B", 0.55, 0.8, 1000);
         System.out.println("dispatch scenario: B back under pool1's ceiling within " + back + " ms");
-        assertThat(back).as("back in pool1: 1.0 - A 0.3 = 0.7").isBetween(0L, 1000L);
+        assertThat(back).as("back in pool1: 1.0 - A 0.3 = 0.7 (a 250 ms window, CFS's overrun not yet "
+                + "corrected)").isBetween(0L, 1000L);
         t0 = System.nanoTime();
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a", "sharing_mode=cap").exit())
                 .isZero();

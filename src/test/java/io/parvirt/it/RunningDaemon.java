@@ -134,8 +134,8 @@ public final class RunningDaemon implements AutoCloseable {
 
     @Override
     public void close() {
-        daemon.stop();
-        // QEMU outlives its daemon by design (re-adoption); a test's partitions must not outlive the test.
+        // QEMU outlives its daemon by design (re-adoption); a test's partitions must not outlive the
+        // test. They are stopped while the daemon runs, so that it cleans up after them (cgroups).
         try (Stream<Path> pids = Files.walk(home.run())) {
             for (Path pid : pids.filter(p -> p.getFileName().toString().equals("qemu.pid")).toList()) {
                 ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(h -> {
@@ -146,6 +146,12 @@ public final class RunningDaemon implements AutoCloseable {
         } catch (IOException | NumberFormatException e) {
             // nothing ran, or it is already gone
         }
+        try {
+            Thread.sleep(300); // the supervisors' exit handling and one dispatching interval
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        daemon.stop();
         try (Stream<Path> s = Files.walk(home.root())) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
