@@ -45,38 +45,11 @@ running=20
 burning=10
 started=$EPOCHREALTIME
 
-# parvirt leaves cpuset/parvirt/<home tag> behind (bench_remove_cgroups looks at cpu and cpuacct).
-cpuset_cleanup() {
-  local h d
-  for h in "${BENCH_HOMES[@]}"; do
-    d=/sys/fs/cgroup/cpuset/parvirt/h$(printf '%s' "$h" | sha256sum | cut -c1-8)
-    [ -d "$d" ] || continue
-    find "$d" -depth -mindepth 1 -type d -exec rmdir {} \; 2>/dev/null || true
-    rmdir "$d" 2>/dev/null || echo "bench: cgroup $d not removed" >&2
-  done
-}
-trap 'bench_cleanup; cpuset_cleanup' EXIT
+# cpuset groups of a run killed half way (bench_remove_cgroups looks at cpu and cpuacct only).
+trap 'bench_cleanup; bench_cpuset_cleanup' EXIT
 
 # --- the build, frozen (NOBUILD=1: as it is, see bench/dispatch.sh) -------------------------------
-freeze_nobuild() {
-  local jar="$root/target/parvirt.jar" stale
-  BENCH_SNAP=$(mktemp -d /tmp/parvirt-bench-build-XXXXXX)
-  mkdir -p "$BENCH_SNAP/target" "$BENCH_SNAP/src" "$BENCH_SNAP/scripts"
-  cp -p "$root/parvirt" "$root/pom.xml" "$BENCH_SNAP/"
-  cp -p "$root/scripts/env.sh" "$BENCH_SNAP/scripts/"
-  cp -rp "$root/src/main" "$BENCH_SNAP/src/"
-  cp -rp "$root/target/lib" "$BENCH_SNAP/target/"
-  cp -p "$jar" "$BENCH_SNAP/target/"
-  unzip -tq "$BENCH_SNAP/target/parvirt.jar" >/dev/null || { echo "bench: $jar is not a complete jar (being rebuilt?)" >&2; exit 1; }
-  touch "$BENCH_SNAP/target/parvirt.jar"
-  BENCH_PARVIRT="$BENCH_SNAP/parvirt"
-  stale=$(find "$root/src/main" "$root/pom.xml" -type f -newer "$jar" 2>/dev/null | wc -l)
-  BENCH_PROVENANCE=$(printf 'build: NOBUILD=1, target/parvirt.jar of %s as it was (HEAD %s of %s; %s files under src/main newer than the jar, not in it); jar sha256 %s' \
-    "$(date -u -r "$jar" '+%Y-%m-%d %H:%M:%S UTC')" "$(cd "$root" && git rev-parse --short HEAD)" \
-    "$(cd "$root" && git log -1 --format=%cd --date=format-local:'%H:%M:%S' HEAD)" "$stale" \
-    "$(sha256sum "$BENCH_SNAP/target/parvirt.jar" | cut -c1-12)")
-}
-if [ "${NOBUILD:-0}" = 1 ]; then freeze_nobuild; else bench_build; fi
+if [ "${NOBUILD:-0}" = 1 ]; then bench_freeze_nobuild; else bench_build; fi
 pv="$BENCH_PARVIRT"
 images=${IMAGES_DIR:-$root/target/test-images}
 if [ ! -f "$images/default/vmlinuz" ] || [ ! -f "$images/default/initramfs.img" ]; then

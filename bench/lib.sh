@@ -159,3 +159,36 @@ bench_provenance() {
     "${dirty:+, uncommitted changes in $dirty}" \
     "$(sha256sum "${BENCH_SNAP:-$root}/target/parvirt.jar" | cut -c1-12)"
 }
+
+# The cpuset groups of this run's homes (bench_remove_cgroups looks at cpu and cpuacct); parvirt
+# removes its empty ones when its daemon stops, this catches a run killed half way.
+bench_cpuset_cleanup() {
+  local h d
+  for h in "${BENCH_HOMES[@]}"; do
+    d=/sys/fs/cgroup/cpuset/parvirt/h$(printf '%s' "$h" | sha256sum | cut -c1-8)
+    [ -d "$d" ] || continue
+    find "$d" -depth -mindepth 1 -type d -exec rmdir {} \; 2>/dev/null || true
+    rmdir "$d" 2>/dev/null || echo "bench: cgroup $d not removed" >&2
+  done
+}
+
+# NOBUILD=1: freeze target/parvirt.jar as it is instead of building (another session may be editing
+# src/main); the result file records which jar ran (BENCH_PROVENANCE).
+bench_freeze_nobuild() {
+  local jar="$root/target/parvirt.jar" stale
+  BENCH_SNAP=$(mktemp -d /tmp/parvirt-bench-build-XXXXXX)
+  mkdir -p "$BENCH_SNAP/target" "$BENCH_SNAP/src" "$BENCH_SNAP/scripts"
+  cp -p "$root/parvirt" "$root/pom.xml" "$BENCH_SNAP/"
+  cp -p "$root/scripts/env.sh" "$BENCH_SNAP/scripts/"
+  cp -rp "$root/src/main" "$BENCH_SNAP/src/"
+  cp -rp "$root/target/lib" "$BENCH_SNAP/target/"
+  cp -p "$jar" "$BENCH_SNAP/target/"
+  unzip -tq "$BENCH_SNAP/target/parvirt.jar" >/dev/null || { echo "bench: $jar is not a complete jar (being rebuilt?)" >&2; exit 1; }
+  touch "$BENCH_SNAP/target/parvirt.jar"
+  BENCH_PARVIRT="$BENCH_SNAP/parvirt"
+  stale=$(find "$root/src/main" "$root/pom.xml" -type f -newer "$jar" 2>/dev/null | wc -l)
+  BENCH_PROVENANCE=$(printf 'build: NOBUILD=1, target/parvirt.jar of %s as it was (HEAD %s of %s; %s files under src/main newer than the jar, not in it); jar sha256 %s' \
+    "$(date -u -r "$jar" '+%Y-%m-%d %H:%M:%S UTC')" "$(cd "$root" && git rev-parse --short HEAD)" \
+    "$(cd "$root" && git log -1 --format=%cd --date=format-local:'%H:%M:%S' HEAD)" "$stale" \
+    "$(sha256sum "$BENCH_SNAP/target/parvirt.jar" | cut -c1-12)")
+}
