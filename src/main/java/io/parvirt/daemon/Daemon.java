@@ -65,8 +65,10 @@ public final class Daemon implements AutoCloseable {
                 running.add(new Dispatcher.Running(st.lparId(), name, st.pid(), st.vcpuThreads(), st.allocation()));
             }
         }
-        return new Dispatcher.Snapshot(sys.capacity().configurableProcUnits().hundredths() / 100.0, def.pools(),
-                running);
+        // Only the configurable cores: the whole Capacity (memory model over every defined partition)
+        // is not worth computing ten times a second.
+        double configurable = sys.host().cores() - def.settings().hostReservedProcUnits().hundredths() / 100.0;
+        return new Dispatcher.Snapshot(configurable, def.pools(), running);
     }
 
     /** Starts a daemon for {@code home}; {@code listen} overrides the configured TCP address. */

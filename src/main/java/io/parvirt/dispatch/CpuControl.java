@@ -58,10 +58,11 @@ interface CpuControl {
     /** {@code nr_throttled} of a cgroup's {@code cpu.stat} (v1 and v2 alike), -1 when unreadable. */
     static long nrThrottled(Path cpuStat) {
         try {
-            for (String line : Files.readAllLines(cpuStat)) {
-                if (line.startsWith("nr_throttled ")) {
-                    return Long.parseLong(line.substring(13).strip());
-                }
+            String stat = Files.readString(cpuStat);
+            int at = stat.indexOf("nr_throttled ");
+            if (at >= 0) {
+                int end = stat.indexOf('\n', at);
+                return Long.parseLong(stat.substring(at + 13, end < 0 ? stat.length() : end).strip());
             }
         } catch (IOException | RuntimeException e) {
             // not there yet, or gone

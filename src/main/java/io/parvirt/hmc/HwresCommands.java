@@ -266,16 +266,16 @@ final class HwresCommands {
     /** Applies a checked change to a running partition, logs it, and has the dispatcher act on it now. */
     private void change(Hmc.Context c, Partition p, java.util.function.UnaryOperator<Allocation> edit, String what) {
         require(p);
-        synchronized (HwresCommands.class) {
-            try {
-                hypervisor.change(p.id(), edit);
-            } catch (java.io.IOException e) {
-                throw ModelException.of(ModelException.Kind.INVALID_STATE, "The change to partition " + p.name()
-                        + " could not be recorded: " + e.getMessage());
-            } catch (IllegalStateException e) {
-                require(p);
-                throw e;
-            }
+        // The check and the change run under the hypervisor's lock: two changes never both take the
+        // same free units.
+        try {
+            hypervisor.change(p.id(), edit);
+        } catch (java.io.IOException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The change to partition " + p.name()
+                    + " could not be recorded: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            require(p); // it stopped meanwhile: say so as for any partition that is not running
+            throw e;
         }
         c.sys().logEvent(c.inv().user() == null ? "hmc" : c.inv().user(), "dlpar", "Partition " + p.name() + " (id "
                 + p.id() + "): " + what);
