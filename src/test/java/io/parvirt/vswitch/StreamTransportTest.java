@@ -142,4 +142,77 @@ class StreamTransportTest {
             assertThat(net.ports().get(0).rxFrames()).as("A's frames were all taken from its socket").isEqualTo(2000);
         }
     }
+
+    @Test
+    void aFloodingPartitionDoesNotStopTheOthers(@TempDir Path dir) throws Exception {
+        long macC = 0x0E5056003002L;
+        try (VirtualEthernet net = new VirtualEthernet(new SwitchSettings(300, 256, 1518), 64 * 1024);
+                FakeQemu a = new FakeQemu(dir.resolve("a.sock")); FakeQemu b = new FakeQemu(dir.resolve("b.sock"));
+                FakeQemu c = new FakeQemu(dir.resolve("c.sock"))) {
+            net.connect(1, "A", List.of(adapter("A/2", MAC_A, dir.resolve("a.sock"))));
+            net.connect(2, "B", List.of(adapter("B/2", MAC_B, dir.resolve("b.sock"))));
+            net.connect(3, "C", List.of(adapter("C/2", macC, dir.resolve("c.sock"))));
+            a.accept();
+            b.accept();
+            c.accept();
+            // A floods broadcasts as fast as it can write; B reads nothing (its queue fills), C drains.
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            byte[] flood = TestFrames.untagged(TestFrames.BROADCAST, MAC_A, 1500);
+            Thread flooder = Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        a.send(flood);
+                    }
+                } catch (IOException e) {
+                    // closed at the end
+                }
+            });
+            java.util.concurrent.atomic.AtomicInteger fromB = new java.util.concurrent.atomic.AtomicInteger();
+            Thread drain = Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        byte[] f = c.receive();
+                        if (f[0] != (byte) 0xFF) {
+                            fromB.incrementAndGet();
+                        }
+                    }
+                } catch (IOException e) {
+                    // closed at the end
+                }
+            });
+            try {
+                Thread.sleep(500);
+                // Meanwhile B still reaches C: its unicast frames get through the flood.
+                byte[] unicast = TestFrames.untagged(macC, MAC_B, 100);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 20; i++) {
+                    b.send(unicast);
+                }
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                VirtualEthernet.PortStatus pc;
+                do {
+                    Thread.sleep(20);
+                    pc = net.ports().get(2);
+                } while (fromB.get() < 20 && System.nanoTime() < deadline);
+                System.out.println("flood: C received " + fromB.get() + " of B's 20 frames; C's drops "
+                        + pc.drops());
+                assertThat(net.ports().get(1).rxFrames()).as("the switch took all of B's frames during the flood")
+                        .isEqualTo(20);
+                assertThat((System.nanoTime() - t0) / 1_000_000).as("within a moment").isLessThan(5000);
+                VirtualEthernet.PortStatus pa = net.ports().get(0);
+                VirtualEthernet.PortStatus pb = net.ports().get(1);
+                assertThat(pa.rxFrames()).as("the flood went through the switch").isGreaterThan(1000);
+                assertThat(pb.drops().get("queue_full")).as("B, which does not read, lost frames, not memory")
+                        .isPositive();
+                assertThat(fromB.get()).as("C, which reads, got B's frames through the flood (C's queue "
+                        + "drops only what it cannot take: " + pc.drops() + ")").isGreaterThanOrEqualTo(15);
+            } finally {
+                stop.set(true);
+                a.conn.close();
+                c.conn.close();
+                flooder.join(5000);
+                drain.join(5000);
+            }
+        }
+    }
 }
