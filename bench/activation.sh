@@ -51,12 +51,8 @@ pv="$BENCH_PARVIRT"
 lpar='name=lp1,profile_name=default,lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=512,proc_mode=shared,min_proc_units=0.05,desired_proc_units=0.1,max_proc_units=1.0,min_procs=1,desired_procs=1,max_procs=2,sharing_mode=uncap,uncap_weight=128'
 
 # The shared default image, built when missing (a throw-away home whose images.dir points at it).
-images=${IMAGES_DIR:-$root/target/test-images}
-if [ ! -f "$images/default/vmlinuz" ] || [ ! -f "$images/default/initramfs.img" ]; then
-  bench_new_home
-  printf 'images.dir=%s\n' "$images" >> "$BENCH_HOME/parvirt.properties"
-  PARVIRT_HOME="$BENCH_HOME" "$pv" image build >&2
-fi
+bench_images "$pv"
+images=$BENCH_IMAGES
 
 # A fresh home with a private copy of the image and partition lp1 defined; sets $home. $1: extra
 # properties lines.

@@ -51,12 +51,8 @@ trap 'bench_cleanup; bench_cpuset_cleanup' EXIT
 # --- the build, frozen (NOBUILD=1: as it is, see bench/dispatch.sh) -------------------------------
 if [ "${NOBUILD:-0}" = 1 ]; then bench_freeze_nobuild; else bench_build; fi
 pv="$BENCH_PARVIRT"
-images=${IMAGES_DIR:-$root/target/test-images}
-if [ ! -f "$images/default/vmlinuz" ] || [ ! -f "$images/default/initramfs.img" ]; then
-  bench_new_home
-  printf 'images.dir=%s\n' "$images" >> "$BENCH_HOME/parvirt.properties"
-  PARVIRT_HOME="$BENCH_HOME" "$pv" image build >&2
-fi
+bench_images "$pv"
+images=$BENCH_IMAGES
 bench_new_home
 home=$BENCH_HOME
 export PARVIRT_HOME="$home"
@@ -64,69 +60,7 @@ mkdir -p "$home/images"
 cp -rp "$images/default" "$home/images/"
 printf 'images.dir=%s\n' "$home/images" >> "$home/parvirt.properties"
 
-ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
-
-# --- other sessions' QEMUs (as in bench/dispatch.sh) --------------------------------------------------
-orphan() { # QEMU $1's -pidfile directory is gone: its home was deleted (an ended test's leftover)
-  local f
-  f=$(tr '\0' '\n' < "/proc/$1/cmdline" 2>/dev/null | grep -A1 -x -- -pidfile | tail -1)
-  [ -n "$f" ] && [ ! -d "$(dirname "$f")" ]
-}
-others() { # other QEMUs: "pid:o" for orphans, "pid:w" for those to wait for
-  local p
-  for p in $(pgrep -f '^/usr/bin/qemu-system|^qemu-system' 2>/dev/null || true); do
-    tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$home/" && continue
-    if orphan "$p"; then echo "$p:o"; else echo "$p:w"; fi
-  done
-}
-waited_total=0
-wait_log=()
-wait_others() { # before a window: wait (within the OTHER_WAIT budget) for others' QEMUs, then for quiet
-  local o w r t0=$EPOCHREALTIME s
-  while :; do
-    o=$(others)
-    w=$(grep -c ':w' <<<"$o" || true)
-    [ "$w" -eq 0 ] && break
-    if [ $(( waited_total + $(ms_since "$t0") / 1000 )) -ge "$other_wait" ]; then
-      wait_log+=("$1: $w other QEMU(s) still running after the ${other_wait} s budget; measured anyway")
-      echo "bench: $1: measuring with $w other QEMU(s) running" >&2
-      break
-    fi
-    [ "$(ms_since "$t0")" -lt 1000 ] && echo "bench: $1: waiting for $w other QEMU(s) to go away: $(grep ':w' <<<"$o" | cut -d: -f1 | paste -sd' ' -)" >&2
-    sleep 5
-  done
-  s=$(( $(ms_since "$t0") / 1000 ))
-  waited_total=$((waited_total + s))
-  [ "$s" -gt 0 ] && wait_log+=("$1: waited $s s for other sessions' QEMUs to go away")
-  # then for the host to be quiet: under 0.25 core, over 2 s, to anything but this run
-  t0=$EPOCHREALTIME
-  while :; do
-    r=$(other_load)
-    awk -v r="$r" 'BEGIN { exit !(r < 0.25) }' && break
-    if [ $(( waited_total + $(ms_since "$t0") / 1000 )) -ge "$other_wait" ]; then
-      wait_log+=("$1: other load still $r cores after the ${other_wait} s budget; measured anyway")
-      break
-    fi
-    [ "$(ms_since "$t0")" -lt 2500 ] && echo "bench: $1: waiting for other load ($r cores) to end" >&2
-  done
-  s=$(( $(ms_since "$t0") / 1000 ))
-  waited_total=$((waited_total + s))
-  [ "$s" -gt 2 ] && wait_log+=("$1: waited $s s for other load to end")
-  return 0
-}
-# Cores used over 2 s by anything but this run's QEMUs and daemon (/proc/stat busy minus theirs).
-other_load() {
-  local b0 b1 m0 m1 p ps
-  ps="$(bench_qemu_pids "$home") $(cat "$home/run/daemon.pid" 2>/dev/null)"
-  b0=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-  # shellcheck disable=SC2086
-  m0=$(for p in $ps; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }')
-  sleep 2
-  b1=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-  # shellcheck disable=SC2086
-  m1=$(for p in $ps; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }')
-  awk -v b="$((b1 - b0))" -v m="$((m1 - m0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { r = (b - m) / hz / 2; printf "%.2f", r < 0 ? 0 : r }'
-}
+. "$root/bench/quiet.sh"
 
 # --- define 50, activate 20 ------------------------------------------------------------------------------
 names=()

@@ -192,3 +192,14 @@ bench_freeze_nobuild() {
     "$(cd "$root" && git log -1 --format=%cd --date=format-local:'%H:%M:%S' HEAD)" "$stale" \
     "$(sha256sum "$BENCH_SNAP/target/parvirt.jar" | cut -c1-12)")
 }
+
+# The shared default image ($IMAGES_DIR, default target/test-images), built with parvirt $1 in a
+# throw-away home when missing; its directory is left in BENCH_IMAGES.
+bench_images() {
+  BENCH_IMAGES=${IMAGES_DIR:-$root/target/test-images}
+  if [ ! -f "$BENCH_IMAGES/default/vmlinuz" ] || [ ! -f "$BENCH_IMAGES/default/initramfs.img" ]; then
+    bench_new_home
+    printf 'images.dir=%s\n' "$BENCH_IMAGES" >> "$BENCH_HOME/parvirt.properties"
+    PARVIRT_HOME="$BENCH_HOME" "$1" image build >&2
+  fi
+}

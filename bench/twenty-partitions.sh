@@ -48,12 +48,8 @@ mem_mb=256
 bench_build
 pv="$BENCH_PARVIRT"
 
-images=${IMAGES_DIR:-$root/target/test-images}
-if [ ! -f "$images/default/vmlinuz" ] || [ ! -f "$images/default/initramfs.img" ]; then
-  bench_new_home
-  printf 'images.dir=%s\n' "$images" >> "$BENCH_HOME/parvirt.properties"
-  PARVIRT_HOME="$BENCH_HOME" "$pv" image build >&2
-fi
+bench_images "$pv"
+images=$BENCH_IMAGES
 bench_new_home
 home=$BENCH_HOME
 export PARVIRT_HOME="$home"

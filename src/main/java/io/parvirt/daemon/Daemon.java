@@ -15,6 +15,7 @@ import io.parvirt.model.SystemDefinition;
 import io.parvirt.vswitch.VirtualEthernet;
 import java.util.List;
 import io.parvirt.store.SqliteStore;
+import io.parvirt.system.Capacity;
 import io.parvirt.system.HostFacts;
 import io.parvirt.system.ManagedSystem;
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class Daemon implements AutoCloseable {
         }
         // Only the configurable cores: the whole Capacity (memory model over every defined partition)
         // is not worth computing ten times a second.
-        double configurable = sys.host().cores() - def.settings().hostReservedProcUnits().hundredths() / 100.0;
+        double configurable = Capacity.configurableProcUnits(sys.host(), def.settings()).hundredths() / 100.0;
         return new Dispatcher.Snapshot(configurable, def.pools(), running);
     }
 

@@ -198,10 +198,6 @@ public final class Dispatcher implements AutoCloseable {
         return ticks;
     }
 
-    public List<Integer> hostCpus() {
-        return hostCpus;
-    }
-
     private void run() {
         long interval = config.interval().toNanos();
         while (!stopped) {

@@ -28,7 +28,6 @@ final class EthView {
         List<Adapter> out = new ArrayList<>();
         var running = h == null ? java.util.Optional.<io.parvirt.hypervisor.PartitionSupervisor>empty()
                 : h.supervisor(p.id());
-        var profileAdapters = def.defaultProfile(p).io().eth();
         if (running.isPresent()) {
             var profile = def.profile(p.id(), running.get().status().profile()).orElse(def.defaultProfile(p));
             for (LaunchSpec.Nic n : running.get().spec().nics()) {
@@ -40,7 +39,7 @@ final class EthView {
             }
             return out;
         }
-        for (VirtualEthernetAdapter e : profileAdapters.stream()
+        for (VirtualEthernetAdapter e : def.defaultProfile(p).io().eth().stream()
                 .sorted(java.util.Comparator.comparingInt(VirtualEthernetAdapter::slot)).toList()) {
             String mac = e.macAddr();
             if (mac == null && prefix != null) {

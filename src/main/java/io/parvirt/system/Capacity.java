@@ -28,7 +28,7 @@ public record Capacity(ProcUnits installedProcUnits, ProcUnits configurableProcU
     public static Capacity of(HostFacts host, SystemDefinition def, List<Allocation> active, long overheadMb) {
         SystemSettings s = def.settings();
         ProcUnits installed = ProcUnits.ofCores(host.cores());
-        ProcUnits configurable = installed.minus(s.hostReservedProcUnits());
+        ProcUnits configurable = configurableProcUnits(host, s);
         long lmb = s.lmbMb();
         long installedMem = host.memoryMb() / lmb * lmb;
         long configurableMem = Math.max(0, installedMem - HypervisorMemory.roundUp(s.hostReservedMemMb(), lmb));
@@ -64,6 +64,11 @@ public record Capacity(ProcUnits installedProcUnits, ProcUnits configurableProcU
             }
         }
         return ProcUnits.ofCores(pool.maxPoolProcUnits()).minus(held);
+    }
+
+    /** Host cores less what the host keeps: without the memory model, for callers that need only this. */
+    public static ProcUnits configurableProcUnits(HostFacts host, SystemSettings s) {
+        return ProcUnits.ofCores(host.cores()).minus(s.hostReservedProcUnits());
     }
 
     public static long firmwareMb(SystemDefinition def) {

@@ -31,7 +31,6 @@ public final class VirtualEthernet implements AutoCloseable {
     /** Loop thread only. */
     private final Map<String, VirtualSwitch> switches = new LinkedHashMap<>();
     private final Map<Integer, List<StreamPort>> byPartition = new HashMap<>();
-    private final Map<StreamPort, Integer> owner = new HashMap<>();
 
     public VirtualEthernet(SwitchSettings settings, int bufferBytes) {
         this.settings = settings;
@@ -49,7 +48,6 @@ public final class VirtualEthernet implements AutoCloseable {
                     StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
                     p.port = sw.attach(a.config(), p);
                     ports.add(p);
-                    owner.put(p, lparId);
                     loop.add(p);
                 }
             } catch (RuntimeException e) {
@@ -76,7 +74,6 @@ public final class VirtualEthernet implements AutoCloseable {
             for (StreamPort p : old) {
                 loop.remove(p);
                 p.vswitch.detach(p.port);
-                owner.remove(p);
             }
         }
     }
