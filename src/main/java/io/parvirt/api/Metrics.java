@@ -68,6 +68,15 @@ final class Metrics {
         }
         gauge(b, "parvirt_vswitch_ports_connected", "Virtual switch ports whose QEMU end is connected",
                 ports.stream().filter(p -> p.connected()).count());
+        header(b, "parvirt_vswitch_trunk_active", "1 for a trunk adapter that is its VLANs' active trunk (bridging "
+                + "to its host interface), 0 for a standby", "gauge");
+        for (var p : ports) {
+            if (p.config().trunk()) {
+                b.append("parvirt_vswitch_trunk_active").append(port(p.vswitch(), p.lpar(), p.slot()))
+                        .append(",interface=\"").append(p.hostInterface() == null ? "" : p.hostInterface())
+                        .append("\"} ").append(p.activeTrunk() ? 1 : 0).append('\n');
+            }
+        }
     }
 
     /** Labels of a port, without the closing brace (more labels follow). */

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /**
  * {@code parvirt vswitch ports}: a parvirt extension (the HMC has no such listing) that prints
  * every virtual switch port with its VLANs and its counters: frames and bytes each way, and drops
- * by reason.
+ * by reason; a trunk adapter's port also shows whether it is active and its host TAP interface.
  */
 @Command(name = "vswitch", mixinStandardHelpOptions = true, description = "Look at the virtual switches.",
         subcommands = VswitchCommand.Ports.class)
@@ -48,10 +48,20 @@ final class VswitchCommand {
                         p.path("vswitch").asText(), p.path("lpar").asText(), p.path("slot").asInt(),
                         c.path("mac").asLong(), c.path("pvid").asInt(), tagged.isEmpty() ? "-" : tagged,
                         p.path("rxFrames").asLong(), p.path("rxBytes").asLong(), p.path("txFrames").asLong(),
-                        p.path("txBytes").asLong(), drops.isEmpty() ? "-" : drops,
-                        p.path("connected").asBoolean() ? "" : " (not connected)");
+                        p.path("txBytes").asLong(), drops.isEmpty() ? "-" : drops, state(p));
             }
             return 0;
+        }
+
+        /** A trunk's role and host interface; a port whose peer is not there says so. */
+        private static String state(JsonNode p) {
+            String s = "";
+            int prio = p.path("config").path("trunkPriority").asInt();
+            if (prio > 0) {
+                s = " trunk " + prio + (p.path("activeTrunk").asBoolean() ? " active" : " standby")
+                        + (p.path("hostInterface").isTextual() ? " via " + p.path("hostInterface").asText() : "");
+            }
+            return s + (p.path("connected").asBoolean() ? "" : " (not connected)");
         }
     }
 }

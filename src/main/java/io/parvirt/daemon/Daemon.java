@@ -86,7 +86,8 @@ public final class Daemon implements AutoCloseable {
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
             ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
             HmcUsers users = new HmcUsers(store);
-            VirtualEthernet network = new VirtualEthernet(config.switchSettings(), config.portBufferBytes());
+            VirtualEthernet network = new VirtualEthernet(config.switchSettings(), config.portBufferBytes(),
+                    config.seaSettings(), text -> sys.logEvent("hypervisor", "vswitch", text));
             Hypervisor hypervisor = new Hypervisor(config.hypervisor(home), (id, from, to, ref, detail) -> {
                 sys.logEvent("hypervisor", "lpar_state", "Partition " + sys.definition().partition(id)
                         .map(p -> p.name()).orElse("id " + id) + " (id " + id + "): " + from.hmcName() + " -> "

@@ -10,11 +10,13 @@ import io.parvirt.system.HostFacts;
 import io.parvirt.hypervisor.Accelerator;
 import io.parvirt.dispatch.Dispatcher;
 import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.vswitch.SeaSettings;
 import io.parvirt.vswitch.SwitchSettings;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -121,6 +123,29 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
     /** {@code vswitch.port_buffer_kb} (256): what a port queues for a guest that is not reading. */
     int portBufferBytes() {
         return Integer.parseInt(props.getProperty("vswitch.port_buffer_kb", "256")) * 1024;
+    }
+
+    /**
+     * {@code vswitch.sea_netns} (none): the network namespace, by name ({@code ip netns}) or path,
+     * that VIOS trunk adapters' TAP interfaces are made in; {@code vswitch.sea_bridge} (none): a
+     * Linux bridge there to enslave them to. Without them the TAPs are made in the daemon's own
+     * namespace, up and unattached.
+     */
+    SeaSettings seaSettings() {
+        String ns = props.getProperty("vswitch.sea_netns", "").strip();
+        String bridge = props.getProperty("vswitch.sea_bridge", "").strip();
+        if (!ns.isEmpty() && !ns.contains("/")) {
+            ns = "/run/netns/" + ns;
+        }
+        if (!ns.isEmpty() && !Files.exists(Path.of(ns))) {
+            throw new IllegalArgumentException("vswitch.sea_netns names " + ns + ", which does not exist: create it "
+                    + "(ip netns add NAME) or remove the setting");
+        }
+        if (!bridge.isEmpty() && !bridge.matches("[A-Za-z0-9_.-]{1,15}")) {
+            throw new IllegalArgumentException("vswitch.sea_bridge must be a network interface name (1 to 15 "
+                    + "letters, digits, _ . -), not " + bridge);
+        }
+        return new SeaSettings(ns.isEmpty() ? null : ns, bridge.isEmpty() ? null : bridge);
     }
 
     /** {@code utilization.sample_seconds} (default 30): lslparutil's sample rate. */

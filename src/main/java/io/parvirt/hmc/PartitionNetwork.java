@@ -3,12 +3,16 @@ package io.parvirt.hmc;
 import io.parvirt.hypervisor.LaunchSpec;
 import io.parvirt.model.MacAddresses;
 import io.parvirt.vswitch.PortConfig;
+import io.parvirt.vswitch.SeaSettings;
 import io.parvirt.vswitch.VirtualEthernet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 
-/** Joins a running partition's NICs to the virtual switches, as its virtual Ethernet adapters say. */
+/**
+ * Joins a running partition's NICs to the virtual switches, as its virtual Ethernet adapters say;
+ * a VIOS's trunk adapters are bridged to host TAP interfaces named by {@link SeaSettings#interfaceName}.
+ */
 public final class PartitionNetwork {
     private PartitionNetwork() {
     }
@@ -22,7 +26,10 @@ public final class PartitionNetwork {
         for (LaunchSpec.Nic n : spec.nics()) {
             PortConfig c = new PortConfig(spec.name() + "/" + n.slot(), MacAddresses.toLong(n.mac()), n.pvid(),
                     n.ieee8021q(), new HashSet<>(n.addlVlanIds()), n.trunkPriority());
-            adapters.add(new VirtualEthernet.Adapter(n.slot(), n.vswitch(), c, spec.nicSocket(n)));
+            adapters.add(n.trunk()
+                    ? new VirtualEthernet.Adapter(n.slot(), n.vswitch(), c, null,
+                            SeaSettings.interfaceName(spec.lparId(), n.slot()))
+                    : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), c, spec.nicSocket(n)));
         }
         network.connect(spec.lparId(), spec.name(), adapters);
     }

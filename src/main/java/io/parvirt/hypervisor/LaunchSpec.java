@@ -23,6 +23,11 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
             addlVlanIds = List.copyOf(addlVlanIds);
         }
 
+        /** A trunk adapter (a VIOS's): bridged to the host by the daemon, not given to the guest. */
+        public boolean trunk() {
+            return trunkPriority > 0;
+        }
+
         /** {@code 0E5056000001} as QEMU wants it: {@code 0e:50:56:00:00:01}. */
         public String qemuMac() {
             StringBuilder b = new StringBuilder();

@@ -45,11 +45,15 @@ public final class QemuCommandLine {
                 "-chardev", "socket,id=qga0,path=" + s.agentSocket() + ",server=on,wait=off",
                 "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0"));
         // NICs in slot order at fixed PCI addresses, so the guest names them eth0, eth1, ... by slot.
-        for (int i = 0; i < s.nics().size(); i++) {
-            LaunchSpec.Nic n = s.nics().get(i);
+        // A VIOS's trunk adapters are no guest NICs: the daemon bridges them to the host (the SEA).
+        int i = 0;
+        for (LaunchSpec.Nic n : s.nics()) {
+            if (n.trunk()) {
+                continue;
+            }
             a.addAll(List.of("-netdev", "stream,id=net" + n.slot() + ",server=on,addr.type=unix,addr.path="
                     + s.nicSocket(n), "-device", "virtio-net-pci,netdev=net" + n.slot() + ",mac=" + n.qemuMac()
-                    + ",bus=pcie.0,addr=0x" + Integer.toHexString(0x10 + i)));
+                    + ",bus=pcie.0,addr=0x" + Integer.toHexString(0x10 + i++)));
         }
         // pvpanic lets QEMU report a guest panic as an event, beside the console text.
         a.addAll(List.of("-device", "pvpanic"));

@@ -17,6 +17,11 @@ public enum DropReason {
     SPOOFED_SOURCE,
     /** A trunk sent from a group (multicast, broadcast) or all-zero source address, which no station owns. */
     INVALID_SOURCE,
+    /**
+     * A trunk that is not its VLAN's active trunk sent a frame: a standby Shared Ethernet Adapter
+     * does not bridge, or the outside's broadcasts would reach partitions once per trunk.
+     */
+    STANDBY_TRUNK,
     /** Unicast that has nowhere to go: unknown and no active trunk, or only back to its sender. */
     NO_DESTINATION,
     /** The receiving port's sink refused the frame: its queue was full. */

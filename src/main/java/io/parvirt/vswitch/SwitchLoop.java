@@ -48,6 +48,12 @@ final class SwitchLoop implements AutoCloseable {
         return f;
     }
 
+    /** Runs {@code work} on the loop thread, soon; for work that answers nothing. */
+    void execute(Runnable work) {
+        tasks.add(work);
+        selector.wakeup();
+    }
+
     /** Loop thread only. */
     void add(StreamPort p) {
         ports.add(p);

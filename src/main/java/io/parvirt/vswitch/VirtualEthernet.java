@@ -1,6 +1,8 @@
 package io.parvirt.vswitch;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,71 +11,183 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hypervisor's virtual Ethernet: its virtual switches and the ports of running partitions'
  * adapters, all driven by one {@link SwitchLoop}. Partitions' ports are connected when they are
- * activated (or re-adopted) and disconnected when they end.
+ * activated (or re-adopted) and disconnected when they end. A VIOS's trunk adapters are not guest
+ * NICs: each is bridged to a host TAP interface ({@link TapPort}, the Shared Ethernet Adapter's
+ * role), made when the VIOS is connected and deleted when it ends.
  */
 public final class VirtualEthernet implements AutoCloseable {
-    /** One adapter of a partition to connect: its switch, its port's VLAN settings and QEMU's socket. */
-    public record Adapter(int slot, String vswitch, PortConfig config, Path socket) {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualEthernet.class);
+
+    /**
+     * One adapter of a partition to connect: its switch, its port's VLAN settings, and either QEMU's
+     * socket or, for a trunk bridged to the host, the TAP interface's name ({@code socket} null).
+     */
+    public record Adapter(int slot, String vswitch, PortConfig config, Path socket, String tap) {
+        public Adapter(int slot, String vswitch, PortConfig config, Path socket) {
+            this(slot, vswitch, config, socket, null);
+        }
     }
 
-    /** A port as the API and /metrics show it: where it is, whether QEMU is connected, its counters. */
+    /**
+     * A port as the API and /metrics show it: where it is, whether its peer is connected (QEMU's
+     * socket, or the TAP interface open), the host interface of a bridged trunk (else null), whether
+     * it is its VLANs' active trunk, and its counters.
+     */
     public record PortStatus(String vswitch, int lparId, String lpar, int slot, PortConfig config, boolean connected,
-            long connects, long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops) {
+            long connects, String hostInterface, boolean activeTrunk, long rxFrames, long rxBytes, long txFrames,
+            long txBytes, Map<String, Long> drops) {
     }
 
     private final SwitchLoop loop = new SwitchLoop();
     private final SwitchSettings settings;
     private final int bufferBytes;
+    private final SeaSettings sea;
+    private final Consumer<String> events;
     /** Loop thread only. */
     private final Map<String, VirtualSwitch> switches = new LinkedHashMap<>();
     private final Map<Integer, List<StreamPort>> byPartition = new HashMap<>();
+    private final Map<Integer, List<TapPort>> trunksByPartition = new HashMap<>();
 
     public VirtualEthernet(SwitchSettings settings, int bufferBytes) {
+        this(settings, bufferBytes, SeaSettings.NONE, text -> LOG.info("{}", text));
+    }
+
+    /** {@code events}: what an administrator must hear of (a trunk that cannot reach the host). */
+    public VirtualEthernet(SwitchSettings settings, int bufferBytes, SeaSettings sea, Consumer<String> events) {
         this.settings = settings;
         this.bufferBytes = bufferBytes;
+        this.sea = sea;
+        this.events = events;
     }
 
-    /** Connects a partition's adapters (replacing any it had); their switches are made on first use. */
+    /**
+     * Connects a partition's adapters (replacing any it had); their switches are made on first use.
+     * A bridged trunk whose TAP interface cannot be made is left out (no standby trunk would take
+     * over from a trunk that reaches nothing) and reported through the events.
+     */
     public void connect(int lparId, String lpar, List<Adapter> adapters) {
-        await(loop.call(() -> {
-            drop(lparId);
-            List<StreamPort> ports = new ArrayList<>();
+        disconnect(lparId); // before the TAPs are opened: a re-connect reopens the same interfaces
+        List<TapDevice> taps = new ArrayList<>();
+        List<Adapter> ready = new ArrayList<>();
+        for (Adapter a : adapters) {
+            if (a.tap() == null) {
+                ready.add(a);
+                continue;
+            }
             try {
-                for (Adapter a : adapters) {
+                TapDevice t = TapDevice.open(a.tap(), sea.netns());
+                try {
+                    configure(a.tap());
+                } catch (IOException e) {
+                    t.close(true);
+                    throw e;
+                }
+                taps.add(t);
+                ready.add(a);
+            } catch (IOException e) {
+                events.accept("Trunk adapter " + a.slot() + " of partition " + lpar + " (id " + lparId + ") on "
+                        + a.vswitch() + " is not bridged to the host, and so is not active: " + e.getMessage()
+                        + ". Its VLANs reach the outside through another trunk adapter, if one is active.");
+            }
+        }
+        await(loop.call(() -> {
+            drop(lparId, true);
+            List<StreamPort> ports = new ArrayList<>();
+            List<TapPort> trunks = new ArrayList<>();
+            byPartition.put(lparId, ports);
+            trunksByPartition.put(lparId, trunks);
+            int nextTap = 0;
+            try {
+                for (Adapter a : ready) {
                     VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
-                    StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
-                    p.port = sw.attach(a.config(), p);
-                    ports.add(p);
-                    loop.add(p);
+                    if (a.tap() == null) {
+                        StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
+                        p.port = sw.attach(a.config(), p);
+                        ports.add(p);
+                        loop.add(p);
+                    } else {
+                        TapDevice t = taps.get(nextTap++);
+                        TapPort p;
+                        try {
+                            p = new TapPort(t, sea.netns(), lpar, a.slot(), sw, loop);
+                        } catch (IOException e) {
+                            t.close(true);
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        trunks.add(p);
+                        p.port = sw.attach(a.config(), p);
+                        p.start();
+                    }
                 }
             } catch (RuntimeException e) {
-                byPartition.put(lparId, ports);
-                drop(lparId);
+                for (int i = nextTap; i < taps.size(); i++) {
+                    taps.get(i).close(true);
+                }
+                drop(lparId, true);
                 throw e;
             }
-            byPartition.put(lparId, ports);
             return null;
         }));
     }
 
-    /** Disconnects a partition's adapters (it ended); a no-op when it has none. */
+    /** Brings a new TAP interface up, enslaved to the configured bridge if there is one. */
+    private void configure(String tap) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (sea.netns() != null) {
+            cmd.addAll(List.of("nsenter", "--net=" + sea.netns()));
+        }
+        cmd.addAll(List.of("ip", "link", "set", "dev", tap));
+        if (sea.bridge() != null) {
+            cmd.addAll(List.of("master", sea.bridge()));
+        }
+        cmd.add("up");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " did not finish within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out
+                    + (sea.bridge() != null ? " (does bridge " + sea.bridge() + " exist? see vswitch.sea_bridge)" : ""));
+        }
+    }
+
+    /** Disconnects a partition's adapters (it ended); a no-op when it has none. Its TAP interfaces go. */
     public void disconnect(int lparId) {
         await(loop.call(() -> {
-            drop(lparId);
+            drop(lparId, true);
             return null;
         }));
     }
 
-    private void drop(int lparId) {
+    private void drop(int lparId, boolean deleteInterfaces) {
         List<StreamPort> old = byPartition.remove(lparId);
         if (old != null) {
             for (StreamPort p : old) {
                 loop.remove(p);
                 p.vswitch.detach(p.port);
+            }
+        }
+        List<TapPort> trunks = trunksByPartition.remove(lparId);
+        if (trunks != null) {
+            for (TapPort p : trunks) {
+                p.close(deleteInterfaces);
+                if (p.port != null) {
+                    p.vswitch.detach(p.port);
+                }
             }
         }
     }
@@ -85,16 +199,34 @@ public final class VirtualEthernet implements AutoCloseable {
             for (var e : byPartition.entrySet()) {
                 for (StreamPort p : e.getValue()) {
                     PortCounters c = p.port.counters();
-                    Map<String, Long> drops = new LinkedHashMap<>();
-                    c.dropsByReason().forEach((r, n) -> drops.put(r.name().toLowerCase(java.util.Locale.ROOT), n));
+                    Map<String, Long> drops = drops(c);
                     out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(),
-                            p.connected(), p.connects, c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), drops));
+                            p.connected(), p.connects, null, false, c.rxFrames(), c.rxBytes(), c.txFrames(),
+                            c.txBytes(), drops));
+                }
+            }
+            for (var e : trunksByPartition.entrySet()) {
+                for (TapPort p : e.getValue()) {
+                    if (p.port == null) {
+                        continue;
+                    }
+                    PortCounters c = p.port.counters();
+                    Map<String, Long> drops = drops(c);
+                    out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(), p.open(),
+                            1, p.interfaceName(), p.vswitch.activeTrunk(p.port), c.rxFrames(), c.rxBytes(),
+                            c.txFrames(), c.txBytes(), drops));
                 }
             }
             out.sort(java.util.Comparator.comparing(PortStatus::vswitch).thenComparingInt(PortStatus::lparId)
                     .thenComparingInt(PortStatus::slot));
             return out;
         }));
+    }
+
+    private static Map<String, Long> drops(PortCounters c) {
+        Map<String, Long> drops = new LinkedHashMap<>();
+        c.dropsByReason().forEach((r, n) -> drops.put(r.name().toLowerCase(java.util.Locale.ROOT), n));
+        return drops;
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
@@ -113,8 +245,21 @@ public final class VirtualEthernet implements AutoCloseable {
         }
     }
 
+    /** Stops the switches; bridged trunks' TAP interfaces stay for the daemon that re-adopts their VIOS. */
     @Override
     public void close() {
+        try {
+            await(loop.call(() -> {
+                for (int id : List.copyOf(trunksByPartition.keySet())) {
+                    for (TapPort p : trunksByPartition.remove(id)) {
+                        p.close(false);
+                    }
+                }
+                return null;
+            }));
+        } catch (IllegalStateException e) {
+            LOG.warn("closing the bridged trunks: {}", e.getMessage());
+        }
         loop.close();
     }
 }

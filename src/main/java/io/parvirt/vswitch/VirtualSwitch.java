@@ -24,7 +24,9 @@ import java.util.function.LongSupplier;
  *     inner one to a partition (the double-tagging VLAN hop).</li>
  * <li><b>Check the source</b>: a partition's port may send only from its adapter's own address
  *     (else SPOOFED_SOURCE); a trunk bridges the outside and may send from any station address,
- *     but not a group or zero one (INVALID_SOURCE). The active trunk's sources are learned.</li>
+ *     but not a group or zero one (INVALID_SOURCE). The active trunk's sources are learned; a
+ *     standby trunk bridges nothing (STANDBY_TRUNK), as a standby Shared Ethernet Adapter does not:
+ *     the outside's broadcasts reach its partitions once, through the active trunk.</li>
  * <li><b>Forward</b> within the VLAN, never back to the sender: broadcast and multicast to every
  *     partition member and to the active trunk; known unicast to its port; unknown unicast only to
  *     the active trunk, never flooded to partitions (the hypervisor knows their addresses from
@@ -231,6 +233,8 @@ public final class VirtualSwitch {
         Vlan v = vlans[vlan];
         if (v.activeTrunk == from) {
             learn(v.macs, src, from);
+        } else if (from.trunk) {
+            return DropReason.STANDBY_TRUNK;
         }
         egress.start(f, off, len, hasTag, tci, vlan);
         long dst = Dot1q.mac(f, off);
@@ -304,6 +308,20 @@ public final class VirtualSwitch {
         }
         t.put(src, from, now, false);
         from.learned++;
+    }
+
+    /** Whether {@code port} is the active trunk of one of its VLANs (switch thread). */
+    public boolean activeTrunk(Port port) {
+        notFromASink();
+        if (!port.trunk || !port.attached) {
+            return false;
+        }
+        for (int vid = port.firstVlan(); vid >= 0; vid = port.nextVlan(vid)) {
+            if (vlans[vid] != null && vlans[vid].activeTrunk == port) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The address tables, VLAN by VLAN (switch thread; a view for people, not for forwarding). */

@@ -9,7 +9,21 @@
  *                             │                  look up, flood)              or stripped)         │
  *                             └────────────────────────────── frames for the guest ◄──────────────┘
  *                      SwitchLoop: the one thread that runs all of it
+ *
+ *  host TAP (pvsea&lt;lpar&gt;-&lt;slot&gt;) ──► TapPort ──► VirtualSwitch.receive ... ──► TapPort.offer ──► TAP
+ *   (a VIOS's trunk adapter)   (poll(2) thread wakes the loop once per batch; reads and writes on the loop)
  * </pre>
+ *
+ * <h2>The Shared Ethernet Adapter</h2>
+ * A VIOS partition's trunk adapters are not given to its guest: parvirt's VIOS operating system
+ * is its own storage server, so the daemon plays the SEA, bridging each trunk port to a persistent
+ * TAP interface ({@link io.parvirt.vswitch.TapDevice}, opened with {@code TUNSETIFF} through the
+ * FFM API) in the namespace and bridge {@link io.parvirt.vswitch.SeaSettings} name. The TAP is
+ * made when the VIOS is activated (or re-adopted, reopening the interface a killed daemon left)
+ * and deleted when it ends; its VLANs' next trunk by priority then becomes active, as an SEA
+ * failover does. A standby trunk bridges nothing in either direction, so the outside's broadcasts
+ * reach partitions once. The PVID's frames cross the TAP untagged and the additional VLANs' tagged,
+ * as on any 802.1Q port: the host side uses VLAN sub-interfaces or a VLAN-aware bridge for those.
  *
  * The shape is the device back end's (STYLE.md §6): the codec ({@link io.parvirt.vswitch.Dot1q},
  * with the 802.1Q byte layout), the ports ({@link io.parvirt.vswitch.Port} in the switch, a

@@ -331,8 +331,23 @@ class ForwardingPropertyTest {
         if (c.trunk() && (src == 0 || isGroup(src))) {
             return DropReason.INVALID_SOURCE;
         }
+        if (c.trunk() && activeTrunk(frameVlan) != sender) {
+            return DropReason.STANDBY_TRUNK;
+        }
         frameUntagged = TestFrames.strip(b);
         return null;
+    }
+
+    /** The trunk member of {@code vlan} with the best priority (the first attached among equals). */
+    private Member activeTrunk(int vlan) {
+        Member active = null;
+        for (Member m : attached) {
+            if (m.memberOf(vlan) && m.config.trunk()
+                    && (active == null || m.config.trunkPriority() < active.config.trunkPriority())) {
+                active = m;
+            }
+        }
+        return active;
     }
 
     /** The model of forwarding: whom a frame that passed classification is offered to. */
