@@ -42,7 +42,11 @@ public final class NbdServerMain {
         if (System.getProperty("parvirt.log.dir") == null) {
             System.setProperty("parvirt.log.dir", o.logDir().toString()); // before the first logger
         }
-        System.exit(run(o, System.out, System.err));
+        int status = run(o, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+        // stopped by a signal: the JVM is already exiting, with the signal's status
     }
 
     static int run(Options o, PrintStream out, PrintStream err) throws InterruptedException {
