@@ -36,7 +36,7 @@ public final class Endpoint implements AutoCloseable {
 
     private final BackingFile backing;
     private final Path socket;
-    private final int maxConnections;
+    private final NbdSettings settings;
     private final ExportCounters counters = new ExportCounters();
     private final ServerSocketChannel server;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -44,17 +44,17 @@ public final class Endpoint implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closing;
 
-    private Endpoint(BackingFile backing, Path socket, ServerSocketChannel server, int maxConnections) {
+    private Endpoint(BackingFile backing, Path socket, ServerSocketChannel server, NbdSettings settings) {
         this.backing = backing;
         this.socket = socket;
         this.server = server;
-        this.maxConnections = maxConnections;
+        this.settings = settings;
         String name = backing.export.name();
         this.threads = Thread.ofPlatform().daemon().name("nbd-" + name + "-", 1);
         this.acceptor = Thread.ofVirtual().name("nbd-accept-" + name).unstarted(this::acceptLoop);
     }
 
-    static Endpoint open(Export export, Path socketDir, int maxConnections) {
+    static Endpoint open(Export export, Path socketDir, NbdSettings settings) {
         Path socket = socketDir.resolve(export.name() + ".sock").toAbsolutePath();
         if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
             throw new NbdException(NbdException.Kind.SOCKET_UNAVAILABLE, export.name(), socket,
@@ -62,7 +62,7 @@ public final class Endpoint implements AutoCloseable {
         }
         BackingFile backing = BackingFile.open(export);
         try {
-            Endpoint e = new Endpoint(backing, socket, bindPrivate(export, socket), maxConnections);
+            Endpoint e = new Endpoint(backing, socket, bindPrivate(export, socket), settings);
             e.acceptor.start();
             LOG.info("nbd {}: serving {} ({} bytes{}) at {}", export.name(), export.file(), backing.size,
                     export.readOnly() ? ", read-only" : "", socket);
@@ -157,10 +157,16 @@ public final class Endpoint implements AutoCloseable {
 
     /** Under the lock that close takes, so no connection starts after close has stopped the others. */
     private synchronized boolean admit(SocketChannel ch) {
-        if (closing || connections.size() >= maxConnections) {
+        if (closing || connections.size() >= settings.maxConnectionsPerExport()) {
             return false;
         }
-        Connection c = new Connection(ch, backing, counters, this);
+        Connection c;
+        try {
+            c = new Connection(ch, backing, counters, this, settings.pollMicros() * 1000L);
+        } catch (IOException e) {
+            LOG.warn("nbd {}: no selector for a connection: {}", backing.export.name(), e.toString());
+            return false;
+        }
         connections.add(c);
         counters.open.incrementAndGet();
         c.start(threads);

@@ -13,26 +13,20 @@ import java.util.Optional;
  * closes only its connections.
  */
 public final class NbdServer implements AutoCloseable {
-    /** More than any client opens (QEMU one, libnbd's multi-conn four); the rest are refused. */
-    public static final int DEFAULT_MAX_CONNECTIONS = 16;
-
     private final Path socketDir;
-    private final int maxConnections;
+    private final NbdSettings settings;
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
 
     public NbdServer(Path socketDir) {
-        this(socketDir, DEFAULT_MAX_CONNECTIONS);
+        this(socketDir, NbdSettings.DEFAULTS);
     }
 
-    public NbdServer(Path socketDir, int maxConnectionsPerExport) {
-        if (maxConnectionsPerExport < 1) {
-            throw new IllegalArgumentException("maxConnectionsPerExport must be at least 1");
-        }
+    public NbdServer(Path socketDir, NbdSettings settings) {
         if (!Files.isDirectory(socketDir)) {
             throw new IllegalArgumentException("socket directory " + socketDir + " does not exist");
         }
         this.socketDir = socketDir;
-        this.maxConnections = maxConnectionsPerExport;
+        this.settings = settings;
     }
 
     /** Starts serving {@code export} on {@code DIR/NAME.sock}. */
@@ -41,7 +35,7 @@ public final class NbdServer implements AutoCloseable {
             throw new NbdException(NbdException.Kind.DUPLICATE_EXPORT, export.name(), export.file(),
                     "already served", null);
         }
-        Endpoint e = Endpoint.open(export, socketDir, maxConnections);
+        Endpoint e = Endpoint.open(export, socketDir, settings);
         endpoints.put(export.name(), e);
         return e;
     }

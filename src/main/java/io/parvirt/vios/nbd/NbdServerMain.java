@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp parvirt.jar:lib/* io.parvirt.vios.nbd.NbdServerMain --socket-dir DIR
- *      --export NAME=FILE[:ro] [--export ...] [--max-connections N] [--log-dir DIR]
+ *      --export NAME=FILE[:ro] [--export ...] [--max-connections N] [--poll-us N] [--log-dir DIR]
  * </pre>
  *
  * Prints {@code serving NAME SIZE SOCKET} on standard output for each export once all of them
@@ -25,7 +25,7 @@ public final class NbdServerMain {
     }
 
     /** The parsed command line. */
-    record Options(Path socketDir, List<Export> exports, int maxConnections, Path logDir) {
+    record Options(Path socketDir, List<Export> exports, NbdSettings settings, Path logDir) {
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -35,7 +35,7 @@ public final class NbdServerMain {
         } catch (IllegalArgumentException e) {
             System.err.println("nbd: " + e.getMessage());
             System.err.println("usage: NbdServerMain --socket-dir DIR --export NAME=FILE[:ro] [--export ...] "
-                    + "[--max-connections N] [--log-dir DIR]");
+                    + "[--max-connections N] [--poll-us N] [--log-dir DIR]");
             System.exit(2);
             return;
         }
@@ -50,7 +50,7 @@ public final class NbdServerMain {
     }
 
     static int run(Options o, PrintStream out, PrintStream err) throws InterruptedException {
-        NbdServer server = new NbdServer(o.socketDir(), o.maxConnections());
+        NbdServer server = new NbdServer(o.socketDir(), o.settings());
         try {
             for (Export e : o.exports()) {
                 Endpoint ep = server.serve(e);
@@ -74,7 +74,8 @@ public final class NbdServerMain {
     static Options parse(String[] args) {
         Path socketDir = null;
         Path logDir = null;
-        int max = NbdServer.DEFAULT_MAX_CONNECTIONS;
+        int max = NbdSettings.DEFAULTS.maxConnectionsPerExport();
+        int poll = NbdSettings.DEFAULTS.pollMicros();
         List<Export> exports = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -86,16 +87,8 @@ public final class NbdServerMain {
                 case "--socket-dir" -> socketDir = Path.of(v);
                 case "--log-dir" -> logDir = Path.of(v);
                 case "--export" -> exports.add(export(v));
-                case "--max-connections" -> {
-                    try {
-                        max = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--max-connections takes a number: " + v);
-                    }
-                    if (max < 1 || max > 1024) {
-                        throw new IllegalArgumentException("--max-connections must be 1..1024: " + v);
-                    }
-                }
+                case "--max-connections" -> max = number(a, v);
+                case "--poll-us" -> poll = number(a, v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -108,7 +101,16 @@ public final class NbdServerMain {
         if (exports.stream().map(Export::name).distinct().count() != exports.size()) {
             throw new IllegalArgumentException("an export name is given twice");
         }
-        return new Options(socketDir, List.copyOf(exports), max, logDir == null ? socketDir : logDir);
+        return new Options(socketDir, List.copyOf(exports), new NbdSettings(max, poll),
+                logDir == null ? socketDir : logDir);
+    }
+
+    private static int number(String option, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a number: " + v);
+        }
     }
 
     /** {@code NAME=FILE}, {@code NAME=FILE:ro} or {@code NAME=FILE:rw}. */

@@ -6,11 +6,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 
 /**
  * The transmission phase of one connection: requests in, simple replies out, on the connection's
- * own thread with blocking I/O (byte layouts in {@link Protocol}).
+ * own thread (byte layouts in {@link Protocol}; how it waits for the socket in {@link SocketWait}).
  *
  * <p>A client may send many requests before reading a reply (qemu and libnbd keep up to 16 or
  * more in flight). They are taken in order from one input buffer: one {@code read} can bring a
@@ -37,7 +36,7 @@ final class Transmission {
     private static final int LARGE = 64 << 10;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
-    private final SocketChannel channel;
+    private final SocketWait socket;
     private final FileChannel file;
     private final BackingFile backing;
     private final ExportCounters counters;
@@ -49,8 +48,8 @@ final class Transmission {
     private int op;
     private CloseReason closeReason = CloseReason.CLIENT_GONE;
 
-    Transmission(SocketChannel channel, FileChannel file, BackingFile backing, ExportCounters counters) {
-        this.channel = channel;
+    Transmission(SocketWait socket, FileChannel file, BackingFile backing, ExportCounters counters) {
+        this.socket = socket;
         this.file = file;
         this.backing = backing;
         this.counters = counters;
@@ -377,9 +376,7 @@ final class Transmission {
             return;
         }
         out.limit(op).position(0);
-        while (out.hasRemaining()) {
-            channel.write(out);
-        }
+        socket.writeFully(out);
         op = 0;
     }
 
@@ -404,7 +401,7 @@ final class Transmission {
         int limit = n >= LARGE ? rd + n : in.capacity();
         while (wr - rd < n) {
             in.limit(limit).position(wr);
-            int got = channel.read(in);
+            int got = socket.read(in);
             if (got < 0) {
                 return false;
             }

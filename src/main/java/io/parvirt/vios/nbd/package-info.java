@@ -8,6 +8,7 @@
  *  client QEMU ──► DIR/NAME.sock (rw-------, one per mapping) ──► Endpoint (accept loop)
  *                                                                    │ one platform thread per connection
  *                    Connection: Handshake (options) ──► Transmission (requests ──► pread/pwrite/fdatasync/fallocate)
+ *                                                          └─ SocketWait (non-blocking socket: poll, then select)
  *                                                                    │ ──► BackingFile (size, flags, fallocate)
  *                                 counters: ExportCounters (requests, bytes, RequestError, CloseReason)
  * </pre>
@@ -45,6 +46,11 @@
  *     that connection only. A WRITE whose payload fits the 1 MiB buffer reaches the file whole or not
  *     at all when the client goes in the middle; a longer one may be written in part, which a client
  *     that got no reply cannot tell from a disk's torn write. Nothing is lost that was replied to.</li>
+ * <li><b>Threads.</b> One platform thread per connection; connections share nothing but the
+ *     export's counters and the kernel's page cache of the file. In transmission the socket is
+ *     non-blocking with a selector of the connection's own, and the thread polls up to 32 us for
+ *     the next request before it sleeps, adaptively, as QEMU's iothreads do ({@code SocketWait}):
+ *     at queue depth 1 a sleeping thread's wake-up costs more than the request.</li>
  * <li><b>Transport.</b> Unix sockets only: the mapping's isolation rests on the socket file. A TCP
  *     listener would need its own check of who the client is.</li>
  * </ul>

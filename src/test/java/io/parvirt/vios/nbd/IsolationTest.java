@@ -147,7 +147,7 @@ class IsolationTest {
 
     @Test
     void connectionsPastTheLimitAreRefused() throws IOException, InterruptedException {
-        try (NbdServer small = new NbdServer(Files.createDirectories(tmp.resolve("small")), 2)) {
+        try (NbdServer small = new NbdServer(Files.createDirectories(tmp.resolve("small")), new NbdSettings(2, 32))) {
             Endpoint e = small.serve(new Export("x", rig.sparse("x", 4096), false));
             try (RawClient a = RawClient.open(e.socket(), "x"); RawClient b = RawClient.open(e.socket(), "x")) {
                 try (var third = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(e.socket()))) {

@@ -21,10 +21,10 @@ class NbdServerMainTest {
     @Test
     void theCommandLineNamesExportsAndTheirMode() {
         NbdServerMain.Options o = NbdServerMain.parse(new String[] {"--socket-dir", "/run/v", "--export",
-                "hd0=/pool/a.img", "--export", "cd0=/repo/x.iso:ro", "--max-connections", "4"});
+                "hd0=/pool/a.img", "--export", "cd0=/repo/x.iso:ro", "--max-connections", "4", "--poll-us", "0"});
         assertThat(o.exports()).containsExactly(new Export("hd0", Path.of("/pool/a.img"), false),
                 new Export("cd0", Path.of("/repo/x.iso"), true));
-        assertThat(o.maxConnections()).isEqualTo(4);
+        assertThat(o.settings()).isEqualTo(new NbdSettings(4, 0));
         assertThat(o.logDir()).isEqualTo(Path.of("/run/v"));
     }
 
@@ -35,6 +35,8 @@ class NbdServerMainTest {
                 new String[] {"--socket-dir", "/d", "--export", "../x=/f"},
                 new String[] {"--socket-dir", "/d", "--export", "a=/f", "--export", "a=/g"},
                 new String[] {"--socket-dir", "/d", "--export", "a=/f", "--max-connections", "0"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--poll-us", "-1"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--poll-us", "x"},
                 new String[] {"--socket-dir", "/d", "--export", "a=/f", "--bogus", "1"},
                 new String[] {"--socket-dir"})) {
             assertThatThrownBy(() -> NbdServerMain.parse(args)).as(String.join(" ", args))
