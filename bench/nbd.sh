@@ -15,6 +15,8 @@
 # The servers, configured alike: no cache of their own beyond the host's page cache, FLUSH (and
 # FUA) = fdatasync, several connections allowed:
 #   parvirt : java io.parvirt.vios.nbd.NbdServerMain --socket-dir D --export bench=FILE
+#             (its default: a connection polls up to 32 us for the next request before sleeping)
+#   parvirt-nopoll: the same with --poll-us 0 (always sleeps), to show what polling buys and costs
 #   qemu-nbd: qemu-nbd -f raw --cache=writeback --aio=threads -t -e 16 -x bench --socket=S FILE
 #             (--cache=writeback is qemu-nbd's default: page cache used, flushes honoured)
 #   nbdkit  : nbdkit -f -U S file file=FILE   (16 threads, its default; cache=default, fdatasync)
@@ -22,7 +24,7 @@
 # the page cache before the first run, as a pool's file would be.
 #
 # Usage: bench/nbd.sh   Env: RUNTIME (5) REPEATS (3) DEPTH (16) SIZE_MB (1024) NOBUILD=1 (use
-# target/parvirt.jar as it is). Run under `flock /tmp/parvirt-heavy.lock` on a shared machine.
+# target/parvirt.jar as it is), ROWS="rand-read-4k-qd1 ..." (only the rows named). Run under `flock /tmp/parvirt-heavy.lock` on a shared machine.
 # Writes bench/results/nbd.txt (OUT=FILE: FILE instead).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -71,23 +73,34 @@ mkdir -p "$work/parvirt"
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dparvirt.log.dir="$work" -cp "$cp" \
   io.parvirt.vios.nbd.NbdServerMain --socket-dir "$work/parvirt" --export "bench=$file" >"$work/parvirt.out" 2>&1 &
 pids+=($!); pid_parvirt=$!
+mkdir -p "$work/nopoll"
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dparvirt.log.dir="$work/nopoll" -cp "$cp" \
+  io.parvirt.vios.nbd.NbdServerMain --socket-dir "$work/nopoll" --export "bench=$file" --poll-us 0 >"$work/nopoll.out" 2>&1 &
+pids+=($!); pid_nopoll=$!
 qemu-nbd -f raw --cache=writeback --aio=threads -t -e 16 -x bench --socket="$work/qemu.sock" "$file" >"$work/qemu.out" 2>&1 &
 pids+=($!); pid_qemu=$!
 nbdkit -f -U "$work/nbdkit.sock" file file="$file" >"$work/nbdkit.out" 2>&1 &
 pids+=($!); pid_nbdkit=$!
-for s in "$work/parvirt/bench.sock" "$work/qemu.sock" "$work/nbdkit.sock"; do
+for s in "$work/parvirt/bench.sock" "$work/nopoll/bench.sock" "$work/qemu.sock" "$work/nbdkit.sock"; do
   for _ in $(seq 1 200); do [ -S "$s" ] && break; sleep 0.05; done
   [ -S "$s" ] || { echo "bench: no socket $s" >&2; cat "$work"/*.out >&2; exit 1; }
 done
 declare -A uri=(
   [parvirt]="nbd+unix:///bench?socket=$work/parvirt/bench.sock"
+  [parvirt-nopoll]="nbd+unix:///bench?socket=$work/nopoll/bench.sock"
   [qemu-nbd]="nbd+unix:///bench?socket=$work/qemu.sock"
   [nbdkit]="nbd+unix:///bench?socket=$work/nbdkit.sock"
 )
-declare -A pid=([parvirt]=$pid_parvirt [qemu-nbd]=$pid_qemu [nbdkit]=$pid_nbdkit)
-servers=(parvirt qemu-nbd nbdkit)
+declare -A pid=([parvirt]=$pid_parvirt [parvirt-nopoll]=$pid_nopoll [qemu-nbd]=$pid_qemu [nbdkit]=$pid_nbdkit)
+servers=(parvirt parvirt-nopoll qemu-nbd nbdkit)
 rows=("seq-read-1M read 1M $depth" "seq-write-1M write 1M $depth" "rand-read-4k randread 4k $depth"
   "rand-write-4k randwrite 4k $depth" "rand-read-4k-qd1 randread 4k 1" "rand-write-4k-qd1 randwrite 4k 1")
+if [ -n "${ROWS:-}" ]; then # ROWS="name ...": only those rows
+  picked=()
+  for r in "${rows[@]}"; do [[ " $ROWS " == *" ${r%% *} "* ]] && picked+=("$r"); done
+  [ ${#picked[@]} -gt 0 ] || { echo "bench: ROWS names none of: ${rows[*]%% *}" >&2; exit 2; }
+  rows=("${picked[@]}")
+fi
 
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
@@ -133,23 +146,25 @@ done
 
 summary=$(
   echo
-  echo "# median of $repeats rounds; ratio = parvirt / qemu-nbd (MiB/s); CPU = server process, % of one core"
-  printf '%-18s %12s %12s %12s %9s %11s %11s %11s\n' row parvirt qemu-nbd nbdkit ratio cpu-parvirt cpu-qemu cpu-nbdkit
+  echo "# median of $repeats rounds, MiB/s; ratio = parvirt / qemu-nbd; cpu = the server process, % of one core"
+  printf '%-18s' row; for s in "${servers[@]}"; do printf ' %14s' "$s"; done
+  printf ' %8s' ratio; for s in "${servers[@]}"; do printf ' %14s' "cpu-$s"; done; echo
   for r in "${rows[@]}"; do
     read -r name _ <<<"$r"
-    grep -v '^#' "$result" | awk -v row="$name" '
+    grep -v '^#' "$result" | awk -v row="$name" -v list="${servers[*]}" '
       function median(a, k,   i, j, t) {
         for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
         return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
       }
       $2 == row { k[$3]++; bw[$3, k[$3]] = $4; cpu[$3, k[$3]] = $6 }
       END {
-        split("parvirt qemu-nbd nbdkit", s, " ")
-        for (i = 1; i <= 3; i++) {
+        n = split(list, s, " ")
+        for (i = 1; i <= n; i++) {
           for (j = 1; j <= k[s[i]]; j++) { a[j] = bw[s[i], j]; c[j] = cpu[s[i], j] }
-          m[i] = median(a, k[s[i]]); u[i] = median(c, k[s[i]])
+          m[s[i]] = median(a, k[s[i]]); u[s[i]] = median(c, k[s[i]])
         }
-        printf "%-18s %12.1f %12.1f %12.1f %8.2fx %10d%% %10d%% %10d%%\n", row, m[1], m[2], m[3], m[1] / m[2], u[1], u[2], u[3]
+        printf "%-18s", row; for (i = 1; i <= n; i++) printf " %14.1f", m[s[i]]
+        printf " %7.2fx", m["parvirt"] / m["qemu-nbd"]; for (i = 1; i <= n; i++) printf " %13d%%", u[s[i]]; printf "\n"
       }'
   done
 )
