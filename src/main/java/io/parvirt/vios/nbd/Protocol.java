@@ -78,7 +78,6 @@ final class Protocol {
     static final int REP_ERR_UNSUP = 0x80000001;
     static final int REP_ERR_INVALID = 0x80000003;
     static final int REP_ERR_UNKNOWN = 0x80000006;
-    static final int REP_ERR_TOO_BIG = 0x80000009;
 
     // information types in REP_INFO
     static final int INFO_EXPORT = 0;
