@@ -72,6 +72,11 @@ final class SocketWait {
         }
     }
 
+    /** The current poll time (0: the next wait sleeps at once). */
+    long pollNanos() {
+        return pollNanos;
+    }
+
     /** Writes all of {@code b}, waiting while the client's socket buffer is full. */
     void writeFully(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
