@@ -29,6 +29,7 @@ class LayeringTest {
             Map.entry("dispatch", Set.of("model")),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
+            Map.entry("vios", Set.of()),
             Map.entry("api", Set.of("hmc", "model", "system")),
             Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "hypervisor", "dispatch",
                     "vswitch", "image")),

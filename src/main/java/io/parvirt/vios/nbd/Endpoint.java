@@ -1,0 +1,244 @@
+package io.parvirt.vios.nbd;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One served export: its own listening Unix socket ({@code DIR/NAME.sock}), the thread that accepts
+ * on it and the connections it accepted. A socket serves exactly one export, so the socket is the
+ * mapping: a client is handed the path of its own mapping's socket and nothing else, and the
+ * socket file is {@code rw-------} (only the server's user, the one that runs the partitions'
+ * QEMUs, may connect; connecting needs write permission on the socket).
+ *
+ * <p>The socket gets its permissions before its name: it is bound in a fresh {@code rwx------}
+ * directory, set to {@code rw-------}, then renamed into place. Binding at the final path and
+ * changing the mode afterwards would leave a moment in which the umask decides who may connect.
+ */
+public final class Endpoint implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
+    /** sun_path is 108 bytes with its terminating NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    private final BackingFile backing;
+    private final Path socket;
+    private final NbdSettings settings;
+    private final ExportCounters counters = new ExportCounters();
+    private final ServerSocketChannel server;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Thread.Builder threads;
+    private final Thread acceptor;
+    private volatile boolean closing;
+
+    private Endpoint(BackingFile backing, Path socket, ServerSocketChannel server, NbdSettings settings) {
+        this.backing = backing;
+        this.socket = socket;
+        this.server = server;
+        this.settings = settings;
+        String name = backing.export.name();
+        this.threads = Thread.ofPlatform().daemon().name("nbd-" + name + "-", 1);
+        this.acceptor = Thread.ofVirtual().name("nbd-accept-" + name).unstarted(this::acceptLoop);
+    }
+
+    static Endpoint open(Export export, Path socketDir, NbdSettings settings) {
+        Path socket = socketDir.resolve(export.name() + ".sock").toAbsolutePath();
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            throw new NbdException(NbdException.Kind.SOCKET_UNAVAILABLE, export.name(), socket,
+                    "path longer than " + MAX_SOCKET_PATH + " bytes", null);
+        }
+        BackingFile backing = BackingFile.open(export);
+        try {
+            Endpoint e = new Endpoint(backing, socket, bindPrivate(export, socket), settings);
+            e.acceptor.start();
+            LOG.info("nbd {}: serving {} ({} bytes{}) at {}", export.name(), export.file(), backing.size,
+                    export.readOnly() ? ", read-only" : "", socket);
+            return e;
+        } catch (RuntimeException e) {
+            backing.close();
+            throw e;
+        }
+    }
+
+    private static ServerSocketChannel bindPrivate(Export export, Path socket) {
+        refuseIfTaken(export, socket);
+        Path staging = null;
+        ServerSocketChannel server = null;
+        try {
+            staging = Files.createTempDirectory(socket.getParent(), ".nbd-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path staged = staging.resolve("s");
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(staged));
+            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-------"));
+            // rename(2) replaces a stale socket file atomically; a client never sees no file at all
+            Files.move(staged, socket, StandardCopyOption.ATOMIC_MOVE);
+            return server;
+        } catch (IOException | UnsupportedOperationException e) {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // never served
+                }
+            }
+            throw new NbdException(NbdException.Kind.SOCKET_UNAVAILABLE, export.name(), socket,
+                    String.valueOf(e.getMessage()), e);
+        } finally {
+            if (staging != null) {
+                try {
+                    Files.deleteIfExists(staging.resolve("s"));
+                    Files.deleteIfExists(staging);
+                } catch (IOException ignored) {
+                    // a leftover empty private directory
+                }
+            }
+        }
+    }
+
+    /** An existing socket file is replaced only when no one listens on it (a crashed server's). */
+    private static void refuseIfTaken(Export export, Path socket) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return; // nothing there
+        }
+        if (!a.isOther()) {
+            throw new NbdException(NbdException.Kind.SOCKET_UNAVAILABLE, export.name(), socket,
+                    "exists and is not a socket", null);
+        }
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            throw new NbdException(NbdException.Kind.SOCKET_IN_USE, export.name(), socket,
+                    "another server listens there", null);
+        } catch (IOException stale) {
+            // connection refused: the file is a leftover, and the rename replaces it
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                return; // close() closed the server socket
+            } catch (IOException e) {
+                if (closing) {
+                    return;
+                }
+                LOG.warn("nbd {}: accept failed: {}", backing.export.name(), e.toString());
+                continue;
+            }
+            counters.connections.increment();
+            if (!admit(ch)) {
+                counters.closed(CloseReason.REFUSED);
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // refused
+                }
+            }
+        }
+    }
+
+    /** Under the lock that close takes, so no connection starts after close has stopped the others. */
+    private synchronized boolean admit(SocketChannel ch) {
+        if (closing || connections.size() >= settings.maxConnectionsPerExport()) {
+            return false;
+        }
+        Connection c;
+        try {
+            c = new Connection(ch, backing, counters, this, settings.pollMicros() * 1000L);
+        } catch (IOException e) {
+            LOG.warn("nbd {}: no selector for a connection: {}", backing.export.name(), e.toString());
+            return false;
+        }
+        connections.add(c);
+        counters.open.incrementAndGet();
+        c.start(threads);
+        return true;
+    }
+
+    void ended(Connection c) {
+        connections.remove(c);
+    }
+
+    public Export export() {
+        return backing.export;
+    }
+
+    /** The export's size in bytes, as clients see it (the backing file's when the export opened). */
+    public long size() {
+        return backing.size;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** The address QEMU and libnbd take: {@code nbd+unix:///NAME?socket=PATH}. */
+    public String uri() {
+        return "nbd+unix:///" + backing.export.name() + "?socket=" + socket;
+    }
+
+    public ExportCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Stops accepting, removes the socket file, closes every connection (a request in progress
+     * completes its file I/O; its reply may not reach the client), waits for their threads, then
+     * syncs the backing file: what clients were told was written is on stable storage after a stop.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            LOG.warn("nbd {}: socket {} not removed: {}", backing.export.name(), socket, e.toString());
+        }
+        for (Connection c : connections) {
+            c.stop();
+        }
+        try {
+            acceptor.join(10_000);
+            for (Connection c : connections) {
+                c.join(10_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            backing.sync();
+        } catch (IOException e) {
+            LOG.warn("nbd {}: final sync of {} failed: {}", backing.export.name(), backing.export.file(), e.toString());
+        }
+        backing.close();
+        LOG.info("nbd {}: stopped ({})", backing.export.name(), counters);
+    }
+}

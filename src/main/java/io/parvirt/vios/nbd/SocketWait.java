@@ -1,0 +1,89 @@
+package io.parvirt.vios.nbd;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+
+/**
+ * Reads and writes a connection's non-blocking socket, waiting in its own {@link Selector} when
+ * the socket is not ready, after polling for a while when that is likely to pay.
+ *
+ * <p>Why poll: a client with one request in flight (a guest doing synchronous I/O) sends the next
+ * request a few microseconds after our reply. A thread that sleeps in between must be woken on
+ * its own core for every request, and on this kind of host (virtual CPUs, 2 cores) that wake-up
+ * costs more than serving the request: measured with fio at queue depth 1, about 15 k reads/s
+ * sleeping against 35-40 k polling. QEMU's iothreads solve the same problem the same way: they
+ * poll their file descriptors before sleeping, adaptively, for at most 32 us by default.
+ *
+ * <p>The poll adapts, as QEMU's does: it starts at zero, so an idle connection never polls. A
+ * wait that ends within the maximum poll time shows that polling would have found the request
+ * without sleeping, and sets the poll time to the maximum; a poll that finds nothing halves it.
+ * A client that sends a request every few microseconds keeps the thread polling (about one core
+ * while it lasts); one that pauses longer keeps it sleeping.
+ */
+final class SocketWait {
+    private static final Consumer<SelectionKey> READY = k -> { };
+
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final long maxPollNanos;
+    private long pollNanos;
+
+    SocketWait(SocketChannel channel, Selector selector, long maxPollNanos) throws IOException {
+        this.channel = channel;
+        this.selector = selector;
+        this.maxPollNanos = maxPollNanos;
+        channel.configureBlocking(false);
+        this.key = channel.register(selector, 0);
+    }
+
+    /** Reads what is there into {@code b}, waiting for at least one byte; -1 at end of stream. */
+    int read(ByteBuffer b) throws IOException {
+        int got = channel.read(b);
+        if (got != 0) {
+            return got;
+        }
+        if (pollNanos > 0) {
+            long deadline = System.nanoTime() + pollNanos;
+            do {
+                Thread.onSpinWait();
+                got = channel.read(b);
+                if (got != 0) {
+                    return got;
+                }
+            } while (System.nanoTime() < deadline);
+            pollNanos >>= 1;
+        }
+        key.interestOps(SelectionKey.OP_READ);
+        while (true) {
+            long start = System.nanoTime();
+            selector.select(READY);
+            if (System.nanoTime() - start < maxPollNanos) {
+                pollNanos = maxPollNanos; // a poll would have found it
+            }
+            got = channel.read(b);
+            if (got != 0) {
+                return got;
+            }
+        }
+    }
+
+    /** The current poll time (0: the next wait sleeps at once). */
+    long pollNanos() {
+        return pollNanos;
+    }
+
+    /** Writes all of {@code b}, waiting while the client's socket buffer is full. */
+    void writeFully(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (channel.write(b) == 0) {
+                key.interestOps(SelectionKey.OP_WRITE);
+                selector.select(READY);
+            }
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package io.parvirt.vios.nbd;
+
+import static io.parvirt.vios.nbd.Protocol.*;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+
+/**
+ * The transmission phase of one connection: requests in, simple replies out, on the connection's
+ * own thread (byte layouts in {@link Protocol}; how it waits for the socket in {@link SocketWait}).
+ *
+ * <p>A client may send many requests before reading a reply (qemu and libnbd keep up to 16 or
+ * more in flight). They are taken in order from one input buffer: one {@code read} can bring a
+ * whole batch of headers, and their replies gather in one output buffer that is written only when
+ * the next request is not there yet, or when it is full. A batch of 4 KiB reads then costs one
+ * {@code pread} each and two socket calls in all. Replies go out in request order, which the
+ * protocol allows. Both buffers are direct and allocated once per connection: a READ's data is
+ * read from the file straight behind its reply header, and a WRITE's payload is written to the
+ * file straight from the input buffer. Nothing is allocated per request.
+ *
+ * <p>Held-back replies are always written before blocking on the socket: a client that waits for
+ * them before sending more would otherwise wait for ever.
+ *
+ * <p>Errors are answered, counted and served past: a range past the end, an unknown command or
+ * flag, a read-only export, an I/O error. The connection ends only when the stream cannot be
+ * followed any more (no request magic; a WRITE longer than 32 MiB, whose payload it would take
+ * reading up to 4 GiB to skip), when a READ fails after its header promised the data, or when the
+ * client goes. Other connections never notice: each has its thread, buffers and file descriptor.
+ */
+final class Transmission {
+    /** One 1 MiB request with room for a batch of small ones around it. */
+    static final int BUFFER_BYTES = (1 << 20) + (64 << 10);
+    /** A payload at least this long is read up to its own end only, so the buffer starts afresh after it. */
+    private static final int LARGE = 64 << 10;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
+
+    private final SocketWait socket;
+    private final FileChannel file;
+    private final BackingFile backing;
+    private final ExportCounters counters;
+    private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private final ByteBuffer zeros = ZEROS.duplicate();
+    private int rd;
+    private int wr;
+    private int op;
+    private CloseReason closeReason = CloseReason.CLIENT_GONE;
+
+    Transmission(SocketWait socket, FileChannel file, BackingFile backing, ExportCounters counters) {
+        this.socket = socket;
+        this.file = file;
+        this.backing = backing;
+        this.counters = counters;
+    }
+
+    /** Serves requests until the connection ends; returns why it did. */
+    CloseReason serve() {
+        try {
+            while (next()) {
+                // one request per turn
+            }
+            flushOut();
+        } catch (ClosedChannelException e) {
+            return CloseReason.SERVER_STOP; // Endpoint.close closed the socket under a blocked read or write
+        } catch (IOException e) {
+            return CloseReason.SOCKET_ERROR;
+        }
+        return closeReason;
+    }
+
+    private boolean next() throws IOException {
+        if (!fill(REQUEST_BYTES)) {
+            return end(rd == wr ? CloseReason.CLIENT_GONE : CloseReason.TRUNCATED);
+        }
+        in.limit(in.capacity()); // absolute reads check the limit, which a WRITE's payload lowered
+        if (in.getInt(rd) != REQUEST_MAGIC) {
+            return end(CloseReason.BAD_MAGIC);
+        }
+        int flags = in.getShort(rd + 4) & 0xffff;
+        int type = in.getShort(rd + 6) & 0xffff;
+        long cookie = in.getLong(rd + 8);
+        long offset = in.getLong(rd + 16);
+        long length = in.getInt(rd + 24) & 0xffffffffL;
+        rd += REQUEST_BYTES;
+        return switch (type) {
+            case CMD_READ -> read(flags, cookie, offset, length);
+            case CMD_WRITE -> write(flags, cookie, offset, length);
+            case CMD_FLUSH -> flush(flags, cookie);
+            case CMD_TRIM -> trim(flags, cookie, offset, length);
+            case CMD_WRITE_ZEROES -> writeZeroes(flags, cookie, offset, length);
+            case CMD_DISC -> end(CloseReason.DISCONNECT);
+            default -> fail(cookie, RequestError.UNKNOWN_COMMAND, EINVAL);
+        };
+    }
+
+    private boolean read(int flags, long cookie, long offset, long length) throws IOException {
+        counters.reads.increment();
+        if ((flags & ~CMD_FLAG_FUA) != 0) {
+            return fail(cookie, RequestError.BAD_FLAGS, EINVAL);
+        }
+        if (length > MAX_PAYLOAD) {
+            return fail(cookie, RequestError.TOO_LARGE, EINVAL);
+        }
+        if (!inRange(offset, length)) {
+            return fail(cookie, RequestError.OUT_OF_RANGE, EINVAL);
+        }
+        int len = (int) length;
+        if (REPLY_BYTES + len > out.capacity()) {
+            return readLarge(cookie, offset, len);
+        }
+        if (op + REPLY_BYTES + len > out.capacity()) {
+            flushOut();
+        }
+        out.limit(op + REPLY_BYTES + len).position(op + REPLY_BYTES);
+        int error = readFile(out, offset);
+        if (error != 0) {
+            return fail(cookie, RequestError.IO_ERROR, error);
+        }
+        putReply(cookie, 0);
+        op += len;
+        counters.bytesRead.add(len);
+        return true;
+    }
+
+    /**
+     * A read longer than the output buffer goes out in pieces. The first piece is read before the
+     * header is sent, so a failing read is still answered with an error; a later piece that fails
+     * leaves no way to tell the client, and the protocol asks for a hard disconnect then.
+     */
+    private boolean readLarge(long cookie, long offset, int len) throws IOException {
+        flushOut();
+        int first = out.capacity() - REPLY_BYTES;
+        out.limit(REPLY_BYTES + first).position(REPLY_BYTES);
+        int error = readFile(out, offset);
+        if (error != 0) {
+            return fail(cookie, RequestError.IO_ERROR, error);
+        }
+        putReply(cookie, 0);
+        op += first;
+        for (int done = first; done < len; ) {
+            flushOut();
+            int n = Math.min(len - done, out.capacity());
+            out.limit(n).position(0);
+            if (readFile(out, offset + done) != 0) {
+                counters.error(RequestError.IO_ERROR);
+                return end(CloseReason.IO_ERROR);
+            }
+            op = n;
+            done += n;
+        }
+        counters.bytesRead.add(len);
+        return true;
+    }
+
+    private boolean write(int flags, long cookie, long offset, long length) throws IOException {
+        counters.writes.increment();
+        if (length > MAX_PAYLOAD) {
+            fail(cookie, RequestError.TOO_LARGE, EINVAL);
+            return end(CloseReason.OVERSIZED_WRITE);
+        }
+        int len = (int) length;
+        int error = 0;
+        RequestError why = RequestError.IO_ERROR;
+        if ((flags & ~CMD_FLAG_FUA) != 0) {
+            error = EINVAL;
+            why = RequestError.BAD_FLAGS;
+        } else if (backing.export.readOnly()) {
+            error = EPERM;
+            why = RequestError.READ_ONLY;
+        } else if (!inRange(offset, len)) {
+            error = ENOSPC;
+            why = RequestError.OUT_OF_RANGE;
+        }
+        // the payload is consumed whatever the answer, or the next request could not be found;
+        // one that fits the buffer is written whole once it is all here, so a client that goes
+        // in the middle leaves the file as it was; a longer one is written piece by piece
+        int done = 0;
+        do {
+            int n = Math.min(len - done, in.capacity());
+            if (!fill(n)) {
+                return end(CloseReason.TRUNCATED);
+            }
+            if (error == 0) {
+                in.limit(rd + n).position(rd);
+                error = writeFile(in, offset + done);
+                why = error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR;
+            }
+            rd += n;
+            done += n;
+        } while (done < len);
+        if (error == 0 && (flags & CMD_FLAG_FUA) != 0) {
+            error = sync();
+        }
+        if (error != 0) {
+            return fail(cookie, why, error);
+        }
+        counters.bytesWritten.add(len);
+        putReply(cookie, 0);
+        return true;
+    }
+
+    private boolean flush(int flags, long cookie) throws IOException {
+        counters.flushes.increment();
+        if ((flags & ~CMD_FLAG_FUA) != 0) {
+            return fail(cookie, RequestError.BAD_FLAGS, EINVAL);
+        }
+        int error = backing.export.readOnly() ? 0 : sync();
+        if (error != 0) {
+            return fail(cookie, RequestError.IO_ERROR, error);
+        }
+        putReply(cookie, 0);
+        return true;
+    }
+
+    /** TRIM punches a hole, giving the blocks back; where holes cannot be punched it does nothing (a hint). */
+    private boolean trim(int flags, long cookie, long offset, long length) throws IOException {
+        counters.trims.increment();
+        if ((flags & ~CMD_FLAG_FUA) != 0) {
+            return fail(cookie, RequestError.BAD_FLAGS, EINVAL);
+        }
+        if (backing.export.readOnly()) {
+            return fail(cookie, RequestError.READ_ONLY, EPERM);
+        }
+        if (!inRange(offset, length)) {
+            return fail(cookie, RequestError.OUT_OF_RANGE, EINVAL);
+        }
+        Fallocate.Result r = length == 0 ? Fallocate.Result.DONE : backing.fallocate.punchHole(offset, length);
+        if (r == Fallocate.Result.FAILED || r == Fallocate.Result.NO_SPACE) {
+            return fail(cookie, RequestError.IO_ERROR, EIO);
+        }
+        return done(flags, cookie);
+    }
+
+    /**
+     * WRITE_ZEROES punches a hole (reads back as zeros) unless NO_HOLE asks for the space to stay
+     * allocated, then it zeroes the range in place (FALLOC_FL_ZERO_RANGE). Where the file system
+     * can do neither, zeros are written, unless FAST_ZERO asked for an answer that is quicker than
+     * writing: then ENOTSUP, and the file is left as it was.
+     */
+    private boolean writeZeroes(int flags, long cookie, long offset, long length) throws IOException {
+        counters.zeroes.increment();
+        if ((flags & ~(CMD_FLAG_FUA | CMD_FLAG_NO_HOLE | CMD_FLAG_FAST_ZERO)) != 0) {
+            return fail(cookie, RequestError.BAD_FLAGS, EINVAL);
+        }
+        if (backing.export.readOnly()) {
+            return fail(cookie, RequestError.READ_ONLY, EPERM);
+        }
+        if (!inRange(offset, length)) {
+            return fail(cookie, RequestError.OUT_OF_RANGE, ENOSPC);
+        }
+        if (length == 0) {
+            return done(flags, cookie);
+        }
+        Fallocate.Result r = Fallocate.Result.UNSUPPORTED;
+        if ((flags & CMD_FLAG_NO_HOLE) == 0) {
+            r = backing.fallocate.punchHole(offset, length);
+        }
+        if (r == Fallocate.Result.UNSUPPORTED) {
+            r = backing.fallocate.zeroRange(offset, length);
+        }
+        int error = switch (r) {
+            case DONE -> 0;
+            case NO_SPACE -> ENOSPC;
+            case FAILED -> EIO;
+            case UNSUPPORTED -> (flags & CMD_FLAG_FAST_ZERO) != 0 ? ENOTSUP : writeZeros(offset, length);
+        };
+        if (error != 0) {
+            return fail(cookie, error == ENOTSUP ? RequestError.NOT_FAST
+                    : error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR, error);
+        }
+        return done(flags, cookie);
+    }
+
+    /** Success for a request that changed the file without a payload: FUA syncs first. */
+    private boolean done(int flags, long cookie) throws IOException {
+        int error = (flags & CMD_FLAG_FUA) != 0 ? sync() : 0;
+        if (error != 0) {
+            return fail(cookie, RequestError.IO_ERROR, error);
+        }
+        putReply(cookie, 0);
+        return true;
+    }
+
+    private boolean fail(long cookie, RequestError why, int error) throws IOException {
+        counters.error(why);
+        putReply(cookie, error);
+        return true;
+    }
+
+    private boolean end(CloseReason reason) {
+        closeReason = reason;
+        return false;
+    }
+
+    private boolean inRange(long offset, long length) {
+        return offset >= 0 && offset <= backing.size && length <= backing.size - offset;
+    }
+
+    // --- file ----------------------------------------------------------------------------------
+
+    /** Fills {@code dst} from the file at {@code offset}; 0 or an NBD error value. */
+    private int readFile(ByteBuffer dst, long offset) {
+        try {
+            long at = offset;
+            while (dst.hasRemaining()) {
+                int n = file.read(dst, at);
+                if (n < 0) {
+                    return EIO; // the file is shorter than the export: someone truncated it
+                }
+                at += n;
+            }
+            return 0;
+        } catch (IOException e) {
+            return EIO;
+        }
+    }
+
+    private int writeFile(ByteBuffer src, long offset) {
+        try {
+            long at = offset;
+            while (src.hasRemaining()) {
+                at += file.write(src, at);
+            }
+            return 0;
+        } catch (IOException e) {
+            return errorOf(e);
+        }
+    }
+
+    private int writeZeros(long offset, long length) {
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(length - done, zeros.capacity());
+            zeros.limit(n).position(0);
+            int error = writeFile(zeros, offset + done);
+            if (error != 0) {
+                return error;
+            }
+            done += n;
+        }
+        return 0;
+    }
+
+    /** {@code fdatasync}: the data and what is needed to read it back (block allocation, holes). */
+    private int sync() {
+        counters.syncs.increment();
+        try {
+            file.force(false);
+            return 0;
+        } catch (IOException e) {
+            return EIO;
+        }
+    }
+
+    /** The JDK reports ENOSPC, EDQUOT and EFBIG only in the message (strerror); NBD wants ENOSPC for all three. */
+    private static int errorOf(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left") || m.contains("quota") || m.contains("File too large") ? ENOSPC : EIO;
+    }
+
+    // --- socket --------------------------------------------------------------------------------
+
+    /** Puts a reply header at the end of the output buffer (sending what is there when it is full). */
+    private void putReply(long cookie, int error) throws IOException {
+        if (op + REPLY_BYTES > out.capacity()) {
+            flushOut();
+        }
+        out.limit(out.capacity());
+        out.putInt(op, SIMPLE_REPLY_MAGIC).putInt(op + 4, error).putLong(op + 8, cookie);
+        op += REPLY_BYTES;
+    }
+
+    private void flushOut() throws IOException {
+        if (op == 0) {
+            return;
+        }
+        out.limit(op).position(0);
+        socket.writeFully(out);
+        op = 0;
+    }
+
+    /**
+     * Makes {@code n} unread bytes ({@code n <= in.capacity()}) available at {@code rd}; false at
+     * end of stream. What is unread moves to the front only when {@code n} would not fit behind it.
+     */
+    private boolean fill(int n) throws IOException {
+        if (wr - rd >= n) {
+            return true;
+        }
+        if (rd == wr) {
+            rd = 0;
+            wr = 0;
+        } else if (rd + n > in.capacity()) {
+            in.limit(wr).position(rd);
+            in.compact();
+            wr -= rd;
+            rd = 0;
+        }
+        flushOut();
+        int limit = n >= LARGE ? rd + n : in.capacity();
+        while (wr - rd < n) {
+            in.limit(limit).position(wr);
+            int got = socket.read(in);
+            if (got < 0) {
+                return false;
+            }
+            wr += got;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,58 @@
+/**
+ * The Virtual I/O Server's data path: parvirt's own NBD server, which serves each mapping of a
+ * backing device (a sparse file in a storage pool) to exactly the client partition it is mapped
+ * to. The client's QEMU connects with {@code nbd+unix:///NAME?socket=PATH} and shows the guest a
+ * virtio-scsi disk.
+ *
+ * <pre>
+ *  client QEMU ──► DIR/NAME.sock (rw-------, one per mapping) ──► Endpoint (accept loop)
+ *                                                                    │ one platform thread per connection
+ *                    Connection: Handshake (options) ──► Transmission (requests ──► pread/pwrite/fdatasync/fallocate)
+ *                                                          └─ SocketWait (non-blocking socket: poll, then select)
+ *                                                                    │ ──► BackingFile (size, flags, fallocate)
+ *                                 counters: ExportCounters (requests, bytes, RequestError, CloseReason)
+ * </pre>
+ *
+ * The shape is the device back end's (STYLE.md §6): the codec ({@link io.parvirt.vios.nbd.Protocol},
+ * with the NBD byte layouts), the connection ({@link io.parvirt.vios.nbd.Connection}, with
+ * {@link io.parvirt.vios.nbd.Handshake} and {@link io.parvirt.vios.nbd.Transmission}), the loop
+ * ({@link io.parvirt.vios.nbd.Endpoint}) and the counters ({@link io.parvirt.vios.nbd.ExportCounters}).
+ * {@link io.parvirt.vios.nbd.NbdServer} holds the endpoints; {@link io.parvirt.vios.nbd.NbdServerMain}
+ * runs them as a process of their own.
+ *
+ * <h2>Decisions the issue left open</h2>
+ * <ul>
+ * <li><b>Isolation.</b> Each export has its own socket, and a socket serves only its export: NBD_OPT_GO
+ *     or NBD_OPT_INFO for any other name is refused with NBD_REP_ERR_UNKNOWN, NBD_OPT_LIST shows only
+ *     this export, and the empty (default) name means this socket's export. The socket file is
+ *     {@code rw-------}, given its mode before it gets its name (see {@code Endpoint}). File modes
+ *     keep out other users; processes of the server's own user (and root) are kept to their mapping
+ *     by being handed only its socket's path.</li>
+ * <li><b>Durability.</b> FLUSH is {@code fdatasync} on the backing file, and a request with FUA is
+ *     followed by one before its reply. The server keeps no cache of its own: every write goes to
+ *     the file (the kernel's page cache) before its reply, so a FLUSH on any connection covers the
+ *     writes completed on all of them, and CAN_MULTI_CONN is advertised. Stopping an export syncs
+ *     its file.</li>
+ * <li><b>TRIM</b> punches a hole ({@code fallocate(PUNCH_HOLE | KEEP_SIZE)} through the FFM API), giving
+ *     the blocks back to the pool; where the file system cannot, TRIM is accepted and does nothing,
+ *     as a hint may. <b>WRITE_ZEROES</b> punches a hole too, or with NO_HOLE zeroes the range in
+ *     place ({@code ZERO_RANGE}), and writes zeros only where neither works. FAST_ZERO is advertised
+ *     and refused with ENOTSUP exactly when zeros would have to be written.</li>
+ * <li><b>Replies</b> are simple replies, in request order; structured replies are declined (a READ of a
+ *     hole sends zeros). A client may pipeline as many requests as it likes: they are read in
+ *     batches and answered in batches (see {@code Transmission}).</li>
+ * <li><b>Bad input.</b> A request that can be answered is answered with an error and counted, and the
+ *     connection goes on; one that leaves the stream unreadable (no magic, a WRITE over 32 MiB) ends
+ *     that connection only. A WRITE whose payload fits the 1 MiB buffer reaches the file whole or not
+ *     at all when the client goes in the middle; a longer one may be written in part, which a client
+ *     that got no reply cannot tell from a disk's torn write. Nothing is lost that was replied to.</li>
+ * <li><b>Threads.</b> One platform thread per connection; connections share nothing but the
+ *     export's counters and the kernel's page cache of the file. In transmission the socket is
+ *     non-blocking with a selector of the connection's own, and the thread polls up to 32 us for
+ *     the next request before it sleeps, adaptively, as QEMU's iothreads do ({@code SocketWait}):
+ *     at queue depth 1 a sleeping thread's wake-up costs more than the request.</li>
+ * <li><b>Transport.</b> Unix sockets only: the mapping's isolation rests on the socket file. A TCP
+ *     listener would need its own check of who the client is.</li>
+ * </ul>
+ */
+package io.parvirt.vios.nbd;

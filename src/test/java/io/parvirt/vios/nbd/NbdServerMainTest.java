@@ -1,0 +1,72 @@
+package io.parvirt.vios.nbd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server as the VIOS runs it: a process of its own, started with a command line, stopped with SIGTERM. */
+class NbdServerMainTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theCommandLineNamesExportsAndTheirMode() {
+        NbdServerMain.Options o = NbdServerMain.parse(new String[] {"--socket-dir", "/run/v", "--export",
+                "hd0=/pool/a.img", "--export", "cd0=/repo/x.iso:ro", "--max-connections", "4", "--poll-us", "0"});
+        assertThat(o.exports()).containsExactly(new Export("hd0", Path.of("/pool/a.img"), false),
+                new Export("cd0", Path.of("/repo/x.iso"), true));
+        assertThat(o.settings()).isEqualTo(new NbdSettings(4, 0));
+        assertThat(o.logDir()).isEqualTo(Path.of("/run/v"));
+    }
+
+    @Test
+    void aBadCommandLineIsRefusedWithItsReason() {
+        for (String[] args : List.of(new String[] {"--export", "a=/x"}, new String[] {"--socket-dir", "/d"},
+                new String[] {"--socket-dir", "/d", "--export", "noequals"},
+                new String[] {"--socket-dir", "/d", "--export", "../x=/f"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--export", "a=/g"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--max-connections", "0"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--poll-us", "-1"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--poll-us", "x"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--bogus", "1"},
+                new String[] {"--socket-dir"})) {
+            assertThatThrownBy(() -> NbdServerMain.parse(args)).as(String.join(" ", args))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void runsAsItsOwnProcessAndCleansUpOnSigterm() throws Exception {
+        Path disk = tmp.resolve("hd0.img");
+        Files.write(disk, new byte[1 << 20]);
+        Path sockets = Files.createDirectories(tmp.resolve("s"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), NbdServerMain.class.getName(), "--socket-dir", sockets.toString(),
+                "--export", "hd0=" + disk, "--log-dir", tmp.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertThat(line).isEqualTo("serving hd0 1048576 " + sockets.resolve("hd0.sock"));
+            try (RawClient c = RawClient.open(sockets.resolve("hd0.sock"), "hd0")) {
+                c.write(0, new byte[] {4, 5, 6}, 0);
+            }
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isIn(0, 143);
+            assertThat(sockets.resolve("hd0.sock")).doesNotExist();
+            assertThat(Files.readAllBytes(disk)).startsWith(4, 5, 6);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.parvirt.vios.nbd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How a connection waits for its socket: reads, writes against a full buffer, and when it polls. */
+class SocketWaitTest {
+    static final long MAX_POLL = 32_000;
+
+    @TempDir
+    Path tmp;
+
+    /** A connected pair: [0] the server's end (accepted), [1] the client's. */
+    SocketChannel[] pair() throws Exception {
+        Path p = tmp.resolve("s" + System.nanoTime());
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(p));
+            SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(p));
+            return new SocketChannel[] {server.accept(), client};
+        }
+    }
+
+    @Test
+    void aConnectionThatWaitsLongNeverStartsPolling() throws Exception {
+        SocketChannel[] s = pair();
+        try (Selector sel = Selector.open(); SocketChannel server = s[0]; SocketChannel client = s[1]) {
+            SocketWait wait = new SocketWait(server, sel, MAX_POLL);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(50);
+                    client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ByteBuffer b = ByteBuffer.allocate(16);
+            assertThat(wait.read(b)).isEqualTo(3);
+            assertThat(wait.pollNanos()).as("a 50 ms wait: polling would not have found it").isZero();
+        }
+    }
+
+    @Test
+    void dataAlreadyThereIsReadWithoutWaitingAndTheEndOfStreamIsMinusOne() throws Exception {
+        SocketChannel[] s = pair();
+        try (Selector sel = Selector.open(); SocketChannel server = s[0]; SocketChannel client = s[1]) {
+            SocketWait wait = new SocketWait(server, sel, 0);
+            client.write(ByteBuffer.wrap(new byte[100]));
+            client.close();
+            ByteBuffer b = ByteBuffer.allocate(1000);
+            assertThat(wait.read(b)).isEqualTo(100);
+            assertThat(wait.read(b)).isEqualTo(-1);
+            assertThat(wait.pollNanos()).isZero();
+        }
+    }
+
+    @Test
+    void aWriteLargerThanTheSocketBufferWaitsForTheClientToRead() throws Exception {
+        SocketChannel[] s = pair();
+        byte[] data = new byte[8 << 20];
+        new Random(3).nextBytes(data);
+        try (Selector sel = Selector.open(); SocketChannel server = s[0]; SocketChannel client = s[1]) {
+            SocketWait wait = new SocketWait(server, sel, MAX_POLL);
+            ByteBuffer got = ByteBuffer.allocate(data.length);
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    while (got.position() < got.capacity()) {
+                        // small reads: the server's writes fill the socket buffer and wait
+                        if (client.read(got.limit(Math.min(got.capacity(), got.position() + 4096))) < 0) {
+                            break;
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            wait.writeFully(ByteBuffer.wrap(data));
+            reader.join();
+            assertThat(got.array()).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void closingTheSocketAndWakingTheSelectorEndsAWait() throws Exception {
+        SocketChannel[] s = pair();
+        try (Selector sel = Selector.open(); SocketChannel server = s[0]; SocketChannel client = s[1]) {
+            SocketWait wait = new SocketWait(server, sel, MAX_POLL);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(50);
+                    server.close();
+                    sel.wakeup();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> wait.read(ByteBuffer.allocate(8)))
+                    .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        }
+    }
+}
