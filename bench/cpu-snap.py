@@ -4,10 +4,11 @@
   cpu-snap.py snap LABEL=PID ...     prints a JSON snapshot: per label the on-CPU ns of each of the
                                      process's threads, summed by thread name (schedstat, field 1),
                                      the host's busy time (/proc/stat "cpu": user+nice+system+irq+
-                                     softirq+steal) and the wall clock, both in ns
+                                     softirq), its steal time and the wall clock, all in ns
   cpu-snap.py diff BEFORE AFTER      prints one line per label: cores used over the interval in
                                      total and by thread name (the largest first), the rest of the
-                                     host's busy time, then the host's busy cores, of how many
+                                     host's busy time, the steal, then the host's busy cores, of
+                                     how many
 
 Thread names are QEMU's (debug-threads=on: "CPU 0/TCG" is a vCPU, "qemu-system-x86" the main
 loop, which does the device and network I/O) and the JVM's ("vswitch" is parvirt's switch).
@@ -33,16 +34,19 @@ def threads(pid):
     return out
 
 
-def host_busy_ns():
+def host_ns():
+    """The host's busy time (user, nice, system, irq, softirq) and the time stolen by the
+    hypervisor this host runs under (steal), in ns."""
     with open("/proc/stat") as f:
         v = f.readline().split()
     assert v[0] == "cpu"
-    ticks = sum(int(v[i]) for i in (1, 2, 3, 6, 7, 8))
-    return ticks * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    tick = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    return sum(int(v[i]) for i in (1, 2, 3, 6, 7)) * tick, int(v[8]) * tick
 
 
 def snap(pairs):
-    s = {"t_ns": time.monotonic_ns(), "host_busy_ns": host_busy_ns(), "ncpu": os.cpu_count(), "procs": {}}
+    busy, steal = host_ns()
+    s = {"t_ns": time.monotonic_ns(), "host_busy_ns": busy, "steal_ns": steal, "ncpu": os.cpu_count(), "procs": {}}
     for p in pairs:
         label, pid = p.split("=", 1)
         try:
@@ -66,6 +70,7 @@ def diff(a, b):
     busy = (b["host_busy_ns"] - a["host_busy_ns"]) / wall
     print("rest %.3f (the host's busy time not in the processes above: kernel threads, softirqs, others)"
           % max(0.0, busy - listed))
+    print("steal %.3f (time the hypervisor under this host gave to others)" % ((b["steal_ns"] - a["steal_ns"]) / wall))
     print("host_busy %.3f of %d over %.2f s" % (busy, b["ncpu"], wall / 1e9))
 
 

@@ -28,7 +28,9 @@
 # the figure is the receiver's throughput (end.sum_received.bits_per_second). One warm-up of 3 s
 # per side first (not counted), then RUNS rounds, each parvirt then anchor (all four guests stay
 # up; the idle pair's CPU is reported). Before each measurement the script waits (OTHER_WAIT
-# budget, bench/quiet.sh) for other sessions' QEMUs and other load to go away.
+# budget, bench/quiet.sh) for other sessions' QEMUs and other load to go away; a run during which
+# over 0.25 core went to other load (or was stolen by the hypervisor under this host) is discarded
+# and measured again (at most twice), and listed.
 #
 # CPU: from 1.5 s after the client is started to 1.5 s before it ends (the steady state), per
 # process and thread (schedstat) and the host's busy cores (/proc/stat), by bench/cpu-snap.py. TCG
@@ -40,6 +42,10 @@
 # Env: NOBUILD=1 freezes target/parvirt.jar as it is (others editing src/main); OTHER_WAIT (300);
 #      PORT_BUFFER_KB: vswitch.port_buffer_kb for the home (default: parvirt's, 256), to see what
 #      the switch's per-port queue does to TCP (its queue_full drops are reported per run);
+#      ANCHOR_VNET_HDR=off: the anchor's TAPs without the virtio-net header, so its guests cannot
+#      negotiate checksum and TSO offloads either (parvirt's `-netdev stream` carries no such header:
+#      its guests send MTU-sized frames with checksums computed in the guest; the features and the
+#      frames' average size are reported per side), to tell the switch's own cost from the offloads';
 #      IMAGE_CACHE: a package cache to hard-link into the fresh home's image store (default
 #      target/image-cache, else target/test-images/.cache; none: the packages are downloaded).
 # Needs root (network namespace, bridge, TAPs), qemu-system-x86_64, python3, jq, iproute2.
@@ -146,7 +152,7 @@ for n in srv cli; do
       -append) a=${a//parvirt.hostname=$n/parvirt.hostname=anchor-$n} ;;
       -netdev)
         [[ $a =~ ^stream,id=([^,]+), ]] || { echo "bench: unexpected -netdev $a" >&2; exit 1; }
-        a="tap,id=${BASH_REMATCH[1]},ifname=$tap,script=no,downscript=no"
+        a="tap,id=${BASH_REMATCH[1]},ifname=$tap,script=no,downscript=no${ANCHOR_VNET_HDR:+,vnet_hdr=$ANCHOR_VNET_HDR}"
         netdevs=$((netdevs + 1)) ;;
     esac
     a=${a//$rundir\//$dir/}
@@ -183,6 +189,23 @@ done
 guest_kernel=$(gexec parvirt srv uname -r)
 iperf_version=$(gexec parvirt srv iperf3 --version | head -1)
 guest_nic=$(gexec parvirt srv /bin/sh -c 'cat /sys/class/net/eth0/mtu; readlink /sys/class/net/eth0/device/driver' | paste -sd' ' -)
+# The virtio-net feature bits the guest negotiated (bit 0 first): 0 CSUM, 1 GUEST_CSUM, 7 GUEST_TSO4,
+# 11 HOST_TSO4 (the guest may hand the NIC 64 KB TCP segments and no checksums).
+declare -A features=()
+for side in parvirt anchor; do
+  features[$side]=$(gexec "$side" cli cat /sys/class/net/eth0/device/features)
+done
+offloads() { # the named bits that are set
+  local f=$1 b out=
+  for b in 0:CSUM 1:GUEST_CSUM 7:GUEST_TSO4 11:HOST_TSO4 15:MRG_RXBUF; do
+    [ "${f:${b%%:*}:1}" = 1 ] && out+="${b#*:} "
+  done
+  out=${out% }
+  echo "${out:-none of CSUM, GUEST_CSUM, GUEST_TSO4, HOST_TSO4, MRG_RXBUF}"
+}
+txcount() { # side: "packets bytes" the cli guest's eth0 has sent
+  gexec "$1" cli /bin/sh -c 'cat /sys/class/net/eth0/statistics/tx_packets /sys/class/net/eth0/statistics/tx_bytes' | paste -sd' ' -
+}
 
 # the switch's port counters (parvirt's API; the anchor's run shows parvirt's switch idle)
 ports() {
@@ -192,7 +215,7 @@ ports() {
 
 # --- one measurement ---------------------------------------------------------------------------------------
 declare -A res=()
-measure() { # side run secs
+measure_once() { # side run secs
   local side=$1 r=$2 secs=$3 p o j snaps b
   [ "$side" = parvirt ] && p=p || p=a
   [ "$side" = parvirt ] && o=a || o=p
@@ -200,6 +223,7 @@ measure() { # side run secs
   j="$home/$side-$r.json"
   snaps="srv=${pid[${p}srv]} cli=${pid[${p}cli]} idle-srv=${pid[${o}srv]} idle-cli=${pid[${o}cli]} daemon=$daemon_pid"
   ports0=$(ports)
+  tx0=$(txcount "$side")
   gexec "$side" cli iperf3 -c 10.0.10.1 -t "$secs" -J > "$j" 2> "$home/$side-$r.err" &
   b=$!
   if [ "$secs" -ge 6 ]; then
@@ -215,6 +239,8 @@ measure() { # side run secs
     | "\($p.lpar): rxFrames +\($p.rxFrames - $q.rxFrames), txFrames +\($p.txFrames - $q.txFrames), drops "
       + ([$p.drops | to_entries[] | select(.value > ($q.drops[.key] // 0)) | "\(.key) +\(.value - ($q.drops[.key] // 0))"]
          | if length == 0 then "none" else join(", ") end)] | join("; ")')
+  res[$side,$r,frames]=$(awk -v a="$tx0" -v b="$(txcount "$side")" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    p = y[1] - x[1]; printf "%d frames, %.0f bytes each on average", p, p ? (y[2] - x[2]) / p : 0 }')
   jq -e '.end.sum_received.bits_per_second > 0' "$j" >/dev/null || { echo "bench: $side run $r: no result: $(head -c 600 "$j")" >&2; exit 1; }
   res[$side,$r]=$(jq -r '.end.sum_received.bits_per_second / 1e6 | . * 10 | round / 10' "$j")
   res[$side,$r,sent]=$(jq -r '.end.sum_sent.bits_per_second / 1e6 | . * 10 | round / 10' "$j")
@@ -224,13 +250,41 @@ measure() { # side run secs
   [ "$secs" -ge 6 ] || return 0
   res[$side,$r,cpu]=$($cpusnap diff "$home/$side-$r.cpu0" "$home/$side-$r.cpu1")
   res[$side,$r,host]=$(awk '$1 == "host_busy" { print $2 }' <<<"${res[$side,$r,cpu]}")
-  echo "bench: $side run $r: ${res[$side,$r]} Mbit/s (host busy ${res[$side,$r,host]} cores)" >&2
+  res[$side,$r,rest]=$(awk '$1 == "rest" || $1 == "steal" { s += $2 } END { printf "%.3f", s }' <<<"${res[$side,$r,cpu]}")
+  echo "bench: $side run $r: ${res[$side,$r]} Mbit/s (host busy ${res[$side,$r,host]} cores, ${res[$side,$r,rest]} of them not this run's)" >&2
+}
+
+# A run during which over 0.25 core went to anything but this run's QEMUs and daemon (another
+# session's load, or steal by the hypervisor under this host) is discarded and measured again, at most twice, within the OTHER_WAIT budget.
+disturbed=()
+measure() { # side run secs
+  local try
+  for try in 1 2 3; do
+    measure_once "$@"
+    [ "$3" -ge 6 ] || return 0
+    awk -v r="${res[$1,$2,rest]}" 'BEGIN { exit !(r > 0.25) }' || return 0
+    if [ "$try" -lt 3 ] && [ "$waited_total" -lt "$other_wait" ]; then
+      disturbed+=("$1 run $2 try $try (discarded): ${res[$1,$2]} Mbit/s, ${res[$1,$2,rest]} cores to other load")
+      echo "bench: $1 run $2: disturbed by other load, measuring again in 10 s" >&2
+      sleep 10
+      waited_total=$((waited_total + 10 + $3))
+    else
+      disturbed+=("$1 run $2 try $try (KEPT, no retry left): ${res[$1,$2]} Mbit/s, ${res[$1,$2,rest]} cores to other load")
+      return 0
+    fi
+  done
 }
 
 for side in parvirt anchor; do measure "$side" warmup 3; done
 for ((r = 1; r <= runs; r++)); do
   for side in parvirt anchor; do measure "$side" "$r" "$duration"; done
 done
+
+# --- teardown (the EXIT trap then finds nothing left to stop) ----------------------------------------------
+for n in srv cli; do "$pv" chsysstate -m sys1 -r lpar -o shutdown --immed -n "$n"; done
+for n in srv cli; do kill "${pid[a$n]}" 2>/dev/null || true; done
+for i in $(seq 1 300); do [ -z "$(bench_qemu_pids "$home")" ] && break; sleep 0.1; done
+[ -z "$(bench_qemu_pids "$home")" ] || echo "bench: QEMUs still running 30 s after shutdown --immed / kill: $(bench_qemu_pids "$home" | paste -sd' ' -)" >&2
 
 # --- report ------------------------------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -257,6 +311,8 @@ total_s=$(( $(ms_since "$started") / 1000 ))
   echo "# image (built in $image_ms ms): $image_line"
   echo "# guest: kernel $guest_kernel, $iperf_version, eth0 mtu/driver: $guest_nic"
   echo "# boot to Running/agent answering: parvirt ${boot_parvirt_ms} ms (both, from the first chsysstate), anchor ${boot_anchor_ms} ms (both, from the second QEMU's daemonize)"
+  echo "# virtio-net features negotiated by cli's eth0 (bit 0 first): parvirt ${features[parvirt]} ($(offloads "${features[parvirt]}"))"
+  echo "#                                                        anchor  ${features[anchor]} ($(offloads "${features[anchor]}"))"
   echo "# home configuration: $(grep -v '^images.dir=' "$home/parvirt.properties" | paste -sd' ' -)"
   echo "# per run: iperf3 -c 10.0.10.1 -t $duration -J in cli (server iperf3 -s -D in srv); Mbit/s = end.sum_received"
   echo
@@ -264,13 +320,14 @@ total_s=$(( $(ms_since "$started") / 1000 ))
   echo "anchor  srv QEMU: ${cmdline[asrv]}"
   echo "parvirt cli QEMU: ${cmdline[pcli]}"
   echo "anchor  cli QEMU: ${cmdline[acli]}"
-  echo "anchor network: netns $ns, bridge br0, TAPs tap-srv and tap-cli (iproute2 tuntap, no vhost)"
+  echo "anchor network: netns $ns, bridge br0, TAPs tap-srv and tap-cli (iproute2 tuntap, no vhost${ANCHOR_VNET_HDR:+, vnet_hdr=$ANCHOR_VNET_HDR})"
   echo
   for r in warmup $(seq 1 "$runs"); do
     for side in parvirt anchor; do
       echo "$side run $r: received ${res[$side,$r]} Mbit/s, sent ${res[$side,$r,sent]} Mbit/s, retransmits ${res[$side,$r,retr]}"
       echo "  per second (Mbit/s): ${res[$side,$r,iv]}"
       echo "  iperf3's own CPU figures (of the guests' 1 vCPU): ${res[$side,$r,iperfcpu]}"
+      echo "  cli's eth0 sent (guest counters, the iperf3 exec included): ${res[$side,$r,frames]}"
       echo "  parvirt switch ports over the run: ${res[$side,$r,ports]}"
       [ "$r" = warmup ] && continue
       echo "  cores used from 1.5 s after the start to 1.5 s before the end (process total (by thread)):"
@@ -279,17 +336,18 @@ total_s=$(( $(ms_since "$started") / 1000 ))
   done
   echo
   echo "median of $runs: parvirt ${med[parvirt]} Mbit/s, anchor (bridge+TAP) ${med[anchor]} Mbit/s, ratio parvirt/anchor $ratio"
-  echo "host busy cores (median): parvirt ${hostmed[parvirt]}, anchor ${hostmed[anchor]} of $(nproc)"
+  echo "host busy cores (user+nice+system+irq+softirq, median): parvirt ${hostmed[parvirt]}, anchor ${hostmed[anchor]} of $(nproc)"
   if [ "${#wait_log[@]}" -gt 0 ]; then printf 'waits: %s\n' "${wait_log[@]}"; else echo "waits: none (no other QEMU, host quiet before every run)"; fi
+  if [ "${#disturbed[@]}" -gt 0 ]; then printf 'disturbed: %s\n' "${disturbed[@]}"; else echo "disturbed runs (over 0.25 core to other load): none"; fi
   echo
-  echo "command: ${OUT:+OUT=$OUT }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }bench/iperf3.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
+  echo "command: ${OUT:+OUT=$OUT }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${ANCHOR_VNET_HDR:+ANCHOR_VNET_HDR=$ANCHOR_VNET_HDR }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }bench/iperf3.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
 } > "$result_txt"
 {
   echo "# iperf3 guest to guest: parvirt switch vs Linux bridge + TAP"
   echo
   echo "$(date -u '+%Y-%m-%d'), $(bench_provenance | sed 's/^build: //'). Host: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $($qemu --version | head -1 | sed 's/ Copyright.*//'), TCG."
   echo "Each side: two guests of the iperf3 image (\`parvirt image build iperf3 --with iperf3\`: Debian cloud kernel $guest_kernel, $iperf_version),"
-  echo "q35, -cpu max, 1 vCPU, 512 MB, virtio-net-pci; the anchor runs parvirt's own QEMU command lines with \`-netdev tap\` on a bridge instead of \`-netdev stream\` to the switch."
+  echo "q35, -cpu max, 1 vCPU, 512 MB, virtio-net-pci; the anchor runs parvirt's own QEMU command lines with \`-netdev tap\` on a bridge instead of \`-netdev stream\` to the switch${ANCHOR_VNET_HDR:+ (here with \`vnet_hdr=$ANCHOR_VNET_HDR\`: no offloads for the anchor either)}."
   echo "parvirt home: $(grep -v '^images.dir=' "$home/parvirt.properties" | paste -sd' ' -); partitions shared uncapped, 1.0 processing units, 1 virtual processor each."
   echo "\`iperf3 -c 10.0.10.1 -t $duration -J\` in cli against \`iperf3 -s -D\` in srv, receiver's throughput; $runs runs per side, interleaved (parvirt, anchor, parvirt, ...), after a 3 s warm-up each."
   echo
@@ -301,6 +359,10 @@ total_s=$(( $(ms_since "$started") / 1000 ))
       "${res[parvirt,$r,retr]}" "${res[anchor,$r,retr]}"
   done
   printf '| **median** | **%s** | **%s** | **%s** | |\n' "${med[parvirt]}" "${med[anchor]}" "$ratio"
+  echo
+  echo "Frames the client guest's NIC sent per run (guest counters): parvirt $(for ((r = 1; r <= runs; r++)); do printf '%s; ' "${res[parvirt,$r,frames]}"; done)"
+  echo "bridge + TAP $(for ((r = 1; r <= runs; r++)); do printf '%s; ' "${res[anchor,$r,frames]}"; done)"
+  echo "virtio-net offloads the guests negotiated: parvirt $(offloads "${features[parvirt]}"); bridge + TAP $(offloads "${features[anchor]}")."
   echo
   echo "parvirt switch port counters over each parvirt run:"
   echo
@@ -315,8 +377,15 @@ total_s=$(( $(ms_since "$started") / 1000 ))
   echo "| srv QEMU (iperf3 server), of which vCPU | $(comp parvirt srv), $(thread parvirt srv 'CPU 0/TCG') | $(comp anchor srv), $(thread anchor srv 'CPU 0/TCG') |"
   echo "| parvirt daemon, of which the \`vswitch\` thread | $(comp parvirt daemon), $(thread parvirt daemon vswitch) | (idle) $(comp anchor daemon) |"
   echo "| rest of the host (kernel threads, softirqs, other processes) | $(comp parvirt rest) | $(comp anchor rest) |"
+  echo "| stolen by the hypervisor under this host | $(comp parvirt steal) | $(comp anchor steal) |"
   echo "| the other side's two idle guests | $(awk -v a="$(comp parvirt idle-srv)" -v b="$(comp parvirt idle-cli)" 'BEGIN { printf "%.3f", a + b }') | $(awk -v a="$(comp anchor idle-srv)" -v b="$(comp anchor idle-cli)" 'BEGIN { printf "%.3f", a + b }') |"
   echo
-  echo "Command: \`${OUT:+OUT=$OUT }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }flock /tmp/parvirt-heavy.lock bench/iperf3.sh\` (raw output: [$(basename "$result_txt")]($(basename "$result_txt")))."
+  if [ "${#disturbed[@]}" -gt 0 ]; then
+    echo "Runs measured again because over 0.25 core went to other load (another session) or steal: $(printf '%s; ' "${disturbed[@]}")"
+  else
+    echo "No run was disturbed by other load (over 0.25 core not this run's)."
+  fi
+  echo
+  echo "Command: \`${OUT:+OUT=$OUT }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${ANCHOR_VNET_HDR:+ANCHOR_VNET_HDR=$ANCHOR_VNET_HDR }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }flock /tmp/parvirt-heavy.lock bench/iperf3.sh\` (raw output: [$(basename "$result_txt")]($(basename "$result_txt")))."
 } > "$result_md"
 cat "$result_md"
