@@ -7,8 +7,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -116,11 +118,18 @@ final class DebianPackages {
         return names;
     }
 
-    /** Installs packages on the host; only done for libraries ldd could not find. */
-    void installOnHost(List<String> packages) throws ImageException {
+    /**
+     * Installs packages on the host; only done for libraries ldd could not find. Packages already
+     * installed are left out, so that this never upgrades one (libc6, say) as a side effect.
+     */
+    void installOnHost(List<String> wanted) throws ImageException {
+        List<String> packages = notInstalled(wanted);
+        if (packages.isEmpty()) {
+            return; // nothing to install would help: the caller reports what is still missing
+        }
         String command = "apt-get install -y --no-install-recommends " + String.join(" ", packages);
         if (!HostProgram.isRoot()) {
-            throw new ImageException("the host lacks libraries the guest agent needs", "sudo " + command);
+            throw new ImageException("the host lacks libraries a guest program needs", "sudo " + command);
         }
         progress.accept("installing on the host: " + String.join(" ", packages));
         List<String> args = new ArrayList<>(List.of("apt-get", "install", "-y", "--no-install-recommends"));
@@ -132,6 +141,23 @@ final class DebianPackages {
         if (!r.ok()) {
             throw new ImageException("cannot install " + String.join(" ", packages) + ": " + r.reason(), command);
         }
+    }
+
+    /** Those of {@code packages} dpkg does not know as installed. */
+    private static List<String> notInstalled(List<String> packages) throws ImageException {
+        List<String> args = new ArrayList<>(List.of("dpkg-query", "-W",
+                "--showformat=${Package} ${db:Status-Abbrev}\\n"));
+        args.addAll(packages);
+        // Exit code 1 for a package dpkg has never heard of: that one is simply not installed.
+        HostProgram.Result r = HostProgram.run(null, LOCAL, args);
+        Set<String> installed = new HashSet<>();
+        for (String line : r.out().lines().toList()) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length >= 2 && f[1].startsWith("ii")) {
+                installed.add(f[0].replaceFirst(":.*$", ""));
+            }
+        }
+        return packages.stream().filter(p -> !installed.contains(p.replaceFirst(":.*$", ""))).toList();
     }
 
     private Path download(String pkg) throws ImageException {

@@ -7,16 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * The recipe of the "default" image: Debian's cloud kernel, and an initramfs of busybox-static,
- * the kernel's virtio/SCSI/802.1Q modules and qemu-guest-agent with its libraries. Writes the
- * image's files into a directory the store then moves into place.
+ * the kernel's virtio/SCSI/802.1Q modules and qemu-guest-agent with its libraries; other images
+ * are this recipe plus the programs and libraries of extra packages ({@link PackageContents}).
+ * Writes the image's files into a directory the store then moves into place.
  */
 final class DefaultImage {
     static final String NAME = "default";
@@ -33,11 +39,21 @@ final class DefaultImage {
     static final Set<String> OPTIONAL = Set.of("virtio_mmio", "sr_mod", "cdrom", "virtio_balloon", "virtio_mem",
             "8021q", "pvpanic-mmio", "evdev", "button");
 
+    /** image.properties: the extra packages, "name=version" comma separated; absent when none. */
+    static final String PACKAGES = "packages";
+
     private final DebianPackages apt;
+    private final List<String> extraPackages;
     private final Consumer<String> progress;
 
     DefaultImage(DebianPackages apt, Consumer<String> progress) {
+        this(apt, List.of(), progress);
+    }
+
+    /** The recipe plus, from each of {@code extraPackages}, what {@link PackageContents} takes. */
+    DefaultImage(DebianPackages apt, List<String> extraPackages, Consumer<String> progress) {
         this.apt = apt;
+        this.extraPackages = List.copyOf(extraPackages);
         this.progress = progress;
     }
 
@@ -64,9 +80,34 @@ final class DefaultImage {
         Path agent = agentRoot.resolve("usr/sbin/qemu-ga");
         List<SharedLibraries.Library> libraries = SharedLibraries.of(agent, apt.depends("qemu-guest-agent"), apt);
 
-        GuestRoot root = new GuestRoot(busybox, applets, agent, libraries, version, modules, osRelease(version));
+        List<PackageContents> extras = new ArrayList<>();
+        List<PackageContents.Entry> extraFiles = new ArrayList<>();
+        if (!extraPackages.isEmpty()) {
+            Map<String, SharedLibraries.Library> all = new LinkedHashMap<>();
+            libraries.forEach(l -> all.put(l.guestPath(), l));
+            Set<String> taken = new HashSet<>();
+            for (String pkg : extraPackages) {
+                PackageContents c = PackageContents.of(pkg, apt, GuestRoot.OWN, progress);
+                extras.add(c);
+                c.libraries().forEach(l -> all.putIfAbsent(l.guestPath(), l));
+                for (PackageContents.Entry e : c.files()) {
+                    if (taken.add(e.guestPath())) {
+                        extraFiles.add(e);
+                    } else {
+                        progress.accept(pkg + ": " + e.guestPath() + " left out (an earlier package has it)");
+                    }
+                }
+                progress.accept(pkg + " " + c.version() + ": " + count(c.files().size(), "file") + ", "
+                        + count(c.libraries().size(), "library") + " needed");
+            }
+            libraries = List.copyOf(all.values());
+        }
+
+        GuestRoot root = new GuestRoot(busybox, applets, agent, libraries, version, modules, osRelease(version),
+                extraFiles);
         progress.accept("writing initramfs (" + modules.size() + " modules, " + libraries.size() + " libraries, "
-                + applets.size() + " busybox applets)");
+                + applets.size() + " busybox applets" + (extras.isEmpty() ? "" : ", "
+                + count(extraFiles.size(), "file") + " of " + extras.stream().map(PackageContents::pkg).collect(Collectors.joining(", "))) + ")");
         int files;
         Path initramfs = target.resolve(ImageDirectory.INITRAMFS);
         // Uncompressed: the kernel copies it in about 0.1 s of TCG guest time, inflating costs more.
@@ -83,7 +124,13 @@ final class DefaultImage {
         String kernelVersion = apt.field(kernelPackage, "Version");
         p.setProperty(ImageDirectory.DESCRIPTION, "Debian cloud kernel " + version + " (" + kernelVersion
                 + "), busybox " + upstream(apt.field("busybox-static", "Version")) + ", qemu-guest-agent "
-                + upstream(apt.field("qemu-guest-agent", "Version")));
+                + upstream(apt.field("qemu-guest-agent", "Version"))
+                + (extras.isEmpty() ? "" : "; with " + extras.stream().map(c -> c.pkg() + " " + upstream(c.version()))
+                        .collect(Collectors.joining(", "))));
+        if (!extras.isEmpty()) {
+            p.setProperty(PACKAGES, extras.stream().map(c -> c.pkg() + "=" + c.version())
+                    .collect(Collectors.joining(",")));
+        }
         p.setProperty(ImageDirectory.KERNEL_VERSION, version);
         p.setProperty("kernel.package", kernelPackage + "=" + kernelVersion);
         p.setProperty("initramfs.files", Integer.toString(files));
@@ -102,6 +149,11 @@ final class DefaultImage {
             }
             return versions.getFirst();
         }
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + (n == 1 ? noun : noun.endsWith("y") ? noun.substring(0, noun.length() - 1) + "ies"
+                : noun + "s");
     }
 
     /** 1:1.35.0-4+deb12u1+b1 -> 1.35.0: the version people know. */

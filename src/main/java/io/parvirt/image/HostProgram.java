@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 final class HostProgram {
     /** The Debian package that provides each program the build runs, for the fix in an error. */
     private static final Map<String, String> PACKAGE_OF = Map.of(
-            "apt-get", "apt", "apt-cache", "apt", "dpkg-deb", "dpkg", "ldd", "libc-bin",
+            "apt-get", "apt", "apt-cache", "apt", "dpkg-deb", "dpkg", "dpkg-query", "dpkg", "ldd", "libc-bin",
             "xz", "xz-utils", "zstd", "zstd");
 
     record Result(int exitCode, byte[] stdout, String stderr) {

@@ -84,29 +84,54 @@ public final class ImageStore {
         return exclusively(() -> {
             // Another builder may have finished while we waited for the lock.
             Optional<PartitionImage> meanwhile = find(DefaultImage.NAME);
-            return meanwhile.isPresent() ? meanwhile.get() : buildDefault(progress);
+            return meanwhile.isPresent() ? meanwhile.get() : buildImage(DefaultImage.NAME, List.of(), progress);
         });
     }
 
     /** Builds the default image afresh (reusing downloaded packages) and puts it in place. */
     public PartitionImage build(Consumer<String> progress) throws ImageException {
-        return exclusively(() -> buildDefault(progress));
+        return exclusively(() -> buildImage(DefaultImage.NAME, List.of(), progress));
     }
 
-    private PartitionImage buildDefault(Consumer<String> progress) throws ImageException {
+    /**
+     * Builds image {@code name} afresh: the default recipe plus the programs and shared libraries of
+     * each of {@code packages} (Debian package names; none gives the default recipe alone), and
+     * puts it in place of any image of that name. Profiles boot it with {@code parvirt_image=name}.
+     */
+    public PartitionImage build(String name, List<String> packages, Consumer<String> progress)
+            throws ImageException {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ImageException("'" + name + "' is not an image name: use letters, digits, '.', '_' and '-',"
+                    + " at most 64, starting with a letter or digit", null);
+        }
+        List<String> pkgs = new ArrayList<>();
+        for (String p : packages) {
+            if (!PackageContents.NAME.matcher(p).matches()) {
+                throw new ImageException("'" + p + "' is not a Debian package name", null);
+            }
+            if (!pkgs.contains(p)) {
+                pkgs.add(p);
+            }
+        }
+        return exclusively(() -> buildImage(name, pkgs, progress));
+    }
+
+    private PartitionImage buildImage(String name, List<String> packages, Consumer<String> progress)
+            throws ImageException {
         long started = System.nanoTime();
-        Path tmp = imagesDir.resolve(".build-" + DefaultImage.NAME + "-" + ProcessHandle.current().pid() + "-"
+        Path tmp = imagesDir.resolve(".build-" + name + "-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
+        String what = name.equals(DefaultImage.NAME) ? "the default image" : "image " + name;
         try {
             removeAbandonedBuilds();
             Files.createDirectories(tmp);
-            new DefaultImage(new DebianPackages(cacheDir, progress), progress).writeTo(tmp);
-            if (ImageDirectory.read(DefaultImage.NAME, tmp).isEmpty()) {
+            new DefaultImage(new DebianPackages(cacheDir, progress), packages, progress).writeTo(tmp);
+            if (ImageDirectory.read(name, tmp).isEmpty()) {
                 throw new ImageException("the image just built in " + tmp + " is incomplete", null);
             }
-            replace(tmp, imagesDir.resolve(DefaultImage.NAME));
+            replace(tmp, imagesDir.resolve(name));
         } catch (IOException e) {
-            throw new ImageException("cannot write the default image under " + imagesDir + ": " + e.getMessage(),
+            throw new ImageException("cannot write " + what + " under " + imagesDir + ": " + e.getMessage(),
                     null, e);
         } finally {
             try {
@@ -115,10 +140,10 @@ public final class ImageStore {
                 progress.accept("warning: cannot remove " + tmp + ": " + e.getMessage());
             }
         }
-        PartitionImage image = find(DefaultImage.NAME).orElseThrow(
-                () -> new ImageException("the default image vanished from " + imagesDir + " after its build", null));
-        progress.accept("default image ready in " + (System.nanoTime() - started) / 1_000_000 + " ms: "
-                + image.description());
+        PartitionImage image = find(name).orElseThrow(
+                () -> new ImageException(what + " vanished from " + imagesDir + " after its build", null));
+        progress.accept((name.equals(DefaultImage.NAME) ? "default image" : "image " + name) + " ready in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms: " + image.description());
         return image;
     }
 

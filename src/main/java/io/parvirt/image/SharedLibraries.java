@@ -30,12 +30,21 @@ final class SharedLibraries {
      * package depends on are installed on the host (as root; otherwise the error gives the command).
      */
     static List<Library> of(Path binary, List<String> providers, DebianPackages packages) throws ImageException {
+        return of(binary, providers, packages, true);
+    }
+
+    /**
+     * The same for any ELF file ldd reads; {@code program}: it is a dynamically linked program, so
+     * ldd must name the dynamic loader (a shared library need not).
+     */
+    static List<Library> of(Path binary, List<String> providers, DebianPackages packages, boolean program)
+            throws ImageException {
         List<String> missing = new ArrayList<>();
-        List<Library> libs = resolve(binary, missing);
+        List<Library> libs = resolve(binary, missing, program);
         if (!missing.isEmpty()) {
             packages.installOnHost(providers);
             missing.clear();
-            libs = resolve(binary, missing);
+            libs = resolve(binary, missing, program);
             if (!missing.isEmpty()) {
                 throw new ImageException(binary.getFileName() + " needs " + String.join(", ", missing)
                         + ", which no installed package provides", HostProgram.asRoot(
@@ -45,7 +54,8 @@ final class SharedLibraries {
         return libs;
     }
 
-    private static List<Library> resolve(Path binary, List<String> missing) throws ImageException {
+    private static List<Library> resolve(Path binary, List<String> missing, boolean program)
+            throws ImageException {
         HostProgram.Result r = HostProgram.run(null, Duration.ofSeconds(30), List.of("ldd", binary.toString()));
         if (!r.ok()) {
             throw new ImageException("ldd cannot read " + binary + ": " + r.reason().strip() + r.out().strip(), null);
@@ -61,7 +71,7 @@ final class SharedLibraries {
                 libs.add(new Library(m.group(1), Path.of(m.group(1))));
             }
         }
-        if (libs.stream().noneMatch(l -> l.guestPath().contains("ld-linux"))) {
+        if (program && libs.stream().noneMatch(l -> l.guestPath().contains("ld-linux"))) {
             throw new ImageException("ldd named no dynamic loader for " + binary, null);
         }
         return libs;

@@ -8,7 +8,9 @@
  * kernel, {@code busybox-static} and {@code qemu-guest-agent}. parvirt writes the initramfs itself
  * (cpio newc) so that its init, the contract in {@link io.parvirt.image.GuestBoot}, is ours to keep:
  * host name and network from the kernel command line, the agent started, one ready line on the
- * console.
+ * console. Other images are that recipe plus the programs and libraries of extra Debian packages
+ * ({@code image build NAME --with PKG}, {@link io.parvirt.image.ImageStore#build(String, java.util.List,
+ * java.util.function.Consumer)}).
  *
  * <p>This package uses no other parvirt package; the hypervisor and the daemon use it.
  */
