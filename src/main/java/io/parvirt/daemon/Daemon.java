@@ -104,7 +104,7 @@ public final class Daemon implements AutoCloseable {
             UtilizationSampler sampler = new UtilizationSampler(sys, hypervisor, dispatcher,
                     config.utilizationRetention());
             Hmc hmc = new Hmc(sys, users, new Hmc.Services(hypervisor, new ImageStore(home.imageStore()), dispatcher,
-                    network));
+                    network, new io.parvirt.vios.ViosService(sys, store, home.root().resolve("vios"))));
             List<Integer> adopted = hypervisor.recover();
             if (!adopted.isEmpty()) {
                 LOG.info("re-adopted running partitions {}", adopted);

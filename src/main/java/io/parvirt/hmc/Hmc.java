@@ -8,6 +8,8 @@ import io.parvirt.image.ImageStore;
 import io.parvirt.model.ModelException;
 import io.parvirt.store.StoreException;
 import io.parvirt.system.ManagedSystem;
+import io.parvirt.vios.ViosService;
+import io.parvirt.vios.ViosShell;
 import io.parvirt.vswitch.VirtualEthernet;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +36,13 @@ public final class Hmc {
      * only defined; the dispatcher applies processor policy and supplies utilization; the virtual
      * Ethernet joins partitions' adapters to the switches. Any may be null (definition-only tests).
      */
-    public record Services(Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher, VirtualEthernet network) {
-        public static final Services NONE = new Services(null, null, null, null);
+    public record Services(Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher, VirtualEthernet network,
+            ViosService vios) {
+        public static final Services NONE = new Services(null, null, null, null, null);
+
+        public Services(Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher, VirtualEthernet network) {
+            this(hypervisor, images, dispatcher, network, null);
+        }
     }
 
     public Hmc(ManagedSystem sys, HmcUsers users) {
@@ -70,6 +77,8 @@ public final class Hmc {
         commands.put("rmhmcusr", console::rmhmcusr);
         UtilizationCommands utilization = new UtilizationCommands();
         commands.put("lslparutil", utilization::lslparutil);
+        ViosCommands vios = new ViosCommands(services.vios() == null ? null : new ViosShell(services.vios()));
+        commands.put("viosvrcmd", vios::viosvrcmd);
     }
 
     /** The virtual switches' ports with their counters (parvirt's own: the API, /metrics, {@code parvirt vswitch ports}). */

@@ -9,6 +9,7 @@ import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.SystemSettings;
 import io.parvirt.model.UtilizationSample;
 import io.parvirt.model.UtilizationSample.ResourceType;
+import io.parvirt.model.ViosStorage;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -269,6 +270,19 @@ public final class SqliteStore implements Store {
         } catch (JsonProcessingException e) {
             throw new StoreException("corrupt utilization sample in the store: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized List<ViosStorage> viosStorage() {
+        return ViosTables.load(db);
+    }
+
+    @Override
+    public synchronized void commitVios(ViosStorage storage, ConsoleEvent event) {
+        transaction("the Virtual I/O Server storage change", () -> {
+            ViosTables.replace(db, storage);
+            apply(new Changes().event(event));
+        });
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.parvirt.store;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.SystemSettings;
 import io.parvirt.model.UtilizationSample;
+import io.parvirt.model.ViosStorage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,12 @@ public interface Store extends AutoCloseable {
      * were recorded in.
      */
     List<UtilizationSample> utilization(UtilizationQuery q);
+
+    /** Every Virtual I/O Server's stored storage configuration, by VIOS id. */
+    List<ViosStorage> viosStorage();
+
+    /** Replaces one VIOS's storage configuration and records {@code event}, in one transaction. */
+    void commitVios(ViosStorage storage, ConsoleEvent event);
 
     Optional<HmcUser> user(String name);
 

@@ -23,16 +23,16 @@ class LayeringTest {
             Map.entry("store", Set.of("model")),
             Map.entry("system", Set.of("model", "memory", "store")),
             Map.entry("hmc", Set.of("model", "memory", "store", "system", "hypervisor", "dispatch", "vswitch",
-                    "image", "console")),
+                    "image", "console", "vios")),
+            Map.entry("vios", Set.of("model", "store", "system")),
             Map.entry("vswitch", Set.of()),
             Map.entry("hypervisor", Set.of("model", "console")),
             Map.entry("dispatch", Set.of("model")),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
-            Map.entry("vios", Set.of()),
             Map.entry("api", Set.of("hmc", "model", "system")),
             Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "hypervisor", "dispatch",
-                    "vswitch", "image")),
+                    "vswitch", "image", "vios")),
             Map.entry("cli", Set.of("daemon", "home", "image")));
 
     static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.parvirt\\.([a-z]+)\\.");

@@ -1,0 +1,153 @@
+package io.parvirt.vios;
+
+import io.parvirt.model.ViosStorage;
+import io.parvirt.model.ViosStorage.BackingDevice;
+import io.parvirt.model.ViosStorage.Media;
+import io.parvirt.model.ViosStorage.Pool;
+import io.parvirt.model.ViosStorage.Target;
+import io.parvirt.model.ViosStorage.TargetKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/** The VIOS's listings: lsmap, lssp, lsdev -virtual, lsvopt, lsrep. Trailing blanks are trimmed. */
+final class Listings {
+    private Listings() {
+    }
+
+    private static String line(String format, Object... args) {
+        return String.format(format, args).stripTrailing() + "\n";
+    }
+
+    /** {@code lsmap -all} or {@code lsmap -vadapter vhostN}. */
+    static String lsmap(ViosContext c, List<String> words) {
+        Args a = Args.parse("lsmap", words, Set.of("-vadapter"), Set.of("-all")).noPositional();
+        if (a.has("-all") == a.has("-vadapter")) {
+            throw ViosException.usage("lsmap", "give either -all or -vadapter vhostN");
+        }
+        List<Vhost> adapters = a.has("-all") ? c.vhosts() : List.of(c.vhost(a.get("-vadapter")));
+        ViosStorage s = c.storage();
+        StringBuilder out = new StringBuilder();
+        for (Vhost v : adapters) {
+            out.append(line("%-15s %-44s %s", "SVSA", "Physloc", "Client Partition ID"));
+            out.append(line("%s %s %s", "-".repeat(15), "-".repeat(44), "-".repeat(18)));
+            out.append(line("%-15s %-44s 0x%08x", v.name(), c.physloc(v.slot()), v.clientId())).append('\n');
+            List<Target> ts = s.targets().stream().filter(t -> t.serverSlot() == v.slot())
+                    .sorted(Comparator.comparingInt(Target::lun)).toList();
+            if (ts.isEmpty()) {
+                out.append("NO VIRTUAL TARGET DEVICE FOUND\n\n");
+            }
+            for (Target t : ts) {
+                Path file = file(c, s, t);
+                out.append(line("%-22s%s", "VTD", t.name()));
+                out.append(line("%-22s%s", "Status", status(file)));
+                out.append(line("%-22s0x%016x", "LUN", MappedDevice.lun(t.lun())));
+                out.append(line("%-22s%s", "Backing device", file == null ? "" : file.toString()));
+                out.append(line("%-22s%s", "Physloc", ""));
+                out.append(line("%-22s%s", "Mirrored", t.kind() == TargetKind.DISK ? "false" : "N/A")).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** The file behind a target: the backing device's, the loaded medium's, or null for an empty drive. */
+    static Path file(ViosContext c, ViosStorage s, Target t) {
+        if (t.kind() == TargetKind.DISK) {
+            return c.svc().devicePath(c.id(), s.device(t.backing()).orElseThrow());
+        }
+        return t.media() == null ? null : c.svc().mediaPath(c.id(), t.media());
+    }
+
+    /** Available, or Defined when the file behind the device has gone. */
+    static String status(Path file) {
+        return file == null || Files.isRegularFile(file) ? "Available" : "Defined";
+    }
+
+    /** {@code lssp} (the pools) or {@code lssp -bd -sp POOL} (a pool's backing devices). */
+    static String lssp(ViosContext c, List<String> words) {
+        Args a = Args.parse("lssp", words, Set.of("-sp"), Set.of("-bd")).noPositional();
+        ViosStorage s = c.storage();
+        StringBuilder out = new StringBuilder();
+        if (a.has("-bd")) {
+            Pool p = StorageCommands.pool(s, a.require("-sp"));
+            out.append(line("%-20s %9s %-15s %-15s %s", "Lv(bd) Name", "Size(mb)", "VTD", "SVSA", "Status"));
+            for (BackingDevice d : s.devices()) {
+                if (!d.pool().equals(p.name())) {
+                    continue;
+                }
+                var t = s.targetOf(d.name());
+                Vhost v = t.map(x -> c.vhostOfSlot(x.serverSlot())).orElse(null);
+                out.append(line("%-20s %9d %-15s %-15s %s", d.name(), d.sizeMb(), t.map(Target::name).orElse(""),
+                        v == null ? "" : v.name(), status(c.svc().devicePath(c.id(), d))));
+            }
+            return out.toString();
+        }
+        if (a.has("-sp")) {
+            throw ViosException.usage("lssp", "-sp needs -bd");
+        }
+        out.append(line("%-16s %9s %9s %15s %5s %s", "Pool", "Size(mb)", "Free(mb)", "Alloc Size(mb)", "BDs", "Type"));
+        for (Pool p : s.pools()) {
+            long bds = s.devices().stream().filter(d -> d.pool().equals(p.name())).count();
+            out.append(line("%-16s %9d %9d %15d %5d %s", p.name(), p.sizeMb(), p.sizeMb() - s.allocatedMb(p.name()),
+                    1, bds, "FBPOOL"));
+        }
+        return out.toString();
+    }
+
+    /** {@code lsdev -virtual}: the server adapters, then the virtual target devices by name. */
+    static String lsdev(ViosContext c, List<String> words) {
+        Args a = Args.parse("lsdev", words, Set.of(), Set.of("-virtual")).noPositional();
+        if (!a.has("-virtual")) {
+            throw ViosException.usage("lsdev", "parvirt's VIOS lists only its virtual devices: give -virtual");
+        }
+        ViosStorage s = c.storage();
+        StringBuilder out = new StringBuilder(line("%-16s %-11s %s", "name", "status", "description"));
+        for (Vhost v : c.vhosts()) {
+            out.append(line("%-16s %-11s %s", v.name(), "Available", "Virtual SCSI Server Adapter"));
+        }
+        for (Target t : s.targets().stream().sorted(Comparator.comparing(Target::name)).toList()) {
+            out.append(line("%-16s %-11s %s", t.name(), status(file(c, s, t)), t.kind() == TargetKind.DISK
+                    ? "Virtual Target Device - File-backed Disk" : "Virtual Target Device - File-backed Optical"));
+        }
+        return out.toString();
+    }
+
+    /** {@code lsvopt}: each optical drive and its medium. */
+    static String lsvopt(ViosContext c, List<String> words) {
+        Args.parse("lsvopt", words, Set.of(), Set.of()).noPositional();
+        ViosStorage s = c.storage();
+        StringBuilder out = new StringBuilder(line("%-15s %-39s %s", "VTD", "Media", "Size(mb)"));
+        for (Target t : s.targets().stream().filter(t -> t.kind() == TargetKind.OPTICAL)
+                .sorted(Comparator.comparing(Target::name)).toList()) {
+            Media m = t.media() == null ? null : s.medium(t.media()).orElseThrow();
+            out.append(line("%-15s %-39s %s", t.name(), m == null ? "No Media" : m.name(),
+                    m == null ? "n/a" : Long.toString(m.sizeMb())));
+        }
+        return out.toString();
+    }
+
+    /** {@code lsrep}: the repository's capacity and its pool's, then its media. */
+    static String lsrep(ViosContext c, List<String> words) {
+        Args.parse("lsrep", words, Set.of(), Set.of()).noPositional();
+        ViosStorage s = c.storage();
+        if (s.repository() == null) {
+            throw MediaCommands.noRepository(c);
+        }
+        Pool p = s.pool(s.repository().pool()).orElseThrow();
+        StringBuilder out = new StringBuilder();
+        out.append(line("%8s %8s %-19s %11s %16s", "Size(mb)", "Free(mb)", "Parent Pool", "Parent Size",
+                "Parent Free"));
+        out.append(line("%8d %8d %-19s %11d %16d", s.repository().sizeMb(), s.repositoryFreeMb(), p.name(),
+                p.sizeMb(), p.sizeMb() - s.allocatedMb(p.name()))).append('\n');
+        out.append(line("%-48s %9s %-15s %s", "Name", "File Size", "Optical", "Access"));
+        for (Media m : s.media()) {
+            String drives = String.join(",", s.targets().stream().filter(t -> m.name().equals(t.media()))
+                    .map(Target::name).sorted().toList());
+            out.append(line("%-48s %9d %-15s %s", m.name(), m.sizeMb(), drives.isEmpty() ? "None" : drives,
+                    m.readOnly() ? "ro" : "rw"));
+        }
+        return out.toString();
+    }
+}

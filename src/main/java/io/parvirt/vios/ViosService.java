@@ -1,0 +1,171 @@
+package io.parvirt.vios;
+
+import io.parvirt.model.LparEnv;
+import io.parvirt.model.Partition;
+import io.parvirt.model.SystemDefinition;
+import io.parvirt.model.ViosStorage;
+import io.parvirt.store.ConsoleEvent;
+import io.parvirt.store.Store;
+import io.parvirt.system.ManagedSystem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one owner of every VIOS's storage configuration. Reads take the published snapshot; a
+ * change is computed under this object's lock from the current snapshot, its files are made, it is
+ * committed to the store as one transaction and only then published. If the files cannot be made
+ * or the store refuses, the files made are removed and nothing changed. Files a change drops are
+ * deleted after the commit (a file left behind by a crash there is garbage inside parvirt's own
+ * directory, and is replaced when the name is used again).
+ *
+ * <p>Layout: {@code <root>/<vios id>/pools/<pool>/<backing device>} (sparse files) and
+ * {@code <root>/<vios id>/repository/<medium>}.
+ */
+public final class ViosService {
+    private static final Logger LOG = LoggerFactory.getLogger(ViosService.class);
+    private final ManagedSystem sys;
+    private final Store store;
+    private final Path root;
+    private final Map<Integer, ViosStorage> state = new ConcurrentHashMap<>();
+
+    public ViosService(ManagedSystem sys, Store store, Path root) {
+        this.sys = sys;
+        this.store = store;
+        this.root = root;
+        for (ViosStorage s : store.viosStorage()) {
+            state.put(s.viosId(), s);
+        }
+    }
+
+    public ViosStorage storage(int viosId) {
+        return state.getOrDefault(viosId, ViosStorage.empty(viosId));
+    }
+
+    public List<Vhost> vhosts(Partition vios) {
+        return Vhost.of(sys.definition(), vios);
+    }
+
+    SystemDefinition definition() {
+        return sys.definition();
+    }
+
+    Path poolDir(int viosId, String pool) {
+        return root.resolve(Integer.toString(viosId)).resolve("pools").resolve(pool);
+    }
+
+    Path devicePath(int viosId, ViosStorage.BackingDevice d) {
+        return poolDir(viosId, d.pool()).resolve(d.name());
+    }
+
+    Path repositoryDir(int viosId) {
+        return root.resolve(Integer.toString(viosId)).resolve("repository");
+    }
+
+    Path mediaPath(int viosId, String medium) {
+        return repositoryDir(viosId).resolve(medium);
+    }
+
+    /** File work done before a change is committed; {@link #undo} removes what it made. */
+    interface FileWork {
+        void run() throws IOException;
+
+        default void undo() {
+        }
+    }
+
+    /** A computed change: the new state, the event text, files to make first and files to drop after. */
+    record Change(ViosStorage next, String event, FileWork before, List<Path> dropAfter) {
+        Change(ViosStorage next, String event) {
+            this(next, event, () -> { }, List.of());
+        }
+    }
+
+    /** Computes a change from the current state and applies it whole, or throws and changes nothing. */
+    synchronized void apply(int viosId, String user, Function<ViosStorage, Change> edit) {
+        Change c = edit.apply(storage(viosId));
+        try {
+            c.before().run();
+        } catch (IOException | RuntimeException e) {
+            c.before().undo();
+            throw new ViosException(ViosException.Kind.IO, null, "The files of the change could not be made: "
+                    + e.getMessage() + ". Nothing was changed.");
+        }
+        try {
+            store.commitVios(c.next(), new ConsoleEvent(Instant.now(), user == null ? "parvirt" : user, "parvirt",
+                    "vios", "info", c.event()));
+        } catch (RuntimeException e) {
+            c.before().undo();
+            throw e;
+        }
+        state.put(viosId, c.next());
+        for (Path p : c.dropAfter()) {
+            try {
+                deleteTree(p);
+            } catch (IOException e) {
+                LOG.warn("VIOS {}: could not delete {} after the change: {}", viosId, p, e.toString());
+            }
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p)) {
+            try (var s = Files.walk(p)) {
+                for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(q);
+                }
+            }
+        } else {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /**
+     * The devices client partition {@code clientId} sees through its virtual SCSI client adapters,
+     * from every VIOS whose server adapters pair with them, by client slot then LUN. A disk whose
+     * file has been deleted is still listed (the launch path reports it).
+     */
+    public List<MappedDevice> mappedDevicesOf(int clientId) {
+        SystemDefinition def = sys.definition();
+        List<MappedDevice> out = new ArrayList<>();
+        for (Partition vios : def.partitions()) {
+            if (vios.env() != LparEnv.VIOSERVER) {
+                continue;
+            }
+            ViosStorage s = storage(vios.id());
+            for (Vhost v : Vhost.of(def, vios)) {
+                if (v.clientId() != clientId) {
+                    continue;
+                }
+                for (ViosStorage.Target t : s.targets()) {
+                    if (t.serverSlot() == v.slot()) {
+                        out.add(device(s, v, t));
+                    }
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(MappedDevice::clientSlot).thenComparingLong(d -> d.lun()
+                ^ Long.MIN_VALUE));
+        return out;
+    }
+
+    private MappedDevice device(ViosStorage s, Vhost v, ViosStorage.Target t) {
+        long lun = MappedDevice.lun(t.lun());
+        if (t.kind() == ViosStorage.TargetKind.DISK) {
+            return new MappedDevice(s.viosId(), t.name(), v.clientSlot(), lun,
+                    devicePath(s.viosId(), s.device(t.backing()).orElseThrow()), MappedDevice.Kind.DISK, false);
+        }
+        ViosStorage.Media m = t.media() == null ? null : s.medium(t.media()).orElseThrow();
+        return new MappedDevice(s.viosId(), t.name(), v.clientSlot(), lun,
+                m == null ? null : mediaPath(s.viosId(), m.name()), MappedDevice.Kind.OPTICAL,
+                m == null || m.readOnly());
+    }
+}
