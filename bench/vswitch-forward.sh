@@ -107,7 +107,7 @@ cpu_ticks() {
 }
 
 {
-  echo "# bench/vswitch-forward.sh  $(date -u '+%Y-%m-%d %H:%M UTC')  commit $(git rev-parse --short HEAD)$(git status --porcelain -- src bench | grep -q . && echo ' (with uncommitted changes)')"
+  echo "# bench/vswitch-forward.sh  $(date -u '+%Y-%m-%d %H:%M UTC')  commit $(git rev-parse --short HEAD)$(git status --porcelain -- src bench ":!bench/results" | grep -q . && echo ' (with uncommitted changes)')"
   echo "# $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); kernel $(uname -r); $(free -g | awk '/Mem:/ { print $2 }') GiB RAM"
   echo "# $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); JVM flags -XX:+UseSerialGC (the daemon's); load avg at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# repeats=$REPEATS warmup=${WARMUP}s measure=${SECONDS_RUN}s flood=${FLOOD_SECONDS}s per phase"
