@@ -93,12 +93,12 @@ final class HwresCommands {
     }
 
     /**
-     * {@code lshwres -r virtualio --rsubtype eth --level lpar} and {@code --rsubtype vswitch}. A
+     * {@code lshwres -r virtualio --rsubtype eth|scsi --level lpar} and {@code --rsubtype vswitch}. A
      * running partition shows the adapters it runs with ({@code state=1}), any other its default
      * profile's ({@code state=0}), each with the MAC address it has or will have.
      */
     private HmcResult virtualio(Hmc.Context c, Options o, SystemDefinition def) {
-        String sub = o.oneOf("--rsubtype", "eth", "vswitch");
+        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi");
         String prefix = hypervisor == null ? null : hypervisor.config().macPrefix();
         if (sub.equals("vswitch")) {
             Filter.parse(o.get("--filter"), Set.of());
@@ -120,6 +120,18 @@ final class HwresCommands {
             return Listing.render(rows, o.fields(), o.header(), EthView.VSWITCH);
         }
         o.oneOf("--level", "lpar");
+        if (sub.equals("scsi")) {
+            Filter f = Filter.parse(o.get("--filter"), Set.of("lpar_names", "lpar_ids", "slots"));
+            List<Row> rows = new ArrayList<>();
+            for (Partition p : SyscfgCommands.partitions(def, f)) {
+                for (Row r : ScsiView.rows(def, p, hypervisor)) {
+                    if (matches(f.get("slots"), r.get("slot_num"))) {
+                        rows.add(r);
+                    }
+                }
+            }
+            return Listing.render(rows, o.fields(), o.header(), ScsiView.SCSI);
+        }
         Filter f = Filter.parse(o.get("--filter"), Set.of("lpar_names", "lpar_ids", "slots", "vlans"));
         List<Row> rows = new ArrayList<>();
         for (Partition p : SyscfgCommands.partitions(def, f)) {

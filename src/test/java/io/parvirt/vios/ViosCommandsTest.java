@@ -48,6 +48,29 @@ class ViosCommandsTest {
     }
 
     @Test
+    void lshwresListsTheVirtualScsiAdaptersOfEveryPartitionAsTheHmcDoes() {
+        HmcResult all = r.hmc(List.of("lshwres", "-r", "virtualio", "-m", ViosRig.SYS, "--rsubtype", "scsi",
+                "--level", "lpar"));
+        assertThat(all.exitCode()).as(all.stdout()).isZero();
+        assertThat(all.stdout()).isEqualTo(""
+                + "lpar_name=vios1,lpar_id=2,slot_num=11,state=0,is_required=1,adapter_type=server,remote_lpar_id=5,"
+                + "remote_lpar_name=lp1,remote_slot_num=2\n"
+                + "lpar_name=vios1,lpar_id=2,slot_num=12,state=0,is_required=1,adapter_type=server,remote_lpar_id=6,"
+                + "remote_lpar_name=lp2,remote_slot_num=2\n"
+                + "lpar_name=vios1,lpar_id=2,slot_num=13,state=0,is_required=1,adapter_type=server,remote_lpar_id=any,"
+                + "remote_lpar_name=any,remote_slot_num=any\n"
+                + "lpar_name=lp1,lpar_id=5,slot_num=2,state=0,is_required=1,adapter_type=client,remote_lpar_id=2,"
+                + "remote_lpar_name=vios1,remote_slot_num=11\n"
+                + "lpar_name=lp2,lpar_id=6,slot_num=2,state=0,is_required=1,adapter_type=client,remote_lpar_id=2,"
+                + "remote_lpar_name=vios1,remote_slot_num=12\n");
+        HmcResult one = r.hmc(List.of("lshwres", "-r", "virtualio", "-m", ViosRig.SYS, "--rsubtype", "scsi",
+                "--level", "lpar", "--filter", "lpar_names=vios1,slots=12", "-F", "slot_num,remote_lpar_name"));
+        assertThat(one.stdout()).isEqualTo("12,lp2\n");
+        HmcResult bad = r.hmc(List.of("lshwres", "-r", "virtualio", "-m", ViosRig.SYS, "--rsubtype", "scsi"));
+        assertThat(bad.exitCode()).isNotZero();
+    }
+
+    @Test
     void lsmapOfAViosWithNoMappingsSaysNoTargetPerAdapterWithClientIdsInHex() {
         String head = "SVSA            Physloc                                      Client Partition ID\n"
                 + "--------------- -------------------------------------------- ------------------\n";

@@ -1,0 +1,49 @@
+package io.parvirt.hmc;
+
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.model.Partition;
+import io.parvirt.model.Profile;
+import io.parvirt.model.SystemDefinition;
+import io.parvirt.model.Values;
+import io.parvirt.model.VirtualScsiAdapter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code lshwres -r virtualio --rsubtype scsi --level lpar}: virtual SCSI client and server
+ * adapters as the HMC lists them. A running partition shows the profile it runs with
+ * ({@code state=1}), any other its default profile ({@code state=0}). The remote partition is
+ * shown by both id and name, whichever the profile names; a server adapter open to any partition
+ * or slot shows {@code any} (the HMC's form for it is unconfirmed).
+ */
+final class ScsiView {
+    private ScsiView() {
+    }
+
+    static final Set<String> SCSI = Set.of("lpar_name", "lpar_id", "slot_num", "state", "is_required",
+            "adapter_type", "remote_lpar_id", "remote_lpar_name", "remote_slot_num");
+
+    static List<Row> rows(SystemDefinition def, Partition p, Hypervisor h) {
+        var running = h == null ? java.util.Optional.<io.parvirt.hypervisor.PartitionSupervisor>empty()
+                : h.supervisor(p.id());
+        Profile prof = running.flatMap(s -> def.profile(p.id(), s.status().profile())).orElse(def.defaultProfile(p));
+        boolean active = running.isPresent();
+        return prof.io().scsi().stream().sorted(Comparator.comparingInt(VirtualScsiAdapter::slot))
+                .map(a -> row(def, p, a, active)).toList();
+    }
+
+    private static Row row(SystemDefinition def, Partition p, VirtualScsiAdapter a, boolean active) {
+        var r = a.remote();
+        Partition remote = r.lparId() != null ? def.partition(r.lparId()).orElse(null)
+                : r.lparName().isEmpty() ? null : def.partition(r.lparName()).orElse(null);
+        String id = r.anyPartition() ? "any" : remote != null ? Integer.toString(remote.id())
+                : r.lparId() == null ? "" : r.lparId().toString();
+        String name = r.anyPartition() ? "any" : remote != null ? remote.name() : r.lparName();
+        String slot = r.anySlot() ? "any" : r.slot() == null ? "" : r.slot().toString();
+        return new Row().put("lpar_name", p.name()).put("lpar_id", p.id()).put("slot_num", a.slot())
+                .put("state", active ? "1" : "0").put("is_required", Values.flag(a.required()))
+                .put("adapter_type", a.type().hmcName()).put("remote_lpar_id", id).put("remote_lpar_name", name)
+                .put("remote_slot_num", slot);
+    }
+}
