@@ -35,7 +35,6 @@ final class TapDevice implements AutoCloseable {
     private static final long TUNSETPERSIST = 0x400454cbL;
     private static final int CLONE_NEWNET = 0x40000000;
     static final int EAGAIN = 11;
-    static final int EIO = 5;
     private static final int EINTR = 4;
     private static final int EBUSY = 16;
     static final short POLLIN = 0x1;

@@ -28,7 +28,6 @@ final class TapPort implements FrameSink {
     final int slot;
     final VirtualSwitch vswitch;
     final TapDevice tap;
-    final String netns;
     Port port;
     private final SwitchLoop loop;
     private final MemorySegment in;
@@ -41,14 +40,11 @@ final class TapPort implements FrameSink {
     private final Thread poller;
     private volatile boolean closed;
     private volatile boolean delete;
-    /** Frames the kernel did not take (loop thread). */
-    long writeErrors;
     private final RuntimeException writeFailed;
 
-    TapPort(TapDevice tap, String netns, String lpar, int slot, VirtualSwitch vswitch, SwitchLoop loop)
+    TapPort(TapDevice tap, String lpar, int slot, VirtualSwitch vswitch, SwitchLoop loop)
             throws java.io.IOException {
         this.tap = tap;
-        this.netns = netns;
         this.lpar = lpar;
         this.slot = slot;
         this.vswitch = vswitch;
@@ -141,7 +137,6 @@ final class TapPort implements FrameSink {
         if (tap.write(out, len)) {
             return true;
         }
-        writeErrors++;
         // EAGAIN: the kernel's queue is full (QUEUE_FULL); anything else is the interface failing.
         if (tap.lastErrno() == TapDevice.EAGAIN) {
             return false;

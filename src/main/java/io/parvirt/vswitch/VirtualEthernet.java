@@ -116,7 +116,7 @@ public final class VirtualEthernet implements AutoCloseable {
                         TapDevice t = taps.get(nextTap++);
                         TapPort p;
                         try {
-                            p = new TapPort(t, sea.netns(), lpar, a.slot(), sw, loop);
+                            p = new TapPort(t, lpar, a.slot(), sw, loop);
                         } catch (IOException e) {
                             t.close(true);
                             throw new java.io.UncheckedIOException(e);
