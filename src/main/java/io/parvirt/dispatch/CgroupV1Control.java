@@ -88,10 +88,10 @@ final class CgroupV1Control implements CpuControl {
             CpuControl.write(pinned.resolve("cpuset.cpus"), l.cpus());
             a.cpus = l.cpus();
         }
+        a.threads.retainAll(l.threads()); // ended threads: their ids may come back as another's
         for (long tid : l.threads()) {
-            if (!a.threads.contains(tid)) {
-                CpuControl.write(vcpus.resolve("tasks"), Long.toString(tid));
-                CpuControl.write(pinned.resolve("tasks"), Long.toString(tid));
+            if (!a.threads.contains(tid) && CpuControl.moveThread(vcpus.resolve("tasks"), l.pid(), tid)
+                    && CpuControl.moveThread(pinned.resolve("tasks"), l.pid(), tid)) {
                 a.threads.add(tid);
             }
         }

@@ -72,9 +72,9 @@ final class CgroupV2Control implements CpuControl {
             CpuControl.write(vcpus.resolve("cpuset.cpus"), l.cpus());
             a.cpus = l.cpus();
         }
+        a.threads.retainAll(l.threads()); // ended threads: their ids may come back as another's
         for (long tid : l.threads()) {
-            if (!a.threads.contains(tid)) {
-                CpuControl.write(vcpus.resolve("cgroup.threads"), Long.toString(tid));
+            if (!a.threads.contains(tid) && CpuControl.moveThread(vcpus.resolve("cgroup.threads"), l.pid(), tid)) {
                 a.threads.add(tid);
             }
         }

@@ -74,4 +74,20 @@ interface CpuControl {
     static void write(Path file, String value) throws IOException {
         Files.writeString(file, value);
     }
+
+    /**
+     * Moves thread {@code tid} of process {@code pid} into a cgroup; false when the thread has
+     * ended meanwhile (a VIOS storage server's threads come and go with its connections).
+     */
+    static boolean moveThread(Path tasksFile, long pid, long tid) throws IOException {
+        try {
+            write(tasksFile, Long.toString(tid));
+            return true;
+        } catch (IOException e) {
+            if (Files.exists(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid)))) {
+                throw e;
+            }
+            return false;
+        }
+    }
 }

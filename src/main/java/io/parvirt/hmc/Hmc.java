@@ -57,7 +57,9 @@ public final class Hmc {
         this.sys = sys;
         this.dispatcher = dispatcher;
         this.users = users;
-        this.power = new PowerCommands(hypervisor, images, network);
+        VirtualScsi scsi = hypervisor == null || services.vios() == null ? null
+                : new VirtualScsi(hypervisor, services.vios());
+        this.power = new PowerCommands(hypervisor, images, network, scsi);
         commands.put("chsysstate", power::chsysstate);
         commands.put("lsrefcode", power::lsrefcode);
         commands.put("mkvterm", power::mkvterm);
@@ -77,7 +79,7 @@ public final class Hmc {
         commands.put("rmhmcusr", console::rmhmcusr);
         UtilizationCommands utilization = new UtilizationCommands();
         commands.put("lslparutil", utilization::lslparutil);
-        ViosCommands vios = new ViosCommands(services.vios() == null ? null : new ViosShell(services.vios()));
+        ViosCommands vios = new ViosCommands(services.vios() == null ? null : new ViosShell(services.vios()), scsi);
         commands.put("viosvrcmd", vios::viosvrcmd);
     }
 

@@ -13,6 +13,7 @@ import io.parvirt.image.ImageException;
 import io.parvirt.image.ImageStore;
 import io.parvirt.image.PartitionImage;
 import io.parvirt.model.Allocation;
+import io.parvirt.model.LparEnv;
 import io.parvirt.model.LparState;
 import io.parvirt.model.MacAddresses;
 import io.parvirt.model.ModelException;
@@ -43,11 +44,13 @@ final class PowerCommands {
     private final Hypervisor hypervisor;
     private final ImageStore images;
     private final VirtualEthernet network;
+    private final VirtualScsi scsi;
 
-    PowerCommands(Hypervisor hypervisor, ImageStore images, VirtualEthernet network) {
+    PowerCommands(Hypervisor hypervisor, ImageStore images, VirtualEthernet network, VirtualScsi scsi) {
         this.hypervisor = hypervisor;
         this.images = images;
         this.network = network;
+        this.scsi = scsi;
     }
 
     PartitionStatus status(int lparId) {
@@ -137,12 +140,20 @@ final class PowerCommands {
                     + " processing units" : prof.processors().minProcs() + " processors") + "; available are "
                     + cap.availMemMb() + " MB and " + cap.availProcUnits() + " processing units.");
         }
-        PartitionImage image = image(p, prof);
         Hypervisor.Config cfg = h.config();
+        List<LaunchSpec.Nic> nics = nics(sys, p, prof, cfg.macPrefix());
+        // A VIOS's operating system is the storage server: no image, no guest NICs (its trunk
+        // adapters are the daemon's to bridge). A client's devices are checked before anything starts.
+        boolean server = p.env() == LparEnv.VIOSERVER && scsi != null;
+        List<LaunchSpec.ScsiDevice> devices = server || scsi == null ? List.of() : scsi.devicesOf(sys.definition(), p);
+        PartitionImage image = server ? null : image(p, prof);
         LaunchSpec spec = new LaunchSpec(cfg.qemuBinary(), p.name(), p.id(), p.uuid(), a.memMb(),
                 Math.max(a.memMb(), prof.memory().maxMb()), a.vcpus(), prof.processors().maxProcs(),
-                Accelerator.choose(prof.options().accel() != null ? prof.options().accel() : cfg.accel()), image.kernel(), image.initramfs(), image.disk(),
-                GuestBoot.kernelCmdline(p.name(), ""), h.runDir(p.id()), nics(sys, p, prof, cfg.macPrefix()));
+                Accelerator.choose(prof.options().accel() != null ? prof.options().accel() : cfg.accel()),
+                server ? null : image.kernel(), server ? null : image.initramfs(), server ? null : image.disk(),
+                GuestBoot.kernelCmdline(p.name(), ""), h.runDir(p.id()),
+                server ? nics.stream().filter(LaunchSpec.Nic::trunk).toList() : nics, devices,
+                server ? scsi.prepareServer(p) : null);
         try {
             h.activate(spec, prof.name(), a);
             PartitionNetwork.connect(network, spec);
@@ -268,6 +279,11 @@ final class PowerCommands {
     GuestAgent.ExecResult guestExec(ManagedSystem sys, String name, List<String> argv, Duration timeout) {
         Partition p = sys.partition(name);
         PartitionSupervisor s = running(p);
+        if (s.spec().runsStorageServer()) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is a Virtual "
+                    + "I/O Server: its operating system is parvirt's storage server, which runs no guest commands. "
+                    + "Use viosvrcmd.");
+        }
         if (!s.status().agentActive()) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is "
                     + s.status().state().hmcName() + ": its guest agent is not answering yet.");

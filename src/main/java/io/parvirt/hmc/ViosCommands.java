@@ -8,13 +8,17 @@ import io.parvirt.vios.ViosShell;
 /**
  * {@code viosvrcmd -m SYS {-p VIOS | --id N} -c "COMMAND"}: runs a VIOS command and prints its
  * output. The VIOS need not be running: its storage configuration is the daemon's (a real HMC
- * needs RMC to the VIOS). A VIOS command's refusal is printed as the VIOS prints it, exit 1.
+ * needs RMC to the VIOS); a running VIOS's storage server is told of every change to its mappings.
+ * A VIOS command's refusal is printed as the VIOS prints it, exit 1.
  */
 final class ViosCommands {
     private final ViosShell shell;
+    private final VirtualScsi scsi;
 
-    ViosCommands(ViosShell shell) {
+    /** {@code scsi} null: no hypervisor, so no storage server to tell of a change. */
+    ViosCommands(ViosShell shell, VirtualScsi scsi) {
         this.shell = shell;
+        this.scsi = scsi;
     }
 
     HmcResult viosvrcmd(Hmc.Context c) {
@@ -34,6 +38,9 @@ final class ViosCommands {
         }
         String loc = "U" + SystemView.TYPE_MODEL.replace('-', '.') + "." + c.sys().host().serial();
         ViosShell.Result r = shell.run(p, command, loc, c.inv().user());
+        if (r.exitCode() == 0 && scsi != null) {
+            scsi.refresh(p); // a running VIOS serves a new mapping at once; clients see it at activation
+        }
         return new HmcResult(r.stdout(), r.exitCode(), null, null, r.exitCode() == 0 ? 200 : 400, null);
     }
 }

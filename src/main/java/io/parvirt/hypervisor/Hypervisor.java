@@ -71,7 +71,11 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         if (running.containsKey(spec.lparId())) {
             throw new LaunchException(RefCode.LAUNCH_INVALID, "partition " + spec.name() + " is already active");
         }
-        QemuProcess.validate(spec);
+        if (spec.runsStorageServer()) {
+            StorageServerProcess.validate(spec);
+        } else {
+            QemuProcess.validate(spec);
+        }
         try {
             Files.createDirectories(spec.runDir());
             writeRunRecord(new RunRecord(spec, profile, allocation));
@@ -172,12 +176,14 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
                 a.dedicated(), mode, io.parvirt.model.Limits.DEFAULT_UNCAP_WEIGHT, 0, limits));
     }
 
-    /** A QEMU whose run record cannot be read cannot be supervised: stop it rather than leak it. */
+    /** A QEMU (or storage server) whose run record cannot be read cannot be supervised: stop it rather than leak it. */
     private static void stopOrphan(Path runDir) {
-        QemuProcess.find(runDir.resolve("qemu.pid"), runDir.toString()).ifPresent(h -> {
-            LOG.warn("stopping QEMU {} of unreadable run directory {}", h.pid(), runDir);
-            h.destroyForcibly();
-        });
+        for (String pid : new String[] {"qemu.pid", "storage.pid"}) {
+            QemuProcess.find(runDir.resolve(pid), runDir.toString()).ifPresent(h -> {
+                LOG.warn("stopping process {} of unreadable run directory {}", h.pid(), runDir);
+                h.destroyForcibly();
+            });
+        }
     }
 
     public Optional<PartitionStatus> status(int lparId) {

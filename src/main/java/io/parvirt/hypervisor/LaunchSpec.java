@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
-        Path runDir, List<Nic> nics) {
+        Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer) {
 
     /**
      * A virtual Ethernet adapter: a virtio-net NIC whose frames QEMU exchanges over a stream socket
@@ -38,8 +38,40 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
         }
     }
 
+    /**
+     * A device on one of the partition's virtual SCSI client adapters: a {@code scsi-hd} (or
+     * {@code scsi-cd}) on the adapter's virtio-scsi controller, backed by QEMU's NBD client on the
+     * serving VIOS's socket for this one mapping. {@code socket} is null for an optical drive with
+     * no medium loaded. {@code lun} is 0-based (the VIOS's LUN 0x81... is 0).
+     */
+    public record ScsiDevice(int clientSlot, int lun, String vtd, Path socket, boolean cdrom, boolean readOnly) {
+        /** The block node's name: unique in the partition, stable across restarts. */
+        public String node() {
+            return "vscsi" + clientSlot + "-lun" + lun;
+        }
+    }
+
+    /**
+     * A VIOS's operating system: parvirt's storage server, a JVM of its own instead of QEMU, run in
+     * the partition's cgroup with a heap sized from the partition's memory. It serves the mappings
+     * listed in {@code exportsFile} and reloads it on SIGHUP.
+     */
+    public record StorageServer(String java, String classPath, Path exportsFile) {
+    }
+
     public LaunchSpec {
         nics = nics == null ? List.of() : List.copyOf(nics); // run records written before NICs existed
+        scsi = scsi == null ? List.of() : List.copyOf(scsi);
+    }
+
+    /** A VIOS whose operating system is the storage server, not a QEMU guest. */
+    public boolean runsStorageServer() {
+        return storageServer != null;
+    }
+
+    /** The directory of the storage server's per-mapping NBD sockets ({@code <vtd>.sock}). */
+    public Path nbdDir() {
+        return runDir.resolve("nbd");
     }
 
     public Path nicSocket(Nic n) {
@@ -59,6 +91,6 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     }
 
     public Path pidFile() {
-        return runDir.resolve("qemu.pid");
+        return runDir.resolve(runsStorageServer() ? "storage.pid" : "qemu.pid");
     }
 }

@@ -53,6 +53,8 @@ public final class PartitionSupervisor {
     private volatile boolean cleanShutdown;
     private volatile ProcessHandle process;
     private volatile QmpClient qmp;
+    /** A VIOS's storage server being restarted: its exit is followed by a new launch, not the end. */
+    private volatile boolean restarting;
 
     PartitionSupervisor(LaunchSpec spec, String profile, Allocation allocation, PartitionCgroup cgroup,
             VirtualConsole console, Listener listener, Duration bootTimeout) {
@@ -84,35 +86,60 @@ public final class PartitionSupervisor {
 
     public PartitionStatus status() {
         ProcessHandle p = process;
+        // A storage server's threads come and go with its connections: read them each time.
+        List<Long> threads = spec.runsStorageServer() && p != null ? StorageServerProcess.threads(p) : vcpuThreads;
         return new PartitionStatus(spec.lparId(), state, refCode, refDetail, refTime, profile, allocation, facts,
-                agentActive, p == null ? -1 : p.pid(), vcpuThreads);
+                agentActive, p == null ? -1 : p.pid(), threads);
     }
 
     void allocation(Allocation next) {
         allocation = next;
     }
 
-    /** Launches QEMU and follows the boot, on the supervisor's own thread. */
+    /** Launches QEMU (or a VIOS's storage server) and follows the boot, on the supervisor's own thread. */
     void activate() {
+        Thread.ofVirtual().name("lpar-" + spec.lparId()).start(this::launch);
+    }
+
+    private void launch() {
+        try {
+            if (spec.runsStorageServer()) {
+                refCode = RefCode.STORAGE_SERVER_STARTING;
+                if (attach(StorageServerProcess.launch(spec, STORAGE_SERVER_START_MS))) {
+                    move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
+                }
+            } else if (attach(QemuProcess.launch(spec))) {
+                awaitAgent();
+            }
+        } catch (LaunchException e) {
+            fail(e.refCode(), e.getMessage());
+            cleanup();
+        }
+    }
+
+    /** A JVM starts in about a second; this much allows for a host busy with partitions booting. */
+    static final long STORAGE_SERVER_START_MS = 60_000;
+
+    /** Takes over a QEMU (or storage server) left running by an earlier daemon. */
+    void adopt(ProcessHandle h) {
         Thread.ofVirtual().name("lpar-" + spec.lparId()).start(() -> {
-            try {
-                if (attach(QemuProcess.launch(spec))) {
+            if (attach(h)) {
+                if (spec.runsStorageServer()) {
+                    move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
+                } else {
                     awaitAgent();
                 }
-            } catch (LaunchException e) {
-                fail(e.refCode(), e.getMessage());
-                cleanup();
             }
         });
     }
 
-    /** Takes over a QEMU left running by an earlier daemon. */
-    void adopt(ProcessHandle h) {
-        Thread.ofVirtual().name("lpar-" + spec.lparId()).start(() -> {
-            if (attach(h)) {
-                awaitAgent();
-            }
-        });
+    /**
+     * Tells a VIOS's storage server that its exports file changed (a mapping made or removed);
+     * false when there is no server to tell.
+     */
+    public boolean reloadStorage() {
+        ProcessHandle p = process;
+        return spec.runsStorageServer() && p != null && p.isAlive() && StorageServerProcess.reload(p);
     }
 
     /** False when the partition could not be taken over; it is then in Error and its QEMU is stopped. */
@@ -120,6 +147,10 @@ public final class PartitionSupervisor {
         process = h;
         cgroup.join(h.pid());
         h.onExit().thenRun(this::exited);
+        if (restarting) {
+            restarting = false;
+            return true; // the console and its listener carry over, reconnecting by themselves
+        }
         console.addListener(this::consoleLine);
         try {
             console.start();
@@ -127,6 +158,9 @@ public final class PartitionSupervisor {
             fail(RefCode.LAUNCH_INVALID, "the console could not be set up: " + e.getMessage());
             kill();
             return false;
+        }
+        if (spec.runsStorageServer()) {
+            return true; // no monitor: the server is the partition's operating system, not a machine
         }
         for (int i = 0; i < 50 && qmp == null; i++) {
             try {
@@ -223,6 +257,12 @@ public final class PartitionSupervisor {
         }
         move(from, LparState.SHUTTING_DOWN, RefCode.SHUTTING_DOWN, immediate ? "immediate" : "delayed");
         cleanShutdown = true;
+        if (spec.runsStorageServer()) {
+            // SIGTERM: the server closes its connections and syncs its files; a delayed shutdown
+            // gives it the whole timeout, an immediate one the usual few seconds.
+            Thread.ofVirtual().start(() -> terminate(immediate ? KILL_AFTER_NS : timeout.toNanos()));
+            return;
+        }
         if (immediate) {
             kill();
             return;
@@ -248,8 +288,18 @@ public final class PartitionSupervisor {
         });
     }
 
-    /** Restart: immediate is a reset; otherwise the OS reboots itself through the agent. */
+    /**
+     * Restart: immediate is a reset; otherwise the OS reboots itself through the agent. A VIOS's
+     * storage server is stopped (SIGTERM) and started again; its clients' NBD connections
+     * reconnect meanwhile.
+     */
     void restart(boolean immediate) throws IOException {
+        if (spec.runsStorageServer()) {
+            restarting = true;
+            move(state, LparState.STARTING, RefCode.STORAGE_SERVER_STARTING, "restart");
+            Thread.ofVirtual().start(() -> terminate(KILL_AFTER_NS));
+            return;
+        }
         if (immediate || !agentActive) {
             new Qmp(qmp).systemReset();
         } else {
@@ -266,9 +316,27 @@ public final class PartitionSupervisor {
         return p == null || !p.isAlive();
     }
 
+    /** Five seconds for a process to end of its own accord before it is killed. */
+    private static final long KILL_AFTER_NS = 5_000_000_000L;
+
+    /** SIGTERM, then SIGKILL when the process has not ended within {@code graceNs}. */
+    private void terminate(long graceNs) {
+        ProcessHandle p = process;
+        if (p != null) {
+            p.destroy();
+            if (!waitExit(graceNs)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     private void kill() {
         ProcessHandle p = process;
         if (p == null) {
+            return;
+        }
+        if (spec.runsStorageServer()) {
+            terminate(KILL_AFTER_NS);
             return;
         }
         try {
@@ -284,18 +352,34 @@ public final class PartitionSupervisor {
     }
 
     private void exited() {
+        if (restarting && state == LparState.STARTING) {
+            Thread.ofVirtual().name("lpar-" + spec.lparId()).start(this::launch);
+            return;
+        }
+        // Resources first, state after: once the partition shows as ended it can be activated
+        // again, and that must not find its run directory being deleted.
+        release();
         LparState from = state;
         if (from != LparState.ERROR) {
             if (cleanShutdown) {
                 move(from, LparState.NOT_ACTIVATED, RefCode.NONE, "");
+            } else if (spec.runsStorageServer()) {
+                fail(RefCode.STORAGE_SERVER_EXITED, "the storage server (pid " + process.pid() + ") ended without "
+                        + "a shutdown: activate the VIOS again; its clients' disks reconnect within "
+                        + QemuCommandLine.NBD_RECONNECT_S + " s");
             } else {
                 fail(RefCode.QEMU_EXITED, "QEMU (pid " + process.pid() + ") ended without a shutdown");
             }
         }
-        cleanup();
+        listener.ended(this);
     }
 
     private void cleanup() {
+        release();
+        listener.ended(this);
+    }
+
+    private void release() {
         agentActive = false;
         if (qmp != null) {
             qmp.close();
@@ -303,7 +387,6 @@ public final class PartitionSupervisor {
         console.close();
         cgroup.remove();
         deleteTree(spec.runDir());
-        listener.ended(this);
     }
 
     private void fail(RefCode ref, String detail) {

@@ -55,10 +55,40 @@ public final class QemuCommandLine {
                     + s.nicSocket(n), "-device", "virtio-net-pci,netdev=net" + n.slot() + ",mac=" + n.qemuMac()
                     + ",bus=pcie.0,addr=0x" + Integer.toHexString(0x10 + i++)));
         }
+        scsi(s, a);
         // pvpanic lets QEMU report a guest panic as an event, beside the console text.
         a.addAll(List.of("-device", "pvpanic"));
         a.addAll(List.of("-pidfile", s.pidFile().toString(), "-daemonize"));
         return a;
+    }
+
+    /** Seconds a request waits for a VIOS's storage server to come back before the guest sees an error. */
+    static final int NBD_RECONNECT_S = 30;
+
+    /**
+     * One virtio-scsi controller per virtual SCSI client adapter (slot order, fixed PCI addresses
+     * from 0x08, so the guest numbers its SCSI hosts by slot), and on it one device per mapping:
+     * target 0, the mapping's LUN. Each disk is QEMU's NBD client on the mapping's own socket;
+     * reconnect-delay keeps requests queued while the storage server restarts, and
+     * open-timeout lets activation ride out a server that is reloading its exports.
+     */
+    private static void scsi(LaunchSpec s, List<String> a) {
+        List<Integer> slots = s.scsi().stream().map(LaunchSpec.ScsiDevice::clientSlot).distinct().sorted().toList();
+        for (int i = 0; i < slots.size(); i++) {
+            a.addAll(List.of("-device", "virtio-scsi-pci,id=vscsi" + slots.get(i) + ",bus=pcie.0,addr=0x"
+                    + Integer.toHexString(0x08 + i)));
+        }
+        for (LaunchSpec.ScsiDevice d : s.scsi()) {
+            String device = (d.cdrom() ? "scsi-cd" : "scsi-hd") + ",bus=vscsi" + d.clientSlot()
+                    + ".0,channel=0,scsi-id=0,lun=" + d.lun() + ",serial=" + d.vtd();
+            if (d.socket() != null) {
+                a.addAll(List.of("-blockdev", "driver=nbd,node-name=" + d.node() + ",server.type=unix,server.path="
+                        + d.socket() + ",export=" + d.vtd() + ",reconnect-delay=" + NBD_RECONNECT_S
+                        + ",open-timeout=10,read-only=" + (d.readOnly() ? "on" : "off")));
+                device += ",drive=" + d.node();
+            }
+            a.addAll(List.of("-device", device));
+        }
     }
 
     private static String format(String path) {

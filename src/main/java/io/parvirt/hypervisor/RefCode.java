@@ -13,7 +13,10 @@ public enum RefCode {
     GUEST_PANIC("B200F003", "The guest operating system panicked"),
     BOOT_TIMEOUT("B200F004", "The guest agent did not answer within the boot timeout"),
     IMAGE_MISSING("B200F005", "The partition image is missing or incomplete"),
-    LAUNCH_INVALID("B200F006", "The partition cannot be launched as configured");
+    LAUNCH_INVALID("B200F006", "The partition cannot be launched as configured"),
+    STORAGE_SERVER_STARTING("CA00E1F1", "Virtual I/O Server is starting: waiting for its storage server to serve"),
+    STORAGE_SERVER_FAILED("B200F007", "The Virtual I/O Server's storage server could not start"),
+    STORAGE_SERVER_EXITED("B200F008", "The Virtual I/O Server's storage server ended unexpectedly");
 
     private final String code;
     private final String text;

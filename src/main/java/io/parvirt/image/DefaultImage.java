@@ -34,10 +34,12 @@ final class DefaultImage {
             "virtio_balloon", "virtio_mem", "8021q",
             // pvpanic-mmio binds QEMU's pvpanic device, so a panic also reaches QEMU as an event;
             // evdev and button deliver the ACPI power button to acpid.
-            "pvpanic-mmio", "evdev", "button");
+            "pvpanic-mmio", "evdev", "button",
+            // isofs mounts virtual optical media (ISO 9660) from a VIOS's repository.
+            "isofs");
     /** Modules a partition can do without: no such device on q35, or a feature not in use. */
     static final Set<String> OPTIONAL = Set.of("virtio_mmio", "sr_mod", "cdrom", "virtio_balloon", "virtio_mem",
-            "8021q", "pvpanic-mmio", "evdev", "button");
+            "8021q", "pvpanic-mmio", "evdev", "button", "isofs");
 
     /** image.properties: the extra packages, "name=version" comma separated; absent when none. */
     static final String PACKAGES = "packages";

@@ -7,6 +7,7 @@ import io.parvirt.model.ViosStorage;
 import io.parvirt.store.ConsoleEvent;
 import io.parvirt.store.Store;
 import io.parvirt.system.ManagedSystem;
+import io.parvirt.vios.nbd.Export;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,24 +138,47 @@ public final class ViosService {
         SystemDefinition def = sys.definition();
         List<MappedDevice> out = new ArrayList<>();
         for (Partition vios : def.partitions()) {
-            if (vios.env() != LparEnv.VIOSERVER) {
-                continue;
-            }
-            ViosStorage s = storage(vios.id());
-            for (Vhost v : Vhost.of(def, vios)) {
-                if (v.clientId() != clientId) {
-                    continue;
-                }
-                for (ViosStorage.Target t : s.targets()) {
-                    if (t.serverSlot() == v.slot()) {
-                        out.add(device(s, v, t));
-                    }
-                }
+            if (vios.env() == LparEnv.VIOSERVER) {
+                served(def, vios, clientId, out);
             }
         }
         out.sort(java.util.Comparator.comparingInt(MappedDevice::clientSlot).thenComparingLong(d -> d.lun()
                 ^ Long.MIN_VALUE));
         return out;
+    }
+
+    /**
+     * What VIOS {@code viosId}'s storage server serves: one export per mapping on a server adapter
+     * that pairs with a client, named by its virtual target device, for every disk and every
+     * optical drive with a medium loaded. Optical media are served read-only (a CD drive cannot
+     * write, whatever the medium's access).
+     */
+    public List<Export> exportsOf(int viosId) {
+        SystemDefinition def = sys.definition();
+        List<MappedDevice> devices = new ArrayList<>();
+        def.partition(viosId).filter(p -> p.env() == LparEnv.VIOSERVER).ifPresent(v -> served(def, v, 0, devices));
+        List<Export> out = new ArrayList<>();
+        for (MappedDevice d : devices) {
+            if (d.file() != null) {
+                out.add(new Export(d.vtd(), d.file(), d.readOnly() || d.kind() == MappedDevice.Kind.OPTICAL));
+            }
+        }
+        return out;
+    }
+
+    /** The mappings of {@code vios} to client {@code clientId} (0: to any paired client). */
+    private void served(SystemDefinition def, Partition vios, int clientId, List<MappedDevice> out) {
+        ViosStorage s = storage(vios.id());
+        for (Vhost v : Vhost.of(def, vios)) {
+            if (v.clientId() == 0 || (clientId != 0 && v.clientId() != clientId)) {
+                continue;
+            }
+            for (ViosStorage.Target t : s.targets()) {
+                if (t.serverSlot() == v.slot()) {
+                    out.add(device(s, v, t));
+                }
+            }
+        }
     }
 
     private MappedDevice device(ViosStorage s, Vhost v, ViosStorage.Target t) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class QemuCommandLineTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"shared-tcg", "dedicated-kvm-memhotplug-disk", "vios-trunk"})
+    @ValueSource(strings = {"shared-tcg", "dedicated-kvm-memhotplug-disk", "vios-trunk", "client-vscsi"})
     void theCommandLineIsAPureFunctionOfTheLaunchSpec(String name) throws Exception {
         LaunchSpec spec;
         try (InputStream in = getClass().getResourceAsStream("/qemu/" + name + ".json")) {

@@ -134,10 +134,11 @@ public final class RunningDaemon implements AutoCloseable {
 
     @Override
     public void close() {
-        // QEMU outlives its daemon by design (re-adoption); a test's partitions must not outlive the
+        // QEMU and VIOS storage servers outlive their daemon by design (re-adoption); a test's partitions must not outlive the
         // test. They are stopped while the daemon runs, so that it cleans up after them (cgroups).
         try (Stream<Path> pids = Files.walk(home.run())) {
-            for (Path pid : pids.filter(p -> p.getFileName().toString().equals("qemu.pid")).toList()) {
+            for (Path pid : pids.filter(p -> (p.getFileName().toString().equals("qemu.pid")
+                    || p.getFileName().toString().equals("storage.pid"))).toList()) {
                 ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(h -> {
                     h.destroyForcibly();
                     h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> null).join();

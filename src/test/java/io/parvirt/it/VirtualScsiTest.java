@@ -1,0 +1,252 @@
+package io.parvirt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Virtual SCSI with real partitions: a VIOS whose storage server runs as its operating system, and
+ * two client partitions (TCG guests) that see the disks and the optical medium mapped to them
+ * through QEMU's NBD client, and only those. All configuration goes through viosvrcmd over the API.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VirtualScsiTest {
+    static RunningDaemon d;
+    static Path iso;
+    static final String ISO_TEXT = "parvirt optical medium\n";
+
+    @BeforeAll
+    static void start() throws Exception {
+        d = RunningDaemon.start();
+        define("VIOS1", "vioserver", "\"virtual_scsi_adapters=2/server/any//any/1,3/server/any//any/1\"");
+        define("A", "aixlinux", "virtual_scsi_adapters=2/client//VIOS1/2/1");
+        define("B", "aixlinux", "virtual_scsi_adapters=2/client//VIOS1/3/1");
+        vios("mksp -fb pool1 -size 512M");
+        vios("mkbdsp -sp pool1 64M -bd diskA -vadapter vhost0");
+        vios("mkbdsp -sp pool1 32M -bd diskB -vadapter vhost1");
+        vios("mkvdev -fbo -vadapter vhost0");
+        vios("mkrep -sp pool1 -size 16M");
+        iso = Files.createTempFile("parvirt-medium-", ".iso");
+        IsoImage.write(iso, "PARVIRT", "hello.txt", ISO_TEXT.getBytes(StandardCharsets.US_ASCII));
+        vios("mkvopt -name medium1 -file " + iso + " -ro");
+        vios("loadopt -disk medium1 -vtd vtopt0");
+    }
+
+    static void define(String name, String env, String adapters) {
+        var r = d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar(name, 256, 1)
+                .replace("lpar_env=aixlinux", "lpar_env=" + env) + "," + adapters);
+        assertThat(r.exit()).as(r.stdout()).isZero();
+    }
+
+    static String vios(String command) {
+        var r = d.hmc("viosvrcmd", "-m", "sys1", "-p", "VIOS1", "-c", command);
+        assertThat(r.exit()).as(command + ": " + r.stdout()).isZero();
+        return r.stdout();
+    }
+
+    static RunningDaemon.Hmc power(String op, String name, String... extra) {
+        List<String> argv = new ArrayList<>(List.of("chsysstate", "-m", "sys1", "-r", "lpar", "-o", op, "-n", name));
+        argv.addAll(List.of(extra));
+        return d.hmc(argv.toArray(String[]::new));
+    }
+
+    static String sh(String lpar, String script) {
+        Guests.Exec e = Guests.exec(d, lpar, "/bin/sh", "-c", script);
+        assertThat(e.status()).as(e.body()).isEqualTo(200);
+        assertThat(e.exit()).as(script + " in " + lpar + ": " + e.stdout() + e.stderr()).isZero();
+        return e.stdout();
+    }
+
+    /** Each SCSI disk the guest sees as "name bytes", and its CD drives as "name cdrom". */
+    static String devices(String lpar) {
+        return sh(lpar, "cd /sys/block; for b in sd* sr*; do [ -e $b ] || continue; case $b in sr*) echo $b cdrom;; "
+                + "*) echo $b $(( $(cat $b/size) * 512 ));; esac; done");
+    }
+
+    static Path viosFile(String rel) {
+        return d.home().root().resolve("vios/1").resolve(rel);
+    }
+
+    @Test
+    @Order(1)
+    void aClientCannotBeActivatedWhileItsViosIsNotRunning() {
+        var r = power("on", "A", "-f", "default");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.stdout()).startsWith("HSCL").contains("Virtual I/O Server VIOS1 (ID 1)")
+                .contains("Not Activated").contains("chsysstate -r lpar -o on -n VIOS1");
+        assertThat(Guests.state(d, "A")).isEqualTo("Not Activated");
+    }
+
+    @Test
+    @Order(2)
+    void theViosRunsItsStorageServerInItsOwnCgroupServingEachMappingOnItsOwnSocket() throws Exception {
+        assertThat(power("on", "VIOS1", "-f", "default").exit()).isZero();
+        Guests.awaitState(d, "VIOS1", "Running", Duration.ofSeconds(90));
+        Path run = d.home().run().resolve("1");
+        long pid = Long.parseLong(Files.readString(run.resolve("storage.pid")).strip());
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).contains("NbdServerMain");
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains("/lpar1");
+        try (var s = Files.list(run.resolve("nbd"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("vtopt0.sock", "vtscsi0.sock", "vtscsi1.sock");
+        }
+        for (String sock : List.of("vtscsi0", "vtscsi1", "vtopt0")) {
+            assertThat(Files.getPosixFilePermissions(run.resolve("nbd/" + sock + ".sock")))
+                    .as(sock + " is the VIOS's alone").hasSize(2);
+        }
+        // The other way round: another user cannot open the socket at all, and A's socket does
+        // not hand out B's disk under B's export name.
+        ProcessResult other = run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "qemu-io", "-r",
+                "--image-opts", "driver=nbd,server.type=unix,server.path=" + run.resolve("nbd/vtscsi0.sock")
+                        + ",export=vtscsi0", "-c", "read 0 512");
+        assertThat(other.exit() != 0 || other.out().contains("Permission denied")).as(other.out()).isTrue();
+        assertThat(other.out()).contains("Permission denied");
+        ProcessResult wrong = run("qemu-io", "-r", "--image-opts", "driver=nbd,server.type=unix,server.path="
+                + run.resolve("nbd/vtscsi0.sock") + ",export=vtscsi1", "-c", "read 0 512");
+        assertThat(wrong.out()).doesNotContain("read 512/512 bytes");
+        assertThat(wrong.exit()).as(wrong.out()).isNotZero();
+    }
+
+    @Test
+    @Order(3)
+    void eachClientSeesItsOwnDisksAndNoneOfTheOthers() {
+        assertThat(power("on", "A", "-f", "default").exit()).isZero();
+        assertThat(power("on", "B", "-f", "default").exit()).isZero();
+        Guests.awaitState(d, "A", "Running", Duration.ofSeconds(240));
+        Guests.awaitState(d, "B", "Running", Duration.ofSeconds(240));
+        assertThat(devices("A")).isEqualTo("sda 67108864\nsr0 cdrom\n");
+        assertThat(devices("B")).isEqualTo("sda 33554432\n");
+        assertThat(sh("A", "cat /sys/block/sda/device/vendor /sys/block/sda/device/model")).contains("QEMU");
+    }
+
+    @Test
+    @Order(4)
+    void aClientMakesAFileSystemWritesReadsTheOpticalMediumAndFindsItsDataAfterAReactivation() throws Exception {
+        sh("A", "mke2fs -q /dev/sda && mkdir -p /mnt/d && mount -t ext2 /dev/sda /mnt/d"
+                + " && head -c 1048576 /dev/urandom > /mnt/d/data && md5sum /mnt/d/data > /mnt/d/data.md5"
+                + " && sync && umount /mnt/d");
+        String md5 = sh("A", "mount -t ext2 /dev/sda /mnt/d && cat /mnt/d/data.md5 && umount /mnt/d");
+        assertThat(md5).contains("/mnt/d/data");
+        assertThat(sh("A", "mkdir -p /media/cd && mount -t iso9660 -o ro /dev/sr0 /media/cd && cat /media/cd/hello.txt"
+                + " && umount /media/cd")).isEqualTo(ISO_TEXT);
+        // B writes to its own disk; nothing of it reaches A's backing device.
+        sh("B", "yes only-for-b | head -c 65536 > /tmp/b && dd if=/tmp/b of=/dev/sda bs=65536 count=1 conv=fsync"
+                + " 2>/dev/null");
+        assertThat(new String(Files.readAllBytes(viosFile("pools/pool1/diskA")), StandardCharsets.ISO_8859_1))
+                .doesNotContain("only-for-b");
+        assertThat(new String(Files.readAllBytes(viosFile("pools/pool1/diskB")), StandardCharsets.ISO_8859_1))
+                .startsWith("only-for-b\n");
+
+        // A mapping made while A runs reaches it at its next activation, not before.
+        vios("mkbdsp -sp pool1 16M -bd diskA2 -vadapter vhost0");
+        assertThat(devices("A")).isEqualTo("sda 67108864\nsr0 cdrom\n");
+        assertThat(power("shutdown", "A", "--immed").exit()).isZero();
+        Guests.awaitState(d, "A", "Not Activated", Duration.ofSeconds(60));
+        assertThat(power("on", "A", "-f", "default").exit()).isZero();
+        Guests.awaitState(d, "A", "Running", Duration.ofSeconds(240));
+        assertThat(devices("A")).isEqualTo("sda 67108864\nsdb 16777216\nsr0 cdrom\n");
+        assertThat(sh("A", "mount -t ext2 /dev/sda /mnt/d && cd /mnt/d && md5sum -c data.md5 && cd / && umount /mnt/d"))
+                .contains("OK");
+    }
+
+    @Test
+    @Order(5)
+    void aKilledStorageServerLosesNoFlushedWriteAndItsClientResumes() throws Exception {
+        // B writes 4 KiB blocks one by one, each flushed (conv=fsync), and logs each completed one.
+        sh("B", "cat > /tmp/stream.sh <<'EOF'\n"
+                + "i=1; while [ $i -le 120 ]; do\n"
+                + "  yes block-$i | head -c 4096 > /tmp/blk\n"
+                + "  if dd if=/tmp/blk of=/dev/sda bs=4096 seek=$i count=1 conv=fsync,notrunc 2>/dev/null;"
+                + " then echo $i >> /tmp/done; else echo $i >> /tmp/failed; fi\n"
+                + "  i=$((i+1))\n"
+                + "done\ntouch /tmp/finished\nEOF\n"
+                + "rm -f /tmp/done /tmp/failed /tmp/finished; (setsid sh /tmp/stream.sh </dev/null >/dev/null 2>&1 &)");
+        Guests.await(() -> count("B", "/tmp/done") >= 20, Duration.ofSeconds(120), () -> "B's writes did not start");
+        Path pidFile = d.home().run().resolve("1/storage.pid");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        run("kill", "-KILL", Long.toString(pid));
+        Guests.awaitState(d, "VIOS1", "Error", Duration.ofSeconds(30));
+        assertThat(d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=VIOS1", "-F", "refcode")
+                .stdout().strip()).isEqualTo("B200F008");
+        assertThat(power("on", "VIOS1", "-f", "default").exit()).isZero();
+        Guests.awaitState(d, "VIOS1", "Running", Duration.ofSeconds(90));
+        Guests.await(() -> sh("B", "[ -e /tmp/finished ] && echo yes || echo no").strip().equals("yes"),
+                Duration.ofSeconds(300), () -> "B's write stream never finished; done " + count("B", "/tmp/done"));
+        assertThat(Guests.state(d, "B")).as("the client rode it out").isEqualTo("Running");
+        List<Integer> done = numbers(sh("B", "cat /tmp/done"));
+        List<Integer> failed = numbers(sh("B", "cat /tmp/failed 2>/dev/null || true"));
+        assertThat(done.size() + failed.size()).isEqualTo(120);
+        assertThat(done).as("writes went on after the server came back").contains(120);
+        try (FileChannel f = FileChannel.open(viosFile("pools/pool1/diskB"))) {
+            for (int i : done) {
+                ByteBuffer b = ByteBuffer.allocate(4096);
+                f.read(b, i * 4096L);
+                String expected = ("block-" + i + "\n").repeat(4096).substring(0, 4096);
+                assertThat(new String(b.array(), StandardCharsets.ISO_8859_1)).as("block %d, acknowledged", i)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aBackingFileDeletedUnderAMappingRefusesItsClientAndTheOthersAreStillServed() throws Exception {
+        assertThat(power("shutdown", "A", "--immed").exit()).isZero();
+        Guests.awaitState(d, "A", "Not Activated", Duration.ofSeconds(60));
+        Files.delete(viosFile("pools/pool1/diskA2"));
+        var r = power("on", "A", "-f", "default");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.stdout()).startsWith("HSCL").contains("virtual target device vtscsi2")
+                .contains("Virtual I/O Server VIOS1").contains("rmvdev -vtd vtscsi2");
+        assertThat(Guests.state(d, "A")).isEqualTo("Not Activated");
+        assertThat(vios("lsmap -vadapter vhost0")).contains("vtscsi2").contains("Defined");
+        // B still reads its own disk through the same server, past its page cache.
+        assertThat(sh("B", "echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/sda bs=4096 skip=120 count=1 2>/dev/null"
+                + " | head -c 10")).isEqualTo("block-120\n");
+    }
+
+    static int count(String lpar, String file) {
+        Guests.Exec e = Guests.exec(d, lpar, "/bin/sh", "-c", "cat " + file + " 2>/dev/null | wc -l");
+        return e.status() == 200 ? Integer.parseInt(e.stdout().strip()) : 0;
+    }
+
+    static List<Integer> numbers(String lines) {
+        return lines.lines().filter(l -> !l.isBlank()).map(l -> Integer.parseInt(l.strip())).toList();
+    }
+
+    record ProcessResult(int exit, String out) {
+    }
+
+    static ProcessResult run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        return new ProcessResult(p.waitFor(), out);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (d != null) {
+            for (String n : List.of("A", "B", "VIOS1")) {
+                power("shutdown", n, "--immed");
+            }
+            d.close();
+        }
+        if (iso != null) {
+            Files.deleteIfExists(iso);
+        }
+    }
+}
