@@ -1,18 +1,12 @@
 package io.parvirt.vios.nbd;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -25,9 +19,7 @@ import org.slf4j.LoggerFactory;
  * socket file is {@code rw-------} (only the server's user, the one that runs the partitions'
  * QEMUs, may connect; connecting needs write permission on the socket).
  *
- * <p>The socket gets its permissions before its name: it is bound in a fresh {@code rwx------}
- * directory, set to {@code rw-------}, then renamed into place. Binding at the final path and
- * changing the mode afterwards would leave a moment in which the umask decides who may connect.
+ * <p>The socket gets its permissions before its name ({@link PrivateSocket}).
  */
 public final class Endpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
@@ -75,57 +67,23 @@ public final class Endpoint implements AutoCloseable {
 
     private static ServerSocketChannel bindPrivate(Export export, Path socket) {
         refuseIfTaken(export, socket);
-        Path staging = null;
-        ServerSocketChannel server = null;
         try {
-            staging = Files.createTempDirectory(socket.getParent(), ".nbd-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path staged = staging.resolve("s");
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(staged));
-            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-------"));
-            // rename(2) replaces a stale socket file atomically; a client never sees no file at all
-            Files.move(staged, socket, StandardCopyOption.ATOMIC_MOVE);
-            return server;
+            return PrivateSocket.bind(socket);
         } catch (IOException | UnsupportedOperationException e) {
-            if (server != null) {
-                try {
-                    server.close();
-                } catch (IOException ignored) {
-                    // never served
-                }
-            }
             throw new NbdException(NbdException.Kind.SOCKET_UNAVAILABLE, export.name(), socket,
                     String.valueOf(e.getMessage()), e);
-        } finally {
-            if (staging != null) {
-                try {
-                    Files.deleteIfExists(staging.resolve("s"));
-                    Files.deleteIfExists(staging);
-                } catch (IOException ignored) {
-                    // a leftover empty private directory
-                }
-            }
         }
     }
 
     /** An existing socket file is replaced only when no one listens on it (a crashed server's). */
     private static void refuseIfTaken(Export export, Path socket) {
-        BasicFileAttributes a;
-        try {
-            a = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            return; // nothing there
-        }
-        if (!a.isOther()) {
+        if (PrivateSocket.isOtherFile(socket)) {
             throw new NbdException(NbdException.Kind.SOCKET_UNAVAILABLE, export.name(), socket,
                     "exists and is not a socket", null);
         }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+        if (PrivateSocket.hasListener(socket)) {
             throw new NbdException(NbdException.Kind.SOCKET_IN_USE, export.name(), socket,
                     "another server listens there", null);
-        } catch (IOException stale) {
-            // connection refused: the file is a leftover, and the rename replaces it
         }
     }
 

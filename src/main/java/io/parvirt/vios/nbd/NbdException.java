@@ -25,12 +25,15 @@ public final class NbdException extends RuntimeException {
     private final Kind kind;
     private final String export;
     private final Path path;
+    private final String reason;
 
     NbdException(Kind kind, String export, Path path, String detail, Throwable cause) {
-        super("NBD export " + export + ": " + kind + " at " + path + ": " + detail, cause);
+        String reason = kind + " at " + path + ": " + detail;
+        super("NBD export " + export + ": " + reason, cause);
         this.kind = kind;
         this.export = export;
         this.path = path;
+        this.reason = reason;
     }
 
     public Kind kind() {
@@ -43,5 +46,10 @@ public final class NbdException extends RuntimeException {
 
     public Path path() {
         return path;
+    }
+
+    /** The message without the export's name: kind, path and detail. */
+    public String reason() {
+        return reason;
     }
 }

@@ -18,7 +18,9 @@
  * {@link io.parvirt.vios.nbd.Handshake} and {@link io.parvirt.vios.nbd.Transmission}), the loop
  * ({@link io.parvirt.vios.nbd.Endpoint}) and the counters ({@link io.parvirt.vios.nbd.ExportCounters}).
  * {@link io.parvirt.vios.nbd.NbdServer} holds the endpoints; {@link io.parvirt.vios.nbd.NbdServerMain}
- * runs them as a process of their own.
+ * runs them as a process of their own, the VIOS partition's "operating system": it follows an
+ * {@link io.parvirt.vios.nbd.ExportsFile} the host daemon rewrites (SIGHUP: re-read it), signals
+ * readiness with a pid file, and shows its status lines on a console socket.
  *
  * <h2>Decisions the issue left open</h2>
  * <ul>
@@ -51,6 +53,11 @@
  *     non-blocking with a selector of the connection's own, and the thread polls up to 32 us for
  *     the next request before it sleeps, adaptively, as QEMU's iothreads do ({@code SocketWait}):
  *     at queue depth 1 a sleeping thread's wake-up costs more than the request.</li>
+ * <li><b>Changing exports.</b> The process outlives the host daemon, so the daemon does not hold the list
+ *     of exports in memory of the server's: it rewrites a file (atomically) and sends SIGHUP, and the
+ *     server makes its exports equal to the file's, touching only the ones that changed. An export
+ *     whose backing file is missing is reported and skipped, not fatal: every other client of the VIOS
+ *     keeps its disk, and the next reload tries it again.</li>
  * <li><b>Transport.</b> Unix sockets only: the mapping's isolation rests on the socket file. A TCP
  *     listener would need its own check of who the client is.</li>
  * </ul>

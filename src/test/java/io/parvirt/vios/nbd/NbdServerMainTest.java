@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,19 @@ class NbdServerMainTest {
                 new Export("cd0", Path.of("/repo/x.iso"), true));
         assertThat(o.settings()).isEqualTo(new NbdSettings(4, 0));
         assertThat(o.logDir()).isEqualTo(Path.of("/run/v"));
+        assertThat(o.exportsFile()).isNull();
+    }
+
+    @Test
+    void theDaemonsCommandLineNamesTheExportsFilePidFileUuidAndConsole() {
+        NbdServerMain.Options o = NbdServerMain.parse(new String[] {"--socket-dir", "/run/v", "--exports",
+                "/run/v/exports.json", "--pid-file", "/run/v/vios.pid", "--uuid", "5b2e7c36-3d0f-4a55-9f44-6c1d2f0e8a11",
+                "--console-socket", "/run/v/console.sock"});
+        assertThat(o.exports()).isEmpty();
+        assertThat(o.exportsFile()).isEqualTo(Path.of("/run/v/exports.json"));
+        assertThat(o.pidFile()).isEqualTo(Path.of("/run/v/vios.pid"));
+        assertThat(o.uuid()).isEqualTo(UUID.fromString("5b2e7c36-3d0f-4a55-9f44-6c1d2f0e8a11"));
+        assertThat(o.consoleSocket()).isEqualTo(Path.of("/run/v/console.sock"));
     }
 
     @Test
@@ -38,7 +52,11 @@ class NbdServerMainTest {
                 new String[] {"--socket-dir", "/d", "--export", "a=/f", "--poll-us", "-1"},
                 new String[] {"--socket-dir", "/d", "--export", "a=/f", "--poll-us", "x"},
                 new String[] {"--socket-dir", "/d", "--export", "a=/f", "--bogus", "1"},
-                new String[] {"--socket-dir"})) {
+                new String[] {"--socket-dir"},
+                new String[] {"--socket-dir", "/d", "--export", "a=/f", "--exports", "/e.json"},
+                new String[] {"--socket-dir", "/d", "--exports", "/e.json", "--uuid", "not-a-uuid"},
+                new String[] {"--socket-dir", "/d", "--exports", ""},
+                new String[] {"--socket-dir", "/d", "--pid-file", "/p"})) {
             assertThatThrownBy(() -> NbdServerMain.parse(args)).as(String.join(" ", args))
                     .isInstanceOf(IllegalArgumentException.class);
         }
