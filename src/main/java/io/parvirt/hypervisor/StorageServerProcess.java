@@ -82,7 +82,8 @@ public final class StorageServerProcess {
             throw new LaunchException(RefCode.STORAGE_SERVER_FAILED, "the Java runtime " + s.storageServer().java()
                     + " the storage server needs is missing: reinstall parvirt's JDK (./parvirt finds it)");
         }
-        for (Path p : new Path[] {s.serialSocket(), s.nbdDir().resolve("x".repeat(64) + ".sock")}) {
+        // A virtual target device's name is at most 15 characters (the VIOS's device names).
+        for (Path p : new Path[] {s.serialSocket(), s.nbdDir().resolve("x".repeat(15) + ".sock")}) {
             if (p.toString().getBytes(StandardCharsets.UTF_8).length > QemuProcess.MAX_SOCKET_PATH) {
                 throw new LaunchException(RefCode.LAUNCH_INVALID, "the socket path " + p + " is longer than "
                         + QemuProcess.MAX_SOCKET_PATH + " bytes: use a shorter PARVIRT_HOME");

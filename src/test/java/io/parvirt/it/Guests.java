@@ -47,11 +47,13 @@ final class Guests {
     }
 
     static Exec exec(RunningDaemon d, String name, String... argv) {
-        StringBuilder b = new StringBuilder("{\"argv\":[");
-        for (int i = 0; i < argv.length; i++) {
-            b.append(i > 0 ? "," : "").append('"').append(argv[i].replace("\"", "\\\"")).append('"');
+        String body;
+        try {
+            body = new ObjectMapper().writeValueAsString(java.util.Map.of("argv", java.util.List.of(argv)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        var r = d.api("POST", "/api/v1/partitions/" + name + "/exec", b.append("]}").toString());
+        var r = d.api("POST", "/api/v1/partitions/" + name + "/exec", body);
         try {
             JsonNode n = new ObjectMapper().readTree(r.body());
             return new Exec(r.statusCode(), n.path("exit_code").asInt(-1), n.path("stdout").asText(),
