@@ -365,8 +365,8 @@ public final class PartitionSupervisor {
                 move(from, LparState.NOT_ACTIVATED, RefCode.NONE, "");
             } else if (spec.runsStorageServer()) {
                 fail(RefCode.STORAGE_SERVER_EXITED, "the storage server (pid " + process.pid() + ") ended without "
-                        + "a shutdown: activate the VIOS again; its clients' disks reconnect within "
-                        + QemuCommandLine.NBD_RECONNECT_S + " s");
+                        + "a shutdown: activate the VIOS again; its clients' requests wait "
+                        + QemuCommandLine.NBD_RECONNECT_S + " s for it before they fail");
             } else {
                 fail(RefCode.QEMU_EXITED, "QEMU (pid " + process.pid() + ") ended without a shutdown");
             }

@@ -2,7 +2,8 @@
  * The Virtual I/O Server's storage command layer (issue 6): what {@code viosvrcmd -c} runs on a
  * partition with {@code lpar_env=vioserver}, as state and output. The data path, the NBD server
  * that serves the files to client partitions, is {@link io.parvirt.vios.nbd}; {@link io.parvirt.vios.ViosService#mappedDevicesOf}
- * is what it asks: each device a client sees, with its client slot, LUN, file, kind, read-only.
+ * is what a client's activation asks: each device it sees, with its client slot, LUN, file, kind,
+ * read-only; {@link io.parvirt.vios.ViosService#exportsOf} is what the VIOS's storage server serves.
  *
  * <h2>Decisions (where the reference does not settle it)</h2>
  * <ul>
@@ -47,6 +48,16 @@
  * <li><b>lsdev -virtual</b> lists only vhostN and the virtual target devices; descriptions
  *     "Virtual Target Device - File-backed Disk" / "- File-backed Optical".</li>
  * <li><b>Removing a VIOS partition's definition</b> keeps its storage rows and files.</li>
+ * <li><b>What a running VIOS serves</b> ({@link io.parvirt.vios.ViosService#exportsOf}): one NBD
+ *     export per mapping on a server adapter that pairs with a client, named by its VTD (so its
+ *     socket is {@code nbd/<vtd>.sock}, one per mapping); every disk, and every optical drive with
+ *     a medium loaded, always read-only (a CD drive does not write, whatever the medium's access).
+ *     A mapping on an unpaired adapter is served by nobody. The daemon rewrites the exports after
+ *     each viosvrcmd that changes them and signals the server; clients see the change at their
+ *     next activation.</li>
+ * <li><b>rmvdev or unloadopt while the client runs</b> withdraw the export at once: the running
+ *     client's requests to it wait for the reconnect delay and then fail (a real VIOS gives the
+ *     client errors too). parvirt does not refuse it; hot-remove belongs to DLPAR.</li>
  * </ul>
  */
 package io.parvirt.vios;

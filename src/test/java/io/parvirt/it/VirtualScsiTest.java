@@ -125,6 +125,10 @@ class VirtualScsiTest {
             assertThat(Files.getPosixFilePermissions(run.resolve("nbd/" + sock + ".sock")))
                     .as(sock + " is the VIOS's alone").hasSize(2);
         }
+        // Its threads are its processors: the dispatcher puts them under the entitlement's quota.
+        Guests.await(() -> read(Path.of("/proc/" + pid + "/task/" + pid + "/cgroup")).contains("/lpar1/vcpus"),
+                Duration.ofSeconds(20), () -> "the storage server's main thread is not dispatched: "
+                        + read(Path.of("/proc/" + pid + "/task/" + pid + "/cgroup")));
         // The VIOS's console is its storage server's log.
         Guests.await(() -> d.api("GET", "/api/v1/partitions/VIOS1/console?kb=4", null).body().contains("parvirt VIOS storage server"),
                 Duration.ofSeconds(10), () -> "VIOS1's console: " + d.api("GET", "/api/v1/partitions/VIOS1/console?kb=4",
@@ -242,6 +246,32 @@ class VirtualScsiTest {
         // B still reads its own disk through the same server, past its page cache.
         assertThat(sh("B", "echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/sda bs=4096 skip=120 count=1 2>/dev/null"
                 + " | head -c 10")).isEqualTo("block-120\n");
+    }
+
+    @Test
+    @Order(7)
+    void restartingTheViosStartsANewStorageServerAndItsClientCarriesOn() throws Exception {
+        long before = Long.parseLong(Files.readString(viosRun().resolve("storage.pid")).strip());
+        ok(power("restart", "VIOS1", "--immed"));
+        Guests.await(() -> !ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false),
+                Duration.ofSeconds(30), () -> "the old storage server still runs");
+        Guests.awaitState(d, "VIOS1", "Running", Duration.ofSeconds(90));
+        assertThat(Long.parseLong(Files.readString(viosRun().resolve("storage.pid")).strip())).isNotEqualTo(before);
+        sh("B", "yes after-restart | head -c 4096 > /tmp/r && dd if=/tmp/r of=/dev/sda bs=4096 seek=200 count=1"
+                + " conv=fsync 2>/dev/null");
+        try (FileChannel f = FileChannel.open(viosFile("pools/pool1/diskB"))) {
+            ByteBuffer b = ByteBuffer.allocate(14);
+            f.read(b, 200 * 4096L);
+            assertThat(new String(b.array(), StandardCharsets.ISO_8859_1)).isEqualTo("after-restart\n");
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     static int count(String lpar, String file) {
