@@ -6,7 +6,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -137,16 +136,7 @@ final class ConsoleSocket implements AutoCloseable {
             }
             closing = true;
         }
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // a leftover socket file; the next start replaces it
-        }
+        PrivateSocket.unbind(server, path); // a leftover socket file is replaced at the next start
         for (Client c : clients) {
             c.close();
         }

@@ -5,7 +5,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -170,15 +169,9 @@ public final class Endpoint implements AutoCloseable {
             }
             closing = true;
         }
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        try {
-            Files.deleteIfExists(socket);
-        } catch (IOException e) {
-            LOG.warn("nbd {}: socket {} not removed: {}", backing.export.name(), socket, e.toString());
+        IOException notRemoved = PrivateSocket.unbind(server, socket);
+        if (notRemoved != null) {
+            LOG.warn("nbd {}: socket {} not removed: {}", backing.export.name(), socket, notRemoved.toString());
         }
         for (Connection c : connections) {
             c.stop();

@@ -59,6 +59,24 @@ final class PrivateSocket {
         }
     }
 
+    /**
+     * Stops listening and removes the socket file; returns why the file could not be removed, or
+     * null. A leftover file is harmless: the next {@link #bind} replaces it.
+     */
+    static IOException unbind(ServerSocketChannel server, Path socket) {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing either way
+        }
+        try {
+            Files.deleteIfExists(socket);
+            return null;
+        } catch (IOException e) {
+            return e;
+        }
+    }
+
     /** Something other than a socket is at {@code path}: it is not ours to replace. */
     static boolean isOtherFile(Path path) {
         BasicFileAttributes a;
