@@ -5,9 +5,9 @@ import io.parvirt.api.Auth;
 import io.parvirt.dispatch.Dispatcher;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcUsers;
-import io.parvirt.hmc.PartitionNetwork;
 import io.parvirt.hmc.UtilizationSampler;
 import io.parvirt.home.ParvirtHome;
+import io.parvirt.partition.PartitionOperations;
 import io.parvirt.hypervisor.Hypervisor;
 import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.image.ImageStore;
@@ -103,14 +103,13 @@ public final class Daemon implements AutoCloseable {
             sys.utilizationSampleSeconds(config.utilizationSampleSeconds());
             UtilizationSampler sampler = new UtilizationSampler(sys, hypervisor, dispatcher,
                     config.utilizationRetention());
-            Hmc hmc = new Hmc(sys, users, new Hmc.Services(hypervisor, new ImageStore(home.imageStore()), dispatcher,
-                    network, new io.parvirt.vios.ViosService(sys, store, home.root().resolve("vios"))));
-            List<Integer> adopted = hypervisor.recover();
+            var vios = new io.parvirt.vios.ViosService(sys, store, home.root().resolve("vios"));
+            PartitionOperations operations = new PartitionOperations(sys, hypervisor,
+                    new ImageStore(home.imageStore()), network, vios, dispatcher);
+            Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios, dispatcher));
+            List<Integer> adopted = operations.recover();
             if (!adopted.isEmpty()) {
                 LOG.info("re-adopted running partitions {}", adopted);
-            }
-            for (int id : adopted) {
-                hypervisor.supervisor(id).ifPresent(s -> PartitionNetwork.connect(network, s.spec()));
             }
             String token = writeToken(home.tokenFile());
             Daemon[] self = new Daemon[1];

@@ -1,7 +1,7 @@
 package io.parvirt.hmc;
 
-import io.parvirt.hypervisor.Hypervisor;
-import io.parvirt.hypervisor.LaunchSpec;
+import io.parvirt.partition.PartitionOperations;
+import io.parvirt.partition.RunState;
 import io.parvirt.model.AttributeOutput;
 import io.parvirt.model.MacAddresses;
 import io.parvirt.model.ModelException;
@@ -24,13 +24,13 @@ final class EthView {
             String vswitch, List<Integer> addlVlanIds, String mac, String allowedOsMacAddrs, String qosPriority) {
     }
 
-    static List<Adapter> adapters(SystemDefinition def, Partition p, Hypervisor h, String prefix) {
+    static List<Adapter> adapters(SystemDefinition def, Partition p, PartitionOperations ops) {
         List<Adapter> out = new ArrayList<>();
-        var running = h == null ? java.util.Optional.<io.parvirt.hypervisor.PartitionSupervisor>empty()
-                : h.supervisor(p.id());
+        String prefix = ops.macPrefix().orElse(null);
+        var running = ops.state(p.id()).filter(RunState::hasProcess);
         if (running.isPresent()) {
-            var profile = def.profile(p.id(), running.get().status().profile()).orElse(def.defaultProfile(p));
-            for (LaunchSpec.Nic n : running.get().spec().nics()) {
+            var profile = def.profile(p.id(), running.get().profile()).orElse(def.defaultProfile(p));
+            for (RunState.ActiveNic n : running.get().nics()) {
                 VirtualEthernetAdapter e = profile.io().eth().stream().filter(x -> x.slot() == n.slot()).findFirst()
                         .orElse(null);
                 out.add(new Adapter(n.slot(), true, e != null && e.required(), n.trunkPriority(), n.ieee8021q(),

@@ -1,11 +1,9 @@
 package io.parvirt.hmc;
 
 import io.parvirt.dispatch.Dispatcher;
-import io.parvirt.hypervisor.Hypervisor;
-import io.parvirt.hypervisor.PartitionStatus;
-import io.parvirt.hypervisor.qga.GuestAgent;
-import io.parvirt.image.ImageStore;
 import io.parvirt.model.ModelException;
+import io.parvirt.partition.GuestExecResult;
+import io.parvirt.partition.PartitionOperations;
 import io.parvirt.store.StoreException;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.vios.ViosService;
@@ -30,36 +28,31 @@ public final class Hmc {
     private final PowerCommands power;
     private final Dispatcher dispatcher;
     private final VirtualEthernet network;
+    private final PartitionOperations operations;
 
     /**
-     * The services an HMC drives. With a hypervisor and images partitions can be activated, else
-     * only defined; the dispatcher applies processor policy and supplies utilization; the virtual
-     * Ethernet joins partitions' adapters to the switches. Any may be null (definition-only tests).
+     * The services an HMC drives: partition operations (activation, DLPAR, consoles), the virtual
+     * Ethernet's port counters, the VIOS storage configuration, and the dispatcher's figures. Any
+     * but the operations may be null (definition-only tests).
      */
-    public record Services(Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher, VirtualEthernet network,
-            ViosService vios) {
-        public static final Services NONE = new Services(null, null, null, null, null);
-
-        public Services(Hypervisor hypervisor, ImageStore images, Dispatcher dispatcher, VirtualEthernet network) {
-            this(hypervisor, images, dispatcher, network, null);
+    public record Services(PartitionOperations operations, VirtualEthernet network, ViosService vios,
+            Dispatcher dispatcher) {
+        public Services {
+            java.util.Objects.requireNonNull(operations, "operations");
         }
     }
 
     public Hmc(ManagedSystem sys, HmcUsers users) {
-        this(sys, users, Services.NONE);
+        this(sys, users, new Services(PartitionOperations.definitionOnly(sys), null, null, null));
     }
 
     public Hmc(ManagedSystem sys, HmcUsers users, Services services) {
-        Hypervisor hypervisor = services.hypervisor();
-        ImageStore images = services.images();
-        Dispatcher dispatcher = services.dispatcher();
         this.network = services.network();
         this.sys = sys;
-        this.dispatcher = dispatcher;
+        this.dispatcher = services.dispatcher();
         this.users = users;
-        VirtualScsi scsi = hypervisor == null || services.vios() == null ? null
-                : new VirtualScsi(hypervisor, services.vios());
-        this.power = new PowerCommands(hypervisor, images, network, scsi);
+        this.operations = services.operations();
+        this.power = new PowerCommands(operations);
         commands.put("chsysstate", power::chsysstate);
         commands.put("lsrefcode", power::lsrefcode);
         commands.put("mkvterm", power::mkvterm);
@@ -69,7 +62,7 @@ public final class Hmc {
         commands.put("mksyscfg", syscfg::mksyscfg);
         commands.put("chsyscfg", syscfg::chsyscfg);
         commands.put("rmsyscfg", syscfg::rmsyscfg);
-        HwresCommands hwres = new HwresCommands(hypervisor, dispatcher);
+        HwresCommands hwres = new HwresCommands(operations);
         commands.put("lshwres", hwres::lshwres);
         commands.put("chhwres", hwres::chhwres);
         ConsoleCommands console = new ConsoleCommands();
@@ -79,7 +72,8 @@ public final class Hmc {
         commands.put("rmhmcusr", console::rmhmcusr);
         UtilizationCommands utilization = new UtilizationCommands();
         commands.put("lslparutil", utilization::lslparutil);
-        ViosCommands vios = new ViosCommands(services.vios() == null ? null : new ViosShell(services.vios()), scsi);
+        ViosCommands vios = new ViosCommands(services.vios() == null ? null : new ViosShell(services.vios()),
+                operations);
         commands.put("viosvrcmd", vios::viosvrcmd);
     }
 
@@ -101,29 +95,25 @@ public final class Hmc {
         return users;
     }
 
-    /** The run state of a partition, or null when it is simply not activated. */
-    public PartitionStatus status(int lparId) {
-        return power.status(lparId);
-    }
-
-    void forget(int lparId) {
-        power.forget(lparId);
+    /** The partition operations service (commands reach it through here). */
+    PartitionOperations operations() {
+        return operations;
     }
 
     /** parvirt's guest exec: runs a program in a running partition through its agent. */
-    public GuestAgent.ExecResult guestExec(String user, String partition, List<String> argv, java.time.Duration timeout) {
+    public GuestExecResult guestExec(String user, String partition, List<String> argv, java.time.Duration timeout) {
         authorize(user, "guestexec");
-        return power.guestExec(sys, partition, argv, timeout);
+        return operations.exec(sys.partition(partition), argv, timeout);
     }
 
     /** The last {@code bytes} of a partition's console output (running or not). */
     public byte[] consoleTail(String partition, int bytes) {
-        return power.consoleTail(sys.partition(partition), bytes);
+        return operations.consoleTail(sys.partition(partition), bytes);
     }
 
     /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
     public void autoStart() {
-        power.autoStart(sys);
+        operations.autoStart();
     }
 
     /** parvirt's itemised hypervisor memory (not an HMC listing: served by the API and /metrics). */

@@ -15,6 +15,11 @@ public record HmcResult(String stdout, int exitCode, List<Row> rows, String code
         return new HmcResult(stdout, 0, rows, null, 200, null);
     }
 
+    /** Text that is not a listing (parvirt's own extensions, such as {@code chsysstate --test}). */
+    static HmcResult text(String stdout) {
+        return new HmcResult(stdout, 0, null, null, 200, null);
+    }
+
     /** mkvterm: the console session socket the client attaches to. */
     static HmcResult vterm(String socket) {
         return new HmcResult("", 0, null, null, 200, socket);

@@ -1,7 +1,5 @@
 package io.parvirt.hmc;
 
-import io.parvirt.dispatch.Dispatcher;
-import io.parvirt.hypervisor.Hypervisor;
 import io.parvirt.model.Allocation;
 import io.parvirt.model.AttributeInput;
 import io.parvirt.model.HptRatio;
@@ -12,6 +10,8 @@ import io.parvirt.model.ProcUnits;
 import io.parvirt.model.SharedProcessorPool;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.Values;
+import io.parvirt.partition.PartitionOperations;
+import io.parvirt.partition.ProcessorRequest;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.ProcessorChange;
 import java.util.ArrayList;
@@ -24,20 +24,15 @@ import java.util.Set;
  * running partition: entitlement, weight, sharing mode, pool).
  */
 final class HwresCommands {
-    private final Hypervisor hypervisor;
-    private final Dispatcher dispatcher;
+    private final PartitionOperations operations;
 
-    HwresCommands(Hypervisor hypervisor, Dispatcher dispatcher) {
-        this.hypervisor = hypervisor;
-        this.dispatcher = dispatcher;
+    HwresCommands(PartitionOperations operations) {
+        this.operations = operations;
     }
 
-    /** The allocation of a running (or starting) partition, else null. */
+    /** The allocation of a running (or starting) partition, else null (what the views expect). */
     private Allocation running(int lparId) {
-        if (hypervisor == null) {
-            return null;
-        }
-        return hypervisor.supervisor(lparId).map(s -> s.status().allocation()).orElse(null);
+        return operations.allocation(lparId).orElse(null);
     }
 
     HmcResult lshwres(Hmc.Context c) {
@@ -99,7 +94,6 @@ final class HwresCommands {
      */
     private HmcResult virtualio(Hmc.Context c, Options o, SystemDefinition def) {
         String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi");
-        String prefix = hypervisor == null ? null : hypervisor.config().macPrefix();
         if (sub.equals("vswitch")) {
             Filter.parse(o.get("--filter"), Set.of());
             java.util.Map<String, java.util.TreeSet<Integer>> vlans = new java.util.LinkedHashMap<>();
@@ -107,7 +101,7 @@ final class HwresCommands {
                 vlans.put(sw, new java.util.TreeSet<>());
             }
             for (Partition p : def.partitions()) {
-                for (EthView.Adapter a : EthView.adapters(def, p, hypervisor, prefix)) {
+                for (EthView.Adapter a : EthView.adapters(def, p, operations)) {
                     java.util.TreeSet<Integer> v = vlans.computeIfAbsent(a.vswitch(), k -> new java.util.TreeSet<>());
                     v.add(a.pvid());
                     v.addAll(a.addlVlanIds());
@@ -124,7 +118,7 @@ final class HwresCommands {
             Filter f = Filter.parse(o.get("--filter"), Set.of("lpar_names", "lpar_ids", "slots"));
             List<Row> rows = new ArrayList<>();
             for (Partition p : SyscfgCommands.partitions(def, f)) {
-                for (Row r : ScsiView.rows(def, p, hypervisor)) {
+                for (Row r : ScsiView.rows(def, p, operations)) {
                     if (matches(f.get("slots"), r.get("slot_num"))) {
                         rows.add(r);
                     }
@@ -135,7 +129,7 @@ final class HwresCommands {
         Filter f = Filter.parse(o.get("--filter"), Set.of("lpar_names", "lpar_ids", "slots", "vlans"));
         List<Row> rows = new ArrayList<>();
         for (Partition p : SyscfgCommands.partitions(def, f)) {
-            for (EthView.Adapter a : EthView.adapters(def, p, hypervisor, prefix)) {
+            for (EthView.Adapter a : EthView.adapters(def, p, operations)) {
                 if (matches(f.get("slots"), Integer.toString(a.slot()))
                         && (f.get("vlans") == null || f.get("vlans").contains(Integer.toString(a.pvid()))
                         || a.addlVlanIds().stream().anyMatch(v -> f.get("vlans").contains(Integer.toString(v))))) {
@@ -187,7 +181,7 @@ final class HwresCommands {
                     "The shared processor pool named " + Values.quote(sel[1]) + " was not found."));
         }
         c.sys().changePool(pool, AttributeInput.parseRecord(o.require("-a")), c.inv().user());
-        wake();
+        operations.poolsChanged();
         return HmcResult.OK;
     }
 
@@ -205,8 +199,7 @@ final class HwresCommands {
                 : def.pool(parse(() -> Values.parseInt(sel[0], sel[1], 0, Limits.MAX_SHARED_PROC_POOLS - 1), sel[0]))
                         .orElseThrow();
         Partition p = c.sys().partition(o.require("-p"));
-        change(c, p, a -> a.withPool(ProcessorChange.pool(def, c.sys().activeAllocations(), p, a, pool)),
-                "moved to shared processor pool " + pool.name());
+        operations.changeProcessors(p, new ProcessorRequest.Pool(pool), c.inv().user());
         return HmcResult.OK;
     }
 
@@ -221,11 +214,9 @@ final class HwresCommands {
                     + "running partition (--procs) is not supported yet: change desired_procs in the profile of "
                     + p.name() + " and restart it.");
         }
-        SystemDefinition def = c.sys().definition();
         if (op.equals("s") && o.has("-a")) {
-            List<io.parvirt.model.AttributeInput.Assignment> attrs = AttributeInput.parseRecord(o.get("-a"));
-            change(c, p, a -> ProcessorChange.attributes(def, c.sys().activeAllocations(), p, a, attrs),
-                    "processor attributes set: " + o.get("-a"));
+            operations.changeProcessors(p, new ProcessorRequest.Attributes(AttributeInput.parseRecord(o.get("-a")),
+                    o.get("-a")), c.inv().user());
             if (!o.has("--procunits")) {
                 return HmcResult.OK;
             }
@@ -235,68 +226,15 @@ final class HwresCommands {
             String[] to = o.exactlyOne("-t", "--tid");
             Partition target = to[0].equals("-t") ? c.sys().partition(to[1])
                     : c.sys().partition(parse(() -> Values.parseInt("--tid", to[1], 1, Limits.MAX_LPARS), "--tid"));
-            moveUnits(c, p, target, n);
+            operations.changeProcessors(p, new ProcessorRequest.MoveUnits(target, n), c.inv().user());
             return HmcResult.OK;
         }
-        char kind = op.charAt(0);
-        change(c, p, a -> ProcessorChange.units(def, c.sys().capacity(), c.sys().activeAllocations(), p, a, kind, n),
-                (kind == 'a' ? "added " : kind == 'r' ? "removed " : "set to ") + n + " processing units");
+        ProcessorChange.Op kind = switch (op) {
+            case "a" -> ProcessorChange.Op.ADD;
+            case "r" -> ProcessorChange.Op.REMOVE;
+            default -> ProcessorChange.Op.SET;
+        };
+        operations.changeProcessors(p, new ProcessorRequest.Units(kind, n), c.inv().user());
         return HmcResult.OK;
-    }
-
-    /** {@code -o m}: units leave one partition and join another, both checked before either changes. */
-    private void moveUnits(Hmc.Context c, Partition from, Partition to, ProcUnits n) {
-        Allocation a = require(from);
-        Allocation b = require(to);
-        SystemDefinition def = c.sys().definition();
-        Allocation fromNext = ProcessorChange.units(def, c.sys().capacity(), c.sys().activeAllocations(), from, a, 'r',
-                n);
-        List<Allocation> after = new ArrayList<>();
-        for (Allocation x : c.sys().activeAllocations()) {
-            after.add(x.lparId() == from.id() ? fromNext : x);
-        }
-        Capacity freed = c.sys().capacity();
-        Capacity withFreed = new Capacity(freed.installedProcUnits(), freed.configurableProcUnits(),
-                freed.availProcUnits().plus(n), freed.installedMemMb(), freed.configurableMemMb(),
-                freed.firmwareMemMb(), freed.availMemMb());
-        ProcessorChange.units(def, withFreed, after, to, b, 'a', n);
-        change(c, from, x -> fromNext, "moved " + n + " processing units to " + to.name());
-        change(c, to, x -> ProcessorChange.units(def, withFreed, after, to, x, 'a', n), "received " + n
-                + " processing units from " + from.name());
-    }
-
-    private Allocation require(Partition p) {
-        Allocation a = running(p.id());
-        if (a == null) {
-            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is not "
-                    + "running: processor resources can be changed dynamically only on a running partition. Change "
-                    + "its profile with chsyscfg -r prof instead.");
-        }
-        return a;
-    }
-
-    /** Applies a checked change to a running partition, logs it, and has the dispatcher act on it now. */
-    private void change(Hmc.Context c, Partition p, java.util.function.UnaryOperator<Allocation> edit, String what) {
-        require(p);
-        // The check and the change run under the hypervisor's lock: two changes never both take the
-        // same free units.
-        try {
-            hypervisor.change(p.id(), edit);
-        } catch (java.io.IOException e) {
-            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The change to partition " + p.name()
-                    + " could not be recorded: " + e.getMessage());
-        } catch (IllegalStateException e) {
-            require(p); // it stopped meanwhile: say so as for any partition that is not running
-            throw e;
-        }
-        c.sys().logEvent(c.inv().user() == null ? "hmc" : c.inv().user(), "dlpar", "Partition " + p.name() + " (id "
-                + p.id() + "): " + what);
-        wake();
-    }
-
-    private void wake() {
-        if (dispatcher != null) {
-            dispatcher.wake();
-        }
     }
 }

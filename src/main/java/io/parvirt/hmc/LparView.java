@@ -1,6 +1,5 @@
 package io.parvirt.hmc;
 
-import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.model.LparEnv;
 import io.parvirt.model.LparState;
 import io.parvirt.model.Partition;
@@ -9,6 +8,7 @@ import io.parvirt.model.Profile;
 import io.parvirt.model.ProfileOptions;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.Values;
+import io.parvirt.partition.RunState;
 import io.parvirt.system.HostFacts;
 import java.util.Locale;
 import java.util.Set;
@@ -29,7 +29,9 @@ final class LparView {
             "simplified_remote_restart_capable", "migration_disabled", "curr_lpar_proc_compat_mode", "msp",
             "description", "uuid");
 
-    static Row row(SystemDefinition def, HostFacts host, Partition p, PartitionStatus st) {
+    /** {@code run} is empty for a partition that is simply Not Activated. */
+    static Row row(SystemDefinition def, HostFacts host, Partition p, java.util.Optional<RunState> run) {
+        RunState st = run.orElse(null);
         LparState state = st == null ? LparState.NOT_ACTIVATED : st.state();
         boolean agent = st != null && st.agentActive();
         boolean active = state.active();
@@ -39,7 +41,7 @@ final class LparView {
         boolean vios = p.env() == LparEnv.VIOSERVER;
         return new Row().put("name", p.name()).put("lpar_id", p.id()).put("lpar_env", p.env().hmcName())
                 .put("state", state.hmcName()).put("resource_config", active ? "1" : "0")
-                .put("os_version", st == null ? "Unknown" : st.facts().osVersion())
+                .put("os_version", st == null ? "Unknown" : st.osVersion())
                 .put("logical_serial_num", host.serial() + Integer.toHexString(p.id()).toUpperCase(Locale.ROOT))
                 .put("default_profile", p.defaultProfile()).put("curr_profile", st == null ? "" : st.profile())
                 .put("work_group_id", po.workGroupId())
@@ -50,7 +52,7 @@ final class LparView {
                 .put("lpar_keylock", o.keylock().hmcName()).put("auto_start", Values.flag(po.autoStart()))
                 .put("redundant_err_path_reporting", Values.flag(po.redundantErrPathReporting()))
                 .put("rmc_state", agent ? "active" : "inactive")
-                .put("rmc_ipaddr", agent && !st.facts().ipv4().isEmpty() ? st.facts().ipv4().getFirst() : "")
+                .put("rmc_ipaddr", agent && !st.ipv4().isEmpty() ? st.ipv4().getFirst() : "")
                 .put("dlpar_mem_capable", agent ? "1" : "0").put("dlpar_proc_capable", agent ? "1" : "0").put("sync_curr_profile", Values.flag(o.syncCurrProfile()))
                 .put("lpar_avail_priority", o.availPriority()).put("suspend_capable", Values.flag(o.suspendCapable()))
                 .put("simplified_remote_restart_capable", Values.flag(o.remoteRestartCapable()))

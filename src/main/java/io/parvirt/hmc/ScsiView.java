@@ -1,6 +1,7 @@
 package io.parvirt.hmc;
 
-import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.partition.PartitionOperations;
+import io.parvirt.partition.RunState;
 import io.parvirt.model.Partition;
 import io.parvirt.model.Profile;
 import io.parvirt.model.SystemDefinition;
@@ -24,10 +25,9 @@ final class ScsiView {
     static final Set<String> SCSI = Set.of("lpar_name", "lpar_id", "slot_num", "state", "is_required",
             "adapter_type", "remote_lpar_id", "remote_lpar_name", "remote_slot_num");
 
-    static List<Row> rows(SystemDefinition def, Partition p, Hypervisor h) {
-        var running = h == null ? java.util.Optional.<io.parvirt.hypervisor.PartitionSupervisor>empty()
-                : h.supervisor(p.id());
-        Profile prof = running.flatMap(s -> def.profile(p.id(), s.status().profile())).orElse(def.defaultProfile(p));
+    static List<Row> rows(SystemDefinition def, Partition p, PartitionOperations ops) {
+        var running = ops.state(p.id()).filter(RunState::hasProcess);
+        Profile prof = running.flatMap(s -> def.profile(p.id(), s.profile())).orElse(def.defaultProfile(p));
         boolean active = running.isPresent();
         return prof.io().scsi().stream().sorted(Comparator.comparingInt(VirtualScsiAdapter::slot))
                 .map(a -> row(def, p, a, active)).toList();

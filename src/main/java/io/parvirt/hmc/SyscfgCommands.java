@@ -1,6 +1,5 @@
 package io.parvirt.hmc;
 
-import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.model.AttributeInput;
 import io.parvirt.model.AttributeInput.Assignment;
 import io.parvirt.model.Limits;
@@ -40,7 +39,7 @@ final class SyscfgCommands {
             List<String> groups = f.get("work_groups");
             for (Partition p : parts) {
                 if (groups == null || groups.contains(def.defaultProfile(p).options().workGroupId())) {
-                    rows.add(LparView.row(def, c.sys().host(), p, c.hmc().status(p.id())));
+                    rows.add(LparView.row(def, c.sys().host(), p, c.hmc().operations().state(p.id())));
                 }
             }
             return Listing.render(rows, o.fields(), o.header(), LparView.ATTRIBUTES);
@@ -131,14 +130,14 @@ final class SyscfgCommands {
         Systems.check(c.sys(), o.require("-m"));
         if (r.equals("lpar")) {
             Partition p = Systems.partition(c.sys(), o.exactlyOne("-n", "--id"));
-            PartitionStatus st = c.hmc().status(p.id());
-            if (st != null && st.state().active()) {
+            var st = c.hmc().operations().state(p.id()).map(s -> s.state());
+            if (st.isPresent() && st.get().active()) {
                 throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is "
-                        + st.state().hmcName() + ": it can be removed only when Not Activated. Shut it down with "
+                        + st.get().hmcName() + ": it can be removed only when Not Activated. Shut it down with "
                         + "chsysstate -o shutdown --immed first.");
             }
             c.sys().removePartition(p, c.inv().user());
-            c.hmc().forget(p.id());
+            c.hmc().operations().forget(p.id());
         } else {
             Partition p = Systems.partition(c.sys(), o.exactlyOne("-p", "--id"));
             c.sys().removeProfile(p, o.require("-n"), c.inv().user());

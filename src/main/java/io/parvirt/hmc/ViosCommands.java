@@ -3,6 +3,7 @@ package io.parvirt.hmc;
 import io.parvirt.model.LparEnv;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
+import io.parvirt.partition.PartitionOperations;
 import io.parvirt.vios.ViosShell;
 
 /**
@@ -13,12 +14,11 @@ import io.parvirt.vios.ViosShell;
  */
 final class ViosCommands {
     private final ViosShell shell;
-    private final VirtualScsi scsi;
+    private final PartitionOperations operations;
 
-    /** {@code scsi} null: no hypervisor, so no storage server to tell of a change. */
-    ViosCommands(ViosShell shell, VirtualScsi scsi) {
+    ViosCommands(ViosShell shell, PartitionOperations operations) {
         this.shell = shell;
-        this.scsi = scsi;
+        this.operations = operations;
     }
 
     HmcResult viosvrcmd(Hmc.Context c) {
@@ -38,8 +38,8 @@ final class ViosCommands {
         }
         String loc = "U" + SystemView.TYPE_MODEL.replace('-', '.') + "." + c.sys().host().serial();
         ViosShell.Result r = shell.run(p, command, loc, c.inv().user());
-        if (r.exitCode() == 0 && scsi != null) {
-            scsi.refresh(p); // a running VIOS serves a new mapping at once; clients see it at activation
+        if (r.exitCode() == 0) {
+            operations.viosChanged(p); // a running VIOS serves a new mapping at once; clients see it at activation
         }
         return new HmcResult(r.stdout(), r.exitCode(), null, null, r.exitCode() == 0 ? 200 : 400, null);
     }

@@ -27,6 +27,11 @@ public enum Accelerator {
         };
     }
 
+    /** Whether this host has real hardware virtualization (what {@code auto} chooses KVM for). */
+    public static boolean hardwareKvm() {
+        return hardwareKvm(Path.of("/"));
+    }
+
     /** {@code root} lets tests probe a fake /sys and /proc. */
     static boolean hardwareKvm(Path root) {
         if (!Files.exists(root.resolve("dev/kvm")) || Files.exists(root.resolve("sys/module/kvm_pvm"))) {

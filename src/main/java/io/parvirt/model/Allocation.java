@@ -13,33 +13,33 @@ public record Allocation(int lparId, long memMb, ProcUnits procUnits, int vcpus,
     /**
      * What activating {@code p} would take, given what is free in the system and in the profile's
      * shared processor pool: desired if it fits, else as much as is free down to the minimum, as
-     * PowerVM does; null when even the minimums do not fit.
+     * PowerVM does; empty when even the minimums do not fit.
      */
-    public static Allocation plan(int lparId, Profile p, long freeMemMb, ProcUnits freeUnits, ProcUnits freePoolUnits,
+    public static java.util.Optional<Allocation> plan(int lparId, Profile p, long freeMemMb, ProcUnits freeUnits, ProcUnits freePoolUnits,
             long lmbMb) {
         MemorySettings m = p.memory();
         long mem = Math.min(m.desiredMb(), freeMemMb / lmbMb * lmbMb);
         if (mem < m.minMb()) {
-            return null;
+            return java.util.Optional.empty();
         }
         ProcessorSettings c = p.processors();
         if (c.shared()) {
             ProcUnits free = freeUnits.compareTo(freePoolUnits) <= 0 ? freeUnits : freePoolUnits;
             ProcUnits units = free.compareTo(c.desiredUnits()) >= 0 ? c.desiredUnits() : free;
             if (units.compareTo(c.minUnits()) < 0) {
-                return null;
+                return java.util.Optional.empty();
             }
             // Virtual processors stay as desired unless the units cannot back them (0.05 each).
             int vcpus = Math.min(c.desiredProcs(), units.hundredths() / ProcUnits.MIN_PER_VP.hundredths());
-            return new Allocation(lparId, mem, units, Math.max(c.minProcs(), vcpus), false, c.sharingMode(),
-                    c.uncapWeight(), c.poolId(), c);
+            return java.util.Optional.of(new Allocation(lparId, mem, units, Math.max(c.minProcs(), vcpus), false,
+                    c.sharingMode(), c.uncapWeight(), c.poolId(), c));
         }
         int cores = Math.min(c.desiredProcs(), freeUnits.hundredths() / 100);
         if (cores < c.minProcs()) {
-            return null;
+            return java.util.Optional.empty();
         }
-        return new Allocation(lparId, mem, ProcUnits.ofCores(cores), cores, true, c.sharingMode(), 0,
-                SharedProcessorPool.DEFAULT_POOL_ID, c);
+        return java.util.Optional.of(new Allocation(lparId, mem, ProcUnits.ofCores(cores), cores, true,
+                c.sharingMode(), 0, SharedProcessorPool.DEFAULT_POOL_ID, c));
     }
 
     public boolean capped() {

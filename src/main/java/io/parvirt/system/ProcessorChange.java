@@ -29,19 +29,22 @@ public final class ProcessorChange {
     private ProcessorChange() {
     }
 
+    /** What {@code -o a|r|s} does with the units given. */
+    public enum Op { ADD, REMOVE, SET }
+
     /** {@code -o a|r|s --procunits}: the entitlement after the operation, checked. */
     public static Allocation units(SystemDefinition def, Capacity cap, List<Allocation> active, Partition p,
-            Allocation a, char op, ProcUnits n) {
+            Allocation a, Op op, ProcUnits n) {
         requireShared(p, a, "--procunits");
         ProcUnits next = switch (op) {
-            case 'a' -> a.procUnits().plus(n);
-            case 'r' -> {
+            case ADD -> a.procUnits().plus(n);
+            case REMOVE -> {
                 if (n.compareTo(a.procUnits()) > 0) {
                     throw below(p, a, "0.0");
                 }
                 yield new ProcUnits(a.procUnits().hundredths() - n.hundredths());
             }
-            default -> n;
+            case SET -> n;
         };
         var limits = a.limits();
         if (next.compareTo(limits.minUnits()) < 0) {

@@ -22,8 +22,10 @@ class LayeringTest {
             Map.entry("memory", Set.of("model")),
             Map.entry("store", Set.of("model")),
             Map.entry("system", Set.of("model", "memory", "store")),
-            Map.entry("hmc", Set.of("model", "memory", "store", "system", "hypervisor", "dispatch", "vswitch",
-                    "image", "console", "vios")),
+            Map.entry("hmc", Set.of("model", "memory", "store", "system", "partition", "vswitch", "image", "vios",
+                    "dispatch")),
+            Map.entry("partition", Set.of("model", "memory", "store", "system", "vios", "hypervisor", "dispatch",
+                    "vswitch", "console", "image")),
             Map.entry("vios", Set.of("model", "store", "system")),
             Map.entry("vswitch", Set.of()),
             Map.entry("hypervisor", Set.of("model", "console")),
@@ -31,8 +33,8 @@ class LayeringTest {
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
             Map.entry("api", Set.of("hmc", "model", "system")),
-            Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "hypervisor", "dispatch",
-                    "vswitch", "image", "vios")),
+            Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "partition",
+                    "hypervisor", "dispatch", "vswitch", "image", "vios")),
             Map.entry("cli", Set.of("daemon", "home", "image")));
 
     static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.parvirt\\.([a-z]+)\\.");

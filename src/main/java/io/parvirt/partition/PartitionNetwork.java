@@ -1,4 +1,4 @@
-package io.parvirt.hmc;
+package io.parvirt.partition;
 
 import io.parvirt.hypervisor.LaunchSpec;
 import io.parvirt.model.MacAddresses;
@@ -13,12 +13,12 @@ import java.util.List;
  * Joins a running partition's NICs to the virtual switches, as its virtual Ethernet adapters say;
  * a VIOS's trunk adapters are bridged to host TAP interfaces named by {@link SeaSettings#interfaceName}.
  */
-public final class PartitionNetwork {
+final class PartitionNetwork {
     private PartitionNetwork() {
     }
 
     /** Connects every NIC of {@code spec} to its switch (activation, or a re-adopted partition). */
-    public static void connect(VirtualEthernet network, LaunchSpec spec) {
+    static void connect(VirtualEthernet network, LaunchSpec spec) {
         if (network == null) {
             return;
         }

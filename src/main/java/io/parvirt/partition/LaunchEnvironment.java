@@ -1,0 +1,51 @@
+package io.parvirt.partition;
+
+import io.parvirt.image.PartitionImage;
+import io.parvirt.model.LparState;
+import io.parvirt.model.ProcUnits;
+import io.parvirt.vios.MappedDevice;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every fact outside the profile that an activation depends on, gathered before planning so that
+ * {@link LaunchPlanner#plan} stays a pure function.
+ *
+ * @param accel the system's accelerator setting ({@code auto}, {@code kvm} or {@code tcg}); a
+ *     profile's {@code parvirt_accel} overrides it
+ * @param hardwareKvm whether {@code auto} means KVM on this host (real hardware virtualization)
+ * @param runRoot where partitions' run directories are ({@code <runRoot>/<lpar id>})
+ * @param availProcUnits processing units free in the system; {@code poolRoom} those free below the
+ *     profile's shared processor pool's maximum
+ * @param images the images that exist, by name ({@code default} is built on first use)
+ * @param macsInUse MAC addresses of running partitions' adapters, to the partition's name
+ * @param states the run states of the other partitions (the VIOSes a client depends on)
+ * @param scsi the client's virtual SCSI mappings, with whether each backing file exists
+ * @param storageServer how a VIOS's storage server is started (the daemon's own Java and classes)
+ */
+public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwareKvm, String macPrefix, Path runRoot,
+        long availMemMb, ProcUnits availProcUnits, ProcUnits poolRoom, Map<String, PartitionImage> images,
+        Map<String, String> macsInUse, Map<Integer, LparState> states, List<ScsiMapping> scsi,
+        StorageServerCommand storageServer) {
+
+    public LaunchEnvironment {
+        images = Map.copyOf(images);
+        macsInUse = Map.copyOf(macsInUse);
+        states = Map.copyOf(states);
+        scsi = List.copyOf(scsi);
+    }
+
+    /** A mapped device of the client and whether its backing file (or loaded medium) exists now. */
+    public record ScsiMapping(MappedDevice device, boolean fileExists) {
+    }
+
+    /** The Java runtime and class path a VIOS's storage server runs with. */
+    public record StorageServerCommand(String java, String classPath) {
+    }
+
+    /** The run state of partition {@code id}: Not Activated when it is not listed. */
+    public LparState state(int id) {
+        return states.getOrDefault(id, LparState.NOT_ACTIVATED);
+    }
+}

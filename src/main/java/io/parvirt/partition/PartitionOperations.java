@@ -1,0 +1,300 @@
+package io.parvirt.partition;
+
+import io.parvirt.console.VirtualConsole;
+import io.parvirt.dispatch.Dispatcher;
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.hypervisor.LaunchException;
+import io.parvirt.hypervisor.LaunchSpec;
+import io.parvirt.hypervisor.PartitionStatus;
+import io.parvirt.hypervisor.PartitionSupervisor;
+import io.parvirt.image.ImageException;
+import io.parvirt.image.ImageStore;
+import io.parvirt.model.Allocation;
+import io.parvirt.model.LparEnv;
+import io.parvirt.model.LparState;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Partition;
+import io.parvirt.model.Profile;
+import io.parvirt.system.ManagedSystem;
+import io.parvirt.vios.ViosService;
+import io.parvirt.vswitch.VirtualEthernet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one service that changes partitions' running state: activation (planned by
+ * {@link LaunchPlanner}, then started by the hypervisor and wired to the switch), shutdown,
+ * restart, processor DLPAR, consoles and guest commands. Without a hypervisor (a console that only
+ * defines partitions) every operation is refused with {@code HSCL130B}.
+ */
+public final class PartitionOperations {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionOperations.class);
+    /** A delayed shutdown: the OS, then the ACPI button, then a hard stop once this has passed. */
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a client's activation waits for a VIOS that is still applying a change to serve it. */
+    static final long SOCKET_WAIT_MS = 10_000;
+
+    private final ManagedSystem sys;
+    private final Hypervisor hypervisor;
+    private final ImageStore images;
+    private final VirtualEthernet network;
+    private final ViosExports exports;
+    private final LaunchFacts facts;
+    private final ProcessorDlpar processors;
+
+    public PartitionOperations(ManagedSystem sys, Hypervisor hypervisor, ImageStore images, VirtualEthernet network,
+            ViosService vios, Dispatcher dispatcher) {
+        this.sys = sys;
+        this.hypervisor = hypervisor;
+        this.images = images;
+        this.network = network;
+        this.exports = vios == null ? null : new ViosExports(vios);
+        this.facts = hypervisor == null ? null : new LaunchFacts(sys, hypervisor, images, vios);
+        this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher);
+    }
+
+    /** A console that defines partitions but runs none (tests of the definition layer). */
+    public static PartitionOperations definitionOnly(ManagedSystem sys) {
+        return new PartitionOperations(sys, null, null, null, null, null);
+    }
+
+    private Hypervisor hypervisor() {
+        if (hypervisor == null) {
+            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "Partitions cannot be activated here: this "
+                    + "console has no hypervisor.");
+        }
+        return hypervisor;
+    }
+
+    /**
+     * Re-adopts the partitions an earlier daemon left running and joins their adapters to the
+     * switches again; returns their ids.
+     */
+    public List<Integer> recover() {
+        List<Integer> adopted = hypervisor().recover();
+        for (int id : adopted) {
+            hypervisor.supervisor(id).ifPresent(s -> PartitionNetwork.connect(network, s.spec()));
+        }
+        return adopted;
+    }
+
+    /** The run state of a partition; empty when it is simply Not Activated. */
+    public Optional<RunState> state(int lparId) {
+        if (hypervisor == null) {
+            return Optional.empty();
+        }
+        return hypervisor.status(lparId).map(st -> RunStates.of(st, hypervisor.supervisor(lparId)));
+    }
+
+    private LparState lparState(int lparId) {
+        return state(lparId).map(RunState::state).orElse(LparState.NOT_ACTIVATED);
+    }
+
+    /** What activating {@code p} with {@code profile} would do, without doing it ({@code --test}). */
+    public synchronized LaunchPlan plan(Partition p, String profile) {
+        hypervisor();
+        requireInactive(p);
+        Profile prof = sys.profile(p, profile);
+        return LaunchPlanner.plan(sys.definition(), p, prof, facts.of(p, prof));
+    }
+
+    /**
+     * Activation takes from what is free: desired if it fits, down to the minimums, else refused.
+     * Serialised, so two activations never both take the same free resources.
+     */
+    public synchronized LaunchPlan activate(Partition p, String profile) {
+        Hypervisor h = hypervisor();
+        requireInactive(p);
+        Profile prof = sys.profile(p, profile);
+        if (p.env() != LparEnv.VIOSERVER && prof.options().image() == null) {
+            ensureDefaultImage(p);
+        }
+        LaunchPlan plan = LaunchPlanner.plan(sys.definition(), p, prof, facts.of(p, prof));
+        LaunchSpec spec = plan.spec();
+        if (spec.runsStorageServer() && exports != null) {
+            exports.write(p, spec.storageServer().exportsFile());
+        }
+        for (LaunchSpec.ScsiDevice d : spec.scsi()) {
+            awaitServed(p, d);
+        }
+        try {
+            h.activate(spec, prof.name(), plan.allocation());
+            PartitionNetwork.connect(network, spec);
+        } catch (LaunchException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
+                    + " could not be activated (" + e.refCode().code() + "): " + e.getMessage());
+        }
+        return plan;
+    }
+
+    private void requireInactive(Partition p) {
+        LparState state = lparState(p.id());
+        if (state.active()) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is already "
+                    + state.hmcName() + ".");
+        }
+    }
+
+    private void ensureDefaultImage(Partition p) {
+        try {
+            images.ensureDefault(line -> LOG.info("image: {}", line));
+        } catch (ImageException e) {
+            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The partition image for " + p.name()
+                    + " is not available: " + e.getMessage());
+        }
+    }
+
+    /** A VIOS that is reloading its exports may need a moment before it serves a new mapping. */
+    private void awaitServed(Partition client, LaunchSpec.ScsiDevice d) {
+        if (d.socket() == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + SOCKET_WAIT_MS * 1_000_000;
+        while (!Files.exists(d.socket())) {
+            if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+                // The socket is <run root>/<VIOS id>/nbd/<vtd>.sock (LaunchPlanner.nbdSocket).
+                int viosId = Integer.parseInt(d.socket().getParent().getParent().getFileName().toString());
+                String v = sys.definition().partition(viosId).map(Partition::name).orElse("ID " + viosId);
+                throw new ModelException(ModelException.Kind.INVALID_STATE, "virtual_scsi_adapters", "The partition "
+                        + client.name() + " cannot be activated: Virtual I/O Server " + v + " does not serve "
+                        + "virtual target device " + d.vtd() + ". Its console (mkvterm -p " + v
+                        + ") says why; restart " + v + " if it does not recover.");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public void shutdown(Partition p, boolean immediate) {
+        if (lparState(p.id()) == LparState.NOT_ACTIVATED) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
+                    + " is Not Activated: there is nothing to shut down.");
+        }
+        hypervisor().shutdown(p.id(), immediate, SHUTDOWN_TIMEOUT);
+    }
+
+    public void restart(Partition p, boolean immediate) {
+        LparState state = lparState(p.id());
+        if (state != LparState.RUNNING && state != LparState.STARTING) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is "
+                    + state.hmcName() + ": only a running partition can be restarted.");
+        }
+        try {
+            hypervisor().restart(p.id(), immediate);
+        } catch (IOException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
+                    + " could not be restarted: " + e.getMessage());
+        }
+    }
+
+    /** Forgets a removed partition's last error. */
+    public void forget(int lparId) {
+        if (hypervisor != null) {
+            hypervisor.forget(lparId);
+        }
+    }
+
+    /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
+    public void autoStart() {
+        for (Partition p : sys.definition().partitions()) {
+            if (sys.definition().defaultProfile(p).options().autoStart() && state(p.id()).isEmpty()) {
+                try {
+                    activate(p, p.defaultProfile());
+                } catch (ModelException e) {
+                    LOG.warn("auto start of partition {} failed: {}", p.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The prefix of the MAC addresses parvirt assigns; empty on a console without a hypervisor. */
+    public Optional<String> macPrefix() {
+        return hypervisor == null ? Optional.empty() : Optional.of(hypervisor.config().macPrefix());
+    }
+
+    /** What a running (or starting) partition holds; empty when it has no process. */
+    public Optional<Allocation> allocation(int lparId) {
+        return hypervisor == null ? Optional.empty()
+                : hypervisor.supervisor(lparId).map(s -> s.status().allocation());
+    }
+
+    /** Processor DLPAR on a running partition: checked whole, recorded, then dispatched at once. */
+    public void changeProcessors(Partition p, ProcessorRequest request, String user) {
+        processors.change(p, request, user);
+    }
+
+    /** The shared processor pools' settings changed: the dispatcher applies them now. */
+    public void poolsChanged() {
+        processors.wake();
+    }
+
+    /** After a VIOS command: a running VIOS serves its mappings as they now are. */
+    public void viosChanged(Partition vios) {
+        if (hypervisor != null && exports != null) {
+            hypervisor.supervisor(vios.id()).ifPresent(s -> exports.refresh(vios, s));
+        }
+    }
+
+    /** {@code mkvterm}: the console session socket a client attaches to. */
+    public Path openVterm(Partition p) {
+        PartitionSupervisor s = running(p);
+        if (s.console().sessionOpen()) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "A virtual terminal session is already open "
+                    + "for partition " + p.name() + ". Use rmvterm to close it, then retry.");
+        }
+        return hypervisor().config().vtermDir().resolve(p.id() + ".sock");
+    }
+
+    /** {@code rmvterm}: closes the partition's console session, if one is open. */
+    public void closeVterm(Partition p) {
+        hypervisor().supervisor(p.id()).ifPresent(s -> s.console().closeSession());
+    }
+
+    /** The last {@code bytes} of a partition's console output (running or not). */
+    public byte[] consoleTail(Partition p, int bytes) {
+        var s = hypervisor().supervisor(p.id());
+        if (s.isPresent()) {
+            return s.get().console().tail(bytes);
+        }
+        // An unstarted console binds nothing and reads the log and its rotated files.
+        Hypervisor.Config cfg = hypervisor().config();
+        return new VirtualConsole(p.name(), cfg.runRoot().resolve("none"), cfg.consoleLogDir(),
+                cfg.vtermDir().resolve("none"), 1 << 20).tail(bytes);
+    }
+
+    /** parvirt's guest exec: runs a program in a running partition through its agent. */
+    public GuestExecResult exec(Partition p, List<String> argv, Duration timeout) {
+        PartitionSupervisor s = running(p);
+        if (s.spec().runsStorageServer()) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is a Virtual "
+                    + "I/O Server: its operating system is parvirt's storage server, which runs no guest commands. "
+                    + "Use viosvrcmd.");
+        }
+        PartitionStatus st = s.status();
+        if (!st.agentActive()) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is "
+                    + st.state().hmcName() + ": its guest agent is not answering yet.");
+        }
+        try {
+            var r = s.agent().exec(argv.getFirst(), argv.subList(1, argv.size()), timeout);
+            return new GuestExecResult(r.exitCode(), r.stdout(), r.stderr());
+        } catch (IOException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The command could not be run in partition "
+                    + p.name() + ": " + e.getMessage());
+        }
+    }
+
+    private PartitionSupervisor running(Partition p) {
+        return hypervisor().supervisor(p.id()).orElseThrow(() -> ModelException.of(
+                ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is not activated."));
+    }
+}

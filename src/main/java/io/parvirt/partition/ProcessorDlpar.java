@@ -1,0 +1,104 @@
+package io.parvirt.partition;
+
+import io.parvirt.dispatch.Dispatcher;
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.model.Allocation;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Partition;
+import io.parvirt.model.ProcUnits;
+import io.parvirt.model.SystemDefinition;
+import io.parvirt.system.Capacity;
+import io.parvirt.system.ManagedSystem;
+import io.parvirt.system.ProcessorChange;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Processor DLPAR of running partitions: each change checked whole by {@link ProcessorChange},
+ * recorded beside the partition before it takes effect (a re-adopting daemon keeps it), logged,
+ * and handed to the dispatcher at once.
+ */
+final class ProcessorDlpar {
+    private final ManagedSystem sys;
+    private final Hypervisor hypervisor;
+    private final Dispatcher dispatcher;
+
+    ProcessorDlpar(ManagedSystem sys, Hypervisor hypervisor, Dispatcher dispatcher) {
+        this.sys = sys;
+        this.hypervisor = hypervisor;
+        this.dispatcher = dispatcher;
+    }
+
+    void change(Partition p, ProcessorRequest request, String user) {
+        SystemDefinition def = sys.definition();
+        switch (request) {
+            case ProcessorRequest.Units u -> apply(p, a -> ProcessorChange.units(def, sys.capacity(),
+                    sys.activeAllocations(), p, a, u.op(), u.units()), user, switch (u.op()) {
+                        case ADD -> "added ";
+                        case REMOVE -> "removed ";
+                        case SET -> "set to ";
+                    } + u.units() + " processing units");
+            case ProcessorRequest.Attributes at -> apply(p, a -> ProcessorChange.attributes(def,
+                    sys.activeAllocations(), p, a, at.attributes()), user, "processor attributes set: " + at.text());
+            case ProcessorRequest.Pool pool -> apply(p, a -> a.withPool(ProcessorChange.pool(def,
+                    sys.activeAllocations(), p, a, pool.pool())), user, "moved to shared processor pool "
+                    + pool.pool().name());
+            case ProcessorRequest.MoveUnits m -> moveUnits(p, m.target(), m.units(), user);
+        }
+    }
+
+    /** {@code -o m}: units leave one partition and join another, both checked before either changes. */
+    private void moveUnits(Partition from, Partition to, ProcUnits n, String user) {
+        Allocation a = require(from);
+        Allocation b = require(to);
+        SystemDefinition def = sys.definition();
+        Allocation fromNext = ProcessorChange.units(def, sys.capacity(), sys.activeAllocations(), from, a,
+                ProcessorChange.Op.REMOVE, n);
+        List<Allocation> after = new ArrayList<>();
+        for (Allocation x : sys.activeAllocations()) {
+            after.add(x.lparId() == from.id() ? fromNext : x);
+        }
+        Capacity freed = sys.capacity();
+        Capacity withFreed = new Capacity(freed.installedProcUnits(), freed.configurableProcUnits(),
+                freed.availProcUnits().plus(n), freed.installedMemMb(), freed.configurableMemMb(),
+                freed.firmwareMemMb(), freed.availMemMb());
+        ProcessorChange.units(def, withFreed, after, to, b, ProcessorChange.Op.ADD, n);
+        apply(from, x -> fromNext, user, "moved " + n + " processing units to " + to.name());
+        apply(to, x -> ProcessorChange.units(def, withFreed, after, to, x, ProcessorChange.Op.ADD, n), user,
+                "received " + n + " processing units from " + from.name());
+    }
+
+    private Allocation require(Partition p) {
+        return (hypervisor == null ? java.util.Optional.<Allocation>empty()
+                : hypervisor.supervisor(p.id()).map(s -> s.status().allocation()))
+                .orElseThrow(() -> ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
+                        + " is not running: processor resources can be changed dynamically only on a running "
+                        + "partition. Change its profile with chsyscfg -r prof instead."));
+    }
+
+    /** Applies a checked change to a running partition, logs it, and has the dispatcher act on it now. */
+    private void apply(Partition p, UnaryOperator<Allocation> edit, String user, String what) {
+        require(p);
+        // The check and the change run under the hypervisor's lock: two changes never both take the
+        // same free units.
+        try {
+            hypervisor.change(p.id(), edit);
+        } catch (IOException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The change to partition " + p.name()
+                    + " could not be recorded: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            require(p); // it stopped meanwhile: say so as for any partition that is not running
+            throw e;
+        }
+        sys.logEvent(user == null ? "hmc" : user, "dlpar", "Partition " + p.name() + " (id " + p.id() + "): " + what);
+        wake();
+    }
+
+    void wake() {
+        if (dispatcher != null) {
+            dispatcher.wake();
+        }
+    }
+}

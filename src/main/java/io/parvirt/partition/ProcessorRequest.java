@@ -1,0 +1,30 @@
+package io.parvirt.partition;
+
+import io.parvirt.model.AttributeInput;
+import io.parvirt.model.Partition;
+import io.parvirt.model.ProcUnits;
+import io.parvirt.model.SharedProcessorPool;
+import io.parvirt.system.ProcessorChange;
+import java.util.List;
+
+/** A processor DLPAR change of a running partition ({@code chhwres -r proc}, {@code -r procpool -p}). */
+public sealed interface ProcessorRequest {
+    /** {@code -o a|r|s --procunits N}: entitlement added, removed or set. */
+    record Units(ProcessorChange.Op op, ProcUnits units) implements ProcessorRequest {
+    }
+
+    /** {@code -o m -t TARGET --procunits N}: entitlement moved to another running partition. */
+    record MoveUnits(Partition target, ProcUnits units) implements ProcessorRequest {
+    }
+
+    /** {@code -o s -a "uncap_weight=…,sharing_mode=…,shared_proc_pool_…"}. */
+    record Attributes(List<AttributeInput.Assignment> attributes, String text) implements ProcessorRequest {
+        public Attributes {
+            attributes = List.copyOf(attributes);
+        }
+    }
+
+    /** {@code chhwres -r procpool -o s -p LPAR --poolname P}: the partition moves to another pool. */
+    record Pool(SharedProcessorPool pool) implements ProcessorRequest {
+    }
+}

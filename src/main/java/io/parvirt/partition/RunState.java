@@ -1,0 +1,35 @@
+package io.parvirt.partition;
+
+import io.parvirt.model.Allocation;
+import io.parvirt.model.LparState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A partition's run state as the console shows it: its state and reference code, the profile it
+ * runs with, what it holds, what its guest agent reports, and the adapters it runs with.
+ * {@code allocation} is empty for a partition left in Error (it holds nothing).
+ */
+public record RunState(int lparId, LparState state, String refCode, String refText, String refDetail,
+        Instant refTime, String profile, Optional<Allocation> allocation, String osVersion, List<String> ipv4,
+        boolean agentActive, List<ActiveNic> nics) {
+
+    public RunState {
+        ipv4 = List.copyOf(ipv4);
+        nics = List.copyOf(nics);
+    }
+
+    /** A virtual Ethernet adapter of a running partition, with the MAC address it runs with. */
+    public record ActiveNic(int slot, String mac, String vswitch, int pvid, boolean ieee8021q,
+            List<Integer> addlVlanIds, int trunkPriority) {
+        public ActiveNic {
+            addlVlanIds = List.copyOf(addlVlanIds);
+        }
+    }
+
+    /** Whether a process of the partition exists (starting, running, shutting down, or in Error with it). */
+    public boolean hasProcess() {
+        return allocation.isPresent();
+    }
+}
