@@ -118,7 +118,8 @@ public final class Daemon implements AutoCloseable {
                 api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
                         config.listen(), home.socket(), () -> self[0].stop()).start();
             } catch (RuntimeException e) {
-                throw new DaemonException("cannot serve the API on " + config.listen().getHostString() + ":"
+                throw new DaemonException(DaemonException.Kind.ADDRESS_IN_USE, "cannot serve the API on "
+                        + config.listen().getHostString() + ":"
                         + config.listen().getPort() + " (" + rootCause(e) + "); choose another address with "
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
@@ -170,7 +171,8 @@ public final class Daemon implements AutoCloseable {
             if (l == null) {
                 ch.close();
                 String pid = Files.exists(home.pidFile()) ? Files.readString(home.pidFile()).strip() : "?";
-                throw new DaemonException("a daemon is already running for " + home.root() + " (pid " + pid + ")");
+                throw new DaemonException(DaemonException.Kind.ALREADY_RUNNING, "a daemon is already running for "
+                        + home.root() + " (pid " + pid + ")");
             }
             return ch;
         } catch (IOException e) {
@@ -235,8 +237,22 @@ public final class Daemon implements AutoCloseable {
 
     /** The daemon could not start; the message says why and what to do. */
     public static final class DaemonException extends Exception {
+        /** Why: {@code ADDRESS_IN_USE} lets a daemon the CLI started fall back to another port. */
+        public enum Kind { ADDRESS_IN_USE, ALREADY_RUNNING, OTHER }
+
+        private final Kind kind;
+
         public DaemonException(String message) {
+            this(Kind.OTHER, message);
+        }
+
+        public DaemonException(Kind kind, String message) {
             super(message);
+            this.kind = kind;
+        }
+
+        public Kind kind() {
+            return kind;
         }
     }
 

@@ -1,7 +1,10 @@
 /**
  * HMC semantics over the services: the HMC command grammar ({@code -m}, {@code -r}, {@code -i},
  * {@code -F}, {@code --filter}, ...), the attributes each listing shows and their order, and the
- * HMC's way of failing (an HSCL code and one sentence on standard output, exit 1). The API and
- * the CLI reach the services only through this package.
+ * HMC's way of failing (an HSCL code and one sentence on standard output, exit 1). It only
+ * translates: a command's words become a typed request to a service ({@code partition} for
+ * anything that runs, {@code system} for the definition, {@code vios} for VIOS storage) and the
+ * typed result becomes HMC text. No hypervisor, dispatcher, console or NBD type reaches it. The
+ * API and the CLI reach the services only through this package.
  */
 package io.parvirt.hmc;

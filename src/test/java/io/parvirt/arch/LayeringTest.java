@@ -12,33 +12,46 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Imports point down (ARCHITECTURE.md): each package may use only the packages listed for it. */
+/**
+ * Imports point down (ARCHITECTURE.md, README "Code layout"), with no exceptions:
+ * {@code cli → daemon → api → hmc → services (partition, vios, system) → mechanisms (hypervisor,
+ * dispatch, vswitch, console, image, store, memory, cgroup) → model}. Each package may use only the
+ * packages listed for it; {@code hmc} only translates, so no type of the hypervisor (nor its QMP
+ * and guest-agent protocols), the dispatcher, the consoles or the NBD server reaches it.
+ */
+@Tag("unit")
 class LayeringTest {
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("model", Set.of()),
             Map.entry("home", Set.of()),
-            Map.entry("memory", Set.of("model")),
-            Map.entry("store", Set.of("model")),
-            Map.entry("system", Set.of("model", "memory", "store")),
-            Map.entry("hmc", Set.of("model", "memory", "store", "system", "partition", "vswitch", "image", "vios",
-                    "dispatch")),
-            Map.entry("partition", Set.of("model", "memory", "store", "system", "vios", "hypervisor", "dispatch",
-                    "vswitch", "console", "image")),
-            Map.entry("vios", Set.of("model", "store", "system")),
-            Map.entry("vswitch", Set.of()),
-            Map.entry("hypervisor", Set.of("model", "console")),
-            Map.entry("dispatch", Set.of("model")),
+            Map.entry("cgroup", Set.of()),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
+            Map.entry("vswitch", Set.of()),
+            Map.entry("memory", Set.of("model")),
+            Map.entry("store", Set.of("model")),
+            Map.entry("hypervisor", Set.of("model", "console", "cgroup")),
+            Map.entry("dispatch", Set.of("model", "cgroup")),
+            Map.entry("system", Set.of("model", "memory", "store")),
+            Map.entry("vios", Set.of("model", "store", "system")),
+            Map.entry("partition", Set.of("model", "memory", "store", "system", "vios", "hypervisor", "dispatch",
+                    "vswitch", "console", "image")),
+            Map.entry("hmc", Set.of("model", "memory", "store", "system", "partition", "vios", "vswitch")),
             Map.entry("api", Set.of("hmc", "model", "system")),
             Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "partition",
-                    "hypervisor", "dispatch", "vswitch", "image", "vios")),
+                    "hypervisor", "dispatch", "vswitch", "image", "vios", "cgroup")),
             Map.entry("cli", Set.of("daemon", "home", "image")));
 
-    static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.parvirt\\.([a-z]+)\\.");
-    static final Pattern QUALIFIED = Pattern.compile("\\bio\\.parvirt\\.([a-z]+)\\.[A-Z]");
+    /** Finer than packages: subpackages that a layer which may use their parent still must not. */
+    static final Map<String, Set<String>> FORBIDDEN = Map.of(
+            "hmc", Set.of("vios.nbd", "hypervisor", "hypervisor.qmp", "hypervisor.qga", "dispatch", "console"),
+            "api", Set.of("partition", "vios", "hypervisor", "dispatch"));
+
+    static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.parvirt\\.([a-z.]+?)\\.[A-Z]");
+    static final Pattern QUALIFIED = Pattern.compile("\\bio\\.parvirt\\.([a-z.]+?)\\.[A-Z]");
 
     @Test
     void everyPackageImportsOnlyTheLayersBelowIt() throws IOException {
@@ -53,8 +66,12 @@ class LayeringTest {
                     Matcher m = p.matcher(text);
                     while (m.find()) {
                         String used = m.group(1);
-                        if (!used.equals(pkg) && !ALLOWED.get(pkg).contains(used)) {
+                        String top = used.split("\\.")[0];
+                        if (!top.equals(pkg) && !ALLOWED.get(pkg).contains(top)) {
                             violations.add(f + " uses " + used);
+                        }
+                        if (FORBIDDEN.getOrDefault(pkg, Set.of()).contains(used)) {
+                            violations.add(f + " uses " + used + ", which " + pkg + " must not reach");
                         }
                     }
                 }
@@ -64,10 +81,29 @@ class LayeringTest {
     }
 
     @Test
+    void theNbdServerStandsAlone() throws IOException {
+        // The storage server is its own process (the VIOS's operating system): JDK, SLF4J, Jackson only.
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java/io/parvirt/vios/nbd"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = IMPORT.matcher(Files.readString(f));
+                while (m.find()) {
+                    assertThat(m.group(1)).as(f.toString()).isEqualTo("vios.nbd");
+                }
+            }
+        }
+    }
+
+    @Test
     void everyPackageSaysWhatItIsFor() throws IOException {
-        try (Stream<Path> dirs = Files.list(Path.of("src/main/java/io/parvirt"))) {
-            for (Path d : dirs.toList()) {
-                assertThat(d.resolve("package-info.java")).as(d.toString()).exists();
+        try (Stream<Path> dirs = Files.walk(Path.of("src/main/java/io/parvirt"))) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                boolean hasCode;
+                try (Stream<Path> files = Files.list(d)) {
+                    hasCode = files.anyMatch(f -> f.toString().endsWith(".java"));
+                }
+                if (hasCode) {
+                    assertThat(d.resolve("package-info.java")).as(d.toString()).exists();
+                }
             }
         }
     }
