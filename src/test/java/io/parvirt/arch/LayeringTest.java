@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("model", Set.of()),
+            Map.entry("cgroup", Set.of()),
             Map.entry("home", Set.of()),
             Map.entry("memory", Set.of("model")),
             Map.entry("store", Set.of("model")),
@@ -26,8 +27,8 @@ class LayeringTest {
                     "image", "console", "vios")),
             Map.entry("vios", Set.of("model", "store", "system")),
             Map.entry("vswitch", Set.of()),
-            Map.entry("hypervisor", Set.of("model", "console")),
-            Map.entry("dispatch", Set.of("model")),
+            Map.entry("hypervisor", Set.of("model", "console", "cgroup")),
+            Map.entry("dispatch", Set.of("model", "cgroup")),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
             Map.entry("api", Set.of("hmc", "model", "system")),
