@@ -276,16 +276,16 @@ public final class Dispatcher implements AutoCloseable {
         poolUsage = poolCycles.add(snap.pools(), used, physical, capacity, intervalNs);
     }
 
-    /** What is dispatched now, as the API and {@code /metrics} show it. */
+    /** What is dispatched now, as the API and {@code /metrics} show it; partitions and pools by id. */
     public DispatchReport report() {
         List<DispatchReport.Partition> parts = new ArrayList<>();
-        for (PartitionUsage u : usage.values()) {
+        for (PartitionUsage u : new TreeMap<>(usage).values()) {
             parts.add(new DispatchReport.Partition(u.lparId(), u.name(), u.pid(), u.vcpuThreads(), u.poolId(),
                     u.dedicated(), u.usedCores(), u.grantedCores(), u.quotaCores(), u.wantsMore(), u.cpus(),
                     u.entitledNs() / 1e9, u.cappedNs() / 1e9, u.uncappedNs() / 1e9, u.idleNs() / 1e9));
         }
         List<DispatchReport.Pool> pools = new ArrayList<>();
-        for (PoolUsage p : poolUsage.values()) {
+        for (PoolUsage p : new TreeMap<>(poolUsage).values()) {
             pools.add(new DispatchReport.Pool(p.poolId(), p.sizeCores(), p.usedCores(), p.utilizedNs() / 1e9));
         }
         Enforcement e = enforcement;
