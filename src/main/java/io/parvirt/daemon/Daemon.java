@@ -3,10 +3,10 @@ package io.parvirt.daemon;
 import io.parvirt.api.ApiServer;
 import io.parvirt.api.Auth;
 import io.parvirt.dispatch.Dispatcher;
+import io.parvirt.dispatch.UtilizationSampler;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcUsers;
 import io.parvirt.hmc.PartitionNetwork;
-import io.parvirt.hmc.UtilizationSampler;
 import io.parvirt.home.ParvirtHome;
 import io.parvirt.hypervisor.Hypervisor;
 import io.parvirt.hypervisor.PartitionStatus;
@@ -101,7 +101,11 @@ public final class Daemon implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),
                     text -> sys.logEvent("hypervisor", "dispatch", text));
             sys.utilizationSampleSeconds(config.utilizationSampleSeconds());
-            UtilizationSampler sampler = new UtilizationSampler(sys, hypervisor, dispatcher,
+            UtilizationSampler sampler = new UtilizationSampler(dispatcher, () -> {
+                Capacity c = sys.capacity();
+                return new UtilizationSampler.SystemFacts(sys.definition(), c.configurableProcUnits(),
+                        c.configurableMemMb(), c.availProcUnits(), c.availMemMb(), c.firmwareMemMb());
+            }, hypervisor::allocations, sys::recordUtilization, sys::utilizationSampleSeconds,
                     config.utilizationRetention());
             Hmc hmc = new Hmc(sys, users, new Hmc.Services(hypervisor, new ImageStore(home.imageStore()), dispatcher,
                     network, new io.parvirt.vios.ViosService(sys, store, home.root().resolve("vios"))));
