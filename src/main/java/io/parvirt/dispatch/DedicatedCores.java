@@ -12,7 +12,9 @@ import java.util.TreeSet;
 /**
  * Places dedicated partitions on whole host cores, taken from the highest-numbered CPUs (the
  * shared partitions keep the low ones). A partition keeps its cores while it runs and their number
- * matches its processors, so its threads are not moved every interval.
+ * matches its processors, so its threads are not moved every interval. A partition that keeps its
+ * idle cores takes them from the shared partitions' cpusets; a lender's stay shared, and their idle
+ * part counts as shared capacity.
  */
 final class DedicatedCores {
     private DedicatedCores() {
@@ -41,6 +43,35 @@ final class DedicatedCores {
                 taken.addAll(cores);
             }
         }
+    }
+
+    /**
+     * Cores of the physical shared pool: the configurable cores less those dedicated partitions
+     * hold, plus what lenders left idle over the last interval.
+     */
+    static double sharedCapacity(double configurable, Collection<Running> running, Map<Integer, Dispatched> state) {
+        double capacity = configurable;
+        for (Running r : running) {
+            Allocation a = r.allocation();
+            if (a.dedicated()) {
+                capacity -= a.vcpus();
+                if (a.lendsIdleCores()) {
+                    capacity += Math.max(0, a.vcpus() - state.get(r.lparId()).meter.used());
+                }
+            }
+        }
+        return capacity;
+    }
+
+    /** The CPUs shared partitions run on: all but the cores of dedicated partitions that keep theirs. */
+    static List<Integer> sharedCpus(List<Integer> hostCpus, Collection<Running> running, Map<Integer, Dispatched> state) {
+        List<Integer> shared = new ArrayList<>(hostCpus);
+        for (Running r : running) {
+            if (r.allocation().dedicated() && !r.allocation().lendsIdleCores()) {
+                shared.removeAll(state.get(r.lparId()).cores);
+            }
+        }
+        return shared.isEmpty() ? hostCpus : shared; // never leave shared partitions nowhere to run
     }
 
     private static boolean overlaps(List<Integer> a, Set<Integer> b) {

@@ -155,24 +155,9 @@ public final class Dispatcher implements AutoCloseable {
             partitions.computeIfAbsent(r.lparId(), id -> new Dispatched(new VcpuMeter(vcpuTimes, nanoTime))).measure(r);
         }
         DedicatedCores.place(hostCpus, running.values(), partitions);
-        List<Integer> sharedCpus = new ArrayList<>(hostCpus);
-        double capacity = snap.configurableCores();
-        for (Running r : running.values()) {
-            Allocation a = r.allocation();
-            if (a.dedicated()) {
-                capacity -= a.vcpus();
-                if (a.lendsIdleCores()) {
-                    capacity += Math.max(0, a.vcpus() - partitions.get(r.lparId()).meter.used());
-                } else {
-                    sharedCpus.removeAll(partitions.get(r.lparId()).cores);
-                }
-            }
-        }
-        if (sharedCpus.isEmpty()) {
-            sharedCpus = new ArrayList<>(hostCpus); // never leave shared partitions nowhere to run
-        }
+        double capacity = DedicatedCores.sharedCapacity(snap.configurableCores(), running.values(), partitions);
+        String shared = CpuList.format(DedicatedCores.sharedCpus(hostCpus, running.values(), partitions));
         Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), pools(snap), claims(running));
-        String shared = CpuList.format(sharedCpus);
         Map<Integer, PartitionUsage> out = new TreeMap<>();
         for (Running r : running.values()) {
             Dispatched d = partitions.get(r.lparId());
