@@ -1,6 +1,6 @@
 package io.parvirt.api;
 
-import io.parvirt.hmc.DispatchReport;
+import io.parvirt.model.DispatchReport;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.MemoryReport;

@@ -3,9 +3,9 @@ package io.parvirt.daemon;
 import io.parvirt.api.ApiServer;
 import io.parvirt.api.Auth;
 import io.parvirt.dispatch.Dispatcher;
+import io.parvirt.dispatch.UtilizationSampler;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcUsers;
-import io.parvirt.hmc.UtilizationSampler;
 import io.parvirt.home.ParvirtHome;
 import io.parvirt.partition.PartitionOperations;
 import io.parvirt.hypervisor.Hypervisor;
@@ -101,12 +101,16 @@ public final class Daemon implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),
                     text -> sys.logEvent("hypervisor", "dispatch", text));
             sys.utilizationSampleSeconds(config.utilizationSampleSeconds());
-            UtilizationSampler sampler = new UtilizationSampler(sys, hypervisor, dispatcher,
+            UtilizationSampler sampler = new UtilizationSampler(dispatcher, () -> {
+                Capacity c = sys.capacity();
+                return new UtilizationSampler.SystemFacts(sys.definition(), c.configurableProcUnits(),
+                        c.configurableMemMb(), c.availProcUnits(), c.availMemMb(), c.firmwareMemMb());
+            }, hypervisor::allocations, sys::recordUtilization, sys::utilizationSampleSeconds,
                     config.utilizationRetention());
             var vios = new io.parvirt.vios.ViosService(sys, store, home.root().resolve("vios"));
             PartitionOperations operations = new PartitionOperations(sys, hypervisor,
                     new ImageStore(home.imageStore()), network, vios, dispatcher);
-            Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios, dispatcher));
+            Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios));
             List<Integer> adopted = operations.recover();
             if (!adopted.isEmpty()) {
                 LOG.info("re-adopted running partitions {}", adopted);

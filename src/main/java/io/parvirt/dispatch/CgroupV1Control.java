@@ -1,5 +1,6 @@
 package io.parvirt.dispatch;
 
+import io.parvirt.cgroup.CgroupLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Set;
  * processors).
  */
 final class CgroupV1Control implements CpuControl {
+    private final CgroupLayout layout;
     private final Path cpu;
     private final Path cpuset;
     private final int periodUs;
@@ -30,30 +32,27 @@ final class CgroupV1Control implements CpuControl {
         String cpus = "";
     }
 
-    private CgroupV1Control(Path cpu, Path cpuset, int periodUs) {
-        this.cpu = cpu;
-        this.cpuset = cpuset;
+    private CgroupV1Control(CgroupLayout layout, int periodUs) {
+        this.layout = layout;
+        this.cpu = layout.home(CPU);
+        this.cpuset = layout.home(CPUSET);
         this.periodUs = periodUs;
     }
 
-    static CgroupV1Control open(Path root, String homeTag, int periodUs) throws IOException {
-        Path cpuRoot = root.resolve("cpu");
-        Path cpusetRoot = root.resolve("cpuset");
-        for (Path c : new Path[] {cpuRoot, cpusetRoot}) {
-            if (!Files.exists(c.resolve("tasks"))) {
-                throw new IOException("the cgroup v1 controller " + c + " is not mounted");
+    static CgroupV1Control open(CgroupLayout layout, int periodUs) throws IOException {
+        for (String c : new String[] {CPU, CPUSET}) {
+            if (!Files.exists(layout.hierarchy(c).resolve("tasks"))) {
+                throw new IOException("the cgroup v1 controller " + layout.hierarchy(c) + " is not mounted");
             }
         }
-        Path cpu = cpuRoot.resolve("parvirt").resolve(homeTag);
-        Path cpuset = cpusetRoot.resolve("parvirt").resolve(homeTag);
         try {
-            Files.createDirectories(cpu);
-            initCpuset(cpusetRoot, cpuset);
+            Files.createDirectories(layout.home(CPU));
+            initCpuset(layout.hierarchy(CPUSET), layout.home(CPUSET));
         } catch (IOException e) {
-            throw new IOException("cannot create cgroups under " + root + " (" + e.getMessage() + "); parvirt must "
-                    + "run as root, or be given a delegated cgroup, to enforce dispatching", e);
+            throw new IOException("cannot create cgroups under " + layout.root() + " (" + e.getMessage()
+                    + "); parvirt must run as root, or be given a delegated cgroup, to enforce dispatching", e);
         }
-        return new CgroupV1Control(cpu, cpuset, periodUs);
+        return new CgroupV1Control(layout, periodUs);
     }
 
     /** A v1 cpuset takes no task until its cpus and mems are set: each new level copies its parent's. */
@@ -76,9 +75,9 @@ final class CgroupV1Control implements CpuControl {
     @Override
     public synchronized void apply(CpuLimits l) throws IOException {
         Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied());
-        Path lpar = cpu.resolve("lpar" + l.lparId());
-        Path vcpus = lpar.resolve("vcpus");
-        Path pinned = cpuset.resolve("lpar" + l.lparId()).resolve("vcpus");
+        Path lpar = layout.partition(CPU, l.lparId());
+        Path vcpus = layout.vcpus(CPU, l.lparId());
+        Path pinned = layout.vcpus(CPUSET, l.lparId());
         if (a.threads.isEmpty()) {
             Files.createDirectories(vcpus);
             initCpuset(cpuset, pinned);
@@ -108,15 +107,15 @@ final class CgroupV1Control implements CpuControl {
 
     @Override
     public long throttled(int lparId) {
-        return CpuControl.nrThrottled(cpu.resolve("lpar" + lparId).resolve("vcpus").resolve("cpu.stat"));
+        return CpuControl.nrThrottled(layout.vcpus(CPU, lparId).resolve("cpu.stat"));
     }
 
     @Override
     public synchronized void release(int lparId) {
         applied.remove(lparId);
-        Path dir = cpuset.resolve("lpar" + lparId);
+        Path dir = layout.partition(CPUSET, lparId);
         try {
-            Files.deleteIfExists(dir.resolve("vcpus"));
+            Files.deleteIfExists(layout.vcpus(CPUSET, lparId));
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             // still has threads (QEMU not yet gone): removed at the next release or by the next daemon

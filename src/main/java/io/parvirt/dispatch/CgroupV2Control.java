@@ -1,5 +1,6 @@
 package io.parvirt.dispatch;
 
+import io.parvirt.cgroup.CgroupLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Set;
  * group. The cpu and cpuset controllers both support threaded subtrees.
  */
 final class CgroupV2Control implements CpuControl {
+    private final CgroupLayout layout;
     private final Path home;
     private final int periodUs;
     private final Map<Integer, Applied> applied = new HashMap<>();
@@ -26,19 +28,21 @@ final class CgroupV2Control implements CpuControl {
         String cpus = "";
     }
 
-    private CgroupV2Control(Path home, int periodUs) {
-        this.home = home;
+    private CgroupV2Control(CgroupLayout layout, int periodUs) {
+        this.layout = layout;
+        this.home = layout.home(CPU);
         this.periodUs = periodUs;
     }
 
-    static CgroupV2Control open(Path root, String homeTag, int periodUs) throws IOException {
+    static CgroupV2Control open(CgroupLayout layout, int periodUs) throws IOException {
+        Path root = layout.root();
         String available = Files.readString(root.resolve("cgroup.controllers"));
         if (!available.contains("cpu") || !available.contains("cpuset")) {
             throw new IOException("the cgroup v2 root offers controllers [" + available.strip() + "]; parvirt needs "
                     + "cpu and cpuset");
         }
-        Path parvirt = root.resolve("parvirt");
-        Path home = parvirt.resolve(homeTag);
+        Path home = layout.home(CPU);
+        Path parvirt = home.getParent();
         try {
             enable(root);
             Files.createDirectories(home);
@@ -48,7 +52,7 @@ final class CgroupV2Control implements CpuControl {
             throw new IOException("cannot create cgroups under " + root + " (" + e.getMessage() + "); parvirt must "
                     + "run as root, or be given a delegated cgroup, to enforce dispatching", e);
         }
-        return new CgroupV2Control(home, periodUs);
+        return new CgroupV2Control(layout, periodUs);
     }
 
     private static void enable(Path dir) throws IOException {
@@ -61,8 +65,8 @@ final class CgroupV2Control implements CpuControl {
     @Override
     public synchronized void apply(CpuLimits l) throws IOException {
         Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied());
-        Path lpar = home.resolve("lpar" + l.lparId());
-        Path vcpus = lpar.resolve("vcpus");
+        Path lpar = layout.partition(CPU, l.lparId());
+        Path vcpus = layout.vcpus(CPU, l.lparId());
         if (a.threads.isEmpty()) {
             Files.createDirectories(vcpus);
             CpuControl.write(vcpus.resolve("cgroup.type"), "threaded");
@@ -93,7 +97,7 @@ final class CgroupV2Control implements CpuControl {
 
     @Override
     public long throttled(int lparId) {
-        return CpuControl.nrThrottled(home.resolve("lpar" + lparId).resolve("vcpus").resolve("cpu.stat"));
+        return CpuControl.nrThrottled(layout.vcpus(CPU, lparId).resolve("cpu.stat"));
     }
 
     @Override

@@ -1,11 +1,16 @@
 package io.parvirt.dispatch;
 
+import io.parvirt.cgroup.CgroupLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Applies the dispatcher's decisions to the host: cgroup v1, cgroup v2, or nothing (reported). */
 interface CpuControl {
+    /** The v1 controllers the dispatcher writes (under v2 the names only say which file is meant). */
+    String CPU = "cpu";
+    String CPUSET = "cpuset";
+
     /** Places the partition's vCPU threads and sets their limits; writes only what changed. */
     void apply(CpuLimits limits) throws IOException;
 
@@ -49,10 +54,8 @@ interface CpuControl {
      * the reason (not root, controller missing), so that the dispatcher can say so.
      */
     static CpuControl forHost(Path cgroupRoot, String homeTag, int periodUs) throws IOException {
-        if (Files.exists(cgroupRoot.resolve("cgroup.controllers"))) {
-            return CgroupV2Control.open(cgroupRoot, homeTag, periodUs);
-        }
-        return CgroupV1Control.open(cgroupRoot, homeTag, periodUs);
+        CgroupLayout layout = CgroupLayout.detect(cgroupRoot, homeTag);
+        return layout.unified() ? CgroupV2Control.open(layout, periodUs) : CgroupV1Control.open(layout, periodUs);
     }
 
     /** {@code nr_throttled} of a cgroup's {@code cpu.stat} (v1 and v2 alike), -1 when unreadable. */

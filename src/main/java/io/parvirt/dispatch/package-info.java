@@ -2,8 +2,10 @@
  * The POWER Hypervisor's processor dispatching, on Linux: a pure {@link io.parvirt.dispatch.Allocator}
  * that decides each shared partition's capacity per interval (entitlement first, then the spare
  * capacity by uncapped weight inside each pool and then system-wide, bounded by virtual processors
- * and pool maxima), a {@link io.parvirt.dispatch.Dispatcher} that measures the vCPU threads and runs
- * the allocator, and the enforcers that apply its result to the vCPU threads through cgroup v1 or
- * v2 (CPU bandwidth, weights, cpusets for dedicated processors). Its counters feed lslparutil.
+ * and pool maxima), and a {@link io.parvirt.dispatch.Dispatcher} that runs it every interval: a
+ * meter reads the vCPU threads' CPU time, a demand estimate says what each partition would use, a
+ * quota policy turns grants into CPU bandwidth, weights and cpusets that the enforcers apply through
+ * cgroup v1 or v2 (laid out by {@code io.parvirt.cgroup}), and cycle counters accumulate what
+ * {@link io.parvirt.dispatch.UtilizationSampler} turns into lslparutil samples.
  */
 package io.parvirt.dispatch;

@@ -1,6 +1,6 @@
 package io.parvirt.hmc;
 
-import io.parvirt.dispatch.Dispatcher;
+import io.parvirt.model.DispatchReport;
 import io.parvirt.model.ModelException;
 import io.parvirt.partition.GuestExecResult;
 import io.parvirt.partition.PartitionOperations;
@@ -26,30 +26,27 @@ public final class Hmc {
     private final ManagedSystem sys;
     private final HmcUsers users;
     private final PowerCommands power;
-    private final Dispatcher dispatcher;
     private final VirtualEthernet network;
     private final PartitionOperations operations;
 
     /**
-     * The services an HMC drives: partition operations (activation, DLPAR, consoles), the virtual
-     * Ethernet's port counters, the VIOS storage configuration, and the dispatcher's figures. Any
-     * but the operations may be null (definition-only tests).
+     * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
+     * figures), the virtual Ethernet's port counters and the VIOS storage configuration. The network
+     * and the VIOS may be null (definition-only tests).
      */
-    public record Services(PartitionOperations operations, VirtualEthernet network, ViosService vios,
-            Dispatcher dispatcher) {
+    public record Services(PartitionOperations operations, VirtualEthernet network, ViosService vios) {
         public Services {
             java.util.Objects.requireNonNull(operations, "operations");
         }
     }
 
     public Hmc(ManagedSystem sys, HmcUsers users) {
-        this(sys, users, new Services(PartitionOperations.definitionOnly(sys), null, null, null));
+        this(sys, users, new Services(PartitionOperations.definitionOnly(sys), null, null));
     }
 
     public Hmc(ManagedSystem sys, HmcUsers users, Services services) {
         this.network = services.network();
         this.sys = sys;
-        this.dispatcher = services.dispatcher();
         this.users = users;
         this.operations = services.operations();
         this.power = new PowerCommands(operations);
@@ -84,7 +81,7 @@ public final class Hmc {
 
     /** parvirt's dispatching figures (not an HMC listing: served by the API and /metrics). */
     public DispatchReport dispatchReport() {
-        return DispatchReport.of(dispatcher);
+        return operations.dispatchReport();
     }
 
     public ManagedSystem system() {

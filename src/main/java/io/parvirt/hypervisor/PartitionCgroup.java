@@ -1,21 +1,21 @@
 package io.parvirt.hypervisor;
 
+import io.parvirt.cgroup.CgroupLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The cgroup of one partition's QEMU process: {@code parvirt/<home>/lpar<id>} under each CPU
- * controller (cgroup v1 {@code cpu} and {@code cpuacct}, or the v2 unified tree). The dispatcher
- * adds a child for the vCPU threads and sets the limits; here it is only created, joined and removed.
+ * controller (cgroup v1 {@code cpu} and {@code cpuacct}, or the v2 unified tree), as
+ * {@link CgroupLayout} places it. The dispatcher adds a child for the vCPU threads and sets the
+ * limits; here it is only created, joined and removed.
  */
 public final class PartitionCgroup {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionCgroup.class);
-    private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private final List<Path> dirs;
 
     private PartitionCgroup(List<Path> dirs) {
@@ -23,18 +23,7 @@ public final class PartitionCgroup {
     }
 
     public static PartitionCgroup of(String homeTag, int lparId) {
-        List<Path> dirs = new ArrayList<>();
-        String rel = "parvirt/" + homeTag + "/lpar" + lparId;
-        if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
-            dirs.add(ROOT.resolve(rel));
-        } else {
-            for (String c : new String[] {"cpu", "cpuacct"}) {
-                if (Files.isDirectory(ROOT.resolve(c))) {
-                    dirs.add(ROOT.resolve(c).resolve(rel));
-                }
-            }
-        }
-        return new PartitionCgroup(dirs);
+        return new PartitionCgroup(CgroupLayout.detect(CgroupLayout.HOST_ROOT, homeTag).processGroups(lparId));
     }
 
     public List<Path> dirs() {

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Starting and signalling a VIOS's storage server, the VIOS partition's operating system: parvirt's
- * NBD server ({@code io.parvirt.vios.nbd.NbdServerMain}) in a JVM of its own, so that a storage
+ * NBD server ({@code NbdServerMain} of {@code vios.nbd}) in a JVM of its own, so that a storage
  * fault never takes the daemon down. Like QEMU it is detached ({@code setsid}: its own session,
  * nobody's terminal) and outlives the daemon; it writes its pid file once it serves, and is found
  * again by that file and the partition's UUID on its command line ({@link QemuProcess#find}).

@@ -10,6 +10,7 @@ import io.parvirt.hypervisor.PartitionSupervisor;
 import io.parvirt.image.ImageException;
 import io.parvirt.image.ImageStore;
 import io.parvirt.model.Allocation;
+import io.parvirt.model.DispatchReport;
 import io.parvirt.model.LparEnv;
 import io.parvirt.model.LparState;
 import io.parvirt.model.ModelException;
@@ -47,6 +48,7 @@ public final class PartitionOperations {
     private final ViosExports exports;
     private final LaunchFacts facts;
     private final ProcessorDlpar processors;
+    private final Dispatcher dispatcher;
 
     public PartitionOperations(ManagedSystem sys, Hypervisor hypervisor, ImageStore images, VirtualEthernet network,
             ViosService vios, Dispatcher dispatcher) {
@@ -57,6 +59,7 @@ public final class PartitionOperations {
         this.exports = vios == null ? null : new ViosExports(vios);
         this.facts = hypervisor == null ? null : new LaunchFacts(sys, hypervisor, images, vios);
         this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher);
+        this.dispatcher = dispatcher;
     }
 
     /** A console that defines partitions but runs none (tests of the definition layer). */
@@ -235,6 +238,12 @@ public final class PartitionOperations {
     /** The shared processor pools' settings changed: the dispatcher applies them now. */
     public void poolsChanged() {
         processors.wake();
+    }
+
+    /** parvirt's dispatching figures (the API and /metrics; not an HMC listing). */
+    public DispatchReport dispatchReport() {
+        return dispatcher == null ? new DispatchReport(false, "none", "this HMC has no dispatcher", 0, 0, List.of(),
+                List.of()) : dispatcher.report();
     }
 
     /** After a VIOS command: a running VIOS serves its mappings as they now are. */

@@ -56,7 +56,7 @@ class ActivationDryRunTest {
         Files.write(image.resolve("disk.img"), new byte[4096]);
         Files.writeString(image.resolve("image.properties"), "description=a test disk\n");
         hmc = new Hmc(sys, new HmcUsers(store), new Hmc.Services(new PartitionOperations(sys, hypervisor,
-                new ImageStore(dir.resolve("images")), null, null, null), null, null, null));
+                new ImageStore(dir.resolve("images")), null, null, null), null, null));
         HmcResult made = run("mksyscfg", "-r", "lpar", "-m", SYS, "-i", LPAR);
         assertThat(made.exitCode()).as(made.stdout()).isZero();
     }

@@ -47,7 +47,7 @@ final class ViosRig implements AutoCloseable {
                 HypervisorMemory.defaultBaseMb(65536, 256), HptRatio.parse("hpt_ratio", "1:64"), "");
         sys = new ManagedSystem(new HostFacts(8, 65536, "host1", SERIAL, "127.0.0.1"), store, seed);
         vios = new ViosService(sys, store, dir.resolve("vios"));
-        hmc = new Hmc(sys, new HmcUsers(store), new Hmc.Services(io.parvirt.partition.PartitionOperations.definitionOnly(sys), null, vios, null));
+        hmc = new Hmc(sys, new HmcUsers(store), new Hmc.Services(io.parvirt.partition.PartitionOperations.definitionOnly(sys), null, vios));
     }
 
     /** A new rig with the three partitions defined. */

@@ -1,0 +1,56 @@
+package io.parvirt.dispatch;
+
+import io.parvirt.model.Allocation;
+
+/**
+ * What one shared partition would use over the next interval if nothing held it back. The kernel's
+ * throttling count is the sure sign that it was held; without it, usage near its target. Once held
+ * back, a partition counts as wanting more (up to its virtual processors) until it has stayed well
+ * below its target for {@link #CALM} intervals: the estimate must not flip with the noise of one
+ * interval. A partition that is runnable but kept below its entitlement by a busy host for
+ * {@link #STARVED} intervals claims its entitlement again.
+ */
+final class DemandEstimate {
+    /** Intervals a partition must stay well below its target before it no longer counts as wanting more. */
+    static final int CALM = 4;
+    /** Intervals a partition must be held below its entitlement by the host before its guarantee is restored. */
+    static final int STARVED = 3;
+
+    private boolean wantsMore = true;
+    private int calm;
+    private int starved;
+    private long lastThrottled = -1;
+
+    /**
+     * @param measured   whether the last interval was measured (not the first reading)
+     * @param used       cores the partition used over the last interval
+     * @param waited     cores' worth of time its vCPUs were runnable but waiting
+     * @param throttled  the kernel's {@code nr_throttled} of its vCPU group now, -1 when unknown
+     * @param lastTarget the quota target of the last interval (an uncapped partition's)
+     * @return the demand in cores
+     */
+    double estimate(Allocation a, boolean measured, double used, double waited, long throttled, double lastTarget) {
+        double ec = QuotaPolicy.cores(a.procUnits());
+        double target = a.capped() ? ec : lastTarget;
+        double tolerance = Math.max(0.01, 0.1 * target);
+        boolean held = throttled >= 0 && lastThrottled >= 0 && throttled > lastThrottled;
+        lastThrottled = throttled;
+        if (!measured || held || used >= target - tolerance) {
+            calm = 0;
+            wantsMore = true;
+        } else if (used < target - 2 * tolerance && ++calm >= CALM) {
+            wantsMore = false;
+        }
+        double demand = wantsMore ? a.vcpus() : used;
+        // Runnable but held below its entitlement by a busy host, interval after interval (an idle
+        // partition's brief wake-ups also wait a little, once): restore its guarantee.
+        boolean kept = !wantsMore && used < ec && waited >= Math.max(0.05, 0.5 * (ec - used));
+        starved = kept ? starved + 1 : 0;
+        return starved >= STARVED ? ec : demand;
+    }
+
+    /** Whether the partition counts as wanting more than it was given. */
+    boolean wantsMore() {
+        return wantsMore;
+    }
+}

@@ -1,0 +1,32 @@
+package io.parvirt.dispatch;
+
+import io.parvirt.dispatch.Dispatcher.Running;
+import java.util.List;
+
+/**
+ * The dispatcher's state of one running partition, kept from interval to interval: its meter,
+ * demand estimate, quota policy and cycle counters, and what it was last given.
+ */
+final class Dispatched {
+    final VcpuMeter meter;
+    final DemandEstimate demand = new DemandEstimate();
+    final QuotaPolicy policy = new QuotaPolicy();
+    final PartitionCycles cycles = new PartitionCycles();
+    /** Cores granted over the next interval (a dedicated partition: its cores). */
+    double granted;
+    /** A dedicated partition's cores; stable while it runs. */
+    List<Integer> cores = List.of();
+    /** The CPU list its vCPU threads may run on. */
+    String cpus = "";
+
+    Dispatched(VcpuMeter meter) {
+        this.meter = meter;
+    }
+
+    /** Reads the vCPU threads and counts the interval's cycles. */
+    void measure(Running r) {
+        if (meter.measure(r.pid(), r.vcpuThreads())) {
+            cycles.add(r.allocation(), meter.intervalNs(), meter.ranNs());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.parvirt.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.parvirt.model.Allocation;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("unit")
+class DemandEstimateTest {
+    /** One measured interval: cores used and waited, the kernel's throttle count, the last target. */
+    record Interval(double used, double waited, long throttled, double lastTarget) {
+    }
+
+    static Interval using(double used, double lastTarget) {
+        return new Interval(used, 0, -1, lastTarget);
+    }
+
+    /** The demands estimated over a run of intervals (the first one measured). */
+    static List<Double> run(Allocation a, Interval... intervals) {
+        DemandEstimate e = new DemandEstimate();
+        return java.util.Arrays.stream(intervals)
+                .map(i -> e.estimate(a, true, i.used(), i.waited(), i.throttled(), i.lastTarget())).toList();
+    }
+
+    @Test
+    void beforeAnythingIsMeasuredAPartitionWantsAllItsVirtualProcessors() {
+        DemandEstimate e = new DemandEstimate();
+        assertThat(e.estimate(Lpars.uncapped(1, "0.5", 3), false, 0, 0, -1, 0)).isEqualTo(3);
+        assertThat(e.wantsMore()).isTrue();
+    }
+
+    @Test
+    void wellBelowItsTargetForFourCalmIntervalsItWantsWhatItUses() {
+        Interval calm = using(0.3, 1.0);
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm, calm, calm, calm))
+                .containsExactly(2.0, 2.0, 2.0, 0.3, 0.3);
+    }
+
+    @Test
+    void oneBusyIntervalRestartsTheCalmCount() {
+        Interval calm = using(0.3, 1.0);
+        Interval busy = using(0.95, 1.0); // within 10 % of its target
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm, calm, busy, calm, calm, calm, calm))
+                .containsExactly(2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.3);
+    }
+
+    @Test
+    void usageJustBelowTheTargetIsNeitherBusyNorCalm() {
+        // target 1.0, tolerance 0.1: 0.85 is below target - tolerance but not below target - 2 × tolerance.
+        Interval between = using(0.85, 1.0);
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), between, between, between, between, between))
+                .containsOnly(2.0);
+    }
+
+    @Test
+    void throttlingByTheKernelMeansItWasHeldWhateverItUsed() {
+        Allocation a = Lpars.uncapped(1, "0.5", 2);
+        List<Double> demands = run(a, new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 10, 1.0),
+                new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 11, 1.0), new Interval(0.3, 0, 11, 1.0),
+                new Interval(0.3, 0, 11, 1.0), new Interval(0.3, 0, 11, 1.0));
+        // Calm for intervals 2 and 3, throttled at 4 (count 10 → 11), calm again from 5: no fourth calm yet.
+        assertThat(demands).containsOnly(2.0);
+    }
+
+    @Test
+    void anUnknownThrottleCountIsNotThrottling() {
+        Interval calm = new Interval(0.3, 0, -1, 1.0);
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm, calm, calm)).last().isEqualTo(0.3);
+    }
+
+    @Test
+    void aCappedPartitionsTargetIsItsEntitlementNotTheLastQuota() {
+        // Using 0.46 of an entitlement of 0.5 is busy (tolerance 0.05) although the last target said 2.
+        Interval nearEntitlement = using(0.46, 2.0);
+        assertThat(run(Lpars.capped(1, "0.5", 2), nearEntitlement, nearEntitlement, nearEntitlement, nearEntitlement,
+                nearEntitlement)).containsOnly(2.0);
+    }
+
+    @Test
+    void heldBelowItsEntitlementByABusyHostForThreeIntervalsItClaimsItsEntitlement() {
+        Allocation a = Lpars.uncapped(1, "0.5", 2);
+        Interval calm = using(0.1, 1.0);
+        Interval starved = new Interval(0.1, 0.3, -1, 1.0); // waited 0.3 ≥ max(0.05, 0.5 × (0.5 - 0.1))
+        List<Double> demands = run(a, calm, calm, calm, calm, starved, starved, starved, calm);
+        assertThat(demands.subList(3, 8)).containsExactly(0.1, 0.1, 0.1, 0.5, 0.1);
+    }
+
+    @Test
+    void anIdlePartitionsBriefWaitsAreNotStarvation() {
+        Allocation a = Lpars.uncapped(1, "0.5", 2);
+        Interval calm = using(0.1, 1.0);
+        Interval waitedLittle = new Interval(0.1, 0.1, -1, 1.0); // below 0.5 × (0.5 - 0.1)
+        List<Double> demands = run(a, calm, calm, calm, calm, waitedLittle, waitedLittle, waitedLittle);
+        assertThat(demands.getLast()).isCloseTo(0.1, within(1e-12));
+    }
+}

@@ -1,0 +1,107 @@
+package io.parvirt.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.parvirt.dispatch.Dispatcher.PartitionUsage;
+import io.parvirt.dispatch.Dispatcher.Running;
+import io.parvirt.dispatch.Dispatcher.Snapshot;
+import io.parvirt.model.DispatchReport;
+import io.parvirt.model.SharedProcessorPool;
+import io.parvirt.model.SharingMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Whole intervals with a fake clock and fake vCPU times, not enforced: what is measured, granted, counted. */
+@Tag("unit")
+class DispatcherTickTest {
+    private static final long MS = 1_000_000;
+    private long now;
+    /** Cumulative run time by QEMU pid. */
+    private final Map<Long, Long> runNs = new HashMap<>();
+    private List<Running> running = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
+    private final Dispatcher d = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 50_000, Path.of("/none"),
+            "h", false), () -> new Snapshot(2.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
+            (pid, tids) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()), () -> now,
+            List.of(0, 1, 2, 3));
+
+    /** One interval of 100 ms in which each pid's vCPUs ran the given ms. */
+    private void interval(long... pidAndMs) {
+        now += 100 * MS;
+        for (int i = 0; i < pidAndMs.length; i += 2) {
+            runNs.merge(pidAndMs[i], pidAndMs[i + 1] * MS, Long::sum);
+        }
+        d.tick();
+    }
+
+    @Test
+    void usedTimeIsMeasuredSplitAndReported() {
+        running = List.of(new Running(1, "web", 100, List.of(101L), Lpars.uncapped(1, "0.5", 2)),
+                new Running(2, "db", 200, List.of(201L), Lpars.capped(2, "0.3", 1)));
+        d.tick(); // first reading
+        interval(100, 80, 200, 20);
+        interval(100, 80, 200, 20);
+        PartitionUsage web = d.usage().get(1);
+        assertThat(web.usedCores()).isCloseTo(0.8, within(1e-9));
+        assertThat(web.timeNs()).isEqualTo(200 * MS);
+        assertThat(web.entitledNs()).isEqualTo(100 * MS);
+        assertThat(web.cappedNs()).isEqualTo(100 * MS);
+        assertThat(web.uncappedNs()).isEqualTo(60 * MS);
+        // Not enforced: no quota exists, but the allocator still decided (both fit in 2 cores).
+        assertThat(web.quotaCores()).isZero();
+        assertThat(web.grantedCores()).isGreaterThan(0.5);
+        PartitionUsage db = d.usage().get(2);
+        assertThat(db.cappedNs()).isEqualTo(40 * MS);
+        assertThat(db.uncappedNs()).isZero();
+        assertThat(db.cpus()).isEqualTo("0,1,2,3");
+        assertThat(d.poolUsage().get(-1).utilizedNs()).isEqualTo(200 * MS);
+        assertThat(d.poolUsage().get(0).totalNs()).isEqualTo(400 * MS);
+
+        DispatchReport r = d.report();
+        assertThat(r.enforced()).isFalse();
+        assertThat(r.problem()).contains("dispatch.enforce=false");
+        assertThat(r.partitions()).extracting(DispatchReport.Partition::name).containsExactly("web", "db");
+        assertThat(r.partitions().getFirst().uncappedSeconds()).isCloseTo(0.06, within(1e-12));
+        assertThat(r.pools()).extracting(DispatchReport.Pool::poolId).containsExactly(-1, 0);
+        assertThat(r.pools().getFirst().utilizedSeconds()).isCloseTo(0.2, within(1e-12));
+    }
+
+    @Test
+    void aDedicatedPartitionHoldsTheHighestCoresAndKeepsThem() {
+        running = List.of(new Running(1, "ded", 100, List.of(101L, 102L),
+                Lpars.dedicated(1, 2, SharingMode.KEEP_IDLE_PROCS)),
+                new Running(2, "web", 200, List.of(201L), Lpars.uncapped(2, "0.5", 1)));
+        d.tick();
+        interval(100, 50, 200, 10);
+        assertThat(d.usage().get(1).cpus()).isEqualTo("2,3");
+        assertThat(d.usage().get(1).grantedCores()).isEqualTo(2.0);
+        assertThat(d.usage().get(1).idleNs()).isEqualTo(150 * MS);
+        assertThat(d.usage().get(2).cpus()).isEqualTo("0,1");
+        interval(100, 50, 200, 10);
+        assertThat(d.usage().get(1).cpus()).isEqualTo("2,3");
+        // Kept cores leave the shared pool: 2 configurable - 2 dedicated = nothing shared.
+        assertThat(d.poolUsage().get(-1).sizeCores()).isZero();
+    }
+
+    @Test
+    void aPartitionThatEndedIsForgottenAndStartsAfreshIfItComesBack() {
+        Running web = new Running(1, "web", 100, List.of(101L), Lpars.uncapped(1, "0.5", 2));
+        running = List.of(web);
+        d.tick();
+        interval(100, 50);
+        assertThat(d.usage()).containsKey(1);
+        running = List.of();
+        interval();
+        assertThat(d.usage()).isEmpty();
+        running = List.of(web);
+        interval(100, 50);
+        assertThat(d.usage().get(1).timeNs()).isZero(); // its first reading again
+    }
+}
