@@ -1,0 +1,396 @@
+package io.parvirt.hypervisor;
+
+import io.parvirt.hypervisor.qga.GuestAgent;
+import io.parvirt.model.LparState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lifecycle rules of one partition, run only on its supervisor's thread: which command does
+ * what in which state, which job runs, what a job's outcome and the process's reports change, and
+ * which reference code is shown. No locks: nothing here is touched by another thread.
+ */
+final class SupervisorPolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(SupervisorPolicy.class);
+
+    private final PartitionSupervisor s;
+    private final PartitionRunner runner;
+    /** Commands waiting for the current job: all while launching, requests while hard-stopping, restarts behind a delayed shutdown. */
+    private final ArrayDeque<Command> deferred = new ArrayDeque<>();
+    /** Answers completed when the partition ends (shutdowns). */
+    private final List<CompletableFuture<Void>> onEnd = new ArrayList<>();
+    private Job job;
+    private boolean ended;
+    private boolean consoleListened;
+    /** Asked to stop, or the guest powered itself off: the process's exit is no failure. */
+    private boolean cleanShutdown;
+    /** A storage server being restarted: its exit is followed by a new launch, not the end. */
+    private boolean restarting;
+
+    SupervisorPolicy(PartitionSupervisor s) {
+        this.s = s;
+        this.runner = s.runner();
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    List<Command> deferred() {
+        return List.copyOf(deferred);
+    }
+
+    void handle(Command c) {
+        Job before = job;
+        dispatch(c);
+        if (job != before && !ended) {
+            // What waited for the job that just changed gets its turn, in arrival order, once.
+            for (int n = deferred.size(); n > 0 && !ended; n--) {
+                dispatch(deferred.poll());
+            }
+        }
+    }
+
+    private void dispatch(Command c) {
+        switch (c) {
+            case Command.Outcome o when o.job() != job -> LOG.debug("stale outcome {} of a cancelled job", o);
+            case Command.Outcome o -> outcome(o);
+            case Command.Exited e -> exited(e.process());
+            case Command c2 when job != null && job.kind() == Job.Kind.LAUNCH -> deferred.add(c2);
+            case Command.Request r when job != null && job.kind() == Job.Kind.HARD_STOP -> deferred.add(r);
+            case Command.Activate a -> launch(null, a.answer());
+            case Command.Adopt a -> launch(a.process(), a.answer());
+            case Command.Shutdown sd -> shutdown(sd);
+            case Command.Restart r -> restart(r);
+            case Command.ReloadStorage r -> r.answer().complete(s.process() != null && runner.reload(s.process()));
+            case Command.ChangeAllocation a -> {
+                s.allocation(a.allocation());
+                a.answer().complete(null);
+            }
+            case Command.Exec e -> exec(e);
+            case Command.Panicked p -> panicked(p.detail());
+            case Command.PoweredOff p -> cleanShutdown = true;
+            case Command.Reset r -> reset();
+        }
+    }
+
+    private void outcome(Command.Outcome o) {
+        job = null;
+        switch (o) {
+            case Command.Started st -> started(st.process());
+            case Command.StartFailed f -> startFailed(f);
+            case Command.Booted b -> {
+                s.agentActive(true, b.facts());
+                s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
+            }
+            case Command.BootTimedOut t -> {
+                s.fail(RefCode.BOOT_TIMEOUT, "no answer from the guest agent within " + s.bootTimeout().toSeconds()
+                        + " s");
+                hardStop();
+            }
+            case Command.StopTimedOut t -> hardStop();
+            case Command.Finished f -> { }
+        }
+    }
+
+    // Starting
+
+    private CompletableFuture<Void> starting;
+
+    /** Launches (or, given a process, adopts) on a job; nothing else is handled until it reports. */
+    private void launch(ProcessHandle adopted, CompletableFuture<Void> answer) {
+        starting = answer;
+        job = Job.start(Job.Kind.LAUNCH, "lpar-" + s.lparId(), j -> {
+            ProcessHandle p = adopted;
+            try {
+                if (p == null) {
+                    p = runner.launch();
+                }
+                runner.attach(p, s::post);
+                s.post(new Command.Started(j, p));
+            } catch (LaunchException e) {
+                s.post(new Command.StartFailed(j, e, p));
+            }
+        });
+    }
+
+    private void started(ProcessHandle p) {
+        follow(p);
+        boolean relaunch = restarting;
+        restarting = false;
+        if (!relaunch && !consoleReady()) {
+            hardStop();
+            return;
+        }
+        if (starting != null) {
+            starting.complete(null);
+        }
+        if (runner.bootsWithAgent()) {
+            awaitBoot();
+        } else {
+            s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
+        }
+    }
+
+    /** The console carries over a storage server's restart, reconnecting by itself. */
+    private boolean consoleReady() {
+        if (!consoleListened) {
+            consoleListened = true;
+            s.listenToConsole();
+        }
+        return s.startConsole();
+    }
+
+    private void follow(ProcessHandle p) {
+        s.process(p);
+        s.placement().join(p.pid());
+        p.onExit().thenRun(() -> s.post(new Command.Exited(p)));
+    }
+
+    private void startFailed(Command.StartFailed f) {
+        s.fail(f.cause().refCode(), f.cause().getMessage());
+        if (starting != null) {
+            starting.completeExceptionally(f.cause());
+        }
+        if (f.process() != null) {
+            // Up but not controllable: stopped rather than left running unsupervised.
+            follow(f.process());
+            hardStop();
+        } else {
+            s.release();
+            end();
+        }
+    }
+
+    /** Running once the agent answers; the wait is a job so that a shutdown or a reset can cut it short. */
+    private void awaitBoot() {
+        long deadline = System.nanoTime() + s.bootTimeout().toNanos();
+        GuestAgent agent = runner.agent();
+        job = Job.start(Job.Kind.BOOT, "lpar-" + s.lparId(), j -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (agent.ping(PartitionSupervisor.AGENT_PING)) {
+                    s.post(new Command.Booted(j, runner.facts()));
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    s.post(new Command.BootTimedOut(j));
+                    return;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private void reset() {
+        LparState st = s.state();
+        if (runner.bootsWithAgent() && (st == LparState.RUNNING || st == LparState.STARTING)) {
+            cancelJob();
+            s.agentActive(false, null);
+            s.move(st, LparState.STARTING, RefCode.STARTING, "guest reset");
+            awaitBoot();
+        }
+    }
+
+    // Stopping
+
+    private void shutdown(Command.Shutdown sd) {
+        onEnd.add(sd.answer());
+        LparState st = s.state();
+        if (st == LparState.ERROR) {
+            // Its process may still be going: stopped, and the partition ends (cleared by the hypervisor).
+            hardStop();
+        } else if (st == LparState.SHUTTING_DOWN) {
+            if (sd.immediate() && job != null && job.kind() == Job.Kind.STOP) {
+                hardStop(); // pre-empts the delayed shutdown in progress
+            }
+        } else {
+            cleanShutdown = true;
+            restarting = false;
+            s.move(st, LparState.SHUTTING_DOWN, RefCode.SHUTTING_DOWN, sd.immediate() ? "immediate" : "delayed");
+            if (sd.immediate()) {
+                hardStop();
+            } else {
+                gentleStop(sd.timeout());
+            }
+        }
+        sd.accepted().complete(null);
+    }
+
+    /** Each gentle step in turn with its share of the timeout; then {@link Command.StopTimedOut}. */
+    private void gentleStop(Duration timeout) {
+        cancelJob();
+        ProcessHandle p = s.process();
+        List<PartitionRunner.StopStep> steps = runner.stopSteps(p);
+        long share = timeout.toNanos() / steps.size();
+        job = Job.start(Job.Kind.STOP, "lpar-" + s.lparId(), j -> {
+            for (PartitionRunner.StopStep step : steps) {
+                // A step that hangs (a silent agent or monitor) must not hold up the next one.
+                Thread t = Thread.ofVirtual().start(() -> runStep(step));
+                try {
+                    if (waitExit(p, share)) {
+                        return; // the exit callback reports it
+                    }
+                } catch (InterruptedException e) {
+                    return; // cancelled: an immediate shutdown took over
+                } finally {
+                    t.interrupt();
+                }
+            }
+            s.post(new Command.StopTimedOut(j));
+        });
+    }
+
+    private void runStep(PartitionRunner.StopStep step) {
+        try {
+            LOG.info("partition {}: stopping: {}", s.spec().name(), step.name());
+            step.action().run();
+        } catch (IOException e) {
+            LOG.info("partition {}: {} failed: {}", s.spec().name(), step.name(), e.getMessage());
+        }
+    }
+
+    /** Asks the process to end at once, kills it when it has not after {@link PartitionRunner#KILL_AFTER}. */
+    private void hardStop() {
+        if (job != null && job.kind() == Job.Kind.HARD_STOP) {
+            return;
+        }
+        cancelJob();
+        ProcessHandle p = s.process();
+        job = Job.start(Job.Kind.HARD_STOP, "lpar-" + s.lparId(), j -> {
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    runner.stopNow(p);
+                } catch (IOException e) {
+                    // quitting closes the monitor under us; the exit (or the kill) follows either way
+                }
+            });
+            try {
+                if (!waitExit(p, PartitionRunner.KILL_AFTER.toNanos())) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            } finally {
+                t.interrupt();
+            }
+            s.post(new Command.Finished(j));
+        });
+    }
+
+    private static boolean waitExit(ProcessHandle p, long nanos) throws InterruptedException {
+        try {
+            p.onExit().get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return !p.isAlive();
+        } catch (ExecutionException e) {
+            return !p.isAlive();
+        }
+    }
+
+    private void panicked(String detail) {
+        LparState st = s.state();
+        if (st != LparState.ERROR && st != LparState.NOT_ACTIVATED) {
+            s.fail(RefCode.GUEST_PANIC, detail);
+            hardStop();
+        }
+    }
+
+    private void exited(ProcessHandle p) {
+        if (p != s.process()) {
+            return; // a storage server replaced by its restart
+        }
+        cancelJob();
+        if (restarting && s.state() == LparState.STARTING) {
+            launch(null, null);
+            return;
+        }
+        // Resources first, state after: once the partition shows as ended it can be activated
+        // again, and that must not find its run directory being deleted.
+        s.release();
+        if (s.state() != LparState.ERROR) {
+            if (cleanShutdown) {
+                s.move(null, LparState.NOT_ACTIVATED, RefCode.NONE, "");
+            } else {
+                LaunchException why = runner.exitedUnexpectedly(p);
+                s.fail(why.refCode(), why.getMessage());
+            }
+        }
+        end();
+    }
+
+    private void end() {
+        ended = true;
+        s.listener().ended(s);
+        onEnd.forEach(f -> f.complete(null));
+    }
+
+    private void cancelJob() {
+        if (job != null) {
+            job.cancel();
+            job = null;
+        }
+    }
+
+    // Requests that do not change the lifecycle
+
+    private void restart(Command.Restart r) {
+        LparState st = s.state();
+        if (st == LparState.SHUTTING_DOWN && job != null && job.kind() == Job.Kind.STOP) {
+            deferred.add(r); // behind the shutdown in progress, whose end then refuses it
+            return;
+        }
+        if (st != LparState.RUNNING && st != LparState.STARTING) {
+            r.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + st.hmcName() + ": only a running partition can be restarted"));
+            return;
+        }
+        if (runner.restartRelaunches()) {
+            restarting = true;
+            s.move(st, LparState.STARTING, runner.startingRefCode(), "restart");
+            hardStop();
+            r.answer().complete(null);
+            return;
+        }
+        // The reset's effect comes back as QEMU's RESET event; the call itself only waits on I/O.
+        boolean agentUp = s.agentActive();
+        Thread.ofVirtual().start(() -> {
+            try {
+                runner.reboot(r.immediate(), agentUp);
+                r.answer().complete(null);
+            } catch (IOException | RuntimeException e) {
+                r.answer().completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The policy is whether the agent may be asked; the exchange itself runs beside the mailbox. */
+    private void exec(Command.Exec e) {
+        if (!s.agentActive()) {
+            e.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + s.state().hmcName() + ": its guest agent is not answering"));
+            return;
+        }
+        GuestAgent agent = runner.agent();
+        Thread.ofVirtual().start(() -> {
+            try {
+                e.answer().complete(agent.exec(e.path(), e.args(), e.timeout()));
+            } catch (IOException ex) {
+                e.answer().completeExceptionally(ex);
+            }
+        });
+    }
+}
