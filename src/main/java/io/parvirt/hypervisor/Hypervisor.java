@@ -53,7 +53,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     interface Parts {
         PartitionRunner runner(LaunchSpec spec);
 
-        PartitionSupervisor.Placement placement(int lparId);
+        Placement placement(int lparId);
     }
 
     private final Config config;
@@ -72,8 +72,8 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             }
 
             @Override
-            public PartitionSupervisor.Placement placement(int lparId) {
-                return PartitionSupervisor.Placement.of(PartitionCgroup.of(config.homeTag(), lparId));
+            public Placement placement(int lparId) {
+                return Placement.of(PartitionCgroup.of(config.homeTag(), lparId));
             }
         });
     }

@@ -46,37 +46,6 @@ public final class PartitionSupervisor {
         void ended(PartitionSupervisor s);
     }
 
-    /** Where the process is placed for processor control: the partition's cgroup, or nowhere (tests). */
-    interface Placement {
-        void join(long pid);
-
-        void remove();
-
-        Placement NONE = new Placement() {
-            @Override
-            public void join(long pid) {
-            }
-
-            @Override
-            public void remove() {
-            }
-        };
-
-        static Placement of(PartitionCgroup c) {
-            return new Placement() {
-                @Override
-                public void join(long pid) {
-                    c.join(pid);
-                }
-
-                @Override
-                public void remove() {
-                    c.remove();
-                }
-            };
-        }
-    }
-
     /** State, reference code and its time, published together. */
     private record Run(LparState state, RefCode refCode, String detail, Instant time) {
     }

@@ -8,9 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +25,8 @@ final class SupervisorPolicy {
     private final ArrayDeque<Command> deferred = new ArrayDeque<>();
     /** Answers completed when the partition ends (shutdowns). */
     private final List<CompletableFuture<Void>> onEnd = new ArrayList<>();
+    /** Answered once the process is up (the activation or adoption that asked for it). */
+    private CompletableFuture<Void> starting;
     private Job job;
     private boolean ended;
     private boolean consoleListened;
@@ -104,23 +103,10 @@ final class SupervisorPolicy {
 
     // Starting
 
-    private CompletableFuture<Void> starting;
-
     /** Launches (or, given a process, adopts) on a job; nothing else is handled until it reports. */
     private void launch(ProcessHandle adopted, CompletableFuture<Void> answer) {
         starting = answer;
-        job = Job.start(Job.Kind.LAUNCH, "lpar-" + s.lparId(), j -> {
-            ProcessHandle p = adopted;
-            try {
-                if (p == null) {
-                    p = runner.launch();
-                }
-                runner.attach(p, s::post);
-                s.post(new Command.Started(j, p));
-            } catch (LaunchException e) {
-                s.post(new Command.StartFailed(j, e, p));
-            }
-        });
+        job = SupervisorJobs.launch(s, adopted);
     }
 
     private void started(ProcessHandle p) {
@@ -128,6 +114,9 @@ final class SupervisorPolicy {
         boolean relaunch = restarting;
         restarting = false;
         if (!relaunch && !consoleReady()) {
+            if (starting != null) {
+                starting.completeExceptionally(new LaunchException(RefCode.LAUNCH_INVALID, "no console"));
+            }
             hardStop();
             return;
         }
@@ -173,25 +162,7 @@ final class SupervisorPolicy {
 
     /** Running once the agent answers; the wait is a job so that a shutdown or a reset can cut it short. */
     private void awaitBoot() {
-        long deadline = System.nanoTime() + s.bootTimeout().toNanos();
-        GuestAgent agent = runner.agent();
-        job = Job.start(Job.Kind.BOOT, "lpar-" + s.lparId(), j -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                if (agent.ping(PartitionSupervisor.AGENT_PING)) {
-                    s.post(new Command.Booted(j, runner.facts()));
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    s.post(new Command.BootTimedOut(j));
-                    return;
-                }
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        job = SupervisorJobs.bootWait(s, System.nanoTime() + s.bootTimeout().toNanos());
     }
 
     private void reset() {
@@ -229,76 +200,18 @@ final class SupervisorPolicy {
         sd.accepted().complete(null);
     }
 
-    /** Each gentle step in turn with its share of the timeout; then {@link Command.StopTimedOut}. */
     private void gentleStop(Duration timeout) {
         cancelJob();
-        ProcessHandle p = s.process();
-        List<PartitionRunner.StopStep> steps = runner.stopSteps(p);
-        long share = timeout.toNanos() / steps.size();
-        job = Job.start(Job.Kind.STOP, "lpar-" + s.lparId(), j -> {
-            for (PartitionRunner.StopStep step : steps) {
-                // A step that hangs (a silent agent or monitor) must not hold up the next one.
-                Thread t = Thread.ofVirtual().start(() -> runStep(step));
-                try {
-                    if (waitExit(p, share)) {
-                        return; // the exit callback reports it
-                    }
-                } catch (InterruptedException e) {
-                    return; // cancelled: an immediate shutdown took over
-                } finally {
-                    t.interrupt();
-                }
-            }
-            s.post(new Command.StopTimedOut(j));
-        });
+        job = SupervisorJobs.gentleStop(s, s.process(), timeout);
     }
 
-    private void runStep(PartitionRunner.StopStep step) {
-        try {
-            LOG.info("partition {}: stopping: {}", s.spec().name(), step.name());
-            step.action().run();
-        } catch (IOException e) {
-            LOG.info("partition {}: {} failed: {}", s.spec().name(), step.name(), e.getMessage());
-        }
-    }
-
-    /** Asks the process to end at once, kills it when it has not after {@link PartitionRunner#KILL_AFTER}. */
+    /** The last word: the process is asked to end at once, and killed when it does not. */
     private void hardStop() {
         if (job != null && job.kind() == Job.Kind.HARD_STOP) {
             return;
         }
         cancelJob();
-        ProcessHandle p = s.process();
-        job = Job.start(Job.Kind.HARD_STOP, "lpar-" + s.lparId(), j -> {
-            Thread t = Thread.ofVirtual().start(() -> {
-                try {
-                    runner.stopNow(p);
-                } catch (IOException e) {
-                    // quitting closes the monitor under us; the exit (or the kill) follows either way
-                }
-            });
-            try {
-                if (!waitExit(p, PartitionRunner.KILL_AFTER.toNanos())) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-            } finally {
-                t.interrupt();
-            }
-            s.post(new Command.Finished(j));
-        });
-    }
-
-    private static boolean waitExit(ProcessHandle p, long nanos) throws InterruptedException {
-        try {
-            p.onExit().get(nanos, TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return !p.isAlive();
-        } catch (ExecutionException e) {
-            return !p.isAlive();
-        }
+        job = SupervisorJobs.hardStop(s, s.process());
     }
 
     private void panicked(String detail) {

@@ -54,7 +54,7 @@ final class SupervisorHarness implements AutoCloseable {
         VirtualConsole console = new VirtualConsole(spec.name(), spec.serialSocket(), dir.resolve("logs"),
                 dir.resolve("vterm").resolve(spec.lparId() + ".sock"), 1 << 20);
         QemuGuestRunner runner = new QemuGuestRunner(spec, s -> launch());
-        this.supervisor = new PartitionSupervisor(spec, "default", null, runner, PartitionSupervisor.Placement.NONE,
+        this.supervisor = new PartitionSupervisor(spec, "default", null, runner, Placement.NONE,
                 console, listener, bootTimeout);
     }
 
