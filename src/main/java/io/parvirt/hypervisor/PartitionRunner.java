@@ -26,6 +26,12 @@ interface PartitionRunner {
         void run() throws IOException;
     }
 
+    /** Starts the process: QEMU or the storage server in production, something else in tests. */
+    @FunctionalInterface
+    interface Launcher {
+        ProcessHandle launch(LaunchSpec spec) throws LaunchException;
+    }
+
     /** The reference code shown while the partition starts (CA00E1F0 for a guest). */
     RefCode startingRefCode();
 

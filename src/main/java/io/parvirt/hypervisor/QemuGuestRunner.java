@@ -15,19 +15,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A partition whose operating system runs in QEMU: the process from {@link QemuProcess} (or the
- * injected {@link Launcher}), its QMP monitor and its guest agent. Translates QMP events into
- * supervisor commands; decides nothing.
+ * injected {@link PartitionRunner.Launcher}), its QMP monitor and its guest agent. Translates QMP
+ * events into supervisor commands; decides nothing.
  */
 final class QemuGuestRunner implements PartitionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(QemuGuestRunner.class);
     /** QEMU creates the monitor socket before it daemonizes, but an adopted one may still be busy. */
     static final Duration MONITOR_WAIT = Duration.ofSeconds(5);
-
-    /** Starts the process; QEMU itself in production, something else in tests. */
-    @FunctionalInterface
-    interface Launcher {
-        ProcessHandle launch(LaunchSpec spec) throws LaunchException;
-    }
 
     private final LaunchSpec spec;
     private final Launcher launcher;

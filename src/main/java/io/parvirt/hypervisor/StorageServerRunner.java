@@ -16,11 +16,17 @@ final class StorageServerRunner implements PartitionRunner {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final LaunchSpec spec;
+    private final Launcher launcher;
     private final GuestAgent agent;
 
-    StorageServerRunner(LaunchSpec spec) {
+    StorageServerRunner(LaunchSpec spec, Launcher launcher) {
         this.spec = spec;
+        this.launcher = launcher;
         this.agent = new GuestAgent(spec.agentSocket());
+    }
+
+    StorageServerRunner(LaunchSpec spec) {
+        this(spec, s -> StorageServerProcess.launch(s, START_TIMEOUT.toMillis()));
     }
 
     @Override
@@ -30,7 +36,7 @@ final class StorageServerRunner implements PartitionRunner {
 
     @Override
     public ProcessHandle launch() throws LaunchException {
-        return StorageServerProcess.launch(spec, START_TIMEOUT.toMillis());
+        return launcher.launch(spec);
     }
 
     @Override
