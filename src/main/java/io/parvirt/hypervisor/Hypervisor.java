@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +49,39 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     record RunRecord(LaunchSpec spec, String profile, Allocation allocation) {
     }
 
+    /** How a partition's runner and cgroup are made: real ones, or test doubles that spawn no QEMU. */
+    interface Parts {
+        PartitionRunner runner(LaunchSpec spec);
+
+        Placement placement(int lparId);
+    }
+
     private final Config config;
     private final EventSink sink;
+    private final Parts parts;
     private final Map<Integer, PartitionSupervisor> running = new ConcurrentHashMap<>();
     private final Map<Integer, PartitionStatus> ended = new ConcurrentHashMap<>();
     /** Partitions in Error whose user has already asked to shut them down: they end Not Activated. */
     private final java.util.Set<Integer> clearing = ConcurrentHashMap.newKeySet();
 
     public Hypervisor(Config config, EventSink sink) {
+        this(config, sink, new Parts() {
+            @Override
+            public PartitionRunner runner(LaunchSpec spec) {
+                return spec.runsStorageServer() ? new StorageServerRunner(spec) : new QemuGuestRunner(spec);
+            }
+
+            @Override
+            public Placement placement(int lparId) {
+                return Placement.of(PartitionCgroup.of(config.homeTag(), lparId));
+            }
+        });
+    }
+
+    Hypervisor(Config config, EventSink sink, Parts parts) {
         this.config = config;
         this.sink = sink;
+        this.parts = parts;
     }
 
     public Config config() {
@@ -94,12 +121,12 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     private PartitionSupervisor supervisor(LaunchSpec spec, String profile, Allocation allocation) {
         VirtualConsole console = new VirtualConsole(spec.name(), spec.serialSocket(), config.consoleLogDir(),
                 config.vtermDir().resolve(spec.lparId() + ".sock"), 1 << 20);
-        return new PartitionSupervisor(spec, profile, allocation, PartitionCgroup.of(config.homeTag(), spec.lparId()),
+        return new PartitionSupervisor(spec, profile, allocation, parts.runner(spec), parts.placement(spec.lparId()),
                 console, this, config.bootTimeout());
     }
 
     /** Written whole and renamed into place: a daemon killed meanwhile finds the old record or the new one. */
-    private static void writeRunRecord(RunRecord r) throws IOException {
+    static void writeRunRecord(RunRecord r) throws IOException {
         Path tmp = r.spec().runDir().resolve("run.json.tmp");
         try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -122,7 +149,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         }
         Allocation next = edit.apply(s.status().allocation());
         writeRunRecord(new RunRecord(s.spec(), s.status().profile(), next));
-        s.allocation(next);
+        await(s.changeAllocation(next), PartitionSupervisor.QUICK_ANSWER);
         return next;
     }
 
@@ -213,6 +240,10 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         return out;
     }
 
+    /**
+     * Asks the partition's supervisor to stop it and returns once it has taken the request up (the
+     * partition shows Shutting Down), not when it has ended.
+     */
     public void shutdown(int lparId, boolean immediate, Duration timeout) {
         PartitionSupervisor s = running.get(lparId);
         // Shutting down a partition in Error clears it to Not Activated, also when its QEMU is still going.
@@ -221,14 +252,38 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             if (s.status().state() == LparState.ERROR) {
                 clearing.add(lparId);
             }
-            s.shutdown(immediate, timeout);
+            CompletableFuture<Void> accepted = new CompletableFuture<>();
+            s.shutdown(immediate, timeout, accepted);
+            try {
+                await(accepted, PartitionSupervisor.QUICK_ANSWER);
+            } catch (IOException e) {
+                LOG.info("partition {}: the shutdown is still waiting for its supervisor: {}", lparId, e.getMessage());
+            }
         }
     }
 
+    /** Returns once the restart is under way (a reset sent, the OS asked, a storage server being stopped). */
     public void restart(int lparId, boolean immediate) throws IOException {
         PartitionSupervisor s = running.get(lparId);
         if (s != null) {
-            s.restart(immediate);
+            await(s.restart(immediate), RESTART_ANSWER);
+        }
+    }
+
+    /** A QMP command's own timeout and a little more. */
+    private static final Duration RESTART_ANSWER = Duration.ofSeconds(35);
+
+    /** Waits for a supervisor's answer; its failure, or no answer in time, is an IOException. */
+    private static <T> T await(CompletableFuture<T> f, Duration timeout) throws IOException {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("no answer from the partition's supervisor within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the partition's supervisor");
         }
     }
 

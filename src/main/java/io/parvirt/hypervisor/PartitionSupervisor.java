@@ -1,11 +1,8 @@
 package io.parvirt.hypervisor;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.parvirt.console.ConsoleException;
 import io.parvirt.console.VirtualConsole;
 import io.parvirt.hypervisor.qga.GuestAgent;
-import io.parvirt.hypervisor.qmp.Qmp;
-import io.parvirt.hypervisor.qmp.QmpClient;
 import io.parvirt.model.Allocation;
 import io.parvirt.model.LparState;
 import java.io.IOException;
@@ -16,17 +13,31 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one owner of a running partition: its QEMU process, monitor, agent, console, cgroup and
- * state. Others read its {@link #status()} and ask it to stop; everything else happens on its own
- * virtual thread or on the process-exit callback.
+ * The one owner of an active partition: its process (through a {@link PartitionRunner}), monitor,
+ * agent, console, cgroup and state. Its own virtual thread takes {@link Command}s from a mailbox one
+ * at a time: requests from others (each answered through a future), what the process reports, and
+ * the outcome of its {@link Job}s. Only that thread changes the state; others read {@link #status()}.
+ *
+ * <p>Ordering rules, the policy's core: a long job (the boot wait, a delayed shutdown) does not hold
+ * up the mailbox; a shutdown cancels the boot wait, an immediate shutdown cancels a delayed one, a
+ * restart waits behind a delayed shutdown (and so finds the partition gone). While the process is
+ * being launched nothing else is handled, since it cannot be stopped before it is known; while it is
+ * being hard-stopped, requests wait for that to end.
  */
 public final class PartitionSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionSupervisor.class);
+    /** One agent ping; the boot wait repeats it until the boot timeout. */
+    static final Duration AGENT_PING = Duration.ofSeconds(2);
+    /** How long a caller of a quick request ({@link #reloadStorage()}) waits for the owner to get to it. */
+    static final Duration QUICK_ANSWER = Duration.ofSeconds(10);
 
     /** What the owner of all supervisors hears: every state change, and the end of the partition's run. */
     public interface Listener {
@@ -35,37 +46,44 @@ public final class PartitionSupervisor {
         void ended(PartitionSupervisor s);
     }
 
+    /** State, reference code and its time, published together. */
+    private record Run(LparState state, RefCode refCode, String detail, Instant time) {
+    }
+
     private final LaunchSpec spec;
     private final String profile;
-    private volatile Allocation allocation;
-    private volatile List<Long> vcpuThreads = List.of();
-    private final PartitionCgroup cgroup;
+    private final PartitionRunner runner;
+    private final Placement placement;
     private final VirtualConsole console;
-    private final GuestAgent agent;
     private final Listener listener;
     private final Duration bootTimeout;
-    private volatile LparState state = LparState.STARTING;
-    private volatile RefCode refCode = RefCode.STARTING;
-    private volatile String refDetail = "";
-    private volatile Instant refTime = Instant.now();
+    private final LinkedBlockingQueue<Command> mailbox = new LinkedBlockingQueue<>();
+    private final Object postLock = new Object();
+    private boolean closed; // guarded by postLock: the mailbox takes nothing more
+    private Thread owner; // guarded by postLock
+
+    // Written by the owner thread only; volatile for status().
+    private volatile Run run;
+    private volatile Allocation allocation;
     private volatile GuestFacts facts = GuestFacts.UNKNOWN;
     private volatile boolean agentActive;
-    private volatile boolean cleanShutdown;
     private volatile ProcessHandle process;
-    private volatile QmpClient qmp;
-    /** A VIOS's storage server being restarted: its exit is followed by a new launch, not the end. */
-    private volatile boolean restarting;
 
-    PartitionSupervisor(LaunchSpec spec, String profile, Allocation allocation, PartitionCgroup cgroup,
-            VirtualConsole console, Listener listener, Duration bootTimeout) {
+    // The owner thread's alone.
+    private final SupervisorPolicy policy;
+
+    PartitionSupervisor(LaunchSpec spec, String profile, Allocation allocation, PartitionRunner runner,
+            Placement placement, VirtualConsole console, Listener listener, Duration bootTimeout) {
         this.spec = spec;
         this.profile = profile;
         this.allocation = allocation;
-        this.cgroup = cgroup;
+        this.runner = runner;
+        this.placement = placement;
         this.console = console;
-        this.agent = new GuestAgent(spec.agentSocket());
         this.listener = listener;
         this.bootTimeout = bootTimeout;
+        this.run = new Run(LparState.STARTING, runner.startingRefCode(), "", Instant.now());
+        this.policy = new SupervisorPolicy(this);
     }
 
     public int lparId() {
@@ -76,8 +94,9 @@ public final class PartitionSupervisor {
         return spec;
     }
 
+    /** The guest agent, for callers that talk to the guest themselves (a VIOS has none: its calls fail). */
     public GuestAgent agent() {
-        return agent;
+        return runner.agent();
     }
 
     public VirtualConsole console() {
@@ -85,52 +104,45 @@ public final class PartitionSupervisor {
     }
 
     public PartitionStatus status() {
+        Run r = run;
         ProcessHandle p = process;
-        // A storage server's threads come and go with its connections: read them each time.
-        List<Long> threads = spec.runsStorageServer() && p != null ? StorageServerProcess.threads(p) : vcpuThreads;
-        return new PartitionStatus(spec.lparId(), state, refCode, refDetail, refTime, profile, allocation, facts,
-                agentActive, p == null ? -1 : p.pid(), threads);
+        return new PartitionStatus(spec.lparId(), r.state(), r.refCode(), r.detail(), r.time(), profile, allocation,
+                facts, agentActive, p == null ? -1 : p.pid(), p == null ? List.of() : runner.threads(p));
     }
 
-    void allocation(Allocation next) {
-        allocation = next;
+    /** Launches the process and follows the boot; completes once the process is up (not yet Running). */
+    CompletableFuture<Void> activate() {
+        return post(new Command.Activate(new CompletableFuture<>()));
     }
 
-    /** Launches QEMU (or a VIOS's storage server) and follows the boot, on the supervisor's own thread. */
-    void activate() {
-        Thread.ofVirtual().name("lpar-" + spec.lparId()).start(this::launch);
+    /** Takes over a process left running by an earlier daemon. */
+    CompletableFuture<Void> adopt(ProcessHandle h) {
+        return post(new Command.Adopt(h, new CompletableFuture<>()));
     }
 
-    private void launch() {
-        try {
-            if (spec.runsStorageServer()) {
-                refCode = RefCode.STORAGE_SERVER_STARTING;
-                if (attach(StorageServerProcess.launch(spec, STORAGE_SERVER_START_MS))) {
-                    move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
-                }
-            } else if (attach(QemuProcess.launch(spec))) {
-                awaitAgent();
-            }
-        } catch (LaunchException e) {
-            fail(e.refCode(), e.getMessage());
-            cleanup();
-        }
+    /**
+     * Stops the partition. Immediate: at once. Otherwise the gentle ways first (the OS through the
+     * agent, then the ACPI power button; a VIOS's SIGTERM), sharing {@code timeout}, then at once.
+     * Completes when the partition has ended.
+     */
+    public CompletableFuture<Void> shutdown(boolean immediate, Duration timeout) {
+        return shutdown(immediate, timeout, new CompletableFuture<>());
     }
 
-    /** A JVM starts in about a second; this much allows for a host busy with partitions booting. */
-    static final long STORAGE_SERVER_START_MS = 60_000;
+    /** As {@link #shutdown(boolean, Duration)}; {@code accepted} completes once the owner has taken it up. */
+    CompletableFuture<Void> shutdown(boolean immediate, Duration timeout, CompletableFuture<Void> accepted) {
+        CompletableFuture<Void> ended = post(new Command.Shutdown(immediate, timeout, accepted,
+                new CompletableFuture<>()));
+        ended.whenComplete((v, e) -> accepted.complete(null));
+        return ended;
+    }
 
-    /** Takes over a QEMU (or storage server) left running by an earlier daemon. */
-    void adopt(ProcessHandle h) {
-        Thread.ofVirtual().name("lpar-" + spec.lparId()).start(() -> {
-            if (attach(h)) {
-                if (spec.runsStorageServer()) {
-                    move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
-                } else {
-                    awaitAgent();
-                }
-            }
-        });
+    /**
+     * Restart: immediate is a reset; otherwise the OS reboots itself through the agent. A VIOS's
+     * storage server is stopped and started again. Completes once the restart is under way.
+     */
+    public CompletableFuture<Void> restart(boolean immediate) {
+        return post(new Command.Restart(immediate, new CompletableFuture<>()));
     }
 
     /**
@@ -138,279 +150,140 @@ public final class PartitionSupervisor {
      * false when there is no server to tell.
      */
     public boolean reloadStorage() {
-        ProcessHandle p = process;
-        return spec.runsStorageServer() && p != null && p.isAlive() && StorageServerProcess.reload(p);
-    }
-
-    /** False when the partition could not be taken over; it is then in Error and its QEMU is stopped. */
-    private boolean attach(ProcessHandle h) {
-        process = h;
-        cgroup.join(h.pid());
-        h.onExit().thenRun(this::exited);
-        if (restarting) {
-            restarting = false;
-            return true; // the console and its listener carry over, reconnecting by themselves
-        }
-        console.addListener(this::consoleLine);
         try {
-            console.start();
-        } catch (ConsoleException e) {
-            fail(RefCode.LAUNCH_INVALID, "the console could not be set up: " + e.getMessage());
-            kill();
-            return false;
-        }
-        if (spec.runsStorageServer()) {
-            return true; // no monitor: the server is the partition's operating system, not a machine
-        }
-        for (int i = 0; i < 50 && qmp == null; i++) {
-            try {
-                qmp = QmpClient.connect(spec.qmpSocket(), this::qmpEvent);
-            } catch (IOException e) {
-                sleep(100);
-            }
-        }
-        if (qmp != null) {
-            try {
-                vcpuThreads = List.copyOf(new Qmp(qmp).vcpuThreadIds());
-            } catch (IOException e) {
-                LOG.warn("partition {}: vCPU threads unknown, its processors are not dispatched: {}", spec.name(),
-                        e.getMessage());
-            }
-        }
-        return true;
-    }
-
-    private void awaitAgent() {
-        long deadline = System.nanoTime() + bootTimeout.toNanos();
-        while (state == LparState.STARTING && process.isAlive()) {
-            if (agent.ping(Duration.ofSeconds(2))) {
-                agentActive = true;
-                facts = readFacts();
-                move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                fail(RefCode.BOOT_TIMEOUT, "no answer from the guest agent within " + bootTimeout.toSeconds() + " s");
-                kill();
-                return;
-            }
-            sleep(250);
-        }
-    }
-
-    private GuestFacts readFacts() {
-        try {
-            JsonNode os = agent.osInfo();
-            List<String> ips = new ArrayList<>();
-            for (JsonNode i : agent.interfaces()) {
-                for (JsonNode a : i.path("ip-addresses")) {
-                    if (a.path("ip-address-type").asText().equals("ipv4")
-                            && !a.path("ip-address").asText().startsWith("127.")) {
-                        ips.add(a.path("ip-address").asText());
-                    }
-                }
-            }
-            String name = os.path("pretty-name").asText(os.path("name").asText("Linux"));
-            return new GuestFacts(name.isEmpty() ? "Linux" : name, os.path("kernel-release").asText(""), ips);
-        } catch (IOException e) {
-            return new GuestFacts("Linux", "", List.of());
-        }
-    }
-
-    private void consoleLine(String line) {
-        if (line.contains("Kernel panic")) {
-            panicked(line.strip());
-        }
-    }
-
-    private void qmpEvent(JsonNode e) {
-        switch (e.path("event").asText()) {
-            case "GUEST_PANICKED" -> panicked("QEMU reported GUEST_PANICKED");
-            case "SHUTDOWN" -> cleanShutdown = true;
-            case "RESET" -> {
-                if (state == LparState.RUNNING) {
-                    agentActive = false;
-                    move(LparState.RUNNING, LparState.STARTING, RefCode.STARTING, "guest reset");
-                    Thread.ofVirtual().start(this::awaitAgent);
-                }
-            }
-            default -> { }
-        }
-    }
-
-    private void panicked(String detail) {
-        if (state != LparState.ERROR) {
-            fail(RefCode.GUEST_PANIC, detail);
-            kill();
-        }
-    }
-
-    /**
-     * Stops the partition. Immediate: at once. Otherwise the OS is asked through the agent, then
-     * the ACPI power button is pressed, then QEMU is stopped when {@code timeout} has passed.
-     */
-    void shutdown(boolean immediate, Duration timeout) {
-        LparState from = state;
-        if (from == LparState.ERROR || from == LparState.NOT_ACTIVATED) {
-            kill();
-            return;
-        }
-        move(from, LparState.SHUTTING_DOWN, RefCode.SHUTTING_DOWN, immediate ? "immediate" : "delayed");
-        cleanShutdown = true;
-        if (spec.runsStorageServer()) {
-            // SIGTERM: the server closes its connections and syncs its files; a delayed shutdown
-            // gives it the whole timeout, an immediate one the usual few seconds.
-            Thread.ofVirtual().start(() -> terminate(immediate ? KILL_AFTER_NS : timeout.toNanos()));
-            return;
-        }
-        if (immediate) {
-            kill();
-            return;
-        }
-        Thread.ofVirtual().start(() -> {
-            long half = timeout.toNanos() / 2;
-            try {
-                agent.shutdown("powerdown");
-            } catch (IOException e) {
-                LOG.info("partition {}: agent shutdown failed ({}), using ACPI", spec.name(), e.getMessage());
-            }
-            if (waitExit(half)) {
-                return;
-            }
-            try {
-                new Qmp(qmp).systemPowerdown();
-            } catch (IOException | NullPointerException e) {
-                LOG.info("partition {}: ACPI power-down failed: {}", spec.name(), e.getMessage());
-            }
-            if (!waitExit(half)) {
-                kill();
-            }
-        });
-    }
-
-    /**
-     * Restart: immediate is a reset; otherwise the OS reboots itself through the agent. A VIOS's
-     * storage server is stopped (SIGTERM) and started again; its clients' NBD connections
-     * reconnect meanwhile.
-     */
-    void restart(boolean immediate) throws IOException {
-        if (spec.runsStorageServer()) {
-            restarting = true;
-            move(state, LparState.STARTING, RefCode.STORAGE_SERVER_STARTING, "restart");
-            Thread.ofVirtual().start(() -> terminate(KILL_AFTER_NS));
-            return;
-        }
-        if (immediate || !agentActive) {
-            new Qmp(qmp).systemReset();
-        } else {
-            agent.shutdown("reboot");
-        }
-    }
-
-    private boolean waitExit(long nanos) {
-        ProcessHandle p = process;
-        long deadline = System.nanoTime() + nanos;
-        while (p != null && p.isAlive() && System.nanoTime() < deadline) {
-            sleep(100);
-        }
-        return p == null || !p.isAlive();
-    }
-
-    /** Five seconds for a process to end of its own accord before it is killed. */
-    private static final long KILL_AFTER_NS = 5_000_000_000L;
-
-    /** SIGTERM, then SIGKILL when the process has not ended within {@code graceNs}. */
-    private void terminate(long graceNs) {
-        ProcessHandle p = process;
-        if (p != null) {
-            p.destroy();
-            if (!waitExit(graceNs)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    private void kill() {
-        ProcessHandle p = process;
-        if (p == null) {
-            return;
-        }
-        if (spec.runsStorageServer()) {
-            terminate(KILL_AFTER_NS);
-            return;
-        }
-        try {
-            if (qmp != null && !qmp.isClosed()) {
-                new Qmp(qmp).quit();
-            }
-        } catch (IOException e) {
-            // quit closes the monitor under us; the exit callback follows either way
-        }
-        if (!waitExit(5_000_000_000L)) {
-            p.destroyForcibly();
-        }
-    }
-
-    private void exited() {
-        if (restarting && state == LparState.STARTING) {
-            Thread.ofVirtual().name("lpar-" + spec.lparId()).start(this::launch);
-            return;
-        }
-        // Resources first, state after: once the partition shows as ended it can be activated
-        // again, and that must not find its run directory being deleted.
-        release();
-        LparState from = state;
-        if (from != LparState.ERROR) {
-            if (cleanShutdown) {
-                move(from, LparState.NOT_ACTIVATED, RefCode.NONE, "");
-            } else if (spec.runsStorageServer()) {
-                fail(RefCode.STORAGE_SERVER_EXITED, "the storage server (pid " + process.pid() + ") ended without "
-                        + "a shutdown: activate the VIOS again; its clients' requests wait "
-                        + QemuCommandLine.NBD_RECONNECT_S + " s for it before they fail");
-            } else {
-                fail(RefCode.QEMU_EXITED, "QEMU (pid " + process.pid() + ") ended without a shutdown");
-            }
-        }
-        listener.ended(this);
-    }
-
-    private void cleanup() {
-        release();
-        listener.ended(this);
-    }
-
-    private void release() {
-        agentActive = false;
-        if (qmp != null) {
-            qmp.close();
-        }
-        console.close();
-        cgroup.remove();
-        deleteTree(spec.runDir());
-    }
-
-    private void fail(RefCode ref, String detail) {
-        LOG.warn("partition {}: {} {}: {}", spec.name(), ref.code(), ref.text(), detail);
-        move(state, LparState.ERROR, ref, detail);
-    }
-
-    private synchronized void move(LparState from, LparState to, RefCode ref, String detail) {
-        if (state != from && from != null) {
-            return;
-        }
-        state = to;
-        refCode = ref;
-        refDetail = detail;
-        refTime = Instant.now();
-        listener.transition(spec.lparId(), from, to, ref, detail);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
+            return this.<Boolean>post(new Command.ReloadStorage(new CompletableFuture<>()))
+                    .get(QUICK_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
+    }
+
+    /** Records what the partition now holds (processor DLPAR). */
+    public CompletableFuture<Void> changeAllocation(Allocation next) {
+        return post(new Command.ChangeAllocation(next, new CompletableFuture<>()));
+    }
+
+    /** Runs a program in the guest through its agent; fails at once when the agent is not answering. */
+    public CompletableFuture<GuestAgent.ExecResult> exec(String path, List<String> args, Duration timeout) {
+        return post(new Command.Exec(path, List.copyOf(args), timeout, new CompletableFuture<>()));
+    }
+
+    /** Puts a command in the mailbox (starting the owner thread on first use); a request after the end fails. */
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> post(Command c) {
+        synchronized (postLock) {
+            if (!closed) {
+                mailbox.add(c);
+                if (owner == null) {
+                    owner = Thread.ofVirtual().name("lpar-" + spec.lparId()).start(this::loop);
+                }
+                return c instanceof Command.Request r ? (CompletableFuture<T>) r.answer() : null;
+            }
+        }
+        if (c instanceof Command.Request r) {
+            r.answer().completeExceptionally(notRunning());
+            return (CompletableFuture<T>) r.answer();
+        }
+        return null;
+    }
+
+    private void loop() {
+        try {
+            while (!policy.ended()) {
+                policy.handle(mailbox.take());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("partition {}: supervisor failed", spec.name(), e);
+        }
+        List<Command> left = new ArrayList<>();
+        synchronized (postLock) {
+            closed = true;
+            mailbox.drainTo(left);
+        }
+        left.addAll(policy.deferred());
+        for (Command c : left) {
+            if (c instanceof Command.Request r) {
+                r.answer().completeExceptionally(notRunning());
+            }
+        }
+    }
+
+    IllegalStateException notRunning() {
+        return new IllegalStateException("partition " + spec.name() + " is not running");
+    }
+
+    // What SupervisorPolicy, on the owner thread, reads and changes.
+
+    PartitionRunner runner() {
+        return runner;
+    }
+
+    Placement placement() {
+        return placement;
+    }
+
+    Listener listener() {
+        return listener;
+    }
+
+    Duration bootTimeout() {
+        return bootTimeout;
+    }
+
+    LparState state() {
+        return run.state();
+    }
+
+    ProcessHandle process() {
+        return process;
+    }
+
+    void process(ProcessHandle p) {
+        process = p;
+    }
+
+    void allocation(Allocation a) {
+        allocation = a;
+    }
+
+    void agentActive(boolean active, GuestFacts f) {
+        agentActive = active;
+        if (f != null) {
+            facts = f;
+        }
+    }
+
+    boolean agentActive() {
+        return agentActive;
+    }
+
+    /** Moves from {@code from} (any state when null) to {@code to}; nothing when the state is no longer {@code from}. */
+    void move(LparState from, LparState to, RefCode ref, String detail) {
+        LparState now = run.state();
+        if (from != null && now != from) {
+            return;
+        }
+        run = new Run(to, ref, detail, Instant.now());
+        listener.transition(spec.lparId(), now, to, ref, detail);
+    }
+
+    void fail(RefCode ref, String detail) {
+        LOG.warn("partition {}: {} {}: {}", spec.name(), ref.code(), ref.text(), detail);
+        move(null, LparState.ERROR, ref, detail);
+    }
+
+    /** The console, monitor, agent, cgroup and run directory go; the process is gone or being abandoned. */
+    void release() {
+        agentActive = false;
+        runner.detach();
+        console.close();
+        placement.remove();
+        deleteTree(spec.runDir());
     }
 
     static void deleteTree(Path dir) {
@@ -419,5 +292,24 @@ public final class PartitionSupervisor {
         } catch (IOException e) {
             // already gone
         }
+    }
+
+    /** Starts the console once; its panic lines become commands. False when it cannot be set up. */
+    boolean startConsole() {
+        try {
+            console.start();
+            return true;
+        } catch (ConsoleException e) {
+            fail(RefCode.LAUNCH_INVALID, "the console could not be set up: " + e.getMessage());
+            return false;
+        }
+    }
+
+    void listenToConsole() {
+        console.addListener(line -> {
+            if (line.contains("Kernel panic")) {
+                post(new Command.Panicked(line.strip()));
+            }
+        });
     }
 }

@@ -1,15 +1,29 @@
 /**
- * The POWER Hypervisor's part of running a partition: one QEMU process per active partition,
- * supervised by one owner ({@link io.parvirt.hypervisor.PartitionSupervisor}) that holds its
- * process, monitor, agent, console and state. Policy (states, reference codes) lives here; the
- * process is {@link io.parvirt.hypervisor.QemuProcess}; the protocols are in {@code qmp} and
- * {@code qga}. The QEMU command line is a pure function of a {@link io.parvirt.hypervisor.LaunchSpec}.
+ * The POWER Hypervisor's part of running a partition: one process per active partition, owned by
+ * one {@link io.parvirt.hypervisor.PartitionSupervisor}. Policy, process and protocol live apart:
  *
- * <p>A VIOS is the one partition that runs no QEMU: its operating system is parvirt's storage
- * server ({@link io.parvirt.hypervisor.StorageServerProcess}), a JVM of its own in the
- * partition's cgroup, whose threads the dispatcher treats as the partition's processors. It is
- * detached and re-adopted like QEMU; SIGTERM is its shutdown, SIGHUP makes it re-read its exports.
- * A client partition's virtual SCSI devices are {@link io.parvirt.hypervisor.LaunchSpec.ScsiDevice}s:
- * virtio-scsi controllers and NBD-backed {@code scsi-hd}/{@code scsi-cd} on the command line.
+ * <ul>
+ *   <li><b>Policy</b> — {@code PartitionSupervisor} owns a partition's process, monitor, agent,
+ *       console and state; its one virtual thread takes {@code Command}s from a mailbox (requests
+ *       answered through futures, process and monitor reports, job outcomes) and applies
+ *       {@code SupervisorPolicy}: states, reference codes, which request waits for, cancels or
+ *       pre-empts which long operation. Long operations ({@code Job}: launch, boot wait, delayed
+ *       and hard stop; bodies in {@code SupervisorJobs}) run beside the mailbox and report to it,
+ *       so {@code shutdown --immed} cuts a delayed shutdown or a boot wait short.
+ *       {@link io.parvirt.hypervisor.Hypervisor} holds all supervisors, run records and re-adoption.</li>
+ *   <li><b>Process</b> — a {@code PartitionRunner} per kind of partition: {@code QemuGuestRunner}
+ *       (QEMU from {@link io.parvirt.hypervisor.QemuProcess}, its launcher injectable so tests spawn
+ *       none) and {@code StorageServerRunner} (a VIOS, whose operating system is parvirt's storage
+ *       server, {@link io.parvirt.hypervisor.StorageServerProcess}: a JVM of its own in the
+ *       partition's cgroup; SIGTERM is its shutdown, SIGHUP makes it re-read its exports). Both are
+ *       detached and re-adopted by pid file and the partition's UUID on the command line.</li>
+ *   <li><b>Protocol</b> — {@code qmp} (one method per command) and {@code qga}. The QEMU command
+ *       line is a pure function of a {@link io.parvirt.hypervisor.LaunchSpec}; a client's virtual
+ *       SCSI devices are {@link io.parvirt.hypervisor.LaunchSpec.ScsiDevice}s (virtio-scsi with
+ *       NBD-backed {@code scsi-hd}/{@code scsi-cd}).</li>
+ * </ul>
+ *
+ * <p>The tests run the policy against a monitor and an agent replaying what QEMU 7.2 and qemu-ga
+ * answered here ({@code src/test/resources/qmp}, {@code qga}), with {@code sleep} as the process.
  */
 package io.parvirt.hypervisor;

@@ -2,6 +2,7 @@ package io.parvirt.hypervisor.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +23,16 @@ public final class Qmp {
         client.execute("system_reset", null);
     }
 
+    /** {@code quit}: QEMU ends at once. Its answer is brief: whoever quits does not wait long for it. */
     public void quit() throws IOException {
-        client.execute("quit", null);
+        client.execute("quit", null, QUIT_ANSWER);
+    }
+
+    private static final Duration QUIT_ANSWER = Duration.ofSeconds(5);
+
+    /** {@code query-status}: the VM's run state ({@code running}, {@code paused}, {@code prelaunch}...). */
+    public String status() throws IOException {
+        return client.execute("query-status", null).path("status").asText();
     }
 
     /** {@code query-cpus-fast}: the host thread id of each vCPU. */

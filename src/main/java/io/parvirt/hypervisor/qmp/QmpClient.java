@@ -13,6 +13,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,8 +85,16 @@ public final class QmpClient implements AutoCloseable {
         pending.clear();
     }
 
+    /** How long a command waits for its answer unless told otherwise. */
+    public static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
     /** Runs one command and returns its {@code return} value; a QMP error becomes a {@link QmpException}. */
     public JsonNode execute(String command, ObjectNode arguments) throws IOException {
+        return execute(command, arguments, ANSWER_TIMEOUT);
+    }
+
+    /** As {@link #execute(String, ObjectNode)}, waiting at most {@code timeout} for the answer. */
+    public JsonNode execute(String command, ObjectNode arguments, Duration timeout) throws IOException {
         if (closed) {
             throw new QmpException("Disconnected", "the QMP connection is closed");
         }
@@ -101,7 +110,7 @@ public final class QmpClient implements AutoCloseable {
             out.flush();
         }
         try {
-            JsonNode reply = f.get(30, TimeUnit.SECONDS);
+            JsonNode reply = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             if (reply.has("error")) {
                 throw new QmpException(reply.path("error").path("class").asText(),
                         command + ": " + reply.path("error").path("desc").asText());
@@ -111,8 +120,9 @@ public final class QmpClient implements AutoCloseable {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {
             pending.remove(id);
-            throw new QmpException("Timeout", command + ": no answer from QEMU within 30 s");
+            throw new QmpException("Timeout", command + ": no answer from QEMU within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
+            pending.remove(id);
             Thread.currentThread().interrupt();
             throw new QmpException("Interrupted", command + ": interrupted");
         }

@@ -1,0 +1,85 @@
+package io.parvirt.hypervisor;
+
+import io.parvirt.hypervisor.qga.GuestAgent;
+import io.parvirt.model.Allocation;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a {@link PartitionSupervisor}'s mailbox carries: requests from others (each with the future
+ * its answer completes), what the partition's process and monitors report, and the outcome of the
+ * supervisor's own jobs. The supervisor's thread handles them one at a time, in arrival order.
+ */
+sealed interface Command {
+    /** A request from outside; failed with {@code IllegalStateException} when the partition has ended. */
+    sealed interface Request extends Command {
+        CompletableFuture<?> answer();
+    }
+
+    /** The outcome of a job; ignored when that job has been cancelled meanwhile. */
+    sealed interface Outcome extends Command {
+        Job job();
+    }
+
+    record Activate(CompletableFuture<Void> answer) implements Request {
+    }
+
+    record Adopt(ProcessHandle process, CompletableFuture<Void> answer) implements Request {
+    }
+
+    /** {@code accepted} completes once the supervisor has taken it up; {@code answer} once the partition ended. */
+    record Shutdown(boolean immediate, Duration timeout, CompletableFuture<Void> accepted,
+            CompletableFuture<Void> answer) implements Request {
+    }
+
+    record Restart(boolean immediate, CompletableFuture<Void> answer) implements Request {
+    }
+
+    record ReloadStorage(CompletableFuture<Boolean> answer) implements Request {
+    }
+
+    record ChangeAllocation(Allocation allocation, CompletableFuture<Void> answer) implements Request {
+    }
+
+    record Exec(String path, List<String> args, Duration timeout, CompletableFuture<GuestAgent.ExecResult> answer)
+            implements Request {
+    }
+
+    /** The process ended (its exit callback). */
+    record Exited(ProcessHandle process) implements Command {
+    }
+
+    /** The guest panicked (QEMU's GUEST_PANICKED or a panic seen on the console). */
+    record Panicked(String detail) implements Command {
+    }
+
+    /** The guest powered itself off (QEMU's SHUTDOWN): its exit that follows is not a failure. */
+    record PoweredOff() implements Command {
+    }
+
+    /** The guest was reset (QEMU's RESET): it boots again. */
+    record Reset() implements Command {
+    }
+
+    record Started(Job job, ProcessHandle process) implements Outcome {
+    }
+
+    /** {@code process} is the one that was started but could not be attached to, else null. */
+    record StartFailed(Job job, LaunchException cause, ProcessHandle process) implements Outcome {
+    }
+
+    record Booted(Job job, GuestFacts facts) implements Outcome {
+    }
+
+    record BootTimedOut(Job job) implements Outcome {
+    }
+
+    /** Every gentle stop step was tried and the process still runs. */
+    record StopTimedOut(Job job) implements Outcome {
+    }
+
+    /** A job ended with nothing to report (a hard stop: its effect is the process's exit). */
+    record Finished(Job job) implements Outcome {
+    }
+}

@@ -1,0 +1,183 @@
+package io.parvirt.hypervisor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parvirt.hypervisor.qga.GuestAgent;
+import io.parvirt.hypervisor.qmp.Qmp;
+import io.parvirt.hypervisor.qmp.QmpClient;
+import io.parvirt.hypervisor.qmp.QmpException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A partition whose operating system runs in QEMU: the process from {@link QemuProcess} (or the
+ * injected {@link PartitionRunner.Launcher}), its QMP monitor and its guest agent. Translates QMP
+ * events into supervisor commands; decides nothing.
+ */
+final class QemuGuestRunner implements PartitionRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(QemuGuestRunner.class);
+    /** QEMU creates the monitor socket before it daemonizes, but an adopted one may still be busy. */
+    static final Duration MONITOR_WAIT = Duration.ofSeconds(5);
+
+    private final LaunchSpec spec;
+    private final Launcher launcher;
+    private final GuestAgent agent;
+    private volatile QmpClient qmp;
+    private volatile List<Long> vcpuThreads = List.of();
+
+    QemuGuestRunner(LaunchSpec spec, Launcher launcher) {
+        this.spec = spec;
+        this.launcher = launcher;
+        this.agent = new GuestAgent(spec.agentSocket());
+    }
+
+    QemuGuestRunner(LaunchSpec spec) {
+        this(spec, QemuProcess::launch);
+    }
+
+    @Override
+    public RefCode startingRefCode() {
+        return RefCode.STARTING;
+    }
+
+    @Override
+    public ProcessHandle launch() throws LaunchException {
+        return launcher.launch(spec);
+    }
+
+    @Override
+    public void attach(ProcessHandle process, Consumer<Command> events) throws LaunchException {
+        qmp = connect(events);
+        try {
+            vcpuThreads = List.copyOf(new Qmp(qmp).vcpuThreadIds());
+        } catch (IOException e) {
+            // The partition runs; only the dispatcher goes without its threads.
+            LOG.warn("partition {}: vCPU threads unknown, its processors are not dispatched: {}", spec.name(),
+                    e.getMessage());
+        }
+    }
+
+    /** Retries while the socket is not there yet; a monitor that answers with an error is not retried. */
+    private QmpClient connect(Consumer<Command> events) throws LaunchException {
+        long deadline = System.nanoTime() + MONITOR_WAIT.toNanos();
+        while (true) {
+            try {
+                return QmpClient.connect(spec.qmpSocket(), e -> event(e, events));
+            } catch (QmpException e) {
+                throw new LaunchException(RefCode.QEMU_FAILED, "the QEMU monitor refused the connection: "
+                        + e.getMessage());
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new LaunchException(RefCode.QEMU_FAILED, "the QEMU monitor " + spec.qmpSocket()
+                            + " could not be reached: " + e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LaunchException(RefCode.QEMU_FAILED, "interrupted while reaching the QEMU monitor");
+            }
+        }
+    }
+
+    private static void event(JsonNode e, Consumer<Command> events) {
+        switch (e.path("event").asText()) {
+            case "GUEST_PANICKED" -> events.accept(new Command.Panicked("QEMU reported GUEST_PANICKED"));
+            case "SHUTDOWN" -> events.accept(new Command.PoweredOff());
+            case "RESET" -> events.accept(new Command.Reset());
+            default -> { }
+        }
+    }
+
+    @Override
+    public boolean bootsWithAgent() {
+        return true;
+    }
+
+    @Override
+    public GuestAgent agent() {
+        return agent;
+    }
+
+    @Override
+    public GuestFacts facts() {
+        try {
+            JsonNode os = agent.osInfo();
+            List<String> ips = new ArrayList<>();
+            for (JsonNode i : agent.interfaces()) {
+                for (JsonNode a : i.path("ip-addresses")) {
+                    if (a.path("ip-address-type").asText().equals("ipv4")
+                            && !a.path("ip-address").asText().startsWith("127.")) {
+                        ips.add(a.path("ip-address").asText());
+                    }
+                }
+            }
+            String name = os.path("pretty-name").asText(os.path("name").asText("Linux"));
+            return new GuestFacts(name.isEmpty() ? "Linux" : name, os.path("kernel-release").asText(""), ips);
+        } catch (IOException e) {
+            return new GuestFacts("Linux", "", List.of());
+        }
+    }
+
+    @Override
+    public List<Long> threads(ProcessHandle process) {
+        return vcpuThreads;
+    }
+
+    /** The OS shuts itself down through the agent; failing that, the ACPI power button. */
+    @Override
+    public List<StopStep> stopSteps(ProcessHandle process) {
+        return List.of(new StopStep("the OS through the guest agent", () -> agent.shutdown("powerdown")),
+                new StopStep("the ACPI power button", () -> monitor().systemPowerdown()));
+    }
+
+    @Override
+    public void stopNow(ProcessHandle process) throws IOException {
+        monitor().quit();
+    }
+
+    @Override
+    public boolean restartRelaunches() {
+        return false;
+    }
+
+    @Override
+    public void reboot(boolean immediate, boolean agentActive) throws IOException {
+        if (immediate || !agentActive) {
+            monitor().systemReset();
+        } else {
+            agent.shutdown("reboot");
+        }
+    }
+
+    @Override
+    public boolean reload(ProcessHandle process) {
+        return false;
+    }
+
+    @Override
+    public LaunchException exitedUnexpectedly(ProcessHandle process) {
+        return new LaunchException(RefCode.QEMU_EXITED, "QEMU (pid " + process.pid() + ") ended without a shutdown");
+    }
+
+    @Override
+    public void detach() {
+        QmpClient q = qmp;
+        if (q != null) {
+            q.close();
+        }
+    }
+
+    private Qmp monitor() throws IOException {
+        QmpClient q = qmp;
+        if (q == null || q.isClosed()) {
+            throw new QmpException("Disconnected", "partition " + spec.name() + " has no QEMU monitor");
+        }
+        return new Qmp(q);
+    }
+}

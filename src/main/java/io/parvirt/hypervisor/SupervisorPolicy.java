@@ -1,0 +1,309 @@
+package io.parvirt.hypervisor;
+
+import io.parvirt.hypervisor.qga.GuestAgent;
+import io.parvirt.model.LparState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lifecycle rules of one partition, run only on its supervisor's thread: which command does
+ * what in which state, which job runs, what a job's outcome and the process's reports change, and
+ * which reference code is shown. No locks: nothing here is touched by another thread.
+ */
+final class SupervisorPolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(SupervisorPolicy.class);
+
+    private final PartitionSupervisor s;
+    private final PartitionRunner runner;
+    /** Commands waiting for the current job: all while launching, requests while hard-stopping, restarts behind a delayed shutdown. */
+    private final ArrayDeque<Command> deferred = new ArrayDeque<>();
+    /** Answers completed when the partition ends (shutdowns). */
+    private final List<CompletableFuture<Void>> onEnd = new ArrayList<>();
+    /** Answered once the process is up (the activation or adoption that asked for it). */
+    private CompletableFuture<Void> starting;
+    private Job job;
+    private boolean ended;
+    private boolean consoleListened;
+    /** Asked to stop, or the guest powered itself off: the process's exit is no failure. */
+    private boolean cleanShutdown;
+    /** A storage server being restarted: its exit is followed by a new launch, not the end. */
+    private boolean restarting;
+
+    SupervisorPolicy(PartitionSupervisor s) {
+        this.s = s;
+        this.runner = s.runner();
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    List<Command> deferred() {
+        return List.copyOf(deferred);
+    }
+
+    void handle(Command c) {
+        Job before = job;
+        dispatch(c);
+        if (job != before && !ended) {
+            // What waited for the job that just changed gets its turn, in arrival order, once.
+            for (int n = deferred.size(); n > 0 && !ended; n--) {
+                dispatch(deferred.poll());
+            }
+        }
+    }
+
+    private void dispatch(Command c) {
+        switch (c) {
+            case Command.Outcome o when o.job() != job -> LOG.debug("stale outcome {} of a cancelled job", o);
+            case Command.Outcome o -> outcome(o);
+            case Command.Exited e -> exited(e.process());
+            case Command c2 when job != null && job.kind() == Job.Kind.LAUNCH -> deferred.add(c2);
+            case Command.Request r when job != null && job.kind() == Job.Kind.HARD_STOP -> deferred.add(r);
+            case Command.Activate a -> launch(null, a.answer());
+            case Command.Adopt a -> launch(a.process(), a.answer());
+            case Command.Shutdown sd -> shutdown(sd);
+            case Command.Restart r -> restart(r);
+            case Command.ReloadStorage r -> r.answer().complete(s.process() != null && runner.reload(s.process()));
+            case Command.ChangeAllocation a -> {
+                s.allocation(a.allocation());
+                a.answer().complete(null);
+            }
+            case Command.Exec e -> exec(e);
+            case Command.Panicked p -> panicked(p.detail());
+            case Command.PoweredOff p -> cleanShutdown = true;
+            case Command.Reset r -> reset();
+        }
+    }
+
+    private void outcome(Command.Outcome o) {
+        job = null;
+        switch (o) {
+            case Command.Started st -> started(st.process());
+            case Command.StartFailed f -> startFailed(f);
+            case Command.Booted b -> {
+                s.agentActive(true, b.facts());
+                s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
+            }
+            case Command.BootTimedOut t -> {
+                s.fail(RefCode.BOOT_TIMEOUT, "no answer from the guest agent within " + s.bootTimeout().toSeconds()
+                        + " s");
+                hardStop();
+            }
+            case Command.StopTimedOut t -> hardStop();
+            case Command.Finished f -> { }
+        }
+    }
+
+    // Starting
+
+    /** Launches (or, given a process, adopts) on a job; nothing else is handled until it reports. */
+    private void launch(ProcessHandle adopted, CompletableFuture<Void> answer) {
+        starting = answer;
+        job = SupervisorJobs.launch(s, adopted);
+    }
+
+    private void started(ProcessHandle p) {
+        follow(p);
+        boolean relaunch = restarting;
+        restarting = false;
+        if (!relaunch && !consoleReady()) {
+            if (starting != null) {
+                starting.completeExceptionally(new LaunchException(RefCode.LAUNCH_INVALID, "no console"));
+            }
+            hardStop();
+            return;
+        }
+        if (starting != null) {
+            starting.complete(null);
+        }
+        if (runner.bootsWithAgent()) {
+            awaitBoot();
+        } else {
+            s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
+        }
+    }
+
+    /** The console carries over a storage server's restart, reconnecting by itself. */
+    private boolean consoleReady() {
+        if (!consoleListened) {
+            consoleListened = true;
+            s.listenToConsole();
+        }
+        return s.startConsole();
+    }
+
+    private void follow(ProcessHandle p) {
+        s.process(p);
+        s.placement().join(p.pid());
+        p.onExit().thenRun(() -> s.post(new Command.Exited(p)));
+    }
+
+    private void startFailed(Command.StartFailed f) {
+        s.fail(f.cause().refCode(), f.cause().getMessage());
+        if (starting != null) {
+            starting.completeExceptionally(f.cause());
+        }
+        if (f.process() != null) {
+            // Up but not controllable: stopped rather than left running unsupervised.
+            follow(f.process());
+            hardStop();
+        } else {
+            s.release();
+            end();
+        }
+    }
+
+    /** Running once the agent answers; the wait is a job so that a shutdown or a reset can cut it short. */
+    private void awaitBoot() {
+        job = SupervisorJobs.bootWait(s, System.nanoTime() + s.bootTimeout().toNanos());
+    }
+
+    private void reset() {
+        LparState st = s.state();
+        if (runner.bootsWithAgent() && (st == LparState.RUNNING || st == LparState.STARTING)) {
+            cancelJob();
+            s.agentActive(false, null);
+            s.move(st, LparState.STARTING, RefCode.STARTING, "guest reset");
+            awaitBoot();
+        }
+    }
+
+    // Stopping
+
+    private void shutdown(Command.Shutdown sd) {
+        onEnd.add(sd.answer());
+        LparState st = s.state();
+        if (st == LparState.ERROR) {
+            // Its process may still be going: stopped, and the partition ends (cleared by the hypervisor).
+            hardStop();
+        } else if (st == LparState.SHUTTING_DOWN) {
+            if (sd.immediate() && job != null && job.kind() == Job.Kind.STOP) {
+                hardStop(); // pre-empts the delayed shutdown in progress
+            }
+        } else {
+            cleanShutdown = true;
+            restarting = false;
+            s.move(st, LparState.SHUTTING_DOWN, RefCode.SHUTTING_DOWN, sd.immediate() ? "immediate" : "delayed");
+            if (sd.immediate()) {
+                hardStop();
+            } else {
+                gentleStop(sd.timeout());
+            }
+        }
+        sd.accepted().complete(null);
+    }
+
+    private void gentleStop(Duration timeout) {
+        cancelJob();
+        job = SupervisorJobs.gentleStop(s, s.process(), timeout);
+    }
+
+    /** The last word: the process is asked to end at once, and killed when it does not. */
+    private void hardStop() {
+        if (job != null && job.kind() == Job.Kind.HARD_STOP) {
+            return;
+        }
+        cancelJob();
+        job = SupervisorJobs.hardStop(s, s.process());
+    }
+
+    private void panicked(String detail) {
+        LparState st = s.state();
+        if (st != LparState.ERROR && st != LparState.NOT_ACTIVATED) {
+            s.fail(RefCode.GUEST_PANIC, detail);
+            hardStop();
+        }
+    }
+
+    private void exited(ProcessHandle p) {
+        if (p != s.process()) {
+            return; // a storage server replaced by its restart
+        }
+        cancelJob();
+        if (restarting && s.state() == LparState.STARTING) {
+            launch(null, null);
+            return;
+        }
+        // Resources first, state after: once the partition shows as ended it can be activated
+        // again, and that must not find its run directory being deleted.
+        s.release();
+        if (s.state() != LparState.ERROR) {
+            if (cleanShutdown) {
+                s.move(null, LparState.NOT_ACTIVATED, RefCode.NONE, "");
+            } else {
+                LaunchException why = runner.exitedUnexpectedly(p);
+                s.fail(why.refCode(), why.getMessage());
+            }
+        }
+        end();
+    }
+
+    private void end() {
+        ended = true;
+        s.listener().ended(s);
+        onEnd.forEach(f -> f.complete(null));
+    }
+
+    private void cancelJob() {
+        if (job != null) {
+            job.cancel();
+            job = null;
+        }
+    }
+
+    // Requests that do not change the lifecycle
+
+    private void restart(Command.Restart r) {
+        LparState st = s.state();
+        if (st == LparState.SHUTTING_DOWN && job != null && job.kind() == Job.Kind.STOP) {
+            deferred.add(r); // behind the shutdown in progress, whose end then refuses it
+            return;
+        }
+        if (st != LparState.RUNNING && st != LparState.STARTING) {
+            r.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + st.hmcName() + ": only a running partition can be restarted"));
+            return;
+        }
+        if (runner.restartRelaunches()) {
+            restarting = true;
+            s.move(st, LparState.STARTING, runner.startingRefCode(), "restart");
+            hardStop();
+            r.answer().complete(null);
+            return;
+        }
+        // The reset's effect comes back as QEMU's RESET event; the call itself only waits on I/O.
+        boolean agentUp = s.agentActive();
+        Thread.ofVirtual().start(() -> {
+            try {
+                runner.reboot(r.immediate(), agentUp);
+                r.answer().complete(null);
+            } catch (IOException | RuntimeException e) {
+                r.answer().completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The policy is whether the agent may be asked; the exchange itself runs beside the mailbox. */
+    private void exec(Command.Exec e) {
+        if (!s.agentActive()) {
+            e.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + s.state().hmcName() + ": its guest agent is not answering"));
+            return;
+        }
+        GuestAgent agent = runner.agent();
+        Thread.ofVirtual().start(() -> {
+            try {
+                e.answer().complete(agent.exec(e.path(), e.args(), e.timeout()));
+            } catch (IOException ex) {
+                e.answer().completeExceptionally(ex);
+            }
+        });
+    }
+}
