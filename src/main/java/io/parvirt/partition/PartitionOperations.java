@@ -294,11 +294,16 @@ public final class PartitionOperations {
                     + st.state().hmcName() + ": its guest agent is not answering yet.");
         }
         try {
-            var r = s.agent().exec(argv.getFirst(), argv.subList(1, argv.size()), timeout);
+            // The supervisor decides whether its agent may be asked; the wait is bounded by the agent's timeout.
+            var r = s.exec(argv.getFirst(), argv.subList(1, argv.size()), timeout).get();
             return new GuestExecResult(r.exitCode(), r.stdout(), r.stderr());
-        } catch (IOException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The command could not be run in partition "
-                    + p.name() + ": " + e.getMessage());
+                    + p.name() + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The command in partition " + p.name()
+                    + " was interrupted.");
         }
     }
 
