@@ -138,7 +138,10 @@ public final class Hmc {
         return io.parvirt.system.MemoryReport.of(sys.definition());
     }
 
-    /** What a command needs: the system, the parsed words and the caller. */
+    /**
+     * What a handler that still parses its own words needs (chsysstate, lsrefcode, mkvterm,
+     * rmvterm, lshwres, chhwres but its pool and switch settings): the HMC, the words and the caller.
+     */
     record Context(Hmc hmc, HmcInvocation inv) {
         List<String> args() {
             return Options.tail(inv.argv());

@@ -81,9 +81,4 @@ public final class HsclCode {
         return new ModelException(ModelException.Kind.INTERNAL, null, null, null, "The command failed: "
                 + e.getClass().getName() + why, e);
     }
-
-    /** The line an HMC prints: {@code HSCLnnnn sentence}. */
-    public static String line(ModelException e) {
-        return code(e.kind()) + " " + e.getMessage();
-    }
 }

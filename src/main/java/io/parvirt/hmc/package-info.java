@@ -3,5 +3,11 @@
  * {@code -F}, {@code --filter}, ...), the attributes each listing shows and their order, and the
  * HMC's way of failing (an HSCL code and one sentence on standard output, exit 1). The API and
  * the CLI reach the services only through this package.
+ *
+ * <p>A command line is parsed once, by one parser per family ({@code SyscfgParser}, ...), into a
+ * typed command of {@code hmc.command}; the API builds the same records from JSON. {@code Hmc}
+ * runs a record through its family's handler. Every failure becomes an {@code HmcError} whose code
+ * and status {@code HsclCode} alone decides; an exception no rule expected is logged with its
+ * trace and reported as one {@code HSCL130F} line.
  */
 package io.parvirt.hmc;
