@@ -94,4 +94,15 @@ class UnexpectedFailureApiTest {
     void otherRoutesStillAnswer() throws Exception {
         assertThat(send("GET", "/api/v1/partitions", null).statusCode()).isEqualTo(200);
     }
+
+    /** The catch-all for faults is no catch-all for the HTTP layer's own answers. */
+    @Test
+    void anUnknownRouteAndABadQueryStayClientErrors() throws Exception {
+        HttpResponse<String> unknown = send("GET", "/api/v1/nothing", null);
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+        HttpResponse<String> badQuery = send("GET", "/api/v1/hardware/proc?level=sys&x", null);
+        assertThat(badQuery.statusCode()).as(badQuery.body()).isEqualTo(200);
+        HttpResponse<String> badKb = send("GET", "/api/v1/partitions/web/console?kb=lots", null);
+        assertThat(badKb.statusCode()).as(badKb.body()).isEqualTo(400);
+    }
 }
