@@ -119,8 +119,8 @@ public final class Daemon implements AutoCloseable {
                 api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
                         config.listen(), home.socket(), () -> self[0].stop()).start();
             } catch (RuntimeException e) {
-                throw new DaemonException("cannot serve the API on " + config.listen().getHostString() + ":"
-                        + config.listen().getPort() + " (" + rootCause(e) + "); choose another address with "
+                throw new DaemonException(DaemonException.Kind.LISTEN_UNAVAILABLE, "cannot serve the API on "
+                        + config.listen().getHostString() + ":" + config.listen().getPort() + " (" + rootCause(e) + "); choose another address with "
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
             dispatcher.start();
@@ -153,7 +153,7 @@ public final class Daemon implements AutoCloseable {
             if (e instanceof DaemonException d) {
                 throw d;
             }
-            throw new DaemonException("cannot start: " + rootCause(e));
+            throw new DaemonException(DaemonException.Kind.START_FAILED, "cannot start: " + rootCause(e));
         }
     }
 
@@ -171,11 +171,13 @@ public final class Daemon implements AutoCloseable {
             if (l == null) {
                 ch.close();
                 String pid = Files.exists(home.pidFile()) ? Files.readString(home.pidFile()).strip() : "?";
-                throw new DaemonException("a daemon is already running for " + home.root() + " (pid " + pid + ")");
+                throw new DaemonException(DaemonException.Kind.ALREADY_RUNNING, "a daemon is already running for "
+                        + home.root() + " (pid " + pid + ")");
             }
             return ch;
         } catch (IOException e) {
-            throw new DaemonException("cannot lock " + home.lockFile() + ": " + e.getMessage());
+            throw new DaemonException(DaemonException.Kind.LOCK_FAILED, "cannot lock " + home.lockFile() + ": "
+                    + e.getMessage());
         }
     }
 
@@ -235,9 +237,29 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The daemon could not start; the message says why and what to do. */
+    /** Why a daemon did not start: its kind (the command line acts on it) and one sentence. */
     public static final class DaemonException extends Exception {
-        public DaemonException(String message) {
+        /** Small and stable. */
+        public enum Kind {
+            /** Another daemon holds this home's lock. */
+            ALREADY_RUNNING,
+            /** The home's lock file cannot be opened or locked. */
+            LOCK_FAILED,
+            /** The API's TCP address cannot be bound (in use, not local, not permitted). */
+            LISTEN_UNAVAILABLE,
+            /** Anything else that stopped the start (store, services): the sentence names its root cause. */
+            START_FAILED
+        }
+
+        private final Kind kind;
+
+        public DaemonException(Kind kind, String message) {
             super(message);
+            this.kind = kind;
+        }
+
+        public Kind kind() {
+            return kind;
         }
     }
 
