@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs HMC commands. Every failure becomes one line on standard output and exit 1; nothing is
- * written to standard error, because HMC clients read standard output.
+ * Runs HMC commands: a command line ({@link #run}) is parsed once into its typed command, which
+ * the API also builds from JSON ({@link #execute}). Every failure becomes one line on standard
+ * output and exit 1; nothing is written to standard error, because HMC clients read standard output.
  */
 public final class Hmc {
     private static final Logger LOG = LoggerFactory.getLogger(Hmc.class);
@@ -231,6 +232,9 @@ public final class Hmc {
         } catch (HmcException e) {
             return HmcResult.failed(HsclCode.syntax(e));
         } catch (ModelException e) {
+            if (e.kind() == ModelException.Kind.STORE_FAILURE || e.kind() == ModelException.Kind.INTERNAL) {
+                LOG.error("{} failed", verb, e); // ours, not the caller's: the trace is for the log
+            }
             return HmcResult.failed(HsclCode.error(e));
         } catch (StoreException e) {
             LOG.error("store failure in {}", verb, e);
