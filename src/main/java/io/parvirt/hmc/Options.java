@@ -101,7 +101,11 @@ final class Options {
         return has("--header");
     }
 
-    /** Exactly one of two mutually exclusive selectors, e.g. {@code -n} and {@code --id}. */
+    /**
+     * Exactly one of two mutually exclusive selectors, e.g. {@code -n} and {@code --id}, as
+     * {option, value}. The parsers use {@link #partition} and {@link #pool}; this stays for the
+     * handlers that still parse for themselves (PowerCommands, HwresCommands).
+     */
     String[] exactlyOne(String a, String b) {
         boolean ha = has(a);
         boolean hb = has(b);
