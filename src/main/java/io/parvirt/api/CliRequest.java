@@ -9,9 +9,9 @@ import java.util.Map;
 /** {@code {"argv": ["lssyscfg", ...], "files": {"path": "content"}}}; anything else is rejected. */
 record CliRequest(List<String> argv, Map<String, String> files) {
     static CliRequest parse(String body) {
-        JsonNode n = Routes.readJson(body);
+        JsonNode n = Json.read(body);
         if (n == null || !n.isObject()) {
-            throw new BadRequest("The request body must be a JSON object with argv and files.");
+            throw Json.invalid("The request body must be a JSON object with argv and files.");
         }
         List<String> argv = new ArrayList<>();
         Map<String, String> files = new LinkedHashMap<>();
@@ -21,29 +21,29 @@ record CliRequest(List<String> argv, Map<String, String> files) {
             switch (f.getKey()) {
                 case "argv" -> {
                     if (!f.getValue().isArray()) {
-                        throw new BadRequest("argv must be an array of strings.");
+                        throw Json.invalid("argv must be an array of strings.");
                     }
                     for (JsonNode a : f.getValue()) {
                         if (!a.isTextual()) {
-                            throw new BadRequest("argv must be an array of strings.");
+                            throw Json.invalid("argv must be an array of strings.");
                         }
                         argv.add(a.textValue());
                     }
                 }
                 case "files" -> {
                     if (!f.getValue().isObject()) {
-                        throw new BadRequest("files must be an object of path to content.");
+                        throw Json.invalid("files must be an object of path to content.");
                     }
                     var fi = f.getValue().fields();
                     while (fi.hasNext()) {
                         var e = fi.next();
                         if (!e.getValue().isTextual()) {
-                            throw new BadRequest("files must be an object of path to content.");
+                            throw Json.invalid("files must be an object of path to content.");
                         }
                         files.put(e.getKey(), e.getValue().textValue());
                     }
                 }
-                default -> throw new BadRequest("Unknown field " + f.getKey() + ": the request has argv and files.");
+                default -> throw Json.invalid("Unknown field " + f.getKey() + ": the request has argv and files.");
             }
         }
         return new CliRequest(argv, files);

@@ -7,14 +7,14 @@ import java.util.List;
 /** {@code {"argv": ["/bin/nproc"], "timeout_seconds": 60}}: what to run in the guest. */
 record ExecRequest(List<String> argv, int timeoutSeconds) {
     static ExecRequest parse(String body) {
-        JsonNode n = Routes.readJson(body);
+        JsonNode n = Json.read(body);
         if (n == null || !n.isObject() || !n.path("argv").isArray() || n.path("argv").isEmpty()) {
-            throw new BadRequest("The request must be {\"argv\": [program, args...], \"timeout_seconds\": N}.");
+            throw Json.invalid("The request must be {\"argv\": [program, args...], \"timeout_seconds\": N}.");
         }
         List<String> argv = new ArrayList<>();
         for (JsonNode a : n.get("argv")) {
             if (!a.isTextual()) {
-                throw new BadRequest("argv must be an array of strings.");
+                throw Json.invalid("argv must be an array of strings.");
             }
             argv.add(a.textValue());
         }
@@ -22,12 +22,12 @@ record ExecRequest(List<String> argv, int timeoutSeconds) {
         while (it.hasNext()) {
             String f = it.next();
             if (!f.equals("argv") && !f.equals("timeout_seconds")) {
-                throw new BadRequest("Unknown field " + f + ": the request has argv and timeout_seconds.");
+                throw Json.invalid("Unknown field " + f + ": the request has argv and timeout_seconds.");
             }
         }
         int t = n.path("timeout_seconds").asInt(60);
         if (t < 1 || t > 3600) {
-            throw new BadRequest("timeout_seconds must be between 1 and 3600.");
+            throw Json.invalid("timeout_seconds must be between 1 and 3600.");
         }
         return new ExecRequest(argv, t);
     }

@@ -1,17 +1,34 @@
 package io.parvirt.api;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.parvirt.hmc.Hmc;
+import io.parvirt.hmc.HmcError;
 import io.parvirt.hmc.HmcInvocation;
 import io.parvirt.hmc.HmcResult;
+import io.parvirt.hmc.HsclCode;
 import io.parvirt.hmc.Row;
+import io.parvirt.hmc.command.EventCommand.ListEvents;
+import io.parvirt.hmc.command.Filters;
+import io.parvirt.hmc.command.Format;
+import io.parvirt.hmc.command.HmcCommand;
+import io.parvirt.hmc.command.HwresCommand.ChangePool;
+import io.parvirt.hmc.command.PartitionRef;
+import io.parvirt.hmc.command.PoolRef;
+import io.parvirt.hmc.command.SyscfgCommand.ChangePartition;
+import io.parvirt.hmc.command.SyscfgCommand.ChangeProfile;
+import io.parvirt.hmc.command.SyscfgCommand.ChangeSystem;
+import io.parvirt.hmc.command.SyscfgCommand.ListSyscfg;
+import io.parvirt.hmc.command.SyscfgCommand.MakePartition;
+import io.parvirt.hmc.command.SyscfgCommand.MakeProfile;
+import io.parvirt.hmc.command.SyscfgCommand.RemovePartition;
+import io.parvirt.hmc.command.SyscfgCommand.RemoveProfile;
+import io.parvirt.hmc.command.SyscfgCommand.Resource;
+import io.parvirt.model.AttributeInput.Assignment;
+import io.parvirt.model.AttributeInput.Op;
+import io.parvirt.model.ModelException;
 import io.parvirt.model.Names;
 import io.parvirt.model.Values;
 import java.io.IOException;
@@ -22,16 +39,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every route of the API, in one place. Each handler turns the request into an HMC command line,
- * runs it through {@link Hmc}, and turns the result into JSON; no handler decides anything.
+ * Every route of the API, in one place. Each handler turns the request (path and JSON body) into a
+ * typed HMC command, runs it through {@link Hmc#execute}, and turns the result into JSON; no
+ * handler decides anything. Every error answers {@code {"code", "message"}} with the code and
+ * status {@link HsclCode} gives its kind.
  */
 final class Routes {
     static final String EXIT_CODE_HEADER = "X-Parvirt-Exit-Code";
     static final String VTERM_HEADER = "X-Parvirt-Vterm";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Routes.class);
     private final Hmc hmc;
     private final Auth auth;
     private final Runnable stopDaemon;
@@ -51,13 +67,12 @@ final class Routes {
     void register(JavalinConfig config) {
         var r = config.routes;
         r.before(this::authenticate);
-        r.exception(BadRequest.class, (e, ctx) -> ctx.status(400).json(Map.of("code", e.code(), "message",
-                e.getMessage())));
-        r.exception(io.parvirt.model.ModelException.class, (e, ctx) -> ctx.status(
-                io.parvirt.hmc.HsclCode.httpStatus(e.kind())).json(Map.of("code", io.parvirt.hmc.HsclCode.code(e.kind()),
-                "message", e.getMessage())));
-        r.exception(NotFound.class, (e, ctx) -> ctx.status(404).json(Map.of("code", "HSCL8012", "message",
-                e.getMessage())));
+        r.exception(ModelException.class, (e, ctx) -> error(ctx, HsclCode.error(e)));
+        r.exception(Exception.class, (e, ctx) -> {
+            // a fault of ours outside any command: the trace goes to the log, one line to the client
+            LOG.error("unexpected failure in {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, HsclCode.error(HsclCode.unexpected(e)));
+        });
         r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
         r.post("/api/v1/hmc/cli", this::cli);
         r.get("/api/v1/daemon", ctx -> ctx.json(Map.of("pid", ProcessHandle.current().pid(),
@@ -74,33 +89,36 @@ final class Routes {
                 stopDaemon.run();
             });
         });
-        r.get("/api/v1/system", ctx -> one(ctx, run(ctx, "lssyscfg", "-r", "sys")));
-        r.patch("/api/v1/system", ctx -> change(ctx, 200, run(ctx, "chsyscfg", "-r", "sys", "-m", sysName(),
-                "-i", record(ctx, null, null))));
-        r.get("/api/v1/partitions", ctx -> list(ctx, run(ctx, "lssyscfg", "-r", "lpar", "-m", sysName())));
-        r.post("/api/v1/partitions", ctx -> change(ctx, 201, run(ctx, "mksyscfg", "-r", "lpar", "-m", sysName(),
-                "-i", record(ctx, null, null))));
-        r.get("/api/v1/partitions/{name}", ctx -> one(ctx, run(ctx, "lssyscfg", "-r", "lpar", "-m", sysName(),
-                "--filter", filter("lpar_names", lpar(ctx)))));
-        r.patch("/api/v1/partitions/{name}", ctx -> change(ctx, 200, run(ctx, "chsyscfg", "-r", "lpar", "-m",
-                sysName(), "-i", record(ctx, "name", lpar(ctx)))));
-        r.delete("/api/v1/partitions/{name}", ctx -> change(ctx, 204, run(ctx, "rmsyscfg", "-r", "lpar", "-m",
-                sysName(), "-n", lpar(ctx))));
-        r.get("/api/v1/partitions/{name}/profiles", ctx -> list(ctx, run(ctx, "lssyscfg", "-r", "prof", "-m",
-                sysName(), "--filter", filter("lpar_names", lpar(ctx)))));
-        r.post("/api/v1/partitions/{name}/profiles", ctx -> change(ctx, 201, run(ctx, "mksyscfg", "-r", "prof",
-                "-m", sysName(), "-i", record(ctx, "lpar_name", lpar(ctx)))));
-        r.patch("/api/v1/partitions/{name}/profiles/{profile}", ctx -> change(ctx, 200, run(ctx, "chsyscfg", "-r",
-                "prof", "-m", sysName(), "-i", record(ctx, "lpar_name", lpar(ctx), "name",
-                        ctx.pathParam("profile")))));
-        r.delete("/api/v1/partitions/{name}/profiles/{profile}", ctx -> change(ctx, 204, run(ctx, "rmsyscfg", "-r",
-                "prof", "-m", sysName(), "-p", lpar(ctx), "-n", ctx.pathParam("profile"))));
+        r.get("/api/v1/system", ctx -> one(ctx, execute(ctx, new ListSyscfg(Resource.SYS, null, Filters.NONE,
+                Format.PAIRS))));
+        r.patch("/api/v1/system", ctx -> change(ctx, 200, execute(ctx, new ChangeSystem(sysName(),
+                attributes(ctx)))));
+        r.get("/api/v1/partitions", ctx -> list(ctx, execute(ctx, new ListSyscfg(Resource.LPAR, sysName(),
+                Filters.NONE, Format.PAIRS))));
+        r.post("/api/v1/partitions", ctx -> change(ctx, 201, execute(ctx, new MakePartition(sysName(),
+                List.of(attributes(ctx))))));
+        r.get("/api/v1/partitions/{name}", ctx -> one(ctx, execute(ctx, new ListSyscfg(Resource.LPAR, sysName(),
+                Filters.of("lpar_names", lpar(ctx)), Format.PAIRS))));
+        r.patch("/api/v1/partitions/{name}", ctx -> change(ctx, 200, execute(ctx, new ChangePartition(sysName(),
+                List.of(attributes(ctx, set("name", lpar(ctx))))))));
+        r.delete("/api/v1/partitions/{name}", ctx -> change(ctx, 204, execute(ctx, new RemovePartition(sysName(),
+                new PartitionRef.ByName(lpar(ctx))))));
+        r.get("/api/v1/partitions/{name}/profiles", ctx -> list(ctx, execute(ctx, new ListSyscfg(Resource.PROF,
+                sysName(), Filters.of("lpar_names", lpar(ctx)), Format.PAIRS))));
+        r.post("/api/v1/partitions/{name}/profiles", ctx -> change(ctx, 201, execute(ctx, new MakeProfile(sysName(),
+                List.of(attributes(ctx, set("lpar_name", lpar(ctx))))))));
+        r.patch("/api/v1/partitions/{name}/profiles/{profile}", ctx -> change(ctx, 200, execute(ctx,
+                new ChangeProfile(sysName(), List.of(attributes(ctx, set("lpar_name", lpar(ctx)),
+                        set("name", ctx.pathParam("profile"))))))));
+        r.delete("/api/v1/partitions/{name}/profiles/{profile}", ctx -> change(ctx, 204, execute(ctx,
+                new RemoveProfile(sysName(), new PartitionRef.ByName(lpar(ctx)), ctx.pathParam("profile")))));
+        // lshwres still runs from its command line until the partition operations leave hmc
         r.get("/api/v1/pools", ctx -> list(ctx, run(ctx, "lshwres", "-r", "procpool", "-m", sysName())));
-        r.patch("/api/v1/pools/{name}", ctx -> change(ctx, 200, run(ctx, "chhwres", "-r", "procpool", "-m",
-                sysName(), "-o", "s", "--poolname", ctx.pathParam("name"), "-a", record(ctx, null, null))));
+        r.patch("/api/v1/pools/{name}", ctx -> change(ctx, 200, execute(ctx, new ChangePool(sysName(),
+                new PoolRef.ByName(ctx.pathParam("name")), attributes(ctx)))));
         r.get("/api/v1/hardware/{resource}", ctx -> list(ctx, run(ctx, "lshwres", "-r", ctx.pathParam("resource"),
                 "-m", sysName(), "--level", ctx.queryParamAsClass("level", String.class).getOrDefault("sys"))));
-        r.get("/api/v1/events", ctx -> list(ctx, run(ctx, "lssvcevents", "-t", "console")));
+        r.get("/api/v1/events", ctx -> list(ctx, execute(ctx, new ListEvents(true, 7, Format.PAIRS))));
         r.post("/api/v1/partitions/{name}/exec", this::exec);
         r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
                 hmc.consoleTail(lpar(ctx), 1024 * ctx.queryParamAsClass("kb", Integer.class).getOrDefault(16))));
@@ -110,11 +128,12 @@ final class Routes {
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc)));
     }
 
-    /** A partition name from the path; one that cannot exist is answered as the HMC does, HSCL8012. */
+    /** A partition name from the path; one that cannot exist is answered as the HMC does, not found. */
     private static String lpar(Context ctx) {
         String name = ctx.pathParam("name");
         if (!Names.isValidPartitionName(name)) {
-            throw new NotFound("The partition named " + Values.quote(name).replace("\"", "") + " was not found.");
+            throw ModelException.ofPartition(ModelException.Kind.PARTITION_NOT_FOUND, name, "The partition named "
+                    + Values.quote(name).replace("\"", "") + " was not found.");
         }
         return name;
     }
@@ -133,12 +152,16 @@ final class Routes {
         var user = auth.user(ctx.header("Authorization"));
         if (user.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"parvirt\"");
-            ctx.status(401).json(Map.of("code", "HSCL350B", "message", "The user is not authorized: give the home's "
-                    + "token or an HMC user and password."));
+            error(ctx, HsclCode.error(ModelException.of(ModelException.Kind.NOT_AUTHENTICATED, "The user is not "
+                    + "authorized: give the home's token or an HMC user and password.")));
             ctx.skipRemainingHandlers();
             return;
         }
         ctx.attribute("user", user.get());
+    }
+
+    private HmcResult execute(Context ctx, HmcCommand command) {
+        return hmc.execute(command, ctx.attribute("user"));
     }
 
     private HmcResult run(Context ctx, String... argv) {
@@ -164,14 +187,13 @@ final class Routes {
                 .result(res.stdout());
     }
 
-    /** Partition names hold no commas or quotes (model rule), so the value needs no escaping. */
-    private static String filter(String name, String value) {
-        return name + "=" + value;
+    /** The JSON body as attributes, after those the path names. */
+    private static List<Assignment> attributes(Context ctx, Assignment... fromPath) {
+        return JsonAttributes.parse(ctx.body(), fromPath);
     }
 
-    /** The JSON body as an HMC attribute record, with the selector pairs from the path in front. */
-    private static String record(Context ctx, String... selectors) {
-        return JsonRecord.toRecord(ctx.body(), selectors);
+    private static Assignment set(String name, String value) {
+        return new Assignment(name, Op.SET, value);
     }
 
     private static void list(Context ctx, HmcResult res) {
@@ -184,7 +206,7 @@ final class Routes {
         if (!error(ctx, res)) {
             ArrayNode a = rows(res.rows());
             if (a.isEmpty()) {
-                ctx.status(404).json(Map.of("code", "HSCL8012", "message", "Not found."));
+                error(ctx, HsclCode.error(ModelException.of(ModelException.Kind.PARTITION_NOT_FOUND, "Not found.")));
             } else {
                 ctx.json(a.get(0));
             }
@@ -201,18 +223,22 @@ final class Routes {
     }
 
     private static boolean error(Context ctx, HmcResult res) {
-        if (res.exitCode() == 0) {
+        if (res.error() == null) {
             return false;
         }
-        ObjectNode e = JSON.createObjectNode();
-        e.put("code", res.code());
-        e.put("message", res.message());
-        ctx.status(res.httpStatus()).json(e);
+        error(ctx, res.error());
         return true;
     }
 
+    private static void error(Context ctx, HmcError e) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("code", e.code());
+        body.put("message", e.message());
+        ctx.status(e.httpStatus()).json(body);
+    }
+
     private static ArrayNode rows(List<Row> rows) {
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = Json.MAPPER.createArrayNode();
         for (Row row : rows == null ? new ArrayList<Row>() : rows) {
             ObjectNode o = a.addObject();
             for (int i = 0; i < row.names().size(); i++) {
@@ -220,13 +246,5 @@ final class Routes {
             }
         }
         return a;
-    }
-
-    static JsonNode readJson(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new BadRequest("The request body is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 }

@@ -34,7 +34,7 @@ final class ParvirtCommand {
             try {
                 d = Daemon.start(home, listen);
             } catch (Daemon.DaemonException e) {
-                if (!auto || e.kind() != Daemon.DaemonException.Kind.ADDRESS_IN_USE) {
+                if (!auto || e.kind() != Daemon.DaemonException.Kind.LISTEN_UNAVAILABLE) {
                     System.err.println("parvirt: " + e.getMessage());
                     return 1;
                 }

@@ -22,7 +22,11 @@ import java.util.Arrays;
  * the session socket cannot be reached.
  */
 final class VtermClient {
-    /** The console's refusal starts with this code (see the console package's VtermServer.alreadyOpenLine). */
+    /**
+     * The console's refusal starts with this code: the HMC-style code of the console package's
+     * VtermServer.ALREADY_OPEN_CODE, repeated here because the command line does not import the
+     * console (the two ends of one socket protocol).
+     */
     static final byte[] REFUSED = "HSCL8003 ".getBytes(StandardCharsets.US_ASCII);
     /** The refusal is one short line; a stream that begins like it and runs on is guest output. */
     static final int REFUSAL_MAX = 1024;

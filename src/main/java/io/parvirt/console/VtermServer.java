@@ -36,11 +36,16 @@ final class VtermServer implements AutoCloseable {
     }
 
     /**
-     * The refusal a second client reads. HSCL8003 and its wording are parvirt's choice, modelled
-     * on the HMC's message; {@code mkvterm} recognises the code at the start of the stream.
+     * The code of the refusal, the one HSCL code below {@code hmc}: the console cannot use
+     * {@code hmc.HsclCode} (imports point down), and its client, {@code mkvterm} in the command line,
+     * recognises the same code at the start of the stream (its own constant, VtermClient.REFUSED).
+     * HSCL8003 and its wording are parvirt's choice, modelled on the HMC's message.
      */
+    static final String ALREADY_OPEN_CODE = "HSCL8003";
+
+    /** The refusal a second client reads. */
     static String alreadyOpenLine(String partition) {
-        return "HSCL8003 The virtual terminal session for partition " + partition
+        return ALREADY_OPEN_CODE + " The virtual terminal session for partition " + partition
                 + " is already open. Use rmvterm to close it, then retry.\n";
     }
 

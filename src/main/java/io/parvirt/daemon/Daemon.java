@@ -122,9 +122,9 @@ public final class Daemon implements AutoCloseable {
                 api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
                         config.listen(), home.socket(), () -> self[0].stop()).start();
             } catch (RuntimeException e) {
-                throw new DaemonException(DaemonException.Kind.ADDRESS_IN_USE, "cannot serve the API on "
-                        + config.listen().getHostString() + ":"
-                        + config.listen().getPort() + " (" + rootCause(e) + "); choose another address with "
+                throw new DaemonException(DaemonException.Kind.LISTEN_UNAVAILABLE, "cannot serve the API on "
+                        + config.listen().getHostString() + ":" + config.listen().getPort() + " (" + rootCause(e)
+                        + "); choose another address with "
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
             dispatcher.start();
@@ -157,7 +157,7 @@ public final class Daemon implements AutoCloseable {
             if (e instanceof DaemonException d) {
                 throw d;
             }
-            throw new DaemonException("cannot start: " + rootCause(e));
+            throw new DaemonException(DaemonException.Kind.START_FAILED, "cannot start: " + rootCause(e));
         }
     }
 
@@ -180,7 +180,8 @@ public final class Daemon implements AutoCloseable {
             }
             return ch;
         } catch (IOException e) {
-            throw new DaemonException("cannot lock " + home.lockFile() + ": " + e.getMessage());
+            throw new DaemonException(DaemonException.Kind.LOCK_FAILED, "cannot lock " + home.lockFile() + ": "
+                    + e.getMessage());
         }
     }
 
@@ -239,16 +240,21 @@ public final class Daemon implements AutoCloseable {
         stop();
     }
 
-    /** The daemon could not start; the message says why and what to do. */
+    /** Why a daemon did not start: its kind (the command line acts on it) and one sentence. */
     public static final class DaemonException extends Exception {
-        /** Why: {@code ADDRESS_IN_USE} lets a daemon the CLI started fall back to another port. */
-        public enum Kind { ADDRESS_IN_USE, ALREADY_RUNNING, OTHER }
+        /** Small and stable. */
+        public enum Kind {
+            /** Another daemon holds this home's lock. */
+            ALREADY_RUNNING,
+            /** The home's lock file cannot be opened or locked. */
+            LOCK_FAILED,
+            /** The API's TCP address cannot be bound (in use, not local, not permitted). */
+            LISTEN_UNAVAILABLE,
+            /** Anything else that stopped the start (store, services): the sentence names its root cause. */
+            START_FAILED
+        }
 
         private final Kind kind;
-
-        public DaemonException(String message) {
-            this(Kind.OTHER, message);
-        }
 
         public DaemonException(Kind kind, String message) {
             super(message);

@@ -3,9 +3,12 @@ package io.parvirt.hmc;
 import io.parvirt.model.ModelException;
 
 /**
- * The one place where error kinds become HSCL codes and HTTP statuses. HSCL8012 (partition not
- * found), HSCL350B (not authorised) are the HMC's own codes; the HMC's catalogue of the others is
- * not public, so parvirt numbers them in its own HSCL13xx range (documented in the README).
+ * The one place where error kinds become HSCL codes and HTTP statuses, for the command line and
+ * the API alike. HSCL8012 (partition not found), HSCL350B (not authorised) are the HMC's own
+ * codes; the HMC's catalogue of the others is not public, so parvirt numbers them in its own
+ * HSCL13xx range (documented in the README). Two codes live below {@code hmc} and so outside this
+ * class: the console's HSCL8003 (a second vterm session), written by the console package's
+ * VtermServer and recognised by the command line's VtermClient, both naming it as the HMC's.
  */
 public final class HsclCode {
     private HsclCode() {
@@ -18,7 +21,7 @@ public final class HsclCode {
             case SYSTEM_NOT_FOUND -> "HSCL8011";
             case POOL_NOT_FOUND -> "HSCL8014";
             case USER_NOT_FOUND -> "HSCL8015";
-            case NOT_AUTHORIZED -> "HSCL350B";
+            case NOT_AUTHORIZED, NOT_AUTHENTICATED -> "HSCL350B";
             case UNKNOWN_ATTRIBUTE -> "HSCL1301";
             case INVALID_VALUE -> "HSCL1302";
             case OUT_OF_RANGE -> "HSCL1303";
@@ -33,20 +36,49 @@ public final class HsclCode {
             case INVALID_STATE -> "HSCL130C";
             case INSUFFICIENT_RESOURCES -> "HSCL130D";
             case SYNTAX -> "HSCL130E";
+            case STORE_FAILURE, INTERNAL -> "HSCL130F";
         };
     }
 
     public static int httpStatus(ModelException.Kind kind) {
         return switch (kind) {
             case PARTITION_NOT_FOUND, PROFILE_NOT_FOUND, SYSTEM_NOT_FOUND, POOL_NOT_FOUND, USER_NOT_FOUND -> 404;
+            case NOT_AUTHENTICATED -> 401;
             case NOT_AUTHORIZED -> 403;
             case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES -> 409;
+            case STORE_FAILURE, INTERNAL -> 500;
             default -> 400;
         };
     }
 
-    /** The line an HMC prints: {@code HSCLnnnn sentence}. */
-    public static String line(ModelException e) {
-        return code(e.kind()) + " " + e.getMessage();
+    /** A rejected input or failed command. */
+    public static HmcError error(ModelException e) {
+        return new HmcError(code(e.kind()), e.getMessage(), httpStatus(e.kind()));
+    }
+
+    /** A command-syntax error: the HMC prints it without a code; the API answers 400. */
+    static HmcError syntax(HmcException e) {
+        return new HmcError(null, e.getMessage(), 400);
+    }
+
+    /** A VIOS command's refusal, printed as the VIOS prints it. */
+    static HmcError viosRefusal(String output) {
+        return new HmcError(null, output.strip().isEmpty() ? "The VIOS command failed." : output.strip(), 400);
+    }
+
+    /** The store failed: nothing of the change was applied. */
+    static ModelException storeFailure(RuntimeException e) {
+        return new ModelException(ModelException.Kind.STORE_FAILURE, null, null, null,
+                "The change could not be saved and was not made: " + e.getMessage(), e);
+    }
+
+    /**
+     * An exception no rule expected: one line naming its class and message (the trace goes to the
+     * daemon's log, never to the client).
+     */
+    public static ModelException unexpected(Throwable e) {
+        String why = e.getMessage() == null ? "" : ": " + e.getMessage().strip().replaceAll("\\s*\\R\\s*", " ");
+        return new ModelException(ModelException.Kind.INTERNAL, null, null, null, "The command failed: "
+                + e.getClass().getName() + why, e);
     }
 }

@@ -2,6 +2,14 @@ package io.parvirt.hmc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import io.parvirt.hmc.command.Filters;
+import io.parvirt.hmc.command.Format;
+import io.parvirt.hmc.command.PartitionRef;
+import io.parvirt.hmc.command.PoolRef;
+import io.parvirt.model.Limits;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Values;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -93,7 +101,11 @@ final class Options {
         return has("--header");
     }
 
-    /** Exactly one of two mutually exclusive selectors, e.g. {@code -n} and {@code --id}. */
+    /**
+     * Exactly one of two mutually exclusive selectors, e.g. {@code -n} and {@code --id}, as
+     * {option, value}. The parsers use {@link #partition} and {@link #pool}; this stays for the
+     * handlers that still parse for themselves (PowerCommands, HwresCommands).
+     */
     String[] exactlyOne(String a, String b) {
         boolean ha = has(a);
         boolean hb = has(b);
@@ -101,6 +113,43 @@ final class Options {
             throw HmcException.badParameter(ha ? new String[] {a, b} : new String[] {a + " or " + b});
         }
         return ha ? new String[] {a, get(a)} : new String[] {b, get(b)};
+    }
+
+    /** {@code -n NAME}/{@code -p NAME} or {@code --id N}, exactly one; an id that cannot be one is invalid. */
+    PartitionRef partition(String nameOption, String idOption) {
+        String[] sel = exactlyOne(nameOption, idOption);
+        if (sel[0].equals(nameOption)) {
+            return new PartitionRef.ByName(sel[1]);
+        }
+        return new PartitionRef.ById(integer(idOption, sel[1], 1, Limits.MAX_LPARS));
+    }
+
+    /** {@code --poolname NAME} or {@code --id N}, exactly one. */
+    PoolRef pool() {
+        String[] sel = exactlyOne("--poolname", "--id");
+        if (sel[0].equals("--poolname")) {
+            return new PoolRef.ByName(sel[1]);
+        }
+        return new PoolRef.ById(integer("--id", sel[1], 0, Limits.MAX_SHARED_PROC_POOLS - 1));
+    }
+
+    /** A whole number in a range, else the option's value is invalid. */
+    static int integer(String option, String value, int min, int max) {
+        try {
+            return Values.parseInt(option, value, min, max);
+        } catch (ModelException e) {
+            throw HmcException.badParameter(option);
+        }
+    }
+
+    /** {@code -F} and {@code --header}. */
+    Format format() {
+        return new Format(fields(), header());
+    }
+
+    /** {@code --filter}, each name checked against {@code allowed}. */
+    Filters filter(Set<String> allowed) {
+        return new Filters(Filter.parse(get("--filter"), allowed).values());
     }
 
     static List<String> tail(List<String> argv) {

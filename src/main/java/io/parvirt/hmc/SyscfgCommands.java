@@ -1,7 +1,15 @@
 package io.parvirt.hmc;
 
-import io.parvirt.model.AttributeInput;
-import io.parvirt.model.AttributeInput.Assignment;
+import io.parvirt.hmc.command.SyscfgCommand;
+import io.parvirt.hmc.command.SyscfgCommand.ChangePartition;
+import io.parvirt.hmc.command.SyscfgCommand.ChangeProfile;
+import io.parvirt.hmc.command.SyscfgCommand.ChangeSystem;
+import io.parvirt.hmc.command.SyscfgCommand.ListSyscfg;
+import io.parvirt.hmc.command.SyscfgCommand.MakePartition;
+import io.parvirt.hmc.command.SyscfgCommand.MakeProfile;
+import io.parvirt.hmc.command.SyscfgCommand.RemovePartition;
+import io.parvirt.hmc.command.SyscfgCommand.RemoveProfile;
+import io.parvirt.hmc.command.SyscfgCommand.Resource;
 import io.parvirt.model.Limits;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
@@ -17,32 +25,72 @@ import java.util.Set;
 /** {@code lssyscfg}, {@code mksyscfg}, {@code chsyscfg}, {@code rmsyscfg}. */
 final class SyscfgCommands {
 
-    HmcResult lssyscfg(Hmc.Context c) {
-        Options o = new Options().values("-r", "-m", "--filter").withFields().parse(c.args());
-        String r = o.oneOf("-r", "sys", "lpar", "prof");
-        if (r.equals("sys")) {
-            if (o.has("-m")) {
-                Systems.check(c.sys(), o.get("-m"));
+    private final Hmc hmc;
+
+    SyscfgCommands(Hmc hmc) {
+        this.hmc = hmc;
+    }
+
+    HmcResult run(SyscfgCommand command, String user) {
+        ManagedSystem sys = hmc.system();
+        return switch (command) {
+            case ListSyscfg l -> list(l);
+            case MakePartition m -> {
+                Systems.check(sys, m.system());
+                sys.createPartitions(m.records(), user);
+                yield HmcResult.OK;
             }
-            Filter.parse(o.get("--filter"), Set.of());
-            return Listing.render(List.of(SystemView.row(c.sys(), null)), o.fields(), o.header(),
+            case MakeProfile m -> {
+                Systems.check(sys, m.system());
+                sys.editProfiles(m.records(), true, user);
+                yield HmcResult.OK;
+            }
+            case ChangePartition ch -> {
+                Systems.check(sys, ch.system());
+                sys.changePartitions(ch.records(), user);
+                yield HmcResult.OK;
+            }
+            case ChangeProfile ch -> {
+                Systems.check(sys, ch.system());
+                sys.editProfiles(ch.records(), false, user);
+                yield HmcResult.OK;
+            }
+            case ChangeSystem ch -> {
+                Systems.check(sys, ch.system());
+                sys.changeSystem(ch.attributes(), user);
+                yield HmcResult.OK;
+            }
+            case RemovePartition rm -> removePartition(rm, user);
+            case RemoveProfile rm -> {
+                Systems.check(sys, rm.system());
+                sys.removeProfile(Systems.partition(sys, rm.partition()), rm.profile(), user);
+                yield HmcResult.OK;
+            }
+        };
+    }
+
+    private HmcResult list(ListSyscfg l) {
+        ManagedSystem sys = hmc.system();
+        Filter f = new Filter(l.filter().values());
+        if (l.resource() == Resource.SYS) {
+            if (l.system() != null) {
+                Systems.check(sys, l.system());
+            }
+            return Listing.render(List.of(SystemView.row(sys, null)), l.format().fields(), l.format().header(),
                     SystemView.ATTRIBUTES);
         }
-        Systems.check(c.sys(), o.require("-m"));
-        SystemDefinition def = c.sys().definition();
-        Set<String> allowed = r.equals("lpar") ? Set.of("lpar_names", "lpar_ids", "work_groups")
-                : Set.of("lpar_names", "lpar_ids", "profile_names");
-        Filter f = Filter.parse(o.get("--filter"), allowed);
+        Systems.check(sys, l.system());
+        SystemDefinition def = sys.definition();
         List<Partition> parts = partitions(def, f);
         List<Row> rows = new ArrayList<>();
-        if (r.equals("lpar")) {
+        if (l.resource() == Resource.LPAR) {
             List<String> groups = f.get("work_groups");
             for (Partition p : parts) {
                 if (groups == null || groups.contains(def.defaultProfile(p).options().workGroupId())) {
-                    rows.add(LparView.row(def, c.sys().host(), p, c.hmc().operations().state(p.id())));
+                    rows.add(LparView.row(def, sys.host(), p, hmc.operations().state(p.id())));
                 }
             }
-            return Listing.render(rows, o.fields(), o.header(), LparView.ATTRIBUTES);
+            return Listing.render(rows, l.format().fields(), l.format().header(), LparView.ATTRIBUTES);
         }
         List<String> names = f.get("profile_names");
         for (Partition p : parts) {
@@ -52,7 +100,7 @@ final class SyscfgCommands {
                 }
             }
         }
-        return Listing.render(rows, o.fields(), o.header(), ProfileView.ATTRIBUTES);
+        return Listing.render(rows, l.format().fields(), l.format().header(), ProfileView.ATTRIBUTES);
     }
 
     /** The partitions a filter selects, in id order; a name or id that does not exist is HSCL8012. */
@@ -84,95 +132,18 @@ final class SyscfgCommands {
         return def.partitions().stream().filter(p -> wanted.contains(p.id())).toList();
     }
 
-    HmcResult mksyscfg(Hmc.Context c) {
-        Options o = new Options().values("-r", "-m", "-i", "-f", "-o", "-p", "-n", "--id").flags("--force")
-                .parse(c.args());
-        String r = o.oneOf("-r", "lpar", "prof");
-        Systems.check(c.sys(), o.require("-m"));
-        if (o.has("-o")) {
-            throw HmcException.badParameter("-o");
+    private HmcResult removePartition(RemovePartition rm, String user) {
+        ManagedSystem sys = hmc.system();
+        Systems.check(sys, rm.system());
+        Partition p = Systems.partition(sys, rm.partition());
+        var st = hmc.operations().state(p.id()).map(s -> s.state());
+        if (st.isPresent() && st.get().active()) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
+                    + " is " + st.get().hmcName() + ": it can be removed only when Not Activated. Shut it down with "
+                    + "chsysstate -o shutdown --immed first.");
         }
-        List<List<Assignment>> records = Records.read(o, c.inv());
-        if (r.equals("lpar")) {
-            c.sys().createPartitions(records, c.inv().user());
-        } else {
-            c.sys().editProfiles(records, true, c.inv().user());
-        }
+        sys.removePartition(p, user);
+        hmc.operations().forget(p.id());
         return HmcResult.OK;
-    }
-
-    HmcResult chsyscfg(Hmc.Context c) {
-        Options o = new Options().values("-r", "-m", "-i", "-f", "-o", "-p", "-n", "--id").flags("--force")
-                .parse(c.args());
-        String r = o.oneOf("-r", "lpar", "prof", "sys");
-        Systems.check(c.sys(), o.require("-m"));
-        if (o.has("-o")) {
-            throw HmcException.badParameter("-o");
-        }
-        List<List<Assignment>> records = Records.read(o, c.inv());
-        switch (r) {
-            case "lpar" -> c.sys().changePartitions(records, c.inv().user());
-            case "prof" -> c.sys().editProfiles(records, false, c.inv().user());
-            default -> {
-                if (records.size() != 1) {
-                    throw HmcException.badParameter("-f");
-                }
-                c.sys().changeSystem(records.getFirst(), c.inv().user());
-            }
-        }
-        return HmcResult.OK;
-    }
-
-    HmcResult rmsyscfg(Hmc.Context c) {
-        Options o = new Options().values("-r", "-m", "-n", "-p", "--id").flags("--force", "--vioscfg", "--vdisks")
-                .parse(c.args());
-        String r = o.oneOf("-r", "lpar", "prof");
-        Systems.check(c.sys(), o.require("-m"));
-        if (r.equals("lpar")) {
-            Partition p = Systems.partition(c.sys(), o.exactlyOne("-n", "--id"));
-            var st = c.hmc().operations().state(p.id()).map(s -> s.state());
-            if (st.isPresent() && st.get().active()) {
-                throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is "
-                        + st.get().hmcName() + ": it can be removed only when Not Activated. Shut it down with "
-                        + "chsysstate -o shutdown --immed first.");
-            }
-            c.sys().removePartition(p, c.inv().user());
-            c.hmc().operations().forget(p.id());
-        } else {
-            Partition p = Systems.partition(c.sys(), o.exactlyOne("-p", "--id"));
-            c.sys().removeProfile(p, o.require("-n"), c.inv().user());
-        }
-        return HmcResult.OK;
-    }
-
-    /** The records of {@code -i} (one) or {@code -f} (one per non-blank line). */
-    static final class Records {
-        private Records() {
-        }
-
-        static List<List<Assignment>> read(Options o, HmcInvocation inv) {
-            if (o.has("-i") == o.has("-f")) {
-                throw HmcException.badParameter(o.has("-i") ? new String[] {"-i", "-f"} : new String[] {"-i or -f"});
-            }
-            List<List<Assignment>> out = new ArrayList<>();
-            if (o.has("-i")) {
-                out.add(AttributeInput.parseRecord(o.get("-i")));
-                return out;
-            }
-            String content = inv.files().get(o.get("-f"));
-            if (content == null) {
-                throw new HmcException("The file " + o.get("-f") + " could not be read.  Please check the file name "
-                        + "and retry the command.");
-            }
-            for (String line : content.split("\r?\n")) {
-                if (!line.isBlank()) {
-                    out.add(AttributeInput.parseRecord(line.strip()));
-                }
-            }
-            if (out.isEmpty()) {
-                throw new HmcException("The file " + o.get("-f") + " contains no records.");
-            }
-            return out;
-        }
     }
 }

@@ -1,28 +1,24 @@
 package io.parvirt.hmc;
 
+import io.parvirt.hmc.command.UtilizationCommand;
+import io.parvirt.hmc.command.UtilizationCommand.ListSampleRate;
+import io.parvirt.hmc.command.UtilizationCommand.ListUtilization;
 import io.parvirt.model.Limits;
-import io.parvirt.model.ModelException;
 import io.parvirt.model.UtilizationSample;
 import io.parvirt.model.UtilizationSample.ResourceType;
-import io.parvirt.model.Values;
 import io.parvirt.store.UtilizationQuery;
-import java.time.DateTimeException;
+import io.parvirt.system.ManagedSystem;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * {@code lslparutil}: lists the utilization samples the sampler stored, as an HMC lists them, and
@@ -57,58 +53,44 @@ final class UtilizationCommands {
     /** The window listed when the command names none. */
     static final Duration DEFAULT_WINDOW = Duration.ofDays(1);
 
-    private static final List<String> RELATIVE = List.of("-d", "-h", "--minutes");
-    private static final List<String> START = List.of("--startyear", "--startmonth", "--startday", "--starthour",
-            "--startminute");
-    private static final List<String> END = List.of("--endyear", "--endmonth", "--endday", "--endhour",
-            "--endminute");
+    private final ManagedSystem sys;
 
-    HmcResult lslparutil(Hmc.Context c) {
-        Options o = new Options().values("-r", "-m", "-d", "-h", "--minutes", "-n", "-s", "--filter")
-                .values(START.toArray(String[]::new)).values(END.toArray(String[]::new)).withFields()
-                .parse(c.args());
-        String r = o.oneOf("-r", "lpar", "pool", "procpool", "sys", "all", "config");
-        if (r.equals("config")) {
-            return config(c, o);
-        }
-        Systems.check(c.sys(), o.require("-m"));
-        Set<ResourceType> types = r.equals("all") ? EnumSet.allOf(ResourceType.class)
-                : EnumSet.of(ResourceType.valueOf(r.toUpperCase(Locale.ROOT)));
-        Window window = window(o, Instant.now());
-        int perResource = o.has("-n") ? parse("-n", o.get("-n"), 1, Integer.MAX_VALUE) : 0;
-        if (o.has("-s")) {
-            o.oneOf("-s", "s", "h", "d", "m");
-        }
-        Filter f = Filter.parse(o.get("--filter"), filters(r));
-        Set<String> eventTypes = Set.of();
-        if (f.get("event_types") != null) {
-            for (String e : f.get("event_types")) {
-                if (!UtilizationSample.EVENT_TYPES.contains(e)) {
-                    throw HmcException.badParameter("--filter");
-                }
-            }
-            eventTypes = Set.copyOf(f.get("event_types"));
-        }
-        Predicate<UtilizationSample> wanted = partitionFilter(c, f).and(poolFilter(f));
-        List<UtilizationSample> samples = c.sys().utilization(new UtilizationQuery(types, window.since(),
-                window.until(), eventTypes, 0));
+    UtilizationCommands(ManagedSystem sys) {
+        this.sys = sys;
+    }
+
+    HmcResult run(UtilizationCommand command) {
+        return switch (command) {
+            case ListSampleRate l -> config(l);
+            case ListUtilization l -> list(l);
+        };
+    }
+
+    private HmcResult list(ListUtilization l) {
+        Systems.check(sys, l.system());
+        Filter f = new Filter(l.filter().values());
+        Predicate<UtilizationSample> wanted = partitionFilter(f).and(poolFilter(f));
+        List<UtilizationSample> samples = sys.utilization(new UtilizationQuery(l.types(), l.window().since(),
+                l.window().until(), l.eventTypes(), 0));
         Map<String, Integer> listed = new HashMap<>();
         List<Row> rows = new ArrayList<>();
         for (UtilizationSample s : samples) {
             if (!wanted.test(s)) {
                 continue;
             }
-            if (perResource > 0 && listed.merge(s.resourceType() + ":" + s.resourceId(), 1, Integer::sum)
-                    > perResource) {
+            if (l.perResource() > 0 && listed.merge(s.resourceType() + ":" + s.resourceId(), 1, Integer::sum)
+                    > l.perResource()) {
                 continue;
             }
             rows.add(row(s));
         }
         Set<String> known = new LinkedHashSet<>(UtilizationSample.LEADING_FIELDS);
-        for (ResourceType t : types) {
-            known.addAll(UtilizationSample.fields(t));
+        for (ResourceType t : ResourceType.values()) {
+            if (l.types().contains(t)) {
+                known.addAll(UtilizationSample.fields(t));
+            }
         }
-        return Listing.render(rows, o.fields(), o.header(), known);
+        return Listing.render(rows, l.format().fields(), l.format().header(), known);
     }
 
     /** One listed sample: the four leading attributes, then the sample's own in their stored order. */
@@ -121,47 +103,34 @@ final class UtilizationCommands {
     }
 
     /** {@code -r config}: with {@code -m} the system's settings alone, without it one line per system. */
-    private static HmcResult config(Hmc.Context c, Options o) {
-        Stream.of(RELATIVE, START, END, List.of("-n", "-s", "--filter")).flatMap(List::stream).filter(o::has)
-                .findFirst().ifPresent(opt -> {
-                    throw HmcException.badParameter(opt);
-                });
+    private HmcResult config(ListSampleRate l) {
         Row row = new Row();
-        if (o.has("-m")) {
-            Systems.check(c.sys(), o.get("-m"));
+        if (l.system() != null) {
+            Systems.check(sys, l.system());
         } else {
-            row.put("name", c.sys().definition().settings().name()).put("type_model_serial_num",
-                    SystemView.mtms(c.sys().host()));
+            row.put("name", sys.definition().settings().name()).put("type_model_serial_num",
+                    SystemView.mtms(sys.host()));
         }
-        row.put("sample_rate", c.sys().utilizationSampleSeconds());
-        return Listing.render(List.of(row), o.fields(), o.header(), Set.copyOf(row.names()));
-    }
-
-    private static Set<String> filters(String r) {
-        return switch (r) {
-            case "lpar" -> Set.of("event_types", "lpar_names", "lpar_ids");
-            case "procpool" -> Set.of("event_types", "pool_names", "pool_ids");
-            case "all" -> Set.of("event_types", "lpar_names", "lpar_ids", "pool_names", "pool_ids");
-            default -> Set.of("event_types");
-        };
+        row.put("sample_rate", sys.utilizationSampleSeconds());
+        return Listing.render(List.of(row), l.format().fields(), l.format().header(), Set.copyOf(row.names()));
     }
 
     /**
      * Partition samples whose {@code lpar_name} or {@code lpar_id} the filter names; every other
      * sample passes. A name or id not defined now is HSCL8012 (checked as lssyscfg checks it).
      */
-    private static Predicate<UtilizationSample> partitionFilter(Hmc.Context c, Filter f) {
+    private Predicate<UtilizationSample> partitionFilter(Filter f) {
         List<String> names = f.get("lpar_names");
         List<String> ids = f.get("lpar_ids");
         if (names == null && ids == null) {
             return s -> true;
         }
-        SyscfgCommands.partitions(c.sys().definition(), f);
+        SyscfgCommands.partitions(sys.definition(), f);
         Set<String> nameSet = names == null ? Set.of() : Set.copyOf(names);
         Set<String> idSet = new HashSet<>();
         if (ids != null) {
             for (String id : ids) {
-                idSet.add(Integer.toString(parse("--filter", id, 1, Limits.MAX_LPARS)));
+                idSet.add(Integer.toString(Options.integer("--filter", id, 1, Limits.MAX_LPARS)));
             }
         }
         return s -> s.resourceType() != ResourceType.LPAR || nameSet.contains(s.attributes().get("lpar_name"))
@@ -179,74 +148,11 @@ final class UtilizationCommands {
         Set<String> idSet = new HashSet<>();
         if (ids != null) {
             for (String id : ids) {
-                idSet.add(Integer.toString(parse("--filter", id, 0, Limits.MAX_SHARED_PROC_POOLS - 1)));
+                idSet.add(Integer.toString(Options.integer("--filter", id, 0, Limits.MAX_SHARED_PROC_POOLS - 1)));
             }
         }
         return s -> s.resourceType() != ResourceType.PROCPOOL
                 || nameSet.contains(s.attributes().get("shared_proc_pool_name"))
                 || idSet.contains(s.attributes().get("shared_proc_pool_id"));
-    }
-
-    /** The samples to list: taken at or after {@code since} and before {@code until} (null: no end). */
-    private record Window(Instant since, Instant until) {
-    }
-
-    /** The window the time options name, or the default window. */
-    private static Window window(Options o, Instant now) {
-        String relative = RELATIVE.stream().filter(o::has).findFirst().orElse(null);
-        String absolute = Stream.concat(START.stream(), END.stream()).filter(o::has).findFirst()
-                .orElse(null);
-        if (relative != null && absolute != null) {
-            throw HmcException.badParameter(relative, absolute);
-        }
-        if (absolute == null) {
-            if (relative == null) {
-                return new Window(now.minus(DEFAULT_WINDOW), null);
-            }
-            long minutes = 0;
-            if (o.has("-d")) {
-                minutes += parse("-d", o.get("-d"), 0, 3650) * 24L * 60;
-            }
-            if (o.has("-h")) {
-                minutes += parse("-h", o.get("-h"), 0, 3650 * 24) * 60L;
-            }
-            if (o.has("--minutes")) {
-                minutes += parse("--minutes", o.get("--minutes"), 0, 3650 * 24 * 60);
-            }
-            return new Window(now.minus(Duration.ofMinutes(minutes)), null);
-        }
-        ZoneId zone = ZoneId.systemDefault();
-        Instant since = at(o, START, new int[] {1970, 1, 1, 0, 0}, zone);
-        Instant until = null;
-        if (END.stream().anyMatch(o::has)) {
-            LocalDateTime n = LocalDateTime.ofInstant(now, zone);
-            until = at(o, END, new int[] {n.getYear(), n.getMonthValue(), n.getDayOfMonth(), n.getHour(),
-                    n.getMinute()}, zone).plus(Duration.ofMinutes(1));
-        }
-        return new Window(since, until);
-    }
-
-    /** The minute {@code options} (year, month, day, hour, minute) name; unset fields from {@code defaults}. */
-    private static Instant at(Options o, List<String> options, int[] defaults, ZoneId zone) {
-        int[] min = {1970, 1, 1, 0, 0};
-        int[] max = {9999, 12, 31, 23, 59};
-        int[] v = new int[5];
-        for (int i = 0; i < 5; i++) {
-            String opt = options.get(i);
-            v[i] = o.has(opt) ? parse(opt, o.get(opt), min[i], max[i]) : defaults[i];
-        }
-        try {
-            return LocalDateTime.of(v[0], v[1], v[2], v[3], v[4]).atZone(zone).toInstant();
-        } catch (DateTimeException e) {
-            throw HmcException.badParameter(options.get(2));
-        }
-    }
-
-    private static int parse(String option, String value, int min, int max) {
-        try {
-            return Values.parseInt(option, value, min, max);
-        } catch (ModelException e) {
-            throw HmcException.badParameter(option);
-        }
     }
 }

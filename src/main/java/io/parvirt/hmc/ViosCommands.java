@@ -1,9 +1,11 @@
 package io.parvirt.hmc;
 
+import io.parvirt.hmc.command.ViosCommand;
 import io.parvirt.model.LparEnv;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.partition.PartitionOperations;
+import io.parvirt.system.ManagedSystem;
 import io.parvirt.vios.ViosShell;
 
 /**
@@ -13,34 +15,34 @@ import io.parvirt.vios.ViosShell;
  * A VIOS command's refusal is printed as the VIOS prints it, exit 1.
  */
 final class ViosCommands {
+    private final ManagedSystem sys;
     private final ViosShell shell;
     private final PartitionOperations operations;
 
-    ViosCommands(ViosShell shell, PartitionOperations operations) {
+    ViosCommands(ManagedSystem sys, ViosShell shell, PartitionOperations operations) {
+        this.sys = sys;
         this.shell = shell;
         this.operations = operations;
     }
 
-    HmcResult viosvrcmd(Hmc.Context c) {
-        Options o = new Options().values("-m", "-p", "--id", "-c").parse(c.args());
-        Systems.check(c.sys(), o.require("-m"));
-        String[] sel = o.exactlyOne("-p", "--id");
-        String command = o.require("-c");
-        Partition p = Systems.partition(c.sys(), sel);
+    HmcResult run(ViosCommand command, String user) {
+        Systems.check(sys, command.system());
+        Partition p = Systems.partition(sys, command.vios());
         if (p.env() != LparEnv.VIOSERVER) {
-            throw new ModelException(ModelException.Kind.INVALID_STATE, "lpar_env", "The partition " + p.name()
-                    + " is not a Virtual I/O Server partition (lpar_env=" + p.env().hmcName() + "): viosvrcmd "
-                    + "runs only on a partition with lpar_env=vioserver.");
+            throw new ModelException(ModelException.Kind.INVALID_STATE, p.name(), "lpar_env", p.env().hmcName(),
+                    "The partition " + p.name() + " is not a Virtual I/O Server partition (lpar_env="
+                    + p.env().hmcName() + "): viosvrcmd runs only on a partition with lpar_env=vioserver.", null);
         }
         if (shell == null) {
             throw new ModelException(ModelException.Kind.NOT_SUPPORTED, "viosvrcmd", "This daemon serves no "
                     + "Virtual I/O Server storage.");
         }
-        String loc = "U" + SystemView.TYPE_MODEL.replace('-', '.') + "." + c.sys().host().serial();
-        ViosShell.Result r = shell.run(p, command, loc, c.inv().user());
+        String loc = "U" + SystemView.TYPE_MODEL.replace('-', '.') + "." + sys.host().serial();
+        ViosShell.Result r = shell.run(p, command.command(), loc, user);
         if (r.exitCode() == 0) {
             operations.viosChanged(p); // a running VIOS serves a new mapping at once; clients see it at activation
         }
-        return new HmcResult(r.stdout(), r.exitCode(), null, null, r.exitCode() == 0 ? 200 : 400, null);
+        return r.exitCode() == 0 ? new HmcResult(r.stdout(), 0, null, null, null)
+                : new HmcResult(r.stdout(), r.exitCode(), null, HsclCode.viosRefusal(r.stdout()), null);
     }
 }

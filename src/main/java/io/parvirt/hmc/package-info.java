@@ -6,5 +6,11 @@
  * anything that runs, {@code system} for the definition, {@code vios} for VIOS storage) and the
  * typed result becomes HMC text. No hypervisor, dispatcher, console or NBD type reaches it. The
  * API and the CLI reach the services only through this package.
+ *
+ * <p>A command line is parsed once, by one parser per family ({@code SyscfgParser}, ...), into a
+ * typed command of {@code hmc.command}; the API builds the same records from JSON. {@code Hmc}
+ * runs a record through its family's handler. Every failure becomes an {@code HmcError} whose code
+ * and status {@code HsclCode} alone decides; an exception no rule expected is logged with its
+ * trace and reported as one {@code HSCL130F} line.
  */
 package io.parvirt.hmc;

@@ -99,8 +99,8 @@ public final class ManagedSystem {
     }
 
     public static ModelException notFound(String name) {
-        return ModelException.of(PARTITION_NOT_FOUND, "The partition named " + Values.quote(name).replace("\"", "")
-                + " was not found.");
+        return ModelException.ofPartition(PARTITION_NOT_FOUND, name, "The partition named "
+                + Values.quote(name).replace("\"", "") + " was not found.");
     }
 
     public Profile profile(Partition p, String name) {

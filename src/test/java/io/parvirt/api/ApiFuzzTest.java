@@ -230,7 +230,7 @@ class ApiFuzzTest {
     }
 
     /**
-     * The name a JSON value becomes in the HMC record, as JsonRecord writes it; null if it is not one.
+     * The name a JSON value becomes in the HMC record, as JsonAttributes reads it; null if it is not one.
      * Only what a successful request can have sent matters here.
      */
     private static String rendered(JsonNode v) {

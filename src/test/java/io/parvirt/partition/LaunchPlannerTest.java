@@ -75,7 +75,7 @@ class LaunchPlannerTest {
             LaunchPlan plan = LaunchPlanner.plan(sys.definition(), p, prof, f.environment(sys));
             return String.join("\n", plan.commandLine()) + "\n";
         } catch (ModelException e) {
-            return HsclCode.line(e) + "\n";
+            return HsclCode.error(e).line() + "\n";
         }
     }
 

@@ -1,0 +1,46 @@
+package io.parvirt.hmc;
+
+import io.parvirt.hmc.command.HmcCommand;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Turns an HMC command line into its typed command, once: the first word picks the family's
+ * parser, which gives the HMC's own syntax errors ({@link HmcException}) for what it rejects.
+ */
+final class CommandParser {
+    /** Every command offered, in the order they are listed in the "valid commands" sentence. */
+    static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lshmcusr", "lshwres",
+            "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr",
+            "rmsyscfg", "rmvterm", "viosvrcmd");
+
+    private CommandParser() {
+    }
+
+    /** The command word, checked: the sentences an HMC prints for no command or an unknown one. */
+    static String verb(List<String> argv) {
+        if (argv.isEmpty()) {
+            throw new HmcException("No command was entered. Valid commands are: " + String.join(", ", VERBS) + ".");
+        }
+        String verb = argv.getFirst();
+        if (!VERBS.contains(verb)) {
+            throw new HmcException("The command " + verb + " is not a valid command. Valid commands are: "
+                    + String.join(", ", VERBS) + ".");
+        }
+        return verb;
+    }
+
+    static HmcCommand parse(HmcInvocation inv) {
+        String verb = verb(inv.argv());
+        List<String> args = Options.tail(inv.argv());
+        return switch (verb) {
+            case "lssyscfg", "mksyscfg", "chsyscfg", "rmsyscfg" -> SyscfgParser.parse(verb, args, inv.files());
+            case "chsysstate", "lsrefcode", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
+            case "lshwres", "chhwres" -> HwresParser.parse(verb, args);
+            case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
+            case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
+            case "viosvrcmd" -> ViosParser.parse(args);
+            default -> throw new IllegalStateException("no parser for " + verb);
+        };
+    }
+}

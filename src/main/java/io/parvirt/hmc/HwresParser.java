@@ -1,0 +1,126 @@
+package io.parvirt.hmc;
+
+import io.parvirt.hmc.command.HwresCommand;
+import io.parvirt.hmc.command.HwresCommand.ChangePool;
+import io.parvirt.hmc.command.HwresCommand.ChangeProcessors;
+import io.parvirt.hmc.command.HwresCommand.ChangeVswitch;
+import io.parvirt.hmc.command.HwresCommand.ListHwres;
+import io.parvirt.hmc.command.HwresCommand.MoveToPool;
+import io.parvirt.hmc.command.HwresCommand.ProcOperation;
+import io.parvirt.hmc.command.HwresCommand.Resource;
+import io.parvirt.hmc.command.PartitionRef;
+import io.parvirt.model.AttributeInput;
+import io.parvirt.model.AttributeInput.Assignment;
+import io.parvirt.model.HptRatio;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.ProcUnits;
+import io.parvirt.model.Values;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code lshwres} and {@code chhwres} from their words, with the syntax errors of their handler in
+ * {@link HwresCommands}. {@code chhwres -r procpool} (pool settings) and {@code -r virtualio} run
+ * from these records; the listing and the changes to running partitions are parsed here and still
+ * run through the handler's own parsing until it takes these records.
+ */
+final class HwresParser {
+    private HwresParser() {
+    }
+
+    static HwresCommand parse(String verb, List<String> args) {
+        return switch (verb) {
+            case "lshwres" -> list(args);
+            case "chhwres" -> change(args);
+            default -> throw new IllegalArgumentException(verb);
+        };
+    }
+
+    private static ListHwres list(List<String> args) {
+        Options o = new Options().values("-r", "-m", "--level", "--filter", "--maxmem", "--hptratio", "--rsubtype")
+                .withFields().parse(args);
+        Resource r = Resource.valueOf(o.oneOf("-r", "proc", "mem", "procpool", "virtualio").toUpperCase(Locale.ROOT));
+        String system = o.require("-m");
+        return switch (r) {
+            case PROCPOOL -> new ListHwres(system, r, null, null, null, null, o.filter(Set.of("pool_names",
+                    "pool_ids")), o.format());
+            case VIRTUALIO -> virtualio(o, system);
+            case PROC, MEM -> {
+                String level = r == Resource.PROC ? o.oneOf("--level", "sys", "lpar", "pool")
+                        : o.oneOf("--level", "sys", "lpar");
+                if (level.equals("lpar")) {
+                    yield new ListHwres(system, r, level, null, null, null, o.filter(Set.of("lpar_names",
+                            "lpar_ids", "pools")), o.format());
+                }
+                Long maxMem = null;
+                HptRatio ratio = null;
+                if (r == Resource.MEM && o.has("--maxmem")) {
+                    maxMem = value(() -> Values.parseLong("--maxmem", o.get("--maxmem"), 1, 64L * 1024 * 1024),
+                            "--maxmem");
+                    ratio = o.has("--hptratio") ? value(() -> HptRatio.parse("--hptratio", o.get("--hptratio")),
+                            "--hptratio") : null;
+                }
+                yield new ListHwres(system, r, level, null, maxMem, ratio, o.filter(Set.of()), o.format());
+            }
+        };
+    }
+
+    private static ListHwres virtualio(Options o, String system) {
+        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi");
+        if (sub.equals("vswitch")) {
+            return new ListHwres(system, Resource.VIRTUALIO, null, sub, null, null, o.filter(Set.of()), o.format());
+        }
+        String level = o.oneOf("--level", "lpar");
+        Set<String> allowed = sub.equals("scsi") ? Set.of("lpar_names", "lpar_ids", "slots")
+                : Set.of("lpar_names", "lpar_ids", "slots", "vlans");
+        return new ListHwres(system, Resource.VIRTUALIO, level, sub, null, null, o.filter(allowed), o.format());
+    }
+
+    private static HwresCommand change(List<String> args) {
+        Options o = new Options().values("-r", "-m", "-o", "--poolname", "--id", "-a", "-p", "-w", "-d", "-t",
+                "--tid", "--procs", "--procunits", "--rsubtype", "--vswitch").flags("--force").parse(args);
+        String r = o.oneOf("-r", "procpool", "proc", "virtualio");
+        String system = o.require("-m");
+        if (r.equals("proc")) {
+            return processors(o, system);
+        }
+        if (r.equals("virtualio")) {
+            o.oneOf("--rsubtype", "vswitch");
+            String op = o.oneOf("-o", "a", "r");
+            return new ChangeVswitch(system, o.require("--vswitch"), op.equals("a"));
+        }
+        o.oneOf("-o", "s");
+        if (o.has("-p")) {
+            return new MoveToPool(system, o.get("-p"), o.pool());
+        }
+        return new ChangePool(system, o.pool(), AttributeInput.parseRecord(o.require("-a")));
+    }
+
+    private static ChangeProcessors processors(Options o, String system) {
+        ProcOperation op = switch (o.oneOf("-o", "a", "r", "s", "m")) {
+            case "a" -> ProcOperation.ADD;
+            case "r" -> ProcOperation.REMOVE;
+            case "s" -> ProcOperation.SET;
+            default -> ProcOperation.MOVE;
+        };
+        PartitionRef p = o.partition("-p", "--id");
+        List<Assignment> attrs = op == ProcOperation.SET && o.has("-a") ? AttributeInput.parseRecord(o.get("-a"))
+                : List.of();
+        ProcUnits units = null;
+        if (attrs.isEmpty() || o.has("--procunits")) {
+            units = value(() -> ProcUnits.parse("--procunits", o.require("--procunits")), "--procunits");
+        }
+        PartitionRef target = op == ProcOperation.MOVE ? o.partition("-t", "--tid") : null;
+        return new ChangeProcessors(system, p, op, attrs, units, target, o.has("--procs"));
+    }
+
+    private static <T> T value(Supplier<T> s, String option) {
+        try {
+            return s.get();
+        } catch (ModelException e) {
+            throw HmcException.badParameter(option);
+        }
+    }
+}

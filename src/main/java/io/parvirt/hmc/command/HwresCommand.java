@@ -1,0 +1,109 @@
+package io.parvirt.hmc.command;
+
+import io.parvirt.model.AttributeInput.Assignment;
+import io.parvirt.model.HptRatio;
+import io.parvirt.model.ProcUnits;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@code lshwres} and {@code chhwres}: processors, memory, shared processor pools, virtual I/O.
+ * ({@link ChangePool} and {@link ChangeVswitch} run through their typed handler; the listing and
+ * the changes to running partitions are parsed here but still run through their old handler until
+ * the partition operations have moved out of {@code hmc}.)
+ */
+public sealed interface HwresCommand extends HmcCommand {
+
+    /** {@code lshwres -r}. */
+    enum Resource { PROC, MEM, PROCPOOL, VIRTUALIO }
+
+    /**
+     * {@code lshwres}: {@code level} is null for {@code -r procpool} and {@code --rsubtype vswitch};
+     * {@code rsubtype} only for {@code -r virtualio}; {@code maxMemMb}/{@code hptRatio} only for
+     * {@code -r mem --level sys --maxmem} (the ratio null for the system's default).
+     */
+    record ListHwres(String system, Resource resource, String level, String rsubtype, Long maxMemMb,
+            HptRatio hptRatio, Filters filter, Format format) implements HwresCommand {
+        public ListHwres {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(resource);
+            Objects.requireNonNull(filter);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lshwres";
+        }
+    }
+
+    /** {@code chhwres -r procpool -o s {--poolname P | --id N} -a "..."}: a pool's settings. */
+    record ChangePool(String system, PoolRef pool, List<Assignment> attributes) implements HwresCommand {
+        public ChangePool {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(pool);
+            attributes = List.copyOf(attributes);
+            if (attributes.isEmpty()) {
+                throw new IllegalArgumentException("a pool change sets at least one attribute");
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "chhwres";
+        }
+    }
+
+    /** {@code chhwres -r procpool -o s -p LPAR {--poolname P | --id N}}: moves a running partition. */
+    record MoveToPool(String system, String partition, PoolRef pool) implements HwresCommand {
+        public MoveToPool {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(pool);
+        }
+
+        @Override
+        public String verb() {
+            return "chhwres";
+        }
+    }
+
+    /** {@code chhwres -r virtualio --rsubtype vswitch -o a|r --vswitch NAME}. */
+    record ChangeVswitch(String system, String vswitch, boolean add) implements HwresCommand {
+        public ChangeVswitch {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(vswitch);
+        }
+
+        @Override
+        public String verb() {
+            return "chhwres";
+        }
+    }
+
+    /** {@code chhwres -r proc -o}: add, remove, set, move. */
+    enum ProcOperation { ADD, REMOVE, SET, MOVE }
+
+    /**
+     * {@code chhwres -r proc}: processor DLPAR on a running partition. {@code attributes} ({@code -a},
+     * with {@code -o s}) may be empty; {@code units} is null when {@code --procunits} is absent;
+     * {@code target} only for {@code -o m}; {@code procs} records that {@code --procs} was given.
+     */
+    record ChangeProcessors(String system, PartitionRef partition, ProcOperation operation,
+            List<Assignment> attributes, ProcUnits units, PartitionRef target, boolean procs) implements HwresCommand {
+        public ChangeProcessors {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(operation);
+            attributes = List.copyOf(attributes);
+            if ((operation == ProcOperation.MOVE) != (target != null)) {
+                throw new IllegalArgumentException("only a move names a target partition");
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "chhwres";
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.parvirt.hmc.command;
+
+import java.util.Objects;
+
+/**
+ * {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: running partitions.
+ * (Parsed and tested here; {@code Hmc} still runs them through their old handler until the
+ * partition operations have moved out of {@code hmc}.)
+ */
+public sealed interface PowerCommand extends HmcCommand {
+
+    /** {@code chsysstate -o}. */
+    enum Operation { ON, SHUTDOWN, OSSHUTDOWN, RESTART }
+
+    /**
+     * {@code chsysstate -r lpar -o on|shutdown|osshutdown|restart}; {@code profile} ({@code -f}) is
+     * null for the default profile.
+     */
+    record ChangeState(String system, PartitionRef partition, Operation operation, String profile, boolean immediate,
+            boolean restart) implements PowerCommand {
+        public ChangeState {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(operation);
+        }
+
+        @Override
+        public String verb() {
+            return "chsysstate";
+        }
+    }
+
+    /** {@code chsysstate -r sys}: parsed so that it can be refused (the host is always Operating). */
+    record ChangeSystemState(String system) implements PowerCommand {
+        public ChangeSystemState {
+            Objects.requireNonNull(system);
+        }
+
+        @Override
+        public String verb() {
+            return "chsysstate";
+        }
+    }
+
+    /** {@code lsrefcode -r lpar}. */
+    record ListRefcode(String system, Filters filter, Format format) implements PowerCommand {
+        public ListRefcode {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(filter);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lsrefcode";
+        }
+    }
+
+    /** {@code mkvterm}: the console session socket of a running partition. */
+    record OpenVterm(String system, PartitionRef partition) implements PowerCommand {
+        public OpenVterm {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+        }
+
+        @Override
+        public String verb() {
+            return "mkvterm";
+        }
+    }
+
+    /** {@code rmvterm}. */
+    record CloseVterm(String system, PartitionRef partition) implements PowerCommand {
+        public CloseVterm {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+        }
+
+        @Override
+        public String verb() {
+            return "rmvterm";
+        }
+    }
+}

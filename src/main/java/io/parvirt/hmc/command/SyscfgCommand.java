@@ -1,0 +1,130 @@
+package io.parvirt.hmc.command;
+
+import io.parvirt.model.AttributeInput.Assignment;
+import java.util.List;
+import java.util.Objects;
+
+/** {@code lssyscfg}, {@code mksyscfg}, {@code chsyscfg}, {@code rmsyscfg}: the system, partitions and profiles. */
+public sealed interface SyscfgCommand extends HmcCommand {
+
+    /** What {@code lssyscfg -r} lists. */
+    enum Resource { SYS, LPAR, PROF }
+
+    /** {@code lssyscfg -r sys|lpar|prof}; {@code system} (-m) may be null for {@code -r sys}. */
+    record ListSyscfg(Resource resource, String system, Filters filter, Format format) implements SyscfgCommand {
+        public ListSyscfg {
+            Objects.requireNonNull(resource);
+            Objects.requireNonNull(filter);
+            Objects.requireNonNull(format);
+            if (system == null && resource != Resource.SYS) {
+                throw new IllegalArgumentException("listing partitions or profiles names the managed system");
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "lssyscfg";
+        }
+    }
+
+    /** {@code mksyscfg -r lpar}: one partition per record. */
+    record MakePartition(String system, List<List<Assignment>> records) implements SyscfgCommand {
+        public MakePartition {
+            records = Records.check(system, records);
+        }
+
+        @Override
+        public String verb() {
+            return "mksyscfg";
+        }
+    }
+
+    /** {@code mksyscfg -r prof}: one profile per record, each naming its partition. */
+    record MakeProfile(String system, List<List<Assignment>> records) implements SyscfgCommand {
+        public MakeProfile {
+            records = Records.check(system, records);
+        }
+
+        @Override
+        public String verb() {
+            return "mksyscfg";
+        }
+    }
+
+    /** {@code chsyscfg -r lpar}: each record names its partition ({@code name} or {@code lpar_id}). */
+    record ChangePartition(String system, List<List<Assignment>> records) implements SyscfgCommand {
+        public ChangePartition {
+            records = Records.check(system, records);
+        }
+
+        @Override
+        public String verb() {
+            return "chsyscfg";
+        }
+    }
+
+    /** {@code chsyscfg -r prof}: each record names its partition and profile. */
+    record ChangeProfile(String system, List<List<Assignment>> records) implements SyscfgCommand {
+        public ChangeProfile {
+            records = Records.check(system, records);
+        }
+
+        @Override
+        public String verb() {
+            return "chsyscfg";
+        }
+    }
+
+    /** {@code chsyscfg -r sys}: exactly one record. */
+    record ChangeSystem(String system, List<Assignment> attributes) implements SyscfgCommand {
+        public ChangeSystem {
+            attributes = Records.check(system, List.of(attributes)).getFirst();
+        }
+
+        @Override
+        public String verb() {
+            return "chsyscfg";
+        }
+    }
+
+    /** {@code rmsyscfg -r lpar}. */
+    record RemovePartition(String system, PartitionRef partition) implements SyscfgCommand {
+        public RemovePartition {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+        }
+
+        @Override
+        public String verb() {
+            return "rmsyscfg";
+        }
+    }
+
+    /** {@code rmsyscfg -r prof}. */
+    record RemoveProfile(String system, PartitionRef partition, String profile) implements SyscfgCommand {
+        public RemoveProfile {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(profile);
+        }
+
+        @Override
+        public String verb() {
+            return "rmsyscfg";
+        }
+    }
+
+    /** The checks every record-carrying command shares. */
+    final class Records {
+        private Records() {
+        }
+
+        static List<List<Assignment>> check(String system, List<List<Assignment>> records) {
+            Objects.requireNonNull(system);
+            if (records.isEmpty() || records.stream().anyMatch(List::isEmpty)) {
+                throw new IllegalArgumentException("a command carries at least one record, each with attributes");
+            }
+            return records.stream().map(List::copyOf).toList();
+        }
+    }
+}

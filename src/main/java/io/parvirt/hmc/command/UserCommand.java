@@ -1,0 +1,51 @@
+package io.parvirt.hmc.command;
+
+import java.util.Objects;
+
+/** {@code mkhmcusr}, {@code lshmcusr}, {@code rmhmcusr}: the HMC users of the API. */
+public sealed interface UserCommand extends HmcCommand {
+
+    /** {@code mkhmcusr -u NAME -a ROLE --passwd PW}: the name and role are checked by the parser. */
+    record MakeUser(String name, String role, String password) implements UserCommand {
+        public MakeUser {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(role);
+            Objects.requireNonNull(password);
+        }
+
+        @Override
+        public String verb() {
+            return "mkhmcusr";
+        }
+
+        @Override
+        public String toString() {
+            return "MakeUser[name=" + name + ", role=" + role + "]"; // never the password, e.g. in a log
+        }
+    }
+
+    /** {@code lshmcusr [--filter names=...]}. */
+    record ListUsers(Filters filter, Format format) implements UserCommand {
+        public ListUsers {
+            Objects.requireNonNull(filter);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lshmcusr";
+        }
+    }
+
+    /** {@code rmhmcusr -u NAME}. */
+    record RemoveUser(String name) implements UserCommand {
+        public RemoveUser {
+            Objects.requireNonNull(name);
+        }
+
+        @Override
+        public String verb() {
+            return "rmhmcusr";
+        }
+    }
+}
