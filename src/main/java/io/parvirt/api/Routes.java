@@ -14,7 +14,9 @@ import io.parvirt.hmc.command.EventCommand.ListEvents;
 import io.parvirt.hmc.command.Filters;
 import io.parvirt.hmc.command.Format;
 import io.parvirt.hmc.command.HmcCommand;
+import io.parvirt.hmc.command.HwresCommand;
 import io.parvirt.hmc.command.HwresCommand.ChangePool;
+import io.parvirt.hmc.command.HwresCommand.ListHwres;
 import io.parvirt.hmc.command.PartitionRef;
 import io.parvirt.hmc.command.PoolRef;
 import io.parvirt.hmc.command.SyscfgCommand.ChangePartition;
@@ -112,10 +114,11 @@ final class Routes {
                         set("name", ctx.pathParam("profile"))))))));
         r.delete("/api/v1/partitions/{name}/profiles/{profile}", ctx -> change(ctx, 204, execute(ctx,
                 new RemoveProfile(sysName(), new PartitionRef.ByName(lpar(ctx)), ctx.pathParam("profile")))));
-        // lshwres still runs from its command line until the partition operations leave hmc
-        r.get("/api/v1/pools", ctx -> list(ctx, run(ctx, "lshwres", "-r", "procpool", "-m", sysName())));
+        r.get("/api/v1/pools", ctx -> list(ctx, execute(ctx, new ListHwres(sysName(), HwresCommand.Resource.PROCPOOL,
+                null, null, null, null, Filters.NONE, Format.PAIRS))));
         r.patch("/api/v1/pools/{name}", ctx -> change(ctx, 200, execute(ctx, new ChangePool(sysName(),
                 new PoolRef.ByName(ctx.pathParam("name")), attributes(ctx)))));
+        // resource and level are the command line's words: the parser gives their syntax errors
         r.get("/api/v1/hardware/{resource}", ctx -> list(ctx, run(ctx, "lshwres", "-r", ctx.pathParam("resource"),
                 "-m", sysName(), "--level", ctx.queryParamAsClass("level", String.class).getOrDefault("sys"))));
         r.get("/api/v1/events", ctx -> list(ctx, execute(ctx, new ListEvents(true, 7, Format.PAIRS))));

@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hmc {
     private static final Logger LOG = LoggerFactory.getLogger(Hmc.class);
-    private final Map<String, Function<Context, HmcResult>> legacy = new TreeMap<>();
     private final SyscfgCommands syscfg;
     private final ConsoleCommands console;
     private final UtilizationCommands utilization;
@@ -42,6 +41,7 @@ public final class Hmc {
     private final ManagedSystem sys;
     private final HmcUsers users;
     private final PowerCommands power;
+    private final HwresCommands hwres;
     private final PartitionOperations operations;
     private final VirtualEthernet network;
 
@@ -65,15 +65,8 @@ public final class Hmc {
         this.sys = sys;
         this.users = users;
         this.operations = services.operations();
-        this.power = new PowerCommands(operations);
-        // Until the partition operations leave hmc, these run through their handlers' own parsing.
-        legacy.put("chsysstate", power::chsysstate);
-        legacy.put("lsrefcode", power::lsrefcode);
-        legacy.put("mkvterm", power::mkvterm);
-        legacy.put("rmvterm", power::rmvterm);
-        HwresCommands hwres = new HwresCommands(operations);
-        legacy.put("lshwres", hwres::lshwres);
-        legacy.put("chhwres", hwres::chhwres);
+        this.power = new PowerCommands(sys, operations);
+        this.hwres = new HwresCommands(sys, operations);
         this.syscfg = new SyscfgCommands(this);
         this.console = new ConsoleCommands(sys, users);
         this.utilization = new UtilizationCommands(sys);
@@ -127,20 +120,6 @@ public final class Hmc {
     }
 
     /**
-     * What a handler that still parses its own words needs (chsysstate, lsrefcode, mkvterm,
-     * rmvterm, lshwres, chhwres but its pool and switch settings): the HMC, the words and the caller.
-     */
-    record Context(Hmc hmc, HmcInvocation inv) {
-        List<String> args() {
-            return Options.tail(inv.argv());
-        }
-
-        ManagedSystem sys() {
-            return hmc.sys;
-        }
-    }
-
-    /**
      * Task roles as on an HMC: hmcviewer may only list; hmcoperator may also change the system but
      * not manage users; hmcsuperadmin and the home's owner (the local token) may do everything.
      */
@@ -163,23 +142,7 @@ public final class Hmc {
         return guarded(inv.argv().isEmpty() ? "" : inv.argv().getFirst(), () -> {
             String verb = CommandParser.verb(inv.argv());
             authorize(inv.user(), verb);
-            Function<Context, HmcResult> old = legacy.get(verb);
-            if (old == null) {
-                return dispatch(CommandParser.parse(inv), inv.user());
-            }
-            if (verb.equals("chhwres")) {
-                // the forms that change no running partition run typed; any other form, and any
-                // syntax error, is left to the handler so that its errors come in its own order
-                try {
-                    HmcCommand c = CommandParser.parse(inv);
-                    if (c instanceof ChangePool || c instanceof ChangeVswitch) {
-                        return dispatch(c, inv.user());
-                    }
-                } catch (HmcException | ModelException e) {
-                    // the handler reports it
-                }
-            }
-            return old.apply(new Context(this, inv));
+            return dispatch(CommandParser.parse(inv), inv.user());
         });
     }
 
@@ -200,11 +163,10 @@ public final class Hmc {
             case ViosCommand c -> vios.run(c, user);
             case ChangePool c -> resources.changePool(c, user);
             case ChangeVswitch c -> resources.changeVswitch(c, user);
-            // parsed and typed, but run through their handler's own parsing until they move out of hmc
-            case HwresCommand c -> throw new IllegalStateException(c.getClass().getSimpleName()
-                    + " is run from its command line only (Hmc.run), not yet as a typed command");
-            case PowerCommand c -> throw new IllegalStateException(c.getClass().getSimpleName()
-                    + " is run from its command line only (Hmc.run), not yet as a typed command");
+            case HwresCommand.ListHwres c -> hwres.list(c);
+            case HwresCommand.ChangeProcessors c -> hwres.changeProcessors(c, user);
+            case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
+            case PowerCommand c -> power.run(c);
         };
     }
 

@@ -101,36 +101,40 @@ final class Options {
         return has("--header");
     }
 
-    /**
-     * Exactly one of two mutually exclusive selectors, e.g. {@code -n} and {@code --id}, as
-     * {option, value}. The parsers use {@link #partition} and {@link #pool}; this stays for the
-     * handlers that still parse for themselves (PowerCommands, HwresCommands).
-     */
-    String[] exactlyOne(String a, String b) {
+    /** Which of two mutually exclusive selectors was given, and its value. */
+    record Selected(String option, String value) {
+    }
+
+    /** Exactly one of two mutually exclusive selectors, e.g. {@code -n} and {@code --id}. */
+    Selected exactlyOne(String a, String b) {
         boolean ha = has(a);
         boolean hb = has(b);
         if (ha == hb) {
             throw HmcException.badParameter(ha ? new String[] {a, b} : new String[] {a + " or " + b});
         }
-        return ha ? new String[] {a, get(a)} : new String[] {b, get(b)};
+        return ha ? new Selected(a, get(a)) : new Selected(b, get(b));
     }
 
     /** {@code -n NAME}/{@code -p NAME} or {@code --id N}, exactly one; an id that cannot be one is invalid. */
     PartitionRef partition(String nameOption, String idOption) {
-        String[] sel = exactlyOne(nameOption, idOption);
-        if (sel[0].equals(nameOption)) {
-            return new PartitionRef.ByName(sel[1]);
+        return partition(exactlyOne(nameOption, idOption), nameOption);
+    }
+
+    /** A selection of {@code nameOption} or an id option as the partition it names. */
+    static PartitionRef partition(Selected sel, String nameOption) {
+        if (sel.option().equals(nameOption)) {
+            return new PartitionRef.ByName(sel.value());
         }
-        return new PartitionRef.ById(integer(idOption, sel[1], 1, Limits.MAX_LPARS));
+        return new PartitionRef.ById(integer(sel.option(), sel.value(), 1, Limits.MAX_LPARS));
     }
 
     /** {@code --poolname NAME} or {@code --id N}, exactly one. */
     PoolRef pool() {
-        String[] sel = exactlyOne("--poolname", "--id");
-        if (sel[0].equals("--poolname")) {
-            return new PoolRef.ByName(sel[1]);
+        Selected sel = exactlyOne("--poolname", "--id");
+        if (sel.option().equals("--poolname")) {
+            return new PoolRef.ByName(sel.value());
         }
-        return new PoolRef.ById(integer("--id", sel[1], 0, Limits.MAX_SHARED_PROC_POOLS - 1));
+        return new PoolRef.ById(integer("--id", sel.value(), 0, Limits.MAX_SHARED_PROC_POOLS - 1));
     }
 
     /** A whole number in a range, else the option's value is invalid. */

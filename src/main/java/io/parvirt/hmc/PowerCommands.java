@@ -1,9 +1,16 @@
 package io.parvirt.hmc;
 
+import io.parvirt.hmc.command.PowerCommand;
+import io.parvirt.hmc.command.PowerCommand.ChangeState;
+import io.parvirt.hmc.command.PowerCommand.ChangeSystemState;
+import io.parvirt.hmc.command.PowerCommand.CloseVterm;
+import io.parvirt.hmc.command.PowerCommand.ListRefcode;
+import io.parvirt.hmc.command.PowerCommand.OpenVterm;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.partition.PartitionOperations;
 import io.parvirt.partition.RunState;
+import io.parvirt.system.ManagedSystem;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -11,58 +18,68 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: the HMC grammar of
- * partition power operations, carried out by {@link PartitionOperations}.
+ * {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: the HMC's power
+ * commands, carried out by {@link PartitionOperations}.
  */
 final class PowerCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM/dd/yyyy HH:mm:ss")
             .withZone(ZoneId.systemDefault());
+    private final ManagedSystem sys;
     private final PartitionOperations operations;
 
-    PowerCommands(PartitionOperations operations) {
+    PowerCommands(ManagedSystem sys, PartitionOperations operations) {
+        this.sys = sys;
         this.operations = operations;
     }
 
-    HmcResult chsysstate(Hmc.Context c) {
-        Options o = new Options().values("-m", "-r", "-o", "-n", "--id", "-f", "-b", "-k")
-                .flags("--immed", "--restart", "--force", "--test").parse(c.args());
-        Systems.check(c.sys(), o.require("-m"));
-        if (o.oneOf("-r", "lpar", "sys").equals("sys")) {
-            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The managed system is the host and is "
-                    + "always Operating: it cannot be powered on or off from the console.");
-        }
-        String op = o.oneOf("-o", "on", "shutdown", "osshutdown", "restart");
-        Partition p = Systems.partition(c.sys(), o.exactlyOne("-n", "--id"));
-        if (o.has("--test") && !op.equals("on")) {
-            throw HmcException.badParameter("--test");
-        }
-        String profile = o.get("-f") != null ? o.get("-f") : p.defaultProfile();
-        switch (op) {
-            case "on" -> {
-                if (o.has("--test")) {
+    HmcResult run(PowerCommand command) {
+        return switch (command) {
+            case ChangeState c -> changeState(c);
+            case ChangeSystemState c -> {
+                Systems.check(sys, c.system());
+                throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The managed system is the host and is "
+                        + "always Operating: it cannot be powered on or off from the console.");
+            }
+            case ListRefcode c -> refcodes(c);
+            case OpenVterm c -> {
+                Systems.check(sys, c.system());
+                yield HmcResult.vterm(operations.openVterm(Systems.partition(sys, c.partition())).toString());
+            }
+            case CloseVterm c -> {
+                Systems.check(sys, c.system());
+                operations.closeVterm(Systems.partition(sys, c.partition()));
+                yield HmcResult.OK;
+            }
+        };
+    }
+
+    private HmcResult changeState(ChangeState c) {
+        Systems.check(sys, c.system());
+        Partition p = Systems.partition(sys, c.partition());
+        String profile = c.profile() != null ? c.profile() : p.defaultProfile();
+        switch (c.operation()) {
+            case ON -> {
+                if (c.test()) {
                     return HmcResult.text(LaunchPlans.describe(p, operations.plan(p, profile)));
                 }
                 operations.activate(p, profile);
             }
-            case "restart" -> operations.restart(p, o.has("--immed"));
-            default -> {
-                if (o.has("--restart")) {
-                    operations.restart(p, o.has("--immed"));
+            case RESTART -> operations.restart(p, c.immediate());
+            case SHUTDOWN, OSSHUTDOWN -> {
+                if (c.restart()) {
+                    operations.restart(p, c.immediate());
                 } else {
-                    operations.shutdown(p, o.has("--immed"));
+                    operations.shutdown(p, c.immediate());
                 }
             }
         }
         return HmcResult.OK;
     }
 
-    HmcResult lsrefcode(Hmc.Context c) {
-        Options o = new Options().values("-r", "-m", "--filter", "-n").withFields().parse(c.args());
-        o.oneOf("-r", "lpar");
-        Systems.check(c.sys(), o.require("-m"));
-        Filter f = Filter.parse(o.get("--filter"), Set.of("lpar_names", "lpar_ids"));
+    private HmcResult refcodes(ListRefcode c) {
+        Systems.check(sys, c.system());
         List<Row> rows = new ArrayList<>();
-        for (Partition p : SyscfgCommands.partitions(c.sys().definition(), f)) {
+        for (Partition p : SyscfgCommands.partitions(sys.definition(), new Filter(c.filter().values()))) {
             var st = operations.state(p.id());
             rows.add(new Row().put("lpar_name", p.name()).put("lpar_id", p.id())
                     .put("time_stamp", st.map(x -> TIME.format(x.refTime())).orElse(""))
@@ -71,22 +88,7 @@ final class PowerCommands {
                     .put("refcode_text", st.map(x -> x.refText() + (x.refDetail().isEmpty() ? ""
                             : ": " + x.refDetail())).orElse("")));
         }
-        return Listing.render(rows, o.fields(), o.header(), Set.of("lpar_name", "lpar_id", "time_stamp", "refcode",
-                "word2", "refcode_text"));
-    }
-
-    HmcResult mkvterm(Hmc.Context c) {
-        Options o = new Options().values("-m", "-p", "--id").parse(c.args());
-        Systems.check(c.sys(), o.require("-m"));
-        Partition p = Systems.partition(c.sys(), o.exactlyOne("-p", "--id"));
-        return HmcResult.vterm(operations.openVterm(p).toString());
-    }
-
-    HmcResult rmvterm(Hmc.Context c) {
-        Options o = new Options().values("-m", "-p", "--id").parse(c.args());
-        Systems.check(c.sys(), o.require("-m"));
-        Partition p = Systems.partition(c.sys(), o.exactlyOne("-p", "--id"));
-        operations.closeVterm(p);
-        return HmcResult.OK;
+        return Listing.render(rows, c.format().fields(), c.format().header(), Set.of("lpar_name", "lpar_id",
+                "time_stamp", "refcode", "word2", "refcode_text"));
     }
 }

@@ -11,11 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/**
- * {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm} from their words, with
- * the syntax errors of their handler in {@link PowerCommands}. (Not yet on the running path: the
- * handler still parses for itself until it takes these records.)
- */
+/** {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm} from their words. */
 final class PowerParser {
     private PowerParser() {
     }
@@ -44,14 +40,17 @@ final class PowerParser {
     /** {@code -b} (boot mode) and {@code -k} (keylock) are accepted and not used, as by the handler. */
     private static PowerCommand changeState(List<String> args) {
         Options o = new Options().values("-m", "-r", "-o", "-n", "--id", "-f", "-b", "-k")
-                .flags("--immed", "--restart", "--force").parse(args);
+                .flags("--immed", "--restart", "--force", "--test").parse(args);
         String system = o.require("-m");
         if (o.oneOf("-r", "lpar", "sys").equals("sys")) {
             return new ChangeSystemState(system);
         }
         Operation op = Operation.valueOf(o.oneOf("-o", "on", "shutdown", "osshutdown", "restart")
                 .toUpperCase(Locale.ROOT));
+        if (o.has("--test") && op != Operation.ON) {
+            throw HmcException.badParameter("--test");
+        }
         return new ChangeState(system, o.partition("-n", "--id"), op, o.get("-f"), o.has("--immed"),
-                o.has("--restart"));
+                o.has("--restart"), o.has("--test"));
     }
 }

@@ -43,18 +43,4 @@ final class Systems {
                     + " was not found."));
         };
     }
-
-    /** {@code selector} is {option, value} from {@link Options#exactlyOne}. */
-    static Partition partition(ManagedSystem sys, String[] selector) {
-        if (selector[0].equals("--id")) {
-            int id;
-            try {
-                id = Values.parseInt("--id", selector[1], 1, Limits.MAX_LPARS);
-            } catch (ModelException e) {
-                throw HmcException.badParameter("--id");
-            }
-            return sys.partition(id);
-        }
-        return sys.partition(selector[1]);
-    }
 }

@@ -18,9 +18,18 @@ public sealed interface ProcessorRequest {
     }
 
     /** {@code -o s -a "uncap_weight=…,sharing_mode=…,shared_proc_pool_…"}. */
-    record Attributes(List<AttributeInput.Assignment> attributes, String text) implements ProcessorRequest {
+    record Attributes(List<AttributeInput.Assignment> attributes) implements ProcessorRequest {
         public Attributes {
             attributes = List.copyOf(attributes);
+        }
+
+        /** As the user wrote them, for the event log. */
+        public String text() {
+            return String.join(",", attributes.stream().map(a -> a.name() + switch (a.op()) {
+                case SET -> "=";
+                case ADD -> "+=";
+                case REMOVE -> "-=";
+            } + a.value()).toList());
         }
     }
 

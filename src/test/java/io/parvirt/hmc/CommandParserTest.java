@@ -147,9 +147,13 @@ class CommandParserTest {
     @Test
     void chsysstateBecomesAStateChange() {
         assertThat(parse("chsysstate", "-r", "lpar", "-m", "s", "-o", "shutdown", "--immed", "--id", "3"))
-                .isEqualTo(new ChangeState("s", new PartitionRef.ById(3), Operation.SHUTDOWN, null, true, false));
+                .isEqualTo(new ChangeState("s", new PartitionRef.ById(3), Operation.SHUTDOWN, null, true, false,
+                        false));
         assertThat(parse("chsysstate", "-r", "lpar", "-m", "s", "-o", "on", "-n", "a", "-f", "p2"))
-                .isEqualTo(new ChangeState("s", new PartitionRef.ByName("a"), Operation.ON, "p2", false, false));
+                .isEqualTo(new ChangeState("s", new PartitionRef.ByName("a"), Operation.ON, "p2", false, false, false));
+        assertThat(parse("chsysstate", "-r", "lpar", "-m", "s", "-o", "on", "-n", "a", "--test"))
+                .isEqualTo(new ChangeState("s", new PartitionRef.ByName("a"), Operation.ON, null, false, false, true));
+        rejects("--test", "chsysstate", "-r", "lpar", "-m", "s", "-o", "restart", "-n", "a", "--test");
         assertThat(parse("chsysstate", "-r", "sys", "-m", "s", "-o", "on")).isEqualTo(new ChangeSystemState("s"));
         rejects("-o", "chsysstate", "-r", "lpar", "-m", "s", "-o", "off", "-n", "a");
         rejects("-m", "chsysstate", "-r", "lpar", "-o", "on", "-n", "a");

@@ -2,11 +2,7 @@ package io.parvirt.hmc.command;
 
 import java.util.Objects;
 
-/**
- * {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: running partitions.
- * (Parsed and tested here; {@code Hmc} still runs them through their old handler until the
- * partition operations have moved out of {@code hmc}.)
- */
+/** {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: running partitions. */
 public sealed interface PowerCommand extends HmcCommand {
 
     /** {@code chsysstate -o}. */
@@ -14,14 +10,18 @@ public sealed interface PowerCommand extends HmcCommand {
 
     /**
      * {@code chsysstate -r lpar -o on|shutdown|osshutdown|restart}; {@code profile} ({@code -f}) is
-     * null for the default profile.
+     * null for the default profile; {@code test} ({@code --test}, parvirt's, with {@code -o on} only)
+     * asks for the plan without starting anything.
      */
     record ChangeState(String system, PartitionRef partition, Operation operation, String profile, boolean immediate,
-            boolean restart) implements PowerCommand {
+            boolean restart, boolean test) implements PowerCommand {
         public ChangeState {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(operation);
+            if (test && operation != Operation.ON) {
+                throw new IllegalArgumentException("--test goes with -o on only");
+            }
         }
 
         @Override
