@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Reproduce a run with {@code -Dparvirt.fuzz.seed=N -Dparvirt.fuzz.requests=M}.
  */
+@Tag("daemon")
 class ApiFuzzTest {
     private static final long SEED = Long.getLong("parvirt.fuzz.seed", 0x5EED_2025L);
     private static final int REQUESTS = Integer.getInteger("parvirt.fuzz.requests", 3000);

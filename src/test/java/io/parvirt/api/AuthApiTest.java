@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Who may call the API: the home's token, HMC users with HTTP Basic, and the public OpenAPI document. */
+@Tag("daemon")
 class AuthApiTest {
     /** Every route registered in Routes.register, with its methods (kept in step with Routes.java by hand). */
     static final Map<String, List<String>> ROUTES = new LinkedHashMap<>();

@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** POST /api/v1/hmc/cli: HMC command lines with their -f files, answered as text with the exit code. */
+@Tag("daemon")
 class CliEndpointTest {
     private static final String EXIT = "X-Parvirt-Exit-Code";
     private static RunningDaemon d;

@@ -15,9 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** /api/v1/partitions and their profiles over HTTP against a real daemon. */
+@Tag("daemon")
 class PartitionApiTest {
     private static RunningDaemon d;
 

@@ -11,9 +11,11 @@ import io.parvirt.it.RunningDaemon;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Shared processor pools and system capacity (/api/v1/pools, /api/v1/hardware/...). */
+@Tag("daemon")
 class PoolApiTest {
     private static RunningDaemon d;
 

@@ -20,10 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** mkvterm against a real console and a fake QEMU, its keyboard and screen replaced by pipes. */
+@Tag("unit")
 class VtermClientTest {
     @TempDir
     Path dir;

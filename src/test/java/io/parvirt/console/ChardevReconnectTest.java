@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The console follows QEMU's chardev: it waits for it to appear and comes back when it drops. */
+@Tag("unit")
 class ChardevReconnectTest {
     @TempDir
     Path dir;

@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Complete output lines reach the listeners, the way the hypervisor watches for its ready line and panics. */
+@Tag("unit")
 class ConsoleLinesTest {
     @TempDir
     Path dir;

@@ -8,10 +8,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A vterm client that stops reading costs itself output, never the log. */
+@Tag("unit")
 class StuckClientTest {
     private static final int MB = 1 << 20;
 

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Golden files: each {@code qemu/<case>.json} launch spec gives exactly {@code qemu/<case>.args}. */
+@Tag("unit")
 class QemuCommandLineTest {
 
     @ParameterizedTest

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Golden file: a VIOS's launch spec gives exactly this storage server command line. */
+@Tag("unit")
 class StorageServerCommandLineTest {
 
     @Test

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The default image, built for real from Debian packages and booted for real under QEMU/TCG: the
  * ready line, the guest agent, networking from the command line, the power button and a panic.
  */
+@Tag("guest")
 class DefaultImageBootTest {
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Duration REPLY = Duration.ofSeconds(20);

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What goes wrong at activation ends in a clear error or an Error state with a reference code:
  * never a stuck Starting, never a leaked QEMU or cgroup, never a disturbed neighbour.
  */
+@Tag("guest")
 class ActivationFaultsTest {
 
     @Test

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * A real Debian-kernel guest under QEMU (TCG here): activation, Running once the agent answers,
  * guest exec, the resources it takes and gives back, and a clean shutdown.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ActivationTest {
     static RunningDaemon d;

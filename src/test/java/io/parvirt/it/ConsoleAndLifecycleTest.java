@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The virtual console through ./parvirt mkvterm (one session at a time, rmvterm, ~. to detach),
  * auto_start with the daemon, and restart.
  */
+@Tag("guest")
 class ConsoleAndLifecycleTest {
 
     /** Types a command on the console, waits for its output, then detaches with ~. as a person would. */

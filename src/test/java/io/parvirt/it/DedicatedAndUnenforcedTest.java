@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * whole host core that shared partitions no longer use, until the partition lends its idle cycles.
  * And on a host where cgroups cannot be written, partitions still run and are still measured.
  */
+@Tag("guest")
 class DedicatedAndUnenforcedTest {
 
     static JsonNode dispatch(RunningDaemon d) {

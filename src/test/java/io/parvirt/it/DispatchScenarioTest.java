@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * burning. Consumption is measured here, independently of the dispatcher, from the kernel's
  * per-thread CPU time of each partition's vCPU threads.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DispatchScenarioTest {
     static final double TOLERANCE = 0.05;

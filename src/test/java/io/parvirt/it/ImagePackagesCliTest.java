@@ -3,6 +3,7 @@ package io.parvirt.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
  * ({@code parvirt_image}), and the package's program runs in the guest through
  * {@code ./parvirt guest exec}, also as a background daemon (iperf3 -s -D) a later exec talks to.
  */
+@Tag("guest")
 class ImagePackagesCliTest {
     private static final String IMAGE = "iperf3-test";
 

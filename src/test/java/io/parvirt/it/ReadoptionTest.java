@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** QEMU outlives the daemon: a SIGKILLed daemon comes back to the partitions it left running. */
+@Tag("guest")
 class ReadoptionTest {
 
     static String state(Path home, String name) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * two client partitions (TCG guests) that see the disks and the optical medium mapped to them
  * through QEMU's NBD client, and only those. All configuration goes through viosvrcmd over the API.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VirtualScsiTest {
     static RunningDaemon d;

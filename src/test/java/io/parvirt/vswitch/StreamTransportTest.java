@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The stream transport against sockets that behave as QEMU's {@code -netdev stream,server=on}:
  * they listen, the switch connects, frames go both ways with a 4-byte length in front.
  */
+@Tag("unit")
 class StreamTransportTest {
     static final long MAC_A = 0x0E5056001002L;
     static final long MAC_B = 0x0E5056002002L;

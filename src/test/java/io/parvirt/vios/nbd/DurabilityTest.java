@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is that the data is in the backing file when the reply arrives, and that the server synced the
  * file ({@code fdatasync}) before answering; a power cut cannot be staged here.
  */
+@Tag("unit")
 class DurabilityTest {
     @TempDir
     Path tmp;

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of that one connection); every other client goes on being served and nothing that was
  * acknowledged is lost.
  */
+@Tag("unit")
 class MalformedRequestTest {
     static final long SIZE = 16L << 20;
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ends each session on its own, counts why, and still serves a well-behaved client the data it was
  * given. Seeded, so a failure repeats.
  */
+@Tag("unit")
 class NbdFuzzTest {
     static final int SESSIONS = 400;
     static final long SIZE = 1 << 20;

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Several requests in flight on one connection, and requests larger than the connection's 1 MiB
  * buffers (up to the 32 MiB maximum payload), which are streamed in pieces.
  */
+@Tag("unit")
 class PipelineTest {
     static final long SIZE = 64L << 20;
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 6: the server against QEMU's own NBD client (what a client partition's QEMU runs), through
  * {@code nbd+unix:///NAME?socket=PATH}, checking the backing file itself afterwards.
  */
+@Tag("daemon")
 class QemuClientTest {
     static final long SIZE = 64L << 20;
 

@@ -10,10 +10,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How a connection waits for its socket: reads, writes against a full buffer, and when it polls. */
+@Tag("unit")
 class SocketWaitTest {
     static final long MAX_POLL = 32_000;
 
