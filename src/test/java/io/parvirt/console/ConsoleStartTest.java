@@ -3,6 +3,7 @@ package io.parvirt.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
@@ -43,7 +44,7 @@ class ConsoleStartTest {
             c.start();
             c.start(); // a second start changes nothing
             try (SessionClient s = new SessionClient(vt)) {
-                Await.until(java.time.Duration.ofSeconds(5), c::sessionOpen, "session attached");
+                Await.until("session attached", java.time.Duration.ofSeconds(5), c::sessionOpen);
                 assertThat(s.ended()).isFalse();
             }
         }

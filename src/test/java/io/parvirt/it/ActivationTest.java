@@ -2,6 +2,7 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +33,9 @@ class ActivationTest {
         for (String n : new String[] {"lp1", "lp2"}) {
             d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", n);
         }
-        Guests.await(() -> d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "state").stdout().lines()
-                .allMatch(s -> s.equals("Not Activated") || s.equals("Error")), Duration.ofSeconds(30), () -> "stop");
+        Await.on("every partition stopped", () -> d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "state").stdout())
+                .within(Duration.ofSeconds(30)).every(Guests.POLL)
+                .until(out -> out.lines().allMatch(s -> s.equals("Not Activated") || s.equals("Error")));
         d.close();
     }
 

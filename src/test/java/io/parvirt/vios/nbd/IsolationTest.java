@@ -3,6 +3,7 @@ package io.parvirt.vios.nbd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parvirt.testing.Await;
 import io.parvirt.vios.nbd.RawClient.OptionReply;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -100,7 +101,7 @@ class IsolationTest {
             c.sendOption(Protocol.OPT_EXPORT_NAME, ByteBuffer.wrap("lpar2-hd0".getBytes(StandardCharsets.UTF_8)));
             assertThat(c.closedByServer()).isTrue();
         }
-        NbdRig.await("UNKNOWN_EXPORT counted", () -> lpar1.counters().closes(CloseReason.UNKNOWN_EXPORT) == 1);
+        Await.until("UNKNOWN_EXPORT counted", () -> lpar1.counters().closes(CloseReason.UNKNOWN_EXPORT), v -> v == 1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.parvirt.vios.nbd;
 import static io.parvirt.vios.nbd.RawClient.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import io.parvirt.vios.nbd.RawClient.Reply;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,7 +72,7 @@ class MalformedRequestTest {
             c.write(b);
             assertThat(c.closedByServer()).isTrue();
         }
-        NbdRig.await("BAD_MAGIC counted", () -> disk.counters().closes(CloseReason.BAD_MAGIC) == 1);
+        Await.until("BAD_MAGIC counted", () -> disk.counters().closes(CloseReason.BAD_MAGIC), v -> v == 1);
         othersAreStillServed();
     }
 
@@ -122,7 +123,7 @@ class MalformedRequestTest {
             assertThat(c.reply()).isEqualTo(new Reply(22, 3));
             assertThat(c.closedByServer()).isTrue();
         }
-        NbdRig.await("OVERSIZED_WRITE counted", () -> disk.counters().closes(CloseReason.OVERSIZED_WRITE) == 1);
+        Await.until("OVERSIZED_WRITE counted", () -> disk.counters().closes(CloseReason.OVERSIZED_WRITE), v -> v == 1);
         assertThat(Files.readAllBytes(disk.export().file())).startsWith(new byte[4096]);
         othersAreStillServed();
     }
@@ -161,11 +162,11 @@ class MalformedRequestTest {
             c.write(RawClient.header(CMD_WRITE, 0, 1, 8 << 20, 64 << 10).flip());
             c.write(ByteBuffer.wrap(new byte[20 << 10])); // 20 of the 64 KiB announced
         }
-        NbdRig.await("TRUNCATED counted", () -> disk.counters().closes(CloseReason.TRUNCATED) == 1);
+        Await.until("TRUNCATED counted", () -> disk.counters().closes(CloseReason.TRUNCATED), v -> v == 1);
         try (RawClient c = RawClient.open(disk.socket(), "lv01")) {
             c.write(ByteBuffer.wrap(new byte[10])); // a third of a request header
         }
-        NbdRig.await("TRUNCATED counted twice", () -> disk.counters().closes(CloseReason.TRUNCATED) == 2);
+        Await.until("TRUNCATED counted twice", () -> disk.counters().closes(CloseReason.TRUNCATED), v -> v == 2);
         othersAreStillServed(); // the acknowledged data at 8 MiB was not overwritten by the partial one
     }
 
@@ -176,7 +177,7 @@ class MalformedRequestTest {
                 c.request(CMD_READ, 0, i, 0, 1 << 20); // 64 MiB of replies nobody reads
             }
         }
-        NbdRig.await("the connection ended", () -> disk.counters().openConnections() == 1);
+        Await.until("the connection ended", () -> disk.counters().openConnections(), v -> v == 1);
         othersAreStillServed();
     }
 

@@ -2,6 +2,7 @@ package io.parvirt.vios.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -42,7 +43,7 @@ class NbdFuzzTest {
             for (int i = 0; i < SESSIONS; i++) {
                 session(disk.socket(), random, i);
             }
-            NbdRig.await("every fuzzing connection ended", () -> disk.counters().openConnections() == 0);
+            Await.until("every fuzzing connection ended", () -> disk.counters().openConnections(), v -> v == 0);
             assertThat(disk.counters().closesByReason().values().stream().mapToLong(Long::longValue).sum())
                     .isEqualTo(disk.counters().connections());
             try (RawClient c = RawClient.open(disk.socket(), "fuzz")) {

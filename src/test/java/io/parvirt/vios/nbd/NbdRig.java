@@ -1,12 +1,9 @@
 package io.parvirt.vios.nbd;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
 
 /** A server on a test's own directory, with sparse backing files made on demand. */
 final class NbdRig implements AutoCloseable {
@@ -31,15 +28,6 @@ final class NbdRig implements AutoCloseable {
 
     Endpoint serve(String name, long size) throws IOException {
         return server.serve(new Export(name, sparse(name, size), false));
-    }
-
-    /** Waits (bounded) for a condition the server reaches on its own threads, such as a connection's end. */
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
     }
 
     @Override

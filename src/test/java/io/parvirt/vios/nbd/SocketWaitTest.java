@@ -39,7 +39,7 @@ class SocketWaitTest {
             SocketWait wait = new SocketWait(server, sel, MAX_POLL);
             Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(50);
+                    Thread.sleep(50); // deliberate: the data comes only after the reader has waited a while
                     client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
@@ -98,7 +98,7 @@ class SocketWaitTest {
             SocketWait wait = new SocketWait(server, sel, MAX_POLL);
             Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(50);
+                    Thread.sleep(50); // deliberate: the socket is closed while the reader already waits
                     server.close();
                     sel.wakeup();
                 } catch (Exception e) {
