@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every test class is in exactly one tier (README.md, "Test tiers"), named by a JUnit tag on the class:
- * unit (in-process only), daemon (a real daemon, storage server or other external program, no guest),
- * guest (boots a QEMU guest). {@code ./test unit} and {@code mvn test -Dgroups=unit} select by these tags,
+ * Every test class is in exactly one tier (README.md), named by a JUnit tag on the class: unit (in-process
+ * code, real files and sockets, at most a base tool such as sh or stat), daemon (a real daemon, ./parvirt,
+ * the storage server or another external program such as qemu-img or cpio; no guest), guest (boots a QEMU
+ * guest). {@code ./test unit} and {@code mvn test -Dgroups=unit} select by these tags,
  * so a class without one would silently never run in any tier.
  */
 @Tag("unit")

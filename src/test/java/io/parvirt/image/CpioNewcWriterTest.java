@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Archives written here are read back by GNU cpio, the reference reader of the newc format. */
-@Tag("unit")
+@Tag("daemon")
 class CpioNewcWriterTest {
     @TempDir
     Path tmp;
