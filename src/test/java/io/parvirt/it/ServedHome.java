@@ -107,7 +107,7 @@ final class ServedHome implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (String n : partitions) {
             Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", n);
         }
@@ -119,8 +119,13 @@ final class ServedHome implements AutoCloseable {
             }
         }
         Cli.run(home, "daemon", "stop");
-        if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+        try {
+            if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
             daemon.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
