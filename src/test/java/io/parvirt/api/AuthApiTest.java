@@ -6,7 +6,7 @@ import static io.parvirt.api.ApiSupport.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parvirt.it.RunningDaemon;
+import io.parvirt.it.SharedDaemon;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,11 +14,13 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Who may call the API: the home's token, HMC users with HTTP Basic, and the public OpenAPI document. */
+@Tag("daemon")
 class AuthApiTest {
     /** Every route registered in Routes.register, with its methods (kept in step with Routes.java by hand). */
     static final Map<String, List<String>> ROUTES = new LinkedHashMap<>();
@@ -45,23 +47,16 @@ class AuthApiTest {
         ROUTES.put("/metrics", List.of("get"));
     }
 
-    private static RunningDaemon d;
+    @RegisterExtension
+    static final SharedDaemon daemon = new SharedDaemon();
 
     @BeforeAll
-    static void start() {
-        d = RunningDaemon.start();
+    static void users() {
         mkuser("alice", "hmcsuperadmin", "secret123");
     }
 
-    @AfterAll
-    static void stop() {
-        if (d != null) {
-            d.close();
-        }
-    }
-
     private static HttpResponse<String> cli(String... argv) {
-        return d.api("POST", "/api/v1/hmc/cli", write(Map.of("argv", List.of(argv))));
+        return daemon.api("POST", "/api/v1/hmc/cli", write(Map.of("argv", List.of(argv))));
     }
 
     private static void mkuser(String name, String role, String password) {
@@ -83,42 +78,43 @@ class AuthApiTest {
 
     @Test
     void requestWithoutAuthorizationIs401Hscl350B() {
-        String before = ApiSupport.partitions(d);
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, null));
-        assertUnauthorized(d.request("POST", "/api/v1/partitions", write(ApiSupport.partitionBody("x")), null));
-        assertUnauthorized(d.request("POST", "/api/v1/hmc/cli", "{\"argv\":[\"lssyscfg\",\"-r\",\"sys\"]}", null));
+        String before = ApiSupport.partitions(daemon.get());
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, null));
+        assertUnauthorized(daemon.request("POST", "/api/v1/partitions", write(ApiSupport.partitionBody("x")), null));
+        assertUnauthorized(daemon.request("POST", "/api/v1/hmc/cli", "{\"argv\":[\"lssyscfg\",\"-r\",\"sys\"]}", null));
         // even an unknown path does not reveal anything without credentials
-        assertUnauthorized(d.request("GET", "/api/v1/nothing-here", null, null));
-        assertThat(ApiSupport.partitions(d)).isEqualTo(before);
+        assertUnauthorized(daemon.request("GET", "/api/v1/nothing-here", null, null));
+        assertThat(ApiSupport.partitions(daemon.get())).isEqualTo(before);
     }
 
     @Test
     void wrongTokenIs401() {
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, "Bearer " + d.token() + "x"));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, "Bearer "));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, "Bearer wrong"));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, "Token " + d.token()));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, d.token()));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, "Bearer " + daemon.token() + "x"));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, "Bearer "));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, "Bearer wrong"));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, "Token " + daemon.token()));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, daemon.token()));
         // the right token works
-        assertThat(d.request("GET", "/api/v1/partitions", null, "Bearer " + d.token()).statusCode()).isEqualTo(200);
+        assertThat(daemon.request("GET", "/api/v1/partitions", null, "Bearer " + daemon.token()).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void basicAuthForAnUnknownUserIs401() {
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, basic("mallory", "secret123")));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, basic("", "secret123")));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, "Basic not-base64!!"));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, "Basic "
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, basic("mallory", "secret123")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, basic("", "secret123")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, "Basic not-base64!!"));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, "Basic "
                 + Base64.getEncoder().encodeToString("alice".getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test
     void hmcUserCreatedThroughTheCliLogsInWithBasicAuth() {
-        HttpResponse<String> r = d.request("GET", "/api/v1/partitions", null, basic("alice", "secret123"));
+        HttpResponse<String> r = daemon.request("GET", "/api/v1/partitions", null, basic("alice", "secret123"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(json(r).isArray()).isTrue();
         // a second time (the remembered check) too
-        assertThat(d.request("GET", "/api/v1/daemon", null, basic("alice", "secret123")).statusCode())
+        assertThat(daemon.request("GET", "/api/v1/daemon", null, basic("alice", "secret123")).statusCode())
                 .isEqualTo(200);
         HttpResponse<String> ls = cli("lshmcusr", "-F", "name:taskrole");
         assertThat(ls.body()).contains("alice:hmcsuperadmin");
@@ -126,23 +122,24 @@ class AuthApiTest {
 
     @Test
     void wrongPasswordIs401() {
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, basic("alice", "secret124")));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, basic("alice", "")));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, basic("alice", "secret123 ")));
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, basic("ALICE", "secret123")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, basic("alice", "secret124")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, basic("alice", "")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, basic("alice", "secret123 ")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, basic("ALICE", "secret123")));
         // after a right password, a wrong one is still refused (the remembered check is per password)
-        assertThat(d.request("GET", "/api/v1/partitions", null, basic("alice", "secret123")).statusCode())
+        assertThat(daemon.request("GET", "/api/v1/partitions", null, basic("alice", "secret123")).statusCode())
                 .isEqualTo(200);
-        assertUnauthorized(d.request("GET", "/api/v1/partitions", null, basic("alice", "secret12")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/partitions", null, basic("alice", "secret12")));
     }
 
     @Test
     void removedUserCanNoLongerLogIn() {
         mkuser("bob", "hmcoperator", "bobpassword");
-        assertThat(d.request("GET", "/api/v1/pools", null, basic("bob", "bobpassword")).statusCode()).isEqualTo(200);
+        assertThat(daemon.request("GET", "/api/v1/pools", null, basic("bob", "bobpassword")).statusCode())
+                .isEqualTo(200);
         HttpResponse<String> rm = cli("rmhmcusr", "-u", "bob");
         assertThat(rm.headers().firstValue("X-Parvirt-Exit-Code")).as(rm.body()).hasValue("0");
-        assertUnauthorized(d.request("GET", "/api/v1/pools", null, basic("bob", "bobpassword")));
+        assertUnauthorized(daemon.request("GET", "/api/v1/pools", null, basic("bob", "bobpassword")));
     }
 
     /**
@@ -153,17 +150,17 @@ class AuthApiTest {
     void viewerMayReadButNotChange() {
         mkuser("vic", "hmcviewer", "viewerpass");
         String viewer = basic("vic", "viewerpass");
-        assertThat(d.request("GET", "/api/v1/partitions", null, viewer).statusCode()).isEqualTo(200);
-        String before = ApiSupport.partitions(d);
-        HttpResponse<String> r = d.request("POST", "/api/v1/partitions", write(ApiSupport.partitionBody("viewed")),
+        assertThat(daemon.request("GET", "/api/v1/partitions", null, viewer).statusCode()).isEqualTo(200);
+        String before = ApiSupport.partitions(daemon.get());
+        HttpResponse<String> r = daemon.request("POST", "/api/v1/partitions", write(ApiSupport.partitionBody("viewed")),
                 viewer);
-        assertThat(ApiSupport.partitions(d)).as("a viewer created a partition").isEqualTo(before);
+        assertThat(ApiSupport.partitions(daemon.get())).as("a viewer created a partition").isEqualTo(before);
         assertError(r, 403, "HSCL350B");
     }
 
     @Test
     void openApiDocumentNeedsNoAuthAndListsEveryRoute() {
-        HttpResponse<String> r = d.request("GET", "/openapi.json", null, null);
+        HttpResponse<String> r = daemon.request("GET", "/openapi.json", null, null);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
                 .startsWith("application/json"));
@@ -186,7 +183,7 @@ class AuthApiTest {
         // the document also describes how to authenticate
         assertThat(doc.path("components").path("securitySchemes").size()).isGreaterThanOrEqualTo(1);
         // a wrong credential does not block it either
-        assertThat(d.request("GET", "/openapi.json", null, "Bearer wrong").statusCode()).isEqualTo(200);
+        assertThat(daemon.request("GET", "/openapi.json", null, "Bearer wrong").statusCode()).isEqualTo(200);
     }
 
     /** The list above is the one in Routes.java: a route added there must be added here (and to openapi.json). */
@@ -211,12 +208,12 @@ class AuthApiTest {
             }
             String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem");
             for (String m : e.getValue()) {
-                HttpResponse<String> r = d.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
+                HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);
                 assertThat(r.statusCode()).as("%s %s", m, path).isEqualTo(401);
             }
         }
         // and the daemon is still up (daemon/stop was refused)
-        assertThat(d.api("GET", "/api/v1/daemon", null).statusCode()).isEqualTo(200);
+        assertThat(daemon.api("GET", "/api/v1/daemon", null).statusCode()).isEqualTo(200);
     }
 }

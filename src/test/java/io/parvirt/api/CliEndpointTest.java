@@ -6,30 +6,21 @@ import static io.parvirt.api.ApiSupport.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.it.RunningDaemon;
+import io.parvirt.it.SharedDaemon;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** POST /api/v1/hmc/cli: HMC command lines with their -f files, answered as text with the exit code. */
+@Tag("daemon")
 class CliEndpointTest {
     private static final String EXIT = "X-Parvirt-Exit-Code";
-    private static RunningDaemon d;
-
-    @BeforeAll
-    static void start() {
-        d = RunningDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (d != null) {
-            d.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedDaemon daemon = new SharedDaemon();
 
     private static HttpResponse<String> cli(List<String> argv, Map<String, String> files) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -37,7 +28,7 @@ class CliEndpointTest {
         if (files != null) {
             body.put("files", files);
         }
-        HttpResponse<String> r = d.api("POST", "/api/v1/hmc/cli", write(body));
+        HttpResponse<String> r = daemon.api("POST", "/api/v1/hmc/cli", write(body));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
                 .startsWith("text/plain"));
@@ -60,7 +51,7 @@ class CliEndpointTest {
     }
 
     private static List<String> names() {
-        return json(ApiSupport.partitions(d)).findValuesAsText("name");
+        return json(ApiSupport.partitions(daemon.get())).findValuesAsText("name");
     }
 
     @Test
@@ -129,9 +120,9 @@ class CliEndpointTest {
 
     @Test
     void unknownFieldInTheRequestIs400() {
-        assertError(d.api("POST", "/api/v1/hmc/cli", "{\"argv\":[\"lssyscfg\",\"-r\",\"sys\"],\"env\":{}}"), 400,
+        assertError(daemon.api("POST", "/api/v1/hmc/cli", "{\"argv\":[\"lssyscfg\",\"-r\",\"sys\"],\"env\":{}}"), 400,
                 null);
-        assertError(d.api("POST", "/api/v1/hmc/cli", "{\"args\":[\"lssyscfg\"]}"), 400, null);
+        assertError(daemon.api("POST", "/api/v1/hmc/cli", "{\"args\":[\"lssyscfg\"]}"), 400, null);
     }
 
     @Test
@@ -141,7 +132,7 @@ class CliEndpointTest {
                 "{\"argv\":null}", "{\"argv\":[\"lssyscfg\",true]}", "[\"lssyscfg\"]", "\"lssyscfg\"", "",
                 "{\"argv\":[\"lssyscfg\"],\"files\":[\"x\"]}", "{\"argv\":[\"lssyscfg\"],\"files\":{\"/a\":1}}",
                 "{\"argv\":[\"lssyscfg\"],\"argv\":[\"lssyscfg\"]}")) {
-            HttpResponse<String> r = d.api("POST", "/api/v1/hmc/cli", body);
+            HttpResponse<String> r = daemon.api("POST", "/api/v1/hmc/cli", body);
             assertError(r, 400, null);
             assertThat(r.headers().firstValue(EXIT)).as(body).isEmpty();
         }
@@ -155,7 +146,7 @@ class CliEndpointTest {
         assertThat(exit(r)).as(r.body()).isEqualTo(0);
         assertThat(names()).contains("file01", "file02");
         for (String n : List.of("file01", "file02")) {
-            String eth = json(d.api("GET", "/api/v1/partitions/" + n + "/profiles", null).body()).get(0)
+            String eth = json(daemon.api("GET", "/api/v1/partitions/" + n + "/profiles", null).body()).get(0)
                     .get("virtual_eth_adapters").asText();
             assertThat(eth).isEqualTo("2/0/1//0/0/ETHERNET0//all/none,\"3/1/10/20,30/0/1/ETHERNET0//all/none\"");
         }
@@ -168,38 +159,38 @@ class CliEndpointTest {
 
     @Test
     void fileWithOneInvalidRecordCreatesNeither() {
-        String before = ApiSupport.partitions(d);
+        String before = ApiSupport.partitions(daemon.get());
         String badMem = record("half02").replace("min_mem=1024", "min_mem=3072");
         HttpResponse<String> r = cli(List.of("mksyscfg", "-r", "lpar", "-m", "sys1", "-f", "/x/y"),
                 Map.of("/x/y", record("half01") + "\n" + badMem + "\n"));
         assertThat(exit(r)).isEqualTo(1);
         assertThat(r.body()).startsWith("HSCL1304 ");
-        assertThat(ApiSupport.partitions(d)).isEqualTo(before);
+        assertThat(ApiSupport.partitions(daemon.get())).isEqualTo(before);
 
         // the bad record first: the same
         r = cli(List.of("mksyscfg", "-r", "lpar", "-m", "sys1", "-f", "/x/y"),
                 Map.of("/x/y", badMem + "\n" + record("half01") + "\n"));
         assertThat(exit(r)).isEqualTo(1);
-        assertThat(ApiSupport.partitions(d)).isEqualTo(before);
+        assertThat(ApiSupport.partitions(daemon.get())).isEqualTo(before);
 
         // a record that does not parse (unbalanced quote) after a good one
         r = cli(List.of("mksyscfg", "-r", "lpar", "-m", "sys1", "-f", "/x/y"),
                 Map.of("/x/y", record("half01") + "\n" + "name=half03,\"desired_mem=1024\n"));
         assertThat(exit(r)).isEqualTo(1);
         assertThat(r.body()).startsWith("HSCL");
-        assertThat(ApiSupport.partitions(d)).isEqualTo(before);
+        assertThat(ApiSupport.partitions(daemon.get())).isEqualTo(before);
 
         // two records with the same name in one file
         r = cli(List.of("mksyscfg", "-r", "lpar", "-m", "sys1", "-f", "/x/y"),
                 Map.of("/x/y", record("half04") + "\n" + record("half04") + "\n"));
         assertThat(exit(r)).isEqualTo(1);
         assertThat(r.body()).startsWith("HSCL1308 ");
-        assertThat(ApiSupport.partitions(d)).isEqualTo(before);
+        assertThat(ApiSupport.partitions(daemon.get())).isEqualTo(before);
     }
 
     @Test
     void fileThatWasNotSentCannotBeRead() {
-        String before = ApiSupport.partitions(d);
+        String before = ApiSupport.partitions(daemon.get());
         HttpResponse<String> r = cli(List.of("mksyscfg", "-r", "lpar", "-m", "sys1", "-f", "/etc/passwd"),
                 Map.of("/x/y", record("nf01")));
         assertThat(exit(r)).isEqualTo(1);
@@ -209,6 +200,6 @@ class CliEndpointTest {
         r = cli(List.of("mksyscfg", "-r", "lpar", "-m", "sys1", "-f", "/x/y", "-i", record("nf02")),
                 Map.of("/x/y", record("nf01")));
         assertThat(exit(r)).isEqualTo(1);
-        assertThat(ApiSupport.partitions(d)).isEqualTo(before);
+        assertThat(ApiSupport.partitions(daemon.get())).isEqualTo(before);
     }
 }

@@ -9,51 +9,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parvirt.it.RunningDaemon;
+import io.parvirt.it.SharedDaemon;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** /api/v1/partitions and their profiles over HTTP against a real daemon. */
+@Tag("daemon")
 class PartitionApiTest {
-    private static RunningDaemon d;
-
-    @BeforeAll
-    static void start() {
-        d = RunningDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (d != null) {
-            d.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedDaemon daemon = new SharedDaemon();
 
     private static HttpResponse<String> create(String name) {
-        HttpResponse<String> r = d.api("POST", "/api/v1/partitions", write(partitionBody(name)));
+        HttpResponse<String> r = daemon.api("POST", "/api/v1/partitions", write(partitionBody(name)));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return r;
     }
 
     /** Every partition listing and every partition's profiles, as the API serves them. */
     private static String snapshot() {
-        StringBuilder s = new StringBuilder(ApiSupport.partitions(d));
+        StringBuilder s = new StringBuilder(ApiSupport.partitions(daemon.get()));
         for (JsonNode p : json(s.toString())) {
-            HttpResponse<String> r = d.api("GET", "/api/v1/partitions/" + p.get("name").asText() + "/profiles", null);
+            HttpResponse<String> r = daemon.api("GET", "/api/v1/partitions/" + p.get("name").asText() + "/profiles",
+                    null);
             s.append('\n').append(r.statusCode()).append(' ').append(r.body());
         }
-        HttpResponse<String> pools = d.api("GET", "/api/v1/pools", null);
+        HttpResponse<String> pools = daemon.api("GET", "/api/v1/pools", null);
         return s.append('\n').append(pools.body()).toString();
     }
 
     /** Sends a request that must be rejected and checks that nothing at all changed. */
     private static JsonNode rejected(String method, String path, String body, int status, String code) {
         String before = snapshot();
-        HttpResponse<String> r = d.api(method, path, body);
+        HttpResponse<String> r = daemon.api(method, path, body);
         JsonNode e = assertError(r, status, code);
         assertThat(snapshot()).as("state after rejected %s %s %s", method, path, body).isEqualTo(before);
         return e;
@@ -64,7 +55,7 @@ class PartitionApiTest {
         HttpResponse<String> r = create("web01");
         assertThat(json(r).path("ok").asBoolean()).isTrue();
 
-        JsonNode list = json(ApiSupport.partitions(d));
+        JsonNode list = json(ApiSupport.partitions(daemon.get()));
         JsonNode web = null;
         for (JsonNode p : list) {
             assertThat(keys(p).subList(0, 4)).containsExactly("name", "lpar_id", "lpar_env", "state");
@@ -78,7 +69,7 @@ class PartitionApiTest {
         assertThat(web.get("default_profile").asText()).isEqualTo("default");
         assertThat(web.get("lpar_id").asInt()).isPositive();
 
-        HttpResponse<String> one = d.api("GET", "/api/v1/partitions/web01", null);
+        HttpResponse<String> one = daemon.api("GET", "/api/v1/partitions/web01", null);
         assertThat(one.statusCode()).isEqualTo(200);
         JsonNode o = json(one);
         assertThat(keys(o).subList(0, 4)).containsExactly("name", "lpar_id", "lpar_env", "state");
@@ -90,7 +81,7 @@ class PartitionApiTest {
     @Test
     void profileShowsTheVirtualEthernetAdaptersAndTheElementWithCommasRoundTrips() {
         create("prof01");
-        HttpResponse<String> r = d.api("GET", "/api/v1/partitions/prof01/profiles", null);
+        HttpResponse<String> r = daemon.api("GET", "/api/v1/partitions/prof01/profiles", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode profs = json(r);
         assertThat(profs).hasSize(1);
@@ -113,9 +104,9 @@ class PartitionApiTest {
         assertThat(elements.get(1)).startsWith("3/1/10/20,30/0/1");
         ObjectNode again = ApiSupport.JSON.createObjectNode();
         again.putArray("virtual_eth_adapters").add(elements.get(0)).add(elements.get(1));
-        HttpResponse<String> ch = d.api("PATCH", "/api/v1/partitions/prof01/profiles/default", write(again));
+        HttpResponse<String> ch = daemon.api("PATCH", "/api/v1/partitions/prof01/profiles/default", write(again));
         assertThat(ch.statusCode()).as(ch.body()).isEqualTo(200);
-        JsonNode after = json(d.api("GET", "/api/v1/partitions/prof01/profiles", null).body()).get(0);
+        JsonNode after = json(daemon.api("GET", "/api/v1/partitions/prof01/profiles", null).body()).get(0);
         assertThat(after).isEqualTo(p);
     }
 
@@ -147,23 +138,24 @@ class PartitionApiTest {
     @Test
     void patchPartitionRenamesAndChangesAvailabilityPriority() {
         create("ren01");
-        HttpResponse<String> r = d.api("PATCH", "/api/v1/partitions/ren01",
+        HttpResponse<String> r = daemon.api("PATCH", "/api/v1/partitions/ren01",
                 "{\"new_name\":\"ren02\",\"lpar_avail_priority\":200}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertError(d.api("GET", "/api/v1/partitions/ren01", null), 404, "HSCL8012");
-        HttpResponse<String> g = d.api("GET", "/api/v1/partitions/ren02", null);
+        assertError(daemon.api("GET", "/api/v1/partitions/ren01", null), 404, "HSCL8012");
+        HttpResponse<String> g = daemon.api("GET", "/api/v1/partitions/ren02", null);
         assertThat(g.statusCode()).isEqualTo(200);
         assertThat(json(g).get("lpar_avail_priority").asText()).isEqualTo("200");
-        assertThat(json(d.api("GET", "/api/v1/partitions/ren02/profiles", null).body()).get(0)
+        assertThat(json(daemon.api("GET", "/api/v1/partitions/ren02/profiles", null).body()).get(0)
                 .get("lpar_name").asText()).isEqualTo("ren02");
     }
 
     @Test
     void patchProfileChangesDesiredMemory() {
         create("mem01");
-        HttpResponse<String> r = d.api("PATCH", "/api/v1/partitions/mem01/profiles/default", "{\"desired_mem\":3072}");
+        HttpResponse<String> r = daemon.api("PATCH", "/api/v1/partitions/mem01/profiles/default",
+                "{\"desired_mem\":3072}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode p = json(d.api("GET", "/api/v1/partitions/mem01/profiles", null).body()).get(0);
+        JsonNode p = json(daemon.api("GET", "/api/v1/partitions/mem01/profiles", null).body()).get(0);
         assertThat(p.get("desired_mem").asText()).isEqualTo("3072");
         assertThat(p.get("min_mem").asText()).isEqualTo("1024");
         assertThat(p.get("max_mem").asText()).isEqualTo("4096");
@@ -175,16 +167,16 @@ class PartitionApiTest {
         ObjectNode b = partitionBody("extra");
         b.remove("profile_name");
         b.remove("lpar_env");
-        HttpResponse<String> c = d.api("POST", "/api/v1/partitions/prf01/profiles", write(b));
+        HttpResponse<String> c = daemon.api("POST", "/api/v1/partitions/prf01/profiles", write(b));
         assertThat(c.statusCode()).as(c.body()).isEqualTo(201);
-        JsonNode profs = json(d.api("GET", "/api/v1/partitions/prf01/profiles", null).body());
+        JsonNode profs = json(daemon.api("GET", "/api/v1/partitions/prf01/profiles", null).body());
         assertThat(profs).hasSize(2);
         assertThat(profs.findValuesAsText("name")).containsExactlyInAnyOrder("default", "extra");
 
-        HttpResponse<String> del = d.api("DELETE", "/api/v1/partitions/prf01/profiles/extra", null);
+        HttpResponse<String> del = daemon.api("DELETE", "/api/v1/partitions/prf01/profiles/extra", null);
         assertThat(del.statusCode()).as(del.body()).isEqualTo(204);
         assertThat(del.body()).isEmpty();
-        profs = json(d.api("GET", "/api/v1/partitions/prf01/profiles", null).body());
+        profs = json(daemon.api("GET", "/api/v1/partitions/prf01/profiles", null).body());
         assertThat(profs.findValuesAsText("name")).containsExactly("default");
 
         // deleting it again: the profile is gone
@@ -197,12 +189,12 @@ class PartitionApiTest {
     @Test
     void deletedPartitionIsGone() {
         create("del01");
-        HttpResponse<String> r = d.api("DELETE", "/api/v1/partitions/del01", null);
+        HttpResponse<String> r = daemon.api("DELETE", "/api/v1/partitions/del01", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
         assertThat(r.body()).isEmpty();
-        assertError(d.api("GET", "/api/v1/partitions/del01", null), 404, "HSCL8012");
-        assertError(d.api("GET", "/api/v1/partitions/del01/profiles", null), 404, "HSCL8012");
-        assertThat(json(ApiSupport.partitions(d)).findValuesAsText("name")).doesNotContain("del01");
+        assertError(daemon.api("GET", "/api/v1/partitions/del01", null), 404, "HSCL8012");
+        assertError(daemon.api("GET", "/api/v1/partitions/del01/profiles", null), 404, "HSCL8012");
+        assertThat(json(ApiSupport.partitions(daemon.get())).findValuesAsText("name")).doesNotContain("del01");
         // the name is free again
         create("del01");
     }

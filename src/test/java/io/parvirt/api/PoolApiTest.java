@@ -7,30 +7,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parvirt.it.RunningDaemon;
+import io.parvirt.it.SharedDaemon;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Shared processor pools and system capacity (/api/v1/pools, /api/v1/hardware/...). */
+@Tag("daemon")
 class PoolApiTest {
-    private static RunningDaemon d;
-
-    @BeforeAll
-    static void start() {
-        d = RunningDaemon.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (d != null) {
-            d.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedDaemon daemon = new SharedDaemon();
 
     private static JsonNode pools() {
-        HttpResponse<String> r = d.api("GET", "/api/v1/pools", null);
+        HttpResponse<String> r = daemon.api("GET", "/api/v1/pools", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json(r);
     }
@@ -45,7 +35,7 @@ class PoolApiTest {
     }
 
     private static JsonNode sys(String resource) {
-        HttpResponse<String> r = d.api("GET", "/api/v1/hardware/" + resource + "?level=sys", null);
+        HttpResponse<String> r = daemon.api("GET", "/api/v1/hardware/" + resource + "?level=sys", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode a = json(r);
         assertThat(a).hasSize(1);
@@ -54,9 +44,9 @@ class PoolApiTest {
 
     /** A pool change that must fail and leave every pool as it was. */
     private static void rejectedPoolChange(String pool, String body, int status, String code) {
-        String before = d.api("GET", "/api/v1/pools", null).body();
-        assertError(d.api("PATCH", "/api/v1/pools/" + pool, body), status, code);
-        assertThat(d.api("GET", "/api/v1/pools", null).body()).isEqualTo(before);
+        String before = daemon.api("GET", "/api/v1/pools", null).body();
+        assertError(daemon.api("PATCH", "/api/v1/pools/" + pool, body), status, code);
+        assertThat(daemon.api("GET", "/api/v1/pools", null).body()).isEqualTo(before);
     }
 
     @Test
@@ -75,7 +65,7 @@ class PoolApiTest {
 
     @Test
     void userPoolIsRenamedAndGivenAWholeMaximum() {
-        HttpResponse<String> r = d.api("PATCH", "/api/v1/pools/SharedPool01",
+        HttpResponse<String> r = daemon.api("PATCH", "/api/v1/pools/SharedPool01",
                 "{\"new_name\":\"pool1\",\"max_pool_proc_units\":1}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(pool("SharedPool01")).isNull();
@@ -85,7 +75,7 @@ class PoolApiTest {
         assertThat(p.get("max_pool_proc_units").asText()).isEqualTo("1.0");
         assertThat(p.get("curr_reserved_pool_proc_units").asText()).isEqualTo("0.0");
         // the old name is gone
-        assertError(d.api("PATCH", "/api/v1/pools/SharedPool01", "{\"max_pool_proc_units\":1}"), 404, "HSCL8014");
+        assertError(daemon.api("PATCH", "/api/v1/pools/SharedPool01", "{\"max_pool_proc_units\":1}"), 404, "HSCL8014");
     }
 
     @Test
@@ -132,12 +122,12 @@ class PoolApiTest {
         assertThat(mem.get("mem_region_size").asText()).isEqualTo("256");
         assertThat(Long.parseLong(mem.get("configurable_sys_mem").asText())).isPositive();
         // level defaults to sys
-        HttpResponse<String> dflt = d.api("GET", "/api/v1/hardware/mem", null);
+        HttpResponse<String> dflt = daemon.api("GET", "/api/v1/hardware/mem", null);
         assertThat(dflt.statusCode()).isEqualTo(200);
         assertThat(ApiSupport.keys(json(dflt).get(0))).contains("configurable_sys_mem", "mem_region_size");
         // unknown resource or level is a client error, not a server error
-        assertThat(d.api("GET", "/api/v1/hardware/disk", null).statusCode()).isEqualTo(400);
-        assertThat(d.api("GET", "/api/v1/hardware/mem?level=pool", null).statusCode()).isEqualTo(400);
+        assertThat(daemon.api("GET", "/api/v1/hardware/disk", null).statusCode()).isEqualTo(400);
+        assertThat(daemon.api("GET", "/api/v1/hardware/mem?level=pool", null).statusCode()).isEqualTo(400);
     }
 
     @Test
@@ -152,7 +142,7 @@ class PoolApiTest {
             ObjectNode b = ApiSupport.partitionBody("fw" + i);
             b.put("min_mem", 256).put("desired_mem", 512).put("max_mem", 16384);
             b.remove("virtual_eth_adapters");
-            HttpResponse<String> r = d.api("POST", "/api/v1/partitions", write(b));
+            HttpResponse<String> r = daemon.api("POST", "/api/v1/partitions", write(b));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
             JsonNode m = sys("mem");
             long fwNow = Long.parseLong(m.get("sys_firmware_mem").asText());
@@ -169,7 +159,7 @@ class PoolApiTest {
         assertThat(fw).isGreaterThan(fw0);
         // and deleting them gives the memory back
         for (int i = 0; i < 8; i++) {
-            assertThat(d.api("DELETE", "/api/v1/partitions/fw" + i, null).statusCode()).isEqualTo(204);
+            assertThat(daemon.api("DELETE", "/api/v1/partitions/fw" + i, null).statusCode()).isEqualTo(204);
         }
         JsonNode m = sys("mem");
         assertThat(Long.parseLong(m.get("sys_firmware_mem").asText())).isEqualTo(fw0);

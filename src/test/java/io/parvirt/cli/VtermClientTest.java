@@ -2,9 +2,9 @@ package io.parvirt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parvirt.console.Await;
 import io.parvirt.console.FakeQemu;
 import io.parvirt.console.VirtualConsole;
+import io.parvirt.testing.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,10 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** mkvterm against a real console and a fake QEMU, its keyboard and screen replaced by pipes. */
+@Tag("unit")
 class VtermClientTest {
     @TempDir
     Path dir;
@@ -55,7 +57,7 @@ class VtermClientTest {
     CompletableFuture<Integer> mkvterm(Supplier<Integer> attach) {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> f.complete(attach.get()));
-        Await.until(Duration.ofSeconds(5), () -> console.sessionOpen() || f.isDone(), "mkvterm attached");
+        Await.until("mkvterm attached", Duration.ofSeconds(5), () -> console.sessionOpen() || f.isDone());
         return f;
     }
 
@@ -75,10 +77,10 @@ class VtermClientTest {
         type("uname\r");
         qemu.awaitInput("uname\r");
         qemu.write("Linux\r\n");
-        Await.until(Duration.ofSeconds(5), () -> screen.toString().equals("Linux\r\n"), "guest output on screen");
+        Await.until("guest output on screen", Duration.ofSeconds(5), screen::toString, "Linux\r\n"::equals);
         type("~.");
         assertThat(session.get(5, TimeUnit.SECONDS)).isZero();
-        Await.until(Duration.ofSeconds(5), () -> !console.sessionOpen(), "session ended");
+        Await.until("session ended", Duration.ofSeconds(5), () -> !console.sessionOpen());
         assertThat(qemu.input()).isEqualTo("uname\r");
         assertThat(screen.toString()).isEqualTo("Linux\r\n");
     }
@@ -105,7 +107,7 @@ class VtermClientTest {
                 + "already open. Use rmvterm to close it, then retry.\n");
         assertThat(first).isNotDone();
         qemu.write("still attached\n");
-        Await.until(Duration.ofSeconds(5), () -> screen.toString().equals("still attached\n"), "first session");
+        Await.until("first session", Duration.ofSeconds(5), screen::toString, "still attached\n"::equals);
     }
 
     @Test
@@ -125,7 +127,7 @@ class VtermClientTest {
         try {
             CompletableFuture<Integer> session = mkvterm(() -> VtermClient.attach(vterm(), "lpar1"));
             qemu.write("login: ");
-            Await.until(Duration.ofSeconds(5), () -> screen.toString().equals("login: "), "prompt on screen");
+            Await.until("prompt on screen", Duration.ofSeconds(5), screen::toString, "login: "::equals);
             type("root\r~.");
             assertThat(session.get(5, TimeUnit.SECONDS)).isZero();
             qemu.awaitInput("root\r");

@@ -2,15 +2,18 @@ package io.parvirt.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Complete output lines reach the listeners, the way the hypervisor watches for its ready line and panics. */
+@Tag("unit")
 class ConsoleLinesTest {
     @TempDir
     Path dir;
@@ -25,7 +28,7 @@ class ConsoleLinesTest {
             rig.qemu.write("[    1.234] Run /init as init process\r\nparvirt: rea");
             rig.awaitOutput(47); // the console has read the half line before the rest is written
             rig.qemu.write("dy lpar1\r\n[   9.9] Kernel panic - not syncing: Attempted to kill init!\r\nno newline yet");
-            Await.until(Duration.ofSeconds(5), () -> b.size() == 3, "three lines");
+            Await.until("three lines", Duration.ofSeconds(5), b::size, n -> n == 3);
             assertThat(a).containsExactly("[    1.234] Run /init as init process", "parvirt: ready lpar1",
                     "[   9.9] Kernel panic - not syncing: Attempted to kill init!");
             assertThat(b).isEqualTo(a);

@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Output is logged and rotated, and tail reads it back from the ring or the log. */
+@Tag("unit")
 class ConsoleLogTest {
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package io.parvirt.console;
 
+import io.parvirt.testing.Await;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -31,8 +32,8 @@ final class ConsoleRig implements AutoCloseable {
 
     /** Waits until the console has taken in {@code n} bytes of output in all. */
     void awaitOutput(long n) {
-        Await.until(java.time.Duration.ofSeconds(10), () -> console.counters().outputBytes() >= n,
-                n + " bytes of output (have " + console.counters().outputBytes() + ")");
+        Await.until(n + " bytes of output", java.time.Duration.ofSeconds(10), () -> console.counters().outputBytes(),
+                have -> have >= n);
     }
 
     @Override

@@ -3,12 +3,15 @@ package io.parvirt.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What start and close promise, and how a console that cannot start says why. */
+@Tag("unit")
 class ConsoleStartTest {
     @TempDir
     Path dir;
@@ -41,7 +44,7 @@ class ConsoleStartTest {
             c.start();
             c.start(); // a second start changes nothing
             try (SessionClient s = new SessionClient(vt)) {
-                Await.until(java.time.Duration.ofSeconds(5), c::sessionOpen, "session attached");
+                Await.until("session attached", java.time.Duration.ofSeconds(5), c::sessionOpen);
                 assertThat(s.ended()).isFalse();
             }
         }

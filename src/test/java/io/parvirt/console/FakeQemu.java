@@ -1,5 +1,6 @@
 package io.parvirt.console;
 
+import io.parvirt.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -63,7 +64,7 @@ public final class FakeQemu implements AutoCloseable {
 
     /** Waits until the console has connected {@code n} times in all. */
     public void awaitConnections(int n) {
-        Await.until(Duration.ofSeconds(5), () -> accepted >= n, "console connection " + n);
+        Await.until("console connection " + n, Duration.ofSeconds(5), () -> accepted, a -> a >= n);
     }
 
     /** What the guest prints: written whole, blocking while the console does not read (as QEMU's serial does). */
@@ -86,7 +87,7 @@ public final class FakeQemu implements AutoCloseable {
     }
 
     public void awaitInput(String expected) {
-        Await.until(Duration.ofSeconds(5), () -> input().equals(expected), "guest input " + expected);
+        Await.until("guest input " + expected, Duration.ofSeconds(5), this::input, expected::equals);
     }
 
     /** QEMU going away: the connection and the listening socket close and the socket file is removed. */

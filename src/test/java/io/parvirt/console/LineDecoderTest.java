@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The codec alone, in memory: bytes in, lines out. */
+@Tag("unit")
 class LineDecoderTest {
     private final List<String> lines = new ArrayList<>();
     private final LineDecoder decoder = new LineDecoder((b, n) -> lines.add(new String(b, 0, n,

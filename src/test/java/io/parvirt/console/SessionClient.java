@@ -1,5 +1,6 @@
 package io.parvirt.console;
 
+import io.parvirt.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -43,12 +44,11 @@ final class SessionClient implements AutoCloseable {
     }
 
     void awaitReceived(String expected) {
-        Await.until(Duration.ofSeconds(5), () -> received().equals(expected), "session output " + expected
-                + " (have " + received() + ")");
+        Await.until("session output " + expected, Duration.ofSeconds(5), this::received, expected::equals);
     }
 
     void awaitEnd() {
-        Await.until(Duration.ofSeconds(5), () -> ended, "end of session");
+        Await.until("end of session", Duration.ofSeconds(5), () -> ended);
     }
 
     boolean ended() {

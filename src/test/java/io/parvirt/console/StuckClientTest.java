@@ -2,16 +2,19 @@ package io.parvirt.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A vterm client that stops reading costs itself output, never the log. */
+@Tag("unit")
 class StuckClientTest {
     private static final int MB = 1 << 20;
 
@@ -23,7 +26,7 @@ class StuckClientTest {
         try (ConsoleRig rig = new ConsoleRig(dir, 8L * MB);
                 SocketChannel stuck = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             stuck.connect(UnixDomainSocketAddress.of(rig.vterm()));
-            Await.until(Duration.ofSeconds(5), rig.console::sessionOpen, "session attached");
+            Await.until("session attached", Duration.ofSeconds(5), rig.console::sessionOpen);
             byte[] block = ("x".repeat(1022) + "\r\n").getBytes(); // 1 KiB lines
             byte[] chunk = new byte[MB];
             for (int i = 0; i < MB; i += block.length) {

@@ -2,14 +2,17 @@ package io.parvirt.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One vterm session at a time on the session socket, as on the HMC. */
+@Tag("unit")
 class VtermSessionTest {
     @TempDir
     Path dir;
@@ -20,12 +23,12 @@ class VtermSessionTest {
             rig.qemu.write("before the session\n");
             rig.awaitOutput(19);
             try (SessionClient s = new SessionClient(rig.vterm())) {
-                Await.until(Duration.ofSeconds(5), rig.console::sessionOpen, "session attached");
+                Await.until("session attached", Duration.ofSeconds(5), rig.console::sessionOpen);
                 rig.qemu.write("login: ");
                 s.awaitReceived("login: ");
                 s.send("root\r");
                 rig.qemu.awaitInput("root\r");
-                Await.until(Duration.ofSeconds(5), () -> rig.console.counters().inputBytes() == 5, "input counted");
+                Await.until("input counted", Duration.ofSeconds(5), () -> rig.console.counters().inputBytes(), n -> n == 5);
                 assertThat(rig.console.counters().sessions()).isEqualTo(1);
             }
             assertThat(new String(rig.console.tail(100))).isEqualTo("before the session\nlogin: ");
@@ -45,7 +48,7 @@ class VtermSessionTest {
     @Test
     void aSecondSessionGetsTheAlreadyOpenLineAndIsClosedWhileTheFirstKeepsWorking() throws Exception {
         try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20); SessionClient first = new SessionClient(rig.vterm())) {
-            Await.until(Duration.ofSeconds(5), rig.console::sessionOpen, "session attached");
+            Await.until("session attached", Duration.ofSeconds(5), rig.console::sessionOpen);
             try (SessionClient second = new SessionClient(rig.vterm())) {
                 second.awaitEnd();
                 assertThat(second.received()).isEqualTo("HSCL8003 The virtual terminal session for partition lpar1"
@@ -63,7 +66,7 @@ class VtermSessionTest {
     @Test
     void closeSessionDetachesTheClientAndFreesTheConsoleForTheNext() throws Exception {
         try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20); SessionClient first = new SessionClient(rig.vterm())) {
-            Await.until(Duration.ofSeconds(5), rig.console::sessionOpen, "session attached");
+            Await.until("session attached", Duration.ofSeconds(5), rig.console::sessionOpen);
             assertThat(rig.console.closeSession()).isTrue();
             first.awaitEnd();
             assertThat(rig.console.sessionOpen()).isFalse();
@@ -71,7 +74,7 @@ class VtermSessionTest {
             rig.qemu.write("for the log only\n");
             rig.awaitOutput(17);
             try (SessionClient next = new SessionClient(rig.vterm())) {
-                Await.until(Duration.ofSeconds(5), rig.console::sessionOpen, "second session attached");
+                Await.until("second session attached", Duration.ofSeconds(5), rig.console::sessionOpen);
                 rig.qemu.write("next\n");
                 next.awaitReceived("next\n");
             }
@@ -83,10 +86,10 @@ class VtermSessionTest {
     void aClientThatLeavesEndsItsSession() throws Exception {
         try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20)) {
             try (SessionClient s = new SessionClient(rig.vterm())) {
-                Await.until(Duration.ofSeconds(5), rig.console::sessionOpen, "session attached");
+                Await.until("session attached", Duration.ofSeconds(5), rig.console::sessionOpen);
                 assertThat(s.ended()).isFalse();
             }
-            Await.until(Duration.ofSeconds(5), () -> !rig.console.sessionOpen(), "session ended");
+            Await.until("session ended", Duration.ofSeconds(5), () -> !rig.console.sessionOpen());
         }
     }
 }

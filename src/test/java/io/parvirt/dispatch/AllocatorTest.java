@@ -9,10 +9,12 @@ import io.parvirt.dispatch.Allocator.Pool;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The allocator, table-driven: capacity, pools, claims in; each partition's cores out. */
+@Tag("unit")
 class AllocatorTest {
     static final double INF = Double.POSITIVE_INFINITY;
     static final Pool DEFAULT = new Pool(0, INF, 0);

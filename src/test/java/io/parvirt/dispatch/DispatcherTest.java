@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The dispatcher on real processes (a shell loop stands in for a vCPU thread: the dispatcher only
  * sees thread ids and their CPU time): never silent when it cannot enforce, and it measures anyway.
  */
+@Tag("unit")
 class DispatcherTest {
 
     static Allocation shared(int id, String units, int vps, SharingMode mode, int weight) {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code lslparutil} over a real store: the HMC line format and order, {@code -F}, {@code -n},
  * {@code --filter}, the time window, {@code -r config} and {@code -r all}, and the HMC's errors.
  */
+@Tag("unit")
 class LslparutilTest {
     static final String SYS = "sys1";
     static final String USER = "local:test";

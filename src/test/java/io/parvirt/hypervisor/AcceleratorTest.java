@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** auto picks KVM only with /dev/kvm, a vmx/svm CPU flag, and no PVM (software nested KVM). */
+@Tag("unit")
 class AcceleratorTest {
 
     static Path host(Path root, boolean kvm, String flags, boolean pvm) throws Exception {

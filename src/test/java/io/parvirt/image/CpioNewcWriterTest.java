@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Archives written here are read back by GNU cpio, the reference reader of the newc format. */
+@Tag("daemon")
 class CpioNewcWriterTest {
     @TempDir
     Path tmp;

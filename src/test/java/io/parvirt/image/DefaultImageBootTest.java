@@ -3,6 +3,7 @@ package io.parvirt.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parvirt.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The default image, built for real from Debian packages and booted for real under QEMU/TCG: the
  * ready line, the guest agent, networking from the command line, the power button and a panic.
  */
+@Tag("guest")
 class DefaultImageBootTest {
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Duration REPLY = Duration.ofSeconds(20);
@@ -206,17 +209,11 @@ class DefaultImageBootTest {
         JsonNode started = agent.call(json.append("]}}").toString(), REPLY);
         long pid = started.path("return").path("pid").asLong(-1);
         assertThat(pid).as(started.toString()).isPositive();
-        long deadline = System.nanoTime() + REPLY.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode s = agent.call("{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":" + pid + "}}", REPLY)
-                    .path("return");
-            if (s.path("exited").asBoolean()) {
-                assertThat(s.path("exitcode").asInt()).as(s.toString()).isZero();
-                return new String(Base64.getDecoder().decode(s.path("out-data").asText("")), StandardCharsets.UTF_8);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(path + " did not finish in the guest");
+        JsonNode s = Await.on(path + " to finish in the guest (guest-exec-status)",
+                () -> agent.call("{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":" + pid + "}}", REPLY)
+                        .path("return")).within(REPLY).every(Duration.ofMillis(50)).until(r -> r.path("exited").asBoolean());
+        assertThat(s.path("exitcode").asInt()).as(s.toString()).isZero();
+        return new String(Base64.getDecoder().decode(s.path("out-data").asText("")), StandardCharsets.UTF_8);
     }
 
     private static String extract(Path initramfs, String member) throws Exception {

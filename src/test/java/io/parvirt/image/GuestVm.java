@@ -1,5 +1,6 @@
 package io.parvirt.image;
 
+import io.parvirt.testing.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,19 +41,16 @@ final class GuestVm implements AutoCloseable {
     }
 
     /** Waits for a console line containing {@code text}; returns the seconds since QEMU started. */
-    double awaitConsole(String text, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (console().contains(text)) {
-                return (System.nanoTime() - startedNanos) / 1e9;
-            }
-            if (!qemu.isAlive()) {
+    double awaitConsole(String text, Duration timeout) {
+        Await.on("\"" + text + "\" on the console", () -> {
+            String console = console();
+            if (!console.contains(text) && !qemu.isAlive()) {
                 throw new AssertionError("QEMU exited (" + qemu.exitValue() + ") before \"" + text + "\":\n"
-                        + console() + "\n" + Files.readString(dir.resolve("qemu.log")));
+                        + console + "\n" + Files.readString(dir.resolve("qemu.log")));
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no \"" + text + "\" within " + timeout + " on the console:\n" + console());
+            return console;
+        }).within(timeout).every(Duration.ofMillis(50)).until(c -> c.contains(text));
+        return (System.nanoTime() - startedNanos) / 1e9;
     }
 
     String console() throws IOException {

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * shared package cache: iperf3 with its libraries, and the plain recipe under another name, which
  * must give the default image byte for byte.
  */
+@Tag("daemon")
 class ImageWithPackagesTest {
     static Path dir;
     static ImageStore store;

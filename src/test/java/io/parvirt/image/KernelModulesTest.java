@@ -12,9 +12,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Load order from the real Debian cloud kernel the shared build unpacked. */
+@Tag("daemon")
 class KernelModulesTest {
     static KernelModules modules;
 

@@ -2,15 +2,18 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What goes wrong at activation ends in a clear error or an Error state with a reference code:
  * never a stuck Starting, never a leaked QEMU or cgroup, never a disturbed neighbour.
  */
+@Tag("guest")
 class ActivationFaultsTest {
 
     @Test
@@ -66,13 +69,13 @@ class ActivationFaultsTest {
             Guests.awaitState(d, "lp1", "Error", Duration.ofSeconds(30));
             assertThat(d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1", "-F", "refcode").stdout().strip())
                     .isEqualTo("B200F002");
-            Guests.await(() -> Guests.memSys(d, "curr_avail_sys_mem") == avail, Duration.ofSeconds(10),
-                    () -> "resources returned");
+            Await.on("resources returned", () -> Guests.memSys(d, "curr_avail_sys_mem")).within(Duration.ofSeconds(10))
+                    .every(Guests.POLL).until(m -> m == avail);
             String cg = cgroups.lines().filter(l -> l.contains("/lpar1")).findFirst().orElseThrow();
             String rel = cg.substring(cg.indexOf(":/") + 1);
             String ctrl = cg.split(":")[1];
             Path dir = ctrl.isEmpty() ? Path.of("/sys/fs/cgroup" + rel) : Path.of("/sys/fs/cgroup/" + ctrl + rel);
-            Guests.await(() -> !Files.exists(dir), Duration.ofSeconds(10), () -> dir + " removed");
+            Await.until(dir + " removed", Duration.ofSeconds(10), () -> !Files.exists(dir));
             assertThat(d.home().run().resolve("lpar/1")).doesNotExist();
         }
     }
@@ -117,8 +120,8 @@ class ActivationFaultsTest {
             Guests.awaitState(d, "lp1", "Error", Duration.ofSeconds(60));
             assertThat(d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=lp1", "-F",
                     "refcode,refcode_text").stdout()).startsWith("B200F003,").contains("Kernel panic");
-            Guests.await(() -> !Files.exists(d.home().run().resolve("lpar/1")), Duration.ofSeconds(20),
-                    () -> "QEMU stopped and its run directory removed");
+            Await.until("QEMU stopped and its run directory removed", Duration.ofSeconds(20),
+                    () -> !Files.exists(d.home().run().resolve("lpar/1")));
             assertThat(Guests.state(d, "warm")).isEqualTo("Running");
             d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "warm");
             Guests.awaitState(d, "warm", "Not Activated", Duration.ofSeconds(30));

@@ -2,11 +2,13 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * A real Debian-kernel guest under QEMU (TCG here): activation, Running once the agent answers,
  * guest exec, the resources it takes and gives back, and a clean shutdown.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ActivationTest {
     static RunningDaemon d;
@@ -30,8 +33,9 @@ class ActivationTest {
         for (String n : new String[] {"lp1", "lp2"}) {
             d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", n);
         }
-        Guests.await(() -> d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "state").stdout().lines()
-                .allMatch(s -> s.equals("Not Activated") || s.equals("Error")), Duration.ofSeconds(30), () -> "stop");
+        Await.on("every partition stopped", () -> d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "state").stdout())
+                .within(Duration.ofSeconds(30)).every(Guests.POLL)
+                .until(out -> out.lines().allMatch(s -> s.equals("Not Activated") || s.equals("Error")));
         d.close();
     }
 

@@ -2,12 +2,14 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The virtual console through ./parvirt mkvterm (one session at a time, rmvterm, ~. to detach),
  * auto_start with the daemon, and restart.
  */
+@Tag("guest")
 class ConsoleAndLifecycleTest {
 
     /** Types a command on the console, waits for its output, then detaches with ~. as a person would. */
@@ -39,11 +42,11 @@ class ConsoleAndLifecycleTest {
         var out = p.getOutputStream();
         out.write("echo con$((6*7))sole\r".getBytes(StandardCharsets.UTF_8));
         out.flush();
-        Guests.await(() -> {
+        Await.on("con42sole on the console", () -> {
             synchronized (seen) {
-                return seen.toString().contains("con42sole");
+                return seen.toString();
             }
-        }, Duration.ofSeconds(20), () -> "console output, got: " + seen);
+        }).within(Duration.ofSeconds(20)).until(t -> t.contains("con42sole"));
         out.write("\r~.".getBytes(StandardCharsets.UTF_8));
         out.flush();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("~. detaches").isTrue();
@@ -54,16 +57,13 @@ class ConsoleAndLifecycleTest {
 
     @Test
     void mkvtermReachesTheGuestShellOneSessionAtATime(@TempDir Path home) throws Exception {
-        Files.writeString(home.resolve("parvirt.properties"), "system.name=sys1\nlisten=127.0.0.1:0\nimages.dir="
-                + RunningDaemon.sharedImages() + "\n");
-        Process daemon = CrashRecoveryTest.serve(home);
-        try {
+        try (ServedHome h = ServedHome.start(home, "lp1", "lp2")) {
             Cli.run(home, "mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1) + ",auto_start=1");
             Cli.run(home, "mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp2", 256, 1));
             assertThat(Cli.run(home, "mkvterm", "-m", "sys1", "-p", "lp2").stdout()).startsWith("HSCL130C ")
                     .contains("not activated");
             Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
-            ReadoptionTest.awaitState(home, "lp1", "Running", 120);
+            h.awaitState("lp1", "Running", 120);
 
             assertThat(interactiveSession(home)).contains("con42sole");
 
@@ -88,13 +88,13 @@ class ConsoleAndLifecycleTest {
                     // ended
                 }
             });
-            Guests.await(() -> {
+            Await.on("first session attached", () -> {
                 synchronized (firstOut) {
-                    return firstOut.toString().contains("attached");
+                    return firstOut.toString();
                 }
-            }, Duration.ofSeconds(20), () -> "first session attached");
-            Guests.await(() -> Cli.run(home, "mkvterm", "-m", "sys1", "-p", "lp1").stdout().contains("already open"),
-                    Duration.ofSeconds(20), () -> "second session refused");
+            }).within(Duration.ofSeconds(20)).until(t -> t.contains("attached"));
+            Await.on("second session refused", () -> Cli.run(home, "mkvterm", "-m", "sys1", "-p", "lp1").stdout())
+                    .within(Duration.ofSeconds(20)).every(ServedHome.POLL).until(t -> t.contains("already open"));
             CompletableFuture<Boolean> ended = first.onExit().thenApply(p -> true);
             assertThat(Cli.run(home, "rmvterm", "-m", "sys1", "-p", "lp1").exit()).isZero();
             assertThat(ended.get(20, TimeUnit.SECONDS)).isTrue();
@@ -105,34 +105,28 @@ class ConsoleAndLifecycleTest {
 
             // auto_start=1: a new daemon starts lp1 by itself (after an orderly stop of everything).
             Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "lp1");
-            ReadoptionTest.awaitState(home, "lp1", "Not Activated", 30);
-            Cli.run(home, "daemon", "stop");
-            daemon.waitFor(30, TimeUnit.SECONDS);
-            daemon = CrashRecoveryTest.serve(home);
-            ReadoptionTest.awaitState(home, "lp1", "Running", 120);
-            assertThat(ReadoptionTest.state(home, "lp2")).isEqualTo("Not Activated");
+            h.awaitState("lp1", "Not Activated", 30);
+            h.stop();
+            h.serveAgain();
+            h.awaitState("lp1", "Running", 120);
+            assertThat(h.state("lp2")).isEqualTo("Not Activated");
 
             // restart: the guest boots again (a new kernel start) and comes back Running.
             Cli.Result up1 = Cli.run(home, "guest", "exec", "-m", "sys1", "-p", "lp1", "--", "/bin/cat", "/proc/uptime");
             assertThat(Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "restart", "--immed", "-n", "lp1")
                     .exit()).isZero();
-            Guests.await(() -> !ReadoptionTest.state(home, "lp1").equals("Running"), Duration.ofSeconds(20),
-                    () -> "restart leaves Running");
-            ReadoptionTest.awaitState(home, "lp1", "Running", 120);
+            Await.on("restart to leave Running", () -> h.state("lp1")).within(Duration.ofSeconds(20))
+                    .every(ServedHome.POLL).until(st -> !st.equals("Running"));
+            h.awaitState("lp1", "Running", 120);
             Cli.Result up2 = Cli.run(home, "guest", "exec", "-m", "sys1", "-p", "lp1", "--", "/bin/cat", "/proc/uptime");
             assertThat(Double.parseDouble(up2.stdout().split(" ")[0]))
                     .isLessThan(Double.parseDouble(up1.stdout().split(" ")[0]) + 60);
             assertThat(Files.readString(home.resolve("logs/console/lp1.log")).split("PARVIRT-READY host=lp1", -1))
                     .hasSizeGreaterThanOrEqualTo(3);
         } finally {
-            ProcessHandle.current().descendants().filter(h -> h.info().commandLine().orElse("").contains("mkvterm"))
+            // the mkvterm sessions; the partitions and the daemon are stopped by the ServedHome
+            ProcessHandle.current().descendants().filter(ph -> ph.info().commandLine().orElse("").contains("mkvterm"))
                     .forEach(ProcessHandle::destroyForcibly);
-            for (String n : new String[] {"lp1", "lp2"}) {
-                Cli.run(home, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", n);
-            }
-            Thread.sleep(1000);
-            Cli.run(home, "daemon", "stop");
-            daemon.waitFor(30, TimeUnit.SECONDS);
         }
     }
 }

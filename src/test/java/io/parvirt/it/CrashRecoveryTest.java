@@ -2,7 +2,7 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import io.parvirt.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * burst of mksyscfg comes back with every acknowledged partition, and every partition it has is
  * whole (its profile is there).
  */
+@Tag("daemon")
 class CrashRecoveryTest {
 
     static String record(int i) {
@@ -35,27 +37,10 @@ class CrashRecoveryTest {
                 + "desired_procs=1,max_procs=2,sharing_mode=uncap,uncap_weight=128";
     }
 
-    static Process serve(Path home) throws Exception {
-        Files.deleteIfExists(home.resolve("run/listen"));
-        ProcessBuilder pb = new ProcessBuilder(Cli.root().resolve("parvirt").toString(), "serve")
-                .redirectErrorStream(true).redirectOutput(home.resolve("serve.out").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("PARVIRT_HOME", home.toString());
-        Process p = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(home.resolve("run/listen"))) {
-            assertThat(p.isAlive()).as("daemon alive; " + home.resolve("serve.out")).isTrue();
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
-        return p;
-    }
-
     @Test
     void aKilledDaemonComesBackWithEveryAcknowledgedPartitionWhole(@TempDir Path home) throws Exception {
-        Files.writeString(home.resolve("parvirt.properties"), "system.name=sys1\nlisten=127.0.0.1:0\nimages.dir="
-                + RunningDaemon.sharedImages() + "\n");
-        Process daemon = serve(home);
+        ServedHome.writeProperties(home);
+        Process daemon = ServedHome.serve(home);
         String listen = Files.readString(home.resolve("run/listen")).strip();
         String token = Files.readString(home.resolve("run/token")).strip();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -84,9 +69,7 @@ class CrashRecoveryTest {
                 }
             }));
         }
-        while (acknowledged.size() < 150) {
-            Thread.sleep(5);
-        }
+        Await.until("150 acknowledged partitions", Duration.ofSeconds(120), acknowledged::size, n -> n >= 150);
         daemon.destroyForcibly(); // SIGKILL, mid-burst
         killed.set(true);
         daemon.waitFor(30, TimeUnit.SECONDS);
@@ -95,7 +78,7 @@ class CrashRecoveryTest {
         }
         pool.shutdown();
 
-        Process again = serve(home);
+        Process again = ServedHome.serve(home);
         try {
             Set<String> lpars = new HashSet<>(Cli.run(home, "lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name")
                     .stdout().lines().toList());

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** One daemon per home; homes never share files; status and stop; the token is the owner's alone. */
+@Tag("daemon")
 class DaemonLifecycleTest {
 
     @Test

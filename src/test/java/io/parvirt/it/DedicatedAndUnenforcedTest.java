@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * whole host core that shared partitions no longer use, until the partition lends its idle cycles.
  * And on a host where cgroups cannot be written, partitions still run and are still measured.
  */
+@Tag("guest")
 class DedicatedAndUnenforcedTest {
 
     static JsonNode dispatch(RunningDaemon d) {
@@ -73,8 +76,8 @@ class DedicatedAndUnenforcedTest {
             on(d, "S");
             Guests.awaitState(d, "D", "Running", Duration.ofSeconds(180));
             Guests.awaitState(d, "S", "Running", Duration.ofSeconds(180));
-            Guests.await(() -> partition(d, "D") != null && partition(d, "S") != null, Duration.ofSeconds(10),
-                    () -> dispatch(d).toString());
+            Await.on("D and S dispatched", () -> dispatch(d)).within(Duration.ofSeconds(10)).every(Guests.POLL)
+                    .until(j -> partition(d, "D") != null && partition(d, "S") != null);
             String last = Integer.toString(cpus.getLast());
             String rest = io.parvirt.dispatch.Dispatcher.cpuList(cpus.subList(0, cpus.size() - 1));
             assertThat(affinity(partition(d, "D"))).as("D's vCPU on the highest-numbered core").containsOnly(last);
@@ -87,13 +90,14 @@ class DedicatedAndUnenforcedTest {
             assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "D", "-a",
                     "sharing_mode=share_idle_procs").exit()).isZero();
             String all = io.parvirt.dispatch.Dispatcher.cpuList(cpus);
-            Guests.await(() -> {
+            Await.on("S to get D's idle core (S's threads' affinity)", () -> {
                 try {
-                    return affinity(partition(d, "S")).stream().allMatch(all::equals);
+                    return affinity(partition(d, "S"));
                 } catch (Exception e) {
-                    return false;
+                    return List.of(e.toString());
                 }
-            }, Duration.ofSeconds(2), () -> "S never got D's idle core: " + dispatch(d));
+            }).within(Duration.ofSeconds(2)).every(Guests.POLL).detail(() -> "dispatch: " + dispatch(d))
+                    .until(a -> a.stream().allMatch(all::equals));
             assertThat(affinity(partition(d, "D"))).as("D stays on its own core").containsOnly(last);
             assertThat(d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar", "--filter", "lpar_names=D",
                     "-F", "curr_proc_mode,curr_procs,curr_sharing_mode").stdout())
@@ -113,8 +117,9 @@ class DedicatedAndUnenforcedTest {
             JsonNode rep = dispatch(d);
             assertThat(rep.path("enforced").asBoolean()).isFalse();
             assertThat(rep.path("problem").asText()).contains("/nonexistent");
-            Guests.await(() -> partition(d, "U") != null && partition(d, "U").path("entitledSeconds").asDouble() > 0,
-                    Duration.ofSeconds(10), () -> dispatch(d).toString());
+            Await.on("U dispatched with entitled seconds", () -> dispatch(d)).within(Duration.ofSeconds(10))
+                    .every(Guests.POLL).until(j -> partition(d, "U") != null
+                            && partition(d, "U").path("entitledSeconds").asDouble() > 0);
             assertThat(d.hmc("lssvcevents", "-t", "console", "-F", "text").stdout())
                     .contains("Dispatching is not enforced");
             assertThat(d.api("GET", "/metrics", null).body()).contains("parvirt_dispatch_enforced 0.0");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * burning. Consumption is measured here, independently of the dispatcher, from the kernel's
  * per-thread CPU time of each partition's vCPU threads.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DispatchScenarioTest {
     static final double TOLERANCE = 0.05;
@@ -48,8 +51,8 @@ class DispatchScenarioTest {
         burn("A", 1);
         burn("B", 2);
         burn("C", 2);
-        Guests.await(() -> dispatch().path("partitions").size() == 3, Duration.ofSeconds(10), () -> "dispatched: "
-                + dispatch());
+        Await.on("three partitions dispatched", DispatchScenarioTest::dispatch).within(Duration.ofSeconds(10))
+                .every(Guests.POLL).until(j -> j.path("partitions").size() == 3);
         for (JsonNode p : dispatch().path("partitions")) {
             long[] t = new long[p.path("vcpuThreads").size() + 1];
             t[0] = p.path("pid").asLong();
@@ -58,7 +61,7 @@ class DispatchScenarioTest {
             }
             threads.put(p.path("name").asText(), t);
         }
-        sleep(3000); // let the controller settle on the new load
+        sleep(3000); // deliberate: the controller settles on the new load before anything is measured
     }
 
     static void define(String name, String mode, String units, int vps, int weight) {
@@ -116,6 +119,7 @@ class DispatchScenarioTest {
         return out;
     }
 
+    /** Lets time pass: these tests measure CPU rates over wall-clock windows, so sleeping is the point. */
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -151,6 +155,7 @@ class DispatchScenarioTest {
         }
         System.out.println("dispatch scenario: weight change reached B and C within " + reacted + " ms");
         assertThat(reacted).as("B and C near 0.40 within 2 s of the change").isBetween(0L, 2000L);
+        // deliberate: the steady-state measurement starts 2 s after the change
         sleep(Math.max(0, 2000 - (System.nanoTime() - t0) / 1_000_000));
         Map<String, Double> c = measure(10_000);
         assertThat(c.get("B")).isCloseTo(0.40, within(TOLERANCE));
@@ -165,7 +170,7 @@ class DispatchScenarioTest {
     void whenCStopsBTakesThePoolsSpareAndAStaysCapped() {
         Guests.Exec stop = Guests.exec(d, "C", "/bin/sh", "-c", "kill $(cat /tmp/burn.pids)");
         assertThat(stop.exit()).as(stop.body()).isZero();
-        sleep(2000);
+        sleep(2000); // deliberate: the controller's reaction time before the next measurement
         Map<String, Double> c = measure(10_000);
         assertThat(c.get("B")).as("B takes what C ceded, up to the pool's 1.0").isCloseTo(0.80, within(TOLERANCE));
         assertThat(c.get("A")).isCloseTo(0.20, within(TOLERANCE));

@@ -1,11 +1,9 @@
 package io.parvirt.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.testing.Await;
 import java.time.Duration;
-import java.util.function.Supplier;
 
 /** Helpers for tests with real guests: definitions, waiting for states, guest exec through the API. */
 final class Guests {
@@ -24,23 +22,14 @@ final class Guests {
                 .stdout().strip();
     }
 
-    static void awaitState(RunningDaemon d, String name, String state, Duration timeout) {
-        await(() -> state(d, name).equals(state), timeout, () -> name + " never reached " + state + " (is "
-                + state(d, name) + "); refcode: " + d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1").stdout()
-                + "\nconsole:\n" + d.api("GET", "/api/v1/partitions/" + name + "/console?kb=4", null).body());
-    }
+    /** How often waits on a daemon poll it: each probe is an HMC command. */
+    static final Duration POLL = Duration.ofMillis(200);
 
-    static void await(Supplier<Boolean> cond, Duration timeout, Supplier<String> why) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!cond.get()) {
-            assertThat(System.nanoTime()).as(why).isLessThan(deadline);
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+    static void awaitState(RunningDaemon d, String name, String state, Duration timeout) {
+        Await.on(name + " to be " + state, () -> state(d, name)).within(timeout).every(POLL)
+                .detail(() -> "refcode: " + d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1").stdout() + "\nconsole:\n"
+                        + d.api("GET", "/api/v1/partitions/" + name + "/console?kb=4", null).body())
+                .until(state::equals);
     }
 
     record Exec(int status, int exit, String stdout, String stderr, String body) {

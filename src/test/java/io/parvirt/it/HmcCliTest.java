@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Output contracts are the HMC's (reference §10): silent success, errors on stdout with stderr
  * empty and exit 1, "No results were found." for an empty list, HSCL8012 for a missing partition.
  */
+@Tag("daemon")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HmcCliTest {
     static CliHome home;

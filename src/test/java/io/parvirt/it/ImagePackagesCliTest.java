@@ -2,7 +2,9 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * ({@code parvirt_image}), and the package's program runs in the guest through
  * {@code ./parvirt guest exec}, also as a background daemon (iperf3 -s -D) a later exec talks to.
  */
+@Tag("guest")
 class ImagePackagesCliTest {
     private static final String IMAGE = "iperf3-test";
 
@@ -36,8 +39,8 @@ class ImagePackagesCliTest {
             try {
                 Cli.Result on = h.run("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "ip1", "-f", "default");
                 assertThat(on.exit()).as(on.stdout() + on.stderr()).isZero();
-                Guests.await(() -> state(h).equals("Running"), Duration.ofSeconds(180),
-                        () -> "ip1 is " + state(h) + ": " + h.run("lsrefcode", "-r", "lpar", "-m", "sys1").stdout());
+                Await.on("ip1 to be Running", () -> state(h)).within(Duration.ofSeconds(180)).every(Guests.POLL)
+                        .detail(() -> h.run("lsrefcode", "-r", "lpar", "-m", "sys1").stdout()).until("Running"::equals);
 
                 Cli.Result v = exec(h, "iperf3", "--version");
                 assertThat(v.exit()).as(v.stderr()).isZero();
@@ -51,8 +54,8 @@ class ImagePackagesCliTest {
                         .doesNotContain("\"error\"");
             } finally {
                 h.run("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "ip1");
-                Guests.await(() -> state(h).equals("Not Activated"), Duration.ofSeconds(60),
-                        () -> "ip1 did not stop: " + state(h));
+                Await.on("ip1 to stop", () -> state(h)).within(Duration.ofSeconds(60)).every(Guests.POLL)
+                        .until("Not Activated"::equals);
             }
         }
     }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The hypervisor memory of each partition, itemised in the API and in /metrics, adds up to sys_firmware_mem. */
+@Tag("daemon")
 class MemoryAndMetricsTest {
 
     @Test

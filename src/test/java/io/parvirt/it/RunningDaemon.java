@@ -4,6 +4,7 @@ import io.parvirt.daemon.Daemon;
 import io.parvirt.home.ParvirtHome;
 import io.parvirt.image.ImageException;
 import io.parvirt.image.ImageStore;
+import io.parvirt.testing.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,7 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -135,10 +139,13 @@ public final class RunningDaemon implements AutoCloseable {
     @Override
     public void close() {
         // QEMU and VIOS storage servers outlive their daemon by design (re-adoption); a test's partitions must not outlive the
-        // test. They are stopped while the daemon runs, so that it cleans up after them (cgroups).
+        // test. They are stopped while the daemon runs, so that it cleans up after them: its supervisor removes the
+        // partition's cgroup, then its run directory, which is what is awaited here.
+        List<Path> runDirs = new ArrayList<>();
         try (Stream<Path> pids = Files.walk(home.run())) {
             for (Path pid : pids.filter(p -> (p.getFileName().toString().equals("qemu.pid")
                     || p.getFileName().toString().equals("storage.pid"))).toList()) {
+                runDirs.add(pid.getParent());
                 ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(h -> {
                     h.destroyForcibly();
                     h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> null).join();
@@ -148,9 +155,10 @@ public final class RunningDaemon implements AutoCloseable {
             // nothing ran, or it is already gone
         }
         try {
-            Thread.sleep(300); // the supervisors' exit handling and one dispatching interval
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Await.until("the daemon to clean up after the partitions it ran " + runDirs, Duration.ofSeconds(10),
+                    () -> runDirs.stream().noneMatch(Files::exists));
+        } catch (AssertionError e) {
+            // closing must not fail a test; what is left is in a temporary directory
         }
         daemon.stop();
         try (Stream<Path> s = Files.walk(home.root())) {

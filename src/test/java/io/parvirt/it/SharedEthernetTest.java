@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * bridge of a network namespace this test makes (the "outside", 10.0.10.254); a client partition
  * on VLAN 10 reaches it, and keeps reaching it when the primary VIOS goes away.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedEthernetTest {
     static RunningDaemon d;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * adapter with PVID 1 and VLANs 10 and 20 tagged. Addresses are set inside the guests through the
  * agent, as an administrator would; traffic is read from the guests' own interface counters.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VirtualEthernetTest {
     static RunningDaemon d;

@@ -2,6 +2,7 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * two client partitions (TCG guests) that see the disks and the optical medium mapped to them
  * through QEMU's NBD client, and only those. All configuration goes through viosvrcmd over the API.
  */
+@Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VirtualScsiTest {
     static RunningDaemon d;
@@ -126,13 +129,13 @@ class VirtualScsiTest {
                     .as(sock + " is the VIOS's alone").hasSize(2);
         }
         // Its threads are its processors: the dispatcher puts them under the entitlement's quota.
-        Guests.await(() -> read(Path.of("/proc/" + pid + "/task/" + pid + "/cgroup")).contains("/lpar1/vcpus"),
-                Duration.ofSeconds(20), () -> "the storage server's main thread is not dispatched: "
-                        + read(Path.of("/proc/" + pid + "/task/" + pid + "/cgroup")));
+        Await.on("the storage server's main thread to be dispatched (its cgroup)",
+                () -> read(Path.of("/proc/" + pid + "/task/" + pid + "/cgroup"))).within(Duration.ofSeconds(20))
+                .every(Guests.POLL).until(cg -> cg.contains("/lpar1/vcpus"));
         // The VIOS's console is its storage server's log.
-        Guests.await(() -> d.api("GET", "/api/v1/partitions/VIOS1/console?kb=4", null).body().contains("parvirt VIOS storage server"),
-                Duration.ofSeconds(10), () -> "VIOS1's console: " + d.api("GET", "/api/v1/partitions/VIOS1/console?kb=4",
-                        null).body());
+        Await.on("the storage server's banner on VIOS1's console",
+                () -> d.api("GET", "/api/v1/partitions/VIOS1/console?kb=4", null).body()).within(Duration.ofSeconds(10))
+                .every(Guests.POLL).until(c -> c.contains("parvirt VIOS storage server"));
         // The other way round: another user cannot open the socket at all, and A's socket does
         // not hand out B's disk under B's export name.
         ProcessResult other = run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "qemu-io", "-r",
@@ -200,7 +203,8 @@ class VirtualScsiTest {
                 + "  i=$((i+1))\n"
                 + "done\ntouch /tmp/finished\nEOF\n"
                 + "rm -f /tmp/done /tmp/failed /tmp/finished; (setsid sh /tmp/stream.sh </dev/null >/dev/null 2>&1 &)");
-        Guests.await(() -> count("B", "/tmp/done") >= 20, Duration.ofSeconds(120), () -> "B's writes did not start");
+        Await.on("B's writes to start (blocks done)", () -> count("B", "/tmp/done")).within(Duration.ofSeconds(120))
+                .every(Guests.POLL).until(n -> n >= 20);
         Path pidFile = viosRun().resolve("storage.pid");
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         run("kill", "-KILL", Long.toString(pid));
@@ -211,8 +215,9 @@ class VirtualScsiTest {
                 .stdout().strip()).isEqualTo("B200F008");
         ok(power("on", "VIOS1", "-f", "default"));
         Guests.awaitState(d, "VIOS1", "Running", Duration.ofSeconds(90));
-        Guests.await(() -> sh("B", "[ -e /tmp/finished ] && echo yes || echo no").strip().equals("yes"),
-                Duration.ofSeconds(300), () -> "B's write stream never finished; done " + count("B", "/tmp/done"));
+        Await.on("B's write stream to finish (/tmp/finished)",
+                () -> sh("B", "[ -e /tmp/finished ] && echo yes || echo no").strip()).within(Duration.ofSeconds(300))
+                .every(Guests.POLL).detail(() -> "done " + count("B", "/tmp/done")).until("yes"::equals);
         assertThat(Guests.state(d, "B")).as("the client rode it out").isEqualTo("Running");
         List<Integer> done = numbers(sh("B", "cat /tmp/done"));
         List<Integer> failed = numbers(sh("B", "cat /tmp/failed 2>/dev/null || true"));
@@ -253,8 +258,8 @@ class VirtualScsiTest {
     void restartingTheViosStartsANewStorageServerAndItsClientCarriesOn() throws Exception {
         long before = Long.parseLong(Files.readString(viosRun().resolve("storage.pid")).strip());
         ok(power("restart", "VIOS1", "--immed"));
-        Guests.await(() -> !ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false),
-                Duration.ofSeconds(30), () -> "the old storage server still runs");
+        Await.until("the old storage server to end", Duration.ofSeconds(30),
+                () -> !ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false));
         Guests.awaitState(d, "VIOS1", "Running", Duration.ofSeconds(90));
         assertThat(Long.parseLong(Files.readString(viosRun().resolve("storage.pid")).strip())).isNotEqualTo(before);
         sh("B", "yes after-restart | head -c 4096 > /tmp/r && dd if=/tmp/r of=/dev/sda bs=4096 seek=200 count=1"

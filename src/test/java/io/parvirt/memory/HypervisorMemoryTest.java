@@ -3,6 +3,7 @@ package io.parvirt.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.model.HptRatio;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * 256 MB LMB: 2.75 GB with no partitions; one LMB per 4 partitions of 2 GB desired / 4 GB max;
  * one LMB per 32 partitions of 1 GB / 2 GB max (where the model reserves more, see the class doc).
  */
+@Tag("unit")
 class HypervisorMemoryTest {
     static final long LMB = 256;
     static final long INSTALLED = 384 * 1024;

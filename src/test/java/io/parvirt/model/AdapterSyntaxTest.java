@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.parvirt.model.ModelException.Kind;
 import java.util.List;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The slash-separated adapter syntaxes of reference §2.1, read and written back. */
+@Tag("unit")
 class AdapterSyntaxTest {
 
     @Test

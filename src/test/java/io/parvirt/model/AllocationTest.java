@@ -2,9 +2,11 @@ package io.parvirt.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Activation takes desired resources when free, as much as is free down to the minimums, else nothing. */
+@Tag("unit")
 class AllocationTest {
 
     static Profile profile(String record) {

@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * ModelException with a one-line message; no other exception may escape. Each distinct problem is
  * reported once, with its input shrunk to a minimal reproducer.
  */
+@Tag("unit")
 class AttributeFuzzTest {
     static final long SEED = 0x5EEDF00DL;
     static final int ITERATIONS = 20_000;

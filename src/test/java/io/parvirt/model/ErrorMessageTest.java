@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.parvirt.model.ModelException.Kind;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the input holds. The inputs are the minimal reproducers {@link AttributeFuzzTest} reduced its
  * findings to, plus the cases the sanitiser already handles.
  */
+@Tag("unit")
 class ErrorMessageTest {
 
     static Stream<Arguments> hostileValues() {

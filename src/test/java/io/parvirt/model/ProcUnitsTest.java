@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.parvirt.model.ModelException.Kind;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Processing units: exact hundredths, HMC decimal syntax, 0.01 granularity (reference §3). */
+@Tag("unit")
 class ProcUnitsTest {
 
     private static final String ATTR = "desired_proc_units";

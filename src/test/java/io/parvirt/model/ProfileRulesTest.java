@@ -19,6 +19,7 @@ import io.parvirt.model.ModelException.Kind;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * changes (an HMC record; a name prefixed with '!' is removed instead) and the expected outcome.
  * Profiles are written for a new partition (id 3) unless the row is for a VIOS (id 1).
  */
+@Tag("unit")
 class ProfileRulesTest {
 
     static final String SHARED = "min_mem=512,desired_mem=1024,max_mem=2048,proc_mode=shared,min_procs=1,"

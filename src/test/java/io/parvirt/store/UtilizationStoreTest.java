@@ -17,10 +17,12 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Utilization samples in the real SQLite store: order, retention, limits and durability. */
+@Tag("unit")
 class UtilizationStoreTest {
     static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     static final Set<ResourceType> ALL = EnumSet.allOf(ResourceType.class);

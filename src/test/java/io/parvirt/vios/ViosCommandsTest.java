@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * viosvrcmd end to end over a real store and real files (issue 6): exact VIOS output shapes, sparse
  * backing files, every refused input leaving state and files unchanged, and a restart.
  */
+@Tag("unit")
 class ViosCommandsTest {
     @TempDir
     Path dir;

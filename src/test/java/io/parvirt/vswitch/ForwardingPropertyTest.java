@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The seed is printed (in the test's output file); {@code -Dvswitch.seed=N} replays a run.
  */
+@Tag("unit")
 class ForwardingPropertyTest {
     static final int FRAMES = 1_000_000;
     static final int FRAMES_PER_SWITCH = 500;

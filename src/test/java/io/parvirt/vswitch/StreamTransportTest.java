@@ -2,6 +2,7 @@ package io.parvirt.vswitch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -9,8 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The stream transport against sockets that behave as QEMU's {@code -netdev stream,server=on}:
  * they listen, the switch connects, frames go both ways with a 4-byte length in front.
  */
+@Tag("unit")
 class StreamTransportTest {
     static final long MAC_A = 0x0E5056001002L;
     static final long MAC_B = 0x0E5056002002L;
@@ -131,12 +135,9 @@ class StreamTransportTest {
             for (int i = 0; i < 2000; i++) {
                 a.send(frame);
             }
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            VirtualEthernet.PortStatus pb;
-            do {
-                Thread.sleep(50);
-                pb = net.ports().get(1);
-            } while (pb.drops().getOrDefault("queue_full", 0L) == 0 && System.nanoTime() < deadline);
+            VirtualEthernet.PortStatus pb = Await.on("queue_full drops on B's port", () -> net.ports().get(1))
+                    .within(Duration.ofSeconds(5)).every(Duration.ofMillis(50))
+                    .until(st -> st.drops().getOrDefault("queue_full", 0L) > 0);
             assertThat(pb.drops().get("queue_full")).as("frames for a guest that does not read are dropped")
                     .isPositive();
             assertThat(net.ports().get(0).rxFrames()).as("A's frames were all taken from its socket").isEqualTo(2000);
@@ -181,16 +182,14 @@ class StreamTransportTest {
                 }
             });
             try {
-                Thread.sleep(500);
+                Thread.sleep(500); // deliberate: the flood runs a while before B sends, so B competes with it
                 // Meanwhile the switch still takes B's frames: the flood does not starve other ports' input.
                 byte[] unicast = TestFrames.untagged(macC, MAC_B, 100);
                 for (int i = 0; i < 20; i++) {
                     b.send(unicast);
                 }
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                while (net.ports().get(1).rxFrames() < 20 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                Await.on("B's 20 frames taken in", () -> net.ports().get(1).rxFrames()).within(Duration.ofSeconds(30))
+                        .every(Duration.ofMillis(20)).until(n -> n >= 20);
                 VirtualEthernet.PortStatus pa = net.ports().get(0);
                 VirtualEthernet.PortStatus pb = net.ports().get(1);
                 VirtualEthernet.PortStatus pc = net.ports().get(2);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * host's interfaces are never touched), against the real Linux network stack on the other side:
  * its ARP and ICMP, its bridge. The partition side is a socket that behaves as QEMU's.
  */
+@Tag("daemon")
 class TrunkBridgeTest {
     static final long MAC_C = 0x0E5056005002L;
     static final byte[] IP_HOST = {10, 9, 0, 1};

@@ -17,12 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The forwarding rules of the 802.1Q switch, one behaviour each, on in-memory ports. */
+@Tag("unit")
 class VirtualSwitchTest {
     static final long A = 0x02_00_00_00_00_0AL;
     static final long B = 0x02_00_00_00_00_0BL;

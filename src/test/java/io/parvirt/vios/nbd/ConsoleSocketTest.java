@@ -3,6 +3,7 @@ package io.parvirt.vios.nbd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parvirt.testing.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,10 +22,12 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The VIOS console socket: a banner, then every status line, to every client, never waiting for one. */
+@Tag("unit")
 class ConsoleSocketTest {
     static final Pattern STAMPED = Pattern.compile("(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) (.*)");
 
@@ -151,7 +154,7 @@ class ConsoleSocketTest {
             });
             for (int i = 0; reading.isAlive() && i < 10_000; i++) {
                 console.send("later " + i);
-                Thread.sleep(2);
+                Thread.sleep(2); // deliberate: paces the lines so the reader sees a stream, not one burst
             }
             if (reading.isAlive()) {
                 idle.close(); // ends the reader, which then reports what it was waiting for
@@ -223,6 +226,6 @@ class ConsoleSocketTest {
 
     private void awaitClients(int n) throws InterruptedException {
         // a client is admitted by the accept thread some time after connect() returns
-        NbdRig.await(n + " clients admitted", () -> console.clientCount() == n);
+        Await.until(n + " clients admitted", () -> console.clientCount(), v -> v == n);
     }
 }

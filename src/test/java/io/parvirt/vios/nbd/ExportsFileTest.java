@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The exports file the host daemon writes and the VIOS's server reads. */
+@Tag("unit")
 class ExportsFileTest {
     @TempDir
     Path tmp;

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The server as the VIOS partition's "operating system": started by the host daemon with an
  * exports file, a pid file and a console socket, and told of new and removed mappings by SIGHUP.
  */
+@Tag("daemon")
 class ExportsReloadTest {
     static final String UUID_ARG = "5b2e7c36-3d0f-4a55-9f44-6c1d2f0e8a11";
 

@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the JVM's per-thread allocation counter, allocates next to nothing over tens of thousands of
  * pipelined reads, writes and flushes once it is warm.
  */
+@Tag("unit")
 class HotPathAllocationTest {
     static final int BATCH = 16;
 

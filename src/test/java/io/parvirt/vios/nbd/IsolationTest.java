@@ -3,6 +3,7 @@ package io.parvirt.vios.nbd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parvirt.testing.Await;
 import io.parvirt.vios.nbd.RawClient.OptionReply;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -14,33 +15,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 6: an export is reachable only by the client it is mapped to. Each mapping has its own
  * socket, only its owner may connect to it, and through it no other export can be named, listed or
  * opened.
  */
+@Tag("unit")
 class IsolationTest {
-    @TempDir
-    Path tmp;
-    NbdRig rig;
+    @RegisterExtension
+    final NbdRig rig = NbdRig.serving("lpar1-hd0", 1 << 20).and("lpar2-hd0", 2 << 20);
     Endpoint lpar1;
     Endpoint lpar2;
 
     @BeforeEach
-    void start() throws IOException {
-        rig = new NbdRig(tmp);
-        lpar1 = rig.serve("lpar1-hd0", 1 << 20);
-        lpar2 = rig.serve("lpar2-hd0", 2 << 20);
-    }
-
-    @AfterEach
-    void stop() {
-        rig.close();
+    void name() {
+        lpar1 = rig.endpoint("lpar1-hd0");
+        lpar2 = rig.endpoint("lpar2-hd0");
     }
 
     @Test
@@ -98,7 +93,7 @@ class IsolationTest {
             c.sendOption(Protocol.OPT_EXPORT_NAME, ByteBuffer.wrap("lpar2-hd0".getBytes(StandardCharsets.UTF_8)));
             assertThat(c.closedByServer()).isTrue();
         }
-        NbdRig.await("UNKNOWN_EXPORT counted", () -> lpar1.counters().closes(CloseReason.UNKNOWN_EXPORT) == 1);
+        Await.until("UNKNOWN_EXPORT counted", () -> lpar1.counters().closes(CloseReason.UNKNOWN_EXPORT), v -> v == 1);
     }
 
     @Test
@@ -147,7 +142,7 @@ class IsolationTest {
 
     @Test
     void connectionsPastTheLimitAreRefused() throws IOException, InterruptedException {
-        try (NbdServer small = new NbdServer(Files.createDirectories(tmp.resolve("small")), new NbdSettings(2, 32))) {
+        try (NbdServer small = new NbdServer(Files.createDirectories(rig.dir.resolve("small")), new NbdSettings(2, 32))) {
             Endpoint e = small.serve(new Export("x", rig.sparse("x", 4096), false));
             try (RawClient a = RawClient.open(e.socket(), "x"); RawClient b = RawClient.open(e.socket(), "x")) {
                 try (var third = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(e.socket()))) {
@@ -162,7 +157,7 @@ class IsolationTest {
 
     @Test
     void anExportWhoseFileIsMissingIsNotServed() {
-        assertThatThrownBy(() -> rig.server.serve(new Export("gone", tmp.resolve("gone.img"), false)))
+        assertThatThrownBy(() -> rig.server.serve(new Export("gone", rig.dir.resolve("gone.img"), false)))
                 .isInstanceOfSatisfying(NbdException.class,
                         x -> assertThat(x.kind()).isEqualTo(NbdException.Kind.BACKING_UNAVAILABLE));
         assertThat(rig.sockets.resolve("gone.sock")).doesNotExist();

@@ -2,6 +2,7 @@ package io.parvirt.vios.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ends each session on its own, counts why, and still serves a well-behaved client the data it was
  * given. Seeded, so a failure repeats.
  */
+@Tag("unit")
 class NbdFuzzTest {
     static final int SESSIONS = 400;
     static final long SIZE = 1 << 20;
@@ -40,7 +43,7 @@ class NbdFuzzTest {
             for (int i = 0; i < SESSIONS; i++) {
                 session(disk.socket(), random, i);
             }
-            NbdRig.await("every fuzzing connection ended", () -> disk.counters().openConnections() == 0);
+            Await.until("every fuzzing connection ended", () -> disk.counters().openConnections(), v -> v == 0);
             assertThat(disk.counters().closesByReason().values().stream().mapToLong(Long::longValue).sum())
                     .isEqualTo(disk.counters().connections());
             try (RawClient c = RawClient.open(disk.socket(), "fuzz")) {

@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server as the VIOS runs it: a process of its own, started with a command line, stopped with SIGTERM. */
+@Tag("daemon")
 class NbdServerMainTest {
     @TempDir
     Path tmp;

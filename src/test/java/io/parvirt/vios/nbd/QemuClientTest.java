@@ -15,69 +15,56 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 6: the server against QEMU's own NBD client (what a client partition's QEMU runs), through
  * {@code nbd+unix:///NAME?socket=PATH}, checking the backing file itself afterwards.
  */
+@Tag("daemon")
 class QemuClientTest {
     static final long SIZE = 64L << 20;
 
-    @TempDir
-    Path tmp;
-    NbdRig rig;
-    Endpoint disk;
-
-    @BeforeEach
-    void start() throws IOException {
-        rig = new NbdRig(tmp);
-        disk = rig.serve("lv01", SIZE);
-    }
-
-    @AfterEach
-    void stop() {
-        rig.close();
-    }
+    @RegisterExtension
+    final NbdRig rig = NbdRig.serving("lv01", SIZE);
 
     @Test
     void qemuImgInfoShowsTheBackingFilesSize() throws Exception {
-        QemuTools.Result r = QemuTools.run(List.of("qemu-img", "info", "--output=json", disk.uri()));
+        QemuTools.Result r = QemuTools.run(List.of("qemu-img", "info", "--output=json", rig.disk().uri()));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("\"virtual-size\": " + SIZE);
     }
 
     @Test
     void aPatternWrittenByQemuIoReadsBackAndIsInTheFile() throws Exception {
-        QemuTools.qemuIo(disk.uri(), "write -P 0xab 0 1M", "write -P 0x5c 40M 4k", "flush");
-        QemuTools.qemuIo(disk.uri(), "read -P 0xab 0 1M", "read -P 0x5c 40M 4k", "read -P 0 1M 1M");
-        byte[] file = Files.readAllBytes(disk.export().file());
+        QemuTools.qemuIo(rig.disk().uri(), "write -P 0xab 0 1M", "write -P 0x5c 40M 4k", "flush");
+        QemuTools.qemuIo(rig.disk().uri(), "read -P 0xab 0 1M", "read -P 0x5c 40M 4k", "read -P 0 1M 1M");
+        byte[] file = Files.readAllBytes(rig.disk().export().file());
         assertThat(allEqual(file, 0, 1 << 20, (byte) 0xab)).isTrue();
         assertThat(allEqual(file, 40 << 20, 4096, (byte) 0x5c)).isTrue();
         assertThat(allEqual(file, 1 << 20, 1 << 20, (byte) 0)).isTrue();
-        assertThat(disk.counters().syncs()).isPositive();
+        assertThat(rig.disk().counters().syncs()).isPositive();
     }
 
     @Test
     void discardPunchesAHoleThatReadsBackAsZeros() throws Exception {
-        QemuTools.qemuIo(disk.uri(), "write -P 0x11 0 8M", "flush");
-        long before = allocatedBytes(disk.export().file());
-        QemuTools.qemuIo(disk.uri(), "discard 1M 4M", "read -P 0 1M 4M", "read -P 0x11 0 1M", "read -P 0x11 5M 3M");
-        assertThat(allocatedBytes(disk.export().file())).isLessThanOrEqualTo(before - (4L << 20));
-        assertThat(disk.counters().trims()).isEqualTo(1);
+        QemuTools.qemuIo(rig.disk().uri(), "write -P 0x11 0 8M", "flush");
+        long before = allocatedBytes(rig.disk().export().file());
+        QemuTools.qemuIo(rig.disk().uri(), "discard 1M 4M", "read -P 0 1M 4M", "read -P 0x11 0 1M", "read -P 0x11 5M 3M");
+        assertThat(allocatedBytes(rig.disk().export().file())).isLessThanOrEqualTo(before - (4L << 20));
+        assertThat(rig.disk().counters().trims()).isEqualTo(1);
     }
 
     @Test
     void writeZeroesReadsBackAsZerosWithAndWithoutUnmap() throws Exception {
-        QemuTools.qemuIo(disk.uri(), "write -P 0x22 0 4M");
+        QemuTools.qemuIo(rig.disk().uri(), "write -P 0x22 0 4M");
         // -z alone asks for NO_HOLE (the space stays allocated); -z -u lets the server punch a hole
-        QemuTools.qemuIo(disk.uri(), "write -z 0 1M", "write -z -u 2M 1M", "read -P 0 0 1M", "read -P 0x22 1M 1M",
+        QemuTools.qemuIo(rig.disk().uri(), "write -z 0 1M", "write -z -u 2M 1M", "read -P 0 0 1M", "read -P 0x22 1M 1M",
                 "read -P 0 2M 1M", "read -P 0x22 3M 1M");
-        assertThat(disk.counters().writeZeroes()).isEqualTo(2);
-        assertThat(disk.counters().errorsByReason().values()).allMatch(n -> n == 0);
+        assertThat(rig.disk().counters().writeZeroes()).isEqualTo(2);
+        assertThat(rig.disk().counters().errorsByReason().values()).allMatch(n -> n == 0);
     }
 
     @Test
@@ -88,7 +75,7 @@ class QemuClientTest {
             for (int i = 0; i < clients; i++) {
                 String region = (i * 8) + "M";
                 String pattern = "0x" + Integer.toHexString(0x31 + i);
-                runs.add(pool.submit(() -> QemuTools.qemuIo(disk.uri(), "write -P " + pattern + " " + region + " 8M",
+                runs.add(pool.submit(() -> QemuTools.qemuIo(rig.disk().uri(), "write -P " + pattern + " " + region + " 8M",
                         "read -P " + pattern + " " + region + " 8M")));
             }
             for (Future<String> f : runs) {
@@ -99,13 +86,13 @@ class QemuClientTest {
         for (int i = 0; i < clients; i++) {
             checks.add("read -P 0x" + Integer.toHexString(0x31 + i) + " " + (i * 8) + "M 8M");
         }
-        QemuTools.qemuIo(disk.uri(), checks.toArray(String[]::new));
-        assertThat(disk.counters().connections()).isGreaterThanOrEqualTo(clients + 1);
+        QemuTools.qemuIo(rig.disk().uri(), checks.toArray(String[]::new));
+        assertThat(rig.disk().counters().connections()).isGreaterThanOrEqualTo(clients + 1);
     }
 
     @Test
     void qemuImgConvertCopiesAnImageWithHolesExactly() throws Exception {
-        Path source = tmp.resolve("source.img");
+        Path source = rig.dir.resolve("source.img");
         Random random = new Random(6);
         try (FileChannel ch = FileChannel.open(source, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (long at = 0; at < SIZE; at += 3L << 20) { // 1 MiB of data, then 2 MiB of hole
@@ -116,14 +103,14 @@ class QemuClientTest {
             ch.truncate(SIZE);
             ch.write(ByteBuffer.allocate(1), SIZE - 1);
         }
-        QemuTools.qemuIo(disk.uri(), "write -P 0xee 0 64M"); // the copy must overwrite, holes included
+        QemuTools.qemuIo(rig.disk().uri(), "write -P 0xee 0 64M"); // the copy must overwrite, holes included
         QemuTools.Result copy = QemuTools.run(List.of("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw",
-                source.toString(), disk.uri()));
+                source.toString(), rig.disk().uri()));
         assertThat(copy.exit()).as(copy.output()).isZero();
         QemuTools.Result cmp = QemuTools.run(List.of("qemu-img", "compare", "-f", "raw", "-F", "raw",
-                source.toString(), disk.uri()));
+                source.toString(), rig.disk().uri()));
         assertThat(cmp.exit()).as(cmp.output()).isZero();
-        assertThat(Files.mismatch(source, disk.export().file())).isEqualTo(-1);
+        assertThat(Files.mismatch(source, rig.disk().export().file())).isEqualTo(-1);
     }
 
     @Test

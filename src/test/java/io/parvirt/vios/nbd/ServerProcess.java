@@ -2,6 +2,7 @@ package io.parvirt.vios.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parvirt.testing.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -96,11 +98,9 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Waits for the pid file, the server's signal that it is ready, and checks what it holds. */
-    void awaitReady(Path pidFile) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!Files.exists(pidFile) && process.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+    void awaitReady(Path pidFile) throws IOException {
+        Await.on("the pid file " + pidFile, () -> Files.exists(pidFile) || !process.isAlive())
+                .within(Duration.ofSeconds(WAIT_SECONDS)).detail(() -> "stderr: " + err).until(Boolean.TRUE::equals);
         assertThat(pidFile).as("pid file written (stderr: %s)", err).exists();
         assertThat(Files.readString(pidFile)).isEqualTo(process.pid() + "\n");
     }

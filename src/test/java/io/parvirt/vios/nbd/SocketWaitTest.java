@@ -10,10 +10,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How a connection waits for its socket: reads, writes against a full buffer, and when it polls. */
+@Tag("unit")
 class SocketWaitTest {
     static final long MAX_POLL = 32_000;
 
@@ -37,7 +39,7 @@ class SocketWaitTest {
             SocketWait wait = new SocketWait(server, sel, MAX_POLL);
             Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(50);
+                    Thread.sleep(50); // deliberate: the data comes only after the reader has waited a while
                     client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
@@ -96,7 +98,7 @@ class SocketWaitTest {
             SocketWait wait = new SocketWait(server, sel, MAX_POLL);
             Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(50);
+                    Thread.sleep(50); // deliberate: the socket is closed while the reader already waits
                     server.close();
                     sel.wakeup();
                 } catch (Exception e) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * ({@code /dev/shm}) refuses FALLOC_FL_ZERO_RANGE. NO_HOLE then falls back to writing zeros, and
  * FAST_ZERO with NO_HOLE is refused with ENOTSUP, leaving the data as it was.
  */
+@Tag("unit")
 class ZeroingFallbackTest {
     Path dir;
     NbdRig rig;
