@@ -115,11 +115,11 @@ class CommandFailureTest {
     }
 
     @Test
-    void aCommandNotYetRunTypedFailsAsAnInternalErrorNotAnException() {
+    void everyCommandRunsTypedAPowerCommandOnAMissingPartitionIsNotFound() {
         Hmc hmc = failingOn("nothing", new IllegalStateException());
         HmcResult r = hmc.execute(new io.parvirt.hmc.command.PowerCommand.CloseVterm(SYS,
                 new io.parvirt.hmc.command.PartitionRef.ById(1)), USER);
-        assertThat(r.code()).isEqualTo("HSCL130F");
-        assertThat(r.stdout()).contains("not yet as a typed command");
+        assertThat(r.code()).isEqualTo("HSCL8012");
+        assertThat(r.httpStatus()).isEqualTo(404);
     }
 }
