@@ -80,6 +80,7 @@ final class Routes {
         r.get("/api/v1/daemon", ctx -> ctx.json(Map.of("pid", ProcessHandle.current().pid(),
                 "system", sysName(), "partitions", hmc.system().definition().partitions().size())));
         r.post("/api/v1/daemon/stop", ctx -> {
+            hmc.authorizeDaemonStop(ctx.attribute("user"));
             ctx.status(202).json(Map.of("stopping", true));
             // Stop after this answer has left: closing the server under it would cut the caller off.
             Thread.ofPlatform().daemon().start(() -> {

@@ -72,7 +72,7 @@ public final class Hmc {
         this.utilization = new UtilizationCommands(sys);
         this.resources = new ResourceCommands(sys, operations);
         this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios()),
-                operations);
+                operations, this::mayReachHost);
     }
 
     /** The virtual switches' ports with their counters (parvirt's own: the API, /metrics, {@code parvirt vswitch ports}). */
@@ -135,6 +135,26 @@ public final class Hmc {
         }
         throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
                 + "authority to run " + command + " (task role " + role + ").");
+    }
+
+    /** The home's owner (its local token) or an hmcsuperadmin: who may reach the host itself. */
+    boolean mayReachHost(String user) {
+        return user == null || user.startsWith("local:")
+                || users.find(user).map(u -> u.role().equals("hmcsuperadmin")).orElse(false);
+    }
+
+    /**
+     * Before the daemon stops at {@code user}'s request: only the home's owner or an hmcsuperadmin
+     * may stop it (it ends the HMC for everyone), and who did is recorded.
+     */
+    public void authorizeDaemonStop(String user) {
+        if (!mayReachHost(user)) {
+            String role = users.find(user).map(io.parvirt.store.HmcUser::role).orElse("hmcviewer");
+            throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
+                    + "authority to stop the daemon (task role " + role + "): only hmcsuperadmin may.");
+        }
+        sys.logEvent(user == null ? "parvirt" : user, "daemon", "The daemon was asked to stop by "
+                + (user == null ? "its owner" : user) + ".");
     }
 
     /** Parses an HMC command line and runs it as {@link #execute} does. */

@@ -7,6 +7,7 @@ import io.parvirt.model.Partition;
 import io.parvirt.partition.PartitionOperations;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.vios.ViosShell;
+import java.util.function.Predicate;
 
 /**
  * {@code viosvrcmd -m SYS {-p VIOS | --id N} -c "COMMAND"}: runs a VIOS command and prints its
@@ -18,11 +19,14 @@ final class ViosCommands {
     private final ManagedSystem sys;
     private final ViosShell shell;
     private final PartitionOperations operations;
+    /** Whether a user may name any host file (the home's owner, hmcsuperadmin), else only the import directory's. */
+    private final Predicate<String> mayReachHost;
 
-    ViosCommands(ManagedSystem sys, ViosShell shell, PartitionOperations operations) {
+    ViosCommands(ManagedSystem sys, ViosShell shell, PartitionOperations operations, Predicate<String> mayReachHost) {
         this.sys = sys;
         this.shell = shell;
         this.operations = operations;
+        this.mayReachHost = mayReachHost;
     }
 
     HmcResult run(ViosCommand command, String user) {
@@ -38,7 +42,8 @@ final class ViosCommands {
                     + "Virtual I/O Server storage.");
         }
         String loc = "U" + SystemView.TYPE_MODEL.replace('-', '.') + "." + sys.host().serial();
-        ViosShell.Result r = shell.run(p, command.command(), loc, user);
+        ViosShell.Result r = shell.run(p, command.command(), loc, new ViosShell.Caller(user,
+                mayReachHost.test(user)));
         if (r.exitCode() == 0) {
             operations.viosChanged(p); // a running VIOS serves a new mapping at once; clients see it at activation
         }

@@ -56,7 +56,7 @@ final class MediaCommands {
         if (a.has("-file") == a.has("-size")) {
             throw ViosException.usage("mkvopt", "give either -file or -size");
         }
-        Path source = a.has("-file") ? Path.of(a.get("-file")) : null;
+        Path source = a.has("-file") ? HostFiles.readable(c, a.get("-file")) : null;
         long size;
         if (source != null) {
             if (!Files.isRegularFile(source)) {

@@ -4,8 +4,11 @@ import io.parvirt.model.Partition;
 import io.parvirt.model.ViosStorage;
 import java.util.List;
 
-/** What one VIOS command runs against: the service, the VIOS partition, its location prefix, the caller. */
-record ViosContext(ViosService svc, Partition vios, String locationPrefix, String user) {
+/**
+ * What one VIOS command runs against: the service, the VIOS partition, its location prefix, the
+ * caller, and whether the caller may name any host file ({@link HostFiles}).
+ */
+record ViosContext(ViosService svc, Partition vios, String locationPrefix, String user, boolean anyHostFile) {
     int id() {
         return vios.id();
     }

@@ -5,7 +5,7 @@ package io.parvirt.vios;
  * about and one sentence naming the rule. Nothing was changed when this is thrown.
  */
 public final class ViosException extends RuntimeException {
-    public enum Kind { USAGE, UNKNOWN_COMMAND, NOT_FOUND, NAME_IN_USE, IN_USE, NO_SPACE, INVALID_STATE, IO }
+    public enum Kind { USAGE, UNKNOWN_COMMAND, NOT_FOUND, NAME_IN_USE, IN_USE, NO_SPACE, INVALID_STATE, IO, ACCESS }
 
     private final Kind kind;
     private final String device;

@@ -67,6 +67,14 @@ public final class ViosService {
         return poolDir(viosId, d.pool()).resolve(d.name());
     }
 
+    /**
+     * {@code <home>/import}, beside the VIOS storage: the one host directory whose files any HMC
+     * user who may run {@code viosvrcmd} can copy into a media repository ({@code mkvopt -file}).
+     */
+    public Path importDir() {
+        return root.resolveSibling("import");
+    }
+
     Path repositoryDir(int viosId) {
         return root.resolve(Integer.toString(viosId)).resolve("repository");
     }

@@ -12,6 +12,13 @@ import java.util.function.BiFunction;
  * line, split into words (single and double quotes group), run against one VIOS partition.
  */
 public final class ViosShell {
+    /**
+     * Who runs a command: the HMC user, and whether they may name any host file (the home's owner
+     * and hmcsuperadmin) or only files under the import directory ({@link ViosService#importDir}).
+     */
+    public record Caller(String user, boolean anyHostFile) {
+    }
+
     /** What the VIOS printed and its exit code (0, or 1 for any refused command). */
     public record Result(String stdout, int exitCode) {
     }
@@ -44,7 +51,7 @@ public final class ViosShell {
      * Runs {@code commandLine} on {@code vios}; {@code locationPrefix} is {@code U<type>.<model>.<serial>}.
      * A refused command prints {@code <command>: <sentence>} and exits 1, having changed nothing.
      */
-    public Result run(Partition vios, String commandLine, String locationPrefix, String user) {
+    public Result run(Partition vios, String commandLine, String locationPrefix, Caller caller) {
         List<String> words;
         try {
             words = split(commandLine);
@@ -62,7 +69,7 @@ public final class ViosShell {
                     + "Valid commands are: " + String.join(", ", commands.keySet()) + ".\n", 1);
         }
         try {
-            return new Result(cmd.apply(new ViosContext(svc, vios, locationPrefix, user), rest), 0);
+            return new Result(cmd.apply(new ViosContext(svc, vios, locationPrefix, caller.user(), caller.anyHostFile()), rest), 0);
         } catch (ViosException e) {
             return new Result(name + ": " + e.getMessage() + "\n", 1);
         }
