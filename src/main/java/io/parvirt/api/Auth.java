@@ -21,8 +21,13 @@ public final class Auth {
         this.users = users;
     }
 
-    /** The user name, or empty when the credentials are missing or wrong. */
+    /** The user name, or empty when the credentials are missing or wrong (a local caller). */
     public Optional<String> user(String authorization) {
+        return user(authorization, "local");
+    }
+
+    /** The user name, or empty when the credentials are missing or wrong; {@code address} is the client's. */
+    public Optional<String> user(String authorization, String address) {
         if (authorization == null) {
             return Optional.empty();
         }
@@ -43,7 +48,7 @@ public final class Auth {
                 return Optional.empty();
             }
             String name = decoded.substring(0, colon);
-            return users.authenticate(name, decoded.substring(colon + 1)).map(role -> name);
+            return users.authenticate(name, decoded.substring(colon + 1), address).map(role -> name);
         }
         return Optional.empty();
     }

@@ -153,7 +153,8 @@ final class Routes {
         if (ctx.path().equals("/openapi.json")) {
             return;
         }
-        var user = auth.user(ctx.header("Authorization"));
+        String address = ctx.ip();
+        var user = auth.user(ctx.header("Authorization"), address == null || address.isBlank() ? "unix" : address);
         if (user.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"parvirt\"");
             error(ctx, HsclCode.error(ModelException.of(ModelException.Kind.NOT_AUTHENTICATED, "The user is not "

@@ -1,6 +1,7 @@
 package io.parvirt.hmc;
 
 import io.parvirt.store.Changes;
+import io.parvirt.store.ConsoleEvent;
 import io.parvirt.store.HmcUser;
 import io.parvirt.store.Store;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,9 @@ import javax.crypto.spec.PBEKeySpec;
 /**
  * HMC users for remote API access. Passwords are kept as salted PBKDF2-SHA256; a successful check
  * is remembered (as a digest, never the password) so that each API call does not pay the hash.
+ * An unknown name costs the same hash as a wrong password, so timing does not tell which users
+ * exist; failed logins are throttled per user and per client address ({@link LoginThrottle}) and
+ * recorded in the console events.
  */
 public final class HmcUsers {
     public static final List<String> ROLES = List.of("hmcsuperadmin", "hmcoperator", "hmcviewer");
@@ -24,9 +28,19 @@ public final class HmcUsers {
     private final Store store;
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final LoginThrottle throttle;
+    /** Hashed for names that do not exist, so that they cost what a wrong password costs. */
+    private final byte[] dummySalt = new byte[16];
+    private final java.util.concurrent.atomic.AtomicLong hashes = new java.util.concurrent.atomic.AtomicLong();
 
     public HmcUsers(Store store) {
+        this(store, java.time.Clock.systemUTC());
+    }
+
+    HmcUsers(Store store, java.time.Clock clock) {
         this.store = store;
+        this.throttle = new LoginThrottle(clock);
+        random.nextBytes(dummySalt);
     }
 
     public HmcUser create(String name, String role, String password) {
@@ -53,22 +67,53 @@ public final class HmcUsers {
         return store.users();
     }
 
-    /** The user's role when the password is right. */
+    /** The user's role when the password is right (a local caller, no client address). */
     public Optional<String> authenticate(String name, String password) {
-        Optional<HmcUser> u = store.user(name);
-        if (u.isEmpty()) {
-            return Optional.empty();
-        }
+        return authenticate(name, password, "local");
+    }
+
+    /**
+     * The user's role when the password is right and neither the name nor {@code address} is
+     * being throttled; a refusal does not say which of these it was.
+     */
+    public Optional<String> authenticate(String name, String password, String address) {
         byte[] digest = digest(name, password);
         byte[] known = verified.get(name);
-        if (known != null && MessageDigest.isEqual(known, digest)) {
+        Optional<HmcUser> u = store.user(name);
+        if (known != null && u.isPresent() && MessageDigest.isEqual(known, digest)) {
             return Optional.of(u.get().role());
         }
-        if (!MessageDigest.isEqual(u.get().hash(), hash(password, u.get().salt(), u.get().iterations()))) {
+        if (!throttle.wait(name, address).isZero()) {
             return Optional.empty();
         }
+        boolean right;
+        if (u.isPresent()) {
+            right = MessageDigest.isEqual(u.get().hash(), counted(password, u.get().salt(), u.get().iterations()));
+        } else {
+            counted(password, dummySalt, ITERATIONS); // the cost of a wrong password, for a name that does not exist
+            right = false;
+        }
+        if (!right) {
+            int n = throttle.failed(name, address);
+            store.commit(new Changes().event(new ConsoleEvent(java.time.Instant.now(), name, "parvirt", "login",
+                    n >= LoginThrottle.FREE_FAILURES ? "warning" : "info", "Failed login for user " + name + " from "
+                    + address + " (" + n + " in a row" + (n >= LoginThrottle.FREE_FAILURES ? "; further attempts "
+                    + "are held back " + LoginThrottle.backoff(n).toSeconds() + " s" : "") + ").")));
+            return Optional.empty();
+        }
+        throttle.succeeded(name, address);
         verified.put(name, digest);
         return Optional.of(u.get().role());
+    }
+
+    /** How many password hashes were computed (tests check that unknown names cost one too). */
+    long hashesComputed() {
+        return hashes.get();
+    }
+
+    private byte[] counted(String password, byte[] salt, int iterations) {
+        hashes.incrementAndGet();
+        return hash(password, salt, iterations);
     }
 
     private static byte[] hash(String password, byte[] salt, int iterations) {
