@@ -143,7 +143,7 @@ final class SyscfgCommands {
                     + "chsysstate -o shutdown --immed first.");
         }
         sys.removePartition(p, user);
-        hmc.operations().forget(p.id());
+        hmc.operations().forget(p);
         return HmcResult.OK;
     }
 }

@@ -119,7 +119,9 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     }
 
     private PartitionSupervisor supervisor(LaunchSpec spec, String profile, Allocation allocation) {
-        VirtualConsole console = new VirtualConsole(spec.name(), spec.serialSocket(), config.consoleLogDir(),
+        // Logs are kept per partition UUID: a later partition of the same name never inherits them.
+        VirtualConsole console = new VirtualConsole(spec.name(), spec.serialSocket(),
+                config.consoleLogDir().resolve(spec.uuid()),
                 config.vtermDir().resolve(spec.lparId() + ".sock"), 1 << 20);
         return new PartitionSupervisor(spec, profile, allocation, parts.runner(spec), parts.placement(spec.lparId()),
                 console, this, config.bootTimeout());

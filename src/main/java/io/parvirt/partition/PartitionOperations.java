@@ -199,10 +199,20 @@ public final class PartitionOperations {
         }
     }
 
-    /** Forgets a removed partition's last error. */
-    public void forget(int lparId) {
+    /** Forgets a removed partition: its last error and its console history (kept per UUID). */
+    public void forget(Partition p) {
         if (hypervisor != null) {
-            hypervisor.forget(lparId);
+            hypervisor.forget(p.id());
+            Path logs = hypervisor.config().consoleLogDir().resolve(p.uuid());
+            try (var files = Files.walk(logs)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // it never ran here
+            } catch (IOException e) {
+                LOG.warn("console logs of removed partition {} not deleted from {}: {}", p.name(), logs, e.toString());
+            }
         }
     }
 
@@ -276,7 +286,7 @@ public final class PartitionOperations {
         }
         // An unstarted console binds nothing and reads the log and its rotated files.
         Hypervisor.Config cfg = hypervisor().config();
-        return new VirtualConsole(p.name(), cfg.runRoot().resolve("none"), cfg.consoleLogDir(),
+        return new VirtualConsole(p.name(), cfg.runRoot().resolve("none"), cfg.consoleLogDir().resolve(p.uuid()),
                 cfg.vtermDir().resolve("none"), 1 << 20).tail(bytes);
     }
 

@@ -100,7 +100,10 @@ class ConsoleAndLifecycleTest {
             assertThat(ended.get(20, TimeUnit.SECONDS)).isTrue();
             assertThat(first.exitValue()).isZero();
 
-            String log = Files.readString(home.resolve("logs/console/lp1.log"));
+            // console history is kept per partition UUID (issue 12): a later lp1 never inherits it
+            java.nio.file.Path lp1Log = home.resolve("logs/console").resolve(Cli.run(home, "lssyscfg", "-r", "lpar",
+                    "-m", "sys1", "--filter", "lpar_names=lp1", "-F", "uuid").stdout().strip()).resolve("lp1.log");
+            String log = Files.readString(lp1Log);
             assertThat(log).contains("PARVIRT-READY host=lp1").contains("con42sole");
 
             // auto_start=1: a new daemon starts lp1 by itself (after an orderly stop of everything).
@@ -121,7 +124,7 @@ class ConsoleAndLifecycleTest {
             Cli.Result up2 = Cli.run(home, "guest", "exec", "-m", "sys1", "-p", "lp1", "--", "/bin/cat", "/proc/uptime");
             assertThat(Double.parseDouble(up2.stdout().split(" ")[0]))
                     .isLessThan(Double.parseDouble(up1.stdout().split(" ")[0]) + 60);
-            assertThat(Files.readString(home.resolve("logs/console/lp1.log")).split("PARVIRT-READY host=lp1", -1))
+            assertThat(Files.readString(lp1Log).split("PARVIRT-READY host=lp1", -1))
                     .hasSizeGreaterThanOrEqualTo(3);
         } finally {
             // the mkvterm sessions; the partitions and the daemon are stopped by the ServedHome
