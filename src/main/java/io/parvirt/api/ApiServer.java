@@ -40,6 +40,7 @@ public final class ApiServer implements AutoCloseable {
                 c.setUnixDomainPath(socket);
                 return c;
             });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
             routes.register(config);
         });
     }

@@ -6,6 +6,8 @@ import io.parvirt.model.AttributeInput.Assignment;
 import io.parvirt.model.AttributeInput.Op;
 import io.parvirt.model.AttributeOutput;
 import io.parvirt.model.ModelException;
+import io.parvirt.model.PartitionAttributes;
+import io.parvirt.model.ProfileAttributes;
 import io.parvirt.model.Values;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -13,8 +15,10 @@ import java.util.List;
 
 /**
  * A JSON object of attributes as the assignments of one command: strings and numbers as written,
- * booleans as 1/0, arrays as HMC list values; nested objects and nulls are rejected. Attributes the
- * path names come first and may not be repeated in the body.
+ * booleans as 1/0, arrays as HMC list values; nested objects and nulls are rejected. Types are not
+ * coerced where that would change meaning (issue 12): a name or a description must be a JSON string
+ * ({@code "name": true} would name a partition {@code 1}), and only list attributes take an array.
+ * Attributes the path names come first and may not be repeated in the body.
  */
 final class JsonAttributes {
     private JsonAttributes() {
@@ -63,9 +67,32 @@ final class JsonAttributes {
         }
     }
 
+    /** Names and free text: a number or a boolean there is a client's mistake, not a name. */
+    static boolean isText(String name) {
+        return name.equals("name") || name.endsWith("_name") || name.equals("description")
+                || name.equals("default_profile") || name.equals("parvirt_image");
+    }
+
+    /** An array is a list value only where the attribute is a list (or unknown: the command says so). */
+    static boolean mayBeList(String name) {
+        boolean known = ProfileAttributes.TABLE.has(name) || PartitionAttributes.CREATE.has(name)
+                || PartitionAttributes.CHANGE.has(name);
+        return !known || ProfileAttributes.TABLE.isList(name) || PartitionAttributes.CREATE.isList(name)
+                || PartitionAttributes.CHANGE.isList(name);
+    }
+
     private static String value(String name, JsonNode v) {
         if (v.isTextual()) {
             return v.textValue();
+        }
+        if (isText(name)) {
+            throw new ModelException(ModelException.Kind.INVALID_VALUE, name, "The value for attribute " + name
+                    + " must be a JSON string, not " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                    + ".");
+        }
+        if (v.isArray() && !mayBeList(name)) {
+            throw new ModelException(ModelException.Kind.INVALID_VALUE, name, "The attribute " + name + " takes one "
+                    + "value, not a list.");
         }
         if (v.isIntegralNumber()) {
             String s = v.bigIntegerValue().toString();

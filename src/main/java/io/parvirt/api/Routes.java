@@ -125,7 +125,7 @@ final class Routes {
         r.get("/api/v1/events", ctx -> list(ctx, execute(ctx, new ListEvents(true, 7, Format.PAIRS))));
         r.post("/api/v1/partitions/{name}/exec", this::exec);
         r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
-                hmc.consoleTail(lpar(ctx), 1024 * ctx.queryParamAsClass("kb", Integer.class).getOrDefault(16))));
+                hmc.consoleTail(lpar(ctx), 1024 * consoleKb(ctx))));
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/api/v1/dispatch", ctx -> ctx.json(hmc.dispatchReport()));
         r.get("/api/v1/vswitch/ports", ctx -> ctx.json(hmc.ethernetPorts()));
@@ -233,6 +233,24 @@ final class Routes {
         }
         error(ctx, res.error());
         return true;
+    }
+
+    /** {@code ?kb=N}: how much of the console log to answer, 1 to 1024 KB (16 when absent). */
+    private static int consoleKb(Context ctx) {
+        String kb = ctx.queryParam("kb");
+        if (kb == null) {
+            return 16;
+        }
+        try {
+            int n = Integer.parseInt(kb);
+            if (n >= 1 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ModelException(ModelException.Kind.INVALID_VALUE, "kb", "The value " + Values.quote(kb)
+                + " for query parameter kb is not valid: give a whole number of KB from 1 to 1024.");
     }
 
     private static void error(Context ctx, HmcError e) {

@@ -6,10 +6,33 @@ package io.parvirt.hmc;
  * and the HTTP status the API answers with. Built only by {@link HsclCode}.
  */
 public record HmcError(String code, String message, int httpStatus) {
+    /** No legitimate sentence comes near this; only echoed input could pass it. */
+    static final int MAX_MESSAGE = 1024;
+
     public HmcError {
         if (message == null || httpStatus < 400 || httpStatus > 599) {
             throw new IllegalArgumentException("an error has a sentence and an error status");
         }
+        message = oneLine(message);
+    }
+
+    /**
+     * An error is one line of bounded length whatever input it echoes (issue 12): control and
+     * line-separator characters become {@code ?}, and a sentence grown long by an echoed value is cut.
+     */
+    static String oneLine(String s) {
+        String t = s.strip();
+        boolean cut = t.length() > MAX_MESSAGE;
+        if (cut) {
+            int end = Character.isHighSurrogate(t.charAt(MAX_MESSAGE - 1)) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
+            t = t.substring(0, end);
+        }
+        StringBuilder b = new StringBuilder(t.length() + 3);
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
+        }
+        return cut ? b.append("...").toString() : b.toString();
     }
 
     /** The line the HMC prints on standard output: {@code HSCLnnnn sentence}, or the sentence alone. */

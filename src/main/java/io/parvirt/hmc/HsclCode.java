@@ -61,6 +61,13 @@ public final class HsclCode {
         return new HmcError(null, e.getMessage(), 400);
     }
 
+    /** A request the HTTP layer refused before any command saw it (a malformed path or header). */
+    public static HmcError httpLayer(int status) {
+        return status >= 500 ? new HmcError("HSCL130F", "The request failed in the HTTP layer (HTTP " + status
+                + ").", status) : new HmcError("HSCL130E", "The request is malformed: its path or headers cannot be "
+                + "read (HTTP " + status + ").", status >= 400 ? status : 400);
+    }
+
     /** A VIOS command's refusal, printed as the VIOS prints it. */
     static HmcError viosRefusal(String output) {
         return new HmcError(null, output.strip().isEmpty() ? "The VIOS command failed." : output.strip(), 400);

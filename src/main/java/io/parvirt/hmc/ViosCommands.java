@@ -48,6 +48,6 @@ final class ViosCommands {
             operations.viosChanged(p); // a running VIOS serves a new mapping at once; clients see it at activation
         }
         return r.exitCode() == 0 ? new HmcResult(r.stdout(), 0, null, null, null)
-                : new HmcResult(r.stdout(), r.exitCode(), null, HsclCode.viosRefusal(r.stdout()), null);
+                : HmcResult.failed(HsclCode.viosRefusal(r.stdout()));
     }
 }

@@ -18,6 +18,7 @@ import java.util.function.ToIntFunction;
 public final class AttributeTable<D> {
     private final String what;
     private final Map<String, BiConsumer<D, Assignment>> setters = new LinkedHashMap<>();
+    private final java.util.Set<String> lists = new java.util.HashSet<>();
 
     public AttributeTable(String what) {
         this.what = what;
@@ -25,6 +26,11 @@ public final class AttributeTable<D> {
 
     public boolean has(String name) {
         return setters.containsKey(name);
+    }
+
+    /** Whether {@code name} takes a list of elements (its value may be given as a JSON array). */
+    public boolean isList(String name) {
+        return lists.contains(name);
     }
 
     public void apply(D draft, Assignment a) {
@@ -65,6 +71,7 @@ public final class AttributeTable<D> {
      */
     public <E> AttributeTable<D> list(String name, Function<String, E> parse, ToIntFunction<E> key,
             Function<D, List<E>> get, BiConsumer<D, List<E>> set) {
+        lists.add(name);
         setters.put(name, (d, a) -> {
             List<E> given = new ArrayList<>();
             for (String s : AttributeInput.splitList(name, a.value())) {
