@@ -2,8 +2,6 @@ package io.parvirt.cli;
 
 import io.parvirt.home.ParvirtHome;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,18 +23,18 @@ final class HmcClient {
     static int run(String[] args) {
         ParvirtHome home = ParvirtHome.fromEnvironment();
         Map<String, String> files = new LinkedHashMap<>();
-        if (args[0].equals("mksyscfg") || args[0].equals("chsyscfg")) {
-            for (int i = 1; i + 1 < args.length; i++) {
-                if (args[i].equals("-f")) {
-                    try {
-                        files.put(args[i + 1], Files.readString(Path.of(args[i + 1]), StandardCharsets.UTF_8));
-                    } catch (IOException | RuntimeException e) {
-                        System.out.println("The file " + args[i + 1] + " could not be read.  Please check the file "
-                                + "name and retry the command.");
-                        return 1;
+        try {
+            args = CommandInput.withPassword(args);
+            if (args[0].equals("mksyscfg") || args[0].equals("chsyscfg")) {
+                for (int i = 1; i + 1 < args.length; i++) {
+                    if (args[i].equals("-f")) {
+                        files.put(args[i + 1], CommandInput.recordFile(args[i + 1]));
                     }
                 }
             }
+        } catch (CommandInput.Refused e) {
+            System.out.println(e.getMessage());
+            return 1;
         }
         StringBuilder json = new StringBuilder("{\"argv\":[");
         for (int i = 0; i < args.length; i++) {
