@@ -14,8 +14,17 @@ final class Selectors {
     private Selectors() {
     }
 
+    /**
+     * The value of a selecting attribute; {@code name+=x} or {@code name-=x} selects nothing (it is
+     * no list) and is refused, rather than read as {@code name=x} (issue 12).
+     */
     static Optional<String> value(List<Assignment> attrs, String name) {
-        return attrs.stream().filter(a -> a.name().equals(name)).map(Assignment::value).findFirst();
+        Optional<Assignment> a = attrs.stream().filter(x -> x.name().equals(name)).findFirst();
+        if (a.isPresent() && a.get().op() != io.parvirt.model.AttributeInput.Op.SET) {
+            throw new ModelException(ModelException.Kind.INVALID_VALUE, name, "The attribute " + name
+                    + " is not a list: use " + name + "=value.");
+        }
+        return a.map(Assignment::value);
     }
 
     static Partition partition(SystemDefinition def, List<Assignment> attrs, String nameAttr, String idAttr) {

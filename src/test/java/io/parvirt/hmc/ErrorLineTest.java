@@ -92,4 +92,18 @@ class ErrorLineTest {
             assertThat(r.stdout().length()).as(what).isLessThanOrEqualTo(1100);
         }
     }
+
+    /** Issue 12, hole 10: {@code name+=} and {@code name-=} were read as {@code name=} (a rename through a selector). */
+    @Test
+    void aSelectorIsNoListAndPlusEqualsRenamesNothing() {
+        for (String record : List.of("name+=vios1,new_name=renamed", "name-=vios1,description=x",
+                "lpar_id+=1,new_name=renamed")) {
+            HmcResult r = run("chsyscfg", "-r", "lpar", "-m", SYS, "-i", record);
+            assertThat(r.exitCode()).as(record).isEqualTo(1);
+            assertThat(r.stdout()).as(record).startsWith("HSCL1302 The attribute ").contains("is not a list");
+        }
+        HmcResult prof = run("chsyscfg", "-r", "prof", "-m", SYS, "-i", "name+=default,lpar_name=vios1,min_mem=512");
+        assertThat(prof.stdout()).startsWith("HSCL1302 The attribute name is not a list");
+        assertThat(run("lssyscfg", "-r", "lpar", "-m", SYS, "-F", "name").stdout()).isEqualTo("vios1\n");
+    }
 }
