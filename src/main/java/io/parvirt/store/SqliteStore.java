@@ -10,6 +10,8 @@ import io.parvirt.model.SystemSettings;
 import io.parvirt.model.UtilizationSample;
 import io.parvirt.model.UtilizationSample.ResourceType;
 import io.parvirt.model.ViosStorage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,8 +34,10 @@ import org.flywaydb.core.Flyway;
  */
 public final class SqliteStore implements Store {
     private final Connection db;
+    private final Path file;
 
     public SqliteStore(Path file) {
+        this.file = file;
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
         try {
@@ -108,14 +112,35 @@ public final class SqliteStore implements Store {
                 work.run();
                 db.commit();
             } catch (SQLException | RuntimeException e) {
-                db.rollback();
+                try {
+                    db.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r); // SQLite has already rolled back after a full disk, for one
+                }
                 throw e;
             } finally {
                 db.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreException("the store rejected " + what + ": " + e.getMessage(), e);
+            throw new StoreException(diskFull(e).orElse("the store rejected " + what + ": " + e.getMessage()), e);
         }
+    }
+
+    /**
+     * SQLite reports a full disk as SQLITE_FULL or, once it has rolled back on its own, as "cannot
+     * commit - no transaction is active": say what the administrator must do, and where (issue 12).
+     */
+    private java.util.Optional<String> diskFull(SQLException e) {
+        long free;
+        try {
+            free = Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace();
+        } catch (IOException x) {
+            return java.util.Optional.empty();
+        }
+        boolean full = e.getErrorCode() == 13 || String.valueOf(e.getMessage()).contains("SQLITE_FULL")
+                || free < 64 * 1024;
+        return full ? java.util.Optional.of("the disk holding the store " + file.toAbsolutePath().getParent()
+                + " is full (" + free / 1024 + " KB free): free space there and retry") : java.util.Optional.empty();
     }
 
     private void apply(Changes c) throws SQLException {
