@@ -125,7 +125,7 @@ final class Routes {
         r.get("/api/v1/events", ctx -> list(ctx, execute(ctx, new ListEvents(true, 7, Format.PAIRS))));
         r.post("/api/v1/partitions/{name}/exec", this::exec);
         r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
-                hmc.consoleTail(lpar(ctx), 1024 * consoleKb(ctx))));
+                hmc.consoleTail(ctx.attribute("user"), lpar(ctx), 1024 * consoleKb(ctx))));
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/api/v1/dispatch", ctx -> ctx.json(hmc.dispatchReport()));
         r.get("/api/v1/vswitch/ports", ctx -> ctx.json(hmc.ethernetPorts()));

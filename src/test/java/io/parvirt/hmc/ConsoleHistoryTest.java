@@ -68,7 +68,7 @@ class ConsoleHistoryTest {
     }
 
     String console() {
-        return new String(hmc.consoleTail("web1", 4096), StandardCharsets.UTF_8);
+        return new String(hmc.consoleTail("local:test", "web1", 4096), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -84,5 +84,19 @@ class ConsoleHistoryTest {
         assertThat(first).doesNotExist();
         assertThat(run("mksyscfg", "-r", "lpar", "-m", SYS, "-i", LPAR).exitCode()).isZero();
         assertThat(console()).isEmpty();
+    }
+
+    /** Issue 12, hole 3: console output skipped authorisation; it is as mkvterm: hmcoperator and above. */
+    @Test
+    void aViewerCannotReadAConsoleAnOperatorCan() {
+        assertThat(run("mksyscfg", "-r", "lpar", "-m", SYS, "-i", LPAR).exitCode()).isZero();
+        assertThat(run("mkhmcusr", "-u", "viewer1", "-a", "hmcviewer", "--passwd", "viewer-pass1").exitCode()).isZero();
+        assertThat(run("mkhmcusr", "-u", "op1", "-a", "hmcoperator", "--passwd", "op-pass-123").exitCode()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> hmc.consoleTail("viewer1", "web1", 4096))
+                .isInstanceOfSatisfying(io.parvirt.model.ModelException.class, e -> assertThat(e.kind())
+                        .isEqualTo(io.parvirt.model.ModelException.Kind.NOT_AUTHORIZED));
+        assertThat(hmc.consoleTail("op1", "web1", 4096)).isEmpty();
+        HmcResult vterm = hmc.run(new HmcInvocation(List.of("mkvterm", "-m", SYS, "-p", "web1"), Map.of(), "viewer1"));
+        assertThat(vterm.stdout()).startsWith("HSCL350B ");
     }
 }
