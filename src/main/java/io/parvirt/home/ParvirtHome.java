@@ -65,16 +65,49 @@ public record ParvirtHome(Path root) {
         return run().resolve("listen");
     }
 
+    /**
+     * Creates the home, and makes what holds secrets or disks owner-only even where it already
+     * existed with wider modes (issue 12): the home and its directories 0700; the store (with its
+     * WAL), the token and the VIOS's disks 0600. Checked at every daemon start.
+     */
     public void create() {
         try {
             for (Path d : new Path[] {root, storeDir(), logs(), run(), images()}) {
-                if (!Files.isDirectory(d)) {
-                    Files.createDirectories(d);
-                    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+                Files.createDirectories(d);
+                Files.setPosixFilePermissions(d, OWNER_DIR);
+            }
+            for (Path d : new Path[] {root.resolve("vios"), root.resolve("import")}) {
+                if (Files.isDirectory(d)) {
+                    ownerOnly(d);
                 }
+            }
+            ownerOnly(storeDir());
+            if (Files.exists(tokenFile())) {
+                Files.setPosixFilePermissions(tokenFile(), OWNER_FILE);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create parvirt home " + root, e);
+        }
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_DIR =
+            PosixFilePermissions.fromString("rwx------");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_FILE =
+            PosixFilePermissions.fromString("rw-------");
+
+    /** Every directory under {@code top} 0700 and every regular file 0600; links are not followed. */
+    private static void ownerOnly(Path top) throws IOException {
+        try (var all = Files.walk(top)) {
+            for (Path p : all.toList()) {
+                if (Files.isSymbolicLink(p)) {
+                    continue;
+                }
+                if (Files.isDirectory(p)) {
+                    Files.setPosixFilePermissions(p, OWNER_DIR);
+                } else if (Files.isRegularFile(p)) {
+                    Files.setPosixFilePermissions(p, OWNER_FILE);
+                }
+            }
         }
     }
 

@@ -1,0 +1,58 @@
+package io.parvirt.home;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12 (file modes): a home whose directories already existed kept their modes, so a store,
+ * a token or a VIOS disk made world-readable by hand (or by an old parvirt) stayed readable. Every
+ * start makes them owner-only.
+ */
+@Tag("unit")
+class HomeModesTest {
+    @TempDir
+    Path dir;
+
+    static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    static Path wide(Path p, boolean directory) throws Exception {
+        if (directory) {
+            Files.createDirectories(p);
+        } else {
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, "secret");
+        }
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(directory ? "rwxr-xr-x" : "rw-r--r--"));
+        return p;
+    }
+
+    @Test
+    void whatHoldsSecretsOrDisksBecomesOwnerOnlyEvenWhereItExisted() throws Exception {
+        ParvirtHome home = new ParvirtHome(dir.resolve("home"));
+        Path root = wide(home.root(), true);
+        Path store = wide(home.storeDir().resolve("parvirt.db"), false);
+        Path wal = wide(home.storeDir().resolve("parvirt.db-wal"), false);
+        Path token = wide(home.tokenFile(), false);
+        Path disk = wide(home.root().resolve("vios/2/pools/rootvg/lv0"), false);
+        Path pool = home.root().resolve("vios/2/pools/rootvg");
+        Files.setPosixFilePermissions(pool, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path imported = wide(home.root().resolve("import/install.iso"), false);
+        home.create();
+        assertThat(mode(root)).isEqualTo("rwx------");
+        assertThat(mode(home.storeDir())).isEqualTo("rwx------");
+        assertThat(mode(home.run())).isEqualTo("rwx------");
+        assertThat(mode(home.logs())).isEqualTo("rwx------");
+        for (Path f : new Path[] {store, wal, token, disk, imported}) {
+            assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------");
+        }
+        assertThat(mode(pool)).isEqualTo("rwx------");
+    }
+}
