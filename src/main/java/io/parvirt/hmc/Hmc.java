@@ -43,6 +43,7 @@ public final class Hmc {
     private final PowerCommands power;
     private final HwresCommands hwres;
     private final PartitionOperations operations;
+    private final ViosService viosService;
     private final VirtualEthernet network;
 
     /**
@@ -65,6 +66,7 @@ public final class Hmc {
         this.sys = sys;
         this.users = users;
         this.operations = services.operations();
+        this.viosService = services.vios();
         this.power = new PowerCommands(sys, operations);
         this.hwres = new HwresCommands(sys, operations);
         this.syscfg = new SyscfgCommands(this);
@@ -91,6 +93,11 @@ public final class Hmc {
 
     public HmcUsers users() {
         return users;
+    }
+
+    /** The VIOS storage configuration, where this console serves one. */
+    java.util.Optional<ViosService> viosStorage() {
+        return java.util.Optional.ofNullable(viosService);
     }
 
     /** The partition operations service (commands reach it through here). */

@@ -142,7 +142,19 @@ final class SyscfgCommands {
                     + " is " + st.get().hmcName() + ": it can be removed only when Not Activated. Shut it down with "
                     + "chsysstate -o shutdown --immed first.");
         }
+        var vios = hmc.viosStorage();
+        boolean storage = p.env() == io.parvirt.model.LparEnv.VIOSERVER && vios.isPresent()
+                && vios.get().hasStorage(p.id());
+        if (storage && !rm.vioscfg()) {
+            // Its pools, disks and mappings would wait under its id for the next partition given it.
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The Virtual I/O Server "
+                    + p.name() + " still has storage (pools, backing devices, mappings or media): remove them "
+                    + "with viosvrcmd, or give --vioscfg to remove them with the partition.");
+        }
         sys.removePartition(p, user);
+        if (storage) {
+            vios.get().forget(p, user);
+        }
         hmc.operations().forget(p);
         return HmcResult.OK;
     }

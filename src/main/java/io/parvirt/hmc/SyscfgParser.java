@@ -85,7 +85,7 @@ final class SyscfgParser {
         String r = o.oneOf("-r", "lpar", "prof");
         String system = o.require("-m");
         if (r.equals("lpar")) {
-            return new RemovePartition(system, o.partition("-n", "--id"));
+            return new RemovePartition(system, o.partition("-n", "--id"), o.has("--vioscfg"));
         }
         PartitionRef p = o.partition("-p", "--id");
         return new RemoveProfile(system, p, o.require("-n"));

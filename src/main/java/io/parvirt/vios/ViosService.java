@@ -83,6 +83,28 @@ public final class ViosService {
         return repositoryDir(viosId).resolve(medium);
     }
 
+    /** Whether VIOS {@code viosId} has any storage configuration (pools, devices, mappings, media). */
+    public boolean hasStorage(int viosId) {
+        ViosStorage s = storage(viosId);
+        return !s.pools().isEmpty() || !s.targets().isEmpty() || s.repository() != null || !s.media().isEmpty();
+    }
+
+    /**
+     * A VIOS partition is being removed with {@code --vioscfg} (issue 12): its storage configuration
+     * and files go with it, so that a later partition given the same id starts with none.
+     */
+    public synchronized void forget(Partition vios, String user) {
+        store.commitVios(ViosStorage.empty(vios.id()), new ConsoleEvent(Instant.now(), user == null ? "parvirt"
+                : user, "parvirt", "vios", "info", "Storage configuration of Virtual I/O Server " + vios.name()
+                + " (id " + vios.id() + ") removed with the partition"));
+        state.remove(vios.id());
+        try {
+            deleteTree(root.resolve(Integer.toString(vios.id())));
+        } catch (IOException e) {
+            LOG.warn("VIOS {}: files not all deleted: {}", vios.name(), e.toString());
+        }
+    }
+
     /** File work done before a change is committed; {@link #undo} removes what it made. */
     interface FileWork {
         void run() throws IOException;

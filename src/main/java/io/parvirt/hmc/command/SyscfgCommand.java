@@ -88,10 +88,14 @@ public sealed interface SyscfgCommand extends HmcCommand {
     }
 
     /** {@code rmsyscfg -r lpar}. */
-    record RemovePartition(String system, PartitionRef partition) implements SyscfgCommand {
+    record RemovePartition(String system, PartitionRef partition, boolean vioscfg) implements SyscfgCommand {
         public RemovePartition {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
+        }
+
+        public RemovePartition(String system, PartitionRef partition) {
+            this(system, partition, false);
         }
 
         @Override
