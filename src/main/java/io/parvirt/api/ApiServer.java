@@ -12,13 +12,27 @@ import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import java.util.Optional;
 
-/** Jetty (through Javalin) on a TCP address and on the home's Unix socket. */
+/**
+ * Jetty (through Javalin) on a TCP address and on the home's Unix socket. With a {@link TlsIdentity}
+ * the TCP listener speaks only TLS (the daemon insists on it for any address that is not loopback).
+ */
 public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final Path socket;
 
     public ApiServer(Hmc hmc, Auth auth, InetSocketAddress listen, Path socket, Runnable stopDaemon) {
+        this(hmc, auth, listen, socket, stopDaemon, Optional.empty());
+    }
+
+    public ApiServer(Hmc hmc, Auth auth, InetSocketAddress listen, Path socket, Runnable stopDaemon,
+            Optional<TlsIdentity> tls) {
         this.socket = socket;
         try {
             Files.deleteIfExists(socket);
@@ -30,7 +44,8 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             // With connectors of our own, Javalin adds no default one: the TCP connector is ours too.
             config.jetty.addConnector((server, http) -> {
-                ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+                ServerConnector c = tls.isPresent() ? tlsConnector(server, http, tls.get())
+                        : new ServerConnector(server, new HttpConnectionFactory(http));
                 c.setHost(listen.getHostString());
                 c.setPort(listen.getPort());
                 return c;
@@ -43,6 +58,18 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
             routes.register(config);
         });
+    }
+
+    private static ServerConnector tlsConnector(Server server, HttpConfiguration http, TlsIdentity tls) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(tls.keystore().toString());
+        ssl.setKeyStorePassword(tls.password());
+        ssl.setKeyStoreType("PKCS12");
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        HttpConfiguration https = new HttpConfiguration(http);
+        // A self-signed certificate names the host it was made on; clients pin it by fingerprint.
+        https.addCustomizer(new SecureRequestCustomizer(false));
+        return new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
     }
 
     public ApiServer start() {

@@ -154,7 +154,17 @@ final class Routes {
             return;
         }
         String address = ctx.ip();
-        var user = auth.user(ctx.header("Authorization"), address == null || address.isBlank() ? "unix" : address);
+        String authorization = ctx.header("Authorization");
+        if (authorization != null && authorization.startsWith("Basic ") && !ctx.scheme().equals("https")
+                && !loopbackOrLocal(address)) {
+            // A password in clear text over a network: refuse it rather than read it.
+            ctx.header("WWW-Authenticate", "Basic realm=\"parvirt\"");
+            error(ctx, HsclCode.error(ModelException.of(ModelException.Kind.NOT_AUTHENTICATED, "HTTP Basic is "
+                    + "offered only over TLS or from this host: connect with https.")));
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        var user = auth.user(authorization, address == null || address.isBlank() ? "unix" : address);
         if (user.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"parvirt\"");
             error(ctx, HsclCode.error(ModelException.of(ModelException.Kind.NOT_AUTHENTICATED, "The user is not "
@@ -163,6 +173,18 @@ final class Routes {
             return;
         }
         ctx.attribute("user", user.get());
+    }
+
+    /** The home's Unix socket (no address) or a loopback address. */
+    static boolean loopbackOrLocal(String address) {
+        if (address == null || address.isBlank()) {
+            return true;
+        }
+        try {
+            return java.net.InetAddress.ofLiteral(address).isLoopbackAddress();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private HmcResult execute(Context ctx, HmcCommand command) {

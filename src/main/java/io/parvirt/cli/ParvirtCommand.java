@@ -43,6 +43,7 @@ final class ParvirtCommand {
             Daemon daemon = d;
             Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop));
             System.out.println("parvirt: serving " + home.root() + " on " + Files.readString(home.listenFile())
+                    + daemon.tlsFingerprint().map(f -> " (TLS, certificate SHA-256 " + f + ")").orElse("")
                     + " and " + home.socket());
             System.out.flush();
             daemon.await();

@@ -56,6 +56,14 @@ public final class Daemon implements AutoCloseable {
         this.network = network;
     }
 
+    /** Set once at start: the TLS certificate's fingerprint when the TCP listener speaks TLS. */
+    private java.util.Optional<String> tlsFingerprint = java.util.Optional.empty();
+
+    /** The SHA-256 fingerprint of the API's TLS certificate, for clients to pin; empty without TLS. */
+    public java.util.Optional<String> tlsFingerprint() {
+        return tlsFingerprint;
+    }
+
     /** What the dispatcher works on: shared capacity, pools, and every partition that has a QEMU. */
     private static Dispatcher.Snapshot snapshot(ManagedSystem sys, Hypervisor hypervisor) {
         SystemDefinition def = sys.definition();
@@ -83,6 +91,7 @@ public final class Daemon implements AutoCloseable {
             Files.deleteIfExists(home.pidFile());
             DaemonConfig config = DaemonConfig.load(home, listen);
             HostFacts host = HostFacts.read();
+            var tls = config.tls(home, host.hostname());
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
             ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
             HmcUsers users = new HmcUsers(store);
@@ -120,7 +129,7 @@ public final class Daemon implements AutoCloseable {
             ApiServer api;
             try {
                 api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
-                        config.listen(), home.socket(), () -> self[0].stop()).start();
+                        config.listen(), home.socket(), () -> self[0].stop(), tls).start();
             } catch (RuntimeException e) {
                 throw new DaemonException(DaemonException.Kind.LISTEN_UNAVAILABLE, "cannot serve the API on "
                         + config.listen().getHostString() + ":" + config.listen().getPort() + " (" + rootCause(e)
@@ -130,6 +139,8 @@ public final class Daemon implements AutoCloseable {
             dispatcher.start();
             sampler.start();
             self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
+            self[0].tlsFingerprint = tls.map(io.parvirt.api.TlsIdentity::fingerprint);
+            tls.ifPresent(t -> LOG.info("the API speaks TLS; certificate SHA-256 fingerprint {}", t.fingerprint()));
             ImageStore images = new ImageStore(home.imageStore());
             Thread.ofVirtual().name("auto-start").start(() -> {
                 // Build the default image now, so the first activation does not wait for it.

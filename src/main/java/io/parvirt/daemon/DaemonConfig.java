@@ -37,6 +37,40 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new DaemonConfig(p, Daemon.parseListen(listen));
     }
 
+    /**
+     * {@code tls} ({@code auto}, {@code on}, {@code off}; default auto): whether the TCP listener
+     * speaks TLS. auto is TLS for any address that is not loopback; a listener that is not loopback
+     * never speaks plain HTTP, so {@code off} there refuses to start. {@code tls.keystore} (a PKCS#12
+     * file) and {@code tls.password} name a certificate; without them a self-signed one is made in
+     * {@code <home>/tls/} and kept.
+     */
+    java.util.Optional<io.parvirt.api.TlsIdentity> tls(ParvirtHome home, String hostname)
+            throws Daemon.DaemonException {
+        String mode = props.getProperty("tls", "auto");
+        boolean loopback = listen.getAddress() != null && listen.getAddress().isLoopbackAddress();
+        boolean on = switch (mode) {
+            case "on" -> true;
+            case "auto" -> !loopback;
+            case "off" -> {
+                if (!loopback) {
+                    throw new Daemon.DaemonException(Daemon.DaemonException.Kind.START_FAILED, "refusing to serve "
+                            + "plain HTTP on " + listen.getHostString() + ":" + listen.getPort() + ", which is not "
+                            + "loopback: set tls=auto or tls=on in " + home.config());
+                }
+                yield false;
+            }
+            default -> throw new Daemon.DaemonException(Daemon.DaemonException.Kind.START_FAILED, "tls must be "
+                    + "auto, on or off, not " + mode + " (in " + home.config() + ")");
+        };
+        if (!on) {
+            return java.util.Optional.empty();
+        }
+        String keystore = props.getProperty("tls.keystore");
+        return java.util.Optional.of(keystore != null
+                ? ServerCertificate.configured(Path.of(keystore), props.getProperty("tls.password", ""))
+                : ServerCertificate.selfSigned(home.root().resolve("tls"), hostname));
+    }
+
     SystemSettings seed(HostFacts host) {
         long lmb = Long.parseLong(props.getProperty("mem_region_size", "256"));
         String name = props.getProperty("system.name", sanitize(host.hostname()));
