@@ -114,7 +114,7 @@ public final class Hmc {
     /** The last {@code bytes} of a partition's console output (running or not). */
     public byte[] consoleTail(String user, String partition, int bytes) {
         // A console shows what the guest prints, passwords included: as mkvterm, not as a listing.
-        authorize(user, "mkvterm");
+        authorize(user, "console");
         return operations.consoleTail(sys.partition(partition), bytes);
     }
 
@@ -128,28 +128,22 @@ public final class Hmc {
         return io.parvirt.system.MemoryReport.of(sys.definition());
     }
 
-    /**
-     * Task roles as on an HMC: hmcviewer may only list; hmcoperator may also change the system but
-     * not manage users; hmcsuperadmin and the home's owner (the local token) may do everything.
-     */
+    /** The task role table decides ({@link TaskRoles}); the home's owner (null or {@code local:}) may do anything. */
     private void authorize(String user, String command) {
         if (user == null || user.startsWith("local:")) {
             return;
         }
-        String role = users.find(user).map(io.parvirt.store.HmcUser::role).orElse("hmcviewer");
-        boolean lists = command.startsWith("ls");
-        boolean usersCmd = command.endsWith("hmcusr") && !lists;
-        if (role.equals("hmcsuperadmin") || lists || (role.equals("hmcoperator") && !usersCmd)) {
-            return;
+        String role = users.find(user).map(io.parvirt.store.HmcUser::role).orElse("none");
+        if (!TaskRoles.allows(role, TaskRoles.taskOf(command))) {
+            throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
+                    + "authority to run " + command + " (task role " + role + ").");
         }
-        throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
-                + "authority to run " + command + " (task role " + role + ").");
     }
 
     /** The home's owner (its local token) or an hmcsuperadmin: who may reach the host itself. */
     boolean mayReachHost(String user) {
-        return user == null || user.startsWith("local:")
-                || users.find(user).map(u -> u.role().equals("hmcsuperadmin")).orElse(false);
+        return user == null || user.startsWith("local:") || users.find(user)
+                .map(u -> TaskRoles.allows(u.role(), TaskRoles.Task.HOST)).orElse(false);
     }
 
     /**

@@ -23,7 +23,7 @@ import javax.crypto.spec.PBEKeySpec;
  * recorded in the console events.
  */
 public final class HmcUsers {
-    public static final List<String> ROLES = List.of("hmcsuperadmin", "hmcoperator", "hmcviewer");
+    public static final List<String> ROLES = TaskRoles.ROLES;
     private static final int ITERATIONS = 120_000;
     private final Store store;
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();

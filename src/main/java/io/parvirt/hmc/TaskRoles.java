@@ -1,0 +1,60 @@
+package io.parvirt.hmc;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The HMC's task roles and what each may do: the one table every command, route and (later) SSH
+ * or web action is authorised against (issue 12). The home's owner (its local token) may do
+ * everything. The matrix is in the README.
+ */
+public final class TaskRoles {
+    /** What an action needs. */
+    public enum Task {
+        /** Listings and figures: {@code ls*}, the API's GET routes, {@code /metrics}. */
+        LIST,
+        /** Console output: {@code mkvterm}, {@code rmvterm}, the console route (guests print secrets). */
+        CONSOLE,
+        /** Any change to partitions, profiles, pools, switches or VIOS storage. */
+        CHANGE,
+        /** A program run as root in a partition ({@code guest exec}). */
+        GUEST_EXEC,
+        /** Making and removing HMC users. */
+        MANAGE_USERS,
+        /** The host itself: any host file ({@code mkvopt -file}), stopping the daemon. */
+        HOST
+    }
+
+    public static final List<String> ROLES = List.of("hmcsuperadmin", "hmcoperator", "hmcpe", "hmcservicerep",
+            "hmcviewer");
+
+    private static final Map<String, Set<Task>> GRANTS = Map.of(
+            "hmcsuperadmin", EnumSet.allOf(Task.class),
+            "hmcoperator", EnumSet.of(Task.LIST, Task.CONSOLE, Task.CHANGE, Task.GUEST_EXEC),
+            // a product engineer diagnoses: sees everything, consoles included, changes nothing
+            "hmcpe", EnumSet.of(Task.LIST, Task.CONSOLE),
+            // a service representative looks at the system and its events
+            "hmcservicerep", EnumSet.of(Task.LIST),
+            "hmcviewer", EnumSet.of(Task.LIST));
+
+    private TaskRoles() {
+    }
+
+    /** The task an HMC command (or one of parvirt's own actions) needs. */
+    public static Task taskOf(String verb) {
+        return switch (verb) {
+            case "mkvterm", "rmvterm", "console" -> Task.CONSOLE;
+            case "mkhmcusr", "rmhmcusr", "chhmcusr" -> Task.MANAGE_USERS;
+            case "guestexec" -> Task.GUEST_EXEC;
+            case "daemonstop", "hostfile" -> Task.HOST;
+            default -> verb.startsWith("ls") ? Task.LIST : Task.CHANGE;
+        };
+    }
+
+    /** Whether {@code role} may do {@code task}; an unknown role may do nothing. */
+    public static boolean allows(String role, Task task) {
+        return GRANTS.getOrDefault(role, Set.of()).contains(task);
+    }
+}
