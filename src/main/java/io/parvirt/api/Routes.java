@@ -175,6 +175,12 @@ final class Routes {
         ctx.attribute("user", user.get());
     }
 
+    /** The client's address for the audit trail: {@code local} on the home's Unix socket. */
+    private static String client(Context ctx) {
+        String ip = ctx.ip();
+        return ip == null || ip.isBlank() ? "local" : ip;
+    }
+
     /** The home's Unix socket (no address) or a loopback address. */
     static boolean loopbackOrLocal(String address) {
         if (address == null || address.isBlank()) {
@@ -188,11 +194,11 @@ final class Routes {
     }
 
     private HmcResult execute(Context ctx, HmcCommand command) {
-        return hmc.execute(command, ctx.attribute("user"));
+        return hmc.execute(command, ctx.attribute("user"), client(ctx));
     }
 
     private HmcResult run(Context ctx, String... argv) {
-        return hmc.run(new HmcInvocation(List.of(argv), Map.of(), ctx.attribute("user")));
+        return hmc.run(new HmcInvocation(List.of(argv), Map.of(), ctx.attribute("user"), client(ctx)));
     }
 
     /** parvirt's guest exec: {@code {"argv": [...], "timeout_seconds": N}}; answers exit code and output. */
@@ -206,7 +212,7 @@ final class Routes {
     /** The HMC command line, as the CLI sends it: argv, and the contents of any -f files. */
     private void cli(Context ctx) {
         CliRequest req = CliRequest.parse(ctx.body());
-        HmcResult res = hmc.run(new HmcInvocation(req.argv(), req.files(), ctx.attribute("user")));
+        HmcResult res = hmc.run(new HmcInvocation(req.argv(), req.files(), ctx.attribute("user"), client(ctx)));
         if (res.vterm() != null) {
             ctx.header(VTERM_HEADER, res.vterm());
         }

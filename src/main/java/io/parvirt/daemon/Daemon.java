@@ -93,6 +93,7 @@ public final class Daemon implements AutoCloseable {
             HostFacts host = HostFacts.read();
             var tls = config.tls(home, host.hostname());
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
+            store.eventLimit(config.eventsMax());
             ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
             HmcUsers users = new HmcUsers(store);
             VirtualEthernet network = new VirtualEthernet(config.switchSettings(), config.portBufferBytes(),

@@ -71,6 +71,11 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
                 : ServerCertificate.selfSigned(home.root().resolve("tls"), hostname));
     }
 
+    /** {@code events.max} (100000): how many console events, the audit trail included, are kept. */
+    long eventsMax() {
+        return Long.parseLong(props.getProperty("events.max", "100000"));
+    }
+
     SystemSettings seed(HostFacts host) {
         long lmb = Long.parseLong(props.getProperty("mem_region_size", "256"));
         String name = props.getProperty("system.name", sanitize(host.hostname()));

@@ -162,19 +162,45 @@ public final class Hmc {
 
     /** Parses an HMC command line and runs it as {@link #execute} does. */
     public HmcResult run(HmcInvocation inv) {
-        return guarded(inv.argv().isEmpty() ? "" : inv.argv().getFirst(), () -> {
-            String verb = CommandParser.verb(inv.argv());
-            authorize(inv.user(), verb);
+        String verb = inv.argv().isEmpty() ? "" : inv.argv().getFirst();
+        HmcResult r = guarded(verb, () -> {
+            authorize(inv.user(), CommandParser.verb(inv.argv()));
             return dispatch(CommandParser.parse(inv), inv.user());
         });
+        return audited(verb, inv.user(), inv.address(), r);
     }
 
     /** Runs a typed command as {@code user} (null or {@code local:...}: the home's owner). */
     public HmcResult execute(HmcCommand command, String user) {
-        return guarded(command.verb(), () -> {
+        return execute(command, user, "local");
+    }
+
+    /** Runs a typed command as {@code user} from {@code address} (the API's client). */
+    public HmcResult execute(HmcCommand command, String user, String address) {
+        HmcResult r = guarded(command.verb(), () -> {
             authorize(user, command.verb());
             return dispatch(command, user);
         });
+        return audited(command.verb(), user, address, r);
+    }
+
+    /**
+     * The audit trail (issue 12): every command but a listing is recorded with who ran it, from
+     * where, and how it ended, refusals included, in the console events ({@code lssvcevents}).
+     */
+    private HmcResult audited(String verb, String user, String address, HmcResult r) {
+        if (CommandParser.VERBS.contains(verb) && TaskRoles.taskOf(verb) == TaskRoles.Task.LIST) {
+            return r;
+        }
+        String outcome = r.exitCode() == 0 ? "done" : "refused: " + HmcError.oneLine(r.stdout());
+        try {
+            sys.logEvent(user == null ? "parvirt" : user, "audit", HmcError.oneLine(verb) + " by "
+                    + (user == null ? "the owner" : user) + " from " + address + ": " + (outcome.length() > 300
+                    ? outcome.substring(0, 300) + "..." : outcome));
+        } catch (RuntimeException e) {
+            LOG.warn("audit record of {} not stored: {}", verb, e.toString()); // the store said why already
+        }
+        return r;
     }
 
     private HmcResult dispatch(HmcCommand command, String user) {

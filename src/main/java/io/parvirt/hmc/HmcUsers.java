@@ -103,6 +103,9 @@ public final class HmcUsers {
         }
         throttle.succeeded(name, address);
         verified.put(name, digest);
+        // A login is a password checked by its hash; later requests with the same one are not new logins.
+        store.commit(new Changes().event(new ConsoleEvent(java.time.Instant.now(), name, "parvirt", "login", "info",
+                "Login of user " + name + " from " + address + ".")));
         return Optional.of(u.get().role());
     }
 

@@ -35,6 +35,10 @@ import org.flywaydb.core.Flyway;
 public final class SqliteStore implements Store {
     private final Connection db;
     private final Path file;
+    /** How many console events are kept (the audit trail with them); the oldest go first. */
+    private volatile long eventLimit = 100_000;
+    private static final int PRUNE_EVERY = 100;
+    private int eventsSincePrune;
 
     public SqliteStore(Path file) {
         this.file = file;
@@ -170,6 +174,11 @@ public final class SqliteStore implements Store {
             update("INSERT INTO console_event (time_ms, userid, name, category, severity, text) VALUES (?,?,?,?,?,?)",
                     e.time().toEpochMilli(), e.userid(), e.name(), e.category(), e.severity(), e.text());
         }
+        if (!c.events.isEmpty() && ++eventsSincePrune >= PRUNE_EVERY) {
+            // The event log (audit trail included) is bounded: the oldest go beyond the limit.
+            eventsSincePrune = 0;
+            update("DELETE FROM console_event WHERE seq <= (SELECT MAX(seq) FROM console_event) - ?", eventLimit);
+        }
         for (HmcUser u : c.putUsers) {
             update("INSERT OR REPLACE INTO hmc_user (name, role, salt, hash, iterations) VALUES (?,?,?,?,?)",
                     u.name(), u.role(), u.salt(), u.hash(), u.iterations());
@@ -186,6 +195,14 @@ public final class SqliteStore implements Store {
             }
             s.executeUpdate();
         }
+    }
+
+    /** {@code events.max}: how many console events to keep (at least 1000). */
+    public void eventLimit(long max) {
+        if (max < 1000) {
+            throw new IllegalArgumentException("events.max must be at least 1000, not " + max);
+        }
+        eventLimit = max;
     }
 
     @Override
