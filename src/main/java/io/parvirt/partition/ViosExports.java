@@ -26,7 +26,7 @@ final class ViosExports {
     }
 
     /** Writes the exports of VIOS {@code v} about to be activated into {@code file}. */
-    void write(Partition v, Path file) {
+    synchronized void write(Partition v, Path file) {
         try {
             Files.createDirectories(file.getParent());
             ExportsFile.write(file, vios.exportsOf(v.id()));
@@ -39,8 +39,10 @@ final class ViosExports {
     /**
      * After a VIOS command: a running VIOS serves its mappings as they now are. Nothing is sent
      * when the exports did not change (read-only commands, or changes to unpaired adapters).
+     * Serialised, and the state read inside: two commands that finish together never publish the
+     * older list last (issue 12).
      */
-    void refresh(Partition v, PartitionSupervisor s) {
+    synchronized void refresh(Partition v, PartitionSupervisor s) {
         if (!s.spec().runsStorageServer()) {
             return;
         }

@@ -58,13 +58,15 @@ final class MediaCommands {
         }
         Path source = a.has("-file") ? HostFiles.readable(c, a.get("-file")) : null;
         long size;
+        long bytes = 0;
         if (source != null) {
             if (!Files.isRegularFile(source)) {
                 throw new ViosException(ViosException.Kind.NOT_FOUND, a.get("-file"), "The file " + a.get("-file")
                         + " does not exist or is not a regular file.");
             }
             try {
-                size = Math.max(1, (Files.size(source) + (1 << 20) - 1) >> 20);
+                bytes = Files.size(source);
+                size = Math.max(1, (bytes + (1 << 20) - 1) >> 20);
             } catch (IOException e) {
                 throw new ViosException(ViosException.Kind.IO, a.get("-file"), "The file " + a.get("-file")
                         + " cannot be read: " + e.getMessage() + ".");
@@ -72,6 +74,19 @@ final class MediaCommands {
         } else {
             size = Sizes.parseMb("-size", a.get("-size"));
         }
+        // A copy of gigabytes must not hold every other VIOS command: it is staged outside the
+        // service's lock (as much as the file held when measured, so a growing file ends), and only
+        // moved into place under it.
+        Path staged = source == null ? null : MediaStaging.stage(c, source, name, size, bytes);
+        try {
+            createMedium(c, name, size, staged, a.has("-ro"));
+        } finally {
+            MediaStaging.discard(staged);
+        }
+        return "";
+    }
+
+    private static void createMedium(ViosContext c, String name, long size, Path staged, boolean readOnly) {
         c.apply(s -> {
             if (s.repository() == null) {
                 throw noRepository(c);
@@ -84,24 +99,21 @@ final class MediaCommands {
                         + s.repositoryFreeMb() + " MB free; the medium " + name + " needs " + size + " MB.");
             }
             Path target = c.svc().mediaPath(c.id(), name);
-            ViosService.FileWork files = source == null ? StorageCommands.sparseFile(target, size)
+            ViosService.FileWork files = staged == null ? StorageCommands.sparseFile(target, size)
                     : new ViosService.FileWork() {
                         public void run() throws IOException {
-                            Path tmp = target.resolveSibling("." + name + ".part");
-                            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-                            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                            Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE,
+                                    StandardCopyOption.REPLACE_EXISTING);
                         }
 
                         public void undo() {
                             target.toFile().delete();
-                            target.resolveSibling("." + name + ".part").toFile().delete();
                         }
                     };
-            return new ViosService.Change(s.withMedia(plus(s.media(), new Media(name, size, a.has("-ro")))),
+            return new ViosService.Change(s.withMedia(plus(s.media(), new Media(name, size, readOnly))),
                     "Virtual optical medium " + name + " (" + size + " MB) created on " + c.vios().name(), files,
                     List.of());
         });
-        return "";
     }
 
     /** {@code rmvopt [-f] -name N}: refused while loaded unless {@code -f}, which unloads it first. */
