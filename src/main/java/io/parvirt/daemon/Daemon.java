@@ -44,6 +44,8 @@ public final class Daemon implements AutoCloseable {
     private final UtilizationSampler sampler;
     private final VirtualEthernet network;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The HMC over SSH, when {@code ssh.listen} is set. */
+    private io.parvirt.ssh.SshEndpoint ssh;
 
     private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api, Dispatcher dispatcher,
             UtilizationSampler sampler, VirtualEthernet network) {
@@ -127,9 +129,10 @@ public final class Daemon implements AutoCloseable {
                         + "); choose another address with "
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
+            self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
+            self[0].ssh = startSsh(hmc, io.parvirt.ssh.SshSettings.from(config.props(), home), api);
             dispatcher.start();
             sampler.start();
-            self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
             ImageStore images = new ImageStore(home.imageStore());
             Thread.ofVirtual().name("auto-start").start(() -> {
                 // Build the default image now, so the first activation does not wait for it.
@@ -158,6 +161,22 @@ public final class Daemon implements AutoCloseable {
                 throw d;
             }
             throw new DaemonException(DaemonException.Kind.START_FAILED, "cannot start: " + rootCause(e));
+        }
+    }
+
+    private static io.parvirt.ssh.SshEndpoint startSsh(Hmc hmc, io.parvirt.ssh.SshSettings settings, ApiServer api)
+            throws DaemonException, IOException {
+        Files.deleteIfExists(settings.listenFile());
+        if (!settings.enabled()) {
+            return null;
+        }
+        try {
+            return io.parvirt.ssh.SshEndpoint.start(hmc, settings);
+        } catch (IOException | RuntimeException e) {
+            api.close();
+            throw new DaemonException(DaemonException.Kind.LISTEN_UNAVAILABLE, "cannot serve SSH on "
+                    + settings.listen().getHostString() + ":" + settings.listen().getPort() + " (" + rootCause(e)
+                    + "); choose another address with ssh.listen= in parvirt.properties, or ssh.listen=off");
         }
     }
 
@@ -220,6 +239,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         LOG.info("parvirt daemon for {} stopping", home.root());
+        if (ssh != null) {
+            ssh.close();
+        }
         api.close();
         sampler.close();
         dispatcher.close();

@@ -44,6 +44,7 @@ public final class Hmc {
     private final HwresCommands hwres;
     private final PartitionOperations operations;
     private final VirtualEthernet network;
+    private final InfoCommands info;
 
     /**
      * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
@@ -70,6 +71,7 @@ public final class Hmc {
         this.syscfg = new SyscfgCommands(this);
         this.console = new ConsoleCommands(sys, users);
         this.utilization = new UtilizationCommands(sys);
+        this.info = new InfoCommands(sys);
         this.resources = new ResourceCommands(sys, operations);
         this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios()),
                 operations, this::mayReachHost);
@@ -128,7 +130,8 @@ public final class Hmc {
             return;
         }
         String role = users.find(user).map(io.parvirt.store.HmcUser::role).orElse("hmcviewer");
-        boolean lists = command.startsWith("ls");
+        // Every user manages their own SSH keys; mkauthkeys checks -u naming someone else.
+        boolean lists = command.startsWith("ls") || command.equals("mkauthkeys");
         boolean usersCmd = command.endsWith("hmcusr") && !lists;
         if (role.equals("hmcsuperadmin") || lists || (role.equals("hmcoperator") && !usersCmd)) {
             return;
@@ -155,6 +158,11 @@ public final class Hmc {
         }
         sys.logEvent(user == null ? "parvirt" : user, "daemon", "The daemon was asked to stop by "
                 + (user == null ? "its owner" : user) + ".");
+    }
+
+    /** The HMC commands offered (the words {@link #run} takes first), e.g. for the SSH shell's PATH. */
+    public static List<String> commands() {
+        return CommandParser.VERBS;
     }
 
     /** Parses an HMC command line and runs it as {@link #execute} does. */
@@ -187,6 +195,7 @@ public final class Hmc {
             case HwresCommand.ChangeProcessors c -> hwres.changeProcessors(c, user);
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
             case PowerCommand c -> power.run(c);
+            case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
         };
     }
 
