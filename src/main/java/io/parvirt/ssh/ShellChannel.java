@@ -43,6 +43,9 @@ final class ShellChannel implements Command {
     public void start(ChannelSession channel, Environment env) {
         String user = channel.getSession().getUsername();
         boolean terminal = env.getEnv().containsKey(Environment.ENV_TERM);
+        if (terminal) {
+            err = out; // a terminal has one stream, as sshd's pty merges them
+        }
         thread = Thread.ofVirtual().name("ssh-" + user).start(() -> {
             int status = 255;
             try {
