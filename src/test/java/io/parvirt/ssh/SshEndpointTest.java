@@ -228,6 +228,26 @@ class SshEndpointTest {
     }
 
     @Test
+    void sha1OnlyClientsAreRefusedByDefault() throws Exception {
+        org.apache.sshd.client.SshClient old = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        old.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
+        old.setKeyExchangeFactories(List.of(org.apache.sshd.client.ClientBuilder.DH2KEX.apply(
+                org.apache.sshd.common.kex.BuiltinDHFactories.dhg14)));
+        old.start();
+        try {
+            assertThatThrownBy(() -> {
+                try (ClientSession s = old.connect(SshRig.USER, "127.0.0.1", rig.port).verify(Duration.ofSeconds(10))
+                        .getSession()) {
+                    s.addPasswordIdentity(PASSWORD);
+                    s.auth().verify(Duration.ofSeconds(10));
+                }
+            }).isNotNull();
+        } finally {
+            old.stop();
+        }
+    }
+
+    @Test
     void theHostKeyIsTheHomesOwnAndKeptPrivate() throws Exception {
         Path key = rig.dir.resolve("ssh/host_key");
         assertThat(java.nio.file.Files.getPosixFilePermissions(key)).containsExactlyInAnyOrder(
