@@ -62,6 +62,8 @@ public final class SshEndpoint implements AutoCloseable {
         CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(server, settings.maxSessionsPerUser());
         CoreModuleProperties.IDLE_TIMEOUT.set(server, settings.idleTimeout());
         CoreModuleProperties.SERVER_IDENTIFICATION.set(server, "parvirt");
+        // Small answers must leave at once: with Nagle's algorithm each reply waits for a delayed ACK.
+        CoreModuleProperties.TCP_NODELAY.set(server, true);
         server.start();
         InetSocketAddress bound = (InetSocketAddress) server.getBoundAddresses().iterator().next();
         writeListen(settings.listenFile(), settings.listen().getHostString() + ":" + bound.getPort());
