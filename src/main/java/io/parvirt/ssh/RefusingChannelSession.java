@@ -14,6 +14,10 @@ import org.slf4j.LoggerFactory;
  * A session channel that refuses {@code env} requests: a client must not set the restricted
  * shell's variables ({@code BASH_ENV}, {@code PATH}, ...). The shell has its own fixed
  * environment; {@code LANG=C} belongs on the command line, where tools put it.
+ *
+ * <p>It also sends the exit status before the end of output: MINA sends EOF first, and once the
+ * client's EOF has come too (OpenSSH sends it at once for {@code ssh -n}) the channel may close
+ * before the status leaves, which an OpenSSH multiplexing client reports as exit 255.
  */
 final class RefusingChannelSession extends ChannelSession {
     private static final Logger LOG = LoggerFactory.getLogger(RefusingChannelSession.class);
@@ -29,6 +33,14 @@ final class RefusingChannelSession extends ChannelSession {
             return new RefusingChannelSession();
         }
     };
+
+    @Override
+    protected void closeShell(int exitValue, boolean immediate) throws IOException {
+        if (!isClosing()) {
+            sendExitStatus(exitValue); // sent once: the call in super.closeShell is then a no-op
+        }
+        super.closeShell(exitValue, immediate);
+    }
 
     @Override
     protected RequestHandler.Result handleEnv(Buffer buffer, boolean wantReply) throws IOException {
