@@ -39,9 +39,15 @@ final class VtermBridge {
         try {
             boolean lineStart = true;
             boolean tilde = false;
-            int c;
-            while (output.isAlive() && (c = in.read()) >= 0) {
-                if (tilde && c == '.') {
+            while (output.isAlive()) {
+                // Polled, so that a console that ends (rmvterm, the refusal line) returns to the
+                // shell at once rather than at the next key.
+                if (in.available() == 0) {
+                    Thread.sleep(10);
+                    continue;
+                }
+                int c = in.read();
+                if (c < 0 || tilde && c == '.') {
                     break;
                 }
                 if (tilde) {
@@ -55,8 +61,14 @@ final class VtermBridge {
             }
         } catch (IOException e) {
             // the daemon ended the session (rmvterm) or the partition stopped
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the SSH session is going away
         } finally {
             try {
+                // Half-close first, so the console sees the end of input and what it already sent
+                // is read, rather than reset by a close with unread data.
+                ch.shutdownOutput();
+                output.join(200);
                 ch.close();
                 output.join();
             } catch (IOException | InterruptedException e) {
