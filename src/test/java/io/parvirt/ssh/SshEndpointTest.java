@@ -147,6 +147,31 @@ class SshEndpointTest {
                 "mkauthkeys -u nobody -a '" + pub + "'").out()).startsWith("HSCL8015");
     }
 
+    /** Regression: MINA sent the end of output first, and a multiplexed client sometimes saw exit 255. */
+    @Test
+    void openSshMultiplexedOnOneConnectionGetsEveryExitStatus() throws Exception {
+        Path dir = Files.createTempDirectory("parvirt-mux-");
+        Path key = dir.resolve("id");
+        SshRig.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mux@bench", "-f", key.toString()));
+        assertThat(rig.openssh(PASSWORD, List.of(), "mkauthkeys -a '" + Files.readString(dir.resolve("id.pub")).strip()
+                + "'").status()).isZero();
+        List<String> mux = List.of("-i", key.toString(), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o",
+                "ControlPath=" + dir.resolve("cm"));
+        List<String> master = new ArrayList<>(mux);
+        master.addAll(List.of("-o", "ControlMaster=yes", "-o", "ControlPersist=60", "-f", "-N"));
+        assertThat(rig.openssh(null, master, "").status()).isZero();
+        try {
+            for (int i = 0; i < 100; i++) {
+                assertThat(rig.openssh(null, mux, i % 2 == 0 ? "lssyscfg -r sys -F name" : "lssyscfg -r bogus"))
+                        .as("run %d", i).extracting(Exec::status).isEqualTo(i % 2 == 0 ? 0 : 1);
+            }
+        } finally {
+            List<String> stop = new ArrayList<>(mux);
+            stop.addAll(List.of("-O", "exit"));
+            rig.openssh(null, stop, "");
+        }
+    }
+
     @Test
     void aViewerMayManageOnlyItsOwnKeysAndChangesNothingElse() throws Exception {
         try (ClientSession s = rig.login("viewer", "viewer123")) {
