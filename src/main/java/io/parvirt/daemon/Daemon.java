@@ -84,6 +84,7 @@ public final class Daemon implements AutoCloseable {
             Files.deleteIfExists(home.listenFile());
             Files.deleteIfExists(home.pidFile());
             DaemonConfig config = DaemonConfig.load(home, listen);
+            io.parvirt.ssh.SshSettings sshSettings = io.parvirt.ssh.SshSettings.from(config.props(), home);
             HostFacts host = HostFacts.read();
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
             ManagedSystem sys = new ManagedSystem(host, store, config.seed(host));
@@ -130,7 +131,7 @@ public final class Daemon implements AutoCloseable {
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
             self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
-            self[0].ssh = startSsh(hmc, io.parvirt.ssh.SshSettings.from(config.props(), home), api);
+            self[0].ssh = startSsh(hmc, sshSettings, api);
             dispatcher.start();
             sampler.start();
             ImageStore images = new ImageStore(home.imageStore());
@@ -164,6 +165,7 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** The HMC over SSH (issue 15), or null when {@code ssh.listen} is off; the API is closed if it cannot start. */
     private static io.parvirt.ssh.SshEndpoint startSsh(Hmc hmc, io.parvirt.ssh.SshSettings settings, ApiServer api)
             throws DaemonException, IOException {
         Files.deleteIfExists(settings.listenFile());
@@ -250,6 +252,7 @@ public final class Daemon implements AutoCloseable {
         try {
             Files.deleteIfExists(home.pidFile());
             Files.deleteIfExists(home.listenFile());
+            Files.deleteIfExists(home.run().resolve("ssh-listen"));
             lockChannel.close();
         } catch (IOException e) {
             LOG.warn("cleanup of {} incomplete: {}", home.run(), e.getMessage());
