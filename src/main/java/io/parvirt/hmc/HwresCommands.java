@@ -101,6 +101,10 @@ final class HwresCommands {
     private HmcResult virtualio(ListHwres c, SystemDefinition def, Filter f) {
         String fields = c.format().fields();
         boolean header = c.format().header();
+        if (c.rsubtype().equals("fc")) {
+            // No virtual Fibre Channel adapters exist here (vfc is refused in profiles): the empty answer.
+            return Listing.render(List.of(), fields, header, HwresView.VIRTUAL_FC);
+        }
         if (c.rsubtype().equals("vswitch")) {
             Map<String, TreeSet<Integer>> vlans = new LinkedHashMap<>();
             for (String sw : def.settings().vswitches()) {

@@ -72,7 +72,7 @@ final class HwresParser {
     }
 
     private static ListHwres virtualio(Options o, String system) {
-        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi");
+        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi", "fc");
         if (sub.equals("vswitch")) {
             return new ListHwres(system, Resource.VIRTUALIO, null, sub, null, null, o.filter(Set.of()), o.format());
         }

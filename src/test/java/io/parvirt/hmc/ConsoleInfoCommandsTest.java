@@ -91,6 +91,8 @@ class ConsoleInfoCommandsTest {
         assertThat(out("lshwres", "-r", "io", "--rsubtype", "slotchildren", "-m", "sys1"))
                 .isEqualTo("No results were found.\n");
         assertThat(out("lshwres", "-r", "mempool", "-m", "sys1")).isEqualTo("No results were found.\n");
+        assertThat(out("lshwres", "-r", "virtualio", "--rsubtype", "fc", "--level", "lpar", "-m", "sys1", "-F",
+                "lpar_name,wwpns")).isEqualTo("No results were found.\n");
     }
 
     @Test
