@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15: the HMC over SSH with OpenSSH's {@code ssh} (and {@code sshpass}), MINA's Java client
@@ -132,8 +133,7 @@ class SshEndpointTest {
     }
 
     @Test
-    void anOpenSshEd25519KeyInBatchModeLogsIn() throws Exception {
-        Path dir = Files.createTempDirectory("parvirt-key-");
+    void anOpenSshEd25519KeyInBatchModeLogsIn(@TempDir Path dir) throws Exception {
         Path key = dir.resolve("id");
         assertThat(SshRig.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "nagios@mon", "-f",
                 key.toString())).status()).isZero();
@@ -149,8 +149,7 @@ class SshEndpointTest {
 
     /** Regression: MINA sent the end of output first, and a multiplexed client sometimes saw exit 255. */
     @Test
-    void openSshMultiplexedOnOneConnectionGetsEveryExitStatus() throws Exception {
-        Path dir = Files.createTempDirectory("parvirt-mux-");
+    void openSshMultiplexedOnOneConnectionGetsEveryExitStatus(@TempDir Path dir) throws Exception {
         Path key = dir.resolve("id");
         SshRig.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mux@bench", "-f", key.toString()));
         assertThat(rig.openssh(PASSWORD, List.of(), "mkauthkeys -a '" + Files.readString(dir.resolve("id.pub")).strip()
