@@ -38,6 +38,21 @@ parvirt_build() {
   rm -f "$here/target/parvirt-cli.jsa"
 }
 
+# What the HMC-over-SSH tests drive the endpoint with (issue 15): OpenSSH's client tools
+# (ssh, sftp, ssh-keygen) and sshpass, which answers the password prompt as HMC scripts do.
+parvirt_need_ssh_tools() {
+  local missing=()
+  command -v ssh >/dev/null && command -v sftp >/dev/null && command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+  command -v sshpass >/dev/null || missing+=(sshpass)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "parvirt: installing ${missing[*]} with apt-get" >&2
+    (apt-get install -y -qq "${missing[@]}" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; }) && return 0
+  fi
+  echo "parvirt: the SSH tests need: sudo apt-get install ${missing[*]}" >&2
+  return 1
+}
+
 # What activating partitions needs on the host: QEMU (the guest packages are fetched by parvirt's
 # image builder with apt-get download, which needs no root).
 parvirt_need_qemu() {

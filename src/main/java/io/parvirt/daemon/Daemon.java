@@ -44,6 +44,8 @@ public final class Daemon implements AutoCloseable {
     private final UtilizationSampler sampler;
     private final VirtualEthernet network;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The HMC over SSH, when {@code ssh.listen} is set. */
+    private io.parvirt.ssh.SshEndpoint ssh;
 
     private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api, Dispatcher dispatcher,
             UtilizationSampler sampler, VirtualEthernet network) {
@@ -90,6 +92,7 @@ public final class Daemon implements AutoCloseable {
             Files.deleteIfExists(home.listenFile());
             Files.deleteIfExists(home.pidFile());
             DaemonConfig config = DaemonConfig.load(home, listen);
+            io.parvirt.ssh.SshSettings sshSettings = io.parvirt.ssh.SshSettings.from(config.props(), home);
             HostFacts host = HostFacts.read();
             var tls = config.tls(home, host.hostname());
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
@@ -137,9 +140,10 @@ public final class Daemon implements AutoCloseable {
                         + "); choose another address with "
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
+            self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
+            self[0].ssh = startSsh(hmc, sshSettings, api);
             dispatcher.start();
             sampler.start();
-            self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
             self[0].tlsFingerprint = tls.map(io.parvirt.api.TlsIdentity::fingerprint);
             tls.ifPresent(t -> LOG.info("the API speaks TLS; certificate SHA-256 fingerprint {}", t.fingerprint()));
             ImageStore images = new ImageStore(home.imageStore());
@@ -170,6 +174,23 @@ public final class Daemon implements AutoCloseable {
                 throw d;
             }
             throw new DaemonException(DaemonException.Kind.START_FAILED, "cannot start: " + rootCause(e));
+        }
+    }
+
+    /** The HMC over SSH (issue 15), or null when {@code ssh.listen} is off; the API is closed if it cannot start. */
+    private static io.parvirt.ssh.SshEndpoint startSsh(Hmc hmc, io.parvirt.ssh.SshSettings settings, ApiServer api)
+            throws DaemonException, IOException {
+        Files.deleteIfExists(settings.listenFile());
+        if (!settings.enabled()) {
+            return null;
+        }
+        try {
+            return io.parvirt.ssh.SshEndpoint.start(hmc, settings);
+        } catch (IOException | RuntimeException e) {
+            api.close();
+            throw new DaemonException(DaemonException.Kind.LISTEN_UNAVAILABLE, "cannot serve SSH on "
+                    + settings.listen().getHostString() + ":" + settings.listen().getPort() + " (" + rootCause(e)
+                    + "); choose another address with ssh.listen= in parvirt.properties, or ssh.listen=off");
         }
     }
 
@@ -232,6 +253,9 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         LOG.info("parvirt daemon for {} stopping", home.root());
+        if (ssh != null) {
+            ssh.close();
+        }
         api.close();
         sampler.close();
         dispatcher.close();
@@ -240,6 +264,7 @@ public final class Daemon implements AutoCloseable {
         try {
             Files.deleteIfExists(home.pidFile());
             Files.deleteIfExists(home.listenFile());
+            Files.deleteIfExists(home.run().resolve("ssh-listen"));
             lockChannel.close();
         } catch (IOException e) {
             LOG.warn("cleanup of {} incomplete: {}", home.run(), e.getMessage());

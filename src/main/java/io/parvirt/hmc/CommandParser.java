@@ -10,9 +10,9 @@ import java.util.List;
  */
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
-    static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lshmcusr", "lshwres",
-            "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr",
-            "rmsyscfg", "rmvterm", "viosvrcmd");
+    static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool", "lshmc",
+            "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
+            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -40,6 +40,7 @@ final class CommandParser {
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);
+            case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys" -> InfoParser.parse(verb, args);
             default -> throw new IllegalStateException("no parser for " + verb);
         };
     }

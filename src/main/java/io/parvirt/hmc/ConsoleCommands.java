@@ -48,6 +48,7 @@ final class ConsoleCommands {
         return switch (command) {
             case MakeUser m -> makeUser(m, user);
             case ListUsers l -> listUsers(l);
+            case UserCommand.AuthorizeKey k -> new AuthorizedKeys(users, sys).run(k, user);
             case RemoveUser rm -> {
                 if (users.find(rm.name()).isEmpty()) {
                     throw new ModelException(ModelException.Kind.USER_NOT_FOUND, null, "name", rm.name(),

@@ -45,6 +45,7 @@ public final class Hmc {
     private final PartitionOperations operations;
     private final ViosService viosService;
     private final VirtualEthernet network;
+    private final InfoCommands info;
 
     /**
      * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
@@ -72,6 +73,7 @@ public final class Hmc {
         this.syscfg = new SyscfgCommands(this);
         this.console = new ConsoleCommands(sys, users);
         this.utilization = new UtilizationCommands(sys);
+        this.info = new InfoCommands(sys);
         this.resources = new ResourceCommands(sys, operations);
         this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios()),
                 operations, this::mayReachHost);
@@ -160,6 +162,11 @@ public final class Hmc {
                 + (user == null ? "its owner" : user) + ".");
     }
 
+    /** The HMC commands offered (the words {@link #run} takes first), e.g. for the SSH shell's PATH. */
+    public static List<String> commands() {
+        return CommandParser.VERBS;
+    }
+
     /** Parses an HMC command line and runs it as {@link #execute} does. */
     public HmcResult run(HmcInvocation inv) {
         String verb = inv.argv().isEmpty() ? "" : inv.argv().getFirst();
@@ -216,6 +223,7 @@ public final class Hmc {
             case HwresCommand.ChangeProcessors c -> hwres.changeProcessors(c, user);
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
             case PowerCommand c -> power.run(c);
+            case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
         };
     }
 

@@ -67,6 +67,19 @@ public final class HmcUsers {
         return store.users();
     }
 
+    /** The SSH public keys (OpenSSH lines) {@code name} may log in with. */
+    public List<String> authorizedKeys(String name) {
+        return store.authorizedKeys(name);
+    }
+
+    void authorizeKey(String name, String keyLine) {
+        store.commit(new Changes().authorizeKey(name, keyLine));
+    }
+
+    void revokeKey(String name, String keyLine) {
+        store.commit(new Changes().revokeKey(name, keyLine));
+    }
+
     /** The user's role when the password is right (a local caller, no client address). */
     public Optional<String> authenticate(String name, String password) {
         return authenticate(name, password, "local");

@@ -51,6 +51,11 @@ final class HwresCommands {
         if (c.resource() == Resource.VIRTUALIO) {
             return virtualio(c, def, f);
         }
+        if (c.resource() == Resource.IO || c.resource() == Resource.MEMPOOL) {
+            // No physical I/O slots are assigned and no shared memory pool exists: the HMC's empty answer.
+            return Listing.render(List.of(), fields, header, c.resource() == Resource.IO ? HwresView.IO_SLOT
+                    : HwresView.MEMPOOL);
+        }
         if (c.resource() == Resource.PROCPOOL) {
             List<Row> rows = new ArrayList<>();
             for (SharedProcessorPool p : def.pools()) {
@@ -96,6 +101,10 @@ final class HwresCommands {
     private HmcResult virtualio(ListHwres c, SystemDefinition def, Filter f) {
         String fields = c.format().fields();
         boolean header = c.format().header();
+        if (c.rsubtype().equals("fc")) {
+            // No virtual Fibre Channel adapters exist here (vfc is refused in profiles): the empty answer.
+            return Listing.render(List.of(), fields, header, HwresView.VIRTUAL_FC);
+        }
         if (c.rsubtype().equals("vswitch")) {
             Map<String, TreeSet<Integer>> vlans = new LinkedHashMap<>();
             for (String sw : def.settings().vswitches()) {

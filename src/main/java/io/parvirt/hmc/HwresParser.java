@@ -41,12 +41,16 @@ final class HwresParser {
     private static ListHwres list(List<String> args) {
         Options o = new Options().values("-r", "-m", "--level", "--filter", "--maxmem", "--hptratio", "--rsubtype")
                 .withFields().parse(args);
-        Resource r = Resource.valueOf(o.oneOf("-r", "proc", "mem", "procpool", "virtualio").toUpperCase(Locale.ROOT));
+        Resource r = Resource.valueOf(o.oneOf("-r", "proc", "mem", "procpool", "virtualio", "io", "mempool").toUpperCase(Locale.ROOT));
         String system = o.require("-m");
         return switch (r) {
             case PROCPOOL -> new ListHwres(system, r, null, null, null, null, o.filter(Set.of("pool_names",
                     "pool_ids")), o.format());
             case VIRTUALIO -> virtualio(o, system);
+            case IO -> new ListHwres(system, r, o.has("--level") ? o.get("--level") : null, o.oneOf("--rsubtype",
+                    "slot", "slotchildren", "unit", "bus", "iopool", "taggedio"), null, null, o.filter(HwresView.IO_FILTERS),
+                    o.format());
+            case MEMPOOL -> new ListHwres(system, r, null, null, null, null, o.filter(Set.of()), o.format());
             case PROC, MEM -> {
                 String level = r == Resource.PROC ? o.oneOf("--level", "sys", "lpar", "pool")
                         : o.oneOf("--level", "sys", "lpar");
@@ -68,7 +72,7 @@ final class HwresParser {
     }
 
     private static ListHwres virtualio(Options o, String system) {
-        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi");
+        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi", "fc");
         if (sub.equals("vswitch")) {
             return new ListHwres(system, Resource.VIRTUALIO, null, sub, null, null, o.filter(Set.of()), o.format());
         }

@@ -17,6 +17,22 @@ import java.util.Set;
 
 /** {@code lshwres -r proc|mem|procpool}: capacity of the system, its partitions and its pools. */
 final class HwresView {
+    /** What {@code lshwres -r io} may be asked to show (-F, --filter), though parvirt lists no physical I/O. */
+    static final Set<String> IO_SLOT = Set.of("unit_phys_loc", "bus_id", "phys_loc", "drc_index", "drc_name",
+            "lpar_name", "lpar_id", "slot_io_pool_id", "description", "feature_codes", "pci_vendor_id",
+            "pci_device_id", "pci_subs_vendor_id", "pci_subs_device_id", "pci_class", "pci_revision_id",
+            "bus_grouping", "iop", "iop_info_stale", "vpd_stale", "vpd_type", "vpd_model", "vpd_serial_num",
+            "parent_slot_drc_index", "parent", "mac_address", "serial_num", "wwpn", "wwnn", "type", "location_code",
+            "unit_model", "unit_serial_num", "backplane_phys_loc", "bus_drc_index", "bus_drc_name");
+    static final Set<String> VIRTUAL_FC = Set.of("lpar_name", "lpar_id", "slot_num", "adapter_type", "state",
+            "is_required", "remote_lpar_id", "remote_lpar_name", "remote_slot_num", "wwpns", "topology",
+            "operating_mode", "wwpn_status");
+    static final Set<String> IO_FILTERS = Set.of("lpar_names", "lpar_ids", "units", "buses", "slots", "pools");
+    static final Set<String> MEMPOOL = Set.of("curr_pool_mem", "curr_max_pool_mem", "pend_pool_mem",
+            "pend_max_pool_mem", "sys_firmware_pool_mem", "paging_storage_pool", "curr_paging_vios_names",
+            "curr_paging_vios_ids", "pend_paging_vios_names", "pend_paging_vios_ids", "mem_dedup_active",
+            "max_pool_mem");
+
     private HwresView() {
     }
 

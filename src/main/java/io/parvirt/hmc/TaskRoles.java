@@ -23,6 +23,8 @@ public final class TaskRoles {
         GUEST_EXEC,
         /** Making and removing HMC users. */
         MANAGE_USERS,
+        /** One's own SSH keys ({@code mkauthkeys}; naming another user is checked by the command). */
+        OWN_KEYS,
         /** The host itself: any host file ({@code mkvopt -file}), stopping the daemon. */
         HOST
     }
@@ -32,12 +34,12 @@ public final class TaskRoles {
 
     private static final Map<String, Set<Task>> GRANTS = Map.of(
             "hmcsuperadmin", EnumSet.allOf(Task.class),
-            "hmcoperator", EnumSet.of(Task.LIST, Task.CONSOLE, Task.CHANGE, Task.GUEST_EXEC),
+            "hmcoperator", EnumSet.of(Task.LIST, Task.OWN_KEYS, Task.CONSOLE, Task.CHANGE, Task.GUEST_EXEC),
             // a product engineer diagnoses: sees everything, consoles included, changes nothing
-            "hmcpe", EnumSet.of(Task.LIST, Task.CONSOLE),
+            "hmcpe", EnumSet.of(Task.LIST, Task.OWN_KEYS, Task.CONSOLE),
             // a service representative looks at the system and its events
-            "hmcservicerep", EnumSet.of(Task.LIST),
-            "hmcviewer", EnumSet.of(Task.LIST));
+            "hmcservicerep", EnumSet.of(Task.LIST, Task.OWN_KEYS),
+            "hmcviewer", EnumSet.of(Task.LIST, Task.OWN_KEYS));
 
     private TaskRoles() {
     }
@@ -47,6 +49,7 @@ public final class TaskRoles {
         return switch (verb) {
             case "mkvterm", "rmvterm", "console" -> Task.CONSOLE;
             case "mkhmcusr", "rmhmcusr", "chhmcusr" -> Task.MANAGE_USERS;
+            case "mkauthkeys" -> Task.OWN_KEYS;
             case "guestexec" -> Task.GUEST_EXEC;
             case "daemonstop", "hostfile" -> Task.HOST;
             default -> verb.startsWith("ls") ? Task.LIST : Task.CHANGE;

@@ -18,6 +18,8 @@ public final class Changes {
     final List<ConsoleEvent> events = new ArrayList<>();
     final List<HmcUser> putUsers = new ArrayList<>();
     final List<String> removeUsers = new ArrayList<>();
+    final List<String[]> authorizeKeys = new ArrayList<>();
+    final List<String[]> revokeKeys = new ArrayList<>();
 
     public Changes settings(SystemSettings s) {
         settings = s;
@@ -61,6 +63,17 @@ public final class Changes {
 
     public Changes removeUser(String name) {
         removeUsers.add(name);
+        return this;
+    }
+
+    /** {@code user} may log in over SSH with the public key {@code keyLine} (OpenSSH format). */
+    public Changes authorizeKey(String user, String keyLine) {
+        authorizeKeys.add(new String[] {user, keyLine});
+        return this;
+    }
+
+    public Changes revokeKey(String user, String keyLine) {
+        revokeKeys.add(new String[] {user, keyLine});
         return this;
     }
 

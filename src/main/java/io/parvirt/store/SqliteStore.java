@@ -185,6 +185,13 @@ public final class SqliteStore implements Store {
         }
         for (String u : c.removeUsers) {
             update("DELETE FROM hmc_user WHERE name = ?", u);
+            update("DELETE FROM hmc_authorized_key WHERE user_name = ?", u);
+        }
+        for (String[] k : c.authorizeKeys) {
+            update("INSERT OR IGNORE INTO hmc_authorized_key (user_name, key_line) VALUES (?, ?)", k[0], k[1]);
+        }
+        for (String[] k : c.revokeKeys) {
+            update("DELETE FROM hmc_authorized_key WHERE user_name = ? AND key_line = ?", k[0], k[1]);
         }
     }
 
@@ -342,6 +349,23 @@ public final class SqliteStore implements Store {
             return out;
         } catch (SQLException e) {
             throw new StoreException("cannot read users: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized List<String> authorizedKeys(String user) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement s = db.prepareStatement("SELECT key_line FROM hmc_authorized_key WHERE user_name = ? "
+                + "ORDER BY rowid")) {
+            s.setString(1, user);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the SSH keys of " + user + ": " + e.getMessage(), e);
         }
     }
 

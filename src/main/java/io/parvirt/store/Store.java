@@ -44,6 +44,9 @@ public interface Store extends AutoCloseable {
 
     List<HmcUser> users();
 
+    /** The SSH public keys (OpenSSH lines) {@code user} may log in with, oldest first. */
+    List<String> authorizedKeys(String user);
+
     @Override
     void close();
 }

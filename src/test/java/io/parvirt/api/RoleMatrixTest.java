@@ -71,9 +71,9 @@ class RoleMatrixTest {
             new Route("GET", "/api/v1/vswitch/ports", null, Task.LIST),
             new Route("GET", "/metrics", null, Task.LIST));
 
-    static final List<String> COMMANDS = List.of("chhwres", "chsyscfg", "chsysstate", "lshmcusr", "lshwres",
-            "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr",
-            "rmsyscfg", "rmvterm", "viosvrcmd");
+    static final List<String> COMMANDS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool",
+            "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
+            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "viosvrcmd");
 
     @TempDir
     Path dir;

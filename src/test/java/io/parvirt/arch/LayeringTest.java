@@ -41,8 +41,9 @@ class LayeringTest {
                     "vswitch", "console", "image")),
             Map.entry("hmc", Set.of("model", "memory", "store", "system", "partition", "vios", "vswitch")),
             Map.entry("api", Set.of("hmc", "model", "system")),
+            Map.entry("ssh", Set.of("hmc", "model", "home")),
             Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "partition",
-                    "hypervisor", "dispatch", "vswitch", "image", "vios", "cgroup")),
+                    "hypervisor", "dispatch", "vswitch", "image", "vios", "cgroup", "ssh")),
             Map.entry("cli", Set.of("daemon", "home", "image")));
 
     /** Finer than packages: subpackages that a layer which may use their parent still must not. */

@@ -15,7 +15,8 @@ import java.util.Objects;
 public sealed interface HwresCommand extends HmcCommand {
 
     /** {@code lshwres -r}. */
-    enum Resource { PROC, MEM, PROCPOOL, VIRTUALIO }
+    /** {@code IO} (physical slots) and {@code MEMPOOL} (shared memory): parvirt has none, the lists are empty. */
+    enum Resource { PROC, MEM, PROCPOOL, VIRTUALIO, IO, MEMPOOL }
 
     /**
      * {@code lshwres}: {@code level} is null for {@code -r procpool} and {@code --rsubtype vswitch};

@@ -48,4 +48,22 @@ public sealed interface UserCommand extends HmcCommand {
             return "rmhmcusr";
         }
     }
+
+    /**
+     * {@code mkauthkeys -a KEY [-u USER]} adds an SSH public key (an OpenSSH line) the user may log
+     * in with; {@code mkauthkeys -r KEY|COMMENT [-u USER]} removes it; {@code user} null is the
+     * caller. {@code --ip HOST --test} (a key login to a remote HMC) is {@code testHost}.
+     */
+    record AuthorizeKey(boolean add, String key, String user, String testHost) implements UserCommand {
+        public AuthorizeKey {
+            if (testHost == null) {
+                Objects.requireNonNull(key);
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "mkauthkeys";
+        }
+    }
 }

@@ -1,0 +1,62 @@
+package io.parvirt.hmc.command;
+
+import java.util.Objects;
+
+/**
+ * What a console says about itself and the firmware it manages: the commands HMC client tools send
+ * first ({@code lshmc -V} before anything else), and the listings of things parvirt lacks
+ * (Capacity on Demand, attention LEDs), which must answer as a real HMC does for a system without
+ * them rather than fail.
+ */
+public sealed interface ConsoleInfoCommand extends HmcCommand {
+
+    /** What {@code lshmc} shows. */
+    enum HmcFacet { VERSION, VPD, NETWORK, BIOS, REMOTE }
+
+    /** {@code lshmc -V|-v|-n|-b|-r [-F …]}. */
+    record ShowHmc(HmcFacet facet, Format format) implements ConsoleInfoCommand {
+        public ShowHmc {
+            Objects.requireNonNull(facet);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lshmc";
+        }
+    }
+
+    /** {@code lslic -m SYS [-t sys|syspower] [-F …]}: the managed system's code levels. */
+    record ListLic(String system, Format format) implements ConsoleInfoCommand {
+        public ListLic {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lslic";
+        }
+    }
+
+    /** {@code lsled -r sa -m SYS -t phys|virtualsys|virtuallpar}: system attention LEDs. */
+    record ListLed(String system, String type, Format format) implements ConsoleInfoCommand {
+        public ListLed {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(type);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lsled";
+        }
+    }
+
+    /** {@code lscod …} and {@code lscodpool …}: Capacity on Demand, which no parvirt system has. */
+    record ListCod(String verb, String system) implements ConsoleInfoCommand {
+        public ListCod {
+            Objects.requireNonNull(verb);
+        }
+    }
+}
