@@ -153,6 +153,61 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         return next;
     }
 
+    /** What a DLPAR did: the allocation the partition holds now, and what its guest reported. */
+    public record DlparResult(Allocation allocation, Resized resized) {
+    }
+
+    /** How much longer than its own timeout a DLPAR job gets to undo what did not finish, and answer. */
+    private static final Duration DLPAR_MARGIN = Duration.ofSeconds(60);
+
+    /**
+     * Processor (virtual processors, cores) and memory DLPAR. {@code check} gives the allocation
+     * asked for, or refuses it (under this lock, so two changes never take the same free
+     * resources). What is added is recorded (taken from the system) before the guest gets it and
+     * what is removed only once the guest has let it go, so a daemon killed in between re-adopts
+     * the partition holding at least what its guest has; then the partition holds what the guest
+     * reported. One DLPAR of a partition at a time; its supervisor runs the guest's part as a job.
+     */
+    public DlparResult dlpar(int lparId, java.util.function.UnaryOperator<Allocation> check, long lmbMb,
+            Duration timeout) throws IOException {
+        PartitionSupervisor s = running.get(lparId);
+        if (s == null) {
+            throw new IllegalStateException("partition " + lparId + " is not running");
+        }
+        synchronized (s.dlparLock) {
+            Allocation before;
+            Allocation next;
+            synchronized (this) {
+                before = s.status().allocation();
+                next = check.apply(before);
+                record(s, next.withVcpus(Math.max(before.vcpus(), next.vcpus()))
+                        .withMemMb(Math.max(before.memMb(), next.memMb())));
+            }
+            Resized r;
+            try {
+                r = await(s.resize(new Resize(next.vcpus(), next.memMb(), lmbMb, timeout)),
+                        timeout.plus(DLPAR_MARGIN));
+            } catch (IOException | RuntimeException e) {
+                synchronized (this) {
+                    if (running.get(lparId) == s) {
+                        record(s, s.status().allocation().withVcpus(before.vcpus()).withMemMb(before.memMb()));
+                    }
+                }
+                throw e;
+            }
+            synchronized (this) {
+                Allocation settled = s.status().allocation().withVcpus(r.vcpus()).withMemMb(r.memMb());
+                record(s, settled);
+                return new DlparResult(settled, r);
+            }
+        }
+    }
+
+    private static void record(PartitionSupervisor s, Allocation a) throws IOException {
+        writeRunRecord(new RunRecord(s.spec(), s.status().profile(), a));
+        await(s.changeAllocation(a), PartitionSupervisor.QUICK_ANSWER);
+    }
+
     /** Re-adopts every partition an earlier daemon left running; forgets the ones whose QEMU is gone. */
     public synchronized List<Integer> recover() {
         List<Integer> adopted = new ArrayList<>();

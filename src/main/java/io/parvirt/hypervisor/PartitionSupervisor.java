@@ -59,6 +59,8 @@ public final class PartitionSupervisor {
     private final Duration bootTimeout;
     private final LinkedBlockingQueue<Command> mailbox = new LinkedBlockingQueue<>();
     private final Object postLock = new Object();
+    /** Held by {@link Hypervisor#dlpar} across one DLPAR's bookkeeping: reserve, resize, settle. */
+    final Object dlparLock = new Object();
     private boolean closed; // guarded by postLock: the mailbox takes nothing more
     private Thread owner; // guarded by postLock
 
@@ -164,6 +166,15 @@ public final class PartitionSupervisor {
     /** Records what the partition now holds (processor DLPAR). */
     public CompletableFuture<Void> changeAllocation(Allocation next) {
         return post(new Command.ChangeAllocation(next, new CompletableFuture<>()));
+    }
+
+    /**
+     * DLPAR: brings the partition's processors and memory to {@code want}, on a job; completes with
+     * what the partition then has. Refused unless Running with its agent answering; waits behind
+     * another DLPAR; a shutdown with {@code --immed} cancels it.
+     */
+    public CompletableFuture<Resized> resize(Resize want) {
+        return post(new Command.Resize(want, new CompletableFuture<>()));
     }
 
     /** Runs a program in the guest through its agent; fails at once when the agent is not answering. */
