@@ -58,11 +58,12 @@ final class GuestHotplug {
     /** Brings the guest to {@code want} by {@code deadline} (nanoTime), as far as it goes. */
     Resized apply(Resize want, long deadline) throws IOException, InterruptedException {
         List<String> notes = new ArrayList<>();
-        int vcpus = online(agent.vcpus());
+        List<GuestVcpu> guest = agent.vcpus();
+        int vcpus = online(guest);
         if (want.vcpus() > vcpus) {
-            vcpus = addVcpus(want.vcpus() - vcpus, deadline, notes);
+            vcpus = addVcpus(guest, want.vcpus() - vcpus, deadline, notes);
         } else if (want.vcpus() < vcpus) {
-            vcpus = removeVcpus(vcpus - want.vcpus(), deadline, notes);
+            vcpus = removeVcpus(guest, vcpus - want.vcpus(), deadline, notes);
         }
         long mem = memMb(want.lmbMb());
         if (want.memMb() != mem) {
@@ -82,8 +83,8 @@ final class GuestHotplug {
 
     // Processors
 
-    private int addVcpus(int n, long deadline, List<String> notes) throws IOException, InterruptedException {
-        List<GuestVcpu> before = agent.vcpus();
+    private int addVcpus(List<GuestVcpu> before, int n, long deadline, List<String> notes)
+            throws IOException, InterruptedException {
         int had = online(before);
         // Plugged but offline first (under TCG, VPs removed earlier): no new vCPU context is needed.
         List<Integer> up = new ArrayList<>(before.stream().filter(v -> !v.online()).map(GuestVcpu::logicalId)
@@ -134,8 +135,9 @@ final class GuestHotplug {
         }
     }
 
-    private int removeVcpus(int n, long deadline, List<String> notes) throws IOException, InterruptedException {
-        List<Integer> down = agent.vcpus().stream().filter(v -> v.online() && v.canOffline() && v.logicalId() != 0)
+    private int removeVcpus(List<GuestVcpu> before, int n, long deadline, List<String> notes)
+            throws IOException, InterruptedException {
+        List<Integer> down = before.stream().filter(v -> v.online() && v.canOffline() && v.logicalId() != 0)
                 .map(GuestVcpu::logicalId).sorted(Comparator.reverseOrder()).limit(n).toList();
         int done = down.isEmpty() ? 0 : agent.setVcpus(down, false);
         if (done < n) {
@@ -181,10 +183,10 @@ final class GuestHotplug {
 
     /** Boot memory plus the device's plugged size, in whole LMBs (a partial unplug leaves a part). */
     private long memMb(long lmbMb) throws IOException {
-        if (spec.maxMemMb() <= spec.memMb()) {
+        if (!spec.hotplugMemory()) {
             return spec.memMb();
         }
-        return spec.memMb() + roundUp(device().size(), lmbMb);
+        return spec.bootMemMb() + roundUp(device().size(), lmbMb);
     }
 
     private static long roundUp(long bytes, long lmbMb) {
@@ -196,7 +198,7 @@ final class GuestHotplug {
             throws IOException, InterruptedException {
         boolean add = want.memMb() > had;
         long kbBefore = add ? agent.memTotalKb() : 0;
-        long target = (want.memMb() - spec.memMb()) * MIB;
+        long target = (want.memMb() - spec.bootMemMb()) * MIB;
         qmp.qomSet(VIRTIO_MEM, "requested-size", target);
         long size = awaitSize(target, deadline);
         if (size == target) {
@@ -207,19 +209,19 @@ final class GuestHotplug {
         }
         if (add) {
             // Undone: the device goes back to what it had; the guest unplugs the part it took.
-            qmp.qomSet(VIRTIO_MEM, "requested-size", (had - spec.memMb()) * MIB);
-            size = awaitSize((had - spec.memMb()) * MIB, System.nanoTime() + UNDO_NANOS);
-            notes.add("the guest took only " + (spec.memMb() + size / MIB - had) + " of " + (want.memMb() - had)
+            qmp.qomSet(VIRTIO_MEM, "requested-size", (had - spec.bootMemMb()) * MIB);
+            size = awaitSize((had - spec.bootMemMb()) * MIB, System.nanoTime() + UNDO_NANOS);
+            notes.add("the guest took only " + (spec.bootMemMb() + size / MIB - had) + " of " + (want.memMb() - had)
                     + " MB in time; rolled back");
         } else {
             // Kept as far as it got, in whole LMBs: the part of an LMB left is plugged back.
             long keep = roundUp(size, want.lmbMb()) * MIB;
             qmp.qomSet(VIRTIO_MEM, "requested-size", keep);
             size = awaitSize(keep, System.nanoTime() + UNDO_NANOS);
-            notes.add("the guest released only " + (had - spec.memMb() - roundUp(size, want.lmbMb())) + " of "
+            notes.add("the guest released only " + (had - spec.bootMemMb() - roundUp(size, want.lmbMb())) + " of "
                     + (had - want.memMb()) + " MB in time (memory in use that cannot be moved)");
         }
-        return spec.memMb() + roundUp(size, want.lmbMb());
+        return spec.bootMemMb() + roundUp(size, want.lmbMb());
     }
 
     /** Waits for the device's plugged size to reach {@code target}; returns the size it has at the end. */

@@ -218,7 +218,9 @@ public final class PartitionSupervisor {
         }
         left.addAll(policy.deferred());
         for (Command c : left) {
-            if (c instanceof Command.Request r) {
+            if (c instanceof Command.Shutdown sd) {
+                sd.answer().complete(null); // what it asked for has happened: the partition ended
+            } else if (c instanceof Command.Request r) {
                 r.answer().completeExceptionally(notRunning());
             }
         }

@@ -23,7 +23,7 @@ public final class QemuCommandLine {
         // -cpu host fails under TCG; max is the richest model either accelerator offers.
         a.addAll(List.of("-cpu", s.accel() == Accelerator.KVM ? "host" : "max"));
         // virtio-mem needs maxmem (QEMU 7.2 refuses the device without it) but no DIMM slots.
-        a.addAll(List.of("-m", s.maxMemMb() > s.memMb() ? "size=" + s.memMb() + "M,maxmem=" + s.maxMemMb() + "M"
+        a.addAll(List.of("-m", s.hotplugMemory() ? "size=" + s.bootMemMb() + "M,maxmem=" + s.maxMemMb() + "M"
                 : s.memMb() + "M"));
         a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.maxVcpus())));
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
@@ -64,20 +64,24 @@ public final class QemuCommandLine {
     }
 
     /**
-     * Memory DLPAR room: max_mem above the boot memory is one virtio-mem device at a fixed PCI
-     * address, nothing plugged at start. Its backend is a memfd mapped shared: a vhost-user back end
+     * Memory DLPAR room: the guest boots with its minimum memory, and everything between that and
+     * max_mem is one virtio-mem device at a fixed PCI address whose requested size is what the
+     * activation gave above the minimum; the guest's driver plugs it while the image's init runs
+     * (before the agent answers). So memory DLPAR can go down to curr_min_mem: virtio-mem can only
+     * take back what it plugged, never boot memory. Its backend is a memfd mapped shared: a vhost-user back end
      * (the I/O fast path) must map all guest memory from a file descriptor, and private anonymous
      * memory has none; virtio-mem's unplug punches holes in the memfd, so removed memory goes back
      * to the host. (Boot memory is still QEMU's default RAM: the fast path must move it to a shared
      * memfd too.)
      */
     private static void hotplugMemory(LaunchSpec s, List<String> a) {
-        if (s.maxMemMb() <= s.memMb()) {
+        if (!s.hotplugMemory()) {
             return;
         }
         a.addAll(List.of("-object", "memory-backend-memfd,id=mem-" + VIRTIO_MEM_ID + ",size="
-                + (s.maxMemMb() - s.memMb()) + "M,share=on", "-device", "virtio-mem-pci,id=" + VIRTIO_MEM_ID
-                + ",memdev=mem-" + VIRTIO_MEM_ID + ",requested-size=0,bus=pcie.0,addr=0x7"));
+                + (s.maxMemMb() - s.bootMemMb()) + "M,share=on", "-device", "virtio-mem-pci,id=" + VIRTIO_MEM_ID
+                + ",memdev=mem-" + VIRTIO_MEM_ID + ",requested-size=" + (s.memMb() - s.bootMemMb())
+                + "M,bus=pcie.0,addr=0x7"));
     }
 
     /** Seconds a request waits for a VIOS's storage server to come back before the guest sees an error. */

@@ -299,8 +299,10 @@ final class SupervisorPolicy {
             job = null;
         }
         if (resizing != null) {
-            resizing.completeExceptionally(new java.util.concurrent.CancellationException("partition "
-                    + s.spec().name() + " is shutting down or restarting: the DLPAR was stopped where it was"));
+            // Wrapped, so that the caller's get() reports it as the DLPAR's failure, not as its own cancellation.
+            resizing.completeExceptionally(new java.util.concurrent.CompletionException(
+                    new java.util.concurrent.CancellationException("partition " + s.spec().name()
+                            + " is shutting down or restarting: the DLPAR was stopped where it was")));
             resizing = null;
         }
     }
