@@ -46,6 +46,10 @@ sealed interface Command {
     record Resize(io.parvirt.hypervisor.Resize want, CompletableFuture<Resized> answer) implements Request {
     }
 
+    /** What the partition has now, asked of its monitor and agent (re-adoption). */
+    record Measure(CompletableFuture<Resized> answer) implements Request {
+    }
+
     record Exec(String path, List<String> args, Duration timeout, CompletableFuture<GuestAgent.ExecResult> answer)
             implements Request {
     }

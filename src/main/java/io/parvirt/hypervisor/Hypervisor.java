@@ -223,6 +223,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
                         PartitionSupervisor s = supervisor(r.spec(), r.profile(), r.allocation());
                         running.put(r.spec().lparId(), s);
                         s.adopt(h.get());
+                        reconcile(s);
                         adopted.add(r.spec().lparId());
                         LOG.info("re-adopted partition {} (pid {})", r.spec().name(), h.get().pid());
                         continue;
@@ -237,6 +238,43 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             LOG.warn("cannot scan {}: {}", config.runRoot(), e.getMessage());
         }
         return adopted;
+    }
+
+    /**
+     * A daemon killed during a DLPAR left a run record that may be behind what the guest has (the
+     * added part is recorded first, the outcome after; a removal may have gone on). Once the
+     * re-adopted partition runs again, what its monitor and agent report is recorded.
+     */
+    private void reconcile(PartitionSupervisor s) {
+        Thread.ofVirtual().name("lpar-" + s.lparId() + "-reconcile").start(() -> {
+            long deadline = System.nanoTime() + config.bootTimeout().toNanos();
+            try {
+                while (s.status().state() != LparState.RUNNING || !s.status().agentActive()) {
+                    if (System.nanoTime() > deadline || running.get(s.lparId()) != s) {
+                        return;
+                    }
+                    Thread.sleep(200);
+                }
+                Resized now = await(s.measure(), PartitionSupervisor.QUICK_ANSWER.multipliedBy(3));
+                synchronized (s.dlparLock) {
+                    synchronized (this) {
+                        Allocation a = s.status().allocation();
+                        long mem = Math.clamp(now.memMb(), a.minMemMb(), a.maxMemMb());
+                        if (running.get(s.lparId()) == s && now.vcpus() >= 1
+                                && (a.vcpus() != now.vcpus() || a.memMb() != mem)) {
+                            LOG.info("partition {}: re-adopted with {} processors and {} MB, its run record said {} "
+                                    + "and {} MB", s.spec().name(), now.vcpus(), mem, a.vcpus(), a.memMb());
+                            record(s, a.withVcpus(now.vcpus()).withMemMb(mem));
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.info("partition {}: what it has could not be read after re-adoption: {}", s.spec().name(),
+                        e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /**

@@ -81,6 +81,9 @@ interface PartitionRunner {
      */
     Resized resize(Resize want, long deadline) throws IOException, InterruptedException;
 
+    /** What the partition has now (a re-adopted one: its run record may be behind); may block. */
+    Resized current() throws IOException;
+
     /** Drops the control channels (the process is gone or being abandoned). */
     void detach();
 

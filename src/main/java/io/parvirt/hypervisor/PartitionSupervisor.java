@@ -177,6 +177,11 @@ public final class PartitionSupervisor {
         return post(new Command.Resize(want, new CompletableFuture<>()));
     }
 
+    /** What the partition's guest has now: processors online and memory (monitor and agent). */
+    public CompletableFuture<Resized> measure() {
+        return post(new Command.Measure(new CompletableFuture<>()));
+    }
+
     /** Runs a program in the guest through its agent; fails at once when the agent is not answering. */
     public CompletableFuture<GuestAgent.ExecResult> exec(String path, List<String> args, Duration timeout) {
         return post(new Command.Exec(path, List.copyOf(args), timeout, new CompletableFuture<>()));

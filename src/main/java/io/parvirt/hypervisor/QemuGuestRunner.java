@@ -175,6 +175,11 @@ final class QemuGuestRunner implements PartitionRunner {
         }
     }
 
+    @Override
+    public Resized current() throws IOException {
+        return new GuestHotplug(spec, monitor(), agent).current(1);
+    }
+
     private void refreshThreads() {
         try {
             vcpuThreads = List.copyOf(monitor().vcpuThreadIds());

@@ -106,4 +106,9 @@ final class StorageServerRunner implements PartitionRunner {
     public Resized resize(Resize want, long deadline) throws java.io.IOException {
         throw new java.io.IOException("a Virtual I/O Server's storage server has no processors or memory to change live");
     }
+
+    @Override
+    public Resized current() throws java.io.IOException {
+        throw new java.io.IOException("a Virtual I/O Server's storage server has no guest to ask");
+    }
 }

@@ -71,6 +71,7 @@ final class SupervisorPolicy {
             // A DLPAR and a delayed shutdown, a restart or another DLPAR never interleave: they wait
             // for it. An immediate shutdown pre-empts it (below).
             case Command.Resize r when dlparRunning() -> deferred.add(r);
+            case Command.Measure m when dlparRunning() -> deferred.add(m);
             case Command.Restart r when dlparRunning() -> deferred.add(r);
             case Command.Shutdown sd when dlparRunning() && !sd.immediate() -> deferred.add(sd);
             case Command.Activate a -> launch(null, a.answer());
@@ -83,6 +84,7 @@ final class SupervisorPolicy {
                 a.answer().complete(null);
             }
             case Command.Resize r -> resize(r);
+            case Command.Measure m -> measure(m);
             case Command.Exec e -> exec(e);
             case Command.Panicked p -> panicked(p.detail());
             case Command.PoweredOff p -> cleanShutdown = true;
@@ -131,6 +133,22 @@ final class SupervisorPolicy {
         }
         resizing = r.answer();
         job = SupervisorJobs.resize(s, r.want());
+    }
+
+    /** A read of the monitor and the agent, beside the mailbox; only while the agent answers. */
+    private void measure(Command.Measure m) {
+        if (!runner.bootsWithAgent() || !s.agentActive()) {
+            m.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name()
+                    + " has no guest agent answering"));
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                m.answer().complete(runner.current());
+            } catch (IOException | RuntimeException e) {
+                m.answer().completeExceptionally(e);
+            }
+        });
     }
 
     private void resized(Command.ResizeDone d) {

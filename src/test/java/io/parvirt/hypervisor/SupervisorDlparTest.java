@@ -67,6 +67,14 @@ class SupervisorDlparTest {
     }
 
     @Test
+    void whatARunningGuestHasIsReadFromItsMonitorAndAgentForReadoption() throws Exception {
+        h = SupervisorHarness.dlpar(dir);
+        h.running();
+        assertThat(h.supervisor.measure().get(20, TimeUnit.SECONDS)).isEqualTo(new Resized(1, 1024, true, ""));
+        assertThat(h.qmp.commands()).contains("query-memory-devices");
+    }
+
+    @Test
     void aDlparIsRefusedUntilTheGuestAgentAnswers() {
         h = new SupervisorHarnessStarter().starting(dir);
         CompletableFuture<Resized> r = h.supervisor.resize(new Resize(2, 1024, 256, W));
