@@ -28,9 +28,9 @@ import java.util.TreeSet;
 
 /**
  * {@code lshwres -r proc|mem|procpool|virtualio} and the {@code chhwres} forms that change a
- * running partition: {@code -r proc} (processor DLPAR: entitlement, weight, sharing mode, pool) and
- * {@code -r procpool -o s -p LPAR} (moving it to another pool), carried out by
- * {@link PartitionOperations}.
+ * running partition: {@code -r proc} (processor DLPAR: entitlement, weight, sharing mode, pool,
+ * virtual processors or cores), {@code -r mem} (memory DLPAR) and {@code -r procpool -o s -p LPAR}
+ * (moving it to another pool), carried out by {@link PartitionOperations}.
  */
 final class HwresCommands {
     private final ManagedSystem sys;

@@ -30,6 +30,12 @@ final class GuestDlpar {
     /** Runs one change; {@code what} names it for the event log ("added 1 virtual processor"). */
     Allocation run(Partition p, UnaryOperator<Allocation> check, Duration wait, String user, String what) {
         Allocation before = running(p);
+        // Refused before anything is taken; the supervisor checks again when the job starts.
+        hypervisor.status(p.id()).filter(st -> st.state() != io.parvirt.model.LparState.RUNNING || !st.agentActive())
+                .ifPresent(st -> {
+                    throw notRunning(p, st.state().hmcName() + (st.state() == io.parvirt.model.LparState.RUNNING
+                            ? " but its guest agent is not answering" : ""));
+                });
         Hypervisor.DlparResult r;
         try {
             r = hypervisor.dlpar(p.id(), check, sys.definition().lmbMb(), wait);
