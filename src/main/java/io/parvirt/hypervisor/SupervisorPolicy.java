@@ -34,6 +34,8 @@ final class SupervisorPolicy {
     private boolean consoleListened;
     /** Asked to stop, or the guest powered itself off: the process's exit is no failure. */
     private boolean cleanShutdown;
+    /** The process whose end has been handled (seen by the hard stop or reported by its exit callback). */
+    private ProcessHandle exitHandled;
     /** A storage server being restarted: its exit is followed by a new launch, not the end. */
     private boolean restarting;
 
@@ -107,7 +109,14 @@ final class SupervisorPolicy {
                 hardStop();
             }
             case Command.StopTimedOut t -> hardStop();
-            case Command.Finished f -> { }
+            case Command.Finished f -> {
+                // The hard stop saw the process end; its Exited report may still be behind this one,
+                // and what waited for the job must find the partition ended, not Shutting Down.
+                ProcessHandle p = s.process();
+                if (p != null && !p.isAlive()) {
+                    exited(p);
+                }
+            }
             case Command.ResizeDone d -> resized(d);
         }
     }
@@ -283,9 +292,10 @@ final class SupervisorPolicy {
     }
 
     private void exited(ProcessHandle p) {
-        if (p != s.process()) {
-            return; // a storage server replaced by its restart
+        if (p != s.process() || p == exitHandled) {
+            return; // a storage server replaced by its restart, or an exit already seen by the hard stop
         }
+        exitHandled = p;
         cancelJob();
         if (restarting && s.state() == LparState.STARTING) {
             launch(null, null);

@@ -20,11 +20,13 @@ final class GuestDlpar {
     private final ManagedSystem sys;
     private final Hypervisor hypervisor;
     private final Dispatcher dispatcher;
+    private final ConfigChanges changes;
 
-    GuestDlpar(ManagedSystem sys, Hypervisor hypervisor, Dispatcher dispatcher) {
+    GuestDlpar(ManagedSystem sys, Hypervisor hypervisor, Dispatcher dispatcher, ConfigChanges changes) {
         this.sys = sys;
         this.hypervisor = hypervisor;
         this.dispatcher = dispatcher;
+        this.changes = changes;
     }
 
     /** Runs one change; {@code what} names it for the event log ("added 1 virtual processor"). */
@@ -54,6 +56,7 @@ final class GuestDlpar {
         sys.logEvent(user == null ? "hmc" : user, "dlpar", "Partition " + p.name() + " (id " + p.id() + "): " + what
                 + (r.resized().complete() ? "" : " (incomplete: " + r.resized().detail() + ")") + "; " + now
                 + " (was " + before.vcpus() + ", " + before.memMb() + " MB)");
+        changes.changed(p.id());
         if (!r.resized().complete()) {
             throw ModelException.of(ModelException.Kind.INCOMPLETE, "The DLPAR operation on partition " + p.name()
                     + " (" + what + ") did not complete within " + minutes(wait) + ": " + r.resized().detail()

@@ -49,6 +49,7 @@ public final class PartitionOperations {
     private final LaunchFacts facts;
     private final ProcessorDlpar processors;
     private final MemoryDlpar memory;
+    private final ConfigChanges configChanges = new ConfigChanges();
     private final Dispatcher dispatcher;
 
     public PartitionOperations(ManagedSystem sys, Hypervisor hypervisor, ImageStore images, VirtualEthernet network,
@@ -59,8 +60,8 @@ public final class PartitionOperations {
         this.network = network;
         this.exports = vios == null ? null : new ViosExports(vios);
         this.facts = hypervisor == null ? null : new LaunchFacts(sys, hypervisor, images, vios);
-        GuestDlpar guest = new GuestDlpar(sys, hypervisor, dispatcher);
-        this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher, guest);
+        GuestDlpar guest = new GuestDlpar(sys, hypervisor, dispatcher, configChanges);
+        this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher, guest, configChanges);
         this.memory = new MemoryDlpar(sys, guest);
         this.dispatcher = dispatcher;
     }
@@ -244,6 +245,14 @@ public final class PartitionOperations {
      */
     public void changeMemory(Partition p, MemoryRequest request, String user) {
         memory.change(p, request, user);
+    }
+
+    /**
+     * Tells {@code listener} of every DLPAR (the partition's id) once it has been recorded: the
+     * daemon's utilization sampler stores a {@code config_change} event.
+     */
+    public void onConfigChange(java.util.function.IntConsumer listener) {
+        configChanges.listener = listener;
     }
 
     /** The shared processor pools' settings changed: the dispatcher applies them now. */

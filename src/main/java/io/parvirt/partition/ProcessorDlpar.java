@@ -25,12 +25,15 @@ final class ProcessorDlpar {
     private final Hypervisor hypervisor;
     private final Dispatcher dispatcher;
     private final GuestDlpar guest;
+    private final ConfigChanges changes;
 
-    ProcessorDlpar(ManagedSystem sys, Hypervisor hypervisor, Dispatcher dispatcher, GuestDlpar guest) {
+    ProcessorDlpar(ManagedSystem sys, Hypervisor hypervisor, Dispatcher dispatcher, GuestDlpar guest,
+            ConfigChanges changes) {
         this.sys = sys;
         this.hypervisor = hypervisor;
         this.dispatcher = dispatcher;
         this.guest = guest;
+        this.changes = changes;
     }
 
     void change(Partition p, ProcessorRequest request, String user) {
@@ -135,6 +138,7 @@ final class ProcessorDlpar {
         }
         sys.logEvent(user == null ? "hmc" : user, "dlpar", "Partition " + p.name() + " (id " + p.id() + "): " + what);
         wake();
+        changes.changed(p.id());
     }
 
     void wake() {

@@ -145,6 +145,9 @@ class DlparTest {
         assertThat(Guests.state(d, "dla")).isEqualTo("Running");
         assertThat(d.hmc("lssvcevents", "-t", "console").stdout()).contains("dla (id 1): added 1 virtual processor")
                 .contains("dla (id 1): removed 1 virtual processor");
+        assertThat(d.hmc("lslparutil", "-r", "lpar", "-m", "sys1", "--filter", "event_types=config_change",
+                "-F", "event_type,lpar_name,curr_procs").stdout()).as("each DLPAR is a config_change event")
+                .contains("config_change,dla,2").contains("config_change,dla,1");
     }
 
     @Test
