@@ -123,6 +123,7 @@ public final class Daemon implements AutoCloseable {
             var vios = new io.parvirt.vios.ViosService(sys, store, home.root().resolve("vios"));
             PartitionOperations operations = new PartitionOperations(sys, hypervisor,
                     new ImageStore(home.imageStore()), network, vios, dispatcher);
+            operations.onConfigChange(id -> sampler.configChanged(id, java.time.Instant.now()));
             Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios));
             List<Integer> adopted = operations.recover();
             if (!adopted.isEmpty()) {

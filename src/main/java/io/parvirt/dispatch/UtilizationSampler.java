@@ -84,6 +84,25 @@ public final class UtilizationSampler implements AutoCloseable {
         sink.store(sample(now), now.minus(retention));
     }
 
+    /**
+     * A {@code config_change} event of partition {@code lparId} (a DLPAR): its sample at {@code now},
+     * with what it holds after the change, stored at once beside the periodic ones. Nothing when the
+     * dispatcher has not measured it yet.
+     */
+    public void configChanged(int lparId, Instant now) {
+        List<UtilizationSample> event = sample(now).stream()
+                .filter(s -> s.resourceType() == ResourceType.LPAR && s.resourceId() == lparId)
+                .map(s -> new UtilizationSample(s.time(), s.resourceType(), s.resourceId(), CONFIG_CHANGE,
+                        s.attributes()))
+                .toList();
+        if (!event.isEmpty()) {
+            sink.store(event, now.minus(retention));
+        }
+    }
+
+    /** The event type of a DLPAR. */
+    static final String CONFIG_CHANGE = "config_change";
+
     /** One round of samples at {@code now}. */
     public List<UtilizationSample> sample(Instant now) {
         SystemFacts sys = system.get();

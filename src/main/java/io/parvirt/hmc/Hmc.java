@@ -221,6 +221,7 @@ public final class Hmc {
             case ChangeVswitch c -> resources.changeVswitch(c, user);
             case HwresCommand.ListHwres c -> hwres.list(c);
             case HwresCommand.ChangeProcessors c -> hwres.changeProcessors(c, user);
+            case HwresCommand.ChangeMemory c -> hwres.changeMemory(c, user);
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
             case PowerCommand c -> power.run(c);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);

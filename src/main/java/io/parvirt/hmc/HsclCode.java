@@ -36,6 +36,7 @@ public final class HsclCode {
             case INVALID_STATE -> "HSCL130C";
             case INSUFFICIENT_RESOURCES -> "HSCL130D";
             case SYNTAX -> "HSCL130E";
+            case INCOMPLETE -> "HSCL1310";
             case STORE_FAILURE, INTERNAL -> "HSCL130F";
         };
     }
@@ -45,7 +46,7 @@ public final class HsclCode {
             case PARTITION_NOT_FOUND, PROFILE_NOT_FOUND, SYSTEM_NOT_FOUND, POOL_NOT_FOUND, USER_NOT_FOUND -> 404;
             case NOT_AUTHENTICATED -> 401;
             case NOT_AUTHORIZED -> 403;
-            case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES -> 409;
+            case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES, INCOMPLETE -> 409;
             case STORE_FAILURE, INTERNAL -> 500;
             default -> 400;
         };

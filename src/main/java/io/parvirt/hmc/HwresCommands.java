@@ -1,5 +1,7 @@
 package io.parvirt.hmc;
 
+import io.parvirt.hmc.command.HwresCommand;
+import io.parvirt.hmc.command.HwresCommand.ChangeMemory;
 import io.parvirt.hmc.command.HwresCommand.ChangeProcessors;
 import io.parvirt.hmc.command.HwresCommand.ListHwres;
 import io.parvirt.hmc.command.HwresCommand.MoveToPool;
@@ -10,11 +12,13 @@ import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.model.SharedProcessorPool;
 import io.parvirt.model.SystemDefinition;
+import io.parvirt.partition.MemoryRequest;
 import io.parvirt.partition.PartitionOperations;
 import io.parvirt.partition.ProcessorRequest;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.system.ProcessorChange;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +28,9 @@ import java.util.TreeSet;
 
 /**
  * {@code lshwres -r proc|mem|procpool|virtualio} and the {@code chhwres} forms that change a
- * running partition: {@code -r proc} (processor DLPAR: entitlement, weight, sharing mode, pool) and
- * {@code -r procpool -o s -p LPAR} (moving it to another pool), carried out by
- * {@link PartitionOperations}.
+ * running partition: {@code -r proc} (processor DLPAR: entitlement, weight, sharing mode, pool,
+ * virtual processors or cores), {@code -r mem} (memory DLPAR) and {@code -r procpool -o s -p LPAR}
+ * (moving it to another pool), carried out by {@link PartitionOperations}.
  */
 final class HwresCommands {
     private final ManagedSystem sys;
@@ -86,7 +90,8 @@ final class HwresCommands {
             default -> {
                 List<Row> rows = new ArrayList<>();
                 for (Partition p : SyscfgCommands.partitions(def, f)) {
-                    rows.add(proc ? HwresView.procLpar(def, p, running(p.id())) : HwresView.memLpar(def, p));
+                    rows.add(proc ? HwresView.procLpar(def, p, running(p.id()))
+                            : HwresView.memLpar(def, p, running(p.id())));
                 }
                 return Listing.render(rows, fields, header, proc ? HwresView.PROC_LPAR : HwresView.MEM_LPAR);
             }
@@ -166,10 +171,8 @@ final class HwresCommands {
     HmcResult changeProcessors(ChangeProcessors c, String user) {
         Systems.check(sys, c.system());
         Partition p = Systems.partition(sys, c.partition());
-        if (c.procs()) {
-            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "Changing the number of processors of a "
-                    + "running partition (--procs) is not supported yet: change desired_procs in the profile of "
-                    + p.name() + " and restart it.");
+        if (c.procs() != null) {
+            return changeProcs(c, p, user);
         }
         if (!c.attributes().isEmpty()) {
             operations.changeProcessors(p, new ProcessorRequest.Attributes(c.attributes()), user);
@@ -185,5 +188,55 @@ final class HwresCommands {
         };
         operations.changeProcessors(p, request, user);
         return HmcResult.OK;
+    }
+
+    /**
+     * {@code --procs N} (virtual processors or dedicated cores), with {@code --procunits} too when
+     * given: an add takes the units first (the new processors need their 0.05 each), a removal
+     * lets the processors go first.
+     */
+    private HmcResult changeProcs(ChangeProcessors c, Partition p, String user) {
+        Duration wait = waitOf(c.waitMinutes());
+        ProcessorRequest procs = switch (c.operation()) {
+            case MOVE -> new ProcessorRequest.MoveProcs(Systems.partition(sys, c.target()), c.procs(), wait);
+            case ADD -> new ProcessorRequest.Procs(ProcessorChange.Op.ADD, c.procs(), wait);
+            case REMOVE, SET -> new ProcessorRequest.Procs(ProcessorChange.Op.REMOVE, c.procs(), wait);
+        };
+        ProcessorRequest units = c.units() == null ? null : switch (c.operation()) {
+            case MOVE -> new ProcessorRequest.MoveUnits(Systems.partition(sys, c.target()), c.units());
+            case ADD -> new ProcessorRequest.Units(ProcessorChange.Op.ADD, c.units());
+            case REMOVE, SET -> new ProcessorRequest.Units(ProcessorChange.Op.REMOVE, c.units());
+        };
+        boolean unitsFirst = c.operation() == HwresCommand.ProcOperation.ADD;
+        if (units != null && unitsFirst) {
+            operations.changeProcessors(p, units, user);
+        }
+        operations.changeProcessors(p, procs, user);
+        if (units != null && !unitsFirst) {
+            operations.changeProcessors(p, units, user);
+        }
+        return HmcResult.OK;
+    }
+
+    /** {@code chhwres -r mem -o a|r|m -q MB}: memory DLPAR of a running partition. */
+    HmcResult changeMemory(ChangeMemory c, String user) {
+        Systems.check(sys, c.system());
+        Partition p = Systems.partition(sys, c.partition());
+        Duration wait = waitOf(c.waitMinutes());
+        MemoryRequest request = switch (c.operation()) {
+            case ADD -> new MemoryRequest.Change(true, c.mb(), wait);
+            case REMOVE -> new MemoryRequest.Change(false, c.mb(), wait);
+            case MOVE -> new MemoryRequest.Move(Systems.partition(sys, c.target()), c.mb(), wait);
+        };
+        operations.changeMemory(p, request, user);
+        return HmcResult.OK;
+    }
+
+    /** {@code -w MINUTES}; absent: five minutes (the HMC's default is not documented); 0: no limit. */
+    private static Duration waitOf(Integer minutes) {
+        if (minutes == null) {
+            return Duration.ofMinutes(5);
+        }
+        return minutes == 0 ? Duration.ofDays(1) : Duration.ofMinutes(minutes);
     }
 }

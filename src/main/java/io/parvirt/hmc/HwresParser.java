@@ -2,9 +2,11 @@ package io.parvirt.hmc;
 
 import io.parvirt.hmc.command.HwresCommand;
 import io.parvirt.hmc.command.HwresCommand.ChangePool;
+import io.parvirt.hmc.command.HwresCommand.ChangeMemory;
 import io.parvirt.hmc.command.HwresCommand.ChangeProcessors;
 import io.parvirt.hmc.command.HwresCommand.ChangeVswitch;
 import io.parvirt.hmc.command.HwresCommand.ListHwres;
+import io.parvirt.hmc.command.HwresCommand.MemOperation;
 import io.parvirt.hmc.command.HwresCommand.MoveToPool;
 import io.parvirt.hmc.command.HwresCommand.ProcOperation;
 import io.parvirt.hmc.command.HwresCommand.Resource;
@@ -84,11 +86,14 @@ final class HwresParser {
 
     private static HwresCommand change(List<String> args) {
         Options o = new Options().values("-r", "-m", "-o", "--poolname", "--id", "-a", "-p", "-w", "-d", "-t",
-                "--tid", "--procs", "--procunits", "--rsubtype", "--vswitch").flags("--force").parse(args);
-        String r = o.oneOf("-r", "procpool", "proc", "virtualio");
+                "--tid", "--procs", "--procunits", "--rsubtype", "--vswitch", "-q").flags("--force").parse(args);
+        String r = o.oneOf("-r", "procpool", "proc", "mem", "virtualio");
         String system = o.require("-m");
         if (r.equals("proc")) {
             return processors(o, system);
+        }
+        if (r.equals("mem")) {
+            return memory(o, system);
         }
         if (r.equals("virtualio")) {
             o.oneOf("--rsubtype", "vswitch");
@@ -112,12 +117,36 @@ final class HwresParser {
         PartitionRef p = o.partition("-p", "--id");
         List<Assignment> attrs = op == ProcOperation.SET && o.has("-a") ? AttributeInput.parseRecord(o.get("-a"))
                 : List.of();
+        Integer procs = null;
+        if (o.has("--procs")) {
+            if (op == ProcOperation.SET) {
+                throw HmcException.badParameter("--procs");
+            }
+            procs = value(() -> Values.parseInt("--procs", o.get("--procs"), 1, 1024), "--procs");
+        }
         ProcUnits units = null;
-        if (attrs.isEmpty() || o.has("--procunits")) {
+        if ((attrs.isEmpty() && procs == null) || o.has("--procunits")) {
             units = value(() -> ProcUnits.parse("--procunits", o.require("--procunits")), "--procunits");
         }
         PartitionRef target = op == ProcOperation.MOVE ? o.partition("-t", "--tid") : null;
-        return new ChangeProcessors(system, p, op, attrs, units, target, o.has("--procs"));
+        return new ChangeProcessors(system, p, op, attrs, units, target, procs, waitMinutes(o));
+    }
+
+    private static ChangeMemory memory(Options o, String system) {
+        MemOperation op = switch (o.oneOf("-o", "a", "r", "m")) {
+            case "a" -> MemOperation.ADD;
+            case "r" -> MemOperation.REMOVE;
+            default -> MemOperation.MOVE;
+        };
+        PartitionRef p = o.partition("-p", "--id");
+        long mb = value(() -> Values.parseLong("-q", o.require("-q"), 1, 64L * 1024 * 1024), "-q");
+        PartitionRef target = op == MemOperation.MOVE ? o.partition("-t", "--tid") : null;
+        return new ChangeMemory(system, p, op, mb, target, waitMinutes(o));
+    }
+
+    /** {@code -w MINUTES}: how long a DLPAR may take (0: no limit). */
+    private static Integer waitMinutes(Options o) {
+        return o.has("-w") ? value(() -> Values.parseInt("-w", o.get("-w"), 0, 10_000), "-w") : null;
     }
 
     private static <T> T value(Supplier<T> s, String option) {

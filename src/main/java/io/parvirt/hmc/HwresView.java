@@ -127,15 +127,24 @@ final class HwresView {
         return new Row().put("required_partition_mem", HypervisorMemory.pageTableMb(maxMemMb, ratio));
     }
 
-    static Row memLpar(SystemDefinition def, Partition p) {
+    /**
+     * Running: curr_* are the limits it was activated with and the memory it holds now (what memory
+     * DLPAR changes), pend_* the same (changes apply at once), run_mem what its operating system has
+     * (the same once a DLPAR has settled: a partial one is recorded as far as it got). Not
+     * activated: the default profile's, and run_* zero.
+     */
+    static Row memLpar(SystemDefinition def, Partition p, Allocation running) {
         Profile prof = def.defaultProfile(p);
         var m = prof.memory();
+        long min = running != null ? running.minMemMb() : m.minMb();
+        long mem = running != null ? running.memMb() : m.desiredMb();
+        long max = running != null ? running.maxMemMb() : m.maxMb();
         Row r = new Row().put("lpar_name", p.name()).put("lpar_id", p.id());
         for (String prefix : new String[] {"curr_", "pend_"}) {
-            r.put(prefix + "min_mem", m.minMb()).put(prefix + "mem", m.desiredMb()).put(prefix + "max_mem", m.maxMb());
+            r.put(prefix + "min_mem", min).put(prefix + "mem", mem).put(prefix + "max_mem", max);
         }
-        return r.put("run_min_mem", 0).put("run_mem", 0).put("mem_mode", m.mode().hmcName())
-                .put("curr_hpt_ratio", m.hptRatio());
+        return r.put("run_min_mem", running != null ? min : 0).put("run_mem", running != null ? mem : 0)
+                .put("mem_mode", m.mode().hmcName()).put("curr_hpt_ratio", m.hptRatio());
     }
 
     static final Set<String> MEM_LPAR = Set.of("lpar_name", "lpar_id", "curr_min_mem", "curr_mem", "curr_max_mem",

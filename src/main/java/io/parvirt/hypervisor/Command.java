@@ -42,6 +42,14 @@ sealed interface Command {
     record ChangeAllocation(Allocation allocation, CompletableFuture<Void> answer) implements Request {
     }
 
+    /** DLPAR: processors and memory to {@code want}; answered with what the partition then has. */
+    record Resize(io.parvirt.hypervisor.Resize want, CompletableFuture<Resized> answer) implements Request {
+    }
+
+    /** What the partition has now, asked of its monitor and agent (re-adoption). */
+    record Measure(CompletableFuture<Resized> answer) implements Request {
+    }
+
     record Exec(String path, List<String> args, Duration timeout, CompletableFuture<GuestAgent.ExecResult> answer)
             implements Request {
     }
@@ -73,6 +81,10 @@ sealed interface Command {
     }
 
     record BootTimedOut(Job job) implements Outcome {
+    }
+
+    /** A DLPAR job ended: what the partition has now, or why the job failed. */
+    record ResizeDone(Job job, Resized result, Exception failure) implements Outcome {
     }
 
     /** Every gentle stop step was tried and the process still runs. */

@@ -155,6 +155,61 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         return next;
     }
 
+    /** What a DLPAR did: the allocation the partition holds now, and what its guest reported. */
+    public record DlparResult(Allocation allocation, Resized resized) {
+    }
+
+    /** How much longer than its own timeout a DLPAR job gets to undo what did not finish, and answer. */
+    private static final Duration DLPAR_MARGIN = Duration.ofSeconds(60);
+
+    /**
+     * Processor (virtual processors, cores) and memory DLPAR. {@code check} gives the allocation
+     * asked for, or refuses it (under this lock, so two changes never take the same free
+     * resources). What is added is recorded (taken from the system) before the guest gets it and
+     * what is removed only once the guest has let it go, so a daemon killed in between re-adopts
+     * the partition holding at least what its guest has; then the partition holds what the guest
+     * reported. One DLPAR of a partition at a time; its supervisor runs the guest's part as a job.
+     */
+    public DlparResult dlpar(int lparId, java.util.function.UnaryOperator<Allocation> check, long lmbMb,
+            Duration timeout) throws IOException {
+        PartitionSupervisor s = running.get(lparId);
+        if (s == null) {
+            throw new IllegalStateException("partition " + lparId + " is not running");
+        }
+        synchronized (s.dlparLock) {
+            Allocation before;
+            Allocation next;
+            synchronized (this) {
+                before = s.status().allocation();
+                next = check.apply(before);
+                record(s, next.withVcpus(Math.max(before.vcpus(), next.vcpus()))
+                        .withMemMb(Math.max(before.memMb(), next.memMb())));
+            }
+            Resized r;
+            try {
+                r = await(s.resize(new Resize(next.vcpus(), next.memMb(), lmbMb, timeout)),
+                        timeout.plus(DLPAR_MARGIN));
+            } catch (IOException | RuntimeException e) {
+                synchronized (this) {
+                    if (running.get(lparId) == s) {
+                        record(s, s.status().allocation().withVcpus(before.vcpus()).withMemMb(before.memMb()));
+                    }
+                }
+                throw e;
+            }
+            synchronized (this) {
+                Allocation settled = s.status().allocation().withVcpus(r.vcpus()).withMemMb(r.memMb());
+                record(s, settled);
+                return new DlparResult(settled, r);
+            }
+        }
+    }
+
+    private static void record(PartitionSupervisor s, Allocation a) throws IOException {
+        writeRunRecord(new RunRecord(s.spec(), s.status().profile(), a));
+        await(s.changeAllocation(a), PartitionSupervisor.QUICK_ANSWER);
+    }
+
     /** Re-adopts every partition an earlier daemon left running; forgets the ones whose QEMU is gone. */
     public synchronized List<Integer> recover() {
         List<Integer> adopted = new ArrayList<>();
@@ -170,6 +225,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
                         PartitionSupervisor s = supervisor(r.spec(), r.profile(), r.allocation());
                         running.put(r.spec().lparId(), s);
                         s.adopt(h.get());
+                        reconcile(s);
                         adopted.add(r.spec().lparId());
                         LOG.info("re-adopted partition {} (pid {})", r.spec().name(), h.get().pid());
                         continue;
@@ -184,6 +240,43 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             LOG.warn("cannot scan {}: {}", config.runRoot(), e.getMessage());
         }
         return adopted;
+    }
+
+    /**
+     * A daemon killed during a DLPAR left a run record that may be behind what the guest has (the
+     * added part is recorded first, the outcome after; a removal may have gone on). Once the
+     * re-adopted partition runs again, what its monitor and agent report is recorded.
+     */
+    private void reconcile(PartitionSupervisor s) {
+        Thread.ofVirtual().name("lpar-" + s.lparId() + "-reconcile").start(() -> {
+            long deadline = System.nanoTime() + config.bootTimeout().toNanos();
+            try {
+                while (s.status().state() != LparState.RUNNING || !s.status().agentActive()) {
+                    if (System.nanoTime() > deadline || running.get(s.lparId()) != s) {
+                        return;
+                    }
+                    Thread.sleep(200);
+                }
+                Resized now = await(s.measure(), PartitionSupervisor.QUICK_ANSWER.multipliedBy(3));
+                synchronized (s.dlparLock) {
+                    synchronized (this) {
+                        Allocation a = s.status().allocation();
+                        long mem = Math.clamp(now.memMb(), a.minMemMb(), a.maxMemMb());
+                        if (running.get(s.lparId()) == s && now.vcpus() >= 1
+                                && (a.vcpus() != now.vcpus() || a.memMb() != mem)) {
+                            LOG.info("partition {}: re-adopted with {} processors and {} MB, its run record said {} "
+                                    + "and {} MB", s.spec().name(), now.vcpus(), mem, a.vcpus(), a.memMb());
+                            record(s, a.withVcpus(now.vcpus()).withMemMb(mem));
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.info("partition {}: what it has could not be read after re-adoption: {}", s.spec().name(),
+                        e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /**

@@ -6,11 +6,13 @@ import java.util.List;
 /**
  * Everything the QEMU command line is made from: what the profile grants, the image, its virtual
  * Ethernet adapters, and where the partition's sockets live. {@link QemuCommandLine#of} turns it
- * into arguments and nothing else.
+ * into arguments and nothing else. Memory: the guest boots with {@code bootMemMb} (the profile's
+ * minimum) and is given up to {@code memMb} at once, and may grow to {@code maxMemMb}, through
+ * its virtio-mem device; memory DLPAR moves between {@code bootMemMb} and {@code maxMemMb}.
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
-        Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer) {
+        Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb) {
 
     /**
      * A virtual Ethernet adapter: a virtio-net NIC whose frames QEMU exchanges over a stream socket
@@ -62,6 +64,17 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     public LaunchSpec {
         nics = nics == null ? List.of() : List.copyOf(nics); // run records written before NICs existed
         scsi = scsi == null ? List.of() : List.copyOf(scsi);
+        if (bootMemMb == 0) {
+            bootMemMb = memMb; // a run record written before memory DLPAR: it booted with all its memory
+        }
+        if (bootMemMb > memMb || memMb > maxMemMb) {
+            throw new IllegalArgumentException("memory " + bootMemMb + " <= " + memMb + " <= " + maxMemMb + " MB");
+        }
+    }
+
+    /** True when the partition has a virtio-mem device: room above its boot memory. */
+    public boolean hotplugMemory() {
+        return maxMemMb > bootMemMb;
     }
 
     /** A VIOS whose operating system is the storage server, not a QEMU guest. */

@@ -74,6 +74,16 @@ interface PartitionRunner {
     /** The reference code and text of the process ending without having been asked to. */
     LaunchException exitedUnexpectedly(ProcessHandle process);
 
+    /**
+     * DLPAR: brings the partition's processors and memory to {@code want} by {@code deadline}
+     * (nanoTime), as far as the guest goes, and refreshes the threads the dispatcher sees. Blocks;
+     * runs on a supervisor job.
+     */
+    Resized resize(Resize want, long deadline) throws IOException, InterruptedException;
+
+    /** What the partition has now (a re-adopted one: its run record may be behind); may block. */
+    Resized current() throws IOException;
+
     /** Drops the control channels (the process is gone or being abandoned). */
     void detach();
 

@@ -59,6 +59,8 @@ public final class PartitionSupervisor {
     private final Duration bootTimeout;
     private final LinkedBlockingQueue<Command> mailbox = new LinkedBlockingQueue<>();
     private final Object postLock = new Object();
+    /** Held by {@link Hypervisor#dlpar} across one DLPAR's bookkeeping: reserve, resize, settle. */
+    final Object dlparLock = new Object();
     private boolean closed; // guarded by postLock: the mailbox takes nothing more
     private Thread owner; // guarded by postLock
 
@@ -166,6 +168,20 @@ public final class PartitionSupervisor {
         return post(new Command.ChangeAllocation(next, new CompletableFuture<>()));
     }
 
+    /**
+     * DLPAR: brings the partition's processors and memory to {@code want}, on a job; completes with
+     * what the partition then has. Refused unless Running with its agent answering; waits behind
+     * another DLPAR; a shutdown with {@code --immed} cancels it.
+     */
+    public CompletableFuture<Resized> resize(Resize want) {
+        return post(new Command.Resize(want, new CompletableFuture<>()));
+    }
+
+    /** What the partition's guest has now: processors online and memory (monitor and agent). */
+    public CompletableFuture<Resized> measure() {
+        return post(new Command.Measure(new CompletableFuture<>()));
+    }
+
     /** Runs a program in the guest through its agent; fails at once when the agent is not answering. */
     public CompletableFuture<GuestAgent.ExecResult> exec(String path, List<String> args, Duration timeout) {
         return post(new Command.Exec(path, List.copyOf(args), timeout, new CompletableFuture<>()));
@@ -207,7 +223,9 @@ public final class PartitionSupervisor {
         }
         left.addAll(policy.deferred());
         for (Command c : left) {
-            if (c instanceof Command.Request r) {
+            if (c instanceof Command.Shutdown sd) {
+                sd.answer().complete(null); // what it asked for has happened: the partition ended
+            } else if (c instanceof Command.Request r) {
                 r.answer().completeExceptionally(notRunning());
             }
         }

@@ -12,8 +12,8 @@ public final class QemuCommandLine {
     private QemuCommandLine() {
     }
 
-    /** Memory hot-plug slots offered when the maximum is above the desired memory. */
-    static final int MEM_SLOTS = 8;
+    /** The id of the partition's virtio-mem device: its memory above the boot memory, for memory DLPAR. */
+    public static final String VIRTIO_MEM_ID = "vmem0";
 
     public static List<String> of(LaunchSpec s) {
         List<String> a = new ArrayList<>();
@@ -22,8 +22,8 @@ public final class QemuCommandLine {
         a.addAll(List.of("-machine", "q35,accel=" + s.accel().qemuName()));
         // -cpu host fails under TCG; max is the richest model either accelerator offers.
         a.addAll(List.of("-cpu", s.accel() == Accelerator.KVM ? "host" : "max"));
-        a.addAll(List.of("-m", s.maxMemMb() > s.memMb()
-                ? "size=" + s.memMb() + "M,slots=" + MEM_SLOTS + ",maxmem=" + s.maxMemMb() + "M"
+        // virtio-mem needs maxmem (QEMU 7.2 refuses the device without it) but no DIMM slots.
+        a.addAll(List.of("-m", s.hotplugMemory() ? "size=" + s.bootMemMb() + "M,maxmem=" + s.maxMemMb() + "M"
                 : s.memMb() + "M"));
         a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.maxVcpus())));
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
@@ -44,6 +44,7 @@ public final class QemuCommandLine {
         a.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
                 "-chardev", "socket,id=qga0,path=" + s.agentSocket() + ",server=on,wait=off",
                 "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0"));
+        hotplugMemory(s, a);
         // NICs in slot order at fixed PCI addresses, so the guest names them eth0, eth1, ... by slot.
         // A VIOS's trunk adapters are no guest NICs: the daemon bridges them to the host (the SEA).
         int i = 0;
@@ -60,6 +61,27 @@ public final class QemuCommandLine {
         a.addAll(List.of("-device", "pvpanic"));
         a.addAll(List.of("-pidfile", s.pidFile().toString(), "-daemonize"));
         return a;
+    }
+
+    /**
+     * Memory DLPAR room: the guest boots with its minimum memory, and everything between that and
+     * max_mem is one virtio-mem device at a fixed PCI address whose requested size is what the
+     * activation gave above the minimum; the guest's driver plugs it while the image's init runs
+     * (before the agent answers). So memory DLPAR can go down to curr_min_mem: virtio-mem can only
+     * take back what it plugged, never boot memory. Its backend is a memfd mapped shared: a vhost-user back end
+     * (the I/O fast path) must map all guest memory from a file descriptor, and private anonymous
+     * memory has none; virtio-mem's unplug punches holes in the memfd, so removed memory goes back
+     * to the host. (Boot memory is still QEMU's default RAM: the fast path must move it to a shared
+     * memfd too.)
+     */
+    private static void hotplugMemory(LaunchSpec s, List<String> a) {
+        if (!s.hotplugMemory()) {
+            return;
+        }
+        a.addAll(List.of("-object", "memory-backend-memfd,id=mem-" + VIRTIO_MEM_ID + ",size="
+                + (s.maxMemMb() - s.bootMemMb()) + "M,share=on", "-device", "virtio-mem-pci,id=" + VIRTIO_MEM_ID
+                + ",memdev=mem-" + VIRTIO_MEM_ID + ",requested-size=" + (s.memMb() - s.bootMemMb())
+                + "M,bus=pcie.0,addr=0x7"));
     }
 
     /** Seconds a request waits for a VIOS's storage server to come back before the guest sees an error. */

@@ -166,6 +166,29 @@ final class QemuGuestRunner implements PartitionRunner {
     }
 
     @Override
+    public Resized resize(Resize want, long deadline) throws IOException, InterruptedException {
+        try {
+            return new GuestHotplug(spec, monitor(), agent).apply(want, deadline);
+        } finally {
+            // New vCPU threads reach the dispatcher at its next interval.
+            refreshThreads();
+        }
+    }
+
+    @Override
+    public Resized current() throws IOException {
+        return new GuestHotplug(spec, monitor(), agent).current(1);
+    }
+
+    private void refreshThreads() {
+        try {
+            vcpuThreads = List.copyOf(monitor().vcpuThreadIds());
+        } catch (IOException e) {
+            LOG.warn("partition {}: vCPU threads not refreshed: {}", spec.name(), e.getMessage());
+        }
+    }
+
+    @Override
     public void detach() {
         QmpClient q = qmp;
         if (q != null) {

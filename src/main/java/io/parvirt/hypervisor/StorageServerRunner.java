@@ -101,4 +101,14 @@ final class StorageServerRunner implements PartitionRunner {
     @Override
     public void detach() {
     }
+
+    @Override
+    public Resized resize(Resize want, long deadline) throws java.io.IOException {
+        throw new java.io.IOException("a Virtual I/O Server's storage server has no processors or memory to change live");
+    }
+
+    @Override
+    public Resized current() throws java.io.IOException {
+        throw new java.io.IOException("a Virtual I/O Server's storage server has no guest to ask");
+    }
 }

@@ -61,6 +61,20 @@ final class SupervisorJobs {
         });
     }
 
+    /** Brings processors and memory to {@code want} within its timeout: {@link Command.ResizeDone}. */
+    static Job resize(PartitionSupervisor s, Resize want) {
+        long deadline = System.nanoTime() + want.timeout().toNanos();
+        return Job.start(Job.Kind.DLPAR, "lpar-" + s.lparId(), j -> {
+            try {
+                s.post(new Command.ResizeDone(j, s.runner().resize(want, deadline), null));
+            } catch (InterruptedException e) {
+                // cancelled: the shutdown that pre-empted it answers the caller
+            } catch (IOException | RuntimeException e) {
+                s.post(new Command.ResizeDone(j, null, e));
+            }
+        });
+    }
+
     /** Each gentle step in turn with its share of {@code timeout}; then {@link Command.StopTimedOut}. */
     static Job gentleStop(PartitionSupervisor s, ProcessHandle p, Duration timeout) {
         List<PartitionRunner.StopStep> steps = s.runner().stopSteps(p);

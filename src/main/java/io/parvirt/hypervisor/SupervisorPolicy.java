@@ -28,10 +28,14 @@ final class SupervisorPolicy {
     /** Answered once the process is up (the activation or adoption that asked for it). */
     private CompletableFuture<Void> starting;
     private Job job;
+    /** The answer of the DLPAR job running, if one is. */
+    private CompletableFuture<Resized> resizing;
     private boolean ended;
     private boolean consoleListened;
     /** Asked to stop, or the guest powered itself off: the process's exit is no failure. */
     private boolean cleanShutdown;
+    /** The process whose end has been handled (seen by the hard stop or reported by its exit callback). */
+    private ProcessHandle exitHandled;
     /** A storage server being restarted: its exit is followed by a new launch, not the end. */
     private boolean restarting;
 
@@ -66,6 +70,12 @@ final class SupervisorPolicy {
             case Command.Exited e -> exited(e.process());
             case Command c2 when job != null && job.kind() == Job.Kind.LAUNCH -> deferred.add(c2);
             case Command.Request r when job != null && job.kind() == Job.Kind.HARD_STOP -> deferred.add(r);
+            // A DLPAR and a delayed shutdown, a restart or another DLPAR never interleave: they wait
+            // for it. An immediate shutdown pre-empts it (below).
+            case Command.Resize r when dlparRunning() -> deferred.add(r);
+            case Command.Measure m when dlparRunning() -> deferred.add(m);
+            case Command.Restart r when dlparRunning() -> deferred.add(r);
+            case Command.Shutdown sd when dlparRunning() && !sd.immediate() -> deferred.add(sd);
             case Command.Activate a -> launch(null, a.answer());
             case Command.Adopt a -> launch(a.process(), a.answer());
             case Command.Shutdown sd -> shutdown(sd);
@@ -75,6 +85,8 @@ final class SupervisorPolicy {
                 s.allocation(a.allocation());
                 a.answer().complete(null);
             }
+            case Command.Resize r -> resize(r);
+            case Command.Measure m -> measure(m);
             case Command.Exec e -> exec(e);
             case Command.Panicked p -> panicked(p.detail());
             case Command.PoweredOff p -> cleanShutdown = true;
@@ -97,7 +109,64 @@ final class SupervisorPolicy {
                 hardStop();
             }
             case Command.StopTimedOut t -> hardStop();
-            case Command.Finished f -> { }
+            case Command.Finished f -> {
+                // The hard stop saw the process end; its Exited report may still be behind this one,
+                // and what waited for the job must find the partition ended, not Shutting Down.
+                ProcessHandle p = s.process();
+                if (p != null && !p.isAlive()) {
+                    exited(p);
+                }
+            }
+            case Command.ResizeDone d -> resized(d);
+        }
+    }
+
+    private boolean dlparRunning() {
+        return job != null && job.kind() == Job.Kind.DLPAR;
+    }
+
+    // DLPAR
+
+    /** Only a Running partition whose agent answers can take a DLPAR: the guest must bring it online. */
+    private void resize(Command.Resize r) {
+        if (!runner.bootsWithAgent()) {
+            r.answer().completeExceptionally(new UnsupportedOperationException("partition " + s.spec().name()
+                    + " is a Virtual I/O Server: its storage server has no processors or memory to change live"));
+            return;
+        }
+        if (s.state() != LparState.RUNNING || !s.agentActive()) {
+            r.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + s.state().hmcName() + (s.state() == LparState.RUNNING ? " but its guest agent is not answering"
+                    : "")));
+            return;
+        }
+        resizing = r.answer();
+        job = SupervisorJobs.resize(s, r.want());
+    }
+
+    /** A read of the monitor and the agent, beside the mailbox; only while the agent answers. */
+    private void measure(Command.Measure m) {
+        if (!runner.bootsWithAgent() || !s.agentActive()) {
+            m.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name()
+                    + " has no guest agent answering"));
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                m.answer().complete(runner.current());
+            } catch (IOException | RuntimeException e) {
+                m.answer().completeExceptionally(e);
+            }
+        });
+    }
+
+    private void resized(Command.ResizeDone d) {
+        CompletableFuture<Resized> answer = resizing;
+        resizing = null;
+        if (d.failure() != null) {
+            answer.completeExceptionally(d.failure());
+        } else {
+            answer.complete(d.result());
         }
     }
 
@@ -223,9 +292,10 @@ final class SupervisorPolicy {
     }
 
     private void exited(ProcessHandle p) {
-        if (p != s.process()) {
-            return; // a storage server replaced by its restart
+        if (p != s.process() || p == exitHandled) {
+            return; // a storage server replaced by its restart, or an exit already seen by the hard stop
         }
+        exitHandled = p;
         cancelJob();
         if (restarting && s.state() == LparState.STARTING) {
             launch(null, null);
@@ -255,6 +325,13 @@ final class SupervisorPolicy {
         if (job != null) {
             job.cancel();
             job = null;
+        }
+        if (resizing != null) {
+            // Wrapped, so that the caller's get() reports it as the DLPAR's failure, not as its own cancellation.
+            resizing.completeExceptionally(new java.util.concurrent.CompletionException(
+                    new java.util.concurrent.CancellationException("partition " + s.spec().name()
+                            + " is shutting down or restarting: the DLPAR was stopped where it was")));
+            resizing = null;
         }
     }
 

@@ -9,7 +9,10 @@
  *       {@code SupervisorPolicy}: states, reference codes, which request waits for, cancels or
  *       pre-empts which long operation. Long operations ({@code Job}: launch, boot wait, delayed
  *       and hard stop; bodies in {@code SupervisorJobs}) run beside the mailbox and report to it,
- *       so {@code shutdown --immed} cuts a delayed shutdown or a boot wait short.
+ *       so {@code shutdown --immed} cuts a delayed shutdown, a boot wait or a DLPAR short. A DLPAR
+ *       ({@code Command.Resize}, a {@code Job.Kind.DLPAR} running {@code GuestHotplug}) is taken
+ *       only while Running with the agent answering; another DLPAR, a restart or a delayed
+ *       shutdown waits behind it.
  *       {@link io.parvirt.hypervisor.Hypervisor} holds all supervisors, run records and re-adoption.</li>
  *   <li><b>Process</b> — a {@code PartitionRunner} per kind of partition: {@code QemuGuestRunner}
  *       (QEMU from {@link io.parvirt.hypervisor.QemuProcess}, its launcher injectable so tests spawn

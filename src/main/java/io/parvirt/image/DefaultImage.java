@@ -38,7 +38,8 @@ final class DefaultImage {
             // isofs mounts virtual optical media (ISO 9660) from a VIOS's repository.
             "isofs");
     /** Modules a partition can do without: no such device on q35, or a feature not in use. */
-    static final Set<String> OPTIONAL = Set.of("virtio_mmio", "sr_mod", "cdrom", "virtio_balloon", "virtio_mem",
+    // virtio_mem is not among them: memory DLPAR needs it (the Debian cloud kernel has it as a module).
+    static final Set<String> OPTIONAL = Set.of("virtio_mmio", "sr_mod", "cdrom", "virtio_balloon",
             "8021q", "pvpanic-mmio", "evdev", "button", "isofs");
 
     /** image.properties: the extra packages, "name=version" comma separated; absent when none. */

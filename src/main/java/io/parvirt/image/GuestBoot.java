@@ -48,6 +48,9 @@ public final class GuestBoot {
      * in a loop. parvirt sees the text (and, when QEMU has a pvpanic device, whose guest driver the
      * image loads, the GUEST_PANICKED event) and stops the partition in Error. A value of -1 would
      * reboot at once and loop unless QEMU also had {@code -no-reboot}.
+     * <li>{@code memhp_default_state=online_movable}: memory DLPAR adds memory through virtio-mem,
+     * and the image has no udev to bring hot-added memory online; the kernel does it at once, into
+     * ZONE_MOVABLE, where nothing unmovable is placed, so the same memory can be removed again.
      * </ul>
      *
      * @param hostname the partition's name; the guest's host name is {@link #hostnameOf} it, which
@@ -59,7 +62,8 @@ public final class GuestBoot {
         if (tail.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("kernel arguments contain a control character");
         }
-        String base = "console=ttyS0 quiet panic=0 swiotlb=noforce no_timer_check " + HOSTNAME_ARG + "=" + hostnameOf(hostname);
+        String base = "console=ttyS0 quiet panic=0 swiotlb=noforce no_timer_check memhp_default_state=online_movable "
+                + HOSTNAME_ARG + "=" + hostnameOf(hostname);
         return tail.isEmpty() ? base : base + " " + tail;
     }
 

@@ -17,6 +17,8 @@ public final class ModelException extends RuntimeException {
         NOT_AUTHENTICATED,
         /** The change could not be saved: the store failed, nothing was applied. */
         STORE_FAILURE,
+        /** A DLPAR the partition's operating system did not finish: part of it was done, or undone. */
+        INCOMPLETE,
         /** A fault of parvirt's own (an exception no rule expected): the sentence names its cause. */
         INTERNAL
     }

@@ -54,7 +54,9 @@ public final class LaunchPlanner {
                 server ? nics.stream().filter(LaunchSpec.Nic::trunk).toList() : nics,
                 server ? List.of() : scsi(def, p, env),
                 server ? new LaunchSpec.StorageServer(env.storageServer().java(), env.storageServer().classPath(),
-                        runDir.resolve(EXPORTS_FILE)) : null);
+                        runDir.resolve(EXPORTS_FILE)) : null,
+                // A guest boots with its minimum and gets the rest from its virtio-mem device (memory DLPAR).
+                server ? a.memMb() : Math.min(a.memMb(), prof.memory().minMb()));
         return new LaunchPlan(prof.name(), a, spec, server ? StorageServerProcess.commandLine(spec)
                 : QemuCommandLine.of(spec));
     }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The one service that changes partitions' running state: activation (planned by
  * {@link LaunchPlanner}, then started by the hypervisor and wired to the switch), shutdown,
- * restart, processor DLPAR, consoles and guest commands. Without a hypervisor (a console that only
+ * restart, processor and memory DLPAR, consoles and guest commands. Without a hypervisor (a console that only
  * defines partitions) every operation is refused with {@code HSCL130B}.
  */
 public final class PartitionOperations {
@@ -48,6 +48,8 @@ public final class PartitionOperations {
     private final ViosExports exports;
     private final LaunchFacts facts;
     private final ProcessorDlpar processors;
+    private final MemoryDlpar memory;
+    private final ConfigChanges configChanges = new ConfigChanges();
     private final Dispatcher dispatcher;
 
     public PartitionOperations(ManagedSystem sys, Hypervisor hypervisor, ImageStore images, VirtualEthernet network,
@@ -58,7 +60,9 @@ public final class PartitionOperations {
         this.network = network;
         this.exports = vios == null ? null : new ViosExports(vios);
         this.facts = hypervisor == null ? null : new LaunchFacts(sys, hypervisor, images, vios);
-        this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher);
+        GuestDlpar guest = new GuestDlpar(sys, hypervisor, dispatcher, configChanges);
+        this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher, guest, configChanges);
+        this.memory = new MemoryDlpar(sys, guest);
         this.dispatcher = dispatcher;
     }
 
@@ -243,6 +247,22 @@ public final class PartitionOperations {
     /** Processor DLPAR on a running partition: checked whole, recorded, then dispatched at once. */
     public void changeProcessors(Partition p, ProcessorRequest request, String user) {
         processors.change(p, request, user);
+    }
+
+    /**
+     * Memory DLPAR on a running partition: checked whole, the system's free memory taken at once,
+     * then the guest's part (virtio-mem); what the guest did not finish is reported.
+     */
+    public void changeMemory(Partition p, MemoryRequest request, String user) {
+        memory.change(p, request, user);
+    }
+
+    /**
+     * Tells {@code listener} of every DLPAR (the partition's id) once it has been recorded: the
+     * daemon's utilization sampler stores a {@code config_change} event.
+     */
+    public void onConfigChange(java.util.function.IntConsumer listener) {
+        configChanges.listener = listener;
     }
 
     /** The shared processor pools' settings changed: the dispatcher applies them now. */

@@ -24,11 +24,16 @@ final class ProcessorDlpar {
     private final ManagedSystem sys;
     private final Hypervisor hypervisor;
     private final Dispatcher dispatcher;
+    private final GuestDlpar guest;
+    private final ConfigChanges changes;
 
-    ProcessorDlpar(ManagedSystem sys, Hypervisor hypervisor, Dispatcher dispatcher) {
+    ProcessorDlpar(ManagedSystem sys, Hypervisor hypervisor, Dispatcher dispatcher, GuestDlpar guest,
+            ConfigChanges changes) {
         this.sys = sys;
         this.hypervisor = hypervisor;
         this.dispatcher = dispatcher;
+        this.guest = guest;
+        this.changes = changes;
     }
 
     void change(Partition p, ProcessorRequest request, String user) {
@@ -46,7 +51,46 @@ final class ProcessorDlpar {
                     sys.activeAllocations(), p, a, pool.pool())), user, "moved to shared processor pool "
                     + pool.pool().name());
             case ProcessorRequest.MoveUnits m -> moveUnits(p, m.target(), m.units(), user);
+            case ProcessorRequest.Procs n -> guest.run(p, a -> ProcessorChange.procs(sys.capacity(), p, a, n.op(),
+                    n.procs()), n.timeout(), user, (n.op() == ProcessorChange.Op.ADD ? "added " : "removed ")
+                    + processors(p, n.procs()));
+            case ProcessorRequest.MoveProcs m -> moveProcs(p, m.target(), m.procs(), m.timeout(), user);
         }
+    }
+
+    private String processors(Partition p, int n) {
+        boolean dedicated = guest.running(p).dedicated();
+        return n + (dedicated ? " dedicated processor" : " virtual processor") + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * {@code -o m --procs}: both sides are checked first (the target as if the source's processors
+     * were already free); then the source lets them go and the target takes them. If the target's
+     * guest fails, the source gets them back.
+     */
+    private void moveProcs(Partition from, Partition to, int n, java.time.Duration wait, String user) {
+        Allocation a = guest.running(from);
+        Allocation b = guest.running(to);
+        Capacity cap = sys.capacity();
+        Allocation fromNext = ProcessorChange.procs(cap, from, a, ProcessorChange.Op.REMOVE, n);
+        ProcessorChange.procs(withFreed(cap, a.procUnits().minus(fromNext.procUnits()), 0), to, b,
+                ProcessorChange.Op.ADD, n);
+        guest.run(from, x -> ProcessorChange.procs(sys.capacity(), from, x, ProcessorChange.Op.REMOVE, n), wait, user,
+                "moved " + processors(from, n) + " to " + to.name());
+        try {
+            guest.run(to, x -> ProcessorChange.procs(sys.capacity(), to, x, ProcessorChange.Op.ADD, n), wait, user,
+                    "received " + processors(to, n) + " from " + from.name());
+        } catch (ModelException e) {
+            guest.run(from, x -> ProcessorChange.procs(sys.capacity(), from, x, ProcessorChange.Op.ADD, n), wait,
+                    user, "took back " + processors(from, n) + " that " + to.name() + " could not take");
+            throw e;
+        }
+    }
+
+    /** The system's capacity with {@code units} and {@code memMb} more free (what a move's source releases). */
+    static Capacity withFreed(Capacity c, ProcUnits units, long memMb) {
+        return new Capacity(c.installedProcUnits(), c.configurableProcUnits(), c.availProcUnits().plus(units),
+                c.installedMemMb(), c.configurableMemMb(), c.firmwareMemMb(), c.availMemMb() + memMb);
     }
 
     /** {@code -o m}: units leave one partition and join another, both checked before either changes. */
@@ -94,6 +138,7 @@ final class ProcessorDlpar {
         }
         sys.logEvent(user == null ? "hmc" : user, "dlpar", "Partition " + p.name() + " (id " + p.id() + "): " + what);
         wake();
+        changes.changed(p.id());
     }
 
     void wake() {

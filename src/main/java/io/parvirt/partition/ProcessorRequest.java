@@ -13,6 +13,17 @@ public sealed interface ProcessorRequest {
     record Units(ProcessorChange.Op op, ProcUnits units) implements ProcessorRequest {
     }
 
+    /**
+     * {@code -o a|r --procs N}: virtual processors (shared) or dedicated cores added or removed,
+     * hot-plugged and brought online (or taken offline) in the guest within {@code timeout} ({@code -w}).
+     */
+    record Procs(ProcessorChange.Op op, int procs, java.time.Duration timeout) implements ProcessorRequest {
+    }
+
+    /** {@code -o m -t TARGET --procs N}: processors taken from this partition and given to another. */
+    record MoveProcs(Partition target, int procs, java.time.Duration timeout) implements ProcessorRequest {
+    }
+
     /** {@code -o m -t TARGET --procunits N}: entitlement moved to another running partition. */
     record MoveUnits(Partition target, ProcUnits units) implements ProcessorRequest {
     }

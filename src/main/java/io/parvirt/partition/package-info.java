@@ -1,6 +1,6 @@
 /**
  * Partition operations: everything that changes a partition's running state (activate, shut down,
- * restart; later DLPAR, mobility, suspend). {@code hmc} translates the HMC grammar into calls on
+ * restart, DLPAR; later mobility, suspend). {@code hmc} translates the HMC grammar into calls on
  * {@link io.parvirt.partition.PartitionOperations}; this package decides what to run and asks the
  * mechanisms below ({@code hypervisor}, {@code vswitch}, {@code vios}, {@code dispatch}) to do it.
  *
@@ -9,5 +9,31 @@
  * on into a {@link io.parvirt.partition.LaunchEnvironment} (free capacity, images, MAC addresses in
  * use, the client's virtual SCSI mappings and their VIOSes' states), so golden files can pin the
  * result down and {@code chsysstate -o on --test} can show it without starting anything.
+ *
+ * <p><b>DLPAR</b> (issue 13). Processor policy (units, weight, mode, pool) only changes what the
+ * dispatcher grants ({@code ProcessorDlpar}). Virtual processors, dedicated cores and memory need
+ * the guest ({@code GuestDlpar}): the change is checked whole ({@code system.ProcessorChange.procs},
+ * {@code system.MemoryChange}: curr_min/curr_max, 0.05..1.0 units per VP, free whole cores, LMB
+ * multiples, free memory; a refusal changes nothing), then {@code Hypervisor.dlpar} records what
+ * is added before the guest gets it, has the partition's supervisor run the guest's part as a job
+ * (QMP hot-plug and the guest agent; {@code hypervisor.GuestHotplug}) and records what the guest
+ * then has; what it did not finish within {@code -w} is undone (adds) or kept as far as it got
+ * (memory removal), reported with {@code HSCL1310}, and in {@code lssvcevents} either way. Moves
+ * ({@code -o m}) check both sides first, take from the source, give to the target, and give back
+ * to the source if the target fails.
+ *
+ * <p>The memory engine is <b>virtio-mem</b>, not ACPI DIMMs or the balloon: it plugs and unplugs at
+ * block granularity (2 MB here), the guest driver reports exactly what it has (QEMU's {@code size}
+ * follows {@code requested-size}), so {@code run_mem} is never a guess; a removal the guest cannot
+ * finish is visibly partial instead of a DIMM that never leaves; and unplugged memory goes back to
+ * the host (holes punched in the backend). A balloon would leave the memory "assigned" and the
+ * guest's MemTotal unchanged. DIMMs come in whole slots (8 at most) and an unplug is all or nothing.
+ * The guest boots with its profile's {@code min_mem}; the rest up to {@code max_mem} is the device,
+ * of which the activation requests what it gave above the minimum. virtio-mem can only take back
+ * what it plugged, so this is what lets DLPAR go down to {@code curr_min_mem}; the kernel onlines
+ * what it plugs into ZONE_MOVABLE ({@code memhp_default_state=online_movable}; the image has no
+ * udev), where nothing unmovable lands, so it can be removed again. The kernel's own memory must
+ * fit in {@code min_mem}. The backend is a memfd mapped shared (see {@code QemuCommandLine}), ready
+ * for a vhost-user back end.
  */
 package io.parvirt.partition;

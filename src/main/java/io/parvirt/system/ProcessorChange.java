@@ -79,6 +79,57 @@ public final class ProcessorChange {
         return a.withUnits(next);
     }
 
+    /**
+     * {@code -o a|r --procs N}: the virtual processors (shared) or dedicated cores after the
+     * operation, checked against curr_min_procs/curr_max_procs, 0.05..1.0 units per virtual
+     * processor (a shared partition's entitlement stays), and for cores the system's free ones.
+     */
+    public static Allocation procs(Capacity cap, Partition p, Allocation a, Op op, int n) {
+        if (n <= 0) {
+            throw new ModelException(OUT_OF_RANGE, "procs", "The value " + n + " for --procs is not valid: give a "
+                    + "whole number of processors greater than 0.");
+        }
+        int next = switch (op) {
+            case ADD -> a.vcpus() + n;
+            case REMOVE -> a.vcpus() - n;
+            case SET -> n;
+        };
+        String what = a.dedicated() ? "dedicated processors" : "virtual processors";
+        var limits = a.limits();
+        if (next < limits.minProcs()) {
+            throw new ModelException(OUT_OF_RANGE, "procs", "The partition " + p.name() + " would have " + next + " "
+                    + what + ", below its current minimum of " + limits.minProcs() + " (curr_min_procs); it has "
+                    + a.vcpus() + ".");
+        }
+        if (next > limits.maxProcs()) {
+            throw new ModelException(OUT_OF_RANGE, "procs", "The partition " + p.name() + " would have " + next + " "
+                    + what + ", above its current maximum of " + limits.maxProcs() + " (curr_max_procs); it has "
+                    + a.vcpus() + ". Change max_procs in the profile and reactivate to go higher.");
+        }
+        if (a.dedicated()) {
+            int more = next - a.vcpus();
+            if (more > 0 && ProcUnits.ofCores(more).compareTo(cap.availProcUnits()) > 0) {
+                throw ModelException.of(INSUFFICIENT_RESOURCES, "There are not enough processors available to add "
+                        + more + " to partition " + p.name() + ": the managed system has " + cap.availProcUnits()
+                        + " processing units available (curr_avail_sys_proc_units), and dedicated processors are "
+                        + "whole cores.");
+            }
+            return a.withVcpus(next);
+        }
+        if (a.procUnits().compareTo(ProcUnits.MIN_PER_VP.times(next)) < 0) {
+            throw new ModelException(OUT_OF_RANGE, "procs", "The partition " + p.name() + " cannot have " + next
+                    + " virtual processors with " + a.procUnits() + " processing units: each needs at least "
+                    + ProcUnits.MIN_PER_VP + " (" + ProcUnits.MIN_PER_VP.times(next) + " in all). Add processing "
+                    + "units first (--procunits).");
+        }
+        if (a.procUnits().compareTo(ProcUnits.ofCores(next)) > 0) {
+            throw new ModelException(OUT_OF_RANGE, "procs", "The partition " + p.name() + " cannot have " + next
+                    + " virtual processors with " + a.procUnits() + " processing units: a virtual processor uses "
+                    + "at most 1.0. Remove processing units first (--procunits).");
+        }
+        return a.withVcpus(next);
+    }
+
     /** {@code -o s -a "uncap_weight=W,sharing_mode=M,shared_proc_pool_id=N|shared_proc_pool_name=P"}. */
     public static Allocation attributes(SystemDefinition def, List<Allocation> active, Partition p, Allocation a,
             List<Assignment> attrs) {

@@ -100,4 +100,21 @@ class UtilizationSamplerTest {
         assertThat(sampler.sample(Instant.EPOCH)).extracting(UtilizationSample::resourceType)
                 .containsExactly(ResourceType.SYS);
     }
+
+    @Test
+    void aDlparIsAConfigChangeEventOfThatPartitionWithWhatItHoldsNow() {
+        dispatcher.tick();
+        now += 100 * MS;
+        dispatcher.tick();
+        Instant at = Instant.parse("2026-12-02T15:00:00Z");
+        sampler.configChanged(1, at);
+        assertThat(stored).hasSize(1);
+        assertThat(stored.getFirst()).singleElement().satisfies(e -> {
+            assertThat(e.eventType()).isEqualTo("config_change");
+            assertThat(e.resourceId()).isEqualTo(1);
+            assertThat(e.attributes()).containsEntry("curr_procs", Integer.toString(WEB.vcpus()));
+        });
+        sampler.configChanged(3, at);
+        assertThat(stored).as("a partition not measured yet has no event").hasSize(1);
+    }
 }

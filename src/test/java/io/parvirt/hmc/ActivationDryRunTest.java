@@ -84,7 +84,8 @@ class ActivationDryRunTest {
         String uuid = run("lssyscfg", "-r", "lpar", "-m", SYS, "-F", "uuid").stdout().strip();
         assertThat(lines.get(1)).startsWith("/usr/bin/qemu-system-x86_64 -name guest=web1,debug-threads=on -uuid "
                 + uuid + " -machine q35,accel=tcg")
-                .contains(" -m size=512M,slots=8,maxmem=1024M -smp 2,maxcpus=4 ")
+                .contains(" -m size=256M,maxmem=1024M -smp 2,maxcpus=4 ")
+                .contains(" -device virtio-mem-pci,id=vmem0,memdev=mem-vmem0,requested-size=256M,")
                 .contains(" -drive file=" + dir.resolve("images/disk1/disk.img") + ",if=virtio,format=raw ")
                 .contains("virtio-net-pci,netdev=net2,mac=0e:50:56:00:10:02");
         assertThat(run("lssyscfg", "-r", "lpar", "-m", SYS, "-F", "state").stdout()).isEqualTo("Not Activated\n");

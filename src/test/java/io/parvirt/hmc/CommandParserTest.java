@@ -9,7 +9,9 @@ import io.parvirt.hmc.command.Format;
 import io.parvirt.hmc.command.HmcCommand;
 import io.parvirt.hmc.command.HwresCommand;
 import io.parvirt.hmc.command.HwresCommand.ChangePool;
+import io.parvirt.hmc.command.HwresCommand.ChangeMemory;
 import io.parvirt.hmc.command.HwresCommand.ChangeProcessors;
+import io.parvirt.hmc.command.HwresCommand.MemOperation;
 import io.parvirt.hmc.command.HwresCommand.ChangeVswitch;
 import io.parvirt.hmc.command.HwresCommand.ListHwres;
 import io.parvirt.hmc.command.HwresCommand.MoveToPool;
@@ -204,7 +206,7 @@ class CommandParserTest {
     void chhwresOfProcessorsAndSwitches() {
         assertThat(parse("chhwres", "-r", "proc", "-m", "s", "-o", "a", "-p", "web", "--procunits", "0.5"))
                 .isEqualTo(new ChangeProcessors("s", new PartitionRef.ByName("web"), ProcOperation.ADD, List.of(),
-                        ProcUnits.parse("u", "0.5"), null, false));
+                        ProcUnits.parse("u", "0.5"), null, null, null));
         ChangeProcessors set = (ChangeProcessors) parse("chhwres", "-r", "proc", "-m", "s", "-o", "s", "--id", "2",
                 "-a", "uncap_weight=9");
         assertThat(set.units()).isNull();
@@ -271,6 +273,26 @@ class CommandParserTest {
         assertThatThrownBy(() -> new ListSyscfg(Resource.LPAR, null, Filters.NONE, Format.PAIRS))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ChangeProcessors("s", new PartitionRef.ById(1), ProcOperation.MOVE, List.of(),
-                null, null, false)).isInstanceOf(IllegalArgumentException.class);
+                null, null, null, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void chhwresOfProcessorCountsAndMemory() {
+        assertThat(parse("chhwres", "-r", "proc", "-m", "s", "-o", "a", "-p", "web", "--procs", "1", "-w", "2"))
+                .isEqualTo(new ChangeProcessors("s", new PartitionRef.ByName("web"), ProcOperation.ADD, List.of(),
+                        null, null, 1, 2));
+        ChangeProcessors move = (ChangeProcessors) parse("chhwres", "-r", "proc", "-m", "s", "-o", "m", "-p", "a",
+                "-t", "b", "--procs", "2", "--procunits", "0.3");
+        assertThat(move.procs()).isEqualTo(2);
+        assertThat(move.units()).isEqualTo(ProcUnits.parse("u", "0.3"));
+        rejects("--procs", "chhwres", "-r", "proc", "-m", "s", "-o", "a", "-p", "web", "--procs", "0");
+        rejects("--procs", "chhwres", "-r", "proc", "-m", "s", "-o", "s", "-p", "web", "--procs", "1");
+        assertThat(parse("chhwres", "-r", "mem", "-m", "s", "-o", "r", "--id", "3", "-q", "512"))
+                .isEqualTo(new ChangeMemory("s", new PartitionRef.ById(3), MemOperation.REMOVE, 512, null, null));
+        assertThat(parse("chhwres", "-r", "mem", "-m", "s", "-o", "m", "-p", "a", "-t", "b", "-q", "256", "-w", "0"))
+                .isEqualTo(new ChangeMemory("s", new PartitionRef.ByName("a"), MemOperation.MOVE, 256,
+                        new PartitionRef.ByName("b"), 0));
+        rejects("-q", "chhwres", "-r", "mem", "-m", "s", "-o", "a", "-p", "web");
+        rejects("-w", "chhwres", "-r", "mem", "-m", "s", "-o", "a", "-p", "web", "-q", "256", "-w", "x");
     }
 }

@@ -46,10 +46,18 @@ final class SupervisorHarness implements AutoCloseable {
     }
 
     SupervisorHarness(Path dir, Duration bootTimeout) throws IOException {
+        this(dir, bootTimeout, spec(dir, 7, UUID.randomUUID().toString()));
+    }
+
+    private SupervisorHarness(Path dir, Duration bootTimeout, LaunchSpec spec) throws IOException {
+        this(dir, bootTimeout, spec, FakeQmpPeer.start(spec.qmpSocket()), FakeGuestAgent.start(spec.agentSocket()));
+    }
+
+    private SupervisorHarness(Path dir, Duration bootTimeout, LaunchSpec spec, FakeQmpPeer qmp, FakeGuestAgent agent) {
         this.dir = dir;
-        this.spec = spec(dir, 7, UUID.randomUUID().toString());
-        this.qmp = FakeQmpPeer.start(spec.qmpSocket());
-        this.agent = FakeGuestAgent.start(spec.agentSocket());
+        this.spec = spec;
+        this.qmp = qmp;
+        this.agent = agent;
         qmp.after("quit", () -> process.destroy());
         VirtualConsole console = new VirtualConsole(spec.name(), spec.serialSocket(), dir.resolve("logs"),
                 dir.resolve("vterm").resolve(spec.lparId() + ".sock"), 1 << 20);
@@ -61,7 +69,20 @@ final class SupervisorHarness implements AutoCloseable {
     static LaunchSpec spec(Path dir, int id, String uuid) {
         return new LaunchSpec("/usr/bin/qemu-system-x86_64", "lpar" + id, id, uuid, 512, 512, 1, 2,
                 Accelerator.TCG, null, null, null, "", dir.resolve("run").resolve(Integer.toString(id)), List.of(),
-                List.of(), null);
+                List.of(), null, 512);
+    }
+
+    /**
+     * The partition the DLPAR recordings were made with: boots with 1024 MB, a virtio-mem device of
+     * 512 MB with nothing plugged, 1 vCPU of at most 3; its monitor and agent replay
+     * {@link FakeQmpPeer#startDlpar} and {@link FakeGuestAgent#startDlpar}.
+     */
+    static SupervisorHarness dlpar(Path dir) throws IOException {
+        LaunchSpec spec = new LaunchSpec("/usr/bin/qemu-system-x86_64", "lpar7", 7, UUID.randomUUID().toString(), 1024,
+                1536, 1, 3, Accelerator.TCG, null, null, null, "", dir.resolve("run").resolve("7"), List.of(),
+                List.of(), null, 1024);
+        return new SupervisorHarness(dir, Duration.ofSeconds(60), spec, FakeQmpPeer.startDlpar(spec.qmpSocket()),
+                FakeGuestAgent.startDlpar(spec.agentSocket()));
     }
 
     private ProcessHandle launch() throws LaunchException {

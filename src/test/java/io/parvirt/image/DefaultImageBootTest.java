@@ -95,7 +95,8 @@ class DefaultImageBootTest {
         assertThat(names).containsSubsequence("mrp", "8021q");
         assertThat(names).containsSubsequence("pvpanic", "pvpanic-mmio");
         assertThat(names).doesNotHaveDuplicates();
-        assertThat(modules).contains("virtio_console.ko required").contains("8021q.ko optional");
+        assertThat(modules).contains("virtio_console.ko required").contains("8021q.ko optional")
+                .contains("virtio_mem.ko required");
     }
 
     @Test

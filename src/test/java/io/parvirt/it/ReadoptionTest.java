@@ -45,6 +45,40 @@ class ReadoptionTest {
         }
     }
 
+    /**
+     * Issue 13: a daemon killed around a DLPAR may leave a run record behind what the guest has; the
+     * next daemon re-adopts the partition and records what its monitor and agent report. (The
+     * record is set back by hand here, as a kill between the guest's change and the record would.)
+     */
+    @Test
+    void aDaemonKilledAroundADlparReadoptsWithWhatTheGuestHas(@TempDir Path dir) throws Exception {
+        try (ServedHome h = ServedHome.start(dir, "lp1")) {
+            h.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=lp1,profile_name=default,lpar_env=aixlinux,"
+                    + "min_mem=256,desired_mem=256,max_mem=768,proc_mode=shared,min_proc_units=0.1,"
+                    + "desired_proc_units=0.2,max_proc_units=1.0,min_procs=1,desired_procs=1,max_procs=2,"
+                    + "sharing_mode=uncap,uncap_weight=128");
+            h.ok("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
+            h.awaitState("lp1", "Running", 120);
+            h.ok("chhwres", "-r", "proc", "-m", "sys1", "-o", "a", "-p", "lp1", "--procs", "1");
+            h.ok("chhwres", "-r", "mem", "-m", "sys1", "-o", "a", "-p", "lp1", "-q", "256");
+            h.kill();
+
+            Path record = dir.resolve("run/lpar/1/run.json");
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(record.toFile());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("allocation")).put("vcpus", 1).put("memMb", 256);
+            json.writeValue(record.toFile(), tree);
+
+            h.serveAgain();
+            h.awaitState("lp1", "Running", 60);
+            Await.on("lshwres to show what the guest has", () -> h.run("lshwres", "-r", "proc", "-m", "sys1",
+                    "--level", "lpar", "-F", "curr_procs").stdout().strip() + "," + h.run("lshwres", "-r", "mem",
+                    "-m", "sys1", "--level", "lpar", "-F", "curr_mem,run_mem").stdout().strip())
+                    .within(Duration.ofSeconds(30)).every(ServedHome.POLL).until("2,512,512"::equals);
+            assertThat(guest(h, "lp1", "nproc").strip()).isEqualTo("2");
+        }
+    }
+
     static String guest(ServedHome h, String lpar, String script) {
         Cli.Result r = h.run("guest", "exec", "-m", "sys1", "-p", lpar, "--", "/bin/sh", "-c", script);
         assertThat(r.exit()).as(script + ": " + r.stdout() + r.stderr()).isZero();

@@ -1,6 +1,7 @@
 package io.parvirt.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,11 +19,31 @@ class AllocationTest {
     }
 
     @Test
+    void memoryLimitsAreTheProfilesAndDlparStaysWithinThem() {
+        Allocation a = Allocation.plan(3, profile(ProfileRulesTest.SHARED), 8192, ProcUnits.ofCores(2),
+                ProcUnits.ofCores(2), 256).orElseThrow();
+        assertThat(a.withMemMb(2048).memMb()).isEqualTo(2048);
+        assertThatThrownBy(() -> a.withMemMb(2304)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.withMemMb(256)).isInstanceOf(IllegalArgumentException.class);
+        Allocation legacy = new Allocation(3, 1024, new ProcUnits(50), 2, false, SharingMode.UNCAP, 128, 0,
+                a.limits(), 0, 0);
+        assertThat(legacy.minMemMb()).as("a run record from before memory DLPAR").isEqualTo(1024);
+        assertThat(legacy.maxMemMb()).isEqualTo(1024);
+    }
+
+    @Test
+    void dedicatedCoresCarryTheirUnits() {
+        Allocation a = Allocation.plan(3, profile(ProfileRulesTest.DED), 8192, ProcUnits.ofCores(2),
+                ProcUnits.ZERO, 256).orElseThrow();
+        assertThat(a.withVcpus(2).procUnits()).isEqualTo(ProcUnits.ofCores(2));
+    }
+
+    @Test
     void desiredResourcesWhenTheyFit() {
         Profile p = profile(ProfileRulesTest.SHARED);
         Allocation a = Allocation.plan(3, p, 8192, ProcUnits.ofCores(2), ProcUnits.ofCores(2), 256).orElseThrow();
         assertThat(a).isEqualTo(new Allocation(3, 1024, new ProcUnits(50), 2, false, SharingMode.UNCAP, 128, 0,
-                p.processors()));
+                p.processors(), 512, 2048));
         assertThat(a.capped()).isFalse();
         assertThat(a.withWeight(0).capped()).as("weight 0 behaves as capped").isTrue();
     }

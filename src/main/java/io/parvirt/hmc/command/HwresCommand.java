@@ -87,17 +87,46 @@ public sealed interface HwresCommand extends HmcCommand {
 
     /**
      * {@code chhwres -r proc}: processor DLPAR on a running partition. {@code attributes} ({@code -a},
-     * with {@code -o s}) may be empty; {@code units} is null when {@code --procunits} is absent;
-     * {@code target} only for {@code -o m}; {@code procs} records that {@code --procs} was given.
+     * with {@code -o s}) may be empty; {@code units} is null when {@code --procunits} is absent,
+     * {@code procs} when {@code --procs} is; {@code target} only for {@code -o m};
+     * {@code waitMinutes} ({@code -w}) null for the default.
      */
     record ChangeProcessors(String system, PartitionRef partition, ProcOperation operation,
-            List<Assignment> attributes, ProcUnits units, PartitionRef target, boolean procs) implements HwresCommand {
+            List<Assignment> attributes, ProcUnits units, PartitionRef target, Integer procs, Integer waitMinutes)
+            implements HwresCommand {
         public ChangeProcessors {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(operation);
             attributes = List.copyOf(attributes);
             if ((operation == ProcOperation.MOVE) != (target != null)) {
+                throw new IllegalArgumentException("only a move names a target partition");
+            }
+            if (procs != null && (procs < 1 || operation == ProcOperation.SET)) {
+                throw new IllegalArgumentException("--procs is a count above 0 added, removed or moved");
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "chhwres";
+        }
+    }
+
+    /** {@code chhwres -r mem -o}: add, remove, move. */
+    enum MemOperation { ADD, REMOVE, MOVE }
+
+    /**
+     * {@code chhwres -r mem -o a|r|m -q MB}: memory DLPAR on a running partition; {@code target}
+     * only for {@code -o m}; {@code waitMinutes} ({@code -w}) null for the default.
+     */
+    record ChangeMemory(String system, PartitionRef partition, MemOperation operation, long mb, PartitionRef target,
+            Integer waitMinutes) implements HwresCommand {
+        public ChangeMemory {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(operation);
+            if ((operation == MemOperation.MOVE) != (target != null)) {
                 throw new IllegalArgumentException("only a move names a target partition");
             }
         }

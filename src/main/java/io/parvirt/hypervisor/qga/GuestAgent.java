@@ -64,6 +64,44 @@ public final class GuestAgent {
         }
     }
 
+    /** A logical processor as the guest sees it ({@code guest-get-vcpus}). */
+    public record GuestVcpu(int logicalId, boolean online, boolean canOffline) {
+    }
+
+    /** {@code guest-get-vcpus}: the processors the guest kernel knows, online or not. */
+    public List<GuestVcpu> vcpus() throws IOException {
+        List<GuestVcpu> out = new java.util.ArrayList<>();
+        for (JsonNode v : call("guest-get-vcpus", null, Duration.ofSeconds(10))) {
+            out.add(new GuestVcpu(v.path("logical-id").asInt(), v.path("online").asBoolean(),
+                    v.path("can-offline").asBoolean(false)));
+        }
+        return out;
+    }
+
+    /**
+     * {@code guest-set-vcpus}: brings processors online or offline; returns how many of them, in
+     * order, the guest changed (it stops at the first it cannot).
+     */
+    public int setVcpus(List<Integer> logicalIds, boolean online) throws IOException {
+        ObjectNode a = JSON.createObjectNode();
+        var arr = a.putArray("vcpus");
+        for (int id : logicalIds) {
+            arr.addObject().put("logical-id", id).put("online", online);
+        }
+        return call("guest-set-vcpus", a, Duration.ofSeconds(30)).asInt();
+    }
+
+    /** The guest's {@code MemTotal} in kB, from /proc/meminfo (read with the guest's cat). */
+    public long memTotalKb() throws IOException {
+        ExecResult r = exec("cat", List.of("/proc/meminfo"), Duration.ofSeconds(10));
+        for (String line : new String(r.stdout(), StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new GuestAgentException("the guest's /proc/meminfo has no MemTotal", false);
+    }
+
     /** Runs a program in the guest, waits for it and returns its output. */
     public ExecResult exec(String path, List<String> args, Duration timeout) throws IOException {
         ObjectNode a = JSON.createObjectNode().put("path", path).put("capture-output", true);

@@ -1,6 +1,8 @@
 package io.parvirt.hypervisor.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,5 +44,74 @@ public final class Qmp {
             ids.add(c.path("thread-id").asLong());
         }
         return ids;
+    }
+
+    /** A vCPU as {@code query-cpus-fast} shows it: QEMU's index, its host thread, its device path. */
+    public record Vcpu(int cpuIndex, long threadId, String qomPath) {
+    }
+
+    /** {@code query-cpus-fast}: every plugged vCPU. */
+    public List<Vcpu> vcpus() throws IOException {
+        List<Vcpu> out = new ArrayList<>();
+        for (JsonNode c : client.execute("query-cpus-fast", null)) {
+            out.add(new Vcpu(c.path("cpu-index").asInt(), c.path("thread-id").asLong(), c.path("qom-path").asText()));
+        }
+        return out;
+    }
+
+    /**
+     * A CPU slot of {@code query-hotpluggable-cpus}: its device type and location properties
+     * ({@code socket-id}, {@code core-id}, {@code thread-id}...), and the device's path when plugged
+     * (empty when free).
+     */
+    public record CpuSlot(String type, ObjectNode props, String qomPath) {
+        public boolean plugged() {
+            return !qomPath.isEmpty();
+        }
+    }
+
+    /** {@code query-hotpluggable-cpus}: every slot up to {@code maxcpus}, plugged or free. */
+    public List<CpuSlot> hotpluggableCpus() throws IOException {
+        List<CpuSlot> out = new ArrayList<>();
+        for (JsonNode c : client.execute("query-hotpluggable-cpus", null)) {
+            out.add(new CpuSlot(c.path("type").asText(), (ObjectNode) c.path("props"), c.path("qom-path").asText("")));
+        }
+        return out;
+    }
+
+    /** {@code device_add} of a CPU into a free slot, named {@code id}. */
+    public void addCpu(CpuSlot slot, String id) throws IOException {
+        ObjectNode a = JsonNodeFactory.instance.objectNode().put("driver", slot.type()).put("id", id);
+        a.setAll(slot.props());
+        a.remove("node-id");
+        client.execute("device_add", a);
+    }
+
+    /** {@code device_del}: asks the guest to release a device (completion is the DEVICE_DELETED event). */
+    public void deviceDel(String id) throws IOException {
+        client.execute("device_del", JsonNodeFactory.instance.objectNode().put("id", id));
+    }
+
+    /** {@code qom-set} of an integer property. */
+    public void qomSet(String path, String property, long value) throws IOException {
+        client.execute("qom-set", JsonNodeFactory.instance.objectNode().put("path", path).put("property", property)
+                .put("value", value));
+    }
+
+    /** A virtio-mem device as {@code query-memory-devices} shows it; sizes in bytes. */
+    public record VirtioMem(String id, long size, long requestedSize, long maxSize, long blockSize) {
+    }
+
+    /** {@code query-memory-devices}: the virtio-mem devices (other kinds are left out). */
+    public List<VirtioMem> virtioMem() throws IOException {
+        List<VirtioMem> out = new ArrayList<>();
+        for (JsonNode d : client.execute("query-memory-devices", null)) {
+            if (d.path("type").asText().equals("virtio-mem")) {
+                JsonNode v = d.path("data");
+                out.add(new VirtioMem(v.path("id").asText(), v.path("size").asLong(), v.path("requested-size").asLong(),
+                        v.path("max-size").asLong(), v.path("block-size").asLong()));
+            }
+        }
+        return out;
     }
 }

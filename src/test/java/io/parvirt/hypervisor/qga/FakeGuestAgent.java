@@ -26,19 +26,36 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class FakeGuestAgent extends UnixPeer {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Transcript transcript = Transcript.load("/qga/qemu-ga-7.2.jsonl");
+    private final Transcript transcript;
+    private final Map<String, Integer> asked = new ConcurrentHashMap<>();
+    private final boolean sequenced;
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Map<String, Runnable> hooks = new ConcurrentHashMap<>();
     private volatile boolean answering;
 
     private FakeGuestAgent(Path socket) throws IOException {
+        this(socket, false, "/qga/qemu-ga-7.2.jsonl");
+    }
+
+    private FakeGuestAgent(Path socket, boolean sequenced, String... transcripts) throws IOException {
         super(socket);
+        this.transcript = Transcript.load(transcripts);
+        this.sequenced = sequenced;
         serve();
     }
 
     /** An agent on {@code socket} that does not answer yet. */
     public static FakeGuestAgent start(Path socket) throws IOException {
         return new FakeGuestAgent(socket);
+    }
+
+    /**
+     * A guest's agent around DLPAR ({@code qga/qemu-ga-7.2-dlpar.jsonl}, recorded from a real TCG
+     * guest by {@code bench/dlpar-anchor.py --record}, in the order parvirt asks): each command's
+     * recordings in turn, the last one repeated.
+     */
+    public static FakeGuestAgent startDlpar(Path socket) throws IOException {
+        return new FakeGuestAgent(socket, true, "/qga/qemu-ga-7.2-dlpar.jsonl", "/qga/qemu-ga-7.2.jsonl");
     }
 
     /** The guest's agent is up: from now on it answers. */
@@ -78,7 +95,9 @@ public final class FakeGuestAgent extends UnixPeer {
             received.add(command + (command.equals("guest-shutdown")
                     ? ":" + req.path("arguments").path("mode").asText() : ""));
             if (!command.equals("guest-shutdown")) {
-                send(out, transcript.answer(command).map(List::getFirst).orElseGet(() -> notFound(command)));
+                var said = sequenced ? transcript.answer(command, asked.merge(command, 1, Integer::sum) - 1)
+                        : transcript.answer(command);
+                send(out, said.map(List::getFirst).orElseGet(() -> notFound(command)));
             }
             Runnable hook = hooks.get(command);
             if (hook != null) {

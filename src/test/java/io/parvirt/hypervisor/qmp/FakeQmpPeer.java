@@ -34,6 +34,8 @@ public final class FakeQmpPeer extends UnixPeer {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> errors = new ConcurrentHashMap<>();
     private final Map<String, Runnable> hooks = new ConcurrentHashMap<>();
+    private final Map<String, Integer> asked = new ConcurrentHashMap<>();
+    private volatile boolean sequenced;
     private volatile boolean silent;
     private volatile OutputStream out;
 
@@ -47,6 +49,18 @@ public final class FakeQmpPeer extends UnixPeer {
     public static FakeQmpPeer start(Path socket) throws IOException {
         return new FakeQmpPeer(socket, Transcript.load("/qmp/qemu-7.2-q35-tcg.jsonl",
                 "/qmp/qemu-7.2-q35-tcg-panic.jsonl"));
+    }
+
+    /**
+     * QEMU 7.2's monitor around DLPAR ({@code qmp/qemu-7.2-q35-tcg-dlpar.jsonl}, recorded by
+     * {@code bench/dlpar-anchor.py --record} from a real TCG guest and put in the order parvirt
+     * asks): each command's recordings are replayed in turn, the last one repeated.
+     */
+    public static FakeQmpPeer startDlpar(Path socket) throws IOException {
+        FakeQmpPeer p = new FakeQmpPeer(socket, Transcript.load("/qmp/qemu-7.2-q35-tcg-dlpar.jsonl",
+                "/qmp/qemu-7.2-q35-tcg.jsonl"));
+        p.sequenced = true;
+        return p;
     }
 
     /** {@code command} is answered with this error instead of its recorded reply. */
@@ -108,7 +122,8 @@ public final class FakeQmpPeer extends UnixPeer {
             write(reply(id).set("error", error));
             return;
         }
-        List<JsonNode> said = transcript.answer(command).orElse(null);
+        List<JsonNode> said = (sequenced ? transcript.answer(command, asked.merge(command, 1, Integer::sum) - 1)
+                : transcript.answer(command)).orElse(null);
         if (said == null) {
             write(reply(id).set("error", JSON.createObjectNode().put("class", "CommandNotFound")
                     .put("desc", "The command " + command + " has not been found")));

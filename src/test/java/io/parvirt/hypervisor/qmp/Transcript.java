@@ -26,6 +26,10 @@ public final class Transcript {
     private final List<JsonNode> greeting = new ArrayList<>();
     private final Map<String, List<JsonNode>> answers = new LinkedHashMap<>();
     private final Map<String, JsonNode> events = new LinkedHashMap<>();
+    /** Every recording of each command, in order, from the resource that recorded it first. */
+    private final Map<String, List<List<JsonNode>>> sequences = new LinkedHashMap<>();
+    private int resource;
+    private final Map<String, Integer> owner = new LinkedHashMap<>();
 
     /** Reads transcripts from the test resources; a later one adds what the earlier ones lack. */
     public static Transcript load(String... resources) {
@@ -36,6 +40,7 @@ public final class Transcript {
                     throw new IllegalArgumentException("no test resource " + r);
                 }
                 t.read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+                t.resource++;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -52,9 +57,10 @@ public final class Transcript {
             JsonNode m = JSON.readTree(line);
             if (m.has("send")) {
                 command = m.get("send").path("execute").asText();
-                said = answers.containsKey(command) ? null : new ArrayList<>();
-                if (said != null) {
-                    answers.put(command, said);
+                said = new ArrayList<>();
+                answers.putIfAbsent(command, said);
+                if (owner.computeIfAbsent(command, c -> resource) == resource) {
+                    sequences.computeIfAbsent(command, c -> new ArrayList<>()).add(said);
                 }
             } else if (m.has("recv")) {
                 JsonNode r = m.get("recv");
@@ -78,6 +84,15 @@ public final class Transcript {
     /** The recorded reply to {@code command} and the events around it, in the order they came. */
     public Optional<List<JsonNode>> answer(String command) {
         return Optional.ofNullable(answers.get(command));
+    }
+
+    /**
+     * The {@code n}th recorded reply to {@code command} (from 0; the last one once the recordings
+     * run out), for fakes that replay a conversation whose answers change (DLPAR).
+     */
+    public Optional<List<JsonNode>> answer(String command, int n) {
+        List<List<JsonNode>> all = sequences.get(command);
+        return all == null ? Optional.empty() : Optional.of(all.get(Math.min(n, all.size() - 1)));
     }
 
     /** A recorded event by name (its first recording). */
