@@ -286,8 +286,12 @@ public final class PartitionSupervisor {
         if (from != null && now != from) {
             return;
         }
-        run = new Run(to, ref, detail, Instant.now());
+        Run next = new Run(to, ref, detail, Instant.now());
+        // What a transition does around the partition (its switch ports leave with its process) is
+        // done before anyone can read the new state: a listing that says Not Activated must not
+        // find a trunk still bridging through it.
         listener.transition(spec.lparId(), now, to, ref, detail);
+        run = next;
     }
 
     void fail(RefCode ref, String detail) {
