@@ -33,8 +33,8 @@ export function show(container) {
         return el('div', { 'data-field': name }, el('label', { for: id }, label), input, error);
       })))),
     formError, submit);
-  container.append(el('h1', {}, 'Create partition'),
-    may('CHANGE') ? null : el('p', { class: 'muted' }, 'Read only: your role cannot create partitions.'), form);
+  container.append(el('div', {}, el('h1', {}, 'Create partition'),
+    may('CHANGE') ? null : el('p', { class: 'muted' }, 'Read only: your role cannot create partitions.'), form));
 
   function body() {
     const shared = fields.get('proc_mode').input.value === 'shared';

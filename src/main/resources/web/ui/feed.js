@@ -11,7 +11,7 @@ function open() {
   source.addEventListener('snapshot', ev => {
     rows.clear();
     for (const r of JSON.parse(ev.data)) rows.set(r.lpar_id, r);
-    window.parvirtFeedSnapshotAt = performance.now();
+    
     notify(null, []);
   });
   source.addEventListener('changes', ev => {

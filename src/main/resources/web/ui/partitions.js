@@ -49,6 +49,8 @@ export function show(container) {
   unsubscribe = subscribe((all, changed, removed) => {
     rows = all;
     draw();
+    // for the first-load benchmark: when the whole table is on screen (ms since navigation start)
+    if (!changed && window.parvirtTableAt === undefined) window.parvirtTableAt = performance.now();
     if (changed) {
       for (const r of changed) announce(r.name + ' is ' + r.state);
       window.parvirtLastChangeAt = performance.now();

@@ -29,11 +29,18 @@ import java.util.concurrent.CopyOnWriteArraySet;
  */
 final class PartitionFeed {
     static final long INTERVAL_MS = 100;
+    /**
+     * A comment every second: a browser that went away is only noticed when a write to it fails, and
+     * until then it would keep the sampler (and its connection) alive for nobody.
+     */
+    static final long HEARTBEAT_TICKS = 10;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartitionFeed.class);
     private final Hmc hmc;
     private final Set<SseClient> clients = new CopyOnWriteArraySet<>();
     private Map<String, String> last = Map.of();
     private Thread sampler;
+    private Object profilesOf;
+    private Map<String, Row> profiles = Map.of();
 
     PartitionFeed(Hmc hmc) {
         this.hmc = hmc;
@@ -57,10 +64,14 @@ final class PartitionFeed {
     }
 
     private void run() {
+        long ticks = 0;
         while (!clients.isEmpty()) {
             try {
                 Thread.sleep(INTERVAL_MS);
                 sample();
+                if (++ticks % HEARTBEAT_TICKS == 0) {
+                    heartbeat();
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -98,16 +109,23 @@ final class PartitionFeed {
         }
     }
 
+    private void heartbeat() {
+        for (SseClient c : clients) {
+            if (c.terminated()) {
+                clients.remove(c);
+            } else {
+                c.sendComment("");
+            }
+        }
+    }
+
     /**
      * Each partition's row of the table, by id: its listing, its default (or current) profile's
      * desired resources, and its reference code. {@code user} null is the daemon itself.
      */
     private Map<String, ObjectNode> table(String user) {
         List<Row> lpars = rows(hmc.execute(new ListSyscfg(Resource.LPAR, sys(), Filters.NONE, Format.PAIRS), user));
-        Map<String, Row> profiles = new HashMap<>();
-        for (Row p : rows(hmc.execute(new ListSyscfg(Resource.PROF, sys(), Filters.NONE, Format.PAIRS), user))) {
-            profiles.put(get(p, "lpar_id") + "/" + get(p, "name"), p);
-        }
+        Map<String, Row> profiles = profiles(user);
         Map<String, String> refcodes = new HashMap<>();
         for (Row r : rows(hmc.execute(new ListRefcode(sys(), Filters.NONE, Format.PAIRS), user))) {
             refcodes.put(get(r, "lpar_id"), get(r, "refcode"));
@@ -128,6 +146,23 @@ final class PartitionFeed {
             table.put(id, o);
         }
         return table;
+    }
+
+    /**
+     * Profiles change only with the definition (a new object at each commit), so they are listed
+     * again only then: most samples read just states and reference codes.
+     */
+    private synchronized Map<String, Row> profiles(String user) {
+        Object def = hmc.system().definition();
+        if (def != profilesOf || user != null) {
+            Map<String, Row> m = new HashMap<>();
+            for (Row p : rows(hmc.execute(new ListSyscfg(Resource.PROF, sys(), Filters.NONE, Format.PAIRS), user))) {
+                m.put(get(p, "lpar_id") + "/" + get(p, "name"), p);
+            }
+            profiles = m;
+            profilesOf = def;
+        }
+        return profiles;
     }
 
     private String sys() {

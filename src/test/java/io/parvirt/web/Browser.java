@@ -28,6 +28,10 @@ final class Browser implements AutoCloseable {
 
     Browser(int port) {
         this.base = "http://127.0.0.1:" + port;
+        if (!Files.isExecutable(Path.of("/usr/bin/chromium")) || !Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
+            throw new IllegalStateException("the browser tests need Debian's chromium and chromium-driver: ./test "
+                    + "installs them as root, or apt-get install chromium chromium-driver");
+        }
         try {
             profile = Files.createTempDirectory("parvirt-chromium-");
         } catch (IOException e) {
