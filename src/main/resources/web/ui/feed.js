@@ -30,3 +30,9 @@ export function subscribe(f) {
     if (!listeners.size && source) { source.close(); source = null; rows.clear(); }
   };
 }
+
+// A page left for another keeps its stream open while the browser caches it (back/forward cache), and
+// HTTP/1.1 allows six connections per host: a few such pages starve the next one. Close on leaving,
+// reopen on coming back.
+window.addEventListener('pagehide', () => { if (source) { source.close(); source = null; } });
+window.addEventListener('pageshow', ev => { if (ev.persisted && listeners.size && !source) open(); });
