@@ -5,10 +5,13 @@ import { api, el } from './api.js';
 function meter(label, value, of, unit) {
   const v = Number(value), total = Number(of);
   const pct = total > 0 ? Math.max(0, Math.min(100, 100 * v / total)) : 0;
+  // set through the CSSOM: the Content-Security-Policy refuses style attributes written as markup
+  const fill = el('span');
+  fill.style.width = pct.toFixed(1) + '%';
   return el('div', { class: 'meter' },
     el('span', {}, label),
     el('span', { class: 'bar', role: 'meter', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': String(total),
-      'aria-valuenow': String(v) }, el('span', { style: 'width:' + pct.toFixed(1) + '%' })),
+      'aria-valuenow': String(v) }, fill),
     el('span', { class: 'val' }, value + ' / ' + of + ' ' + unit));
 }
 

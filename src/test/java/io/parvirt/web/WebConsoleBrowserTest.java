@@ -187,6 +187,11 @@ class WebConsoleBrowserTest {
         browser.open("#/systems");
         browser.find(".meter .bar");
         assertThat(browser.find("#sys-name").getText()).isEqualTo("sys1");
+        // bars are drawn to scale: nothing assigned draws an empty bar, firmware memory a small one
+        var fills = browser.driver.findElements(By.cssSelector(".meter .bar span"));
+        assertThat(fills.getFirst().getSize().getWidth()).as("0 of 2 units").isZero();
+        assertThat(fills.getLast().getSize().getWidth()).as("firmware memory")
+                .isBetween(1, browser.find(".meter .bar").getSize().getWidth() / 4);
         browser.screenshot("systems");
         browser.open("#/partition/web1");
         assertThat(browser.find("#adapters").getText()).contains("PVID 10").contains("VLANs 20,30");
