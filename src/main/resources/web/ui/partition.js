@@ -1,9 +1,14 @@
 // One partition: state (live), actions by role, profiles, virtual adapters, events.
 import { api, hmc, el, may, announce, session } from './api.js';
 import { subscribe } from './feed.js';
+import * as vterm from './console.js';
 
 let unsubscribe = null;
-export function leave() { if (unsubscribe) unsubscribe(); unsubscribe = null; }
+let consoleSession = null;
+export function leave() {
+  if (unsubscribe) unsubscribe(); unsubscribe = null;
+  if (consoleSession) consoleSession.close(); consoleSession = null;
+}
 
 function sysName() { return api('GET', '/api/v1/daemon').then(d => d.system); }
 
@@ -50,6 +55,15 @@ export async function show(container, name) {
         button('shutdown-immed', 'Shut down immediately', () => act('Shut down', () => power('-o', 'shutdown', '--immed'))),
         button('restart', 'Restart', () => act('Restart', () => power('-o', 'shutdown', '--immed', '--restart'))),
         button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete),
+    el('section', { 'aria-labelledby': 'console-h' }, el('h2', { id: 'console-h' }, 'Console'),
+      el('button', { type: 'button', id: 'open-console', disabled: !may('CONSOLE'),
+        title: may('CONSOLE') ? null : 'Your role may not see consoles',
+        onclick: ev => {
+          if (consoleSession) return;
+          consoleSession = vterm.open(name);
+          ev.target.after(consoleSession.view);
+          ev.target.hidden = true;
+        } }, 'Open console')),
     el('section', { 'aria-labelledby': 'profiles-h' }, el('h2', { id: 'profiles-h' }, 'Profiles'),
       el('div', { class: 'table-wrap' }, el('table', { id: 'profiles' },
         el('thead', {}, el('tr', {}, ['Name', 'Mode', 'Units (min/des/max)', 'VPs (min/des/max)', 'Memory MB (min/des/max)']

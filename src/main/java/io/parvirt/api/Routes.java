@@ -57,6 +57,7 @@ final class Routes {
     private final WebSessions sessions;
     private final SessionRoutes session;
     private final PartitionFeed feed;
+    private final VtermSocket vterm;
 
     Routes(Hmc hmc, Auth auth, Runnable stopDaemon) {
         this.hmc = hmc;
@@ -65,6 +66,7 @@ final class Routes {
         this.sessions = new WebSessions(WebSessions.DEFAULT_IDLE, java.time.Clock.systemUTC());
         this.session = new SessionRoutes(hmc, auth, sessions);
         this.feed = new PartitionFeed(hmc);
+        this.vterm = new VtermSocket(hmc, auth, sessions);
         try (InputStream in = Routes.class.getResourceAsStream("/api/openapi.json")) {
             openapi = in.readAllBytes();
         } catch (IOException e) {
@@ -87,6 +89,8 @@ final class Routes {
         r.post("/api/v1/session", session::login);
         r.get("/api/v1/session", session::describe);
         r.delete("/api/v1/session", session::logout);
+        // the serial console in the browser (a WebSocket: no HTTP before-handler runs; it checks for itself)
+        r.ws("/api/v1/partitions/{name}/vterm", vterm::configure);
         r.get("/api/v1/feed", new io.javalin.http.sse.SseHandler(client -> feed.subscribe(client,
                 client.ctx().attribute("user"))));
         r.post("/api/v1/hmc/cli", this::cli);

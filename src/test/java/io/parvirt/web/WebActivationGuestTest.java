@@ -41,6 +41,16 @@ class WebActivationGuestTest {
                     "return window.states"));
             browser.screenshot("partition-running");
 
+            // the serial console in the page, over the WebSocket: type a command, read its answer
+            browser.find("#open-console").click();
+            browser.waitFor(d -> d.findElement(By.id("console-status")).getText().startsWith("Connected"));
+            var console = browser.find("#console-out");
+            console.sendKeys(org.openqa.selenium.Keys.ENTER);
+            console.sendKeys("uname -a" + org.openqa.selenium.Keys.ENTER);
+            new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("console-out"))
+                    .getText().contains("Linux"));
+            browser.screenshot("console");
+
             browser.find("#shutdown-immed").click();
             new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("lpar-state"))
                     .getText().equals("Not Activated"));
