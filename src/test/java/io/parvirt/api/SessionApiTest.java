@@ -138,4 +138,45 @@ class SessionApiTest {
         assertThat(daemon.api("POST", "/api/v1/partitions?validate=only", write(ApiSupport.partitionBody("check2")))
                 .statusCode()).isEqualTo(409);
     }
+
+    /** How a console WebSocket ended: its close code and reason. */
+    static String vtermClose(String cookie, String origin, String partition) {
+        var closed = new java.util.concurrent.CompletableFuture<String>();
+        var b = HTTP.newWebSocketBuilder().header("Cookie", cookie);
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        b.buildAsync(URI.create("ws://127.0.0.1:" + daemon.get().port() + "/api/v1/partitions/" + partition + "/vterm"),
+                new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int code,
+                            String reason) {
+                        closed.complete(code + " " + reason);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(java.net.http.WebSocket ws, Throwable error) {
+                        closed.complete("error " + error);
+                    }
+                });
+        return closed.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+    }
+
+    @Test
+    void theConsoleSocketTakesTheCookieOnlyFromThisOriginAndChecksTheConsoleRole() {
+        assertThat(daemon.api("POST", "/api/v1/partitions", write(ApiSupport.partitionBody("term1"))).statusCode())
+                .isEqualTo(201);
+        String here = "http://127.0.0.1:" + daemon.get().port();
+        // another site's page: the browser would send the cookie (were it not SameSite), the Origin gives it away
+        assertThat(vtermClose(login("olivia", "operator1").cookie(), "http://evil.example", "term1"))
+                .startsWith("4401");
+        assertThat(vtermClose(login("olivia", "operator1").cookie(), null, "term1")).startsWith("4401");
+        // a viewer may not see consoles (guests print secrets there): refused by the role table
+        assertThat(vtermClose(login("victor", "viewer123").cookie(), here, "term1")).startsWith("4403")
+                .contains("HSCL350B");
+        // an operator gets as far as mkvterm would: this partition is not running
+        assertThat(vtermClose(login("olivia", "operator1").cookie(), here, "term1")).startsWith("4403")
+                .doesNotContain("HSCL350B");
+    }
 }

@@ -89,6 +89,7 @@ class WebConsoleBrowserTest {
         assertThat(browser.find("#lpar-state").getText()).isEqualTo("Not Activated");
         assertThat(browser.find("#activate").isEnabled()).isFalse();
         assertThat(browser.find("#delete").isEnabled()).isFalse();
+        assertThat(browser.find("#open-console").isEnabled()).as("a viewer sees no console").isFalse();
         assertThat(browser.find("#read-only-note").getText()).contains("hmcviewer");
         assertThat(browser.driver.findElement(By.id("nav-create")).isDisplayed()).isFalse();
         // a viewer who forges the request from his own page (session cookie and CSRF token) is refused
