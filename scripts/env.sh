@@ -68,3 +68,18 @@ parvirt_need_qemu() {
   echo "parvirt: partitions cannot be activated until you run: sudo apt-get install ${missing[*]}" >&2
   return 1
 }
+
+# What the web console's browser tests need: Debian's Chromium and its driver (Selenium drives them;
+# nothing is downloaded by the tests themselves).
+parvirt_need_chromium() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "parvirt: installing ${missing[*]} with apt-get" >&2
+    (apt-get install -y -qq "${missing[@]}" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; }) && return 0
+  fi
+  echo "parvirt: the browser tests need: sudo apt-get install ${missing[*]}" >&2
+  return 1
+}

@@ -52,4 +52,9 @@ public final class Auth {
         }
         return Optional.empty();
     }
+
+    /** An HMC user's role if the password is right (a browser's login); failures count as any login's do. */
+    public Optional<String> role(String name, String password, String address) {
+        return users.authenticate(name, password, address);
+    }
 }

@@ -54,11 +54,19 @@ final class Routes {
     private final Auth auth;
     private final Runnable stopDaemon;
     private final byte[] openapi;
+    private final WebSessions sessions;
+    private final SessionRoutes session;
+    private final PartitionFeed feed;
+    private final VtermSocket vterm;
 
     Routes(Hmc hmc, Auth auth, Runnable stopDaemon) {
         this.hmc = hmc;
         this.auth = auth;
         this.stopDaemon = stopDaemon;
+        this.sessions = new WebSessions(WebSessions.DEFAULT_IDLE, java.time.Clock.systemUTC());
+        this.session = new SessionRoutes(hmc, auth, sessions);
+        this.feed = new PartitionFeed(hmc);
+        this.vterm = new VtermSocket(hmc, auth, sessions);
         try (InputStream in = Routes.class.getResourceAsStream("/api/openapi.json")) {
             openapi = in.readAllBytes();
         } catch (IOException e) {
@@ -76,6 +84,15 @@ final class Routes {
             error(ctx, HsclCode.error(HsclCode.unexpected(e)));
         });
         r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
+        // the web console's pages (io.parvirt.web): public files; everything they show comes from the routes below
+        config.staticFiles.add(WebPages::configure);
+        r.post("/api/v1/session", session::login);
+        r.get("/api/v1/session", session::describe);
+        r.delete("/api/v1/session", session::logout);
+        // the serial console in the browser (a WebSocket: no HTTP before-handler runs; it checks for itself)
+        r.ws("/api/v1/partitions/{name}/vterm", vterm::configure);
+        r.get("/api/v1/feed", new io.javalin.http.sse.SseHandler(client -> feed.subscribe(client,
+                client.ctx().attribute("user"))));
         r.post("/api/v1/hmc/cli", this::cli);
         r.get("/api/v1/daemon", ctx -> ctx.json(Map.of("pid", ProcessHandle.current().pid(),
                 "system", sysName(), "partitions", hmc.system().definition().partitions().size())));
@@ -98,8 +115,11 @@ final class Routes {
                 attributes(ctx)))));
         r.get("/api/v1/partitions", ctx -> list(ctx, execute(ctx, new ListSyscfg(Resource.LPAR, sysName(),
                 Filters.NONE, Format.PAIRS))));
-        r.post("/api/v1/partitions", ctx -> change(ctx, 201, execute(ctx, new MakePartition(sysName(),
-                List.of(attributes(ctx))))));
+        r.post("/api/v1/partitions", ctx -> {
+            // ?validate=only: the create form's live check, every rule of mksyscfg and nothing stored
+            boolean only = "only".equals(ctx.queryParam("validate"));
+            change(ctx, only ? 200 : 201, execute(ctx, new MakePartition(sysName(), List.of(attributes(ctx)), only)));
+        });
         r.get("/api/v1/partitions/{name}", ctx -> one(ctx, execute(ctx, new ListSyscfg(Resource.LPAR, sysName(),
                 Filters.of("lpar_names", lpar(ctx)), Format.PAIRS))));
         r.patch("/api/v1/partitions/{name}", ctx -> change(ctx, 200, execute(ctx, new ChangePartition(sysName(),
@@ -150,11 +170,15 @@ final class Routes {
         // Read the (size-limited) body before any answer: Jetty resets a connection closed on unread data,
         // and a client must get its 401/404, not a reset.
         ctx.bodyAsBytes();
-        if (ctx.path().equals("/openapi.json")) {
+        if (ctx.path().equals("/openapi.json") || WebPages.isPage(ctx.path()) || SessionRoutes.isLogin(ctx)) {
             return;
         }
         String address = ctx.ip();
         String authorization = ctx.header("Authorization");
+        if (authorization == null && ctx.cookie(WebSessions.COOKIE) != null) {
+            session.authenticate(ctx);
+            return;
+        }
         if (authorization != null && authorization.startsWith("Basic ") && !ctx.scheme().equals("https")
                 && !loopbackOrLocal(address)) {
             // A password in clear text over a network: refuse it rather than read it.
@@ -166,7 +190,11 @@ final class Routes {
         }
         var user = auth.user(authorization, address == null || address.isBlank() ? "unix" : address);
         if (user.isEmpty()) {
-            ctx.header("WWW-Authenticate", "Basic realm=\"parvirt\"");
+            // The web console's own requests get no challenge: a browser would answer it with its password
+            // dialog in front of the console's login page (and a headless one would wait on it for ever).
+            if (!WebPages.isConsoleRequest(ctx)) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"parvirt\"");
+            }
             error(ctx, HsclCode.error(ModelException.of(ModelException.Kind.NOT_AUTHENTICATED, "The user is not "
                     + "authorized: give the home's token or an HMC user and password.")));
             ctx.skipRemainingHandlers();
@@ -281,7 +309,7 @@ final class Routes {
                 + " for query parameter kb is not valid: give a whole number of KB from 1 to 1024.");
     }
 
-    private static void error(Context ctx, HmcError e) {
+    static void error(Context ctx, HmcError e) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("code", e.code());
         body.put("message", e.message());

@@ -37,7 +37,11 @@ final class SyscfgCommands {
             case ListSyscfg l -> list(l);
             case MakePartition m -> {
                 Systems.check(sys, m.system());
-                sys.createPartitions(m.records(), user);
+                if (m.validateOnly()) {
+                    sys.validatePartitions(m.records());
+                } else {
+                    sys.createPartitions(m.records(), user);
+                }
                 yield HmcResult.OK;
             }
             case MakeProfile m -> {

@@ -145,6 +145,15 @@ public final class ManagedSystem {
         return created;
     }
 
+    /** {@code mksyscfg -r lpar} without storing: the same rules, the same errors, nothing changed. */
+    public synchronized void validatePartitions(List<List<Assignment>> records) {
+        SystemDefinition next = current();
+        for (List<Assignment> attrs : records) {
+            next = PartitionEdit.create(next, attrs).result();
+        }
+        checkMemory(next);
+    }
+
     /** {@code chsyscfg -r lpar}: all records or none. */
     public synchronized void changePartitions(List<List<Assignment>> records, String user) {
         SystemDefinition next = current();

@@ -69,7 +69,9 @@ class RoleMatrixTest {
             new Route("GET", "/api/v1/memory", null, Task.LIST),
             new Route("GET", "/api/v1/dispatch", null, Task.LIST),
             new Route("GET", "/api/v1/vswitch/ports", null, Task.LIST),
-            new Route("GET", "/metrics", null, Task.LIST));
+            new Route("GET", "/metrics", null, Task.LIST),
+            new Route("GET", "/api/v1/session", null, Task.LIST),
+            new Route("POST", "/api/v1/partitions?validate=only", "{\"name\":\"new1\"}", Task.CHANGE));
 
     static final List<String> COMMANDS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool",
             "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",

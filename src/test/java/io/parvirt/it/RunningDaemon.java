@@ -63,6 +63,24 @@ public final class RunningDaemon implements AutoCloseable {
         }
     }
 
+    /**
+     * A daemon for tests that activate nothing (the web console's): its images directory is its own
+     * and empty, so no default image is built first.
+     */
+    public static RunningDaemon startWithoutImages() {
+        try {
+            Path dir = Files.createTempDirectory("parvirt-it-");
+            ParvirtHome home = new ParvirtHome(dir);
+            home.create();
+            Files.writeString(home.config(), "system.name=sys1\nimages.dir=" + dir.resolve("images") + "\n");
+            return new RunningDaemon(home, Daemon.start(home, "127.0.0.1:0"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Daemon.DaemonException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static boolean sharedImagesReady;
 
     /**

@@ -27,10 +27,18 @@ public sealed interface SyscfgCommand extends HmcCommand {
         }
     }
 
-    /** {@code mksyscfg -r lpar}: one partition per record. */
-    record MakePartition(String system, List<List<Assignment>> records) implements SyscfgCommand {
+    /**
+     * {@code mksyscfg -r lpar}: one partition per record. {@code validateOnly}: every rule applied,
+     * nothing stored (the web console's form asks this as the user types).
+     */
+    record MakePartition(String system, List<List<Assignment>> records, boolean validateOnly)
+            implements SyscfgCommand {
         public MakePartition {
             records = Records.check(system, records);
+        }
+
+        public MakePartition(String system, List<List<Assignment>> records) {
+            this(system, records, false);
         }
 
         @Override

@@ -1,0 +1,103 @@
+// One partition: state (live), actions by role, profiles, virtual adapters, events.
+import { api, hmc, el, may, announce, session } from './api.js';
+import { subscribe } from './feed.js';
+import * as vterm from './console.js';
+
+let unsubscribe = null;
+let consoleSession = null;
+export function leave() {
+  if (unsubscribe) unsubscribe(); unsubscribe = null;
+  if (consoleSession) consoleSession.close(); consoleSession = null;
+}
+
+function sysName() { return api('GET', '/api/v1/daemon').then(d => d.system); }
+
+export async function show(container, name) {
+  const enc = encodeURIComponent(name);
+  const [lpar, profiles, events, system] = await Promise.all([api('GET', '/api/v1/partitions/' + enc),
+    api('GET', '/api/v1/partitions/' + enc + '/profiles'), api('GET', '/api/v1/events'), sysName()]);
+  const state = el('span', { id: 'lpar-state', class: 'state-' + lpar.state }, lpar.state);
+  const refcode = el('span', { id: 'lpar-refcode' }, '');
+  const message = el('p', { id: 'action-message', class: 'error', role: 'alert' });
+  const canAct = may('CHANGE');
+  const why = canAct ? null : 'Your role may look but not act';
+  const profileSelect = el('select', { id: 'activate-profile' },
+    profiles.map(p => el('option', { value: p.name, selected: p.name === lpar.default_profile }, p.name)));
+
+  async function act(label, work) {
+    message.textContent = '';
+    try { await work(); announce(label + ' ' + name + ': done'); } catch (e) { message.textContent = e.message; }
+  }
+  const power = (...args) => hmc(['chsysstate', '-m', system, '-r', 'lpar', '-n', name, ...args]);
+  const button = (id, label, onclick, cls) => el('button', { type: 'button', id, class: cls, disabled: !canAct,
+    title: why, onclick }, label);
+  const confirmDelete = el('dialog', { id: 'confirm-delete', 'aria-labelledby': 'confirm-delete-h' },
+    el('h2', { id: 'confirm-delete-h' }, 'Delete ' + name + '?'),
+    el('p', {}, 'The partition and all its profiles are removed. This cannot be undone.'),
+    el('form', { method: 'dialog', class: 'actions' },
+      el('button', { value: 'cancel', id: 'delete-cancel' }, 'Cancel'),
+      el('button', { value: 'delete', id: 'delete-confirm', class: 'danger' }, 'Delete')));
+  confirmDelete.addEventListener('close', () => {
+    if (confirmDelete.returnValue === 'delete') {
+      act('Delete', async () => { await api('DELETE', '/api/v1/partitions/' + enc); location.hash = '#/partitions'; });
+    }
+  });
+
+  container.append(el('p', {}, el('a', { href: '#/partitions' }, '← Partitions')),
+    el('h1', {}, name),
+    el('p', {}, 'State: ', state, ' · id ' + lpar.lpar_id + ' · ' + lpar.lpar_env + ' · reference code ', refcode),
+    el('section', { 'aria-labelledby': 'actions-h' }, el('h2', { id: 'actions-h' }, 'Actions'),
+      canAct ? null : el('p', { class: 'muted', id: 'read-only-note' }, 'Read only: your role (' + session.role + ') cannot change partitions.'),
+      el('div', { class: 'actions' },
+        el('span', {}, el('label', { for: 'activate-profile' }, 'Profile'), profileSelect),
+        button('activate', 'Activate', () => act('Activate', () => power('-o', 'on', '-f', profileSelect.value)), 'primary'),
+        button('shutdown', 'Shut down', () => act('Shut down', () => power('-o', 'shutdown'))),
+        button('shutdown-immed', 'Shut down immediately', () => act('Shut down', () => power('-o', 'shutdown', '--immed'))),
+        button('restart', 'Restart', () => act('Restart', () => power('-o', 'shutdown', '--immed', '--restart'))),
+        button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete),
+    el('section', { 'aria-labelledby': 'console-h' }, el('h2', { id: 'console-h' }, 'Console'),
+      el('button', { type: 'button', id: 'open-console', disabled: !may('CONSOLE'),
+        title: may('CONSOLE') ? null : 'Your role may not see consoles',
+        onclick: ev => {
+          if (consoleSession) return;
+          consoleSession = vterm.open(name);
+          ev.target.after(consoleSession.view);
+          ev.target.hidden = true;
+        } }, 'Open console')),
+    el('section', { 'aria-labelledby': 'profiles-h' }, el('h2', { id: 'profiles-h' }, 'Profiles'),
+      el('div', { class: 'table-wrap' }, el('table', { id: 'profiles' },
+        el('thead', {}, el('tr', {}, ['Name', 'Mode', 'Units (min/des/max)', 'VPs (min/des/max)', 'Memory MB (min/des/max)']
+          .map(h => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, profiles.map(p => el('tr', {}, el('td', {}, p.name + (p.name === lpar.default_profile ? ' (default)' : '')),
+          el('td', {}, p.proc_mode + (p.sharing_mode ? ' ' + p.sharing_mode : '')),
+          el('td', {}, p.proc_mode === 'shared' ? [p.min_proc_units, p.desired_proc_units, p.max_proc_units].join(' / ') : '—'),
+          el('td', {}, [p.min_procs, p.desired_procs, p.max_procs].join(' / ')),
+          el('td', {}, [p.min_mem, p.desired_mem, p.max_mem].join(' / ')))))))),
+    el('section', { 'aria-labelledby': 'adapters-h' }, el('h2', { id: 'adapters-h' }, 'Virtual adapters'),
+      adapters(profiles.find(p => p.name === lpar.default_profile) || profiles[0] || {})),
+    el('section', { 'aria-labelledby': 'events-h' }, el('h2', { id: 'events-h' }, 'Events'),
+      el('ul', { id: 'events' }, events.filter(e => JSON.stringify(e).includes(name)).slice(-20).reverse()
+        .map(e => el('li', {}, (e.time || e.created_time || '') + ' ' + (e.text || e.event_text || JSON.stringify(e)))))));
+
+  unsubscribe = subscribe(rows => {
+    const r = [...rows.values()].find(x => x.name === name);
+    if (!r) return;
+    if (state.textContent !== r.state) announce(name + ' is ' + r.state);
+    state.textContent = r.state; state.className = 'state-' + r.state; refcode.textContent = r.refcode || '—';
+  });
+}
+
+/** The profile's virtual Ethernet (slot/ieee/PVID/VLANs/.../switch) and SCSI adapters, as the HMC lists them. */
+function adapters(p) {
+  // HMC list syntax: entries separated by commas, an entry that holds commas (a VLAN list) is quoted
+  const list = (v) => (!v || v === 'none') ? [] : (String(v).match(/"[^"]*"|[^,]+/g) || []).map(e => e.replace(/"/g, ''));
+  const eth = list(p.virtual_eth_adapters).map(a => {
+    const f = a.split('/');
+    return el('li', {}, 'Ethernet, slot ' + f[0] + ', PVID ' + f[2] + (f[3] ? ', VLANs ' + f[3] : '') + (f[6] ? ', switch ' + f[6] : '') + (f[1] === '1' ? ', 802.1Q' : ''));
+  });
+  const scsi = list(p.virtual_scsi_adapters).map(a => {
+    const f = a.split('/');
+    return el('li', {}, 'SCSI ' + f[1] + ', slot ' + f[0] + (f[3] ? ', VIOS ' + f[3] : '') + (f[4] ? ' slot ' + f[4] : ''));
+  });
+  return eth.length + scsi.length ? el('ul', { id: 'adapters' }, eth, scsi) : el('p', { class: 'muted' }, 'None.');
+}

@@ -1,0 +1,50 @@
+// The managed system: processing units and memory (installed, configurable, available, firmware)
+// as bars and numbers, and its shared processor pools.
+import { api, el } from './api.js';
+
+function meter(label, value, of, unit) {
+  const v = Number(value), total = Number(of);
+  const pct = total > 0 ? Math.max(0, Math.min(100, 100 * v / total)) : 0;
+  // set through the CSSOM: the Content-Security-Policy refuses style attributes written as markup
+  const fill = el('span');
+  fill.style.width = pct.toFixed(1) + '%';
+  return el('div', { class: 'meter' },
+    el('span', {}, label),
+    el('span', { class: 'bar', role: 'meter', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': String(total),
+      'aria-valuenow': String(v) }, fill),
+    el('span', { class: 'val' }, value + ' / ' + of + ' ' + unit));
+}
+
+function figure(label, value, unit) {
+  return el('div', { class: 'meter' }, el('span', {}, label), el('span'), el('span', { class: 'val' }, value + ' ' + unit));
+}
+
+export async function show(container) {
+  const [sys, proc, mem, pools] = await Promise.all([api('GET', '/api/v1/system'),
+    api('GET', '/api/v1/hardware/proc?level=sys'), api('GET', '/api/v1/hardware/mem?level=sys'),
+    api('GET', '/api/v1/pools')]);
+  const p = proc[0] || {}, m = mem[0] || {};
+  const unitsUsed = (Number(p.configurable_sys_proc_units) - Number(p.curr_avail_sys_proc_units)).toFixed(2);
+  const memUsed = Number(m.configurable_sys_mem) - Number(m.curr_avail_sys_mem);
+  container.append(el('h1', {}, 'Systems'),
+    el('div', { class: 'cards' }, el('section', { class: 'card', 'aria-labelledby': 'sys-name' },
+      el('h2', { id: 'sys-name' }, sys.name), el('p', { class: 'muted' }, sys.type_model + ' · serial ' + sys.serial_num + ' · ' + sys.state),
+      el('h3', {}, 'Processing units'),
+      figure('Installed', p.installed_sys_proc_units, 'units'),
+      meter('Assigned', unitsUsed, p.configurable_sys_proc_units, 'units'),
+      figure('Available', p.curr_avail_sys_proc_units, 'units'),
+      el('h3', {}, 'Memory'),
+      figure('Installed', m.installed_sys_mem, 'MB'),
+      meter('Assigned', memUsed, m.configurable_sys_mem, 'MB'),
+      figure('Available', m.curr_avail_sys_mem, 'MB'),
+      meter('Firmware', m.sys_firmware_mem, m.configurable_sys_mem, 'MB')),
+    el('section', { class: 'card', 'aria-labelledby': 'pools-h' }, el('h2', { id: 'pools-h' }, 'Shared processor pools'),
+      // the HMC defines 64 pools; those never configured (no maximum, no partition) would only be noise
+      pools.filter(pool => pool.shared_proc_pool_id === '0' || pool.lpar_ids !== 'none' || Number(pool.max_pool_proc_units) > 0)
+        .map(pool => el('div', {}, el('h3', {}, pool.name + ' (id ' + pool.shared_proc_pool_id + ')'),
+          pool.shared_proc_pool_id === '0'
+            ? el('p', {}, 'Every shared processing unit not in another pool')
+            : meter('Reserved', pool.curr_reserved_pool_proc_units, pool.max_pool_proc_units, 'units'),
+          el('p', { class: 'muted' }, 'Partitions: ' + (pool.lpar_names === 'none' ? 'none' : pool.lpar_names.split(',').join(', '))))),
+      el('p', { class: 'muted' }, (pools.length) + ' pools defined; unused ones are not shown.'))));
+}
