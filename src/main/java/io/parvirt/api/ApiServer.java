@@ -25,6 +25,7 @@ import java.util.Optional;
  */
 public final class ApiServer implements AutoCloseable {
     private final Javalin app;
+    private final Routes routes;
     private final Path socket;
 
     public ApiServer(Hmc hmc, Auth auth, InetSocketAddress listen, Path socket, Runnable stopDaemon) {
@@ -40,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot remove stale socket " + socket, e);
         }
         Routes routes = new Routes(hmc, auth, stopDaemon);
+        this.routes = routes;
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             // With connectors of our own, Javalin adds no default one: the TCP connector is ours too.
@@ -94,6 +96,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        routes.close();
         app.stop();
         try {
             Files.deleteIfExists(socket);

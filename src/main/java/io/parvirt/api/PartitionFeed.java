@@ -101,21 +101,46 @@ final class PartitionFeed {
         event.set("removed", removed);
         String data = event.toString();
         for (SseClient c : clients) {
-            if (c.terminated()) {
-                clients.remove(c);
-            } else {
-                c.sendEvent("changes", data);
+            send(c, () -> c.sendEvent("changes", data));
+        }
+    }
+
+    /** A browser whose connection failed is dropped at once: nothing is retried against it. */
+    private void send(SseClient c, Runnable write) {
+        if (c.terminated()) {
+            clients.remove(c);
+            return;
+        }
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            clients.remove(c);
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // it is gone either way
             }
+        }
+    }
+
+    /** The server stops: every stream ends and the sampler with them. */
+    synchronized void close() {
+        for (SseClient c : clients) {
+            clients.remove(c);
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // a connection that is already gone
+            }
+        }
+        if (sampler != null) {
+            sampler.interrupt();
         }
     }
 
     private void heartbeat() {
         for (SseClient c : clients) {
-            if (c.terminated()) {
-                clients.remove(c);
-            } else {
-                c.sendComment("");
-            }
+            send(c, () -> c.sendComment(""));
         }
     }
 

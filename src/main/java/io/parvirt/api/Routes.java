@@ -74,14 +74,24 @@ final class Routes {
         }
     }
 
+    /** The server stops: open event streams end. */
+    void close() {
+        feed.close();
+    }
+
     void register(JavalinConfig config) {
         var r = config.routes;
         r.before(this::authenticate);
         r.exception(ModelException.class, (e, ctx) -> error(ctx, HsclCode.error(e)));
         r.exception(Exception.class, (e, ctx) -> {
             // a fault of ours outside any command: the trace goes to the log, one line to the client
-            LOG.error("unexpected failure in {} {}", ctx.method(), ctx.path(), e);
-            error(ctx, HsclCode.error(HsclCode.unexpected(e)));
+            try {
+                LOG.error("unexpected failure in {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, HsclCode.error(HsclCode.unexpected(e)));
+            } catch (RuntimeException gone) {
+                // the request is gone (its connection closed under a stream): nobody is left to answer
+                LOG.debug("no answer for a request that is gone", gone);
+            }
         });
         r.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openapi));
         // the web console's pages (io.parvirt.web): public files; everything they show comes from the routes below

@@ -66,7 +66,7 @@ class SessionApiTest {
                 Map.of());
         var s = json(r);
         assertThat(s.path("role").asText()).isEqualTo("hmcviewer");
-        assertThat(s.path("tasks").toString()).isEqualTo("[\"LIST\"]");
+        assertThat(s.path("tasks").toString()).isEqualTo("[\"LIST\",\"OWN_KEYS\"]");
         assertThat(s.path("csrf").asText()).hasSizeGreaterThanOrEqualTo(43);
         assertError(send("POST", "/api/v1/session", write(Map.of("user", "victor", "password", "nope")), Map.of()),
                 401, "HSCL350B");

@@ -43,11 +43,14 @@ class WebConsoleBrowserTest {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (daemon != null) {
-            daemon.close();
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (daemon != null) {
+                daemon.close();
+            }
         }
     }
 
