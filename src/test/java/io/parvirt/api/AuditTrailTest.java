@@ -4,25 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcInvocation;
-import io.parvirt.hmc.HmcUsers;
-import io.parvirt.memory.HypervisorMemory;
-import io.parvirt.model.HptRatio;
-import io.parvirt.model.ProcUnits;
-import io.parvirt.model.SystemSettings;
 import io.parvirt.store.Changes;
 import io.parvirt.store.ConsoleEvent;
 import io.parvirt.store.SqliteStore;
-import io.parvirt.system.HostFacts;
-import io.parvirt.system.ManagedSystem;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.parvirt.testing.InProcessSystem;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -40,40 +28,27 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditTrailTest {
     @TempDir
     Path dir;
+    InProcessSystem system;
     SqliteStore store;
     Hmc hmc;
-    ApiServer server;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() {
-        store = new SqliteStore(dir.resolve("parvirt.db"));
-        SystemSettings seed = new SystemSettings("sys1", 256, ProcUnits.parse("host.reserved_proc_units", "0"),
-                1024, HypervisorMemory.defaultBaseMb(65536, 256), HptRatio.parse("hpt_ratio", "1:64"), "");
-        ManagedSystem sys = new ManagedSystem(new HostFacts(8, 65536, "host1", "1234567", "127.0.0.1"), store, seed);
-        HmcUsers users = new HmcUsers(store);
-        hmc = new Hmc(sys, users);
-        for (String[] u : List.of(new String[] {"op1", "hmcoperator"}, new String[] {"viewer1", "hmcviewer"})) {
-            hmc.run(new HmcInvocation(List.of("mkhmcusr", "-u", u[0], "-a", u[1], "--passwd", "pass-" + u[0]),
-                    Map.of(), "local:test"));
-        }
-        server = new ApiServer(hmc, new Auth("t0k3n", "local:test", users), new InetSocketAddress("127.0.0.1", 0),
-                dir.resolve("api.sock"), () -> { }).start();
+        system = new InProcessSystem(dir);
+        store = system.store;
+        hmc = system.hmc;
+        system.ok("mkhmcusr", "-u", "op1", "-a", "hmcoperator", "--passwd", "pass-op1");
+        system.ok("mkhmcusr", "-u", "viewer1", "-a", "hmcviewer", "--passwd", "pass-viewer1");
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        store.close();
+        system.close();
     }
 
     HttpResponse<String> send(String user, String password, String method, String path, String body)
             throws Exception {
-        String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.tcpPort() + path))
-                .header("Authorization", "Basic " + basic).method(method, body == null
-                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return system.sendAs(user, password, method, path, body);
     }
 
     @Test

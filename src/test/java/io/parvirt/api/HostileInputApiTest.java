@@ -3,19 +3,7 @@ package io.parvirt.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parvirt.hmc.Hmc;
-import io.parvirt.hmc.HmcUsers;
-import io.parvirt.memory.HypervisorMemory;
-import io.parvirt.model.HptRatio;
-import io.parvirt.model.ProcUnits;
-import io.parvirt.model.SystemSettings;
-import io.parvirt.store.SqliteStore;
-import io.parvirt.system.HostFacts;
-import io.parvirt.system.ManagedSystem;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.parvirt.testing.InProcessSystem;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -31,36 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("unit")
 class HostileInputApiTest {
-    static final String TOKEN = "t0k3n";
-
     @TempDir
     Path dir;
-    SqliteStore store;
-    ApiServer server;
-    final HttpClient http = HttpClient.newHttpClient();
+    InProcessSystem system;
 
     @BeforeEach
     void start() {
-        store = new SqliteStore(dir.resolve("parvirt.db"));
-        SystemSettings seed = new SystemSettings("sys1", 256, ProcUnits.parse("host.reserved_proc_units", "0"),
-                1024, HypervisorMemory.defaultBaseMb(65536, 256), HptRatio.parse("hpt_ratio", "1:64"), "");
-        ManagedSystem sys = new ManagedSystem(new HostFacts(8, 65536, "host1", "1234567", "127.0.0.1"), store, seed);
-        HmcUsers users = new HmcUsers(store);
-        server = new ApiServer(new Hmc(sys, users), new Auth(TOKEN, "local:test", users),
-                new InetSocketAddress("127.0.0.1", 0), dir.resolve("api.sock"), () -> { }).start();
+        system = new InProcessSystem(dir);
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        store.close();
+        system.close();
     }
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.tcpPort() + path))
-                .header("Authorization", "Bearer " + TOKEN).method(method, body == null
-                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return system.send(method, path, body);
     }
 
     @Test

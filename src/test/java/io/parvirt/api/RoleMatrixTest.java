@@ -5,25 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcInvocation;
 import io.parvirt.hmc.HmcResult;
-import io.parvirt.hmc.HmcUsers;
 import io.parvirt.hmc.TaskRoles;
 import io.parvirt.hmc.TaskRoles.Task;
-import io.parvirt.memory.HypervisorMemory;
-import io.parvirt.model.HptRatio;
-import io.parvirt.model.ProcUnits;
-import io.parvirt.model.SystemSettings;
-import io.parvirt.store.SqliteStore;
-import io.parvirt.system.HostFacts;
-import io.parvirt.system.ManagedSystem;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.parvirt.testing.InProcessSystem;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -79,37 +66,23 @@ class RoleMatrixTest {
 
     @TempDir
     Path dir;
-    SqliteStore store;
+    InProcessSystem system;
     Hmc hmc;
-    ApiServer server;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() {
-        store = new SqliteStore(dir.resolve("parvirt.db"));
-        SystemSettings seed = new SystemSettings("sys1", 256, ProcUnits.parse("host.reserved_proc_units", "0"),
-                1024, HypervisorMemory.defaultBaseMb(65536, 256), HptRatio.parse("hpt_ratio", "1:64"), "");
-        ManagedSystem sys = new ManagedSystem(new HostFacts(8, 65536, "host1", "1234567", "127.0.0.1"), store, seed);
-        HmcUsers users = new HmcUsers(store);
-        hmc = new Hmc(sys, users);
-        ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=web1,profile_name=default,lpar_env=aixlinux,"
+        system = new InProcessSystem(dir);
+        hmc = system.hmc;
+        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=web1,profile_name=default,lpar_env=aixlinux,"
                 + "min_mem=256,desired_mem=256,max_mem=256,min_procs=1,desired_procs=1,max_procs=1");
         for (String role : TaskRoles.ROLES) {
-            ok("mkhmcusr", "-u", role + "1", "-a", role, "--passwd", "pass-" + role);
+            system.ok("mkhmcusr", "-u", role + "1", "-a", role, "--passwd", "pass-" + role);
         }
-        server = new ApiServer(hmc, new Auth("t0k3n", "local:test", users), new InetSocketAddress("127.0.0.1", 0),
-                dir.resolve("api.sock"), () -> { }).start();
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        store.close();
-    }
-
-    void ok(String... argv) {
-        HmcResult r = hmc.run(new HmcInvocation(List.of(argv), Map.of(), "local:test"));
-        assertThat(r.exitCode()).as(r.stdout()).isZero();
+        system.close();
     }
 
     @Test
@@ -133,14 +106,9 @@ class RoleMatrixTest {
     void everyRouteIsRefusedToExactlyTheRolesWithoutItsTask() throws Exception {
         List<String> wrong = new ArrayList<>();
         for (String role : TaskRoles.ROLES) {
-            String basic = Base64.getEncoder().encodeToString((role + "1:pass-" + role)
-                    .getBytes(StandardCharsets.UTF_8));
             for (Route route : ROUTES) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + server.tcpPort() + route.path())).header("Authorization", "Basic " + basic)
-                        .method(route.method(), route.body() == null ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(route.body())).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = system.sendAs(role + "1", "pass-" + role, route.method(), route.path(),
+                        route.body());
                 boolean refused = r.statusCode() == 403 || r.body().startsWith("HSCL350B ");
                 assertThat(r.statusCode()).as(role + " " + route).isNotEqualTo(401);
                 if (refused == TaskRoles.allows(role, route.task())) {

@@ -2,15 +2,7 @@ package io.parvirt.hmc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parvirt.memory.HypervisorMemory;
-import io.parvirt.model.HptRatio;
-import io.parvirt.model.ProcUnits;
-import io.parvirt.model.SystemSettings;
-import io.parvirt.partition.PartitionOperations;
-import io.parvirt.store.SqliteStore;
-import io.parvirt.system.HostFacts;
-import io.parvirt.system.ManagedSystem;
-import io.parvirt.vios.ViosService;
+import io.parvirt.testing.InProcessSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,29 +25,24 @@ class ErrorLineTest {
 
     @TempDir
     Path dir;
-    SqliteStore store;
+    InProcessSystem system;
     Hmc hmc;
 
     @BeforeEach
     void setUp() {
-        store = new SqliteStore(dir.resolve("parvirt.db"));
-        SystemSettings seed = new SystemSettings(SYS, 256, ProcUnits.parse("host.reserved_proc_units", "0"), 1024,
-                HypervisorMemory.defaultBaseMb(65536, 256), HptRatio.parse("hpt_ratio", "1:64"), "");
-        ManagedSystem sys = new ManagedSystem(new HostFacts(8, 65536, "host1", "1234567", "127.0.0.1"), store, seed);
-        hmc = new Hmc(sys, new HmcUsers(store), new Hmc.Services(PartitionOperations.definitionOnly(sys), null,
-                new ViosService(sys, store, dir.resolve("vios"))));
-        HmcResult r = run("mksyscfg", "-r", "lpar", "-m", SYS, "-i", "name=vios1,profile_name=default,"
-                + "lpar_env=vioserver,min_mem=256,desired_mem=512,max_mem=512,min_procs=1,desired_procs=1,max_procs=1");
-        assertThat(r.exitCode()).as(r.stdout()).isZero();
+        system = new InProcessSystem(dir);
+        hmc = system.hmc;
+        system.ok("mksyscfg", "-r", "lpar", "-m", SYS, "-i", "name=vios1,profile_name=default,lpar_env=vioserver,"
+                + "min_mem=256,desired_mem=512,max_mem=512,min_procs=1,desired_procs=1,max_procs=1");
     }
 
     @AfterEach
     void tearDown() {
-        store.close();
+        system.close();
     }
 
     HmcResult run(String... argv) {
-        return hmc.run(new HmcInvocation(List.of(argv), Map.of(), "local:test"));
+        return system.run(argv);
     }
 
     @Test
