@@ -20,8 +20,12 @@ import org.slf4j.LoggerFactory;
  */
 final class QemuGuestRunner implements PartitionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(QemuGuestRunner.class);
-    /** QEMU creates the monitor socket before it daemonizes, but an adopted one may still be busy. */
-    static final Duration MONITOR_WAIT = Duration.ofSeconds(5);
+    /**
+     * QEMU creates the monitor socket before it daemonizes, but an adopted one may still be busy, and
+     * under TCG on a loaded host (several guests starting at once on two cores) its main loop can take
+     * seconds to answer: a missing greeting is retried as long as this, not taken as a refusal.
+     */
+    static final Duration MONITOR_WAIT = Duration.ofSeconds(30);
 
     private final LaunchSpec spec;
     private final Launcher launcher;
@@ -68,8 +72,10 @@ final class QemuGuestRunner implements PartitionRunner {
             try {
                 return QmpClient.connect(spec.qmpSocket(), e -> event(e, events));
             } catch (QmpException e) {
-                throw new LaunchException(RefCode.QEMU_FAILED, "the QEMU monitor refused the connection: "
-                        + e.getMessage());
+                if (!e.errorClass().equals("Protocol") || System.nanoTime() > deadline) {
+                    throw new LaunchException(RefCode.QEMU_FAILED, "the QEMU monitor refused the connection: "
+                            + e.getMessage());
+                }
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw new LaunchException(RefCode.QEMU_FAILED, "the QEMU monitor " + spec.qmpSocket()
