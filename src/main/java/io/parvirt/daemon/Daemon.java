@@ -84,7 +84,7 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts a daemon for {@code home}; {@code listen} overrides the configured TCP address. */
     public static Daemon start(ParvirtHome home, String listen) throws DaemonException {
-        home.create();
+        home.secure();
         FileChannel lock = lock(home);
         SqliteStore store = null;
         try {

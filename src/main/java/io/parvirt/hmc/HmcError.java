@@ -21,18 +21,7 @@ public record HmcError(String code, String message, int httpStatus) {
      * line-separator characters become {@code ?}, and a sentence grown long by an echoed value is cut.
      */
     static String oneLine(String s) {
-        String t = s.strip();
-        boolean cut = t.length() > MAX_MESSAGE;
-        if (cut) {
-            int end = Character.isHighSurrogate(t.charAt(MAX_MESSAGE - 1)) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
-            t = t.substring(0, end);
-        }
-        StringBuilder b = new StringBuilder(t.length() + 3);
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
-        }
-        return cut ? b.append("...").toString() : b.toString();
+        return io.parvirt.model.Values.oneLine(s.strip(), MAX_MESSAGE, MAX_MESSAGE);
     }
 
     /** The line the HMC prints on standard output: {@code HSCLnnnn sentence}, or the sentence alone. */

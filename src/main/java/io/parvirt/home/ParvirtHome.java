@@ -65,17 +65,27 @@ public record ParvirtHome(Path root) {
         return run().resolve("listen");
     }
 
-    /**
-     * Creates the home, and makes what holds secrets or disks owner-only even where it already
-     * existed with wider modes (issue 12): the home and its directories 0700; the store (with its
-     * WAL), the token and the VIOS's disks 0600. Checked at every daemon start.
-     */
+    /** Creates the home's directories owner-only (0700), also where they existed with wider modes. */
     public void create() {
         try {
             for (Path d : new Path[] {root, storeDir(), logs(), run(), images()}) {
                 Files.createDirectories(d);
                 Files.setPosixFilePermissions(d, OWNER_DIR);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create parvirt home " + root, e);
+        }
+    }
+
+    /**
+     * Creates the home and makes what holds secrets or disks owner-only even where it already
+     * existed with wider modes (issue 12): the store (with its WAL), the token, the VIOS's disks and
+     * the imports 0600 in 0700 directories. The daemon does this once at start; it walks the VIOS's
+     * files, so the CLI's own commands only {@link #create}.
+     */
+    public void secure() {
+        create();
+        try {
             for (Path d : new Path[] {root.resolve("vios"), root.resolve("import")}) {
                 if (Files.isDirectory(d)) {
                     ownerOnly(d);

@@ -67,14 +67,26 @@ public final class Values {
 
     /** Shows a value in an error sentence; long or odd values are cut so the sentence stays one line. */
     public static String quote(String value) {
-        int cut = value.length() > 64 ? (Character.isHighSurrogate(value.charAt(60)) ? 60 : 61) : value.length();
-        String v = value.substring(0, cut) + (cut < value.length() ? "..." : "");
-        StringBuilder b = new StringBuilder(v.length() + 2);
-        for (char c : v.toCharArray()) {
-            // An error is one line: no control or line-separator character reaches it.
+        return "\"" + oneLine(value, 64, 61) + "\"";
+    }
+
+    /**
+     * {@code value} as part of a one-line message: longer than {@code longest}, it is cut to
+     * {@code keep} characters (never inside a surrogate pair) and marked {@code ...}; no control or
+     * line-separator character reaches the line.
+     */
+    public static String oneLine(String value, int longest, int keep) {
+        String v = value;
+        if (v.length() > longest) {
+            int cut = Character.isHighSurrogate(v.charAt(keep - 1)) ? keep - 1 : keep;
+            v = v.substring(0, cut) + "...";
+        }
+        StringBuilder b = new StringBuilder(v.length());
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
             b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
         }
-        return "\"" + b + "\"";
+        return b.toString();
     }
 
     public static String lower(String s) {

@@ -122,13 +122,14 @@ public final class PartitionOperations {
         if (p.env() != LparEnv.VIOSERVER && prof.options().image() == null) {
             ensureDefaultImage(p);
         }
-        LaunchPlan plan = LaunchPlanner.plan(sys.definition(), p, prof, facts.of(p, prof));
+        LaunchEnvironment env = facts.of(p, prof);
+        LaunchPlan plan = LaunchPlanner.plan(sys.definition(), p, prof, env);
         LaunchSpec spec = plan.spec();
         if (spec.runsStorageServer() && exports != null) {
             exports.write(p, spec.storageServer().exportsFile());
         }
-        for (LaunchSpec.ScsiDevice d : spec.scsi()) {
-            awaitServed(p, d);
+        for (LaunchEnvironment.ScsiMapping m : env.scsi()) {
+            awaitServed(p, m.device(), env.runRoot());
         }
         try {
             h.activate(spec, prof.name(), plan.allocation());
@@ -158,16 +159,15 @@ public final class PartitionOperations {
     }
 
     /** A VIOS that is reloading its exports may need a moment before it serves a new mapping. */
-    private void awaitServed(Partition client, LaunchSpec.ScsiDevice d) {
-        if (d.socket() == null) {
-            return;
+    private void awaitServed(Partition client, io.parvirt.vios.MappedDevice d, Path runRoot) {
+        if (d.file() == null) {
+            return; // an empty optical drive: nothing is served for it
         }
+        Path socket = LaunchPlanner.nbdSocket(runRoot, d.viosId(), d.vtd());
         long deadline = System.nanoTime() + SOCKET_WAIT_MS * 1_000_000;
-        while (!Files.exists(d.socket())) {
+        while (!Files.exists(socket)) {
             if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
-                // The socket is <run root>/<VIOS id>/nbd/<vtd>.sock (LaunchPlanner.nbdSocket).
-                int viosId = Integer.parseInt(d.socket().getParent().getParent().getFileName().toString());
-                String v = sys.definition().partition(viosId).map(Partition::name).orElse("ID " + viosId);
+                String v = sys.definition().partition(d.viosId()).map(Partition::name).orElse("ID " + d.viosId());
                 throw new ModelException(ModelException.Kind.INVALID_STATE, "virtual_scsi_adapters", "The partition "
                         + client.name() + " cannot be activated: Virtual I/O Server " + v + " does not serve "
                         + "virtual target device " + d.vtd() + ". Its console (mkvterm -p " + v

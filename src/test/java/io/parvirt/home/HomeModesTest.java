@@ -45,7 +45,7 @@ class HomeModesTest {
         Path pool = home.root().resolve("vios/2/pools/rootvg");
         Files.setPosixFilePermissions(pool, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path imported = wide(home.root().resolve("import/install.iso"), false);
-        home.create();
+        home.secure();
         assertThat(mode(root)).isEqualTo("rwx------");
         assertThat(mode(home.storeDir())).isEqualTo("rwx------");
         assertThat(mode(home.run())).isEqualTo("rwx------");
