@@ -12,7 +12,18 @@ import java.util.List;
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
-        Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb) {
+        Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb,
+        int maxVirtualSlots, List<ScsiClient> scsiClients) {
+
+    /**
+     * How many virtual slots get a PCIe root port at activation, at most (from slot 2, the first
+     * after the serial adapters'): 8 PCI devices of 8 functions each. Adapters are hot-plugged only
+     * into a port, and a q35 root port cannot be added later, so the ports must all be there from
+     * the start; more would only cost bus numbers and firmware time.
+     */
+    public static final int MAX_HOTPLUG_PORTS = 64;
+    /** The first virtual slot that may hold an adapter (0 and 1 are the serial adapters'). */
+    public static final int FIRST_ADAPTER_SLOT = 2;
 
     /**
      * A virtual Ethernet adapter: a virtio-net NIC whose frames QEMU exchanges over a stream socket
@@ -20,9 +31,24 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
      * port. QEMU listening (not the switch) lets a restarted daemon reconnect to a running guest.
      */
     public record Nic(int slot, String mac, String vswitch, int pvid, boolean ieee8021q, List<Integer> addlVlanIds,
-            int trunkPriority) {
+            int trunkPriority, String qosPriority) {
         public Nic {
             addlVlanIds = List.copyOf(addlVlanIds);
+            qosPriority = qosPriority == null ? "none" : qosPriority; // a run record from before DLPAR
+        }
+
+        /** The NIC's QEMU device id (device_del takes it). */
+        public String deviceId() {
+            return "vnic" + slot;
+        }
+
+        /** The NIC's QEMU netdev id. */
+        public String netdevId() {
+            return "net" + slot;
+        }
+
+        public Nic withVlans(boolean ieee, List<Integer> addl, String qos) {
+            return new Nic(slot, mac, vswitch, pvid, ieee, addl, trunkPriority, qos);
         }
 
         /** A trunk adapter (a VIOS's): bridged to the host by the daemon, not given to the guest. */
@@ -51,6 +77,26 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
         public String node() {
             return "vscsi" + clientSlot + "-lun" + lun;
         }
+
+        /** The SCSI device's QEMU id (device_del and the tray commands take it). */
+        public String deviceId() {
+            return "sd" + clientSlot + "-" + lun;
+        }
+    }
+
+    /**
+     * A virtual SCSI client adapter: a virtio-scsi controller in its slot, whether or not a VIOS maps
+     * anything to it yet (a mapping made while the partition runs is plugged into it).
+     */
+    public record ScsiClient(int slot, int remoteLparId, int remoteSlot) {
+        /** The controller's QEMU id; its bus is {@code <id>.0}. */
+        public String deviceId() {
+            return controllerId(slot);
+        }
+
+        public static String controllerId(int slot) {
+            return "vscsi" + slot;
+        }
     }
 
     /**
@@ -64,6 +110,7 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     public LaunchSpec {
         nics = nics == null ? List.of() : List.copyOf(nics); // run records written before NICs existed
         scsi = scsi == null ? List.of() : List.copyOf(scsi);
+        scsiClients = scsiClients == null ? List.of() : List.copyOf(scsiClients);
         if (bootMemMb == 0) {
             bootMemMb = memMb; // a run record written before memory DLPAR: it booted with all its memory
         }
@@ -75,6 +122,36 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     /** True when the partition has a virtio-mem device: room above its boot memory. */
     public boolean hotplugMemory() {
         return maxMemMb > bootMemMb;
+    }
+
+    /**
+     * The slots that have a PCIe root port, in order: from slot 2 below {@code max_virtual_slots},
+     * at most {@link #MAX_HOTPLUG_PORTS}. None for a run record written before root ports (its
+     * adapters sit on the root bus and cannot be hot-plugged).
+     */
+    public List<Integer> portSlots() {
+        int end = Math.min(maxVirtualSlots, FIRST_ADAPTER_SLOT + MAX_HOTPLUG_PORTS);
+        return java.util.stream.IntStream.range(FIRST_ADAPTER_SLOT, Math.max(FIRST_ADAPTER_SLOT, end)).boxed().toList();
+    }
+
+    /** True when an adapter in {@code slot} sits on its own root port (and so can be hot-plugged). */
+    public boolean hasPort(int slot) {
+        return slot >= FIRST_ADAPTER_SLOT && slot < Math.min(maxVirtualSlots, FIRST_ADAPTER_SLOT + MAX_HOTPLUG_PORTS);
+    }
+
+    /** The QEMU id of the root port of {@code slot}: the bus its adapter is plugged into. */
+    public static String portId(int slot) {
+        return "vslot" + slot;
+    }
+
+    public LaunchSpec withNics(List<Nic> next) {
+        return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
+                initramfs, disk, cmdline, runDir, next, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients);
+    }
+
+    public LaunchSpec withScsi(List<ScsiClient> clients, List<ScsiDevice> devices) {
+        return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
+                initramfs, disk, cmdline, runDir, nics, devices, storageServer, bootMemMb, maxVirtualSlots, clients);
     }
 
     /** A VIOS whose operating system is the storage server, not a QEMU guest. */

@@ -45,18 +45,18 @@ public final class QemuCommandLine {
                 "-chardev", "socket,id=qga0,path=" + s.agentSocket() + ",server=on,wait=off",
                 "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0"));
         hotplugMemory(s, a);
-        // NICs in slot order at fixed PCI addresses, so the guest names them eth0, eth1, ... by slot.
+        rootPorts(s, a);
+        // NICs in slot order, each on its slot's root port, so the guest names them eth0, eth1, ... by slot.
         // A VIOS's trunk adapters are no guest NICs: the daemon bridges them to the host (the SEA).
-        int i = 0;
+        int rootBus = 0;
         for (LaunchSpec.Nic n : s.nics()) {
             if (n.trunk()) {
                 continue;
             }
-            a.addAll(List.of("-netdev", "stream,id=net" + n.slot() + ",server=on,addr.type=unix,addr.path="
-                    + s.nicSocket(n), "-device", "virtio-net-pci,netdev=net" + n.slot() + ",mac=" + n.qemuMac()
-                    + ",bus=pcie.0,addr=0x" + Integer.toHexString(0x10 + i++)));
+            a.addAll(List.of("-netdev", netdev(s, n), "-device", nicDevice(n) + "," + bus(s, n.slot(), rootBus)));
+            rootBus += s.hasPort(n.slot()) ? 0 : 1;
         }
-        scsi(s, a);
+        scsi(s, a, rootBus);
         // pvpanic lets QEMU report a guest panic as an event, beside the console text.
         a.addAll(List.of("-device", "pvpanic"));
         a.addAll(List.of("-pidfile", s.pidFile().toString(), "-daemonize"));
@@ -84,33 +84,86 @@ public final class QemuCommandLine {
                 + "M,bus=pcie.0,addr=0x7"));
     }
 
+    /**
+     * One PCIe root port per possible virtual slot ({@link LaunchSpec#portSlots}): a q35 guest can
+     * only take a hot-plugged device on a root port, and ports cannot be added to a running machine.
+     * Eight ports share a PCI device as its functions (0x10.0-0x17.7), so 64 slots take 8 of the root
+     * bus's 32 device numbers. {@code io-reserve=0}: the firmware would otherwise give each port 4 KB
+     * of the 64 KB x86 I/O space, which runs out after about a dozen ports; virtio devices need no
+     * I/O ports. {@code chassis}/{@code slot} and {@code addr} are explicit so the same slot has the
+     * same PCI address on every host (a live migration's target must build the identical machine).
+     */
+    private static void rootPorts(LaunchSpec s, List<String> a) {
+        List<Integer> slots = s.portSlots();
+        for (int i = 0; i < slots.size(); i++) {
+            a.addAll(List.of("-device", "pcie-root-port,id=" + LaunchSpec.portId(slots.get(i)) + ",bus=pcie.0,chassis=1,"
+                    + "slot=" + slots.get(i) + ",addr=0x" + Integer.toHexString(PORT_DEVICE + i / 8) + "." + (i % 8)
+                    + (i % 8 == 0 ? ",multifunction=on" : "") + ",io-reserve=0"));
+        }
+    }
+
+    /** The PCI device number of the first eight root ports on the root bus. */
+    private static final int PORT_DEVICE = 0x10;
+    /** Where adapters without a root port go (slots beyond the ports): after the ports, on the root bus. */
+    private static final int ROOT_BUS_DEVICE = PORT_DEVICE + LaunchSpec.MAX_HOTPLUG_PORTS / 8;
+
+    /** Where an adapter in {@code slot} is plugged: its root port, or (no port for it) the next address of the root bus. */
+    private static String bus(LaunchSpec s, int slot, int rootBusIndex) {
+        return s.hasPort(slot) ? "bus=" + LaunchSpec.portId(slot)
+                : "bus=pcie.0,addr=0x" + Integer.toHexString(ROOT_BUS_DEVICE + rootBusIndex);
+    }
+
+    /** The QEMU netdev of a NIC: QEMU listens on the NIC's socket, the switch connects (same at hot-plug). */
+    public static String netdev(LaunchSpec s, LaunchSpec.Nic n) {
+        return "stream,id=" + n.netdevId() + ",server=on,addr.type=unix,addr.path=" + s.nicSocket(n);
+    }
+
+    /** The virtio-net device of a NIC, without its bus. */
+    public static String nicDevice(LaunchSpec.Nic n) {
+        return "virtio-net-pci,id=" + n.deviceId() + ",netdev=" + n.netdevId() + ",mac=" + n.qemuMac();
+    }
+
     /** Seconds a request waits for a VIOS's storage server to come back before the guest sees an error. */
     static final int NBD_RECONNECT_S = 30;
 
     /**
-     * One virtio-scsi controller per virtual SCSI client adapter (slot order, fixed PCI addresses
-     * from 0x08, so the guest numbers its SCSI hosts by slot), and on it one device per mapping:
+     * One virtio-scsi controller per virtual SCSI client adapter (slot order, each on its slot's root
+     * port, so the guest numbers its SCSI hosts by slot), and on it one device per mapping:
      * target 0, the mapping's LUN. Each disk is QEMU's NBD client on the mapping's own socket;
      * reconnect-delay keeps requests queued while the storage server restarts, and
      * open-timeout lets activation ride out a server that is reloading its exports.
      */
-    private static void scsi(LaunchSpec s, List<String> a) {
-        List<Integer> slots = s.scsi().stream().map(LaunchSpec.ScsiDevice::clientSlot).distinct().sorted().toList();
-        for (int i = 0; i < slots.size(); i++) {
-            a.addAll(List.of("-device", "virtio-scsi-pci,id=vscsi" + slots.get(i) + ",bus=pcie.0,addr=0x"
-                    + Integer.toHexString(0x08 + i)));
+    private static void scsi(LaunchSpec s, List<String> a, int rootBus) {
+        java.util.SortedSet<Integer> slots = new java.util.TreeSet<>();
+        s.scsiClients().forEach(c -> slots.add(c.slot()));
+        s.scsi().forEach(d -> slots.add(d.clientSlot()));
+        for (int slot : slots) {
+            a.addAll(List.of("-device", "virtio-scsi-pci,id=" + LaunchSpec.ScsiClient.controllerId(slot) + ","
+                    + bus(s, slot, rootBus)));
+            rootBus += s.hasPort(slot) ? 0 : 1;
         }
         for (LaunchSpec.ScsiDevice d : s.scsi()) {
-            String device = (d.cdrom() ? "scsi-cd" : "scsi-hd") + ",bus=vscsi" + d.clientSlot()
-                    + ".0,channel=0,scsi-id=0,lun=" + d.lun() + ",serial=" + d.vtd();
+            String device = scsiDevice(d);
             if (d.socket() != null) {
-                a.addAll(List.of("-blockdev", "driver=nbd,node-name=" + d.node() + ",server.type=unix,server.path="
-                        + d.socket() + ",export=" + d.vtd() + ",reconnect-delay=" + NBD_RECONNECT_S
-                        + ",open-timeout=10,read-only=" + (d.readOnly() ? "on" : "off")));
+                a.addAll(List.of("-blockdev", nbdBlockdev(d)));
                 device += ",drive=" + d.node();
             }
             a.addAll(List.of("-device", device));
         }
+    }
+
+    /** The NBD client of a SCSI device's mapping, as {@code -blockdev} takes it (key=value). */
+    static String nbdBlockdev(LaunchSpec.ScsiDevice d) {
+        return "driver=nbd,node-name=" + d.node() + ",server.type=unix,server.path=" + d.socket() + ",export="
+                + d.vtd() + ",reconnect-delay=" + NBD_RECONNECT_S + ",open-timeout=10,read-only="
+                + (d.readOnly() ? "on" : "off");
+    }
+
+    /** The SCSI device on its controller, without its drive: target 0, the mapping's LUN. */
+    static String scsiDevice(LaunchSpec.ScsiDevice d) {
+        return (d.cdrom() ? "scsi-cd" : "scsi-hd") + ",id=" + d.deviceId() + ",bus="
+                + LaunchSpec.ScsiClient.controllerId(d.clientSlot()) + ".0,channel=0,scsi-id=0,lun=" + d.lun()
+                + ",serial=" + d.vtd();
     }
 
     private static String format(String path) {

@@ -15,7 +15,9 @@ import io.parvirt.model.Partition;
 import io.parvirt.model.ProcUnits;
 import io.parvirt.model.Profile;
 import io.parvirt.model.SystemDefinition;
+import io.parvirt.model.AdapterType;
 import io.parvirt.model.VirtualEthernetAdapter;
+import io.parvirt.model.VirtualScsiAdapter;
 import io.parvirt.vios.MappedDevice;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +58,8 @@ public final class LaunchPlanner {
                 server ? new LaunchSpec.StorageServer(env.storageServer().java(), env.storageServer().classPath(),
                         runDir.resolve(EXPORTS_FILE)) : null,
                 // A guest boots with its minimum and gets the rest from its virtio-mem device (memory DLPAR).
-                server ? a.memMb() : Math.min(a.memMb(), prof.memory().minMb()));
+                server ? a.memMb() : Math.min(a.memMb(), prof.memory().minMb()),
+                server ? 0 : prof.io().maxVirtualSlots(), server ? List.of() : scsiClients(def, prof));
         return new LaunchPlan(prof.name(), a, spec, server ? StorageServerProcess.commandLine(spec)
                 : QemuCommandLine.of(spec));
     }
@@ -102,8 +105,23 @@ public final class LaunchPlanner {
             }
             inUse.put(mac, p.name());
             out.add(new LaunchSpec.Nic(e.slot(), mac, e.vswitch(), e.portVlanId(), e.ieee(), e.addlVlanIds(),
-                    e.trunkPriority()));
+                    e.trunkPriority(), e.qosPriority()));
         }
+        return out;
+    }
+
+    /** The profile's virtual SCSI client adapters, each with the id of the VIOS it names. */
+    static List<LaunchSpec.ScsiClient> scsiClients(SystemDefinition def, Profile prof) {
+        List<LaunchSpec.ScsiClient> out = new ArrayList<>();
+        for (VirtualScsiAdapter s : prof.io().scsi()) {
+            if (s.type() != AdapterType.CLIENT) {
+                continue;
+            }
+            var r = s.remote();
+            int vios = r.lparId() != null ? r.lparId() : def.partition(r.lparName()).map(Partition::id).orElse(0);
+            out.add(new LaunchSpec.ScsiClient(s.slot(), vios, r.slot()));
+        }
+        out.sort(Comparator.comparingInt(LaunchSpec.ScsiClient::slot));
         return out;
     }
 
