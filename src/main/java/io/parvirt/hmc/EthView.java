@@ -35,7 +35,7 @@ final class EthView {
                         .orElse(null);
                 out.add(new Adapter(n.slot(), true, e != null && e.required(), n.trunkPriority(), n.ieee8021q(),
                         n.pvid(), n.vswitch(), n.addlVlanIds(), n.mac(), e == null ? "all" : e.allowedOsMacAddrs(),
-                        e == null ? "none" : e.qosPriority()));
+                        n.qosPriority()));
             }
             return out;
         }

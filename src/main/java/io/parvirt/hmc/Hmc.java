@@ -42,6 +42,7 @@ public final class Hmc {
     private final HmcUsers users;
     private final PowerCommands power;
     private final HwresCommands hwres;
+    private final VirtualIoCommands virtualIo;
     private final PartitionOperations operations;
     private final ViosService viosService;
     private final VirtualEthernet network;
@@ -70,6 +71,7 @@ public final class Hmc {
         this.viosService = services.vios();
         this.power = new PowerCommands(sys, operations);
         this.hwres = new HwresCommands(sys, operations);
+        this.virtualIo = new VirtualIoCommands(sys, operations);
         this.syscfg = new SyscfgCommands(this);
         this.console = new ConsoleCommands(sys, users);
         this.utilization = new UtilizationCommands(sys);
@@ -235,6 +237,7 @@ public final class Hmc {
             case HwresCommand.ChangeProcessors c -> hwres.changeProcessors(c, user);
             case HwresCommand.ChangeMemory c -> hwres.changeMemory(c, user);
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
+            case HwresCommand.ChangeVirtualAdapter c -> virtualIo.change(c, user);
             case PowerCommand c -> power.run(c);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
         };

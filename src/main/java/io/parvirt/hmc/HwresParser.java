@@ -4,6 +4,8 @@ import io.parvirt.hmc.command.HwresCommand;
 import io.parvirt.hmc.command.HwresCommand.ChangePool;
 import io.parvirt.hmc.command.HwresCommand.ChangeMemory;
 import io.parvirt.hmc.command.HwresCommand.ChangeProcessors;
+import io.parvirt.hmc.command.HwresCommand.AdapterOperation;
+import io.parvirt.hmc.command.HwresCommand.ChangeVirtualAdapter;
 import io.parvirt.hmc.command.HwresCommand.ChangeVswitch;
 import io.parvirt.hmc.command.HwresCommand.ListHwres;
 import io.parvirt.hmc.command.HwresCommand.MemOperation;
@@ -86,7 +88,7 @@ final class HwresParser {
 
     private static HwresCommand change(List<String> args) {
         Options o = new Options().values("-r", "-m", "-o", "--poolname", "--id", "-a", "-p", "-w", "-d", "-t",
-                "--tid", "--procs", "--procunits", "--rsubtype", "--vswitch", "-q").flags("--force").parse(args);
+                "--tid", "--procs", "--procunits", "--rsubtype", "--vswitch", "-q", "-s").flags("--force").parse(args);
         String r = o.oneOf("-r", "procpool", "proc", "mem", "virtualio");
         String system = o.require("-m");
         if (r.equals("proc")) {
@@ -96,7 +98,10 @@ final class HwresParser {
             return memory(o, system);
         }
         if (r.equals("virtualio")) {
-            o.oneOf("--rsubtype", "vswitch");
+            String sub = o.oneOf("--rsubtype", "vswitch", "eth", "scsi");
+            if (!sub.equals("vswitch")) {
+                return adapter(o, system, sub);
+            }
             String op = o.oneOf("-o", "a", "r");
             return new ChangeVswitch(system, o.require("--vswitch"), op.equals("a"));
         }
@@ -142,6 +147,19 @@ final class HwresParser {
         long mb = value(() -> Values.parseLong("-q", o.require("-q"), 1, 64L * 1024 * 1024), "-q");
         PartitionRef target = op == MemOperation.MOVE ? o.partition("-t", "--tid") : null;
         return new ChangeMemory(system, p, op, mb, target, waitMinutes(o));
+    }
+
+    /** {@code chhwres -r virtualio --rsubtype eth|scsi}: an adapter of a running partition. */
+    private static ChangeVirtualAdapter adapter(Options o, String system, String sub) {
+        AdapterOperation op = switch (sub.equals("eth") ? o.oneOf("-o", "a", "r", "s") : o.oneOf("-o", "a", "r")) {
+            case "a" -> AdapterOperation.ADD;
+            case "r" -> AdapterOperation.REMOVE;
+            default -> AdapterOperation.SET;
+        };
+        PartitionRef p = o.partition("-p", "--id");
+        int slot = value(() -> Values.parseInt("-s", o.require("-s"), 0, 65535), "-s");
+        List<Assignment> attrs = o.has("-a") ? AttributeInput.parseRecord(o.get("-a")) : List.of();
+        return new ChangeVirtualAdapter(system, p, sub, op, slot, attrs, waitMinutes(o));
     }
 
     /** {@code -w MINUTES}: how long a DLPAR may take (0: no limit). */

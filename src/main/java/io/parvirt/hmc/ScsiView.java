@@ -2,7 +2,10 @@ package io.parvirt.hmc;
 
 import io.parvirt.partition.PartitionOperations;
 import io.parvirt.partition.RunState;
+import io.parvirt.model.AdapterType;
+import io.parvirt.model.LparEnv;
 import io.parvirt.model.Partition;
+import io.parvirt.model.RemoteRef;
 import io.parvirt.model.Profile;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.Values;
@@ -29,8 +32,19 @@ final class ScsiView {
         var running = ops.state(p.id()).filter(RunState::hasProcess);
         Profile prof = running.flatMap(s -> def.profile(p.id(), s.profile())).orElse(def.defaultProfile(p));
         boolean active = running.isPresent();
+        if (active && p.env() != LparEnv.VIOSERVER) {
+            // A running client shows the client adapters it runs with (adapter DLPAR may have changed them).
+            return running.get().scsiClients().stream().sorted(Comparator.comparingInt(RunState.ActiveScsiClient::slot))
+                    .map(c -> row(def, p, new VirtualScsiAdapter(c.slot(), AdapterType.CLIENT, new RemoteRef(
+                            c.remoteLparId(), "", c.remoteSlot(), false, false), required(prof, c.slot())), true))
+                    .toList();
+        }
         return prof.io().scsi().stream().sorted(Comparator.comparingInt(VirtualScsiAdapter::slot))
                 .map(a -> row(def, p, a, active)).toList();
+    }
+
+    private static boolean required(Profile prof, int slot) {
+        return prof.io().scsi().stream().anyMatch(a -> a.slot() == slot && a.required());
     }
 
     private static Row row(SystemDefinition def, Partition p, VirtualScsiAdapter a, boolean active) {

@@ -46,6 +46,14 @@ sealed interface Command {
     record Resize(io.parvirt.hypervisor.Resize want, CompletableFuture<Resized> answer) implements Request {
     }
 
+    /**
+     * Adapter DLPAR: the machine's adapters from {@code before}'s to {@code after}'s; {@code needsAgent}
+     * when the guest's operating system must take part (the HMC refuses it otherwise).
+     */
+    record Replug(LaunchSpec before, LaunchSpec after, Duration timeout, boolean needsAgent,
+            CompletableFuture<Resized> answer) implements Request {
+    }
+
     /** What the partition has now, asked of its monitor and agent (re-adoption). */
     record Measure(CompletableFuture<Resized> answer) implements Request {
     }

@@ -205,6 +205,37 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         }
     }
 
+    /**
+     * Adapter DLPAR: {@code edit} gives the adapters the partition is to have, or refuses (under the
+     * partition's DLPAR lock, so two changes never both take one slot); the supervisor's job plugs
+     * and unplugs; then the new adapters are recorded beside the partition. Returns what it runs
+     * with before and after. {@code needsAgent}: refused while the guest's agent does not answer.
+     */
+    public Replugged replug(int lparId, java.util.function.UnaryOperator<LaunchSpec> edit, Duration timeout,
+            boolean needsAgent) throws IOException {
+        PartitionSupervisor s = running.get(lparId);
+        if (s == null) {
+            throw new IllegalStateException("partition " + lparId + " is not running");
+        }
+        synchronized (s.dlparLock) {
+            LaunchSpec before = s.spec();
+            LaunchSpec after = edit.apply(before);
+            if (after.equals(before)) {
+                return new Replugged(before, after);
+            }
+            await(s.replug(before, after, timeout, needsAgent), timeout.plus(DLPAR_MARGIN));
+            synchronized (this) {
+                s.spec(after);
+                writeRunRecord(new RunRecord(after, s.status().profile(), s.status().allocation()));
+            }
+            return new Replugged(before, after);
+        }
+    }
+
+    /** The adapters a partition ran with before an adapter DLPAR and runs with after it. */
+    public record Replugged(LaunchSpec before, LaunchSpec after) {
+    }
+
     private static void record(PartitionSupervisor s, Allocation a) throws IOException {
         writeRunRecord(new RunRecord(s.spec(), s.status().profile(), a));
         await(s.changeAllocation(a), PartitionSupervisor.QUICK_ANSWER);

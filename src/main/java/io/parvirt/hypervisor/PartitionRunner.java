@@ -81,6 +81,12 @@ interface PartitionRunner {
      */
     Resized resize(Resize want, long deadline) throws IOException, InterruptedException;
 
+    /**
+     * Adapter DLPAR: brings the machine's virtual adapters from those of {@code before} to those of
+     * {@code after} by {@code deadline} (nanoTime). Blocks; runs on a supervisor job.
+     */
+    void replug(LaunchSpec before, LaunchSpec after, long deadline) throws IOException, InterruptedException;
+
     /** What the partition has now (a re-adopted one: its run record may be behind); may block. */
     Resized current() throws IOException;
 

@@ -50,7 +50,8 @@ public final class PartitionSupervisor {
     private record Run(LparState state, RefCode refCode, String detail, Instant time) {
     }
 
-    private final LaunchSpec spec;
+    /** What the partition runs with; its adapters change with adapter DLPAR (under {@link #dlparLock}). */
+    private volatile LaunchSpec spec;
     private final String profile;
     private final PartitionRunner runner;
     private final Placement placement;
@@ -94,6 +95,10 @@ public final class PartitionSupervisor {
 
     public LaunchSpec spec() {
         return spec;
+    }
+
+    void spec(LaunchSpec next) {
+        spec = next;
     }
 
     /** The guest agent, for callers that talk to the guest themselves (a VIOS has none: its calls fail). */
@@ -175,6 +180,11 @@ public final class PartitionSupervisor {
      */
     public CompletableFuture<Resized> resize(Resize want) {
         return post(new Command.Resize(want, new CompletableFuture<>()));
+    }
+
+    /** Adapter DLPAR: the machine's adapters from {@code before}'s to {@code after}'s, on a job. */
+    CompletableFuture<Resized> replug(LaunchSpec before, LaunchSpec after, Duration timeout, boolean needsAgent) {
+        return post(new Command.Replug(before, after, timeout, needsAgent, new CompletableFuture<>()));
     }
 
     /** What the partition's guest has now: processors online and memory (monitor and agent). */

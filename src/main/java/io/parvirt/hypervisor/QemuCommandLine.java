@@ -1,5 +1,8 @@
 package io.parvirt.hypervisor;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,7 +56,7 @@ public final class QemuCommandLine {
             if (n.trunk()) {
                 continue;
             }
-            a.addAll(List.of("-netdev", netdev(s, n), "-device", nicDevice(n) + "," + bus(s, n.slot(), rootBus)));
+            a.addAll(List.of("-netdev", netdev(s, n), "-device", device(nicDevice(n, bus(s, n.slot(), rootBus)))));
             rootBus += s.hasPort(n.slot()) ? 0 : 1;
         }
         scsi(s, a, rootBus);
@@ -108,9 +111,15 @@ public final class QemuCommandLine {
     private static final int ROOT_BUS_DEVICE = PORT_DEVICE + LaunchSpec.MAX_HOTPLUG_PORTS / 8;
 
     /** Where an adapter in {@code slot} is plugged: its root port, or (no port for it) the next address of the root bus. */
-    private static String bus(LaunchSpec s, int slot, int rootBusIndex) {
-        return s.hasPort(slot) ? "bus=" + LaunchSpec.portId(slot)
-                : "bus=pcie.0,addr=0x" + Integer.toHexString(ROOT_BUS_DEVICE + rootBusIndex);
+    private static ObjectNode bus(LaunchSpec s, int slot, int rootBusIndex) {
+        ObjectNode b = JsonNodeFactory.instance.objectNode();
+        return s.hasPort(slot) ? b.put("bus", LaunchSpec.portId(slot))
+                : b.put("bus", "pcie.0").put("addr", "0x" + Integer.toHexString(ROOT_BUS_DEVICE + rootBusIndex));
+    }
+
+    /** The bus of a hot-plugged adapter: its slot's root port. */
+    public static ObjectNode port(int slot) {
+        return JsonNodeFactory.instance.objectNode().put("bus", LaunchSpec.portId(slot));
     }
 
     /** The QEMU netdev of a NIC: QEMU listens on the NIC's socket, the switch connects (same at hot-plug). */
@@ -118,9 +127,55 @@ public final class QemuCommandLine {
         return "stream,id=" + n.netdevId() + ",server=on,addr.type=unix,addr.path=" + s.nicSocket(n);
     }
 
-    /** The virtio-net device of a NIC, without its bus. */
-    public static String nicDevice(LaunchSpec.Nic n) {
-        return "virtio-net-pci,id=" + n.deviceId() + ",netdev=" + n.netdevId() + ",mac=" + n.qemuMac();
+    /*
+     * The devices that can also be hot-plugged are built once, as device_add and blockdev-add take
+     * them (typed JSON), and written on the command line from that, so both ways make the same device.
+     */
+
+    /** The virtio-net device of a NIC on {@code bus}. */
+    public static ObjectNode nicDevice(LaunchSpec.Nic n, ObjectNode bus) {
+        return JsonNodeFactory.instance.objectNode().put("driver", "virtio-net-pci").put("id", n.deviceId())
+                .put("netdev", n.netdevId()).put("mac", n.qemuMac()).setAll(bus);
+    }
+
+    /** The virtio-scsi controller of a virtual SCSI client adapter on {@code bus}. */
+    public static ObjectNode scsiController(int slot, ObjectNode bus) {
+        return JsonNodeFactory.instance.objectNode().put("driver", "virtio-scsi-pci")
+                .put("id", LaunchSpec.ScsiClient.controllerId(slot)).setAll(bus);
+    }
+
+    /** The SCSI device of a mapping on its controller, target 0, the mapping's LUN; its drive when it has a medium. */
+    public static ObjectNode scsiDevice(LaunchSpec.ScsiDevice d) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode().put("driver", d.cdrom() ? "scsi-cd" : "scsi-hd")
+                .put("id", d.deviceId()).put("bus", LaunchSpec.ScsiClient.controllerId(d.clientSlot()) + ".0")
+                .put("channel", 0).put("scsi-id", 0).put("lun", d.lun()).put("serial", d.vtd());
+        return d.socket() != null ? o.put("drive", d.node()) : o;
+    }
+
+    /** The NBD client of a SCSI device's mapping on its own socket. */
+    public static ObjectNode nbdBlockdev(LaunchSpec.ScsiDevice d) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode().put("driver", "nbd").put("node-name", d.node());
+        o.putObject("server").put("type", "unix").put("path", d.socket().toString());
+        return o.put("export", d.vtd()).put("reconnect-delay", NBD_RECONNECT_S).put("open-timeout", 10)
+                .put("read-only", d.readOnly());
+    }
+
+    /** {@code -device}'s form: the driver, then key=value, booleans as on/off. */
+    static String device(ObjectNode o) {
+        ObjectNode rest = o.deepCopy();
+        String driver = rest.remove("driver").asText();
+        return driver + "," + keyValues(rest, "");
+    }
+
+    /** {@code -blockdev}'s form: key=value, nested objects as dotted keys. */
+    static String keyValues(ObjectNode o, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (var e : o.properties()) {
+            JsonNode v = e.getValue();
+            out.add(v.isObject() ? keyValues((ObjectNode) v, prefix + e.getKey() + ".")
+                    : prefix + e.getKey() + "=" + (v.isBoolean() ? (v.asBoolean() ? "on" : "off") : v.asText()));
+        }
+        return String.join(",", out);
     }
 
     /** Seconds a request waits for a VIOS's storage server to come back before the guest sees an error. */
@@ -138,32 +193,15 @@ public final class QemuCommandLine {
         s.scsiClients().forEach(c -> slots.add(c.slot()));
         s.scsi().forEach(d -> slots.add(d.clientSlot()));
         for (int slot : slots) {
-            a.addAll(List.of("-device", "virtio-scsi-pci,id=" + LaunchSpec.ScsiClient.controllerId(slot) + ","
-                    + bus(s, slot, rootBus)));
+            a.addAll(List.of("-device", device(scsiController(slot, bus(s, slot, rootBus)))));
             rootBus += s.hasPort(slot) ? 0 : 1;
         }
         for (LaunchSpec.ScsiDevice d : s.scsi()) {
-            String device = scsiDevice(d);
             if (d.socket() != null) {
-                a.addAll(List.of("-blockdev", nbdBlockdev(d)));
-                device += ",drive=" + d.node();
+                a.addAll(List.of("-blockdev", keyValues(nbdBlockdev(d), "")));
             }
-            a.addAll(List.of("-device", device));
+            a.addAll(List.of("-device", device(scsiDevice(d))));
         }
-    }
-
-    /** The NBD client of a SCSI device's mapping, as {@code -blockdev} takes it (key=value). */
-    static String nbdBlockdev(LaunchSpec.ScsiDevice d) {
-        return "driver=nbd,node-name=" + d.node() + ",server.type=unix,server.path=" + d.socket() + ",export="
-                + d.vtd() + ",reconnect-delay=" + NBD_RECONNECT_S + ",open-timeout=10,read-only="
-                + (d.readOnly() ? "on" : "off");
-    }
-
-    /** The SCSI device on its controller, without its drive: target 0, the mapping's LUN. */
-    static String scsiDevice(LaunchSpec.ScsiDevice d) {
-        return (d.cdrom() ? "scsi-cd" : "scsi-hd") + ",id=" + d.deviceId() + ",bus="
-                + LaunchSpec.ScsiClient.controllerId(d.clientSlot()) + ".0,channel=0,scsi-id=0,lun=" + d.lun()
-                + ",serial=" + d.vtd();
     }
 
     private static String format(String path) {

@@ -32,6 +32,9 @@ final class QemuGuestRunner implements PartitionRunner {
     private final GuestAgent agent;
     private volatile QmpClient qmp;
     private volatile List<Long> vcpuThreads = List.of();
+    /** Devices being unplugged, by id: completed by their DEVICE_DELETED event. */
+    private final java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> deleting =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     QemuGuestRunner(LaunchSpec spec, Launcher launcher) {
         this.spec = spec;
@@ -91,8 +94,14 @@ final class QemuGuestRunner implements PartitionRunner {
         }
     }
 
-    private static void event(JsonNode e, Consumer<Command> events) {
+    private void event(JsonNode e, Consumer<Command> events) {
         switch (e.path("event").asText()) {
+            case "DEVICE_DELETED" -> {
+                var f = deleting.remove(e.path("data").path("device").asText(""));
+                if (f != null) {
+                    f.complete(null);
+                }
+            }
             case "GUEST_PANICKED" -> events.accept(new Command.Panicked("QEMU reported GUEST_PANICKED"));
             case "SHUTDOWN" -> events.accept(new Command.PoweredOff());
             case "RESET" -> events.accept(new Command.Reset());
@@ -178,6 +187,28 @@ final class QemuGuestRunner implements PartitionRunner {
         } finally {
             // New vCPU threads reach the dispatcher at its next interval.
             refreshThreads();
+        }
+    }
+
+    @Override
+    public void replug(LaunchSpec before, LaunchSpec after, long deadline) throws IOException, InterruptedException {
+        new AdapterHotplug(spec, monitor(), this::deleteDevice).apply(before, after, deadline);
+    }
+
+    /** device_del, then the wait for DEVICE_DELETED (registered first: the event may come before device_del answers). */
+    private boolean deleteDevice(String id, long deadline) throws IOException, InterruptedException {
+        var done = new java.util.concurrent.CompletableFuture<Void>();
+        deleting.put(id, done);
+        try {
+            monitor().deviceDel(id);
+            done.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            deleting.remove(id, done);
         }
     }
 

@@ -108,6 +108,12 @@ final class StorageServerRunner implements PartitionRunner {
     }
 
     @Override
+    public void replug(LaunchSpec before, LaunchSpec after, long deadline) {
+        throw new UnsupportedOperationException("partition " + spec.name() + " is a Virtual I/O Server: its "
+                + "storage server has no virtual adapters to change live");
+    }
+
+    @Override
     public Resized current() throws java.io.IOException {
         throw new java.io.IOException("a Virtual I/O Server's storage server has no guest to ask");
     }

@@ -75,6 +75,21 @@ final class SupervisorJobs {
         });
     }
 
+    /** Brings the machine's adapters from {@code before}'s to {@code after}'s: {@link Command.ResizeDone} (no result). */
+    static Job replug(PartitionSupervisor s, LaunchSpec before, LaunchSpec after, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return Job.start(Job.Kind.DLPAR, "lpar-" + s.lparId(), j -> {
+            try {
+                s.runner().replug(before, after, deadline);
+                s.post(new Command.ResizeDone(j, null, null));
+            } catch (InterruptedException e) {
+                // cancelled: the shutdown that pre-empted it answers the caller
+            } catch (IOException | RuntimeException e) {
+                s.post(new Command.ResizeDone(j, null, e));
+            }
+        });
+    }
+
     /** Each gentle step in turn with its share of {@code timeout}; then {@link Command.StopTimedOut}. */
     static Job gentleStop(PartitionSupervisor s, ProcessHandle p, Duration timeout) {
         List<PartitionRunner.StopStep> steps = s.runner().stopSteps(p);

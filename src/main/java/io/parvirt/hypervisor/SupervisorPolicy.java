@@ -73,6 +73,7 @@ final class SupervisorPolicy {
             // A DLPAR and a delayed shutdown, a restart or another DLPAR never interleave: they wait
             // for it. An immediate shutdown pre-empts it (below).
             case Command.Resize r when dlparRunning() -> deferred.add(r);
+            case Command.Replug r when dlparRunning() -> deferred.add(r);
             case Command.Measure m when dlparRunning() -> deferred.add(m);
             case Command.Restart r when dlparRunning() -> deferred.add(r);
             case Command.Shutdown sd when dlparRunning() && !sd.immediate() -> deferred.add(sd);
@@ -86,6 +87,7 @@ final class SupervisorPolicy {
                 a.answer().complete(null);
             }
             case Command.Resize r -> resize(r);
+            case Command.Replug r -> replug(r);
             case Command.Measure m -> measure(m);
             case Command.Exec e -> exec(e);
             case Command.Panicked p -> panicked(p.detail());
@@ -142,6 +144,26 @@ final class SupervisorPolicy {
         }
         resizing = r.answer();
         job = SupervisorJobs.resize(s, r.want());
+    }
+
+    /**
+     * Adapter DLPAR: only on a Running partition, and with its agent answering when the guest must
+     * take part; the same job kind as a resize, so the same ordering rules hold.
+     */
+    private void replug(Command.Replug r) {
+        if (!runner.bootsWithAgent()) {
+            r.answer().completeExceptionally(new UnsupportedOperationException("partition " + s.spec().name()
+                    + " is a Virtual I/O Server: its storage server has no virtual adapters to change live"));
+            return;
+        }
+        if (s.state() != LparState.RUNNING || (r.needsAgent() && !s.agentActive())) {
+            r.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + s.state().hmcName() + (s.state() == LparState.RUNNING ? " but its guest agent is not answering"
+                    : "")));
+            return;
+        }
+        resizing = r.answer();
+        job = SupervisorJobs.replug(s, r.before(), r.after(), r.timeout());
     }
 
     /** A read of the monitor and the agent, beside the mailbox; only while the agent answers. */

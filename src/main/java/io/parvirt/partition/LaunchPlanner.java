@@ -163,11 +163,9 @@ public final class LaunchPlanner {
                         + "), which is " + state.hmcName() + ". Activate " + v.name() + " first (chsysstate -r lpar "
                         + "-o on -n " + v.name() + ").");
             }
-            // The VIOS numbers LUNs 0x81..., the guest's SCSI LUNs count from 0.
-            int lun = (int) (d.lun() >>> 56) - 0x81;
             boolean cdrom = d.kind() == MappedDevice.Kind.OPTICAL;
             if (d.file() == null) {
-                out.add(new LaunchSpec.ScsiDevice(d.clientSlot(), lun, d.vtd(), null, true, true));
+                out.add(device(d, env.runRoot()));
                 continue;
             }
             if (!m.fileExists()) {
@@ -177,10 +175,24 @@ public final class LaunchPlanner {
                         + " is missing (" + d.file() + "). Restore the file, or remove the mapping (viosvrcmd -p "
                         + v.name() + " -c \"rmvdev -vtd " + d.vtd() + "\").");
             }
-            out.add(new LaunchSpec.ScsiDevice(d.clientSlot(), lun, d.vtd(), nbdSocket(env.runRoot(), v.id(), d.vtd()),
-                    cdrom, cdrom || d.readOnly()));
+            out.add(device(d, env.runRoot()));
         }
         return out;
+    }
+
+    /**
+     * The device a client attaches for one mapping: on its serving VIOS's socket for that one
+     * mapping, or an empty drive for an optical drive with no medium loaded.
+     */
+    static LaunchSpec.ScsiDevice device(MappedDevice d, Path runRoot) {
+        // The VIOS numbers LUNs 0x81..., the guest's SCSI LUNs count from 0.
+        int lun = (int) (d.lun() >>> 56) - 0x81;
+        boolean cdrom = d.kind() == MappedDevice.Kind.OPTICAL;
+        if (d.file() == null) {
+            return new LaunchSpec.ScsiDevice(d.clientSlot(), lun, d.vtd(), null, true, true);
+        }
+        return new LaunchSpec.ScsiDevice(d.clientSlot(), lun, d.vtd(), nbdSocket(runRoot, d.viosId(), d.vtd()), cdrom,
+                cdrom || d.readOnly());
     }
 
     /** The storage server of VIOS {@code viosId} serves mapping {@code vtd} on this socket alone. */

@@ -24,13 +24,39 @@ final class PartitionNetwork {
         }
         List<VirtualEthernet.Adapter> adapters = new ArrayList<>();
         for (LaunchSpec.Nic n : spec.nics()) {
-            PortConfig c = new PortConfig(spec.name() + "/" + n.slot(), MacAddresses.toLong(n.mac()), n.pvid(),
-                    n.ieee8021q(), new HashSet<>(n.addlVlanIds()), n.trunkPriority());
             adapters.add(n.trunk()
-                    ? new VirtualEthernet.Adapter(n.slot(), n.vswitch(), c, null,
+                    ? new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), null,
                             SeaSettings.interfaceName(spec.lparId(), n.slot()))
-                    : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), c, spec.nicSocket(n)));
+                    : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n)));
         }
         network.connect(spec.lparId(), spec.name(), adapters);
+    }
+
+    /** The switch port of a NIC: the same rules whether it came at activation or by DLPAR. */
+    private static PortConfig port(LaunchSpec spec, LaunchSpec.Nic n) {
+        return new PortConfig(spec.name() + "/" + n.slot(), MacAddresses.toLong(n.mac()), n.pvid(), n.ieee8021q(),
+                new HashSet<>(n.addlVlanIds()), n.trunkPriority());
+    }
+
+    /** A NIC hot-plugged into a running partition joins its switch (QEMU listens on its socket). */
+    static void attach(VirtualEthernet network, LaunchSpec spec, LaunchSpec.Nic n) {
+        if (network != null) {
+            network.attach(spec.lparId(), spec.name(), new VirtualEthernet.Adapter(n.slot(), n.vswitch(),
+                    port(spec, n), spec.nicSocket(n)));
+        }
+    }
+
+    /** A NIC unplugged from a running partition leaves its switch. */
+    static void detach(VirtualEthernet network, LaunchSpec spec, int slot) {
+        if (network != null) {
+            network.detach(spec.lparId(), slot);
+        }
+    }
+
+    /** A running NIC's VLANs changed: its port takes the new ones without dropping QEMU's connection. */
+    static void reconfigure(VirtualEthernet network, LaunchSpec spec, LaunchSpec.Nic n) {
+        if (network != null) {
+            network.reconfigure(spec.lparId(), n.slot(), port(spec, n));
+        }
     }
 }

@@ -49,6 +49,8 @@ public final class PartitionOperations {
     private final LaunchFacts facts;
     private final ProcessorDlpar processors;
     private final MemoryDlpar memory;
+    private final AdapterDlpar adapters;
+    private final LiveMappings mappings;
     private final ConfigChanges configChanges = new ConfigChanges();
     private final Dispatcher dispatcher;
 
@@ -63,6 +65,8 @@ public final class PartitionOperations {
         GuestDlpar guest = new GuestDlpar(sys, hypervisor, dispatcher, configChanges);
         this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher, guest, configChanges);
         this.memory = new MemoryDlpar(sys, guest);
+        this.adapters = new AdapterDlpar(sys, hypervisor, network, configChanges);
+        this.mappings = hypervisor == null || vios == null ? null : new LiveMappings(hypervisor, vios);
         this.dispatcher = dispatcher;
     }
 
@@ -258,6 +262,14 @@ public final class PartitionOperations {
     }
 
     /**
+     * Virtual adapter DLPAR on a running partition: checked against the adapters it runs with, then
+     * hot-plugged on (or unplugged from) the slot's PCIe root port; a NIC joins or leaves its switch.
+     */
+    public void changeAdapter(Partition p, AdapterRequest request, String user) {
+        adapters.change(p, request, user);
+    }
+
+    /**
      * Tells {@code listener} of every DLPAR (the partition's id) once it has been recorded: the
      * daemon's utilization sampler stores a {@code config_change} event.
      */
@@ -276,10 +288,16 @@ public final class PartitionOperations {
                 List.of()) : dispatcher.report();
     }
 
-    /** After a VIOS command: a running VIOS serves its mappings as they now are. */
+    /**
+     * After a VIOS command: a running VIOS serves its mappings as they now are, and running clients
+     * see them: a device whose mapping went leaves its guest before the VIOS stops serving it; a
+     * new one is plugged once it is served.
+     */
     public void viosChanged(Partition vios) {
         if (hypervisor != null && exports != null) {
+            mappings.release();
             hypervisor.supervisor(vios.id()).ifPresent(s -> exports.refresh(vios, s));
+            mappings.attach();
         }
     }
 

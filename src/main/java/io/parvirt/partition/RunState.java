@@ -8,21 +8,27 @@ import java.util.Optional;
 
 /**
  * A partition's run state as the console shows it: its state and reference code, the profile it
- * runs with, what it holds, what its guest agent reports, and the adapters it runs with.
+ * runs with, what it holds, what its guest agent reports, and the adapters it runs with (as
+ * activated, then as adapter DLPAR changed them).
  * {@code allocation} is empty for a partition left in Error (it holds nothing).
  */
 public record RunState(int lparId, LparState state, String refCode, String refText, String refDetail,
         Instant refTime, String profile, Optional<Allocation> allocation, String osVersion, List<String> ipv4,
-        boolean agentActive, List<ActiveNic> nics) {
+        boolean agentActive, List<ActiveNic> nics, List<ActiveScsiClient> scsiClients) {
 
     public RunState {
         ipv4 = List.copyOf(ipv4);
         nics = List.copyOf(nics);
+        scsiClients = List.copyOf(scsiClients);
+    }
+
+    /** A virtual SCSI client adapter of a running partition: its slot and its VIOS's id and server slot. */
+    public record ActiveScsiClient(int slot, int remoteLparId, int remoteSlot) {
     }
 
     /** A virtual Ethernet adapter of a running partition, with the MAC address it runs with. */
     public record ActiveNic(int slot, String mac, String vswitch, int pvid, boolean ieee8021q,
-            List<Integer> addlVlanIds, int trunkPriority) {
+            List<Integer> addlVlanIds, int trunkPriority, String qosPriority) {
         public ActiveNic {
             addlVlanIds = List.copyOf(addlVlanIds);
         }

@@ -16,11 +16,13 @@ final class RunStates {
                 .orElse(List.of());
         return new RunState(st.lparId(), st.state(), st.refCode().code(), st.refCode().text(), st.refDetail(),
                 st.refTime(), st.profile(), Optional.ofNullable(st.allocation()), st.facts().osVersion(),
-                st.facts().ipv4(), st.agentActive(), nics);
+                st.facts().ipv4(), st.agentActive(), nics, s.map(x -> x.spec().scsiClients().stream()
+                        .map(c -> new RunState.ActiveScsiClient(c.slot(), c.remoteLparId(), c.remoteSlot())).toList())
+                        .orElse(List.of()));
     }
 
     private static RunState.ActiveNic nic(LaunchSpec.Nic n) {
         return new RunState.ActiveNic(n.slot(), n.mac(), n.vswitch(), n.pvid(), n.ieee8021q(), n.addlVlanIds(),
-                n.trunkPriority());
+                n.trunkPriority(), n.qosPriority());
     }
 }

@@ -192,6 +192,56 @@ public final class VirtualEthernet implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects one more adapter of a running partition to its switch (adapter DLPAR): QEMU already
+     * listens on its socket. A trunk (a TAP) cannot be added this way.
+     */
+    public void attach(int lparId, String lpar, Adapter a) {
+        if (a.tap() != null) {
+            throw new IllegalArgumentException("a bridged trunk adapter is connected with its partition");
+        }
+        await(loop.call(() -> {
+            VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
+            StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
+            p.port = sw.attach(a.config(), p);
+            byPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(p);
+            loop.add(p);
+            return null;
+        }));
+    }
+
+    /** Disconnects one adapter of a running partition (adapter DLPAR); its other ports stay. */
+    public void detach(int lparId, int slot) {
+        await(loop.call(() -> {
+            List<StreamPort> ports = byPartition.getOrDefault(lparId, List.of());
+            for (StreamPort p : List.copyOf(ports)) {
+                if (p.slot == slot) {
+                    loop.remove(p);
+                    p.vswitch.detach(p.port);
+                    ports.remove(p);
+                }
+            }
+            return null;
+        }));
+    }
+
+    /**
+     * Changes one connected adapter's VLANs in place (a live {@code chhwres -o s}): its port leaves
+     * the switch and comes back with the new settings between two frames of the loop; its
+     * connection to QEMU stays, so the guest sees no link change.
+     */
+    public void reconfigure(int lparId, int slot, PortConfig config) {
+        await(loop.call(() -> {
+            for (StreamPort p : byPartition.getOrDefault(lparId, List.of())) {
+                if (p.slot == slot) {
+                    p.vswitch.detach(p.port);
+                    p.port = p.vswitch.attach(config, p);
+                }
+            }
+            return null;
+        }));
+    }
+
     /** Every port, with its counters. */
     public List<PortStatus> ports() {
         return await(loop.call(() -> {

@@ -87,7 +87,7 @@ class ActivationDryRunTest {
                 .contains(" -m size=256M,maxmem=1024M -smp 2,maxcpus=4 ")
                 .contains(" -device virtio-mem-pci,id=vmem0,memdev=mem-vmem0,requested-size=256M,")
                 .contains(" -drive file=" + dir.resolve("images/disk1/disk.img") + ",if=virtio,format=raw ")
-                .contains("virtio-net-pci,netdev=net2,mac=0e:50:56:00:10:02");
+                .contains("virtio-net-pci,id=vnic2,netdev=net2,mac=0e:50:56:00:10:02,bus=vslot2");
         assertThat(run("lssyscfg", "-r", "lpar", "-m", SYS, "-F", "state").stdout()).isEqualTo("Not Activated\n");
         assertThat(dir.resolve("run/1")).doesNotExist();
         assertThat(run("lshwres", "-r", "mem", "-m", SYS, "--level", "sys", "-F", "curr_avail_sys_mem").stdout())

@@ -82,6 +82,31 @@ public sealed interface HwresCommand extends HmcCommand {
         }
     }
 
+    /** {@code chhwres -r virtualio --rsubtype eth|scsi -o}: add, remove, set. */
+    enum AdapterOperation { ADD, REMOVE, SET }
+
+    /**
+     * {@code chhwres -r virtualio --rsubtype eth|scsi -o a|r|s -s SLOT [-a "..."]}: virtual adapter
+     * DLPAR on a running partition; {@code waitMinutes} ({@code -w}) null for the default.
+     */
+    record ChangeVirtualAdapter(String system, PartitionRef partition, String rsubtype, AdapterOperation operation,
+            int slot, List<Assignment> attributes, Integer waitMinutes) implements HwresCommand {
+        public ChangeVirtualAdapter {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(operation);
+            attributes = List.copyOf(attributes);
+            if (!rsubtype.equals("eth") && !rsubtype.equals("scsi")) {
+                throw new IllegalArgumentException("adapters of rsubtype eth or scsi only");
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "chhwres";
+        }
+    }
+
     /** {@code chhwres -r proc -o}: add, remove, set, move. */
     enum ProcOperation { ADD, REMOVE, SET, MOVE }
 

@@ -114,4 +114,47 @@ public final class Qmp {
         }
         return out;
     }
+
+    /** {@code device_add}: {@code args} holds the driver, the id and the device's typed properties. */
+    public void deviceAdd(ObjectNode args) throws IOException {
+        client.execute("device_add", args);
+    }
+
+    /** {@code netdev_add} of a stream netdev that listens on the Unix socket {@code path}. */
+    public void netdevAddStreamServer(String id, String path) throws IOException {
+        ObjectNode a = JsonNodeFactory.instance.objectNode().put("type", "stream").put("id", id).put("server", true);
+        a.putObject("addr").put("type", "unix").put("path", path);
+        client.execute("netdev_add", a);
+    }
+
+    public void netdevDel(String id) throws IOException {
+        client.execute("netdev_del", JsonNodeFactory.instance.objectNode().put("id", id));
+    }
+
+    /** {@code blockdev-add}: {@code args} is the node's BlockdevOptions. */
+    public void blockdevAdd(ObjectNode args) throws IOException {
+        client.execute("blockdev-add", args);
+    }
+
+    public void blockdevDel(String nodeName) throws IOException {
+        client.execute("blockdev-del", JsonNodeFactory.instance.objectNode().put("node-name", nodeName));
+    }
+
+    /** {@code blockdev-open-tray} of the removable-media device {@code id}, forced (the guest may have locked it). */
+    public void openTray(String id) throws IOException {
+        client.execute("blockdev-open-tray", JsonNodeFactory.instance.objectNode().put("id", id).put("force", true));
+    }
+
+    public void removeMedium(String id) throws IOException {
+        client.execute("blockdev-remove-medium", JsonNodeFactory.instance.objectNode().put("id", id));
+    }
+
+    public void insertMedium(String id, String nodeName) throws IOException {
+        client.execute("blockdev-insert-medium", JsonNodeFactory.instance.objectNode().put("id", id)
+                .put("node-name", nodeName));
+    }
+
+    public void closeTray(String id) throws IOException {
+        client.execute("blockdev-close-tray", JsonNodeFactory.instance.objectNode().put("id", id));
+    }
 }
