@@ -22,6 +22,18 @@
  * ({@code -o m}) check both sides first, take from the source, give to the target, and give back
  * to the source if the target fails.
  *
+ * <p><b>Virtual adapters</b> ({@code AdapterDlpar}). A q35 guest takes a hot-plugged PCIe device
+ * only on a root port, and ports cannot be added later, so a partition starts with one
+ * {@code pcie-root-port} per possible virtual slot (bounded; {@code hypervisor.QemuCommandLine}
+ * says how they are laid out) and its adapters sit on their slot's port from the start. An adapter
+ * DLPAR is checked against the adapters the partition runs with (its {@code LaunchSpec}), then
+ * {@code Hypervisor.replug} has the supervisor bring the machine from the old adapters to the new
+ * ({@code hypervisor.AdapterHotplug}: back end then device on an add; {@code device_del}, the
+ * guest's {@code DEVICE_DELETED}, then the back end on a removal) and records the new ones in the
+ * run record; a NIC's switch port follows its device. A VIOS command reaches running clients the
+ * same way ({@code LiveMappings}): unmapped devices leave the guest before the VIOS stops serving
+ * them, new ones are plugged once it serves them. The profile is not changed.
+ *
  * <p>The memory engine is <b>virtio-mem</b>, not ACPI DIMMs or the balloon: it plugs and unplugs at
  * block granularity (2 MB here), the guest driver reports exactly what it has (QEMU's {@code size}
  * follows {@code requested-size}), so {@code run_mem} is never a guess; a removal the guest cannot

@@ -12,6 +12,8 @@ import io.parvirt.hmc.command.HwresCommand.ChangePool;
 import io.parvirt.hmc.command.HwresCommand.ChangeMemory;
 import io.parvirt.hmc.command.HwresCommand.ChangeProcessors;
 import io.parvirt.hmc.command.HwresCommand.MemOperation;
+import io.parvirt.hmc.command.HwresCommand.AdapterOperation;
+import io.parvirt.hmc.command.HwresCommand.ChangeVirtualAdapter;
 import io.parvirt.hmc.command.HwresCommand.ChangeVswitch;
 import io.parvirt.hmc.command.HwresCommand.ListHwres;
 import io.parvirt.hmc.command.HwresCommand.MoveToPool;
@@ -218,6 +220,20 @@ class CommandParserTest {
         rejects("-t or --tid", "chhwres", "-r", "proc", "-m", "s", "-o", "m", "-p", "a", "--procunits", "0.1");
         assertThat(parse("chhwres", "-r", "virtualio", "--rsubtype", "vswitch", "-m", "s", "-o", "a", "--vswitch",
                 "ETH9")).isEqualTo(new ChangeVswitch("s", "ETH9", true));
+    }
+
+    @Test
+    void virtualAdapterDlpar() {
+        assertThat(parse("chhwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "s", "-p", "web", "-o", "a", "-s", "5",
+                "-a", "port_vlan_id=7,\"addl_vlan_ids=8,9\"", "-w", "2")).isEqualTo(new ChangeVirtualAdapter("s",
+                new PartitionRef.ByName("web"), "eth", AdapterOperation.ADD, 5, List.of(set("port_vlan_id", "7"),
+                set("addl_vlan_ids", "8,9")), 2));
+        assertThat(parse("chhwres", "-r", "virtualio", "--rsubtype", "scsi", "-m", "s", "--id", "3", "-o", "r", "-s",
+                "6")).isEqualTo(new ChangeVirtualAdapter("s", new PartitionRef.ById(3), "scsi", AdapterOperation.REMOVE,
+                6, List.of(), null));
+        rejects("-s", "chhwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "s", "-p", "web", "-o", "r");
+        rejects("-s", "chhwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "s", "-p", "web", "-o", "r", "-s", "x");
+        rejects("-o", "chhwres", "-r", "virtualio", "--rsubtype", "scsi", "-m", "s", "-p", "web", "-o", "s", "-s", "6");
     }
 
     @Test
