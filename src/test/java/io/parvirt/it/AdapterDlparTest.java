@@ -92,9 +92,11 @@ class AdapterDlparTest {
         return e.stdout();
     }
 
+    /** The partition's Ethernet adapters as lshwres lists them; "" when it has none. */
     static String eth(String lpar, String fields) {
-        return d.hmc("lshwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "sys1", "--level", "lpar",
+        String out = d.hmc("lshwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "sys1", "--level", "lpar",
                 "--filter", "lpar_names=" + lpar, "-F", fields).stdout().strip();
+        return out.equals("No results were found.") ? "" : out;
     }
 
     static String scsi(String lpar) {
