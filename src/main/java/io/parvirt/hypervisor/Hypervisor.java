@@ -145,14 +145,19 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
      */
     public synchronized Allocation change(int lparId, java.util.function.UnaryOperator<Allocation> edit)
             throws IOException {
-        PartitionSupervisor s = running.get(lparId);
-        if (s == null) {
-            throw new IllegalStateException("partition " + lparId + " is not running");
-        }
+        PartitionSupervisor s = runningOrRefuse(lparId);
         Allocation next = edit.apply(s.status().allocation());
         writeRunRecord(new RunRecord(s.spec(), s.status().profile(), next));
         await(s.changeAllocation(next), PartitionSupervisor.QUICK_ANSWER);
         return next;
+    }
+
+    private PartitionSupervisor runningOrRefuse(int lparId) {
+        PartitionSupervisor s = running.get(lparId);
+        if (s == null) {
+            throw new IllegalStateException("partition " + lparId + " is not running");
+        }
+        return s;
     }
 
     /** What a DLPAR did: the allocation the partition holds now, and what its guest reported. */
@@ -172,10 +177,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
      */
     public DlparResult dlpar(int lparId, java.util.function.UnaryOperator<Allocation> check, long lmbMb,
             Duration timeout) throws IOException {
-        PartitionSupervisor s = running.get(lparId);
-        if (s == null) {
-            throw new IllegalStateException("partition " + lparId + " is not running");
-        }
+        PartitionSupervisor s = runningOrRefuse(lparId);
         synchronized (s.dlparLock) {
             Allocation before;
             Allocation next;
@@ -213,10 +215,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
      */
     public Replugged replug(int lparId, java.util.function.UnaryOperator<LaunchSpec> edit, Duration timeout,
             boolean needsAgent) throws IOException {
-        PartitionSupervisor s = running.get(lparId);
-        if (s == null) {
-            throw new IllegalStateException("partition " + lparId + " is not running");
-        }
+        PartitionSupervisor s = runningOrRefuse(lparId);
         synchronized (s.dlparLock) {
             LaunchSpec before = s.spec();
             LaunchSpec after = edit.apply(before);

@@ -3,6 +3,9 @@ package io.parvirt.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.testing.Await;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdapterDlparTest {
     static RunningDaemon d;
+    static Path iso;
 
     @BeforeAll
     static void start() {
@@ -45,18 +49,21 @@ class AdapterDlparTest {
                 .within(Duration.ofSeconds(30)).every(Guests.POLL)
                 .until(out -> out.lines().allMatch(s -> s.equals("Not Activated") || s.equals("Error")));
         d.close();
+        if (iso != null) {
+            try {
+                Files.deleteIfExists(iso);
+            } catch (java.io.IOException e) {
+                // a temporary file: the system cleans it up
+            }
+        }
     }
 
     static void define(String name, String env, String adapters) {
-        var r = d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar(name, 256, 1)
-                .replace("lpar_env=aixlinux", "lpar_env=" + env) + "," + adapters);
-        assertThat(r.exit()).as(r.stdout()).isZero();
+        Guests.define(d, name, env, adapters);
     }
 
     static String vios(String command) {
-        var r = d.hmc("viosvrcmd", "-m", "sys1", "-p", "VIOS1", "-c", command);
-        assertThat(r.exit()).as(command + ": " + r.stdout()).isZero();
-        return r.stdout();
+        return Guests.vios(d, "VIOS1", command);
     }
 
     static RunningDaemon.Hmc virtualio(String... args) {
@@ -224,5 +231,31 @@ class AdapterDlparTest {
         ok(virtualio("--rsubtype", "scsi", "-p", "A", "-o", "r", "-s", "6"));
         assertThat(scsi("A")).isEqualTo("2,1,client,VIOS1,2");
         assertThat(sh("A", "ls /sys/class/scsi_host | wc -l").strip()).isEqualTo(hosts);
+    }
+
+    @Test
+    @Order(7)
+    void anOpticalMediumLoadedWhileTheClientRunsIsReadableAndLeavesOnUnload() throws Exception {
+        vios("mkvdev -fbo -vadapter vhost0 -dev vtcd");
+        String sr = Await.on("A's guest to see the optical drive", () -> sh("A", "cd /sys/block; ls -d sr* 2>/dev/null;"
+                + " true").strip()).within(Duration.ofSeconds(60)).every(Duration.ofSeconds(1)).until(x -> !x.isEmpty());
+        vios("mkrep -sp pool1 -size 16M");
+        iso = Files.createTempFile("parvirt-medium-", ".iso");
+        IsoImage.write(iso, "PARVIRT", "hello.txt", "hot medium\n".getBytes(StandardCharsets.US_ASCII));
+        vios("mkvopt -name hot1 -file " + iso + " -ro");
+        vios("loadopt -disk hot1 -vtd vtcd");
+        String read = "mkdir -p /media/cd; mount -t iso9660 -o ro /dev/" + sr + " /media/cd 2>/dev/null"
+                + " && cat /media/cd/hello.txt && umount /media/cd; true";
+        assertThat(Await.on("the medium to be readable in A", () -> sh("A", read)).within(Duration.ofSeconds(30))
+                .every(Duration.ofSeconds(1)).until(x -> !x.isEmpty())).isEqualTo("hot medium\n");
+
+        long t0 = System.nanoTime();
+        vios("unloadopt -vtd vtcd");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20);
+        Await.on("the medium to be gone from A's drive", () -> sh("A", read)).within(Duration.ofSeconds(30))
+                .every(Duration.ofSeconds(1)).until(String::isEmpty);
+        vios("rmvdev -vtd vtcd");
+        Await.on("the optical drive to leave A", () -> sh("A", "cd /sys/block; ls -d sr* 2>/dev/null; true").strip())
+                .within(Duration.ofSeconds(30)).every(Duration.ofSeconds(1)).until(String::isEmpty);
     }
 }

@@ -17,6 +17,20 @@ final class Guests {
                 + "desired_procs=" + vps + ",max_procs=4,sharing_mode=uncap,uncap_weight=128";
     }
 
+    /** Defines a partition of 256 MB and one VP with lpar_env {@code env} and extra attributes ({@code adapters}). */
+    static void define(RunningDaemon d, String name, String env, String adapters) {
+        var r = d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", lpar(name, 256, 1)
+                .replace("lpar_env=aixlinux", "lpar_env=" + env) + "," + adapters);
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.stdout()).isZero();
+    }
+
+    /** Runs a command on VIOS {@code vios} through viosvrcmd; it must succeed. */
+    static String vios(RunningDaemon d, String vios, String command) {
+        var r = d.hmc("viosvrcmd", "-m", "sys1", "-p", vios, "-c", command);
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(command + ": " + r.stdout()).isZero();
+        return r.stdout();
+    }
+
     static String state(RunningDaemon d, String name) {
         return d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=" + name, "-F", "state")
                 .stdout().strip();

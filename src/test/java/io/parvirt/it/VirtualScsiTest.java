@@ -50,15 +50,11 @@ class VirtualScsiTest {
     }
 
     static void define(String name, String env, String adapters) {
-        var r = d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar(name, 256, 1)
-                .replace("lpar_env=aixlinux", "lpar_env=" + env) + "," + adapters);
-        assertThat(r.exit()).as(r.stdout()).isZero();
+        Guests.define(d, name, env, adapters);
     }
 
     static String vios(String command) {
-        var r = d.hmc("viosvrcmd", "-m", "sys1", "-p", "VIOS1", "-c", command);
-        assertThat(r.exit()).as(command + ": " + r.stdout()).isZero();
-        return r.stdout();
+        return Guests.vios(d, "VIOS1", command);
     }
 
     static RunningDaemon.Hmc power(String op, String name, String... extra) {
