@@ -45,19 +45,7 @@ final class LiveMappings {
     /** Before the VIOS stops serving: devices whose mapping is gone (or whose medium changed) leave their guest. */
     void release() {
         for (PartitionSupervisor s : clients()) {
-            replug(s, spec -> {
-                List<LaunchSpec.ScsiDevice> wanted = wanted(s.lparId(), spec);
-                List<LaunchSpec.ScsiDevice> keep = new ArrayList<>();
-                for (LaunchSpec.ScsiDevice d : spec.scsi()) {
-                    if (wanted.contains(d)) {
-                        keep.add(d);
-                    } else if (d.cdrom() && wanted.stream().anyMatch(w -> w.deviceId().equals(d.deviceId())
-                            && w.vtd().equals(d.vtd()))) {
-                        keep.add(new LaunchSpec.ScsiDevice(d.clientSlot(), d.lun(), d.vtd(), null, true, true));
-                    }
-                }
-                return spec.withScsi(spec.scsiClients(), keep);
-            });
+            replug(s, this::released);
         }
     }
 
@@ -65,15 +53,34 @@ final class LiveMappings {
     void attach() {
         for (PartitionSupervisor s : clients()) {
             replug(s, spec -> {
-                List<LaunchSpec.ScsiDevice> wanted = wanted(s.lparId(), spec);
-                for (LaunchSpec.ScsiDevice d : wanted) {
+                LaunchSpec next = attached(spec);
+                for (LaunchSpec.ScsiDevice d : next.scsi()) {
                     if (!spec.scsi().contains(d) && d.socket() != null) {
                         awaitServed(d.socket());
                     }
                 }
-                return spec.withScsi(spec.scsiClients(), wanted);
+                return next;
             });
         }
+    }
+
+    /** The client's devices that are still mapped as they are; a drive whose medium changed, empty. */
+    private LaunchSpec released(LaunchSpec spec) {
+        List<LaunchSpec.ScsiDevice> wanted = wanted(spec);
+        List<LaunchSpec.ScsiDevice> keep = new ArrayList<>();
+        for (LaunchSpec.ScsiDevice d : spec.scsi()) {
+            if (wanted.contains(d)) {
+                keep.add(d);
+            } else if (d.cdrom() && wanted.stream().anyMatch(w -> w.deviceId().equals(d.deviceId())
+                    && w.vtd().equals(d.vtd()))) {
+                keep.add(new LaunchSpec.ScsiDevice(d.clientSlot(), d.lun(), d.vtd(), null, true, true));
+            }
+        }
+        return spec.withScsi(spec.scsiClients(), keep);
+    }
+
+    private LaunchSpec attached(LaunchSpec spec) {
+        return spec.withScsi(spec.scsiClients(), wanted(spec));
     }
 
     /** Running QEMU guests activated with root ports (earlier ones cannot take hot-plugged devices). */
@@ -87,7 +94,8 @@ final class LiveMappings {
     }
 
     /** The client's mappings now, on the client adapters it runs with, in mapping order. */
-    private List<LaunchSpec.ScsiDevice> wanted(int clientId, LaunchSpec spec) {
+    private List<LaunchSpec.ScsiDevice> wanted(LaunchSpec spec) {
+        int clientId = spec.lparId();
         Set<Integer> controllers = new TreeSet<>();
         spec.scsiClients().forEach(c -> controllers.add(c.slot()));
         spec.scsi().forEach(d -> controllers.add(d.clientSlot()));
@@ -104,6 +112,10 @@ final class LiveMappings {
     }
 
     private void replug(PartitionSupervisor s, java.util.function.UnaryOperator<LaunchSpec> edit) {
+        LaunchSpec now = s.spec();
+        if (attached(now).equals(now)) {
+            return; // nothing to change (most VIOS commands): no wait behind another DLPAR of the client
+        }
         try {
             hypervisor.replug(s.lparId(), edit, TIMEOUT, false);
         } catch (IOException | RuntimeException e) {
