@@ -175,9 +175,10 @@ class VirtualScsiTest {
         assertThat(new String(Files.readAllBytes(viosFile("pools/pool1/diskB")), StandardCharsets.ISO_8859_1))
                 .startsWith("only-for-b\n");
 
-        // A mapping made while A runs reaches it at its next activation, not before.
+        // A mapping made while A runs is hot-plugged into it (issue 13), and is there after a reactivation too.
         vios("mkbdsp -sp pool1 16M -bd diskA2 -vadapter vhost0");
-        assertThat(devices("A")).isEqualTo("0 67108864\n1 cdrom\n");
+        Await.on("A to see the disk mapped while it runs", () -> devices("A")).within(Duration.ofSeconds(60))
+                .every(Duration.ofSeconds(1)).until(x -> x.equals("0 67108864\n1 cdrom\n2 16777216\n"));
         ok(power("shutdown", "A", "--immed"));
         Guests.awaitState(d, "A", "Not Activated", Duration.ofSeconds(60));
         ok(power("on", "A", "-f", "default"));
