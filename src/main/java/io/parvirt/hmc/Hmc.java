@@ -235,6 +235,7 @@ public final class Hmc {
             case HwresCommand.ChangeProcessors c -> hwres.changeProcessors(c, user);
             case HwresCommand.ChangeMemory c -> hwres.changeMemory(c, user);
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
+            case HwresCommand.RestoreResources c -> hwres.restore(c, user);
             case PowerCommand c -> power.run(c);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
         };

@@ -232,6 +232,17 @@ final class HwresCommands {
         return HmcResult.OK;
     }
 
+    /**
+     * {@code rsthwres -r proc|mem|io [-p LPAR]}: the partition service brings current resources
+     * back to the profile (every running partition without {@code -p}).
+     */
+    HmcResult restore(HwresCommand.RestoreResources c, String user) {
+        Systems.check(sys, c.system());
+        Partition p = c.partition() == null ? null : Systems.partition(sys, c.partition());
+        operations.restoreResources(p, PartitionOperations.RestoredResource.valueOf(c.resource().name()), user);
+        return HmcResult.OK;
+    }
+
     /** {@code -w MINUTES}; absent: five minutes (the HMC's default is not documented); 0: no limit. */
     private static Duration waitOf(Integer minutes) {
         if (minutes == null) {

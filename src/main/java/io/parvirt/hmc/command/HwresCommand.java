@@ -136,4 +136,25 @@ public sealed interface HwresCommand extends HmcCommand {
             return "chhwres";
         }
     }
+
+    /** {@code rsthwres -r}: processors, memory, physical I/O. */
+    enum RestoreResource { PROC, MEM, IO }
+
+    /**
+     * {@code rsthwres -r proc|mem|io -m SYS [-p LPAR | --id N]}: a running partition's current
+     * resources brought back to its profile after a failed DLPAR; {@code partition} null: every
+     * running partition.
+     */
+    record RestoreResources(String system, RestoreResource resource, PartitionRef partition)
+            implements HwresCommand {
+        public RestoreResources {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(resource);
+        }
+
+        @Override
+        public String verb() {
+            return "rsthwres";
+        }
+    }
 }
