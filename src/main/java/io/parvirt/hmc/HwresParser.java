@@ -130,9 +130,6 @@ final class HwresParser {
                 : List.of();
         Integer procs = null;
         if (o.has("--procs")) {
-            if (op == ProcOperation.SET) {
-                throw HmcException.badParameter("--procs");
-            }
             procs = value(() -> Values.parseInt("--procs", o.get("--procs"), 1, 1024), "--procs");
         }
         ProcUnits units = null;

@@ -5,12 +5,10 @@ import io.parvirt.model.AttributeInput.Assignment;
 import io.parvirt.model.AttributeInput.Op;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
-import io.parvirt.model.ProcUnits;
 import io.parvirt.model.ProcessorSettings;
 import io.parvirt.model.Profile;
 import io.parvirt.model.SharedProcessorPool;
 import io.parvirt.model.SystemDefinition;
-import io.parvirt.system.Capacity;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.system.MemoryChange;
 import io.parvirt.system.ProcessorChange;
@@ -97,30 +95,12 @@ final class ResourceRestore {
                     + want.mode().hmcName() + " differs from the mode it runs in. Reactivate the partition instead.");
         }
         SystemDefinition def = sys.definition();
-        Capacity cap = sys.capacity();
         List<Allocation> active = sys.activeAllocations();
         int vcpus = want.desiredProcs();
-        List<Runnable> steps = new ArrayList<>();
-        Allocation now = a;
-        if (!a.dedicated() && !a.procUnits().equals(want.desiredUnits())) {
-            // Units and processors go in the order whose step in between is valid (0.05..1.0 units per VP).
-            ProcUnits units = want.desiredUnits();
-            Allocation unitsFirst = tryUnits(def, cap, active, p, a, units);
-            boolean first = unitsFirst != null && tryProcs(cap, p, unitsFirst, vcpus) != null;
-            if (first) {
-                now = ProcessorChange.procs(cap, p, unitsFirst, ProcessorChange.Op.SET, vcpus);
-                steps.add(() -> processors.change(p, new ProcessorRequest.Units(ProcessorChange.Op.SET, units), user));
-                addProcs(steps, p, a.vcpus(), vcpus, user);
-            } else {
-                Allocation procsFirst = ProcessorChange.procs(cap, p, a, ProcessorChange.Op.SET, vcpus);
-                now = ProcessorChange.units(def, cap, active, p, procsFirst, ProcessorChange.Op.SET, units);
-                addProcs(steps, p, a.vcpus(), vcpus, user);
-                steps.add(() -> processors.change(p, new ProcessorRequest.Units(ProcessorChange.Op.SET, units), user));
-            }
-        } else {
-            now = ProcessorChange.procs(cap, p, a, ProcessorChange.Op.SET, vcpus);
-            addProcs(steps, p, a.vcpus(), vcpus, user);
-        }
+        ProcessorDlpar.Steps count = processors.plan(p, a, vcpus, a.dedicated() ? null : want.desiredUnits(), WAIT,
+                user);
+        List<Runnable> steps = new ArrayList<>(count.steps());
+        Allocation now = count.result();
         List<Assignment> policy = new ArrayList<>();
         if (now.sharingMode() != want.sharingMode()) {
             policy.add(new Assignment("sharing_mode", Op.SET, want.sharingMode().hmcName()));
@@ -139,29 +119,5 @@ final class ResourceRestore {
         }
         boolean gives = vcpus < a.vcpus() || now.procUnits().compareTo(a.procUnits()) < 0;
         return new Plan(p, steps, gives);
-    }
-
-    private void addProcs(List<Runnable> steps, Partition p, int from, int to, String user) {
-        if (from != to) {
-            ProcessorChange.Op op = to > from ? ProcessorChange.Op.ADD : ProcessorChange.Op.REMOVE;
-            steps.add(() -> processors.change(p, new ProcessorRequest.Procs(op, Math.abs(to - from), WAIT), user));
-        }
-    }
-
-    private static Allocation tryUnits(SystemDefinition def, Capacity cap, List<Allocation> active, Partition p,
-            Allocation a, ProcUnits units) {
-        try {
-            return ProcessorChange.units(def, cap, active, p, a, ProcessorChange.Op.SET, units);
-        } catch (ModelException e) {
-            return null;
-        }
-    }
-
-    private static Allocation tryProcs(Capacity cap, Partition p, Allocation a, int vcpus) {
-        try {
-            return ProcessorChange.procs(cap, p, a, ProcessorChange.Op.SET, vcpus);
-        } catch (ModelException e) {
-            return null;
-        }
     }
 }

@@ -34,7 +34,8 @@
  * current configuration ({@code HSCL130C}). {@code rsthwres -r proc|mem} ({@code ResourceRestore})
  * brings a running partition back to the desired figures of the profile it runs with, after a
  * DLPAR that failed half-way or a series of changes to be undone: every step of every partition is
- * checked first (units and virtual processors in the order whose step in between is valid), then
+ * checked first (units and virtual processors in the order whose step in between is valid, as for
+ * {@code chhwres -o s --procs N [--procunits X]}: {@code ProcessorDlpar.plan}), then
  * each runs as an ordinary DLPAR, those giving resources back before those taking them; a target
  * outside {@code curr_min..curr_max} is refused whole. {@code -r io} has nothing to do: no physical
  * I/O slot is ever assigned here.

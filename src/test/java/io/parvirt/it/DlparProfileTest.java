@@ -172,4 +172,24 @@ class DlparProfileTest {
         ok(DlparProbe.chhwres(d, "-r", "mem", "-o", "r", "-p", "dlp", "-q", "256", "-w", "2"));
         assertThat(profile("default", "desired_mem")).as("sync off again").isEqualTo("1024");
     }
+
+    @Test
+    @Order(8)
+    void setProcsSetsTheCountAndUnitsInTheOrderThatKeepsEachStepValid() {
+        assertThat(curr("proc", "curr_procs,curr_proc_units")).isEqualTo("2,0.3");
+        ok(DlparProbe.chhwres(d, "-r", "proc", "-o", "s", "-p", "dlp", "--procs", "1", "--procunits", "0.5", "-w",
+                "2"));
+        assertThat(curr("proc", "curr_procs,curr_proc_units")).isEqualTo("1,0.5");
+        assertThat(DlparProbe.nproc(d, "dlp")).isEqualTo(1);
+        // 1.2 units cannot go on 1 VP (1.0 each at most): the processors are added first
+        ok(DlparProbe.chhwres(d, "-r", "proc", "-o", "s", "-p", "dlp", "--procs", "3", "--procunits", "1.2", "-w",
+                "2"));
+        assertThat(curr("proc", "curr_procs,curr_proc_units,run_procs")).isEqualTo("3,1.2,3");
+        assertThat(DlparProbe.nproc(d, "dlp")).isEqualTo(3);
+        refused("HSCL1303", "chhwres", "-m", "sys1", "-r", "proc", "-o", "s", "-p", "dlp", "--procs", "4");
+        refused("HSCL1303", "chhwres", "-m", "sys1", "-r", "proc", "-o", "s", "-p", "dlp", "--procs", "1",
+                "--procunits", "2.5");
+        ok(DlparProbe.chhwres(d, "-r", "proc", "-o", "s", "-p", "dlp", "--procs", "1", "--procunits", "0.3"));
+        assertThat(curr("proc", "curr_procs,curr_proc_units")).isEqualTo("1,0.3");
+    }
 }

@@ -102,8 +102,8 @@ public sealed interface HwresCommand extends HmcCommand {
             if ((operation == ProcOperation.MOVE) != (target != null)) {
                 throw new IllegalArgumentException("only a move names a target partition");
             }
-            if (procs != null && (procs < 1 || operation == ProcOperation.SET)) {
-                throw new IllegalArgumentException("--procs is a count above 0 added, removed or moved");
+            if (procs != null && procs < 1) {
+                throw new IllegalArgumentException("--procs is a count above 0 added, removed, moved or set");
             }
         }
 
