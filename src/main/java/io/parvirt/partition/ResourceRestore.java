@@ -3,6 +3,7 @@ package io.parvirt.partition;
 import io.parvirt.model.Allocation;
 import io.parvirt.model.AttributeInput.Assignment;
 import io.parvirt.model.AttributeInput.Op;
+import io.parvirt.model.LparState;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.model.ProcessorSettings;
@@ -51,14 +52,17 @@ final class ResourceRestore {
     private record Plan(Partition partition, List<Runnable> steps, boolean gives) {
     }
 
-    /** {@code partition} null: every running partition. */
+    /**
+     * {@code partition} null: every Running partition (one still starting has no DLPAR to undo yet);
+     * one refusal refuses the whole command, before anything changes.
+     */
     void restore(Partition partition, PartitionOperations.RestoredResource kind, String user) {
         if (kind == PartitionOperations.RestoredResource.IO) {
             return; // no physical I/O slots are ever assigned here: nothing is out of line with a profile
         }
         List<Partition> targets = partition != null ? List.of(partition) : sys.definition().partitions().stream()
-                .filter(p -> states.apply(p.id()).map(s -> s.allocation().isPresent() && s.state().active())
-                        .orElse(false)).toList();
+                .filter(p -> states.apply(p.id()).map(s -> s.allocation().isPresent()
+                        && s.state() == LparState.RUNNING).orElse(false)).toList();
         List<Plan> plans = new ArrayList<>();
         for (Partition p : targets) {
             plans.add(kind == PartitionOperations.RestoredResource.PROC ? processors(p, user) : memory(p, user));
