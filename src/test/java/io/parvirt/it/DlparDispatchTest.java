@@ -124,13 +124,8 @@ class DlparDispatchTest {
         }
     }
 
-    /** These tests measure CPU rates over wall-clock windows, so letting time pass is the point. */
     static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DispatchScenarioTest.sleep(ms);
     }
 
     @Test
