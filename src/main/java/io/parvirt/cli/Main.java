@@ -44,7 +44,7 @@ public final class Main {
               vswitch ports                every virtual switch port with its frame, byte and drop counters
 
             HMC commands (sent to the daemon of this home, which is started if none runs):
-              lssyscfg, mksyscfg, chsyscfg, rmsyscfg, lshwres, chhwres, chsysstate, lsrefcode,
+              lssyscfg, mksyscfg, chsyscfg, rmsyscfg, lshwres, chhwres, rsthwres, chsysstate, lsrefcode,
               mkvterm, rmvterm, lssvcevents, lslparutil, mkhmcusr, lshmcusr, rmhmcusr
             """;
 }

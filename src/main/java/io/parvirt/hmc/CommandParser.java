@@ -12,7 +12,7 @@ final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
     static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool", "lshmc",
             "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
-            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "viosvrcmd");
+            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "rsthwres", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -36,7 +36,7 @@ final class CommandParser {
         return switch (verb) {
             case "lssyscfg", "mksyscfg", "chsyscfg", "rmsyscfg" -> SyscfgParser.parse(verb, args, inv.files());
             case "chsysstate", "lsrefcode", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
-            case "lshwres", "chhwres" -> HwresParser.parse(verb, args);
+            case "lshwres", "chhwres", "rsthwres" -> HwresParser.parse(verb, args);
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);

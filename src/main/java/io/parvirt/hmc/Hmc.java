@@ -238,6 +238,7 @@ public final class Hmc {
             case HwresCommand.ChangeMemory c -> hwres.changeMemory(c, user);
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
             case HwresCommand.ChangeVirtualAdapter c -> virtualIo.change(c, user);
+            case HwresCommand.RestoreResources c -> hwres.restore(c, user);
             case PowerCommand c -> power.run(c);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
         };

@@ -197,15 +197,24 @@ final class HwresCommands {
      */
     private HmcResult changeProcs(ChangeProcessors c, Partition p, String user) {
         Duration wait = waitOf(c.waitMinutes());
+        if (c.operation() == HwresCommand.ProcOperation.SET) {
+            if (!c.attributes().isEmpty()) {
+                operations.changeProcessors(p, new ProcessorRequest.Attributes(c.attributes()), user);
+            }
+            operations.changeProcessors(p, new ProcessorRequest.SetProcs(c.procs(), c.units(), wait), user);
+            return HmcResult.OK;
+        }
         ProcessorRequest procs = switch (c.operation()) {
             case MOVE -> new ProcessorRequest.MoveProcs(Systems.partition(sys, c.target()), c.procs(), wait);
             case ADD -> new ProcessorRequest.Procs(ProcessorChange.Op.ADD, c.procs(), wait);
-            case REMOVE, SET -> new ProcessorRequest.Procs(ProcessorChange.Op.REMOVE, c.procs(), wait);
+            case REMOVE -> new ProcessorRequest.Procs(ProcessorChange.Op.REMOVE, c.procs(), wait);
+            case SET -> throw new IllegalStateException("-o s --procs is one request");
         };
         ProcessorRequest units = c.units() == null ? null : switch (c.operation()) {
             case MOVE -> new ProcessorRequest.MoveUnits(Systems.partition(sys, c.target()), c.units());
             case ADD -> new ProcessorRequest.Units(ProcessorChange.Op.ADD, c.units());
-            case REMOVE, SET -> new ProcessorRequest.Units(ProcessorChange.Op.REMOVE, c.units());
+            case REMOVE -> new ProcessorRequest.Units(ProcessorChange.Op.REMOVE, c.units());
+            case SET -> throw new IllegalStateException("-o s --procs is one request");
         };
         boolean unitsFirst = c.operation() == HwresCommand.ProcOperation.ADD;
         if (units != null && unitsFirst) {
@@ -229,6 +238,17 @@ final class HwresCommands {
             case MOVE -> new MemoryRequest.Move(Systems.partition(sys, c.target()), c.mb(), wait);
         };
         operations.changeMemory(p, request, user);
+        return HmcResult.OK;
+    }
+
+    /**
+     * {@code rsthwres -r proc|mem|io [-p LPAR]}: the partition service brings current resources
+     * back to the profile (every running partition without {@code -p}).
+     */
+    HmcResult restore(HwresCommand.RestoreResources c, String user) {
+        Systems.check(sys, c.system());
+        Partition p = c.partition() == null ? null : Systems.partition(sys, c.partition());
+        operations.restoreResources(p, PartitionOperations.RestoredResource.valueOf(c.resource().name()), user);
         return HmcResult.OK;
     }
 

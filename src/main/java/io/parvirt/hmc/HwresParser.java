@@ -38,6 +38,7 @@ final class HwresParser {
         return switch (verb) {
             case "lshwres" -> list(args);
             case "chhwres" -> change(args);
+            case "rsthwres" -> restore(args);
             default -> throw new IllegalArgumentException(verb);
         };
     }
@@ -112,6 +113,16 @@ final class HwresParser {
         return new ChangePool(system, o.pool(), AttributeInput.parseRecord(o.require("-a")));
     }
 
+    /** {@code rsthwres -r proc|mem|io -m SYS [-p LPAR | --id N]}. */
+    private static HwresCommand.RestoreResources restore(List<String> args) {
+        Options o = new Options().values("-r", "-m", "-p", "--id").parse(args);
+        HwresCommand.RestoreResource r = HwresCommand.RestoreResource.valueOf(o.oneOf("-r", "proc", "mem", "io")
+                .toUpperCase(Locale.ROOT));
+        String system = o.require("-m");
+        PartitionRef p = o.has("-p") || o.has("--id") ? o.partition("-p", "--id") : null;
+        return new HwresCommand.RestoreResources(system, r, p);
+    }
+
     private static ChangeProcessors processors(Options o, String system) {
         ProcOperation op = switch (o.oneOf("-o", "a", "r", "s", "m")) {
             case "a" -> ProcOperation.ADD;
@@ -124,9 +135,6 @@ final class HwresParser {
                 : List.of();
         Integer procs = null;
         if (o.has("--procs")) {
-            if (op == ProcOperation.SET) {
-                throw HmcException.badParameter("--procs");
-            }
             procs = value(() -> Values.parseInt("--procs", o.get("--procs"), 1, 1024), "--procs");
         }
         ProcUnits units = null;

@@ -10,6 +10,7 @@ import io.parvirt.hmc.command.SyscfgCommand.MakeProfile;
 import io.parvirt.hmc.command.SyscfgCommand.RemovePartition;
 import io.parvirt.hmc.command.SyscfgCommand.RemoveProfile;
 import io.parvirt.hmc.command.SyscfgCommand.Resource;
+import io.parvirt.hmc.command.SyscfgCommand.SaveProfile;
 import io.parvirt.model.Limits;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
@@ -62,6 +63,12 @@ final class SyscfgCommands {
             case ChangeSystem ch -> {
                 Systems.check(sys, ch.system());
                 sys.changeSystem(ch.attributes(), user);
+                yield HmcResult.OK;
+            }
+            case SaveProfile s -> {
+                Systems.check(sys, s.system());
+                hmc.operations().saveCurrentConfiguration(Systems.partition(sys, s.partition()), s.profile(),
+                        s.force(), user);
                 yield HmcResult.OK;
             }
             case RemovePartition rm -> removePartition(rm, user);

@@ -11,6 +11,7 @@ import io.parvirt.hmc.command.SyscfgCommand.MakeProfile;
 import io.parvirt.hmc.command.SyscfgCommand.RemovePartition;
 import io.parvirt.hmc.command.SyscfgCommand.RemoveProfile;
 import io.parvirt.hmc.command.SyscfgCommand.Resource;
+import io.parvirt.hmc.command.SyscfgCommand.SaveProfile;
 import io.parvirt.model.AttributeInput;
 import io.parvirt.model.AttributeInput.Assignment;
 import java.util.ArrayList;
@@ -52,7 +53,12 @@ final class SyscfgParser {
         String r = o.oneOf("-r", "lpar", "prof");
         String system = o.require("-m");
         if (o.has("-o")) {
-            throw HmcException.badParameter("-o");
+            // -o save: the current configuration of a running partition, never with records
+            o.oneOf("-o", "save");
+            if (!r.equals("prof") || o.has("-i") || o.has("-f")) {
+                throw HmcException.badParameter(!r.equals("prof") ? "-r" : o.has("-i") ? "-i" : "-f");
+            }
+            return new SaveProfile(system, o.partition("-p", "--id"), o.require("-n"), o.has("--force"));
         }
         List<List<Assignment>> records = records(o, files);
         return r.equals("lpar") ? new MakePartition(system, records) : new MakeProfile(system, records);

@@ -51,6 +51,8 @@ public final class TaskRoles {
             case "mkhmcusr", "rmhmcusr", "chhmcusr" -> Task.MANAGE_USERS;
             case "mkauthkeys" -> Task.OWN_KEYS;
             case "guestexec" -> Task.GUEST_EXEC;
+            // rsthwres changes running partitions as chhwres does (some HMC levels ask hmcsuperadmin for it)
+            case "rsthwres" -> Task.CHANGE;
             case "daemonstop", "hostfile" -> Task.HOST;
             default -> verb.startsWith("ls") ? Task.LIST : Task.CHANGE;
         };

@@ -44,6 +44,8 @@ final class GuestHotplug {
     private static final long POLL_MS = 50;
     /** After a timeout, how long an undo (re-plugging what was unplugged) is waited for. */
     private static final long UNDO_NANOS = 10_000_000_000L;
+    /** How long a re-adopted partition's memory change in flight may take (within the re-adoption's read). */
+    private static final long SETTLE_NANOS = 20_000_000_000L;
 
     private final LaunchSpec spec;
     private final Qmp qmp;
@@ -72,8 +74,22 @@ final class GuestHotplug {
         return new Resized(vcpus, mem, vcpus == want.vcpus() && mem == want.memMb(), String.join("; ", notes));
     }
 
-    /** What the partition has now: online processors and memory (whole LMBs), e.g. for a re-adopted one. */
+    /**
+     * What the partition has now: online processors and memory (whole LMBs), e.g. for a re-adopted
+     * one. A memory change a killed daemon left in flight (the device's size still moving towards
+     * its requested size) goes on without the daemon; it is given {@link #SETTLE_NANOS} to finish,
+     * so what is read is what stays rather than a step on the way.
+     */
     Resized current(long lmbMb) throws IOException {
+        if (spec.hotplugMemory()) {
+            long requested = device().requestedSize();
+            try {
+                awaitSize(requested, System.nanoTime() + SETTLE_NANOS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the memory change in flight settled", e);
+            }
+        }
         return new Resized(online(agent.vcpus()), memMb(lmbMb), true, "");
     }
 

@@ -51,7 +51,9 @@ public final class PartitionOperations {
     private final MemoryDlpar memory;
     private final AdapterDlpar adapters;
     private final LiveMappings mappings;
-    private final ConfigChanges configChanges = new ConfigChanges();
+    private final ConfigChanges configChanges;
+    private final CurrentProfile currentProfile;
+    private final ResourceRestore restore;
     private final Dispatcher dispatcher;
 
     public PartitionOperations(ManagedSystem sys, Hypervisor hypervisor, ImageStore images, VirtualEthernet network,
@@ -62,11 +64,14 @@ public final class PartitionOperations {
         this.network = network;
         this.exports = vios == null ? null : new ViosExports(vios);
         this.facts = hypervisor == null ? null : new LaunchFacts(sys, hypervisor, images, vios);
+        this.currentProfile = new CurrentProfile(sys, this::state);
+        this.configChanges = new ConfigChanges(currentProfile::sync);
         GuestDlpar guest = new GuestDlpar(sys, hypervisor, dispatcher, configChanges);
         this.processors = new ProcessorDlpar(sys, hypervisor, dispatcher, guest, configChanges);
         this.memory = new MemoryDlpar(sys, guest);
         this.adapters = new AdapterDlpar(sys, hypervisor, network, configChanges);
         this.mappings = hypervisor == null || vios == null ? null : new LiveMappings(hypervisor, vios);
+        this.restore = new ResourceRestore(sys, guest, processors, memory, this::state);
         this.dispatcher = dispatcher;
     }
 
@@ -259,6 +264,22 @@ public final class PartitionOperations {
      */
     public void changeMemory(Partition p, MemoryRequest request, String user) {
         memory.change(p, request, user);
+    }
+
+    /** What {@code rsthwres -r} restores; parvirt partitions have no physical I/O, so {@code IO} has nothing to do. */
+    public enum RestoredResource { PROC, MEM, IO }
+
+    /**
+     * {@code rsthwres}: a running partition's current resources brought back to the profile it runs
+     * with ({@code partition} null: every running partition), checked whole first.
+     */
+    public void restoreResources(Partition partition, RestoredResource resource, String user) {
+        restore.restore(partition, resource, user);
+    }
+
+    /** {@code mksyscfg -r prof -o save}: the running partition's current configuration as profile {@code name}. */
+    public void saveCurrentConfiguration(Partition p, String name, boolean force, String user) {
+        currentProfile.save(p, name, force, user);
     }
 
     /**

@@ -55,6 +55,61 @@ final class ProcessorDlpar {
                     n.procs()), n.timeout(), user, (n.op() == ProcessorChange.Op.ADD ? "added " : "removed ")
                     + processors(p, n.procs()));
             case ProcessorRequest.MoveProcs m -> moveProcs(p, m.target(), m.procs(), m.timeout(), user);
+            case ProcessorRequest.SetProcs set -> plan(p, guest.running(p), set.procs(), set.units(), set.timeout(),
+                    user).steps().forEach(Runnable::run);
+        }
+    }
+
+    /** Checked steps that bring a partition to a processor count and entitlement, and what it will hold then. */
+    record Steps(Allocation result, List<Runnable> steps) {
+    }
+
+    /**
+     * {@code -o s --procs N [--procunits X]} and {@code rsthwres}: {@code vcpus} processors and
+     * {@code units} (null: as they are), checked whole before anything changes. Units and virtual
+     * processors go in the order whose step in between is valid (0.05..1.0 units per VP): an
+     * entitlement that the old count cannot carry waits until the processors have changed.
+     */
+    Steps plan(Partition p, Allocation a, int vcpus, ProcUnits units, java.time.Duration wait, String user) {
+        SystemDefinition def = sys.definition();
+        Capacity cap = sys.capacity();
+        List<Allocation> active = sys.activeAllocations();
+        List<Runnable> steps = new ArrayList<>();
+        Runnable setUnits = () -> change(p, new ProcessorRequest.Units(ProcessorChange.Op.SET, units), user);
+        Runnable setProcs = () -> change(p, new ProcessorRequest.Procs(vcpus > a.vcpus() ? ProcessorChange.Op.ADD
+                : ProcessorChange.Op.REMOVE, Math.abs(vcpus - a.vcpus()), wait), user);
+        Allocation result;
+        if (units == null || (!a.dedicated() && units.equals(a.procUnits()))) {
+            result = ProcessorChange.procs(cap, p, a, ProcessorChange.Op.SET, vcpus);
+        } else {
+            Allocation unitsFirst = orNull(() -> ProcessorChange.units(def, cap, active, p, a, ProcessorChange.Op.SET,
+                    units));
+            Allocation both = unitsFirst == null ? null
+                    : orNull(() -> ProcessorChange.procs(cap, p, unitsFirst, ProcessorChange.Op.SET, vcpus));
+            if (both != null) {
+                result = both;
+                steps.add(setUnits);
+            } else {
+                // the other order, whose refusal (if it is refused too) names the figures
+                result = ProcessorChange.units(def, cap, active, p, ProcessorChange.procs(cap, p, a,
+                        ProcessorChange.Op.SET, vcpus), ProcessorChange.Op.SET, units);
+            }
+        }
+        if (vcpus != a.vcpus()) {
+            steps.add(setProcs);
+        }
+        if (units != null && !steps.contains(setUnits) && !result.procUnits().equals(a.procUnits())
+                && !a.dedicated()) {
+            steps.add(setUnits);
+        }
+        return new Steps(result, steps);
+    }
+
+    private static Allocation orNull(java.util.function.Supplier<Allocation> check) {
+        try {
+            return check.get();
+        } catch (ModelException e) {
+            return null;
         }
     }
 

@@ -20,6 +20,13 @@ public sealed interface ProcessorRequest {
     record Procs(ProcessorChange.Op op, int procs, java.time.Duration timeout) implements ProcessorRequest {
     }
 
+    /**
+     * {@code -o s --procs N [--procunits X]}: the partition's processors (and entitlement; null: as
+     * it is) set to these counts, in whichever order keeps each step valid.
+     */
+    record SetProcs(int procs, ProcUnits units, java.time.Duration timeout) implements ProcessorRequest {
+    }
+
     /** {@code -o m -t TARGET --procs N}: processors taken from this partition and given to another. */
     record MoveProcs(Partition target, int procs, java.time.Duration timeout) implements ProcessorRequest {
     }

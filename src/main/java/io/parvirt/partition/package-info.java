@@ -32,7 +32,25 @@
  * guest's {@code DEVICE_DELETED}, then the back end on a removal) and records the new ones in the
  * run record; a NIC's switch port follows its device. A VIOS command reaches running clients the
  * same way ({@code LiveMappings}): unmapped devices leave the guest before the VIOS stops serving
- * them, new ones are plugged once it serves them. The profile is not changed.
+ * them, new ones are plugged once it serves them. The profile is not changed (unless {@code sync_curr_profile=1}, below).
+ *
+ * <p><b>Profiles and DLPAR.</b> A DLPAR changes the partition's {@code curr_*} figures, never a
+ * profile, unless the partition has {@code sync_curr_profile=1}: then, after every DLPAR that
+ * changed something (a partial one included), the profile it runs with ({@code curr_profile}) is
+ * rewritten from its current configuration ({@code CurrentProfile}); a profile the current figures
+ * no longer fit (edited or removed since) is left as it is and the console log says so. {@code
+ * mksyscfg -r prof -o save} writes the same current configuration (curr_min/curr/curr_max of
+ * processors, units and memory as min/desired/max; weight, sharing mode, pool; the virtual Ethernet
+ * adapters it runs with; the rest from the profile it runs with) into a new profile, or over an
+ * existing one only with {@code --force} (else {@code HSCL1308}); only an active partition has a
+ * current configuration ({@code HSCL130C}). {@code rsthwres -r proc|mem} ({@code ResourceRestore})
+ * brings a running partition back to the desired figures of the profile it runs with, after a
+ * DLPAR that failed half-way or a series of changes to be undone: every step of every partition is
+ * checked first (units and virtual processors in the order whose step in between is valid, as for
+ * {@code chhwres -o s --procs N [--procunits X]}: {@code ProcessorDlpar.plan}), then
+ * each runs as an ordinary DLPAR, those giving resources back before those taking them; a target
+ * outside {@code curr_min..curr_max} is refused whole. {@code -r io} has nothing to do: no physical
+ * I/O slot is ever assigned here.
  *
  * <p>The memory engine is <b>virtio-mem</b>, not ACPI DIMMs or the balloon: it plugs and unplugs at
  * block granularity (2 MB here), the guest driver reports exactly what it has (QEMU's {@code size}

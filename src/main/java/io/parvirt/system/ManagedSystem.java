@@ -195,6 +195,27 @@ public final class ManagedSystem {
         commit(next, changes);
     }
 
+    /**
+     * Stores a whole profile made from a running partition's current configuration ({@code mksyscfg
+     * -o save}, {@code sync_curr_profile=1}), checked by the same rules as any profile. An existing
+     * profile of that name is replaced only when {@code replace} ({@code --force}).
+     */
+    public synchronized void saveProfile(Profile prof, boolean replace, String user, String why) {
+        SystemDefinition now = current();
+        Partition p = partition(prof.lparId());
+        java.util.Optional<Profile> old = now.profile(p.id(), prof.name());
+        if (old.isPresent() && !replace) {
+            throw new ModelException(ModelException.Kind.NAME_IN_USE, "name", "The profile name " + prof.name()
+                    + " is already in use by partition " + p.name() + ". Use --force to overwrite it with the "
+                    + "partition's current configuration, or choose a different name.");
+        }
+        Profile checked = io.parvirt.model.ProfileDraft.of(prof).build(p.env(), now);
+        SystemDefinition next = now.with(now.settings(), List.of(), List.of(), List.of(checked), List.of(),
+                List.of());
+        commit(next, new Changes().put(checked).event(event(user, "profile", "Profile " + prof.name()
+                + " of partition " + p.name() + " " + why)));
+    }
+
     public synchronized void removeProfile(Partition p, String name, String user) {
         Profile prof = profile(partition(p.id()), name);
         if (prof.name().equals(p.defaultProfile())) {

@@ -302,7 +302,9 @@ class CommandParserTest {
         assertThat(move.procs()).isEqualTo(2);
         assertThat(move.units()).isEqualTo(ProcUnits.parse("u", "0.3"));
         rejects("--procs", "chhwres", "-r", "proc", "-m", "s", "-o", "a", "-p", "web", "--procs", "0");
-        rejects("--procs", "chhwres", "-r", "proc", "-m", "s", "-o", "s", "-p", "web", "--procs", "1");
+        assertThat(parse("chhwres", "-r", "proc", "-m", "s", "-o", "s", "-p", "web", "--procs", "3"))
+                .as("-o s --procs N sets the count").isEqualTo(new ChangeProcessors("s",
+                        new PartitionRef.ByName("web"), ProcOperation.SET, List.of(), null, null, 3, null));
         assertThat(parse("chhwres", "-r", "mem", "-m", "s", "-o", "r", "--id", "3", "-q", "512"))
                 .isEqualTo(new ChangeMemory("s", new PartitionRef.ById(3), MemOperation.REMOVE, 512, null, null));
         assertThat(parse("chhwres", "-r", "mem", "-m", "s", "-o", "m", "-p", "a", "-t", "b", "-q", "256", "-w", "0"))

@@ -2,8 +2,6 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parvirt.testing.Await;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -50,12 +48,7 @@ class DlparTest {
     }
 
     static RunningDaemon.Hmc chhwres(String... args) {
-        String[] argv = new String[args.length + 3];
-        argv[0] = "chhwres";
-        argv[1] = "-m";
-        argv[2] = "sys1";
-        System.arraycopy(args, 0, argv, 3, args.length);
-        return d.hmc(argv);
+        return DlparProbe.chhwres(d, args);
     }
 
     static void ok(RunningDaemon.Hmc r) {
@@ -63,13 +56,8 @@ class DlparTest {
         assertThat(r.stdout()).isEmpty();
     }
 
-    /** Everything DLPAR could change, for before/after comparisons. */
     static String snapshot() {
-        return d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar").stdout()
-                + d.hmc("lshwres", "-r", "mem", "-m", "sys1", "--level", "lpar").stdout()
-                + d.hmc("lshwres", "-r", "mem", "-m", "sys1", "--level", "sys", "-F", "curr_avail_sys_mem").stdout()
-                + d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "sys", "-F", "curr_avail_sys_proc_units")
-                        .stdout();
+        return DlparProbe.snapshot(d);
     }
 
     static void refused(String code, String... args) {
@@ -81,31 +69,20 @@ class DlparTest {
     }
 
     static int nproc(String lpar) {
-        Guests.Exec e = Guests.exec(d, lpar, "/bin/sh", "-c", "nproc");
-        assertThat(e.exit()).as(e.body()).isZero();
-        return Integer.parseInt(e.stdout().strip());
+        return DlparProbe.nproc(d, lpar);
     }
 
     static long memTotalMb(String lpar) {
-        Guests.Exec e = Guests.exec(d, lpar, "/bin/cat", "/proc/meminfo");
-        return Long.parseLong(e.stdout().lines().filter(l -> l.startsWith("MemTotal:")).findFirst().orElseThrow()
-                .replaceAll("[^0-9]", "")) / 1024;
+        return DlparProbe.memTotalMb(d, lpar);
     }
 
     static String lpar(String resource, String name, String fields) {
-        return d.hmc("lshwres", "-r", resource, "-m", "sys1", "--level", "lpar", "--filter", "lpar_names=" + name,
-                "-F", fields).stdout().strip();
+        return DlparProbe.lpar(d, resource, name, fields);
     }
 
     /** How many vCPU threads the dispatcher measures for {@code name}. */
-    static int dispatchedThreads(String name) throws Exception {
-        JsonNode r = new ObjectMapper().readTree(d.api("GET", "/api/v1/dispatch", null).body());
-        for (JsonNode p : r.path("partitions")) {
-            if (p.path("name").asText().equals(name)) {
-                return p.path("vcpuThreads").size();
-            }
-        }
-        return -1;
+    static int dispatchedThreads(String name) {
+        return DlparProbe.dispatched(d, name).path("vcpuThreads").size();
     }
 
     @Test

@@ -76,7 +76,42 @@ class ReadoptionTest {
                     "-m", "sys1", "--level", "lpar", "-F", "curr_mem,run_mem").stdout().strip())
                     .within(Duration.ofSeconds(30)).every(ServedHome.POLL).until("2,512,512"::equals);
             assertThat(guest(h, "lp1", "nproc").strip()).isEqualTo("2");
+
+            // A real SIGKILL in the middle of a removal: QEMU and the guest go on giving the memory back
+            // without the daemon; the next one must show what they have, whichever step the kill hit.
+            long memTotal = memTotalMb(h);
+            long avail = Long.parseLong(h.run("lshwres", "-r", "mem", "-m", "sys1", "--level", "sys", "-F",
+                    "curr_avail_sys_mem").stdout().strip());
+            Thread removal = Thread.ofVirtual().start(() -> h.run("chhwres", "-r", "mem", "-m", "sys1", "-o", "r",
+                    "-p", "lp1", "-q", "256", "-w", "2"));
+            Thread.sleep(1500); // deliberate: the CLI's JVM starts and its request reaches the daemon's job
+            h.kill();
+            removal.join();
+            h.serveAgain();
+            h.awaitState("lp1", "Running", 60);
+            // the guest finishes (or never began) the removal on its own: wait until what it has settles
+            long settled = Await.on("the guest's memory to settle", () -> memTotalMb(h))
+                    .within(Duration.ofSeconds(60)).every(Duration.ofSeconds(2))
+                    .until(m -> m < memTotal - 200 || m == memTotalMb(h));
+            long expectedMem = settled < memTotal - 200 ? 256 : 512;
+            System.out.println("readoption: the kill left the guest with " + settled + " MB MemTotal (was "
+                    + memTotal + "): curr_mem must be " + expectedMem);
+            Await.on("curr_mem, run_mem and the free memory to show what the guest has", () -> h.run("lshwres", "-r",
+                    "mem", "-m", "sys1", "--level", "lpar", "-F", "curr_mem,run_mem").stdout().strip() + ","
+                    + h.run("lshwres", "-r", "mem", "-m", "sys1", "--level", "sys", "-F", "curr_avail_sys_mem")
+                            .stdout().strip())
+                    .within(Duration.ofSeconds(30)).every(ServedHome.POLL)
+                    .until((expectedMem + "," + expectedMem + "," + (avail + 512 - expectedMem))::equals);
+            // and DLPAR goes on from there: the memory is given back again as a whole
+            h.ok("chhwres", "-r", "mem", "-m", "sys1", "-o", "a", "-p", "lp1", "-q", Long.toString(768 - expectedMem),
+                    "-w", "2");
+            assertThat((double) memTotalMb(h)).isCloseTo(memTotal + 256, org.assertj.core.data.Percentage
+                    .withPercentage(1));
         }
+    }
+
+    static long memTotalMb(ServedHome h) {
+        return Long.parseLong(guest(h, "lp1", "grep MemTotal /proc/meminfo").replaceAll("[^0-9]", "")) / 1024;
     }
 
     static String guest(ServedHome h, String lpar, String script) {

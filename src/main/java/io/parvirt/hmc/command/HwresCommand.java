@@ -127,8 +127,8 @@ public sealed interface HwresCommand extends HmcCommand {
             if ((operation == ProcOperation.MOVE) != (target != null)) {
                 throw new IllegalArgumentException("only a move names a target partition");
             }
-            if (procs != null && (procs < 1 || operation == ProcOperation.SET)) {
-                throw new IllegalArgumentException("--procs is a count above 0 added, removed or moved");
+            if (procs != null && procs < 1) {
+                throw new IllegalArgumentException("--procs is a count above 0 added, removed, moved or set");
             }
         }
 
@@ -159,6 +159,27 @@ public sealed interface HwresCommand extends HmcCommand {
         @Override
         public String verb() {
             return "chhwres";
+        }
+    }
+
+    /** {@code rsthwres -r}: processors, memory, physical I/O. */
+    enum RestoreResource { PROC, MEM, IO }
+
+    /**
+     * {@code rsthwres -r proc|mem|io -m SYS [-p LPAR | --id N]}: a running partition's current
+     * resources brought back to its profile after a failed DLPAR; {@code partition} null: every
+     * running partition.
+     */
+    record RestoreResources(String system, RestoreResource resource, PartitionRef partition)
+            implements HwresCommand {
+        public RestoreResources {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(resource);
+        }
+
+        @Override
+        public String verb() {
+            return "rsthwres";
         }
     }
 }

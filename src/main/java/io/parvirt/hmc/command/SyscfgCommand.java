@@ -59,6 +59,25 @@ public sealed interface SyscfgCommand extends HmcCommand {
         }
     }
 
+    /**
+     * {@code mksyscfg -r prof -m SYS -o save {-p LPAR | --id N} -n PROFILE [--force]}: the running
+     * partition's current configuration saved as a profile; an existing one is replaced only with
+     * {@code force}.
+     */
+    record SaveProfile(String system, PartitionRef partition, String profile, boolean force)
+            implements SyscfgCommand {
+        public SaveProfile {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(profile);
+        }
+
+        @Override
+        public String verb() {
+            return "mksyscfg";
+        }
+    }
+
     /** {@code chsyscfg -r lpar}: each record names its partition ({@code name} or {@code lpar_id}). */
     record ChangePartition(String system, List<List<Assignment>> records) implements SyscfgCommand {
         public ChangePartition {
