@@ -75,7 +75,8 @@ public final class Hmc {
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
         this.resources = new ResourceCommands(sys, operations);
-        this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios()),
+        this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios(),
+                new ViosEthernet(sys, operations, network)),
                 operations, this::mayReachHost);
     }
 
