@@ -179,6 +179,9 @@ public final class Hmc {
     /** Parses an HMC command line and runs it as {@link #execute} does. */
     public HmcResult run(HmcInvocation inv) {
         String verb = inv.argv().isEmpty() ? "" : inv.argv().getFirst();
+        if (HmcUsage.asked(inv.argv()) && CommandParser.VERBS.contains(verb)) {
+            return HmcResult.text(HmcUsage.of(verb).orElseThrow()); // any role may read a command's usage
+        }
         HmcResult r = guarded(verb, () -> {
             authorize(inv.user(), CommandParser.verb(inv.argv()));
             return dispatch(CommandParser.parse(inv), inv.user());
