@@ -155,9 +155,16 @@ final class SyscfgCommands {
                     + p.name() + " still has storage (pools, backing devices, mappings or media): remove them "
                     + "with viosvrcmd, or give --vioscfg to remove them with the partition.");
         }
+        // A client's mappings are found while it is still defined: pairing reads its adapters.
+        var mappings = rm.vioscfg() && p.env() != io.parvirt.model.LparEnv.VIOSERVER && vios.isPresent()
+                ? vios.get().mappingsOf(p.id()) : java.util.List.<io.parvirt.vios.ViosService.ClientMappings>of();
         sys.removePartition(p, user);
         if (storage) {
             vios.get().forget(p, user);
+        }
+        for (var m : mappings) {
+            vios.get().release(m, rm.vdisks(), p.name(), user);
+            sys.definition().partition(m.viosId()).ifPresent(hmc.operations()::viosChanged);
         }
         hmc.operations().forget(p);
         return HmcResult.OK;

@@ -95,15 +95,23 @@ public sealed interface SyscfgCommand extends HmcCommand {
         }
     }
 
-    /** {@code rmsyscfg -r lpar}. */
-    record RemovePartition(String system, PartitionRef partition, boolean vioscfg) implements SyscfgCommand {
+    /**
+     * {@code rmsyscfg -r lpar}: {@code vioscfg} also removes a VIOS's storage, or a client's mappings
+     * on its VIOSes; {@code vdisks} (with it) also the client's backing devices.
+     */
+    record RemovePartition(String system, PartitionRef partition, boolean vioscfg, boolean vdisks)
+            implements SyscfgCommand {
         public RemovePartition {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
         }
 
+        public RemovePartition(String system, PartitionRef partition, boolean vioscfg) {
+            this(system, partition, vioscfg, false);
+        }
+
         public RemovePartition(String system, PartitionRef partition) {
-            this(system, partition, false);
+            this(system, partition, false, false);
         }
 
         @Override
