@@ -64,7 +64,11 @@ final class SyscfgParser {
         String r = o.oneOf("-r", "lpar", "prof", "sys");
         String system = o.require("-m");
         if (o.has("-o")) {
-            throw HmcException.badParameter("-o");
+            o.oneOf("-o", "apply");
+            if (!r.equals("lpar") || o.has("-i") || o.has("-f")) {
+                throw HmcException.badParameter(r.equals("lpar") ? "-i" : "-r");
+            }
+            return new SyscfgCommand.ApplyProfile(system, o.partition("-p", "--id"), o.get("-n"));
         }
         List<List<Assignment>> records = records(o, files);
         return switch (r) {

@@ -83,6 +83,23 @@ public sealed interface SyscfgCommand extends HmcCommand {
         }
     }
 
+    /**
+     * {@code chsyscfg -r lpar -o apply {-p LPAR | --id N} [-n PROFILE]}: the profile becomes the
+     * configuration the partition activates with (its default profile); a null profile is the
+     * default profile itself (nothing to change).
+     */
+    record ApplyProfile(String system, PartitionRef partition, String profile) implements SyscfgCommand {
+        public ApplyProfile {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+        }
+
+        @Override
+        public String verb() {
+            return "chsyscfg";
+        }
+    }
+
     /** {@code chsyscfg -r sys}: exactly one record. */
     record ChangeSystem(String system, List<Assignment> attributes) implements SyscfgCommand {
         public ChangeSystem {
