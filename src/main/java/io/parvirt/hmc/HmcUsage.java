@@ -68,6 +68,8 @@ public final class HmcUsage {
                 "-r lpar|prof -m <managed system> {-f <configuration file> | -i \"<configuration data>\"}");
         add("mkvterm", "Open a virtual terminal session to a partition.",
                 "-m <managed system> {-p <partition name> | --id <partition ID>}");
+        add("monhmc", "Show one sample of the console's own processors, memory, swap space or file systems.",
+                "-r proc|mem|swap|disk [-n <interval>]");
         add("rmhmcusr", "Remove a console user.", "-u <user name>");
         add("rmsyscfg", "Remove a partition or a partition profile.",
                 "-r lpar -m <managed system> {-n <partition name> | --id <partition ID>} [--vioscfg] [--vdisk]",

@@ -50,6 +50,7 @@ public final class TaskRoles {
             case "mkvterm", "rmvterm", "console" -> Task.CONSOLE;
             case "mkhmcusr", "rmhmcusr", "chhmcusr" -> Task.MANAGE_USERS;
             case "mkauthkeys" -> Task.OWN_KEYS;
+            case "monhmc" -> Task.LIST;
             case "guestexec" -> Task.GUEST_EXEC;
             case "daemonstop", "hostfile" -> Task.HOST;
             default -> verb.startsWith("ls") ? Task.LIST : Task.CHANGE;
