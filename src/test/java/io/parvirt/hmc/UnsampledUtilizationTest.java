@@ -27,6 +27,10 @@ class UnsampledUtilizationTest {
             }
             assertThat(s.run("lslparutil", "-r", "bogus", "-m", InProcessSystem.SYS).stdout())
                     .endsWith("are -r.\n");
+            // serviceable events: none, with the attributes tools name (issue 15's example)
+            assertThat(s.run("lssvcevents", "-t", "hardware", "-F", "first_time~sys_name~text").stdout())
+                    .isEqualTo("No results were found.\n");
+            assertThat(s.run("lssvcevents", "-t", "hardware", "-F", "userid").stdout()).startsWith("An invalid attribute");
         }
     }
 }
