@@ -67,6 +67,7 @@ final class DaemonLauncher {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("PARVIRT_HOME", home.root().toString());
+        long before = Files.exists(out) ? Files.size(out) : 0;
         Process p = pb.start();
         System.err.println("parvirt: no daemon was running for " + home.root() + "; started one (pid " + p.pid()
                 + ", log " + home.logs().resolve("daemon.log") + ")");
@@ -76,10 +77,28 @@ final class DaemonLauncher {
                 return;
             }
             if (!p.isAlive() && !lockedByAnother(home)) {
-                throw new IOException("the daemon exited at start (code " + p.exitValue() + "); see " + out);
+                throw new IOException("the daemon exited at start (code " + p.exitValue() + ")" + reason(out, before)
+                        + "; see " + out);
             }
             Thread.sleep(50);
         }
         throw new IOException("the daemon did not answer within 60 s; see " + out);
+    }
+
+    /** The sentence this start of the daemon printed last ({@code parvirt: ...}) after {@code from}, if any. */
+    private static String reason(Path out, long from) {
+        try {
+            byte[] all = Files.readAllBytes(out);
+            List<String> lines = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
+                    java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith("parvirt: ")) {
+                    return ": " + lines.get(i).substring("parvirt: ".length());
+                }
+            }
+        } catch (IOException e) {
+            // the log is only a better message; the caller names the file anyway
+        }
+        return "";
     }
 }

@@ -28,6 +28,11 @@ public final class Main {
             System.err.print("parvirt: unknown option " + args[0] + "\n" + USAGE);
             System.exit(2);
         }
+        java.util.Optional<String> usage = io.parvirt.hmc.HmcUsage.of(args[0]);
+        if (usage.isPresent() && io.parvirt.hmc.HmcUsage.asked(java.util.List.of(args))) {
+            System.out.print(usage.get()); // as the HMC answers it, and without starting a daemon to say so
+            System.exit(0);
+        }
         System.exit(HmcClient.run(args));
     }
 
@@ -43,8 +48,26 @@ public final class Main {
                                            run a command in a running partition (exit code is CMD's)
               vswitch ports                every virtual switch port with its frame, byte and drop counters
 
-            HMC commands (sent to the daemon of this home, which is started if none runs):
-              lssyscfg, mksyscfg, chsyscfg, rmsyscfg, lshwres, chhwres, rsthwres, chsysstate, lsrefcode,
-              mkvterm, rmvterm, lssvcevents, lslparutil, mkhmcusr, lshmcusr, rmhmcusr
-            """;
+            HMC commands (sent to the daemon of this home, which is started if none runs; COMMAND --help
+            prints a command's usage):
+            """ + wrap(java.util.List.copyOf(io.parvirt.hmc.HmcUsage.verbs()));
+
+    /** The HMC commands, comma separated, in lines of at most 100 characters. */
+    private static String wrap(java.util.List<String> verbs) {
+        StringBuilder out = new StringBuilder("  ");
+        int col = 2;
+        for (int i = 0; i < verbs.size(); i++) {
+            String w = verbs.get(i) + (i + 1 < verbs.size() ? "," : "");
+            if (col + w.length() + 1 > 100) {
+                out.append("\n  ");
+                col = 2;
+            } else if (i > 0) {
+                out.append(' ');
+                col++;
+            }
+            out.append(w);
+            col += w.length();
+        }
+        return out.append('\n').toString();
+    }
 }

@@ -129,6 +129,9 @@ public final class Daemon implements AutoCloseable {
             if (!adopted.isEmpty()) {
                 LOG.info("re-adopted running partitions {}", adopted);
             }
+            // SSH first: a port in use must stop the start before the API answers anyone (a CLI that
+            // started this daemon would otherwise be served once and then find it gone).
+            io.parvirt.ssh.SshEndpoint sshEndpoint = startSsh(hmc, sshSettings);
             String token = writeToken(home.tokenFile());
             Daemon[] self = new Daemon[1];
             ApiServer api;
@@ -136,13 +139,16 @@ public final class Daemon implements AutoCloseable {
                 api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
                         config.listen(), home.socket(), () -> self[0].stop(), tls).start();
             } catch (RuntimeException e) {
+                if (sshEndpoint != null) {
+                    sshEndpoint.close();
+                }
                 throw new DaemonException(DaemonException.Kind.LISTEN_UNAVAILABLE, "cannot serve the API on "
                         + config.listen().getHostString() + ":" + config.listen().getPort() + " (" + rootCause(e)
                         + "); choose another address with "
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
             self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
-            self[0].ssh = startSsh(hmc, sshSettings, api);
+            self[0].ssh = sshEndpoint;
             dispatcher.start();
             sampler.start();
             self[0].tlsFingerprint = tls.map(io.parvirt.api.TlsIdentity::fingerprint);
@@ -178,8 +184,8 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The HMC over SSH (issue 15), or null when {@code ssh.listen} is off; the API is closed if it cannot start. */
-    private static io.parvirt.ssh.SshEndpoint startSsh(Hmc hmc, io.parvirt.ssh.SshSettings settings, ApiServer api)
+    /** The HMC over SSH (issue 15), or null when {@code ssh.listen} is off; started before the API. */
+    private static io.parvirt.ssh.SshEndpoint startSsh(Hmc hmc, io.parvirt.ssh.SshSettings settings)
             throws DaemonException, IOException {
         Files.deleteIfExists(settings.listenFile());
         if (!settings.enabled()) {
@@ -188,8 +194,7 @@ public final class Daemon implements AutoCloseable {
         try {
             return io.parvirt.ssh.SshEndpoint.start(hmc, settings);
         } catch (IOException | RuntimeException e) {
-            api.close();
-            throw new DaemonException(DaemonException.Kind.LISTEN_UNAVAILABLE, "cannot serve SSH on "
+            throw new DaemonException(DaemonException.Kind.SSH_UNAVAILABLE, "cannot serve SSH on "
                     + settings.listen().getHostString() + ":" + settings.listen().getPort() + " (" + rootCause(e)
                     + "); choose another address with ssh.listen= in parvirt.properties, or ssh.listen=off");
         }
@@ -288,6 +293,11 @@ public final class Daemon implements AutoCloseable {
             LOCK_FAILED,
             /** The API's TCP address cannot be bound (in use, not local, not permitted). */
             LISTEN_UNAVAILABLE,
+            /**
+             * The SSH address ({@code ssh.listen}) cannot be bound: never replaced by another port, since
+             * SSH clients are configured with it.
+             */
+            SSH_UNAVAILABLE,
             /** Anything else that stopped the start (store, services): the sentence names its root cause. */
             START_FAILED
         }

@@ -12,7 +12,7 @@ final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
     static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool", "lshmc",
             "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
-            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "rsthwres", "viosvrcmd");
+            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmvterm", "rsthwres", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -40,7 +40,7 @@ final class CommandParser {
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);
-            case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys" -> InfoParser.parse(verb, args);
+            case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys", "monhmc" -> InfoParser.parse(verb, args);
             default -> throw new IllegalStateException("no parser for " + verb);
         };
     }

@@ -40,9 +40,15 @@ final class ConsoleCommands {
                         .put("text", e.text()));
             }
         }
-        return Listing.render(rows, l.format().fields(), l.format().header(), Set.of("time", "userid", "pid", "name",
-                "category", "severity", "text"));
+        return Listing.render(rows, l.format().fields(), l.format().header(), l.console() ? Set.of("time", "userid",
+                "pid", "name", "category", "severity", "text") : HARDWARE_ATTRIBUTES);
     }
+
+    /** A serviceable (hardware) event's attributes (reference §4), which -F may name though none is listed. */
+    private static final Set<String> HARDWARE_ATTRIBUTES = Set.of("problem_num", "pmh_num", "refcode", "status",
+            "first_time", "last_time", "sys_name", "sys_mtms", "enclosure_mtms", "text", "created_time",
+            "reporting_mtms", "failing_mtms", "analyzing_hmc", "event_time", "files", "duplicate_count",
+            "event_severity", "sys_refcode", "fru_details");
 
     HmcResult users(UserCommand command, String user) {
         return switch (command) {

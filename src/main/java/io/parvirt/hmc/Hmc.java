@@ -77,7 +77,8 @@ public final class Hmc {
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
         this.resources = new ResourceCommands(sys, operations);
-        this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios()),
+        this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios(),
+                new ViosEthernet(sys, operations, network)),
                 operations, this::mayReachHost);
     }
 
@@ -180,6 +181,9 @@ public final class Hmc {
     /** Parses an HMC command line and runs it as {@link #execute} does. */
     public HmcResult run(HmcInvocation inv) {
         String verb = inv.argv().isEmpty() ? "" : inv.argv().getFirst();
+        if (HmcUsage.asked(inv.argv()) && CommandParser.VERBS.contains(verb)) {
+            return HmcResult.text(HmcUsage.of(verb).orElseThrow()); // any role may read a command's usage
+        }
         HmcResult r = guarded(verb, () -> {
             authorize(inv.user(), CommandParser.verb(inv.argv()));
             return dispatch(CommandParser.parse(inv), inv.user());

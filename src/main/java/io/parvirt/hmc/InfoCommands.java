@@ -28,6 +28,7 @@ final class InfoCommands {
             case ShowHmc s -> lshmc(s);
             case ListLic l -> lslic(l);
             case ListLed l -> lsled(l);
+            case ConsoleInfoCommand.MonitorHmc m -> HmcResult.text(ConsoleMonitor.sample(m.resource()));
             case ConsoleInfoCommand.ListCod l -> {
                 if (l.system() != null) {
                     Systems.check(sys, l.system());

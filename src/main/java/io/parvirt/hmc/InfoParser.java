@@ -36,6 +36,14 @@ final class InfoParser {
                 yield new ConsoleInfoCommand.ListCod(verb, o.get("-m"));
             }
             case "mkauthkeys" -> mkauthkeys(args);
+            case "monhmc" -> {
+                // one sample whatever -n says: a tool's exec channel wants an answer, not a running top
+                Options o = new Options().values("-r", "-n").parse(args);
+                if (o.has("-n")) {
+                    Options.integer("-n", o.get("-n"), 0, 3600);
+                }
+                yield new ConsoleInfoCommand.MonitorHmc(o.oneOf("-r", "mem", "swap", "proc", "disk"));
+            }
             default -> throw new IllegalArgumentException(verb);
         };
     }

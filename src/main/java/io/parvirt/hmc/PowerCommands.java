@@ -37,8 +37,12 @@ final class PowerCommands {
             case ChangeState c -> changeState(c);
             case ChangeSystemState c -> {
                 Systems.check(sys, c.system());
-                throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The managed system is the host and is "
-                        + "always Operating: it cannot be powered on or off from the console.");
+                if (c.on()) {
+                    operations.powerOn();
+                } else {
+                    operations.powerOff(c.immediate());
+                }
+                yield HmcResult.OK;
             }
             case ListRefcode c -> refcodes(c);
             case OpenVterm c -> {

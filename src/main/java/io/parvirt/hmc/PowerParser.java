@@ -43,7 +43,9 @@ final class PowerParser {
                 .flags("--immed", "--restart", "--force", "--test").parse(args);
         String system = o.require("-m");
         if (o.oneOf("-r", "lpar", "sys").equals("sys")) {
-            return new ChangeSystemState(system);
+            // the HMC's power-on variants all end Operating here: no standby, no system profiles
+            String op = o.oneOf("-o", "on", "onstandby", "onstartpolicy", "onhwdisc", "off");
+            return new ChangeSystemState(system, !op.equals("off"), o.has("--immed"));
         }
         Operation op = Operation.valueOf(o.oneOf("-o", "on", "shutdown", "osshutdown", "restart")
                 .toUpperCase(Locale.ROOT));

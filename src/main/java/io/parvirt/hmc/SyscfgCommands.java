@@ -50,6 +50,7 @@ final class SyscfgCommands {
                 sys.editProfiles(m.records(), true, user);
                 yield HmcResult.OK;
             }
+            case io.parvirt.hmc.command.SyscfgCommand.ApplyProfile ap -> applyProfile(ap, user);
             case ChangePartition ch -> {
                 Systems.check(sys, ch.system());
                 sys.changePartitions(ch.records(), user);
@@ -143,6 +144,32 @@ final class SyscfgCommands {
         return def.partitions().stream().filter(p -> wanted.contains(p.id())).toList();
     }
 
+    /**
+     * {@code chsyscfg -o apply}: parvirt keeps no configuration of an inactive partition apart from
+     * its profiles, so applying a profile makes it the one the partition activates with (its
+     * default profile, shown as {@code default_profile}). A running partition's configuration is
+     * changed with DLPAR, so it is refused there, as the HMC refuses it for an active partition.
+     */
+    private HmcResult applyProfile(io.parvirt.hmc.command.SyscfgCommand.ApplyProfile ap, String user) {
+        ManagedSystem sys = hmc.system();
+        Systems.check(sys, ap.system());
+        Partition p = Systems.partition(sys, ap.partition());
+        String profile = ap.profile() == null ? p.defaultProfile() : ap.profile();
+        sys.profile(p, profile); // HSCL8013 when it does not exist
+        var st = hmc.operations().state(p.id()).map(s -> s.state());
+        if (st.isPresent() && st.get().active()) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
+                    + " is " + st.get().hmcName() + ": a profile is applied only to a partition that is Not "
+                    + "Activated; change a running partition with chhwres.");
+        }
+        if (!profile.equals(p.defaultProfile())) {
+            sys.changePartitions(List.of(List.of(new io.parvirt.model.AttributeInput.Assignment("name",
+                    io.parvirt.model.AttributeInput.Op.SET, p.name()), new io.parvirt.model.AttributeInput.Assignment(
+                    "default_profile", io.parvirt.model.AttributeInput.Op.SET, profile))), user);
+        }
+        return HmcResult.OK;
+    }
+
     private HmcResult removePartition(RemovePartition rm, String user) {
         ManagedSystem sys = hmc.system();
         Systems.check(sys, rm.system());
@@ -162,9 +189,16 @@ final class SyscfgCommands {
                     + p.name() + " still has storage (pools, backing devices, mappings or media): remove them "
                     + "with viosvrcmd, or give --vioscfg to remove them with the partition.");
         }
+        // A client's mappings are found while it is still defined: pairing reads its adapters.
+        var mappings = rm.vioscfg() && p.env() != io.parvirt.model.LparEnv.VIOSERVER && vios.isPresent()
+                ? vios.get().mappingsOf(p.id()) : java.util.List.<io.parvirt.vios.ViosService.ClientMappings>of();
         sys.removePartition(p, user);
         if (storage) {
             vios.get().forget(p, user);
+        }
+        for (var m : mappings) {
+            vios.get().release(m, rm.vdisks(), p.name(), user);
+            sys.definition().partition(m.viosId()).ifPresent(hmc.operations()::viosChanged);
         }
         hmc.operations().forget(p);
         return HmcResult.OK;

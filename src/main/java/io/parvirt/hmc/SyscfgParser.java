@@ -70,7 +70,11 @@ final class SyscfgParser {
         String r = o.oneOf("-r", "lpar", "prof", "sys");
         String system = o.require("-m");
         if (o.has("-o")) {
-            throw HmcException.badParameter("-o");
+            o.oneOf("-o", "apply");
+            if (!r.equals("lpar") || o.has("-i") || o.has("-f")) {
+                throw HmcException.badParameter(r.equals("lpar") ? "-i" : "-r");
+            }
+            return new SyscfgCommand.ApplyProfile(system, o.partition("-p", "--id"), o.get("-n"));
         }
         List<List<Assignment>> records = records(o, files);
         return switch (r) {
@@ -86,12 +90,17 @@ final class SyscfgParser {
     }
 
     private static SyscfgCommand remove(List<String> args) {
-        Options o = new Options().values("-r", "-m", "-n", "-p", "--id").flags("--force", "--vioscfg", "--vdisks")
-                .parse(args);
+        // --vdisk is what IBM's own tools send, --vdisks what some documents spell
+        Options o = new Options().values("-r", "-m", "-n", "-p", "--id").flags("--force", "--vioscfg", "--vdisks",
+                "--vdisk").parse(args);
         String r = o.oneOf("-r", "lpar", "prof");
         String system = o.require("-m");
         if (r.equals("lpar")) {
-            return new RemovePartition(system, o.partition("-n", "--id"), o.has("--vioscfg"));
+            boolean vdisks = o.has("--vdisk") || o.has("--vdisks");
+            if (vdisks && !o.has("--vioscfg")) {
+                throw HmcException.badParameter("--vioscfg");
+            }
+            return new RemovePartition(system, o.partition("-n", "--id"), o.has("--vioscfg"), vdisks);
         }
         PartitionRef p = o.partition("-p", "--id");
         return new RemoveProfile(system, p, o.require("-n"));

@@ -42,7 +42,7 @@ final class SystemView {
         HostFacts h = sys == null ? new HostFacts(1, 1, "x", "0000000", "127.0.0.1") : sys.host();
         String name = sys == null ? nameIfAbsent : sys.definition().settings().name();
         Row r = new Row().put("name", name).put("type_model", TYPE_MODEL).put("serial_num", h.serial())
-                .put("ipaddr", h.ipaddr()).put("state", "Operating").put("detailed_state", "None")
+                .put("ipaddr", h.ipaddr()).put("state", sys == null || sys.operating() ? "Operating" : "Power Off").put("detailed_state", "None")
                 .put("sys_time", LocalDateTime.now().format(HMC_TIME)).put("power_off_policy", "1");
         for (String[] c : CAPABLE) {
             r.put(c[0], c[1]);

@@ -50,6 +50,7 @@ public final class TaskRoles {
             case "mkvterm", "rmvterm", "console" -> Task.CONSOLE;
             case "mkhmcusr", "rmhmcusr", "chhmcusr" -> Task.MANAGE_USERS;
             case "mkauthkeys" -> Task.OWN_KEYS;
+            case "monhmc" -> Task.LIST;
             case "guestexec" -> Task.GUEST_EXEC;
             // rsthwres changes running partitions as chhwres does (some HMC levels ask hmcsuperadmin for it)
             case "rsthwres" -> Task.CHANGE;

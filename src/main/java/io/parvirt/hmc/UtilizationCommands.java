@@ -63,6 +63,10 @@ final class UtilizationCommands {
         return switch (command) {
             case ListSampleRate l -> config(l);
             case ListUtilization l -> list(l);
+            case io.parvirt.hmc.command.UtilizationCommand.ListUnsampled l -> {
+                Systems.check(sys, l.system());
+                yield Listing.render(List.of(), null, false, Set.of());
+            }
         };
     }
 

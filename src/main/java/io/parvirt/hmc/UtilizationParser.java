@@ -36,7 +36,11 @@ final class UtilizationParser {
         Options o = new Options().values("-r", "-m", "-d", "-h", "--minutes", "-n", "-s", "--filter")
                 .values(START.toArray(String[]::new)).values(END.toArray(String[]::new)).withFields()
                 .parse(args);
-        String r = o.oneOf("-r", "lpar", "pool", "procpool", "sys", "all", "config");
+        String r = o.oneOf("-r", "lpar", "pool", "procpool", "sys", "all", "config", "mempool", "hmc");
+        if (r.equals("mempool") || r.equals("hmc")) {
+            o.filter(Set.of("event_types"));
+            return new UtilizationCommand.ListUnsampled(o.require("-m"), r);
+        }
         if (r.equals("config")) {
             Stream.of(RELATIVE, START, END, List.of("-n", "-s", "--filter")).flatMap(List::stream).filter(o::has)
                     .findFirst().ifPresent(opt -> {

@@ -43,7 +43,7 @@ public final class AttributeInput {
         }
         List<Assignment> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (String field : splitCsv(record, "attribute input")) {
+        for (String field : splitCsv(record, "attribute input", true)) {
             Assignment a = parsePair(field);
             if (!seen.add(a.name())) {
                 throw new ModelException(DUPLICATE_ATTRIBUTE, a.name(), "The attribute " + a.name()
@@ -79,6 +79,14 @@ public final class AttributeInput {
 
     /** Splits one CSV level; {@code what} names the input in error sentences. */
     public static List<String> splitCsv(String s, String what) {
+        return splitCsv(s, what, false);
+    }
+
+    /**
+     * {@code blanksAfterCommas}: blanks that start an entry are dropped, as the HMC accepts
+     * "name=a, profile_name=b" between attributes (reference §10); a list element keeps its blanks.
+     */
+    private static List<String> splitCsv(String s, String what, boolean blanksAfterCommas) {
         List<String> out = new ArrayList<>();
         if (s.isEmpty()) {
             throw ModelException.of(SYNTAX, "The " + what + " is empty.");
@@ -87,6 +95,10 @@ public final class AttributeInput {
         int n = s.length();
         while (true) {
             StringBuilder f = new StringBuilder();
+            // blanks after a comma, as scripts write "name=a, profile_name=b" (reference §10)
+            while (blanksAfterCommas && i > 0 && i < n && isBlank(s.charAt(i))) {
+                i++;
+            }
             if (i < n && s.charAt(i) == '"') {
                 i++;
                 boolean closed = false;
@@ -136,8 +148,18 @@ public final class AttributeInput {
         }
     }
 
-    /** Splits a list value; {@code none} and the empty value are the empty list. */
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /**
+     * Splits a list value; {@code none} and the empty value are the empty list. One trailing comma
+     * is accepted, as the HMC accepts it from scripts that build lists in a loop (reference §10).
+     */
     public static List<String> splitList(String attr, String value) {
+        if (value.length() > 1 && value.endsWith(",") && !value.endsWith(",,")) {
+            value = value.substring(0, value.length() - 1);
+        }
         if (value.isEmpty() || value.equals("none")) {
             return List.of();
         }

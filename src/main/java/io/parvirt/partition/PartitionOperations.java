@@ -125,6 +125,7 @@ public final class PartitionOperations {
      * Serialised, so two activations never both take the same free resources.
      */
     public synchronized LaunchPlan activate(Partition p, String profile) {
+        requireOperating(p);
         Hypervisor h = hypervisor();
         requireInactive(p);
         Profile prof = sys.profile(p, profile);
@@ -230,6 +231,56 @@ public final class PartitionOperations {
     }
 
     /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
+    private void requireOperating(Partition p) {
+        if (!sys.operating()) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The managed system "
+                    + sys.definition().settings().name() + " is Power Off: partition " + p.name() + " can be "
+                    + "activated only when it is Operating (chsysstate -r sys -o on).");
+        }
+    }
+
+    /**
+     * {@code chsysstate -r sys -o off}: no activation from now on; every active partition is shut
+     * down (clients first, then the VIOSes that serve their disks; delayed, or at once with
+     * {@code immediate}; one still up after the shutdown timeout is stopped at once), then the
+     * system is Power Off. The daemon, its listings and the definitions stay available.
+     */
+    public void powerOff(boolean immediate) {
+        synchronized (this) {
+            sys.operating(false, null); // under the activation lock: none can start after this
+        }
+        for (boolean vios : new boolean[] {false, true}) {
+            List<Partition> up = sys.definition().partitions().stream()
+                    .filter(p -> (p.env() == LparEnv.VIOSERVER) == vios && lparState(p.id()).active()).toList();
+            for (Partition p : up) {
+                try {
+                    hypervisor().shutdown(p.id(), immediate, SHUTDOWN_TIMEOUT);
+                } catch (ModelException e) {
+                    LOG.info("power off: {} ({})", p.name(), e.getMessage()); // it ended meanwhile
+                }
+            }
+            long deadline = System.nanoTime() + SHUTDOWN_TIMEOUT.plusSeconds(30).toNanos();
+            while (up.stream().anyMatch(p -> lparState(p.id()).active()) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            up.stream().filter(p -> lparState(p.id()).active()).forEach(p -> hypervisor().shutdown(p.id(), true,
+                    SHUTDOWN_TIMEOUT));
+        }
+    }
+
+    /** {@code chsysstate -r sys -o on}: Operating again, and the auto_start partitions start. */
+    public void powerOn() {
+        if (!sys.operating()) {
+            sys.operating(true, null);
+            autoStart();
+        }
+    }
+
     public void autoStart() {
         for (Partition p : sys.definition().partitions()) {
             if (sys.definition().defaultProfile(p).options().autoStart() && state(p.id()).isEmpty()) {

@@ -42,6 +42,8 @@ public final class ManagedSystem {
     private volatile Supplier<List<Allocation>> active = List::of;
     private volatile long qemuOverheadMb;
     private volatile int utilizationSampleSeconds = 30;
+    /** {@code chsysstate -r sys}: false once powered off (not kept across a daemon restart, which starts Operating). */
+    private volatile boolean operating = true;
 
     public ManagedSystem(HostFacts host, Store store, SystemSettings seed) {
         this.host = host;
@@ -54,6 +56,17 @@ public final class ManagedSystem {
             store.commit(new Changes().settings(seed).event(event("hmc", "system", "Managed system " + seed.name()
                     + " initialised")));
         }
+    }
+
+    /** Whether the managed system is Operating (else Power Off: no partition may be activated). */
+    public boolean operating() {
+        return operating;
+    }
+
+    public void operating(boolean on, String user) {
+        operating = on;
+        logEvent(user == null ? "parvirt" : user, "system", "Managed system " + def.settings().name()
+                + (on ? " powered on: Operating" : " powered off: Power Off"));
     }
 
     public SystemDefinition definition() {

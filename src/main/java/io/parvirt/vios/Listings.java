@@ -17,18 +17,27 @@ final class Listings {
     private Listings() {
     }
 
-    private static String line(String format, Object... args) {
+    static String line(String format, Object... args) {
         return String.format(format, args).stripTrailing() + "\n";
     }
 
     /** {@code lsmap -all} or {@code lsmap -vadapter vhostN}. */
     static String lsmap(ViosContext c, List<String> words) {
-        Args a = Args.parse("lsmap", words, Set.of("-vadapter"), Set.of("-all")).noPositional();
+        Fields f = Fields.take("lsmap", words);
+        Args a = Args.parse("lsmap", f.rest(), Set.of("-vadapter", "-type"), Set.of("-all", "-npiv", "-net", "-dec"))
+                .noPositional();
         if (a.has("-all") == a.has("-vadapter")) {
             throw ViosException.usage("lsmap", "give either -all or -vadapter vhostN");
         }
+        if (a.has("-npiv") || a.has("-net")) {
+            // no virtual Fibre Channel server adapters; SEA mappings are not listed here (lsdev shows the SEAs)
+            return "";
+        }
         List<Vhost> adapters = a.has("-all") ? c.vhosts() : List.of(c.vhost(a.get("-vadapter")));
         ViosStorage s = c.storage();
+        if (f.delimiter() != null || !f.names().isEmpty()) {
+            return delimited(c, s, adapters, f, a.has("-dec"));
+        }
         StringBuilder out = new StringBuilder();
         for (Vhost v : adapters) {
             out.append(line("%-15s %-44s %s", "SVSA", "Physloc", "Client Partition ID"));
@@ -48,6 +57,54 @@ final class Listings {
                 out.append(line("%-22s%s", "Physloc", ""));
                 out.append(line("%-22s%s", "Mirrored", t.kind() == TargetKind.DISK ? "false" : "N/A")).append('\n');
             }
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code lsmap ... -fmt D [-field F ...]}: one line per server adapter, its fields then each
+     * target's fields, joined by D (a blank for an empty field); {@code -field} without {@code -fmt}
+     * joins with a blank.
+     */
+    private static String delimited(ViosContext c, ViosStorage s, List<Vhost> adapters, Fields f, boolean dec) {
+        String d = f.delimiter() == null ? " " : f.delimiter();
+        Set<String> valid = Set.of("svsa", "physloc", "clientid", "vtd", "status", "lun", "backing", "bdphysloc",
+                "mirrored");
+        for (String n : f.names()) {
+            if (!valid.contains(n)) {
+                throw ViosException.usage("lsmap", "the field " + n + " is not valid; valid fields are svsa, physloc, "
+                        + "clientid, vtd, status, lun, backing, bdphysloc, mirrored");
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (Vhost v : adapters) {
+            List<String> fields = new java.util.ArrayList<>();
+            java.util.Map<String, String> head = new java.util.LinkedHashMap<>();
+            head.put("svsa", v.name());
+            head.put("physloc", c.physloc(v.slot()));
+            head.put("clientid", dec ? Integer.toString(v.clientId()) : String.format("0x%08x", v.clientId()));
+            head.forEach((k, x) -> {
+                if (f.wants(k)) {
+                    fields.add(x);
+                }
+            });
+            for (Target t : s.targets().stream().filter(t -> t.serverSlot() == v.slot())
+                    .sorted(Comparator.comparingInt(Target::lun)).toList()) {
+                Path file = file(c, s, t);
+                java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+                m.put("vtd", t.name());
+                m.put("status", status(file));
+                m.put("lun", String.format("0x%016x", MappedDevice.lun(t.lun())));
+                m.put("backing", file == null ? "" : file.toString());
+                m.put("bdphysloc", "");
+                m.put("mirrored", t.kind() == TargetKind.DISK ? "false" : "N/A");
+                m.forEach((k, x) -> {
+                    if (f.wants(k)) {
+                        fields.add(x);
+                    }
+                });
+            }
+            out.append(String.join(d, fields.stream().map(x -> x.isEmpty() ? " " : x).toList())).append('\n');
         }
         return out.toString();
     }
@@ -97,11 +154,7 @@ final class Listings {
     }
 
     /** {@code lsdev -virtual}: the server adapters, then the virtual target devices by name. */
-    static String lsdev(ViosContext c, List<String> words) {
-        Args a = Args.parse("lsdev", words, Set.of(), Set.of("-virtual")).noPositional();
-        if (!a.has("-virtual")) {
-            throw ViosException.usage("lsdev", "parvirt's VIOS lists only its virtual devices: give -virtual");
-        }
+    static String lsdevVirtual(ViosContext c) {
         ViosStorage s = c.storage();
         StringBuilder out = new StringBuilder(line("%-16s %-11s %s", "name", "status", "description"));
         for (Vhost v : c.vhosts()) {

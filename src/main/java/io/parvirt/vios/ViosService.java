@@ -105,6 +105,53 @@ public final class ViosService {
         }
     }
 
+    /**
+     * What {@code rmsyscfg --vioscfg} removes for client partition {@code clientId}: per VIOS, the
+     * virtual target devices on the server adapters that pair with the client's adapters. Taken
+     * while the client is still defined (pairing reads its profile), applied by {@link #release}.
+     */
+    public record ClientMappings(int viosId, String viosName, List<String> targets) {
+    }
+
+    /** The mappings each VIOS holds for client {@code clientId} (none: an empty list). */
+    public List<ClientMappings> mappingsOf(int clientId) {
+        SystemDefinition def = sys.definition();
+        List<ClientMappings> out = new ArrayList<>();
+        for (Partition vios : def.partitions()) {
+            if (vios.env() != LparEnv.VIOSERVER || vios.id() == clientId) {
+                continue;
+            }
+            List<Integer> slots = Vhost.of(def, vios).stream().filter(v -> v.clientId() == clientId)
+                    .map(Vhost::slot).toList();
+            List<String> names = storage(vios.id()).targets().stream().filter(t -> slots.contains(t.serverSlot()))
+                    .map(ViosStorage.Target::name).toList();
+            if (!names.isEmpty()) {
+                out.add(new ClientMappings(vios.id(), vios.name(), names));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Removes the mappings, and with {@code withDisks} the backing devices they map (their files
+     * too; a medium in an optical drive stays in the repository), as {@code rmsyscfg --vioscfg
+     * [--vdisk]} does for a removed client. One change per VIOS, each whole.
+     */
+    public synchronized void release(ClientMappings m, boolean withDisks, String clientName, String user) {
+        apply(m.viosId(), user, s -> {
+            List<ViosStorage.Target> drop = s.targets().stream().filter(t -> m.targets().contains(t.name())).toList();
+            List<String> disks = withDisks ? drop.stream().filter(t -> t.kind() == ViosStorage.TargetKind.DISK)
+                    .map(ViosStorage.Target::backing).toList() : List.of();
+            List<Path> files = s.devices().stream().filter(d -> disks.contains(d.name()))
+                    .map(d -> devicePath(m.viosId(), d)).toList();
+            ViosStorage next = s.withTargets(ViosStorage.minus(s.targets(), drop::contains))
+                    .withDevices(ViosStorage.minus(s.devices(), d -> disks.contains(d.name())));
+            return new Change(next, "Mappings " + String.join(", ", m.targets()) + (disks.isEmpty() ? ""
+                    : " and backing devices " + String.join(", ", disks)) + " of removed partition " + clientName
+                    + " removed from " + m.viosName(), () -> { }, files);
+        });
+    }
+
     /** File work done before a change is committed; {@link #undo} removes what it made. */
     interface FileWork {
         void run() throws IOException;

@@ -27,6 +27,11 @@ public final class ViosShell {
     private final Map<String, BiFunction<ViosContext, List<String>, String>> commands = new TreeMap<>();
 
     public ViosShell(ViosService svc) {
+        this(svc, EthernetStatistics.NONE);
+    }
+
+    /** With the switch's counters for {@code entstat}. */
+    public ViosShell(ViosService svc, EthernetStatistics ethernet) {
         this.svc = svc;
         commands.put("mksp", StorageCommands::mksp);
         commands.put("chsp", StorageCommands::chsp);
@@ -37,7 +42,7 @@ public final class ViosShell {
         commands.put("mkvdev", MappingCommands::mkvdev);
         commands.put("rmvdev", MappingCommands::rmvdev);
         commands.put("lsmap", Listings::lsmap);
-        commands.put("lsdev", Listings::lsdev);
+        commands.put("lsdev", DeviceCommands::lsdev);
         commands.put("mkrep", MediaCommands::mkrep);
         commands.put("lsrep", Listings::lsrep);
         commands.put("mkvopt", MediaCommands::mkvopt);
@@ -45,6 +50,13 @@ public final class ViosShell {
         commands.put("lsvopt", Listings::lsvopt);
         commands.put("loadopt", MediaCommands::loadopt);
         commands.put("unloadopt", MediaCommands::unloadopt);
+        // what inventory and monitoring tools send (issue 15)
+        commands.put("ioslevel", DeviceCommands::ioslevel);
+        commands.put("lspv", DeviceCommands::lspv);
+        commands.put("chkdev", DeviceCommands::chkdev);
+        commands.put("license", DeviceCommands::license);
+        commands.put("fcstat", DeviceCommands::fcstat);
+        commands.put("entstat", (c, w) -> DeviceCommands.entstat(c, w, ethernet));
     }
 
     /**

@@ -45,8 +45,17 @@
  * <li><b>Errors.</b> A refused VIOS command prints one line {@code <command>: <sentence>} naming
  *     the device and the rule, exits 1 and changes nothing (state and files). An unknown command
  *     lists the valid ones. HMC-side errors (unknown partition, not a VIOS) are HSCL lines.</li>
- * <li><b>lsdev -virtual</b> lists only vhostN and the virtual target devices; descriptions
+ * <li><b>lsdev -virtual</b> lists only vhostN and the virtual target devices (plain {@code lsdev}
+ *     lists every device); descriptions
  *     "Virtual Target Device - File-backed Disk" / "- File-backed Optical".</li>
+ * <li><b>Devices tools inventory</b> (issue 15, {@code DeviceCommands}): {@code hdisk0} is the
+ *     VIOS's boot disk in rootvg (32768 MB, PVID derived from the partition's UUID; {@code lspv
+ *     -free} lists nothing), {@code entN} are the default profile's virtual Ethernet adapters in
+ *     slot order, then one Shared Ethernet Adapter per trunk adapter ({@code real_adapter} names
+ *     its host TAP), {@code vsa0}, the vhosts and the VTDs. {@code entstat} counts from the
+ *     switch port, turned to the adapter's side. No Fibre Channel: {@code fcstat} and {@code lsmap
+ *     -npiv} answer as a VIOS without it. {@code ioslevel} is 3.1.4.30. {@code -fmt D} output has
+ *     no header and a blank for an empty field.</li>
  * <li><b>Removing a VIOS partition's definition</b> keeps its storage rows and files.</li>
  * <li><b>What a running VIOS serves</b> ({@link io.parvirt.vios.ViosService#exportsOf}): one NBD
  *     export per mapping on a server adapter that pairs with a client, named by its VTD (so its

@@ -62,7 +62,7 @@ class RoleMatrixTest {
 
     static final List<String> COMMANDS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool",
             "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
-            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "rsthwres", "viosvrcmd");
+            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmvterm", "rsthwres", "viosvrcmd");
 
     @TempDir
     Path dir;

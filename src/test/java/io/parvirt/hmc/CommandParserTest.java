@@ -158,7 +158,11 @@ class CommandParserTest {
         assertThat(parse("chsysstate", "-r", "lpar", "-m", "s", "-o", "on", "-n", "a", "--test"))
                 .isEqualTo(new ChangeState("s", new PartitionRef.ByName("a"), Operation.ON, null, false, false, true));
         rejects("--test", "chsysstate", "-r", "lpar", "-m", "s", "-o", "restart", "-n", "a", "--test");
-        assertThat(parse("chsysstate", "-r", "sys", "-m", "s", "-o", "on")).isEqualTo(new ChangeSystemState("s"));
+        assertThat(parse("chsysstate", "-r", "sys", "-m", "s", "-o", "on")).isEqualTo(new ChangeSystemState("s", true,
+                false));
+        assertThat(parse("chsysstate", "-r", "sys", "-m", "s", "-o", "off", "--immed"))
+                .isEqualTo(new ChangeSystemState("s", false, true));
+        rejects("-o", "chsysstate", "-r", "sys", "-m", "s", "-o", "rebuild");
         rejects("-o", "chsysstate", "-r", "lpar", "-m", "s", "-o", "off", "-n", "a");
         rejects("-m", "chsysstate", "-r", "lpar", "-o", "on", "-n", "a");
     }

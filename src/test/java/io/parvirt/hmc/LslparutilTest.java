@@ -311,7 +311,6 @@ class LslparutilTest {
     @Test
     void aBadResourceTypeOrMissingSystemIsTheHmcsInvalidParameter() {
         assertFails(run("lslparutil", "-r", "bogus", "-m", SYS), BAD_PARAMETER + "-r.");
-        assertFails(run("lslparutil", "-r", "mempool", "-m", SYS), BAD_PARAMETER + "-r.");
         assertFails(run("lslparutil", "-m", SYS), BAD_PARAMETER + "-r.");
         assertFails(run("lslparutil", "-r", "lpar"), BAD_PARAMETER + "-m.");
         assertThat(run("lslparutil", "-r", "lpar", "-m", "other").code()).isEqualTo("HSCL8011");

@@ -53,6 +53,18 @@ public sealed interface ConsoleInfoCommand extends HmcCommand {
         }
     }
 
+    /** {@code monhmc -r mem|swap|proc|disk [-n 0]}: one sample of the console's own machine. */
+    record MonitorHmc(String resource) implements ConsoleInfoCommand {
+        public MonitorHmc {
+            Objects.requireNonNull(resource);
+        }
+
+        @Override
+        public String verb() {
+            return "monhmc";
+        }
+    }
+
     /** {@code lscod …} and {@code lscodpool …}: Capacity on Demand, which no parvirt system has. */
     record ListCod(String verb, String system) implements ConsoleInfoCommand {
         public ListCod {

@@ -30,8 +30,12 @@ public sealed interface PowerCommand extends HmcCommand {
         }
     }
 
-    /** {@code chsysstate -r sys}: parsed so that it can be refused (the host is always Operating). */
-    record ChangeSystemState(String system) implements PowerCommand {
+    /**
+     * {@code chsysstate -r sys -o on|off [--immed]}: parvirt's power on and off of the managed
+     * system (the host stays up): off shuts every active partition down, then the system shows
+     * {@code Power Off}; on makes it Operating and starts the auto_start partitions.
+     */
+    record ChangeSystemState(String system, boolean on, boolean immediate) implements PowerCommand {
         public ChangeSystemState {
             Objects.requireNonNull(system);
         }

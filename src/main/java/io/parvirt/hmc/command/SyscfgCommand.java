@@ -102,6 +102,23 @@ public sealed interface SyscfgCommand extends HmcCommand {
         }
     }
 
+    /**
+     * {@code chsyscfg -r lpar -o apply {-p LPAR | --id N} [-n PROFILE]}: the profile becomes the
+     * configuration the partition activates with (its default profile); a null profile is the
+     * default profile itself (nothing to change).
+     */
+    record ApplyProfile(String system, PartitionRef partition, String profile) implements SyscfgCommand {
+        public ApplyProfile {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+        }
+
+        @Override
+        public String verb() {
+            return "chsyscfg";
+        }
+    }
+
     /** {@code chsyscfg -r sys}: exactly one record. */
     record ChangeSystem(String system, List<Assignment> attributes) implements SyscfgCommand {
         public ChangeSystem {
@@ -114,15 +131,23 @@ public sealed interface SyscfgCommand extends HmcCommand {
         }
     }
 
-    /** {@code rmsyscfg -r lpar}. */
-    record RemovePartition(String system, PartitionRef partition, boolean vioscfg) implements SyscfgCommand {
+    /**
+     * {@code rmsyscfg -r lpar}: {@code vioscfg} also removes a VIOS's storage, or a client's mappings
+     * on its VIOSes; {@code vdisks} (with it) also the client's backing devices.
+     */
+    record RemovePartition(String system, PartitionRef partition, boolean vioscfg, boolean vdisks)
+            implements SyscfgCommand {
         public RemovePartition {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
         }
 
+        public RemovePartition(String system, PartitionRef partition, boolean vioscfg) {
+            this(system, partition, vioscfg, false);
+        }
+
         public RemovePartition(String system, PartitionRef partition) {
-            this(system, partition, false);
+            this(system, partition, false, false);
         }
 
         @Override

@@ -44,6 +44,17 @@ public sealed interface UtilizationCommand extends HmcCommand {
     }
 
     /** {@code lslparutil -r config}; {@code system} null: one line per system. */
+    /**
+     * {@code lslparutil -r mempool|hmc}: a shared memory pool and the console's own events, which
+     * parvirt does not sample: the empty list, never a syntax error (tools ask for every type).
+     */
+    record ListUnsampled(String system, String resource) implements UtilizationCommand {
+        public ListUnsampled {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(resource);
+        }
+    }
+
     record ListSampleRate(String system, Format format) implements UtilizationCommand {
         public ListSampleRate {
             Objects.requireNonNull(format);

@@ -1,0 +1,120 @@
+package io.parvirt.hmc;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code VERB --help}: each HMC command's usage, from one table of the forms parvirt takes (the
+ * HMC prints its man page's synopsis and a sentence of purpose; the exact HMC layout is not
+ * captured, so this is "Usage:" then the synopsis, a blank line and the purpose).
+ */
+public final class HmcUsage {
+    private record Entry(String purpose, String synopsis) {
+    }
+
+    private static final String FORMAT = "[-F [<attribute names>] [--header]]";
+    private static final Map<String, Entry> TABLE = new LinkedHashMap<>();
+
+    static {
+        add("chhwres", "Dynamically change the processors, memory, virtual adapters or processor pools of partitions.",
+                "-r proc|mem -m <managed system> -o a|r|m|s {-p <partition name> | --id <partition ID>} "
+                + "[-t <target partition name> | --tid <target partition ID>] [--procs <quantity>] "
+                + "[--procunits <quantity>] [-q <quantity>] [-a \"<attributes>\"] [-w <wait time>] [--force]",
+                "-r procpool -m <managed system> -o s {--poolname <pool name> | --id <pool ID>} "
+                + "[-p <partition name>] [-a \"<attributes>\"]",
+                "-r virtualio --rsubtype eth|scsi -m <managed system> -o a|r|s {-p <partition name> | "
+                + "--id <partition ID>} -s <virtual slot number> [-a \"<attributes>\"]",
+                "-r virtualio --rsubtype vswitch -m <managed system> -o a|r --vswitch <virtual switch name>");
+        add("rsthwres", "Restore a partition's current processors or memory to its profile after a failed dynamic change.",
+                "-r proc|mem|io -m <managed system> [{-p <partition name> | --id <partition ID>}]");
+        add("chsyscfg", "Change the attributes of partitions, partition profiles or the managed system.",
+                "-r lpar|prof|sys -m <managed system> {-f <configuration file> | -i \"<configuration data>\"}",
+                "-r lpar -m <managed system> -o apply {-p <partition name> | --id <partition ID>} "
+                + "[-n <profile name>]");
+        add("chsysstate", "Change the state of a partition or of the managed system.",
+                "-r lpar -m <managed system> -o on|shutdown|osshutdown|restart {-n <partition name> | "
+                + "--id <partition ID>} [-f <profile name>] [--immed] [--restart] [--test]",
+                "-r sys -m <managed system> -o on|off [--immed]");
+        add("lscod", "List Capacity on Demand information (none on this managed system).",
+                "-m <managed system> -t <information type> -r <resource type> [-c <CoD type>] " + FORMAT);
+        add("lscodpool", "List Power enterprise pools (none on this managed system).",
+                "[-p <pool name>] --level pool|sys " + FORMAT);
+        add("lshmc", "List the console's version, VPD, network, BIOS or remote access settings.",
+                "-V | -v | -n | -b | -r " + FORMAT);
+        add("lshmcusr", "List the console's users.", "[--filter \"<filter data>\"] " + FORMAT);
+        add("lshwres", "List the hardware resources of a managed system.",
+                "-r proc|mem|procpool|mempool|io|virtualio -m <managed system> [--level lpar|sys|pool] "
+                + "[--rsubtype <resource subtype>] [--filter \"<filter data>\"] [--maxmem <quantity> "
+                + "[--hptratio <ratio>]] " + FORMAT);
+        add("lsled", "List the attention LEDs of a managed system or its partitions.",
+                "-r sa -m <managed system> -t phys|virtualsys|virtuallpar " + FORMAT);
+        add("lslic", "List the code levels of a managed system.",
+                "-m <managed system> [-t sys|syspower] " + FORMAT);
+        add("lslparutil", "List utilization data collected for a managed system, or the collection settings.",
+                "-r lpar|pool|procpool|sys|all -m <managed system> [-d <days>] [-h <hours>] [--minutes <minutes>] "
+                + "[--startyear <year> ... --endminute <minute>] [-n <number of events>] [-s h|d|m] "
+                + "[--filter \"<filter data>\"] " + FORMAT,
+                "-r config [-m <managed system>] " + FORMAT);
+        add("lsrefcode", "List the reference codes of partitions.",
+                "-r lpar -m <managed system> [--filter \"<filter data>\"] " + FORMAT);
+        add("lssvcevents", "List console or serviceable events.",
+                "-t console|hardware [-d <days>] [-m <managed system>] [--filter \"<filter data>\"] " + FORMAT);
+        add("lssyscfg", "List the attributes of managed systems, partitions or partition profiles.",
+                "-r sys|lpar|prof [-m <managed system>] [--filter \"<filter data>\"] " + FORMAT);
+        add("mkauthkeys", "Add or remove a user's SSH public keys.",
+                "{-a \"<public key>\" | -r \"<public key>|<comment>\"} [-u <user name>]",
+                "--ip <remote console> [-u <user name>] --test");
+        add("mkhmcusr", "Create a console user.",
+                "-u <user name> -a <task role> [--passwd <password>] [-d <description>]");
+        add("mksyscfg", "Create partitions or partition profiles.",
+                "-r lpar|prof -m <managed system> {-f <configuration file> | -i \"<configuration data>\"}",
+                "-r prof -m <managed system> -o save {-p <partition name> | --id <partition ID>} "
+                + "-n <profile name> [--force]");
+        add("mkvterm", "Open a virtual terminal session to a partition.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>}");
+        add("monhmc", "Show one sample of the console's own processors, memory, swap space or file systems.",
+                "-r proc|mem|swap|disk [-n <interval>]");
+        add("rmhmcusr", "Remove a console user.", "-u <user name>");
+        add("rmsyscfg", "Remove a partition or a partition profile.",
+                "-r lpar -m <managed system> {-n <partition name> | --id <partition ID>} [--vioscfg] [--vdisk]",
+                "-r prof -m <managed system> -n <profile name> {-p <partition name> | --id <partition ID>}");
+        add("rmvterm", "Close a partition's virtual terminal session.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>}");
+        add("viosvrcmd", "Run a command on a Virtual I/O Server partition.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>} -c \"<command>\"");
+    }
+
+    private HmcUsage() {
+    }
+
+    private static void add(String verb, String purpose, String... synopses) {
+        TABLE.put(verb, new Entry(purpose, String.join("\n", synopses)));
+    }
+
+    /** The usage text of {@code verb}, when it is a command of this console. */
+    public static Optional<String> of(String verb) {
+        Entry e = TABLE.get(verb);
+        if (e == null) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder();
+        List<String> forms = e.synopsis().lines().toList();
+        for (int i = 0; i < forms.size(); i++) {
+            out.append(i == 0 ? "Usage: " : "       ").append(verb).append(' ').append(forms.get(i))
+                    .append(" [--help]\n");
+        }
+        return Optional.of(out.append('\n').append(e.purpose()).append('\n').toString());
+    }
+
+    /** Whether a command line asks for its usage: {@code --help} anywhere after the verb, as on the HMC. */
+    public static boolean asked(List<String> argv) {
+        return argv.size() > 1 && argv.subList(1, argv.size()).contains("--help");
+    }
+
+    /** The commands in the table, in order. */
+    public static java.util.Set<String> verbs() {
+        return TABLE.keySet();
+    }
+}
