@@ -73,7 +73,8 @@ public final class Daemon implements AutoCloseable {
         for (PartitionStatus st : hypervisor.running()) {
             if (st.allocation() != null && st.pid() > 0 && !st.vcpuThreads().isEmpty()) {
                 String name = def.partition(st.lparId()).map(p -> p.name()).orElse("lpar" + st.lparId());
-                running.add(new Dispatcher.Running(st.lparId(), name, st.pid(), st.vcpuThreads(), st.allocation()));
+                running.add(new Dispatcher.Running(st.lparId(), name, st.pid(), st.vcpuThreads(), st.allocation(),
+                        st.paused()));
             }
         }
         // Only the configurable cores: the whole Capacity (memory model over every defined partition)

@@ -11,7 +11,7 @@ import java.util.List;
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
     static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool", "lshmc",
-            "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
+            "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg",
             "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "viosvrcmd");
 
     private CommandParser() {
@@ -35,7 +35,7 @@ final class CommandParser {
         List<String> args = Options.tail(inv.argv());
         return switch (verb) {
             case "lssyscfg", "mksyscfg", "chsyscfg", "rmsyscfg" -> SyscfgParser.parse(verb, args, inv.files());
-            case "chsysstate", "lsrefcode", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
+            case "chsysstate", "lsrefcode", "lsrunstate", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
             case "lshwres", "chhwres" -> HwresParser.parse(verb, args);
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());

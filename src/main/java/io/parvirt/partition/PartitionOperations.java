@@ -203,6 +203,32 @@ public final class PartitionOperations {
         }
     }
 
+    /**
+     * parvirt's pause ({@code true}) and resume: the partition's processors stop where they are,
+     * its memory and devices stay, and the dispatcher gives it nothing until it resumes. Only a
+     * Running client partition (a VIOS's clients would lose their disks).
+     */
+    public void pause(Partition p, boolean pause) {
+        Hypervisor h = hypervisor();
+        if (p.env() == LparEnv.VIOSERVER) {
+            throw ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "The partition " + p.name()
+                    + " is a Virtual I/O Server and cannot be paused: its clients' disks would stop.");
+        }
+        Optional<RunState> st = state(p.id());
+        boolean paused = st.map(RunState::paused).orElse(false);
+        if (st.map(RunState::state).orElse(LparState.NOT_ACTIVATED) != LparState.RUNNING || paused == pause) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
+                    + " is " + st.map(RunState::runState).orElse("Not Activated") + ": only a "
+                    + (pause ? "Running partition can be paused." : "Paused partition can be resumed."));
+        }
+        try {
+            h.pause(p.id(), pause);
+        } catch (IOException | IllegalStateException e) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
+                    + " could not be " + (pause ? "paused" : "resumed") + ": " + e.getMessage());
+        }
+    }
+
     /** Forgets a removed partition: its last error and its console history (kept per UUID). */
     public void forget(Partition p) {
         if (hypervisor != null) {

@@ -16,7 +16,7 @@ final class RunStates {
                 .orElse(List.of());
         return new RunState(st.lparId(), st.state(), st.refCode().code(), st.refCode().text(), st.refDetail(),
                 st.refTime(), st.profile(), Optional.ofNullable(st.allocation()), st.facts().osVersion(),
-                st.facts().ipv4(), st.agentActive(), nics);
+                st.facts().ipv4(), st.agentActive(), nics, st.paused());
     }
 
     private static RunState.ActiveNic nic(LaunchSpec.Nic n) {
