@@ -115,6 +115,7 @@ public final class Daemon implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),
                     text -> sys.logEvent("hypervisor", "dispatch", text));
             sys.utilizationSampleSeconds(config.utilizationSampleSeconds());
+            sys.profileDataDir(home.profileData());
             UtilizationSampler sampler = new UtilizationSampler(dispatcher, () -> {
                 Capacity c = sys.capacity();
                 return new UtilizationSampler.SystemFacts(sys.definition(), c.configurableProcUnits(),
@@ -156,7 +157,7 @@ public final class Daemon implements AutoCloseable {
                 } catch (io.parvirt.image.ImageException e) {
                     LOG.warn("the default partition image is not available: {}", e.getMessage());
                 }
-                hmc.autoStart();
+                hmc.autoStart(config.autoStartDelay());
             });
             writeString(home.pidFile(), Long.toString(ProcessHandle.current().pid()));
             writeString(home.listenFile(), config.listen().getHostString() + ":" + api.tcpPort());

@@ -10,9 +10,10 @@ import java.util.List;
  */
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
-    static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool", "lshmc",
-            "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg",
-            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg", "rmvterm", "viosvrcmd");
+    static final List<String> VERBS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
+            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate",
+            "lssvcevents", "lssyscfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "rmhmcusr", "rmsyscfg",
+            "rmvterm", "rstprofdata", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -33,6 +34,11 @@ final class CommandParser {
     static HmcCommand parse(HmcInvocation inv) {
         String verb = verb(inv.argv());
         List<String> args = Options.tail(inv.argv());
+        // system profiles, profile data and templates first: additive to the families' own parsers
+        var lifecycle = LifecycleParser.parse(verb, args, inv.files());
+        if (lifecycle.isPresent()) {
+            return lifecycle.get();
+        }
         return switch (verb) {
             case "lssyscfg", "mksyscfg", "chsyscfg", "rmsyscfg" -> SyscfgParser.parse(verb, args, inv.files());
             case "chsysstate", "lsrefcode", "lsrunstate", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);

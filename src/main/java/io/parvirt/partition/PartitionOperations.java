@@ -246,17 +246,65 @@ public final class PartitionOperations {
         }
     }
 
-    /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
-    public void autoStart() {
+    /**
+     * Activates partitions whose default profile has auto_start=1 (at daemon start), in the order
+     * of a system profile: the VIOSes first, each until Running, then the others by id, each
+     * {@code delay} after the one before (so that many guests do not boot at once).
+     */
+    public void autoStart(Duration delay) {
+        List<SystemProfileStart.Step> steps = new java.util.ArrayList<>();
         for (Partition p : sys.definition().partitions()) {
             if (sys.definition().defaultProfile(p).options().autoStart() && state(p.id()).isEmpty()) {
-                try {
-                    activate(p, p.defaultProfile());
-                } catch (ModelException e) {
-                    LOG.warn("auto start of partition {} failed: {}", p.name(), e.getMessage());
-                }
+                steps.add(new SystemProfileStart.Step(p, p.defaultProfile()));
             }
         }
+        boolean first = true;
+        for (SystemProfileStart.Step s : SystemProfileStart.ordered(steps)) {
+            try {
+                if (!first && s.partition().env() != LparEnv.VIOSERVER && !delay.isZero()) {
+                    Thread.sleep(delay);
+                }
+                first = false;
+                activate(s.partition(), s.profile());
+                if (s.partition().env() == LparEnv.VIOSERVER) {
+                    SystemProfileStart.awaitRunning(s.partition(), this::lparState, SystemProfileStart.VIOS_WAIT);
+                }
+            } catch (ModelException e) {
+                LOG.warn("auto start of partition {} failed: {}", s.partition().name(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Activates partitions whose default profile has auto_start=1, one after the other. */
+    public void autoStart() {
+        autoStart(Duration.ZERO);
+    }
+
+    /**
+     * {@code chsysstate -r sysprof -o on}: every member's plan is checked first (a member already
+     * active, a missing profile, resources short for one of them: nothing starts); then the VIOSes
+     * start, each until Running, then the clients in the order listed. {@code test}: the plans only.
+     */
+    public List<LaunchPlan> activate(io.parvirt.model.SystemProfile sp, boolean test) {
+        hypervisor();
+        List<SystemProfileStart.Step> steps = SystemProfileStart.steps(sys.definition(), sp);
+        List<LaunchPlan> plans = new java.util.ArrayList<>();
+        for (SystemProfileStart.Step s : steps) {
+            plans.add(plan(s.partition(), s.profile()));
+        }
+        if (test) {
+            return plans;
+        }
+        for (SystemProfileStart.Step s : steps) {
+            activate(s.partition(), s.profile());
+            if (s.partition().env() == LparEnv.VIOSERVER) {
+                SystemProfileStart.awaitRunning(s.partition(), this::lparState, SystemProfileStart.VIOS_WAIT);
+            }
+        }
+        return plans;
     }
 
     /** The prefix of the MAC addresses parvirt assigns; empty on a console without a hypervisor. */
