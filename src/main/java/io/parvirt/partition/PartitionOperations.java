@@ -291,9 +291,16 @@ public final class PartitionOperations {
     public List<LaunchPlan> activate(io.parvirt.model.SystemProfile sp, boolean test) {
         hypervisor();
         List<SystemProfileStart.Step> steps = SystemProfileStart.steps(sys.definition(), sp);
+        List<Integer> vioses = steps.stream().map(SystemProfileStart.Step::partition)
+                .filter(p -> p.env() == LparEnv.VIOSERVER).map(Partition::id).toList();
         List<LaunchPlan> plans = new java.util.ArrayList<>();
-        for (SystemProfileStart.Step s : steps) {
-            plans.add(plan(s.partition(), s.profile()));
+        synchronized (this) {
+            for (SystemProfileStart.Step s : steps) {
+                requireInactive(s.partition());
+                Profile prof = sys.profile(s.partition(), s.profile());
+                plans.add(LaunchPlanner.plan(sys.definition(), s.partition(), prof, facts.of(s.partition(), prof)
+                        .assumingRunning(vioses)));
+            }
         }
         if (test) {
             return plans;

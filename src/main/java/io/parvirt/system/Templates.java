@@ -1,6 +1,5 @@
 package io.parvirt.system;
 
-import static io.parvirt.model.ModelException.Kind.INSUFFICIENT_RESOURCES;
 import static io.parvirt.model.ModelException.Kind.NAME_IN_USE;
 import static io.parvirt.model.ModelException.Kind.UNKNOWN_ATTRIBUTE;
 
@@ -57,22 +56,8 @@ final class Templates {
         only(attrs, DEPLOY, "a partition deployed from a template");
         String name = Names.partitionName("name", Selectors.value(attrs, "name").orElseThrow(() ->
                 ManagedSystem.missing("name", "each partition deployed from a template is named")));
-        if (def.partition(name).isPresent()) {
-            throw new ModelException(NAME_IN_USE, "name", "The partition name " + name + " is already in use. "
-                    + "Choose a different name.");
-        }
-        Optional<String> given = Selectors.value(attrs, "lpar_id");
-        int id;
-        if (given.isPresent()) {
-            id = Values.parseInt("lpar_id", given.get(), 1, Limits.MAX_LPARS);
-            ManagedSystem.checkId(def, id);
-        } else {
-            id = def.nextFreeId();
-            if (id < 0) {
-                throw ModelException.of(INSUFFICIENT_RESOURCES, "The managed system already has the maximum number "
-                        + "of partitions (max_lpars=" + Limits.MAX_LPARS + "). Remove a partition first.");
-            }
-        }
+        int id = PartitionEdit.newId(def, name, Selectors.value(attrs, "lpar_id")
+                .map(v -> Values.parseInt("lpar_id", v, 1, Limits.MAX_LPARS)).orElse(null));
         Partition src = t.partition();
         Partition p = new Partition(id, name, src.env(), src.defaultProfile(), UUID.randomUUID().toString(),
                 src.options());
