@@ -24,6 +24,25 @@ final class JsonAttributes {
     private JsonAttributes() {
     }
 
+    /** A JSON array of objects: one record of attributes each (a template's deployment). */
+    static List<List<Assignment>> parseList(String body) {
+        com.fasterxml.jackson.databind.JsonNode a;
+        try {
+            a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        } catch (java.io.IOException e) {
+            throw ModelException.of(ModelException.Kind.SYNTAX, "The request body is not valid JSON.");
+        }
+        if (a == null || !a.isArray() || a.isEmpty()) {
+            throw ModelException.of(ModelException.Kind.SYNTAX, "The request body must be a JSON array of one object "
+                    + "per partition.");
+        }
+        List<List<Assignment>> out = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode o : a) {
+            out.add(parse(o.toString()));
+        }
+        return out;
+    }
+
     static List<Assignment> parse(String body, Assignment... fromPath) {
         JsonNode n = Json.read(body.isBlank() ? "{}" : body);
         if (!n.isObject()) {

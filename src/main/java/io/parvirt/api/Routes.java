@@ -17,7 +17,10 @@ import io.parvirt.hmc.command.HmcCommand;
 import io.parvirt.hmc.command.HwresCommand;
 import io.parvirt.hmc.command.HwresCommand.ChangePool;
 import io.parvirt.hmc.command.HwresCommand.ListHwres;
+import io.parvirt.hmc.command.LifecycleCommand;
 import io.parvirt.hmc.command.PartitionRef;
+import io.parvirt.hmc.command.PowerCommand;
+import io.parvirt.hmc.command.PowerCommand.Operation;
 import io.parvirt.hmc.command.PoolRef;
 import io.parvirt.hmc.command.SyscfgCommand.ChangePartition;
 import io.parvirt.hmc.command.SyscfgCommand.ChangeProfile;
@@ -156,6 +159,33 @@ final class Routes {
         r.post("/api/v1/partitions/{name}/exec", this::exec);
         r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
                 hmc.consoleTail(ctx.attribute("user"), lpar(ctx), 1024 * consoleKb(ctx))));
+        // issue 19: pause, system profiles, profile data, templates (the same typed commands as the CLI's)
+        r.post("/api/v1/partitions/{name}/pause", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.PAUSE))));
+        r.post("/api/v1/partitions/{name}/resume", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.RESUME))));
+        r.get("/api/v1/runstates", ctx -> list(ctx, execute(ctx, new PowerCommand.ListRunState(sysName(),
+                Filters.NONE, Format.PAIRS))));
+        r.get("/api/v1/sysprofs", ctx -> list(ctx, execute(ctx, new LifecycleCommand.ListSystemProfiles(sysName(),
+                Filters.NONE, Format.PAIRS))));
+        r.post("/api/v1/sysprofs", ctx -> change(ctx, 201, execute(ctx, new LifecycleCommand.EditSystemProfiles(sysName(),
+                List.of(attributes(ctx)), true))));
+        r.patch("/api/v1/sysprofs/{sysprof}", ctx -> change(ctx, 200, execute(ctx, new LifecycleCommand.EditSystemProfiles(
+                sysName(), List.of(attributes(ctx, set("name", ctx.pathParam("sysprof")))), false))));
+        r.delete("/api/v1/sysprofs/{sysprof}", ctx -> change(ctx, 204, execute(ctx, new LifecycleCommand.RemoveSystemProfile(
+                sysName(), ctx.pathParam("sysprof")))));
+        r.post("/api/v1/sysprofs/{sysprof}/activate", this::activateSystemProfile);
+        r.post("/api/v1/profdata/backup", ctx -> change(ctx, 200, execute(ctx, new LifecycleCommand.BackupProfileData(
+                sysName(), query(ctx, "file"), "true".equals(ctx.queryParam("force"))))));
+        r.post("/api/v1/profdata/restore", ctx -> change(ctx, 200, execute(ctx, new LifecycleCommand.RestoreProfileData(
+                sysName(), io.parvirt.model.Values.parseInt("level", query(ctx, "level"), 1, 4),
+                ctx.queryParam("file")))));
+        r.get("/api/v1/templates", ctx -> list(ctx, execute(ctx, new LifecycleCommand.ListTemplates(sysName(),
+                Filters.NONE, Format.PAIRS))));
+        r.post("/api/v1/templates", ctx -> change(ctx, 201, execute(ctx, new LifecycleCommand.SaveTemplates(sysName(),
+                List.of(attributes(ctx))))));
+        r.delete("/api/v1/templates/{template}", ctx -> change(ctx, 204, execute(ctx, new LifecycleCommand.RemoveTemplate(
+                sysName(), ctx.pathParam("template")))));
+        r.post("/api/v1/templates/{template}/deploy", ctx -> change(ctx, 201, execute(ctx, new LifecycleCommand
+                .DeployTemplate(sysName(), ctx.pathParam("template"), JsonAttributes.parseList(ctx.body())))));
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/api/v1/dispatch", ctx -> ctx.json(hmc.dispatchReport()));
         r.get("/api/v1/vswitch/ports", ctx -> ctx.json(hmc.ethernetPorts()));
@@ -237,6 +267,30 @@ final class Routes {
 
     private HmcResult run(Context ctx, String... argv) {
         return hmc.run(new HmcInvocation(List.of(argv), Map.of(), ctx.attribute("user"), client(ctx)));
+    }
+
+    private PowerCommand power(Context ctx, Operation op) {
+        return new PowerCommand.ChangeState(sysName(), new PartitionRef.ByName(lpar(ctx)), op, null, false, false,
+                false);
+    }
+
+    /** A required query parameter; missing, it is the HMC's missing-parameter refusal. */
+    private static String query(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null) {
+            throw ModelException.of(ModelException.Kind.MISSING_ATTRIBUTE, "The query parameter " + name
+                    + " is required.");
+        }
+        return v;
+    }
+
+    /** {@code ?test=true}: the plans as text, nothing started ({@code chsysstate -r sysprof --test}). */
+    private void activateSystemProfile(Context ctx) {
+        boolean test = "true".equals(ctx.queryParam("test"));
+        HmcResult res = execute(ctx, new LifecycleCommand.ActivateSystemProfile(sysName(), ctx.pathParam("sysprof"), test));
+        if (!error(ctx, res)) {
+            ctx.json(Map.of("ok", true, "plan", res.stdout()));
+        }
     }
 
     /** parvirt's guest exec: {@code {"argv": [...], "timeout_seconds": N}}; answers exit code and output. */

@@ -73,7 +73,8 @@ public final class Daemon implements AutoCloseable {
         for (PartitionStatus st : hypervisor.running()) {
             if (st.allocation() != null && st.pid() > 0 && !st.vcpuThreads().isEmpty()) {
                 String name = def.partition(st.lparId()).map(p -> p.name()).orElse("lpar" + st.lparId());
-                running.add(new Dispatcher.Running(st.lparId(), name, st.pid(), st.vcpuThreads(), st.allocation()));
+                running.add(new Dispatcher.Running(st.lparId(), name, st.pid(), st.vcpuThreads(), st.allocation(),
+                        st.paused()));
             }
         }
         // Only the configurable cores: the whole Capacity (memory model over every defined partition)
@@ -114,6 +115,7 @@ public final class Daemon implements AutoCloseable {
             Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),
                     text -> sys.logEvent("hypervisor", "dispatch", text));
             sys.utilizationSampleSeconds(config.utilizationSampleSeconds());
+            sys.profileDataDir(home.profileData());
             UtilizationSampler sampler = new UtilizationSampler(dispatcher, () -> {
                 Capacity c = sys.capacity();
                 return new UtilizationSampler.SystemFacts(sys.definition(), c.configurableProcUnits(),
@@ -161,7 +163,7 @@ public final class Daemon implements AutoCloseable {
                 } catch (io.parvirt.image.ImageException e) {
                     LOG.warn("the default partition image is not available: {}", e.getMessage());
                 }
-                hmc.autoStart();
+                hmc.autoStart(config.autoStartDelay());
             });
             writeString(home.pidFile(), Long.toString(ProcessHandle.current().pid()));
             writeString(home.listenFile(), config.listen().getHostString() + ":" + api.tcpPort());

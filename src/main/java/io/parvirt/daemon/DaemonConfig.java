@@ -187,6 +187,15 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new SeaSettings(ns.isEmpty() ? null : ns, bridge.isEmpty() ? null : bridge);
     }
 
+    /** {@code autostart.delay_seconds} (default 0): between the auto_start client partitions' activations. */
+    Duration autoStartDelay() {
+        int s = Integer.parseInt(props.getProperty("autostart.delay_seconds", "0"));
+        if (s < 0 || s > 3600) {
+            throw new IllegalArgumentException("autostart.delay_seconds must be 0..3600, not " + s);
+        }
+        return Duration.ofSeconds(s);
+    }
+
     /** {@code utilization.sample_seconds} (default 30): lslparutil's sample rate. */
     int utilizationSampleSeconds() {
         int s = Integer.parseInt(props.getProperty("utilization.sample_seconds", "30"));

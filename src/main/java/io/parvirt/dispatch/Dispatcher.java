@@ -36,8 +36,15 @@ public final class Dispatcher implements AutoCloseable {
     public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce) {
     }
 
-    /** One running partition as the dispatcher needs it. */
-    public record Running(int lparId, String name, long pid, List<Long> vcpuThreads, Allocation allocation) {
+    /**
+     * One running partition as the dispatcher needs it; {@code paused}: its processors are stopped
+     * (parvirt's pause), so it claims nothing and its entitlement is spare for the others.
+     */
+    public record Running(int lparId, String name, long pid, List<Long> vcpuThreads, Allocation allocation,
+            boolean paused) {
+        public Running(int lparId, String name, long pid, List<Long> vcpuThreads, Allocation allocation) {
+            this(lparId, name, pid, vcpuThreads, allocation, false);
+        }
     }
 
     /** What is dispatched now: the shared capacity (configurable cores), the pools, the partitions. */
@@ -202,8 +209,8 @@ public final class Dispatcher implements AutoCloseable {
             }
             Dispatched d = partitions.get(r.lparId());
             long throttled = control == null ? -1 : control.throttled(r.lparId());
-            double demand = d.demand.estimate(a, d.meter.measured(), d.meter.used(), d.meter.waited(), throttled,
-                    d.policy.lastTarget());
+            double demand = r.paused() ? 0 : d.demand.estimate(a, d.meter.measured(), d.meter.used(),
+                    d.meter.waited(), throttled, d.policy.lastTarget());
             claims.add(new Claim(r.lparId(), a.poolId(), QuotaPolicy.cores(a.procUnits()), a.vcpus(), a.capped(),
                     a.uncapWeight(), demand));
         }

@@ -10,9 +10,10 @@ import java.util.List;
  */
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
-    static final List<String> VERBS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool", "lshmc",
-            "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
-            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmvterm", "rsthwres", "viosvrcmd");
+    static final List<String> VERBS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
+            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate",
+            "lssvcevents", "lssyscfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg",
+            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -33,9 +34,14 @@ final class CommandParser {
     static HmcCommand parse(HmcInvocation inv) {
         String verb = verb(inv.argv());
         List<String> args = Options.tail(inv.argv());
+        // system profiles, profile data and templates first: additive to the families' own parsers
+        var lifecycle = LifecycleParser.parse(verb, args, inv.files());
+        if (lifecycle.isPresent()) {
+            return lifecycle.get();
+        }
         return switch (verb) {
             case "lssyscfg", "mksyscfg", "chsyscfg", "rmsyscfg" -> SyscfgParser.parse(verb, args, inv.files());
-            case "chsysstate", "lsrefcode", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
+            case "chsysstate", "lsrefcode", "lsrunstate", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
             case "lshwres", "chhwres", "rsthwres" -> HwresParser.parse(verb, args);
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());

@@ -47,6 +47,7 @@ public final class Hmc {
     private final ViosService viosService;
     private final VirtualEthernet network;
     private final InfoCommands info;
+    private final LifecycleCommands lifecycle;
 
     /**
      * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
@@ -76,6 +77,7 @@ public final class Hmc {
         this.console = new ConsoleCommands(sys, users);
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
+        this.lifecycle = new LifecycleCommands(sys, operations);
         this.resources = new ResourceCommands(sys, operations);
         this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios(),
                 new ViosEthernet(sys, operations, network)),
@@ -126,6 +128,11 @@ public final class Hmc {
     /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
     public void autoStart() {
         operations.autoStart();
+    }
+
+    /** As {@link #autoStart()}: VIOSes first, then the others {@code delay} apart. */
+    public void autoStart(java.time.Duration delay) {
+        operations.autoStart(delay);
     }
 
     /** parvirt's itemised hypervisor memory (not an HMC listing: served by the API and /metrics). */
@@ -245,6 +252,7 @@ public final class Hmc {
             case HwresCommand.RestoreResources c -> hwres.restore(c, user);
             case PowerCommand c -> power.run(c);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
+            case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
         };
     }
 

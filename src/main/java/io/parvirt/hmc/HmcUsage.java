@@ -18,6 +18,8 @@ public final class HmcUsage {
     private static final Map<String, Entry> TABLE = new LinkedHashMap<>();
 
     static {
+        add("bkprofdata", "Back up the partition profile data of a managed system to a file under the console's profile data directory.",
+                "-m <managed system> -f <file name> [--force]");
         add("chhwres", "Dynamically change the processors, memory, virtual adapters or processor pools of partitions.",
                 "-r proc|mem -m <managed system> -o a|r|m|s {-p <partition name> | --id <partition ID>} "
                 + "[-t <target partition name> | --tid <target partition ID>] [--procs <quantity>] "
@@ -27,6 +29,10 @@ public final class HmcUsage {
                 "-r virtualio --rsubtype eth|scsi -m <managed system> -o a|r|s {-p <partition name> | "
                 + "--id <partition ID>} -s <virtual slot number> [-a \"<attributes>\"]",
                 "-r virtualio --rsubtype vswitch -m <managed system> -o a|r --vswitch <virtual switch name>");
+        add("rstprofdata", "Restore the partition profile data of a managed system from a backup file.",
+                "-m <managed system> -l 1|2|3|4 -f <file name>");
+        add("lsrunstate", "List parvirt's run state of partitions (Running, Paused, ...); a parvirt command.",
+                "-r lpar -m <managed system> " + FORMAT);
         add("rsthwres", "Restore a partition's current processors or memory to its profile after a failed dynamic change.",
                 "-r proc|mem|io -m <managed system> [{-p <partition name> | --id <partition ID>}]");
         add("chsyscfg", "Change the attributes of partitions, partition profiles or the managed system.",
@@ -36,7 +42,9 @@ public final class HmcUsage {
         add("chsysstate", "Change the state of a partition or of the managed system.",
                 "-r lpar -m <managed system> -o on|shutdown|osshutdown|restart {-n <partition name> | "
                 + "--id <partition ID>} [-f <profile name>] [--immed] [--restart] [--test]",
-                "-r sys -m <managed system> -o on|off [--immed]");
+                "-r sys -m <managed system> -o on|off [--immed]",
+                "-r lpar -m <managed system> -o pause|resume {-n <partition name> | --id <partition ID>}",
+                "-r sysprof -m <managed system> -o on -n <system profile name> [--test]");
         add("lscod", "List Capacity on Demand information (none on this managed system).",
                 "-m <managed system> -t <information type> -r <resource type> [-c <CoD type>] " + FORMAT);
         add("lscodpool", "List Power enterprise pools (none on this managed system).",

@@ -45,6 +45,7 @@ final class PowerCommands {
                 yield HmcResult.OK;
             }
             case ListRefcode c -> refcodes(c);
+            case PowerCommand.ListRunState c -> runStates(c);
             case OpenVterm c -> {
                 Systems.check(sys, c.system());
                 yield HmcResult.vterm(operations.openVterm(Systems.partition(sys, c.partition())).toString());
@@ -69,6 +70,8 @@ final class PowerCommands {
                 operations.activate(p, profile);
             }
             case RESTART -> operations.restart(p, c.immediate());
+            case PAUSE -> operations.pause(p, true);
+            case RESUME -> operations.pause(p, false);
             case SHUTDOWN, OSSHUTDOWN -> {
                 if (c.restart()) {
                     operations.restart(p, c.immediate());
@@ -78,6 +81,20 @@ final class PowerCommands {
             }
         }
         return HmcResult.OK;
+    }
+
+    /** parvirt's own: the HMC's state and parvirt's run state side by side. */
+    private HmcResult runStates(PowerCommand.ListRunState c) {
+        Systems.check(sys, c.system());
+        List<Row> rows = new ArrayList<>();
+        for (Partition p : SyscfgCommands.partitions(sys.definition(), new Filter(c.filter().values()))) {
+            var st = operations.state(p.id());
+            rows.add(new Row().put("lpar_name", p.name()).put("lpar_id", p.id())
+                    .put("state", st.map(x -> x.state().hmcName()).orElse("Not Activated"))
+                    .put("run_state", st.map(RunState::runState).orElse("Not Activated")));
+        }
+        return Listing.render(rows, c.format().fields(), c.format().header(), Set.of("lpar_name", "lpar_id", "state",
+                "run_state"));
     }
 
     private HmcResult refcodes(ListRefcode c) {

@@ -19,6 +19,12 @@ final class PowerParser {
     static PowerCommand parse(String verb, List<String> args) {
         return switch (verb) {
             case "chsysstate" -> changeState(args);
+            case "lsrunstate" -> {
+                Options o = new Options().values("-r", "-m", "--filter").withFields().parse(args);
+                o.oneOf("-r", "lpar");
+                yield new PowerCommand.ListRunState(o.require("-m"), o.filter(Set.of("lpar_names", "lpar_ids")),
+                        o.format());
+            }
             case "lsrefcode" -> {
                 Options o = new Options().values("-r", "-m", "--filter", "-n").withFields().parse(args);
                 o.oneOf("-r", "lpar");
@@ -47,7 +53,7 @@ final class PowerParser {
             String op = o.oneOf("-o", "on", "onstandby", "onstartpolicy", "onhwdisc", "off");
             return new ChangeSystemState(system, !op.equals("off"), o.has("--immed"));
         }
-        Operation op = Operation.valueOf(o.oneOf("-o", "on", "shutdown", "osshutdown", "restart")
+        Operation op = Operation.valueOf(o.oneOf("-o", "on", "shutdown", "osshutdown", "restart", "pause", "resume")
                 .toUpperCase(Locale.ROOT));
         if (o.has("--test") && op != Operation.ON) {
             throw HmcException.badParameter("--test");

@@ -12,5 +12,10 @@
  * runs a record through its family's handler. Every failure becomes an {@code HmcError} whose code
  * and status {@code HsclCode} alone decides; an exception no rule expected is logged with its
  * trace and reported as one {@code HSCL130F} line.
+ *
+ * <p>The lifecycle forms ({@code -r sysprof}, {@code -r lpartemplate}, {@code --template},
+ * {@code bkprofdata}, {@code rstprofdata}) are parsed by {@code LifecycleParser}, asked before the
+ * families' parsers so that those stay unchanged, into {@code command.LifecycleCommand} records,
+ * which {@code LifecycleCommands} runs.
  */
 package io.parvirt.hmc;

@@ -25,6 +25,11 @@ public record ParvirtHome(Path root) {
         return root.resolve("store");
     }
 
+    /** Where {@code bkprofdata} writes profile data files (as the HMC keeps them with the managed system). */
+    public Path profileData() {
+        return root.resolve("profiles");
+    }
+
     public Path logs() {
         return root.resolve("logs");
     }

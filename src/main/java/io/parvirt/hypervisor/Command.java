@@ -58,6 +58,10 @@ sealed interface Command {
     record Measure(CompletableFuture<Resized> answer) implements Request {
     }
 
+    /** {@code pause} true: QMP {@code stop}; false: {@code cont}. */
+    record Pause(boolean pause, CompletableFuture<Void> answer) implements Request {
+    }
+
     record Exec(String path, List<String> args, Duration timeout, CompletableFuture<GuestAgent.ExecResult> answer)
             implements Request {
     }
@@ -78,7 +82,8 @@ sealed interface Command {
     record Reset() implements Command {
     }
 
-    record Started(Job job, ProcessHandle process) implements Outcome {
+    /** {@code paused}: an adopted process whose vCPUs an earlier daemon had stopped. */
+    record Started(Job job, ProcessHandle process, boolean paused) implements Outcome {
     }
 
     /** {@code process} is the one that was started but could not be attached to, else null. */

@@ -395,6 +395,18 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         }
     }
 
+    /**
+     * Stops ({@code pause}) or continues a running partition's vCPUs through its supervisor, so that
+     * it never interleaves with a shutdown, a restart or a DLPAR; returns once done.
+     */
+    public void pause(int lparId, boolean pause) throws IOException {
+        PartitionSupervisor s = running.get(lparId);
+        if (s == null) {
+            throw new IllegalStateException("partition " + lparId + " is not running");
+        }
+        await(pause ? s.pause() : s.resume(), RESTART_ANSWER);
+    }
+
     /** A QMP command's own timeout and a little more. */
     private static final Duration RESTART_ANSWER = Duration.ofSeconds(35);
 
@@ -428,7 +440,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         PartitionStatus st = s.status();
         if (st.state() == LparState.ERROR && !clearing.remove(s.lparId())) {
             ended.put(s.lparId(), new PartitionStatus(st.lparId(), LparState.ERROR, st.refCode(), st.refDetail(),
-                    st.refTime(), st.profile(), null, GuestFacts.UNKNOWN, false, -1, List.of()));
+                    st.refTime(), st.profile(), null, GuestFacts.UNKNOWN, false, -1, List.of(), false));
         }
     }
 }

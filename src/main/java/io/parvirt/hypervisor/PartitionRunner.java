@@ -90,6 +90,16 @@ interface PartitionRunner {
     /** What the partition has now (a re-adopted one: its run record may be behind); may block. */
     Resized current() throws IOException;
 
+    /** Stops ({@code true}) or continues the partition's processors in place; quick (one monitor command). */
+    default void pause(boolean pause) throws IOException {
+        throw new UnsupportedOperationException("this kind of partition cannot be paused");
+    }
+
+    /** Whether an attached process's processors are stopped (an adopted partition left paused); may block. */
+    default boolean paused() {
+        return false;
+    }
+
     /** Drops the control channels (the process is gone or being abandoned). */
     void detach();
 

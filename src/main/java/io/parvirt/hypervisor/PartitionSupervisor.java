@@ -71,6 +71,7 @@ public final class PartitionSupervisor {
     private volatile GuestFacts facts = GuestFacts.UNKNOWN;
     private volatile boolean agentActive;
     private volatile ProcessHandle process;
+    private volatile boolean paused;
 
     // The owner thread's alone.
     private final SupervisorPolicy policy;
@@ -114,7 +115,7 @@ public final class PartitionSupervisor {
         Run r = run;
         ProcessHandle p = process;
         return new PartitionStatus(spec.lparId(), r.state(), r.refCode(), r.detail(), r.time(), profile, allocation,
-                facts, agentActive, p == null ? -1 : p.pid(), p == null ? List.of() : runner.threads(p));
+                facts, agentActive, p == null ? -1 : p.pid(), p == null ? List.of() : runner.threads(p), paused);
     }
 
     /** Launches the process and follows the boot; completes once the process is up (not yet Running). */
@@ -190,6 +191,19 @@ public final class PartitionSupervisor {
     /** What the partition's guest has now: processors online and memory (monitor and agent). */
     public CompletableFuture<Resized> measure() {
         return post(new Command.Measure(new CompletableFuture<>()));
+    }
+
+    /**
+     * Stops the partition's vCPUs where they are (QMP {@code stop}); memory and devices stay. Only a
+     * Running guest; waits behind a DLPAR; refused for a VIOS (its clients' disks would hang).
+     */
+    public CompletableFuture<Void> pause() {
+        return post(new Command.Pause(true, new CompletableFuture<>()));
+    }
+
+    /** Lets a paused partition's vCPUs go on (QMP {@code cont}). */
+    public CompletableFuture<Void> resume() {
+        return post(new Command.Pause(false, new CompletableFuture<>()));
     }
 
     /** Runs a program in the guest through its agent; fails at once when the agent is not answering. */
@@ -290,6 +304,14 @@ public final class PartitionSupervisor {
         return agentActive;
     }
 
+    boolean paused() {
+        return paused;
+    }
+
+    void paused(boolean p) {
+        paused = p;
+    }
+
     /** Moves from {@code from} (any state when null) to {@code to}; nothing when the state is no longer {@code from}. */
     void move(LparState from, LparState to, RefCode ref, String detail) {
         LparState now = run.state();
@@ -312,6 +334,7 @@ public final class PartitionSupervisor {
     /** The console, monitor, agent, cgroup and run directory go; the process is gone or being abandoned. */
     void release() {
         agentActive = false;
+        paused = false;
         runner.detach();
         console.close();
         placement.remove();

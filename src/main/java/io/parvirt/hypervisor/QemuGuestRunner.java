@@ -226,6 +226,25 @@ final class QemuGuestRunner implements PartitionRunner {
     }
 
     @Override
+    public void pause(boolean pause) throws IOException {
+        if (pause) {
+            monitor().stop();
+        } else {
+            monitor().cont();
+        }
+    }
+
+    @Override
+    public boolean paused() {
+        try {
+            return monitor().status().equals("paused");
+        } catch (IOException e) {
+            LOG.warn("partition {}: run status unknown, taken as running: {}", spec.name(), e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
     public void detach() {
         QmpClient q = qmp;
         if (q != null) {

@@ -31,7 +31,8 @@ final class SupervisorJobs {
                     p = runner.launch();
                 }
                 runner.attach(p, s::post);
-                s.post(new Command.Started(j, p));
+                // Only an adopted process can be paused: this daemon starts none stopped.
+                s.post(new Command.Started(j, p, adopted != null && runner.paused()));
             } catch (LaunchException e) {
                 s.post(new Command.StartFailed(j, e, p));
             }

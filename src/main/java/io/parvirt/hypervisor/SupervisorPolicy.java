@@ -77,6 +77,7 @@ final class SupervisorPolicy {
             case Command.Measure m when dlparRunning() -> deferred.add(m);
             case Command.Restart r when dlparRunning() -> deferred.add(r);
             case Command.Shutdown sd when dlparRunning() && !sd.immediate() -> deferred.add(sd);
+            case Command.Pause p when dlparRunning() -> deferred.add(p);
             case Command.Activate a -> launch(null, a.answer());
             case Command.Adopt a -> launch(a.process(), a.answer());
             case Command.Shutdown sd -> shutdown(sd);
@@ -90,6 +91,7 @@ final class SupervisorPolicy {
             case Command.Replug r -> replug(r);
             case Command.Measure m -> measure(m);
             case Command.Exec e -> exec(e);
+            case Command.Pause p -> pause(p);
             case Command.Panicked p -> panicked(p.detail());
             case Command.PoweredOff p -> cleanShutdown = true;
             case Command.Reset r -> reset();
@@ -99,7 +101,7 @@ final class SupervisorPolicy {
     private void outcome(Command.Outcome o) {
         job = null;
         switch (o) {
-            case Command.Started st -> started(st.process());
+            case Command.Started st -> started(st.process(), st.paused());
             case Command.StartFailed f -> startFailed(f);
             case Command.Booted b -> {
                 s.agentActive(true, b.facts());
@@ -136,6 +138,10 @@ final class SupervisorPolicy {
                     + " is a Virtual I/O Server: its storage server has no processors or memory to change live"));
             return;
         }
+        if (s.paused()) {
+            r.answer().completeExceptionally(pausedRefusal());
+            return;
+        }
         if (s.state() != LparState.RUNNING || !s.agentActive()) {
             r.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
                     + s.state().hmcName() + (s.state() == LparState.RUNNING ? " but its guest agent is not answering"
@@ -168,7 +174,7 @@ final class SupervisorPolicy {
 
     /** A read of the monitor and the agent, beside the mailbox; only while the agent answers. */
     private void measure(Command.Measure m) {
-        if (!runner.bootsWithAgent() || !s.agentActive()) {
+        if (!runner.bootsWithAgent() || !s.agentActive() || s.paused()) {
             m.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name()
                     + " has no guest agent answering"));
             return;
@@ -200,7 +206,7 @@ final class SupervisorPolicy {
         job = SupervisorJobs.launch(s, adopted);
     }
 
-    private void started(ProcessHandle p) {
+    private void started(ProcessHandle p, boolean paused) {
         follow(p);
         boolean relaunch = restarting;
         restarting = false;
@@ -214,7 +220,13 @@ final class SupervisorPolicy {
         if (starting != null) {
             starting.complete(null);
         }
-        if (runner.bootsWithAgent()) {
+        if (paused) {
+            // Left paused by an earlier daemon: it was Running (its agent had answered) and stays
+            // paused; a boot wait would time out on an agent that cannot answer until it resumes.
+            s.paused(true);
+            s.agentActive(true, null);
+            s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "adopted paused");
+        } else if (runner.bootsWithAgent()) {
             awaitBoot();
         } else {
             s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
@@ -281,6 +293,9 @@ final class SupervisorPolicy {
         } else {
             cleanShutdown = true;
             restarting = false;
+            if (!sd.immediate()) {
+                resumeToStop(); // a stopped guest can hear neither its agent nor the power button
+            }
             s.move(st, LparState.SHUTTING_DOWN, RefCode.SHUTTING_DOWN, sd.immediate() ? "immediate" : "delayed");
             if (sd.immediate()) {
                 hardStop();
@@ -357,6 +372,51 @@ final class SupervisorPolicy {
         }
     }
 
+    // Pause and resume
+
+    /**
+     * QMP {@code stop}/{@code cont} on the owner's thread: one quick monitor command, and doing it
+     * here is what keeps it from interleaving with a shutdown, a restart or a DLPAR (they wait in
+     * the mailbox behind it, or it waits behind a DLPAR job).
+     */
+    private void pause(Command.Pause p) {
+        LparState st = s.state();
+        if (!runner.bootsWithAgent()) {
+            p.answer().completeExceptionally(new UnsupportedOperationException("partition " + s.spec().name()
+                    + " is a Virtual I/O Server: pausing it would stop its clients' disks"));
+            return;
+        }
+        if (st != LparState.RUNNING || p.pause() == s.paused()) {
+            p.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + (s.paused() ? "paused" : st.hmcName()) + (p.pause() ? ": only a running partition can be paused"
+                    : ": only a paused partition can be resumed")));
+            return;
+        }
+        try {
+            runner.pause(p.pause());
+            s.paused(p.pause());
+            p.answer().complete(null);
+        } catch (IOException | RuntimeException e) {
+            p.answer().completeExceptionally(e);
+        }
+    }
+
+    /** A stop or restart of a paused partition lets its processors go on first. */
+    private void resumeToStop() {
+        if (s.paused()) {
+            try {
+                runner.pause(false);
+                s.paused(false);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("partition {}: not resumed before being stopped: {}", s.spec().name(), e.getMessage());
+            }
+        }
+    }
+
+    private IllegalStateException pausedRefusal() {
+        return new IllegalStateException("partition " + s.spec().name() + " is paused: resume it first");
+    }
+
     // Requests that do not change the lifecycle
 
     private void restart(Command.Restart r) {
@@ -370,6 +430,7 @@ final class SupervisorPolicy {
                     + st.hmcName() + ": only a running partition can be restarted"));
             return;
         }
+        resumeToStop(); // a reset of a stopped VM leaves it stopped, and a paused OS cannot reboot itself
         if (runner.restartRelaunches()) {
             restarting = true;
             s.move(st, LparState.STARTING, runner.startingRefCode(), "restart");
@@ -391,6 +452,10 @@ final class SupervisorPolicy {
 
     /** The policy is whether the agent may be asked; the exchange itself runs beside the mailbox. */
     private void exec(Command.Exec e) {
+        if (s.paused()) {
+            e.answer().completeExceptionally(pausedRefusal());
+            return;
+        }
         if (!s.agentActive()) {
             e.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
                     + s.state().hmcName() + ": its guest agent is not answering"));

@@ -12,7 +12,10 @@
  *       so {@code shutdown --immed} cuts a delayed shutdown, a boot wait or a DLPAR short. A DLPAR
  *       ({@code Command.Resize}, a {@code Job.Kind.DLPAR} running {@code GuestHotplug}) is taken
  *       only while Running with the agent answering; another DLPAR, a restart or a delayed
- *       shutdown waits behind it.
+ *       shutdown waits behind it. A pause ({@code Command.Pause}: QMP {@code stop}/{@code cont},
+ *       one quick monitor command on the owner's thread) waits behind a DLPAR; a paused guest
+ *       takes no DLPAR or guest command; a delayed shutdown or a restart resumes it first; an
+ *       adopted process found paused ({@code query-status}) is Running and paused at once.
  *       {@link io.parvirt.hypervisor.Hypervisor} holds all supervisors, run records and re-adoption.</li>
  *   <li><b>Process</b> — a {@code PartitionRunner} per kind of partition: {@code QemuGuestRunner}
  *       (QEMU from {@link io.parvirt.hypervisor.QemuProcess}, its launcher injectable so tests spawn

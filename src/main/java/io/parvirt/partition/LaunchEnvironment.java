@@ -44,6 +44,17 @@ public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwar
     public record StorageServerCommand(String java, String classPath) {
     }
 
+    /**
+     * The same environment with these partitions taken as Running: a system profile's clients are
+     * planned as they will be started, after its VIOSes (which start first and are waited for).
+     */
+    public LaunchEnvironment assumingRunning(java.util.Collection<Integer> ids) {
+        Map<Integer, LparState> st = new java.util.HashMap<>(states);
+        ids.forEach(id -> st.put(id, LparState.RUNNING));
+        return new LaunchEnvironment(qemuBinary, accel, hardwareKvm, macPrefix, runRoot, availMemMb, availProcUnits,
+                poolRoom, images, macsInUse, st, scsi, storageServer);
+    }
+
     /** The run state of partition {@code id}: Not Activated when it is not listed. */
     public LparState state(int id) {
         return states.getOrDefault(id, LparState.NOT_ACTIVATED);

@@ -55,6 +55,8 @@ public final class PartitionOperations {
     private final CurrentProfile currentProfile;
     private final ResourceRestore restore;
     private final Dispatcher dispatcher;
+    /** The delay between auto-started clients, kept for {@code chsysstate -r sys -o on}. */
+    private volatile Duration autoStartDelay = Duration.ZERO;
 
     public PartitionOperations(ManagedSystem sys, Hypervisor hypervisor, ImageStore images, VirtualEthernet network,
             ViosService vios, Dispatcher dispatcher) {
@@ -213,6 +215,32 @@ public final class PartitionOperations {
         }
     }
 
+    /**
+     * parvirt's pause ({@code true}) and resume: the partition's processors stop where they are,
+     * its memory and devices stay, and the dispatcher gives it nothing until it resumes. Only a
+     * Running client partition (a VIOS's clients would lose their disks).
+     */
+    public void pause(Partition p, boolean pause) {
+        Hypervisor h = hypervisor();
+        if (p.env() == LparEnv.VIOSERVER) {
+            throw ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "The partition " + p.name()
+                    + " is a Virtual I/O Server and cannot be paused: its clients' disks would stop.");
+        }
+        Optional<RunState> st = state(p.id());
+        boolean paused = st.map(RunState::paused).orElse(false);
+        if (st.map(RunState::state).orElse(LparState.NOT_ACTIVATED) != LparState.RUNNING || paused == pause) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
+                    + " is " + st.map(RunState::runState).orElse("Not Activated") + ": only a "
+                    + (pause ? "Running partition can be paused." : "Paused partition can be resumed."));
+        }
+        try {
+            h.pause(p.id(), pause);
+        } catch (IOException | IllegalStateException e) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
+                    + " could not be " + (pause ? "paused" : "resumed") + ": " + e.getMessage());
+        }
+    }
+
     /** Forgets a removed partition: its last error and its console history (kept per UUID). */
     public void forget(Partition p) {
         if (hypervisor != null) {
@@ -230,7 +258,6 @@ public final class PartitionOperations {
         }
     }
 
-    /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
     private void requireOperating(Partition p) {
         if (!sys.operating()) {
             throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The managed system "
@@ -277,20 +304,76 @@ public final class PartitionOperations {
     public void powerOn() {
         if (!sys.operating()) {
             sys.operating(true, null);
-            autoStart();
+            autoStart(autoStartDelay);
+        }
+    }
+    /**
+     * Activates partitions whose default profile has auto_start=1 (at daemon start), in the order
+     * of a system profile: the VIOSes first, each until Running, then the others by id, each
+     * {@code delay} after the one before (so that many guests do not boot at once).
+     */
+    public void autoStart(Duration delay) {
+        this.autoStartDelay = delay;
+        List<SystemProfileStart.Step> steps = new java.util.ArrayList<>();
+        for (Partition p : sys.definition().partitions()) {
+            if (sys.definition().defaultProfile(p).options().autoStart() && state(p.id()).isEmpty()) {
+                steps.add(new SystemProfileStart.Step(p, p.defaultProfile()));
+            }
+        }
+        boolean first = true;
+        for (SystemProfileStart.Step s : SystemProfileStart.ordered(steps)) {
+            try {
+                if (!first && s.partition().env() != LparEnv.VIOSERVER && !delay.isZero()) {
+                    Thread.sleep(delay);
+                }
+                first = false;
+                activate(s.partition(), s.profile());
+                if (s.partition().env() == LparEnv.VIOSERVER) {
+                    SystemProfileStart.awaitRunning(s.partition(), this::lparState, SystemProfileStart.VIOS_WAIT);
+                }
+            } catch (ModelException e) {
+                LOG.warn("auto start of partition {} failed: {}", s.partition().name(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
+    /** Activates partitions whose default profile has auto_start=1, one after the other. */
     public void autoStart() {
-        for (Partition p : sys.definition().partitions()) {
-            if (sys.definition().defaultProfile(p).options().autoStart() && state(p.id()).isEmpty()) {
-                try {
-                    activate(p, p.defaultProfile());
-                } catch (ModelException e) {
-                    LOG.warn("auto start of partition {} failed: {}", p.name(), e.getMessage());
-                }
+        autoStart(Duration.ZERO);
+    }
+
+    /**
+     * {@code chsysstate -r sysprof -o on}: every member's plan is checked first (a member already
+     * active, a missing profile, resources short for one of them: nothing starts); then the VIOSes
+     * start, each until Running, then the clients in the order listed. {@code test}: the plans only.
+     */
+    public List<LaunchPlan> activate(io.parvirt.model.SystemProfile sp, boolean test) {
+        hypervisor();
+        List<SystemProfileStart.Step> steps = SystemProfileStart.steps(sys.definition(), sp);
+        List<Integer> vioses = steps.stream().map(SystemProfileStart.Step::partition)
+                .filter(p -> p.env() == LparEnv.VIOSERVER).map(Partition::id).toList();
+        List<LaunchPlan> plans = new java.util.ArrayList<>();
+        synchronized (this) {
+            for (SystemProfileStart.Step s : steps) {
+                requireInactive(s.partition());
+                Profile prof = sys.profile(s.partition(), s.profile());
+                plans.add(LaunchPlanner.plan(sys.definition(), s.partition(), prof, facts.of(s.partition(), prof)
+                        .assumingRunning(vioses)));
             }
         }
+        if (test) {
+            return plans;
+        }
+        for (SystemProfileStart.Step s : steps) {
+            activate(s.partition(), s.profile());
+            if (s.partition().env() == LparEnv.VIOSERVER) {
+                SystemProfileStart.awaitRunning(s.partition(), this::lparState, SystemProfileStart.VIOS_WAIT);
+            }
+        }
+        return plans;
     }
 
     /** The prefix of the MAC addresses parvirt assigns; empty on a console without a hypervisor. */

@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 public record RunState(int lparId, LparState state, String refCode, String refText, String refDetail,
         Instant refTime, String profile, Optional<Allocation> allocation, String osVersion, List<String> ipv4,
-        boolean agentActive, List<ActiveNic> nics, List<ActiveScsiClient> scsiClients) {
+        boolean agentActive, List<ActiveNic> nics, List<ActiveScsiClient> scsiClients, boolean paused) {
 
     public RunState {
         ipv4 = List.copyOf(ipv4);
@@ -32,6 +32,14 @@ public record RunState(int lparId, LparState state, String refCode, String refTe
         public ActiveNic {
             addlVlanIds = List.copyOf(addlVlanIds);
         }
+    }
+
+    /**
+     * parvirt's own run state: the HMC's state, except that a Running partition whose processors
+     * are stopped is {@code Paused} (HMC listings keep {@code Running}: the HMC has no such state).
+     */
+    public String runState() {
+        return paused && state == LparState.RUNNING ? "Paused" : state.hmcName();
     }
 
     /** Whether a process of the partition exists (starting, running, shutting down, or in Error with it). */

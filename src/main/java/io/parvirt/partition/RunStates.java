@@ -18,7 +18,7 @@ final class RunStates {
                 st.refTime(), st.profile(), Optional.ofNullable(st.allocation()), st.facts().osVersion(),
                 st.facts().ipv4(), st.agentActive(), nics, s.map(x -> x.spec().scsiClients().stream()
                         .map(c -> new RunState.ActiveScsiClient(c.slot(), c.remoteLparId(), c.remoteSlot())).toList())
-                        .orElse(List.of()));
+                        .orElse(List.of()), st.paused());
     }
 
     private static RunState.ActiveNic nic(LaunchSpec.Nic n) {

@@ -65,5 +65,12 @@
  * udev), where nothing unmovable lands, so it can be removed again. The kernel's own memory must
  * fit in {@code min_mem}. The backend is a memfd mapped shared (see {@code QemuCommandLine}), ready
  * for a vhost-user back end.
+ *
+ * <p><b>Lifecycle</b> (issue 19). Pause and resume go to the partition's supervisor (QMP
+ * {@code stop}/{@code cont} from its mailbox); {@link io.parvirt.partition.RunState#runState} is
+ * parvirt's run state ({@code Paused}) beside the HMC's. A system profile and the auto_start
+ * partitions start in one order ({@code SystemProfileStart}): VIOSes first, each until Running,
+ * then the clients; every member is planned before any starts, its clients planned as if their
+ * VIOSes ran ({@code LaunchEnvironment.assumingRunning}).
  */
 package io.parvirt.partition;

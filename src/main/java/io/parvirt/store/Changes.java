@@ -16,6 +16,10 @@ public final class Changes {
     final List<Profile> removeProfiles = new ArrayList<>();
     final List<SharedProcessorPool> putPools = new ArrayList<>();
     final List<ConsoleEvent> events = new ArrayList<>();
+    final List<io.parvirt.model.SystemProfile> putSysprofs = new ArrayList<>();
+    final List<String> removeSysprofs = new ArrayList<>();
+    final List<io.parvirt.model.PartitionTemplate> putTemplates = new ArrayList<>();
+    final List<String> removeTemplates = new ArrayList<>();
     final List<HmcUser> putUsers = new ArrayList<>();
     final List<String> removeUsers = new ArrayList<>();
     final List<String[]> authorizeKeys = new ArrayList<>();
@@ -48,6 +52,26 @@ public final class Changes {
 
     public Changes put(SharedProcessorPool p) {
         putPools.add(p);
+        return this;
+    }
+
+    public Changes put(io.parvirt.model.SystemProfile p) {
+        putSysprofs.add(p);
+        return this;
+    }
+
+    public Changes removeSystemProfile(String name) {
+        removeSysprofs.add(name);
+        return this;
+    }
+
+    public Changes put(io.parvirt.model.PartitionTemplate t) {
+        putTemplates.add(t);
+        return this;
+    }
+
+    public Changes removeTemplate(String name) {
+        removeTemplates.add(name);
         return this;
     }
 

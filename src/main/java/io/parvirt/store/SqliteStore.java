@@ -92,6 +92,32 @@ public final class SqliteStore implements Store {
         }
     }
 
+    @Override
+    public synchronized List<io.parvirt.model.SystemProfile> systemProfiles() {
+        List<io.parvirt.model.SystemProfile> out = new ArrayList<>();
+        try (ResultSet r = query("SELECT doc FROM system_profile ORDER BY name")) {
+            while (r.next()) {
+                out.add(Documents.read(r.getString(1), io.parvirt.model.SystemProfile.class));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot load the system profiles: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<io.parvirt.model.PartitionTemplate> templates() {
+        List<io.parvirt.model.PartitionTemplate> out = new ArrayList<>();
+        try (ResultSet r = query("SELECT doc FROM lpar_template ORDER BY name")) {
+            while (r.next()) {
+                out.add(Documents.read(r.getString(1), io.parvirt.model.PartitionTemplate.class));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot load the partition templates: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     private ResultSet query(String sql) throws SQLException {
         Statement s = db.createStatement();
         s.closeOnCompletion();
@@ -150,6 +176,18 @@ public final class SqliteStore implements Store {
     private void apply(Changes c) throws SQLException {
         if (c.settings != null) {
             update("INSERT OR REPLACE INTO system_settings (id, doc) VALUES (1, ?)", Documents.write(c.settings));
+        }
+        for (String name : c.removeSysprofs) {
+            update("DELETE FROM system_profile WHERE name = ?", name);
+        }
+        for (io.parvirt.model.SystemProfile p : c.putSysprofs) {
+            update("INSERT OR REPLACE INTO system_profile (name, doc) VALUES (?, ?)", p.name(), Documents.write(p));
+        }
+        for (String name : c.removeTemplates) {
+            update("DELETE FROM lpar_template WHERE name = ?", name);
+        }
+        for (io.parvirt.model.PartitionTemplate t : c.putTemplates) {
+            update("INSERT OR REPLACE INTO lpar_template (name, doc) VALUES (?, ?)", t.name(), Documents.write(t));
         }
         for (Profile p : c.removeProfiles) {
             update("DELETE FROM profile WHERE lpar_id = ? AND name = ?", p.lparId(), p.name());

@@ -34,6 +34,12 @@ public interface Store extends AutoCloseable {
      */
     List<UtilizationSample> utilization(UtilizationQuery q);
 
+    /** The system profiles, by name. */
+    List<io.parvirt.model.SystemProfile> systemProfiles();
+
+    /** The partition templates, by name. */
+    List<io.parvirt.model.PartitionTemplate> templates();
+
     /** Every Virtual I/O Server's stored storage configuration, by VIOS id. */
     List<ViosStorage> viosStorage();
 

@@ -39,6 +39,10 @@ public final class ManagedSystem {
     private final HostFacts host;
     private final Store store;
     private volatile SystemDefinition def;
+    /** The system profiles, by name; published with the definition they were validated against. */
+    private volatile List<io.parvirt.model.SystemProfile> sysprofs;
+    private volatile java.nio.file.Path profileDataDir;
+    private volatile List<io.parvirt.model.PartitionTemplate> templates;
     private volatile Supplier<List<Allocation>> active = List::of;
     private volatile long qemuOverheadMb;
     private volatile int utilizationSampleSeconds = 30;
@@ -56,6 +60,8 @@ public final class ManagedSystem {
             store.commit(new Changes().settings(seed).event(event("hmc", "system", "Managed system " + seed.name()
                     + " initialised")));
         }
+        sysprofs = List.copyOf(store.systemProfiles());
+        templates = List.copyOf(store.templates());
     }
 
     /** Whether the managed system is Operating (else Power Off: no partition may be activated). */
@@ -123,9 +129,173 @@ public final class ManagedSystem {
 
     /** Applies a prepared change: validates the result, commits it, publishes it. */
     synchronized void commit(SystemDefinition next, Changes changes) {
+        commit(next, withoutGone(next, sysprofs, changes), changes);
+    }
+
+    /** As {@link #commit(SystemDefinition, Changes)}, with the system profiles as they then are. */
+    synchronized void commit(SystemDefinition next, List<io.parvirt.model.SystemProfile> nextSysprofs,
+            Changes changes) {
         checkMemory(next);
         store.commit(changes);
         def = next;
+        sysprofs = List.copyOf(nextSysprofs);
+    }
+
+    /**
+     * A partition or profile that is gone leaves the system profiles that listed it (in the same
+     * transaction, added to {@code changes}); a system profile left with no member goes.
+     */
+    private static List<io.parvirt.model.SystemProfile> withoutGone(SystemDefinition next,
+            List<io.parvirt.model.SystemProfile> all, Changes changes) {
+        List<io.parvirt.model.SystemProfile> out = new java.util.ArrayList<>();
+        for (var sp : all) {
+            var kept = sp.members().stream().filter(m -> next.profile(m.lparId(), m.profile()).isPresent()).toList();
+            if (kept.size() == sp.members().size()) {
+                out.add(sp);
+            } else if (kept.isEmpty()) {
+                changes.removeSystemProfile(sp.name());
+            } else {
+                var changed = new io.parvirt.model.SystemProfile(sp.name(), kept);
+                changes.put(changed);
+                out.add(changed);
+            }
+        }
+        return out;
+    }
+
+    /** The system profiles ({@code lssyscfg -r sysprof}), by name. */
+    public List<io.parvirt.model.SystemProfile> systemProfiles() {
+        return sysprofs;
+    }
+
+    public io.parvirt.model.SystemProfile systemProfile(String name) {
+        return SystemProfileEdit.find(sysprofs, name).orElseThrow(() -> SystemProfileEdit.notFound(name));
+    }
+
+    /** {@code mksyscfg -r sysprof} ({@code create}) and {@code chsyscfg -r sysprof}: all records or none. */
+    public synchronized void editSystemProfiles(List<List<Assignment>> records, boolean create, String user) {
+        List<io.parvirt.model.SystemProfile> next = new java.util.ArrayList<>(sysprofs);
+        Changes changes = new Changes();
+        for (List<Assignment> attrs : records) {
+            var sp = create ? SystemProfileEdit.make(def, next, attrs) : SystemProfileEdit.change(def, next, attrs);
+            if (!create) {
+                String old = Selectors.value(attrs, "name").orElseThrow();
+                next.removeIf(s -> s.name().equals(old));
+                if (!old.equals(sp.name())) {
+                    changes.removeSystemProfile(old);
+                }
+            }
+            next.add(sp);
+            changes.put(sp).event(event(user, "sysprof", "System profile " + sp.name()
+                    + (create ? " created" : " changed")));
+        }
+        next.sort(java.util.Comparator.comparing(io.parvirt.model.SystemProfile::name));
+        commit(def, next, changes);
+    }
+
+    /** parvirt's partition templates, by name. */
+    public List<io.parvirt.model.PartitionTemplate> templates() {
+        return templates;
+    }
+
+    /** {@code mksyscfg -r lpartemplate}: each record saves one partition's definition; all or none. */
+    public synchronized void saveTemplates(List<List<Assignment>> records, String user) {
+        List<io.parvirt.model.PartitionTemplate> next = new java.util.ArrayList<>(templates);
+        Changes changes = new Changes();
+        for (List<Assignment> attrs : records) {
+            var t = Templates.save(def, next, attrs);
+            next.add(t);
+            changes.put(t).event(event(user, "template", "Template " + t.name() + " saved from partition "
+                    + t.source()));
+        }
+        next.sort(java.util.Comparator.comparing(io.parvirt.model.PartitionTemplate::name));
+        store.commit(changes);
+        templates = List.copyOf(next);
+    }
+
+    public synchronized void removeTemplate(String name, String user) {
+        var t = Templates.find(templates, name).orElseThrow(() -> Templates.notFound(name));
+        store.commit(new Changes().removeTemplate(name).event(event(user, "template", "Template " + name
+                + " removed")));
+        templates = templates.stream().filter(x -> x != t).toList();
+    }
+
+    /** {@code mksyscfg -r lpar --template T}: one partition per record, every rule of mksyscfg; all or none. */
+    public synchronized List<Partition> deployTemplate(String name, List<List<Assignment>> records, String user) {
+        var t = Templates.find(templates, name).orElseThrow(() -> Templates.notFound(name));
+        SystemDefinition next = current();
+        Changes changes = new Changes();
+        List<Partition> created = new java.util.ArrayList<>();
+        for (List<Assignment> attrs : records) {
+            Templates.Deployed d = Templates.deploy(next, t, attrs);
+            next = d.result();
+            created.add(d.partition());
+            changes.put(d.partition());
+            d.profiles().forEach(changes::put);
+            changes.event(event(user, "partition", "Partition " + d.partition().name() + " (id " + d.partition().id()
+                    + ") created from template " + name));
+        }
+        commit(next, changes);
+        return created;
+    }
+
+    /** Where {@code bkprofdata} writes and {@code rstprofdata} reads (set by the daemon: the home's). */
+    public void profileDataDir(java.nio.file.Path dir) {
+        profileDataDir = dir;
+    }
+
+    /** {@code bkprofdata}: every partition, profile and system profile, to one checked file. */
+    public synchronized void backupProfileData(String file, boolean force, String user) {
+        java.nio.file.Path f = ProfileData.file(profileDataDir, file);
+        ProfileData.write(f, new ProfileData.Contents(def.settings().name(), List.copyOf(def.partitions()),
+                def.allProfiles(), sysprofs), force);
+        logEvent(user, "profdata", "Profile data backed up to " + f.getFileName());
+    }
+
+    /**
+     * {@code rstprofdata -l 1|2|3|4}: the file is checked whole first; a restore that would remove
+     * or change an active partition is refused; then the result is validated and committed at once.
+     */
+    public synchronized void restoreProfileData(int level, String file, String user) {
+        ProfileData.Contents c = level == 4 ? new ProfileData.Contents(def.settings().name(), List.of(), List.of(),
+                List.of()) : ProfileData.read(ProfileData.file(profileDataDir, file));
+        ProfileRestore r = ProfileRestore.of(def, sysprofs, c, level);
+        java.util.Set<Integer> activeIds = new java.util.HashSet<>();
+        active.get().forEach(a -> activeIds.add(a.lparId()));
+        List<String> touched = r.touchedActive(def, activeIds);
+        if (!touched.isEmpty()) {
+            throw ProfileData.active(level == 4 ? "initialized" : "restored", touched);
+        }
+        SystemDefinition next = new SystemDefinition(def.settings(), r.partitions(), r.profiles(), def.pools());
+        for (Profile p : next.allProfiles()) {
+            if (next.partition(p.lparId()).isEmpty()) {
+                throw new ModelException(ModelException.Kind.INVALID_VALUE, "-f", "The profile data file " + file
+                        + " has profile " + p.name() + " of partition ID " + p.lparId() + ", which it does not define.");
+            }
+        }
+        Changes changes = new Changes();
+        def.partitions().stream().filter(p -> next.partition(p.id()).isEmpty())
+                .forEach(p -> changes.removePartition(p.id()));
+        def.allProfiles().stream().filter(p -> !next.profile(p.lparId(), p.name()).equals(Optional.of(p)))
+                .forEach(changes::remove);
+        next.partitions().forEach(changes::put);
+        next.allProfiles().forEach(changes::put);
+        sysprofs.forEach(s -> changes.removeSystemProfile(s.name()));
+        List<io.parvirt.model.SystemProfile> nextSysprofs = new java.util.ArrayList<>();
+        for (var s : r.systemProfiles()) {
+            nextSysprofs.add(SystemProfileEdit.validated(next, s));
+            changes.put(s);
+        }
+        commit(next, nextSysprofs, changes.event(event(user, "profdata", "Profile data "
+                + (level == 4 ? "initialized" : "restored from " + file + " (type " + level + ")"))));
+    }
+
+    /** {@code rmsyscfg -r sysprof -n NAME}. */
+    public synchronized void removeSystemProfile(String name, String user) {
+        var sp = systemProfile(name);
+        List<io.parvirt.model.SystemProfile> next = sysprofs.stream().filter(s -> s != sp).toList();
+        commit(def, next, new Changes().removeSystemProfile(name)
+                .event(event(user, "sysprof", "System profile " + name + " removed")));
     }
 
     synchronized SystemDefinition current() {

@@ -32,21 +32,7 @@ record PartitionEdit(Partition partition, Profile profile, SystemDefinition resu
             }
         }
         pd.requireForCreate();
-        if (def.partition(pd.name()).isPresent()) {
-            throw new ModelException(NAME_IN_USE, "name", "The partition name " + pd.name() + " is already in use. "
-                    + "Choose a different name.");
-        }
-        int id;
-        if (pd.lparId() != null) {
-            id = pd.lparId();
-            ManagedSystem.checkId(def, id);
-        } else {
-            id = def.nextFreeId();
-            if (id < 0) {
-                throw ModelException.of(INSUFFICIENT_RESOURCES, "The managed system already has the maximum number "
-                        + "of partitions (max_lpars=" + Limits.MAX_LPARS + "). Remove a partition first.");
-            }
-        }
+        int id = newId(def, pd.name(), pd.lparId());
         ProfileDraft d = ProfileDraft.create(pd.profileName(), id);
         for (Assignment a : profileAttrs) {
             ProfileAttributes.apply(d, a);
@@ -57,6 +43,27 @@ record PartitionEdit(Partition partition, Profile profile, SystemDefinition resu
         Profile prof = d.build(p.env(), withPartition);
         return new PartitionEdit(p, prof, withPartition.with(def.settings(), List.of(), List.of(), List.of(prof),
                 List.of(), List.of()));
+    }
+
+    /**
+     * The id of a new partition named {@code name}: {@code given} if free, else the next free one;
+     * refused when the name is in use or no id is left (mksyscfg's rules, also for templates).
+     */
+    static int newId(SystemDefinition def, String name, Integer given) {
+        if (def.partition(name).isPresent()) {
+            throw new ModelException(NAME_IN_USE, "name", "The partition name " + name + " is already in use. "
+                    + "Choose a different name.");
+        }
+        if (given != null) {
+            ManagedSystem.checkId(def, given);
+            return given;
+        }
+        int id = def.nextFreeId();
+        if (id < 0) {
+            throw ModelException.of(INSUFFICIENT_RESOURCES, "The managed system already has the maximum number "
+                    + "of partitions (max_lpars=" + Limits.MAX_LPARS + "). Remove a partition first.");
+        }
+        return id;
     }
 
     /** {@code chsyscfg -r lpar}: selected by {@code name} or {@code lpar_id}, partition attributes only. */

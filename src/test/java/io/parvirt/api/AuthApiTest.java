@@ -47,6 +47,17 @@ class AuthApiTest {
         ROUTES.put("/metrics", List.of("get"));
         ROUTES.put("/api/v1/session", List.of("post", "get", "delete"));
         ROUTES.put("/api/v1/feed", List.of("get"));
+        ROUTES.put("/api/v1/partitions/{name}/pause", List.of("post"));
+        ROUTES.put("/api/v1/partitions/{name}/resume", List.of("post"));
+        ROUTES.put("/api/v1/runstates", List.of("get"));
+        ROUTES.put("/api/v1/sysprofs", List.of("get", "post"));
+        ROUTES.put("/api/v1/sysprofs/{sysprof}", List.of("patch", "delete"));
+        ROUTES.put("/api/v1/sysprofs/{sysprof}/activate", List.of("post"));
+        ROUTES.put("/api/v1/profdata/backup", List.of("post"));
+        ROUTES.put("/api/v1/profdata/restore", List.of("post"));
+        ROUTES.put("/api/v1/templates", List.of("get", "post"));
+        ROUTES.put("/api/v1/templates/{template}", List.of("delete"));
+        ROUTES.put("/api/v1/templates/{template}/deploy", List.of("post"));
     }
 
     @RegisterExtension
@@ -208,7 +219,8 @@ class AuthApiTest {
             if (e.getKey().equals("/openapi.json")) {
                 continue;
             }
-            String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem");
+            String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem")
+                    .replace("{sysprof}", "s").replace("{template}", "t");
             for (String m : e.getValue()) {
                 HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);

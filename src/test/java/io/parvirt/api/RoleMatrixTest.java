@@ -58,11 +58,18 @@ class RoleMatrixTest {
             new Route("GET", "/api/v1/vswitch/ports", null, Task.LIST),
             new Route("GET", "/metrics", null, Task.LIST),
             new Route("GET", "/api/v1/session", null, Task.LIST),
-            new Route("POST", "/api/v1/partitions?validate=only", "{\"name\":\"new1\"}", Task.CHANGE));
+            new Route("POST", "/api/v1/partitions?validate=only", "{\"name\":\"new1\"}", Task.CHANGE),
+            new Route("POST", "/api/v1/partitions/web1/pause", null, Task.CHANGE),
+            new Route("GET", "/api/v1/runstates", null, Task.LIST),
+            new Route("GET", "/api/v1/sysprofs", null, Task.LIST),
+            new Route("POST", "/api/v1/sysprofs/nope/activate?test=true", null, Task.CHANGE),
+            new Route("GET", "/api/v1/templates", null, Task.LIST),
+            new Route("POST", "/api/v1/templates/nope/deploy", "[{\"name\":\"x\"}]", Task.CHANGE));
 
-    static final List<String> COMMANDS = List.of("chhwres", "chsyscfg", "chsysstate", "lscod", "lscodpool",
-            "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lssvcevents", "lssyscfg",
-            "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmvterm", "rsthwres", "viosvrcmd");
+    static final List<String> COMMANDS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
+            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate",
+            "lssvcevents", "lssyscfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg",
+            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
 
     @TempDir
     Path dir;

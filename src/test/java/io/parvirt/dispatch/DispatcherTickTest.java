@@ -73,6 +73,19 @@ class DispatcherTickTest {
         assertThat(r.pools().getFirst().utilizedSeconds()).isCloseTo(0.2, within(1e-12));
     }
 
+    /** Issue 19: a paused partition claims nothing; what it is entitled to goes to the one that wants it. */
+    @Test
+    void aPausedPartitionIsGrantedNothingAndItsEntitlementGoesToTheOthers() {
+        running = List.of(new Running(1, "paused", 100, List.of(101L), Lpars.uncapped(1, "1.0", 2), true),
+                new Running(2, "busy", 200, List.of(201L, 202L), Lpars.uncapped(2, "1.0", 2), false));
+        d.tick();
+        for (int i = 0; i < 6; i++) {
+            interval(100, 0, 200, 200);
+        }
+        assertThat(d.usage().get(1).grantedCores()).isZero();
+        assertThat(d.usage().get(2).grantedCores()).isCloseTo(2.0, within(1e-9));
+    }
+
     @Test
     void aDedicatedPartitionHoldsTheHighestCoresAndKeepsThem() {
         running = List.of(new Running(1, "ded", 100, List.of(101L, 102L),

@@ -81,9 +81,29 @@ class CommandParserTest {
     @Test
     void noCommandAndAnUnknownCommandNameTheValidOnes() {
         assertThatThrownBy(() -> parse()).isInstanceOf(HmcException.class)
-                .hasMessageStartingWith("No command was entered. Valid commands are: chhwres, chsyscfg,");
+                .hasMessageStartingWith("No command was entered. Valid commands are: bkprofdata, chhwres, chsyscfg,");
         assertThatThrownBy(() -> parse("lsfoo")).isInstanceOf(HmcException.class)
                 .hasMessageStartingWith("The command lsfoo is not a valid command.").hasMessageEndingWith("viosvrcmd.");
+    }
+
+    /** Issue 19: pause, system profiles, profile data and templates parse into their typed commands. */
+    @Test
+    void lifecycleFormsBecomeTheirTypedCommands() {
+        assertThat(parse("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "pause", "-n", "a"))
+                .isEqualTo(new io.parvirt.hmc.command.PowerCommand.ChangeState("sys1",
+                        new io.parvirt.hmc.command.PartitionRef.ByName("a"),
+                        io.parvirt.hmc.command.PowerCommand.Operation.PAUSE, null, false, false, false));
+        assertThat(parse("chsysstate", "-m", "sys1", "-r", "sysprof", "-o", "on", "-n", "sp", "--test"))
+                .isEqualTo(new io.parvirt.hmc.command.LifecycleCommand.ActivateSystemProfile("sys1", "sp", true));
+        assertThat(parse("rstprofdata", "-m", "sys1", "-l", "4"))
+                .isEqualTo(new io.parvirt.hmc.command.LifecycleCommand.RestoreProfileData("sys1", 4, null));
+        assertThatThrownBy(() -> parse("rstprofdata", "-m", "sys1", "-l", "1")).hasMessageContaining("-f");
+        assertThatThrownBy(() -> parse("rstprofdata", "-m", "sys1", "-l", "5", "-f", "x")).hasMessageContaining("-l");
+        assertThatThrownBy(() -> parse("chsysstate", "-m", "sys1", "-r", "sysprof", "-o", "off", "-n", "sp"))
+                .hasMessageContaining("-o");
+        assertThat(parse("lssyscfg", "-r", "prof", "-m", "sys1")).isInstanceOf(ListSyscfg.class);
+        assertThat(parse("mksyscfg", "-r", "lpar", "-m", "sys1", "--template", "t", "-i", "name=x"))
+                .isInstanceOf(io.parvirt.hmc.command.LifecycleCommand.DeployTemplate.class);
     }
 
     @Test

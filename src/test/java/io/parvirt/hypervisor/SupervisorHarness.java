@@ -85,6 +85,19 @@ final class SupervisorHarness implements AutoCloseable {
                 FakeGuestAgent.startDlpar(spec.agentSocket()));
     }
 
+    /** A partition whose monitor says its VM is paused (an earlier daemon paused it). */
+    static SupervisorHarness paused(Path dir) throws IOException {
+        LaunchSpec spec = spec(dir, 7, UUID.randomUUID().toString());
+        return new SupervisorHarness(dir, Duration.ofSeconds(60), spec, FakeQmpPeer.startPaused(spec.qmpSocket()),
+                FakeGuestAgent.start(spec.agentSocket()));
+    }
+
+    /** Starts the stand-in process as an earlier daemon would have, and has the supervisor adopt it. */
+    void adopt() throws IOException {
+        process = FakeProcess.start(dir.resolve("bin"), spec.uuid(), spec.pidFile());
+        supervisor.adopt(process);
+    }
+
     private ProcessHandle launch() throws LaunchException {
         try {
             gate.await();

@@ -40,7 +40,7 @@ class CurrentProfileTest {
                     base.processors(), 256, 1024);
             RunState st = new RunState(1, LparState.RUNNING, "", "", "", Instant.now(), "default", Optional.of(a), "",
                     List.of(), true, List.of(new RunState.ActiveNic(2, "0A0000000002", "ETHERNET0", 1, true,
-                            List.of(7), 0, "none"), new RunState.ActiveNic(4, "x", "ETHERNET0", 9, false, List.of(), 0, "none")), List.of());
+                            List.of(7), 0, "none"), new RunState.ActiveNic(4, "x", "ETHERNET0", 9, false, List.of(), 0, "none")), List.of(), false);
 
             Profile saved = CurrentProfile.of(base, "now", st);
 

@@ -5,8 +5,8 @@ import java.util.Objects;
 /** {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: running partitions. */
 public sealed interface PowerCommand extends HmcCommand {
 
-    /** {@code chsysstate -o}. */
-    enum Operation { ON, SHUTDOWN, OSSHUTDOWN, RESTART }
+    /** {@code chsysstate -o}; PAUSE and RESUME are parvirt's (the vCPUs stop in place, memory stays). */
+    enum Operation { ON, SHUTDOWN, OSSHUTDOWN, RESTART, PAUSE, RESUME }
 
     /**
      * {@code chsysstate -r lpar -o on|shutdown|osshutdown|restart}; {@code profile} ({@code -f}) is
@@ -57,6 +57,23 @@ public sealed interface PowerCommand extends HmcCommand {
         @Override
         public String verb() {
             return "lsrefcode";
+        }
+    }
+
+    /**
+     * {@code lsrunstate -r lpar}: parvirt's own listing of each partition's HMC state beside
+     * parvirt's run state ({@code Paused} where the HMC's listings say Running).
+     */
+    record ListRunState(String system, Filters filter, Format format) implements PowerCommand {
+        public ListRunState {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(filter);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lsrunstate";
         }
     }
 

@@ -32,6 +32,16 @@ public final class Qmp {
 
     private static final Duration QUIT_ANSWER = Duration.ofSeconds(5);
 
+    /** {@code stop}: the vCPUs stop where they are; memory and devices stay (QEMU's STOP event follows). */
+    public void stop() throws IOException {
+        client.execute("stop", null);
+    }
+
+    /** {@code cont}: the vCPUs go on from where {@link #stop} left them (QEMU's RESUME event follows). */
+    public void cont() throws IOException {
+        client.execute("cont", null);
+    }
+
     /** {@code query-status}: the VM's run state ({@code running}, {@code paused}, {@code prelaunch}...). */
     public String status() throws IOException {
         return client.execute("query-status", null).path("status").asText();

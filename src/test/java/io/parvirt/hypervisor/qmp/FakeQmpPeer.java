@@ -48,7 +48,16 @@ public final class FakeQmpPeer extends UnixPeer {
     /** Serves QEMU 7.2's recorded q35/TCG monitor on {@code socket}. */
     public static FakeQmpPeer start(Path socket) throws IOException {
         return new FakeQmpPeer(socket, Transcript.load("/qmp/qemu-7.2-q35-tcg.jsonl",
-                "/qmp/qemu-7.2-q35-tcg-panic.jsonl"));
+                "/qmp/qemu-7.2-q35-tcg-panic.jsonl", "/qmp/qemu-7.2-q35-tcg-pause.jsonl"));
+    }
+
+    /**
+     * A monitor whose VM an earlier daemon left paused: {@code query-status} answers {@code paused}
+     * ({@code qmp/qemu-7.2-q35-tcg-pause.jsonl}, recorded from QEMU 7.2's {@code stop}/{@code cont}).
+     */
+    public static FakeQmpPeer startPaused(Path socket) throws IOException {
+        return new FakeQmpPeer(socket, Transcript.load("/qmp/qemu-7.2-q35-tcg-pause.jsonl",
+                "/qmp/qemu-7.2-q35-tcg.jsonl", "/qmp/qemu-7.2-q35-tcg-panic.jsonl"));
     }
 
     /**
