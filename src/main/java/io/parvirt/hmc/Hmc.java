@@ -235,7 +235,7 @@ public final class Hmc {
             case HwresCommand.ChangeProcessors c -> hwres.changeProcessors(c, user);
             case HwresCommand.ChangeMemory c -> hwres.changeMemory(c, user);
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
-            case PowerCommand c -> power.run(c);
+            case PowerCommand c -> power.run(c, user);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
         };
     }
