@@ -42,6 +42,7 @@ public final class ManagedSystem {
     private volatile Supplier<List<Allocation>> active = List::of;
     private volatile long qemuOverheadMb;
     private volatile int utilizationSampleSeconds = 30;
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ManagedSystem(HostFacts host, Store store, SystemSettings seed) {
         this.host = host;
@@ -53,6 +54,26 @@ public final class ManagedSystem {
             def = new SystemDefinition(seed, List.of(), List.of(), List.of());
             store.commit(new Changes().settings(seed).event(event("hmc", "system", "Managed system " + seed.name()
                     + " initialised")));
+        }
+    }
+
+    /**
+     * Tells {@code listener} of every change a listing may show: each committed definition, and each
+     * run-state change the daemon reports through {@link #changed}. It runs on the changer's thread
+     * (inside a commit), so it must only take note and return.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    public void removeChangeListener(Runnable listener) {
+        changeListeners.remove(listener);
+    }
+
+    /** Something outside the definition changed (a partition's state or reference code). */
+    public void changed() {
+        for (Runnable l : changeListeners) {
+            l.run();
         }
     }
 
@@ -113,6 +134,7 @@ public final class ManagedSystem {
         checkMemory(next);
         store.commit(changes);
         def = next;
+        changed();
     }
 
     synchronized SystemDefinition current() {
