@@ -100,47 +100,41 @@ final class VtermServer implements AutoCloseable {
     }
 
     void serve() {
-        Thread.ofVirtual().name("vterm-" + partition).start(this::acceptLoop);
-        Thread.ofVirtual().name("vterm-view-" + partition).start(this::viewLoop);
+        Thread.ofVirtual().name("vterm-" + partition).start(() -> acceptLoop(server, this::attach));
+        Thread.ofVirtual().name("vterm-view-" + partition).start(() -> acceptLoop(viewServer, this::watch));
     }
 
-    private void viewLoop() {
+    private static void acceptLoop(ServerSocketChannel from, java.util.function.Consumer<SocketChannel> take) {
         while (true) {
-            SocketChannel ch;
             try {
-                ch = viewServer.accept();
+                take.accept(from.accept());
             } catch (IOException e) {
                 return; // closed
-            }
-            VtermSession s = new VtermSession(ch, null, counters, viewers::remove);
-            viewers.add(s);
-            counters.viewers.incrementAndGet();
-            s.start("vterm-view-" + partition);
-            if (closed) {
-                s.close();
             }
         }
     }
 
-    private void acceptLoop() {
-        while (true) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (IOException e) {
-                return; // closed
-            }
-            if (attached.get() != null) {
-                refuse(ch);
-                continue;
-            }
-            VtermSession s = new VtermSession(ch, guest, counters, this::ended);
-            attached.set(s);
-            counters.sessions.incrementAndGet();
-            s.start("vterm-" + partition);
-            if (closed) { // close() ran between accept and attach and could not see this session
-                closeSession();
-            }
+    private void watch(SocketChannel ch) {
+        VtermSession s = new VtermSession(ch, null, counters, viewers::remove);
+        viewers.add(s);
+        counters.viewers.incrementAndGet();
+        s.start("vterm-view-" + partition);
+        if (closed) {
+            s.close();
+        }
+    }
+
+    private void attach(SocketChannel ch) {
+        if (attached.get() != null) {
+            refuse(ch);
+            return;
+        }
+        VtermSession s = new VtermSession(ch, guest, counters, this::ended);
+        attached.set(s);
+        counters.sessions.incrementAndGet();
+        s.start("vterm-" + partition);
+        if (closed) { // close() ran between accept and attach and could not see this session
+            closeSession();
         }
     }
 
