@@ -208,6 +208,24 @@ class WebConsoleBrowserTest {
         browser.screenshot("partitions-phone");
     }
 
+    @Test
+    void theEventsPageListsTheAuditTrailFilteredByCategoryAndTextAndTakesNewEventsLive() {
+        browser.login("victor", "viewer123");
+        browser.open("#/events");
+        browser.waitFor(d -> d.findElement(By.id("events-table")).getText().contains("mksyscfg by"));
+        new Select(browser.find("#event-category")).selectByValue("audit");
+        assertThat(browser.driver.findElements(By.cssSelector("#events-table tbody tr")).stream()
+                .map(e -> e.getDomAttribute("data-category")).distinct().toList()).containsExactly("audit");
+        new Select(browser.find("#event-category")).selectByValue("");
+        browser.find("#event-filter").sendKeys("evt1");
+        assertThat(browser.find("#event-count").getText()).startsWith("0 of");
+        // a change made elsewhere: the page reloads the log when the feed reports it, no reload by hand
+        assertThat(daemon.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", lpar("evt1")).exit()).isZero();
+        browser.waitFor(d -> d.findElement(By.id("events-table")).getText().contains("Partition evt1 (id"));
+        browser.screenshot("events");
+        assertThat(daemon.hmc("rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "evt1").exit()).isZero();
+    }
+
     private static int status(java.net.http.HttpClient http, String method, String path, String session, String csrf) {
         var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.port() + path))
                 .method(method, java.net.http.HttpRequest.BodyPublishers.noBody())
