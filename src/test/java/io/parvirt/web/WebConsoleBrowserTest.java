@@ -209,6 +209,25 @@ class WebConsoleBrowserTest {
     }
 
     @Test
+    void theDlparDialogSendsChhwresAndShowsItsRefusalWithNothingChanged() {
+        String before = daemon.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=web1").stdout();
+        browser.login("olivia", "operator1");
+        browser.open("#/partition/web1");
+        browser.find("#dlpar-open").click();
+        new Select(browser.find("#dlpar-resource")).selectByValue("mem");
+        assertThat(browser.find("#dlpar-amount").getDomProperty("value")).isEqualTo("256");
+        browser.find("#dlpar-apply").click();
+        // web1 is not running: DLPAR is refused by the same rules as chhwres on the command line
+        browser.waitFor(d -> !d.findElement(By.id("dlpar-error")).getText().isEmpty());
+        assertThat(browser.find("#dlpar-error").getText()).startsWith("HSCL").contains("web1");
+        browser.screenshot("dlpar-refused");
+        assertThat(daemon.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=web1").stdout())
+                .isEqualTo(before);
+        assertThat(daemon.api("GET", "/api/v1/events", null).body()).contains("chhwres by olivia from");
+        browser.find("#dlpar-cancel").click();
+    }
+
+    @Test
     void theEventsPageListsTheAuditTrailFilteredByCategoryAndTextAndTakesNewEventsLive() {
         browser.login("victor", "viewer123");
         browser.open("#/events");
