@@ -54,6 +54,7 @@ class WebActivationGuestTest {
             awaitPrompt(browser); // typed before the prompt, keys would cross the shell's cursor query
             // the terminal answers the guest's cursor-position query (ESC [ 6 n) on its own: the shell reads it
             browser.typeInTerminal("printf '\\033[5;9H\\033[6n'; read -r x; echo \"cpr${x#?}\"", Keys.ENTER);
+            awaitTerminal(browser, "^[[5;9R", 30); // the guest's tty echoes the answer; then the line ends
             browser.typeInTerminal(Keys.ENTER);
             awaitTerminal(browser, "cpr[5;9R", 30);
             browser.screenshot("console");
