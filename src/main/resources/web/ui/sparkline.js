@@ -46,7 +46,9 @@ export function svg(values, max, label) {
   s.setAttribute('class', 'spark'); s.setAttribute('role', 'img'); s.setAttribute('aria-label', label);
   if (!values || !values.length) return s;
   const top = Math.max(0.1, max || 0, ...values);
-  const pts = values.map((v, i) => ((values.length === 1 ? w : i * w / (POINTS - 1)).toFixed(1)) + ','
+  // the newest point at the right edge, so a line that has only begun sits next to its figure
+  const step = w / (POINTS - 1);
+  const pts = values.map((v, i) => (w - (values.length - 1 - i) * step).toFixed(1) + ','
     + (h - 1 - (v / top) * (h - 2)).toFixed(1));
   const line = document.createElementNS(NS, 'polyline');
   line.setAttribute('points', pts.join(' '));
