@@ -1,43 +1,55 @@
-// The partition's serial console over a WebSocket (the same session mkvterm opens): guest output
-// in a <pre>, keystrokes sent as typed. Plain JavaScript, no terminal emulator yet: escape
-// sequences are dropped from the output rather than interpreted.
-import { el } from './api.js';
+// The partition's serial console in a terminal (xterm.js, served from the jar) over a WebSocket:
+// guest output goes to the terminal, and what the terminal produces (keys, and its answers to the
+// guest's queries such as the cursor position, ESC [ 6 n) goes to the guest. One browser (or mkvterm)
+// holds the keyboard; others watch read-only and may take the keyboard over.
+import { el, announce } from './api.js';
 
-// CSI sequences (ESC [ ... final byte), OSC (ESC ] ... BEL) and two-byte escapes
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[@-Z\\-_]|\r/g;
-// Tab is left to the page, so a keyboard user can always move out of the console
-const COMPLETE = /^\x1b(\[[0-?]*[ -\/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])/;
-const KEYS = { Enter: '\r', Backspace: '\x7f', Escape: '\x1b', ArrowUp: '\x1b[A', ArrowDown: '\x1b[B',
-  ArrowRight: '\x1b[C', ArrowLeft: '\x1b[D' };
+/**
+ * Opens the console of `name`. mode: undefined (the keyboard if free, else watch), 'view' or 'take'.
+ * Returns { view, close }.
+ */
+export function open(name, mode) {
+  const box = el('div', { id: 'console-out', class: 'console', role: 'region', 'aria-label': 'Console of ' + name });
+  const status = el('p', { id: 'console-status', class: 'muted', 'aria-live': 'polite' }, 'Connecting…');
+  const holder = el('p', { id: 'console-holder', class: 'muted' });
+  const take = el('button', { type: 'button', id: 'console-take', hidden: true }, 'Take the keyboard');
+  const view = el('div', { id: 'console' }, status, holder, take, box);
+  const term = new window.Terminal({ rows: 24, cols: 80, fontSize: 14, cursorBlink: true, convertEol: false,
+    scrollback: 2000, screenReaderMode: false, tabStopWidth: 8 });
+  term.open(box);
+  window.parvirtTerm = term; // for the tests and the echo bench: the terminal as the page sees it
+  let ws = null, keyboard = false, closedByUs = false;
 
-export function open(name) {
-  const out = el('pre', { id: 'console-out', class: 'console', tabindex: '0', 'aria-label': 'Console of ' + name + ': type here',
-    'aria-live': 'off' });
-  const status = el('p', { id: 'console-status', class: 'muted' }, 'Connecting…');
-  const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-  const ws = new WebSocket(scheme + location.host + '/api/v1/partitions/' + encodeURIComponent(name) + '/vterm');
-  ws.binaryType = 'arraybuffer';
-  const decoder = new TextDecoder();
-  let pending = '';
-  ws.onopen = () => { status.textContent = 'Connected: type in the console; Tab moves out of it.'; out.focus(); };
-  ws.onmessage = ev => {
-    let text = pending + decoder.decode(new Uint8Array(ev.data), { stream: true });
-    pending = '';
-    // an escape sequence cut between two frames waits for its end, or it would show half-stripped
-    const i = text.lastIndexOf('\x1b');
-    if (i >= 0 && text.length - i < 64 && !COMPLETE.test(text.slice(i))) { pending = text.slice(i); text = text.slice(0, i); }
-    out.textContent += text.replace(ESCAPES, '');
-    if (out.textContent.length > 200000) out.textContent = out.textContent.slice(-100000);
-    out.scrollTop = out.scrollHeight;
-  };
-  ws.onclose = ev => { status.textContent = 'Closed' + (ev.reason ? ': ' + ev.reason : '.'); };
-  out.addEventListener('keydown', ev => {
-    if (ws.readyState !== WebSocket.OPEN || ev.altKey || ev.metaKey) return;
-    let s = null;
-    if (ev.ctrlKey && ev.key.length === 1) s = String.fromCharCode(ev.key.toUpperCase().charCodeAt(0) - 64);
-    else if (KEYS[ev.key]) s = KEYS[ev.key];
-    else if (ev.key.length === 1) s = ev.key;
-    if (s !== null) { ev.preventDefault(); ws.send(s); }
-  });
-  return { view: el('div', {}, status, out), close: () => ws.close() };
+  function connect(m) {
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    ws = new WebSocket(scheme + location.host + '/api/v1/partitions/' + encodeURIComponent(name) + '/vterm'
+      + (m ? '?mode=' + m : ''));
+    ws.binaryType = 'arraybuffer';
+    const mine = ws;
+    ws.onmessage = ev => {
+      if (typeof ev.data !== 'string') { term.write(new Uint8Array(ev.data)); return; }
+      const c = JSON.parse(ev.data);
+      if (c.mode) {
+        keyboard = c.mode === 'keyboard';
+        status.textContent = keyboard ? 'Connected: you have the keyboard.' : 'Connected read-only: you are watching.';
+        status.dataset.mode = c.mode;
+        take.hidden = keyboard;
+        if (keyboard) term.focus();
+      }
+      if (c.holder) holder.textContent = keyboard ? '' : 'Keyboard: ' + c.holder;
+      if (c.holder && !c.mode) announce('The console keyboard is now with ' + c.holder);
+    };
+    ws.onclose = ev => {
+      if (mine !== ws || closedByUs) return;
+      // the keyboard was taken over (or rmvterm ended us): keep watching if the console is still there
+      if (keyboard) { keyboard = false; status.textContent = 'Your keyboard session ended; watching read-only…';
+        connect('view'); return; }
+      status.textContent = 'Closed' + (ev.reason ? ': ' + ev.reason : '.');
+      status.dataset.mode = 'closed';
+    };
+  }
+  term.onData(d => { if (keyboard && ws && ws.readyState === WebSocket.OPEN) ws.send(d); });
+  take.addEventListener('click', () => { const old = ws; ws = null; if (old) old.close(); connect('take'); });
+  connect(mode);
+  return { view, close: () => { closedByUs = true; if (ws) ws.close(); term.dispose(); } };
 }

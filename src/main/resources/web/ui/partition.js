@@ -2,6 +2,7 @@
 import { api, hmc, el, may, announce, session } from './api.js';
 import { subscribe } from './feed.js';
 import * as vterm from './console.js';
+import * as dlpar from './dlpar.js';
 
 let unsubscribe = null;
 let consoleSession = null;
@@ -37,6 +38,7 @@ export async function show(container, name) {
     el('form', { method: 'dialog', class: 'actions' },
       el('button', { value: 'cancel', id: 'delete-cancel' }, 'Cancel'),
       el('button', { value: 'delete', id: 'delete-confirm', class: 'danger' }, 'Delete')));
+  const dlparDialog = dlpar.dialog(name, system);
   confirmDelete.addEventListener('close', () => {
     if (confirmDelete.returnValue === 'delete') {
       act('Delete', async () => { await api('DELETE', '/api/v1/partitions/' + enc); location.hash = '#/partitions'; });
@@ -54,7 +56,8 @@ export async function show(container, name) {
         button('shutdown', 'Shut down', () => act('Shut down', () => power('-o', 'shutdown'))),
         button('shutdown-immed', 'Shut down immediately', () => act('Shut down', () => power('-o', 'shutdown', '--immed'))),
         button('restart', 'Restart', () => act('Restart', () => power('-o', 'shutdown', '--immed', '--restart'))),
-        button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete),
+        button('dlpar-open', 'Change resources…', () => dlparDialog.showModal()),
+        button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete, dlparDialog),
     el('section', { 'aria-labelledby': 'console-h' }, el('h2', { id: 'console-h' }, 'Console'),
       el('button', { type: 'button', id: 'open-console', disabled: !may('CONSOLE'),
         title: may('CONSOLE') ? null : 'Your role may not see consoles',

@@ -1,17 +1,30 @@
 // The partitions table: sortable by any column, filtered by text, kept current by the feed.
 import { el, announce } from './api.js';
 import { subscribe } from './feed.js';
+import * as spark from './sparkline.js';
 
 const COLUMNS = [
   ['name', 'Name'], ['lpar_id', 'ID', 'num'], ['state', 'State'], ['lpar_env', 'Environment', 'hide-narrow'],
-  ['proc_units', 'Units', 'num'], ['procs', 'VPs', 'num hide-narrow'], ['mem', 'Memory (MB)', 'num'],
+  ['proc_units', 'Units', 'num'], ['use', 'Units used (3 min)', 'spark hide-narrow'], ['procs', 'VPs', 'num hide-narrow'],
+  ['mem', 'Memory (MB)', 'num'],
   ['refcode', 'Reference code', 'hide-narrow']];
 const NUMERIC = new Set(['lpar_id', 'proc_units', 'procs', 'mem']);
 let sort = { key: 'lpar_id', up: true };
 let filter = '';
 let unsubscribe = null;
 
-export function leave() { if (unsubscribe) unsubscribe(); unsubscribe = null; }
+let unfollow = null;
+export function leave() {
+  if (unsubscribe) unsubscribe(); unsubscribe = null;
+  if (unfollow) unfollow(); unfollow = null;
+}
+
+function use(r) {
+  const v = spark.latest(r.lpar_id);
+  const label = v === null ? 'no figures (not running)' : v.toFixed(2) + ' units used now';
+  return el('td', { class: 'spark hide-narrow', 'data-used': v === null ? '' : v.toFixed(2) },
+    spark.svg(spark.series(r.lpar_id), Number(r.proc_units) || 0, label), v === null ? '' : ' ' + v.toFixed(2));
+}
 
 export function show(container) {
   const tbody = el('tbody');
@@ -34,18 +47,20 @@ export function show(container) {
     const list = [...rows.values()].filter(r => !filter || [r.name, r.state, r.lpar_env, r.refcode]
       .some(v => (v || '').toLowerCase().includes(filter)));
     const k = sort.key;
-    list.sort((a, b) => (NUMERIC.has(k) ? (Number(a[k]) || 0) - (Number(b[k]) || 0)
+    const num = r => k === 'use' ? (spark.latest(r.lpar_id) || 0) : Number(r[k]) || 0;
+    list.sort((a, b) => (NUMERIC.has(k) || k === 'use' ? num(a) - num(b)
       : String(a[k]).localeCompare(String(b[k]))) * (sort.up ? 1 : -1));
     const frag = document.createDocumentFragment();
     for (const r of list) {
       frag.append(el('tr', { 'data-name': r.name }, COLUMNS.map(([key, , cls]) => key === 'name'
         ? el('td', {}, el('a', { href: '#/partition/' + encodeURIComponent(r.name) }, r.name))
-        : el('td', { class: (cls || '') + (key === 'state' ? ' state-' + r.state : '') }, r[key]))));
+        : key === 'use' ? use(r) : el('td', { class: (cls || '') + (key === 'state' ? ' state-' + r.state : '') }, r[key]))));
     }
     tbody.replaceChildren(frag);
     count.textContent = list.length + ' of ' + rows.size + ' partitions';
   }
 
+  unfollow = spark.follow(() => draw());
   unsubscribe = subscribe((all, changed, removed) => {
     rows = all;
     draw();

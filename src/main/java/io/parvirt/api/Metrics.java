@@ -37,6 +37,16 @@ final class Metrics {
         return b.toString();
     }
 
+    /** The web console's partition feed: its browsers and the listings it read for them. */
+    static String feed(PartitionFeed feed) {
+        StringBuilder b = new StringBuilder();
+        gauge(b, "parvirt_web_feed_clients", "Browsers following the partitions feed", feed.clients());
+        header(b, "parvirt_web_feed_samples_total", "Listings the partitions feed read, one per burst of changes "
+                + "(and one more once it settles)", "counter");
+        b.append("parvirt_web_feed_samples_total ").append(feed.samples()).append('\n');
+        return b.toString();
+    }
+
     /** The virtual switches' per-port counters (the adapter's point of view is the switch's). */
     private static void ports(StringBuilder b, Hmc hmc) {
         var ports = hmc.ethernetPorts();

@@ -23,20 +23,29 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * {@code GET /api/v1/feed}: the partitions table as one server-sent event stream per browser. The
  * first event ({@code snapshot}) is every partition's row; then a {@code changes} event carries the
  * rows that changed ({@code rows}) and the ids removed ({@code removed}), whoever caused the change
- * (the browser, the CLI, a guest powering itself off). One sampler serves every subscriber: it reads
- * the same listings as {@code lssyscfg}, {@code lsrefcode} every {@link #INTERVAL_MS} ms while anyone
- * listens, and sends only differences, so an idle table costs the browser nothing.
+ * (the browser, the CLI, a guest powering itself off). Nothing polls: the managed system tells the
+ * feed of each change ({@link io.parvirt.system.ManagedSystem#onChange}: a committed definition, a
+ * run-state transition), and one sampler thread, alive only while someone listens, reads the same
+ * listings as {@code lssyscfg}, {@code lsrefcode} once per burst of changes ({@link #COALESCE_MS})
+ * and sends only differences. An idle table costs a comment every {@link #HEARTBEAT_MS} ms.
  */
 final class PartitionFeed {
-    static final long INTERVAL_MS = 100;
+    /** Changes that come together (an activation's few transitions, a batch of mksyscfg) make one sample. */
+    static final long COALESCE_MS = 20;
     /**
-     * A comment every second: a browser that went away is only noticed when a write to it fails, and
-     * until then it would keep the sampler (and its connection) alive for nobody.
+     * The hypervisor reports a transition just before the new state can be read (its switch ports
+     * must leave first), so each burst is read once more when it has settled.
      */
-    static final long HEARTBEAT_TICKS = 10;
+    static final long SETTLE_MS = 250;
+    /** A browser that went away is only noticed when a write to it fails: a comment now and then finds it. */
+    static final long HEARTBEAT_MS = 10_000;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartitionFeed.class);
     private final Hmc hmc;
     private final Set<SseClient> clients = new CopyOnWriteArraySet<>();
+    private final Runnable listener = this::changed;
+    private final java.util.concurrent.atomic.AtomicLong samples = new java.util.concurrent.atomic.AtomicLong();
+    private final Object signal = new Object();
+    private boolean dirty;
     private Map<String, String> last = Map.of();
     private Thread sampler;
     private Object profilesOf;
@@ -44,6 +53,16 @@ final class PartitionFeed {
 
     PartitionFeed(Hmc hmc) {
         this.hmc = hmc;
+        hmc.system().onChange(listener);
+    }
+
+    /** Listings read since the start: each is work the feed did for its browsers. */
+    long samples() {
+        return samples.get();
+    }
+
+    int clients() {
+        return clients.size();
     }
 
     /** A new browser: authorised as its user (a listing), sent the whole table, then the changes. */
@@ -63,25 +82,57 @@ final class PartitionFeed {
         }
     }
 
+    /** On the changer's thread: only a note for the sampler, and nothing at all while no one listens. */
+    private void changed() {
+        if (clients.isEmpty()) {
+            return;
+        }
+        synchronized (signal) {
+            dirty = true;
+            signal.notifyAll();
+        }
+    }
+
     private void run() {
-        long ticks = 0;
+        long settleAt = 0;
+        long heartbeatAt = System.nanoTime() + HEARTBEAT_MS * 1_000_000;
         while (!clients.isEmpty()) {
             try {
-                Thread.sleep(INTERVAL_MS);
-                sample();
-                if (++ticks % HEARTBEAT_TICKS == 0) {
+                boolean changes;
+                synchronized (signal) {
+                    long wakeAt = settleAt != 0 ? Math.min(settleAt, heartbeatAt) : heartbeatAt;
+                    long wait;
+                    while (!dirty && (wait = wakeAt - System.nanoTime()) > 0) {
+                        signal.wait(Math.max(1, wait / 1_000_000));
+                    }
+                    changes = dirty;
+                }
+                if (changes) {
+                    Thread.sleep(COALESCE_MS);
+                    synchronized (signal) {
+                        dirty = false;
+                    }
+                    sample();
+                    settleAt = System.nanoTime() + SETTLE_MS * 1_000_000;
+                } else if (settleAt != 0 && System.nanoTime() >= settleAt) {
+                    settleAt = 0;
+                    sample();
+                }
+                if (System.nanoTime() >= heartbeatAt) {
                     heartbeat();
+                    heartbeatAt = System.nanoTime() + HEARTBEAT_MS * 1_000_000;
                 }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                // a listing that failed once (a partition removed mid-listing) is read again next time
+                // a listing that failed once (a partition removed mid-listing) is read again at the next change
                 LOG.debug("partition feed sample failed", e);
             }
         }
     }
 
     private synchronized void sample() {
+        samples.incrementAndGet();
         Map<String, ObjectNode> rows = table(null);
         Map<String, String> now = strings(rows);
         ArrayNode changed = Json.MAPPER.createArrayNode();
@@ -125,6 +176,7 @@ final class PartitionFeed {
 
     /** The server stops: every stream ends and the sampler with them. */
     synchronized void close() {
+        hmc.system().removeChangeListener(listener);
         for (SseClient c : clients) {
             clients.remove(c);
             try {

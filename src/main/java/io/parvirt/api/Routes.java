@@ -189,7 +189,7 @@ final class Routes {
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/api/v1/dispatch", ctx -> ctx.json(hmc.dispatchReport()));
         r.get("/api/v1/vswitch/ports", ctx -> ctx.json(hmc.ethernetPorts()));
-        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc)));
+        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc) + Metrics.feed(feed)));
     }
 
     /** A partition name from the path; one that cannot exist is answered as the HMC does, not found. */

@@ -6,26 +6,37 @@ import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcResult;
 import io.parvirt.hmc.command.PartitionRef;
 import io.parvirt.hmc.command.PowerCommand.OpenVterm;
+import io.parvirt.hmc.command.PowerCommand.VtermMode;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code /api/v1/partitions/{name}/vterm}: the partition's serial console in the browser, over a
- * WebSocket. It opens the console exactly as {@code mkvterm} does (the same command, the same role
- * check, the same one-session rule) and relays bytes both ways between the socket {@code mkvterm}
- * would attach to and the browser: binary frames from the guest, text frames of keystrokes to it.
- * A WebSocket carries no CSRF header, so the session cookie is taken only from a page of this
- * origin (the Origin header), besides SameSite=Strict.
+ * {@code /api/v1/partitions/{name}/vterm[?mode=view|take]}: the partition's serial console in the
+ * browser, over a WebSocket. It opens the console exactly as {@code mkvterm} does (the same command,
+ * the same role check) and relays bytes both ways between that socket and the browser: binary
+ * frames of guest output, text frames of keystrokes (and the terminal's answers to the guest's
+ * queries) to it. Without a mode the browser gets the keyboard if it is free and watches read-only
+ * if not ({@code mkvterm --view}); {@code take} takes the keyboard over ({@code mkvterm --take}:
+ * the holder is told and ends, as after rmvterm). The server's text frames are JSON: {@code
+ * {"mode":"keyboard"|"view","holder":...}} when the session starts and {@code {"holder":...}} when
+ * the keyboard changes hands through a browser. A WebSocket carries no CSRF header, so the session
+ * cookie is taken only from a page of this origin (the Origin header), besides SameSite=Strict.
  */
 final class VtermSocket {
     private final Hmc hmc;
     private final Auth auth;
     private final WebSessions sessions;
-    private final Map<String, SocketChannel> open = new ConcurrentHashMap<>();
+    private final Map<String, Session> open = new ConcurrentHashMap<>();
+    /** Who holds each partition's keyboard through a browser; an mkvterm holder is not known here. */
+    private final Map<String, String> holders = new ConcurrentHashMap<>();
+
+    private record Session(String partition, String user, boolean keyboard, SocketChannel channel, WsContext ctx) {
+    }
 
     VtermSocket(Hmc hmc, Auth auth, WebSessions sessions) {
         this.hmc = hmc;
@@ -34,33 +45,61 @@ final class VtermSocket {
     }
 
     void configure(WsConfig ws) {
-        ws.onConnect(ctx -> {
-            String user = user(ctx);
-            if (user == null) {
-                ctx.closeSession(4401, "not authenticated");
-                return;
-            }
-            HmcResult r = hmc.execute(new OpenVterm(hmc.system().definition().settings().name(),
-                    new PartitionRef.ByName(ctx.pathParam("name"))), user, "web");
-            if (r.error() != null || r.vterm() == null) {
-                ctx.closeSession(4403, r.error() == null ? "no console" : r.error().line());
-                return;
-            }
-            SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(r.vterm()));
-            open.put(ctx.sessionId(), ch);
-            Thread.ofVirtual().name("vterm-ws-" + ctx.pathParam("name")).start(() -> pump(ch, ctx));
-        });
+        ws.onConnect(this::connect);
         ws.onMessage(ctx -> {
-            SocketChannel ch = open.get(ctx.sessionId());
-            if (ch != null) {
-                ByteBuffer b = ByteBuffer.wrap(ctx.message().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Session s = open.get(ctx.sessionId());
+            if (s != null && s.keyboard) { // a viewer's keys would be dropped by the console anyway
+                ByteBuffer b = ByteBuffer.wrap(ctx.message().getBytes(StandardCharsets.UTF_8));
                 while (b.hasRemaining()) {
-                    ch.write(b);
+                    s.channel.write(b);
                 }
             }
         });
         ws.onClose(ctx -> close(ctx.sessionId()));
         ws.onError(ctx -> close(ctx.sessionId()));
+    }
+
+    private void connect(WsContext ctx) throws IOException {
+        String user = user(ctx);
+        if (user == null) {
+            ctx.closeSession(4401, "not authenticated");
+            return;
+        }
+        String name = ctx.pathParam("name");
+        String asked = ctx.queryParam("mode");
+        VtermMode mode = "view".equals(asked) ? VtermMode.VIEW : "take".equals(asked) ? VtermMode.TAKE
+                : VtermMode.KEYBOARD;
+        HmcResult r = open(name, mode, user);
+        if (asked == null && r.error() != null) { // the keyboard is held (or refused): watch, if allowed
+            HmcResult view = open(name, VtermMode.VIEW, user);
+            if (view.error() == null) {
+                mode = VtermMode.VIEW;
+                r = view;
+            }
+        }
+        if (r.error() != null || r.vterm() == null) {
+            ctx.closeSession(4403, r.error() == null ? "no console" : r.error().line());
+            return;
+        }
+        SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(r.vterm()));
+        Session s = new Session(name, user, mode != VtermMode.VIEW, ch, ctx);
+        open.put(ctx.sessionId(), s);
+        if (s.keyboard) {
+            holders.put(name, user);
+        }
+        String holder = holders.getOrDefault(name, "another session (mkvterm)");
+        send(ctx, Json.MAPPER.createObjectNode().put("mode", s.keyboard ? "keyboard" : "view").put("holder", holder)
+                .toString());
+        if (s.keyboard) {
+            String change = Json.MAPPER.createObjectNode().put("holder", user).toString();
+            open.values().stream().filter(o -> o != s && o.partition.equals(name)).forEach(o -> send(o.ctx, change));
+        }
+        Thread.ofVirtual().name("vterm-ws-" + name).start(() -> pump(ch, ctx));
+    }
+
+    private HmcResult open(String name, VtermMode mode, String user) {
+        return hmc.execute(new OpenVterm(hmc.system().definition().settings().name(), new PartitionRef.ByName(name),
+                mode), user, "web");
     }
 
     /** Guest output to the browser until either side goes. */
@@ -78,17 +117,28 @@ final class VtermSocket {
         }
         close(ctx.sessionId());
         try {
-            ctx.closeSession();
+            ctx.closeSession(1000, "ended");
         } catch (RuntimeException e) {
             // already closed
         }
     }
 
+    private static void send(WsContext ctx, String text) {
+        try {
+            ctx.send(text);
+        } catch (RuntimeException e) {
+            // that browser is going; its close handler cleans up
+        }
+    }
+
     private void close(String id) {
-        SocketChannel ch = open.remove(id);
-        if (ch != null) {
+        Session s = open.remove(id);
+        if (s != null) {
+            if (s.keyboard) {
+                holders.remove(s.partition, s.user);
+            }
             try {
-                ch.close();
+                s.channel.close();
             } catch (IOException e) {
                 // closing
             }

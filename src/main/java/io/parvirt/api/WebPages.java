@@ -7,6 +7,7 @@ import java.util.Map;
 /**
  * The web console's files (package {@code io.parvirt.web}, resources under {@code /web} in the jar)
  * at {@code /}: public, since the login page must load before anyone is logged in; they hold no data.
+ * {@code /vendor/} holds the third-party files, pinned with their licences (vendor/xterm/PINNED).
  */
 final class WebPages {
     private WebPages() {
@@ -17,12 +18,15 @@ final class WebPages {
         s.directory = "/web";
         s.location = Location.CLASSPATH;
         // Only our own files run in the page; no other site may frame it (clickjacking on the buttons).
+        // Styles may be inline: xterm.js writes its theme and cell sizes as a <style> element it makes;
+        // scripts stay our own files only.
         s.headers = Map.of("Cache-Control", "no-cache", "X-Content-Type-Options", "nosniff",
-                "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
+                "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                        + "frame-ancestors 'none'; form-action 'self'");
     }
 
     static boolean isPage(String path) {
-        return path.equals("/") || path.equals("/index.html") || path.startsWith("/ui/") || path.equals("/favicon.ico");
+        return path.equals("/") || path.equals("/index.html") || path.startsWith("/ui/") || path.startsWith("/vendor/") || path.equals("/favicon.ico");
     }
 
     /** The console's pages mark their requests so (a header no other site's page can add without CORS). */

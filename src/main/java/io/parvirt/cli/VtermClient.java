@@ -158,10 +158,19 @@ final class VtermClient {
         return null;
     }
 
-    /** Finds {@code ~.} typed at the start of a line (after CR or LF, or first); passes all else on. */
+    /**
+     * Finds {@code ~.} typed at the start of a line (after CR or LF, or first); passes all else on.
+     * A terminal's answer to the guest's query is not typing: the guest's shell asks for the cursor
+     * position at every prompt ({@code ESC [ 6 n}) and the terminal answers on our input ({@code
+     * ESC [ row ; col R}, device attributes end in {@code c}, status in {@code n}), right after the
+     * Enter that made the prompt; such a control sequence leaves the start-of-line state as it was.
+     */
     static final class EscapeScanner {
         private boolean lineStart = true;
         private boolean tilde;
+        /** 0 outside a control sequence, 1 after ESC, 2 inside ESC [ ... */
+        private int sequence;
+        private boolean lineStartBefore;
         volatile boolean detached;
 
         /** Copies {@code in} to {@code out} (twice as long), holding back a line-initial '~' until the next key. */
@@ -169,6 +178,11 @@ final class VtermClient {
             int m = 0;
             for (int i = 0; i < n; i++) {
                 byte b = in[i];
+                if (sequence > 0) {
+                    out[m++] = b;
+                    sequence(b);
+                    continue;
+                }
                 if (tilde) {
                     tilde = false;
                     if (b == '.') {
@@ -181,9 +195,27 @@ final class VtermClient {
                     continue;
                 }
                 out[m++] = b;
+                if (b == 0x1b) {
+                    sequence = 1;
+                    lineStartBefore = lineStart;
+                }
                 lineStart = b == '\r' || b == '\n';
             }
             return m;
+        }
+
+        private void sequence(byte b) {
+            if (sequence == 1) {
+                sequence = b == '[' ? 2 : 0; // ESC and one other key: typed (Alt-key), not a reply
+                return;
+            }
+            if (b >= 0x20 && b <= 0x3f) {
+                return; // parameters and intermediates
+            }
+            sequence = 0;
+            if (b == 'R' || b == 'c' || b == 'n') {
+                lineStart = lineStartBefore; // a reply: as if it had not come
+            }
         }
 
         /** At end of input, a held '~' was just a '~'. */

@@ -9,6 +9,7 @@ final class ConsoleCounters {
     final AtomicLong connects = new AtomicLong();
     final AtomicLong sessions = new AtomicLong();
     final AtomicLong refusedSessions = new AtomicLong();
+    final AtomicLong viewers = new AtomicLong();
     final AtomicLong droppedOutputBytes = new AtomicLong();
     final AtomicLong droppedInputBytes = new AtomicLong();
     final AtomicLong droppedLines = new AtomicLong();
@@ -18,6 +19,6 @@ final class ConsoleCounters {
     Counters snapshot() {
         return new Counters(outputBytes.get(), inputBytes.get(), connects.get(), sessions.get(),
                 refusedSessions.get(), droppedOutputBytes.get(), droppedInputBytes.get(), droppedLines.get(),
-                logErrors.get(), rotations.get());
+                logErrors.get(), rotations.get(), viewers.get());
     }
 }

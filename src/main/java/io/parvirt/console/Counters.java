@@ -14,7 +14,9 @@ package io.parvirt.console;
  * @param droppedLines lines the listeners were too slow to take
  * @param logErrors failed writes or rotations of the log file
  * @param rotations log rotations
+ * @param viewers read-only viewers attached (the view socket)
  */
 public record Counters(long outputBytes, long inputBytes, long connects, long sessions, long refusedSessions,
-        long droppedOutputBytes, long droppedInputBytes, long droppedLines, long logErrors, long rotations) {
+        long droppedOutputBytes, long droppedInputBytes, long droppedLines, long logErrors, long rotations,
+        long viewers) {
 }

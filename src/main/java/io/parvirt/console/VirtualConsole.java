@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One partition's virtual console: parvirt's client of the partition's serial chardev, its
- * rotating log and memory ring, its line listeners and its one vterm session at a time.
+ * rotating log and memory ring, its line listeners, its one vterm session at a time (the keyboard)
+ * and any number of read-only viewers.
  * Logging never depends on anybody else: it goes on with or without a session, whatever the
  * session client or the listeners do.
  */
@@ -119,7 +120,24 @@ public final class VirtualConsole implements AutoCloseable {
         return vterm.sessionOpen();
     }
 
-    /** rmvterm: closes the attached session, whose client sees end of file. True if one was open. */
+    /** The read-only viewers' socket beside a keyboard session socket. */
+    public static Path viewSocket(Path sessionSocket) {
+        return VtermServer.viewSocket(sessionSocket);
+    }
+
+    public int viewerCount() {
+        return vterm.viewerCount();
+    }
+
+    /**
+     * Frees the keyboard for another client: the session holding it reads {@code notice} and ends;
+     * viewers stay. True if a session held it.
+     */
+    public boolean takeOver(String notice) {
+        return vterm.takeOver(notice.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** rmvterm: closes the attached session and every viewer; their clients see end of file. True if any was open. */
     public boolean closeSession() {
         return vterm.closeSession();
     }

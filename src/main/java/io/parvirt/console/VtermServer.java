@@ -11,11 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The session socket: one vterm session at a time, as on the HMC. The first client is attached;
- * a client arriving while one is attached gets {@link #alreadyOpenLine} and is closed.
+ * The session sockets. The keyboard socket serves one vterm session at a time, as on the HMC: the
+ * first client is attached and types; a client arriving while one is attached gets {@link
+ * #alreadyOpenLine} and is closed. The view socket (parvirt's addition, beside it) takes any number
+ * of read-only viewers: each sees the same output live, and what they type is read and dropped.
+ * {@link #takeOver} ends the keyboard session after telling its client why, so another can attach.
  */
 final class VtermServer implements AutoCloseable {
     private final String partition;
@@ -23,13 +28,17 @@ final class VtermServer implements AutoCloseable {
     private final ChardevPort guest;
     private final ConsoleCounters counters;
     private final byte[] alreadyOpen;
+    private final Path viewSocket;
     private final AtomicReference<VtermSession> attached = new AtomicReference<>();
+    private final List<VtermSession> viewers = new CopyOnWriteArrayList<>();
     private volatile ServerSocketChannel server;
+    private volatile ServerSocketChannel viewServer;
     private volatile boolean closed;
 
     VtermServer(String partition, Path socket, ChardevPort guest, ConsoleCounters counters) {
         this.partition = partition;
         this.socket = socket;
+        this.viewSocket = viewSocket(socket);
         this.guest = guest;
         this.counters = counters;
         this.alreadyOpen = alreadyOpenLine(partition).getBytes(StandardCharsets.UTF_8);
@@ -49,12 +58,30 @@ final class VtermServer implements AutoCloseable {
                 + " is already open. Use rmvterm to close it, then retry.\n";
     }
 
+    /** The view socket beside a keyboard socket: {@code 3.sock} → {@code 3.view.sock}. */
+    static Path viewSocket(Path socket) {
+        String file = socket.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        return socket.resolveSibling(dot > 0 ? file.substring(0, dot) + ".view" + file.substring(dot) : file + ".view");
+    }
+
+    void open() throws IOException {
+        server = bind(socket);
+        try {
+            viewServer = bind(viewSocket);
+        } catch (IOException e) {
+            server.close();
+            Files.deleteIfExists(socket);
+            throw e;
+        }
+    }
+
     /**
      * Binds under a staging name, makes it owner-only, then renames it into place, so the socket is
      * never reachable with looser permissions and a socket left by a killed daemon is replaced in
      * one step. The staging name is as long as the final one: a path that fits also fits while staging.
      */
-    void open() throws IOException {
+    private static ServerSocketChannel bind(Path socket) throws IOException {
         Files.createDirectories(socket.toAbsolutePath().getParent());
         String file = socket.getFileName().toString();
         Path staging = socket.resolveSibling("." + (file.length() > 1 ? file.substring(0, file.length() - 1) : file));
@@ -69,32 +96,45 @@ final class VtermServer implements AutoCloseable {
             Files.deleteIfExists(staging);
             throw e;
         }
-        server = ch;
+        return ch;
     }
 
     void serve() {
-        Thread.ofVirtual().name("vterm-" + partition).start(this::acceptLoop);
+        Thread.ofVirtual().name("vterm-" + partition).start(() -> acceptLoop(server, this::attach));
+        Thread.ofVirtual().name("vterm-view-" + partition).start(() -> acceptLoop(viewServer, this::watch));
     }
 
-    private void acceptLoop() {
+    private static void acceptLoop(ServerSocketChannel from, java.util.function.Consumer<SocketChannel> take) {
         while (true) {
-            SocketChannel ch;
             try {
-                ch = server.accept();
+                take.accept(from.accept());
             } catch (IOException e) {
                 return; // closed
             }
-            if (attached.get() != null) {
-                refuse(ch);
-                continue;
-            }
-            VtermSession s = new VtermSession(ch, guest, counters, this::ended);
-            attached.set(s);
-            counters.sessions.incrementAndGet();
-            s.start("vterm-" + partition);
-            if (closed) { // close() ran between accept and attach and could not see this session
-                closeSession();
-            }
+        }
+    }
+
+    private void watch(SocketChannel ch) {
+        VtermSession s = new VtermSession(ch, null, counters, viewers::remove);
+        viewers.add(s);
+        counters.viewers.incrementAndGet();
+        s.start("vterm-view-" + partition);
+        if (closed) {
+            s.close();
+        }
+    }
+
+    private void attach(SocketChannel ch) {
+        if (attached.get() != null) {
+            refuse(ch);
+            return;
+        }
+        VtermSession s = new VtermSession(ch, guest, counters, this::ended);
+        attached.set(s);
+        counters.sessions.incrementAndGet();
+        s.start("vterm-" + partition);
+        if (closed) { // close() ran between accept and attach and could not see this session
+            closeSession();
         }
     }
 
@@ -113,18 +153,45 @@ final class VtermServer implements AutoCloseable {
         if (s != null) {
             s.offer(chunk, count);
         }
+        for (VtermSession v : viewers) {
+            v.offer(chunk, count);
+        }
+    }
+
+    int viewerCount() {
+        return viewers.size();
     }
 
     boolean sessionOpen() {
         return attached.get() != null;
     }
 
+    /** rmvterm: the keyboard session and every viewer end. True if any was open. */
     boolean closeSession() {
+        boolean any = false;
+        for (VtermSession v : viewers) {
+            v.close();
+            any = true;
+        }
+        VtermSession s = attached.getAndSet(null);
+        if (s == null) {
+            return any;
+        }
+        s.close();
+        return true;
+    }
+
+    /**
+     * Frees the keyboard: its session is sent {@code notice} (after the output already queued for
+     * it) and then ended, as rmvterm would; viewers stay. The slot is free at once, so the next
+     * client of the keyboard socket attaches. True if a session held it.
+     */
+    boolean takeOver(byte[] notice) {
         VtermSession s = attached.getAndSet(null);
         if (s == null) {
             return false;
         }
-        s.close();
+        s.closeAfter(notice);
         return true;
     }
 
@@ -135,15 +202,19 @@ final class VtermServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        ServerSocketChannel ch = server;
+        unbind(server, socket);
+        unbind(viewServer, viewSocket);
+        closeSession();
+    }
+
+    private static void unbind(ServerSocketChannel ch, Path path) {
         if (ch != null) {
             try {
                 ch.close();
-                Files.deleteIfExists(socket);
+                Files.deleteIfExists(path);
             } catch (IOException e) {
                 // best effort: the run directory is removed with the partition anyway
             }
         }
-        closeSession();
     }
 }

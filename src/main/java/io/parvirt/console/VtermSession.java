@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * The attached vterm client: a two-way byte stream. Output goes through a fixed backlog that the
  * console loop fills without waiting and a writer thread drains into the socket; when the client
  * is too slow and the backlog is full, a chunk is dropped whole and counted, so a stuck terminal
- * costs that terminal output, never the log. Input is read on a second thread and sent to QEMU.
+ * costs that terminal output, never the log. Input is read on a second thread and sent to QEMU,
+ * or, for a read-only viewer (no guest port), read and dropped: reading still notices the client leave.
  */
 final class VtermSession {
     static final int BACKLOG = 256 * 1024;
@@ -27,6 +28,7 @@ final class VtermSession {
     private int head;
     private int size;
     private boolean closed;
+    private boolean closing;
 
     VtermSession(SocketChannel channel, ChardevPort guest, ConsoleCounters counters, Consumer<VtermSession> onEnd) {
         this.channel = channel;
@@ -69,11 +71,11 @@ final class VtermSession {
                 out.clear();
                 lock.lock();
                 try {
-                    while (size == 0 && !closed) {
+                    while (size == 0 && !closed && !closing) {
                         filled.await();
                     }
-                    if (closed) {
-                        return;
+                    if (closed || size == 0) {
+                        return; // closed, or closing with everything written
                     }
                     int n = Math.min(Math.min(size, WRITE_CHUNK), BACKLOG - head);
                     out.put(backlog, head, n);
@@ -103,12 +105,26 @@ final class VtermSession {
                     return; // the client detached (~.) or exited
                 }
                 in.flip();
-                guest.send(in);
+                if (guest != null) {
+                    guest.send(in);
+                }
             }
         } catch (IOException e) {
             // closed by rmvterm or reset by the client
         } finally {
             close();
+        }
+    }
+
+    /** Ends the session once what is queued and then {@code notice} have been written to the client. */
+    void closeAfter(byte[] notice) {
+        offer(notice, notice.length);
+        lock.lock();
+        try {
+            closing = true;
+            filled.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -5,7 +5,8 @@
  * <pre>
  *  QEMU serial chardev ──► ChardevPort ──► ConsoleLoop ─┬─► ConsoleLog   (&lt;name&gt;.log, .1 .. .3)
  *    (server=on,wait=off)        ▲                      ├─► OutputRing   (last 64 KiB, for tail)
- *                                │                      ├─► VtermServer ──► VtermSession ──► mkvterm
+ *                                │                      ├─► VtermServer ──► VtermSession ──► mkvterm (keyboard)
+ *                                │                      │                 └─► VtermSession ×N ──► viewers (read-only)
  *                                │                      └─► LineDecoder ──► LineDispatcher ──► listeners
  *                                └──────────── input ◄──────────────────────── VtermSession
  * </pre>

@@ -110,6 +110,7 @@ public final class Daemon implements AutoCloseable {
                 if (to == io.parvirt.model.LparState.NOT_ACTIVATED || to == io.parvirt.model.LparState.ERROR) {
                     network.disconnect(id); // its QEMU is gone or going: its ports stop trying to reach it
                 }
+                sys.changed(); // the web console's feed looks again
             });
             sys.activeResources(hypervisor::allocations, config.qemuOverheadMb());
             Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),

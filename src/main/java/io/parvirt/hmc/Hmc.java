@@ -250,7 +250,7 @@ public final class Hmc {
             case HwresCommand.MoveToPool c -> hwres.moveToPool(c, user);
             case HwresCommand.ChangeVirtualAdapter c -> virtualIo.change(c, user);
             case HwresCommand.RestoreResources c -> hwres.restore(c, user);
-            case PowerCommand c -> power.run(c);
+            case PowerCommand c -> power.run(c, user);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
             case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
         };

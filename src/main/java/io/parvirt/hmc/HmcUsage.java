@@ -81,7 +81,7 @@ public final class HmcUsage {
                 "-r prof -m <managed system> -o save {-p <partition name> | --id <partition ID>} "
                 + "-n <profile name> [--force]");
         add("mkvterm", "Open a virtual terminal session to a partition.",
-                "-m <managed system> {-p <partition name> | --id <partition ID>}");
+                "-m <managed system> {-p <partition name> | --id <partition ID>} [--view | --take]");
         add("monhmc", "Show one sample of the console's own processors, memory, swap space or file systems.",
                 "-r proc|mem|swap|disk [-n <interval>]");
         add("rmhmcusr", "Remove a console user.", "-u <user name>");

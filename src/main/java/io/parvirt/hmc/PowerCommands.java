@@ -32,7 +32,7 @@ final class PowerCommands {
         this.operations = operations;
     }
 
-    HmcResult run(PowerCommand command) {
+    HmcResult run(PowerCommand command, String user) {
         return switch (command) {
             case ChangeState c -> changeState(c);
             case ChangeSystemState c -> {
@@ -46,14 +46,29 @@ final class PowerCommands {
             }
             case ListRefcode c -> refcodes(c);
             case PowerCommand.ListRunState c -> runStates(c);
-            case OpenVterm c -> {
-                Systems.check(sys, c.system());
-                yield HmcResult.vterm(operations.openVterm(Systems.partition(sys, c.partition())).toString());
-            }
+            case OpenVterm c -> openVterm(c, user);
             case CloseVterm c -> {
                 Systems.check(sys, c.system());
                 operations.closeVterm(Systems.partition(sys, c.partition()));
                 yield HmcResult.OK;
+            }
+        };
+    }
+
+    private HmcResult openVterm(OpenVterm c, String user) {
+        Systems.check(sys, c.system());
+        Partition p = Systems.partition(sys, c.partition());
+        return switch (c.mode()) {
+            case KEYBOARD -> HmcResult.vterm(operations.openVterm(p).toString());
+            case VIEW -> HmcResult.vterm(operations.viewVterm(p).toString());
+            case TAKE -> {
+                String who = user == null ? "the owner" : user;
+                var taken = operations.takeVterm(p, who);
+                if (taken.tookOver()) { // who held the keyboard when: the audit trail says it in words
+                    sys.logEvent(user == null ? "parvirt" : user, "audit", "console of partition " + p.name()
+                            + ": keyboard taken over by " + who);
+                }
+                yield HmcResult.vterm(taken.socket().toString());
             }
         };
     }

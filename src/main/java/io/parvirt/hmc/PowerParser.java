@@ -6,6 +6,7 @@ import io.parvirt.hmc.command.PowerCommand.ChangeSystemState;
 import io.parvirt.hmc.command.PowerCommand.CloseVterm;
 import io.parvirt.hmc.command.PowerCommand.ListRefcode;
 import io.parvirt.hmc.command.PowerCommand.OpenVterm;
+import io.parvirt.hmc.command.PowerCommand.VtermMode;
 import io.parvirt.hmc.command.PowerCommand.Operation;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +33,12 @@ final class PowerParser {
                 yield new ListRefcode(system, o.filter(Set.of("lpar_names", "lpar_ids")), o.format());
             }
             case "mkvterm" -> {
-                Options o = new Options().values("-m", "-p", "--id").parse(args);
-                yield new OpenVterm(o.require("-m"), o.partition("-p", "--id"));
+                Options o = new Options().values("-m", "-p", "--id").flags("--view", "--take").parse(args);
+                if (o.has("--view") && o.has("--take")) {
+                    throw HmcException.badParameter("--view", "--take");
+                }
+                yield new OpenVterm(o.require("-m"), o.partition("-p", "--id"), o.has("--view") ? VtermMode.VIEW
+                        : o.has("--take") ? VtermMode.TAKE : VtermMode.KEYBOARD);
             }
             case "rmvterm" -> {
                 Options o = new Options().values("-m", "-p", "--id").parse(args);

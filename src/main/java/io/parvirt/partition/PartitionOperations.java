@@ -466,7 +466,28 @@ public final class PartitionOperations {
         return hypervisor().config().vtermDir().resolve(p.id() + ".sock");
     }
 
-    /** {@code rmvterm}: closes the partition's console session, if one is open. */
+    /** parvirt's {@code mkvterm --view}: the socket of read-only viewers, who may join at any time. */
+    public Path viewVterm(Partition p) {
+        running(p);
+        return VirtualConsole.viewSocket(hypervisor().config().vtermDir().resolve(p.id() + ".sock"));
+    }
+
+    /**
+     * parvirt's {@code mkvterm --take}: the keyboard for {@code user}. Whoever held it is told by
+     * {@code user} and ends, as after {@code rmvterm} (viewers stay); true in {@link TakenVterm#tookOver}.
+     */
+    public TakenVterm takeVterm(Partition p, String user) {
+        PartitionSupervisor s = running(p);
+        boolean took = s.console().takeOver("\r\n[parvirt: " + user + " took over the keyboard of the console of "
+                + p.name() + "; this session ends]\r\n");
+        return new TakenVterm(hypervisor().config().vtermDir().resolve(p.id() + ".sock"), took);
+    }
+
+    /** The keyboard socket after a take-over, and whether a session had to give it up. */
+    public record TakenVterm(Path socket, boolean tookOver) {
+    }
+
+    /** {@code rmvterm}: closes the partition's console session and its viewers, if any are open. */
     public void closeVterm(Partition p) {
         hypervisor().supervisor(p.id()).ifPresent(s -> s.console().closeSession());
     }

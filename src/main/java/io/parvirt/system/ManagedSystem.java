@@ -48,6 +48,7 @@ public final class ManagedSystem {
     private volatile int utilizationSampleSeconds = 30;
     /** {@code chsysstate -r sys}: false once powered off (not kept across a daemon restart, which starts Operating). */
     private volatile boolean operating = true;
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ManagedSystem(HostFacts host, Store store, SystemSettings seed) {
         this.host = host;
@@ -73,6 +74,26 @@ public final class ManagedSystem {
         operating = on;
         logEvent(user == null ? "parvirt" : user, "system", "Managed system " + def.settings().name()
                 + (on ? " powered on: Operating" : " powered off: Power Off"));
+    }
+
+    /**
+     * Tells {@code listener} of every change a listing may show: each committed definition, and each
+     * run-state change the daemon reports through {@link #changed}. It runs on the changer's thread
+     * (inside a commit), so it must only take note and return.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    public void removeChangeListener(Runnable listener) {
+        changeListeners.remove(listener);
+    }
+
+    /** Something outside the definition changed (a partition's state or reference code). */
+    public void changed() {
+        for (Runnable l : changeListeners) {
+            l.run();
+        }
     }
 
     public SystemDefinition definition() {
@@ -139,6 +160,7 @@ public final class ManagedSystem {
         store.commit(changes);
         def = next;
         sysprofs = List.copyOf(nextSysprofs);
+        changed();
     }
 
     /**

@@ -156,4 +156,25 @@ class VtermClientTest {
         assertThat(s.finish(out)).isEqualTo(1);
         assertThat(s.detached).isFalse();
     }
+
+    /** Issue 16: the terminal's answer to the prompt's ESC [ 6 n arrives between Enter and "~.". */
+    @Test
+    void aCursorPositionReplyAfterEnterDoesNotStopTildeDotFromDetaching() {
+        VtermClient.EscapeScanner s = new VtermClient.EscapeScanner();
+        byte[] out = new byte[64];
+        int n = s.scan("\r\u001b[24;3R~".getBytes(), 9, out);
+        assertThat(new String(out, 0, n)).as("Enter and the reply go to the guest, the tilde is held")
+                .isEqualTo("\r\u001b[24;3R");
+        assertThat(s.scan(".".getBytes(), 1, out)).isZero();
+        assertThat(s.detached).isTrue();
+    }
+
+    @Test
+    void anArrowKeyTypedAfterEnterIsTypingSoATildeAfterItIsSentOn() {
+        VtermClient.EscapeScanner s = new VtermClient.EscapeScanner();
+        byte[] out = new byte[64];
+        int n = s.scan("\r\u001b[A~.".getBytes(), 6, out);
+        assertThat(new String(out, 0, n)).isEqualTo("\r\u001b[A~.");
+        assertThat(s.detached).isFalse();
+    }
 }

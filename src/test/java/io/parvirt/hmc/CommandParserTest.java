@@ -196,6 +196,11 @@ class CommandParserTest {
         assertThat(parse("mkvterm", "-m", "s", "-p", "a")).isEqualTo(new OpenVterm("s", new PartitionRef.ByName("a")));
         assertThat(parse("rmvterm", "-m", "s", "--id", "2")).isEqualTo(new CloseVterm("s", new PartitionRef.ById(2)));
         rejects("-p or --id", "mkvterm", "-m", "s");
+        assertThat(parse("mkvterm", "-m", "s", "-p", "a", "--view")).isEqualTo(new OpenVterm("s",
+                new PartitionRef.ByName("a"), io.parvirt.hmc.command.PowerCommand.VtermMode.VIEW));
+        assertThat(parse("mkvterm", "-m", "s", "--id", "2", "--take")).isEqualTo(new OpenVterm("s",
+                new PartitionRef.ById(2), io.parvirt.hmc.command.PowerCommand.VtermMode.TAKE));
+        rejects("--view, --take", "mkvterm", "-m", "s", "-p", "a", "--view", "--take");
     }
 
     @Test

@@ -88,6 +88,22 @@ final class Browser implements AutoCloseable {
         find("#login-form");
     }
 
+    /** What the console's terminal (xterm.js) holds: scrollback and screen, one line each. */
+    String terminal() {
+        Object text = driver.executeScript("""
+                const t = window.parvirtTerm; if (!t) return '';
+                const b = t.buffer.active; const lines = [];
+                for (let i = 0; i < b.length; i++) lines.push(b.getLine(i).translateToString(true));
+                return lines.join('\\n');""");
+        return text == null ? "" : text.toString();
+    }
+
+    /** Types into the console's terminal as a person would: it takes the focus, then the keys. */
+    void typeInTerminal(CharSequence... keys) {
+        driver.executeScript("window.parvirtTerm.focus()");
+        new org.openqa.selenium.interactions.Actions(driver).sendKeys(keys).perform();
+    }
+
     /** A screenshot of the page as it is now, into docs/screenshots/ (committed and shown in the README). */
     void screenshot(String name) {
         try {

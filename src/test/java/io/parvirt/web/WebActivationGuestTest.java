@@ -7,11 +7,13 @@ import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Issue 16: a real partition (QEMU, the default image) activated, shut down and deleted from the
- * browser; each state arrives on the open page through the feed, without a reload.
+ * browser; each state arrives on the open page through the feed, without a reload. Its console in
+ * the page's terminal answers the guest's queries; a second browser watches, then takes the keyboard.
  */
 @Tag("guest")
 class WebActivationGuestTest {
@@ -23,6 +25,8 @@ class WebActivationGuestTest {
                     + "desired_proc_units=0.1,max_proc_units=2.0,min_procs=1,desired_procs=1,max_procs=4,"
                     + "sharing_mode=uncap,uncap_weight=128").exit()).isZero();
             assertThat(daemon.hmc("mkhmcusr", "-u", "olivia", "-a", "hmcoperator", "--passwd", "operator1").exit())
+                    .isZero();
+            assertThat(daemon.hmc("mkhmcusr", "-u", "oscar", "-a", "hmcoperator", "--passwd", "operator2").exit())
                     .isZero();
             browser.login("olivia", "operator1");
             browser.open("#/partition/lp1");
@@ -41,15 +45,50 @@ class WebActivationGuestTest {
                     "return window.states"));
             browser.screenshot("partition-running");
 
-            // the serial console in the page, over the WebSocket: type a command, read its answer
+            // the serial console in a terminal in the page, over the WebSocket: a command and its answer
             browser.find("#open-console").click();
-            browser.waitFor(d -> d.findElement(By.id("console-status")).getText().startsWith("Connected"));
-            var console = browser.find("#console-out");
-            console.sendKeys(org.openqa.selenium.Keys.ENTER);
-            console.sendKeys("uname -a" + org.openqa.selenium.Keys.ENTER);
-            new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("console-out"))
-                    .getText().contains("Linux"));
+            browser.waitFor(d -> "keyboard".equals(d.findElement(By.id("console-status")).getDomAttribute("data-mode")));
+            browser.typeInTerminal(Keys.ENTER);
+            browser.typeInTerminal("uname -a", Keys.ENTER);
+            awaitTerminal(browser, "Linux", 30);
+            awaitPrompt(browser); // typed before the prompt, keys would cross the shell's cursor query
+            // the terminal answers the guest's cursor-position query (ESC [ 6 n) on its own: the shell reads it
+            browser.typeInTerminal("printf '\\033[5;9H\\033[6n'; read -r x; echo \"cpr${x#?}\"", Keys.ENTER);
+            awaitTerminal(browser, "^[[5;9R", 30); // the guest's tty echoes the answer; then the line ends
+            browser.typeInTerminal(Keys.ENTER);
+            awaitTerminal(browser, "cpr[5;9R", 30);
             browser.screenshot("console");
+
+            // a second browser joins read-only, sees the same output, then takes the keyboard over
+            try (Browser second = new Browser(daemon.port())) {
+                second.login("oscar", "operator2");
+                second.open("#/partition/lp1");
+                second.find("#open-console").click();
+                second.waitFor(d -> "view".equals(d.findElement(By.id("console-status")).getDomAttribute("data-mode")));
+                assertThat(second.find("#console-holder").getText()).contains("olivia");
+                awaitPrompt(browser);
+                browser.typeInTerminal("echo shared-$((6*7))", Keys.ENTER);
+                awaitTerminal(second, "shared-42", 30);
+                second.screenshot("console-viewer");
+                second.find("#console-take").click();
+                second.waitFor(d -> "keyboard".equals(d.findElement(By.id("console-status")).getDomAttribute("data-mode")));
+                browser.waitFor(d -> "view".equals(d.findElement(By.id("console-status")).getDomAttribute("data-mode")));
+                awaitTerminal(browser, "oscar took over the keyboard", 10);
+                awaitPrompt(second);
+                second.typeInTerminal("echo taken-$((2*3))", Keys.ENTER);
+                awaitTerminal(browser, "taken-6", 30);
+            }
+            assertThat(daemon.api("GET", "/api/v1/events", null).body())
+                    .contains("console of partition lp1: keyboard taken over by oscar");
+
+            // the table's sparkline: the dispatcher's figures of processor units used, a point every few seconds
+            browser.open("#/partitions");
+            new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> d.findElements(By.cssSelector(
+                    "tr[data-name=lp1] td.spark polyline")).stream().anyMatch(p -> p.getDomAttribute("points")
+                    .split(" ").length >= 3));
+            assertThat(browser.find("tr[data-name=lp1] td.spark").getDomAttribute("data-used")).matches("\\d+\\.\\d\\d");
+            browser.screenshot("partitions-sparklines");
+            browser.open("#/partition/lp1");
 
             browser.find("#shutdown-immed").click();
             new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("lpar-state"))
@@ -58,6 +97,23 @@ class WebActivationGuestTest {
             browser.find("#delete-confirm").click();
             browser.waitFor(d -> d.getCurrentUrl().endsWith("#/partitions"));
             assertThat(daemon.api("GET", "/api/v1/partitions/lp1", null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    /** The shell's prompt is the terminal's last line (and its cursor query has been answered with it). */
+    static void awaitPrompt(Browser b) {
+        try {
+            new WebDriverWait(b.driver, Duration.ofSeconds(30)).until(d -> b.terminal().strip().endsWith("lp1:/#"));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no prompt:\n" + b.terminal(), e);
+        }
+    }
+
+    static void awaitTerminal(Browser b, String text, int seconds) {
+        try {
+            new WebDriverWait(b.driver, Duration.ofSeconds(seconds)).until(d -> b.terminal().contains(text));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the terminal never showed " + text + ":\n" + b.terminal(), e);
         }
     }
 }

@@ -208,6 +208,43 @@ class WebConsoleBrowserTest {
         browser.screenshot("partitions-phone");
     }
 
+    @Test
+    void theDlparDialogSendsChhwresAndShowsItsRefusalWithNothingChanged() {
+        String before = daemon.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=web1").stdout();
+        browser.login("olivia", "operator1");
+        browser.open("#/partition/web1");
+        browser.find("#dlpar-open").click();
+        new Select(browser.find("#dlpar-resource")).selectByValue("mem");
+        assertThat(browser.find("#dlpar-amount").getDomProperty("value")).isEqualTo("256");
+        browser.find("#dlpar-apply").click();
+        // web1 is not running: DLPAR is refused by the same rules as chhwres on the command line
+        browser.waitFor(d -> !d.findElement(By.id("dlpar-error")).getText().isEmpty());
+        assertThat(browser.find("#dlpar-error").getText()).startsWith("HSCL").contains("web1");
+        browser.screenshot("dlpar-refused");
+        assertThat(daemon.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=web1").stdout())
+                .isEqualTo(before);
+        assertThat(daemon.api("GET", "/api/v1/events", null).body()).contains("chhwres by olivia from");
+        browser.find("#dlpar-cancel").click();
+    }
+
+    @Test
+    void theEventsPageListsTheAuditTrailFilteredByCategoryAndTextAndTakesNewEventsLive() {
+        browser.login("victor", "viewer123");
+        browser.open("#/events");
+        browser.waitFor(d -> d.findElement(By.id("events-table")).getText().contains("mksyscfg by"));
+        new Select(browser.find("#event-category")).selectByValue("audit");
+        assertThat(browser.driver.findElements(By.cssSelector("#events-table tbody tr")).stream()
+                .map(e -> e.getDomAttribute("data-category")).distinct().toList()).containsExactly("audit");
+        new Select(browser.find("#event-category")).selectByValue("");
+        browser.find("#event-filter").sendKeys("evt1");
+        assertThat(browser.find("#event-count").getText()).startsWith("0 of");
+        // a change made elsewhere: the page reloads the log when the feed reports it, no reload by hand
+        assertThat(daemon.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", lpar("evt1")).exit()).isZero();
+        browser.waitFor(d -> d.findElement(By.id("events-table")).getText().contains("Partition evt1 (id"));
+        browser.screenshot("events");
+        assertThat(daemon.hmc("rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "evt1").exit()).isZero();
+    }
+
     private static int status(java.net.http.HttpClient http, String method, String path, String session, String csrf) {
         var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + daemon.port() + path))
                 .method(method, java.net.http.HttpRequest.BodyPublishers.noBody())

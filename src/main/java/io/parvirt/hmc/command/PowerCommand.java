@@ -77,17 +77,30 @@ public sealed interface PowerCommand extends HmcCommand {
         }
     }
 
-    /** {@code mkvterm}: the console session socket of a running partition. */
-    record OpenVterm(String system, PartitionRef partition) implements PowerCommand {
+    /**
+     * {@code mkvterm}: the console session socket of a running partition. parvirt's options: {@code
+     * --view} joins read-only (any number may), {@code --take} takes the keyboard from whoever holds it.
+     */
+    record OpenVterm(String system, PartitionRef partition, VtermMode mode) implements PowerCommand {
         public OpenVterm {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
+            Objects.requireNonNull(mode);
+        }
+
+        public OpenVterm(String system, PartitionRef partition) {
+            this(system, partition, VtermMode.KEYBOARD);
         }
 
         @Override
         public String verb() {
             return "mkvterm";
         }
+    }
+
+    /** How a console session is joined: typing (the one session), watching, or taking the keyboard over. */
+    enum VtermMode {
+        KEYBOARD, VIEW, TAKE
     }
 
     /** {@code rmvterm}. */
