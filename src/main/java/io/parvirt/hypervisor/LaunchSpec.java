@@ -9,10 +9,21 @@ import java.util.List;
  * into arguments and nothing else. Memory: the guest boots with {@code bootMemMb} (the profile's
  * minimum) and is given up to {@code memMb} at once, and may grow to {@code maxMemMb}, through
  * its virtio-mem device; memory DLPAR moves between {@code bootMemMb} and {@code maxMemMb}.
+ * {@code qemuUser} is the unprivileged user QEMU runs as ({@link QemuUser}), or null for the
+ * daemon's own user (a daemon that is not root, or {@code qemu.user=} empty).
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
-        Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb) {
+        Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb,
+        String qemuUser) {
+
+    /** A spec whose QEMU runs as the daemon's user. */
+    public LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb, int vcpus,
+            int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline, Path runDir,
+            List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb) {
+        this(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel, initramfs, disk, cmdline,
+                runDir, nics, scsi, storageServer, bootMemMb, null);
+    }
 
     /**
      * A virtual Ethernet adapter: a virtio-net NIC whose frames QEMU exchanges over a stream socket

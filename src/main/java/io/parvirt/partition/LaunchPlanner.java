@@ -56,7 +56,10 @@ public final class LaunchPlanner {
                 server ? new LaunchSpec.StorageServer(env.storageServer().java(), env.storageServer().classPath(),
                         runDir.resolve(EXPORTS_FILE)) : null,
                 // A guest boots with its minimum and gets the rest from its virtio-mem device (memory DLPAR).
-                server ? a.memMb() : Math.min(a.memMb(), prof.memory().minMb()));
+                server ? a.memMb() : Math.min(a.memMb(), prof.memory().minMb()),
+                // A VIOS's storage server stays the daemon's (it opens the VIOS's disks); its NBD
+                // sockets are shared with this user's group, for the clients' QEMU.
+                env.qemuUser());
         return new LaunchPlan(prof.name(), a, spec, server ? StorageServerProcess.commandLine(spec)
                 : QemuCommandLine.of(spec));
     }
