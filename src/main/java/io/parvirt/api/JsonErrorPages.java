@@ -21,7 +21,7 @@ final class JsonErrorPages extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) throws IOException {
         HmcError e = HsclCode.httpLayer(code);
-        String body = Json.MAPPER.createObjectNode().put("code", e.code()).put("message", e.message()).toString();
+        String body = Json.MAPPER.createObjectNode().put("code", e.apiCode()).put("message", e.message()).toString();
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
     }

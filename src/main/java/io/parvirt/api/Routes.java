@@ -375,7 +375,7 @@ final class Routes {
 
     static void error(Context ctx, HmcError e) {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("code", e.code());
+        body.put("code", e.apiCode());
         body.put("message", e.message());
         ctx.status(e.httpStatus()).json(body);
     }

@@ -102,7 +102,7 @@ public final class Daemon implements AutoCloseable {
             HmcUsers users = new HmcUsers(store);
             VirtualEthernet network = new VirtualEthernet(config.switchSettings(), config.portBufferBytes(),
                     config.seaSettings(), text -> sys.logEvent("hypervisor", "vswitch", text));
-            Hypervisor hypervisor = new Hypervisor(config.hypervisor(home), (id, from, to, ref, detail) -> {
+            Hypervisor hypervisor = new Hypervisor(confined(config.hypervisor(home), home), (id, from, to, ref, detail) -> {
                 sys.logEvent("hypervisor", "lpar_state", "Partition " + sys.definition().partition(id)
                         .map(p -> p.name()).orElse("id " + id) + " (id " + id + "): " + from.hmcName() + " -> "
                         + to.hmcName() + (ref.code().isEmpty() ? "" : " (" + ref.code() + " " + ref.text() + ")")
@@ -185,6 +185,19 @@ public final class Daemon implements AutoCloseable {
             }
             throw new DaemonException(DaemonException.Kind.START_FAILED, "cannot start: " + rootCause(e));
         }
+    }
+
+    /**
+     * The hypervisor's settings with the unprivileged user partitions' QEMU runs as (issue 12):
+     * made on first start when the daemon is root, and let through the home to the run directories.
+     */
+    private static Hypervisor.Config confined(Hypervisor.Config c, ParvirtHome home) {
+        String user = io.parvirt.hypervisor.QemuUser.provision(c.qemuUser());
+        if (user != null) {
+            io.parvirt.hypervisor.QemuUser.openHome(user, home.root(), c.runRoot());
+        }
+        return new Hypervisor.Config(c.qemuBinary(), c.accel(), c.runRoot(), c.consoleLogDir(), c.vtermDir(),
+                c.homeTag(), c.bootTimeout(), c.macPrefix(), user);
     }
 
     /** The HMC over SSH (issue 15), or null when {@code ssh.listen} is off; started before the API. */

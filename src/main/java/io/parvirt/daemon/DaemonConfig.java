@@ -95,7 +95,12 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new Hypervisor.Config(props.getProperty("qemu.binary", "/usr/bin/qemu-system-x86_64"), accel,
                 home.run().resolve("lpar"), home.logs().resolve("console"), home.run().resolve("vterm"),
                 homeTag(home), Duration.ofSeconds(Long.parseLong(props.getProperty("boot_timeout_seconds", "300"))),
-                macPrefix(home));
+                macPrefix(home), qemuUser());
+    }
+
+    /** {@code qemu.user} ({@code parvirt-qemu}; empty: QEMU runs as the daemon's user); as given, not provisioned. */
+    String qemuUser() {
+        return props.getProperty("qemu.user", io.parvirt.hypervisor.QemuUser.DEFAULT).strip();
     }
 
     /**

@@ -24,6 +24,15 @@ public record HmcError(String code, String message, int httpStatus) {
         return io.parvirt.model.Values.oneLine(s.strip(), MAX_MESSAGE, MAX_MESSAGE);
     }
 
+    /**
+     * The code the API answers with: a syntax error (or a VIOS command's own answer) has none on the
+     * HMC's command line, but the API's {@code {code, message}} always carries one (issue 12: {@code
+     * "code": null} broke the documented shape), the syntax code {@code HSCL130E}.
+     */
+    public String apiCode() {
+        return code != null ? code : "HSCL130E";
+    }
+
     /** The line the HMC prints on standard output: {@code HSCLnnnn sentence}, or the sentence alone. */
     public String line() {
         return code == null ? message : code + " " + message;

@@ -123,6 +123,9 @@ final class Options {
     /** A selection of {@code nameOption} or an id option as the partition it names. */
     static PartitionRef partition(Selected sel, String nameOption) {
         if (sel.option().equals(nameOption)) {
+            if (sel.value().isEmpty()) {
+                throw HmcException.badParameter(nameOption); // -p "" names nothing (found by HmcRefusalFuzzTest)
+            }
             return new PartitionRef.ByName(sel.value());
         }
         return new PartitionRef.ById(integer(sel.option(), sel.value(), 1, Limits.MAX_LPARS));
@@ -132,6 +135,9 @@ final class Options {
     PoolRef pool() {
         Selected sel = exactlyOne("--poolname", "--id");
         if (sel.option().equals("--poolname")) {
+            if (sel.value().isEmpty()) {
+                throw HmcException.badParameter("--poolname");
+            }
             return new PoolRef.ByName(sel.value());
         }
         return new PoolRef.ById(integer("--id", sel.value(), 0, Limits.MAX_SHARED_PROC_POOLS - 1));

@@ -70,12 +70,12 @@ public record ParvirtHome(Path root) {
         return run().resolve("listen");
     }
 
-    /** Creates the home's directories owner-only (0700), also where they existed with wider modes. */
+    /** Creates the home's directories owner-only (0700, see {@link #ownerOnlyDir}), also where they existed with wider modes. */
     public void create() {
         try {
             for (Path d : new Path[] {root, storeDir(), logs(), run(), images()}) {
                 Files.createDirectories(d);
-                Files.setPosixFilePermissions(d, OWNER_DIR);
+                ownerOnlyDir(d);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create parvirt home " + root, e);
@@ -110,6 +110,22 @@ public record ParvirtHome(Path root) {
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_FILE =
             PosixFilePermissions.fromString("rw-------");
 
+    /**
+     * 0700, except that a group allowed only to pass through ({@code g=--x}: what the daemon gives
+     * the unprivileged QEMU's group on the way to the run directories, {@code hypervisor.QemuUser})
+     * keeps that: it reads and lists nothing. Any other right of the group or of others goes.
+     */
+    private static void ownerOnlyDir(Path d) throws IOException {
+        var perms = Files.getPosixFilePermissions(d);
+        boolean passOnly = perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE)
+                && !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                && !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
+        Files.setPosixFilePermissions(d, passOnly ? OWNER_DIR_GROUP_PASS : OWNER_DIR);
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_DIR_GROUP_PASS =
+            PosixFilePermissions.fromString("rwx--x---");
+
     /** Every directory under {@code top} 0700 and every regular file 0600; links are not followed. */
     private static void ownerOnly(Path top) throws IOException {
         try (var all = Files.walk(top)) {
@@ -118,7 +134,7 @@ public record ParvirtHome(Path root) {
                     continue;
                 }
                 if (Files.isDirectory(p)) {
-                    Files.setPosixFilePermissions(p, OWNER_DIR);
+                    ownerOnlyDir(p);
                 } else if (Files.isRegularFile(p)) {
                     Files.setPosixFilePermissions(p, OWNER_FILE);
                 }

@@ -37,7 +37,12 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
 
     /** Where and how partitions run. */
     public record Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir,
-            String homeTag, Duration bootTimeout, String macPrefix) {
+            String homeTag, Duration bootTimeout, String macPrefix, String qemuUser) {
+        /** QEMU runs as the daemon's user. */
+        public Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir, String homeTag,
+                Duration bootTimeout, String macPrefix) {
+            this(qemuBinary, accel, runRoot, consoleLogDir, vtermDir, homeTag, bootTimeout, macPrefix, null);
+        }
     }
 
     /** What is told of every state change (the event log). */
@@ -130,8 +135,10 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     /** Written whole and renamed into place: a daemon killed meanwhile finds the old record or the new one. */
     static void writeRunRecord(RunRecord r) throws IOException {
         Path tmp = r.spec().runDir().resolve("run.json.tmp");
-        try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+        // QEMU may write in the run directory (QemuUser): a file or link it left here is removed, never written through.
+        Files.deleteIfExists(tmp);
+        try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(r)));
             out.force(true);
         }

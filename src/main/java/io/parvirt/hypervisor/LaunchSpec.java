@@ -9,11 +9,13 @@ import java.util.List;
  * into arguments and nothing else. Memory: the guest boots with {@code bootMemMb} (the profile's
  * minimum) and is given up to {@code memMb} at once, and may grow to {@code maxMemMb}, through
  * its virtio-mem device; memory DLPAR moves between {@code bootMemMb} and {@code maxMemMb}.
+ * {@code qemuUser} is the unprivileged user QEMU runs as ({@link QemuUser}), or null for the
+ * daemon's own user (a daemon that is not root, or {@code qemu.user=} empty).
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
         Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb,
-        int maxVirtualSlots, List<ScsiClient> scsiClients) {
+        int maxVirtualSlots, List<ScsiClient> scsiClients, String qemuUser) {
 
     /**
      * How many virtual slots get a PCIe root port at activation, at most (from slot 2, the first
@@ -146,12 +148,12 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
 
     public LaunchSpec withNics(List<Nic> next) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
-                initramfs, disk, cmdline, runDir, next, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients);
+                initramfs, disk, cmdline, runDir, next, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients, qemuUser);
     }
 
     public LaunchSpec withScsi(List<ScsiClient> clients, List<ScsiDevice> devices) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
-                initramfs, disk, cmdline, runDir, nics, devices, storageServer, bootMemMb, maxVirtualSlots, clients);
+                initramfs, disk, cmdline, runDir, nics, devices, storageServer, bootMemMb, maxVirtualSlots, clients, qemuUser);
     }
 
     /** A VIOS whose operating system is the storage server, not a QEMU guest. */

@@ -19,7 +19,7 @@ public final class QemuCommandLine {
     public static final String VIRTIO_MEM_ID = "vmem0";
 
     public static List<String> of(LaunchSpec s) {
-        List<String> a = new ArrayList<>();
+        List<String> a = new ArrayList<>(confinement(s));
         a.add(s.qemuBinary());
         a.addAll(List.of("-name", "guest=" + s.name() + ",debug-threads=on", "-uuid", s.uuid()));
         a.addAll(List.of("-machine", "q35,accel=" + s.accel().qemuName()));
@@ -29,7 +29,7 @@ public final class QemuCommandLine {
         a.addAll(List.of("-m", s.hotplugMemory() ? "size=" + s.bootMemMb() + "M,maxmem=" + s.maxMemMb() + "M"
                 : s.memMb() + "M"));
         a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.maxVcpus())));
-        a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
+        a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-sandbox", SANDBOX));
         if (s.kernel() != null) {
             a.addAll(List.of("-kernel", s.kernel().toString()));
             if (s.initramfs() != null) {
@@ -62,7 +62,29 @@ public final class QemuCommandLine {
         scsi(s, a, rootBus);
         // pvpanic lets QEMU report a guest panic as an event, beside the console text.
         a.addAll(List.of("-device", "pvpanic"));
-        a.addAll(List.of("-pidfile", s.pidFile().toString(), "-daemonize"));
+        a.addAll(List.of("-pidfile", s.pidFile().toString()));
+        return a;
+    }
+
+    /** QEMU's own seccomp filter: every optional set denied (see {@link #confinement}). */
+    static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
+    /**
+     * What a guest escaping into QEMU would hold (issue 12): QEMU's seccomp filter with every
+     * optional set denied ({@code -sandbox}), started as the
+     * unprivileged {@link QemuUser} by {@code setpriv} when there is one. QEMU 7.2 cannot do both
+     * itself: its filter is loaded before {@code -runas} changes the uid (so elevateprivileges
+     * would have to stay allowed), and {@code -daemonize} forks and calls setsid (spawn and
+     * elevateprivileges again). So QEMU is started in the foreground in a session of its own
+     * ({@code setsid}: nobody's terminal; the daemon's children outlive it) and already as its
+     * user, as libvirt starts it.
+     */
+    static List<String> confinement(LaunchSpec s) {
+        List<String> a = new ArrayList<>(List.of("setsid"));
+        if (s.qemuUser() != null) {
+            a.addAll(List.of("setpriv", "--reuid=" + s.qemuUser(), "--regid=" + s.qemuUser(), "--init-groups",
+                    "--no-new-privs", "--"));
+        }
         return a;
     }
 

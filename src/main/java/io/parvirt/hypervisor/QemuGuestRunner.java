@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class QemuGuestRunner implements PartitionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(QemuGuestRunner.class);
     /**
-     * QEMU creates the monitor socket before it daemonizes, but an adopted one may still be busy, and
+     * QEMU creates the monitor socket before it builds the machine, an adopted one may still be busy, and
      * under TCG on a loaded host (several guests starting at once on two cores) its main loop can take
      * seconds to answer: a missing greeting is retried as long as this, not taken as a refusal.
      */
@@ -58,7 +58,7 @@ final class QemuGuestRunner implements PartitionRunner {
 
     @Override
     public void attach(ProcessHandle process, Consumer<Command> events) throws LaunchException {
-        qmp = connect(events);
+        qmp = connect(process, events);
         try {
             vcpuThreads = List.copyOf(new Qmp(qmp).vcpuThreadIds());
         } catch (IOException e) {
@@ -69,9 +69,13 @@ final class QemuGuestRunner implements PartitionRunner {
     }
 
     /** Retries while the socket is not there yet; a monitor that answers with an error is not retried. */
-    private QmpClient connect(Consumer<Command> events) throws LaunchException {
+    private QmpClient connect(ProcessHandle process, Consumer<Command> events) throws LaunchException {
         long deadline = System.nanoTime() + MONITOR_WAIT.toNanos();
         while (true) {
+            if (!process.isAlive()) {
+                // It failed while building the machine, after its monitor socket was made.
+                throw QemuProcess.failure(spec, "QEMU ended while starting");
+            }
             try {
                 return QmpClient.connect(spec.qmpSocket(), e -> event(e, events));
             } catch (QmpException e) {

@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starting, finding and stopping a partition's QEMU. QEMU daemonizes itself ({@code -daemonize}), so
- * it is nobody's child and outlives the daemon; it is found again through its pid file and the
- * partition's UUID on its command line, never by pid alone (pids are reused).
+ * Starting, finding and stopping a partition's QEMU. QEMU runs in a session of its own and outlives
+ * the daemon; it is found again through its pid file and the partition's UUID on its command line,
+ * never by pid alone (pids are reused).
  */
 public final class QemuProcess {
     /** sun_path is 108 bytes including the terminating NUL. */
@@ -41,33 +41,76 @@ public final class QemuProcess {
         }
     }
 
-    /** Runs QEMU; returns once it has daemonized (its setup is complete) with its process handle. */
+    /**
+     * Runs QEMU; returns once its pid file names it and its monitor socket exists, with its process
+     * handle. QEMU stays in the foreground in a session of its own ({@link QemuCommandLine#confinement}):
+     * it is the daemon's child until the daemon ends, then init's, and outlives it either way.
+     */
     static ProcessHandle launch(LaunchSpec s) throws LaunchException {
         validate(s);
         List<String> cmd = QemuCommandLine.of(s);
         try {
             Files.createDirectories(s.runDir());
-            Files.deleteIfExists(s.pidFile());
             Path err = s.runDir().resolve("qemu.err");
+            for (Path old : new Path[] {s.pidFile(), s.qmpSocket(), err}) {
+                Files.deleteIfExists(old);
+            }
+            if (s.qemuUser() != null) {
+                confine(s);
+            }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new LaunchException(RefCode.QEMU_FAILED, "QEMU did not finish starting within 120 s");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                Optional<ProcessHandle> h = find(s.pidFile(), s.uuid());
+                if (h.isPresent() && Files.exists(s.qmpSocket())) {
+                    return h.get();
+                }
+                if (!p.isAlive() && p.exitValue() != 0) {
+                    throw failure(s, "QEMU failed (exit " + p.exitValue() + ")");
+                }
+                if (System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new LaunchException(RefCode.QEMU_FAILED, "QEMU did not finish starting within 120 s");
+                }
+                Thread.sleep(20);
             }
-            if (p.exitValue() != 0) {
-                String why = Files.readString(err).strip();
-                throw new LaunchException(RefCode.QEMU_FAILED, "QEMU failed (exit " + p.exitValue() + "): "
-                        + (why.isEmpty() ? "no message" : why.lines().reduce((a, b) -> b).orElse(why)));
-            }
-            return find(s.pidFile(), s.uuid()).orElseThrow(() -> new LaunchException(RefCode.QEMU_FAILED,
-                    "QEMU started but its process was not found"));
         } catch (IOException e) {
             throw new LaunchException(RefCode.QEMU_FAILED, "QEMU could not be run: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LaunchException(RefCode.QEMU_FAILED, "interrupted while starting QEMU");
         }
+    }
+
+    /** What QEMU, run as its unprivileged user, must reach: its run directory, image files and NBD sockets. */
+    private static void confine(LaunchSpec s) throws IOException {
+        QemuUser.shareRunDir(s.qemuUser(), s.runDir());
+        for (Path image : new Path[] {s.kernel(), s.initramfs()}) {
+            if (image != null) {
+                QemuUser.grant(s.qemuUser(), image, false);
+            }
+        }
+        if (s.disk() != null) {
+            QemuUser.grant(s.qemuUser(), s.disk(), true);
+        }
+        for (LaunchSpec.ScsiDevice d : s.scsi()) {
+            if (d.socket() != null) {
+                QemuUser.grant(s.qemuUser(), d.socket(), true);
+            }
+        }
+    }
+
+    /** A QEMU that ended while starting: {@code what}, and the last line it wrote. */
+    static LaunchException failure(LaunchSpec s, String what) {
+        String why;
+        try {
+            why = Files.readString(s.runDir().resolve("qemu.err")).strip();
+        } catch (IOException e) {
+            why = "";
+        }
+        return new LaunchException(RefCode.QEMU_FAILED, what + ": " + (why.isEmpty() ? "no message"
+                : why.lines().reduce((a, b) -> b).orElse(why)));
     }
 
     /** The live QEMU of the pid file, if it is still the partition's (its command line names the UUID). */

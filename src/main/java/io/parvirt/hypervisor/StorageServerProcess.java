@@ -48,6 +48,9 @@ public final class StorageServerProcess {
         Path log = s.runDir().resolve("storage.log");
         try {
             Files.createDirectories(s.nbdDir());
+            if (s.qemuUser() != null) {
+                QemuUser.shareNewFiles(s.qemuUser(), s.nbdDir()); // clients' QEMU connects to its sockets
+            }
             Files.deleteIfExists(s.pidFile());
             Process p = new ProcessBuilder(commandLine(s)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

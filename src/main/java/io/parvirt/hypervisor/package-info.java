@@ -22,7 +22,10 @@
  *       none) and {@code StorageServerRunner} (a VIOS, whose operating system is parvirt's storage
  *       server, {@link io.parvirt.hypervisor.StorageServerProcess}: a JVM of its own in the
  *       partition's cgroup; SIGTERM is its shutdown, SIGHUP makes it re-read its exports). Both are
- *       detached and re-adopted by pid file and the partition's UUID on the command line.</li>
+ *       detached and re-adopted by pid file and the partition's UUID on the command line. QEMU is
+ *       confined (issue 12): its seccomp filter with every optional set denied, and under a root
+ *       daemon the unprivileged {@link io.parvirt.hypervisor.QemuUser}, which may reach only its run
+ *       directory, its image files and its VIOS's NBD sockets.</li>
  *   <li><b>Protocol</b> — {@code qmp} (one method per command) and {@code qga}. The QEMU command
  *       line is a pure function of a {@link io.parvirt.hypervisor.LaunchSpec}; a client's virtual
  *       SCSI devices are {@link io.parvirt.hypervisor.LaunchSpec.ScsiDevice}s (virtio-scsi with

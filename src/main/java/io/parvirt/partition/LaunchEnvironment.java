@@ -23,11 +23,12 @@ import java.util.Map;
  * @param states the run states of the other partitions (the VIOSes a client depends on)
  * @param scsi the client's virtual SCSI mappings, with whether each backing file exists
  * @param storageServer how a VIOS's storage server is started (the daemon's own Java and classes)
+ * @param qemuUser the unprivileged user QEMU runs as, or null for the daemon's own user
  */
 public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwareKvm, String macPrefix, Path runRoot,
         long availMemMb, ProcUnits availProcUnits, ProcUnits poolRoom, Map<String, PartitionImage> images,
         Map<String, String> macsInUse, Map<Integer, LparState> states, List<ScsiMapping> scsi,
-        StorageServerCommand storageServer) {
+        StorageServerCommand storageServer, String qemuUser) {
 
     public LaunchEnvironment {
         images = Map.copyOf(images);
@@ -52,7 +53,7 @@ public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwar
         Map<Integer, LparState> st = new java.util.HashMap<>(states);
         ids.forEach(id -> st.put(id, LparState.RUNNING));
         return new LaunchEnvironment(qemuBinary, accel, hardwareKvm, macPrefix, runRoot, availMemMb, availProcUnits,
-                poolRoom, images, macsInUse, st, scsi, storageServer);
+                poolRoom, images, macsInUse, st, scsi, storageServer, qemuUser);
     }
 
     /** The run state of partition {@code id}: Not Activated when it is not listed. */

@@ -60,7 +60,7 @@ final class LaunchFacts {
         }
         return new LaunchEnvironment(cfg.qemuBinary(), cfg.accel(), Accelerator.hardwareKvm(), cfg.macPrefix(),
                 cfg.runRoot(), cap.availMemMb(), cap.availProcUnits(), poolRoom, byName, macs, states, scsi(p),
-                new LaunchEnvironment.StorageServerCommand(javaBinary(), absoluteClassPath()));
+                new LaunchEnvironment.StorageServerCommand(javaBinary(), absoluteClassPath()), cfg.qemuUser());
     }
 
     private List<LaunchEnvironment.ScsiMapping> scsi(Partition p) {

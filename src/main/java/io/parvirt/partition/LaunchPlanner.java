@@ -59,7 +59,11 @@ public final class LaunchPlanner {
                         runDir.resolve(EXPORTS_FILE)) : null,
                 // A guest boots with its minimum and gets the rest from its virtio-mem device (memory DLPAR).
                 server ? a.memMb() : Math.min(a.memMb(), prof.memory().minMb()),
-                server ? 0 : prof.io().maxVirtualSlots(), server ? List.of() : scsiClients(def, prof));
+                server ? 0 : prof.io().maxVirtualSlots(), server ? List.of() : scsiClients(def, prof),
+
+                // A VIOS's storage server stays the daemon's (it opens the VIOS's disks); its NBD
+                // sockets are shared with this user's group, for the clients' QEMU.
+                env.qemuUser());
         return new LaunchPlan(prof.name(), a, spec, server ? StorageServerProcess.commandLine(spec)
                 : QemuCommandLine.of(spec));
     }

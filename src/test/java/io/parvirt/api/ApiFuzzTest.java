@@ -118,7 +118,8 @@ class ApiFuzzTest {
         soft.assertAll();
     }
 
-    private static void apply(Effect e, Set<String> names) {
+    /** What a successful request did to the set of partition names. */
+    static void apply(Effect e, Set<String> names) {
         if (e.create() != null) {
             names.add(e.create());
         }

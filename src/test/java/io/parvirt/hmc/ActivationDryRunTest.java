@@ -82,7 +82,7 @@ class ActivationDryRunTest {
                 + "curr_max_mem=1024,curr_proc_mode=shared,curr_procs=2,curr_max_procs=4,curr_proc_units=0.4,"
                 + "curr_uncap_weight=64,curr_shared_proc_pool_id=0,curr_sharing_mode=uncap,accel=tcg");
         String uuid = run("lssyscfg", "-r", "lpar", "-m", SYS, "-F", "uuid").stdout().strip();
-        assertThat(lines.get(1)).startsWith("/usr/bin/qemu-system-x86_64 -name guest=web1,debug-threads=on -uuid "
+        assertThat(lines.get(1)).startsWith("setsid /usr/bin/qemu-system-x86_64 -name guest=web1,debug-threads=on -uuid "
                 + uuid + " -machine q35,accel=tcg")
                 .contains(" -m size=256M,maxmem=1024M -smp 2,maxcpus=4 ")
                 .contains(" -device virtio-mem-pci,id=vmem0,memdev=mem-vmem0,requested-size=256M,")

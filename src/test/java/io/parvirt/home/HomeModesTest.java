@@ -55,4 +55,18 @@ class HomeModesTest {
         }
         assertThat(mode(pool)).isEqualTo("rwx------");
     }
+
+    /** The pass-only right the daemon gives the unprivileged QEMU's group survives the CLI's create (issue 12). */
+    @Test
+    void aGroupThatMayOnlyPassThroughKeepsThatAndNothingMore() throws Exception {
+        ParvirtHome home = new ParvirtHome(dir.resolve("home"));
+        home.create();
+        Files.setPosixFilePermissions(home.root(), PosixFilePermissions.fromString("rwx--x---"));
+        Files.setPosixFilePermissions(home.run(), PosixFilePermissions.fromString("rwx--x---"));
+        Files.setPosixFilePermissions(home.logs(), PosixFilePermissions.fromString("rwxr-x---"));
+        home.create();
+        assertThat(mode(home.root())).isEqualTo("rwx--x---");
+        assertThat(mode(home.run())).isEqualTo("rwx--x---");
+        assertThat(mode(home.logs())).isEqualTo("rwx------");
+    }
 }

@@ -19,6 +19,10 @@ import java.nio.file.attribute.PosixFilePermissions;
  * <p>The socket gets its permissions before its name: it is bound in a fresh {@code rwx------}
  * directory, set to {@code rw-------}, then renamed into place. Binding at the final path and
  * changing the mode afterwards would leave a moment in which the umask decides who may connect.
+ *
+ * <p>Where the daemon runs partitions' QEMU as an unprivileged user (issue 12), it makes the socket
+ * directory setgid to that user's group: the socket is then born the group's and is {@code
+ * rw-rw----}, so the clients' QEMU (and no one else) may connect.
  */
 final class PrivateSocket {
     private PrivateSocket() {
@@ -36,7 +40,8 @@ final class PrivateSocket {
             Path staged = staging.resolve("s");
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(staged));
-            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString(sharedWithGroup(socket.getParent())
+                    ? "rw-rw----" : "rw-------"));
             // rename(2) replaces a stale socket file atomically; a client never sees no file at all
             Files.move(staged, socket, StandardCopyOption.ATOMIC_MOVE);
             return server;
@@ -56,6 +61,15 @@ final class PrivateSocket {
             } catch (IOException ignored) {
                 // a leftover empty private directory
             }
+        }
+    }
+
+    /** A setgid directory: what is made in it belongs to its group (set so by the daemon). */
+    static boolean sharedWithGroup(Path dir) {
+        try {
+            return ((Integer) Files.getAttribute(dir, "unix:mode") & 02000) != 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
