@@ -46,6 +46,10 @@ public final class RunningDaemon implements AutoCloseable {
     public static RunningDaemon start(String extraConfig, String subdir) {
         try {
             Path dir = Files.createTempDirectory("parvirt-it-");
+            if (!subdir.isEmpty()) {
+                // A home below it: the unprivileged QEMU user must be able to pass (the daemon checks).
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            }
             if (subdir.startsWith("length=")) {
                 int want = Integer.parseInt(subdir.substring(7));
                 dir = Files.createDirectories(dir.resolve("x".repeat(want - dir.toString().length() - 1)));
