@@ -108,10 +108,7 @@ public final class VirtualEthernet implements AutoCloseable {
                 for (Adapter a : ready) {
                     VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
                     if (a.tap() == null) {
-                        StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
-                        p.port = sw.attach(a.config(), p);
-                        ports.add(p);
-                        loop.add(p);
+                        ports.add(open(sw, lpar, a));
                     } else {
                         TapDevice t = taps.get(nextTap++);
                         TapPort p;
@@ -202,12 +199,17 @@ public final class VirtualEthernet implements AutoCloseable {
         }
         await(loop.call(() -> {
             VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
-            StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
-            p.port = sw.attach(a.config(), p);
-            byPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(p);
-            loop.add(p);
+            byPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(open(sw, lpar, a));
             return null;
         }));
+    }
+
+    /** A guest adapter's port: QEMU's socket joined to switch {@code sw} and served by the loop (on the loop). */
+    private StreamPort open(VirtualSwitch sw, String lpar, Adapter a) {
+        StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
+        p.port = sw.attach(a.config(), p);
+        loop.add(p);
+        return p;
     }
 
     /** Disconnects one adapter of a running partition (adapter DLPAR); its other ports stay. */
