@@ -9,6 +9,7 @@ import io.parvirt.hmc.HmcError;
 import io.parvirt.hmc.HmcInvocation;
 import io.parvirt.hmc.HmcResult;
 import io.parvirt.hmc.HsclCode;
+import io.parvirt.hmc.TaskRoles;
 import io.parvirt.hmc.Row;
 import io.parvirt.hmc.command.EventCommand.ListEvents;
 import io.parvirt.hmc.command.Filters;
@@ -85,6 +86,7 @@ final class Routes {
     void register(JavalinConfig config) {
         var r = config.routes;
         r.before(this::authenticate);
+        r.before("/api/v1/*", this::relay);
         r.exception(ModelException.class, (e, ctx) -> error(ctx, HsclCode.error(e)));
         r.exception(Exception.class, (e, ctx) -> {
             // a fault of ours outside any command: the trace goes to the log, one line to the client
@@ -241,6 +243,57 @@ final class Routes {
             return;
         }
         ctx.attribute("user", user.get());
+    }
+
+    /** Routes that are this console's own, whatever {@code ?system=} says. */
+    private static final java.util.Set<String> CONSOLE_ROUTES = java.util.Set.of("/api/v1/hmc/cli",
+            "/api/v1/session", "/api/v1/feed", "/api/v1/daemon", "/api/v1/daemon/stop");
+
+    /**
+     * {@code ?system=SYS} on a route of the API: a connected system's request is relayed whole to its
+     * daemon (without the parameter) as this console's connection user, after the caller's own role
+     * is checked here, and its status, body and parvirt headers come back as that daemon gave them.
+     */
+    private void relay(Context ctx) {
+        String system = ctx.queryParam("system");
+        if (system == null || CONSOLE_ROUTES.contains(ctx.path()) || ctx.attribute("user") == null) {
+            return;
+        }
+        TaskRoles.Task task = ctx.path().endsWith("/exec") ? TaskRoles.Task.GUEST_EXEC
+                : ctx.path().endsWith("/console") ? TaskRoles.Task.CONSOLE
+                : ctx.method() == io.javalin.http.HandlerType.GET ? TaskRoles.Task.LIST : TaskRoles.Task.CHANGE;
+        var target = hmc.relayTarget(ctx.attribute("user"), system, task);
+        if (target.isEmpty()) {
+            return;
+        }
+        StringBuilder query = new StringBuilder();
+        ctx.queryParamMap().forEach((k, vs) -> {
+            if (!k.equals("system")) {
+                for (String v : vs) {
+                    query.append(query.isEmpty() ? "?" : "&").append(enc(k)).append('=').append(enc(v));
+                }
+            }
+        });
+        byte[] body = ctx.bodyAsBytes();
+        io.parvirt.remote.PeerClient.Reply reply;
+        try {
+            reply = target.get().send(ctx.method().name(), ctx.path() + query, body.length == 0 ? null : body);
+        } catch (io.parvirt.remote.RemoteException e) {
+            throw hmc.relayFailed(target.get(), e);
+        }
+        hmc.relayed(target.get());
+        reply.headers().map().forEach((k, vs) -> {
+            if (k.toLowerCase(java.util.Locale.ROOT).startsWith("x-parvirt-")) {
+                ctx.header(k, vs.getFirst());
+            }
+        });
+        ctx.status(reply.status()).contentType(reply.contentType().isEmpty() ? "application/json"
+                : reply.contentType()).result(reply.body());
+        ctx.skipRemainingHandlers();
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** The client's address for the audit trail: {@code local} on the home's Unix socket. */

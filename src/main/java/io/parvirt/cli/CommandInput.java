@@ -55,20 +55,23 @@ final class CommandInput {
     }
 
     /**
-     * {@code mkhmcusr} without {@code --passwd}: as on the HMC, the password is asked for (twice, not
-     * echoed) on a terminal, or read as one line from standard input, and travels to the daemon in
-     * the request body, never on a command line that {@code ps} shows.
+     * {@code mkhmcusr} or {@code mksysconn} without {@code --passwd}: as on the HMC, the password is
+     * asked for (a new one twice, the managed system's once; not echoed) on a terminal, or read as
+     * one line from standard input, and travels to the daemon in the request body, never on a
+     * command line that {@code ps} shows.
      */
     static String[] withPassword(String[] args) throws Refused {
-        if (!args[0].equals("mkhmcusr") || Arrays.asList(args).contains("--passwd") || Arrays.asList(args)
-                .contains("--help")) {
+        boolean newUser = args[0].equals("mkhmcusr");
+        if (!(newUser || args[0].equals("mksysconn")) || Arrays.asList(args).contains("--passwd")
+                || Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-o")) {
             return args;
         }
         String password;
         Console console = System.console();
         if (console != null && console.isTerminal()) {
-            char[] first = console.readPassword("Enter the new password: ");
-            char[] again = console.readPassword("Retype the new password: ");
+            char[] first = console.readPassword(newUser ? "Enter the new password: "
+                    : "Enter the password of the user on the managed system: ");
+            char[] again = newUser ? console.readPassword("Retype the new password: ") : first;
             if (first == null || again == null || !Arrays.equals(first, again)) {
                 throw new Refused("The passwords entered do not match.");
             }

@@ -37,7 +37,8 @@ final class GuestCommand {
             argv.forEach(body.putArray("argv")::add);
             UnixHttp.Response r = UnixHttp.post(home.socket(), "/api/v1/partitions/"
                     + java.net.URLEncoder.encode(partition, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
-                    + "/exec", DaemonLauncher.token(home), body.toString());
+                    + "/exec?system=" + java.net.URLEncoder.encode(system, java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("+", "%20"), DaemonLauncher.token(home), body.toString());
             JsonNode n = json.readTree(r.body());
             if (r.status() != 200) {
                 System.out.println((n.path("code").isTextual() ? n.path("code").asText() + " " : "")

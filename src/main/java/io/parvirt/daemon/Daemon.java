@@ -44,6 +44,8 @@ public final class Daemon implements AutoCloseable {
     private final UtilizationSampler sampler;
     private final VirtualEthernet network;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The connections to other systems' daemons (mksysconn). */
+    private io.parvirt.remote.SystemConnections connections;
     /** The HMC over SSH, when {@code ssh.listen} is set. */
     private io.parvirt.ssh.SshEndpoint ssh;
 
@@ -88,13 +90,14 @@ public final class Daemon implements AutoCloseable {
         home.secure();
         FileChannel lock = lock(home);
         SqliteStore store = null;
+        io.parvirt.remote.SystemConnections connections = null;
         try {
             // A daemon killed earlier left these behind; they describe no running daemon now.
             Files.deleteIfExists(home.listenFile());
             Files.deleteIfExists(home.pidFile());
             DaemonConfig config = DaemonConfig.load(home, listen);
             io.parvirt.ssh.SshSettings sshSettings = io.parvirt.ssh.SshSettings.from(config.props(), home);
-            HostFacts host = HostFacts.read();
+            HostFacts host = config.host(HostFacts.read());
             var tls = config.tls(home, host.hostname());
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
             store.eventLimit(config.eventsMax());
@@ -127,8 +130,12 @@ public final class Daemon implements AutoCloseable {
             PartitionOperations operations = new PartitionOperations(sys, hypervisor,
                     new ImageStore(home.imageStore()), network, vios, dispatcher);
             operations.onConfigChange(id -> sampler.configChanged(id, java.time.Instant.now()));
-            Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios));
-            List<Integer> adopted = operations.recover();
+            boolean hmcOnly = config.hmcOnly();
+            connections = new io.parvirt.remote.SystemConnections(new io.parvirt.remote.PeerFile(
+                    home.root().resolve("sysconn")), config.sysconn(), text -> sys.logEvent("hmc", "sysconn", text));
+            Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios, connections, hmcOnly));
+            // an HMC-only console runs no partitions: it neither re-adopts nor starts any
+            List<Integer> adopted = hmcOnly ? List.of() : operations.recover();
             if (!adopted.isEmpty()) {
                 LOG.info("re-adopted running partitions {}", adopted);
             }
@@ -151,6 +158,7 @@ public final class Daemon implements AutoCloseable {
                         + "--listen HOST:PORT or listen= in " + home.config());
             }
             self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
+            self[0].connections = connections;
             self[0].ssh = sshEndpoint;
             dispatcher.start();
             sampler.start();
@@ -164,7 +172,9 @@ public final class Daemon implements AutoCloseable {
                 } catch (io.parvirt.image.ImageException e) {
                     LOG.warn("the default partition image is not available: {}", e.getMessage());
                 }
-                hmc.autoStart(config.autoStartDelay());
+                if (!hmcOnly) {
+                    hmc.autoStart(config.autoStartDelay());
+                }
             });
             writeString(home.pidFile(), Long.toString(ProcessHandle.current().pid()));
             writeString(home.listenFile(), config.listen().getHostString() + ":" + api.tcpPort());
@@ -172,6 +182,9 @@ public final class Daemon implements AutoCloseable {
                     api.tcpPort(), home.socket());
             return self[0];
         } catch (DaemonException | RuntimeException | IOException e) {
+            if (connections != null) {
+                connections.close();
+            }
             if (store != null) {
                 store.close();
             }
@@ -279,6 +292,7 @@ public final class Daemon implements AutoCloseable {
             ssh.close();
         }
         api.close();
+        connections.close();
         sampler.close();
         dispatcher.close();
         network.close();

@@ -71,6 +71,60 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
                 : ServerCertificate.selfSigned(home.root().resolve("tls"), hostname));
     }
 
+    /**
+     * {@code hmc.only} ({@code false}): {@code true} makes this daemon a console only, as a real HMC is
+     * an appliance of its own: it runs no partitions and lists only the systems connected to it.
+     */
+    boolean hmcOnly() {
+        String v = props.getProperty("hmc.only", "false").strip();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("hmc.only must be true or false, not " + v);
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /**
+     * Connections to other systems' daemons: {@code sysconn.connect_timeout_ms} (3000),
+     * {@code sysconn.request_timeout_seconds} (15, each API call), {@code sysconn.command_timeout_seconds}
+     * (600, an HMC command run there), {@code sysconn.check_seconds} (30, how often a connected system
+     * is checked) and {@code sysconn.retry_max_seconds} (30, the longest wait between retries of one
+     * that is not).
+     */
+    io.parvirt.remote.SystemConnections.Settings sysconn() {
+        long connect = bounded("sysconn.connect_timeout_ms", 3000, 100, 60_000);
+        long request = bounded("sysconn.request_timeout_seconds", 15, 1, 600);
+        long command = bounded("sysconn.command_timeout_seconds", 600, 1, 86_400);
+        long check = bounded("sysconn.check_seconds", 30, 1, 3600);
+        long retry = bounded("sysconn.retry_max_seconds", 30, 1, 3600);
+        return new io.parvirt.remote.SystemConnections.Settings(new io.parvirt.remote.PeerClient.Timeouts(
+                Duration.ofMillis(connect), Duration.ofSeconds(request), Duration.ofSeconds(command)),
+                Duration.ofSeconds(check), Duration.ofSeconds(retry));
+    }
+
+    private long bounded(String key, long dflt, long min, long max) {
+        long v = Long.parseLong(props.getProperty(key, Long.toString(dflt)).strip());
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", not " + v);
+        }
+        return v;
+    }
+
+    /**
+     * {@code host.serial} (default: from {@code /etc/machine-id}): the managed system's serial number,
+     * seven upper-case hex digits. Several simulated hosts on one machine (tests, a lab) each set their
+     * own, so their {@code type_model*serial_num} differ as two servers' do.
+     */
+    HostFacts host(HostFacts read) {
+        String serial = props.getProperty("host.serial");
+        if (serial == null) {
+            return read;
+        }
+        if (!serial.strip().matches("[0-9A-F]{7}")) {
+            throw new IllegalArgumentException("host.serial must be seven upper-case hex digits, not " + serial);
+        }
+        return new HostFacts(read.cores(), read.memoryMb(), read.hostname(), serial.strip(), read.ipaddr());
+    }
+
     /** {@code events.max} (100000): how many console events, the audit trail included, are kept. */
     long eventsMax() {
         return Long.parseLong(props.getProperty("events.max", "100000"));

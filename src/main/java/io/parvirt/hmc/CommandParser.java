@@ -11,9 +11,10 @@ import java.util.List;
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
     static final List<String> VERBS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
-            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate",
-            "lssvcevents", "lssyscfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg",
-            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
+            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode",
+            "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkauthkeys", "mkhmcusr", "mksyscfg",
+            "mksysconn", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmsysconn", "rmvterm", "rsthwres",
+            "rstprofdata", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -46,6 +47,7 @@ final class CommandParser {
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);
+            case "mksysconn", "lssysconn", "rmsysconn" -> SysconnParser.parse(verb, args);
             case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys", "monhmc" -> InfoParser.parse(verb, args);
             default -> throw new IllegalStateException("no parser for " + verb);
         };

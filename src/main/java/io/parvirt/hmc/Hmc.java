@@ -12,6 +12,7 @@ import io.parvirt.hmc.command.UtilizationCommand;
 import io.parvirt.hmc.command.ViosCommand;
 import io.parvirt.model.DispatchReport;
 import io.parvirt.model.ModelException;
+import io.parvirt.model.Values;
 import io.parvirt.partition.GuestExecResult;
 import io.parvirt.partition.PartitionOperations;
 import io.parvirt.store.StoreException;
@@ -48,15 +49,24 @@ public final class Hmc {
     private final VirtualEthernet network;
     private final InfoCommands info;
     private final LifecycleCommands lifecycle;
+    private final ConnectedSystems connected;
+    /** {@code hmc.only}: this console serves no managed system of its own, only connected ones. */
+    private final boolean hmcOnly;
 
     /**
      * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
      * figures), the virtual Ethernet's port counters and the VIOS storage configuration. The network
      * and the VIOS may be null (definition-only tests).
      */
-    public record Services(PartitionOperations operations, VirtualEthernet network, ViosService vios) {
+    public record Services(PartitionOperations operations, VirtualEthernet network, ViosService vios,
+            io.parvirt.remote.SystemConnections connections, boolean hmcOnly) {
         public Services {
             java.util.Objects.requireNonNull(operations, "operations");
+        }
+
+        /** A console of one system, connected to no other. */
+        public Services(PartitionOperations operations, VirtualEthernet network, ViosService vios) {
+            this(operations, network, vios, null, false);
         }
     }
 
@@ -78,6 +88,8 @@ public final class Hmc {
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
         this.lifecycle = new LifecycleCommands(sys, operations);
+        this.connected = new ConnectedSystems(services.connections());
+        this.hmcOnly = services.hmcOnly();
         this.resources = new ResourceCommands(sys, operations);
         this.vios = new ViosCommands(sys, services.vios() == null ? null : new ViosShell(services.vios(),
                 new ViosEthernet(sys, operations, network)),
@@ -185,7 +197,10 @@ public final class Hmc {
         return CommandParser.VERBS;
     }
 
-    /** Parses an HMC command line and runs it as {@link #execute} does. */
+    /**
+     * Parses an HMC command line and runs it as {@link #execute} does; one whose {@code -m} names a
+     * connected system is authorised here and run by that system's daemon ({@link ConnectedSystems}).
+     */
     public HmcResult run(HmcInvocation inv) {
         String verb = inv.argv().isEmpty() ? "" : inv.argv().getFirst();
         if (HmcUsage.asked(inv.argv()) && CommandParser.VERBS.contains(verb)) {
@@ -193,9 +208,60 @@ public final class Hmc {
         }
         HmcResult r = guarded(verb, () -> {
             authorize(inv.user(), CommandParser.verb(inv.argv()));
+            if (!ConnectedSystems.VERBS.contains(verb)) {
+                var owner = connected.owner(inv.argv(), localNames());
+                if (owner.isPresent()) {
+                    return connected.forward(owner.get(), inv);
+                }
+            }
             return dispatch(CommandParser.parse(inv), inv.user());
         });
         return audited(verb, inv.user(), inv.address(), r);
+    }
+
+    /** What {@code -m} may call this console's own system (nothing in an HMC-only console). */
+    private java.util.Set<String> localNames() {
+        return hmcOnly ? java.util.Set.of() : java.util.Set.of(sys.definition().settings().name(),
+                SystemView.mtms(sys.host()));
+    }
+
+    /** {@code lssyscfg -r sys}: this system first (unless HMC-only), then every connected one. */
+    List<Row> systemRows() {
+        List<Row> rows = new java.util.ArrayList<>();
+        if (!hmcOnly) {
+            rows.add(SystemView.row(sys, null));
+        }
+        rows.addAll(connected.systemRows());
+        return rows;
+    }
+
+    /**
+     * An API request for {@code system}: empty when it is this console's own (the request is served
+     * here), else the client of the connected system's daemon to relay it to, once {@code user} is
+     * found to have {@code task}; HSCL8011 for a system this console does not reach.
+     */
+    public java.util.Optional<io.parvirt.remote.PeerClient> relayTarget(String user, String system,
+            TaskRoles.Task task) {
+        if (user != null && !user.startsWith("local:") && !TaskRoles.allows(roleOf(user), task)) {
+            throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
+                    + "authority for this request on " + Values.oneLine(system, 64, 64) + " (task role "
+                    + roleOf(user) + ").");
+        }
+        return connected.relayTarget(system, localNames());
+    }
+
+    /** What a relayed request came to: the connection's state follows; a failure is the HMC's HSCL8016. */
+    public ModelException relayFailed(io.parvirt.remote.PeerClient client, io.parvirt.remote.RemoteException e) {
+        return connected.relayFailed(client, e);
+    }
+
+    public void relayed(io.parvirt.remote.PeerClient client) {
+        connected.relayed(client);
+    }
+
+    /** Whether this console serves no system of its own ({@code hmc.only}). */
+    public boolean hmcOnly() {
+        return hmcOnly;
     }
 
     /** Runs a typed command as {@code user} (null or {@code local:...}: the home's owner). */
@@ -236,7 +302,12 @@ public final class Hmc {
     }
 
     private HmcResult dispatch(HmcCommand command, String user) {
+        if (hmcOnly && ownSystem(command)) {
+            throw ModelException.of(ModelException.Kind.SYSTEM_NOT_FOUND, "This console manages no system of its "
+                    + "own (hmc.only): name a connected system with -m (lssyscfg -r sys lists them).");
+        }
         return switch (command) {
+            case io.parvirt.hmc.command.SysconnCommand c -> connected.run(c);
             case SyscfgCommand c -> syscfg.run(c, user);
             case UtilizationCommand c -> utilization.run(c);
             case EventCommand.ListEvents c -> console.events(c);
@@ -253,6 +324,22 @@ public final class Hmc {
             case PowerCommand c -> power.run(c, user);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
             case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
+        };
+    }
+
+    /** A command about this console's own managed system (its partitions, resources, firmware). */
+    private static boolean ownSystem(HmcCommand command) {
+        return switch (command) {
+            case SyscfgCommand.ListSyscfg l -> l.resource() != SyscfgCommand.Resource.SYS || l.system() != null;
+            case SyscfgCommand c -> true;
+            case PowerCommand c -> true;
+            case HwresCommand c -> true;
+            case UtilizationCommand c -> true;
+            case ViosCommand c -> true;
+            case io.parvirt.hmc.command.ConsoleInfoCommand.ListLic c -> true;
+            case io.parvirt.hmc.command.ConsoleInfoCommand.ListLed c -> true;
+            case io.parvirt.hmc.command.ConsoleInfoCommand.ListCod c -> c.system() != null;
+            default -> false;
         };
     }
 

@@ -85,6 +85,10 @@ public final class HmcUsage {
         add("monhmc", "Show one sample of the console's own processors, memory, swap space or file systems.",
                 "-r proc|mem|swap|disk [-n <interval>]");
         add("rmhmcusr", "Remove a console user.", "-u <user name>");
+        add("mksysconn", "Connect another host's managed system to this console.",
+                "--ip <host>[:<port>] [-r sys] [-u <user name>] [--passwd <password>]");
+        add("lssysconn", "List the managed system connections of this console.", "-r all " + FORMAT);
+        add("rmsysconn", "Remove a managed system connection.", "-o remove --ip <host>[:<port>]");
         add("rmsyscfg", "Remove a partition or a partition profile.",
                 "-r lpar -m <managed system> {-n <partition name> | --id <partition ID>} [--vioscfg] [--vdisk]",
                 "-r prof -m <managed system> -n <profile name> {-p <partition name> | --id <partition ID>}");

@@ -38,6 +38,7 @@ public final class HsclCode {
             case SYNTAX -> "HSCL130E";
             case INCOMPLETE -> "HSCL1310";
             case STORE_FAILURE, INTERNAL -> "HSCL130F";
+            case CONNECTION_FAILED -> "HSCL8016";
         };
     }
 
@@ -48,6 +49,7 @@ public final class HsclCode {
             case NOT_AUTHORIZED -> 403;
             case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES, INCOMPLETE -> 409;
             case STORE_FAILURE, INTERNAL -> 500;
+            case CONNECTION_FAILED -> 503;
             default -> 400;
         };
     }
@@ -67,6 +69,26 @@ public final class HsclCode {
         return status >= 500 ? new HmcError("HSCL130F", "The request failed in the HTTP layer (HTTP " + status
                 + ").", status) : new HmcError("HSCL130E", "The request is malformed: its path or headers cannot be "
                 + "read (HTTP " + status + ").", status >= 400 ? status : 400);
+    }
+
+    /**
+     * The failure of a command another system's daemon ran, relayed as it printed it: its code (when
+     * its first line has one) and that line; the status is the one this console gives that code.
+     */
+    static HmcError relayed(String stdout) {
+        String line = stdout.strip().lines().findFirst().orElse("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(HSCL[0-9A-F]{4}) (.*)$").matcher(line);
+        if (!m.matches()) {
+            return new HmcError(null, line.isEmpty() ? "The command failed on the managed system." : line, 400);
+        }
+        int status = 400;
+        for (ModelException.Kind k : ModelException.Kind.values()) {
+            if (code(k).equals(m.group(1))) {
+                status = httpStatus(k);
+                break;
+            }
+        }
+        return new HmcError(m.group(1), m.group(2), status);
     }
 
     /** A VIOS command's refusal, printed as the VIOS prints it. */

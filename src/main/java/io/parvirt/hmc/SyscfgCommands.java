@@ -87,9 +87,14 @@ final class SyscfgCommands {
         if (l.resource() == Resource.SYS) {
             if (l.system() != null) {
                 Systems.check(sys, l.system());
+                return Listing.render(List.of(SystemView.row(sys, null)), l.format().fields(), l.format().header(),
+                        SystemView.ATTRIBUTES);
             }
-            return Listing.render(List.of(SystemView.row(sys, null)), l.format().fields(), l.format().header(),
-                    SystemView.ATTRIBUTES);
+            // every managed system this console reaches: its own, then the connected ones
+            List<Row> rows = hmc.systemRows();
+            Set<String> known = new java.util.HashSet<>(SystemView.ATTRIBUTES);
+            rows.forEach(r -> known.addAll(r.names()));
+            return Listing.render(rows, l.format().fields(), l.format().header(), known);
         }
         Systems.check(sys, l.system());
         SystemDefinition def = sys.definition();

@@ -26,7 +26,9 @@ public final class TaskRoles {
         /** One's own SSH keys ({@code mkauthkeys}; naming another user is checked by the command). */
         OWN_KEYS,
         /** The host itself: any host file ({@code mkvopt -file}), stopping the daemon. */
-        HOST
+        HOST,
+        /** Connecting and removing managed systems ({@code mksysconn}, {@code rmsysconn}): their credentials are kept here. */
+        CONNECTIONS
     }
 
     public static final List<String> ROLES = List.of("hmcsuperadmin", "hmcoperator", "hmcpe", "hmcservicerep",
@@ -55,6 +57,7 @@ public final class TaskRoles {
             // rsthwres changes running partitions as chhwres does (some HMC levels ask hmcsuperadmin for it)
             case "rsthwres" -> Task.CHANGE;
             case "daemonstop", "hostfile" -> Task.HOST;
+            case "mksysconn", "rmsysconn" -> Task.CONNECTIONS;
             default -> verb.startsWith("ls") ? Task.LIST : Task.CHANGE;
         };
     }

@@ -20,7 +20,9 @@ public final class ModelException extends RuntimeException {
         /** A DLPAR the partition's operating system did not finish: part of it was done, or undone. */
         INCOMPLETE,
         /** A fault of parvirt's own (an exception no rule expected): the sentence names its cause. */
-        INTERNAL
+        INTERNAL,
+        /** A connected managed system could not be reached, refused the console's credential or changed its certificate. */
+        CONNECTION_FAILED
     }
 
     private final Kind kind;

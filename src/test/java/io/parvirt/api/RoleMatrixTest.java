@@ -67,9 +67,10 @@ class RoleMatrixTest {
             new Route("POST", "/api/v1/templates/nope/deploy", "[{\"name\":\"x\"}]", Task.CHANGE));
 
     static final List<String> COMMANDS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
-            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate",
-            "lssvcevents", "lssyscfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg",
-            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
+            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode",
+            "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkauthkeys", "mkhmcusr", "mksyscfg",
+            "mksysconn", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmsysconn", "rmvterm", "rsthwres",
+            "rstprofdata", "viosvrcmd");
 
     @TempDir
     Path dir;

@@ -32,6 +32,14 @@ public final class Cli {
         return runWithInput(home, new byte[0], args);
     }
 
+    /** Runs a command that must succeed. */
+    public static Result ok(Path home, String... args) {
+        Result r = run(home, args);
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(String.join(" ", args) + ": " + r.stdout()
+                + r.stderr()).isZero();
+        return r;
+    }
+
     /** With {@code input} on standard input (closed after it). */
     public static Result runWithInput(Path home, byte[] input, String... args) {
         List<String> cmd = new ArrayList<>();
