@@ -30,6 +30,7 @@ final class CgroupV1Control implements CpuControl {
     private static final class Applied {
         final Set<Long> threads = new HashSet<>();
         long quotaUs = Long.MIN_VALUE;
+        long periodUs = -1;
         int shares = -1;
         String cpus = "";
     }
@@ -83,7 +84,6 @@ final class CgroupV1Control implements CpuControl {
         if (a.threads.isEmpty()) {
             Files.createDirectories(vcpus);
             initCpuset(cpuset, pinned);
-            LOCAL.write(vcpus.resolve("cpu.cfs_period_us"), Integer.toString(periodUs));
         }
         if (!l.cpus().equals(a.cpus)) {
             LOCAL.write(pinned.resolve("cpuset.cpus"), l.cpus());
@@ -96,10 +96,15 @@ final class CgroupV1Control implements CpuControl {
                 a.threads.add(tid);
             }
         }
-        long quotaUs = l.quotaCores() <= 0 ? -1 : Math.max(1000, Math.round(l.quotaCores() * periodUs));
-        if (quotaUs != a.quotaUs) {
-            LOCAL.write(vcpus.resolve("cpu.cfs_quota_us"), Long.toString(quotaUs));
-            a.quotaUs = quotaUs;
+        CfsBandwidth bw = CfsBandwidth.of(l.quotaCores(), periodUs);
+        if (bw.periodUs() != a.periodUs) {
+            // Before the quota: the kernel checks the quota against the period it has then.
+            LOCAL.write(vcpus.resolve("cpu.cfs_period_us"), Long.toString(bw.periodUs()));
+            a.periodUs = bw.periodUs();
+        }
+        if (bw.quotaUs() != a.quotaUs) {
+            LOCAL.write(vcpus.resolve("cpu.cfs_quota_us"), Long.toString(bw.quotaUs()));
+            a.quotaUs = bw.quotaUs();
         }
         if (l.shares() != a.shares) {
             LOCAL.write(lpar.resolve("cpu.shares"), Integer.toString(l.shares()));

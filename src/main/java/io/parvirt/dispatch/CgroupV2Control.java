@@ -24,7 +24,7 @@ final class CgroupV2Control implements CpuControl {
 
     private static final class Applied {
         final Set<Long> threads = new HashSet<>();
-        long quotaUs = Long.MIN_VALUE;
+        CfsBandwidth bandwidth;
         int weight = -1;
         String cpus = "";
     }
@@ -84,10 +84,11 @@ final class CgroupV2Control implements CpuControl {
                 a.threads.add(tid);
             }
         }
-        long quotaUs = l.quotaCores() <= 0 ? -1 : Math.max(1000, Math.round(l.quotaCores() * periodUs));
-        if (quotaUs != a.quotaUs) {
-            files.write(vcpus.resolve("cpu.max"), (quotaUs < 0 ? "max" : Long.toString(quotaUs)) + " " + periodUs);
-            a.quotaUs = quotaUs;
+        CfsBandwidth bw = CfsBandwidth.of(l.quotaCores(), periodUs);
+        if (!bw.equals(a.bandwidth)) {
+            files.write(vcpus.resolve("cpu.max"), (bw.unlimited() ? "max" : Long.toString(bw.quotaUs())) + " "
+                    + bw.periodUs());
+            a.bandwidth = bw;
         }
         // v1 shares 2..262144 map onto v2 weights 1..10000 (as systemd and the kernel convert them).
         int weight = (int) Math.max(1, Math.min(10000, 1 + ((long) l.shares() - 2) * 9999 / 262142));
