@@ -66,11 +66,7 @@ declare -A res=() thr=()
 run_config() {
   local cfg=$1 n p m w v i json pid tid spec=()
   echo "bench: --- $cfg ---" >&2
-  bench_new_home
-  home=$BENCH_HOME
-  printf 'images.dir=%s\n' "$BENCH_SNAP/images" >> "$home/parvirt.properties"
-  [ "$cfg" = libvirt ] && echo 'dispatch.enforce=false' >> "$home/parvirt.properties"
-  export PARVIRT_HOME="$home"
+  bench_dispatch_home "$cfg"
   "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool01 -a "new_name=pool1,max_pool_proc_units=0.5"
   "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool02 -a "new_name=pool2,max_pool_proc_units=0.6"
   "$pv" mksyscfg -r lpar -m sys1 -i "name=D,profile_name=default,lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=256,proc_mode=ded,min_procs=1,desired_procs=1,max_procs=1,sharing_mode=share_idle_procs_active"

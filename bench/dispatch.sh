@@ -263,11 +263,7 @@ unburn() {
 run_config() {
   local cfg=$1 n i st x tid pid json nt t0 w try vc b c
   echo "bench: --- $cfg ---" >&2
-  bench_new_home
-  home=$BENCH_HOME
-  printf 'images.dir=%s\n' "$BENCH_SNAP/images" >> "$home/parvirt.properties"
-  [ "$cfg" = libvirt ] && echo 'dispatch.enforce=false' >> "$home/parvirt.properties"
-  export PARVIRT_HOME="$home"
+  bench_dispatch_home "$cfg"
   "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool01 -a "new_name=pool1,max_pool_proc_units=1"
   "$pv" mksyscfg -r lpar -m sys1 -i "$(lpar A cap 128 1)"
   "$pv" mksyscfg -r lpar -m sys1 -i "$(lpar B uncap 192 2)"
