@@ -51,6 +51,7 @@ class CgroupV2GuestTest {
     private static final double TOLERANCE = 0.1;
     private static final Duration FOLLOW = Duration.ofSeconds(40);
     private static GuestVm vm;
+    private static Path dir;
     private static GuestCgroupFiles files;
     private static CgroupLayout layout;
     private static final Map<Integer, Long> loops = new LinkedHashMap<>();
@@ -58,7 +59,7 @@ class CgroupV2GuestTest {
     @BeforeAll
     static void boot() throws Exception {
         TestImages.Build build = TestImages.defaultImage();
-        Path dir = Files.createTempDirectory("parvirt-v2-");
+        dir = Files.createTempDirectory("parvirt-v2-");
         vm = new GuestVm(build.image(), GuestBoot.kernelCmdline("v2", ""), dir, List.of());
         vm.awaitConsole(GuestBoot.readyLine("v2"), Duration.ofSeconds(120));
         GuestAgent agent = new GuestAgent(vm.agentSocket);
@@ -76,9 +77,16 @@ class CgroupV2GuestTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (vm != null) {
             vm.close();
+        }
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p); // the serial log, QEMU's log and sockets
+                }
+            }
         }
     }
 
