@@ -10,6 +10,11 @@
 #   phase 1, all burning (20 s):                     A 0.20, B 0.20+0.40*192/256 = 0.50, C 0.30
 #   phase 2, B's weight set to 64, 2 s, then 10 s:   A 0.20, B 0.40, C 0.40
 #   phase 3, C's loops stopped, 2 s, then 10 s:      A 0.20, B 0.80 (the pool's rest), C ~0
+#   phase 4, C bursts (each of its 2 VPs busy 500 ms, idle 500 ms), 2 s, then 20 s:
+#     A 0.20; C, per window, 0.40 (0.20 + the spare 0.40 split 64:64) times the share of the window
+#     its vCPU threads were runnable (schedstat run + wait, per thread: PowerVM gives a partition
+#     its entitlement and share in every 10 ms dispatch window in which it has work); B the rest of
+#     the pool, 0.80 minus C's figure.
 # Phase 2 also times the reaction: from the weight change command to the end of the first 250 ms
 # window in which B and C both use 0.40 +- 0.05 core (windows back to back from the command's return,
 # for at most 5 s).
@@ -31,11 +36,14 @@
 #              each partition's vCPU threads written to its group's `tasks`. No controller runs.
 # QEMU's other threads stay where parvirt put them (its per-partition cgroup, no limit) in both.
 #
-# Besides the means, each phase reports its 250 ms windows (how many have every partition within
-# 0.05 of expected, and the spread), each vCPU thread's cores and the share of samples in which it
-# last ran on CPU 0 (placement), and where the rest of the host's CPU went.
+# Besides the means, each phase reports its 250 ms and 100 ms windows, back to back over the
+# phase (which starts 2-3 s after its transition, so no window straddles one): how many have every
+# partition within 0.05 of PowerVM's figure, and the spread. bench/dispatch-trace.py samples every
+# thread's schedstat every 50 ms on an absolute schedule and cuts the windows from that trace. Also
+# each vCPU thread's cores and the share of samples in which it last ran on CPU 0 (placement), and
+# where the rest of the host's CPU went.
 #
-# Usage: bench/dispatch.sh   (no arguments; about 3 minutes)
+# Usage: bench/dispatch.sh   (no arguments; about 4 minutes)
 # Env: NOBUILD=1 freezes target/parvirt.jar as it is, without rebuilding it when src/main is newer
 #      (for when others are editing src/main; the result file then says which jar ran).
 #      OTHER_WAIT (default 300): at most this many seconds, in all, to wait before a measurement
@@ -107,8 +115,12 @@ declare -A expect=(
 )
 expect_pool=([1]=1.00 [2]=1.00 [3]=1.00)
 declare -A phase_title=([1]="phase 1: all burning, 20 s" [2]="phase 2: B's weight 192 -> 64, 2 s later, 10 s"
-  [3]="phase 3: C's loops stopped, 2 s later, 10 s")
-declare -A phase_secs=([1]=20 [2]=10 [3]=10)
+  [3]="phase 3: C's loops stopped, 2 s later, 10 s" [4]="phase 4: C bursts (500 ms busy, 500 ms idle), 2 s later, 20 s")
+declare -A phase_secs=([1]=20 [2]=10 [3]=10 [4]=20)
+# PowerVM's figures per window, as bench/dispatch-trace.py takes them (phase 4: see the header)
+declare -A phase_expect=([1]="A=0.20,B=0.50,C=0.30" [2]="A=0.20,B=0.40,C=0.40" [3]="A=0.20,B=0.80,C=0.00"
+  [4]="A=0.20,B=rest:0.80:C,C=burst:0.40")
+phases=(1 2 3 4)
 
 api() { # GET path of home $home
   curl -sS --fail --unix-socket "$home/run/api.sock" -H "Authorization: Bearer $token" "http://localhost$1"
@@ -196,36 +208,22 @@ disturbed=()
 measure() {
   local cfg=$1 ph=$2 n try vc x k
   local -A s0=() s1=()
-  local wins=()
   for try in 1 2 3; do
     wait_others "$cfg phase $ph"
     other_pids=$(others | cut -d: -f1 | paste -sd' ' -)
     procs > "$BENCH_SNAP/procs0"
     snap s0
-    # back-to-back 250 ms windows over the phase: how steady the split is, not only its mean
-    for x in "${!s0[@]}"; do s1[$x]=${s0[$x]}; done
-    wins=()
-    local -A on0=()
-    local nsamp=0
-    while [ $(( ${EPOCHREALTIME/./} - s0[t] )) -lt $(( ${phase_secs[$ph]} * 1000000 - 125000 )) ]; do
-      local -A wa=()
-      for x in "${!s1[@]}"; do wa[$x]=${s1[$x]}; done
-      sleep 0.25
-      snap s1
-      nsamp=$((nsamp + 1))
-      for x in "${!s1[@]}"; do [[ $x == cpu* ]] && [ "${s1[$x]}" = 0 ] && on0[$x]=$(( ${on0[$x]:-0} + 1 )); done
-      wins+=("$(awk -v t="$((s1[t] - wa[t]))" -v a="$((s1[A] - wa[A]))" -v b="$((s1[B] - wa[B]))" -v c="$((s1[C] - wa[C]))" \
-        -v ea="${expect[$ph,A]}" -v eb="${expect[$ph,B]}" -v ec="${expect[$ph,C]}" 'function abs(x) { return x < 0 ? -x : x }
-        BEGIN { t *= 1000; d = abs(a / t - ea); if (abs(b / t - eb) > d) d = abs(b / t - eb); if (abs(c / t - ec) > d) d = abs(c / t - ec)
-          printf "%.3f\n", d }')")
-    done
+    # the phase traced every 50 ms: its 250 ms and 100 ms windows, not only its mean
+    local spec=()
+    for n in "${names[@]}"; do spec+=("$n=$(tr ' ' ',' <<<"${thr[$n]}" | sed 's/,$//')"); done
+    python3 "$root/bench/dispatch-trace.py" record "${phase_secs[$ph]}" "$BENCH_SNAP/trace-$cfg-$ph" "${spec[@]}"
+    snap s1
     procs > "$BENCH_SNAP/procs1"
     res[$cfg,$ph,thr]=$(for n in "${names[@]}"; do for ((k = 0; k < ${vps[$n]}; k++)); do
-      awk -v n="$n$k" -v a="${s0[$n$k]}" -v b="${s1[$n$k]}" -v t="$((s1[t] - s0[t]))" -v c="${on0[cpu$n$k]:-0}" -v m="$nsamp" \
-        'BEGIN { printf "%s %.3f (%d%%)  ", n, (b - a) / t / 1000, m ? 100 * c / m : 0 }'; done; done)
-    res[$cfg,$ph,win]=$(printf '%s\n' "${wins[@]}" | awk '$1 <= 0.05 { k++ } END { printf "%d of %d", k, NR }')
-    res[$cfg,$ph,windev]=$(printf '%s\n' "${wins[@]}" | sort -g | awk '{ v[NR] = $1 } END { p = int(0.9 * NR + 0.999999)
-      printf "median %.3f, p90 %.3f, max %.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[p], v[NR] }')
+      awk -v n="$n$k" -v a="${s0[$n$k]}" -v b="${s1[$n$k]}" -v t="$((s1[t] - s0[t]))" \
+        'BEGIN { printf "%s %.3f  ", n, (b - a) / t / 1000 }'; done; done)
+    res[$cfg,$ph,win]=$(python3 "$root/bench/dispatch-trace.py" windows "$BENCH_SNAP/trace-$cfg-$ph" "${phase_expect[$ph]}")
+    cp "$BENCH_SNAP/trace-$cfg-$ph" "$out/dispatch-trace-$cfg-$ph.txt" 2>/dev/null || true
     for n in "${names[@]}"; do res[$cfg,$ph,$n]=$(cores "${s0[$n]}" "${s1[$n]}" "${s0[t]}" "${s1[t]}"); done
     res[$cfg,$ph,pool]=$(awk -v a="${res[$cfg,$ph,A]}" -v b="${res[$cfg,$ph,B]}" -v c="${res[$cfg,$ph,C]}" 'BEGIN { printf "%.3f", a + b + c }')
     res[$cfg,$ph,host]=$(awk -v b="$((s1[busy] - s0[busy]))" -v t="$((s1[t] - s0[t]))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", b / hz / (t / 1e6) }')
@@ -253,6 +251,10 @@ burn() { # name loops
   PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$1" -- /bin/sh -c \
     "i=0; while [ \$i -lt $2 ]; do (while :; do :; done) >/dev/null 2>&1 & echo \$! >> /tmp/burn.pids; i=\$((i+1)); done" >/dev/null
 }
+burst() { # name loops: each loop busy 500 ms, idle 500 ms, for ever
+  PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$1" -- /bin/sh -c \
+    "i=0; while [ \$i -lt $2 ]; do (while :; do (while :; do :; done) & p=\$!; sleep 0.5; kill \$p; sleep 0.5; done) >/dev/null 2>&1 & echo \$! >> /tmp/burn.pids; i=\$((i+1)); done" >/dev/null
+}
 unburn() {
   PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$1" -- /bin/sh -c 'kill $(cat /tmp/burn.pids); rm -f /tmp/burn.pids' >/dev/null
 }
@@ -261,11 +263,7 @@ unburn() {
 run_config() {
   local cfg=$1 n i st x tid pid json nt t0 w try vc b c
   echo "bench: --- $cfg ---" >&2
-  bench_new_home
-  home=$BENCH_HOME
-  printf 'images.dir=%s\n' "$BENCH_SNAP/images" >> "$home/parvirt.properties"
-  [ "$cfg" = libvirt ] && echo 'dispatch.enforce=false' >> "$home/parvirt.properties"
-  export PARVIRT_HOME="$home"
+  bench_dispatch_home "$cfg"
   "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool01 -a "new_name=pool1,max_pool_proc_units=1"
   "$pv" mksyscfg -r lpar -m sys1 -i "$(lpar A cap 128 1)"
   "$pv" mksyscfg -r lpar -m sys1 -i "$(lpar B uncap 192 2)"
@@ -393,6 +391,11 @@ run_config() {
   unburn C
   sleep 2
   measure "$cfg" 3
+
+  # phase 4: C bursts beside B (busy, uncapped)
+  burst C 2
+  sleep 2
+  measure "$cfg" 4
   res[$cfg,dispatch]=$(api /api/v1/dispatch | jq -r '"intervals \(.intervals), controller CPU \(.controllerCpuSeconds * 1000 | round) ms; /api/v1/dispatch for the last interval: " + ([.partitions[] | "\(.name) used \(.usedCores * 100 | round / 100) granted \(.grantedCores * 100 | round / 100) quota \(.quotaCores * 100 | round / 100)"] | join(", "))')
 
   # teardown
@@ -417,8 +420,17 @@ total_s=$(( $(ms_since "$started") / 1000 ))
 err() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.3f", d < 0 ? -d : d }'; }
 declare -A maxerr=([parvirt]=0 [libvirt]=0)
 tables=$(
-  for ph in 1 2 3; do
+  for ph in "${phases[@]}"; do
     echo "${phase_title[$ph]}"
+    if [ "$ph" = 4 ]; then
+      echo
+      echo "parvirt:"; echo "${res[parvirt,$ph,win]}"
+      echo "libvirt mapping:"; echo "${res[libvirt,$ph,win]}"
+      echo "per vCPU thread, cores: parvirt: ${res[parvirt,$ph,thr]}; libvirt: ${res[libvirt,$ph,thr]}"
+      echo "host busy, cores of 2: parvirt ${res[parvirt,$ph,host]} (${res[parvirt,$ph,att]}); libvirt ${res[libvirt,$ph,host]} (${res[libvirt,$ph,att]})"
+      echo
+      continue
+    fi
     echo
     echo "| partition | expected (PowerVM) | parvirt | \|error\| | libvirt mapping | \|error\| |"
     echo "|---|---|---|---|---|---|"
@@ -429,9 +441,9 @@ tables=$(
     done
     printf '| pool1 (A+B+C) | %s max | %s | | %s | |\n' "${expect_pool[$ph]}" "${res[parvirt,$ph,pool]}" "${res[libvirt,$ph,pool]}"
     echo
-    echo "250 ms windows with A, B and C all within 0.05 of expected: parvirt ${res[parvirt,$ph,win]}, libvirt mapping ${res[libvirt,$ph,win]}"
-    echo "  largest |error| per window: parvirt ${res[parvirt,$ph,windev]}; libvirt mapping ${res[libvirt,$ph,windev]}"
-    echo "per vCPU thread, cores (share of 250 ms samples in which it last ran on CPU 0):"
+    echo "windows, parvirt:"; echo "${res[parvirt,$ph,win]}"
+    echo "windows, libvirt mapping:"; echo "${res[libvirt,$ph,win]}"
+    echo "per vCPU thread, cores:"
     echo "  parvirt: ${res[parvirt,$ph,thr]}"
     echo "  libvirt: ${res[libvirt,$ph,thr]}"
     echo "host busy, cores of 2: parvirt ${res[parvirt,$ph,host]} (vCPUs ${res[parvirt,$ph,pool]}, ${res[parvirt,$ph,att]})"

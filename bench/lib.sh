@@ -44,6 +44,16 @@ bench_new_home() {
   BENCH_HOMES+=("$BENCH_HOME")
 }
 
+# A home for one configuration of the dispatch benches ($1): the run's copy of the images, and for
+# "libvirt" dispatching off (parvirt only measures). Sets home and exports PARVIRT_HOME.
+bench_dispatch_home() {
+  bench_new_home
+  home=$BENCH_HOME
+  printf 'images.dir=%s\n' "$BENCH_SNAP/images" >> "$home/parvirt.properties"
+  [ "$1" = libvirt ] && echo 'dispatch.enforce=false' >> "$home/parvirt.properties"
+  export PARVIRT_HOME="$home"
+}
+
 # Stops the daemon of $1 (a home): ./parvirt daemon stop, then waits (at most 10 s) for the pid the
 # home recorded to exit, and only then, if it still runs, kills that one pid. Returns 1 when the
 # CLI's stop reported a failure (the daemon is stopped all the same): `parvirt daemon stop` can fail

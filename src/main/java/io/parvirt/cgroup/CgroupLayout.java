@@ -21,7 +21,12 @@ public record CgroupLayout(Path root, String homeTag, boolean unified) {
 
     /** The layout under {@code root}: v2 when the unified hierarchy has controllers at its root, else v1. */
     public static CgroupLayout detect(Path root, String homeTag) {
-        return new CgroupLayout(root, homeTag, Files.exists(root.resolve("cgroup.controllers")));
+        return detect(root, homeTag, CgroupFiles.LOCAL);
+    }
+
+    /** The same, looking at {@code files} (a guest's cgroupfs, in the v2 test). */
+    public static CgroupLayout detect(Path root, String homeTag, CgroupFiles files) {
+        return new CgroupLayout(root, homeTag, files.exists(root.resolve("cgroup.controllers")));
     }
 
     /** The tree a controller's groups live in: the root itself under v2, {@code <root>/<controller>} under v1. */

@@ -1,5 +1,7 @@
 package io.parvirt.dispatch;
 
+import static io.parvirt.cgroup.CgroupFiles.LOCAL;
+
 import io.parvirt.cgroup.CgroupLayout;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ final class CgroupV1Control implements CpuControl {
     private static final class Applied {
         final Set<Long> threads = new HashSet<>();
         long quotaUs = Long.MIN_VALUE;
+        long periodUs = -1;
         int shares = -1;
         String cpus = "";
     }
@@ -81,33 +84,37 @@ final class CgroupV1Control implements CpuControl {
         if (a.threads.isEmpty()) {
             Files.createDirectories(vcpus);
             initCpuset(cpuset, pinned);
-            CpuControl.write(vcpus.resolve("cpu.cfs_period_us"), Integer.toString(periodUs));
         }
         if (!l.cpus().equals(a.cpus)) {
-            CpuControl.write(pinned.resolve("cpuset.cpus"), l.cpus());
+            LOCAL.write(pinned.resolve("cpuset.cpus"), l.cpus());
             a.cpus = l.cpus();
         }
         a.threads.retainAll(l.threads()); // ended threads: their ids may come back as another's
         for (long tid : l.threads()) {
-            if (!a.threads.contains(tid) && CpuControl.moveThread(vcpus.resolve("tasks"), l.pid(), tid)
-                    && CpuControl.moveThread(pinned.resolve("tasks"), l.pid(), tid)) {
+            if (!a.threads.contains(tid) && CpuControl.moveThread(LOCAL, vcpus.resolve("tasks"), l.pid(), tid)
+                    && CpuControl.moveThread(LOCAL, pinned.resolve("tasks"), l.pid(), tid)) {
                 a.threads.add(tid);
             }
         }
-        long quotaUs = l.quotaCores() <= 0 ? -1 : Math.max(1000, Math.round(l.quotaCores() * periodUs));
-        if (quotaUs != a.quotaUs) {
-            CpuControl.write(vcpus.resolve("cpu.cfs_quota_us"), Long.toString(quotaUs));
-            a.quotaUs = quotaUs;
+        CfsBandwidth bw = CfsBandwidth.of(l.quotaCores(), periodUs);
+        if (bw.periodUs() != a.periodUs) {
+            // Before the quota: the kernel checks the quota against the period it has then.
+            LOCAL.write(vcpus.resolve("cpu.cfs_period_us"), Long.toString(bw.periodUs()));
+            a.periodUs = bw.periodUs();
+        }
+        if (bw.quotaUs() != a.quotaUs) {
+            LOCAL.write(vcpus.resolve("cpu.cfs_quota_us"), Long.toString(bw.quotaUs()));
+            a.quotaUs = bw.quotaUs();
         }
         if (l.shares() != a.shares) {
-            CpuControl.write(lpar.resolve("cpu.shares"), Integer.toString(l.shares()));
+            LOCAL.write(lpar.resolve("cpu.shares"), Integer.toString(l.shares()));
             a.shares = l.shares();
         }
     }
 
     @Override
     public long throttled(int lparId) {
-        return CpuControl.nrThrottled(layout.vcpus(CPU, lparId).resolve("cpu.stat"));
+        return CpuControl.nrThrottled(LOCAL, layout.vcpus(CPU, lparId).resolve("cpu.stat"));
     }
 
     @Override
@@ -124,8 +131,8 @@ final class CgroupV1Control implements CpuControl {
 
     @Override
     public void close() {
-        CpuControl.removeEmpty(cpuset);
-        CpuControl.removeEmpty(cpu);
+        CpuControl.removeEmpty(LOCAL, cpuset);
+        CpuControl.removeEmpty(LOCAL, cpu);
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.parvirt.dispatch;
 
+import io.parvirt.cgroup.CgroupFiles;
 import io.parvirt.cgroup.CgroupLayout;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,26 +17,28 @@ import java.util.Set;
  */
 final class CgroupV2Control implements CpuControl {
     private final CgroupLayout layout;
+    private final CgroupFiles files;
     private final Path home;
     private final int periodUs;
     private final Map<Integer, Applied> applied = new HashMap<>();
 
     private static final class Applied {
         final Set<Long> threads = new HashSet<>();
-        long quotaUs = Long.MIN_VALUE;
+        CfsBandwidth bandwidth;
         int weight = -1;
         String cpus = "";
     }
 
-    private CgroupV2Control(CgroupLayout layout, int periodUs) {
+    private CgroupV2Control(CgroupLayout layout, CgroupFiles files, int periodUs) {
         this.layout = layout;
+        this.files = files;
         this.home = layout.home(CPU);
         this.periodUs = periodUs;
     }
 
-    static CgroupV2Control open(CgroupLayout layout, int periodUs) throws IOException {
+    static CgroupV2Control open(CgroupLayout layout, CgroupFiles files, int periodUs) throws IOException {
         Path root = layout.root();
-        String available = Files.readString(root.resolve("cgroup.controllers"));
+        String available = files.read(root.resolve("cgroup.controllers"));
         if (!available.contains("cpu") || !available.contains("cpuset")) {
             throw new IOException("the cgroup v2 root offers controllers [" + available.strip() + "]; parvirt needs "
                     + "cpu and cpuset");
@@ -44,21 +46,21 @@ final class CgroupV2Control implements CpuControl {
         Path home = layout.home(CPU);
         Path parvirt = home.getParent();
         try {
-            enable(root);
-            Files.createDirectories(home);
-            enable(parvirt);
-            enable(home);
+            enable(files, root);
+            files.createDirectories(home);
+            enable(files, parvirt);
+            enable(files, home);
         } catch (IOException e) {
             throw new IOException("cannot create cgroups under " + root + " (" + e.getMessage() + "); parvirt must "
                     + "run as root, or be given a delegated cgroup, to enforce dispatching", e);
         }
-        return new CgroupV2Control(layout, periodUs);
+        return new CgroupV2Control(layout, files, periodUs);
     }
 
-    private static void enable(Path dir) throws IOException {
-        String on = Files.readString(dir.resolve("cgroup.subtree_control"));
+    private static void enable(CgroupFiles files, Path dir) throws IOException {
+        String on = files.read(dir.resolve("cgroup.subtree_control"));
         if (!on.contains("cpuset") || !on.matches("(?s).*\\bcpu\\b.*")) {
-            Files.writeString(dir.resolve("cgroup.subtree_control"), "+cpu +cpuset");
+            files.write(dir.resolve("cgroup.subtree_control"), "+cpu +cpuset");
         }
     }
 
@@ -68,36 +70,37 @@ final class CgroupV2Control implements CpuControl {
         Path lpar = layout.partition(CPU, l.lparId());
         Path vcpus = layout.vcpus(CPU, l.lparId());
         if (a.threads.isEmpty()) {
-            Files.createDirectories(vcpus);
-            CpuControl.write(vcpus.resolve("cgroup.type"), "threaded");
-            enable(lpar);
+            files.createDirectories(vcpus);
+            files.write(vcpus.resolve("cgroup.type"), "threaded");
+            enable(files, lpar);
         }
         if (!l.cpus().equals(a.cpus)) {
-            CpuControl.write(vcpus.resolve("cpuset.cpus"), l.cpus());
+            files.write(vcpus.resolve("cpuset.cpus"), l.cpus());
             a.cpus = l.cpus();
         }
         a.threads.retainAll(l.threads()); // ended threads: their ids may come back as another's
         for (long tid : l.threads()) {
-            if (!a.threads.contains(tid) && CpuControl.moveThread(vcpus.resolve("cgroup.threads"), l.pid(), tid)) {
+            if (!a.threads.contains(tid) && CpuControl.moveThread(files, vcpus.resolve("cgroup.threads"), l.pid(), tid)) {
                 a.threads.add(tid);
             }
         }
-        long quotaUs = l.quotaCores() <= 0 ? -1 : Math.max(1000, Math.round(l.quotaCores() * periodUs));
-        if (quotaUs != a.quotaUs) {
-            CpuControl.write(vcpus.resolve("cpu.max"), (quotaUs < 0 ? "max" : Long.toString(quotaUs)) + " " + periodUs);
-            a.quotaUs = quotaUs;
+        CfsBandwidth bw = CfsBandwidth.of(l.quotaCores(), periodUs);
+        if (!bw.equals(a.bandwidth)) {
+            files.write(vcpus.resolve("cpu.max"), (bw.unlimited() ? "max" : Long.toString(bw.quotaUs())) + " "
+                    + bw.periodUs());
+            a.bandwidth = bw;
         }
         // v1 shares 2..262144 map onto v2 weights 1..10000 (as systemd and the kernel convert them).
         int weight = (int) Math.max(1, Math.min(10000, 1 + ((long) l.shares() - 2) * 9999 / 262142));
         if (weight != a.weight) {
-            CpuControl.write(lpar.resolve("cpu.weight"), Integer.toString(weight));
+            files.write(lpar.resolve("cpu.weight"), Integer.toString(weight));
             a.weight = weight;
         }
     }
 
     @Override
     public long throttled(int lparId) {
-        return CpuControl.nrThrottled(layout.vcpus(CPU, lparId).resolve("cpu.stat"));
+        return CpuControl.nrThrottled(files, layout.vcpus(CPU, lparId).resolve("cpu.stat"));
     }
 
     @Override
@@ -107,7 +110,7 @@ final class CgroupV2Control implements CpuControl {
 
     @Override
     public void close() {
-        CpuControl.removeEmpty(home);
+        CpuControl.removeEmpty(files, home);
     }
 
     @Override

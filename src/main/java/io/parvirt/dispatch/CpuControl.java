@@ -1,8 +1,8 @@
 package io.parvirt.dispatch;
 
+import io.parvirt.cgroup.CgroupFiles;
 import io.parvirt.cgroup.CgroupLayout;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Applies the dispatcher's decisions to the host: cgroup v1, cgroup v2, or nothing (reported). */
@@ -30,16 +30,12 @@ interface CpuControl {
     void close();
 
     /** Removes {@code dir}'s empty child groups, then {@code dir} if it is empty (rmdir only). */
-    static void removeEmpty(Path dir) {
-        try (var s = Files.list(dir)) {
-            for (Path child : s.filter(Files::isDirectory).toList()) {
-                removeEmpty(child);
-            }
-        } catch (IOException e) {
-            return; // gone already
+    static void removeEmpty(CgroupFiles files, Path dir) {
+        for (Path child : files.directories(dir)) {
+            removeEmpty(files, child);
         }
         try {
-            Files.deleteIfExists(dir);
+            files.removeDirectory(dir);
         } catch (IOException e) {
             // a group with threads in it: a running partition's
         }
@@ -55,39 +51,44 @@ interface CpuControl {
      */
     static CpuControl forHost(Path cgroupRoot, String homeTag, int periodUs) throws IOException {
         CgroupLayout layout = CgroupLayout.detect(cgroupRoot, homeTag);
-        return layout.unified() ? CgroupV2Control.open(layout, periodUs) : CgroupV1Control.open(layout, periodUs);
+        return layout.unified() ? CgroupV2Control.open(layout, CgroupFiles.LOCAL, periodUs)
+                : CgroupV1Control.open(layout, periodUs);
     }
 
     /** {@code nr_throttled} of a cgroup's {@code cpu.stat} (v1 and v2 alike), -1 when unreadable. */
-    static long nrThrottled(Path cpuStat) {
+    static long nrThrottled(CgroupFiles files, Path cpuStat) {
         try {
-            String stat = Files.readString(cpuStat);
-            int at = stat.indexOf("nr_throttled ");
-            if (at >= 0) {
-                int end = stat.indexOf('\n', at);
-                return Long.parseLong(stat.substring(at + 13, end < 0 ? stat.length() : end).strip());
-            }
-        } catch (IOException | RuntimeException e) {
-            // not there yet, or gone
+            return statField(files.read(cpuStat), "nr_throttled");
+        } catch (IOException e) {
+            return -1; // not there yet, or gone
         }
-        return -1;
     }
 
-    /** Unchanged when equal: cgroup writes are system calls the controller makes every interval otherwise. */
-    static void write(Path file, String value) throws IOException {
-        Files.writeString(file, value);
+    /** A field of a {@code cpu.stat} text ("name value" lines), -1 when absent or unreadable. */
+    static long statField(String stat, String name) {
+        int at = stat.startsWith(name + " ") ? 0 : stat.indexOf("\n" + name + " ");
+        if (at < 0) {
+            return -1;
+        }
+        int from = at == 0 ? name.length() + 1 : at + name.length() + 2;
+        int end = stat.indexOf('\n', from);
+        try {
+            return Long.parseLong(stat.substring(from, end < 0 ? stat.length() : end).strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**
      * Moves thread {@code tid} of process {@code pid} into a cgroup; false when the thread has
      * ended meanwhile (a VIOS storage server's threads come and go with its connections).
      */
-    static boolean moveThread(Path tasksFile, long pid, long tid) throws IOException {
+    static boolean moveThread(CgroupFiles files, Path tasksFile, long pid, long tid) throws IOException {
         try {
-            write(tasksFile, Long.toString(tid));
+            files.write(tasksFile, Long.toString(tid));
             return true;
         } catch (IOException e) {
-            if (Files.exists(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid)))) {
+            if (files.exists(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid)))) {
                 throw e;
             }
             return false;

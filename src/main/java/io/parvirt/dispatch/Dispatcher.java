@@ -94,28 +94,44 @@ public final class Dispatcher implements AutoCloseable {
     /** With the vCPU times, the clock and the host CPUs given: for tests. */
     Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events, VcpuMeter.Source vcpuTimes,
             LongSupplier nanoTime, List<Integer> hostCpus) {
+        this(config, source, events, vcpuTimes, nanoTime, hostCpus, hostControl(config));
+    }
+
+    /**
+     * With the enforcer given as well ({@code control}: the enforcer, or the reason there is none):
+     * the cgroup v2 test runs the dispatcher against a guest's cgroupfs.
+     */
+    Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events, VcpuMeter.Source vcpuTimes,
+            LongSupplier nanoTime, List<Integer> hostCpus, Enforcer control) {
         this.source = source;
         this.events = events;
         this.vcpuTimes = vcpuTimes;
         this.nanoTime = nanoTime;
         this.hostCpus = hostCpus;
-        CpuControl c = null;
-        String problem;
-        try {
-            if (config.enforce()) {
-                c = CpuControl.forHost(config.cgroupRoot(), config.homeTag(), config.periodUs());
-            }
-            problem = config.enforce() ? "" : "dispatch.enforce=false in parvirt.properties";
-        } catch (IOException e) {
-            problem = e.getMessage();
-        }
-        this.control = c;
-        enforcement = c != null ? new Enforcement(true, c.mechanism(), "") : new Enforcement(false, "none", problem);
-        if (c == null) {
+        this.control = control.control();
+        String problem = control.problem();
+        enforcement = this.control != null ? new Enforcement(true, this.control.mechanism(), "")
+                : new Enforcement(false, "none", problem);
+        if (this.control == null) {
             events.accept("Dispatching is not enforced: " + problem + ". Partitions run, but entitlement, capping, "
                     + "weights and pool maxima are not applied; utilization is still measured.");
         }
         this.loop = new DispatchLoop(config.interval(), this::tick);
+    }
+
+    /** The enforcer, or (null) the reason dispatching is not enforced. */
+    record Enforcer(CpuControl control, String problem) {
+    }
+
+    private static Enforcer hostControl(Config config) {
+        if (!config.enforce()) {
+            return new Enforcer(null, "dispatch.enforce=false in parvirt.properties");
+        }
+        try {
+            return new Enforcer(CpuControl.forHost(config.cgroupRoot(), config.homeTag(), config.periodUs()), "");
+        } catch (IOException e) {
+            return new Enforcer(null, e.getMessage());
+        }
     }
 
     public void start() {

@@ -18,6 +18,8 @@ final class GuestInit {
             export PATH=/sbin:/usr/sbin:/bin:/usr/bin HOME=/root
             mount -t proc -o nosuid,nodev,noexec proc /proc
             mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+            # cgroup v2, where current distributions mount it (the dispatcher's v2 test runs on it)
+            mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup 2>/dev/null
             mount -t devtmpfs -o nosuid devtmpfs /dev
             mkdir -p /dev/pts && mount -t devpts -o gid=5,mode=620 devpts /dev/pts
             mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs /run

@@ -52,6 +52,11 @@ class CgroupV1ControlTest {
         assertThat(Files.readString(pinned.resolve("cpuset.cpus"))).isEqualTo("2");
         assertThat(Files.readString(pinned.resolve("tasks"))).isEqualTo("77");
 
+        // Under the kernel's 1 ms minimum quota at this period: the period grows instead (issue 18).
+        c.apply(new CpuLimits(4, ProcessHandle.current().pid(), List.of(77L), 0.01, 307, "2"));
+        assertThat(Files.readString(vcpus.resolve("cpu.cfs_period_us"))).isEqualTo("100000");
+        assertThat(Files.readString(vcpus.resolve("cpu.cfs_quota_us"))).isEqualTo("1000");
+
         // Unlimited: -1.
         c.apply(new CpuLimits(4, ProcessHandle.current().pid(), List.of(77L), 0, 307, "2"));
         assertThat(Files.readString(vcpus.resolve("cpu.cfs_quota_us"))).isEqualTo("-1");

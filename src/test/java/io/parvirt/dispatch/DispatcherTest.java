@@ -47,15 +47,23 @@ class DispatcherTest {
             assertThat(d.enforcement().problem()).contains(notCgroups.toString());
             assertThat(events).singleElement().asString().startsWith("Dispatching is not enforced: ")
                     .contains("utilization is still measured");
+            ThreadClock clock = new ThreadClock();
+            long ran0 = clock.read(pid, List.of(pid)).runNs();
             d.tick();
             Thread.sleep(500);
             d.tick();
+            long ran = clock.read(pid, List.of(pid)).runNs() - ran0;
             Dispatcher.PartitionUsage u = d.usage().get(1);
-            assertThat(u.usedCores()).as("a free-running loop, not held to its 0.2").isGreaterThan(0.4);
+            // What the loop gets depends on the host's load (other sessions share its 2 cores); what
+            // the dispatcher measured must be what the kernel says it ran, between the two readings.
+            assertThat(u.usedNs()).as("measured, though not enforced").isPositive().isLessThanOrEqualTo(ran);
+            assertThat(u.usedNs()).isGreaterThanOrEqualTo(ran - 100_000_000L);
             assertThat(u.cappedNs() + u.uncappedNs()).isEqualTo(u.usedNs());
             assertThat(u.cappedNs()).as("at most its entitlement's share of the time")
                     .isLessThanOrEqualTo((long) (0.2 * u.timeNs()) + 1);
-            assertThat(u.uncappedNs()).as("what it used beyond entitlement is uncapped cycles").isPositive();
+            if (u.usedCores() > 0.25) {
+                assertThat(u.uncappedNs()).as("what it used beyond entitlement is uncapped cycles").isPositive();
+            }
             assertThat(d.poolUsage().get(-1).utilizedNs()).isPositive();
             try (var left = Files.list(notCgroups)) {
                 assertThat(left).as("nothing written where cgroups are not").isEmpty();

@@ -14,15 +14,15 @@ import java.util.concurrent.TimeUnit;
  * A QEMU guest booted from an image the way parvirt boots one under TCG: q35, serial console to a
  * file, the guest agent on a Unix socket. Closing it always kills QEMU.
  */
-final class GuestVm implements AutoCloseable {
+public final class GuestVm implements AutoCloseable {
     final Path dir;
     final Path serial;
-    final Path agentSocket;
+    public final Path agentSocket;
     final Path qmpSocket;
     final Process qemu;
     final long startedNanos = System.nanoTime();
 
-    GuestVm(PartitionImage image, String cmdline, Path dir, List<String> extraArgs) throws IOException {
+    public GuestVm(PartitionImage image, String cmdline, Path dir, List<String> extraArgs) throws IOException {
         this.dir = dir;
         this.serial = dir.resolve("serial.log");
         this.agentSocket = dir.resolve("qga.sock");
@@ -41,7 +41,7 @@ final class GuestVm implements AutoCloseable {
     }
 
     /** Waits for a console line containing {@code text}; returns the seconds since QEMU started. */
-    double awaitConsole(String text, Duration timeout) {
+    public double awaitConsole(String text, Duration timeout) {
         Await.on("\"" + text + "\" on the console", () -> {
             String console = console();
             if (!console.contains(text) && !qemu.isAlive()) {
@@ -53,7 +53,7 @@ final class GuestVm implements AutoCloseable {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    String console() throws IOException {
+    public String console() throws IOException {
         return Files.exists(serial) ? new String(Files.readAllBytes(serial), StandardCharsets.UTF_8) : "";
     }
 

@@ -8,11 +8,11 @@ import java.nio.file.Path;
  * One build of the default image per test run, into a fresh images directory; the downloaded
  * packages stay in {@code target/image-cache}, so a rerun fetches nothing.
  */
-final class TestImages {
+public final class TestImages {
     static final Path CACHE = Path.of("target/image-cache").toAbsolutePath();
 
     /** What the shared build left behind, and what it took. */
-    record Build(ImageStore store, PartitionImage image, long millis, Path abandoned) {
+    public record Build(ImageStore store, PartitionImage image, long millis, Path abandoned) {
     }
 
     private static Build build;
@@ -20,7 +20,7 @@ final class TestImages {
     private TestImages() {
     }
 
-    static synchronized Build defaultImage() throws ImageException, IOException {
+    public static synchronized Build defaultImage() throws ImageException, IOException {
         if (build == null) {
             Path dir = Files.createTempDirectory("parvirt-images");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

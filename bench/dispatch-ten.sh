@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Dispatch steadiness with 10 partitions in 3 pools on the 2 cores (issue 18): parvirt beside the
+# libvirt <cputune> mapping, in one run, measured as bench/dispatch.sh measures (schedstat of the
+# vCPU threads, traced every 50 ms by bench/dispatch-trace.py, 250 ms and 100 ms windows).
+#
+# Partitions (256 MB each; every vCPU of the shared ones burns, D stays idle):
+#   D   dedicated, 1 processor, sharing_mode=share_idle_procs_active: lends its idle core
+#   DefaultPool:           U1 uncap 0.10 w128 1 VP, U2 uncap 0.10 w32 1 VP, K1 cap 0.10 1 VP
+#   pool1 (max 0.5):       C1 cap 0.10 1 VP, V1 uncap 0.10 w200 1 VP, V2 uncap 0.10 w50 1 VP
+#   pool2 (max 0.6):       W1 uncap 0.10 w100 2 VPs, W2 uncap 0.10 w100 1 VP, K2 cap 0.10 1 VP
+# PowerVM (reference §5): shared capacity 2 cores (1 + D's lent core); every partition gets its
+# 0.10 (0.90); level 0 gives nothing (no pool has unused entitlement); level 1 shares the 1.10 spare
+# by weight, water-filled against the pools' maxima: pool1's room is 0.20 (V1 0.16, V2 0.04 by
+# 200:50), pool2's 0.30 (W1 0.15, W2 0.15), and the remaining 0.60 goes to U1 and U2 by 128:32:
+#   U1 0.58  U2 0.22  K1 0.10  C1 0.10  V1 0.26  V2 0.14  W1 0.25  W2 0.25  K2 0.10  (D ~0)
+# libvirt mapping (cgroup v1 cpu, no controller): cpu/bench-libvirt-ten-<pid>/{pool0,pool1,pool2},
+# pool1 quota 50000/100000, pool2 60000/100000 (the pools' maxima), one group per partition under
+# its pool: capped ones quota EC x 100000 and shares 1024, uncapped ones shares weight x 1024 / 128,
+# no quota. D is not pinned (libvirt can pin it, but nothing keeps the others off its core, which
+# is what lending does anyway).
+#
+# Usage: bench/dispatch-ten.sh   (about 5 minutes; NOBUILD=1 as in bench/dispatch.sh)
+# Writes bench/results/dispatch-ten.txt (OUT=FILE: FILE instead), with the load average before and
+# after: figures taken while other sessions load the host are not valid (the script waits up to
+# OTHER_WAIT seconds, default 300, for other QEMUs and for quiet, as bench/dispatch.sh does).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$root/bench/lib.sh"
+if [ $# -ne 0 ]; then echo "usage: $0   (no arguments)" >&2; exit 2; fi
+for f in /sys/fs/cgroup/cpu/tasks /sys/fs/cgroup/cpuset/tasks; do
+  [ -w "$f" ] || { echo "bench: cgroup v1 cpu and cpuset must be mounted and writable (run as root)" >&2; exit 1; }
+done
+out="$root/bench/results"
+mkdir -p "$out"
+result=${OUT:-$out/dispatch-ten.txt}
+other_wait=${OTHER_WAIT:-300}
+secs=20
+lv_root=/sys/fs/cgroup/cpu/bench-libvirt-ten-$$
+lv_cleanup() {
+  local d tid
+  [ -d "$lv_root" ] || return 0
+  for d in "$lv_root"/*/*/ "$lv_root"/*/; do
+    [ -f "$d/tasks" ] || continue
+    while read -r tid; do echo "$tid" > /sys/fs/cgroup/cpu/tasks 2>/dev/null || true; done < "$d/tasks"
+  done
+  for d in "$lv_root"/*/*/ "$lv_root"/*/ "$lv_root"/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+  return 0
+}
+trap 'lv_cleanup; bench_cleanup; bench_cpuset_cleanup' EXIT
+if [ "${NOBUILD:-0}" = 1 ]; then bench_freeze_nobuild; else bench_build; fi
+pv="$BENCH_PARVIRT"
+bench_images "$pv"
+mkdir -p "$BENCH_SNAP/images"
+cp -rp "$BENCH_IMAGES/default" "$BENCH_SNAP/images/"
+. "$root/bench/quiet.sh"
+
+shared=(U1 U2 K1 C1 V1 V2 W1 W2 K2)
+# name: pool mode weight VPs
+declare -A def=([U1]="DefaultPool uncap 128 1" [U2]="DefaultPool uncap 32 1" [K1]="DefaultPool cap 0 1"
+  [C1]="pool1 cap 0 1" [V1]="pool1 uncap 200 1" [V2]="pool1 uncap 50 1"
+  [W1]="pool2 uncap 100 2" [W2]="pool2 uncap 100 1" [K2]="pool2 cap 0 1")
+expect="U1=0.58,U2=0.22,K1=0.10,C1=0.10,V1=0.26,V2=0.14,W1=0.25,W2=0.25,K2=0.10"
+api() { curl -sS --fail --unix-socket "$home/run/api.sock" -H "Authorization: Bearer $token" "http://localhost$1"; }
+declare -A res=() thr=()
+
+run_config() {
+  local cfg=$1 n p m w v i json pid tid spec=()
+  echo "bench: --- $cfg ---" >&2
+  bench_dispatch_home "$cfg"
+  "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool01 -a "new_name=pool1,max_pool_proc_units=0.5"
+  "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool02 -a "new_name=pool2,max_pool_proc_units=0.6"
+  "$pv" mksyscfg -r lpar -m sys1 -i "name=D,profile_name=default,lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=256,proc_mode=ded,min_procs=1,desired_procs=1,max_procs=1,sharing_mode=share_idle_procs_active"
+  for n in "${shared[@]}"; do
+    read -r p m w v <<<"${def[$n]}"
+    "$pv" mksyscfg -r lpar -m sys1 -i "name=$n,profile_name=default,lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=256,proc_mode=shared,min_proc_units=0.05,desired_proc_units=0.1,max_proc_units=2.0,min_procs=1,desired_procs=$v,max_procs=2,sharing_mode=$m,uncap_weight=$w,shared_proc_pool_name=$p"
+  done
+  token=$(cat "$home/run/token")
+  for n in D "${shared[@]}"; do "$pv" chsysstate -m sys1 -r lpar -o on -n "$n" -f default; done
+  for ((i = 0; ; i++)); do
+    json=$(api /api/v1/dispatch)
+    [ "$(jq '[.partitions[] | .vcpuThreads | length] | add // 0' <<<"$json")" -eq 11 ] && break
+    [ "$i" -gt 1200 ] && { echo "bench: $cfg: not all 10 partitions dispatched after 300 s" >&2; exit 1; }
+    sleep 0.25
+  done
+  for n in "${shared[@]}"; do
+    pid=$(jq -r --arg n "$n" '.partitions[] | select(.name == $n) | .pid' <<<"$json")
+    thr[$n]=$(jq -r --arg n "$n" --arg p "$pid" '[.partitions[] | select(.name == $n) | .vcpuThreads[] | "\($p):\(.)"] | join(",")' <<<"$json")
+    read -r p m w v <<<"${def[$n]}"
+    PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$n" -- /bin/sh -c \
+      "i=0; while [ \$i -lt $v ]; do (while :; do :; done) >/dev/null 2>&1 & i=\$((i+1)); done" >/dev/null
+    spec+=("$n=${thr[$n]}")
+  done
+  if [ "$cfg" = libvirt ]; then
+    mkdir -p "$lv_root/pool0" "$lv_root/pool1" "$lv_root/pool2"
+    echo 50000 > "$lv_root/pool1/cpu.cfs_quota_us"
+    echo 60000 > "$lv_root/pool2/cpu.cfs_quota_us"
+    for n in "${shared[@]}"; do
+      read -r p m w v <<<"${def[$n]}"
+      local g="$lv_root/pool0/$n"
+      [ "$p" = pool1 ] && g="$lv_root/pool1/$n"
+      [ "$p" = pool2 ] && g="$lv_root/pool2/$n"
+      mkdir "$g"
+      if [ "$m" = cap ]; then echo 10000 > "$g/cpu.cfs_quota_us"; echo 1024 > "$g/cpu.shares"
+      else echo $((w * 1024 / 128)) > "$g/cpu.shares"; fi
+      for tid in $(tr ',' ' ' <<<"${thr[$n]}"); do echo "${tid##*:}" > "$g/tasks"; done
+    done
+  fi
+  sleep 3
+  wait_others "$cfg"
+  res[$cfg,load0]=$(cut -d' ' -f1-3 /proc/loadavg)
+  python3 "$root/bench/dispatch-trace.py" record "$secs" "$BENCH_SNAP/trace-ten-$cfg" "${spec[@]}"
+  res[$cfg,load1]=$(cut -d' ' -f1-3 /proc/loadavg)
+  res[$cfg,win]=$(python3 "$root/bench/dispatch-trace.py" windows "$BENCH_SNAP/trace-ten-$cfg" "$expect")
+  cp "$BENCH_SNAP/trace-ten-$cfg" "$out/dispatch-ten-trace-$cfg.txt"
+  res[$cfg,ctl]=$(api /api/v1/dispatch | jq -r '"intervals \(.intervals), controller CPU \(.controllerCpuSeconds * 1000 | round) ms"')
+  [ "$cfg" = libvirt ] && lv_cleanup
+  for n in D "${shared[@]}"; do "$pv" chsysstate -m sys1 -r lpar -o shutdown --immed -n "$n"; done
+  for i in $(seq 1 300); do [ -z "$(bench_qemu_pids "$home")" ] && break; sleep 0.1; done
+  bench_stop_daemon "$home" || true
+  unset PARVIRT_HOME
+}
+
+started=$EPOCHREALTIME
+run_config parvirt
+run_config libvirt
+{
+  echo "# bench/dispatch-ten.sh"
+  echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), run took $(( $(ms_since "$started") / 1000 )) s; nproc $(nproc), kernel $(uname -r)"
+  echo "# $(bench_provenance)"
+  echo "# PowerVM: $expect (D idle, lending its core)"
+  for cfg in parvirt libvirt; do
+    echo
+    echo "$cfg (load average before the window ${res[$cfg,load0]}, after ${res[$cfg,load1]}):"
+    echo "${res[$cfg,win]}"
+  done
+  echo
+  echo "parvirt controller: ${res[parvirt,ctl]}"
+  if [ "${#wait_log[@]}" -gt 0 ]; then printf 'other QEMUs: %s\n' "${wait_log[@]}"; fi
+  echo "command: ${OUT:+OUT=$OUT }bench/dispatch-ten.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
+} > "$result"
+cat "$result"

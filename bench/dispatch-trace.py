@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Per-thread CPU traces for bench/dispatch*.sh, and their windows against PowerVM's figures.
+
+  dispatch-trace.py record SECONDS OUT LABEL=PID:TID,PID:TID ...
+      every 50 ms (on an absolute schedule) one line: wall ns, then per label the summed run ns and
+      wait ns (/proc/PID/task/TID/schedstat fields 1 and 2) of its threads, and per thread the CPU
+      it last ran on (stat field 39). A late sample is taken late, never skipped or faked.
+  dispatch-trace.py windows TRACE EXPECT [SKIP_S]
+      EXPECT: LABEL=CORES,... ; a label's CORES may be "burst:PEAK:REST" for a partition that
+      bursts: PowerVM's figure for it in a window is PEAK times the share of the window its threads
+      were runnable (run + wait over the window, per thread), and REST:OTHER means the label named
+      OTHER takes what the bursty one leaves of REST (B in phase 4: 0.8 minus the bursty one's).
+      Prints, for 250 ms and 100 ms windows back to back (each from the first sample at least that
+      long after the last; the first SKIP_S seconds left out), how many have every label within
+      0.05 core of its figure, the largest error's median/p90/max, and each label's mean.
+"""
+import os
+import sys
+import time
+
+
+def record(seconds, out, specs):
+    labels = []
+    for spec in specs:
+        name, threads = spec.split("=", 1)
+        labels.append((name, [t.split(":") for t in threads.split(",") if t]))
+    start = time.monotonic()
+    step = 0.05
+    with open(out, "w") as f:
+        f.write("# " + " ".join("%s:%d" % (n, len(t)) for n, t in labels) + "\n")
+        k = 0
+        while True:
+            fields = [str(time.time_ns())]
+            cpus = []
+            for name, threads in labels:
+                run = wait = 0
+                for pid, tid in threads:
+                    base = "/proc/%s/task/%s/" % (pid, tid)
+                    try:
+                        with open(base + "schedstat") as s:
+                            a = s.read().split()
+                        run += int(a[0])
+                        wait += int(a[1])
+                        with open(base + "stat") as s:
+                            st = s.read()
+                        cpus.append(st[st.rfind(")") + 2:].split()[36])
+                    except (OSError, IndexError, ValueError):
+                        cpus.append("-")
+                fields.append("%s:%d:%d" % (name, run, wait))
+            f.write(" ".join(fields) + " cpus=" + ",".join(cpus) + "\n")
+            k += 1
+            if time.monotonic() - start >= seconds:
+                break
+            delay = start + k * step - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+
+
+def load(path):
+    counts = {}
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#"):
+                for x in line[1:].split():
+                    n, c = x.split(":")
+                    counts[n] = int(c)
+                continue
+            parts = line.split()
+            row = {"t": int(parts[0])}
+            for p in parts[1:]:
+                if p.startswith("cpus="):
+                    row["cpus"] = p[5:].split(",")
+                    continue
+                n, r, w = p.split(":")
+                row[n] = (int(r), int(w))
+            rows.append(row)
+    return counts, rows
+
+
+def expectations(spec):
+    out = {}
+    for item in spec.split(","):
+        n, v = item.split("=")
+        out[n] = v
+    return out
+
+
+def figures(exp, counts, a, b):
+    """PowerVM's figure per label for the window a..b, and what each used."""
+    dt = b["t"] - a["t"]
+    used = {n: (b[n][0] - a[n][0]) / dt for n in exp}
+    want = {}
+    bursty = {}
+    for n, v in exp.items():
+        if v.startswith("burst:"):
+            peak = float(v.split(":")[1])
+            runnable = (b[n][0] - a[n][0] + b[n][1] - a[n][1]) / (dt * counts[n])
+            want[n] = peak * min(1.0, runnable)
+            bursty[n] = want[n]
+    for n, v in exp.items():
+        if v.startswith("rest:"):
+            _, rest, other = v.split(":")
+            want[n] = float(rest) - bursty[other]
+        elif not v.startswith("burst:"):
+            want[n] = float(v)
+    return used, want
+
+
+def windows(path, spec, skip):
+    counts, rows = load(path)
+    exp = expectations(spec)
+    t0 = rows[0]["t"] + int(skip * 1e9)
+    rows = [r for r in rows if r["t"] >= t0]
+    for length_ms in (250, 100):
+        errs = []
+        on = 0
+        i = 0
+        while True:
+            j = i + 1
+            while j < len(rows) and rows[j]["t"] - rows[i]["t"] < length_ms * 1e6:
+                j += 1
+            if j >= len(rows):
+                break
+            used, want = figures(exp, counts, rows[i], rows[j])
+            e = max(abs(used[n] - want[n]) for n in exp)
+            errs.append(e)
+            on += e <= 0.05
+            i = j
+        errs.sort()
+        n = len(errs)
+        if n == 0:
+            print("%d ms windows: none" % length_ms)
+            continue
+        med = errs[n // 2] if n % 2 else (errs[n // 2 - 1] + errs[n // 2]) / 2
+        print("%d ms windows with every partition within 0.05 of PowerVM: %d of %d (%.0f %%); largest |error| "
+              "median %.3f, p90 %.3f, max %.3f" % (length_ms, on, n, 100.0 * on / n, med,
+                                                  errs[min(n - 1, int(0.9 * n + 0.999999) - 1)], errs[-1]))
+    used, want = figures(exp, counts, rows[0], rows[-1])
+    print("means over %.1f s: %s" % ((rows[-1]["t"] - rows[0]["t"]) / 1e9, ", ".join(
+        "%s %.3f (PowerVM %.3f)" % (n, used[n], want[n]) for n in exp)))
+    cpus = [r.get("cpus", []) for r in rows]
+    if cpus and cpus[0]:
+        share = [sum(1 for c in cpus if k < len(c) and c[k] == "0") / len(cpus) for k in range(len(cpus[0]))]
+        print("threads' share of samples last on CPU 0: " + " ".join("%.0f%%" % (100 * s) for s in share))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "record":
+        record(float(sys.argv[2]), sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == "windows":
+        windows(sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) == 5 else 0.0)
+    else:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
