@@ -226,8 +226,8 @@ measure() { # round row path secs
   res[$1,$2,$3]=$v
   res[$1,$2,$3,lat]=$(jq -r '.jobs[0] | [.read, .write] | map(select(.io_bytes > 0)) | .[0].clat_ns.mean / 1000 | round' <<<"$j")
   res[$1,$2,$3,cpu]=$(awk -v d="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v ms="$ms" 'BEGIN { printf "%.2f", d / hz / (ms / 1000) }')
-  n=$(jq -r '.jobs[0] | .read.total_ios + .write.total_ios' <<<"$j")
-  res[$1,$2,$3,runq]=$(awk -v q="$((q1 - q0))" -v n="$n" 'BEGIN { printf "%.0f", n > 0 ? q / n / 1000 : 0 }')
+  n=$(awk -v v="$v" -v s="$4" 'BEGIN { printf "%d", v * s }') # requests: IOPS x s, or MiB/s x s of 1 MiB each
+  res[$1,$2,$3,runq]=$(awk -v q="$((q1 - q0))" -v n="$n" 'BEGIN { r = n > 0 ? q / n / 1000 : 0; printf "%.0f", r }')
   raw+=("round $1 $2 $3: $v (mean completion latency ${res[$1,$2,$3,lat]} us; storage server ${res[$1,$2,$3,cpu]} cores over the exec, its threads waited ${res[$1,$2,$3,runq]} us on a run queue per request)")
   echo "bench: ${raw[-1]}" >&2
 }
