@@ -78,7 +78,8 @@
  * 4.52, 1 MiB sequential read 0.73 and write 0.87 (at depth 4); the host's load was 16 to 28 on
  * its 2 cores (other sessions), and one path's rounds spread by up to 10x (direct 1 MiB reads: 48
  * to 505 MiB/s), more than any path differs from another. Only the 1 MiB read row is under 0.8,
- * inside that spread.
+ * inside that spread; a second run of the depth-1 rows gave 0.70 (read) and 1.11 (write), the
+ * two ratios swapping sides.
  * <ul>
  * <li><b>Where the time goes.</b> Not in the server's code: its JVM used 0.01-0.04 of a core
  *     during the VIOS runs (0.10 at most), and a JFR recording of it over the measured rounds
