@@ -68,5 +68,71 @@
  *     client's requests to it wait for the reconnect delay and then fail (a real VIOS gives the
  *     client errors too). parvirt does not refuse it; hot-remove belongs to DLPAR.</li>
  * </ul>
+ *
+ * <h2>The disk data path: who owns it (issue 17 measured it, issue 19 builds on it)</h2>
+ * Measured with fio inside a TCG partition ({@code bench/guest-fio.sh}, figures and command in
+ * {@code bench/RESULTS.md}): the same QEMU, the same file, the same cache mode (host page cache,
+ * flushes honoured) through the VIOS (NBD) against the file attached directly under the same
+ * {@code scsi-hd} and under virtio-blk. Medians of 3 interleaved rounds, VIOS / direct
+ * {@code scsi-hd}: 4 KiB random read 1.20 (depth 1) and 1.27 (depth 16), random write 0.81 and
+ * 4.52, 1 MiB sequential read 0.73 and write 0.87 (at depth 4); the host's load was 16 to 28 on
+ * its 2 cores (other sessions), and one path's rounds spread by up to 10x (direct 1 MiB reads: 48
+ * to 505 MiB/s), more than any path differs from another. Only the 1 MiB read row is under 0.8,
+ * inside that spread; a second run of the depth-1 rows gave 0.70 (read) and 1.11 (write), the
+ * two ratios swapping sides.
+ * <ul>
+ * <li><b>Where the time goes.</b> Not in the server's code: its JVM used 0.01-0.04 of a core
+ *     during the VIOS runs (0.10 at most), and a JFR recording of it over the measured rounds
+ *     (1067 s) caught Java code running in 33 execution samples; of its 43,927 native samples
+ *     43,701 wait in {@code epoll} for a request, 146 in the socket's {@code write} (a 1 MiB READ
+ *     reply does not fit the Unix socket's default 208 KiB send buffer, so the server waits for
+ *     QEMU to drain it; {@code net.core.wmem_max} here is 4 MiB, so {@code SO_SNDBUF} of 2 MiB on
+ *     the connection would let it go out at once: the next thing to try for the 1 MiB read row,
+ *     not done here, not measured), 40 in {@code pwrite}, 26 in socket {@code read}, 11 in
+ *     {@code pread}. The server syncs only on FLUSH and FUA (no {@code fdatasync} per write; the
+ *     guest's {@code scsi-hd} has its write cache on, so {@code --direct=1} writes send neither,
+ *     and JFR saw no {@code force}). QEMU 7.2's NBD client keeps
+ *     one connection per device and has no multi-conn ({@code multi-conn} is an unknown
+ *     {@code -blockdev} parameter), so the server's CAN_MULTI_CONN serves only libnbd clients; a
+ *     second connection per device would need a second block node the guest cannot stripe over.
+ *     A write's payload is copied three times (guest memory to the socket, socket to the server's
+ *     buffer, buffer to the page cache) where the direct path copies once; at these rates (at most
+ *     a few hundred MiB/s, TCG-bound) that is well under a millisecond per second of I/O. What a
+ *     request pays on top is one more process to wake on each side of the socket, on a host whose
+ *     2 cores carry load 15-19 from other sessions: that is a scheduling cost, and any
+ *     out-of-process back end pays it (see below). The spread between rounds (on
+ *     one path from one round to the next, up to 10x) is larger than the difference between the paths.</li>
+ * <li><b>Recommendation: keep NBD as the transport and parvirt's server as the data path's
+ *     owner; build issue 19 on the client QEMU's block jobs and on the server's file.</b>
+ *     <ul>
+ *     <li><i>Mirroring for disk migration</i> and <i>backup</i> need nothing new from the VIOS: the
+ *         client QEMU holds an {@code nbd} block node, so {@code blockdev-mirror} to the target
+ *         VIOS's export (an NBD client node on its socket) and {@code blockdev-backup} (or a pull
+ *         backup through dirty bitmaps) run in the client's block layer as for any disk. The server
+ *         already gives what a mirror target needs: FLUSH durable across connections, WRITE_ZEROES
+ *         with NO_HOLE and FAST_ZERO, TRIM as holes.</li>
+ *     <li><i>Snapshots</i> belong to the VIOS (it owns the storage; a client must not see or keep
+ *         them). Copy-on-write there is cheapest as the file system's: {@code FICLONE}
+ *         (reflink) gives a frozen copy of a backing file at once on XFS and btrfs, served as a
+ *         read-only export; on ext4 (this host) there is none, and the fallback is a sparse copy
+ *         taken with the client's I/O quiesced (the server's export paused) or an overlay of
+ *         parvirt's own (written-block bitmap plus a delta file, flushed in the order a crash
+ *         cannot tear). That is one class beside {@code BackingFile}, with the export as today.</li>
+ *     <li><i>qemu-storage-daemon as the owner</i> would bring qcow2, snapshots and every block
+ *         job, but QEMU 7.2's daemon runs one NBD server per process: the exports of a VIOS would
+ *         share one socket, and a mapping's isolation, which rests on each mapping having its own
+ *         socket file (all partitions' QEMUs run as one user), would need one daemon per mapping.
+ *         It also drops the per-export counters and status lines {@code lsmap} and the console
+ *         show. Worth it only if parvirt wants qcow2 files in its pools.</li>
+ *     <li><i>vhost-user-scsi</i> (keeps the virtual SCSI model; vhost-user-blk would not) saves a
+ *         copy and QEMU's main loop, but under TCG there is no ioeventfd or irqfd in a kernel:
+ *         every kick and completion still goes through QEMU's threads, so it saves no wake-up,
+ *         which is what the hop costs here. It needs a SCSI target (INQUIRY, READ CAPACITY, MODE
+ *         SENSE, READ/WRITE, UNMAP, SYNCHRONIZE CACHE, VPD pages, unit attentions) in the VIOS, and
+ *         it takes the disk out of the client's block layer: mirroring and backup would then be
+ *         the back end's to write as well. Revisit it with KVM, and share its vhost-user code
+ *         with the switch's (issue 17's network half).</li>
+ *     </ul></li>
+ * </ul>
  */
 package io.parvirt.vios;
