@@ -35,7 +35,6 @@ class HostFileImportTest {
                 .exitCode()).isZero();
         assertThat(rig.hmc(List.of("mkhmcusr", "-u", "root1", "-a", "hmcsuperadmin", "--passwd", "root-pass-1"))
                 .exitCode()).isZero();
-        rig.ok("mksp -fb rootvg -size 64M");
         rig.ok("mkrep -sp rootvg -size 32M");
         imports = Files.createDirectories(rig.vios.importDir());
         secret = Files.writeString(dir.resolve("token"), "the home's secret token\n");
