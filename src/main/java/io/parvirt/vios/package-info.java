@@ -47,7 +47,9 @@
  *     it is moved into place); {@code -size} makes a blank sparse medium. A read-write medium loads
  *     in one drive; read-only ones in several. {@code rmvopt} refuses a loaded medium unless -f,
  *     which unloads it. {@code unloadopt} of an empty drive is an error.</li>
- * <li><b>Errors.</b> A refused VIOS command prints one line {@code <command>: <sentence>} naming
+ * <li><b>Errors.</b> A refused VIOS command prints one line {@code <command>: <sentence>} (which
+ *     {@code viosvrcmd} prints after the HMC's {@code HSCL2970 The IOServer command has failed because
+ *     of the following reason: }, as an HMC does) naming
  *     the device and the rule, exits 1 and changes nothing (state and files). An unknown command
  *     lists the valid ones. HMC-side errors (unknown partition, not a VIOS) are HSCL lines.</li>
  * <li><b>lsdev -virtual</b> lists only vhostN and the virtual target devices (plain {@code lsdev}
