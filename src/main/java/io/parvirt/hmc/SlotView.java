@@ -2,7 +2,6 @@ package io.parvirt.hmc;
 
 import io.parvirt.model.Partition;
 import io.parvirt.model.Profile;
-import io.parvirt.model.RemoteRef;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.Values;
 import io.parvirt.model.VirtualSerialAdapter;
@@ -57,18 +56,12 @@ final class SlotView {
         List<Row> rows = new ArrayList<>();
         for (VirtualSerialAdapter a : profile(def, p, ops).io().serial().stream()
                 .sorted(Comparator.comparingInt(VirtualSerialAdapter::slot)).toList()) {
-            RemoteRef r = a.remote();
-            Partition remote = r.lparId() != null ? def.partition(r.lparId()).orElse(null)
-                    : r.lparName().isEmpty() ? null : def.partition(r.lparName()).orElse(null);
-            String id = r.anyPartition() ? "any" : remote != null ? Integer.toString(remote.id())
-                    : r.lparId() == null ? "" : r.lparId().toString();
-            String name = r.anyPartition() ? "" : remote != null ? remote.name() : r.lparName();
-            String slot = r.anySlot() ? "any" : r.slot() == null ? "" : r.slot().toString();
+            ScsiView.Remote remote = ScsiView.Remote.of(def, a.remote(), "");
             rows.add(new Row().put("lpar_name", p.name()).put("lpar_id", p.id()).put("slot_num", a.slot())
                     .put("state", state).put("is_required", Values.flag(a.required()))
                     .put("connect_status", "unavailable").put("adapter_type", a.type().hmcName())
-                    .put("supports_hmc", Values.flag(a.supportsHmc())).put("remote_lpar_id", id)
-                    .put("remote_lpar_name", name).put("remote_slot_num", slot));
+                    .put("supports_hmc", Values.flag(a.supportsHmc())).put("remote_lpar_id", remote.id())
+                    .put("remote_lpar_name", remote.name()).put("remote_slot_num", remote.slot()));
         }
         return rows;
     }
