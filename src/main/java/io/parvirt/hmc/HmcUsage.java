@@ -53,7 +53,7 @@ public final class HmcUsage {
                 "-V | -v | -n | -b | -r " + FORMAT);
         add("lshmcusr", "List the console's users.", "[--filter \"<filter data>\"] " + FORMAT);
         add("lshwres", "List the hardware resources of a managed system.",
-                "-r proc|mem|procpool|mempool|io|virtualio -m <managed system> [--level lpar|sys|pool] "
+                "-r proc|mem|procpool|mempool|io|virtualio -m <managed system> [--level lpar|sys|pool|slot] "
                 + "[--rsubtype <resource subtype>] [--filter \"<filter data>\"] [--maxmem <quantity> "
                 + "[--hptratio <ratio>]] " + FORMAT);
         add("lsled", "List the attention LEDs of a managed system or its partitions.",

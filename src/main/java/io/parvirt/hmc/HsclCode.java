@@ -91,9 +91,15 @@ public final class HsclCode {
         return new HmcError(m.group(1), m.group(2), status);
     }
 
-    /** A VIOS command's refusal, printed as the VIOS prints it. */
+    /**
+     * A VIOS command's refusal reached through {@code viosvrcmd}: the HMC's HSCL2970 followed by
+     * the VIOS's own error text, as a real HMC answers when the IOServer command fails (tools test
+     * for the code, so an error is never read as a device or a pool). A real HMC puts the VIOS's
+     * text on the next line; here it stays on the code's line, as every refusal is one line.
+     */
     static HmcError viosRefusal(String output) {
-        return new HmcError(null, output.strip().isEmpty() ? "The VIOS command failed." : output.strip(), 400);
+        return new HmcError("HSCL2970", "The IOServer command has failed because of the following reason: "
+                + (output.strip().isEmpty() ? "the command ended with a non-zero status." : output.strip()), 400);
     }
 
     /** The store failed: nothing of the change was applied. */

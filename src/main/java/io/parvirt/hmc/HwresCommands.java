@@ -129,6 +129,23 @@ final class HwresCommands {
             return Listing.render(rows, fields, header, EthView.VSWITCH);
         }
         List<Row> rows = new ArrayList<>();
+        if (c.rsubtype().equals("serial") || c.rsubtype().equals("slot")) {
+            String prefix = SystemView.locationPrefix(sys.host());
+            for (Partition p : SyscfgCommands.partitions(def, f)) {
+                if (c.rsubtype().equals("slot") && c.level().equals("lpar")) {
+                    rows.add(SlotView.slotsOf(def, p, operations));
+                    continue;
+                }
+                for (Row r : c.rsubtype().equals("serial") ? SlotView.serial(def, p, operations)
+                        : SlotView.slots(def, p, operations, prefix)) {
+                    if (matches(f.get("slots"), r.get("slot_num"))) {
+                        rows.add(r);
+                    }
+                }
+            }
+            return Listing.render(rows, fields, header, c.rsubtype().equals("serial") ? SlotView.SERIAL
+                    : c.level().equals("lpar") ? SlotView.SLOT_LPAR : SlotView.SLOT_SLOT);
+        }
         if (c.rsubtype().equals("scsi")) {
             for (Partition p : SyscfgCommands.partitions(def, f)) {
                 for (Row r : ScsiView.rows(def, p, operations)) {

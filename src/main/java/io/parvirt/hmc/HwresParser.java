@@ -77,13 +77,14 @@ final class HwresParser {
     }
 
     private static ListHwres virtualio(Options o, String system) {
-        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi", "fc");
+        String sub = o.oneOf("--rsubtype", "eth", "vswitch", "scsi", "fc", "serial", "slot");
         if (sub.equals("vswitch")) {
             return new ListHwres(system, Resource.VIRTUALIO, null, sub, null, null, o.filter(Set.of()), o.format());
         }
-        String level = o.oneOf("--level", "lpar");
-        Set<String> allowed = sub.equals("scsi") ? Set.of("lpar_names", "lpar_ids", "slots")
-                : Set.of("lpar_names", "lpar_ids", "slots", "vlans");
+        String level = sub.equals("slot") ? o.oneOf("--level", "lpar", "slot") : o.oneOf("--level", "lpar");
+        Set<String> allowed = sub.equals("eth") ? Set.of("lpar_names", "lpar_ids", "slots", "vlans")
+                : sub.equals("slot") && level.equals("lpar") ? Set.of("lpar_names", "lpar_ids")
+                : Set.of("lpar_names", "lpar_ids", "slots");
         return new ListHwres(system, Resource.VIRTUALIO, level, sub, null, null, o.filter(allowed), o.format());
     }
 

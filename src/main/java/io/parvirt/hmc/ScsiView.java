@@ -47,14 +47,27 @@ final class ScsiView {
         return prof.io().scsi().stream().anyMatch(a -> a.slot() == slot && a.required());
     }
 
+    /**
+     * An adapter's remote end as listings print it: the partition by id and name, whichever the
+     * profile names (resolved when it exists), {@code any} for any partition or slot; {@code
+     * anyName} is what a serial or SCSI listing prints as the name of any partition.
+     */
+    record Remote(String id, String name, String slot) {
+        static Remote of(SystemDefinition def, RemoteRef r, String anyName) {
+            Partition remote = r.lparId() != null ? def.partition(r.lparId()).orElse(null)
+                    : r.lparName().isEmpty() ? null : def.partition(r.lparName()).orElse(null);
+            String id = r.anyPartition() ? "any" : remote != null ? Integer.toString(remote.id())
+                    : r.lparId() == null ? "" : r.lparId().toString();
+            String name = r.anyPartition() ? anyName : remote != null ? remote.name() : r.lparName();
+            return new Remote(id, name, r.anySlot() ? "any" : r.slot() == null ? "" : r.slot().toString());
+        }
+    }
+
     private static Row row(SystemDefinition def, Partition p, VirtualScsiAdapter a, boolean active) {
-        var r = a.remote();
-        Partition remote = r.lparId() != null ? def.partition(r.lparId()).orElse(null)
-                : r.lparName().isEmpty() ? null : def.partition(r.lparName()).orElse(null);
-        String id = r.anyPartition() ? "any" : remote != null ? Integer.toString(remote.id())
-                : r.lparId() == null ? "" : r.lparId().toString();
-        String name = r.anyPartition() ? "any" : remote != null ? remote.name() : r.lparName();
-        String slot = r.anySlot() ? "any" : r.slot() == null ? "" : r.slot().toString();
+        Remote remote = Remote.of(def, a.remote(), "any");
+        String id = remote.id();
+        String name = remote.name();
+        String slot = remote.slot();
         return new Row().put("lpar_name", p.name()).put("lpar_id", p.id()).put("slot_num", a.slot())
                 .put("state", active ? "1" : "0").put("is_required", Values.flag(a.required()))
                 .put("adapter_type", a.type().hmcName()).put("remote_lpar_id", id).put("remote_lpar_name", name)

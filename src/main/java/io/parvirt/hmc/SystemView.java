@@ -34,6 +34,11 @@ final class SystemView {
 
     static final java.util.Set<String> ATTRIBUTES = java.util.Set.copyOf(row(null, "x").names());
 
+    /** {@code U<type>.<model>.<serial>}: the start of every location code on the system. */
+    static String locationPrefix(HostFacts h) {
+        return "U" + TYPE_MODEL.replace('-', '.') + "." + h.serial();
+    }
+
     static String mtms(HostFacts h) {
         return TYPE_MODEL + "*" + h.serial();
     }

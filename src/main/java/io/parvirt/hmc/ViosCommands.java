@@ -41,7 +41,7 @@ final class ViosCommands {
             throw new ModelException(ModelException.Kind.NOT_SUPPORTED, "viosvrcmd", "This daemon serves no "
                     + "Virtual I/O Server storage.");
         }
-        String loc = "U" + SystemView.TYPE_MODEL.replace('-', '.') + "." + sys.host().serial();
+        String loc = SystemView.locationPrefix(sys.host());
         ViosShell.Result r = shell.run(p, command.command(), loc, new ViosShell.Caller(user,
                 mayReachHost.test(user)));
         if (r.exitCode() == 0) {

@@ -37,8 +37,7 @@ final class VtermBridge {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         Thread output = Thread.ofVirtual().name("ssh-vterm-out").start(() -> copyOut(ch, out, head));
         try {
-            boolean lineStart = true;
-            boolean tilde = false;
+            Escape escape = new Escape();
             while (output.isAlive()) {
                 // Polled, so that a console that ends (rmvterm, the refusal line) returns to the
                 // shell at once rather than at the next key.
@@ -47,17 +46,11 @@ final class VtermBridge {
                     continue;
                 }
                 int c = in.read();
-                if (c < 0 || tilde && c == '.') {
+                byte[] send = c < 0 ? null : escape.feed(c);
+                if (send == null) {
                     break;
                 }
-                if (tilde) {
-                    ch.write(ByteBuffer.wrap(new byte[] {'~'}));
-                }
-                tilde = lineStart && c == '~';
-                if (!tilde) {
-                    ch.write(ByteBuffer.wrap(new byte[] {(byte) c}));
-                }
-                lineStart = c == '\r' || c == '\n';
+                ch.write(ByteBuffer.wrap(send));
             }
         } catch (IOException e) {
             // the daemon ended the session (rmvterm) or the partition stopped
@@ -82,6 +75,54 @@ final class VtermBridge {
                     .orElse("") + "\n", 1);
         }
         return new RestrictedShell.Commands.Result("\r\n", 0);
+    }
+
+    /**
+     * Finds {@code ~.} at the start of a line in what the terminal sends. A terminal's answer to
+     * a query the console made (cursor position {@code ESC [ row ; col R}, device attributes
+     * {@code ESC [ ? ... c}, status {@code ESC [ n}) is not typing: it leaves the line start as it
+     * was, so a prompt that asks where the cursor is (busybox and readline do) does not hide the
+     * escape. Other escape sequences (arrow keys) do end the line start.
+     */
+    static final class Escape {
+        private static final byte[] NOTHING = {};
+        private boolean lineStart = true;
+        private boolean tilde;
+        private int esc; // 0: none, 1: after ESC, 2: inside a CSI sequence
+        private boolean lineStartBeforeEsc;
+
+        /** The bytes to send the console for key {@code c}, or null for {@code ~.}: leave. */
+        byte[] feed(int c) {
+            if (tilde) {
+                tilde = false;
+                if (c == '.') {
+                    return null;
+                }
+                byte[] rest = feed(c);
+                byte[] out = new byte[rest.length + 1];
+                out[0] = '~';
+                System.arraycopy(rest, 0, out, 1, rest.length);
+                return out;
+            }
+            if (esc == 1) {
+                esc = c == '[' ? 2 : 0;
+                lineStart = esc == 2 && lineStartBeforeEsc;
+            } else if (esc == 2) {
+                if (c >= 0x40 && c <= 0x7e) {
+                    esc = 0;
+                    lineStart = (c == 'R' || c == 'c' || c == 'n') && lineStartBeforeEsc;
+                }
+            } else if (c == 0x1b) {
+                esc = 1;
+                lineStartBeforeEsc = lineStart;
+            } else if (lineStart && c == '~') {
+                tilde = true;
+                return NOTHING;
+            } else {
+                lineStart = c == '\r' || c == '\n';
+            }
+            return new byte[] {(byte) c};
+        }
     }
 
     private static void copyOut(SocketChannel ch, OutputStream out, ByteArrayOutputStream head) {

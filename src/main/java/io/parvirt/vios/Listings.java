@@ -147,8 +147,8 @@ final class Listings {
         out.append(line("%-16s %9s %9s %15s %5s %s", "Pool", "Size(mb)", "Free(mb)", "Alloc Size(mb)", "BDs", "Type"));
         for (Pool p : s.pools()) {
             long bds = s.devices().stream().filter(d -> d.pool().equals(p.name())).count();
-            out.append(line("%-16s %9d %9d %15d %5d %s", p.name(), p.sizeMb(), p.sizeMb() - s.allocatedMb(p.name()),
-                    1, bds, "FBPOOL"));
+            out.append(line("%-16s %9d %9d %15d %5d %s", p.name(), p.sizeMb(), RootVg.freeMb(s, p),
+                    RootVg.allocMb(p), bds, RootVg.is(p) ? "LVPOOL" : "FBPOOL"));
         }
         return out.toString();
     }
@@ -193,7 +193,7 @@ final class Listings {
         out.append(line("%8s %8s %-19s %11s %16s", "Size(mb)", "Free(mb)", "Parent Pool", "Parent Size",
                 "Parent Free"));
         out.append(line("%8d %8d %-19s %11d %16d", s.repository().sizeMb(), s.repositoryFreeMb(), p.name(),
-                p.sizeMb(), p.sizeMb() - s.allocatedMb(p.name()))).append('\n');
+                p.sizeMb(), RootVg.freeMb(s, p))).append('\n');
         out.append(line("%-48s %9s %-15s %s", "Name", "File Size", "Optical", "Access"));
         for (Media m : s.media()) {
             String drives = String.join(",", s.targets().stream().filter(t -> m.name().equals(t.media()))

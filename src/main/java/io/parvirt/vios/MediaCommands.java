@@ -25,14 +25,15 @@ final class MediaCommands {
     /** {@code mkrep -sp POOL -size SIZE}: one repository per VIOS, its capacity taken from the pool. */
     static String mkrep(ViosContext c, List<String> words) {
         Args a = Args.parse("mkrep", words, Set.of("-sp", "-size"), Set.of()).noPositional();
-        long size = Sizes.parseMb("-size", a.require("-size"));
+        long asked = Sizes.parseMb("-size", a.require("-size"));
         c.apply(s -> {
             if (s.repository() != null) {
                 throw new ViosException(ViosException.Kind.NAME_IN_USE, "-sp", c.vios().name() + " already has a "
                         + "virtual media repository (in pool " + s.repository().pool() + "); a VIOS has one.");
             }
             Pool pool = StorageCommands.pool(s, a.require("-sp"));
-            long free = pool.sizeMb() - s.allocatedMb(pool.name());
+            long size = RootVg.rounded(pool, asked);
+            long free = RootVg.freeMb(s, pool);
             if (size > free) {
                 throw new ViosException(ViosException.Kind.NO_SPACE, pool.name(), "The storage pool " + pool.name()
                         + " has " + free + " MB free; the repository needs " + size + " MB.");

@@ -25,7 +25,8 @@ final class StorageCommands {
         Args a = Args.parse("mksp", words, Set.of("-fb", "-size", "-sp"), Set.of("-f")).noPositional();
         if (a.has("-sp")) {
             throw new ViosException(ViosException.Kind.USAGE, "-sp", "A file storage pool cannot be made inside "
-                    + "another pool (-sp " + a.get("-sp") + "): parvirt's file pools stand alone; omit -sp.");
+                    + "another pool (-sp " + a.get("-sp") + "): parvirt's file pools stand alone beside rootvg; "
+                    + "omit -sp.");
         }
         String name = deviceName("mksp", a.require("-fb"));
         long size = Sizes.parseMb("-size", a.require("-size"));
@@ -70,7 +71,10 @@ final class StorageCommands {
         }
         String name = a.positional().getFirst();
         c.apply(s -> {
-            pool(s, name);
+            if (RootVg.is(pool(s, name))) {
+                throw new ViosException(ViosException.Kind.IN_USE, name, "The storage pool rootvg holds the VIOS's "
+                        + "own logical volumes and cannot be removed.");
+            }
             if (s.devices().stream().anyMatch(d -> d.pool().equals(name))) {
                 throw new ViosException(ViosException.Kind.IN_USE, name, "The storage pool " + name + " still holds "
                         + "backing devices; remove them first (rmbdsp).");
@@ -96,7 +100,7 @@ final class StorageCommands {
         if (a.positional().size() != 1) {
             throw ViosException.usage("mkbdsp", "give one size (for example 10G or 512M)");
         }
-        long size = Sizes.parseMb("size", a.positional().getFirst());
+        long asked = Sizes.parseMb("size", a.positional().getFirst());
         String name = deviceName("mkbdsp", a.require("-bd"));
         if (a.has("-tn") && !a.has("-vadapter")) {
             throw ViosException.usage("mkbdsp", "-tn needs -vadapter");
@@ -104,7 +108,8 @@ final class StorageCommands {
         c.apply(s -> {
             Pool pool = a.has("-sp") ? pool(s, a.get("-sp")) : defaultPool(c, s);
             Names.checkFree(c, s, name);
-            long free = pool.sizeMb() - s.allocatedMb(pool.name());
+            long size = RootVg.rounded(pool, asked);
+            long free = RootVg.freeMb(s, pool);
             if (size > free) {
                 throw new ViosException(ViosException.Kind.NO_SPACE, pool.name(), "The storage pool " + pool.name()
                         + " has " + free + " MB free; the backing device " + name + " needs " + size + " MB.");

@@ -47,8 +47,9 @@ public final class ViosService {
         }
     }
 
+    /** VIOS {@code viosId}'s storage, with the {@code rootvg} pool every VIOS has ({@link RootVg}). */
     public ViosStorage storage(int viosId) {
-        return state.getOrDefault(viosId, ViosStorage.empty(viosId));
+        return RootVg.in(state.getOrDefault(viosId, ViosStorage.empty(viosId)));
     }
 
     public List<Vhost> vhosts(Partition vios) {
@@ -83,10 +84,10 @@ public final class ViosService {
         return repositoryDir(viosId).resolve(medium);
     }
 
-    /** Whether VIOS {@code viosId} has any storage configuration (pools, devices, mappings, media). */
+    /** Whether VIOS {@code viosId} has any storage configuration beyond its own rootvg (pools, devices, mappings, media). */
     public boolean hasStorage(int viosId) {
         ViosStorage s = storage(viosId);
-        return !s.pools().isEmpty() || !s.targets().isEmpty() || s.repository() != null || !s.media().isEmpty();
+        return s.pools().stream().anyMatch(p -> !RootVg.is(p)) || !s.devices().isEmpty() || !s.targets().isEmpty() || s.repository() != null || !s.media().isEmpty();
     }
 
     /**

@@ -16,11 +16,16 @@
  *     server slot, so adding an adapter in a lower slot renumbers vhosts but keeps mappings.
  *     {@code lsmap} prints the paired client's id whether or not that client runs (a real VIOS
  *     prints 0x00000000 for a client that is not running), and 0x00000000 when none pairs.</li>
- * <li><b>Pools are file pools only</b> (FBPOOL): a directory {@code <home>/vios/<id>/pools/<name>}
- *     with a capacity. {@code mksp -fb NAME -size S}; the parent form {@code -sp PARENT} is refused,
- *     as there are no LV pools. The first pool made is the default ({@code chsp -default} moves it;
- *     {@code rmsp} of the default makes the first remaining pool the default). {@code rmsp} only
- *     removes a pool with no backing devices and no repository. {@code lssp}'s Alloc Size(mb) is 1.</li>
+ * <li><b>rootvg</b> ({@link io.parvirt.vios.RootVg}): every VIOS has it from the start, as a real
+ *     one does, an LVPOOL of 32704 MB (511 partitions of 64 MB on hdisk0) of which the VIOS's own
+ *     logical volumes take 12288 MB (20416 MB free); its backing devices are sparse files in
+ *     {@code <home>/vios/<id>/pools/rootvg/}, sized in whole 64 MB partitions. It is the default
+ *     pool until {@code chsp -default} names another; {@code rmsp rootvg} is refused.</li>
+ * <li><b>Other pools are file pools</b> (FBPOOL): a directory {@code <home>/vios/<id>/pools/<name>}
+ *     with a capacity. {@code mksp -fb NAME -size S}; the parent form {@code -sp PARENT} is refused
+ *     (file pools stand alone, not inside rootvg). {@code rmsp} of the default makes the first
+ *     remaining pool (rootvg) the default. {@code rmsp} only removes a pool with no backing devices
+ *     and no repository. {@code lssp}'s Alloc Size(mb) is 1 for a file pool.</li>
  * <li><b>Thin files, full accounting.</b> A backing device is a sparse file; the pool's free space
  *     counts every device's full size and the repository's size, so the sum never exceeds the pool.
  *     Sizes are whole MB ({@code 512}, {@code 512M}) or GB ({@code 10G}), 1 MB to 16 TB.</li>
@@ -42,7 +47,9 @@
  *     it is moved into place); {@code -size} makes a blank sparse medium. A read-write medium loads
  *     in one drive; read-only ones in several. {@code rmvopt} refuses a loaded medium unless -f,
  *     which unloads it. {@code unloadopt} of an empty drive is an error.</li>
- * <li><b>Errors.</b> A refused VIOS command prints one line {@code <command>: <sentence>} naming
+ * <li><b>Errors.</b> A refused VIOS command prints one line {@code <command>: <sentence>} (which
+ *     {@code viosvrcmd} prints after the HMC's {@code HSCL2970 The IOServer command has failed because
+ *     of the following reason: }, as an HMC does) naming
  *     the device and the rule, exits 1 and changes nothing (state and files). An unknown command
  *     lists the valid ones. HMC-side errors (unknown partition, not a VIOS) are HSCL lines.</li>
  * <li><b>lsdev -virtual</b> lists only vhostN and the virtual target devices (plain {@code lsdev}

@@ -67,6 +67,46 @@ class VtermBridgeTest {
     }
 
     @Test
+    void tildeDotRightAfterTheTerminalAnsweredACursorQueryLeaves() throws Exception {
+        Path socket = dir.resolve("cpr.sock");
+        // a prompt that asks where the cursor is (ESC [ 6 n), as busybox's shell does
+        CompletableFuture<String> received = console(socket, "\u001b[6n# ");
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        RestrictedShell.Commands.Result r = VtermBridge.attach(socket, new ByteArrayInputStream(
+                "\u001b[24;1R~.ls\r".getBytes(StandardCharsets.UTF_8)), terminal);
+        assertThat(r.exitCode()).isZero();
+        assertThat(received.get()).isEqualTo("\u001b[24;1R");
+    }
+
+    @Test
+    void reportsKeepTheLineStartAndKeysDoNot() {
+        assertThat(typed("\r\u001b[12;40R~.")).isEqualTo("\r\u001b[12;40R|");
+        assertThat(typed("\u001b[?1;2c~.")).isEqualTo("\u001b[?1;2c|");
+        assertThat(typed("\u001b[0n~.")).isEqualTo("\u001b[0n|");
+        // mid-line, a report does not make a line start
+        assertThat(typed("ab\u001b[12;40R~.x")).isEqualTo("ab\u001b[12;40R~.x");
+        // an arrow key (history recall) or the Insert key (ESC [ 2 ~) is typing
+        assertThat(typed("\u001b[A~.x")).isEqualTo("\u001b[A~.x");
+        assertThat(typed("\u001bOA~.x")).isEqualTo("\u001bOA~.x");
+        assertThat(typed("\u001b[2~~.x")).isEqualTo("\u001b[2~~.x");
+        assertThat(typed("\r~~x\r~.")).isEqualTo("\r~~x\r|");
+    }
+
+    /** What reaches the console for {@code keys}; {@code |} marks where {@code ~.} detached. */
+    static String typed(String keys) {
+        VtermBridge.Escape e = new VtermBridge.Escape();
+        StringBuilder out = new StringBuilder();
+        for (char c : keys.toCharArray()) {
+            byte[] b = e.feed(c);
+            if (b == null) {
+                return out.append('|').toString();
+            }
+            out.append(new String(b, StandardCharsets.ISO_8859_1));
+        }
+        return out.toString();
+    }
+
+    @Test
     void anOpenSessionElsewhereIsTheConsolesRefusal() throws Exception {
         Path socket = dir.resolve("busy.sock");
         console(socket, "HSCL8003 A virtual terminal session is already open for this partition.\n", true);

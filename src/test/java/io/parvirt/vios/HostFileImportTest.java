@@ -35,7 +35,6 @@ class HostFileImportTest {
                 .exitCode()).isZero();
         assertThat(rig.hmc(List.of("mkhmcusr", "-u", "root1", "-a", "hmcsuperadmin", "--passwd", "root-pass-1"))
                 .exitCode()).isZero();
-        rig.ok("mksp -fb rootvg -size 64M");
         rig.ok("mkrep -sp rootvg -size 32M");
         imports = Files.createDirectories(rig.vios.importDir());
         secret = Files.writeString(dir.resolve("token"), "the home's secret token\n");
@@ -59,7 +58,7 @@ class HostFileImportTest {
                 "escape.iso")) {
             HmcResult r = as("op1", "mkvopt -name stolen -file " + path + " -ro");
             assertThat(r.exitCode()).as(path).isEqualTo(1);
-            assertThat(r.stdout()).as(path).startsWith("mkvopt: The file " + path + " is outside the import "
+            assertThat(r.stdout()).as(path).startsWith(ViosRig.REFUSED + "mkvopt: The file " + path + " is outside the import "
                     + "directory " + imports);
         }
         assertThat(rig.ok("lsvopt")).doesNotContain("stolen");
@@ -74,7 +73,7 @@ class HostFileImportTest {
         assertThat(Files.readString(rig.file("2/repository/a.iso"))).isEqualTo("an install image\n");
         assertThat(Files.readString(rig.file("2/repository/b.iso"))).isEqualTo("an install image\n");
         HmcResult missing = as("op1", "mkvopt -name c.iso -file nothing.iso");
-        assertThat(missing.stdout()).startsWith("mkvopt: The file nothing.iso does not exist in the import directory");
+        assertThat(missing.stdout()).startsWith(ViosRig.REFUSED + "mkvopt: The file nothing.iso does not exist in the import directory");
     }
 
     @Test

@@ -36,7 +36,6 @@ class MediaStagingTest {
     @Test
     void anotherVioscommandAnswersWhileAMediumIsCopied() throws Exception {
         try (ViosRig r = ViosRig.defined(dir)) {
-            r.ok("mksp -fb rootvg -size 2G");
             r.ok("mkrep -sp rootvg -size 512M");
             Path iso = dir.resolve("big.iso");
             try (RandomAccessFile f = new RandomAccessFile(iso.toFile(), "rw")) {

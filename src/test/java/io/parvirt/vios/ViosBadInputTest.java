@@ -106,7 +106,7 @@ class ViosBadInputTest {
         String before = state();
         HmcResult res = r.vios(command);
         assertThat(res.exitCode()).as(res.stdout()).isEqualTo(1);
-        assertThat(res.stdout()).startsWith(message).endsWith("\n");
+        assertThat(res.stdout()).startsWith(ViosRig.REFUSED + message).endsWith("\n");
         assertThat(res.stdout().strip()).doesNotContain("\n");
         assertThat(state()).isEqualTo(before);
     }

@@ -113,6 +113,7 @@ class ViosCommandsTest {
         configure();
         assertThat(r.ok("lssp")).isEqualTo(
                 "Pool              Size(mb)  Free(mb)  Alloc Size(mb)   BDs Type\n"
+                + "rootvg               32704     20416              64     0 LVPOOL\n"
                 + "pool1                10240      6656               1     2 FBPOOL\n");
         assertThat(r.ok("lssp -bd -sp pool1")).isEqualTo(
                 "Lv(bd) Name           Size(mb) VTD             SVSA            Status\n"
@@ -207,6 +208,7 @@ class ViosCommandsTest {
         r.ok("mksp -fb pool1 -size 1G");
         r.ok("mksp -fb pool2 -size 1G");
         r.ok("mkbdsp 100M -bd a1");
+        assertThat(r.ok("lssp -bd -sp rootvg")).contains("a1                         128 "); // rootvg is the default
         r.ok("chsp -default pool2");
         r.ok("mkbdsp 100M -bd a2");
         assertThat(r.ok("lssp -bd -sp pool2")).contains("a2 ").doesNotContain("a1 ");

@@ -63,7 +63,7 @@ class ViosInventoryCommandsTest {
         HmcResult npiv = r.vios("lsmap -all -npiv -fmt :");
         assertThat(npiv.exitCode()).isZero();
         assertThat(npiv.stdout()).isEmpty();
-        assertThat(r.vios("lsmap -all -field nosuch -fmt :").stdout()).startsWith("lsmap: ");
+        assertThat(r.vios("lsmap -all -field nosuch -fmt :").stdout()).startsWith(ViosRig.REFUSED + "lsmap: ");
     }
 
     @Test
@@ -90,7 +90,7 @@ class ViosInventoryCommandsTest {
                 .contains("\nPVID:                " + pvid + "0000000000000000\n").endsWith("\n\n");
         HmcResult other = r.vios("chkdev -dev hdisk9 -verbose");
         assertThat(other.exitCode()).isEqualTo(1);
-        assertThat(other.stdout()).isEqualTo("chkdev: Device hdisk9 is not a physical volume.\n");
+        assertThat(other.stdout()).isEqualTo(ViosRig.REFUSED + "chkdev: Device hdisk9 is not a physical volume.\n");
     }
 
     @Test
@@ -122,7 +122,7 @@ class ViosInventoryCommandsTest {
         assertThat(r.ok("lsdev -vpd")).contains("  hdisk0 ").contains("  vtscsi0 ");
         HmcResult none = r.vios("lsdev -dev fcs0");
         assertThat(none.exitCode()).isEqualTo(1);
-        assertThat(none.stdout()).isEqualTo("lsdev: Device \"fcs0\" is not in AVAILABLE state.\n");
+        assertThat(none.stdout()).isEqualTo(ViosRig.REFUSED + "lsdev: Device \"fcs0\" is not in AVAILABLE state.\n");
         assertThat(r.vios("lsdev -dev ent2 -attr nosuch").exitCode()).isEqualTo(1);
     }
 
@@ -132,7 +132,7 @@ class ViosInventoryCommandsTest {
         assertThat(r.ok("license")).isEqualTo("The license has been accepted\n");
         HmcResult fc = r.vios("fcstat -e fcs0");
         assertThat(fc.exitCode()).isEqualTo(1);
-        assertThat(fc.stdout()).startsWith("fcstat: Error opening device: /dev/fcs0").doesNotContain("\n\n");
+        assertThat(fc.stdout()).startsWith(ViosRig.REFUSED + "fcstat: Error opening device: /dev/fcs0").doesNotContain("\n\n");
     }
 
     @Test
@@ -145,7 +145,7 @@ class ViosInventoryCommandsTest {
                 .endsWith("Trunk Adapter: True\n");
         HmcResult vhost = r.vios("entstat -all vhost0");
         assertThat(vhost.exitCode()).isEqualTo(1);
-        assertThat(vhost.stdout()).isEqualTo("entstat: entstat: 0909-003 Unable to connect to device vhost0, errno = 19\n");
+        assertThat(vhost.stdout()).isEqualTo(ViosRig.REFUSED + "entstat: entstat: 0909-003 Unable to connect to device vhost0, errno = 19\n");
     }
 
     @Test
@@ -153,7 +153,7 @@ class ViosInventoryCommandsTest {
         for (String c : List.of("lspv -bogus", "ioslevel extra", "lsmap -all -fmt", "entstat", "chkdev -dev")) {
             HmcResult res = r.vios(c);
             assertThat(res.exitCode()).as(c).isEqualTo(1);
-            assertThat(res.stdout()).as(c).startsWith(c.split(" ")[0] + ": ").endsWith("\n")
+            assertThat(res.stdout()).as(c).startsWith(ViosRig.REFUSED + c.split(" ")[0] + ": ").endsWith("\n")
                     .satisfies(s -> assertThat(s.lines().count()).isOne());
         }
     }

@@ -22,12 +22,12 @@ class ViosRemovalTest {
     @Test
     void aVioswithStorageIsRemovedOnlyWithItsStorageAndANewOneOfItsIdStartsEmpty() {
         try (ViosRig r = ViosRig.defined(dir)) {
-            r.ok("mksp -fb rootvg -size 64M");
-            r.ok("mkbdsp -sp rootvg 16M -bd lp1_root -vadapter vhost1");
+            r.ok("mksp -fb pool1 -size 64M");
+            r.ok("mkbdsp -sp pool1 16M -bd lp1_root -vadapter vhost1");
             HmcResult refused = r.hmc(List.of("rmsyscfg", "-r", "lpar", "-m", ViosRig.SYS, "-n", "vios1"));
             assertThat(refused.exitCode()).isEqualTo(1);
             assertThat(refused.stdout()).startsWith("HSCL130C The Virtual I/O Server vios1 still has storage");
-            assertThat(r.file("2/pools/rootvg/lp1_root")).exists();
+            assertThat(r.file("2/pools/pool1/lp1_root")).exists();
 
             assertThat(r.hmc(List.of("rmsyscfg", "-r", "lpar", "-m", ViosRig.SYS, "-n", "vios1", "--vioscfg"))
                     .exitCode()).isZero();
@@ -36,7 +36,7 @@ class ViosRemovalTest {
                     + "profile_name=default,lpar_env=vioserver," + ViosRig.COMMON));
             assertThat(made.exitCode()).as(made.stdout()).isZero();
             HmcResult pools = r.hmc(List.of("viosvrcmd", "-m", ViosRig.SYS, "-p", "vios2", "-c", "lssp"));
-            assertThat(pools.stdout()).doesNotContain("rootvg");
+            assertThat(pools.stdout()).doesNotContain("pool1").contains("rootvg               32704     20416 ");
             assertThat(r.vios.hasStorage(2)).isFalse();
         }
     }

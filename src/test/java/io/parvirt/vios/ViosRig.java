@@ -22,6 +22,8 @@ import java.util.Map;
  */
 final class ViosRig implements AutoCloseable {
     static final String SYS = "sys1";
+    /** What the HMC puts before a VIOS command's own error text. */
+    static final String REFUSED = "HSCL2970 The IOServer command has failed because of the following reason: ";
     static final String SERIAL = "12345AB";
     static final String COMMON = "min_mem=256,desired_mem=512,max_mem=1024,proc_mode=shared,min_proc_units=0.1,"
             + "desired_proc_units=0.1,max_proc_units=1.0,min_procs=1,desired_procs=1,max_procs=2,sharing_mode=uncap,"
