@@ -60,8 +60,10 @@ final class CommandInput {
      * the request body, never on a command line that {@code ps} shows.
      */
     static String[] withPassword(String[] args) throws Refused {
+        int i = Arrays.asList(args).indexOf("-i");
+        boolean inAttributes = i >= 0 && i + 1 < args.length && args[i + 1].matches("(?s)(.*[,\"])?passwd=.*");
         if (!args[0].equals("mkhmcusr") || Arrays.asList(args).contains("--passwd") || Arrays.asList(args)
-                .contains("--help")) {
+                .contains("--help") || inAttributes) {
             return args;
         }
         String password;

@@ -10,10 +10,11 @@ import java.util.List;
  */
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
-    static final List<String> VERBS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
-            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode", "lsrunstate",
-            "lssvcevents", "lssyscfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg",
-            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
+    static final List<String> VERBS = List.of("bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
+            "chsysstate", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
+            "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "mkaccfg", "mkauthkeys", "mkhmcusr",
+            "mksyscfg", "mkvterm", "monhmc", "rmaccfg", "rmhmcusr", "rmsyscfg", "rmvterm", "rstprofdata", "rsthwres",
+            "viosvrcmd");
 
     private CommandParser() {
     }
@@ -46,6 +47,7 @@ final class CommandParser {
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);
+            case "mkaccfg", "chaccfg", "rmaccfg", "lsaccfg", "chhmcusr" -> AccessParser.parse(verb, args, inv.files());
             case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys", "monhmc" -> InfoParser.parse(verb, args);
             default -> throw new IllegalStateException("no parser for " + verb);
         };

@@ -48,6 +48,8 @@ public final class Hmc {
     private final VirtualEthernet network;
     private final InfoCommands info;
     private final LifecycleCommands lifecycle;
+    private final ResourceRoles resourceRoles;
+    private final AccessCommands access;
 
     /**
      * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
@@ -74,7 +76,9 @@ public final class Hmc {
         this.hwres = new HwresCommands(sys, operations);
         this.virtualIo = new VirtualIoCommands(sys, operations);
         this.syscfg = new SyscfgCommands(this);
-        this.console = new ConsoleCommands(sys, users);
+        this.resourceRoles = new ResourceRoles(sys, users.store());
+        this.access = new AccessCommands(users, resourceRoles);
+        this.console = new ConsoleCommands(sys, users, resourceRoles);
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
         this.lifecycle = new LifecycleCommands(sys, operations);
@@ -115,6 +119,7 @@ public final class Hmc {
     /** parvirt's guest exec: runs a program in a running partition through its agent. */
     public GuestExecResult guestExec(String user, String partition, List<String> argv, java.time.Duration timeout) {
         authorize(user, "guestexec");
+        ResourceTargets.check(partition, scopeOf(user), sys.definition(), user, "guest exec");
         return operations.exec(sys.partition(partition), argv, timeout);
     }
 
@@ -122,6 +127,7 @@ public final class Hmc {
     public byte[] consoleTail(String user, String partition, int bytes) {
         // A console shows what the guest prints, passwords included: as mkvterm, not as a listing.
         authorize(user, "console");
+        ResourceTargets.check(partition, scopeOf(user), sys.definition(), user, "the console output");
         return operations.consoleTail(sys.partition(partition), bytes);
     }
 
@@ -150,6 +156,27 @@ public final class Hmc {
             throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
                     + "authority to run " + command + " (task role " + role + ").");
         }
+    }
+
+    /**
+     * The one authorization point of a typed command: its task role ({@link TaskRoles}), then its
+     * managed-resource role ({@link ResourceTargets}); returns the scope its listings are narrowed to.
+     */
+    private ResourceScope authorize(String user, HmcCommand command) {
+        authorize(user, command.verb());
+        ResourceScope scope = scopeOf(user);
+        ResourceTargets.check(command, scope, sys.definition(), user);
+        return scope;
+    }
+
+    private ResourceScope scopeOf(String user) {
+        return resourceRoles.scopeOf(user, user == null || user.startsWith("local:") ? java.util.Optional.empty()
+                : users.find(user));
+    }
+
+    /** Runs a command authorised with {@code scope}, which narrows every listing it prints. */
+    private HmcResult dispatch(HmcCommand command, String user, ResourceScope scope) {
+        return ScopedValue.where(ResourceScope.CURRENT, scope).call(() -> dispatch(command, user));
     }
 
     /** The task role {@code user} acts with: the home's owner (null or {@code local:}) has every task. */
@@ -193,7 +220,8 @@ public final class Hmc {
         }
         HmcResult r = guarded(verb, () -> {
             authorize(inv.user(), CommandParser.verb(inv.argv()));
-            return dispatch(CommandParser.parse(inv), inv.user());
+            HmcCommand command = CommandParser.parse(inv);
+            return dispatch(command, inv.user(), authorize(inv.user(), command));
         });
         return audited(verb, inv.user(), inv.address(), r);
     }
@@ -205,10 +233,7 @@ public final class Hmc {
 
     /** Runs a typed command as {@code user} from {@code address} (the API's client). */
     public HmcResult execute(HmcCommand command, String user, String address) {
-        HmcResult r = guarded(command.verb(), () -> {
-            authorize(user, command.verb());
-            return dispatch(command, user);
-        });
+        HmcResult r = guarded(command.verb(), () -> dispatch(command, user, authorize(user, command)));
         // a form validated as it is typed changes nothing: recording each check would bury the trail
         if (command instanceof io.parvirt.hmc.command.SyscfgCommand.MakePartition m && m.validateOnly()) {
             return r;
@@ -253,6 +278,7 @@ public final class Hmc {
             case PowerCommand c -> power.run(c, user);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
             case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
+            case io.parvirt.hmc.command.AccessCommand c -> access.run(c, user);
         };
     }
 
