@@ -179,6 +179,18 @@ public final class Hmc {
         return ScopedValue.where(ResourceScope.CURRENT, scope).call(() -> dispatch(command, user));
     }
 
+    /**
+     * Before parvirt's own whole-system figures (dispatching, memory, switch ports, metrics), which
+     * name every partition: a user limited by a managed-resource role needs the managed system in it.
+     */
+    public void authorizeWholeSystem(String user) {
+        ResourceScope scope = scopeOf(user);
+        if (!scope.all() && !scope.system()) {
+            throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
+                    + "authority for the whole system's figures: its resource role does not hold the managed system.");
+        }
+    }
+
     /** The task role {@code user} acts with: the home's owner (null or {@code local:}) has every task. */
     public String roleOf(String user) {
         if (user == null || user.startsWith("local:")) {

@@ -97,6 +97,11 @@ class ResourceRoleApiTest {
         assertThat(names(as("GET", "/api/v1/partitions", null))).contains("rA").doesNotContain("rB");
         assertThat(as("GET", "/api/v1/partitions/rB", null).statusCode()).isEqualTo(404);
         assertThat(as("GET", "/api/v1/partitions/rA", null).statusCode()).isEqualTo(200);
+        // parvirt's whole-system figures name every partition: refused without the managed system
+        for (String path : List.of("/api/v1/dispatch", "/api/v1/memory", "/api/v1/vswitch/ports", "/metrics")) {
+            assertThat(as("GET", path, null).statusCode()).as(path).isEqualTo(403);
+            assertThat(daemon.api("GET", path, null).statusCode()).as(path).isEqualTo(200);
+        }
         // the system itself stays listed: its name is what every command names with -m
         assertThat(cli("lssyscfg", "-r", "sys", "-F", "name").body()).isEqualTo("sys1\n");
         // console events: only the user's own

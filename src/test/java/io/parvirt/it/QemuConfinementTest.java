@@ -101,6 +101,11 @@ class QemuConfinementTest {
         assertThat((Integer) Files.getAttribute(run, "unix:mode") & 07777).isEqualTo(01770); // sticky rwxrwx---
         assertThat(Files.readAttributes(run.resolve("qmp.sock"), PosixFileAttributes.class).owner().getName())
                 .isEqualTo("parvirt-qemu");
+        // born owner-only: QEMU inherits the daemon's mask (077), so no socket is left group- or world-readable
+        for (String socket : new String[] {"qmp.sock", "qga.sock", "serial.sock", "net3.sock"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve(socket))))
+                    .as(socket).isEqualTo("rw-------");
+        }
         PosixFileAttributes record = Files.readAttributes(run.resolve("run.json"), PosixFileAttributes.class);
         assertThat(record.owner().getName()).isEqualTo("root");
         assertThat(record.permissions()).doesNotContain(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE,
