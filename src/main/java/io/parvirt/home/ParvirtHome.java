@@ -86,8 +86,8 @@ public record ParvirtHome(Path root) {
      * Creates the home and makes what holds secrets or disks owner-only even where it already
      * existed with wider modes (issue 12): the store (with its WAL), the token, the VIOS's disks and
      * the imports 0600 in 0700 directories. The daemon does this once at start; it walks the VIOS's
-     * files, so the CLI's own commands only {@link #create}. Every socket under {@code run/} is made
-     * {@code rw-------}, or {@code rw-rw----} in a setgid directory (a VIOS's NBD sockets, which the
+     * files, so the CLI's own commands only {@link #create}. Every socket under {@code run/} open to
+     * its group or others is made {@code rw-------}, or {@code rw-rw----} in a setgid directory (a VIOS's NBD sockets, which the
      * unprivileged QEMU's group must reach): a QEMU started before the daemon's mask was owner-only
      * made its sockets {@code rwxr-xr-x}. Returns the sockets whose modes were narrowed.
      */
@@ -152,8 +152,10 @@ public record ParvirtHome(Path root) {
                     continue;
                 }
                 boolean group = ((Integer) Files.getAttribute(p.getParent(), "unix:mode") & SETGID) != 0;
-                int want = group ? 0660 : 0600;
-                if ((mode & 07777) != want) {
+                // owner-only is any mode without group or other bits: QEMU's are born rwx------ under
+                // umask 077 (a socket's x bit means nothing); the NBD sockets are made rw-rw---- exactly
+                boolean ok = group ? (mode & 0777) == 0660 : (mode & 077) == 0;
+                if (!ok) {
                     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(group ? "rw-rw----" : "rw-------"));
                     out.add(p);
                 }

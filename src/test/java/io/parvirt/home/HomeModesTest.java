@@ -83,7 +83,8 @@ class HomeModesTest {
 
     /**
      * Issue 12 (socket modes): QEMU made its monitor, agent, serial and switch sockets rwxr-xr-x.
-     * Every start makes each socket under run/ rw-------, and rw-rw---- in a setgid directory (a
+     * Every start makes each socket under run/ that its group or others may use rw-------, and
+     * rw-rw---- in a setgid directory (a
      * VIOS's NBD sockets, which the unprivileged QEMU's group connects to); other files are left.
      */
     @Test
@@ -98,6 +99,7 @@ class HomeModesTest {
         Path shared = socket(nbd.resolve("vtscsi0.sock"), "rwxrwxrwx");
         Files.setAttribute(nbd, "unix:mode", 02770);
         Path ok = socket(nbd.resolve("vtscsi1.sock"), "rw-rw----");
+        Path born = socket(lpar.resolve("serial.sock"), "rwx------"); // as QEMU makes it under umask 077
         Path record = lpar.resolve("run.json");
         Files.writeString(record, "{}");
         Files.setPosixFilePermissions(record, PosixFilePermissions.fromString("rw-r--r--"));
@@ -107,6 +109,7 @@ class HomeModesTest {
         }
         assertThat(mode(shared)).isEqualTo("rw-rw----");
         assertThat(mode(ok)).isEqualTo("rw-rw----");
+        assertThat(mode(born)).as("already owner-only").isEqualTo("rwx------");
         assertThat(mode(record)).as("not a socket: its own rules").isEqualTo("rw-r--r--");
         assertThat(narrowed).containsExactlyInAnyOrder(own.get(0), own.get(1), own.get(2), own.get(3), shared);
         assertThat(home.secure()).as("a second start finds nothing to narrow").isEmpty();
