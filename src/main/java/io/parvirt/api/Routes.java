@@ -188,6 +188,11 @@ final class Routes {
                 sysName(), ctx.pathParam("template")))));
         r.post("/api/v1/templates/{template}/deploy", ctx -> change(ctx, 201, execute(ctx, new LifecycleCommand
                 .DeployTemplate(sysName(), ctx.pathParam("template"), JsonAttributes.parseList(ctx.body())))));
+        // parvirt's whole-system figures name every partition: a managed-resource role must hold the system
+        r.before("/api/v1/memory", this::wholeSystem);
+        r.before("/api/v1/dispatch", this::wholeSystem);
+        r.before("/api/v1/vswitch/ports", this::wholeSystem);
+        r.before("/metrics", this::wholeSystem);
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/api/v1/dispatch", ctx -> ctx.json(hmc.dispatchReport()));
         r.get("/api/v1/vswitch/ports", ctx -> ctx.json(hmc.ethernetPorts()));
@@ -312,6 +317,10 @@ final class Routes {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    private void wholeSystem(Context ctx) {
+        hmc.authorizeWholeSystem(ctx.attribute("user"));
     }
 
     private HmcResult execute(Context ctx, HmcCommand command) {

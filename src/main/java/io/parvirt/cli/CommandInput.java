@@ -62,8 +62,10 @@ final class CommandInput {
      */
     static String[] withPassword(String[] args) throws Refused {
         boolean newUser = args[0].equals("mkhmcusr");
+        int i = Arrays.asList(args).indexOf("-i");
+        boolean inAttributes = i >= 0 && i + 1 < args.length && args[i + 1].matches("(?s)(.*[,\"])?passwd=.*");
         if (!(newUser || args[0].equals("mksysconn")) || Arrays.asList(args).contains("--passwd")
-                || Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-o")) {
+                || Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-o") || inAttributes) {
             return args;
         }
         String password;

@@ -87,7 +87,12 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts a daemon for {@code home}; {@code listen} overrides the configured TCP address. */
     public static Daemon start(ParvirtHome home, String listen) throws DaemonException {
-        home.secure();
+        // before its first file: what the daemon and its QEMUs make is born owner-only (a process-wide mask)
+        io.parvirt.home.Umask.ownerOnly();
+        for (java.nio.file.Path socket : home.secure()) {
+            LOG.warn("socket {} was open to more than its owner: made rw------- (rw-rw---- for its group where "
+                    + "the unprivileged QEMU connects)", socket);
+        }
         FileChannel lock = lock(home);
         SqliteStore store = null;
         io.parvirt.remote.SystemConnections connections = null;

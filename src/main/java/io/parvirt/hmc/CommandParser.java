@@ -10,11 +10,11 @@ import java.util.List;
  */
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
-    static final List<String> VERBS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
-            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode",
-            "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkauthkeys", "mkhmcusr", "mksyscfg",
-            "mksysconn", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmsysconn", "rmvterm", "rsthwres",
-            "rstprofdata", "viosvrcmd");
+    static final List<String> VERBS = List.of("bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
+            "chsysstate", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
+            "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkaccfg", "mkauthkeys",
+            "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg", "rmhmcusr", "rmsyscfg", "rmsysconn",
+            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -48,6 +48,7 @@ final class CommandParser {
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);
             case "mksysconn", "lssysconn", "rmsysconn" -> SysconnParser.parse(verb, args);
+            case "mkaccfg", "chaccfg", "rmaccfg", "lsaccfg", "chhmcusr" -> AccessParser.parse(verb, args, inv.files());
             case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys", "monhmc" -> InfoParser.parse(verb, args);
             default -> throw new IllegalStateException("no parser for " + verb);
         };

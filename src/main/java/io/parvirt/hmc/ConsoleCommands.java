@@ -24,10 +24,12 @@ final class ConsoleCommands {
             .withZone(ZoneId.systemDefault());
     private final ManagedSystem sys;
     private final HmcUsers users;
+    private final ResourceRoles roles;
 
-    ConsoleCommands(ManagedSystem sys, HmcUsers users) {
+    ConsoleCommands(ManagedSystem sys, HmcUsers users, ResourceRoles roles) {
         this.sys = sys;
         this.users = users;
+        this.roles = roles;
     }
 
     HmcResult events(ListEvents l) {
@@ -76,7 +78,8 @@ final class ConsoleCommands {
             throw new ModelException(ModelException.Kind.NAME_IN_USE, null, "name", m.name(), "The user " + m.name()
                     + " already exists.", null);
         }
-        users.save(users.create(m.name(), m.role(), pw), user);
+        String resourceRole = m.resourceRole() == null ? null : roles.assignable(m.resourceRole());
+        users.save(users.create(m.name(), m.role(), pw).withResourceRole(resourceRole), user);
         return HmcResult.OK;
     }
 
@@ -86,7 +89,7 @@ final class ConsoleCommands {
         for (HmcUser u : users.all()) {
             if (names == null || names.contains(u.name())) {
                 rows.add(new Row().put("name", u.name()).put("taskrole", u.role()).put("description", "")
-                        .put("resourcerole", "ALL:").put("authentication_type", "local"));
+                        .put("resourcerole", u.resourceRole() == null ? "ALL:" : u.resourceRole()).put("authentication_type", "local"));
             }
         }
         return Listing.render(rows, l.format().fields(), l.format().header(), Set.of("name", "taskrole",

@@ -34,16 +34,46 @@ final class ConsoleParser {
         return new ListEvents(type.equals("console"), days, o.format());
     }
 
+    /**
+     * {@code mkhmcusr -u NAME -a ROLE [--passwd PW]}, or the HMC's attribute form
+     * {@code -i "name=NAME,taskrole=ROLE[,resourcerole=RR][,passwd=PW]"} (the password may also
+     * come as {@code --passwd}, which is how the CLI passes one read from standard input).
+     */
     private static MakeUser makeUser(List<String> args) {
-        Options o = new Options().values("-u", "-a", "--passwd", "-d", "-M").parse(args);
-        String name = o.require("-u");
+        Options o = new Options().values("-u", "-a", "--passwd", "-d", "-M", "-i").parse(args);
+        if (!o.has("-i")) {
+            return new MakeUser(userName(o.require("-u"), "-u"), taskRole(o.require("-a"), "-a"), o.require("--passwd"));
+        }
+        if (o.has("-u") || o.has("-a")) {
+            throw HmcException.badParameter(o.has("-u") ? "-u" : "-a");
+        }
+        java.util.Map<String, String> a = new java.util.HashMap<>();
+        for (var x : io.parvirt.model.AttributeInput.parseRecord(o.get("-i"))) {
+            if (!Set.of("name", "taskrole", "resourcerole", "passwd").contains(x.name())
+                    || x.op() != io.parvirt.model.AttributeInput.Op.SET) {
+                throw HmcException.badAttribute(x.name());
+            }
+            a.put(x.name(), x.value());
+        }
+        String pw = a.containsKey("passwd") ? a.get("passwd") : o.get("--passwd");
+        if (pw == null || !a.containsKey("name") || !a.containsKey("taskrole")) {
+            throw HmcException.badParameter(pw == null ? "passwd" : !a.containsKey("name") ? "name" : "taskrole");
+        }
+        return new MakeUser(userName(a.get("name"), "name"), taskRole(a.get("taskrole"), "taskrole"), pw,
+                a.get("resourcerole"));
+    }
+
+    static String userName(String name, String param) {
         if (!name.matches("[A-Za-z][A-Za-z0-9_.\\-]{0,31}")) {
-            throw HmcException.badParameter("-u");
+            throw HmcException.badParameter(param);
         }
-        String role = o.require("-a");
+        return name;
+    }
+
+    static String taskRole(String role, String param) {
         if (!HmcUsers.ROLES.contains(role)) {
-            throw HmcException.badParameter("-a");
+            throw HmcException.badParameter(param);
         }
-        return new MakeUser(name, role, o.require("--passwd"));
+        return role;
     }
 }

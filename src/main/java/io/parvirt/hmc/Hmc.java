@@ -52,6 +52,8 @@ public final class Hmc {
     private final ConnectedSystems connected;
     /** {@code hmc.only}: this console serves no managed system of its own, only connected ones. */
     private final boolean hmcOnly;
+    private final ResourceRoles resourceRoles;
+    private final AccessCommands access;
 
     /**
      * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
@@ -84,7 +86,9 @@ public final class Hmc {
         this.hwres = new HwresCommands(sys, operations);
         this.virtualIo = new VirtualIoCommands(sys, operations);
         this.syscfg = new SyscfgCommands(this);
-        this.console = new ConsoleCommands(sys, users);
+        this.resourceRoles = new ResourceRoles(sys, users.store());
+        this.access = new AccessCommands(users, resourceRoles);
+        this.console = new ConsoleCommands(sys, users, resourceRoles);
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
         this.lifecycle = new LifecycleCommands(sys, operations);
@@ -127,6 +131,7 @@ public final class Hmc {
     /** parvirt's guest exec: runs a program in a running partition through its agent. */
     public GuestExecResult guestExec(String user, String partition, List<String> argv, java.time.Duration timeout) {
         authorize(user, "guestexec");
+        ResourceTargets.check(partition, scopeOf(user), sys.definition(), user, "guest exec");
         return operations.exec(sys.partition(partition), argv, timeout);
     }
 
@@ -134,6 +139,7 @@ public final class Hmc {
     public byte[] consoleTail(String user, String partition, int bytes) {
         // A console shows what the guest prints, passwords included: as mkvterm, not as a listing.
         authorize(user, "console");
+        ResourceTargets.check(partition, scopeOf(user), sys.definition(), user, "the console output");
         return operations.consoleTail(sys.partition(partition), bytes);
     }
 
@@ -161,6 +167,51 @@ public final class Hmc {
         if (!TaskRoles.allows(role, TaskRoles.taskOf(command))) {
             throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
                     + "authority to run " + command + " (task role " + role + ").");
+        }
+    }
+
+    /**
+     * The one authorization point of a typed command: its task role ({@link TaskRoles}), then its
+     * managed-resource role ({@link ResourceTargets}); returns the scope its listings are narrowed to.
+     */
+    private ResourceScope authorize(String user, HmcCommand command) {
+        authorize(user, command.verb());
+        ResourceScope scope = scopeOf(user);
+        ResourceTargets.check(command, scope, sys.definition(), user);
+        return scope;
+    }
+
+    private ResourceScope scopeOf(String user) {
+        return resourceRoles.scopeOf(user, user == null || user.startsWith("local:") ? java.util.Optional.empty()
+                : users.find(user));
+    }
+
+    /** Runs a command authorised with {@code scope}, which narrows every listing it prints. */
+    private HmcResult dispatch(HmcCommand command, String user, ResourceScope scope) {
+        return ScopedValue.where(ResourceScope.CURRENT, scope).call(() -> dispatch(command, user));
+    }
+
+    /**
+     * Before parvirt's own whole-system figures (dispatching, memory, switch ports, metrics), which
+     * name every partition: a user limited by a managed-resource role needs the managed system in it.
+     */
+    public void authorizeWholeSystem(String user) {
+        ResourceScope scope = scopeOf(user);
+        if (!scope.all() && !scope.system()) {
+            throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
+                    + "authority for the whole system's figures: its resource role does not hold the managed system.");
+        }
+    }
+
+    /**
+     * Before a command or request is relayed to a connected system: a managed-resource role names
+     * this console's resources only, so a user limited by one reaches other systems only with
+     * {@code ALL:} (parvirt's choice; the HMC's roles span the systems it manages).
+     */
+    private void authorizeConnected(String user) {
+        if (!scopeOf(user).all()) {
+            throw ModelException.of(ModelException.Kind.NOT_AUTHORIZED, "The user " + user + " does not have the "
+                    + "authority on a connected managed system: its resource role holds resources of this one only.");
         }
     }
 
@@ -211,10 +262,12 @@ public final class Hmc {
             if (!ConnectedSystems.VERBS.contains(verb)) {
                 var owner = connected.owner(inv.argv(), localNames());
                 if (owner.isPresent()) {
+                    authorizeConnected(inv.user());
                     return connected.forward(owner.get(), inv);
                 }
             }
-            return dispatch(CommandParser.parse(inv), inv.user());
+            HmcCommand command = CommandParser.parse(inv);
+            return dispatch(command, inv.user(), authorize(inv.user(), command));
         });
         return audited(verb, inv.user(), inv.address(), r);
     }
@@ -247,7 +300,11 @@ public final class Hmc {
                     + "authority for this request on " + Values.oneLine(system, 64, 64) + " (task role "
                     + roleOf(user) + ").");
         }
-        return connected.relayTarget(system, localNames());
+        var client = connected.relayTarget(system, localNames());
+        if (client.isPresent()) {
+            authorizeConnected(user);
+        }
+        return client;
     }
 
     /** What a relayed request came to: the connection's state follows; a failure is the HMC's HSCL8016. */
@@ -271,10 +328,7 @@ public final class Hmc {
 
     /** Runs a typed command as {@code user} from {@code address} (the API's client). */
     public HmcResult execute(HmcCommand command, String user, String address) {
-        HmcResult r = guarded(command.verb(), () -> {
-            authorize(user, command.verb());
-            return dispatch(command, user);
-        });
+        HmcResult r = guarded(command.verb(), () -> dispatch(command, user, authorize(user, command)));
         // a form validated as it is typed changes nothing: recording each check would bury the trail
         if (command instanceof io.parvirt.hmc.command.SyscfgCommand.MakePartition m && m.validateOnly()) {
             return r;
@@ -324,6 +378,7 @@ public final class Hmc {
             case PowerCommand c -> power.run(c, user);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
             case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
+            case io.parvirt.hmc.command.AccessCommand c -> access.run(c, user);
         };
     }
 

@@ -75,7 +75,17 @@ public final class HmcUsage {
                 "{-a \"<public key>\" | -r \"<public key>|<comment>\"} [-u <user name>]",
                 "--ip <remote console> [-u <user name>] --test");
         add("mkhmcusr", "Create a console user.",
-                "-u <user name> -a <task role> [--passwd <password>] [-d <description>]");
+                "-u <user name> -a <task role> [--passwd <password>] [-d <description>]",
+                "-i \"name=<user name>,taskrole=<task role>[,resourcerole=<resource role>][,passwd=<password>]\"");
+        add("chhmcusr", "Change a console user's task role or managed resource role (ALL: for every resource).",
+                "{-f <input data file> | -i \"name=<user name>[,taskrole=<task role>][,resourcerole=<resource role>]\"}");
+        add("mkaccfg", "Create a managed resource role: the managed systems and partitions its users may see and act on.",
+                "-t resourcerole {-f <configuration file> | -i \"name=<role name>,resources=<resource>[,...]\"}");
+        add("chaccfg", "Change the resources of a managed resource role (resources=, resources+= or resources-=).",
+                "-t resourcerole {-f <configuration file> | -i \"name=<role name>,resources[+|-]=<resource>[,...]\"}");
+        add("rmaccfg", "Remove a managed resource role that no user holds.", "-t resourcerole -n <role name>");
+        add("lsaccfg", "List the managed resource roles or the task roles.",
+                "-t resourcerole|taskrole [--filter \"resourceroles=<name>|taskroles=<name>\"] " + FORMAT);
         add("mksyscfg", "Create partitions or partition profiles.",
                 "-r lpar|prof -m <managed system> {-f <configuration file> | -i \"<configuration data>\"}",
                 "-r prof -m <managed system> -o save {-p <partition name> | --id <partition ID>} "

@@ -43,6 +43,11 @@ public final class HmcUsers {
         random.nextBytes(dummySalt);
     }
 
+    /** The store the users live in, which also holds the resource roles they name ({@link ResourceRoles}). */
+    Store store() {
+        return store;
+    }
+
     public HmcUser create(String name, String role, String password) {
         byte[] salt = new byte[16];
         random.nextBytes(salt);

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * Prints rows as an HMC does: {@code attr=value} pairs, or {@code -F} values with the caller's own
- * separators, {@code --header} first, and {@code No results were found.} for nothing.
+ * separators, {@code --header} first, and {@code No results were found.} for nothing. Only the rows
+ * the caller's managed-resource role may see are printed ({@link ResourceScope}).
  */
 public final class Listing {
     private Listing() {
@@ -21,7 +22,8 @@ public final class Listing {
      * @param fields null without {@code -F}, empty for a bare {@code -F}, else the {@code -F} text
      * @param known  every attribute this listing can show, for rejecting unknown {@code -F} names
      */
-    public static HmcResult render(List<Row> rows, String fields, boolean header, Set<String> known) {
+    public static HmcResult render(List<Row> all, String fields, boolean header, Set<String> known) {
+        List<Row> rows = ResourceScope.visible(all); // the caller's managed-resource role narrows every listing here
         List<String> names = new ArrayList<>();
         List<String> seps = new ArrayList<>();
         if (fields != null && !fields.isEmpty()) {

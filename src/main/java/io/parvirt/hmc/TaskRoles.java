@@ -21,7 +21,7 @@ public final class TaskRoles {
         CHANGE,
         /** A program run as root in a partition ({@code guest exec}). */
         GUEST_EXEC,
-        /** Making and removing HMC users. */
+        /** Making, changing and removing HMC users and their managed-resource roles. */
         MANAGE_USERS,
         /** One's own SSH keys ({@code mkauthkeys}; naming another user is checked by the command). */
         OWN_KEYS,
@@ -50,7 +50,8 @@ public final class TaskRoles {
     public static Task taskOf(String verb) {
         return switch (verb) {
             case "mkvterm", "rmvterm", "console" -> Task.CONSOLE;
-            case "mkhmcusr", "rmhmcusr", "chhmcusr" -> Task.MANAGE_USERS;
+            // users and their roles (the managed-resource roles: mkaccfg, chaccfg, rmaccfg)
+            case "mkhmcusr", "rmhmcusr", "chhmcusr", "mkaccfg", "chaccfg", "rmaccfg" -> Task.MANAGE_USERS;
             case "mkauthkeys" -> Task.OWN_KEYS;
             case "monhmc" -> Task.LIST;
             case "guestexec" -> Task.GUEST_EXEC;

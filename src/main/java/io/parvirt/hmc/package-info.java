@@ -17,5 +17,10 @@
  * {@code bkprofdata}, {@code rstprofdata}) are parsed by {@code LifecycleParser}, asked before the
  * families' parsers so that those stay unchanged, into {@code command.LifecycleCommand} records,
  * which {@code LifecycleCommands} runs.
+ *
+ * <p>Authorization is checked in one place, {@code Hmc}, for every command however it came (CLI,
+ * REST, SSH, web): the task role ({@code TaskRoles}: which commands) and the managed-resource role
+ * ({@code ResourceRoles}, {@code ResourceTargets}: on which partitions); a listing is narrowed to
+ * the caller's partitions as it is rendered ({@code ResourceScope}).
  */
 package io.parvirt.hmc;

@@ -86,11 +86,15 @@ public record ParvirtHome(Path root) {
      * Creates the home and makes what holds secrets or disks owner-only even where it already
      * existed with wider modes (issue 12): the store (with its WAL), the token, the VIOS's disks and
      * the imports 0600 in 0700 directories. The daemon does this once at start; it walks the VIOS's
-     * files, so the CLI's own commands only {@link #create}.
+     * files, so the CLI's own commands only {@link #create}. Every socket under {@code run/} open to
+     * its group or others is made {@code rw-------}, or {@code rw-rw----} in a setgid directory (a VIOS's NBD sockets, which the
+     * unprivileged QEMU's group must reach): a QEMU started before the daemon's mask was owner-only
+     * made its sockets {@code rwxr-xr-x}. Returns the sockets whose modes were narrowed.
      */
-    public void secure() {
+    public java.util.List<Path> secure() {
         create();
         try {
+            java.util.List<Path> narrowed = narrowSockets(run());
             for (Path d : new Path[] {root.resolve("vios"), root.resolve("import")}) {
                 if (Files.isDirectory(d)) {
                     ownerOnly(d);
@@ -100,6 +104,7 @@ public record ParvirtHome(Path root) {
             if (Files.exists(tokenFile())) {
                 Files.setPosixFilePermissions(tokenFile(), OWNER_FILE);
             }
+            return narrowed;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create parvirt home " + root, e);
         }
@@ -125,6 +130,39 @@ public record ParvirtHome(Path root) {
 
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_DIR_GROUP_PASS =
             PosixFilePermissions.fromString("rwx--x---");
+
+    private static final int SOCKET = 0140000;
+    private static final int SETGID = 02000;
+
+    /** Sockets under {@code top} to 0600 (0660 in a setgid directory); links are not followed. */
+    static java.util.List<Path> narrowSockets(Path top) throws IOException {
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(top)) {
+            return out;
+        }
+        try (var all = Files.walk(top)) {
+            for (Path p : all.toList()) {
+                int mode;
+                try {
+                    mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue; // a socket removed while the walk ran
+                }
+                if ((mode & 0170000) != SOCKET) {
+                    continue;
+                }
+                boolean group = ((Integer) Files.getAttribute(p.getParent(), "unix:mode") & SETGID) != 0;
+                // owner-only is any mode without group or other bits: QEMU's are born rwx------ under
+                // umask 077 (a socket's x bit means nothing); the NBD sockets are made rw-rw---- exactly
+                boolean ok = group ? (mode & 0777) == 0660 : (mode & 077) == 0;
+                if (!ok) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(group ? "rw-rw----" : "rw-------"));
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
 
     /** Every directory under {@code top} 0700 and every regular file 0600; links are not followed. */
     private static void ownerOnly(Path top) throws IOException {

@@ -15,6 +15,12 @@ import java.util.Optional;
  * fault never takes the daemon down. Like QEMU it is detached ({@code setsid}: its own session,
  * nobody's terminal) and outlives the daemon; it writes its pid file once it serves, and is found
  * again by that file and the partition's UUID on its command line ({@link QemuProcess#find}).
+ *
+ * <p>Under a root daemon it runs as root with every capability dropped ({@code setpriv
+ * --bounding-set=-all --inh-caps=-all --no-new-privs}): it needs none (it opens only root-owned
+ * files and binds sockets in root's directories), and without them it cannot override file modes
+ * of other users, trace or signal their processes, change owners or load modules. It keeps uid 0,
+ * so root-owned files stay open to it: docs/security.md says why and what to do.
  */
 public final class StorageServerProcess {
     static final String MAIN_CLASS = "io.parvirt.vios.nbd.NbdServerMain";
@@ -32,7 +38,12 @@ public final class StorageServerProcess {
     public static List<String> commandLine(LaunchSpec s) {
         LaunchSpec.StorageServer v = s.storageServer();
         long quarter = Math.max(MIN_HEAP_MB, s.memMb() / 4);
-        List<String> a = new ArrayList<>(List.of("setsid", v.java(), "-Xms" + MIN_HEAP_MB + "m",
+        List<String> a = new ArrayList<>(List.of("setsid"));
+        if (s.qemuUser() != null) {
+            // a root daemon's server keeps uid 0 (it opens the VIOS's root-owned disks) but no capability
+            a.addAll(List.of("setpriv", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"));
+        }
+        a.addAll(List.of(v.java(), "-Xms" + MIN_HEAP_MB + "m",
                 "-Xmx" + quarter + "m", "-XX:MaxDirectMemorySize=" + quarter + "m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
                 "-Dparvirt.log.dir=" + s.runDir(), "-cp", v.classPath(), MAIN_CLASS));

@@ -24,6 +24,8 @@ public final class Changes {
     final List<String> removeUsers = new ArrayList<>();
     final List<String[]> authorizeKeys = new ArrayList<>();
     final List<String[]> revokeKeys = new ArrayList<>();
+    final List<ResourceRole> putResourceRoles = new ArrayList<>();
+    final List<String> removeResourceRoles = new ArrayList<>();
 
     public Changes settings(SystemSettings s) {
         settings = s;
@@ -98,6 +100,18 @@ public final class Changes {
 
     public Changes revokeKey(String user, String keyLine) {
         revokeKeys.add(new String[] {user, keyLine});
+        return this;
+    }
+
+    /** Makes or replaces a managed-resource role with its resources. */
+    public Changes put(ResourceRole r) {
+        putResourceRoles.add(r);
+        return this;
+    }
+
+    /** Removes a managed-resource role (the caller has checked that no user holds it). */
+    public Changes removeResourceRole(String name) {
+        removeResourceRoles.add(name);
         return this;
     }
 

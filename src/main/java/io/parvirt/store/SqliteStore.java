@@ -217,9 +217,10 @@ public final class SqliteStore implements Store {
             eventsSincePrune = 0;
             update("DELETE FROM console_event WHERE seq <= (SELECT MAX(seq) FROM console_event) - ?", eventLimit);
         }
+        AccessTables.apply(db, c); // resource roles before users, who may name a new one
         for (HmcUser u : c.putUsers) {
-            update("INSERT OR REPLACE INTO hmc_user (name, role, salt, hash, iterations) VALUES (?,?,?,?,?)",
-                    u.name(), u.role(), u.salt(), u.hash(), u.iterations());
+            update("INSERT OR REPLACE INTO hmc_user (name, role, salt, hash, iterations, resource_role) "
+                    + "VALUES (?,?,?,?,?,?)", u.name(), u.role(), u.salt(), u.hash(), u.iterations(), u.resourceRole());
         }
         for (String u : c.removeUsers) {
             update("DELETE FROM hmc_user WHERE name = ?", u);
@@ -380,14 +381,20 @@ public final class SqliteStore implements Store {
     @Override
     public synchronized List<HmcUser> users() {
         List<HmcUser> out = new ArrayList<>();
-        try (ResultSet r = query("SELECT name, role, salt, hash, iterations FROM hmc_user ORDER BY name")) {
+        try (ResultSet r = query("SELECT name, role, salt, hash, iterations, resource_role FROM hmc_user ORDER BY name")) {
             while (r.next()) {
-                out.add(new HmcUser(r.getString(1), r.getString(2), r.getBytes(3), r.getBytes(4), r.getInt(5)));
+                out.add(new HmcUser(r.getString(1), r.getString(2), r.getBytes(3), r.getBytes(4), r.getInt(5),
+                        r.getString(6)));
             }
             return out;
         } catch (SQLException e) {
             throw new StoreException("cannot read users: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized List<ResourceRole> resourceRoles() {
+        return AccessTables.load(db);
     }
 
     @Override

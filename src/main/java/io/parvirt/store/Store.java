@@ -50,6 +50,9 @@ public interface Store extends AutoCloseable {
 
     List<HmcUser> users();
 
+    /** The managed-resource roles, by name. */
+    List<ResourceRole> resourceRoles();
+
     /** The SSH public keys (OpenSSH lines) {@code user} may log in with, oldest first. */
     List<String> authorizedKeys(String user);
 

@@ -66,11 +66,11 @@ class RoleMatrixTest {
             new Route("GET", "/api/v1/templates", null, Task.LIST),
             new Route("POST", "/api/v1/templates/nope/deploy", "[{\"name\":\"x\"}]", Task.CHANGE));
 
-    static final List<String> COMMANDS = List.of("bkprofdata", "chhwres", "chsyscfg", "chsysstate", "lscod",
-            "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic", "lslparutil", "lsrefcode",
-            "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkauthkeys", "mkhmcusr", "mksyscfg",
-            "mksysconn", "mkvterm", "monhmc", "rmhmcusr", "rmsyscfg", "rmsysconn", "rmvterm", "rsthwres",
-            "rstprofdata", "viosvrcmd");
+    static final List<String> COMMANDS = List.of("bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
+            "chsysstate", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
+            "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkaccfg", "mkauthkeys",
+            "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg", "rmhmcusr", "rmsyscfg", "rmsysconn",
+            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
 
     @TempDir
     Path dir;

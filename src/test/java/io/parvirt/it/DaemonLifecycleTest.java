@@ -44,6 +44,11 @@ class DaemonLifecycleTest {
                     PosixFilePermission.OWNER_WRITE);
             assertThat(Files.getPosixFilePermissions(h.dir().resolve("run"))).doesNotContain(
                     PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_READ);
+            // issue 12: the daemon's mask is owner-only, so its QEMUs' sockets and files are born so
+            String pid = Files.readString(h.dir().resolve("run/daemon.pid")).strip();
+            assertThat(Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))).contains("Umask:\t0077");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                    h.dir().resolve("run/api.sock")))).isEqualTo("rw-------");
             Cli.Result stop = h.run("daemon", "stop");
             assertThat(stop.stdout()).contains("stopped");
             assertThat(h.run("daemon", "status").exit()).isEqualTo(3);

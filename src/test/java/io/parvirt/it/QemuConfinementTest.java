@@ -101,6 +101,11 @@ class QemuConfinementTest {
         assertThat((Integer) Files.getAttribute(run, "unix:mode") & 07777).isEqualTo(01770); // sticky rwxrwx---
         assertThat(Files.readAttributes(run.resolve("qmp.sock"), PosixFileAttributes.class).owner().getName())
                 .isEqualTo("parvirt-qemu");
+        // born owner-only: QEMU inherits the daemon's mask (077), so no socket is left group- or world-readable
+        for (String socket : new String[] {"qmp.sock", "qga.sock", "serial.sock", "net3.sock"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve(socket))))
+                    .as(socket).isEqualTo("rwx------"); // a socket's x bit means nothing
+        }
         PosixFileAttributes record = Files.readAttributes(run.resolve("run.json"), PosixFileAttributes.class);
         assertThat(record.owner().getName()).isEqualTo("root");
         assertThat(record.permissions()).doesNotContain(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE,
@@ -110,6 +115,14 @@ class QemuConfinementTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).as(secret.toString())
                     .endsWith("------");
         }
+
+        // The VIOS's storage server: uid 0 (the VIOS's disks are root's) but no capability at all
+        Path viosRun = d.home().run().resolve("lpar/1");
+        Map<String, String> nbd = status(Long.parseLong(Files.readString(viosRun.resolve("storage.pid")).strip()));
+        assertThat(nbd.get("CapEff")).isEqualTo("0000000000000000");
+        assertThat(nbd.get("CapPrm")).isEqualTo("0000000000000000");
+        assertThat(nbd.get("CapBnd")).isEqualTo("0000000000000000");
+        assertThat(nbd.get("NoNewPrivs")).isEqualTo("1");
 
         // The guest: its NIC and its virtual SCSI disk (32 MB from VIOS1 over NBD as parvirt-qemu).
         Guests.Exec e = Guests.exec(d, "A", "/bin/sh", "-c", "cat /sys/class/net/eth0/address;"

@@ -5,12 +5,19 @@ import java.util.Objects;
 /** {@code mkhmcusr}, {@code lshmcusr}, {@code rmhmcusr}: the HMC users of the API. */
 public sealed interface UserCommand extends HmcCommand {
 
-    /** {@code mkhmcusr -u NAME -a ROLE --passwd PW}: the name and role are checked by the parser. */
-    record MakeUser(String name, String role, String password) implements UserCommand {
+    /**
+     * {@code mkhmcusr -u NAME -a ROLE --passwd PW}, or {@code -i "name=..,taskrole=..,resourcerole=..,passwd=.."}:
+     * the name and role are checked by the parser; {@code resourceRole} null is every resource.
+     */
+    record MakeUser(String name, String role, String password, String resourceRole) implements UserCommand {
         public MakeUser {
             Objects.requireNonNull(name);
             Objects.requireNonNull(role);
             Objects.requireNonNull(password);
+        }
+
+        public MakeUser(String name, String role, String password) {
+            this(name, role, password, null);
         }
 
         @Override
@@ -20,7 +27,7 @@ public sealed interface UserCommand extends HmcCommand {
 
         @Override
         public String toString() {
-            return "MakeUser[name=" + name + ", role=" + role + "]"; // never the password, e.g. in a log
+            return "MakeUser[name=" + name + ", role=" + role + ", resourceRole=" + resourceRole + "]"; // never the password, e.g. in a log
         }
     }
 
