@@ -2,16 +2,7 @@
 // Ethernet adapter joined to its port VLAN (solid) and to the VLANs it carries tagged (dashed); a
 // trunk adapter (a VIOS's bridge out of the switch) is marked with the VLANs it bridges. The data is
 // lshwres -r virtualio --rsubtype vswitch and --rsubtype eth --level lpar, through the API.
-import { api, el } from './api.js';
-
-const NS = 'http://www.w3.org/2000/svg';
-
-function svgEl(tag, attrs, text) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { api, el, svgEl } from './api.js';
 
 const vlanList = v => (v || '').split(',').map(x => x.trim()).filter(x => x && x !== 'none');
 

@@ -35,31 +35,17 @@ export async function show(container, name) {
   const power = (...args) => hmc(['chsysstate', '-m', system, '-r', 'lpar', '-n', name, ...args]);
   const button = (id, label, onclick, cls) => el('button', { type: 'button', id, class: cls, disabled: !canAct,
     title: why, onclick }, label);
-  const confirmDelete = el('dialog', { id: 'confirm-delete', 'aria-labelledby': 'confirm-delete-h' },
-    el('h2', { id: 'confirm-delete-h' }, 'Delete ' + name + '?'),
-    el('p', {}, 'The partition and all its profiles are removed. This cannot be undone.'),
-    el('form', { method: 'dialog', class: 'actions' },
-      el('button', { value: 'cancel', id: 'delete-cancel' }, 'Cancel'),
-      el('button', { value: 'delete', id: 'delete-confirm', class: 'danger' }, 'Delete')));
-  const confirmOsShutdown = el('dialog', { id: 'confirm-osshutdown', 'aria-labelledby': 'confirm-osshutdown-h' },
-    el('h2', { id: 'confirm-osshutdown-h' }, 'Shut down the operating system of ' + name + '?'),
-    el('p', {}, 'The operating system is asked to shut down (chsysstate -o osshutdown); work not saved in it is lost.'),
-    el('form', { method: 'dialog', class: 'actions' },
-      el('button', { value: 'cancel', id: 'osshutdown-cancel' }, 'Cancel'),
-      el('button', { value: 'shutdown', id: 'osshutdown-confirm', class: 'danger' }, 'Shut down the OS')));
-  confirmOsShutdown.addEventListener('close', () => {
-    if (confirmOsShutdown.returnValue === 'shutdown') act('OS shutdown', () => power('-o', 'osshutdown'));
-  });
+  const confirmDelete = confirmation('delete', 'Delete ' + name + '?',
+    'The partition and all its profiles are removed. This cannot be undone.', 'Delete',
+    () => act('Delete', async () => { await api('DELETE', '/api/v1/partitions/' + enc); location.hash = '#/partitions'; }));
+  const confirmOsShutdown = confirmation('osshutdown', 'Shut down the operating system of ' + name + '?',
+    'The operating system is asked to shut down (chsysstate -o osshutdown); work not saved in it is lost.',
+    'Shut down the OS', () => act('OS shutdown', () => power('-o', 'osshutdown')));
   const dlparDialog = dlpar.dialog(name, system);
   const adapterDialog = dlpar.adapterDialog(name, system);
   const current = el('div', { id: 'current-adapters' });
   const showCurrent = async () => current.replaceChildren(await currentAdapters(name));
   adapterDialog.addEventListener('changed', showCurrent);
-  confirmDelete.addEventListener('close', () => {
-    if (confirmDelete.returnValue === 'delete') {
-      act('Delete', async () => { await api('DELETE', '/api/v1/partitions/' + enc); location.hash = '#/partitions'; });
-    }
-  });
 
   container.append(el('p', {}, el('a', { href: '#/partitions' }, '← Partitions')),
     el('h1', {}, name),
@@ -120,6 +106,16 @@ export async function show(container, name) {
     if (state.textContent !== r.state) announce(name + ' is ' + r.state);
     state.textContent = r.state; state.className = 'state-' + r.state; refcode.textContent = r.refcode || '—';
   });
+}
+
+/** A confirmation dialog (#confirm-ID, buttons #ID-cancel and #ID-confirm); `then` runs on confirming. */
+function confirmation(id, title, text, label, then) {
+  const d = el('dialog', { id: 'confirm-' + id, 'aria-labelledby': 'confirm-' + id + '-h' },
+    el('h2', { id: 'confirm-' + id + '-h' }, title), el('p', {}, text),
+    el('form', { method: 'dialog', class: 'actions' }, el('button', { value: 'cancel', id: id + '-cancel' }, 'Cancel'),
+      el('button', { value: 'confirm', id: id + '-confirm', class: 'danger' }, label)));
+  d.addEventListener('close', () => { if (d.returnValue === 'confirm') then(); });
+  return d;
 }
 
 /** The partition's adapters as lshwres lists them now (a running partition's, DLPAR included). */

@@ -3,16 +3,7 @@
 // adapters point at each vhost; below, the storage pools with their free space. The adapters come
 // from lshwres -r virtualio --rsubtype scsi (any role that may list); the mappings and pools from the
 // VIOS's own lsmap and lssp (viosvrcmd: a role that may change things, as on the HMC).
-import { api, hmc, el, may } from './api.js';
-
-const NS = 'http://www.w3.org/2000/svg';
-
-function svgEl(tag, attrs, text) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { api, hmc, el, may, svgEl } from './api.js';
 
 /** lsmap -all -dec -fmt : -field svsa physloc clientid vtd backing: one line per vhost, then VTD/backing pairs. */
 export function parseLsmap(text) {
