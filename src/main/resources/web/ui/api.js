@@ -52,4 +52,12 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/** An SVG element with its attributes and text (textContent: names cannot inject markup here either). */
+export function svgEl(tag, attrs, text) {
+  const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 export function announce(text) { document.getElementById('status').textContent = text; }

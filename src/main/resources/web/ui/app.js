@@ -1,13 +1,15 @@
 // The console's shell: login and logout, the header, and the hash router (#/systems, #/partitions,
-// #/partition/NAME, #/create, #/events). Each page is a module with a show(container, arg) function.
+// #/partition/NAME, #/create, #/events, #/network, #/vios). Each page is a module with a show(container, arg) function.
 import { api, session, setLoggedOutHandler } from './api.js';
 import * as systems from './systems.js';
 import * as partitions from './partitions.js';
 import * as partition from './partition.js';
 import * as create from './create.js';
 import * as events from './events.js';
+import * as network from './network.js';
+import * as vios from './vios.js';
 
-const pages = { systems, partitions, partition, create, events };
+const pages = { systems, partitions, partition, create, events, network, vios };
 let current = null;
 
 function $(id) { return document.getElementById(id); }

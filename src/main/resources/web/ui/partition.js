@@ -3,12 +3,15 @@ import { api, hmc, el, may, announce, session } from './api.js';
 import { subscribe } from './feed.js';
 import * as vterm from './console.js';
 import * as dlpar from './dlpar.js';
+import * as util from './utilchart.js';
 
 let unsubscribe = null;
 let consoleSession = null;
+let chart = null;
 export function leave() {
   if (unsubscribe) unsubscribe(); unsubscribe = null;
   if (consoleSession) consoleSession.close(); consoleSession = null;
+  if (chart) chart.stop(); chart = null;
 }
 
 function sysName() { return api('GET', '/api/v1/daemon').then(d => d.system); }
@@ -32,18 +35,17 @@ export async function show(container, name) {
   const power = (...args) => hmc(['chsysstate', '-m', system, '-r', 'lpar', '-n', name, ...args]);
   const button = (id, label, onclick, cls) => el('button', { type: 'button', id, class: cls, disabled: !canAct,
     title: why, onclick }, label);
-  const confirmDelete = el('dialog', { id: 'confirm-delete', 'aria-labelledby': 'confirm-delete-h' },
-    el('h2', { id: 'confirm-delete-h' }, 'Delete ' + name + '?'),
-    el('p', {}, 'The partition and all its profiles are removed. This cannot be undone.'),
-    el('form', { method: 'dialog', class: 'actions' },
-      el('button', { value: 'cancel', id: 'delete-cancel' }, 'Cancel'),
-      el('button', { value: 'delete', id: 'delete-confirm', class: 'danger' }, 'Delete')));
+  const confirmDelete = confirmation('delete', 'Delete ' + name + '?',
+    'The partition and all its profiles are removed. This cannot be undone.', 'Delete',
+    () => act('Delete', async () => { await api('DELETE', '/api/v1/partitions/' + enc); location.hash = '#/partitions'; }));
+  const confirmOsShutdown = confirmation('osshutdown', 'Shut down the operating system of ' + name + '?',
+    'The operating system is asked to shut down (chsysstate -o osshutdown); work not saved in it is lost.',
+    'Shut down the OS', () => act('OS shutdown', () => power('-o', 'osshutdown')));
   const dlparDialog = dlpar.dialog(name, system);
-  confirmDelete.addEventListener('close', () => {
-    if (confirmDelete.returnValue === 'delete') {
-      act('Delete', async () => { await api('DELETE', '/api/v1/partitions/' + enc); location.hash = '#/partitions'; });
-    }
-  });
+  const adapterDialog = dlpar.adapterDialog(name, system);
+  const current = el('div', { id: 'current-adapters' });
+  const showCurrent = async () => current.replaceChildren(await currentAdapters(name));
+  adapterDialog.addEventListener('changed', showCurrent);
 
   container.append(el('p', {}, el('a', { href: '#/partitions' }, '← Partitions')),
     el('h1', {}, name),
@@ -55,9 +57,12 @@ export async function show(container, name) {
         button('activate', 'Activate', () => act('Activate', () => power('-o', 'on', '-f', profileSelect.value)), 'primary'),
         button('shutdown', 'Shut down', () => act('Shut down', () => power('-o', 'shutdown'))),
         button('shutdown-immed', 'Shut down immediately', () => act('Shut down', () => power('-o', 'shutdown', '--immed'))),
+        button('osshutdown', 'Shut down the OS…', () => confirmOsShutdown.showModal()),
         button('restart', 'Restart', () => act('Restart', () => power('-o', 'shutdown', '--immed', '--restart'))),
         button('dlpar-open', 'Change resources…', () => dlparDialog.showModal()),
-        button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete, dlparDialog),
+        button('vio-open', 'Virtual adapters…', () => adapterDialog.showModal()),
+        button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete, confirmOsShutdown,
+        dlparDialog, adapterDialog),
     el('section', { 'aria-labelledby': 'console-h' }, el('h2', { id: 'console-h' }, 'Console'),
       el('button', { type: 'button', id: 'open-console', disabled: !may('CONSOLE'),
         title: may('CONSOLE') ? null : 'Your role may not see consoles',
@@ -77,17 +82,52 @@ export async function show(container, name) {
           el('td', {}, [p.min_procs, p.desired_procs, p.max_procs].join(' / ')),
           el('td', {}, [p.min_mem, p.desired_mem, p.max_mem].join(' / ')))))))),
     el('section', { 'aria-labelledby': 'adapters-h' }, el('h2', { id: 'adapters-h' }, 'Virtual adapters'),
-      adapters(profiles.find(p => p.name === lpar.default_profile) || profiles[0] || {})),
+      el('h3', {}, 'In the default profile'),
+      adapters(profiles.find(p => p.name === lpar.default_profile) || profiles[0] || {}),
+      el('h3', {}, 'Now (lshwres; a running partition\'s DLPAR changes included)'), current,
+      el('p', {}, el('a', { href: '#/network' }, 'Virtual network picture'), ' · ', el('a', { href: '#/vios' }, 'VIOS picture'))),
+    el('section', { 'aria-labelledby': 'util-h' }, el('h2', { id: 'util-h' }, 'Utilization'),
+      (chart = util.section('lpar-util', 'lpar', '&lpar=' + enc, rows => {
+        const s = util.partitionSeries(rows);
+        const lines = [{ name: 'Entitled units', cls: 'entitled', points: s.entitled },
+          { name: 'Used units', cls: 'used', points: s.used }, { name: 'Uncapped units (beyond entitlement)', cls: 'uncapped', points: s.uncapped }];
+        const last = s.mem.length ? s.mem[s.mem.length - 1][1] : null;
+        return [util.chart('lpar-util-chart', lines, 'units', 'Processor units of ' + name + ' over time'), util.legend(lines),
+          el('p', { id: 'lpar-util-mem' }, last === null ? 'No samples while running in this window.' : 'Memory: ' + last + ' MB')];
+      })).view),
     el('section', { 'aria-labelledby': 'events-h' }, el('h2', { id: 'events-h' }, 'Events'),
       el('ul', { id: 'events' }, events.filter(e => JSON.stringify(e).includes(name)).slice(-20).reverse()
         .map(e => el('li', {}, (e.time || e.created_time || '') + ' ' + (e.text || e.event_text || JSON.stringify(e)))))));
 
+  showCurrent();
   unsubscribe = subscribe(rows => {
     const r = [...rows.values()].find(x => x.name === name);
     if (!r) return;
     if (state.textContent !== r.state) announce(name + ' is ' + r.state);
     state.textContent = r.state; state.className = 'state-' + r.state; refcode.textContent = r.refcode || '—';
   });
+}
+
+/** A confirmation dialog (#confirm-ID, buttons #ID-cancel and #ID-confirm); `then` runs on confirming. */
+function confirmation(id, title, text, label, then) {
+  const d = el('dialog', { id: 'confirm-' + id, 'aria-labelledby': 'confirm-' + id + '-h' },
+    el('h2', { id: 'confirm-' + id + '-h' }, title), el('p', {}, text),
+    el('form', { method: 'dialog', class: 'actions' }, el('button', { value: 'cancel', id: id + '-cancel' }, 'Cancel'),
+      el('button', { value: 'confirm', id: id + '-confirm', class: 'danger' }, label)));
+  d.addEventListener('close', () => { if (d.returnValue === 'confirm') then(); });
+  return d;
+}
+
+/** The partition's adapters as lshwres lists them now (a running partition's, DLPAR included). */
+async function currentAdapters(name) {
+  const [eth, scsi] = await Promise.all([api('GET', '/api/v1/hardware/virtualio?rsubtype=eth&level=lpar'),
+    api('GET', '/api/v1/hardware/virtualio?rsubtype=scsi&level=lpar')]);
+  const items = [...eth.filter(a => a.lpar_name === name).map(a => el('li', { 'data-slot': a.slot_num, 'data-kind': 'eth' },
+    'Ethernet, slot ' + a.slot_num + ', PVID ' + a.port_vlan_id + (a.addl_vlan_ids ? ', VLANs ' + a.addl_vlan_ids : '')
+    + ', switch ' + a.vswitch + (a.is_trunk === '1' ? ', trunk' : '') + ', MAC ' + a.mac_addr)),
+  ...scsi.filter(a => a.lpar_name === name).map(a => el('li', { 'data-slot': a.slot_num, 'data-kind': 'scsi' },
+    'SCSI ' + a.adapter_type + ', slot ' + a.slot_num + ', remote ' + a.remote_lpar_name + ' slot ' + a.remote_slot_num))];
+  return items.length ? el('ul', {}, items) : el('p', { class: 'muted' }, 'None.');
 }
 
 /** The profile's virtual Ethernet (slot/ieee/PVID/VLANs/.../switch) and SCSI adapters, as the HMC lists them. */

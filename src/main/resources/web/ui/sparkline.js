@@ -1,12 +1,15 @@
-// Processor units each running partition consumed over the last minutes, as a small SVG line per
-// row. The figures are the dispatcher's (GET /api/v1/dispatch: cores used over its last interval);
-// one request for the whole table every few seconds while the table is on screen, none otherwise.
+// Processor units each running partition consumed, and the memory it runs with, over the last
+// minutes, as small SVG lines per row. The processor figures are the dispatcher's (GET
+// /api/v1/dispatch: cores used over its last interval), the memory lshwres -r mem --level lpar's
+// run_mem (a DLPAR change shows as a step); one request of each for the whole table every few
+// seconds while the table is on screen and something runs, none otherwise.
 import { api } from './api.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 export const POINTS = 60;
 export const EVERY_MS = 3000;
 const history = new Map(); // lpar_id -> [cores used, oldest first]
+const memory = new Map(); // lpar_id -> [MB the running partition has, oldest first]
 let timer = null;
 let onUpdate = () => {};
 
@@ -24,6 +27,17 @@ async function sample() {
       history.set(id, h);
     }
     for (const id of history.keys()) if (!seen.has(id)) history.delete(id); // stopped: its line ends
+    for (const id of memory.keys()) if (!seen.has(id)) memory.delete(id);
+    if (seen.size) {
+      for (const m of await api('GET', '/api/v1/hardware/mem?level=lpar')) {
+        const id = String(m.lpar_id);
+        if (!seen.has(id)) continue;
+        const h = memory.get(id) || [];
+        h.push(Number(m.run_mem) || 0);
+        if (h.length > POINTS) h.shift();
+        memory.set(id, h);
+      }
+    }
     if (had || history.size) onUpdate(history); // nothing running, nothing to redraw
   } catch (e) { /* the next tick tries again */ }
 }
@@ -38,8 +52,11 @@ export function follow(f) {
 
 export function latest(id) { const h = history.get(String(id)); return h && h.length ? h[h.length - 1] : null; }
 
-/** An SVG polyline of `values` scaled to `max` (at least 0.1 core), with a text alternative. */
-export function svg(values, max, label) {
+export function memLatest(id) { const h = memory.get(String(id)); return h && h.length ? h[h.length - 1] : null; }
+export function memSeries(id) { return memory.get(String(id)) || []; }
+
+/** An SVG polyline of `values` scaled to `max` (at least 0.1), with a text alternative. */
+export function svg(values, max, label, cls) {
   const w = 80, h = 18;
   const s = document.createElementNS(NS, 'svg');
   s.setAttribute('viewBox', '0 0 ' + w + ' ' + h); s.setAttribute('width', w); s.setAttribute('height', h);
@@ -52,6 +69,7 @@ export function svg(values, max, label) {
     + (h - 1 - (v / top) * (h - 2)).toFixed(1));
   const line = document.createElementNS(NS, 'polyline');
   line.setAttribute('points', pts.join(' '));
+  if (cls) line.setAttribute('class', cls);
   s.append(line);
   return s;
 }

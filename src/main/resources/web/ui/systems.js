@@ -1,6 +1,10 @@
 // The managed system: processing units and memory (installed, configurable, available, firmware)
 // as bars and numbers, and its shared processor pools.
 import { api, el } from './api.js';
+import * as util from './utilchart.js';
+
+let chart = null;
+export function leave() { if (chart) chart.stop(); chart = null; }
 
 function meter(label, value, of, unit) {
   const v = Number(value), total = Number(of);
@@ -47,4 +51,16 @@ export async function show(container) {
             : meter('Reserved', pool.curr_reserved_pool_proc_units, pool.max_pool_proc_units, 'units'),
           el('p', { class: 'muted' }, 'Partitions: ' + (pool.lpar_names === 'none' ? 'none' : pool.lpar_names.split(',').join(', '))))),
       el('p', { class: 'muted' }, (pools.length) + ' pools defined; unused ones are not shown.'))));
+  // what running partitions were assigned over time (lslparutil -r sys), against what the system has
+  chart = util.section('sys-util', 'sys', '', rows => {
+    const s = util.systemSeries(rows);
+    const units = [{ name: 'Units assigned', cls: 'used', points: s.units },
+      { name: 'Configurable units', cls: 'entitled', points: s.configurable }];
+    const memory = [{ name: 'Memory assigned (MB)', cls: 'used', points: s.mem },
+      { name: 'Configurable memory (MB)', cls: 'entitled', points: s.configurableMem }];
+    return [util.chart('sys-units-chart', units, 'units', 'Processing units assigned over time'), util.legend(units),
+      util.chart('sys-mem-chart', memory, 'MB', 'Memory assigned over time'), util.legend(memory)];
+  });
+  container.append(el('section', { 'aria-labelledby': 'sys-util-h' },
+    el('h2', { id: 'sys-util-h' }, 'Utilization (lslparutil samples)'), chart.view));
 }

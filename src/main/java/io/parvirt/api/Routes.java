@@ -155,8 +155,9 @@ final class Routes {
         r.patch("/api/v1/pools/{name}", ctx -> change(ctx, 200, execute(ctx, new ChangePool(sysName(),
                 new PoolRef.ByName(ctx.pathParam("name")), attributes(ctx)))));
         // resource and level are the command line's words: the parser gives their syntax errors
-        r.get("/api/v1/hardware/{resource}", ctx -> list(ctx, run(ctx, "lshwres", "-r", ctx.pathParam("resource"),
-                "-m", sysName(), "--level", ctx.queryParamAsClass("level", String.class).getOrDefault("sys"))));
+        r.get("/api/v1/hardware/{resource}", ctx -> list(ctx, run(ctx, hardware(ctx))));
+        // lslparutil's stored samples of the last ?minutes (60 unless given), ?lpar=NAME: one partition's
+        r.get("/api/v1/utilization/{resource}", ctx -> list(ctx, run(ctx, utilization(ctx))));
         r.get("/api/v1/events", ctx -> list(ctx, execute(ctx, new ListEvents(true, 7, Format.PAIRS))));
         r.post("/api/v1/partitions/{name}/exec", this::exec);
         r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
@@ -329,6 +330,33 @@ final class Routes {
 
     private HmcResult run(Context ctx, String... argv) {
         return hmc.run(new HmcInvocation(List.of(argv), Map.of(), ctx.attribute("user"), client(ctx)));
+    }
+
+    /** {@code lshwres -r RESOURCE [--rsubtype S] [--level L]}: the level is sys unless a subtype is named. */
+    private String[] hardware(Context ctx) {
+        List<String> argv = new ArrayList<>(List.of("lshwres", "-r", ctx.pathParam("resource"), "-m", sysName()));
+        String rsubtype = ctx.queryParam("rsubtype");
+        String level = ctx.queryParam("level");
+        if (rsubtype != null) {
+            argv.addAll(List.of("--rsubtype", rsubtype));
+        } else if (level == null) {
+            level = "sys";
+        }
+        if (level != null) {
+            argv.addAll(List.of("--level", level));
+        }
+        return argv.toArray(String[]::new);
+    }
+
+    /** {@code lslparutil -r RESOURCE --minutes N [--filter lpar_names=NAME]}, newest sample first. */
+    private String[] utilization(Context ctx) {
+        List<String> argv = new ArrayList<>(List.of("lslparutil", "-r", ctx.pathParam("resource"), "-m", sysName(),
+                "--minutes", ctx.queryParamAsClass("minutes", String.class).getOrDefault("60")));
+        String lpar = ctx.queryParam("lpar");
+        if (lpar != null) {
+            argv.addAll(List.of("--filter", "lpar_names=" + lpar));
+        }
+        return argv.toArray(String[]::new);
     }
 
     private PowerCommand power(Context ctx, Operation op) {

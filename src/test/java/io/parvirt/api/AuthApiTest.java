@@ -38,6 +38,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/pools", List.of("get"));
         ROUTES.put("/api/v1/pools/{name}", List.of("patch"));
         ROUTES.put("/api/v1/hardware/{resource}", List.of("get"));
+        ROUTES.put("/api/v1/utilization/{resource}", List.of("get"));
         ROUTES.put("/api/v1/events", List.of("get"));
         ROUTES.put("/api/v1/partitions/{name}/exec", List.of("post"));
         ROUTES.put("/api/v1/partitions/{name}/console", List.of("get"));

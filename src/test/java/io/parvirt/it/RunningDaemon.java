@@ -72,11 +72,17 @@ public final class RunningDaemon implements AutoCloseable {
      * and empty, so no default image is built first.
      */
     public static RunningDaemon startWithoutImages() {
+        return startWithoutImages("");
+    }
+
+    /** As {@link #startWithoutImages()}, with extra lines for parvirt.properties. */
+    public static RunningDaemon startWithoutImages(String extraConfig) {
         try {
             Path dir = Files.createTempDirectory("parvirt-it-");
             ParvirtHome home = new ParvirtHome(dir);
             home.create();
-            Files.writeString(home.config(), "system.name=sys1\nimages.dir=" + dir.resolve("images") + "\n");
+            Files.writeString(home.config(), "system.name=sys1\nimages.dir=" + dir.resolve("images") + "\n"
+                    + extraConfig);
             return new RunningDaemon(home, Daemon.start(home, "127.0.0.1:0"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

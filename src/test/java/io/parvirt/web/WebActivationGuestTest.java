@@ -14,12 +14,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Issue 16: a real partition (QEMU, the default image) activated, shut down and deleted from the
  * browser; each state arrives on the open page through the feed, without a reload. Its console in
  * the page's terminal answers the guest's queries; a second browser watches, then takes the keyboard.
+ * While it runs: its sparklines (processor units, memory), its utilization chart from the stored
+ * samples, and a virtual Ethernet adapter added and removed by the adapter DLPAR dialog; then its
+ * operating system shut down from the confirmation dialog.
  */
 @Tag("guest")
 class WebActivationGuestTest {
     @Test
     void activateFromTheBrowserSeeRunningLiveThenShutDownAndDelete() {
-        try (RunningDaemon daemon = RunningDaemon.start("accel=auto\n"); Browser browser = new Browser(daemon.port())) {
+        try (RunningDaemon daemon = RunningDaemon.start("accel=auto\nutilization.sample_seconds=1\n");
+                Browser browser = new Browser(daemon.port())) {
             assertThat(daemon.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=lp1,profile_name=default,"
                     + "lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=512,proc_mode=shared,min_proc_units=0.1,"
                     + "desired_proc_units=0.1,max_proc_units=2.0,min_procs=1,desired_procs=1,max_procs=4,"
@@ -87,17 +91,72 @@ class WebActivationGuestTest {
                     "tr[data-name=lp1] td.spark polyline")).stream().anyMatch(p -> p.getDomAttribute("points")
                     .split(" ").length >= 3));
             assertThat(browser.find("tr[data-name=lp1] td.spark").getDomAttribute("data-used")).matches("\\d+\\.\\d\\d");
+            // beside it the memory the partition runs with (lshwres run_mem)
+            browser.waitFor(d -> "256".equals(d.findElement(By.cssSelector("tr[data-name=lp1] td.spark.mem"))
+                    .getDomAttribute("data-mem")));
             browser.screenshot("partitions-sparklines");
             browser.open("#/partition/lp1");
 
-            browser.find("#shutdown-immed").click();
-            new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("lpar-state"))
+            // the utilization chart: entitled 0.1 units per interval, from lslparutil's samples (one a second)
+            new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> {
+                var line = d.findElements(By.cssSelector("#lpar-util-chart polyline.entitled"));
+                if (!line.isEmpty() && Integer.parseInt(line.getFirst().getDomAttribute("data-points")) >= 3) {
+                    return true;
+                }
+                new org.openqa.selenium.support.ui.Select(d.findElement(By.id("lpar-util-window"))).selectByValue(
+                        line.isEmpty() || d.findElement(By.id("lpar-util-window")).getDomProperty("value").equals("10")
+                                ? "60" : "10"); // a new choice reloads the samples
+                return false;
+            });
+            String entitled = browser.driver.findElement(By.cssSelector("#lpar-util-chart polyline.entitled"))
+                    .getDomAttribute("data-last");
+            assertThat(Double.parseDouble(entitled)).isCloseTo(0.1, org.assertj.core.api.Assertions.within(0.01));
+            assertThat(browser.driver.findElement(By.cssSelector("#lpar-util-chart polyline.used"))
+                    .getDomAttribute("data-points")).isNotEqualTo("0");
+            assertThat(browser.find("#lpar-util-mem").getText()).isEqualTo("Memory: 256 MB");
+            browser.screenshot("partition-utilization");
+
+            // a virtual Ethernet adapter hot-plugged from the dialog, listed by lshwres, then removed
+            browser.find("#vio-open").click();
+            browser.find("#vio-slot").clear();
+            browser.find("#vio-slot").sendKeys("6");
+            browser.find("#vio-pvid").clear();
+            browser.find("#vio-pvid").sendKeys("7");
+            browser.find("#vio-apply").click();
+            new WebDriverWait(browser.driver, Duration.ofSeconds(120)).until(d -> !d.findElements(By.cssSelector(
+                    "#current-adapters li[data-slot='6']")).isEmpty() || !d.findElement(By.id("vio-error")).getText()
+                    .isEmpty());
+            assertThat(text(browser, "vio-error")).isEmpty();
+            assertThat(browser.find("#current-adapters li[data-slot='6']").getText()).contains("PVID 7");
+            assertThat(daemon.hmc("lshwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "sys1", "--level", "lpar",
+                    "--filter", "lpar_names=lp1", "-F", "slot_num,port_vlan_id").stdout()).contains("6,7");
+            browser.screenshot("adapter-dlpar");
+            browser.find("#vio-open").click();
+            new org.openqa.selenium.support.ui.Select(browser.find("#vio-operation")).selectByValue("r");
+            browser.find("#vio-apply").click();
+            new WebDriverWait(browser.driver, Duration.ofSeconds(120)).until(d -> d.findElements(By.cssSelector(
+                    "#current-adapters li[data-slot='6']")).isEmpty() || !d.findElement(By.id("vio-error")).getText()
+                    .isEmpty());
+            assertThat(daemon.hmc("lshwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "sys1", "--level", "lpar",
+                    "--filter", "lpar_names=lp1", "-F", "slot_num").stdout()).as(text(browser, "vio-error"))
+                    .doesNotContain("6");
+
+            // the operating system shut down, after the confirmation
+            browser.find("#osshutdown").click();
+            browser.find("#osshutdown-confirm").click();
+            new WebDriverWait(browser.driver, Duration.ofSeconds(120)).until(d -> d.findElement(By.id("lpar-state"))
                     .getText().equals("Not Activated"));
+            assertThat(text(browser, "action-message")).isEmpty();
             browser.find("#delete").click();
             browser.find("#delete-confirm").click();
             browser.waitFor(d -> d.getCurrentUrl().endsWith("#/partitions"));
             assertThat(daemon.api("GET", "/api/v1/partitions/lp1", null).statusCode()).isEqualTo(404);
         }
+    }
+
+    /** An element's text whether shown or not (a closed dialog's message). */
+    static String text(Browser b, String id) {
+        return b.driver.findElement(By.id(id)).getDomProperty("textContent");
     }
 
     /** The shell's prompt is the terminal's last line (and its cursor query has been answered with it). */
