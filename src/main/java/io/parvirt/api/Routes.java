@@ -162,6 +162,11 @@ final class Routes {
         r.post("/api/v1/partitions/{name}/exec", this::exec);
         r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
                 hmc.consoleTail(ctx.attribute("user"), lpar(ctx), 1024 * consoleKb(ctx))));
+        // issue 14: this system as a migration's target, asked by the source's daemon
+        for (String step : List.of("validate", "prepare", "complete", "abort")) {
+            r.post("/api/v1/mobility/" + step, ctx -> ctx.json(hmc.mobilityTarget(ctx.attribute("user"), client(ctx),
+                    step, Json.read(ctx.body()))));
+        }
         // issue 19: pause, system profiles, profile data, templates (the same typed commands as the CLI's)
         r.post("/api/v1/partitions/{name}/pause", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.PAUSE))));
         r.post("/api/v1/partitions/{name}/resume", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.RESUME))));

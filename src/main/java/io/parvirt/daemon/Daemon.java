@@ -48,6 +48,7 @@ public final class Daemon implements AutoCloseable {
     private io.parvirt.remote.SystemConnections connections;
     /** The HMC over SSH, when {@code ssh.listen} is set. */
     private io.parvirt.ssh.SshEndpoint ssh;
+    private PartitionOperations operations;
 
     private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api, Dispatcher dispatcher,
             UtilizationSampler sampler, VirtualEthernet network) {
@@ -58,6 +59,14 @@ public final class Daemon implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.sampler = sampler;
         this.network = network;
+    }
+
+    /**
+     * The partition operations of this daemon's system: where Live Partition Mobility's targets are
+     * connected ({@code mobility().targets}) until the multi-system HMC routes {@code -t} itself.
+     */
+    public PartitionOperations operations() {
+        return operations;
     }
 
     /** Set once at start: the TLS certificate's fingerprint when the TCP listener speaks TLS. */
@@ -135,9 +144,17 @@ public final class Daemon implements AutoCloseable {
             PartitionOperations operations = new PartitionOperations(sys, hypervisor,
                     new ImageStore(home.imageStore()), network, vios, dispatcher);
             operations.onConfigChange(id -> sampler.configChanged(id, java.time.Instant.now()));
+            // Mobility (issue 14): a migration's stream comes in where the API listens; -t names a
+            // system this one is connected to (mksysconn), whose daemon is the target.
+            java.net.InetAddress apiAddress = config.listen().getAddress();
+            operations.mobilityTarget().listenOn(apiAddress == null || apiAddress.isLoopbackAddress() ? "127.0.0.1"
+                    : apiAddress.getHostAddress());
             boolean hmcOnly = config.hmcOnly();
             connections = new io.parvirt.remote.SystemConnections(new io.parvirt.remote.PeerFile(
                     home.root().resolve("sysconn")), config.sysconn(), text -> sys.logEvent("hmc", "sysconn", text));
+            io.parvirt.remote.SystemConnections reach = connections;
+            operations.mobility().targets(name -> reach.clientOf(name)
+                    .map(c -> new io.parvirt.partition.RemoteMobilityTarget(name, c)));
             Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios, connections, hmcOnly));
             // an HMC-only console runs no partitions: it neither re-adopts nor starts any
             List<Integer> adopted = hmcOnly ? List.of() : operations.recover();
@@ -165,6 +182,7 @@ public final class Daemon implements AutoCloseable {
             self[0] = new Daemon(home, lock, store, api, dispatcher, sampler, network);
             self[0].connections = connections;
             self[0].ssh = sshEndpoint;
+            self[0].operations = operations;
             dispatcher.start();
             sampler.start();
             self[0].tlsFingerprint = tls.map(io.parvirt.api.TlsIdentity::fingerprint);

@@ -12,9 +12,9 @@ final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
     static final List<String> VERBS = List.of("bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
             "chsysstate", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
-            "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkaccfg", "mkauthkeys",
-            "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg", "rmhmcusr", "rmsyscfg", "rmsysconn",
-            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
+            "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "migrlpar",
+            "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg", "rmhmcusr",
+            "rmsyscfg", "rmsysconn", "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
 
     private CommandParser() {
     }
@@ -47,6 +47,7 @@ final class CommandParser {
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);
+            case "migrlpar", "lslparmigr" -> MobilityParser.parse(verb, args);
             case "mksysconn", "lssysconn", "rmsysconn" -> SysconnParser.parse(verb, args);
             case "mkaccfg", "chaccfg", "rmaccfg", "lsaccfg", "chhmcusr" -> AccessParser.parse(verb, args, inv.files());
             case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys", "monhmc" -> InfoParser.parse(verb, args);

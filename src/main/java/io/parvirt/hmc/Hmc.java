@@ -42,6 +42,7 @@ public final class Hmc {
     private final ManagedSystem sys;
     private final HmcUsers users;
     private final PowerCommands power;
+    private final MobilityCommands mobility;
     private final HwresCommands hwres;
     private final VirtualIoCommands virtualIo;
     private final PartitionOperations operations;
@@ -83,6 +84,7 @@ public final class Hmc {
         this.operations = services.operations();
         this.viosService = services.vios();
         this.power = new PowerCommands(sys, operations);
+        this.mobility = new MobilityCommands(sys, operations);
         this.hwres = new HwresCommands(sys, operations);
         this.virtualIo = new VirtualIoCommands(sys, operations);
         this.syscfg = new SyscfgCommands(this);
@@ -133,6 +135,33 @@ public final class Hmc {
         authorize(user, "guestexec");
         ResourceTargets.check(partition, scopeOf(user), sys.definition(), user, "guest exec");
         return operations.exec(sys.partition(partition), argv, timeout);
+    }
+
+    /**
+     * This system as a migration's target, asked by the source's daemon over the API (issue 14):
+     * {@code step} is {@code validate}, {@code prepare}, {@code complete} or {@code abort}, with the
+     * source's JSON; the answer is JSON. Authorised as {@code migrlpar}, and recorded in the audit trail.
+     */
+    public com.fasterxml.jackson.databind.JsonNode mobilityTarget(String user, String address, String step,
+            com.fasterxml.jackson.databind.JsonNode body) {
+        authorize(user, "migrlpar");
+        if (hmcOnly) {
+            throw ModelException.of(ModelException.Kind.SYSTEM_NOT_FOUND, "This console manages no system of its "
+                    + "own (hmc.only): it cannot be the destination of a migration.");
+        }
+        String outcome = "done";
+        try {
+            return mobility.target(step, body);
+        } catch (RuntimeException e) {
+            outcome = "refused: " + HmcError.oneLine(e.getMessage());
+            throw e;
+        } finally {
+            if (!step.equals("validate")) {
+                sys.logEvent(user == null ? "parvirt" : user, "audit", "migration " + HmcError.oneLine(step)
+                        + " (destination) by " + (user == null ? "the owner" : user) + " from " + address + ": "
+                        + outcome);
+            }
+        }
     }
 
     /** The last {@code bytes} of a partition's console output (running or not). */
@@ -376,6 +405,7 @@ public final class Hmc {
             case HwresCommand.ChangeVirtualAdapter c -> virtualIo.change(c, user);
             case HwresCommand.RestoreResources c -> hwres.restore(c, user);
             case PowerCommand c -> power.run(c, user);
+            case io.parvirt.hmc.command.MobilityCommand c -> mobility.run(c);
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
             case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
             case io.parvirt.hmc.command.AccessCommand c -> access.run(c, user);

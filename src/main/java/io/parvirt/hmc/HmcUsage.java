@@ -60,6 +60,8 @@ public final class HmcUsage {
                 "-r sa -m <managed system> -t phys|virtualsys|virtuallpar " + FORMAT);
         add("lslic", "List the code levels of a managed system.",
                 "-m <managed system> [-t sys|syspower] " + FORMAT);
+        add("lslparmigr", "List partition mobility capabilities of a managed system and the migration state of its partitions.",
+                "-r sys|lpar -m <managed system> [--filter \"<filter data>\"] " + FORMAT);
         add("lslparutil", "List utilization data collected for a managed system, or the collection settings.",
                 "-r lpar|pool|procpool|sys|all -m <managed system> [-d <days>] [-h <hours>] [--minutes <minutes>] "
                 + "[--startyear <year> ... --endminute <minute>] [-n <number of events>] [-s h|d|m] "
@@ -71,6 +73,9 @@ public final class HmcUsage {
                 "-t console|hardware [-d <days>] [-m <managed system>] [--filter \"<filter data>\"] " + FORMAT);
         add("lssyscfg", "List the attributes of managed systems, partitions or partition profiles.",
                 "-r sys|lpar|prof [-m <managed system>] [--filter \"<filter data>\"] " + FORMAT);
+        add("migrlpar", "Validate, perform, stop or recover the migration of a partition to another managed system.",
+                "-o v|m|s|r -m <managed system> [-t <target managed system>] {-p <partition name> | "
+                + "--id <partition ID>} [-n <profile name>] [-w <wait time>]");
         add("mkauthkeys", "Add or remove a user's SSH public keys.",
                 "{-a \"<public key>\" | -r \"<public key>|<comment>\"} [-u <user name>]",
                 "--ip <remote console> [-u <user name>] --test");

@@ -66,6 +66,45 @@ sealed interface Command {
             implements Request {
     }
 
+    /**
+     * Live migration, source side: stream the partition to {@code order.uri()}; answered with
+     * QEMU's last look once the stream has completed (the guest paused here, waiting for
+     * {@link EndMigration}), or failed with why it failed or was stopped (the guest runs on here).
+     */
+    record Migrate(MigrationOrder order, CompletableFuture<io.parvirt.hypervisor.qmp.Qmp.MigrationInfo> answer)
+            implements Request {
+    }
+
+    /** Stops the migration stream in flight; answered once the stop is under way. */
+    record CancelMigration(CompletableFuture<Void> answer) implements Request {
+    }
+
+    /**
+     * After a completed stream: the target runs the partition (reclaim here: the process ends,
+     * answered then) or it failed ({@code resumeHere}: the paused guest runs on here).
+     */
+    record EndMigration(boolean resumeHere, CompletableFuture<Void> answer) implements Request {
+    }
+
+    /**
+     * Live migration, target side: launch QEMU waiting for a stream, listening on {@code host};
+     * answered with the port once it listens.
+     */
+    record Receive(String host, CompletableFuture<Integer> answer) implements Request {
+    }
+
+    /** The migration stream ended: QEMU's last look, or why it could not be followed. */
+    record Migrated(Job job, io.parvirt.hypervisor.qmp.Qmp.MigrationInfo info, Exception failure) implements Outcome {
+    }
+
+    /** The incoming stream has arrived whole and the guest runs ({@code failure} null), or not. */
+    record Arrived(Job job, Exception failure) implements Outcome {
+    }
+
+    /** The running configuration as a launch (a migration's target starts from it). */
+    record Configuration(CompletableFuture<LaunchSpec> answer) implements Request {
+    }
+
     /** The process ended (its exit callback). */
     record Exited(ProcessHandle process) implements Command {
     }

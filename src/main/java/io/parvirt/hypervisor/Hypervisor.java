@@ -59,6 +59,11 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         PartitionRunner runner(LaunchSpec spec);
 
         Placement placement(int lparId);
+
+        /** The runner of a migration's target: its QEMU starts waiting for the incoming stream. */
+        default PartitionRunner incomingRunner(LaunchSpec spec) {
+            return runner(spec);
+        }
     }
 
     private final Config config;
@@ -79,6 +84,11 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             @Override
             public Placement placement(int lparId) {
                 return Placement.of(PartitionCgroup.of(config.homeTag(), lparId));
+            }
+
+            @Override
+            public PartitionRunner incomingRunner(LaunchSpec spec) {
+                return new QemuGuestRunner(spec, QemuProcess::launchIncoming);
             }
         });
     }
@@ -108,6 +118,44 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         } else {
             QemuProcess.validate(spec);
         }
+        prepareRun(spec, profile, allocation);
+        PartitionSupervisor s = supervisor(spec, profile, allocation, parts.runner(spec));
+        running.put(spec.lparId(), s);
+        sink.transition(spec.lparId(), LparState.NOT_ACTIVATED, LparState.STARTING, RefCode.STARTING, "activated");
+        s.activate();
+        return s;
+    }
+
+    /** How long a migration's target QEMU may take to start and listen. */
+    private static final Duration RECEIVE_ANSWER = Duration.ofSeconds(150);
+
+    /**
+     * A migration's target: starts the partition's QEMU (the source's current configuration,
+     * {@link LaunchSpec#current}, re-homed here) waiting for the stream, listening on {@code host};
+     * returns the port once it listens. The partition is Migrating - Running here until the stream
+     * has arrived whole and its guest runs; if the stream fails, its QEMU ends and it is in Error.
+     */
+    public int receive(LaunchSpec spec, String profile, Allocation allocation, String host) throws LaunchException {
+        PartitionSupervisor s;
+        synchronized (this) {
+            if (running.containsKey(spec.lparId())) {
+                throw new LaunchException(RefCode.LAUNCH_INVALID, "partition id " + spec.lparId() + " is active here");
+            }
+            QemuProcess.validate(spec);
+            prepareRun(spec, profile, allocation);
+            s = supervisor(spec, profile, allocation, parts.incomingRunner(spec));
+            running.put(spec.lparId(), s);
+        }
+        try {
+            return await(s.post(new Command.Receive(host, new CompletableFuture<>())), RECEIVE_ANSWER);
+        } catch (IOException e) {
+            throw new LaunchException(RefCode.QEMU_FAILED, "the migration's target could not listen: "
+                    + e.getMessage());
+        }
+    }
+
+    /** The run directory and its record, before the process starts; the partition's last error is forgotten. */
+    private void prepareRun(LaunchSpec spec, String profile, Allocation allocation) throws LaunchException {
         try {
             Files.createDirectories(spec.runDir());
             writeRunRecord(new RunRecord(spec, profile, allocation));
@@ -116,19 +164,15 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         }
         ended.remove(spec.lparId());
         clearing.remove(spec.lparId());
-        PartitionSupervisor s = supervisor(spec, profile, allocation);
-        running.put(spec.lparId(), s);
-        sink.transition(spec.lparId(), LparState.NOT_ACTIVATED, LparState.STARTING, RefCode.STARTING, "activated");
-        s.activate();
-        return s;
     }
 
-    private PartitionSupervisor supervisor(LaunchSpec spec, String profile, Allocation allocation) {
+    private PartitionSupervisor supervisor(LaunchSpec spec, String profile, Allocation allocation,
+            PartitionRunner runner) {
         // Logs are kept per partition UUID: a later partition of the same name never inherits them.
         VirtualConsole console = new VirtualConsole(spec.name(), spec.serialSocket(),
                 config.consoleLogDir().resolve(spec.uuid()),
                 config.vtermDir().resolve(spec.lparId() + ".sock"), 1 << 20);
-        return new PartitionSupervisor(spec, profile, allocation, parts.runner(spec), parts.placement(spec.lparId()),
+        return new PartitionSupervisor(spec, profile, allocation, runner, parts.placement(spec.lparId()),
                 console, this, config.bootTimeout());
     }
 
@@ -259,7 +303,8 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
                     RunRecord r = upgraded(JSON.readValue(d.resolve("run.json").toFile(), RunRecord.class));
                     Optional<ProcessHandle> h = QemuProcess.find(r.spec().pidFile(), r.spec().uuid());
                     if (h.isPresent()) {
-                        PartitionSupervisor s = supervisor(r.spec(), r.profile(), r.allocation());
+                        PartitionSupervisor s = supervisor(r.spec(), r.profile(), r.allocation(),
+                                parts.runner(r.spec()));
                         running.put(r.spec().lparId(), s);
                         s.adopt(h.get());
                         reconcile(s);

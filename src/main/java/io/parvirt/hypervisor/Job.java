@@ -2,14 +2,15 @@ package io.parvirt.hypervisor;
 
 /**
  * A long operation a {@link PartitionSupervisor} started: launching, waiting for the boot, a
- * delayed shutdown, a hard stop, a DLPAR that waits on the guest (later: a migration). It runs on
+ * delayed shutdown, a hard stop, a DLPAR that waits on the guest, a migration's stream (sent or received). A migration's stream
+ * is stopped by interrupting it too, but it reports even then: the stream must be seen to be over. It runs on
  * its own virtual thread so that the supervisor's mailbox stays responsive, changes no state
  * itself and reports through the mailbox. A cancellable job is stopped by interrupting it; one that
  * is not (a launch, whose process must be known before it can be stopped; a hard stop, which is the
  * last word) makes requests wait until it reports.
  */
 final class Job {
-    enum Kind { LAUNCH, BOOT, STOP, HARD_STOP, DLPAR }
+    enum Kind { LAUNCH, BOOT, STOP, HARD_STOP, DLPAR, MIGRATE, RECEIVE }
 
     private final Kind kind;
     private volatile Thread thread;
@@ -31,7 +32,8 @@ final class Job {
     }
 
     boolean cancellable() {
-        return kind == Kind.BOOT || kind == Kind.STOP || kind == Kind.DLPAR;
+        return kind == Kind.BOOT || kind == Kind.STOP || kind == Kind.DLPAR || kind == Kind.MIGRATE
+                || kind == Kind.RECEIVE;
     }
 
     /** Interrupts the job: its blocking calls (sockets, waits) end and it returns without reporting. */

@@ -121,6 +121,31 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
         }
     }
 
+    /**
+     * The running configuration after DLPAR as a launch: {@code vcpus} plugged (under TCG a removed
+     * VP stays plugged and offline, so this is what QEMU has, not what the OS uses) and
+     * {@code memMb} the boot memory plus the virtio-mem device's requested size. Everything else
+     * (machine, PCI addresses, MACs, maxmem, maxcpus, CPU model) is the activation's, so a
+     * migration's target builds the same machine device for device.
+     */
+    public LaunchSpec current(int pluggedVcpus, long currentMemMb) {
+        return new LaunchSpec(qemuBinary, name, lparId, uuid, currentMemMb, maxMemMb, pluggedVcpus, maxVcpus, accel,
+                kernel, initramfs, disk, cmdline, runDir, nics, scsi, storageServer, bootMemMb, maxVirtualSlots,
+                scsiClients, qemuUser);
+    }
+
+    /**
+     * The same partition on another system: its run directory (and so every socket) and its QEMU
+     * binary there; the kernel and initramfs are those the target has under the same image, and its
+     * QEMU runs confined as the target's own unprivileged user ({@code targetQemuUser}, or null).
+     */
+    public LaunchSpec rehomed(String targetQemu, Path targetRunDir, Path targetKernel, Path targetInitramfs,
+            String targetQemuUser) {
+        return new LaunchSpec(targetQemu, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel,
+                targetKernel, targetInitramfs, disk, cmdline, targetRunDir, nics, scsi, storageServer, bootMemMb,
+                maxVirtualSlots, scsiClients, targetQemuUser);
+    }
+
     /** True when the partition has a virtio-mem device: room above its boot memory. */
     public boolean hotplugMemory() {
         return maxMemMb > bootMemMb;

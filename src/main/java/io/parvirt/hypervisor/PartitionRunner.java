@@ -90,6 +90,11 @@ interface PartitionRunner {
     /** What the partition has now (a re-adopted one: its run record may be behind); may block. */
     Resized current() throws IOException;
 
+    /** The partition's side of a live migration (a QEMU guest's monitor); others cannot migrate. */
+    default QemuMigration migration() throws IOException {
+        throw new UnsupportedOperationException("this partition cannot be migrated live");
+    }
+
     /** Stops ({@code true}) or continues the partition's processors in place; quick (one monitor command). */
     default void pause(boolean pause) throws IOException {
         throw new UnsupportedOperationException("this kind of partition cannot be paused");

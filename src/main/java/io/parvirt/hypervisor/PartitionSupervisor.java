@@ -194,6 +194,33 @@ public final class PartitionSupervisor {
     }
 
     /**
+     * Live migration, source side: streams the partition to {@code order.uri()} on a job. Refused
+     * unless Running; the state is Migrating - Running until {@link #endMigration} (or a failure,
+     * which leaves it Running here). Completes once the stream is over.
+     */
+    public CompletableFuture<io.parvirt.hypervisor.qmp.Qmp.MigrationInfo> migrate(MigrationOrder order) {
+        return post(new Command.Migrate(order, new CompletableFuture<>()));
+    }
+
+    /** The running configuration as a launch: what QEMU holds now, after DLPAR too. */
+    public CompletableFuture<LaunchSpec> configuration() {
+        return post(new Command.Configuration(new CompletableFuture<>()));
+    }
+
+    /** Stops the migration stream in flight ({@code migrlpar -o s}); the guest runs on here. */
+    public CompletableFuture<Void> cancelMigration() {
+        return post(new Command.CancelMigration(new CompletableFuture<>()));
+    }
+
+    /**
+     * After a completed stream: reclaims this side (QEMU, cgroup, run directory, switch ports go;
+     * completes when the partition has ended here) or, when the target failed, resumes the guest here.
+     */
+    public CompletableFuture<Void> endMigration(boolean resumeHere) {
+        return post(new Command.EndMigration(resumeHere, new CompletableFuture<>()));
+    }
+
+    /**
      * Stops the partition's vCPUs where they are (QMP {@code stop}); memory and devices stay. Only a
      * Running guest; waits behind a DLPAR; refused for a VIOS (its clients' disks would hang).
      */

@@ -18,11 +18,27 @@ public final class QemuCommandLine {
     /** The id of the partition's virtio-mem device: its memory above the boot memory, for memory DLPAR. */
     public static final String VIRTIO_MEM_ID = "vmem0";
 
+    /** The machine type every partition runs on (QEMU 7.2's q35). */
+    public static final String MACHINE = "pc-q35-7.2";
+
+    /**
+     * The command line of a migration's target: the same machine device for device as the running
+     * source ({@code s} is its current configuration, {@link LaunchSpec#current}), waiting for the
+     * incoming stream ({@code migrate-incoming} names where, once the monitor is up).
+     */
+    public static List<String> incoming(LaunchSpec s) {
+        List<String> a = of(s);
+        a.addAll(a.indexOf("-pidfile"), List.of("-incoming", "defer"));
+        return a;
+    }
+
     public static List<String> of(LaunchSpec s) {
         List<String> a = new ArrayList<>(confinement(s));
         a.add(s.qemuBinary());
         a.addAll(List.of("-name", "guest=" + s.name() + ",debug-threads=on", "-uuid", s.uuid()));
-        a.addAll(List.of("-machine", "q35,accel=" + s.accel().qemuName()));
+        // The versioned machine type, not the "q35" alias: a migration's target must build the same
+        // machine as its source even when its QEMU is newer (mobility, issue 14).
+        a.addAll(List.of("-machine", MACHINE + ",accel=" + s.accel().qemuName()));
         // -cpu host fails under TCG; max is the richest model either accelerator offers.
         a.addAll(List.of("-cpu", s.accel() == Accelerator.KVM ? "host" : "max"));
         // virtio-mem needs maxmem (QEMU 7.2 refuses the device without it) but no DIMM slots.
@@ -44,7 +60,7 @@ public final class QemuCommandLine {
                 "-serial", "chardev:serial0"));
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + s.qmpSocket() + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
-        a.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
+        a.addAll(List.of("-device", "virtio-serial-pci,id=vser0,bus=pcie.0,addr=0x6",
                 "-chardev", "socket,id=qga0,path=" + s.agentSocket() + ",server=on,wait=off",
                 "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0"));
         hotplugMemory(s, a);

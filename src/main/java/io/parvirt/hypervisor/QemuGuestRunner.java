@@ -230,6 +230,11 @@ final class QemuGuestRunner implements PartitionRunner {
     }
 
     @Override
+    public QemuMigration migration() throws IOException {
+        return new QemuMigration(monitor());
+    }
+
+    @Override
     public void pause(boolean pause) throws IOException {
         if (pause) {
             monitor().stop();

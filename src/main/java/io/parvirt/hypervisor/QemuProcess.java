@@ -47,8 +47,16 @@ public final class QemuProcess {
      * it is the daemon's child until the daemon ends, then init's, and outlives it either way.
      */
     static ProcessHandle launch(LaunchSpec s) throws LaunchException {
+        return launch(s, QemuCommandLine.of(s));
+    }
+
+    /** A migration's target: the same command line waiting for the incoming stream. */
+    static ProcessHandle launchIncoming(LaunchSpec s) throws LaunchException {
+        return launch(s, QemuCommandLine.incoming(s));
+    }
+
+    private static ProcessHandle launch(LaunchSpec s, List<String> cmd) throws LaunchException {
         validate(s);
-        List<String> cmd = QemuCommandLine.of(s);
         try {
             Files.createDirectories(s.runDir());
             Path err = s.runDir().resolve("qemu.err");

@@ -76,6 +76,32 @@ final class SupervisorJobs {
         });
     }
 
+    /** Streams the partition to the target: {@link Command.Migrated}, also when interrupted (stopped). */
+    static Job migrate(PartitionSupervisor s, MigrationOrder order) {
+        return Job.start(Job.Kind.MIGRATE, "lpar-" + s.lparId(), j -> {
+            try {
+                s.post(new Command.Migrated(j, s.runner().migration().send(order), null));
+            } catch (IOException | RuntimeException e) {
+                s.post(new Command.Migrated(j, null, e));
+            }
+        });
+    }
+
+    /** Listens for the stream (the port goes to {@code listening}) and waits for it: {@link Command.Arrived}. */
+    static Job receive(PartitionSupervisor s, String host, java.util.concurrent.CompletableFuture<Integer> listening) {
+        return Job.start(Job.Kind.RECEIVE, "lpar-" + s.lparId(), j -> {
+            try {
+                s.runner().migration().receive(host, listening::complete);
+                s.post(new Command.Arrived(j, null));
+            } catch (InterruptedException e) {
+                listening.completeExceptionally(new IOException("the incoming migration was stopped"));
+            } catch (IOException | RuntimeException e) {
+                listening.completeExceptionally(e);
+                s.post(new Command.Arrived(j, e));
+            }
+        });
+    }
+
     /** Brings the machine's adapters from {@code before}'s to {@code after}'s: {@link Command.ResizeDone} (no result). */
     static Job replug(PartitionSupervisor s, LaunchSpec before, LaunchSpec after, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

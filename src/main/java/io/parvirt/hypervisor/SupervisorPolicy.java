@@ -1,6 +1,7 @@
 package io.parvirt.hypervisor;
 
 import io.parvirt.hypervisor.qga.GuestAgent;
+import io.parvirt.hypervisor.qmp.Qmp;
 import io.parvirt.model.LparState;
 import java.io.IOException;
 import java.time.Duration;
@@ -38,6 +39,10 @@ final class SupervisorPolicy {
     private ProcessHandle exitHandled;
     /** A storage server being restarted: its exit is followed by a new launch, not the end. */
     private boolean restarting;
+    /** The answer of the migration stream being sent, if one is. */
+    private CompletableFuture<Qmp.MigrationInfo> migrating;
+    /** A migration's target: the host to listen on and who learns the port, until the stream is received. */
+    private Command.Receive receiving;
 
     SupervisorPolicy(PartitionSupervisor s) {
         this.s = s;
@@ -79,6 +84,21 @@ final class SupervisorPolicy {
             case Command.Shutdown sd when dlparRunning() && !sd.immediate() -> deferred.add(sd);
             case Command.Pause p when dlparRunning() -> deferred.add(p);
             case Command.Activate a -> launch(null, a.answer());
+            case Command.Receive r -> {
+                receiving = r;
+                s.move(null, LparState.MIGRATING_RUNNING, RefCode.NONE, "receiving a live migration");
+                launch(null, null);
+            }
+            case Command.Migrate m -> migrate(m);
+            case Command.CancelMigration cm -> cancelMigration(cm);
+            case Command.EndMigration e -> endMigration(e);
+            case Command.Configuration cf -> Thread.ofVirtual().start(() -> {
+                try {
+                    cf.answer().complete(runner.migration().current(s.spec()));
+                } catch (IOException | RuntimeException e) {
+                    cf.answer().completeExceptionally(e);
+                }
+            });
             case Command.Adopt a -> launch(a.process(), a.answer());
             case Command.Shutdown sd -> shutdown(sd);
             case Command.Restart r -> restart(r);
@@ -105,8 +125,14 @@ final class SupervisorPolicy {
             case Command.StartFailed f -> startFailed(f);
             case Command.Booted b -> {
                 s.agentActive(true, b.facts());
-                s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, "");
+                s.move(LparState.STARTING, LparState.RUNNING, RefCode.NONE, ""); // a migration's target already is
             }
+            case Command.Migrated m -> migrated(m);
+            case Command.Arrived a -> arrived(a);
+            case Command.BootTimedOut t when s.state() == LparState.RUNNING ->
+                    // Only after a migration's arrival: the guest runs; only its agent is silent.
+                    LOG.warn("partition {}: its guest agent did not answer within {} s after the migration",
+                            s.spec().name(), s.bootTimeout().toSeconds());
             case Command.BootTimedOut t -> {
                 s.fail(RefCode.BOOT_TIMEOUT, "no answer from the guest agent within " + s.bootTimeout().toSeconds()
                         + " s");
@@ -220,7 +246,9 @@ final class SupervisorPolicy {
         if (starting != null) {
             starting.complete(null);
         }
-        if (paused) {
+        if (receiving != null) {
+            job = SupervisorJobs.receive(s, receiving.host(), receiving.answer());
+        } else if (paused) {
             // Left paused by an earlier daemon: it was Running (its agent had answered) and stays
             // paused; a boot wait would time out on an agent that cannot answer until it resumes.
             s.paused(true);
@@ -354,6 +382,10 @@ final class SupervisorPolicy {
 
     private void end() {
         ended = true;
+        if (receiving != null) {
+            receiving.answer().completeExceptionally(new LaunchException(RefCode.QEMU_FAILED, "partition "
+                    + s.spec().name() + " ended before it could receive the migration"));
+        }
         s.listener().ended(s);
         onEnd.forEach(f -> f.complete(null));
     }
@@ -363,6 +395,11 @@ final class SupervisorPolicy {
             job.cancel();
             job = null;
         }
+        if (migrating != null) {
+            migrating.completeExceptionally(new java.util.concurrent.CancellationException("partition "
+                    + s.spec().name() + " is shutting down: the migration was stopped"));
+            migrating = null;
+        }
         if (resizing != null) {
             // Wrapped, so that the caller's get() reports it as the DLPAR's failure, not as its own cancellation.
             resizing.completeExceptionally(new java.util.concurrent.CompletionException(
@@ -370,6 +407,88 @@ final class SupervisorPolicy {
                             + " is shutting down or restarting: the DLPAR was stopped where it was")));
             resizing = null;
         }
+    }
+
+    // Live migration (issue 14; the steps in QemuMigration)
+
+    /** Only a Running QEMU guest moves; its state is Migrating - Running until the stream is over. */
+    private void migrate(Command.Migrate m) {
+        if (s.paused()) {
+            // The target would run a guest its user paused here; resuming is theirs to decide.
+            m.answer().completeExceptionally(pausedRefusal());
+            return;
+        }
+        if (!runner.bootsWithAgent() || s.state() != LparState.RUNNING || job != null) {
+            m.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + s.state().hmcName() + (job != null ? " and busy (" + job + ")" : "")
+                    + ": only a running guest with nothing else in progress can be migrated"));
+            return;
+        }
+        migrating = m.answer();
+        s.move(LparState.RUNNING, LparState.MIGRATING_RUNNING, RefCode.NONE, "migrating to " + m.order().uri());
+        job = SupervisorJobs.migrate(s, m.order());
+    }
+
+    /** The stream job is interrupted but keeps its place: it reports once QEMU says the stream is over. */
+    private void cancelMigration(Command.CancelMigration c) {
+        if (job == null || job.kind() != Job.Kind.MIGRATE) {
+            c.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name()
+                    + " has no migration stream in flight"));
+            return;
+        }
+        job.cancel();
+        c.answer().complete(null);
+    }
+
+    private void migrated(Command.Migrated m) {
+        CompletableFuture<Qmp.MigrationInfo> answer = migrating;
+        migrating = null;
+        if (m.failure() == null && m.info().status().equals("completed")) {
+            answer.complete(m.info()); // paused here until the target is known to run it
+            return;
+        }
+        // Failed or stopped before completion: QEMU keeps (or restarts) the guest here.
+        s.move(LparState.MIGRATING_RUNNING, LparState.RUNNING, RefCode.NONE, "");
+        answer.completeExceptionally(m.failure() != null ? m.failure() : new IOException("the migration stream "
+                + m.info().status() + (m.info().error().isEmpty() ? "" : ": " + m.info().error())));
+    }
+
+    private void endMigration(Command.EndMigration e) {
+        if (s.state() != LparState.MIGRATING_RUNNING || job != null) {
+            e.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name()
+                    + " has no completed migration to end"));
+            return;
+        }
+        if (!e.resumeHere()) {
+            cleanShutdown = true;
+            onEnd.add(e.answer());
+            hardStop();
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                runner.migration().resume();
+                e.answer().complete(null);
+            } catch (IOException | RuntimeException ex) {
+                e.answer().completeExceptionally(ex);
+            }
+        });
+        s.move(LparState.MIGRATING_RUNNING, LparState.RUNNING, RefCode.NONE, "resumed after the target failed");
+    }
+
+    /**
+     * Target: the stream arrived and the guest runs, so the partition is Running here at once (its
+     * users are back); its agent is looked for as after a boot, but a late answer fails nothing.
+     */
+    private void arrived(Command.Arrived a) {
+        receiving = null;
+        if (a.failure() != null) {
+            s.fail(RefCode.QEMU_FAILED, "the incoming migration failed: " + a.failure().getMessage());
+            hardStop();
+            return;
+        }
+        s.move(LparState.MIGRATING_RUNNING, LparState.RUNNING, RefCode.NONE, "");
+        awaitBoot();
     }
 
     // Pause and resume

@@ -3,7 +3,9 @@ package io.parvirt.model;
 /** Partition states as {@code lssyscfg -r lpar -F state} prints them. */
 public enum LparState implements HmcEnum {
     NOT_ACTIVATED("Not Activated"), STARTING("Starting"), RUNNING("Running"), SHUTTING_DOWN("Shutting Down"),
-    ERROR("Error");
+    ERROR("Error"),
+    /** Live Partition Mobility in flight: shown on both the source and the target system. */
+    MIGRATING_RUNNING("Migrating - Running");
 
     private final String hmcName;
 
@@ -17,6 +19,6 @@ public enum LparState implements HmcEnum {
     }
 
     public boolean active() {
-        return this == STARTING || this == RUNNING || this == SHUTTING_DOWN;
+        return this == STARTING || this == RUNNING || this == SHUTTING_DOWN || this == MIGRATING_RUNNING;
     }
 }

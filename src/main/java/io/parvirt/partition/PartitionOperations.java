@@ -55,6 +55,13 @@ public final class PartitionOperations {
     private final CurrentProfile currentProfile;
     private final ResourceRestore restore;
     private final Dispatcher dispatcher;
+    private final Mobility mobility;
+    private final MobilityReceiver receiver;
+    /**
+     * The migration stream's bandwidth cap (bytes/s): QEMU's own default (32 MiB/s) would stretch
+     * a migration needlessly; the link is the limit.
+     */
+    static final long MIGRATION_BANDWIDTH = 10L << 30;
     /** The delay between auto-started clients, kept for {@code chsysstate -r sys -o on}. */
     private volatile Duration autoStartDelay = Duration.ZERO;
 
@@ -75,6 +82,22 @@ public final class PartitionOperations {
         this.mappings = hypervisor == null || vios == null ? null : new LiveMappings(hypervisor, vios);
         this.restore = new ResourceRestore(sys, guest, processors, memory, this::state);
         this.dispatcher = dispatcher;
+        this.mobility = hypervisor == null ? null : new Mobility(sys, hypervisor, this, MIGRATION_BANDWIDTH);
+        // Listens on loopback until the multi-system layer names this host's migration address.
+        this.receiver = hypervisor == null ? null : new MobilityReceiver(sys, hypervisor, network, images,
+                "127.0.0.1");
+    }
+
+    /** Live Partition Mobility from this system ({@code migrlpar}, {@code lslparmigr}). */
+    public Mobility mobility() {
+        hypervisor();
+        return mobility;
+    }
+
+    /** This system as a migration's target: what another system's {@link Mobility} drives. */
+    public MobilityReceiver mobilityTarget() {
+        hypervisor();
+        return receiver;
     }
 
     /** A console that defines partitions but runs none (tests of the definition layer). */

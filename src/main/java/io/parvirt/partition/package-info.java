@@ -72,5 +72,23 @@
  * partitions start in one order ({@code SystemProfileStart}): VIOSes first, each until Running,
  * then the clients; every member is planned before any starts, its clients planned as if their
  * VIOSes ran ({@code LaunchEnvironment.assumingRunning}).
+ *
+ * <p><b>Live Partition Mobility</b> (issue 14). {@link io.parvirt.partition.Mobility} is the
+ * source's side of {@code migrlpar}: it checks the source (Running, agent answering, no VIOS, no
+ * {@code migration_disabled}, no virtual SCSI/FC yet, at most {@link io.parvirt.partition.Mobility#MAX_CONCURRENT}
+ * at once) and asks the target to check itself (name and id free, memory, processing units, VPs,
+ * the adapters' virtual switches, the same memory region size, the image). The target is reached
+ * through the seam {@link io.parvirt.partition.MobilityTarget} ({@code validate}, {@code prepare},
+ * {@code complete}, {@code abort}); {@link io.parvirt.partition.MobilityReceiver} is its side in
+ * this process, and {@link io.parvirt.partition.RemoteMobilityTarget} reaches another daemon's
+ * receiver through its API over this system's connection to it (the four steps' JSON:
+ * {@link io.parvirt.partition.MigrationMessages}). The target's QEMU starts from the source's running configuration as QEMU itself
+ * reports it ({@code hypervisor.LaunchSpec#current}: vCPUs plugged, virtio-mem size), on a pinned
+ * machine type with fixed PCI addresses and the same MACs (written into the moved profiles), with
+ * {@code -incoming defer}; the supervisors run the stream ({@code hypervisor.QemuMigration}
+ * explains the steps and why auto-converge rather than post-copy). The source's guest stays
+ * paused, not gone, until the target runs it; only then is the source reclaimed (QEMU, cgroup,
+ * run directory, switch ports, definition). A stop or failure before that leaves it running on
+ * the source and removes what the target was given.
  */
 package io.parvirt.partition;

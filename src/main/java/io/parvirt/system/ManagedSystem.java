@@ -379,6 +379,27 @@ public final class ManagedSystem {
                 .event(event(user, "partition", "Partition " + now.name() + " (id " + now.id() + ") removed")));
     }
 
+    /**
+     * A partition arriving by Live Partition Mobility: its definition and every profile, as the
+     * source had them (the same id and UUID); refused when its name or id is taken here.
+     */
+    public synchronized void addMigrated(Partition p, java.util.Collection<Profile> profiles, String source,
+            String user) {
+        if (def.partition(p.id()).isPresent()) {
+            throw ModelException.of(ModelException.Kind.ID_IN_USE, "The partition ID " + p.id() + " is already in use "
+                    + "on managed system " + def.settings().name() + ".");
+        }
+        if (def.partition(p.name()).isPresent()) {
+            throw ModelException.of(ModelException.Kind.NAME_IN_USE, "A partition named " + p.name() + " already "
+                    + "exists on managed system " + def.settings().name() + ".");
+        }
+        SystemDefinition next = def.with(def.settings(), List.of(p), List.of(), profiles, List.of(), List.of());
+        Changes changes = new Changes().put(p);
+        profiles.forEach(changes::put);
+        commit(next, changes.event(event(user, "partition", "Partition " + p.name() + " (id " + p.id()
+                + ") arriving from managed system " + source + " by partition mobility")));
+    }
+
     /** {@code mksyscfg -r prof} and {@code chsyscfg -r prof}: all records or none. */
     public synchronized void editProfiles(List<List<Assignment>> records, boolean create, String user) {
         SystemDefinition next = current();

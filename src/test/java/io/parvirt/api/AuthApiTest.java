@@ -59,6 +59,9 @@ class AuthApiTest {
         ROUTES.put("/api/v1/templates", List.of("get", "post"));
         ROUTES.put("/api/v1/templates/{template}", List.of("delete"));
         ROUTES.put("/api/v1/templates/{template}/deploy", List.of("post"));
+        for (String step : List.of("validate", "prepare", "complete", "abort")) {
+            ROUTES.put("/api/v1/mobility/" + step, List.of("post"));
+        }
     }
 
     @RegisterExtension

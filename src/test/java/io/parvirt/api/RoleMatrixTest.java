@@ -64,13 +64,19 @@ class RoleMatrixTest {
             new Route("GET", "/api/v1/sysprofs", null, Task.LIST),
             new Route("POST", "/api/v1/sysprofs/nope/activate?test=true", null, Task.CHANGE),
             new Route("GET", "/api/v1/templates", null, Task.LIST),
-            new Route("POST", "/api/v1/templates/nope/deploy", "[{\"name\":\"x\"}]", Task.CHANGE));
+            new Route("POST", "/api/v1/templates/nope/deploy", "[{\"name\":\"x\"}]", Task.CHANGE),
+            // issue 14: a migration's destination, asked by the source's daemon (as migrlpar)
+            new Route("POST", "/api/v1/mobility/validate", "{}", Task.CHANGE),
+            new Route("POST", "/api/v1/mobility/prepare", "{}", Task.CHANGE),
+            new Route("POST", "/api/v1/mobility/complete", "{\"partition\":\"web1\",\"timeout_seconds\":1}",
+                    Task.CHANGE),
+            new Route("POST", "/api/v1/mobility/abort", "{\"partition\":\"nosuch\"}", Task.CHANGE));
 
     static final List<String> COMMANDS = List.of("bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
             "chsysstate", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
-            "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "mkaccfg", "mkauthkeys",
-            "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg", "rmhmcusr", "rmsyscfg", "rmsysconn",
-            "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
+            "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn", "migrlpar",
+            "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg", "rmhmcusr",
+            "rmsyscfg", "rmsysconn", "rmvterm", "rstprofdata", "rsthwres", "viosvrcmd");
 
     @TempDir
     Path dir;

@@ -83,7 +83,7 @@ class ActivationDryRunTest {
                 + "curr_uncap_weight=64,curr_shared_proc_pool_id=0,curr_sharing_mode=uncap,accel=tcg");
         String uuid = run("lssyscfg", "-r", "lpar", "-m", SYS, "-F", "uuid").stdout().strip();
         assertThat(lines.get(1)).startsWith("setsid /usr/bin/qemu-system-x86_64 -name guest=web1,debug-threads=on -uuid "
-                + uuid + " -machine q35,accel=tcg")
+                + uuid + " -machine pc-q35-7.2,accel=tcg")
                 .contains(" -m size=256M,maxmem=1024M -smp 2,maxcpus=4 ")
                 .contains(" -device virtio-mem-pci,id=vmem0,memdev=mem-vmem0,requested-size=256M,")
                 .contains(" -drive file=" + dir.resolve("images/disk1/disk.img") + ",if=virtio,format=raw ")

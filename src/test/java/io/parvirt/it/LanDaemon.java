@@ -88,4 +88,43 @@ final class LanDaemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * A test's teardown: the daemons stopped, the partitions they leave running ended (a QEMU
+     * outlives its daemon by design), then the LAN, then the homes' directory (each may be null).
+     */
+    static void closeAll(NetnsLan lan, Path dir, LanDaemon... daemons) throws Exception {
+        for (LanDaemon d : daemons) {
+            if (d != null) {
+                d.close();
+                d.endPartitions();
+            }
+        }
+        if (lan != null) {
+            lan.close();
+        }
+        if (dir != null) {
+            try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Kills the QEMU of every partition this home's daemon left running (by its run directory's pid files). */
+    void endPartitions() throws java.io.IOException {
+        Path lpars = home.resolve("run/lpar");
+        if (!Files.isDirectory(lpars)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> runDirs = Files.list(lpars)) {
+            for (Path pidFile : runDirs.map(r -> r.resolve("qemu.pid")).filter(Files::exists).toList()) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
+                        .filter(p -> p.info().commandLine().orElse("").contains(home.toString()))
+                        .ifPresent(p -> {
+                            p.destroyForcibly();
+                            p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> p).join();
+                        });
+            }
+        }
+    }
 }

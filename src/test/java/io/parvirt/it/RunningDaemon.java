@@ -111,6 +111,11 @@ public final class RunningDaemon implements AutoCloseable {
         return dir;
     }
 
+    /** The daemon itself (tests that join two daemons in this JVM: mobility's in-process target). */
+    public Daemon daemon() {
+        return daemon;
+    }
+
     public ParvirtHome home() {
         return home;
     }

@@ -61,19 +61,7 @@ class SystemConnectionsTest {
 
     @AfterAll
     void stop() throws Exception {
-        for (LanDaemon d : new LanDaemon[] {hmc, sys2, sys3}) {
-            if (d != null) {
-                d.close();
-            }
-        }
-        if (lan != null) {
-            lan.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LanDaemon.closeAll(lan, dir, hmc, sys2, sys3);
     }
 
     @Test

@@ -125,6 +125,73 @@ public final class Qmp {
         return out;
     }
 
+    // Migration (issue 14). QEMU 7.2's schema: migration.json.
+
+    /** {@code migrate-set-capabilities}: each named capability on (or off). */
+    public void migrateSetCapabilities(java.util.Map<String, Boolean> capabilities) throws IOException {
+        var list = JsonNodeFactory.instance.arrayNode();
+        capabilities.forEach((k, v) -> list.addObject().put("capability", k).put("state", v));
+        client.execute("migrate-set-capabilities", JsonNodeFactory.instance.objectNode().set("capabilities", list));
+    }
+
+    /** {@code migrate-set-parameters} with the given members ({@code max-bandwidth}, {@code tls-creds}...). */
+    public void migrateSetParameters(ObjectNode parameters) throws IOException {
+        client.execute("migrate-set-parameters", parameters);
+    }
+
+    /** {@code migrate}: starts streaming to {@code uri}; returns at once, progress is {@link #queryMigrate}. */
+    public void migrate(String uri) throws IOException {
+        client.execute("migrate", JsonNodeFactory.instance.objectNode().put("uri", uri));
+    }
+
+    /** {@code migrate_cancel}: the source keeps running; the status becomes {@code cancelled}. */
+    public void migrateCancel() throws IOException {
+        client.execute("migrate_cancel", null);
+    }
+
+    /** {@code migrate-incoming} on a QEMU started with {@code -incoming defer}. */
+    public void migrateIncoming(String uri) throws IOException {
+        client.execute("migrate-incoming", JsonNodeFactory.instance.objectNode().put("uri", uri));
+    }
+
+    /**
+     * One look at {@code query-migrate}: {@code status} ({@code none}, {@code setup}, {@code active},
+     * {@code completed}, {@code failed}, {@code cancelled}...), RAM bytes sent and left, QEMU's own
+     * total time and downtime (ms, when completed), the listening port of an incoming migration
+     * (0 when none), and QEMU's error text when it failed.
+     */
+    public record MigrationInfo(String status, long transferred, long remaining, long total, long totalTimeMs,
+            long downtimeMs, int incomingPort, String error) {
+        public boolean over() {
+            return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
+        }
+    }
+
+    public MigrationInfo queryMigrate() throws IOException {
+        JsonNode r = client.execute("query-migrate", null);
+        JsonNode ram = r.path("ram");
+        int port = 0;
+        for (JsonNode a : r.path("socket-address")) {
+            port = a.path("port").asInt(port);
+        }
+        return new MigrationInfo(r.path("status").asText("none"), ram.path("transferred").asLong(),
+                ram.path("remaining").asLong(), ram.path("total").asLong(), r.path("total-time").asLong(),
+                r.path("downtime").asLong(), port, r.path("error-desc").asText(""));
+    }
+
+    /** {@code announce-self}: the guest's NICs send gratuitous RARPs, so switches learn where they now are. */
+    public void announceSelf() throws IOException {
+        client.execute("announce-self", JsonNodeFactory.instance.objectNode().put("initial", 0).put("max", 100)
+                .put("rounds", 3).put("step", 50));
+    }
+
+    /** {@code object-add} of TLS credentials from a directory of PEM files (QEMU's tls-creds-x509). */
+    public void addTlsCredentials(String id, String dir, boolean server) throws IOException {
+        client.execute("object-add", JsonNodeFactory.instance.objectNode().put("qom-type", "tls-creds-x509")
+                .put("id", id).put("dir", dir).put("endpoint", server ? "server" : "client")
+                .put("verify-peer", true));
+    }
+
     /** {@code device_add}: {@code args} holds the driver, the id and the device's typed properties. */
     public void deviceAdd(ObjectNode args) throws IOException {
         client.execute("device_add", args);

@@ -1,0 +1,143 @@
+package io.parvirt.hmc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parvirt.hmc.command.MobilityCommand;
+import io.parvirt.hmc.command.MobilityCommand.ListMigrations;
+import io.parvirt.hmc.command.MobilityCommand.Migrate;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Partition;
+import io.parvirt.partition.MigrationMessages;
+import io.parvirt.partition.MigrationStatus;
+import io.parvirt.partition.Mobility;
+import io.parvirt.partition.MobilityRefusal;
+import io.parvirt.partition.MobilityTarget;
+import io.parvirt.partition.PartitionOperations;
+import io.parvirt.system.ManagedSystem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code migrlpar} and {@code lslparmigr}, carried out by {@link Mobility}. */
+final class MobilityCommands {
+    /** {@code -w 0} (or none): the HMC waits as long as the migration takes; bounded here all the same. */
+    private static final Duration NO_WAIT_BOUND = Duration.ofHours(2);
+    private final ManagedSystem sys;
+    private final PartitionOperations operations;
+
+    MobilityCommands(ManagedSystem sys, PartitionOperations operations) {
+        this.sys = sys;
+        this.operations = operations;
+    }
+
+    HmcResult run(MobilityCommand command) {
+        return switch (command) {
+            case Migrate c -> migrate(c);
+            case ListMigrations c -> list(c);
+        };
+    }
+
+    private HmcResult migrate(Migrate c) {
+        Systems.check(sys, c.system());
+        Partition p = Systems.partition(sys, c.partition());
+        Mobility m = operations.mobility();
+        try {
+            switch (c.operation()) {
+                case VALIDATE -> {
+                    List<ModelException> failed = m.validate(p, c.target());
+                    if (!failed.isEmpty()) {
+                        throw new MobilityRefusal(failed);
+                    }
+                }
+                case MIGRATE -> m.migrate(p, c.target(), c.waitMinutes() == 0 ? NO_WAIT_BOUND
+                        : Duration.ofMinutes(c.waitMinutes()));
+                case STOP -> m.stop(p);
+                case RECOVER -> m.recover(p, c.target());
+            }
+        } catch (MobilityRefusal r) {
+            return refused(r);
+        }
+        return HmcResult.OK;
+    }
+
+    /** The longest a source may ask the target to wait for the partition to run. */
+    private static final Duration COMPLETE_BOUND = Duration.ofMinutes(10);
+
+    /** One step of a migration to this system, asked by the source's daemon ({@link io.parvirt.partition.RemoteMobilityTarget}). */
+    JsonNode target(String step, JsonNode body) {
+        MobilityTarget t = operations.mobilityTarget();
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        switch (step) {
+            case "validate" -> out.set("refusals", MigrationMessages.refusals(t.validate(MigrationMessages.request(body))));
+            case "prepare" -> out.put("uri", t.prepare(MigrationMessages.request(body)));
+            case "complete" -> {
+                long seconds = body == null ? 0 : body.path("timeout_seconds").asLong(0);
+                if (seconds < 1 || seconds > COMPLETE_BOUND.toSeconds()) {
+                    throw ModelException.of(ModelException.Kind.INVALID_VALUE, "timeout_seconds must be 1 to "
+                            + COMPLETE_BOUND.toSeconds() + ".");
+                }
+                t.complete(sys.partition(partitionOf(body)).name(), Duration.ofSeconds(seconds));
+            }
+            case "abort" -> out.put("removed", t.abort(partitionOf(body)));
+            default -> throw ModelException.of(ModelException.Kind.INVALID_VALUE, "There is no migration step "
+                    + HmcError.oneLine(step) + ": validate, prepare, complete or abort.");
+        }
+        return out;
+    }
+
+    private static String partitionOf(JsonNode body) {
+        String name = body == null ? "" : body.path("partition").asText("");
+        if (!io.parvirt.model.Names.isValidPartitionName(name)) {
+            throw ModelException.of(ModelException.Kind.INVALID_VALUE, "The migration step names no partition.");
+        }
+        return name;
+    }
+
+    /** Every failed check on a line of its own, each with its code; the first one is the API's error. */
+    private static HmcResult refused(MobilityRefusal r) {
+        StringBuilder out = new StringBuilder();
+        HmcError first = null;
+        for (ModelException e : r.failures()) {
+            HmcError err = HsclCode.error(e);
+            first = first == null ? err : first;
+            out.append(err.line()).append('\n');
+        }
+        return new HmcResult(out.toString(), 1, null, first, null);
+    }
+
+    private HmcResult list(ListMigrations c) {
+        Systems.check(sys, c.system());
+        Mobility m = operations.mobility();
+        List<Row> rows = new ArrayList<>();
+        Set<Integer> shown = new java.util.HashSet<>();
+        for (Partition p : SyscfgCommands.partitions(sys.definition(), new Filter(c.filter().values()))) {
+            shown.add(p.id());
+        }
+        if (!c.lpars()) {
+            rows.add(new Row().put("inactive_lpar_mobility_capable", 0).put("num_inactive_migrations_supported", 0)
+                    .put("num_inactive_migrations_in_progress", 0).put("active_lpar_mobility_capable", 1)
+                    .put("num_active_migrations_supported", Mobility.MAX_CONCURRENT)
+                    .put("num_active_migrations_in_progress", m.inProgress()));
+        } else {
+            for (MigrationStatus s : m.list()) {
+                if (!shown.contains(s.lparId())) {
+                    continue;
+                }
+                Row r = new Row().put("name", s.name()).put("lpar_id", s.lparId()).put("migration_state", s.state());
+                if (s.destSystem() != null) {
+                    r.put("migration_type", "active").put("dest_sys_name", s.destSystem())
+                            .put("dest_lpar_id", s.destLparId()).put("bytes_transmitted", s.bytesTransmitted())
+                            .put("bytes_remaining", s.bytesRemaining());
+                }
+                rows.add(r);
+            }
+        }
+        Set<String> known = Set.of("name", "lpar_id", "migration_state", "migration_type", "dest_sys_name",
+                "dest_lpar_id", "bytes_transmitted", "bytes_remaining", "inactive_lpar_mobility_capable",
+                "num_inactive_migrations_supported", "num_inactive_migrations_in_progress",
+                "active_lpar_mobility_capable", "num_active_migrations_supported", "num_active_migrations_in_progress");
+        return Listing.render(rows, c.format().fields(), c.format().header(), known);
+    }
+}

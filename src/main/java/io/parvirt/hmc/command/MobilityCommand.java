@@ -1,0 +1,45 @@
+package io.parvirt.hmc.command;
+
+import java.util.Objects;
+
+/** {@code migrlpar} and {@code lslparmigr}: Live Partition Mobility. */
+public sealed interface MobilityCommand extends HmcCommand {
+
+    /** {@code migrlpar -o}: validate, migrate (validate first), stop, recover. */
+    enum Operation { VALIDATE, MIGRATE, STOP, RECOVER }
+
+    /**
+     * {@code migrlpar -o v|m|s|r -m SRC [-t DST] {-p NAME|--id N}}; {@code target} is null for
+     * {@code -o s} (and may be for {@code -o r}); {@code waitMinutes} ({@code -w}) 0 for no bound.
+     */
+    record Migrate(String system, String target, PartitionRef partition, Operation operation, String profile,
+            int waitMinutes) implements MobilityCommand {
+        public Migrate {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(operation);
+            if (target == null && (operation == Operation.VALIDATE || operation == Operation.MIGRATE)) {
+                throw new IllegalArgumentException("-t is required with -o v and -o m");
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "migrlpar";
+        }
+    }
+
+    /** {@code lslparmigr -r sys|lpar -m SYS}. */
+    record ListMigrations(String system, boolean lpars, Filters filter, Format format) implements MobilityCommand {
+        public ListMigrations {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(filter);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lslparmigr";
+        }
+    }
+}

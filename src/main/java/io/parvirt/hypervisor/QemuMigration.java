@@ -1,0 +1,155 @@
+package io.parvirt.hypervisor;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parvirt.hypervisor.qmp.Qmp;
+import io.parvirt.hypervisor.qmp.QmpException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The QMP side of a live migration, for a supervisor's migration jobs. The order of steps:
+ *
+ * <pre>
+ *   target daemon                 target QEMU          source QEMU              source daemon
+ *   launch -incoming defer ──────▶ (inmigrate)
+ *   migrate-incoming tcp:H:0 ────▶ listens on H:P
+ *        ◀──────────── P (query-migrate socket-address)
+ *                                                                  ◀── migrate-set-capabilities
+ *                                                                       (events, auto-converge)
+ *                                                                  ◀── migrate tcp:H:P
+ *                                  ◀═══ RAM, dirty pages again ═══ active   query-migrate every 50 ms
+ *                                  ◀═══ rest + device state ══════ paused   (bytes sent / left)
+ *                                  running                        completed (postmigrate)
+ *   query-migrate completed ─────▶ announce-self (RARP per NIC)
+ *   Running (agent looked for)                                     ◀── quit: reclaimed (or cont,
+ *                                                                       if the target failed)
+ * </pre>
+ *
+ * <p><b>Auto-converge, not post-copy.</b> Pre-copy re-sends what the guest dirties; when it
+ * dirties faster than the link carries, auto-converge throttles the guest's vCPUs until the rest
+ * fits in the downtime limit. Post-copy would resume the guest on the target at once and fetch
+ * missing pages on fault; it needs every user of guest memory on the target to take those faults
+ * (userfaultfd), which a vhost-user back end such as the switch's fast-path ports must implement
+ * itself, and a link failure during post-copy loses the guest on both sides. Auto-converge keeps
+ * the source whole until the very end, which is what {@code migrlpar -o s|r} promise.
+ */
+final class QemuMigration {
+    /** How often progress is read: often enough that a stop lands quickly, rarely enough to cost nothing. */
+    static final long POLL_MS = 50;
+    /** How long a cancelled stream may take to be over (QEMU stops it at the next chunk). */
+    static final long CANCEL_WAIT_MS = 30_000;
+
+    private final Qmp qmp;
+
+    QemuMigration(Qmp qmp) {
+        this.qmp = qmp;
+    }
+
+    /**
+     * Source: streams to {@code order.uri()} and returns QEMU's last look (status {@code completed},
+     * {@code failed} or {@code cancelled}). Interrupted, it cancels the stream and returns once QEMU
+     * says it is over; the guest then runs on here.
+     */
+    Qmp.MigrationInfo send(MigrationOrder order) throws IOException {
+        Map<String, Boolean> caps = new LinkedHashMap<>();
+        caps.put("events", true);
+        caps.put("auto-converge", true);
+        qmp.migrateSetCapabilities(caps);
+        ObjectNode params = JsonNodeFactory.instance.objectNode().put("max-bandwidth", order.maxBandwidth());
+        if (order.tlsDir() != null) {
+            qmp.addTlsCredentials("mig-tls", order.tlsDir().toString(), false);
+            params.put("tls-creds", "mig-tls").put("tls-hostname", "parvirt-migration");
+        }
+        qmp.migrateSetParameters(params);
+        qmp.migrate(order.uri());
+        while (true) {
+            Qmp.MigrationInfo info;
+            try {
+                info = qmp.queryMigrate();
+            } catch (QmpException e) {
+                if (!e.errorClass().equals("Interrupted")) {
+                    throw e;
+                }
+                return cancel(order);
+            }
+            order.progress().accept(info);
+            if (info.over()) {
+                return info;
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                return cancel(order);
+            }
+        }
+    }
+
+    /** migrate_cancel, then the wait for QEMU to say the stream is over (not interruptible: the job's last word). */
+    private Qmp.MigrationInfo cancel(MigrationOrder order) throws IOException {
+        Thread.interrupted();
+        qmp.migrateCancel();
+        long deadline = System.nanoTime() + CANCEL_WAIT_MS * 1_000_000;
+        while (true) {
+            Qmp.MigrationInfo info = qmp.queryMigrate();
+            order.progress().accept(info);
+            if (info.over() || System.nanoTime() > deadline) {
+                return info;
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.interrupted(); // already cancelling
+            }
+        }
+    }
+
+    /**
+     * Target: listens on {@code host} (a port of the kernel's choosing, told to {@code listening}),
+     * waits until the whole stream has arrived and the guest runs, then has its NICs announce
+     * themselves so that switches learn their new port at once.
+     */
+    void receive(String host, IntConsumer listening) throws IOException, InterruptedException {
+        qmp.migrateSetCapabilities(Map.of("events", true));
+        qmp.migrateIncoming("tcp:" + host + ":0");
+        Qmp.MigrationInfo info = qmp.queryMigrate();
+        if (info.incomingPort() == 0) {
+            throw new QmpException("Protocol", "the incoming migration named no listening port");
+        }
+        listening.accept(info.incomingPort());
+        while (true) {
+            Thread.sleep(POLL_MS);
+            info = qmp.queryMigrate();
+            if (info.status().equals("failed")) {
+                throw new QmpException("MigrationFailed", "the incoming migration failed: " + info.error());
+            }
+            if (info.status().equals("completed") && qmp.status().equals("running")) {
+                qmp.announceSelf();
+                return;
+            }
+        }
+    }
+
+    /**
+     * The running configuration as a launch: the vCPUs QEMU has plugged and the virtio-mem
+     * device's requested size, read from QEMU itself (after DLPAR, what the run record says of the
+     * guest is what it uses, not what QEMU holds).
+     */
+    LaunchSpec current(LaunchSpec spec) throws IOException {
+        int vcpus = qmp.vcpus().size();
+        long mem = spec.bootMemMb();
+        for (Qmp.VirtioMem m : qmp.virtioMem()) {
+            if (m.id().equals(QemuCommandLine.VIRTIO_MEM_ID)) {
+                mem += m.requestedSize() >> 20;
+            }
+        }
+        return spec.current(vcpus, mem);
+    }
+
+    /** After a completed stream whose target then failed: the source's paused guest runs on here. */
+    void resume() throws IOException {
+        qmp.cont();
+    }
+}

@@ -1,0 +1,20 @@
+package io.parvirt.partition;
+
+import io.parvirt.hypervisor.LaunchSpec;
+import io.parvirt.model.Allocation;
+import io.parvirt.model.Partition;
+import io.parvirt.model.Profile;
+import java.util.List;
+
+/**
+ * What the source tells the target about the partition that moves: its definition and every
+ * profile (MAC addresses written in, so it keeps them there), the profile it runs with, what it
+ * holds, its running configuration as a launch ({@link LaunchSpec#current}: the target's QEMU must
+ * match it device for device), and the source's memory region size (PowerVM requires the same).
+ */
+public record MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
+        Allocation allocation, LaunchSpec spec, long lmbMb) {
+    public MigrationRequest {
+        profiles = List.copyOf(profiles);
+    }
+}

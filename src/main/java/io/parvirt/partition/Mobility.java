@@ -1,0 +1,374 @@
+package io.parvirt.partition;
+
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.hypervisor.LaunchSpec;
+import io.parvirt.hypervisor.MigrationOrder;
+import io.parvirt.hypervisor.PartitionStatus;
+import io.parvirt.hypervisor.PartitionSupervisor;
+import io.parvirt.hypervisor.qmp.Qmp;
+import io.parvirt.model.LparEnv;
+import io.parvirt.model.LparState;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Partition;
+import io.parvirt.model.Profile;
+import io.parvirt.model.VirtualEthernetAdapter;
+import io.parvirt.model.VirtualIo;
+import io.parvirt.system.ManagedSystem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live Partition Mobility, the source's side ({@code migrlpar}): validation on both systems, the
+ * migration itself (target prepared through its {@link MobilityTarget}, the stream run by the
+ * partition's supervisor, the target confirmed, the source reclaimed), stop, recovery, and the
+ * progress that {@code lslparmigr} lists. Never on neither, never on both: the source's guest
+ * runs until the stream has completed and stays paused (not gone) until the target says it runs
+ * the partition; only then is the source's QEMU ended and the definition removed here.
+ */
+public final class Mobility {
+    private static final Logger LOG = LoggerFactory.getLogger(Mobility.class);
+    /** Active migrations at once from one system (PowerVM's default). */
+    public static final int MAX_CONCURRENT = 4;
+    /** How long the target's guest gets to answer after the stream has completed. */
+    static final Duration COMPLETE_WAIT = Duration.ofSeconds(60);
+    /** How long the target may take to start its QEMU and listen. */
+    static final Duration PREPARE_WAIT = Duration.ofSeconds(180);
+
+    private final ManagedSystem sys;
+    private final Hypervisor hypervisor;
+    private final PartitionOperations operations;
+    private volatile long maxBandwidth;
+    private volatile Function<String, Optional<MobilityTarget>> targets = name -> Optional.empty();
+    private final Map<Integer, Flight> flights = new ConcurrentHashMap<>();
+    /** Partitions whose last migration failed, by id, until {@code -o r}: to which system. */
+    private final Map<Integer, MigrationStatus> failed = new ConcurrentHashMap<>();
+
+    /** One migration in flight: its target, and its progress as QEMU last reported it. */
+    private static final class Flight {
+        final Partition partition;
+        final MobilityTarget target;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        volatile String state = "Migration Starting";
+        volatile Qmp.MigrationInfo info;
+        volatile boolean stopRequested;
+
+        Flight(Partition partition, MobilityTarget target) {
+            this.partition = partition;
+            this.target = target;
+        }
+    }
+
+    Mobility(ManagedSystem sys, Hypervisor hypervisor, PartitionOperations operations, long maxBandwidth) {
+        this.sys = sys;
+        this.hypervisor = hypervisor;
+        this.operations = operations;
+        this.maxBandwidth = maxBandwidth;
+    }
+
+    /** How a system named by {@code -t} is reached (the multi-system HMC's connections; tests in one JVM). */
+    public void targets(Function<String, Optional<MobilityTarget>> lookup) {
+        this.targets = lookup;
+    }
+
+    /** The migration stream's bandwidth cap, bytes per second (the default: the link is the limit). */
+    public void bandwidth(long bytesPerSecond) {
+        if (bytesPerSecond < 1 << 20) {
+            throw new IllegalArgumentException("migration bandwidth " + bytesPerSecond + " B/s");
+        }
+        this.maxBandwidth = bytesPerSecond;
+    }
+
+    MobilityTarget target(String name) {
+        return targets.apply(name).orElseThrow(() -> ModelException.of(ModelException.Kind.SYSTEM_NOT_FOUND,
+                "The destination managed system " + name + " was not found or is not connected."));
+    }
+
+    /** {@code migrlpar -o v}: every failed check, on both systems; empty when the migration may go. */
+    public List<ModelException> validate(Partition p, String targetSystem) {
+        List<ModelException> out = new ArrayList<>(sourceChecks(p, targetSystem));
+        MobilityTarget t;
+        try {
+            t = target(targetSystem);
+        } catch (ModelException e) {
+            out.add(e);
+            return out;
+        }
+        Optional<MigrationRequest> r = request(p);
+        r.ifPresent(x -> out.addAll(t.validate(x)));
+        return out;
+    }
+
+    private List<ModelException> sourceChecks(Partition p, String targetSystem) {
+        List<ModelException> out = new ArrayList<>();
+        String n = p.name();
+        if (targetSystem.equals(sys.definition().settings().name())) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, n, "The destination managed "
+                    + "system " + targetSystem + " is the source managed system."));
+        }
+        if (p.env() == LparEnv.VIOSERVER) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, n, "Partition " + n + " is a "
+                    + "Virtual I/O Server: a VIOS is not moved by partition mobility."));
+        }
+        if (p.options().migrationDisabled()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " has "
+                    + "migration_disabled=1."));
+        }
+        Optional<PartitionStatus> st = hypervisor.status(p.id());
+        LparState state = st.map(PartitionStatus::state).orElse(LparState.NOT_ACTIVATED);
+        if (flights.containsKey(p.id())) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
+                    + "already being migrated."));
+        } else if (state != LparState.RUNNING) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
+                    + state.hmcName() + ": only a Running partition can be migrated live (inactive mobility is "
+                    + "not available yet)."));
+        } else if (st.get().paused()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
+                    + "paused: resume it (chsysstate -o resume) before migrating it."));
+        } else if (!st.get().agentActive()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " has no "
+                    + "RMC connection: its guest agent is not answering."));
+        }
+        if (!sys.definition().profiles(p.id()).stream().allMatch(x -> x.io().scsi().isEmpty() && x.io().fc().isEmpty())) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, n, "Partition " + n + " has "
+                    + "virtual SCSI or Fibre Channel adapters: their devices cannot be reached from the destination "
+                    + "yet (shared storage pools are not available)."));
+        }
+        if (flights.size() >= MAX_CONCURRENT) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, n, "The managed system "
+                    + sys.definition().settings().name() + " already runs " + flights.size() + " migrations, the "
+                    + "most it runs at once."));
+        }
+        return out;
+    }
+
+    /** What the target is told: the running configuration (asked of QEMU) and the profiles with their MACs. */
+    private Optional<MigrationRequest> request(Partition p) {
+        Optional<PartitionSupervisor> s = hypervisor.supervisor(p.id());
+        if (s.isEmpty() || s.get().status().allocation() == null) {
+            return Optional.empty();
+        }
+        LaunchSpec spec;
+        try {
+            spec = s.get().configuration().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        PartitionStatus st = s.get().status();
+        List<Profile> profiles = sys.definition().profiles(p.id()).stream().map(x -> withMacs(x, spec)).toList();
+        return Optional.of(new MigrationRequest(sys.definition().settings().name(), p, profiles, st.profile(),
+                st.allocation(), spec, sys.definition().lmbMb()));
+    }
+
+    /** The MAC addresses parvirt assigned here are written into the profile: the partition keeps them. */
+    private static Profile withMacs(Profile prof, LaunchSpec spec) {
+        List<VirtualEthernetAdapter> eth = prof.io().eth().stream().map(e -> {
+            if (e.macAddr() != null) {
+                return e;
+            }
+            String mac = spec.nics().stream().filter(n -> n.slot() == e.slot()).map(LaunchSpec.Nic::mac).findFirst()
+                    .orElse(null);
+            return mac == null ? e : new VirtualEthernetAdapter(e.slot(), e.ieee(), e.portVlanId(), e.addlVlanIds(),
+                    e.trunkPriority(), e.required(), e.vswitch(), mac, e.allowedOsMacAddrs(), e.qosPriority());
+        }).toList();
+        VirtualIo io = new VirtualIo(prof.io().maxVirtualSlots(), prof.io().serial(), prof.io().scsi(), eth,
+                prof.io().fc());
+        return new Profile(prof.name(), prof.lparId(), prof.memory(), prof.processors(), io, prof.options());
+    }
+
+    /**
+     * {@code migrlpar -o m}: validates (every failure refused at once, nothing changed), then
+     * migrates; returns when the partition runs on the target and is gone here, or after
+     * {@code wait} with the migration going on.
+     */
+    public void migrate(Partition p, String targetSystem, Duration wait) {
+        List<ModelException> refused = validate(p, targetSystem);
+        if (!refused.isEmpty()) {
+            throw new MobilityRefusal(refused);
+        }
+        MobilityTarget t = target(targetSystem);
+        Flight f = new Flight(p, t);
+        synchronized (this) {
+            if (flights.size() >= MAX_CONCURRENT || flights.putIfAbsent(p.id(), f) != null) {
+                throw new MobilityRefusal(sourceChecks(p, targetSystem));
+            }
+        }
+        failed.remove(p.id());
+        Thread.ofVirtual().name("migrate-" + p.name()).start(() -> run(f));
+        try {
+            f.done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof ModelException m ? m : ModelException.ofPartition(
+                    ModelException.Kind.INVALID_STATE, p.name(), "The migration of partition " + p.name() + " to "
+                    + targetSystem + " failed: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw ModelException.ofPartition(ModelException.Kind.INCOMPLETE, p.name(), "The migration of partition "
+                    + p.name() + " to " + targetSystem + " is still in progress after the wait time; follow it with "
+                    + "lslparmigr -r lpar.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run(Flight f) {
+        Partition p = f.partition;
+        PartitionSupervisor s = hypervisor.supervisor(p.id()).orElse(null);
+        long t0 = System.nanoTime();
+        try {
+            MigrationRequest r = request(p).orElseThrow(() -> ModelException.ofPartition(
+                    ModelException.Kind.INVALID_STATE, p.name(), "Partition " + p.name() + " stopped running."));
+            long t1 = System.nanoTime();
+            String uri = f.target.prepare(r);
+            long t2 = System.nanoTime();
+            Qmp.MigrationInfo info;
+            try {
+                f.state = "Migration In Progress";
+                if (f.stopRequested) {
+                    throw new java.util.concurrent.CancellationException("stopped");
+                }
+                info = s.migrate(new MigrationOrder(uri, maxBandwidth, null, i -> f.info = i)).get();
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                f.target.abort(p.name());
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), (f.stopRequested
+                        ? "The migration of partition " + p.name() + " was stopped; it runs on "
+                        : "The migration of partition " + p.name() + " failed (" + cause(e) + "); it runs on ")
+                        + sys.definition().settings().name() + ".");
+            }
+            f.info = info;
+            long t3 = System.nanoTime();
+            try {
+                f.target.complete(p.name(), COMPLETE_WAIT);
+            } catch (RuntimeException e) {
+                // The target does not run it: the paused guest runs on here, and the target is cleaned.
+                s.endMigration(true).get(30, TimeUnit.SECONDS);
+                f.target.abort(p.name());
+                throw e;
+            }
+            long t4 = System.nanoTime();
+            s.endMigration(false).get(60, TimeUnit.SECONDS);
+            sys.removePartition(p, "hypervisor");
+            operations.forget(p);
+            long t5 = System.nanoTime();
+            LOG.info("partition {} migrated to {}: configuration {} ms, target prepared {} ms, stream {} ms ({} "
+                    + "bytes, QEMU's downtime {} ms), target running {} ms, source reclaimed {} ms", p.name(),
+                    f.target.systemName(), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), info.transferred(),
+                    info.downtimeMs(), ms(t4 - t3), ms(t5 - t4));
+            f.done.complete(null);
+        } catch (ModelException e) {
+            fail(f, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(f, ModelException.of(ModelException.Kind.INVALID_STATE, "interrupted"));
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            fail(f, ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The migration of "
+                    + "partition " + p.name() + " failed: " + cause(e)));
+        } finally {
+            flights.remove(p.id());
+        }
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    private void fail(Flight f, ModelException e) {
+        Qmp.MigrationInfo i = f.info;
+        if (!f.stopRequested) {
+            failed.put(f.partition.id(), new MigrationStatus(f.partition.id(), f.partition.name(), "Migration Failed",
+                    f.target.systemName(), f.partition.id(), i == null ? 0 : i.transferred(),
+                    i == null ? 0 : i.remaining()));
+        }
+        LOG.warn("partition {}: {}", f.partition.name(), e.getMessage());
+        f.done.completeExceptionally(e);
+    }
+
+    private static String cause(Throwable e) {
+        while ((e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage();
+    }
+
+    /** {@code migrlpar -o s}: the stream stops, the partition runs on here, the target is cleaned. */
+    public void stop(Partition p) {
+        Flight f = flights.get(p.id());
+        if (f == null) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "Partition " + p.name()
+                    + " is not being migrated.");
+        }
+        f.stopRequested = true;
+        hypervisor.supervisor(p.id()).ifPresent(PartitionSupervisor::cancelMigration);
+        try {
+            f.done.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return; // stopped: the expected end
+        } catch (TimeoutException e) {
+            throw ModelException.ofPartition(ModelException.Kind.INCOMPLETE, p.name(), "The migration of partition "
+                    + p.name() + " did not stop within 60 seconds.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * {@code migrlpar -o r}: after a failed migration, removes what the target was left with and
+     * makes sure the partition runs here; refused when there is nothing to recover.
+     */
+    public void recover(Partition p, String targetSystem) {
+        if (flights.containsKey(p.id())) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The migration of "
+                    + "partition " + p.name() + " is still in progress: stop it with migrlpar -o s.");
+        }
+        MigrationStatus last = failed.get(p.id());
+        String to = targetSystem != null ? targetSystem : last == null ? null : last.destSystem();
+        boolean cleaned = to != null && target(to).abort(p.name());
+        var s = hypervisor.supervisor(p.id());
+        if (s.isPresent() && s.get().status().state() == LparState.MIGRATING_RUNNING) {
+            s.get().endMigration(true);
+            cleaned = true;
+        }
+        if (failed.remove(p.id()) == null && !cleaned) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "Partition " + p.name()
+                    + " has no failed migration to recover.");
+        }
+    }
+
+    /** {@code lslparmigr -r lpar}: each partition of this system, migrating or not. */
+    public List<MigrationStatus> list() {
+        List<MigrationStatus> out = new ArrayList<>();
+        for (Partition p : sys.definition().partitions().stream().sorted(Comparator.comparingInt(Partition::id))
+                .toList()) {
+            Flight f = flights.get(p.id());
+            if (f != null) {
+                Qmp.MigrationInfo i = f.info;
+                out.add(new MigrationStatus(p.id(), p.name(), f.state, f.target.systemName(), p.id(),
+                        i == null ? 0 : i.transferred(), i == null ? 0 : i.remaining()));
+            } else {
+                out.add(failed.getOrDefault(p.id(), new MigrationStatus(p.id(), p.name(), "Not Migrating", null, 0,
+                        0, 0)));
+            }
+        }
+        return out;
+    }
+
+    /** Migrations in flight from this system now. */
+    public int inProgress() {
+        return flights.size();
+    }
+}

@@ -1,0 +1,209 @@
+package io.parvirt.partition;
+
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.hypervisor.LaunchException;
+import io.parvirt.hypervisor.LaunchSpec;
+import io.parvirt.image.ImageStore;
+import io.parvirt.image.PartitionImage;
+import io.parvirt.model.LparState;
+import io.parvirt.model.ModelException;
+import io.parvirt.model.Partition;
+import io.parvirt.model.SystemDefinition;
+import io.parvirt.system.Capacity;
+import io.parvirt.system.ManagedSystem;
+import io.parvirt.vswitch.VirtualEthernet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The target's side of Live Partition Mobility in this process: checks what it must host, defines
+ * the arriving partition, starts its QEMU waiting for the stream, and removes it again if the
+ * migration does not complete. The partitions it is receiving are remembered, so {@link #abort}
+ * never removes one that has arrived for good.
+ */
+public final class MobilityReceiver implements MobilityTarget {
+    private static final Logger LOG = LoggerFactory.getLogger(MobilityReceiver.class);
+    /** How long an aborted target's QEMU gets to end. */
+    private static final Duration ABORT_WAIT = Duration.ofSeconds(20);
+
+    private final ManagedSystem sys;
+    private final Hypervisor hypervisor;
+    private final VirtualEthernet network;
+    private final ImageStore images;
+    /** Where the incoming stream is listened for: the address the daemon's API listens on. */
+    private volatile String listenHost;
+    /** Ids of partitions being received: defined here by prepare, not yet completed. */
+    private final Set<Integer> receiving = ConcurrentHashMap.newKeySet();
+
+    MobilityReceiver(ManagedSystem sys, Hypervisor hypervisor, VirtualEthernet network, ImageStore images,
+            String listenHost) {
+        this.sys = sys;
+        this.hypervisor = hypervisor;
+        this.network = network;
+        this.images = images;
+        this.listenHost = listenHost;
+    }
+
+    /** Listens for incoming streams on {@code host} (the daemon's API address; loopback until told). */
+    public void listenOn(String host) {
+        this.listenHost = host;
+    }
+
+    @Override
+    public String systemName() {
+        return sys.definition().settings().name();
+    }
+
+    @Override
+    public List<ModelException> validate(MigrationRequest r) {
+        List<ModelException> out = new ArrayList<>();
+        SystemDefinition def = sys.definition();
+        Partition p = r.partition();
+        String here = def.settings().name();
+        if (def.partition(p.name()).isPresent()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NAME_IN_USE, p.name(), "A partition named "
+                    + p.name() + " already exists on the destination managed system " + here + "."));
+        }
+        if (def.partition(p.id()).isPresent()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.ID_IN_USE, p.name(), "The partition ID " + p.id()
+                    + " of " + p.name() + " is in use on the destination managed system " + here + " (by "
+                    + def.partition(p.id()).get().name() + ")."));
+        }
+        if (def.lmbMb() != r.lmbMb()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "The memory region "
+                    + "size of the destination managed system " + here + " (" + def.lmbMb() + " MB) differs from "
+                    + "the source's (" + r.lmbMb() + " MB)."));
+        }
+        Capacity c = sys.capacity();
+        if (c.availMemMb() < r.allocation().memMb()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, p.name(), "The "
+                    + "destination managed system " + here + " has " + c.availMemMb() + " MB of memory available; "
+                    + "partition " + p.name() + " needs " + r.allocation().memMb() + " MB."));
+        }
+        if (c.availProcUnits().compareTo(r.allocation().procUnits()) < 0) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, p.name(), "The "
+                    + "destination managed system " + here + " has " + c.availProcUnits() + " processing units "
+                    + "available; partition " + p.name() + " needs " + r.allocation().procUnits() + "."));
+        }
+        if (r.allocation().vcpus() > c.configurableProcUnits().hundredths() / 100 * 10) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, p.name(), "The "
+                    + "destination managed system " + here + " cannot give partition " + p.name() + " its "
+                    + r.allocation().vcpus() + " virtual processors (at most 10 per configurable processor)."));
+        }
+        for (LaunchSpec.Nic n : r.spec().nics()) {
+            if (!def.settings().vswitches().contains(n.vswitch())) {
+                out.add(ModelException.ofPartition(ModelException.Kind.INVALID_REFERENCE, p.name(), "The virtual "
+                        + "switch " + n.vswitch() + " of the virtual Ethernet adapter in slot " + n.slot() + " of "
+                        + p.name() + " does not exist on the destination managed system " + here + "."));
+            }
+        }
+        // The source describes the machine; what it may not ask of this host is a disk, a device or a
+        // process of its choosing (the request comes over the network, from whoever may migrlpar here).
+        if (r.spec().disk() != null || !r.spec().scsi().isEmpty() || !r.spec().scsiClients().isEmpty()
+                || r.spec().storageServer() != null || r.spec().nics().stream().anyMatch(LaunchSpec.Nic::trunk)) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "Partition " + p.name()
+                    + " has a disk image, virtual SCSI adapters or trunk adapters: the destination managed system "
+                    + here + " does not take them by mobility yet."));
+        }
+        if (r.spec().lparId() != p.id() || !r.spec().name().equals(p.name()) || r.allocation().lparId() != p.id()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The migration request "
+                    + "for " + p.name() + " does not describe one partition consistently."));
+        }
+        if (image(r) == null) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "The destination "
+                    + "managed system " + here + " does not have the partition image of " + p.name() + "."));
+        }
+        return out;
+    }
+
+    /**
+     * The target's copy of the image the partition booted from (the same name: its profile's
+     * parvirt_image or the default image), or null. A disk image is not moved (the disk would have
+     * to be on shared storage): only direct-kernel images are taken.
+     */
+    private PartitionImage image(MigrationRequest r) {
+        String name = r.profiles().stream().filter(x -> x.name().equals(r.profile())).findFirst()
+                .map(x -> x.options().image()).orElse(null);
+        PartitionImage i = images.find(name != null ? name : "default").orElse(null);
+        return i == null || i.disk() != null || r.spec().disk() != null ? null : i;
+    }
+
+    @Override
+    public synchronized String prepare(MigrationRequest r) {
+        List<ModelException> refused = validate(r);
+        if (!refused.isEmpty()) {
+            throw refused.getFirst();
+        }
+        Partition p = r.partition();
+        sys.addMigrated(p, r.profiles(), r.sourceSystem(), "hypervisor");
+        receiving.add(p.id());
+        try {
+            PartitionImage image = image(r);
+            LaunchSpec spec = r.spec().rehomed(hypervisor.config().qemuBinary(), hypervisor.runDir(p.id()),
+                    image.kernel(), image.initramfs(), hypervisor.config().qemuUser());
+            int port = hypervisor.receive(spec, r.profile(), r.allocation(), listenHost);
+            PartitionNetwork.connect(network, spec);
+            return "tcp:" + listenHost + ":" + port;
+        } catch (LaunchException | RuntimeException e) {
+            abort(p.name());
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The destination managed "
+                    + "system " + systemName() + " could not prepare partition " + p.name() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void complete(String name, Duration timeout) {
+        Partition p = sys.partition(name);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            LparState st = hypervisor.status(p.id()).map(s -> s.state()).orElse(LparState.NOT_ACTIVATED);
+            if (st == LparState.RUNNING) {
+                receiving.remove(p.id());
+                return;
+            }
+            if (st != LparState.MIGRATING_RUNNING || System.nanoTime() > deadline) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, name, "Partition " + name
+                        + " did not start running on the destination managed system " + systemName() + " (it is "
+                        + st.hmcName() + ").");
+            }
+            sleep(100);
+        }
+    }
+
+    @Override
+    public synchronized boolean abort(String name) {
+        Partition p = sys.definition().partition(name).orElse(null);
+        if (p == null || !receiving.contains(p.id())) {
+            return false;
+        }
+        if (hypervisor.supervisor(p.id()).isPresent()) {
+            hypervisor.shutdown(p.id(), true, Duration.ZERO);
+            long deadline = System.nanoTime() + ABORT_WAIT.toNanos();
+            while (hypervisor.supervisor(p.id()).isPresent() && System.nanoTime() < deadline) {
+                sleep(50);
+            }
+        }
+        if (network != null) {
+            network.disconnect(p.id());
+        }
+        hypervisor.forget(p.id());
+        sys.removePartition(p, "hypervisor");
+        receiving.remove(p.id());
+        LOG.info("partition {}: the migration to {} did not complete; removed here", name, systemName());
+        return true;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "Interrupted while waiting for a migration.");
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package io.parvirt.bench;
+
+import io.parvirt.hypervisor.qga.GuestAgent;
+import io.parvirt.hypervisor.qmp.Qmp;
+import io.parvirt.hypervisor.qmp.QmpClient;
+import io.parvirt.it.RunningDaemon;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * Live migration time and downtime (issue 14): {@code migrlpar -o m} between two daemons (two
+ * homes in this JVM, joined by the in-process mobility target), beside the anchor, QEMU's own
+ * migration of the same guest (the same command line, read from the running QEMU) between two
+ * hand-started QEMUs, with the same capabilities and bandwidth. Rounds alternate direction.
+ *
+ * <p>Total: parvirt from the {@code migrlpar} request to its answer; the anchor from the exec of
+ * its {@code -incoming} QEMU to {@code query-migrate} saying completed. Downtime, seen from outside
+ * the guest: the guest writes a line to its serial console every 10 ms ({@code usleep 10000});
+ * the host timestamps each line as it arrives (parvirt: the console logs of both homes, polled
+ * every millisecond; the anchor: the serial sockets, read directly), and the downtime is the
+ * longest gap between lines across the migration, next to the longest gap in as long a window
+ * without one (the jitter of the tick itself under TCG).
+ */
+public final class MigrationBench {
+    record Round(String who, long totalMs, long gapMs, long baselineGapMs, long qemuDowntimeMs) {
+    }
+
+    static final long BANDWIDTH = 10L << 30;
+    static final String TICK = "(while :; do echo T; usleep 10000; done) </dev/null >/dev/ttyS0 2>&1 &";
+
+    public static void main(String[] args) throws Exception {
+        // parvirt's phases of each migration (Mobility's INFO line) go to standard output beside the figures.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.parvirt.partition.Mobility"))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int mem = args.length > 1 ? Integer.parseInt(args[1]) : 512;
+        List<Round> out = new ArrayList<>();
+        try (RunningDaemon a = RunningDaemon.start(); RunningDaemon b = RunningDaemon.start("system.name=sys2\n")) {
+            RunningDaemon[] d = {a, b};
+            String[] sys = {"sys1", "sys2"};
+            a.daemon().operations().mobility().targets(n -> n.equals("sys2")
+                    ? Optional.of(b.daemon().operations().mobilityTarget()) : Optional.empty());
+            b.daemon().operations().mobility().targets(n -> n.equals("sys1")
+                    ? Optional.of(a.daemon().operations().mobilityTarget()) : Optional.empty());
+            check(a.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=mob,profile_name=default,lpar_env=aixlinux,"
+                    + "min_mem=" + mem + ",desired_mem=" + mem + ",max_mem=" + mem + ",proc_mode=shared,"
+                    + "min_proc_units=0.1,desired_proc_units=1.0,max_proc_units=1.0,min_procs=1,desired_procs=1,"
+                    + "max_procs=1,sharing_mode=uncap,uncap_weight=128,virtual_eth_adapters=2/0/1//0/0"));
+            check(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "mob", "-f", "default"));
+            awaitRunning(a, "sys1");
+            List<String> cmdline = List.of(Files.readString(Path.of("/proc/" + Files.readString(a.home().run()
+                    .resolve("lpar/1/qemu.pid")).strip() + "/cmdline")).split("\0"));
+            exec(a, TICK);
+            for (int i = 0; i < rounds; i++) {
+                RunningDaemon from = d[i % 2];
+                RunningDaemon to = d[(i + 1) % 2];
+                out.add(parvirtRound(from, sys[i % 2], to, sys[(i + 1) % 2]));
+            }
+            // Leave the partition where it started, then stop it: the anchor gets the machine alone.
+            RunningDaemon last = d[rounds % 2];
+            check(last.hmc("chsysstate", "-m", sys[rounds % 2], "-r", "lpar", "-o", "shutdown", "--immed", "-n",
+                    "mob"));
+            out.addAll(anchor(cmdline, a.home().run().resolve("lpar/1").toString(), rounds));
+        }
+        report(out, rounds, mem);
+    }
+
+    static Round parvirtRound(RunningDaemon from, String fromSys, RunningDaemon to, String toSys) throws Exception {
+        List<Long> ticks = new CopyOnWriteArrayList<>();
+        Path src = consoleLog(from);
+        Thread tail = Thread.ofVirtual().start(() -> tailFiles(List.of(src, to.home().root()), ticks));
+        Thread.sleep(3000);
+        long t0 = System.nanoTime();
+        check(from.hmc("migrlpar", "-o", "m", "-m", fromSys, "-t", toSys, "-p", "mob"));
+        long t1 = System.nanoTime();
+        Thread.sleep(1500);
+        tail.interrupt();
+        tail.join();
+        awaitRunning(to, toSys);
+        return new Round("parvirt", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
+                maxGap(ticks, t0 - 2_500_000_000L, t0), -1);
+    }
+
+    /** The partition's console log under a home (its run directory names no UUID: found by name). */
+    static Path consoleLog(RunningDaemon d) throws Exception {
+        try (Stream<Path> s = Files.walk(d.home().root())) {
+            return s.filter(p -> p.getFileName().toString().equals("mob.log")).findFirst().orElseThrow();
+        }
+    }
+
+    /**
+     * Polls the files every millisecond and records when each tick line arrives. An entry that is
+     * a directory stands for the console log that appears under it (the target's, once it runs).
+     */
+    static void tailFiles(List<Path> entries, List<Long> ticks) {
+        Map<Path, Long> seen = new java.util.HashMap<>();
+        List<Path> files = new ArrayList<>();
+        for (Path e : entries) {
+            if (!Files.isDirectory(e)) {
+                files.add(e);
+                seen.put(e, size(e));
+            }
+        }
+        Path dir = entries.stream().filter(Files::isDirectory).findFirst().orElse(null);
+        while (!Thread.currentThread().isInterrupted()) {
+            if (dir != null && files.size() < entries.size()) {
+                try (Stream<Path> s = Files.walk(dir)) {
+                    s.filter(p -> p.getFileName().toString().equals("mob.log")).findFirst().ifPresent(p -> {
+                        files.add(p);
+                        seen.put(p, 0L);
+                    });
+                } catch (Exception e) {
+                    // not there yet
+                }
+            }
+            long now = System.nanoTime();
+            for (Path f : files) {
+                long n = size(f);
+                long before = seen.get(f);
+                if (n > before) {
+                    try {
+                        byte[] all = Files.readAllBytes(f);
+                        String added = new String(all, (int) Math.min(before, all.length),
+                                (int) Math.max(0, Math.min(n, all.length) - before), StandardCharsets.US_ASCII);
+                        added.lines().filter(l -> l.strip().equals("T")).forEach(l -> ticks.add(now));
+                    } catch (Exception e) {
+                        // rotated meanwhile: skip
+                    }
+                    seen.put(f, n);
+                }
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    static long size(Path f) {
+        try {
+            return Files.size(f);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    static long maxGap(List<Long> ticks, long from, long to) {
+        List<Long> t = new ArrayList<>(ticks.stream().filter(x -> x >= from && x <= to).toList());
+        Collections.sort(t);
+        long max = 0;
+        for (int i = 1; i < t.size(); i++) {
+            max = Math.max(max, t.get(i) - t.get(i - 1));
+        }
+        return max / 1_000_000;
+    }
+
+    /** QEMU's own migration of the same guest: the same command line, in two directories of its own. */
+    static List<Round> anchor(List<String> cmdline, String runDir, int rounds) throws Exception {
+        List<Round> out = new ArrayList<>();
+        Path base = Files.createTempDirectory("parvirt-migrate-anchor-");
+        try {
+            Path[] dirs = {Files.createDirectories(base.resolve("a")), Files.createDirectories(base.resolve("b"))};
+            Process first = start(cmdline, runDir, dirs[0], null);
+            first.waitFor();
+            GuestAgent agent = new GuestAgent(dirs[0].resolve("qga.sock"));
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            while (!agent.ping(Duration.ofSeconds(2))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the anchor's guest did not answer");
+                }
+            }
+            agent.exec("/bin/sh", List.of("-c", TICK), Duration.ofSeconds(30));
+            for (int i = 0; i < rounds; i++) {
+                out.add(anchorRound(cmdline, runDir, dirs[i % 2], dirs[(i + 1) % 2]));
+            }
+            quit(dirs[rounds % 2]);
+        } finally {
+            try (Stream<Path> s = Files.walk(base)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return out;
+    }
+
+    static Round anchorRound(List<String> cmdline, String runDir, Path src, Path dst) throws Exception {
+        List<Long> ticks = new CopyOnWriteArrayList<>();
+        Thread srcTail = Thread.ofVirtual().start(() -> readSerial(src.resolve("serial.sock"), ticks));
+        Thread.sleep(3000);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        long t0 = System.nanoTime();
+        Process incoming = start(cmdline, runDir, dst, "tcp:127.0.0.1:" + port);
+        incoming.waitFor();
+        Thread dstTail = Thread.ofVirtual().start(() -> readSerial(dst.resolve("serial.sock"), ticks));
+        Qmp.MigrationInfo info;
+        try (QmpClient c = QmpClient.connect(src.resolve("qmp.sock"), e -> { })) {
+            Qmp q = new Qmp(c);
+            q.migrateSetCapabilities(Map.of("events", true, "auto-converge", true));
+            q.migrateSetParameters(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                    .put("max-bandwidth", BANDWIDTH));
+            q.migrate("tcp:127.0.0.1:" + port);
+            do {
+                Thread.sleep(5);
+                info = q.queryMigrate();
+            } while (!info.over());
+        }
+        long t1 = System.nanoTime();
+        if (!info.status().equals("completed")) {
+            throw new IllegalStateException("anchor migration " + info.status() + ": " + info.error());
+        }
+        Thread.sleep(1500);
+        quit(src);
+        srcTail.interrupt();
+        dstTail.interrupt();
+        return new Round("anchor", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
+                maxGap(ticks, t0 - 2_500_000_000L, t0), info.downtimeMs());
+    }
+
+    static void quit(Path dir) {
+        try (QmpClient c = QmpClient.connect(dir.resolve("qmp.sock"), e -> { })) {
+            new Qmp(c).quit();
+        } catch (Exception e) {
+            // gone already
+        }
+    }
+
+    static void readSerial(Path socket, List<Long> ticks) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            while (!Thread.currentThread().isInterrupted() && ch.read(buf) >= 0) {
+                long now = System.nanoTime();
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    if (buf.get() == 'T') {
+                        ticks.add(now);
+                    }
+                }
+                buf.clear();
+            }
+        } catch (Exception e) {
+            // the QEMU went away
+        }
+    }
+
+    static Process start(List<String> cmdline, String runDir, Path dir, String incoming) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        for (String s : cmdline) {
+            cmd.add(s.replace(runDir, dir.toString()));
+        }
+        if (incoming != null) {
+            cmd.addAll(cmd.indexOf("-pidfile"), List.of("-incoming", incoming));
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile())
+                .start();
+    }
+
+    static void exec(RunningDaemon d, String script) {
+        var r = d.api("POST", "/api/v1/partitions/mob/exec", "{\"argv\":[\"/bin/sh\",\"-c\",\""
+                + script.replace("\"", "\\\"") + "\"]}");
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(r.body());
+        }
+    }
+
+    static void check(RunningDaemon.Hmc r) {
+        if (r.exit() != 0) {
+            throw new IllegalStateException(r.stdout());
+        }
+    }
+
+    static void awaitRunning(RunningDaemon d, String sys) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (!d.hmc("lssyscfg", "-r", "lpar", "-m", sys, "--filter", "lpar_names=mob", "-F", "state").stdout()
+                .strip().equals("Running")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("mob is not Running on " + sys);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static long median(List<Long> v) {
+        List<Long> s = v.stream().sorted().toList();
+        return s.isEmpty() ? -1 : s.get(s.size() / 2);
+    }
+
+    static void report(List<Round> rounds, int n, int mem) {
+        StringBuilder b = new StringBuilder("Live migration of a " + mem + " MB idle TCG guest with one virtual "
+                + "Ethernet adapter, " + n + " rounds per side, alternating direction; bandwidth cap "
+                + (BANDWIDTH >> 20) + " MiB/s, auto-converge, loopback TCP\n\n");
+        b.append(String.format("%-8s %10s %10s %12s %12s%n", "who", "total_ms", "gap_ms", "baseline_ms",
+                "qemu_down_ms"));
+        for (Round r : rounds) {
+            b.append(String.format("%-8s %10d %10d %12d %12d%n", r.who(), r.totalMs(), r.gapMs(), r.baselineGapMs(),
+                    r.qemuDowntimeMs()));
+        }
+        for (String who : List.of("parvirt", "anchor")) {
+            List<Round> rs = rounds.stream().filter(r -> r.who().equals(who)).toList();
+            b.append(String.format("median %-8s total %d ms, gap %d ms, baseline gap %d ms%n", who,
+                    median(rs.stream().map(Round::totalMs).toList()), median(rs.stream().map(Round::gapMs).toList()),
+                    median(rs.stream().map(Round::baselineGapMs).toList())));
+        }
+        System.out.print(b);
+        try {
+            Path out = Path.of("bench/results");
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("migrate.txt"), b.toString());
+        } catch (Exception e) {
+            System.err.println("bench: results not written: " + e.getMessage());
+        }
+    }
+
+}

@@ -1,0 +1,171 @@
+package io.parvirt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.parvirt.testing.Await;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Live Partition Mobility between daemons (issue 14): an HMC-only console (host 1) and two systems
+ * (hosts 2 and 3), three real daemons each in its own network namespace on a bridged LAN, talking
+ * TLS with pinned certificates. The console routes {@code migrlpar -m sys2} to sys2's daemon, which
+ * drives sys3's daemon through its API (sys2 is connected to sys3) while the QEMU stream goes
+ * between the namespaces. One TCG guest with a virtual Ethernet adapter and a counter running in
+ * it: refusals come back with the destination's codes and change nothing; the move keeps the
+ * counter going, the MAC address, and the target's QEMU confined like any other.
+ */
+@Tag("guest")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RemoteMobilityTest {
+    static final String PW = "peer-pass-1";
+    static final String COUNTER = "(setsid sh -c 'i=0; while :; do i=$((i+1)); echo $i > /run/count; sleep 0.1; done'"
+            + " </dev/null >/dev/null 2>&1 &)";
+
+    Path dir;
+    NetnsLan lan;
+    LanDaemon hmc;
+    LanDaemon sys2;
+    LanDaemon sys3;
+
+    @BeforeAll
+    void start() throws Exception {
+        assumeTrue(NetnsLan.available(), "network namespaces need root and ip netns");
+        dir = Files.createTempDirectory("parvirt-lpm-");
+        lan = NetnsLan.create(3);
+        hmc = LanDaemon.start(lan, 1, dir.resolve("hmc"), "hmc1", "hmc.only=true\n");
+        sys2 = LanDaemon.start(lan, 2, dir.resolve("sys2"), "sys2", "");
+        sys3 = LanDaemon.start(lan, 3, dir.resolve("sys3"), "sys3", "");
+        for (LanDaemon d : new LanDaemon[] {sys2, sys3}) {
+            d.ok("mkhmcusr", "-u", "hscroot", "-a", "hmcsuperadmin", "--passwd", PW);
+            hmc.ok("mksysconn", "--ip", d.address(), "-r", "sys", "-u", "hscroot", "--passwd", PW);
+        }
+        // the source's daemon reaches the destination's itself (the stream and the steps go between them)
+        sys2.ok("mksysconn", "--ip", sys3.address(), "-r", "sys", "-u", "hscroot", "--passwd", PW);
+        hmc.ok("mksyscfg", "-r", "lpar", "-m", "sys2", "-i", Guests.lpar("mob", 256, 1)
+                + ",virtual_eth_adapters=2/0/1//0/0");
+        hmc.ok("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "on", "-n", "mob", "-f", "default");
+        awaitState("sys2", "Running", Duration.ofSeconds(300));
+        Await.on("mob's agent on sys2", () -> hmc.run("guest", "exec", "-m", "sys2", "-p", "mob", "--", "/bin/true")
+                .exit()).within(Duration.ofSeconds(120)).every(Guests.POLL).until(e -> e == 0);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        LanDaemon.closeAll(lan, dir, hmc, sys2, sys3);
+    }
+
+    String state(String sys) {
+        return hmc.run("lssyscfg", "-r", "lpar", "-m", sys, "--filter", "lpar_names=mob", "-F", "state").stdout()
+                .strip();
+    }
+
+    void awaitState(String sys, String want, Duration timeout) {
+        Await.on("mob on " + sys + " to be " + want, () -> state(sys)).within(timeout).every(Guests.POLL)
+                .until(want::equals);
+    }
+
+    String listing(String sys) {
+        return hmc.run("lssyscfg", "-r", "lpar", "-m", sys, "-F", "name,lpar_id,state").stdout();
+    }
+
+    String sh(String sys, String script) {
+        Cli.Result r = hmc.run("guest", "exec", "-m", sys, "-p", "mob", "--", "/bin/sh", "-c", script);
+        assertThat(r.exit()).as(script + ": " + r.stdout() + r.stderr()).isZero();
+        return r.stdout();
+    }
+
+    Cli.Result migrlpar(String op, String... extra) {
+        String[] argv = Stream.concat(Stream.of("migrlpar", "-o", op, "-m", "sys2", "-p", "mob"), Stream.of(extra))
+                .toArray(String[]::new);
+        return hmc.run(argv);
+    }
+
+    static ProcessHandle qemu(LanDaemon d) throws Exception {
+        long pid = Long.parseLong(Files.readString(d.home.resolve("run/lpar/1/qemu.pid")).strip());
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    @Test
+    @Order(1)
+    void theDestinationDaemonsRefusalsComeBackWithTheirCodesAndChangeNothing() {
+        hmc.ok("mksyscfg", "-r", "lpar", "-m", "sys3", "-i", Guests.lpar("mob", 256, 1));
+        String before2 = listing("sys2");
+        String before3 = listing("sys3");
+
+        Cli.Result v = migrlpar("v", "-t", "sys3");
+        assertThat(v.exit()).isNotZero();
+        assertThat(v.stdout().lines().toList()).hasSize(2).allMatch(l -> l.startsWith("HSCL1308 "))
+                .anyMatch(l -> l.contains("named mob already exists on the destination managed system sys3"))
+                .anyMatch(l -> l.contains("ID 1 "));
+        Cli.Result m = migrlpar("m", "-t", "sys3");
+        assertThat(m.exit()).isNotZero();
+        assertThat(m.stdout()).isEqualTo(v.stdout());
+        // a system sys2 is not connected to (the console is; sys2's daemon is the one that migrates)
+        assertThat(migrlpar("v", "-t", "hmc1").stdout()).startsWith("HSCL8011 ");
+        assertThat(migrlpar("v", "-t", "sys2").stdout()).contains("is the source managed system");
+
+        assertThat(listing("sys2")).isEqualTo(before2);
+        assertThat(listing("sys3")).isEqualTo(before3);
+        hmc.ok("rmsyscfg", "-r", "lpar", "-m", "sys3", "-n", "mob");
+        Cli.Result valid = migrlpar("v", "-t", "sys3");
+        assertThat(valid.exit()).as(valid.stdout()).isZero();
+        assertThat(valid.stdout()).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void aRunningPartitionMovesBetweenDaemonsAndItsCounterGoesOn() throws Exception {
+        sh("sys2", COUNTER);
+        Await.on("the counter to run", () -> sh("sys2", "cat /run/count 2>/dev/null || echo 0").strip())
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(s -> Long.parseLong(s) > 2);
+        String guestMac = sh("sys2", "cat /sys/class/net/eth0/address");
+        String mac = hmc.ok("lshwres", "-r", "virtualio", "--rsubtype", "eth", "--level", "lpar", "-m", "sys2",
+                "--filter", "lpar_names=mob", "-F", "mac_addr").stdout().strip();
+        ProcessHandle source = qemu(sys2);
+        String qemuUser = source.info().user().orElseThrow();
+        long before = Long.parseLong(sh("sys2", "cat /run/count").strip());
+
+        Cli.Result m = migrlpar("m", "-t", "sys3");
+        assertThat(m.exit()).as(m.stdout()).isZero();
+
+        awaitState("sys3", "Running", Duration.ofSeconds(60));
+        Await.on("mob's agent on sys3", () -> hmc.run("guest", "exec", "-m", "sys3", "-p", "mob", "--", "/bin/true")
+                .exit()).within(Duration.ofSeconds(90)).every(Guests.POLL).until(e -> e == 0);
+        long after = Long.parseLong(sh("sys3", "cat /run/count").strip());
+        assertThat(after).isGreaterThan(before);
+        Await.on("the counter to go on on sys3", () -> Long.parseLong(sh("sys3", "cat /run/count").strip()))
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(n -> n > after);
+        assertThat(sh("sys3", "cat /sys/class/net/eth0/address")).isEqualTo(guestMac);
+        assertThat(hmc.ok("lshwres", "-r", "virtualio", "--rsubtype", "eth", "--level", "lpar", "-m", "sys3",
+                "--filter", "lpar_names=mob", "-F", "mac_addr").stdout().strip()).isEqualTo(mac);
+        // the destination's QEMU runs confined as any partition's there: its user, its sandbox
+        ProcessHandle target = qemu(sys3);
+        assertThat(target.info().user()).hasValue(qemuUser);
+        assertThat(target.info().arguments().map(java.util.List::of).orElseThrow())
+                .contains("-incoming", "defer", "-sandbox");
+
+        // nothing is left on the source: definition, QEMU, run directory
+        assertThat(hmc.ok("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).doesNotContain("mob");
+        Await.on("the source's QEMU to end", source::isAlive).within(Duration.ofSeconds(30))
+                .every(Guests.POLL).until(alive -> !alive);
+        assertThat(Files.exists(sys2.home.resolve("run/lpar/1"))).isFalse();
+        assertThat(hmc.ok("lslparmigr", "-r", "sys", "-m", "sys2").stdout())
+                .contains("num_active_migrations_in_progress=0");
+        // both daemons' audit trails name who asked
+        assertThat(sys3.ok("lssvcevents", "-t", "console", "-F", "text").stdout())
+                .contains("migration prepare (destination) by hscroot from 10.77.0.2: done");
+    }
+}
