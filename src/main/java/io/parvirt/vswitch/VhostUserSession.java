@@ -181,6 +181,11 @@ final class VhostUserSession {
         } finally {
             closeFds(0);
         }
+        if (!ok) {
+            LOG.warn("vhost-user port {}/{}: refused {} ({} bytes)", port.lpar, port.slot, VhostUser.name(req), size);
+        } else {
+            LOG.debug("vhost-user port {}/{}: {}", port.lpar, port.slot, VhostUser.name(req));
+        }
         if ((flags & VhostUser.FLAG_NEED_REPLY) != 0 && VhostUser.has(protocolFeatures, VhostUser.PROTOCOL_F_REPLY_ACK)
                 && !VhostUserRequests.answers(req)) {
             return reply(req, ok ? 0 : 1);
