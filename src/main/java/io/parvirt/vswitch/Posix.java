@@ -126,13 +126,8 @@ final class Posix {
      * Returns -1 when the connection ended or failed.
      */
     static long recv(int fd, MemorySegment buf, long len, MemorySegment scratch, int[] fds) {
-        MemorySegment msg = scratch.asSlice(0, MSGHDR).fill((byte) 0);
-        MemorySegment iov = scratch.asSlice(MSGHDR, 16);
-        MemorySegment ctl = scratch.asSlice(MSGHDR + 16, CMSG_SPACE).fill((byte) 0);
-        iov.set(A, 0, buf);
-        iov.set(L, 8, len);
-        msg.set(A, 16, iov);
-        msg.set(L, 24, 1);
+        MemorySegment msg = message(scratch, buf, len);
+        MemorySegment ctl = scratch.asSlice(MSGHDR + 16, CMSG_SPACE);
         msg.set(A, 32, ctl);
         msg.set(L, 40, CMSG_SPACE);
         long n = (long) call(RECVMSG, fd, msg, MSG_CMSG_CLOEXEC);
@@ -150,15 +145,22 @@ final class Posix {
         return ((long) count << 32) | n;
     }
 
-    /** Sends {@code buf[0, len)} with {@code nfds} descriptors from {@code fds}; false on failure. */
-    static boolean send(int fd, MemorySegment buf, long len, MemorySegment scratch, int[] fds, int nfds) {
+    /** A msghdr in {@code scratch} with one iovec over {@code buf[0, len)}, its control buffer zeroed. */
+    private static MemorySegment message(MemorySegment scratch, MemorySegment buf, long len) {
         MemorySegment msg = scratch.asSlice(0, MSGHDR).fill((byte) 0);
         MemorySegment iov = scratch.asSlice(MSGHDR, 16);
-        MemorySegment ctl = scratch.asSlice(MSGHDR + 16, CMSG_SPACE).fill((byte) 0);
+        scratch.asSlice(MSGHDR + 16, CMSG_SPACE).fill((byte) 0);
         iov.set(A, 0, buf);
         iov.set(L, 8, len);
         msg.set(A, 16, iov);
         msg.set(L, 24, 1);
+        return msg;
+    }
+
+    /** Sends {@code buf[0, len)} with {@code nfds} descriptors from {@code fds}; false on failure. */
+    static boolean send(int fd, MemorySegment buf, long len, MemorySegment scratch, int[] fds, int nfds) {
+        MemorySegment msg = message(scratch, buf, len);
+        MemorySegment ctl = scratch.asSlice(MSGHDR + 16, CMSG_SPACE);
         if (nfds > 0) {
             ctl.set(L, 0, CMSG_HEADER + 4L * nfds);
             ctl.set(I, 8, SOL_SOCKET);

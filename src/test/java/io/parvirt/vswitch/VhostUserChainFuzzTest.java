@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parvirt.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
@@ -64,10 +63,7 @@ class VhostUserChainFuzzTest {
     void malformedTransmitChainsAreDroppedCountedAndGoodFramesStillPass() throws Exception {
         Random r = new Random(17);
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
-            net.connect(1, "a", List.of(VhostUserTransportTest.adapter("a/2", VhostUserTransportTest.MAC_A, 1, Set.of(),
-                    dir.resolve("a.sock"))));
-            net.connect(2, "b", List.of(VhostUserTransportTest.adapter("b/2", VhostUserTransportTest.MAC_B, 1,
-                    Set.of(), dir.resolve("b.sock"))));
+            VhostUserTransportTest.twoPorts(net, dir, 1, 1, Set.of());
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostUser.FEATURES);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostUser.FEATURES)) {
                 int posted = 0;
@@ -99,10 +95,7 @@ class VhostUserChainFuzzTest {
     void malformedReceiveChainsAreGivenBackEmptyAndCounted() throws Exception {
         Random r = new Random(4);
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
-            net.connect(1, "a", List.of(VhostUserTransportTest.adapter("a/2", VhostUserTransportTest.MAC_A, 1, Set.of(),
-                    dir.resolve("a.sock"))));
-            net.connect(2, "b", List.of(VhostUserTransportTest.adapter("b/2", VhostUserTransportTest.MAC_B, 1,
-                    Set.of(), dir.resolve("b.sock"))));
+            VhostUserTransportTest.twoPorts(net, dir, 1, 1, Set.of());
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostUser.FEATURES);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostUser.FEATURES)) {
                 for (int i = 0; i < 200; i++) {

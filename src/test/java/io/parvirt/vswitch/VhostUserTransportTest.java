@@ -33,6 +33,12 @@ class VhostUserTransportTest {
                 sock, null, Transport.VHOST_USER);
     }
 
+    /** Ports a (PVID {@code pvidA}) and b (PVID {@code pvidB}, tagged in {@code addlB}), listening in {@code dir}. */
+    static void twoPorts(VirtualEthernet net, Path dir, int pvidA, int pvidB, Set<Integer> addlB) {
+        net.connect(1, "a", List.of(adapter("a/2", MAC_A, pvidA, Set.of(), dir.resolve("a.sock"))));
+        net.connect(2, "b", List.of(adapter("b/2", MAC_B, pvidB, addlB, dir.resolve("b.sock"))));
+    }
+
     static byte[] receive(VhostUserFrontEnd g, NetHeader h) {
         byte[][] got = new byte[1][];
         Await.until("a frame in the guest's receive queue", WAIT, () -> (got[0] = g.receive(h)) != null);
@@ -42,8 +48,7 @@ class VhostUserTransportTest {
     @Test
     void framesCrossBetweenTwoGuestsVirtqueuesAndTheGuestIsInterrupted() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
-            net.connect(1, "a", List.of(adapter("a/2", MAC_A, 1, Set.of(), dir.resolve("a.sock"))));
-            net.connect(2, "b", List.of(adapter("b/2", MAC_B, 1, Set.of(), dir.resolve("b.sock"))));
+            twoPorts(net, dir, 1, 1, Set.of());
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), ALL)) {
                 b.postReceive(64);
@@ -70,8 +75,7 @@ class VhostUserTransportTest {
     @Test
     void aSixtyFourKilobyteSegmentCrossesAsOneFrameWithItsOffloadHeader() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
-            net.connect(1, "a", List.of(adapter("a/2", MAC_A, 1, Set.of(), dir.resolve("a.sock"))));
-            net.connect(2, "b", List.of(adapter("b/2", MAC_B, 1, Set.of(), dir.resolve("b.sock"))));
+            twoPorts(net, dir, 1, 1, Set.of());
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), ALL)) {
                 b.postReceive(64);
@@ -92,8 +96,7 @@ class VhostUserTransportTest {
     @Test
     void aTaggedMemberGetsTheHeaderOffsetsMovedByTheTag() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
-            net.connect(1, "a", List.of(adapter("a/2", MAC_A, 5, Set.of(), dir.resolve("a.sock"))));
-            net.connect(2, "b", List.of(adapter("b/2", MAC_B, 1, Set.of(5), dir.resolve("b.sock"))));
+            twoPorts(net, dir, 5, 1, Set.of(5));
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), ALL)) {
                 b.postReceive(64);
@@ -112,8 +115,7 @@ class VhostUserTransportTest {
     @Test
     void aGuestWithoutOffloadsGetsTheSegmentCutIntoFramesWithRightChecksums() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
-            net.connect(1, "a", List.of(adapter("a/2", MAC_A, 1, Set.of(), dir.resolve("a.sock"))));
-            net.connect(2, "b", List.of(adapter("b/2", MAC_B, 1, Set.of(), dir.resolve("b.sock"))));
+            twoPorts(net, dir, 1, 1, Set.of());
             long plain = ALL & ~VhostUser.GUEST_OFFLOADS;
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), plain)) {
@@ -158,8 +160,7 @@ class VhostUserTransportTest {
     @Test
     void aGuestThatPostsNoReceiveBuffersLosesFramesAsQueueFull() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
-            net.connect(1, "a", List.of(adapter("a/2", MAC_A, 1, Set.of(), dir.resolve("a.sock"))));
-            net.connect(2, "b", List.of(adapter("b/2", MAC_B, 1, Set.of(), dir.resolve("b.sock"))));
+            twoPorts(net, dir, 1, 1, Set.of());
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), ALL)) {
                 a.transmit(new NetHeader(), TestFrames.untagged(MAC_B, MAC_A, 200), 1);
