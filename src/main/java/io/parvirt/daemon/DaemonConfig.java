@@ -149,7 +149,15 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new Hypervisor.Config(props.getProperty("qemu.binary", "/usr/bin/qemu-system-x86_64"), accel,
                 home.run().resolve("lpar"), home.logs().resolve("console"), home.run().resolve("vterm"),
                 homeTag(home), Duration.ofSeconds(Long.parseLong(props.getProperty("boot_timeout_seconds", "300"))),
-                macPrefix(home), qemuUser());
+                macPrefix(home), qemuUser(), transport() == io.parvirt.vswitch.Transport.VHOST_USER);
+    }
+
+    /**
+     * {@code vswitch.transport} ({@code stream}): how partitions' adapters reach the switch;
+     * {@code vhost-user} shares the guest's memory with the switch and carries offloads.
+     */
+    io.parvirt.vswitch.Transport transport() {
+        return io.parvirt.vswitch.Transport.parse(props.getProperty("vswitch.transport", "stream"));
     }
 
     /** {@code qemu.user} ({@code parvirt-qemu}; empty: QEMU runs as the daemon's user); as given, not provisioned. */

@@ -37,7 +37,13 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
 
     /** Where and how partitions run. */
     public record Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir,
-            String homeTag, Duration bootTimeout, String macPrefix, String qemuUser) {
+            String homeTag, Duration bootTimeout, String macPrefix, String qemuUser, boolean vhostUser) {
+        /** Guest NICs on the stream transport ({@code vswitch.transport=stream}). */
+        public Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir, String homeTag,
+                Duration bootTimeout, String macPrefix, String qemuUser) {
+            this(qemuBinary, accel, runRoot, consoleLogDir, vtermDir, homeTag, bootTimeout, macPrefix, qemuUser, false);
+        }
+
         /** QEMU runs as the daemon's user. */
         public Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir, String homeTag,
                 Duration bootTimeout, String macPrefix) {

@@ -33,7 +33,7 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
      * port. QEMU listening (not the switch) lets a restarted daemon reconnect to a running guest.
      */
     public record Nic(int slot, String mac, String vswitch, int pvid, boolean ieee8021q, List<Integer> addlVlanIds,
-            int trunkPriority, String qosPriority) {
+            int trunkPriority, String qosPriority, boolean vhostUser) {
         public Nic {
             addlVlanIds = List.copyOf(addlVlanIds);
             qosPriority = qosPriority == null ? "none" : qosPriority; // a run record from before DLPAR
@@ -44,13 +44,18 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
             return "vnic" + slot;
         }
 
+        /** The chardev of a vhost-user NIC: its socket, on which the switch listens. */
+        public String chardevId() {
+            return "vhu" + slot;
+        }
+
         /** The NIC's QEMU netdev id. */
         public String netdevId() {
             return "net" + slot;
         }
 
         public Nic withVlans(boolean ieee, List<Integer> addl, String qos) {
-            return new Nic(slot, mac, vswitch, pvid, ieee, addl, trunkPriority, qos);
+            return new Nic(slot, mac, vswitch, pvid, ieee, addl, trunkPriority, qos, vhostUser);
         }
 
         /** A trunk adapter (a VIOS's): bridged to the host by the daemon, not given to the guest. */
@@ -144,6 +149,11 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
         return new LaunchSpec(targetQemu, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel,
                 targetKernel, targetInitramfs, disk, cmdline, targetRunDir, nics, scsi, storageServer, bootMemMb,
                 maxVirtualSlots, scsiClients, targetQemuUser);
+    }
+
+    /** True when a guest NIC is served over vhost-user: the switch must map all guest memory. */
+    public boolean sharesMemory() {
+        return nics.stream().anyMatch(n -> n.vhostUser() && !n.trunk());
     }
 
     /** True when the partition has a virtio-mem device: room above its boot memory. */

@@ -38,12 +38,14 @@ public final class QemuCommandLine {
         a.addAll(List.of("-name", "guest=" + s.name() + ",debug-threads=on", "-uuid", s.uuid()));
         // The versioned machine type, not the "q35" alias: a migration's target must build the same
         // machine as its source even when its QEMU is newer (mobility, issue 14).
-        a.addAll(List.of("-machine", MACHINE + ",accel=" + s.accel().qemuName()));
+        a.addAll(List.of("-machine", MACHINE + ",accel=" + s.accel().qemuName()
+                + (s.sharesMemory() ? ",memory-backend=" + RAM_ID : "")));
         // -cpu host fails under TCG; max is the richest model either accelerator offers.
         a.addAll(List.of("-cpu", s.accel() == Accelerator.KVM ? "host" : "max"));
         // virtio-mem needs maxmem (QEMU 7.2 refuses the device without it) but no DIMM slots.
         a.addAll(List.of("-m", s.hotplugMemory() ? "size=" + s.bootMemMb() + "M,maxmem=" + s.maxMemMb() + "M"
                 : s.memMb() + "M"));
+        sharedMemory(s, a);
         a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.maxVcpus())));
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-sandbox", SANDBOX));
         if (s.kernel() != null) {
@@ -72,6 +74,9 @@ public final class QemuCommandLine {
             if (n.trunk()) {
                 continue;
             }
+            if (n.vhostUser()) {
+                a.addAll(List.of("-chardev", "socket,id=" + n.chardevId() + ",path=" + s.nicSocket(n) + ",reconnect=1"));
+            }
             a.addAll(List.of("-netdev", netdev(s, n), "-device", device(nicDevice(n, bus(s, n.slot(), rootBus)))));
             rootBus += s.hasPort(n.slot()) ? 0 : 1;
         }
@@ -80,6 +85,22 @@ public final class QemuCommandLine {
         a.addAll(List.of("-device", "pvpanic"));
         a.addAll(List.of("-pidfile", s.pidFile().toString()));
         return a;
+    }
+
+    /** The id of the boot memory's backend when the switch must map it (vhost-user NICs). */
+    static final String RAM_ID = "ram0";
+
+    /**
+     * A vhost-user NIC's switch reads and writes the guest's rings and buffers in place, so every
+     * byte of guest memory must be a file it can map: boot memory becomes a shared memfd (virtio-mem's
+     * is one already). The switch listens on the NIC's socket before QEMU starts; QEMU connects
+     * ({@code reconnect=1}: and again after a daemon restart, when the switch listens anew).
+     */
+    private static void sharedMemory(LaunchSpec s, List<String> a) {
+        if (s.sharesMemory()) {
+            a.addAll(List.of("-object", "memory-backend-memfd,id=" + RAM_ID + ",size="
+                    + (s.hotplugMemory() ? s.bootMemMb() : s.memMb()) + "M,share=on"));
+        }
     }
 
     /** QEMU's own seccomp filter: every optional set denied (see {@link #confinement}). */
@@ -162,6 +183,9 @@ public final class QemuCommandLine {
 
     /** The QEMU netdev of a NIC: QEMU listens on the NIC's socket, the switch connects (same at hot-plug). */
     public static String netdev(LaunchSpec s, LaunchSpec.Nic n) {
+        if (n.vhostUser()) {
+            return "vhost-user,id=" + n.netdevId() + ",chardev=" + n.chardevId();
+        }
         return "stream,id=" + n.netdevId() + ",server=on,addr.type=unix,addr.path=" + s.nicSocket(n);
     }
 

@@ -175,8 +175,10 @@ final class AdapterDlpar {
                 }
             });
         }
+        // A hot-plugged adapter takes the stream transport: its vhost-user chardev would have to be
+        // hot-plugged too (chardev-add), not done yet.
         return new LaunchSpec.Nic(e.slot(), mac, e.vswitch(), e.portVlanId(), e.ieee(), e.addlVlanIds(), 0,
-                e.qosPriority());
+                e.qosPriority(), false);
     }
 
     private static List<LaunchSpec.Nic> sorted(List<LaunchSpec.Nic> nics, LaunchSpec.Nic add) {

@@ -28,7 +28,7 @@ import java.util.Map;
 public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwareKvm, String macPrefix, Path runRoot,
         long availMemMb, ProcUnits availProcUnits, ProcUnits poolRoom, Map<String, PartitionImage> images,
         Map<String, String> macsInUse, Map<Integer, LparState> states, List<ScsiMapping> scsi,
-        StorageServerCommand storageServer, String qemuUser) {
+        StorageServerCommand storageServer, String qemuUser, boolean vhostUser) {
 
     public LaunchEnvironment {
         images = Map.copyOf(images);
@@ -53,7 +53,7 @@ public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwar
         Map<Integer, LparState> st = new java.util.HashMap<>(states);
         ids.forEach(id -> st.put(id, LparState.RUNNING));
         return new LaunchEnvironment(qemuBinary, accel, hardwareKvm, macPrefix, runRoot, availMemMb, availProcUnits,
-                poolRoom, images, macsInUse, st, scsi, storageServer, qemuUser);
+                poolRoom, images, macsInUse, st, scsi, storageServer, qemuUser, vhostUser);
     }
 
     /** The run state of partition {@code id}: Not Activated when it is not listed. */

@@ -60,7 +60,8 @@ final class LaunchFacts {
         }
         return new LaunchEnvironment(cfg.qemuBinary(), cfg.accel(), Accelerator.hardwareKvm(), cfg.macPrefix(),
                 cfg.runRoot(), cap.availMemMb(), cap.availProcUnits(), poolRoom, byName, macs, states, scsi(p),
-                new LaunchEnvironment.StorageServerCommand(javaBinary(), absoluteClassPath()), cfg.qemuUser());
+                new LaunchEnvironment.StorageServerCommand(javaBinary(), absoluteClassPath()), cfg.qemuUser(),
+                cfg.vhostUser());
     }
 
     private List<LaunchEnvironment.ScsiMapping> scsi(Partition p) {

@@ -109,7 +109,7 @@ public final class LaunchPlanner {
             }
             inUse.put(mac, p.name());
             out.add(new LaunchSpec.Nic(e.slot(), mac, e.vswitch(), e.portVlanId(), e.ieee(), e.addlVlanIds(),
-                    e.trunkPriority(), e.qosPriority()));
+                    e.trunkPriority(), e.qosPriority(), env.vhostUser() && e.trunkPriority() == 0));
         }
         return out;
     }

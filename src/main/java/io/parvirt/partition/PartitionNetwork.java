@@ -4,6 +4,7 @@ import io.parvirt.hypervisor.LaunchSpec;
 import io.parvirt.model.MacAddresses;
 import io.parvirt.vswitch.PortConfig;
 import io.parvirt.vswitch.SeaSettings;
+import io.parvirt.vswitch.Transport;
 import io.parvirt.vswitch.VirtualEthernet;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +28,8 @@ final class PartitionNetwork {
             adapters.add(n.trunk()
                     ? new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), null,
                             SeaSettings.interfaceName(spec.lparId(), n.slot()))
-                    : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n)));
+                    : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n), null,
+                            n.vhostUser() ? Transport.VHOST_USER : Transport.STREAM));
         }
         network.connect(spec.lparId(), spec.name(), adapters);
     }

@@ -166,10 +166,20 @@ public final class PartitionOperations {
         for (LaunchEnvironment.ScsiMapping m : env.scsi()) {
             awaitServed(p, m.device(), env.runRoot());
         }
+        // A vhost-user NIC's QEMU connects to the switch while it starts: the port listens first.
+        boolean listenFirst = spec.sharesMemory();
+        if (listenFirst) {
+            PartitionNetwork.connect(network, spec);
+        }
         try {
             h.activate(spec, prof.name(), plan.allocation());
-            PartitionNetwork.connect(network, spec);
+            if (!listenFirst) {
+                PartitionNetwork.connect(network, spec);
+            }
         } catch (LaunchException e) {
+            if (listenFirst && network != null) {
+                network.disconnect(spec.lparId());
+            }
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
                     + " could not be activated (" + e.refCode().code() + "): " + e.getMessage());
         }

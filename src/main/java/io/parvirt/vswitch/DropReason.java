@@ -24,6 +24,12 @@ public enum DropReason {
     STANDBY_TRUNK,
     /** Unicast that has nowhere to go: unknown and no active trunk, or only back to its sender. */
     NO_DESTINATION,
+    /**
+     * A guest's descriptor chain the switch would not follow (vhost-user): a descriptor outside
+     * the guest's memory, out of range, in a loop, the wrong direction, indirect, or too long; or
+     * a ring index no ring can have. Counted on the guest's port; the frame is lost.
+     */
+    MALFORMED_CHAIN,
     /** The receiving port's sink refused the frame: its queue was full. */
     QUEUE_FULL,
     /** The receiving port's sink threw. */

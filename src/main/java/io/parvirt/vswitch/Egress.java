@@ -30,16 +30,22 @@ final class Egress {
     private int vlan;
     private int untaggedLen = -1;
     private int taggedLen = -1;
+    private NetHeader header;
+    /** The header as a receiver of the other form sees it: its offsets moved by the tag's 4 bytes. */
+    private final NetHeader moved = new NetHeader();
+    private final Offload offload;
 
     Egress(int maxTaggedFrame) {
         untaggedScratch = ByteBuffer.allocateDirect(maxTaggedFrame);
         taggedScratch = ByteBuffer.allocateDirect(maxTaggedFrame);
         untaggedView = untaggedScratch.asReadOnlyBuffer();
         taggedView = taggedScratch.asReadOnlyBuffer();
+        offload = new Offload(maxTaggedFrame);
     }
 
     /** A new frame: {@code frame[off, off+len)}, classified into {@code vlan}; {@code tci} if it has a tag. */
-    void start(ByteBuffer frame, int off, int len, boolean hasTag, int tci, int vlan) {
+    void start(ByteBuffer frame, int off, int len, boolean hasTag, int tci, int vlan, NetHeader header) {
+        this.header = header;
         this.frame = frame;
         this.off = off;
         this.len = len;
@@ -59,9 +65,21 @@ final class Egress {
     void deliver(Port to) {
         ByteBuffer b = form(vlan != to.pvid);
         int n = b.remaining();
+        NetHeader h = header;
+        if (h.pending() && n != len) {
+            // A tag was inserted or stripped before the transport headers: their offsets move with it.
+            int delta = n - len;
+            h = moved.copyFrom(header);
+            h.csumStart = h.csumStart == 0 ? 0 : h.csumStart + delta;
+            h.hdrLen = h.hdrLen == 0 ? 0 : h.hdrLen + delta;
+        }
         boolean taken;
         try {
-            taken = to.sink.offer(b);
+            if (to.sink.takesOffloads()) {
+                taken = to.sink.offer(b, h);
+            } else {
+                taken = h.pending() ? offload.deliver(b, h, to.sink) : to.sink.offer(b);
+            }
         } catch (Exception e) {
             // A failing port is its own problem: count it and go on with the other receivers.
             to.counters.drop(DropReason.PORT_FAILED);

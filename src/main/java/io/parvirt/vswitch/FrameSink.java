@@ -12,4 +12,18 @@ import java.nio.ByteBuffer;
  */
 public interface FrameSink {
     boolean offer(ByteBuffer frame);
+
+    /**
+     * True when the port's peer takes frames with work left in their {@link NetHeader} (checksum
+     * to fill in, a segment to cut): the switch then calls {@link #offer(ByteBuffer, NetHeader)};
+     * otherwise it finishes such frames itself and calls {@link #offer(ByteBuffer)}.
+     */
+    default boolean takesOffloads() {
+        return false;
+    }
+
+    /** A frame with its virtio-net header (valid only during the call, like the frame). */
+    default boolean offer(ByteBuffer frame, NetHeader header) {
+        return offer(frame);
+    }
 }

@@ -22,6 +22,8 @@ final class SwitchLoop implements AutoCloseable {
     private final Selector selector;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<StreamPort> ports = new ArrayList<>();
+    /** Work for the end of this turn (loop thread only): a vhost-user port interrupts its guest once per turn. */
+    private final List<Runnable> afterTurn = new ArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -52,6 +54,11 @@ final class SwitchLoop implements AutoCloseable {
     void execute(Runnable work) {
         tasks.add(work);
         selector.wakeup();
+    }
+
+    /** Loop thread only: runs {@code work} once at the end of this turn. */
+    void afterTurn(Runnable work) {
+        afterTurn.add(work);
     }
 
     /** Loop thread only. */
@@ -92,6 +99,10 @@ final class SwitchLoop implements AutoCloseable {
                         p.flush(now);
                     }
                 }
+                for (int i = 0; i < afterTurn.size(); i++) {
+                    afterTurn.get(i).run();
+                }
+                afterTurn.clear();
             } catch (IOException | RuntimeException e) {
                 // One port's trouble must not stop the switch for the others.
                 LOG.error("virtual switch loop", e);

@@ -29,7 +29,15 @@ public final class VirtualEthernet implements AutoCloseable {
      * One adapter of a partition to connect: its switch, its port's VLAN settings, and either QEMU's
      * socket or, for a trunk bridged to the host, the TAP interface's name ({@code socket} null).
      */
-    public record Adapter(int slot, String vswitch, PortConfig config, Path socket, String tap) {
+    public record Adapter(int slot, String vswitch, PortConfig config, Path socket, String tap, Transport transport) {
+        public Adapter {
+            transport = transport == null ? Transport.STREAM : transport;
+        }
+
+        public Adapter(int slot, String vswitch, PortConfig config, Path socket, String tap) {
+            this(slot, vswitch, config, socket, tap, Transport.STREAM);
+        }
+
         public Adapter(int slot, String vswitch, PortConfig config, Path socket) {
             this(slot, vswitch, config, socket, null);
         }
@@ -42,7 +50,7 @@ public final class VirtualEthernet implements AutoCloseable {
      */
     public record PortStatus(String vswitch, int lparId, String lpar, int slot, PortConfig config, boolean connected,
             long connects, String hostInterface, boolean activeTrunk, long rxFrames, long rxBytes, long txFrames,
-            long txBytes, Map<String, Long> drops) {
+            long txBytes, Map<String, Long> drops, String transport) {
     }
 
     private final SwitchLoop loop = new SwitchLoop();
@@ -54,6 +62,7 @@ public final class VirtualEthernet implements AutoCloseable {
     private final Map<String, VirtualSwitch> switches = new LinkedHashMap<>();
     private final Map<Integer, List<StreamPort>> byPartition = new HashMap<>();
     private final Map<Integer, List<TapPort>> trunksByPartition = new HashMap<>();
+    private final Map<Integer, List<VhostUserPort>> vhostByPartition = new HashMap<>();
 
     public VirtualEthernet(SwitchSettings settings, int bufferBytes) {
         this(settings, bufferBytes, SeaSettings.NONE, text -> LOG.info("{}", text));
@@ -107,7 +116,9 @@ public final class VirtualEthernet implements AutoCloseable {
             try {
                 for (Adapter a : ready) {
                     VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
-                    if (a.tap() == null) {
+                    if (a.tap() == null && a.transport() == Transport.VHOST_USER) {
+                        vhostByPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(openVhost(sw, lpar, a));
+                    } else if (a.tap() == null) {
                         ports.add(open(sw, lpar, a));
                     } else {
                         TapDevice t = taps.get(nextTap++);
@@ -178,6 +189,13 @@ public final class VirtualEthernet implements AutoCloseable {
                 p.vswitch.detach(p.port);
             }
         }
+        List<VhostUserPort> vhost = vhostByPartition.remove(lparId);
+        if (vhost != null) {
+            for (VhostUserPort p : vhost) {
+                p.close();
+                p.vswitch.detach(p.port);
+            }
+        }
         List<TapPort> trunks = trunksByPartition.remove(lparId);
         if (trunks != null) {
             for (TapPort p : trunks) {
@@ -199,7 +217,11 @@ public final class VirtualEthernet implements AutoCloseable {
         }
         await(loop.call(() -> {
             VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
-            byPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(open(sw, lpar, a));
+            if (a.transport() == Transport.VHOST_USER) {
+                vhostByPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(openVhost(sw, lpar, a));
+            } else {
+                byPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(open(sw, lpar, a));
+            }
             return null;
         }));
     }
@@ -212,6 +234,22 @@ public final class VirtualEthernet implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A guest adapter's vhost-user port (on the loop): the switch listens on the adapter's socket
+     * at once, so QEMU, started next, finds it; QEMU connects and hands over its memory and rings.
+     */
+    private VhostUserPort openVhost(VirtualSwitch sw, String lpar, Adapter a) {
+        VhostUserPort p = new VhostUserPort(a.socket(), lpar, a.slot(), sw, loop);
+        p.port = sw.attach(a.config(), p);
+        try {
+            p.start();
+        } catch (IOException e) {
+            sw.detach(p.port);
+            throw new java.io.UncheckedIOException(e);
+        }
+        return p;
+    }
+
     /** Disconnects one adapter of a running partition (adapter DLPAR); its other ports stay. */
     public void detach(int lparId, int slot) {
         await(loop.call(() -> {
@@ -221,6 +259,14 @@ public final class VirtualEthernet implements AutoCloseable {
                     loop.remove(p);
                     p.vswitch.detach(p.port);
                     ports.remove(p);
+                }
+            }
+            List<VhostUserPort> vhost = vhostByPartition.getOrDefault(lparId, List.of());
+            for (VhostUserPort p : List.copyOf(vhost)) {
+                if (p.slot == slot) {
+                    p.close();
+                    p.vswitch.detach(p.port);
+                    vhost.remove(p);
                 }
             }
             return null;
@@ -240,6 +286,12 @@ public final class VirtualEthernet implements AutoCloseable {
                     p.port = p.vswitch.attach(config, p);
                 }
             }
+            for (VhostUserPort p : vhostByPartition.getOrDefault(lparId, List.of())) {
+                if (p.slot == slot) {
+                    p.vswitch.detach(p.port);
+                    p.port = p.vswitch.attach(config, p);
+                }
+            }
             return null;
         }));
     }
@@ -254,7 +306,15 @@ public final class VirtualEthernet implements AutoCloseable {
                     Map<String, Long> drops = drops(c);
                     out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(),
                             p.connected(), p.connects, null, false, c.rxFrames(), c.rxBytes(), c.txFrames(),
-                            c.txBytes(), drops));
+                            c.txBytes(), drops, Transport.STREAM.spelling()));
+                }
+            }
+            for (var e : vhostByPartition.entrySet()) {
+                for (VhostUserPort p : e.getValue()) {
+                    PortCounters c = p.port.counters();
+                    out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(),
+                            p.connected(), p.connects(), null, false, c.rxFrames(), c.rxBytes(), c.txFrames(),
+                            c.txBytes(), drops(c), Transport.VHOST_USER.spelling()));
                 }
             }
             for (var e : trunksByPartition.entrySet()) {
@@ -266,7 +326,7 @@ public final class VirtualEthernet implements AutoCloseable {
                     Map<String, Long> drops = drops(c);
                     out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(), p.open(),
                             1, p.interfaceName(), p.vswitch.activeTrunk(p.port), c.rxFrames(), c.rxBytes(),
-                            c.txFrames(), c.txBytes(), drops));
+                            c.txFrames(), c.txBytes(), drops, "tap"));
                 }
             }
             out.sort(java.util.Comparator.comparing(PortStatus::vswitch).thenComparingInt(PortStatus::lparId)
@@ -302,6 +362,9 @@ public final class VirtualEthernet implements AutoCloseable {
     public void close() {
         try {
             await(loop.call(() -> {
+                for (List<VhostUserPort> ports : vhostByPartition.values()) {
+                    ports.forEach(VhostUserPort::close);
+                }
                 for (int id : List.copyOf(trunksByPartition.keySet())) {
                     for (TapPort p : trunksByPartition.remove(id)) {
                         p.close(false);

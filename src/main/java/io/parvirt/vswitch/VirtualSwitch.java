@@ -44,6 +44,8 @@ import java.util.function.LongSupplier;
  */
 public final class VirtualSwitch {
     private static final long SWEEP_NANOS = 1_000_000_000L;
+    /** The longest frame a segmentation offload can carry: a 64 KiB IP packet behind a tagged header. */
+    static final int GSO_MAX_FRAME = 65535 + Dot1q.TAGGED_HEADER;
 
     private final String name;
     private final SwitchSettings settings;
@@ -52,6 +54,8 @@ public final class VirtualSwitch {
     private final int maxUntagged;
     private final int maxTagged;
     private final Egress egress;
+    /** What a frame from a transport without virtio-net headers carries: nothing left to do. */
+    private final NetHeader none = new NetHeader();
     private final Vlan[] vlans = new Vlan[4096];
     private final List<Vlan> inUse = new ArrayList<>();
     private final List<Port> attached = new ArrayList<>();
@@ -73,7 +77,7 @@ public final class VirtualSwitch {
         this.agingNanos = settings.macAgingSeconds() * 1_000_000_000L;
         this.maxUntagged = settings.maxFrameSize();
         this.maxTagged = maxUntagged + Dot1q.TAG;
-        this.egress = new Egress(maxTagged);
+        this.egress = new Egress(Math.max(maxTagged, GSO_MAX_FRAME));
         this.lastSweep = nanoClock.getAsLong();
     }
 
@@ -173,6 +177,15 @@ public final class VirtualSwitch {
      * @throws IllegalArgumentException {@code from} is not attached to this switch (a caller's bug)
      */
     public void receive(Port from, ByteBuffer frame) {
+        receive(from, frame, none.clear());
+    }
+
+    /**
+     * Forwards one frame with its virtio-net header (a transport that carries offloads): a frame
+     * with a segmentation offload may be up to {@link #GSO_MAX_FRAME} bytes, and the header goes
+     * with the frame to every port that takes offloads; for the others the switch finishes it.
+     */
+    public void receive(Port from, ByteBuffer frame, NetHeader header) {
         if (from.owner != this || !from.attached) {
             throw new IllegalArgumentException(from + " is not attached to virtual switch " + name);
         }
@@ -182,7 +195,7 @@ public final class VirtualSwitch {
         from.counters.received(end - off);
         forwarding = true;
         try {
-            DropReason r = forward(from, frame, off, end - off);
+            DropReason r = forward(from, frame, off, end - off, header);
             if (r != null) {
                 from.counters.drop(r);
             }
@@ -193,10 +206,13 @@ public final class VirtualSwitch {
         }
     }
 
-    private DropReason forward(Port from, ByteBuffer f, int off, int len) {
+    private DropReason forward(Port from, ByteBuffer f, int off, int len, NetHeader header) {
         if (len < Dot1q.HEADER) {
             return DropReason.RUNT;
         }
+        boolean gso = header.gso() != NetHeader.GSO_NONE;
+        int maxUntagged = gso ? GSO_MAX_FRAME - Dot1q.TAG : this.maxUntagged;
+        int maxTagged = gso ? GSO_MAX_FRAME : this.maxTagged;
         boolean hasTag = Dot1q.u16(f, off + 12) == Dot1q.TPID;
         int tci = 0;
         int vlan = from.pvid;
@@ -236,7 +252,7 @@ public final class VirtualSwitch {
         } else if (from.trunk) {
             return DropReason.STANDBY_TRUNK;
         }
-        egress.start(f, off, len, hasTag, tci, vlan);
+        egress.start(f, off, len, hasTag, tci, vlan, header);
         long dst = Dot1q.mac(f, off);
         if ((dst & Dot1q.GROUP_BIT) != 0) {
             flood(v, from);

@@ -52,36 +52,18 @@
  * <li>A broadcast in a VLAN with no other member reaches no one: not a drop.</li>
  * </ul>
  *
- * <h2>Adding a vhost-user port</h2>
- * The forwarding core knows nothing of sockets: a transport calls {@code receive(port, buffer)}
- * and implements {@code FrameSink}. A vhost-user back end (QEMU {@code -chardev socket} +
- * {@code -netdev vhost-user}) moves frames through the guest's own virtqueues in shared memory, so
- * frames cross without a syscall each. What that port needs:
- * <ul>
- * <li>The vhost-user protocol on the Unix socket: GET_FEATURES / SET_FEATURES (VIRTIO_F_VERSION_1,
- *     VIRTIO_NET_F_MRG_RXBUF, VIRTIO_RING_F_EVENT_IDX), GET_PROTOCOL_FEATURES /
- *     SET_PROTOCOL_FEATURES, SET_OWNER, SET_MEM_TABLE, SET_VRING_NUM / ADDR / BASE / KICK / CALL /
- *     ERR / ENABLE, GET_VRING_BASE (the queue stops), RESET_OWNER, and SET_LOG_BASE / SET_LOG_FD
- *     with dirty logging so live partition mobility can migrate the guest. Several messages carry
- *     file descriptors (SCM_RIGHTS), which {@code SocketChannel} cannot receive: the port needs
- *     {@code recvmsg}/{@code sendmsg} through the FFM API ({@code java.lang.foreign}).</li>
- * <li>Memory regions: SET_MEM_TABLE gives each region's guest-physical address, size, QEMU
- *     virtual address and an fd; the port {@code mmap}s them (FFM) into {@code MemorySegment}s and
- *     translates descriptor addresses (guest-physical) and ring addresses (QEMU-virtual) into
- *     segment offsets. A {@code ByteBuffer} view of each region is made once at mapping time and
- *     only repositioned per frame, so {@code receive} keeps its signature and allocates nothing.</li>
- * <li>Virtqueues: for the guest's TX queue, walk the available ring, hand each descriptor chain
- *     (after the 12-byte virtio-net header) to {@code receive}, copying into a port buffer only
- *     when a frame spans descriptors, then fill the used ring. {@code FrameSink.offer} writes the
- *     header and frame into the next RX descriptors, returning false when none are available
- *     (QUEUE_FULL). Ring indices are read and written with acquire/release ordering: the guest
- *     runs concurrently.</li>
- * <li>Eventfds: the kick fd (guest posted buffers) wakes the loop and the call fd interrupts the
- *     guest. No syscall per frame: drain a whole batch per kick, write each call fd once per batch
- *     (as {@code StreamPort.flush} does per loop turn), and suppress kicks while polling with
- *     EVENT_IDX. A {@code Selector} cannot watch an eventfd, so the switch loop waits in
- *     {@code epoll} through FFM instead (the stream sockets' fds with the eventfds), keeping every
- *     switch on its one thread.</li>
- * </ul>
+ * <h2>The vhost-user transport (issue 17)</h2>
+ * {@code vswitch.transport=vhost-user}: {@link io.parvirt.vswitch.VhostUserPort} serves a guest
+ * adapter as a vhost-user back end (QEMU {@code -chardev socket} + {@code -netdev vhost-user},
+ * guest memory a shared memfd). {@link io.parvirt.vswitch.VhostUserSession} speaks the protocol
+ * ({@link io.parvirt.vswitch.VhostUser}, {@link io.parvirt.vswitch.VhostUserRequests}) on the port's
+ * thread through {@link io.parvirt.vswitch.Posix} (FFM: recvmsg/SCM_RIGHTS, mmap, eventfd, poll);
+ * the data path runs on the switch loop: {@link io.parvirt.vswitch.Virtqueue} walks the guest's split
+ * rings with every descriptor checked against {@link io.parvirt.vswitch.GuestMemory}, and the
+ * virtio-net header ({@link io.parvirt.vswitch.NetHeader}) goes with the frame through
+ * {@code VirtualSwitch.receive}, so checksum and TSO cross between vhost-user ports; a port that
+ * cannot take them gets the work done by {@link io.parvirt.vswitch.Offload}. Not done yet: dirty
+ * logging (migration), more than 8 memory regions, EVENT_IDX, multi-queue, hot-plugged adapters on
+ * vhost-user, zero-copy transmit (a chain is copied once into the port's buffer).
  */
 package io.parvirt.vswitch;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("unit")
 class MigrationLaunchTest {
-    static final LaunchSpec.Nic NIC = new LaunchSpec.Nic(2, "0E5056000102", "ETHERNET0", 1, false, List.of(), 0, "none");
+    static final LaunchSpec.Nic NIC = new LaunchSpec.Nic(2, "0E5056000102", "ETHERNET0", 1, false, List.of(), 0, "none", false);
 
     static LaunchSpec source() {
         return new LaunchSpec("/usr/bin/qemu-system-x86_64", "mob", 1, "00000000-0000-4000-8000-000000000001", 512,

@@ -36,7 +36,7 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
     record Environment(String qemuBinary, String accel, Boolean hardwareKvm, String macPrefix, String runRoot,
             Long availMemMb, String availProcUnits, String poolRoom, Map<String, Image> images,
             Map<String, String> macsInUse, Map<String, LparState> states, List<Scsi> scsi, String java,
-            String classPath, String qemuUser) {
+            String classPath, String qemuUser, Boolean vhostUser) {
     }
 
     record Image(String kernel, String initramfs, String disk) {
@@ -76,7 +76,7 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
 
     LaunchEnvironment environment(ManagedSystem sys) {
         Environment e = environment != null ? environment : new Environment(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
         Map<String, PartitionImage> images = new HashMap<>();
         if (e.images() == null) {
             images.put("default", new PartitionImage("default", Path.of("/h/images/default/vmlinuz"),
@@ -101,7 +101,8 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
                 ProcUnits.parse("poolRoom", or(e.poolRoom(), "4.0")), images,
                 e.macsInUse() == null ? Map.of() : e.macsInUse(), states, scsi,
                 new LaunchEnvironment.StorageServerCommand(or(e.java(), "/usr/lib/jvm/temurin-25/bin/java"),
-                        or(e.classPath(), "/opt/parvirt/parvirt.jar")), e.qemuUser());
+                        or(e.classPath(), "/opt/parvirt/parvirt.jar")), e.qemuUser(),
+                or(e.vhostUser(), false));
     }
 
     private static Path path(String s) {

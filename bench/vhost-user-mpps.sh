@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Small frames between two vhost-user ports of parvirt's switch (issue 17), synthetic ends.
+#
+# io.parvirt.vswitch.VhostUserForwarding (test classes) runs the real VirtualEthernet (its one
+# "vswitch" loop thread, real VhostUserPorts with their session threads) between two front ends
+# in the same JVM that do what QEMU and a guest driver do: memfd guest memory handed over with
+# SET_MEM_TABLE (SCM_RIGHTS), split rings, kick/call eventfds. S keeps its transmit ring full of
+# one FRAME-byte frame (unicast to R, VLAN 10); R posts its receive buffers back as the switch
+# fills them. Figure: frames delivered into R's ring per second over SECONDS after WARMUP, and the
+# switch loop thread's CPU time (ThreadMXBean) in the same window, so "per switch-core-second" is
+# measured. The front ends spin on their own threads: with 2 cores they compete with the switch.
+#
+# Usage: bench/vhost-user-mpps.sh   (env: SECONDS_RUN=10 WARMUP=3 REPEATS=3 FRAME=64)
+# Writes bench/results/vhost-user-mpps.txt.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+: "${SECONDS_RUN:=10}" "${WARMUP:=3}" "${REPEATS:=3}" "${FRAME:=64}"
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+mvn -B -q -o test-compile
+cp="target/classes:target/test-classes:$(ls target/lib/*.jar 2>/dev/null | tr '\n' ':')"
+mkdir -p bench/results
+out=bench/results/vhost-user-mpps.txt
+{
+  echo "# bench/vhost-user-mpps.sh  $(date -u '+%Y-%m-%d %H:%M UTC')  commit $(git rev-parse --short HEAD)"
+  echo "# $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load avg at start $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$out"
+for rep in $(seq 1 "$REPEATS"); do
+  echo "rep=$rep load=$(cut -d' ' -f1 /proc/loadavg) $("$JAVA_HOME/bin/java" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp "$cp" \
+    io.parvirt.vswitch.VhostUserForwarding "$SECONDS_RUN" "$WARMUP" "$FRAME" 2>/dev/null | grep '^frame=')" | tee -a "$out"
+done

@@ -1,0 +1,96 @@
+package io.parvirt.vswitch;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A guest's memory as vhost-user's SET_MEM_TABLE gives it: up to eight regions, each a file
+ * descriptor the port maps shared, with the region's guest-physical address (what descriptors
+ * hold) and the front end's own virtual address (what SET_VRING_ADDR holds). Every translation
+ * checks that the whole range {@code [addr, addr+len)} lies inside one region, without overflow,
+ * so nothing a guest writes in a descriptor can make the switch read or write outside the memory
+ * the guest owns. (A range that straddles two adjacent regions is refused: QEMU does not lay
+ * buffers out so, and refusing is safe.)
+ */
+final class GuestMemory implements AutoCloseable {
+    static final int MAX_REGIONS = 8;
+
+    private final long[] gpa = new long[MAX_REGIONS];
+    private final long[] uva = new long[MAX_REGIONS];
+    private final long[] size = new long[MAX_REGIONS];
+    private final long[] start = new long[MAX_REGIONS];
+    private final MemorySegment[] map = new MemorySegment[MAX_REGIONS];
+    private int count;
+
+    /**
+     * Maps region {@code fd} ({@code size} bytes at {@code mmapOffset} into the file); false when
+     * the kernel refuses the mapping or the region is malformed. The descriptor stays the caller's.
+     */
+    boolean add(long guestPhys, long bytes, long userAddr, long mmapOffset, int fd) {
+        if (count == MAX_REGIONS || bytes <= 0 || mmapOffset < 0 || mmapOffset > Long.MAX_VALUE - bytes
+                || Long.compareUnsigned(guestPhys + bytes - 1, guestPhys) < 0
+                || Long.compareUnsigned(userAddr + bytes - 1, userAddr) < 0) {
+            return false;
+        }
+        MemorySegment m = Posix.mmap(fd, mmapOffset + bytes);
+        if (m.equals(MemorySegment.NULL)) {
+            return false;
+        }
+        gpa[count] = guestPhys;
+        uva[count] = userAddr;
+        size[count] = bytes;
+        start[count] = mmapOffset;
+        map[count] = m;
+        count++;
+        return true;
+    }
+
+    int regions() {
+        return count;
+    }
+
+    /** The region holding guest-physical {@code [addr, addr+len)}, or -1. */
+    int physical(long addr, long len) {
+        return find(gpa, addr, len);
+    }
+
+    /** The region holding the front end's virtual {@code [addr, addr+len)}, or -1. */
+    int virtual(long addr, long len) {
+        return find(uva, addr, len);
+    }
+
+    private int find(long[] base, long addr, long len) {
+        if (len < 0) {
+            return -1;
+        }
+        for (int i = 0; i < count; i++) {
+            long rel = addr - base[i];
+            // Unsigned: an address below the base wraps to a huge offset and fails the size test.
+            if (Long.compareUnsigned(rel, size[i]) < 0 && Long.compareUnsigned(len, size[i] - rel) <= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Offset in {@link #segment(int)} of guest-physical {@code addr} in region {@code r}. */
+    long physicalOffset(int r, long addr) {
+        return start[r] + (addr - gpa[r]);
+    }
+
+    long virtualOffset(int r, long addr) {
+        return start[r] + (addr - uva[r]);
+    }
+
+    MemorySegment segment(int r) {
+        return map[r];
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < count; i++) {
+            Posix.munmap(map[i]);
+            map[i] = null;
+        }
+        count = 0;
+    }
+}

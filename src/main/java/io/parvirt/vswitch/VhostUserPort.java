@@ -1,0 +1,265 @@
+package io.parvirt.vswitch;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A partition's virtual Ethernet adapter served as a vhost-user back end: the switch reads the
+ * guest's transmit virtqueue and writes its receive virtqueue itself, in the guest's memory, so a
+ * frame crosses with no syscall of its own and with its virtio-net header ({@link NetHeader}): two
+ * such ports pass checksum and segmentation offloads end to end.
+ *
+ * <p>This class is the data path, run on the switch loop; {@link VhostUserSession} speaks the
+ * protocol on the port's own thread and changes the state here only through the loop. A kick
+ * (the guest posted frames) makes the session thread hand the loop one {@link #drain} and wait
+ * for it, as {@link TapPort} does, so the loop gets one task per batch. While it drains, the guest
+ * is asked not to kick (VRING_USED_F_NO_NOTIFY); the available index is checked again after kicks
+ * are back on, so no frame waits for a kick that was never sent. Frames delivered to the guest
+ * interrupt it once per loop turn ({@link #endOfBatch}), not per frame.
+ *
+ * <p>Buffers are allocated once: the transmit chain is copied into one port buffer (a chain may
+ * span descriptors and regions; one copy keeps the forwarding core's {@code ByteBuffer} contract)
+ * and the receive side copies straight from the switch's buffer into guest memory.
+ */
+final class VhostUserPort implements FrameSink {
+    static final int BATCH = 256;
+    private static final int SOURCES = 4;
+
+    final Path socket;
+    final String lpar;
+    final int slot;
+    final VirtualSwitch vswitch;
+    final SwitchLoop loop;
+    Port port;
+    final Virtqueue rx = new Virtqueue(VhostUser.RX);
+    final Virtqueue tx = new Virtqueue(VhostUser.TX);
+    /** Loop thread: the memory the rings and descriptors point into; null before SET_MEM_TABLE. */
+    GuestMemory memory;
+    int headerSize = NetHeader.SIZE;
+    boolean mergeable;
+    boolean guestOffloads;
+
+    private final MemorySegment frame;
+    private final ByteBuffer frameView;
+    private final MemorySegment staged = Arena.ofAuto().allocate(NetHeader.SIZE);
+    private final MemorySegment eventScratch = Arena.ofAuto().allocate(8);
+    private final NetHeader txHeader = new NetHeader();
+    private final NetHeader plain = new NetHeader();
+    private final ByteBuffer[] sourceBuffers = new ByteBuffer[SOURCES];
+    private final MemorySegment[] sourceSegments = new MemorySegment[SOURCES];
+    private int nextSource;
+    private boolean rxDirty;
+    /** Loop thread: set by close, so a configuration change still on its way maps nothing more. */
+    boolean closed;
+    /** Set by {@link #drain} when it stopped at {@link #BATCH} with frames left (read after {@link #drained}). */
+    volatile boolean more;
+    final Semaphore drained = new Semaphore(0);
+    final Runnable drain = this::drain;
+    private final Runnable endOfBatch = this::endOfBatch;
+    private VhostUserSession session;
+
+    VhostUserPort(Path socket, String lpar, int slot, VirtualSwitch vswitch, SwitchLoop loop) {
+        this.socket = socket;
+        this.lpar = lpar;
+        this.slot = slot;
+        this.vswitch = vswitch;
+        this.loop = loop;
+        this.frame = Arena.ofAuto().allocate(NetHeader.SIZE + VirtualSwitch.GSO_MAX_FRAME, 64);
+        this.frameView = frame.asByteBuffer();
+    }
+
+    /** Listens on the socket (at once, so QEMU finds it when it starts) and serves it on the port's thread. */
+    void start() throws java.io.IOException {
+        session = new VhostUserSession(this);
+        session.start();
+    }
+
+    boolean connected() {
+        return session != null && session.connected();
+    }
+
+    long connects() {
+        return session == null ? 0 : session.connects();
+    }
+
+    /** Stops serving: closes the socket, unmaps the guest's memory (loop thread). */
+    void close() {
+        closed = true;
+        if (session != null) {
+            session.close();
+        }
+        forget();
+    }
+
+    /** Loop thread: the front end is gone or reset; the rings stop and the memory is unmapped. */
+    void forget() {
+        rx.reset();
+        tx.reset();
+        if (memory != null) {
+            memory.close();
+            memory = null;
+        }
+        rxDirty = false;
+    }
+
+    /** Takes up to {@link #BATCH} frames from the guest's transmit queue (loop thread). */
+    void drain() {
+        int n = 0;
+        boolean more = false;
+        if (tx.running() && port != null && port.attached) {
+            tx.notifications(false);
+            while (true) {
+                int ready = tx.available();
+                if (ready > tx.num) {
+                    port.counters.drop(DropReason.MALFORMED_CHAIN); // an index no ring can have: stop the queue
+                    tx.stop();
+                    break;
+                }
+                for (; ready > 0 && n < BATCH; ready--, n++) {
+                    transmit();
+                }
+                if (n >= BATCH) {
+                    more = true;
+                    break;
+                }
+                tx.notifications(true);
+                if (tx.available() == 0) {
+                    break;
+                }
+                tx.notifications(false);
+            }
+            if (n > 0 && tx.running()) {
+                tx.publish();
+                if (tx.interruptWanted()) {
+                    tx.signal(eventScratch);
+                }
+            }
+        }
+        // More than a batch: the session thread asks again, after what else waits on the loop,
+        // so one guest cannot hold the switch.
+        this.more = more;
+        drained.release();
+    }
+
+    /** One frame from the guest into the switch; a malformed chain is counted and given back empty. */
+    private void transmit() {
+        int head = tx.take();
+        int len = tx.read(head, frame, (int) frame.byteSize());
+        if (len < headerSize + Dot1q.HEADER) {
+            // Shorter than the virtio-net header and an Ethernet header: no driver sends that either.
+            port.counters.drop(DropReason.MALFORMED_CHAIN);
+            if (head < tx.num) {
+                tx.put(head, 0);
+            }
+            return;
+        }
+        txHeader.read(frame, 0);
+        frameView.limit(len).position(headerSize);
+        vswitch.receive(port, frameView, txHeader);
+        tx.put(head, 0);
+    }
+
+    @Override
+    public boolean takesOffloads() {
+        return guestOffloads;
+    }
+
+    @Override
+    public boolean offer(ByteBuffer f) {
+        return offer(f, plain.clear());
+    }
+
+    /**
+     * Writes the header and frame into the guest's next receive buffers: one chain, or with
+     * MRG_RXBUF as many as it takes ({@code num_buffers} says how many). False when the guest has
+     * not posted enough (the switch counts QUEUE_FULL); a malformed chain is given back empty and
+     * counted as MALFORMED_CHAIN, and the frame is lost.
+     */
+    @Override
+    public boolean offer(ByteBuffer f, NetHeader h) {
+        if (!rx.running()) {
+            return false;
+        }
+        int len = f.remaining();
+        long need = headerSize + (long) len;
+        int ready = rx.available();
+        if (ready > rx.num) {
+            port.counters.drop(DropReason.MALFORMED_CHAIN);
+            rx.stop();
+            return false;
+        }
+        int heads = 0;
+        long room = 0;
+        while (room < need) {
+            if (heads == ready || (!mergeable && heads == 1)) {
+                return false;
+            }
+            long c = rx.capacity(rx.peek(heads));
+            heads++;
+            if (c < 0) {
+                giveBack(heads);
+                port.counters.drop(DropReason.MALFORMED_CHAIN);
+                return false;
+            }
+            room += c;
+        }
+        h.write(staged, 0, headerSize, heads);
+        MemorySegment src = segment(f);
+        long at = f.position();
+        int left = len;
+        for (int i = 0; i < heads; i++) {
+            int head = rx.take();
+            rx.begin(head);
+            int written = i == 0 ? rx.write(staged, 0, headerSize) : 0;
+            int n = rx.write(src, at, left);
+            at += n;
+            left -= n;
+            rx.put(head, written + n);
+        }
+        rx.publish();
+        if (!rxDirty) {
+            rxDirty = true;
+            loop.afterTurn(endOfBatch);
+        }
+        return true;
+    }
+
+    /** Returns the first {@code n} available chains unused (one of them was malformed). */
+    private void giveBack(int n) {
+        for (int i = 0; i < n; i++) {
+            int head = rx.take();
+            if (head < rx.num) {
+                rx.put(head, 0);
+            }
+        }
+        rx.publish();
+    }
+
+    /** Interrupts the guest once for everything delivered this loop turn. */
+    private void endOfBatch() {
+        rxDirty = false;
+        if (rx.running() && rx.interruptWanted()) {
+            rx.signal(eventScratch);
+        }
+    }
+
+    /**
+     * A memory segment over the whole of {@code b} (a switch scratch buffer or a sender's receive
+     * buffer: a few, reused), made once per buffer rather than once per frame.
+     */
+    private MemorySegment segment(ByteBuffer b) {
+        for (int i = 0; i < SOURCES; i++) {
+            if (sourceBuffers[i] == b) {
+                return sourceSegments[i];
+            }
+        }
+        int i = nextSource;
+        nextSource = (nextSource + 1) % SOURCES;
+        sourceBuffers[i] = b;
+        sourceSegments[i] = MemorySegment.ofBuffer(b.duplicate().clear());
+        return sourceSegments[i];
+    }
+}

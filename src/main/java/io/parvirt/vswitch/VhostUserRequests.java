@@ -1,0 +1,196 @@
+package io.parvirt.vswitch;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What the back end does for each vhost-user request (layouts in {@link VhostUser}). Runs on the
+ * session's thread; everything the data path reads is changed on the switch loop. A request the
+ * back end cannot honour answers false (a REPLY_ACK failure when QEMU asked for one) and leaves
+ * the port as it was.
+ */
+final class VhostUserRequests {
+    private VhostUserRequests() {
+    }
+
+    /** The requests that answer with their own reply (so never with REPLY_ACK's). */
+    static boolean answers(int req) {
+        return req == VhostUser.GET_FEATURES || req == VhostUser.GET_PROTOCOL_FEATURES
+                || req == VhostUser.GET_VRING_BASE || req == VhostUser.GET_QUEUE_NUM;
+    }
+
+    static boolean handle(VhostUserSession s, VhostUserPort p, int req, MemorySegment m) {
+        long size = m.byteSize();
+        switch (req) {
+            case VhostUser.GET_FEATURES:
+                return s.reply(req, VhostUser.FEATURES);
+            case VhostUser.GET_PROTOCOL_FEATURES:
+                return s.reply(req, VhostUser.PROTOCOL_FEATURES);
+            case VhostUser.GET_QUEUE_NUM:
+                return s.reply(req, 1);
+            case VhostUser.SET_PROTOCOL_FEATURES:
+                if (size < 8) {
+                    return false;
+                }
+                s.protocolFeatures(m.get(VhostUser.U64, 0) & VhostUser.PROTOCOL_FEATURES);
+                return true;
+            case VhostUser.SET_FEATURES:
+                return size >= 8 && features(s, p, m.get(VhostUser.U64, 0));
+            case VhostUser.SET_OWNER:
+                return true;
+            case VhostUser.RESET_OWNER:
+                return s.onLoop(() -> {
+                    p.forget();
+                    return true;
+                });
+            case VhostUser.SET_MEM_TABLE:
+                return memTable(s, p, m);
+            case VhostUser.SET_VRING_NUM:
+            case VhostUser.SET_VRING_BASE:
+            case VhostUser.SET_VRING_ENABLE:
+            case VhostUser.GET_VRING_BASE:
+                return size >= 8 && state(s, p, req, m.get(VhostUser.U32, 0), m.get(VhostUser.U32, 4));
+            case VhostUser.SET_VRING_ADDR:
+                return size >= 40 && address(s, p, m);
+            case VhostUser.SET_VRING_KICK:
+            case VhostUser.SET_VRING_CALL:
+            case VhostUser.SET_VRING_ERR:
+                return size >= 8 && eventFd(s, p, req, m.get(VhostUser.U64, 0));
+            default:
+                return false; // SET_LOG_BASE/FD and the rest: features this back end does not offer
+        }
+    }
+
+    private static boolean features(VhostUserSession s, VhostUserPort p, long f) {
+        if ((f & ~VhostUser.FEATURES) != 0) {
+            return false;
+        }
+        return s.onLoop(() -> {
+            boolean v1 = VhostUser.has(f, VhostUser.F_VERSION_1);
+            p.mergeable = VhostUser.has(f, VhostUser.NET_F_MRG_RXBUF);
+            p.headerSize = v1 || p.mergeable ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
+            p.guestOffloads = (f & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS;
+            if (!VhostUser.has(f, VhostUser.F_PROTOCOL_FEATURES)) {
+                // Without protocol features a ring is enabled as soon as it is started (its kick).
+                p.rx.enabled = true;
+                p.tx.enabled = true;
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Maps the new regions before the loop switches to them, and unmaps the old ones after: a
+     * frame in flight never finds its memory gone. The descriptors are closed once mapped.
+     */
+    private static boolean memTable(VhostUserSession s, VhostUserPort p, MemorySegment m) {
+        if (m.byteSize() < 8) {
+            return false;
+        }
+        int n = m.get(VhostUser.U32, 0);
+        if (n < 1 || n > GuestMemory.MAX_REGIONS || m.byteSize() < 8 + 32L * n) {
+            return false;
+        }
+        GuestMemory mem = new GuestMemory();
+        for (int i = 0; i < n; i++) {
+            long o = 8 + 32L * i;
+            int fd = s.takeFd(i);
+            boolean mapped = fd >= 0 && mem.add(m.get(VhostUser.U64, o), m.get(VhostUser.U64, o + 8),
+                    m.get(VhostUser.U64, o + 16), m.get(VhostUser.U64, o + 24), fd);
+            Posix.close(fd);
+            if (!mapped) {
+                mem.close();
+                return false;
+            }
+        }
+        return s.onLoop(() -> {
+            if (p.closed) {
+                mem.close();
+                return false;
+            }
+            GuestMemory old = p.memory;
+            p.memory = mem;
+            p.rx.resolve(mem);
+            p.tx.resolve(mem);
+            if (old != null) {
+                old.close();
+            }
+            return true;
+        });
+    }
+
+    private static boolean state(VhostUserSession s, VhostUserPort p, int req, int index, int num) {
+        if (index != VhostUser.RX && index != VhostUser.TX) {
+            return false;
+        }
+        Virtqueue q = index == VhostUser.RX ? p.rx : p.tx;
+        return switch (req) {
+            case VhostUser.SET_VRING_NUM -> s.onLoop(() -> {
+                q.stop();
+                q.num = num;
+                return num > 0 && num <= Virtqueue.MAX_SIZE && (num & (num - 1)) == 0;
+            });
+            case VhostUser.SET_VRING_BASE -> s.onLoop(() -> {
+                q.lastAvail = num & 0xffff;
+                return true;
+            });
+            case VhostUser.SET_VRING_ENABLE -> s.onLoop(() -> {
+                q.enabled = num == 1;
+                return true;
+            });
+            default -> { // GET_VRING_BASE: the queue stops; QEMU resumes it from the base returned
+                int base = s.onLoop(() -> {
+                    q.stop();
+                    q.enabled = false;
+                    return q.lastAvail;
+                });
+                s.kick(index, -1);
+                yield s.replyState(req, index, base);
+            }
+        };
+    }
+
+    private static boolean address(VhostUserSession s, VhostUserPort p, MemorySegment m) {
+        int index = m.get(VhostUser.U32, 0);
+        if (index != VhostUser.RX && index != VhostUser.TX) {
+            return false;
+        }
+        Virtqueue q = index == VhostUser.RX ? p.rx : p.tx;
+        long desc = m.get(VhostUser.U64, 8);
+        long used = m.get(VhostUser.U64, 16);
+        long avail = m.get(VhostUser.U64, 24);
+        return s.onLoop(() -> {
+            q.descAddr = desc;
+            q.usedAddr = used;
+            q.availAddr = avail;
+            return q.resolve(p.memory);
+        });
+    }
+
+    private static boolean eventFd(VhostUserSession s, VhostUserPort p, int req, long v) {
+        int index = (int) (v & 0xff);
+        int fd = (v & VhostUser.VRING_NOFD) != 0 ? -1 : s.takeFd(0);
+        if (index != VhostUser.RX && index != VhostUser.TX) {
+            Posix.close(fd);
+            return false;
+        }
+        Virtqueue q = index == VhostUser.RX ? p.rx : p.tx;
+        switch (req) {
+            case VhostUser.SET_VRING_KICK -> {
+                s.kick(index, fd);
+                s.onLoop(() -> {
+                    if (q.num > 0 && p.memory != null) {
+                        q.resolve(p.memory); // a restarted ring reads its used index afresh
+                    }
+                    return true;
+                });
+            }
+            case VhostUser.SET_VRING_CALL -> s.onLoop(() -> {
+                Posix.close(q.callFd);
+                q.callFd = fd;
+                return true;
+            });
+            default -> Posix.close(fd); // errors are QEMU's to report; the switch counts its own drops
+        }
+        return true;
+    }
+}

@@ -1,0 +1,280 @@
+package io.parvirt.vswitch;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol side of a {@link VhostUserPort}, on the port's own thread: it listens on the
+ * port's socket, takes QEMU's connection, answers its requests ({@link VhostUser}) and waits in
+ * {@code poll(2)} for the socket and the guest's transmit kicks. Whatever the data path reads
+ * (memory, ring addresses, features) is changed on the switch loop, through {@link #onLoop}, and
+ * the next request is read only when that is done: the loop never sees half a configuration. When
+ * QEMU goes, the rings stop, the memory is unmapped, and the session takes the next connection
+ * (QEMU's {@code reconnect=} comes back, and the port keeps its counters).
+ */
+final class VhostUserSession {
+    private static final Logger LOG = LoggerFactory.getLogger(VhostUserSession.class);
+    private static final short POLLIN = Posix.POLLIN;
+
+    private final VhostUserPort port;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment msg = arena.allocate(VhostUser.HEADER + VhostUser.MAX_PAYLOAD + 64, 8);
+    private final MemorySegment ioScratch = arena.allocate(Posix.MSGHDR + 16 + Posix.CMSG_SPACE, 8);
+    private final MemorySegment pollFds = arena.allocate(8 * 4, 8);
+    private final MemorySegment eventScratch = arena.allocate(8, 8);
+    private final MemorySegment wakeScratch = arena.allocate(8, 8);
+    private final MemorySegment out = arena.allocate(VhostUser.HEADER + 8, 8);
+    private final int[] got = new int[Posix.MAX_FDS];
+    private final int[] fds = new int[Posix.MAX_FDS];
+    private int nfds;
+    private final int[] kick = {-1, -1};
+    private final int wakeFd;
+    private int listenFd = -1;
+    private volatile int connFd = -1;
+    private volatile boolean closed;
+    private volatile long connects;
+    private long protocolFeatures;
+    private Thread thread;
+
+    VhostUserSession(VhostUserPort port) {
+        this.port = port;
+        this.wakeFd = Posix.eventfd();
+    }
+
+    void start() throws IOException {
+        Files.createDirectories(port.socket.getParent());
+        listenFd = Posix.listen(port.socket);
+        // QEMU runs as its own unprivileged user: the run directory (group-shared, sticky) guards
+        // who may reach the socket; the socket itself must let that user connect.
+        Files.setAttribute(port.socket, "unix:mode", 0666);
+        thread = Thread.ofPlatform().daemon().name("vhost-user " + port.lpar + "/" + port.slot).start(this::run);
+    }
+
+    boolean connected() {
+        return connFd >= 0;
+    }
+
+    long connects() {
+        return connects;
+    }
+
+    void close() {
+        closed = true;
+        Posix.shutdown(listenFd);
+        int c = connFd;
+        if (c >= 0) {
+            Posix.shutdown(c);
+        }
+        Posix.signal(wakeFd, wakeScratch);
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                int c = Posix.accept(listenFd);
+                if (c < 0) {
+                    break;
+                }
+                connFd = c;
+                connects++;
+                try {
+                    serve();
+                } catch (RuntimeException e) {
+                    LOG.warn("vhost-user port {}/{}: {}", port.lpar, port.slot, e.toString());
+                } finally {
+                    connFd = -1;
+                    Posix.close(c);
+                    forget();
+                }
+            }
+        } finally {
+            Posix.close(listenFd);
+            Posix.close(wakeFd);
+            try {
+                Files.deleteIfExists(port.socket);
+            } catch (IOException e) {
+                // the run directory went first
+            }
+        }
+    }
+
+    /** Serves one connection until QEMU closes it or sends what cannot be served. */
+    private void serve() {
+        while (!closed) {
+            int n = 0;
+            n = pollFd(n, connFd);
+            n = pollFd(n, wakeFd);
+            int txSlot = kick[VhostUser.TX] >= 0 ? n : -1;
+            n = pollFd(n, kick[VhostUser.TX]);
+            int rxSlot = kick[VhostUser.RX] >= 0 ? n : -1;
+            n = pollFd(n, kick[VhostUser.RX]);
+            if (Posix.poll(pollFds, n, 1000) <= 0) {
+                continue;
+            }
+            if (ready(1)) {
+                Posix.drain(wakeFd, eventScratch);
+            }
+            if (rxSlot >= 0 && ready(rxSlot)) {
+                Posix.drain(kick[VhostUser.RX], eventScratch); // buffers posted; nothing waits for them
+            }
+            if (txSlot >= 0 && ready(txSlot)) {
+                Posix.drain(kick[VhostUser.TX], eventScratch);
+                drain();
+            }
+            if (ready(0)) {
+                if (!request()) {
+                    return;
+                }
+                if (kick[VhostUser.TX] >= 0) {
+                    drain(); // a ring just started or enabled may hold frames posted before its kick
+                }
+            }
+        }
+    }
+
+    /** Has the loop take the guest's frames, a batch at a time, until none are left. */
+    private void drain() {
+        do {
+            port.loop.execute(port.drain);
+            port.drained.acquireUninterruptibly();
+        } while (port.more && !closed);
+    }
+
+    private int pollFd(int i, int fd) {
+        if (fd < 0) {
+            return i;
+        }
+        pollFds.set(ValueLayout.JAVA_INT, 8L * i, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 4, POLLIN);
+        pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 6, (short) 0);
+        return i + 1;
+    }
+
+    private boolean ready(int i) {
+        return pollFds.get(ValueLayout.JAVA_SHORT, 8L * i + 6) != 0;
+    }
+
+    /** Reads and answers one request; false when the connection is over. */
+    private boolean request() {
+        nfds = 0;
+        if (!readFully(0, VhostUser.HEADER)) {
+            return false;
+        }
+        int req = msg.get(VhostUser.U32, 0);
+        int flags = msg.get(VhostUser.U32, 4);
+        int size = msg.get(VhostUser.U32, 8);
+        if (size < 0 || size > VhostUser.MAX_PAYLOAD || !readFully(VhostUser.HEADER, size)) {
+            closeFds(0);
+            return false;
+        }
+        boolean ok;
+        try {
+            ok = VhostUserRequests.handle(this, port, req, msg.asSlice(VhostUser.HEADER, size));
+        } finally {
+            closeFds(0);
+        }
+        if (!ok) {
+            LOG.warn("vhost-user port {}/{}: refused {} ({} bytes)", port.lpar, port.slot, VhostUser.name(req), size);
+        } else {
+            LOG.debug("vhost-user port {}/{}: {}", port.lpar, port.slot, VhostUser.name(req));
+        }
+        if ((flags & VhostUser.FLAG_NEED_REPLY) != 0 && VhostUser.has(protocolFeatures, VhostUser.PROTOCOL_F_REPLY_ACK)
+                && !VhostUserRequests.answers(req)) {
+            return reply(req, ok ? 0 : 1);
+        }
+        return true;
+    }
+
+    /** Takes the {@code i}th descriptor that came with the request (the caller now owns it); -1 if none. */
+    int takeFd(int i) {
+        if (i >= nfds || fds[i] < 0) {
+            return -1;
+        }
+        int fd = fds[i];
+        fds[i] = -1;
+        return fd;
+    }
+
+    private void closeFds(int from) {
+        for (int i = from; i < nfds; i++) {
+            Posix.close(fds[i]);
+            fds[i] = -1;
+        }
+        nfds = 0;
+    }
+
+    private boolean readFully(int off, int len) {
+        int done = 0;
+        while (done < len) {
+            long r = Posix.recv(connFd, msg.asSlice(off + done), len - done, ioScratch, got);
+            if (r < 0) {
+                return false;
+            }
+            int count = (int) (r >>> 32);
+            for (int i = 0; i < count && nfds < Posix.MAX_FDS; i++) {
+                fds[nfds++] = got[i];
+            }
+            done += (int) r;
+        }
+        return true;
+    }
+
+    /** Answers {@code req} with a u64 (features, a queue count, or REPLY_ACK's status). */
+    boolean reply(int req, long value) {
+        VhostUser.header(out, req, VhostUser.VERSION | VhostUser.FLAG_REPLY, 8);
+        out.set(VhostUser.U64, VhostUser.HEADER, value);
+        return Posix.send(connFd, out, out.byteSize(), ioScratch, fds, 0);
+    }
+
+    /** Answers GET_VRING_BASE: the queue's index and where the guest resumes. */
+    boolean replyState(int req, int index, int num) {
+        VhostUser.header(out, req, VhostUser.VERSION | VhostUser.FLAG_REPLY, 8);
+        out.set(VhostUser.U32, VhostUser.HEADER, index);
+        out.set(VhostUser.U32, VhostUser.HEADER + 4, num);
+        return Posix.send(connFd, out, out.byteSize(), ioScratch, fds, 0);
+    }
+
+    void protocolFeatures(long f) {
+        protocolFeatures = f;
+    }
+
+    long protocolFeatures() {
+        return protocolFeatures;
+    }
+
+    /** A new kick eventfd for queue {@code q} (the old one closed); -1 for none. */
+    void kick(int q, int fd) {
+        Posix.close(kick[q]);
+        kick[q] = fd;
+    }
+
+    /** Runs {@code work} on the switch loop and waits for it: the data path sees each change whole. */
+    <T> T onLoop(Supplier<T> work) {
+        CompletableFuture<T> f = port.loop.call(work);
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the virtual switch loop did not take a vhost-user change", e);
+        }
+    }
+
+    private void forget() {
+        kick(VhostUser.RX, -1);
+        kick(VhostUser.TX, -1);
+        protocolFeatures = 0;
+        if (!closed) {
+            onLoop(() -> {
+                port.forget();
+                return null;
+            });
+        }
+    }
+}

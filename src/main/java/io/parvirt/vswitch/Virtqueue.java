@@ -1,0 +1,287 @@
+package io.parvirt.vswitch;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * One split virtqueue (virtio 1.x, 2.7) in the guest's memory, read and written by the switch
+ * itself. All fields little-endian; {@code num} is a power of two up to 32768.
+ *
+ * <pre>
+ *  descriptor table (16 bytes each)    available ring (driver → device)  used ring (device → driver)
+ *  0  addr  u64 guest-physical          0 flags u16 (1: NO_INTERRUPT)     0 flags u16 (1: NO_NOTIFY)
+ *  8  len   u32                         2 idx   u16                       2 idx   u16
+ *  12 flags u16 1 NEXT 2 WRITE 4 INDIRECT  4 ring[num] u16 (chain heads)  4 ring[num] {u32 id, u32 len}
+ *  14 next  u16
+ * </pre>
+ *
+ * The guest runs concurrently: the available index is read with acquire (so the ring entries and
+ * descriptors it publishes are seen), the used index written with release (so the used entries and
+ * the data in the buffers are seen before it). A chain is walked with every step checked: the
+ * descriptor index below {@code num}, at most {@code num} descriptors (a loop in {@code next} ends
+ * there), each buffer inside guest memory ({@link GuestMemory}), the direction the queue requires
+ * (the guest's transmit buffers readable, its receive buffers writable), no INDIRECT (not
+ * negotiated) and the total within the port's buffer. A chain that fails is not an exception: its
+ * walk returns -1 and the caller drops the frame and counts it.
+ */
+final class Virtqueue {
+    static final int DESC_NEXT = 1;
+    static final int DESC_WRITE = 2;
+    static final int DESC_INDIRECT = 4;
+    static final int MAX_SIZE = 32768;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle IDX = U16.varHandle();
+
+    final int index;
+    int num;
+    long descAddr;
+    long availAddr;
+    long usedAddr;
+    /** The next available entry to take (vhost-user's "vring base"). */
+    int lastAvail;
+    /** The eventfd that interrupts the guest (the kick eventfd is the port thread's). */
+    int callFd = -1;
+    boolean enabled;
+    /** Set once the addresses resolved inside guest memory; cleared when they do not. */
+    private boolean ready;
+    private int nextUsed;
+    private GuestMemory mem;
+    private MemorySegment desc;
+    private long descOff;
+    private MemorySegment avail;
+    private long availOff;
+    private MemorySegment used;
+    private long usedOff;
+
+    // The chain cursor: where the walk is (one walk at a time, on the switch loop).
+    private int cDesc;
+    private int cHops;
+    private MemorySegment cSeg;
+    private long cOff;
+    private long cLeft;
+    private int cFlags;
+
+    Virtqueue(int index) {
+        this.index = index;
+    }
+
+    /**
+     * Resolves the rings in {@code memory} (after SET_VRING_ADDR or a new memory table); false when
+     * a ring does not lie inside it, and then the queue stays stopped.
+     */
+    boolean resolve(GuestMemory memory) {
+        ready = false;
+        mem = memory;
+        if (memory == null || num <= 0 || num > MAX_SIZE || (num & (num - 1)) != 0) {
+            return false;
+        }
+        int d = memory.virtual(descAddr, 16L * num);
+        int a = memory.virtual(availAddr, 6L + 2L * num);
+        int u = memory.virtual(usedAddr, 6L + 8L * num);
+        if (d < 0 || a < 0 || u < 0 || (descAddr & 15) != 0 || (availAddr & 1) != 0 || (usedAddr & 3) != 0) {
+            return false;
+        }
+        desc = memory.segment(d);
+        descOff = memory.virtualOffset(d, descAddr);
+        avail = memory.segment(a);
+        availOff = memory.virtualOffset(a, availAddr);
+        used = memory.segment(u);
+        usedOff = memory.virtualOffset(u, usedAddr);
+        nextUsed = (short) IDX.getAcquire(used, usedOff + 2) & 0xffff;
+        ready = true;
+        return true;
+    }
+
+    /** Started: resolved, enabled and with a kick (the guest can tell the switch of new buffers). */
+    boolean running() {
+        return ready && enabled;
+    }
+
+    void stop() {
+        ready = false;
+        mem = null;
+        desc = avail = used = null;
+    }
+
+    /** Chains the guest has made available and the switch not taken; more than {@code num} means a broken ring. */
+    int available() {
+        return (((short) IDX.getAcquire(avail, availOff + 2) & 0xffff) - lastAvail) & 0xffff;
+    }
+
+    /** The head of the next available chain (taking it); may be out of range: the walk checks. */
+    int take() {
+        int head = avail.get(U16, availOff + 4 + 2L * (lastAvail & (num - 1))) & 0xffff;
+        lastAvail = (lastAvail + 1) & 0xffff;
+        return head;
+    }
+
+    /** The head {@code ahead} entries past the next without taking it (the receive side's look-ahead). */
+    int peek(int ahead) {
+        return avail.get(U16, availOff + 4 + 2L * ((lastAvail + ahead) & (num - 1))) & 0xffff;
+    }
+
+    void skip(int n) {
+        lastAvail = (lastAvail + n) & 0xffff;
+    }
+
+    /**
+     * Returns chain {@code head} to the guest with {@code len} bytes written into it; the guest
+     * sees it at the next {@link #publish} (a merged receive buffer's chains must appear together).
+     */
+    void put(int head, int len) {
+        long e = usedOff + 4 + 8L * (nextUsed & (num - 1));
+        used.set(U32, e, head);
+        used.set(U32, e + 4, len);
+        nextUsed = (nextUsed + 1) & 0xffff;
+    }
+
+    /** Makes the used entries put so far visible to the guest. */
+    void publish() {
+        IDX.setRelease(used, usedOff + 2, (short) nextUsed);
+    }
+
+    /** Asks the guest not to kick while the switch is polling (VRING_USED_F_NO_NOTIFY), or to kick again. */
+    void notifications(boolean on) {
+        IDX.setRelease(used, usedOff, (short) (on ? 0 : 1));
+        VarHandle.fullFence(); // the flag before the re-check of the available index
+    }
+
+    /** Whether the guest wants an interrupt for used buffers (it may suppress them while polling). */
+    boolean interruptWanted() {
+        return ((short) IDX.getAcquire(avail, availOff) & 1) == 0;
+    }
+
+    /** Starts walking chain {@code head}; false when the head is out of range. */
+    boolean begin(int head) {
+        if (head >= num) {
+            return false;
+        }
+        cDesc = head;
+        cHops = 0;
+        return load();
+    }
+
+    /** Loads the cursor's descriptor; false when it is malformed. */
+    private boolean load() {
+        if (++cHops > num) {
+            return false; // a loop in the chain
+        }
+        long d = descOff + 16L * cDesc;
+        long addr = desc.get(U64, d);
+        long len = desc.get(U32, d + 8) & 0xffffffffL;
+        cFlags = desc.get(U16, d + 12) & 0xffff;
+        if ((cFlags & DESC_INDIRECT) != 0) {
+            return false;
+        }
+        int r = mem.physical(addr, len);
+        if (r < 0) {
+            return false;
+        }
+        cSeg = mem.segment(r);
+        cOff = mem.physicalOffset(r, addr);
+        cLeft = len;
+        return true;
+    }
+
+    /** Moves to the next descriptor of the chain: 1 moved, 0 the chain ended, -1 malformed. */
+    private int advance() {
+        if ((cFlags & DESC_NEXT) == 0) {
+            return 0;
+        }
+        int next = desc.get(U16, descOff + 16L * cDesc + 14) & 0xffff;
+        if (next >= num) {
+            return -1;
+        }
+        cDesc = next;
+        return load() ? 1 : -1;
+    }
+
+    /**
+     * Copies the guest's transmit chain {@code head} into {@code dst[0, cap)}; its length, or -1
+     * when the chain is malformed or longer than {@code cap}.
+     */
+    int read(int head, MemorySegment dst, int cap) {
+        if (!begin(head)) {
+            return -1;
+        }
+        int n = 0;
+        while (true) {
+            if ((cFlags & DESC_WRITE) != 0 || cLeft > cap - n) {
+                return -1;
+            }
+            MemorySegment.copy(cSeg, cOff, dst, n, cLeft);
+            n += (int) cLeft;
+            int a = advance();
+            if (a < 0) {
+                return -1;
+            }
+            if (a == 0) {
+                return n;
+            }
+        }
+    }
+
+    /** The writable bytes of the receive chain at {@code head}, or -1 when it is malformed. */
+    long capacity(int head) {
+        if (!begin(head)) {
+            return -1;
+        }
+        long n = 0;
+        while (true) {
+            if ((cFlags & DESC_WRITE) == 0) {
+                return -1;
+            }
+            n += cLeft;
+            int a = advance();
+            if (a < 0) {
+                return -1;
+            }
+            if (a == 0) {
+                return n;
+            }
+        }
+    }
+
+    /**
+     * Writes {@code src[off, off+len)} into the chain being filled (after {@link #begin}), from
+     * where the last write stopped; the bytes written (fewer when the chain is full).
+     * Call only on a chain {@link #capacity} accepted.
+     */
+    int write(MemorySegment src, long off, int len) {
+        int done = 0;
+        while (done < len) {
+            if (cLeft == 0) {
+                if (advance() != 1) {
+                    return done;
+                }
+                continue;
+            }
+            int n = (int) Math.min(cLeft, len - done);
+            MemorySegment.copy(src, off + done, cSeg, cOff, n);
+            cOff += n;
+            cLeft -= n;
+            done += n;
+        }
+        return done;
+    }
+
+    void signal(MemorySegment scratch) {
+        if (callFd >= 0) {
+            Posix.signal(callFd, scratch);
+        }
+    }
+
+    /** Forgets the guest's state (GET_VRING_BASE stopped it, or the connection ended). */
+    void reset() {
+        stop();
+        Posix.close(callFd);
+        callFd = -1;
+        enabled = false;
+        num = 0;
+        lastAvail = 0;
+    }
+}

@@ -1,0 +1,91 @@
+package io.parvirt.vswitch;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Small frames through the switch between two vhost-user ports, with synthetic front ends
+ * ({@link VhostUserFrontEnd}) in this JVM: S keeps its transmit ring full of one 64-byte frame,
+ * R posts its receive buffers back as fast as the switch fills them. The switch's real
+ * {@link VirtualEthernet} loop thread does the work (the port's session thread turns kicks into
+ * drains). Reported: frames delivered to R per second over the window, and the switch thread's CPU
+ * time (ThreadMXBean), so "per switch-core-second" is measured. Run by {@code bench/vhost-user-mpps.sh}.
+ *
+ * <p>Usage: {@code VhostUserForwarding SECONDS WARMUP FRAME_BYTES}
+ */
+public final class VhostUserForwarding {
+    private VhostUserForwarding() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.parseInt(args[0]);
+        int warmup = Integer.parseInt(args[1]);
+        int size = Integer.parseInt(args[2]);
+        Path dir = Files.createTempDirectory("vhost-bench-");
+        long macS = 0x0E5056001002L;
+        long macR = 0x0E5056002002L;
+        try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
+            net.connect(1, "s", List.of(adapter("s/2", macS, dir.resolve("s.sock"))));
+            net.connect(2, "r", List.of(adapter("r/2", macR, dir.resolve("r.sock"))));
+            try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("s.sock"), VhostUser.FEATURES);
+                    VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("r.sock"), VhostUser.FEATURES)) {
+                r.postReceive(VhostUserFrontEnd.QUEUE);
+                byte[] frame = TestFrames.untagged(macR, macS, size);
+                AtomicLong delivered = new AtomicLong();
+                long end = System.nanoTime() + (warmup + seconds) * 1_000_000_000L;
+                Thread receiver = Thread.ofPlatform().start(() -> {
+                    while (System.nanoTime() < end) {
+                        delivered.addAndGet(r.recycle());
+                        Thread.onSpinWait();
+                    }
+                });
+                Thread sender = Thread.ofPlatform().start(() -> {
+                    boolean first = true;
+                    while (System.nanoTime() < end) {
+                        s.pump(frame, first);
+                        first = false;
+                        Thread.onSpinWait();
+                    }
+                });
+                Thread.sleep(warmup * 1000L);
+                long cpu0 = switchCpu();
+                long d0 = delivered.get();
+                long t0 = System.nanoTime();
+                Thread.sleep(seconds * 1000L);
+                long d1 = delivered.get();
+                long t1 = System.nanoTime();
+                long cpu1 = switchCpu();
+                sender.join();
+                receiver.join();
+                double secs = (t1 - t0) / 1e9;
+                double fps = (d1 - d0) / secs;
+                double core = (cpu1 - cpu0) / 1e9 / secs;
+                VirtualEthernet.PortStatus rs = net.ports().stream().filter(p -> p.lparId() == 2).findFirst().orElseThrow();
+                System.out.printf(Locale.ROOT, "frame=%dB delivered=%.3f Mpps switch-core=%.2f per-core=%.3f Mpps drops=%s%n",
+                        size, fps / 1e6, core, fps / Math.max(core, 1e-9) / 1e6, rs.drops());
+            }
+        }
+    }
+
+    static VirtualEthernet.Adapter adapter(String name, long mac, Path sock) {
+        return new VirtualEthernet.Adapter(2, "ETHERNET0", new PortConfig(name, mac, 10, false, Set.of(), 0), sock,
+                null, Transport.VHOST_USER);
+    }
+
+    /** CPU nanoseconds of the switch loop thread (named "vswitch") and the vhost-user session threads. */
+    static long switchCpu() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("vswitch")) {
+                sum += threads.getThreadCpuTime(t.threadId());
+            }
+        }
+        return sum;
+    }
+}
