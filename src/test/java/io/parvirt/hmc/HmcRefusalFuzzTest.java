@@ -108,7 +108,7 @@ class HmcRefusalFuzzTest {
                 "", " ", "a\nb", "a\0b", "x\"y", "a,b", "\u2603", "\u2028", "name", "=", "norm", "DefaultPool",
                 "SharedPool01", "1/2", "1e3", "+1", "0x10");
         static final List<String> VERBS = List.of("mksyscfg", "chsyscfg", "rmsyscfg", "chhwres", "mkhmcusr",
-                "rmhmcusr", "chsysstate", "viosvrcmd", "raw");
+                "rmhmcusr", "chsysstate", "viosvrcmd", "mkaccfg", "chaccfg", "rmaccfg", "chhmcusr", "raw");
         static final List<String> USERS = List.of("local:test", "local:test", "local:test", "ann", "nosuch");
 
         private final Random rnd;
@@ -205,6 +205,16 @@ class HmcRefusalFuzzTest {
                 case "mkhmcusr" -> a.addAll(List.of("-u", value(), "-a", pick(List.of("hmcviewer", "hmcoperator",
                         "hmcsuperadmin", "hmcpe", "nosuch")), "--passwd", pick(List.of("abcdefgh1", "", "x"))));
                 case "rmhmcusr" -> a.addAll(List.of("-u", value()));
+                // managed-resource roles: well-formed and damaged resource lists, roles in use, unknown users
+                case "mkaccfg", "chaccfg" -> a.addAll(List.of("-t", pick(List.of("resourcerole", "taskrole", "x")),
+                        "-i", "name=" + pick(List.of("r1", "r2", value())) + ",resources=" + pick(List.of(
+                                "lpar:lp1", "lpar:lp1,lpar:lp2", "cec:" + SYS, "lpar:nosuch", "lpar:", "cec:nosuch",
+                                "ALL_PARTITIONS*" + SYS, value()))));
+                case "rmaccfg" -> a.addAll(List.of("-t", pick(List.of("resourcerole", "taskrole")), "-n",
+                        pick(List.of("r1", "r2", value()))));
+                case "chhmcusr" -> a.addAll(List.of("-i", "name=" + pick(List.of("ann", "nosuch", value()))
+                        + "," + pick(List.of("resourcerole", "taskrole")) + "=" + pick(List.of("r1", "ALL:",
+                        "hmcoperator", value()))));
                 case "chsysstate" -> a.addAll(List.of("-r", "lpar", "-m", SYS, "-o", pick(List.of("on", "shutdown",
                         "restart", "x")), "-n", value()));
                 case "viosvrcmd" -> a.addAll(List.of("-m", SYS, "-p", pick(List.of("vios1", "lp1", "x")), "-c",
