@@ -163,10 +163,10 @@ final class Routes {
         r.get("/api/v1/partitions/{name}/console", ctx -> ctx.contentType("application/octet-stream").result(
                 hmc.consoleTail(ctx.attribute("user"), lpar(ctx), 1024 * consoleKb(ctx))));
         // issue 14: this system as a migration's target, asked by the source's daemon
-        for (String step : List.of("validate", "prepare", "complete", "abort")) {
-            r.post("/api/v1/mobility/" + step, ctx -> ctx.json(hmc.mobilityTarget(ctx.attribute("user"), client(ctx),
-                    step, Json.read(ctx.body()))));
-        }
+        r.post("/api/v1/mobility/validate", ctx -> mobilityStep(ctx, "validate"));
+        r.post("/api/v1/mobility/prepare", ctx -> mobilityStep(ctx, "prepare"));
+        r.post("/api/v1/mobility/complete", ctx -> mobilityStep(ctx, "complete"));
+        r.post("/api/v1/mobility/abort", ctx -> mobilityStep(ctx, "abort"));
         // issue 19: pause, system profiles, profile data, templates (the same typed commands as the CLI's)
         r.post("/api/v1/partitions/{name}/pause", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.PAUSE))));
         r.post("/api/v1/partitions/{name}/resume", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.RESUME))));
@@ -484,5 +484,10 @@ final class Routes {
             }
         }
         return a;
+    }
+
+    /** One step of this system as a migration's target (each step a route of its own, listed in openapi.json). */
+    private void mobilityStep(Context ctx, String step) {
+        ctx.json(hmc.mobilityTarget(ctx.attribute("user"), client(ctx), step, Json.read(ctx.body())));
     }
 }
