@@ -62,8 +62,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * The partition operations of this daemon's system: where Live Partition Mobility's targets are
-     * connected ({@code mobility().targets}) until the multi-system HMC routes {@code -t} itself.
+     * The partition operations of this daemon's system. In production {@code migrlpar -t} reaches
+     * connected systems' daemons; in-process tests and the migration bench join two daemons here
+     * ({@code mobility().targets}) without a network between them.
      */
     public PartitionOperations operations() {
         return operations;
