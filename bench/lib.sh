@@ -24,6 +24,7 @@ bench_build() {
     rm -f "$root/target/parvirt-cli.jsa"
   fi
   BENCH_SNAP=$(mktemp -d /tmp/parvirt-bench-build-XXXXXX)
+  chmod 711 "$BENCH_SNAP" # the confined QEMU user reads the images copied below it
   mkdir -p "$BENCH_SNAP/target" "$BENCH_SNAP/src" "$BENCH_SNAP/scripts"
   cp -p "$root/parvirt" "$BENCH_SNAP/"
   cp -p "$root/scripts/env.sh" "$BENCH_SNAP/scripts/"
@@ -187,6 +188,7 @@ bench_cpuset_cleanup() {
 bench_freeze_nobuild() {
   local jar="$root/target/parvirt.jar" stale
   BENCH_SNAP=$(mktemp -d /tmp/parvirt-bench-build-XXXXXX)
+  chmod 711 "$BENCH_SNAP" # the confined QEMU user reads the images copied below it
   mkdir -p "$BENCH_SNAP/target" "$BENCH_SNAP/src" "$BENCH_SNAP/scripts"
   cp -p "$root/parvirt" "$root/pom.xml" "$BENCH_SNAP/"
   cp -p "$root/scripts/env.sh" "$BENCH_SNAP/scripts/"

@@ -190,8 +190,11 @@ public final class QemuUser {
         PosixFileAttributeView v = view(p);
         GroupPrincipal g = group(user);
         if (!v.readAttributes().group().equals(g)) {
-            if (perms.stream().anyMatch(r -> r.name().startsWith("GROUP"))) {
-                return; // another group already shares it: leave the owner's choice alone (QEMU says what it misses)
+            // Another group that may read or write shares it: leave the owner's choice alone (QEMU says
+            // what it misses). One that may only pass (g=--x, e.g. what the home's owner-only walk leaves
+            // of a home made 0711) is no share: taken over, or the QEMU user could never reach the run directories.
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+                return;
             }
             v.setGroup(g);
         }
