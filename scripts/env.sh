@@ -69,6 +69,40 @@ parvirt_need_qemu() {
   return 1
 }
 
+# A newer QEMU beside the system's, for vhost-user ports under TCG: bookworm's QEMU 7.2 crashes when
+# a TCG guest's virtio-net driver starts a vhost-user device; bookworm-backports' QEMU 10 does not.
+# Unpacked (dpkg -x, no install) into target/qemu-bpo/root with apt-get download and a private
+# sources list, so the system's QEMU stays what every other test runs. Prints the binary's path.
+parvirt_backports_qemu() {
+  local dir="$here/target/qemu-bpo" bin
+  bin="$dir/root/usr/bin/qemu-system-x86_64"
+  if [ ! -x "$bin" ]; then
+    command -v apt-get >/dev/null && command -v dpkg >/dev/null || {
+      echo "parvirt: no apt-get/dpkg: the vhost-user guest test needs QEMU 8 or later (qemu.binary)" >&2; return 1; }
+    local mirror
+    mirror=$(grep -hoE '(https?://[^ ]*/debian)/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+      2>/dev/null | grep -v security | head -1 | tr -d ' ')
+    [ -n "$mirror" ] || mirror=$(grep -hoE '^URIs: *https?://[^ ]*/debian/?$' /etc/apt/sources.list.d/*.sources \
+      2>/dev/null | head -1 | sed 's/^URIs: *//')
+    [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+    rm -rf "$dir" && mkdir -p "$dir/lists/partial" "$dir/debs"
+    echo "deb ${mirror%/} bookworm-backports main" > "$dir/sources.list"
+    local opts=(-o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+      -o Dir::State::Lists="$dir/lists" -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root -qq)
+    echo "parvirt: fetching QEMU from bookworm-backports into $dir (for the vhost-user guest test)" >&2
+    if ! { apt-get "${opts[@]}" update >&2 && (cd "$dir/debs" && apt-get "${opts[@]}" download \
+        qemu-system-x86/bookworm-backports qemu-system-common/bookworm-backports \
+        qemu-system-data/bookworm-backports >&2); }; then
+      echo "parvirt: could not fetch QEMU from bookworm-backports ($mirror); the vhost-user guest test is skipped" >&2
+      return 1
+    fi
+    for deb in "$dir"/debs/*.deb; do dpkg -x "$deb" "$dir/root"; done
+    chmod -R a+rX "$dir/root"
+  fi
+  "$bin" --version >/dev/null 2>&1 || { echo "parvirt: $bin does not run here" >&2; return 1; }
+  echo "$bin"
+}
+
 # What the web console's browser tests need: Debian's Chromium and its driver (Selenium drives them;
 # nothing is downloaded by the tests themselves).
 parvirt_need_chromium() {

@@ -56,6 +56,8 @@ final class DaemonLauncher {
             cmd.add("/usr/bin/setsid");
         }
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        // No class-data archive of its own (it would halve the start on a busy host): a JDK 25.0.3
+        // daemon crashed once in CDS's lambda-proxy lookup from an auto-created dynamic archive.
         cmd.add("-XX:+UseSerialGC");
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-cp");

@@ -101,12 +101,13 @@ class DispatchScenarioTest {
         return sum;
     }
 
-    /** Cores each partition's vCPU threads used over {@code ms}. */
+    /** Cores each partition's vCPU threads used over {@code ms}; key {@link #IDLE} holds the host's idle cores. */
     static Map<String, Double> measure(long ms) {
         Map<String, Long> before = new HashMap<>();
         for (String n : threads.keySet()) {
             before.put(n, cpuNs(n));
         }
+        long idle0 = DlparDispatchTest.hostIdleNs();
         long t0 = System.nanoTime();
         sleep(ms);
         long dt = System.nanoTime() - t0;
@@ -114,9 +115,43 @@ class DispatchScenarioTest {
         for (String n : threads.keySet()) {
             out.put(n, (cpuNs(n) - before.get(n)) / (double) dt);
         }
-        System.out.printf("dispatch scenario over %d ms: A=%.3f B=%.3f C=%.3f%n", ms, out.get("A"), out.get("B"),
-                out.get("C"));
+        out.put(IDLE, (DlparDispatchTest.hostIdleNs() - idle0) / (double) dt);
+        System.out.printf("dispatch scenario over %d ms: A=%.3f B=%.3f C=%.3f host idle=%.2f%n", ms, out.get("A"),
+                out.get("B"), out.get("C"), out.get(IDLE));
         return out;
+    }
+
+    static final String IDLE = "host idle";
+
+    /**
+     * A window in which the host had cycles to spare, so that what the partitions used is what the
+     * dispatcher gave them; a second window if the first found the host saturated by other work.
+     * Returns the last window measured: callers check {@link #hostHadSpare} before holding the
+     * partitions to their shares.
+     */
+    static Map<String, Double> measureWithSpare(long ms) {
+        Map<String, Double> c = measure(ms);
+        return hostHadSpare(c) ? c : measure(ms);
+    }
+
+    /**
+     * pool1 takes one of the host's two cores; with more than {@link DlparDispatchTest#HOST_SPARE}
+     * cores idle the host could have run the partitions more, so any shortfall is the dispatcher's.
+     */
+    static boolean hostHadSpare(Map<String, Double> c) {
+        boolean spare = c.get(IDLE) > DlparDispatchTest.HOST_SPARE;
+        if (!spare) {
+            System.out.printf("dispatch scenario: host saturated (%.2f cores idle): only caps and the pool's "
+                    + "ceiling are checked%n", c.get(IDLE));
+        }
+        return spare;
+    }
+
+    /** What holds however loaded the host is: A's cap and pool1's ceiling. */
+    static void capsHold(Map<String, Double> c, double capOfA) {
+        assertThat(c.get("A")).as("A capped at its entitlement").isLessThanOrEqualTo(capOfA + TOLERANCE);
+        assertThat(c.get("A") + c.get("B") + c.get("C")).as("pool1 never above its 1.0")
+                .isLessThanOrEqualTo(1.0 + TOLERANCE);
     }
 
     /** Lets time pass: these tests measure CPU rates over wall-clock windows, so sleeping is the point. */
@@ -131,11 +166,15 @@ class DispatchScenarioTest {
     @Test
     @Order(1)
     void cappedUncappedAndWeightsShareThePoolAsPowerVmDoes() {
-        Map<String, Double> c = measure(20_000);
+        Map<String, Double> c = measureWithSpare(15_000);
+        capsHold(c, 0.20);
+        assertThat(dispatch().path("enforced").asBoolean()).isTrue();
+        if (!hostHadSpare(c)) {
+            return;
+        }
         assertThat(c.get("A")).as("A capped at its entitlement").isCloseTo(0.20, within(TOLERANCE));
         assertThat(c.get("B")).as("B: 0.20 + 0.40 x 192/256").isCloseTo(0.50, within(TOLERANCE));
         assertThat(c.get("C")).as("C: 0.20 + 0.40 x 64/256").isCloseTo(0.30, within(TOLERANCE));
-        assertThat(dispatch().path("enforced").asBoolean()).isTrue();
     }
 
     @Test
@@ -145,24 +184,21 @@ class DispatchScenarioTest {
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a", "uncap_weight=64").exit())
                 .isZero();
         // Reaction: the first 250 ms window in which B and C are both near 0.40.
-        long reacted = -1;
-        while (System.nanoTime() - t0 < 2_000_000_000L) {
-            Map<String, Double> w = measure(250);
-            if (Math.abs(w.get("B") - 0.40) < 0.08 && Math.abs(w.get("C") - 0.40) < 0.08) {
-                reacted = (System.nanoTime() - t0) / 1_000_000;
-                break;
-            }
-        }
-        System.out.println("dispatch scenario: weight change reached B and C within " + reacted + " ms");
-        assertThat(reacted).as("B and C near 0.40 within 2 s of the change").isBetween(0L, 2000L);
+        Reaction r = reaction(t0, 2000, w -> Math.abs(w.get("B") - 0.40) < 0.08 && Math.abs(w.get("C") - 0.40) < 0.08);
+        // Uncapped shares have no exact quota to check instead on a saturated host: only printed then.
+        reacted("B and C near 0.40 after the weight change", r, 2000, "B", Double.NaN);
         // deliberate: the steady-state measurement starts 2 s after the change
         sleep(Math.max(0, 2000 - (System.nanoTime() - t0) / 1_000_000));
-        Map<String, Double> c = measure(10_000);
+        Map<String, Double> c = measureWithSpare(10_000);
+        capsHold(c, 0.20);
+        assertThat(d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar", "--filter", "lpar_names=B", "-F",
+                "curr_uncap_weight,run_uncap_weight,curr_shared_proc_pool_name").stdout()).isEqualTo("64,64,pool1\n");
+        if (!hostHadSpare(c)) {
+            return;
+        }
         assertThat(c.get("B")).isCloseTo(0.40, within(TOLERANCE));
         assertThat(c.get("C")).isCloseTo(0.40, within(TOLERANCE));
         assertThat(c.get("A")).isCloseTo(0.20, within(TOLERANCE));
-        assertThat(d.hmc("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar", "--filter", "lpar_names=B", "-F",
-                "curr_uncap_weight,run_uncap_weight,curr_shared_proc_pool_name").stdout()).isEqualTo("64,64,pool1\n");
     }
 
     @Test
@@ -171,15 +207,21 @@ class DispatchScenarioTest {
         Guests.Exec stop = Guests.exec(d, "C", "/bin/sh", "-c", "kill $(cat /tmp/burn.pids)");
         assertThat(stop.exit()).as(stop.body()).isZero();
         sleep(2000); // deliberate: the controller's reaction time before the next measurement
-        Map<String, Double> c = measure(10_000);
+        Map<String, Double> c = measureWithSpare(10_000);
+        capsHold(c, 0.20);
+        assertThat(c.get("C")).isLessThan(0.05);
+        if (!hostHadSpare(c)) {
+            return;
+        }
         assertThat(c.get("B")).as("B takes what C ceded, up to the pool's 1.0").isCloseTo(0.80, within(TOLERANCE));
         assertThat(c.get("A")).isCloseTo(0.20, within(TOLERANCE));
-        assertThat(c.get("C")).isLessThan(0.05);
     }
 
     @Test
     @Order(4)
     void lslparutilCountsTheCyclesTheThreadsUsed() {
+        // The threads' own CPU time over the seconds the six newest samples cover, beside them.
+        Map<String, Double> c = measure(6_000);
         var out = d.hmc("lslparutil", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=A", "-n", "6", "-F",
                 "time_cycles,entitled_cycles,capped_cycles,uncapped_cycles,curr_proc_units,curr_sharing_mode");
         assertThat(out.exit()).as(out.stdout()).isZero();
@@ -191,8 +233,10 @@ class DispatchScenarioTest {
         assertThat(dt).isPositive();
         assertThat((newest[1] - oldest[1]) / dt).as("entitled cycles: 0.20 of the time").isCloseTo(0.20,
                 within(0.01));
-        assertThat((newest[2] + newest[3] - oldest[2] - oldest[3]) / dt).as("A used about its 0.20")
-                .isCloseTo(0.20, within(TOLERANCE));
+        // The samples cover the window's last five seconds or so, not exactly its six: under a load
+        // that varies from second to second the two may differ by more than one tolerance.
+        assertThat((newest[2] + newest[3] - oldest[2] - oldest[3]) / dt).as("A's cycles are what its thread used")
+                .isCloseTo(c.get("A"), within(2 * TOLERANCE)).isLessThanOrEqualTo(0.20 + TOLERANCE);
         assertThat(newest[3] - oldest[3]).as("a capped partition gets no uncapped cycles to speak of")
                 .isLessThan((long) (0.03 * dt));
         assertThat(lines.getFirst()).endsWith(",0.2,cap");
@@ -202,8 +246,12 @@ class DispatchScenarioTest {
         assertThat(pl).as(pool.stdout()).hasSizeGreaterThanOrEqualTo(4);
         long[] pn = Listed.longs(pl.getFirst().replace(",1.0", ",0"));
         long[] po = Listed.longs(pl.getLast().replace(",1.0", ",0"));
-        assertThat((pn[1] - po[1]) / (double) (pn[0] - po[0])).as("pool1 runs at its ceiling: A 0.2 + B 0.8")
-                .isCloseTo(1.0, within(TOLERANCE));
+        double utilized = (pn[1] - po[1]) / (double) (pn[0] - po[0]);
+        assertThat(utilized).as("pool1's utilized cycles are what its partitions' threads used")
+                .isCloseTo(c.get("A") + c.get("B") + c.get("C"), within(2 * TOLERANCE));
+        if (hostHadSpare(c)) {
+            assertThat(utilized).as("pool1 runs at its ceiling: A 0.2 + B 0.8").isCloseTo(1.0, within(TOLERANCE));
+        }
         assertThat((pn[2] - po[2]) / (double) (pn[0] - po[0])).as("pool1's size is its maximum").isCloseTo(1.0,
                 within(0.001));
         String metrics = d.api("GET", "/metrics", null).body();
@@ -212,15 +260,56 @@ class DispatchScenarioTest {
                 .contains("parvirt_pool_size_cores{pool_id=\"1\"} 1.0");
     }
 
-    /** Polls 250 ms windows until {@code name} is in [lo, hi]; returns the milliseconds it took, or -1. */
-    static long reaction(long t0, String name, double lo, double hi, long limitMs) {
+    /** How long a change took to show in {@code name}'s consumption (-1: not within the limit), and whether the host had cycles to spare. */
+    record Reaction(long ms, boolean hostSaturated) {
+    }
+
+    /**
+     * Polls 250 ms windows until {@code name} is in [lo, hi] (a window that ends past the limit does
+     * not count); the host counts as saturated when it averaged no spare cycles over the windows.
+     */
+    static Reaction reaction(long t0, String name, double lo, double hi, long limitMs) {
+        return reaction(t0, limitMs, w -> w.get(name) >= lo && w.get(name) <= hi);
+    }
+
+    static Reaction reaction(long t0, long limitMs, java.util.function.Predicate<Map<String, Double>> reached) {
+        double idle = 0;
+        int windows = 0;
         while ((System.nanoTime() - t0) / 1_000_000 < limitMs) {
-            double v = measure(250).get(name);
-            if (v >= lo && v <= hi) {
-                return (System.nanoTime() - t0) / 1_000_000;
+            Map<String, Double> w = measure(250);
+            idle += w.get(IDLE);
+            windows++;
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (reached.test(w) && ms <= limitMs) {
+                return new Reaction(ms, false);
             }
         }
-        return -1;
+        return new Reaction(-1, windows == 0 || idle / windows <= DlparDispatchTest.HOST_SPARE);
+    }
+
+    /**
+     * The change showed in the threads' consumption within the limit; on a host saturated by other
+     * work throughout (the partitions could not run even what they were given) the dispatcher's own
+     * decision, {@code name}'s CFS quota, is held to {@code quota} instead where it is exact (a
+     * capped partition's quota is its entitlement), and nothing more where it is not ({@code NaN}).
+     */
+    static void reacted(String what, Reaction r, long limitMs, String name, double quota) {
+        System.out.println("dispatch scenario: " + what + " within " + r.ms() + " ms");
+        if (r.ms() >= 0 || !r.hostSaturated()) {
+            assertThat(r.ms()).as(what + " within " + limitMs + " ms").isBetween(0L, limitMs);
+            return;
+        }
+        System.out.println("dispatch scenario: host saturated: " + what + " checked by the dispatcher's quota");
+        if (!Double.isNaN(quota)) {
+            for (JsonNode p : dispatch().path("partitions")) {
+                if (p.path("name").asText().equals(name)) {
+                    // The quota is not the entitlement to the hundredth (the controller corrects for
+                    // CFS's overrun), but a tolerance tells it from the value before the change.
+                    assertThat(p.path("quotaCores").asDouble()).as(what + ": the dispatcher's quota for " + name)
+                            .isCloseTo(quota, within(TOLERANCE));
+                }
+            }
+        }
     }
 
     @Test
@@ -229,32 +318,25 @@ class DispatchScenarioTest {
         long t0 = System.nanoTime();
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "a", "-p", "A", "--procunits", "0.1").exit())
                 .isZero();
-        long units = reaction(t0, "A", 0.27, 0.33, 1000);
-        System.out.println("dispatch scenario: A at 0.30 units within " + units + " ms");
-        assertThat(units).as("capped A follows its new entitlement within 1 s").isBetween(0L, 1000L);
+        reacted("capped A follows its new entitlement of 0.30", reaction(t0, "A", 0.27, 0.33, 1000), 1000, "A", 0.30);
         t0 = System.nanoTime();
         assertThat(d.hmc("chhwres", "-r", "procpool", "-m", "sys1", "-o", "s", "-p", "B", "--poolname",
                 "DefaultPool").exit()).isZero();
-        long out = reaction(t0, "B", 1.2, 2.0, 1000);
-        System.out.println("dispatch scenario: B out of pool1's ceiling within " + out + " ms");
-        assertThat(out).as("B, moved to the default pool, is no longer held by pool1's maximum").isBetween(0L, 1000L);
+        reacted("B, moved to the default pool, is no longer held by pool1's maximum", reaction(t0, "B", 1.2, 2.0,
+                1000), 1000, "B", Double.NaN);
         assertThat(d.hmc("lshwres", "-r", "procpool", "-m", "sys1", "--filter", "pool_names=pool1", "-F",
                 "lpar_names").stdout()).isEqualTo("\"A,C\"\n");
         t0 = System.nanoTime();
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a",
                 "shared_proc_pool_name=pool1").exit()).isZero();
-        long back = reaction(t0, "B", 0.55, 0.8, 2000);
-        System.out.println("dispatch scenario: B back under pool1's ceiling within " + back + " ms");
         // 2 s, not 1: one loaded CI run saw B stay near 0.95 cores for over a second after this move
         // (cause not found yet; see the issue note). The other changes here are held to 1 s.
-        assertThat(back).as("back in pool1: 1.0 - A 0.3 = 0.7 (a 250 ms window, CFS's overrun not yet "
-                + "corrected)").isBetween(0L, 2000L);
+        reacted("B back in pool1: 1.0 - A 0.3 = 0.7 (a 250 ms window, CFS's overrun not yet corrected)",
+                reaction(t0, "B", 0.55, 0.8, 2000), 2000, "B", Double.NaN);
         t0 = System.nanoTime();
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a", "sharing_mode=cap").exit())
                 .isZero();
-        long capped = reaction(t0, "B", 0.15, 0.25, 1000);
-        System.out.println("dispatch scenario: B capped at its 0.2 within " + capped + " ms");
-        assertThat(capped).as("B capped falls to its entitlement within 1 s").isBetween(0L, 1000L);
+        reacted("B capped falls to its entitlement of 0.20", reaction(t0, "B", 0.15, 0.25, 1000), 1000, "B", 0.20);
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "s", "-p", "B", "-a", "sharing_mode=uncap")
                 .exit()).isZero();
         assertThat(d.hmc("chhwres", "-r", "proc", "-m", "sys1", "-o", "r", "-p", "A", "--procunits", "0.1").exit())

@@ -132,7 +132,7 @@ class DlparDispatchTest {
     @Order(1)
     void oneVirtualProcessorUsesItsEntitlement() {
         sleep(2000); // deliberate: the controller settles on the new load before anything is measured
-        usesItsEntitlement(measure(8000), "with 1 VP");
+        usesItsEntitlement(measure(6000), "with 1 VP");
         assertThat(DlparProbe.dispatched(d, "dsp").path("name").asText()).isEqualTo("dsp");
     }
 
@@ -150,7 +150,7 @@ class DlparDispatchTest {
                 (System.nanoTime() - t0) / 1_000_000);
         assertThat(DlparProbe.nproc(d, "dsp")).isEqualTo(2);
         sleep(2000); // deliberate: the guest spreads its two loops over both processors
-        Map<Long, Double> c = measure(8000);
+        Map<Long, Double> c = measure(6000);
         usesItsEntitlement(c, "after a VP was added");
         long added = c.keySet().stream().filter(t -> t > 0L && t != first).findFirst().orElseThrow();
         assertThat(c.get(added)).as("the new vCPU thread runs guest work and is counted")
@@ -164,7 +164,7 @@ class DlparDispatchTest {
         assertThat(r.exit()).as(r.stdout()).isZero();
         assertThat(DlparProbe.nproc(d, "dsp")).isEqualTo(1);
         sleep(2000); // deliberate: the guest moves its loops to the remaining processor
-        Map<Long, Double> c = measure(8000);
+        Map<Long, Double> c = measure(6000);
         usesItsEntitlement(c, "after a VP was removed");
         // Under TCG the removed vCPU stays plugged and offline (see GuestHotplug): its thread idles.
         assertThat(c.entrySet().stream().filter(e -> e.getKey() > 0L).filter(e -> e.getValue() > 0.02).count())

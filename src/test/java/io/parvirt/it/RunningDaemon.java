@@ -175,17 +175,21 @@ public final class RunningDaemon implements AutoCloseable {
         // test. They are stopped while the daemon runs, so that it cleans up after them: its supervisor removes the
         // partition's cgroup, then its run directory, which is what is awaited here.
         List<Path> runDirs = new ArrayList<>();
-        try (Stream<Path> pids = Files.walk(home.run())) {
-            for (Path pid : pids.filter(p -> (p.getFileName().toString().equals("qemu.pid")
-                    || p.getFileName().toString().equals("storage.pid"))).toList()) {
+        for (Path pid : files(home.run())) {
+            String name = pid.getFileName().toString();
+            if (!name.equals("qemu.pid") && !name.equals("storage.pid")) {
+                continue;
+            }
+            try {
+                long process = Long.parseLong(Files.readString(pid).strip());
                 runDirs.add(pid.getParent());
-                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(h -> {
+                ProcessHandle.of(process).ifPresent(h -> {
                     h.destroyForcibly();
                     h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> null).join();
                 });
+            } catch (IOException | NumberFormatException e) {
+                // it stopped and the daemon removed its files meanwhile
             }
-        } catch (IOException | NumberFormatException e) {
-            // nothing ran, or it is already gone
         }
         try {
             Await.until("the daemon to clean up after the partitions it ran " + runDirs, Duration.ofSeconds(10),
@@ -194,10 +198,22 @@ public final class RunningDaemon implements AutoCloseable {
             // closing must not fail a test; what is left is in a temporary directory
         }
         daemon.stop();
-        try (Stream<Path> s = Files.walk(home.root())) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // temporary directory; left behind at worst
+        files(home.root()).stream().sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+
+    /**
+     * Every path under {@code root}, read while the daemon may still be removing some (a partition
+     * that just stopped): a walk that meets a vanished entry is started again.
+     */
+    private static List<Path> files(Path root) {
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> s = Files.walk(root)) {
+                return s.toList();
+            } catch (IOException | UncheckedIOException e) {
+                if (!Files.exists(root) || attempt == 5) {
+                    return List.of();
+                }
+            }
         }
     }
 }

@@ -1,13 +1,13 @@
 package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -17,18 +17,23 @@ import org.junit.jupiter.api.Test;
  * each other, their virtio-net devices negotiated checksum and TSO offloads (read from the
  * device's feature bits in sysfs: the default image has no ethtool), and a TCP stream crosses the
  * switch in frames far larger than the MTU, which only segmentation offload carried end to end makes.
+ *
+ * <p>Bookworm's QEMU 7.2 cannot run it: its TCG guests' QEMU segfaults when the guest's virtio-net
+ * driver starts a vhost-user device (before SET_FEATURES), and the daemon refuses that combination
+ * at start ({@code VhostUserQemuVersionTest}). So this runs the partitions on bookworm-backports'
+ * QEMU 10, which {@code ./test} unpacks into {@code target/qemu-bpo} beside the system's and names
+ * in {@code PARVIRT_TEST_QEMU_VHOST_USER}; without it the test is skipped, saying so.
  */
 @Tag("guest")
-@Disabled("issue 17: on this host's QEMU 7.2 under TCG the guest's QEMU segfaults (at 0x28, vCPU or main "
-        + "thread) when the guest's virtio-net driver starts the device, before it sends the back end "
-        + "SET_FEATURES or SET_MEM_TABLE; the handshake up to SET_VRING_ENABLE completes. Likely QEMU's "
-        + "virtio-pci turning ioeventfd off without KVM, so vhost cannot start; not yet run under KVM")
 class VhostUserEthernetTest {
     static RunningDaemon d;
 
     @BeforeAll
     static void start() {
-        d = RunningDaemon.start("vswitch.transport=vhost-user\n");
+        String qemu = System.getenv("PARVIRT_TEST_QEMU_VHOST_USER");
+        assumeTrue(qemu != null, "vhost-user under TCG needs QEMU 8 or later; ./test fetches bookworm-backports' "
+                + "QEMU and sets PARVIRT_TEST_QEMU_VHOST_USER (it could not here; see its output)");
+        d = RunningDaemon.start("vswitch.transport=vhost-user\nqemu.binary=" + qemu + "\n");
         VirtualEthernetTest.d = d;
         VirtualEthernetTest.define("H1", "2/0/10//0/1");
         VirtualEthernetTest.define("H2", "2/0/10//0/1");
@@ -56,10 +61,16 @@ class VhostUserEthernetTest {
         }
         long framesBefore = VirtualEthernetTest.port("H2").path("rxFrames").asLong();
         long bytesBefore = VirtualEthernetTest.port("H2").path("rxBytes").asLong();
-        VirtualEthernetTest.sh("H1", "(nc -l -p 5001 > /dev/null &) ; sleep 1; true");
+        // Every descriptor of the background listener goes elsewhere: the agent waits for its output's end.
+        VirtualEthernetTest.sh("H1", "(nc -l -p 5001 > /dev/null 2>&1 < /dev/null &) ; sleep 1; true");
         VirtualEthernetTest.sh("H2", "dd if=/dev/zero bs=64k count=160 2>/dev/null | nc -w 5 10.0.10.1 5001; true");
         long frames = VirtualEthernetTest.port("H2").path("rxFrames").asLong() - framesBefore;
         long bytes = VirtualEthernetTest.port("H2").path("rxBytes").asLong() - bytesBefore;
+        if (bytes <= 10_000_000L) {
+            System.out.println("vhost-user stream fell short; ports: " + VirtualEthernetTest.ports() + "\nH1: "
+                    + VirtualEthernetTest.sh("H1", "cat /proc/net/dev; cat /proc/net/snmp").stdout() + "\nH2: "
+                    + VirtualEthernetTest.sh("H2", "cat /proc/net/dev; cat /proc/net/snmp").stdout());
+        }
         assertThat(bytes).as("10 MB sent from H2").isGreaterThan(10_000_000L);
         assertThat(bytes / frames).as("average frame from H2: TSO segments crossed whole").isGreaterThan(3000);
         assertThat(VirtualEthernetTest.port("H2").path("drops").path("malformed_chain").asLong()).isZero();

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("unit")
 class HotPathAllocationTest {
     static final int BATCH = 16;
+    static final int ROUNDS = 8;
 
     @TempDir
     Path tmp;
@@ -31,11 +32,23 @@ class HotPathAllocationTest {
             try (RawClient c = RawClient.open(disk.socket(), "alloc")) {
                 long thread = connectionThread();
                 var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-                batches(c, 2_000); // warm: the JIT compiles the loop
-                long before = mx.getThreadAllocatedBytes(thread);
-                int requests = batches(c, 2_000);
-                long allocated = mx.getThreadAllocatedBytes(thread) - before;
-                System.out.println("allocated " + allocated + " bytes over " + requests + " requests");
+                // Warm means compiled: on a loaded host the JIT's threads get the CPU late, and code
+                // still interpreted allocates what C2's escape analysis removes. So rounds run until
+                // one allocates nothing to speak of; an allocation in the code itself shows in every
+                // round, and the test fails after the last.
+                batches(c, 2_000);
+                long allocated = 0;
+                int requests = 0;
+                for (int round = 0; round < ROUNDS; round++) {
+                    long before = mx.getThreadAllocatedBytes(thread);
+                    requests = batches(c, 2_000);
+                    allocated = mx.getThreadAllocatedBytes(thread) - before;
+                    System.out.println("round " + round + ": allocated " + allocated + " bytes over " + requests
+                            + " requests");
+                    if (allocated < requests / 8) {
+                        break;
+                    }
+                }
                 assertThat(allocated).as("bytes allocated by the connection thread over %d requests", requests)
                         .isLessThan(requests / 8);
             }
