@@ -79,6 +79,16 @@ class RemoteKeysTest {
     }
 
     @Test
+    @Order(5)
+    void theHomesOwnerThroughParvirtHasAKeyPairOfItsOwn() {
+        // hscroot's key (added in 3 and 4) is not the owner's: ./parvirt is the owner, "local" here
+        assertThat(local.cli("mkauthkeys", "--ip", remoteIp, "--test").stdout()).startsWith("HSCL3653 ");
+        assertThat(local.cli("mkauthkeys", "-a", "--ip", remoteIp, "--passwd", PASSWORD).exit()).isZero();
+        assertThat(local.cli("mkauthkeys", "--ip", remoteIp, "--test").exit()).isZero();
+        assertThat(local.dir.resolve("ssh/users/local/id_rsa")).exists();
+    }
+
+    @Test
     @Order(2)
     void theGrammarRefusesWhatTheHmcRefuses() {
         assertThat(onLocal("mkauthkeys --ip " + remoteIp).out()).contains("-a, -r or --test");
@@ -124,7 +134,7 @@ class RemoteKeysTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anUnreachableConsoleAndAChangedHostKeyAreRefused() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
