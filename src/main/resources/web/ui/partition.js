@@ -3,6 +3,7 @@ import { api, hmc, el, may, announce, session } from './api.js';
 import { subscribe } from './feed.js';
 import * as vterm from './console.js';
 import * as dlpar from './dlpar.js';
+import * as mobility from './mobility.js';
 import * as util from './utilchart.js';
 
 let unsubscribe = null;
@@ -43,6 +44,7 @@ export async function show(container, name) {
     'Shut down the OS', () => act('OS shutdown', () => power('-o', 'osshutdown')));
   const dlparDialog = dlpar.dialog(name, system);
   const adapterDialog = dlpar.adapterDialog(name, system);
+  const migrateDialog = mobility.dialog(name, system);
   const current = el('div', { id: 'current-adapters' });
   const showCurrent = async () => current.replaceChildren(await currentAdapters(name));
   adapterDialog.addEventListener('changed', showCurrent);
@@ -61,8 +63,9 @@ export async function show(container, name) {
         button('restart', 'Restart', () => act('Restart', () => power('-o', 'shutdown', '--immed', '--restart'))),
         button('dlpar-open', 'Change resources…', () => dlparDialog.showModal()),
         button('vio-open', 'Virtual adapters…', () => adapterDialog.showModal()),
+        button('migrate-open', 'Migrate…', () => mobility.open(migrateDialog)),
         button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete, confirmOsShutdown,
-        dlparDialog, adapterDialog),
+        dlparDialog, adapterDialog, migrateDialog),
     el('section', { 'aria-labelledby': 'console-h' }, el('h2', { id: 'console-h' }, 'Console'),
       el('button', { type: 'button', id: 'open-console', disabled: !may('CONSOLE'),
         title: may('CONSOLE') ? null : 'Your role may not see consoles',

@@ -156,7 +156,9 @@ public final class Daemon implements AutoCloseable {
             io.parvirt.remote.SystemConnections reach = connections;
             operations.mobility().targets(name -> reach.clientOf(name)
                     .map(c -> new io.parvirt.partition.RemoteMobilityTarget(name, c)));
-            Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios, connections, hmcOnly));
+            // mkauthkeys --ip: the console's users' own keys, used with remote HMCs over SSH (issue 15)
+            Hmc hmc = new Hmc(sys, users, new Hmc.Services(operations, network, vios, connections, hmcOnly,
+                    new io.parvirt.ssh.RemoteHmcKeys(home.root().resolve("ssh"))));
             // an HMC-only console runs no partitions: it neither re-adopts nor starts any
             List<Integer> adopted = hmcOnly ? List.of() : operations.recover();
             if (!adopted.isEmpty()) {

@@ -25,11 +25,14 @@ final class ConsoleCommands {
     private final ManagedSystem sys;
     private final HmcUsers users;
     private final ResourceRoles roles;
+    /** The SSH client for {@code mkauthkeys --ip}; null where none was handed in (tests of the grammar). */
+    private final RemoteConsoleKeys remoteKeys;
 
-    ConsoleCommands(ManagedSystem sys, HmcUsers users, ResourceRoles roles) {
+    ConsoleCommands(ManagedSystem sys, HmcUsers users, ResourceRoles roles, RemoteConsoleKeys remoteKeys) {
         this.sys = sys;
         this.users = users;
         this.roles = roles;
+        this.remoteKeys = remoteKeys;
     }
 
     HmcResult events(ListEvents l) {
@@ -57,6 +60,7 @@ final class ConsoleCommands {
             case MakeUser m -> makeUser(m, user);
             case ListUsers l -> listUsers(l);
             case UserCommand.AuthorizeKey k -> new AuthorizedKeys(users, sys).run(k, user);
+            case UserCommand.RemoteKeys k -> remoteKeys(k, user);
             case RemoveUser rm -> {
                 if (users.find(rm.name()).isEmpty()) {
                     throw new ModelException(ModelException.Kind.USER_NOT_FOUND, null, "name", rm.name(),
@@ -66,6 +70,39 @@ final class ConsoleCommands {
                 yield HmcResult.OK;
             }
         };
+    }
+
+    /**
+     * {@code mkauthkeys --ip}: the caller's own key pair with a remote console. The home's owner
+     * (a {@code local:} caller) has the key pair {@code local} and is {@code hscroot} there unless
+     * {@code -u} says otherwise; an HMC user is themself on both sides by default.
+     */
+    private HmcResult remoteKeys(UserCommand.RemoteKeys k, String caller) {
+        if (remoteKeys == null) {
+            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "This console makes no SSH connections, so "
+                    + "it cannot use keys with the remote HMC " + Values.quote(k.host()) + ".");
+        }
+        boolean owner = caller == null || caller.startsWith("local:");
+        String local = owner ? "local" : caller;
+        String remote = k.remoteUser() != null ? k.remoteUser() : owner ? "hscroot" : caller;
+        switch (k.op()) {
+            case ADD -> {
+                if (k.password() == null) {
+                    // an HMC prompts for it on a terminal; a daemon's command has none to prompt on
+                    throw HmcException.badParameter("--passwd");
+                }
+                remoteKeys.add(local, k.host(), remote, k.password());
+                sys.logEvent(owner ? "parvirt" : caller, "user", "SSH key of user " + local + " authorized for user "
+                        + remote + " on the remote HMC " + k.host() + ".");
+            }
+            case REMOVE -> {
+                remoteKeys.remove(local, k.host(), remote, k.password());
+                sys.logEvent(owner ? "parvirt" : caller, "user", "SSH key of user " + local + " removed from user "
+                        + remote + " on the remote HMC " + k.host() + ".");
+            }
+            case TEST -> remoteKeys.test(local, k.host(), remote);
+        }
+        return HmcResult.OK;
     }
 
     private HmcResult makeUser(MakeUser m, String user) {

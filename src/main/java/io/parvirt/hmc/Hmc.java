@@ -59,12 +59,18 @@ public final class Hmc {
     /**
      * The services an HMC drives: partition operations (activation, DLPAR, consoles, dispatching
      * figures), the virtual Ethernet's port counters and the VIOS storage configuration. The network
-     * and the VIOS may be null (definition-only tests).
+     * and the VIOS may be null (definition-only tests), and so may the SSH client that
+     * {@code mkauthkeys --ip} uses.
      */
     public record Services(PartitionOperations operations, VirtualEthernet network, ViosService vios,
-            io.parvirt.remote.SystemConnections connections, boolean hmcOnly) {
+            io.parvirt.remote.SystemConnections connections, boolean hmcOnly, RemoteConsoleKeys remoteKeys) {
         public Services {
             java.util.Objects.requireNonNull(operations, "operations");
+        }
+
+        public Services(PartitionOperations operations, VirtualEthernet network, ViosService vios,
+                io.parvirt.remote.SystemConnections connections, boolean hmcOnly) {
+            this(operations, network, vios, connections, hmcOnly, null);
         }
 
         /** A console of one system, connected to no other. */
@@ -90,7 +96,7 @@ public final class Hmc {
         this.syscfg = new SyscfgCommands(this);
         this.resourceRoles = new ResourceRoles(sys, users.store());
         this.access = new AccessCommands(users, resourceRoles);
-        this.console = new ConsoleCommands(sys, users, resourceRoles);
+        this.console = new ConsoleCommands(sys, users, resourceRoles, services.remoteKeys());
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
         this.lifecycle = new LifecycleCommands(sys, operations);

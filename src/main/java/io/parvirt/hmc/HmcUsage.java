@@ -78,7 +78,9 @@ public final class HmcUsage {
                 + "--id <partition ID>} [-n <profile name>] [-w <wait time>]");
         add("mkauthkeys", "Add or remove a user's SSH public keys.",
                 "{-a \"<public key>\" | -r \"<public key>|<comment>\"} [-u <user name>]",
-                "--ip <remote console> [-u <user name>] --test");
+                "{-a | --add} --ip <remote HMC>[:<port>] [-u <remote user name>] --passwd <password> [-t rsa]",
+                "{-r | --remove} --ip <remote HMC>[:<port>] [-u <remote user name>] [--passwd <password>]",
+                "--test --ip <remote HMC>[:<port>] [-u <remote user name>]");
         add("mkhmcusr", "Create a console user.",
                 "-u <user name> -a <task role> [--passwd <password>] [-d <description>]",
                 "-i \"name=<user name>,taskrole=<task role>[,resourcerole=<resource role>][,passwd=<password>]\"");

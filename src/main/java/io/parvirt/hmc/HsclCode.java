@@ -4,10 +4,10 @@ import io.parvirt.model.ModelException;
 
 /**
  * The one place where error kinds become HSCL codes and HTTP statuses, for the command line and
- * the API alike. HSCL8012 (partition not found), HSCL350B (not authorised) are the HMC's own
- * codes; the HMC's catalogue of the others is not public, so parvirt numbers them in its own
- * HSCL13xx range (documented in the README). Two codes live below {@code hmc} and so outside this
- * class: the console's HSCL8003 (a second vterm session), written by the console package's
+ * the API alike. HSCL8012 (partition not found), HSCL350B (not authorised), HSCL3653 (no key
+ * login to a remote HMC) are the HMC's own codes; the HMC's catalogue of the others is not
+ * public, so parvirt numbers them in its own HSCL13xx range (documented in the README). Two
+ * codes live below {@code hmc} and so outside this class: the console's HSCL8003 (a second vterm session), written by the console package's
  * VtermServer and recognised by the command line's VtermClient, both naming it as the HMC's.
  */
 public final class HsclCode {
@@ -39,6 +39,7 @@ public final class HsclCode {
             case INCOMPLETE -> "HSCL1310";
             case STORE_FAILURE, INTERNAL -> "HSCL130F";
             case CONNECTION_FAILED -> "HSCL8016";
+            case REMOTE_KEY_LOGIN -> "HSCL3653";
         };
     }
 
@@ -47,7 +48,7 @@ public final class HsclCode {
             case PARTITION_NOT_FOUND, PROFILE_NOT_FOUND, SYSTEM_NOT_FOUND, POOL_NOT_FOUND, USER_NOT_FOUND -> 404;
             case NOT_AUTHENTICATED -> 401;
             case NOT_AUTHORIZED -> 403;
-            case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES, INCOMPLETE -> 409;
+            case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES, INCOMPLETE, REMOTE_KEY_LOGIN -> 409;
             case STORE_FAILURE, INTERNAL -> 500;
             case CONNECTION_FAILED -> 503;
             default -> 400;

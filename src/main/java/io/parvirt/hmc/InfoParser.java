@@ -2,7 +2,9 @@ package io.parvirt.hmc;
 
 import io.parvirt.hmc.command.ConsoleInfoCommand;
 import io.parvirt.hmc.command.ConsoleInfoCommand.HmcFacet;
+import io.parvirt.hmc.command.UserCommand;
 import io.parvirt.hmc.command.UserCommand.AuthorizeKey;
+import io.parvirt.hmc.command.UserCommand.RemoteKeys;
 import io.parvirt.hmc.command.HmcCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,18 +66,45 @@ final class InfoParser {
         return new ConsoleInfoCommand.ShowHmc(facets.getFirst(), o.format());
     }
 
-    /** The key is one argument ({@code -a "ssh-ed25519 AAAA… user@host"}), as the HMC takes it. */
-    private static AuthorizeKey mkauthkeys(List<String> args) {
-        Options o = new Options().values("-a", "-r", "-u", "--ip", "-t").flags("--test", "-g")
-                .values("--add", "--remove").parse(args);
-        if (o.has("--ip") || o.has("--test")) {
-            return new AuthorizeKey(false, null, o.get("-u"), o.require("--ip"));
+    /**
+     * The key is one argument ({@code -a "ssh-ed25519 AAAA… user@host"}), as the HMC takes it. With
+     * {@code --ip} the key is the caller's own: {@code -a} and {@code -r} take no value, and
+     * {@code --test} checks it.
+     */
+    private static UserCommand mkauthkeys(List<String> args) {
+        if (args.contains("--ip")) {
+            Options o = new Options().values("--ip", "-u", "--passwd", "-t")
+                    .flags("-a", "--add", "-r", "--remove", "--test").parse(args);
+            List<RemoteKeys.Operation> ops = new java.util.ArrayList<>();
+            if (o.has("-a") || o.has("--add")) {
+                ops.add(RemoteKeys.Operation.ADD);
+            }
+            if (o.has("-r") || o.has("--remove")) {
+                ops.add(RemoteKeys.Operation.REMOVE);
+            }
+            if (o.has("--test")) {
+                ops.add(RemoteKeys.Operation.TEST);
+            }
+            if (ops.size() != 1) {
+                throw HmcException.badParameter(ops.isEmpty() ? "-a, -r or --test" : "-a, -r, --test");
+            }
+            if (o.has("-t") && !o.get("-t").equals("rsa")) {
+                throw HmcException.badParameter("-t"); // the console's key pair is RSA, as an HMC's
+            }
+            if (o.has("--passwd") && ops.getFirst() == RemoteKeys.Operation.TEST) {
+                throw HmcException.badParameter("--passwd"); // a test logs in with the key alone
+            }
+            if (o.require("--ip").isBlank()) {
+                throw HmcException.badParameter("--ip");
+            }
+            return new RemoteKeys(ops.getFirst(), o.get("--ip"), o.get("-u"), o.get("--passwd"));
         }
+        Options o = new Options().values("-a", "-r", "-u", "-t").values("--add", "--remove").parse(args);
         String add = o.has("-a") ? o.get("-a") : o.get("--add");
         String remove = o.has("-r") ? o.get("-r") : o.get("--remove");
         if ((add == null) == (remove == null)) {
             throw HmcException.badParameter(add == null ? "-a or -r" : "-a, -r");
         }
-        return new AuthorizeKey(add != null, add != null ? add.strip() : remove.strip(), o.get("-u"), null);
+        return new AuthorizeKey(add != null, add != null ? add.strip() : remove.strip(), o.get("-u"));
     }
 }

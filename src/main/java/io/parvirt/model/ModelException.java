@@ -22,7 +22,9 @@ public final class ModelException extends RuntimeException {
         /** A fault of parvirt's own (an exception no rule expected): the sentence names its cause. */
         INTERNAL,
         /** A connected managed system could not be reached, refused the console's credential or changed its certificate. */
-        CONNECTION_FAILED
+        CONNECTION_FAILED,
+        /** A remote HMC does not let this console's user in with its SSH key ({@code mkauthkeys --test}). */
+        REMOTE_KEY_LOGIN
     }
 
     private final Kind kind;

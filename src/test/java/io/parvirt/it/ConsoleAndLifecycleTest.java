@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The virtual console through ./parvirt mkvterm (one session at a time, rmvterm, ~. to detach),
- * auto_start with the daemon, and restart.
+ * the same console through OpenSSH's {@code ssh -tt} to the HMC over SSH, auto_start with the
+ * daemon, and restart.
  */
 @Tag("guest")
 class ConsoleAndLifecycleTest {
@@ -55,9 +56,97 @@ class ConsoleAndLifecycleTest {
         return seen.toString();
     }
 
+    /**
+     * Issue 15/16: an administrator's {@code ssh -tt hscroot@hmc} under a pseudo-terminal (util-linux
+     * {@code script}), {@code mkvterm} in the restricted shell, a command typed on the guest's shell,
+     * then Enter, {@code ~}, {@code .} as a person types them. This side plays the terminal
+     * emulator: it answers the guest shell's cursor-position query ({@code ESC [ 6 n}, sent with
+     * every prompt) as xterm and tmux do, so the answer arrives as input just before the
+     * {@code ~.}. OpenSSH's own escape is off ({@code -e none}): {@code ~.} must reach parvirt,
+     * leave the console and leave the SSH shell running.
+     */
+    static void sshVtermSession(Path home, Path dir) throws Exception {
+        Path key = dir.resolve("id");
+        assertThat(new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString())
+                .redirectErrorStream(true).start().waitFor()).isZero();
+        assertThat(Cli.run(home, "mkhmcusr", "-u", "hscroot", "-a", "hmcsuperadmin", "--passwd", "abc123abc").exit())
+                .isZero();
+        assertThat(Cli.run(home, "mkauthkeys", "-u", "hscroot", "-a", Files.readString(dir.resolve("id.pub")).strip())
+                .exit()).isZero();
+        String port = Files.readString(home.resolve("run/ssh-listen")).strip().split(":")[1];
+        String ssh = "ssh -tt -e none -p " + port + " -i " + key + " -o BatchMode=yes -o IdentitiesOnly=yes"
+                + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR hscroot@127.0.0.1";
+        Process p = new ProcessBuilder("script", "-qfec", ssh, "/dev/null").redirectErrorStream(true).start();
+        var out = p.getOutputStream();
+        StringBuilder seen = new StringBuilder();
+        int[] answered = {0};
+        Thread terminal = Thread.ofVirtual().start(() -> {
+            try (var in = p.getInputStream()) {
+                int b;
+                while ((b = in.read()) >= 0) {
+                    synchronized (seen) {
+                        seen.append((char) b);
+                        if (seen.length() >= 4 && seen.substring(seen.length() - 4).equals("\u001b[6n")) {
+                            type(out, "\u001b[24;10R"); // what a terminal answers
+                            answered[0]++;
+                        }
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the session ended
+            }
+        });
+        java.util.function.Supplier<String> screen = () -> {
+            synchronized (seen) {
+                return seen.toString();
+            }
+        };
+        java.util.function.IntSupplier queries = () -> {
+            synchronized (seen) {
+                return answered[0];
+            }
+        };
+        try {
+            Await.on("the SSH shell's prompt", screen::get).within(Duration.ofSeconds(30)).until(t -> t.contains(":~> "));
+            type(out, "mkvterm -m sys1 -p lp1\r");
+            type(out, "echo via$((6*7))ssh\r");
+            Await.on("via42ssh from the guest", screen::get).within(Duration.ofSeconds(30)).until(t -> t.contains("via42ssh"));
+            // Enter; the guest's shell prints its prompt and asks where the cursor is: that query,
+            // once answered, is the moment a person types ~. (the answer came in between).
+            int before = queries.getAsInt();
+            int mark = screen.get().length();
+            type(out, "\r");
+            Await.on("the guest's next prompt and its cursor query", () -> screen.get().substring(mark) + " queries="
+                    + queries.getAsInt()).within(Duration.ofSeconds(30))
+                    .until(t -> t.contains("lp1:") && queries.getAsInt() > before);
+            type(out, "~");
+            type(out, ".");
+            // The console is left and the SSH shell prompts again; the guest never saw "~.".
+            Await.on("the SSH shell's prompt after ~.", () -> screen.get().substring(mark)).within(Duration.ofSeconds(30))
+                    .until(t -> t.contains(":~> "));
+            type(out, "lssyscfg -r sys -F name\r");
+            Await.on("sys1 from the SSH shell", () -> screen.get().substring(mark)).within(Duration.ofSeconds(30))
+                    .until(t -> t.contains("sys1\r\n"));
+            type(out, "exit\r");
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exit leaves ssh: " + screen.get()).isTrue();
+            assertThat(p.exitValue()).isZero();
+            terminal.join(5000);
+            assertThat(screen.get().substring(mark)).doesNotContain("~.").doesNotContain("not found");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void type(java.io.OutputStream out, String keys) throws java.io.IOException {
+        synchronized (out) {
+            out.write(keys.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+    }
+
     @Test
-    void mkvtermReachesTheGuestShellOneSessionAtATime(@TempDir Path home) throws Exception {
-        try (ServedHome h = ServedHome.start(home, "lp1", "lp2")) {
+    void mkvtermReachesTheGuestShellOneSessionAtATime(@TempDir Path home, @TempDir Path dir) throws Exception {
+        try (ServedHome h = ServedHome.startWith(home, "ssh.listen=127.0.0.1:0\n", "lp1", "lp2")) {
             Cli.run(home, "mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1) + ",auto_start=1");
             Cli.run(home, "mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp2", 256, 1));
             assertThat(Cli.run(home, "mkvterm", "-m", "sys1", "-p", "lp2").stdout()).startsWith("HSCL130C ")
@@ -66,6 +155,7 @@ class ConsoleAndLifecycleTest {
             h.awaitState("lp1", "Running", 120);
 
             assertThat(interactiveSession(home)).contains("con42sole");
+            sshVtermSession(home, dir);
 
             // A session held open by a client that sends nothing: a second one is refused, rmvterm ends the first.
             ProcessBuilder pb = new ProcessBuilder(Cli.root().resolve("parvirt").toString(), "mkvterm", "-m", "sys1",

@@ -24,16 +24,22 @@ final class ServedHome implements AutoCloseable {
     private final List<String> partitions;
     private Process daemon;
 
-    private ServedHome(Path home, List<String> partitions) throws Exception {
+    private ServedHome(Path home, String extraConfig, List<String> partitions) throws Exception {
         this.home = home;
         this.partitions = partitions;
         writeProperties(home);
+        Files.writeString(home.resolve("parvirt.properties"), extraConfig, java.nio.file.StandardOpenOption.APPEND);
         this.daemon = serve(home);
     }
 
     /** Serves {@code home}; {@code partitions} are shut down on close (the test defines them). */
     static ServedHome start(Path home, String... partitions) throws Exception {
-        return new ServedHome(home, List.of(partitions));
+        return new ServedHome(home, "", List.of(partitions));
+    }
+
+    /** The same with lines added to {@code parvirt.properties} ({@code KEY=VALUE\n} each). */
+    static ServedHome startWith(Path home, String extraConfig, String... partitions) throws Exception {
+        return new ServedHome(home, extraConfig, List.of(partitions));
     }
 
     static void writeProperties(Path home) throws IOException {

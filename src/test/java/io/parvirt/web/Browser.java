@@ -63,7 +63,9 @@ final class Browser implements AutoCloseable {
 
     <T> T waitFor(java.util.function.Function<WebDriver, T> condition) {
         try {
-            return new WebDriverWait(driver, Duration.ofSeconds(10)).until(condition::apply);
+            // a live page redraws its rows at every feed event: an element read as it is replaced is asked again
+            return new WebDriverWait(driver, Duration.ofSeconds(10))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
         } catch (org.openqa.selenium.TimeoutException e) {
             // what the page showed and what its scripts said: a failure here is otherwise a bare timeout
             StringBuilder log = new StringBuilder();

@@ -15,15 +15,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * browser; each state arrives on the open page through the feed, without a reload. Its console in
  * the page's terminal answers the guest's queries; a second browser watches, then takes the keyboard.
  * While it runs: its sparklines (processor units, memory), its utilization chart from the stored
- * samples, and a virtual Ethernet adapter added and removed by the adapter DLPAR dialog; then its
- * operating system shut down from the confirmation dialog.
+ * samples, and a virtual Ethernet adapter added and removed by the adapter DLPAR dialog. Then the
+ * mobility dialog: a destination that does not exist refused with its HSCL message, a validation,
+ * a slow migration whose progress bar moves and which Stop ends with the partition still running
+ * here, and a migration to sys2 (a second daemon, joined in this JVM as {@code MobilityTest} joins
+ * them); on sys2's own web console the operating system is shut down from the confirmation dialog
+ * and the partition deleted.
  */
 @Tag("guest")
 class WebActivationGuestTest {
     @Test
     void activateFromTheBrowserSeeRunningLiveThenShutDownAndDelete() {
         try (RunningDaemon daemon = RunningDaemon.start("accel=auto\nutilization.sample_seconds=1\n");
+                RunningDaemon sys2 = RunningDaemon.start("accel=auto\nsystem.name=sys2\n");
                 Browser browser = new Browser(daemon.port())) {
+            daemon.daemon().operations().mobility().targets(name -> name.equals("sys2")
+                    ? java.util.Optional.of(sys2.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
             assertThat(daemon.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=lp1,profile_name=default,"
                     + "lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=512,proc_mode=shared,min_proc_units=0.1,"
                     + "desired_proc_units=0.1,max_proc_units=2.0,min_procs=1,desired_procs=1,max_procs=4,"
@@ -87,7 +94,9 @@ class WebActivationGuestTest {
 
             // the table's sparkline: the dispatcher's figures of processor units used, a point every few seconds
             browser.open("#/partitions");
-            new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> d.findElements(By.cssSelector(
+            // the row is redrawn at every feed event: a polyline found may be gone when read (stale)
+            new WebDriverWait(browser.driver, Duration.ofSeconds(30)).ignoring(
+                    org.openqa.selenium.StaleElementReferenceException.class).until(d -> d.findElements(By.cssSelector(
                     "tr[data-name=lp1] td.spark polyline")).stream().anyMatch(p -> p.getDomAttribute("points")
                     .split(" ").length >= 3));
             assertThat(browser.find("tr[data-name=lp1] td.spark").getDomAttribute("data-used")).matches("\\d+\\.\\d\\d");
@@ -141,17 +150,81 @@ class WebActivationGuestTest {
                     "--filter", "lpar_names=lp1", "-F", "slot_num").stdout()).as(text(browser, "vio-error"))
                     .doesNotContain("6");
 
-            // the operating system shut down, after the confirmation
-            browser.find("#osshutdown").click();
-            browser.find("#osshutdown-confirm").click();
-            new WebDriverWait(browser.driver, Duration.ofSeconds(120)).until(d -> d.findElement(By.id("lpar-state"))
-                    .getText().equals("Not Activated"));
-            assertThat(text(browser, "action-message")).isEmpty();
-            browser.find("#delete").click();
-            browser.find("#delete-confirm").click();
-            browser.waitFor(d -> d.getCurrentUrl().endsWith("#/partitions"));
-            assertThat(daemon.api("GET", "/api/v1/partitions/lp1", null).statusCode()).isEqualTo(404);
+            migrateFromTheDialog(daemon, sys2, browser);
+
+            // on sys2's own console now: the operating system shut down, after the confirmation, then deleted
+            assertThat(sys2.hmc("mkhmcusr", "-u", "olivia", "-a", "hmcoperator", "--passwd", "operator1").exit()).isZero();
+            try (Browser there = new Browser(sys2.port())) {
+                there.login("olivia", "operator1");
+                there.open("#/partition/lp1");
+                there.waitFor(d -> d.findElement(By.id("lpar-state")).getText().equals("Running"));
+                there.find("#osshutdown").click();
+                there.find("#osshutdown-confirm").click();
+                new WebDriverWait(there.driver, Duration.ofSeconds(120)).until(d -> d.findElement(By.id("lpar-state"))
+                        .getText().equals("Not Activated"));
+                assertThat(text(there, "action-message")).isEmpty();
+                there.find("#delete").click();
+                there.find("#delete-confirm").click();
+                there.waitFor(d -> d.getCurrentUrl().endsWith("#/partitions"));
+                assertThat(sys2.api("GET", "/api/v1/partitions/lp1", null).statusCode()).isEqualTo(404);
+            }
         }
+    }
+
+    /**
+     * The mobility dialog on the running lp1: refusal, validation, a stopped slow migration (the
+     * partition stays Running here, nothing on sys2), then a migration that completes.
+     */
+    static void migrateFromTheDialog(RunningDaemon daemon, RunningDaemon sys2, Browser browser) {
+        String before = daemon.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name,lpar_id,state").stdout();
+        browser.find("#migrate-open").click();
+        browser.find("#migr-target").clear();
+        browser.find("#migr-target").sendKeys("nosuch");
+        browser.find("#migr-validate").click();
+        browser.waitFor(d -> d.findElement(By.id("migr-message")).getText().startsWith("HSCL"));
+        assertThat(browser.find("#migr-start").isEnabled()).isFalse();
+        assertThat(daemon.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name,lpar_id,state").stdout())
+                .isEqualTo(before);
+        browser.find("#migr-target").clear();
+        browser.find("#migr-target").sendKeys("sys2");
+        browser.find("#migr-validate").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("migr-message"))
+                .getText().startsWith("Validation passed") || d.findElement(By.id("migr-message")).getText()
+                .startsWith("HSCL"));
+        assertThat(text(browser, "migr-message")).startsWith("Validation passed");
+
+        // slow: in flight long enough for the bar to move and for Stop
+        daemon.daemon().operations().mobility().bandwidth(2L << 20);
+        browser.find("#migr-start").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(120)).until(d -> Integer.parseInt(d.findElement(
+                By.id("migr-progress")).getDomProperty("value")) > 0 || "error".equals(d.findElement(
+                By.id("migrate")).getDomAttribute("data-phase")));
+        assertThat(text(browser, "migr-figures")).as(text(browser, "migr-message")).contains("MB sent");
+        browser.screenshot("migrate");
+        browser.find("#migr-stop").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(120)).until(d -> "error".equals(d.findElement(
+                By.id("migrate")).getDomAttribute("data-phase")));
+        assertThat(text(browser, "migr-message")).contains("was stopped");
+        assertThat(daemon.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=lp1", "-F", "state")
+                .stdout().strip()).isEqualTo("Running");
+        assertThat(sys2.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).doesNotContain("lp1");
+
+        // at full speed, validated again (a stop ends the validation's use): it moves
+        daemon.daemon().operations().mobility().bandwidth(10L << 30);
+        browser.find("#migr-validate").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("migr-start"))
+                .isEnabled() || d.findElement(By.id("migr-message")).getText().startsWith("HSCL"));
+        browser.find("#migr-start").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(180)).until(d -> {
+            String phase = d.findElement(By.id("migrate")).getDomAttribute("data-phase");
+            return "done".equals(phase) || "error".equals(phase);
+        });
+        assertThat(text(browser, "migr-message")).isEqualTo("lp1 now runs on sys2.");
+        assertThat(browser.find("#migr-progress").getDomProperty("value")).isEqualTo("100");
+        assertThat(daemon.api("GET", "/api/v1/partitions/lp1", null).statusCode()).isEqualTo(404);
+        assertThat(sys2.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "--filter", "lpar_names=lp1", "-F", "state")
+                .stdout().strip()).isEqualTo("Running");
+        browser.find("#migr-close").click();
     }
 
     /** An element's text whether shown or not (a closed dialog's message). */

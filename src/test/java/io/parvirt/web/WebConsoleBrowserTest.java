@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.it.RunningDaemon;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.support.ui.Select;
@@ -20,44 +19,27 @@ import org.openqa.selenium.support.ui.Select;
  */
 @Tag("daemon")
 class WebConsoleBrowserTest {
+    @RegisterExtension
+    static final BrowserFixture WEB = new BrowserFixture("");
     static RunningDaemon daemon;
     static Browser browser;
 
     @BeforeAll
     static void start() {
-        daemon = RunningDaemon.startWithoutImages();
+        daemon = WEB.daemon;
+        browser = WEB.browser;
         assertThat(daemon.hmc("mkhmcusr", "-u", "olivia", "-a", "hmcoperator", "--passwd", "operator1").exit()).isZero();
         assertThat(daemon.hmc("mkhmcusr", "-u", "victor", "-a", "hmcviewer", "--passwd", "viewer123").exit()).isZero();
         var web1 = daemon.api("POST", "/api/v1/partitions", "{" + lpar("web1").replaceAll("(\\w+)=([^,]+)",
                 "\"$1\":\"$2\"") + ",\"virtual_eth_adapters\":[\"2/0/1//0/0\",\"3/1/10/20,30/0/1\"]}");
         assertThat(web1.statusCode()).as(web1.body()).isEqualTo(201);
         assertThat(daemon.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", lpar("db1")).exit()).isZero();
-        browser = new Browser(daemon.port());
     }
 
     static String lpar(String name) {
         return "name=" + name + ",profile_name=default,lpar_env=aixlinux,min_mem=512,desired_mem=1024,max_mem=2048,"
                 + "proc_mode=shared,min_proc_units=0.1,desired_proc_units=0.5,max_proc_units=1.0,min_procs=1,"
                 + "desired_procs=1,max_procs=2,sharing_mode=uncap,uncap_weight=128";
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
-        }
-    }
-
-    @AfterEach
-    void forget() {
-        browser.size(1280, 800);
-        browser.driver.manage().deleteAllCookies();
     }
 
     @Test

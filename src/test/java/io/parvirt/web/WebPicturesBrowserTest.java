@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.it.RunningDaemon;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -22,12 +21,15 @@ import org.openqa.selenium.support.ui.Select;
  */
 @Tag("daemon")
 class WebPicturesBrowserTest {
+    @RegisterExtension
+    static final BrowserFixture WEB = new BrowserFixture("utilization.sample_seconds=1\n");
     static RunningDaemon daemon;
     static Browser browser;
 
     @BeforeAll
     static void start() {
-        daemon = RunningDaemon.startWithoutImages("utilization.sample_seconds=1\n");
+        daemon = WEB.daemon;
+        browser = WEB.browser;
         assertThat(daemon.hmc("mkhmcusr", "-u", "olivia", "-a", "hmcoperator", "--passwd", "operator1").exit()).isZero();
         assertThat(daemon.hmc("mkhmcusr", "-u", "victor", "-a", "hmcviewer", "--passwd", "viewer123").exit()).isZero();
         define("VIOS1", "vioserver", "\"virtual_scsi_adapters=2/server/any//any/1\",\"virtual_eth_adapters=\"\"3/1/1/10,20/1/1\"\"\"");
@@ -36,7 +38,6 @@ class WebPicturesBrowserTest {
         vios("mksp -fb pool1 -size 256M");
         vios("mkbdsp -sp pool1 48M -bd appdisk");
         vios("mkvdev -vdev appdisk -vadapter vhost0");
-        browser = new Browser(daemon.port());
     }
 
     static void define(String name, String env, String adapters) {
@@ -50,24 +51,6 @@ class WebPicturesBrowserTest {
         var r = daemon.hmc("viosvrcmd", "-m", "sys1", "-p", "VIOS1", "-c", command);
         assertThat(r.exit()).as(command + ": " + r.stdout()).isZero();
         return r.stdout();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
-        }
-    }
-
-    @AfterEach
-    void forget() {
-        browser.driver.manage().deleteAllCookies();
     }
 
     @Test

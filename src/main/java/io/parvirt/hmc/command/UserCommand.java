@@ -59,18 +59,42 @@ public sealed interface UserCommand extends HmcCommand {
     /**
      * {@code mkauthkeys -a KEY [-u USER]} adds an SSH public key (an OpenSSH line) the user may log
      * in with; {@code mkauthkeys -r KEY|COMMENT [-u USER]} removes it; {@code user} null is the
-     * caller. {@code --ip HOST --test} (a key login to a remote HMC) is {@code testHost}.
+     * caller.
      */
-    record AuthorizeKey(boolean add, String key, String user, String testHost) implements UserCommand {
+    record AuthorizeKey(boolean add, String key, String user) implements UserCommand {
         public AuthorizeKey {
-            if (testHost == null) {
-                Objects.requireNonNull(key);
-            }
+            Objects.requireNonNull(key);
         }
 
         @Override
         public String verb() {
             return "mkauthkeys";
+        }
+    }
+
+    /**
+     * {@code mkauthkeys --ip HOST}: the caller's own key pair on this console, used with another
+     * console (a remote HMC) reached over SSH at {@code host} ({@code HOST[:PORT]}) as
+     * {@code remoteUser} (null: the caller's name). {@code ADD} logs in with {@code password} and
+     * has the remote console authorise the public key; {@code REMOVE} has it forget the key;
+     * {@code TEST} checks that the key alone logs in.
+     */
+    record RemoteKeys(Operation op, String host, String remoteUser, String password) implements UserCommand {
+        public enum Operation { ADD, REMOVE, TEST }
+
+        public RemoteKeys {
+            Objects.requireNonNull(op);
+            Objects.requireNonNull(host);
+        }
+
+        @Override
+        public String verb() {
+            return "mkauthkeys";
+        }
+
+        @Override
+        public String toString() { // the password stays out of logs and audit lines
+            return "RemoteKeys[op=" + op + ", host=" + host + ", remoteUser=" + remoteUser + "]";
         }
     }
 }
