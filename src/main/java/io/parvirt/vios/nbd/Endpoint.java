@@ -143,6 +143,11 @@ public final class Endpoint implements AutoCloseable {
         return backing.size;
     }
 
+    /** The device's snapshot layers (null for read-only media). */
+    Overlay overlay() {
+        return backing.overlay;
+    }
+
     public Path socket() {
         return socket;
     }

@@ -302,6 +302,8 @@ public final class Overlay implements AutoCloseable {
         int id = c == null ? 1 : c.nextId();
         Layer.create(dir, id, size);
         Layer fresh = Layer.open(dir, id, size);
+        // a first flush while the client goes on: the one in the pause then finds little left to sync
+        path[0].flush();
         long start;
         long paused;
         if (!pauseFor(fresh)) {

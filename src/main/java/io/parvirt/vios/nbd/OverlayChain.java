@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * @param top the writable layer the client's writes go to
  * @param snapshots by name, in the order they were taken
  */
-record OverlayChain(long size, Map<Integer, Integer> parents, int top, Map<String, Snapshot> snapshots) {
+public record OverlayChain(long size, Map<Integer, Integer> parents, int top, Map<String, Snapshot> snapshots) {
     static final String FILE = "chain";
     private static final String MAGIC = "parvirt-overlay 1";
     /** Snapshot names are one word of the chain file and part of no path. */
@@ -44,10 +44,10 @@ record OverlayChain(long size, Map<Integer, Integer> parents, int top, Map<Strin
      * @param below the highest layer the snapshot includes (0: only the base)
      * @param createdMillis when it was taken
      */
-    record Snapshot(String name, int below, long createdMillis) {
+    public record Snapshot(String name, int below, long createdMillis) {
     }
 
-    OverlayChain {
+    public OverlayChain {
         parents = Collections.unmodifiableMap(new LinkedHashMap<>(parents));
         snapshots = Collections.unmodifiableMap(new LinkedHashMap<>(snapshots));
         if (!parents.containsKey(top)) {
