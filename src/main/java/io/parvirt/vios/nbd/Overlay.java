@@ -366,6 +366,36 @@ public final class Overlay implements AutoCloseable {
         settle();
     }
 
+    /**
+     * Reads the layers again from their files, when a first client connects: another server may
+     * have served the same device meanwhile (the source or target VIOS of a partition's mobility,
+     * on the shared pool) and written blocks, bits and even snapshots this one's memory does not
+     * have. Its own changed bits are written first (none once its clients flushed and went).
+     */
+    public synchronized void refresh() throws IOException {
+        pause.writeLock().lock();
+        try {
+            if (writable) {
+                path[0].flush();
+            }
+            Optional<OverlayChain> c = OverlayChain.read(dir);
+            for (var e : new ArrayList<>(layers.entrySet())) {
+                if (e.getKey() != 0) {
+                    e.getValue().close();
+                    layers.remove(e.getKey());
+                }
+            }
+            if (c.isPresent()) {
+                for (int id : c.get().parents().keySet()) {
+                    layers.put(id, Layer.open(dir, id, size));
+                }
+            }
+            install(c.orElse(null));
+        } finally {
+            pause.writeLock().unlock();
+        }
+    }
+
     /** Waits for the requests in progress (a stalled client must not hang the caller); false: {@code fresh} deleted. */
     private boolean pauseFor(Layer fresh) throws IOException {
         try {

@@ -202,6 +202,27 @@ class OverlayTest {
     }
 
     @Test
+    void aSecondServerOfTheSameDeviceSeesTheFirstOnesWritesAndSnapshotsAfterRefresh() throws IOException {
+        // mobility: the source and the target VIOS serve one device on the shared pool, one after the other
+        byte[] model = new byte[SIZE];
+        try (Overlay source = Overlay.open(disk(), true)) {
+            source.snapshot("s1", 1);
+            try (Overlay target = Overlay.open(disk(), true)) {
+                scribble(source, model, 70, 100);
+                byte[] atS2 = model.clone();
+                source.snapshot("s2", 2);
+                scribble(source, model, 71, 100);
+                assertThat(source.flush()).isZero(); // QEMU flushes its disks when migration completes
+                target.refresh(); // the target's first client connects
+                assertReads(target, model);
+                assertThat(target.snapshots()).extracting(OverlayChain.Snapshot::name).containsExactly("s1", "s2");
+                target.revert("s2");
+                assertReads(target, atS2);
+            }
+        }
+    }
+
+    @Test
     void namesAreRefusedWithoutChangingAnything() throws IOException {
         try (Overlay o = Overlay.open(disk(), true)) {
             o.snapshot("s", 1);
