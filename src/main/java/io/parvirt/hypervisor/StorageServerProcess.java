@@ -49,8 +49,17 @@ public final class StorageServerProcess {
                 "-Dparvirt.log.dir=" + s.runDir(), "-cp", v.classPath(), MAIN_CLASS));
         a.addAll(List.of("--uuid", s.uuid(), "--exports", v.exportsFile().toString(), "--socket-dir",
                 s.nbdDir().toString(), "--pid-file", s.pidFile().toString(), "--console-socket",
-                s.serialSocket().toString(), "--log-dir", s.runDir().toString()));
+                s.serialSocket().toString(), "--control-socket", controlSocket(s).toString(), "--log-dir",
+                s.runDir().toString()));
         return a;
+    }
+
+    /**
+     * Where the daemon asks the running server for snapshots of the devices it serves (issue 19);
+     * a dot name in the sockets' directory, which no virtual target device's socket can have.
+     */
+    public static Path controlSocket(LaunchSpec s) {
+        return s.nbdDir().resolve(".snapshots.sock");
     }
 
     /** Starts the server; returns once it serves (its pid file names it), with its process handle. */

@@ -22,11 +22,14 @@ final class BackingFile implements AutoCloseable {
     final long size;
     final int transmissionFlags;
     final Fallocate fallocate;
+    /** A read-write device's snapshots and the lock its I/O holds; null for a read-only export (media). */
+    final Overlay overlay;
 
-    private BackingFile(Export export, long size, Fallocate fallocate) {
+    private BackingFile(Export export, long size, Fallocate fallocate, Overlay overlay) {
         this.export = export;
         this.size = size;
         this.fallocate = fallocate;
+        this.overlay = overlay;
         this.transmissionFlags = export.readOnly()
                 ? Protocol.FLAG_HAS_FLAGS | Protocol.FLAG_READ_ONLY | Protocol.FLAG_SEND_FLUSH | Protocol.FLAG_CAN_MULTI_CONN
                 : Protocol.FLAG_HAS_FLAGS | Protocol.FLAG_SEND_FLUSH | Protocol.FLAG_SEND_FUA | Protocol.FLAG_SEND_TRIM
@@ -40,8 +43,11 @@ final class BackingFile implements AutoCloseable {
         }
         BackingFile b;
         try (FileChannel ch = channel(export)) {
-            b = new BackingFile(export, ch.size(),
-                    export.readOnly() ? Fallocate.none() : Fallocate.open(export.file()));
+            // a read-only export of a device with snapshots still reads through its layers
+            Overlay overlay = export.readOnly() && !Overlay.hasChain(export.file()) ? null
+                    : Overlay.open(export.file(), !export.readOnly());
+            b = new BackingFile(export, overlay == null ? ch.size() : overlay.size(),
+                    export.readOnly() ? Fallocate.none() : Fallocate.open(export.file()), overlay);
         } catch (IOException e) {
             throw new NbdException(NbdException.Kind.BACKING_UNAVAILABLE, export.name(), export.file(),
                     String.valueOf(e.getMessage()), e);
@@ -62,7 +68,11 @@ final class BackingFile implements AutoCloseable {
 
     /** Makes every completed write durable; called when the export stops, so a stop loses nothing. */
     void sync() throws IOException {
-        if (!export.readOnly()) {
+        if (overlay != null && !overlay.isPlain()) {
+            if (overlay.flush() != 0) {
+                throw new IOException("flush of the top layer failed");
+            }
+        } else if (!export.readOnly()) {
             try (FileChannel ch = channel(export)) {
                 ch.force(false);
             }
@@ -72,5 +82,12 @@ final class BackingFile implements AutoCloseable {
     @Override
     public void close() {
         fallocate.close();
+        if (overlay != null) {
+            try {
+                overlay.close();
+            } catch (IOException e) {
+                // sync() came first and reported
+            }
+        }
     }
 }

@@ -117,6 +117,14 @@ public final class Endpoint implements AutoCloseable {
         if (closing || connections.size() >= settings.maxConnectionsPerExport()) {
             return false;
         }
+        if (connections.isEmpty() && backing.overlay != null) {
+            try {
+                backing.overlay.refresh(); // another VIOS may have served this device since (mobility)
+            } catch (IOException e) {
+                LOG.warn("nbd {}: its snapshot layers cannot be read again: {}", backing.export.name(), e.toString());
+                return false;
+            }
+        }
         Connection c;
         try {
             c = new Connection(ch, backing, counters, this, settings.pollMicros() * 1000L);
@@ -141,6 +149,11 @@ public final class Endpoint implements AutoCloseable {
     /** The export's size in bytes, as clients see it (the backing file's when the export opened). */
     public long size() {
         return backing.size;
+    }
+
+    /** The device's snapshot layers (null for read-only media). */
+    Overlay overlay() {
+        return backing.overlay;
     }
 
     public Path socket() {

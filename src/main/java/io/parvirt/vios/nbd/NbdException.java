@@ -19,7 +19,11 @@ public final class NbdException extends RuntimeException {
         /** Another server is listening on the export's socket path. */
         SOCKET_IN_USE,
         /** An export of that name is already served by this server. */
-        DUPLICATE_EXPORT
+        DUPLICATE_EXPORT,
+        /** No export of that name is served by this server. */
+        NOT_SERVED,
+        /** The export is read-only media, which has no snapshots. */
+        NO_SNAPSHOTS
     }
 
     private final Kind kind;

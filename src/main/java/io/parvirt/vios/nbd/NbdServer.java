@@ -1,5 +1,6 @@
 package io.parvirt.vios.nbd;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,6 +47,38 @@ public final class NbdServer implements AutoCloseable {
 
     public synchronized List<Endpoint> endpoints() {
         return List.copyOf(endpoints.values());
+    }
+
+    /**
+     * Takes snapshot {@code name} of a served export's device while its clients go on: their
+     * requests wait only for the snapshot's pause, whose length this returns (nanoseconds).
+     */
+    public long snapshot(String export, String name, long createdMillis) throws IOException {
+        return overlayOf(export).snapshot(name, createdMillis);
+    }
+
+    /** Returns a served export's device to snapshot {@code name}; its clients read that state from their next request. */
+    public void revert(String export, String name) throws IOException {
+        overlayOf(export).revert(name);
+    }
+
+    /** Deletes snapshot {@code name} of a served export's device, merging its layer while clients go on. */
+    public void deleteSnapshot(String export, String name) throws IOException {
+        overlayOf(export).delete(name);
+    }
+
+    public List<OverlayChain.Snapshot> snapshots(String export) {
+        return overlayOf(export).snapshots();
+    }
+
+    private Overlay overlayOf(String export) {
+        Endpoint e = endpoint(export).orElseThrow(() -> new NbdException(NbdException.Kind.NOT_SERVED, export,
+                null, "not served", null));
+        if (e.overlay() == null) {
+            throw new NbdException(NbdException.Kind.NO_SNAPSHOTS, export, e.export().file(),
+                    "read-only media have no snapshots", null);
+        }
+        return e.overlay();
     }
 
     /** Stops serving one export; false when it was not served. */

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * java -cp parvirt.jar:lib/* io.parvirt.vios.nbd.NbdServerMain --socket-dir DIR
  *      (--exports FILE | --export NAME=FILE[:ro] [--export ...])
  *      [--pid-file FILE] [--uuid UUID] [--console-socket PATH]
- *      [--max-connections N] [--poll-us N] [--log-dir DIR]
+ *      [--max-connections N] [--poll-us N] [--log-dir DIR] [--control-socket PATH]
  * </pre>
  *
  * <ul>
@@ -40,6 +40,8 @@ import java.util.stream.Collectors;
  * <li>{@code --console-socket PATH}: a Unix socket ({@code rw-------}) whose clients get a banner,
  *     then every status line from the moment they connect ({@link ConsoleSocket}). Removed on a
  *     clean stop.</li>
+ * <li>{@code --control-socket PATH}: where the host daemon asks for snapshots of the served
+ *     devices ({@link SnapshotControl}). Removed on a clean stop.</li>
  * </ul>
  *
  * Prints {@code serving NAME SIZE SOCKET} on standard output for each export it starts serving and
@@ -50,7 +52,7 @@ import java.util.stream.Collectors;
 public final class NbdServerMain {
     static final String USAGE = "usage: NbdServerMain --socket-dir DIR (--exports FILE | --export NAME=FILE[:ro] "
             + "[--export ...]) [--pid-file FILE] [--uuid UUID] [--console-socket PATH] [--max-connections N] "
-            + "[--poll-us N] [--log-dir DIR]";
+            + "[--poll-us N] [--log-dir DIR] [--control-socket PATH]";
 
     private NbdServerMain() {
     }
@@ -60,7 +62,7 @@ public final class NbdServerMain {
      * {@code exportsFile} is given. {@code pidFile}, {@code uuid} and {@code consoleSocket} may be null.
      */
     record Options(Path socketDir, List<Export> exports, Path exportsFile, NbdSettings settings, Path logDir,
-            Path pidFile, UUID uuid, Path consoleSocket) {
+            Path pidFile, UUID uuid, Path consoleSocket, Path controlSocket) {
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -104,7 +106,19 @@ public final class NbdServerMain {
                 return 1;
             }
         }
-        Lifetime life = new Lifetime(new ServedExports(server, new StatusLines(out, err, console)), console);
+        SnapshotControl control = null;
+        if (o.controlSocket() != null) {
+            try {
+                control = SnapshotControl.open(o.controlSocket(), server);
+            } catch (IOException e) {
+                err.println("nbd: " + e.getMessage());
+                if (console != null) {
+                    console.close();
+                }
+                return 1;
+            }
+        }
+        Lifetime life = new Lifetime(new ServedExports(server, new StatusLines(out, err, console)), console, control);
         // before the first socket: a SIGTERM from here on leaves nothing behind
         Runtime.getRuntime().addShutdownHook(new Thread(life::stop, "nbd-shutdown"));
         try {
@@ -142,13 +156,15 @@ public final class NbdServerMain {
     private static final class Lifetime {
         final ServedExports served;
         final ConsoleSocket console;
+        final SnapshotControl control;
         final CountDownLatch stopped = new CountDownLatch(1);
         private PidFile pidFile;
         private boolean stopping;
 
-        Lifetime(ServedExports served, ConsoleSocket console) {
+        Lifetime(ServedExports served, ConsoleSocket console, SnapshotControl control) {
             this.served = served;
             this.console = console;
+            this.control = control;
         }
 
         synchronized void ready(Path pid) throws IOException {
@@ -160,6 +176,9 @@ public final class NbdServerMain {
         void stop() {
             synchronized (this) {
                 stopping = true;
+            }
+            if (control != null) {
+                control.close(); // first: no snapshot starts while the exports stop
             }
             served.close();
             if (console != null) {
@@ -181,6 +200,7 @@ public final class NbdServerMain {
         Path exportsFile = null;
         Path pidFile = null;
         Path consoleSocket = null;
+        Path controlSocket = null;
         UUID uuid = null;
         int max = NbdSettings.DEFAULTS.maxConnectionsPerExport();
         int poll = NbdSettings.DEFAULTS.pollMicros();
@@ -198,6 +218,7 @@ public final class NbdServerMain {
                 case "--exports" -> exportsFile = path(a, v);
                 case "--pid-file" -> pidFile = path(a, v);
                 case "--console-socket" -> consoleSocket = path(a, v);
+                case "--control-socket" -> controlSocket = path(a, v);
                 case "--uuid" -> uuid = uuid(v);
                 case "--max-connections" -> max = number(a, v);
                 case "--poll-us" -> poll = number(a, v);
@@ -217,7 +238,7 @@ public final class NbdServerMain {
             throw new IllegalArgumentException("an export name is given twice");
         }
         return new Options(socketDir, List.copyOf(exports), exportsFile, new NbdSettings(max, poll),
-                logDir == null ? socketDir : logDir, pidFile, uuid, consoleSocket);
+                logDir == null ? socketDir : logDir, pidFile, uuid, consoleSocket, controlSocket);
     }
 
     private static Path path(String option, String v) {

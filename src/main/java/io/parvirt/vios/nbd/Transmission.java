@@ -47,6 +47,8 @@ final class Transmission {
     private int wr;
     private int op;
     private CloseReason closeReason = CloseReason.CLIENT_GONE;
+    /** The device has snapshots: this request goes through its layers, not straight to the file. */
+    private boolean layered;
 
     Transmission(SocketWait socket, FileChannel file, BackingFile backing, ExportCounters counters) {
         this.socket = socket;
@@ -84,6 +86,21 @@ final class Transmission {
         long offset = in.getLong(rd + 16);
         long length = in.getInt(rd + 24) & 0xffffffffL;
         rd += REQUEST_BYTES;
+        Overlay overlay = backing.overlay;
+        if (overlay == null || type == CMD_DISC) {
+            return dispatch(type, flags, cookie, offset, length);
+        }
+        // a snapshot waits for the request in progress, and the next one waits for the snapshot
+        overlay.io().lock();
+        try {
+            layered = !overlay.isPlain();
+            return dispatch(type, flags, cookie, offset, length);
+        } finally {
+            overlay.io().unlock();
+        }
+    }
+
+    private boolean dispatch(int type, int flags, long cookie, long offset, long length) throws IOException {
         return switch (type) {
             case CMD_READ -> read(flags, cookie, offset, length);
             case CMD_WRITE -> write(flags, cookie, offset, length);
@@ -226,6 +243,10 @@ final class Transmission {
         if (!inRange(offset, length)) {
             return fail(cookie, RequestError.OUT_OF_RANGE, EINVAL);
         }
+        if (layered) {
+            int e = length == 0 ? 0 : backing.overlay.zero(offset, length); // a hole must not show a lower layer
+            return e != 0 ? fail(cookie, RequestError.IO_ERROR, e) : done(flags, cookie);
+        }
         Fallocate.Result r = length == 0 ? Fallocate.Result.DONE : backing.fallocate.punchHole(offset, length);
         if (r == Fallocate.Result.FAILED || r == Fallocate.Result.NO_SPACE) {
             return fail(cookie, RequestError.IO_ERROR, EIO);
@@ -252,6 +273,11 @@ final class Transmission {
         }
         if (length == 0) {
             return done(flags, cookie);
+        }
+        if (layered) {
+            int e = backing.overlay.zero(offset, length);
+            return e != 0 ? fail(cookie, e == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR, e)
+                    : done(flags, cookie);
         }
         Fallocate.Result r = Fallocate.Result.UNSUPPORTED;
         if ((flags & CMD_FLAG_NO_HOLE) == 0) {
@@ -302,6 +328,9 @@ final class Transmission {
 
     /** Fills {@code dst} from the file at {@code offset}; 0 or an NBD error value. */
     private int readFile(ByteBuffer dst, long offset) {
+        if (layered) {
+            return backing.overlay.read(dst, offset);
+        }
         try {
             long at = offset;
             while (dst.hasRemaining()) {
@@ -318,6 +347,9 @@ final class Transmission {
     }
 
     private int writeFile(ByteBuffer src, long offset) {
+        if (layered) {
+            return backing.overlay.write(src, offset);
+        }
         try {
             long at = offset;
             while (src.hasRemaining()) {
@@ -345,6 +377,9 @@ final class Transmission {
     /** {@code fdatasync}: the data and what is needed to read it back (block allocation, holes). */
     private int sync() {
         counters.syncs.increment();
+        if (layered) {
+            return backing.overlay.flush();
+        }
         try {
             file.force(false);
             return 0;

@@ -1,0 +1,155 @@
+package io.parvirt.vios;
+
+import io.parvirt.model.ModelException;
+import io.parvirt.vios.nbd.Overlay;
+import io.parvirt.vios.nbd.OverlayChain;
+import io.parvirt.vios.nbd.SnapshotControl;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * The disk half of a partition's snapshot (issue 19): every virtual SCSI disk a VIOS serves to the
+ * partition, at one point, by name. A disk whose VIOS's storage server runs is asked through that
+ * server's control socket (it holds the disk's layers open); one whose VIOS is not running is
+ * changed by opening its layers here. Optical media have no snapshots.
+ *
+ * <p>All disks or none: a snapshot that fails on one disk is deleted from those that had it, and a
+ * refusal (name in use on any disk, unknown snapshot) is found before anything is changed.
+ */
+public final class DiskSnapshots {
+    private final ViosService vios;
+    private final IntFunction<Optional<Path>> controlSocket;
+
+    /**
+     * @param controlSocket the control socket of VIOS {@code id}'s running storage server, or empty
+     *     when it does not run
+     */
+    public DiskSnapshots(ViosService vios, IntFunction<Optional<Path>> controlSocket) {
+        this.vios = vios;
+        this.controlSocket = controlSocket;
+    }
+
+    /** The snapshot names every disk of the partition has, oldest first. */
+    public List<String> list(int clientId, String partition) {
+        Set<String> common = null;
+        for (MappedDevice d : disks(clientId)) {
+            Set<String> names = new LinkedHashSet<>(namesOf(d, partition));
+            if (common == null) {
+                common = names;
+            } else {
+                common.retainAll(names);
+            }
+        }
+        return common == null ? List.of() : List.copyOf(common);
+    }
+
+    /** Takes snapshot {@code name} of every disk of the partition; none when one fails. */
+    public void take(int clientId, String partition, String name, long createdMillis) {
+        List<MappedDevice> disks = disks(clientId);
+        if (disks.isEmpty()) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The partition "
+                    + partition + " has no virtual SCSI disk served by a Virtual I/O Server to take a snapshot of.");
+        }
+        for (MappedDevice d : disks) {
+            if (namesOf(d, partition).contains(name)) {
+                throw ModelException.ofPartition(ModelException.Kind.NAME_IN_USE, partition, "The snapshot name "
+                        + name + " is already used by partition " + partition + ".");
+            }
+        }
+        List<MappedDevice> done = new ArrayList<>();
+        for (MappedDevice d : disks) {
+            try {
+                act(d, "snapshot", name, Long.toString(createdMillis));
+                done.add(d);
+            } catch (IOException | RuntimeException e) {
+                for (MappedDevice undo : done) {
+                    try {
+                        act(undo, "delete", name, null);
+                    } catch (IOException | RuntimeException ignored) {
+                        // the next delete of that name finds it and removes it
+                    }
+                }
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The snapshot "
+                        + name + " of partition " + partition + " could not be taken: disk " + d.vtd() + ": "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    /** Returns every disk of the partition to snapshot {@code name}. */
+    public void revert(int clientId, String partition, String name) {
+        everyDisk(clientId, partition, name, "revert");
+    }
+
+    /** Deletes snapshot {@code name} from every disk of the partition, merging what it held. */
+    public void delete(int clientId, String partition, String name) {
+        everyDisk(clientId, partition, name, "delete");
+    }
+
+    private void everyDisk(int clientId, String partition, String name, String request) {
+        if (!list(clientId, partition).contains(name)) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_REFERENCE, partition, "The snapshot "
+                    + name + " of partition " + partition + " does not exist.");
+        }
+        for (MappedDevice d : disks(clientId)) {
+            try {
+                act(d, request, name, null);
+            } catch (IOException | RuntimeException e) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The snapshot "
+                        + name + " of partition " + partition + " could not be " + (request.equals("revert")
+                                ? "reverted to" : "deleted") + ": disk " + d.vtd() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private List<MappedDevice> disks(int clientId) {
+        return vios.mappedDevicesOf(clientId).stream()
+                .filter(d -> d.kind() == MappedDevice.Kind.DISK && d.file() != null && !d.readOnly()).toList();
+    }
+
+    private List<String> namesOf(MappedDevice d, String partition) {
+        try {
+            Optional<Path> sock = controlSocket.apply(d.viosId());
+            if (sock.isPresent()) {
+                String reply = SnapshotControl.call(sock.get(), "list", d.vtd());
+                return reply.isEmpty() ? List.of()
+                        : java.util.Arrays.stream(reply.split(" ")).map(w -> w.substring(0, w.lastIndexOf(':'))).toList();
+            }
+            if (!Overlay.hasChain(d.file())) {
+                return List.of();
+            }
+            try (Overlay o = Overlay.open(d.file(), false)) {
+                return o.snapshots().stream().map(OverlayChain.Snapshot::name).toList();
+            }
+        } catch (IOException e) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The snapshots of disk "
+                    + d.vtd() + " of partition " + partition + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** One request on one disk: through its running server, or on its files when none serves it. */
+    private void act(MappedDevice d, String request, String name, String millis) throws IOException {
+        Optional<Path> sock = controlSocket.apply(d.viosId());
+        if (sock.isPresent()) {
+            if (millis == null) {
+                SnapshotControl.call(sock.get(), request, d.vtd(), name);
+            } else {
+                SnapshotControl.call(sock.get(), request, d.vtd(), name, millis);
+            }
+            return;
+        }
+        try (Overlay o = Overlay.open(d.file(), true)) {
+            switch (request) {
+                case "snapshot" -> o.snapshot(name, Long.parseLong(millis));
+                case "revert" -> o.revert(name);
+                default -> o.delete(name);
+            }
+        }
+    }
+}
