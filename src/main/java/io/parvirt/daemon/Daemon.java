@@ -150,6 +150,8 @@ public final class Daemon implements AutoCloseable {
             java.net.InetAddress apiAddress = config.listen().getAddress();
             operations.mobilityTarget().listenOn(apiAddress == null || apiAddress.isLoopbackAddress() ? "127.0.0.1"
                     : apiAddress.getHostAddress());
+            int[] limits = config.mobilityLimits();
+            operations.mobility().limits(limits[0], limits[1]);
             boolean hmcOnly = config.hmcOnly();
             connections = new io.parvirt.remote.SystemConnections(new io.parvirt.remote.PeerFile(
                     home.root().resolve("sysconn")), config.sysconn(), text -> sys.logEvent("hmc", "sysconn", text));

@@ -101,6 +101,15 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
                 Duration.ofSeconds(check), Duration.ofSeconds(retry));
     }
 
+    /**
+     * Partition mobility: {@code mobility.max_active} (4, active migrations this system runs at
+     * once; one more is refused) and {@code mobility.max_inactive} (4, inactive ones).
+     */
+    int[] mobilityLimits() {
+        return new int[] {(int) bounded("mobility.max_active", io.parvirt.partition.Mobility.MAX_ACTIVE, 1, 64),
+            (int) bounded("mobility.max_inactive", io.parvirt.partition.Mobility.MAX_INACTIVE, 1, 64)};
+    }
+
     private long bounded(String key, long dflt, long min, long max) {
         long v = Long.parseLong(props.getProperty(key, Long.toString(dflt)).strip());
         if (v < min || v > max) {

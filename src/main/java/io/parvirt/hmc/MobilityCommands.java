@@ -116,9 +116,11 @@ final class MobilityCommands {
             shown.add(p.id());
         }
         if (!c.lpars()) {
-            rows.add(new Row().put("inactive_lpar_mobility_capable", 0).put("num_inactive_migrations_supported", 0)
-                    .put("num_inactive_migrations_in_progress", 0).put("active_lpar_mobility_capable", 1)
-                    .put("num_active_migrations_supported", Mobility.MAX_CONCURRENT)
+            rows.add(new Row().put("inactive_lpar_mobility_capable", 1)
+                    .put("num_inactive_migrations_supported", m.maxInactive())
+                    .put("num_inactive_migrations_in_progress", m.inactiveInProgress())
+                    .put("active_lpar_mobility_capable", 1)
+                    .put("num_active_migrations_supported", m.maxActive())
                     .put("num_active_migrations_in_progress", m.inProgress()));
         } else {
             for (MigrationStatus s : m.list()) {
@@ -127,7 +129,7 @@ final class MobilityCommands {
                 }
                 Row r = new Row().put("name", s.name()).put("lpar_id", s.lparId()).put("migration_state", s.state());
                 if (s.destSystem() != null) {
-                    r.put("migration_type", "active").put("dest_sys_name", s.destSystem())
+                    r.put("migration_type", s.inactive() ? "inactive" : "active").put("dest_sys_name", s.destSystem())
                             .put("dest_lpar_id", s.destLparId()).put("bytes_transmitted", s.bytesTransmitted())
                             .put("bytes_remaining", s.bytesRemaining());
                 }

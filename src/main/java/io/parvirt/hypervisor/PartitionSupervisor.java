@@ -73,6 +73,9 @@ public final class PartitionSupervisor {
     private volatile ProcessHandle process;
     private volatile boolean paused;
 
+    /** A migration's target: done once the stream has arrived and the guest runs here; failed if it ended first. */
+    private final CompletableFuture<Void> arrival = new CompletableFuture<>();
+
     // The owner thread's alone.
     private final SupervisorPolicy policy;
 
@@ -205,6 +208,23 @@ public final class PartitionSupervisor {
     /** The running configuration as a launch: what QEMU holds now, after DLPAR too. */
     public CompletableFuture<LaunchSpec> configuration() {
         return post(new Command.Configuration(new CompletableFuture<>()));
+    }
+
+    /**
+     * A migration's target: completes as soon as the partition runs here (the whole stream
+     * arrived), fails when it ended or failed before that. Never completes on a partition that
+     * was not started to receive one.
+     */
+    public CompletableFuture<Void> arrival() {
+        return arrival.copy();
+    }
+
+    void arrived(Exception failure) {
+        if (failure == null) {
+            arrival.complete(null);
+        } else {
+            arrival.completeExceptionally(failure);
+        }
     }
 
     /** Stops the migration stream in flight ({@code migrlpar -o s}); the guest runs on here. */

@@ -28,7 +28,10 @@ public final class QemuCommandLine {
      */
     public static List<String> incoming(LaunchSpec s) {
         List<String> a = of(s);
-        a.addAll(a.indexOf("-pidfile"), List.of("-incoming", "defer"));
+        // -S: once the stream has arrived the guest waits for its daemon's cont. A target daemon
+        // killed mid-migration then leaves a paused copy, never a second running one beside the
+        // source, which resumes when the target cannot confirm (never on both).
+        a.addAll(a.indexOf("-pidfile"), List.of("-S", "-incoming", "defer"));
         return a;
     }
 

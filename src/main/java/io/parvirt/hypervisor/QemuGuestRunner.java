@@ -32,6 +32,8 @@ final class QemuGuestRunner implements PartitionRunner {
     private final GuestAgent agent;
     private volatile QmpClient qmp;
     private volatile List<Long> vcpuThreads = List.of();
+    /** Raised by QEMU's migration events: the migration's waits wake on them. */
+    private final MigrationSignal migrationSignal = new MigrationSignal();
     /** Devices being unplugged, by id: completed by their DEVICE_DELETED event. */
     private final java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> deleting =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -90,7 +92,7 @@ final class QemuGuestRunner implements PartitionRunner {
                 }
             }
             try {
-                Thread.sleep(100);
+                Thread.sleep(5); // a migration's target waits on this: its monitor is usually there within ms
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new LaunchException(RefCode.QEMU_FAILED, "interrupted while reaching the QEMU monitor");
@@ -109,6 +111,7 @@ final class QemuGuestRunner implements PartitionRunner {
             case "GUEST_PANICKED" -> events.accept(new Command.Panicked("QEMU reported GUEST_PANICKED"));
             case "SHUTDOWN" -> events.accept(new Command.PoweredOff());
             case "RESET" -> events.accept(new Command.Reset());
+            case "MIGRATION", "RESUME" -> migrationSignal.raise();
             default -> { }
         }
     }
@@ -231,7 +234,7 @@ final class QemuGuestRunner implements PartitionRunner {
 
     @Override
     public QemuMigration migration() throws IOException {
-        return new QemuMigration(monitor());
+        return new QemuMigration(monitor(), migrationSignal);
     }
 
     @Override

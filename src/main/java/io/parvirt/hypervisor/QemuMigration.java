@@ -14,16 +14,17 @@ import java.util.function.IntConsumer;
  *
  * <pre>
  *   target daemon                 target QEMU          source QEMU              source daemon
- *   launch -incoming defer ──────▶ (inmigrate)
+ *   launch -S -incoming defer ───▶ (inmigrate)
  *   migrate-incoming tcp:H:0 ────▶ listens on H:P
  *        ◀──────────── P (query-migrate socket-address)
  *                                                                  ◀── migrate-set-capabilities
  *                                                                       (events, auto-converge)
  *                                                                  ◀── migrate tcp:H:P
- *                                  ◀═══ RAM, dirty pages again ═══ active   query-migrate every 50 ms
+ *                                  ◀═══ RAM, dirty pages again ═══ active   query-migrate on each MIGRATION
+ *                                                                           event, or every 50 ms
  *                                  ◀═══ rest + device state ══════ paused   (bytes sent / left)
  *                                  running                        completed (postmigrate)
- *   query-migrate completed ─────▶ announce-self (RARP per NIC)
+ *   query-migrate completed ─────▶ cont (-S: only its daemon starts it), announce-self (RARP per NIC)
  *   Running (agent looked for)                                     ◀── quit: reclaimed (or cont,
  *                                                                       if the target failed)
  * </pre>
@@ -37,15 +38,20 @@ import java.util.function.IntConsumer;
  * the source whole until the very end, which is what {@code migrlpar -o s|r} promise.
  */
 final class QemuMigration {
-    /** How often progress is read: often enough that a stop lands quickly, rarely enough to cost nothing. */
+    /**
+     * How often progress is read between QEMU's MIGRATION events (which wake the wait at once):
+     * often enough for lslparmigr's figures, rarely enough to cost nothing.
+     */
     static final long POLL_MS = 50;
     /** How long a cancelled stream may take to be over (QEMU stops it at the next chunk). */
     static final long CANCEL_WAIT_MS = 30_000;
 
     private final Qmp qmp;
+    private final MigrationSignal signal;
 
-    QemuMigration(Qmp qmp) {
+    QemuMigration(Qmp qmp, MigrationSignal signal) {
         this.qmp = qmp;
+        this.signal = signal;
     }
 
     /**
@@ -67,6 +73,7 @@ final class QemuMigration {
         qmp.migrate(order.uri());
         while (true) {
             Qmp.MigrationInfo info;
+            long seen = signal.count();
             try {
                 info = qmp.queryMigrate();
             } catch (QmpException e) {
@@ -80,7 +87,7 @@ final class QemuMigration {
                 return info;
             }
             try {
-                Thread.sleep(POLL_MS);
+                signal.await(seen, POLL_MS);
             } catch (InterruptedException e) {
                 return cancel(order);
             }
@@ -93,13 +100,14 @@ final class QemuMigration {
         qmp.migrateCancel();
         long deadline = System.nanoTime() + CANCEL_WAIT_MS * 1_000_000;
         while (true) {
+            long seen = signal.count();
             Qmp.MigrationInfo info = qmp.queryMigrate();
             order.progress().accept(info);
             if (info.over() || System.nanoTime() > deadline) {
                 return info;
             }
             try {
-                Thread.sleep(POLL_MS);
+                signal.await(seen, POLL_MS);
             } catch (InterruptedException e) {
                 Thread.interrupted(); // already cancelling
             }
@@ -120,15 +128,24 @@ final class QemuMigration {
         }
         listening.accept(info.incomingPort());
         while (true) {
-            Thread.sleep(POLL_MS);
+            long seen = signal.count();
             info = qmp.queryMigrate();
             if (info.status().equals("failed")) {
                 throw new QmpException("MigrationFailed", "the incoming migration failed: " + info.error());
             }
-            if (info.status().equals("completed") && qmp.status().equals("running")) {
-                qmp.announceSelf();
-                return;
+            if (info.status().equals("completed")) {
+                // Started with -S (QemuCommandLine.incoming): the guest runs here only once its daemon says so.
+                String run = qmp.status();
+                if (run.equals("paused") || run.equals("prelaunch")) {
+                    qmp.cont();
+                    run = qmp.status();
+                }
+                if (run.equals("running")) {
+                    qmp.announceSelf();
+                    return;
+                }
             }
+            signal.await(seen, POLL_MS);
         }
     }
 

@@ -81,7 +81,7 @@ public final class QemuProcess {
                     p.destroyForcibly();
                     throw new LaunchException(RefCode.QEMU_FAILED, "QEMU did not finish starting within 120 s");
                 }
-                Thread.sleep(20);
+                Thread.sleep(5); // a migration's target is on the clock: QEMU is ready within tens of ms
             }
         } catch (IOException e) {
             throw new LaunchException(RefCode.QEMU_FAILED, "QEMU could not be run: " + e.getMessage());

@@ -382,6 +382,7 @@ final class SupervisorPolicy {
 
     private void end() {
         ended = true;
+        s.arrived(new IOException("partition " + s.spec().name() + " ended before the migration arrived"));
         if (receiving != null) {
             receiving.answer().completeExceptionally(new LaunchException(RefCode.QEMU_FAILED, "partition "
                     + s.spec().name() + " ended before it could receive the migration"));
@@ -484,10 +485,12 @@ final class SupervisorPolicy {
         receiving = null;
         if (a.failure() != null) {
             s.fail(RefCode.QEMU_FAILED, "the incoming migration failed: " + a.failure().getMessage());
+            s.arrived(a.failure());
             hardStop();
             return;
         }
         s.move(LparState.MIGRATING_RUNNING, LparState.RUNNING, RefCode.NONE, "");
+        s.arrived(null);
         awaitBoot();
     }
 

@@ -5,7 +5,9 @@ public enum LparState implements HmcEnum {
     NOT_ACTIVATED("Not Activated"), STARTING("Starting"), RUNNING("Running"), SHUTTING_DOWN("Shutting Down"),
     ERROR("Error"),
     /** Live Partition Mobility in flight: shown on both the source and the target system. */
-    MIGRATING_RUNNING("Migrating - Running");
+    MIGRATING_RUNNING("Migrating - Running"),
+    /** Inactive mobility in flight (the definition and profiles moving): shown on both systems; not active. */
+    MIGRATING_NOT_ACTIVATED("Migrating - Not Activated");
 
     private final String hmcName;
 

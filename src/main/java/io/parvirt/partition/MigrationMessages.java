@@ -33,7 +33,7 @@ public final class MigrationMessages {
     public static MigrationRequest request(JsonNode body) {
         try {
             MigrationRequest r = JSON.treeToValue(body, MigrationRequest.class);
-            if (r == null || r.partition() == null || r.spec() == null || r.allocation() == null) {
+            if (r == null || r.partition() == null || r.profile() == null || (r.spec() == null) != (r.allocation() == null)) {
                 throw new IllegalArgumentException("members missing");
             }
             return r;

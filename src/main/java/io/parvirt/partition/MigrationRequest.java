@@ -11,10 +11,16 @@ import java.util.List;
  * profile (MAC addresses written in, so it keeps them there), the profile it runs with, what it
  * holds, its running configuration as a launch ({@link LaunchSpec#current}: the target's QEMU must
  * match it device for device), and the source's memory region size (PowerVM requires the same).
+ * A Not Activated partition (inactive mobility) has neither running configuration nor allocation.
  */
 public record MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
         Allocation allocation, LaunchSpec spec, long lmbMb) {
     public MigrationRequest {
         profiles = List.copyOf(profiles);
+    }
+
+    /** Inactive mobility: a Not Activated partition, no running configuration nor allocation (both null). */
+    public boolean inactive() {
+        return spec == null;
     }
 }

@@ -6,5 +6,5 @@ package io.parvirt.partition;
  * failure until {@code -o r}) and its progress in bytes of memory sent and still to send.
  */
 public record MigrationStatus(int lparId, String name, String state, String destSystem, int destLparId,
-        long bytesTransmitted, long bytesRemaining) {
+        long bytesTransmitted, long bytesRemaining, boolean inactive) {
 }

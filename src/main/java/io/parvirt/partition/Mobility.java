@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mobility {
     private static final Logger LOG = LoggerFactory.getLogger(Mobility.class);
-    /** Active migrations at once from one system (PowerVM's default). */
-    public static final int MAX_CONCURRENT = 4;
+    /** Active migrations at once from one system unless set ({@code mobility.max_active}; PowerVM's default). */
+    public static final int MAX_ACTIVE = 4;
+    /** Inactive migrations at once unless set ({@code mobility.max_inactive}). */
+    public static final int MAX_INACTIVE = 4;
     /** How long the target's guest gets to answer after the stream has completed. */
     static final Duration COMPLETE_WAIT = Duration.ofSeconds(60);
     /** How long the target may take to start its QEMU and listen. */
@@ -50,6 +52,8 @@ public final class Mobility {
     private final Hypervisor hypervisor;
     private final PartitionOperations operations;
     private volatile long maxBandwidth;
+    private volatile int maxActive = MAX_ACTIVE;
+    private volatile int maxInactive = MAX_INACTIVE;
     private volatile Function<String, Optional<MobilityTarget>> targets = name -> Optional.empty();
     private final Map<Integer, Flight> flights = new ConcurrentHashMap<>();
     /** Partitions whose last migration failed, by id, until {@code -o r}: to which system. */
@@ -63,10 +67,16 @@ public final class Mobility {
         volatile String state = "Migration Starting";
         volatile Qmp.MigrationInfo info;
         volatile boolean stopRequested;
+        /** When migrlpar asked (nanoTime): the validation's time is the gap to the flight's start. */
+        final long asked;
+        /** What the target is told, built once while validating. */
+        final MigrationRequest request;
 
-        Flight(Partition partition, MobilityTarget target) {
+        Flight(Partition partition, MobilityTarget target, MigrationRequest request, long asked) {
             this.partition = partition;
             this.target = target;
+            this.request = request;
+            this.asked = asked;
         }
     }
 
@@ -88,6 +98,23 @@ public final class Mobility {
             throw new IllegalArgumentException("migration bandwidth " + bytesPerSecond + " B/s");
         }
         this.maxBandwidth = bytesPerSecond;
+    }
+
+    /** How many active and inactive migrations this system runs at once (more are refused). */
+    public void limits(int active, int inactive) {
+        if (active < 1 || inactive < 1) {
+            throw new IllegalArgumentException("migration limits " + active + "/" + inactive);
+        }
+        this.maxActive = active;
+        this.maxInactive = inactive;
+    }
+
+    public int maxActive() {
+        return maxActive;
+    }
+
+    public int maxInactive() {
+        return maxInactive;
     }
 
     MobilityTarget target(String name) {
@@ -130,10 +157,17 @@ public final class Mobility {
         if (flights.containsKey(p.id())) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
                     + "already being migrated."));
+        } else if (state == LparState.NOT_ACTIVATED) {
+            if (inactiveFlights() >= maxInactive) {
+                out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, n, "The managed "
+                        + "system " + sys.definition().settings().name() + " already runs " + inactiveFlights()
+                        + " inactive migrations, the most it runs at once."));
+            }
+            return scsiChecks(p, out); // inactive mobility: no agent, no stream
         } else if (state != LparState.RUNNING) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
-                    + state.hmcName() + ": only a Running partition can be migrated live (inactive mobility is "
-                    + "not available yet)."));
+                    + state.hmcName() + ": only a Running partition is migrated live, and only a Not Activated one "
+                    + "inactive."));
         } else if (st.get().paused()) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
                     + "paused: resume it (chsysstate -o resume) before migrating it."));
@@ -141,21 +175,45 @@ public final class Mobility {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " has no "
                     + "RMC connection: its guest agent is not answering."));
         }
+        if (activeFlights() >= maxActive && !flights.containsKey(p.id())) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, n, "The managed system "
+                    + sys.definition().settings().name() + " already runs " + activeFlights() + " active "
+                    + "migrations, the most it runs at once (mobility.max_active)."));
+        }
+        return scsiChecks(p, out);
+    }
+
+    private List<ModelException> scsiChecks(Partition p, List<ModelException> out) {
+        String n = p.name();
         if (!sys.definition().profiles(p.id()).stream().allMatch(x -> x.io().scsi().isEmpty() && x.io().fc().isEmpty())) {
             out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, n, "Partition " + n + " has "
                     + "virtual SCSI or Fibre Channel adapters: their devices cannot be reached from the destination "
                     + "yet (shared storage pools are not available)."));
         }
-        if (flights.size() >= MAX_CONCURRENT) {
-            out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, n, "The managed system "
-                    + sys.definition().settings().name() + " already runs " + flights.size() + " migrations, the "
-                    + "most it runs at once."));
-        }
         return out;
+    }
+
+    private int activeFlights() {
+        return (int) flights.values().stream().filter(f -> !f.request.inactive()).count();
+    }
+
+    private int inactiveFlights() {
+        return (int) flights.values().stream().filter(f -> f.request.inactive()).count();
+    }
+
+    /** The profile of a Not Activated partition whose definition is moving from here now, if it is. */
+    Optional<String> movingInactive(int lparId) {
+        Flight f = flights.get(lparId);
+        return f != null && f.request.inactive() ? Optional.of(f.request.profile()) : Optional.empty();
     }
 
     /** What the target is told: the running configuration (asked of QEMU) and the profiles with their MACs. */
     private Optional<MigrationRequest> request(Partition p) {
+        if (hypervisor.status(p.id()).isEmpty()) {
+            // Inactive mobility: the definition and every profile as they are, with the default profile.
+            return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
+                    List.copyOf(sys.definition().profiles(p.id())), p.defaultProfile(), null, null, sys.definition().lmbMb()));
+        }
         Optional<PartitionSupervisor> s = hypervisor.supervisor(p.id());
         if (s.isEmpty() || s.get().status().allocation() == null) {
             return Optional.empty();
@@ -194,25 +252,41 @@ public final class Mobility {
     /**
      * {@code migrlpar -o m}: validates (every failure refused at once, nothing changed), then
      * migrates; returns when the partition runs on the target and is gone here, or after
-     * {@code wait} with the migration going on.
+     * {@code wait} with the migration going on. The target is not asked to validate first: its
+     * prepare step makes the same checks and refuses with nothing left behind, so a migration that
+     * may go costs one round trip fewer; only a refused prepare asks for the target's whole list.
      */
     public void migrate(Partition p, String targetSystem, Duration wait) {
-        List<ModelException> refused = validate(p, targetSystem);
+        long asked = System.nanoTime();
+        List<ModelException> refused = new ArrayList<>(sourceChecks(p, targetSystem));
+        MobilityTarget t = null;
+        try {
+            t = target(targetSystem);
+        } catch (ModelException e) {
+            refused.add(e);
+        }
+        Optional<MigrationRequest> r = refused.isEmpty() ? request(p) : Optional.empty();
+        if (refused.isEmpty() && r.isEmpty()) {
+            refused.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "Partition "
+                    + p.name() + " stopped running."));
+        }
         if (!refused.isEmpty()) {
             throw new MobilityRefusal(refused);
         }
-        MobilityTarget t = target(targetSystem);
-        Flight f = new Flight(p, t);
+        Flight f = new Flight(p, t, r.get(), asked);
         synchronized (this) {
-            if (flights.size() >= MAX_CONCURRENT || flights.putIfAbsent(p.id(), f) != null) {
+            if ((r.get().inactive() ? inactiveFlights() >= maxInactive : activeFlights() >= maxActive)
+                    || flights.putIfAbsent(p.id(), f) != null) {
                 throw new MobilityRefusal(sourceChecks(p, targetSystem));
             }
         }
-        failed.remove(p.id());
         Thread.ofVirtual().name("migrate-" + p.name()).start(() -> run(f));
         try {
             f.done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof MobilityRefusal m) {
+                throw m;
+            }
             throw e.getCause() instanceof ModelException m ? m : ModelException.ofPartition(
                     ModelException.Kind.INVALID_STATE, p.name(), "The migration of partition " + p.name() + " to "
                     + targetSystem + " failed: " + e.getCause().getMessage());
@@ -225,20 +299,32 @@ public final class Mobility {
         }
     }
 
+    /** The target's prepare step; refused, the target's every check (nothing was changed there). */
+    private String prepare(Flight f) {
+        try {
+            return f.target.prepare(f.request);
+        } catch (ModelException e) {
+            List<ModelException> all = f.target.validate(f.request);
+            throw all.isEmpty() ? e : new MobilityRefusal(all);
+        }
+    }
+
     private void run(Flight f) {
         Partition p = f.partition;
         PartitionSupervisor s = hypervisor.supervisor(p.id()).orElse(null);
         long t0 = System.nanoTime();
         try {
-            MigrationRequest r = request(p).orElseThrow(() -> ModelException.ofPartition(
-                    ModelException.Kind.INVALID_STATE, p.name(), "Partition " + p.name() + " stopped running."));
-            long t1 = System.nanoTime();
-            String uri = f.target.prepare(r);
+            String uri = prepare(f);
+            failed.remove(p.id());
             long t2 = System.nanoTime();
+            if (f.request.inactive()) {
+                moveInactive(f);
+                return;
+            }
             Qmp.MigrationInfo info;
             try {
                 f.state = "Migration In Progress";
-                if (f.stopRequested) {
+                if (f.stopRequested || s == null) {
                     throw new java.util.concurrent.CancellationException("stopped");
                 }
                 info = s.migrate(new MigrationOrder(uri, maxBandwidth, null, i -> f.info = i)).get();
@@ -264,11 +350,13 @@ public final class Mobility {
             sys.removePartition(p, "hypervisor");
             operations.forget(p);
             long t5 = System.nanoTime();
-            LOG.info("partition {} migrated to {}: configuration {} ms, target prepared {} ms, stream {} ms ({} "
-                    + "bytes, QEMU's downtime {} ms), target running {} ms, source reclaimed {} ms", p.name(),
-                    f.target.systemName(), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), info.transferred(),
-                    info.downtimeMs(), ms(t4 - t3), ms(t5 - t4));
+            LOG.info("partition {} migrated to {}: validated (configuration asked of QEMU) {} ms, target prepared {} "
+                    + "ms, stream {} ms ({} bytes, QEMU's downtime {} ms), target running {} ms, source reclaimed {} ms",
+                    p.name(), f.target.systemName(), ms(t0 - f.asked), ms(t2 - t0), ms(t3 - t2),
+                    info.transferred(), info.downtimeMs(), ms(t4 - t3), ms(t5 - t4));
             f.done.complete(null);
+        } catch (MobilityRefusal e) {
+            f.done.completeExceptionally(e); // refused by the target before anything changed: not a failure
         } catch (ModelException e) {
             fail(f, e);
         } catch (InterruptedException e) {
@@ -282,7 +370,33 @@ public final class Mobility {
         }
     }
 
-    private static long ms(long nanos) {
+    /**
+     * Inactive mobility after the target defined it: nothing runs and nothing streams, so the
+     * target confirms, then the definition and its profiles are removed here. Until then the
+     * partition shows as Migrating - Not Activated on both systems and cannot be activated.
+     */
+    private void moveInactive(Flight f) {
+        Partition p = f.partition;
+        f.state = "Migration In Progress";
+        if (f.stopRequested) {
+            f.target.abort(p.name());
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The migration of partition "
+                    + p.name() + " was stopped; it stays on " + sys.definition().settings().name() + ".");
+        }
+        try {
+            f.target.complete(p.name(), COMPLETE_WAIT);
+        } catch (RuntimeException e) {
+            f.target.abort(p.name());
+            throw e;
+        }
+        sys.removePartition(p, "hypervisor");
+        operations.forget(p);
+        LOG.info("partition {} (Not Activated) moved to {} with its {} profiles", p.name(), f.target.systemName(),
+                f.request.profiles().size());
+        f.done.complete(null);
+    }
+
+    static long ms(long nanos) {
         return nanos / 1_000_000;
     }
 
@@ -291,7 +405,7 @@ public final class Mobility {
         if (!f.stopRequested) {
             failed.put(f.partition.id(), new MigrationStatus(f.partition.id(), f.partition.name(), "Migration Failed",
                     f.target.systemName(), f.partition.id(), i == null ? 0 : i.transferred(),
-                    i == null ? 0 : i.remaining()));
+                    i == null ? 0 : i.remaining(), f.request.inactive()));
         }
         LOG.warn("partition {}: {}", f.partition.name(), e.getMessage());
         f.done.completeExceptionally(e);
@@ -358,17 +472,22 @@ public final class Mobility {
             if (f != null) {
                 Qmp.MigrationInfo i = f.info;
                 out.add(new MigrationStatus(p.id(), p.name(), f.state, f.target.systemName(), p.id(),
-                        i == null ? 0 : i.transferred(), i == null ? 0 : i.remaining()));
+                        i == null ? 0 : i.transferred(), i == null ? 0 : i.remaining(), f.request.inactive()));
             } else {
                 out.add(failed.getOrDefault(p.id(), new MigrationStatus(p.id(), p.name(), "Not Migrating", null, 0,
-                        0, 0)));
+                        0, 0, false)));
             }
         }
         return out;
     }
 
-    /** Migrations in flight from this system now. */
+    /** Active migrations in flight from this system now. */
     public int inProgress() {
-        return flights.size();
+        return activeFlights();
+    }
+
+    /** Inactive migrations in flight from this system now. */
+    public int inactiveInProgress() {
+        return inactiveFlights();
     }
 }

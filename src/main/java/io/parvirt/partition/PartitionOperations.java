@@ -130,7 +130,12 @@ public final class PartitionOperations {
         if (hypervisor == null) {
             return Optional.empty();
         }
-        return hypervisor.status(lparId).map(st -> RunStates.of(st, hypervisor.supervisor(lparId)));
+        Optional<RunState> st = hypervisor.status(lparId).map(x -> RunStates.of(x, hypervisor.supervisor(lparId)));
+        if (st.isEmpty()) {
+            Optional<String> moving = mobility.movingInactive(lparId).or(() -> receiver.arrivingInactive(lparId));
+            return moving.map(profile -> RunState.movingInactive(lparId, profile));
+        }
+        return st;
     }
 
     private LparState lparState(int lparId) {
@@ -188,7 +193,7 @@ public final class PartitionOperations {
 
     private void requireInactive(Partition p) {
         LparState state = lparState(p.id());
-        if (state.active()) {
+        if (state.active() || state == LparState.MIGRATING_NOT_ACTIVATED) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is already "
                     + state.hmcName() + ".");
         }

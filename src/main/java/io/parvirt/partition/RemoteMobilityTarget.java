@@ -52,7 +52,7 @@ public final class RemoteMobilityTarget implements MobilityTarget {
     public String prepare(MigrationRequest request) {
         String uri = call("prepare", MigrationMessages.request(request), Mobility.PREPARE_WAIT.plus(SLACK))
                 .path("uri").asText();
-        return reachable(uri);
+        return request.inactive() ? uri : reachable(uri);
     }
 
     /**

@@ -34,6 +34,12 @@ public record RunState(int lparId, LparState state, String refCode, String refTe
         }
     }
 
+    /** A partition that is not running while inactive mobility moves its definition (no process, no allocation). */
+    static RunState movingInactive(int lparId, String profile) {
+        return new RunState(lparId, LparState.MIGRATING_NOT_ACTIVATED, "", "", "", Instant.now(), profile,
+                Optional.empty(), "Unknown", List.of(), false, List.of(), List.of(), false);
+    }
+
     /**
      * parvirt's own run state: the HMC's state, except that a Running partition whose processors
      * are stopped is {@code Paused} (HMC listings keep {@code Running}: the HMC has no such state).

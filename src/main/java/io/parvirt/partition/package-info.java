@@ -75,8 +75,8 @@
  *
  * <p><b>Live Partition Mobility</b> (issue 14). {@link io.parvirt.partition.Mobility} is the
  * source's side of {@code migrlpar}: it checks the source (Running, agent answering, no VIOS, no
- * {@code migration_disabled}, no virtual SCSI/FC yet, at most {@link io.parvirt.partition.Mobility#MAX_CONCURRENT}
- * at once) and asks the target to check itself (name and id free, memory, processing units, VPs,
+ * {@code migration_disabled}, no virtual SCSI/FC yet, at most {@code mobility.max_active} at once,
+ * {@link io.parvirt.partition.Mobility#MAX_ACTIVE} unless set) and asks the target to check itself (name and id free, memory, processing units, VPs,
  * the adapters' virtual switches, the same memory region size, the image). The target is reached
  * through the seam {@link io.parvirt.partition.MobilityTarget} ({@code validate}, {@code prepare},
  * {@code complete}, {@code abort}); {@link io.parvirt.partition.MobilityReceiver} is its side in
@@ -89,6 +89,14 @@
  * explains the steps and why auto-converge rather than post-copy). The source's guest stays
  * paused, not gone, until the target runs it; only then is the source reclaimed (QEMU, cgroup,
  * run directory, switch ports, definition). A stop or failure before that leaves it running on
- * the source and removes what the target was given.
+ * the source and removes what the target was given. {@code migrlpar -o m} does not ask the target
+ * to validate before its prepare step (which makes the same checks and leaves nothing behind when
+ * it refuses): one round trip fewer; only a refusal asks for the target's whole list. The waits on
+ * the path wake on QEMU's events and the supervisor's arrival, not on poll intervals.
+ *
+ * <p><b>Inactive mobility</b>: a Not Activated partition moves its definition and every profile
+ * (with the default profile; parvirt keeps no record of the profile last activated). The target
+ * defines it, both systems show {@code Migrating - Not Activated} and refuse to activate it until
+ * the target completes, then the source removes it. At most {@code mobility.max_inactive} at once.
  */
 package io.parvirt.partition;

@@ -44,8 +44,10 @@ public final class MigrationBench {
 
     public static void main(String[] args) throws Exception {
         // parvirt's phases of each migration (Mobility's INFO line) go to standard output beside the figures.
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.parvirt.partition.Mobility"))
-                .setLevel(ch.qos.logback.classic.Level.INFO);
+        for (String log : List.of("io.parvirt.partition.Mobility", "io.parvirt.partition.MobilityReceiver")) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(log))
+                    .setLevel(ch.qos.logback.classic.Level.INFO);
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int mem = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         List<Round> out = new ArrayList<>();
@@ -175,8 +177,8 @@ public final class MigrationBench {
         Path base = Files.createTempDirectory("parvirt-migrate-anchor-");
         try {
             Path[] dirs = {Files.createDirectories(base.resolve("a")), Files.createDirectories(base.resolve("b"))};
-            Process first = start(cmdline, runDir, dirs[0], null);
-            first.waitFor();
+            start(cmdline, runDir, dirs[0], null);
+            awaitMonitor(dirs[0]);
             GuestAgent agent = new GuestAgent(dirs[0].resolve("qga.sock"));
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (!agent.ping(Duration.ofSeconds(2))) {
@@ -206,8 +208,9 @@ public final class MigrationBench {
             port = s.getLocalPort();
         }
         long t0 = System.nanoTime();
-        Process incoming = start(cmdline, runDir, dst, "tcp:127.0.0.1:" + port);
-        incoming.waitFor();
+        start(cmdline, runDir, dst, "tcp:127.0.0.1:" + port);
+        // QEMU sets up -incoming before its main loop: once its monitor answers, it listens.
+        awaitMonitor(dst);
         Thread dstTail = Thread.ofVirtual().start(() -> readSerial(dst.resolve("serial.sock"), ticks));
         Qmp.MigrationInfo info;
         try (QmpClient c = QmpClient.connect(src.resolve("qmp.sock"), e -> { })) {
@@ -231,6 +234,24 @@ public final class MigrationBench {
         dstTail.interrupt();
         return new Round("anchor", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
                 maxGap(ticks, t0 - 2_500_000_000L, t0), info.downtimeMs());
+    }
+
+    /**
+     * Until QEMU's monitor answers (it runs in the foreground, as parvirt starts it since it is
+     * confined: there is no daemonizing parent to wait for).
+     */
+    static void awaitMonitor(Path dir) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try (QmpClient c = QmpClient.connect(dir.resolve("qmp.sock"), e -> { })) {
+                return;
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(1);
+            }
+        }
     }
 
     static void quit(Path dir) {

@@ -50,9 +50,10 @@ class MigrationLaunchTest {
         assertThat(arg(dst, "-m")).isEqualTo("size=256M,maxmem=1024M");
         assertThat(dst).anyMatch(a -> a.startsWith("virtio-mem-pci,") && a.contains("requested-size=512M"));
         assertThat(arg(dst, "-incoming")).isEqualTo("defer");
-        assertThat(dst.subList(dst.size() - 4, dst.size())).startsWith("-incoming", "defer", "-pidfile");
+        // paused once the stream is in: it runs only when its daemon (alive) says so
+        assertThat(dst.subList(dst.size() - 5, dst.size())).startsWith("-S", "-incoming", "defer", "-pidfile");
         // The same arguments but for where its files are: device for device the same machine.
-        List<String> rest = dst.stream().filter(a -> !a.equals("-incoming") && !a.equals("defer"))
+        List<String> rest = dst.stream().filter(a -> !a.equals("-incoming") && !a.equals("defer") && !a.equals("-S"))
                 .skip(dst.indexOf("/opt/qemu") + 1)
                 .map(a -> a.replace("/dst/run/lpar/1", "/src/run/lpar/1").replace("/dimg/", "/img/default/"))
                 .toList();

@@ -3,6 +3,8 @@ package io.parvirt.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.partition.MigrationRequest;
+import io.parvirt.partition.MobilityTarget;
 import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,7 +40,8 @@ class MobilityTest {
 
     @BeforeAll
     static void start() {
-        a = RunningDaemon.start();
+        // sys1 runs at most 2 inactive migrations at once (the setting; 4 unless set)
+        a = RunningDaemon.start("mobility.max_inactive=2\n");
         b = RunningDaemon.start("system.name=sys2\n");
         a.daemon().operations().mobility().targets(name -> name.equals("sys2")
                 ? Optional.of(b.daemon().operations().mobilityTarget()) : Optional.empty());
@@ -118,8 +122,9 @@ class MobilityTest {
         var m = migrlpar("m", "-t", "sys2");
         assertThat(m.exit()).isNotZero();
         assertThat(m.stdout()).isEqualTo(v.stdout());
+        // a Not Activated partition may go (inactive mobility: no agent, no stream)
         var idle = a.hmc("migrlpar", "-o", "v", "-m", "sys1", "-t", "sys2", "-p", "idle");
-        assertThat(idle.stdout()).contains("only a Running partition can be migrated");
+        assertThat(idle.exit()).as(idle.stdout()).isZero();
         assertThat(migrlpar("v", "-t", "nosuch").stdout()).startsWith("HSCL8011 ");
 
         assertThat(listing(a, "sys1")).isEqualTo(beforeA);
@@ -217,5 +222,111 @@ class MobilityTest {
             }
         }
         return out;
+    }
+
+    /**
+     * Holds each migration between the target's prepare and complete steps (the real target does
+     * both), so that what both systems show in between can be looked at.
+     */
+    static final class HeldTarget implements MobilityTarget {
+        final MobilityTarget real;
+        final CountDownLatch release = new CountDownLatch(1);
+
+        HeldTarget(MobilityTarget real) {
+            this.real = real;
+        }
+
+        @Override
+        public String systemName() {
+            return real.systemName();
+        }
+
+        @Override
+        public List<io.parvirt.model.ModelException> validate(MigrationRequest r) {
+            return real.validate(r);
+        }
+
+        @Override
+        public String prepare(MigrationRequest r) {
+            return real.prepare(r);
+        }
+
+        @Override
+        public void complete(String partition, Duration timeout) {
+            try {
+                release.await(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            real.complete(partition, timeout);
+        }
+
+        @Override
+        public boolean abort(String partition) {
+            return real.abort(partition);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aNotActivatedPartitionMovesItsDefinitionAndProfilesAndOneBeyondTheLimitIsRefused() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            ok(a.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("in" + i, 256, 1) + ",lpar_id="
+                    + (10 + i) + ",virtual_eth_adapters=2/0/1//0/0"));
+        }
+        ok(a.hmc("mksyscfg", "-r", "prof", "-m", "sys1", "-i", Guests.lpar("second", 512, 1).replace(
+                "name=second,profile_name=default", "name=second,lpar_name=in1").replace(",lpar_env=aixlinux", "")));
+        String profiles = a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=in1").stdout();
+        assertThat(profiles.lines()).hasSize(2);
+        HeldTarget held = new HeldTarget(b.daemon().operations().mobilityTarget());
+        a.daemon().operations().mobility().targets(n -> n.equals("sys2") ? Optional.of(held) : Optional.empty());
+        try {
+            List<CompletableFuture<RunningDaemon.Hmc>> moves = new ArrayList<>();
+            for (String n : List.of("in1", "in2")) {
+                moves.add(CompletableFuture.supplyAsync(() -> a.hmc("migrlpar", "-o", "m", "-m", "sys1", "-t", "sys2",
+                        "-p", n)));
+            }
+            Await.on("two inactive migrations in flight", () -> a.hmc("lslparmigr", "-r", "sys", "-m", "sys1").stdout())
+                    .within(Duration.ofSeconds(60)).every(Guests.POLL)
+                    .until(x -> x.contains("num_inactive_migrations_in_progress=2"));
+            assertThat(state(a, "sys1", "in1")).isEqualTo("Migrating - Not Activated");
+            assertThat(state(b, "sys2", "in1")).isEqualTo("Migrating - Not Activated");
+            assertThat(a.hmc("lslparmigr", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=in1", "-F",
+                    "migration_state,migration_type,dest_sys_name").stdout())
+                    .isEqualTo("Migration In Progress,inactive,sys2\n");
+            assertThat(a.hmc("lslparmigr", "-r", "sys", "-m", "sys1", "-F", "inactive_lpar_mobility_capable,"
+                    + "num_inactive_migrations_supported").stdout()).isEqualTo("1,2\n");
+            // neither copy can be activated while it moves
+            assertThat(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "in1", "-f", "default")
+                    .exit()).isNotZero();
+            assertThat(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "on", "-n", "in1", "-f", "default")
+                    .exit()).isNotZero();
+            // the third at once is one beyond mobility.max_inactive: refused, nothing changed
+            String beforeA = listing(a, "sys1");
+            String beforeB = listing(b, "sys2");
+            RunningDaemon.Hmc third = a.hmc("migrlpar", "-o", "m", "-m", "sys1", "-t", "sys2", "-p", "in3");
+            assertThat(third.exit()).isNotZero();
+            assertThat(third.stdout()).startsWith("HSCL130D ").contains("2 inactive migrations");
+            assertThat(listing(a, "sys1")).isEqualTo(beforeA);
+            assertThat(listing(b, "sys2")).isEqualTo(beforeB);
+
+            held.release.countDown();
+            for (CompletableFuture<RunningDaemon.Hmc> m : moves) {
+                RunningDaemon.Hmc r = m.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                assertThat(r.exit()).as(r.stdout()).isZero();
+            }
+        } finally {
+            held.release.countDown();
+            a.daemon().operations().mobility().targets(n -> n.equals("sys2")
+                    ? Optional.of(b.daemon().operations().mobilityTarget()) : Optional.empty());
+        }
+        assertThat(a.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name").stdout()).doesNotContain("in1")
+                .doesNotContain("in2").contains("in3");
+        assertThat(b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "--filter", "lpar_names=in1,in2", "-F",
+                "name,lpar_id,state").stdout()).isEqualTo("in1,11,Not Activated\nin2,12,Not Activated\n");
+        assertThat(b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=in1").stdout())
+                .isEqualTo(profiles);
+        // and it can run there
+        ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "on", "-n", "in1", "-f", "second", "--test"));
     }
 }
