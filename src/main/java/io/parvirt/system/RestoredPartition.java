@@ -8,7 +8,6 @@ import io.parvirt.model.ProfileDraft;
 import io.parvirt.model.RemoteRef;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.model.VirtualAdapter;
-import io.parvirt.model.VirtualEthernetAdapter;
 import io.parvirt.model.VirtualIo;
 import io.parvirt.model.VirtualScsiAdapter;
 import java.util.ArrayList;
@@ -98,10 +97,8 @@ public record RestoredPartition(Partition source, List<Profile> profiles, String
                         serverSlots.get(a.slot()), false, false), a.required()));
             }
         }
-        List<VirtualEthernetAdapter> eth = !copy ? io.eth() : io.eth().stream().map(e -> new VirtualEthernetAdapter(
-                e.slot(), e.ieee(), e.portVlanId(), e.addlVlanIds(), e.trunkPriority(), e.required(), e.vswitch(), null,
-                e.allowedOsMacAddrs(), e.qosPriority())).toList();
-        return new VirtualIo(io.maxVirtualSlots(), io.serial(), scsi, eth, io.fc());
+        VirtualIo out = new VirtualIo(io.maxVirtualSlots(), io.serial(), scsi, io.eth(), io.fc());
+        return copy ? Templates.withoutMacs(out) : out;
     }
 
     private static int freeSlot(VirtualIo io) {
