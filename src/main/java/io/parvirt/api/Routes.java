@@ -11,6 +11,7 @@ import io.parvirt.hmc.HmcResult;
 import io.parvirt.hmc.HsclCode;
 import io.parvirt.hmc.TaskRoles;
 import io.parvirt.hmc.Row;
+import io.parvirt.hmc.command.BackupCommand;
 import io.parvirt.hmc.command.EventCommand.ListEvents;
 import io.parvirt.hmc.command.Filters;
 import io.parvirt.hmc.command.Format;
@@ -186,6 +187,18 @@ final class Routes {
         r.post("/api/v1/profdata/restore", ctx -> change(ctx, 200, execute(ctx, new LifecycleCommand.RestoreProfileData(
                 sysName(), io.parvirt.model.Values.parseInt("level", query(ctx, "level"), 1, 4),
                 ctx.queryParam("file")))));
+        // parvirt's partition backup, restore, full clone and their jobs (issue 19)
+        r.post("/api/v1/partitions/{name}/backup", ctx -> change(ctx, 200, execute(ctx, new BackupCommand
+                .BackupPartition(sysName(), PartitionRef.byName(ctx.pathParam("name")), query(ctx, "file"),
+                "true".equals(ctx.queryParam("force"))))));
+        r.post("/api/v1/partitions/{name}/clone", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
+                .ClonePartition(sysName(), PartitionRef.byName(ctx.pathParam("name")), query(ctx, "name"),
+                optionalId(ctx)))));
+        r.post("/api/v1/backups/{file}/restore", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
+                .RestorePartition(sysName(), ctx.pathParam("file"), ctx.queryParam("name"), optionalId(ctx)))));
+        r.get("/api/v1/lparjobs", ctx -> list(ctx, execute(ctx, new BackupCommand.ListJobs(sysName(), Format.PAIRS))));
+        r.delete("/api/v1/lparjobs/{id}", ctx -> change(ctx, 204, execute(ctx, new BackupCommand.CancelJob(sysName(),
+                io.parvirt.model.Values.parseInt("id", ctx.pathParam("id"), 1, Integer.MAX_VALUE)))));
         r.get("/api/v1/templates", ctx -> list(ctx, execute(ctx, new LifecycleCommand.ListTemplates(sysName(),
                 Filters.NONE, Format.PAIRS))));
         r.post("/api/v1/templates", ctx -> change(ctx, 201, execute(ctx, new LifecycleCommand.SaveTemplates(sysName(),
@@ -370,6 +383,12 @@ final class Routes {
     }
 
     /** A required query parameter; missing, it is the HMC's missing-parameter refusal. */
+    /** {@code ?id=N}: the new partition's id, or null for the lowest free. */
+    private static Integer optionalId(Context ctx) {
+        String v = ctx.queryParam("id");
+        return v == null ? null : io.parvirt.model.Values.parseInt("id", v, 1, io.parvirt.model.Limits.MAX_LPARS);
+    }
+
     private static String query(Context ctx, String name) {
         String v = ctx.queryParam(name);
         if (v == null) {

@@ -145,6 +145,7 @@ public final class Daemon implements AutoCloseable {
             PartitionOperations operations = new PartitionOperations(sys, hypervisor,
                     new ImageStore(home.imageStore()), network, vios, dispatcher);
             operations.onConfigChange(id -> sampler.configChanged(id, java.time.Instant.now()));
+            operations.backups().ifPresent(b -> b.directory(home.backups()));
             // Mobility (issue 14): a migration's stream comes in where the API listens; -t names a
             // system this one is connected to (mksysconn), whose daemon is the target.
             java.net.InetAddress apiAddress = config.listen().getAddress();

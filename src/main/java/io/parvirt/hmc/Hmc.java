@@ -50,6 +50,7 @@ public final class Hmc {
     private final VirtualEthernet network;
     private final InfoCommands info;
     private final LifecycleCommands lifecycle;
+    private final BackupCommands backups;
     private final ConnectedSystems connected;
     /** {@code hmc.only}: this console serves no managed system of its own, only connected ones. */
     private final boolean hmcOnly;
@@ -100,6 +101,7 @@ public final class Hmc {
         this.utilization = new UtilizationCommands(sys);
         this.info = new InfoCommands(sys);
         this.lifecycle = new LifecycleCommands(sys, operations);
+        this.backups = new BackupCommands(sys, operations);
         this.connected = new ConnectedSystems(services.connections());
         this.hmcOnly = services.hmcOnly();
         this.resources = new ResourceCommands(sys, operations);
@@ -415,6 +417,7 @@ public final class Hmc {
             case io.parvirt.hmc.command.ConsoleInfoCommand c -> info.run(c);
             case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
             case io.parvirt.hmc.command.AccessCommand c -> access.run(c, user);
+            case io.parvirt.hmc.command.BackupCommand c -> backups.run(c, user);
         };
     }
 
@@ -427,6 +430,7 @@ public final class Hmc {
             case HwresCommand c -> true;
             case UtilizationCommand c -> true;
             case ViosCommand c -> true;
+            case io.parvirt.hmc.command.BackupCommand c -> true;
             case io.parvirt.hmc.command.ConsoleInfoCommand.ListLic c -> true;
             case io.parvirt.hmc.command.ConsoleInfoCommand.ListLed c -> true;
             case io.parvirt.hmc.command.ConsoleInfoCommand.ListCod c -> c.system() != null;

@@ -18,6 +18,19 @@ public final class HmcUsage {
     private static final Map<String, Entry> TABLE = new LinkedHashMap<>();
 
     static {
+        add("bklpar", "Back up a partition (definition, profiles, VIOS mappings, disk contents; running or not) "
+                + "to an archive in the console's backup directory; a parvirt command.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>} -f <file name> [--force]");
+        add("rstlpar", "Restore a partition from a backup archive, under its own name or a new one; a parvirt command.",
+                "-m <managed system> -f <file name> [-n <new partition name>] [--newid <partition ID>]");
+        add("cplpar", "Copy a Not Activated partition whole (definition, profiles, disks) as a new partition; "
+                + "a parvirt command.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>} -n <new partition name> "
+                + "[--newid <partition ID>]");
+        add("lslparjob", "List the partition backups, restores and copies in progress; a parvirt command.",
+                "-m <managed system> " + FORMAT);
+        add("rmlparjob", "Cancel a partition backup, restore or copy in progress; a parvirt command.",
+                "-m <managed system> --id <job ID>");
         add("bkprofdata", "Back up the partition profile data of a managed system to a file under the console's profile data directory.",
                 "-m <managed system> -f <file name> [--force]");
         add("chhwres", "Dynamically change the processors, memory, virtual adapters or processor pools of partitions.",

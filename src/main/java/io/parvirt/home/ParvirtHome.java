@@ -30,6 +30,11 @@ public record ParvirtHome(Path root) {
         return root.resolve("profiles");
     }
 
+    /** Where {@code bklpar} writes partition backup archives and {@code rstlpar} reads them. */
+    public Path backups() {
+        return root.resolve("backups");
+    }
+
     public Path logs() {
         return root.resolve("logs");
     }

@@ -62,6 +62,10 @@ sealed interface Command {
     record Pause(boolean pause, CompletableFuture<Void> answer) implements Request {
     }
 
+    /** One quick monitor call of a Running partition's QEMU (a block job's steps), on the owner's thread. */
+    record Monitor(MonitorCall<?> call, CompletableFuture<Object> answer) implements Request {
+    }
+
     record Exec(String path, List<String> args, Duration timeout, CompletableFuture<GuestAgent.ExecResult> answer)
             implements Request {
     }

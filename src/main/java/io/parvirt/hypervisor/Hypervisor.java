@@ -465,6 +465,18 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         await(pause ? s.pause() : s.resume(), RESTART_ANSWER);
     }
 
+    /**
+     * One quick monitor call of running partition {@code lparId}'s QEMU through its supervisor (so
+     * that it never interleaves with a stop, a restart or a migration); returns its answer.
+     */
+    public <T> T monitor(int lparId, MonitorCall<T> call) throws IOException {
+        PartitionSupervisor s = running.get(lparId);
+        if (s == null) {
+            throw new IllegalStateException("partition " + lparId + " is not running");
+        }
+        return await(s.monitor(call), RESTART_ANSWER);
+    }
+
     /** A QMP command's own timeout and a little more. */
     private static final Duration RESTART_ANSWER = Duration.ofSeconds(35);
 

@@ -95,6 +95,11 @@ interface PartitionRunner {
         throw new UnsupportedOperationException("this partition cannot be migrated live");
     }
 
+    /** Runs {@code call} against the partition's QEMU monitor (a guest's; a VIOS has none to offer). */
+    default <T> T monitor(MonitorCall<T> call) throws IOException {
+        throw new UnsupportedOperationException("this kind of partition has no QEMU monitor for block jobs");
+    }
+
     /** Stops ({@code true}) or continues the partition's processors in place; quick (one monitor command). */
     default void pause(boolean pause) throws IOException {
         throw new UnsupportedOperationException("this kind of partition cannot be paused");

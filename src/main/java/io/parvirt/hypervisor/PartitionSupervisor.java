@@ -253,6 +253,13 @@ public final class PartitionSupervisor {
         return post(new Command.Pause(false, new CompletableFuture<>()));
     }
 
+    /** One quick monitor call of the running partition's QEMU (the steps of a block job). */
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> monitor(MonitorCall<T> call) {
+        return (CompletableFuture<T>) (CompletableFuture<?>) this.<Object>post(new Command.Monitor(call,
+                new CompletableFuture<>()));
+    }
+
     /** Runs a program in the guest through its agent; fails at once when the agent is not answering. */
     public CompletableFuture<GuestAgent.ExecResult> exec(String path, List<String> args, Duration timeout) {
         return post(new Command.Exec(path, List.copyOf(args), timeout, new CompletableFuture<>()));

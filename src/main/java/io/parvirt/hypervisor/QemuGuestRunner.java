@@ -264,6 +264,11 @@ final class QemuGuestRunner implements PartitionRunner {
         }
     }
 
+    @Override
+    public <T> T monitor(MonitorCall<T> call) throws IOException {
+        return call.call(monitor());
+    }
+
     private Qmp monitor() throws IOException {
         QmpClient q = qmp;
         if (q == null || q.isClosed()) {

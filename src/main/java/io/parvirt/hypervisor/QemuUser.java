@@ -152,7 +152,7 @@ public final class QemuUser {
     }
 
     /** Lets the user read {@code file} (and write it when {@code write}), and reach it. */
-    static void grant(String user, Path file, boolean write) throws IOException {
+    public static void grant(String user, Path file, boolean write) throws IOException {
         if (!Files.exists(file)) {
             return; // QEMU says which file is missing
         }

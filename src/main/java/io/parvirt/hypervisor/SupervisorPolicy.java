@@ -112,6 +112,7 @@ final class SupervisorPolicy {
             case Command.Measure m -> measure(m);
             case Command.Exec e -> exec(e);
             case Command.Pause p -> pause(p);
+            case Command.Monitor m -> monitor(m);
             case Command.Panicked p -> panicked(p.detail());
             case Command.PoweredOff p -> cleanShutdown = true;
             case Command.Reset r -> reset();
@@ -520,6 +521,21 @@ final class SupervisorPolicy {
             p.answer().complete(null);
         } catch (IOException | RuntimeException e) {
             p.answer().completeExceptionally(e);
+        }
+    }
+
+    /** A monitor call on the owner's thread, so that it never interleaves with a stop or a migration. */
+    private void monitor(Command.Monitor m) {
+        LparState st = s.state();
+        if (st != LparState.RUNNING) {
+            m.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name() + " is "
+                    + st.hmcName() + ": only a running partition's disks can be copied"));
+            return;
+        }
+        try {
+            m.answer().complete(runner.monitor(m.call()));
+        } catch (IOException | RuntimeException e) {
+            m.answer().completeExceptionally(e);
         }
     }
 

@@ -57,6 +57,7 @@ public final class PartitionOperations {
     private final Dispatcher dispatcher;
     private final Mobility mobility;
     private final MobilityReceiver receiver;
+    private final io.parvirt.partition.backup.PartitionBackups backups;
     /**
      * The migration stream's bandwidth cap (bytes/s): QEMU's own default (32 MiB/s) would stretch
      * a migration needlessly; the link is the limit.
@@ -86,6 +87,13 @@ public final class PartitionOperations {
         // Listens on loopback until the multi-system layer names this host's migration address.
         this.receiver = hypervisor == null ? null : new MobilityReceiver(sys, hypervisor, network, images,
                 "127.0.0.1");
+        this.backups = vios == null ? null : new io.parvirt.partition.backup.PartitionBackups(sys, vios, this,
+                hypervisor);
+    }
+
+    /** Backup, restore and full clone of partitions (issue 19); empty where no VIOS storage is served. */
+    public Optional<io.parvirt.partition.backup.PartitionBackups> backups() {
+        return Optional.ofNullable(backups);
     }
 
     /** Live Partition Mobility from this system ({@code migrlpar}, {@code lslparmigr}). */

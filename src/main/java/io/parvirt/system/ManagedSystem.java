@@ -312,6 +312,24 @@ public final class ManagedSystem {
                 + (level == 4 ? "initialized" : "restored from " + file + " (type " + level + ")"))));
     }
 
+    /** A partition made from another's definition (restore, clone), validated only: nothing is changed. */
+    public synchronized RestoredPartition.Built checkRestored(RestoredPartition r) {
+        RestoredPartition.Built b = r.build(def);
+        checkMemory(b.result());
+        return b;
+    }
+
+    /** Defines a restored or cloned partition and the VIOS server adapters for its disks, in one commit. */
+    public synchronized RestoredPartition.Built addRestored(RestoredPartition r, String how, String user) {
+        RestoredPartition.Built b = checkRestored(r);
+        Changes changes = new Changes().put(b.partition());
+        b.profiles().forEach(changes::put);
+        b.viosProfiles().forEach(changes::put);
+        commit(b.result(), changes.event(event(user, "partition", "Partition " + b.partition().name() + " (id "
+                + b.partition().id() + ") " + how)));
+        return b;
+    }
+
     /** {@code rmsyscfg -r sysprof -n NAME}. */
     public synchronized void removeSystemProfile(String name, String user) {
         var sp = systemProfile(name);

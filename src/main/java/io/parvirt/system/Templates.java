@@ -83,7 +83,7 @@ final class Templates {
     }
 
     /** Fixed MAC addresses would clash: the deployed partition's adapters get the system's. */
-    private static VirtualIo withoutMacs(VirtualIo io) {
+    static VirtualIo withoutMacs(VirtualIo io) {
         List<VirtualEthernetAdapter> eth = io.eth().stream().map(e -> new VirtualEthernetAdapter(e.slot(), e.ieee(),
                 e.portVlanId(), e.addlVlanIds(), e.trunkPriority(), e.required(), e.vswitch(), null,
                 e.allowedOsMacAddrs(), e.qosPriority())).toList();

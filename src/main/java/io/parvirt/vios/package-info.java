@@ -71,6 +71,11 @@
  *     A mapping on an unpaired adapter is served by nobody. The daemon rewrites the exports after
  *     each viosvrcmd that changes them and signals the server; clients see the change at their
  *     next activation.</li>
+ * <li><b>Disks that arrive whole</b> ({@link io.parvirt.vios.DiskPlacement}, issue 19: a restored or
+ *     cloned partition's disks): planned first (pool of the same name, else the default; a name in
+ *     use gets {@code _N}; the pool's room checked), written into hidden {@code .NAME.incoming}
+ *     files beside their places by the caller, then renamed into place in the same change that adds
+ *     the backing devices and maps them ({@code vtscsiN}, lowest free LUN) on the given server slot.</li>
  * <li><b>rmvdev or unloadopt while the client runs</b> withdraw the export at once: the running
  *     client's requests to it wait for the reconnect delay and then fail (a real VIOS gives the
  *     client errors too). parvirt does not refuse it; hot-remove belongs to DLPAR.</li>

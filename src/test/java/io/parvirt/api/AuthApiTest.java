@@ -59,6 +59,11 @@ class AuthApiTest {
         ROUTES.put("/api/v1/templates", List.of("get", "post"));
         ROUTES.put("/api/v1/templates/{template}", List.of("delete"));
         ROUTES.put("/api/v1/templates/{template}/deploy", List.of("post"));
+        ROUTES.put("/api/v1/partitions/{name}/backup", List.of("post"));
+        ROUTES.put("/api/v1/partitions/{name}/clone", List.of("post"));
+        ROUTES.put("/api/v1/backups/{file}/restore", List.of("post"));
+        ROUTES.put("/api/v1/lparjobs", List.of("get"));
+        ROUTES.put("/api/v1/lparjobs/{id}", List.of("delete"));
         for (String step : List.of("validate", "prepare", "complete", "abort")) {
             ROUTES.put("/api/v1/mobility/" + step, List.of("post"));
         }
@@ -224,7 +229,7 @@ class AuthApiTest {
                 continue;
             }
             String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem")
-                    .replace("{sysprof}", "s").replace("{template}", "t");
+                    .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1");
             for (String m : e.getValue()) {
                 HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);

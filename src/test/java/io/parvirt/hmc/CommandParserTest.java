@@ -81,7 +81,7 @@ class CommandParserTest {
     @Test
     void noCommandAndAnUnknownCommandNameTheValidOnes() {
         assertThatThrownBy(() -> parse()).isInstanceOf(HmcException.class)
-                .hasMessageStartingWith("No command was entered. Valid commands are: bkprofdata, chaccfg, chhmcusr, chhwres,");
+                .hasMessageStartingWith("No command was entered. Valid commands are: bklpar, bkprofdata, chaccfg, chhmcusr, chhwres,");
         assertThatThrownBy(() -> parse("lsfoo")).isInstanceOf(HmcException.class)
                 .hasMessageStartingWith("The command lsfoo is not a valid command.").hasMessageEndingWith("viosvrcmd.");
     }

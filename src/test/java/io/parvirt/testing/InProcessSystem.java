@@ -49,8 +49,11 @@ public final class InProcessSystem implements AutoCloseable {
         store = new SqliteStore(dir.resolve("parvirt.db"));
         sys = new ManagedSystem(new HostFacts(8, 65536, "host1", "1234567", "127.0.0.1"), store, seed());
         users = new HmcUsers(store);
-        hmc = new Hmc(sys, users, new Hmc.Services(PartitionOperations.definitionOnly(sys), null,
-                new ViosService(sys, store, dir.resolve("vios"))));
+        ViosService vios = new ViosService(sys, store, dir.resolve("vios"));
+        // runs nothing (no hypervisor), but copies partitions: backup, restore and clone (issue 19)
+        PartitionOperations operations = new PartitionOperations(sys, null, null, null, vios, null);
+        operations.backups().ifPresent(b -> b.directory(dir.resolve("backups")));
+        hmc = new Hmc(sys, users, new Hmc.Services(operations, null, vios));
     }
 
     public static SystemSettings seed() {

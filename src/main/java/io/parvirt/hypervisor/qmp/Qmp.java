@@ -234,4 +234,53 @@ public final class Qmp {
     public void closeTray(String id) throws IOException {
         client.execute("blockdev-close-tray", JsonNodeFactory.instance.objectNode().put("id", id));
     }
+
+    /**
+     * {@code blockdev-backup sync=full} of node {@code device} into node {@code target}: a
+     * point-in-time copy (guest writes after the start reach the target as the old data first).
+     * The job stays listed when it ends ({@code auto-dismiss=false}) so that its error can be read.
+     */
+    public void blockdevBackup(String jobId, String device, String target) throws IOException {
+        blockdevBackups(java.util.Map.of(jobId, new String[] {device, target}));
+    }
+
+    /**
+     * As {@link #blockdevBackup} for several disks in one {@code transaction}: every copy is of the
+     * same instant (job id to {device, target}).
+     */
+    public void blockdevBackups(java.util.Map<String, String[]> jobs) throws IOException {
+        ObjectNode args = JsonNodeFactory.instance.objectNode();
+        var actions = args.putArray("actions");
+        for (var e : jobs.entrySet()) {
+            ObjectNode a = actions.addObject().put("type", "blockdev-backup");
+            a.putObject("data").put("job-id", e.getKey()).put("device", e.getValue()[0])
+                    .put("target", e.getValue()[1]).put("sync", "full").put("auto-dismiss", false);
+        }
+        client.execute("transaction", args);
+    }
+
+    /** A block job as {@code query-block-jobs} lists it; {@code error} is null unless it failed. */
+    public record BlockJob(String id, String status, long offset, long length, String error) {
+        public boolean concluded() {
+            return status.equals("concluded") || status.equals("null");
+        }
+    }
+
+    public List<BlockJob> blockJobs() throws IOException {
+        List<BlockJob> out = new java.util.ArrayList<>();
+        for (JsonNode j : client.execute("query-block-jobs", null)) {
+            out.add(new BlockJob(j.path("device").asText(), j.path("status").asText(), j.path("offset").asLong(),
+                    j.path("len").asLong(), j.hasNonNull("error") ? j.get("error").asText() : null));
+        }
+        return out;
+    }
+
+    public void blockJobCancel(String id) throws IOException {
+        client.execute("block-job-cancel", JsonNodeFactory.instance.objectNode().put("device", id)
+                .put("force", true));
+    }
+
+    public void jobDismiss(String id) throws IOException {
+        client.execute("job-dismiss", JsonNodeFactory.instance.objectNode().put("id", id));
+    }
 }

@@ -1,0 +1,80 @@
+package io.parvirt.hmc.command;
+
+import java.util.Objects;
+
+/**
+ * parvirt's own commands for partition backup, restore and full clone (issue 19), in the HMC's
+ * style: {@code bklpar}, {@code rstlpar}, {@code cplpar}, and the long operations they run,
+ * {@code lslparjob} and {@code rmlparjob}. Archive files are plain names in the home's backup
+ * directory.
+ */
+public sealed interface BackupCommand extends HmcCommand {
+    String system();
+
+    /** {@code bklpar -m SYS {-p NAME | --id N} -f FILE [--force]}. */
+    record BackupPartition(String system, PartitionRef partition, String file, boolean force)
+            implements BackupCommand {
+        public BackupPartition {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(file);
+        }
+
+        @Override
+        public String verb() {
+            return "bklpar";
+        }
+    }
+
+    /** {@code rstlpar -m SYS -f FILE [-n NEW_NAME] [--newid N]}: null name and id keep the archive's name, take a free id. */
+    record RestorePartition(String system, String file, String name, Integer id) implements BackupCommand {
+        public RestorePartition {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(file);
+        }
+
+        @Override
+        public String verb() {
+            return "rstlpar";
+        }
+    }
+
+    /** {@code cplpar -m SYS {-p NAME | --id N} -n NEW_NAME [--newid N]}. */
+    record ClonePartition(String system, PartitionRef source, String name, Integer id) implements BackupCommand {
+        public ClonePartition {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(source);
+            Objects.requireNonNull(name);
+        }
+
+        @Override
+        public String verb() {
+            return "cplpar";
+        }
+    }
+
+    /** {@code lslparjob -m SYS [-F ...] [--header]}. */
+    record ListJobs(String system, Format format) implements BackupCommand {
+        public ListJobs {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lslparjob";
+        }
+    }
+
+    /** {@code rmlparjob -m SYS --id N}: cancels job N. */
+    record CancelJob(String system, int id) implements BackupCommand {
+        public CancelJob {
+            Objects.requireNonNull(system);
+        }
+
+        @Override
+        public String verb() {
+            return "rmlparjob";
+        }
+    }
+}

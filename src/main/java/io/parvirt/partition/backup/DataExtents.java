@@ -1,0 +1,101 @@
+package io.parvirt.partition.backup;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ranges of a sparse file that hold data, from {@code lseek(2)} with {@code SEEK_DATA} and
+ * {@code SEEK_HOLE} through the FFM API (Java has no call for them), as {@code tar -S} finds them:
+ * a 16 GiB disk with 100 MB written is read as 100 MB, not 16 GiB. Where the call is missing or the
+ * file system does not answer it, the whole file is one range (the archive writer still drops
+ * blocks of zeros, at the cost of reading them).
+ */
+final class DataExtents {
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+
+    /** Bytes {@code [offset, offset + length)} hold data. */
+    record Extent(long offset, long length) {
+    }
+
+    private DataExtents() {
+    }
+
+    static List<Extent> of(Path file, long size) throws IOException {
+        if (Native.LSEEK == null || size == 0) {
+            return size == 0 ? List.of() : List.of(new Extent(0, size));
+        }
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = (int) Native.OPEN.invokeExact(arena.allocateFrom(file.toString()), O_RDONLY | O_CLOEXEC, 0);
+        } catch (Throwable e) {
+            throw new IOException("open " + file + ": " + e.getMessage(), e);
+        }
+        if (fd < 0) {
+            throw new IOException("cannot open " + file);
+        }
+        try {
+            List<Extent> out = new ArrayList<>();
+            long pos = 0;
+            while (pos < size) {
+                long data = (long) Native.LSEEK.invokeExact(fd, pos, SEEK_DATA);
+                if (data < 0 || data >= size) {
+                    break; // ENXIO: no data past pos (or an error: then the rest is taken whole below)
+                }
+                long hole = (long) Native.LSEEK.invokeExact(fd, data, SEEK_HOLE);
+                if (hole < 0 || hole > size) {
+                    hole = size;
+                }
+                out.add(new Extent(data, hole - data));
+                pos = hole;
+            }
+            return out;
+        } catch (Throwable e) {
+            return List.of(new Extent(0, size));
+        } finally {
+            try {
+                int rc = (int) Native.CLOSE.invokeExact(fd);
+            } catch (Throwable e) {
+                // the descriptor is gone either way
+            }
+        }
+    }
+
+    /** The downcalls, bound once; null where the C library has no lseek. */
+    private static final class Native {
+        static final MethodHandle OPEN;
+        static final MethodHandle LSEEK;
+        static final MethodHandle CLOSE;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            MethodHandle open = null;
+            MethodHandle lseek = null;
+            MethodHandle close = null;
+            if (libc.find("lseek").isPresent()) {
+                open = linker.downcallHandle(libc.find("open").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+                lseek = linker.downcallHandle(libc.find("lseek").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_INT));
+                close = linker.downcallHandle(libc.find("close").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            }
+            OPEN = open;
+            LSEEK = lseek;
+            CLOSE = close;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.parvirt.api;
+
+import static io.parvirt.api.ApiSupport.assertError;
+import static io.parvirt.api.ApiSupport.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parvirt.it.SharedDaemon;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Issue 19's backup routes on a real daemon: a partition (no disks) backed up, cloned and restored
+ * under a new name through the API, the jobs listed, and the refusals with their HSCL codes.
+ */
+@Tag("daemon")
+class BackupApiTest {
+    @RegisterExtension
+    static final SharedDaemon daemon = new SharedDaemon();
+
+    private static HttpResponse<String> ok(String method, String path, String body, int status) {
+        HttpResponse<String> r = daemon.api(method, path, body);
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
+        return r;
+    }
+
+    @Test
+    void aPartitionIsBackedUpClonedAndRestoredThroughTheApi() throws Exception {
+        ok("POST", "/api/v1/partitions", "{\"name\":\"bkapi1\",\"profile_name\":\"default\",\"lpar_env\":"
+                + "\"aixlinux\",\"min_mem\":256,\"desired_mem\":256,\"max_mem\":512,\"min_procs\":1,"
+                + "\"desired_procs\":1,\"max_procs\":1}", 201);
+        try {
+            ok("POST", "/api/v1/partitions/bkapi1/backup?file=bkapi.bk&force=true", null, 200);
+            ok("POST", "/api/v1/partitions/bkapi1/clone?name=bkapi2", null, 201);
+            ok("POST", "/api/v1/backups/bkapi.bk/restore?name=bkapi3", null, 201);
+            String names = json(ok("GET", "/api/v1/partitions", null, 200)).toString();
+            assertThat(names).contains("\"bkapi2\"").contains("\"bkapi3\"");
+            assertThat(json(ok("GET", "/api/v1/lparjobs", null, 200)).size()).isZero();
+            assertError(daemon.api("POST", "/api/v1/backups/bkapi.bk/restore?name=bkapi2", null), 409, "HSCL1308");
+            assertError(daemon.api("POST", "/api/v1/partitions/nosuch/backup?file=x.bk", null), 404, "HSCL8012");
+            assertError(daemon.api("DELETE", "/api/v1/lparjobs/42", null), 400, "HSCL1302");
+            Path file = daemon.get().home().root().resolve("backups/bkapi.bk");
+            byte[] whole = Files.readAllBytes(file);
+            Files.write(file.resolveSibling("bkcut.bk"), java.util.Arrays.copyOf(whole, whole.length - 1));
+            assertError(daemon.api("POST", "/api/v1/backups/bkcut.bk/restore?name=bkapi4", null), 400, "HSCL1302");
+            assertThat(json(ok("GET", "/api/v1/partitions", null, 200)).toString()).doesNotContain("bkapi4");
+        } finally {
+            for (String n : new String[] {"bkapi1", "bkapi2", "bkapi3"}) {
+                daemon.api("DELETE", "/api/v1/partitions/" + n, null);
+            }
+        }
+    }
+}
