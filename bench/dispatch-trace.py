@@ -13,10 +13,6 @@
       Prints, for 250 ms and 100 ms windows back to back (each from the first sample at least that
       long after the last; the first SKIP_S seconds left out), how many have every label within
       0.05 core of its figure, the largest error's median/p90/max, and each label's mean.
-  dispatch-trace.py reaction TRACE FROM_NS EXPECT
-      issue 18's reaction: ms from FROM_NS (wall ns, when the command returned) to the end of the
-      first 100 ms sliding window (from any sample at or after FROM_NS to the first sample at least
-      100 ms later) in which every label is within 0.05 core of EXPECT; "none" when there is none.
 """
 import os
 import sys
@@ -149,28 +145,9 @@ def windows(path, spec, skip):
         print("threads' share of samples last on CPU 0: " + " ".join("%.0f%%" % (100 * s) for s in share))
 
 
-def reaction(path, start_ns, spec):
-    counts, rows = load(path)
-    exp = expectations(spec)
-    rows = [r for r in rows if r["t"] >= start_ns]
-    best = None
-    for i, a in enumerate(rows):
-        j = i + 1
-        while j < len(rows) and rows[j]["t"] - a["t"] < 100e6:
-            j += 1
-        if j >= len(rows):
-            break
-        used, want = figures(exp, counts, a, rows[j])
-        if all(abs(used[n] - want[n]) <= 0.05 for n in exp) and (best is None or rows[j]["t"] < best):
-            best = rows[j]["t"]
-    print("none" if best is None else "%d" % round((best - start_ns) / 1e6))
-
-
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "record":
         record(float(sys.argv[2]), sys.argv[3], sys.argv[4:])
-    elif len(sys.argv) == 5 and sys.argv[1] == "reaction":
-        reaction(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     elif len(sys.argv) in (4, 5) and sys.argv[1] == "windows":
         windows(sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) == 5 else 0.0)
     else:

@@ -336,20 +336,12 @@ run_config() {
     wait_others "$cfg phase 2 (reaction)"
     procs > "$BENCH_SNAP/procs0"
     snap r0
-    # a 50 ms trace of B and C over the reaction, for issue 18's figure: the first 100 ms sliding
-    # window on target after the command returned
-    local rspec=()
-    for n in B C; do rspec+=("$n=$(tr ' ' ',' <<<"${thr[$n]}" | sed 's/,$//')"); done
-    python3 "$root/bench/dispatch-trace.py" record 6 "$BENCH_SNAP/react-$cfg" "${rspec[@]}" &
-    local tracer=$!
-    sleep 0.2
     t0=$EPOCHREALTIME
     if [ "$cfg" = parvirt ]; then
       "$pv" chhwres -r proc -m sys1 -o s -p B -a "uncap_weight=64"
     else
       echo 512 > "$lv_root/pool1/B/cpu.shares"
     fi
-    local returned=${EPOCHREALTIME/./}000
     res[$cfg,cmd]=$(ms_since "$t0")
     snap w0
     res[$cfg,react]=""
@@ -369,9 +361,6 @@ run_config() {
     snap r1
     procs > "$BENCH_SNAP/procs1"
     [ -n "${res[$cfg,react]}" ] && res[$cfg,react]+=" ms" || res[$cfg,react]="none within 5 s"
-    wait "$tracer" || true
-    res[$cfg,slide]=$(python3 "$root/bench/dispatch-trace.py" reaction "$BENCH_SNAP/react-$cfg" "$returned" "B=0.40,C=0.40")
-    [ "${res[$cfg,slide]}" = none ] || res[$cfg,slide]+=" ms"
     attribute "$BENCH_SNAP/procs0" "$BENCH_SNAP/procs1" "$(awk -v t="$((r1[t] - r0[t]))" 'BEGIN { print t / 1e6 }')" \
       "$(awk -v t="$((r1[t] - r0[t]))" -v a="$((r1[A] - r0[A]))" -v b="$((r1[B] - r0[B]))" -v c="$((r1[C] - r0[C]))" 'BEGIN { printf "%.3f", (a + b + c) / t / 1000 }')" \
       "$(awk -v b="$((r1[busy] - r0[busy]))" -v t="$((r1[t] - r0[t]))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", b / hz / (t / 1e6) }')"
@@ -485,8 +474,6 @@ done
   echo "reaction to the weight change (command start to the end of the first 250 ms window with B and C both 0.40 +- 0.05):"
   echo "  parvirt (chhwres -r proc -o s -p B -a uncap_weight=64, CLI, returned after ${res[parvirt,cmd]} ms): ${res[parvirt,react]}"
   echo "  libvirt mapping (echo 512 > B/cpu.shares, ${res[libvirt,cmd]} ms): ${res[libvirt,react]}"
-  echo "reaction as issue 18 defines it (from the command's return to the end of the first 100 ms sliding window, 50 ms samples, with B and C both 0.40 +- 0.05):"
-  echo "  parvirt: ${res[parvirt,slide]}; libvirt mapping: ${res[libvirt,slide]}"
   echo "  B/C per window, parvirt: ${res[parvirt,windows]}  (over the reaction: ${res[parvirt,reactatt]})"
   echo "  B/C per window, libvirt: ${res[libvirt,windows]}  (over the reaction: ${res[libvirt,reactatt]})"
   echo

@@ -221,8 +221,7 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
     }
 
     /**
-     * {@code dispatch.interval_ms} (default 20): how often the dispatcher decides (longer when its
-     * 1 % CPU budget needs it);
+     * {@code dispatch.interval_ms} (default 100): how often the dispatcher decides;
      * {@code dispatch.period_us} (default 10000, PowerVM's dispatch window): the CPU bandwidth
      * period its quotas are per (see {@code io.parvirt.dispatch} for why it is short);
      * {@code dispatch.cgroup_root} (default /sys/fs/cgroup): where the cgroup controllers are
@@ -230,8 +229,7 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      * reports only, leaving the host's scheduler alone (said in the event log and the status).
      */
     Dispatcher.Config dispatch(ParvirtHome home) {
-        long interval = Long.parseLong(props.getProperty("dispatch.interval_ms",
-                Long.toString(Dispatcher.DEFAULT_INTERVAL.toMillis())));
+        long interval = Long.parseLong(props.getProperty("dispatch.interval_ms", "100"));
         int period = Integer.parseInt(props.getProperty("dispatch.period_us", "10000"));
         if (interval < 10 || interval > 10_000 || period < 1000 || period > 1_000_000) {
             throw new IllegalArgumentException("dispatch.interval_ms must be 10..10000 and dispatch.period_us "

@@ -32,12 +32,6 @@ import java.util.function.Supplier;
  * them back as soon as it runs.
  */
 public final class Dispatcher implements AutoCloseable {
-    /**
-     * How often the dispatcher decides unless its CPU budget needs longer (see the package doc: a
-     * donor's wake-up and idling reach the grants within about one interval).
-     */
-    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(20);
-
     /** {@code interval}: how often to decide; {@code periodUs}: the CFS bandwidth period. */
     public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce) {
     }

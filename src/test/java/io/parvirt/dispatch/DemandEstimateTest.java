@@ -33,58 +33,42 @@ class DemandEstimateTest {
     }
 
     @Test
-    void belowItsTargetItWantsWhatItUsesFromTheNextInterval() {
+    void wellBelowItsTargetForFourCalmIntervalsItWantsWhatItUses() {
         Interval calm = using(0.3, 1.0);
-        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm)).containsExactly(0.3, 0.3);
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm, calm, calm, calm))
+                .containsExactly(2.0, 2.0, 2.0, 0.3, 0.3);
     }
 
     @Test
-    void oneBusyIntervalClaimsTheVirtualProcessorsAtOnceAndTheNextCalmOneGivesThemBack() {
+    void oneBusyIntervalRestartsTheCalmCount() {
         Interval calm = using(0.3, 1.0);
         Interval busy = using(0.95, 1.0); // within 10 % of its target
-        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, busy, calm)).containsExactly(0.3, 2.0, 0.3);
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm, calm, busy, calm, calm, calm, calm))
+                .containsExactly(2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.3);
     }
 
     @Test
-    void aDonorsClaimMovesInStepsAndNotWithTheNoiseOfItsUse() {
-        // An idle partition's 0.01–0.04 claims nothing; its use jittering by less than two steps
-        // above its claim keeps the claim; a real rise or any fall moves it.
-        assertThat(run(Lpars.uncapped(1, "0.2", 2), using(0.012, 0.2), using(0.04, 0.2), using(0.03, 0.2),
-                using(0.07, 0.2), using(0.12, 0.2), using(0.11, 0.2), using(0.02, 0.2)))
-                .usingElementComparator((x, y) -> Math.abs(x - y) < 1e-9 ? 0 : Double.compare(x, y))
-                .containsExactly(0.0, 0.0, 0.0, 0.0, 0.1, 0.1, 0.0);
-    }
-
-    @Test
-    void usageJustBelowTheTargetIsADonorsUse() {
-        // target 1.0, tolerance 0.1: 0.85 is below target - tolerance.
+    void usageJustBelowTheTargetIsNeitherBusyNorCalm() {
+        // target 1.0, tolerance 0.1: 0.85 is below target - tolerance but not below target - 2 × tolerance.
         Interval between = using(0.85, 1.0);
-        assertThat(run(Lpars.uncapped(1, "0.5", 2), between, between)).containsOnly(0.85);
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), between, between, between, between, between))
+                .containsOnly(2.0);
     }
 
     @Test
-    void throttledInTwoPeriodsMeansItWasHeldWhateverItUsed() {
+    void throttlingByTheKernelMeansItWasHeldWhateverItUsed() {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
-        List<Double> demands = run(a, new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 12, 1.0),
-                new Interval(0.3, 0, 12, 1.0));
-        assertThat(demands).containsExactly(0.3, 2.0, 0.3);
-    }
-
-    @Test
-    void aShortWakeUpThrottledInOnePeriodIsNotWantingMore() {
-        // An idle donor (entitlement 0.2: 2 ms of each 10 ms period) whose guest's timer work took
-        // its 2 ms in one period must not claim its virtual processors: that would take its
-        // neighbour's grant away for nothing (issue 18, phase 3).
-        Allocation a = Lpars.uncapped(1, "0.2", 2);
-        List<Double> demands = run(a, new Interval(0.01, 0, 40, 0.2), new Interval(0.02, 0, 41, 0.2),
-                new Interval(0.03, 0, 42, 0.2), new Interval(0.01, 0, 42, 0.2));
-        assertThat(demands).containsOnly(0.0);
+        List<Double> demands = run(a, new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 10, 1.0),
+                new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 11, 1.0), new Interval(0.3, 0, 11, 1.0),
+                new Interval(0.3, 0, 11, 1.0), new Interval(0.3, 0, 11, 1.0));
+        // Calm for intervals 2 and 3, throttled at 4 (count 10 → 11), calm again from 5: no fourth calm yet.
+        assertThat(demands).containsOnly(2.0);
     }
 
     @Test
     void anUnknownThrottleCountIsNotThrottling() {
         Interval calm = new Interval(0.3, 0, -1, 1.0);
-        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm)).last().isEqualTo(0.3);
+        assertThat(run(Lpars.uncapped(1, "0.5", 2), calm, calm, calm, calm)).last().isEqualTo(0.3);
     }
 
     @Test

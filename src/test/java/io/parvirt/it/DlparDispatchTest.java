@@ -143,7 +143,7 @@ class DlparDispatchTest {
         var r = DlparProbe.chhwres(d, "-r", "proc", "-o", "a", "-p", "dsp", "--procs", "1", "-w", "2");
         assertThat(r.exit()).as(r.stdout()).isZero();
         long t0 = System.nanoTime();
-        // the dispatcher reads the threads at every interval (20 ms)
+        // the dispatcher reads the threads at every interval (100 ms)
         Await.on("the dispatcher to report 2 vCPU threads", () -> DlparProbe.dispatched(d, "dsp").path("vcpuThreads")
                 .size()).within(Duration.ofSeconds(1)).every(Duration.ofMillis(20)).until(n -> n == 2);
         System.out.printf("dlpar dispatch: new vCPU thread reported %d ms after chhwres returned%n",
