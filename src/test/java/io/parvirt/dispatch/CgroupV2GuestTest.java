@@ -45,6 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the whole of a TCG vCPU (0.2 of it is left to the agent); and the accuracy of the split on real cores.
  */
 @Tag("guest")
+@Tag("quiet") // measures CPU shares: runs after the other classes, alone (pom.xml)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CgroupV2GuestTest {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * per-thread CPU time of each partition's vCPU threads.
  */
 @Tag("guest")
+@Tag("quiet") // measures CPU shares: runs after the other classes, alone (pom.xml)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DispatchScenarioTest {
     static final double TOLERANCE = 0.05;

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * 2 cores are shared with other sessions' builds and guests, which no dispatcher of ours outranks.
  */
 @Tag("guest")
+@Tag("quiet") // measures CPU shares: runs after the other classes, alone (pom.xml)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DlparDispatchTest {
     static RunningDaemon d;

@@ -118,8 +118,11 @@ class VirtualScsiTest {
         assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains("/lpar1");
         try (var s = Files.list(run.resolve("nbd"))) {
             assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
-                    .containsExactly("vtopt0.sock", "vtscsi0.sock", "vtscsi1.sock");
+                    .containsExactly(".snapshots.sock", "vtopt0.sock", "vtscsi0.sock", "vtscsi1.sock");
         }
+        // the snapshot control socket is the daemon's alone: no QEMU may take or revert a snapshot
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                run.resolve("nbd/.snapshots.sock")))).isEqualTo("rw-------");
         for (String sock : List.of("vtscsi0", "vtscsi1", "vtopt0")) {
             // the VIOS's, and its clients' QEMU's (run as parvirt-qemu: issue 12), no one else's
             Path file = run.resolve("nbd/" + sock + ".sock");
