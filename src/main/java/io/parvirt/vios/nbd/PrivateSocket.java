@@ -33,6 +33,18 @@ final class PrivateSocket {
      * and {@link #hasListener} first.
      */
     static ServerSocketChannel bind(Path socket) throws IOException {
+        return bind(socket, sharedWithGroup(socket.getParent()));
+    }
+
+    /**
+     * Binds {@code socket} for the server's own user alone, even in a directory shared with the
+     * clients' group: the snapshot control socket, which no client QEMU may reach.
+     */
+    static ServerSocketChannel bindOwnerOnly(Path socket) throws IOException {
+        return bind(socket, false);
+    }
+
+    private static ServerSocketChannel bind(Path socket, boolean group) throws IOException {
         Path staging = Files.createTempDirectory(socket.getParent(), ".nbd-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ServerSocketChannel server = null;
@@ -40,8 +52,7 @@ final class PrivateSocket {
             Path staged = staging.resolve("s");
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(staged));
-            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString(sharedWithGroup(socket.getParent())
-                    ? "rw-rw----" : "rw-------"));
+            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString(group ? "rw-rw----" : "rw-------"));
             // rename(2) replaces a stale socket file atomically; a client never sees no file at all
             Files.move(staged, socket, StandardCopyOption.ATOMIC_MOVE);
             return server;

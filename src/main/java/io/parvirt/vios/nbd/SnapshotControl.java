@@ -47,7 +47,7 @@ public final class SnapshotControl implements AutoCloseable {
         if (PrivateSocket.isOtherFile(abs) || PrivateSocket.hasListener(abs)) {
             throw new IOException("control socket " + abs + ": in use or not a socket");
         }
-        SnapshotControl c = new SnapshotControl(abs, PrivateSocket.bind(abs), nbd);
+        SnapshotControl c = new SnapshotControl(abs, PrivateSocket.bindOwnerOnly(abs), nbd);
         c.loop.start();
         return c;
     }
