@@ -45,6 +45,14 @@ public final class SharedDaemon implements BeforeAllCallback, AfterAllCallback {
         return get().api(method, path, body);
     }
 
+    /** {@link RunningDaemon#api}, which must answer {@code status}; the body is in the failure's message. */
+    public HttpResponse<String> api(String method, String path, String body, int status) {
+        HttpResponse<String> r = api(method, path, body);
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(method + " " + path + ": " + r.body())
+                .isEqualTo(status);
+        return r;
+    }
+
     /** {@link RunningDaemon#request}. */
     public HttpResponse<String> request(String method, String path, String body, String authorization) {
         return get().request(method, path, body, authorization);
