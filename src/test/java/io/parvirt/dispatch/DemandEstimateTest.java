@@ -59,10 +59,19 @@ class DemandEstimateTest {
     void throttlingByTheKernelMeansItWasHeldWhateverItUsed() {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
         List<Double> demands = run(a, new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 10, 1.0),
-                new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 11, 1.0), new Interval(0.3, 0, 11, 1.0),
-                new Interval(0.3, 0, 11, 1.0), new Interval(0.3, 0, 11, 1.0));
-        // Calm for intervals 2 and 3, throttled at 4 (count 10 → 11), calm again from 5: no fourth calm yet.
+                new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 12, 1.0), new Interval(0.3, 0, 12, 1.0),
+                new Interval(0.3, 0, 12, 1.0), new Interval(0.3, 0, 12, 1.0));
+        // Calm for intervals 2 and 3, throttled in two periods at 4 (count 10 → 12), calm again from 5: no fourth calm yet.
         assertThat(demands).containsOnly(2.0);
+    }
+
+    @Test
+    void oneThrottledPeriodIsAWakeUpNotMoreWork() {
+        // An idle partition's timer work overran its 3 ms of one 10 ms period once in an interval, twice over four.
+        Allocation a = Lpars.uncapped(1, "0.3", 2);
+        List<Double> demands = run(a, new Interval(0.02, 0, 5, 0.3), new Interval(0.02, 0, 6, 0.3),
+                new Interval(0.02, 0, 6, 0.3), new Interval(0.02, 0, 7, 0.3), new Interval(0.02, 0, 8, 0.3));
+        assertThat(demands).containsExactly(2.0, 2.0, 2.0, 0.02, 0.02);
     }
 
     @Test
