@@ -5,16 +5,18 @@
 #
 # Partitions (256 MB each; every vCPU of the shared ones burns, D stays idle):
 #   D   dedicated, 1 processor, sharing_mode=share_idle_procs_active: lends its idle core
-#   DefaultPool:           U1 uncap 0.10 w128 1 VP, U2 uncap 0.10 w32 1 VP, K1 cap 0.10 1 VP
-#   pool1 (max 0.5):       C1 cap 0.10 1 VP, V1 uncap 0.10 w200 1 VP, V2 uncap 0.10 w50 1 VP
-#   pool2 (max 0.6):       W1 uncap 0.10 w100 2 VPs, W2 uncap 0.10 w100 1 VP, K2 cap 0.10 1 VP
+#   DefaultPool:           U1 uncap 0.10 w64 1 VP, U2 uncap 0.10 w16 1 VP, K1 cap 0.10 1 VP
+#   pool1 (max 1):         C1 cap 0.10 1 VP, V1 uncap 0.10 w255 1 VP, V2 uncap 0.10 w200 1 VP
+#   pool2 (max 1):         W1 uncap 0.10 w32 2 VPs, W2 uncap 0.10 w32 1 VP, K2 cap 0.10 1 VP
+# (A pool's maximum is a whole number of processors on the HMC: 0.5 and 0.6 are refused, HSCL1305.)
 # PowerVM (reference §5): shared capacity 2 cores (1 + D's lent core); every partition gets its
 # 0.10 (0.90); level 0 gives nothing (no pool has unused entitlement); level 1 shares the 1.10 spare
-# by weight, water-filled against the pools' maxima: pool1's room is 0.20 (V1 0.16, V2 0.04 by
-# 200:50), pool2's 0.30 (W1 0.15, W2 0.15), and the remaining 0.60 goes to U1 and U2 by 128:32:
-#   U1 0.58  U2 0.22  K1 0.10  C1 0.10  V1 0.26  V2 0.14  W1 0.25  W2 0.25  K2 0.10  (D ~0)
+# by weight (599 in all), water-filled against the pools' maxima: pool1 would take 0.835 by its
+# weights 255+200 but has room for 0.70 (V1 0.392, V2 0.308 by 255:200), and the remaining 0.40
+# goes to U1, U2, W1, W2 by 64:16:32:32 (pool2's room, 0.70, does not bind):
+#   U1 0.28  U2 0.14  K1 0.10  C1 0.10  V1 0.49  V2 0.41  W1 0.19  W2 0.19  K2 0.10  (D ~0)
 # libvirt mapping (cgroup v1 cpu, no controller): cpu/bench-libvirt-ten-<pid>/{pool0,pool1,pool2},
-# pool1 quota 50000/100000, pool2 60000/100000 (the pools' maxima), one group per partition under
+# pool1 quota 100000/100000, pool2 100000/100000 (the pools' maxima), one group per partition under
 # its pool: capped ones quota EC x 100000 and shares 1024, uncapped ones shares weight x 1024 / 128,
 # no quota. D is not pinned (libvirt can pin it, but nothing keeps the others off its core, which
 # is what lending does anyway).
@@ -56,10 +58,10 @@ cp -rp "$BENCH_IMAGES/default" "$BENCH_SNAP/images/"
 
 shared=(U1 U2 K1 C1 V1 V2 W1 W2 K2)
 # name: pool mode weight VPs
-declare -A def=([U1]="DefaultPool uncap 128 1" [U2]="DefaultPool uncap 32 1" [K1]="DefaultPool cap 0 1"
-  [C1]="pool1 cap 0 1" [V1]="pool1 uncap 200 1" [V2]="pool1 uncap 50 1"
-  [W1]="pool2 uncap 100 2" [W2]="pool2 uncap 100 1" [K2]="pool2 cap 0 1")
-expect="U1=0.58,U2=0.22,K1=0.10,C1=0.10,V1=0.26,V2=0.14,W1=0.25,W2=0.25,K2=0.10"
+declare -A def=([U1]="DefaultPool uncap 64 1" [U2]="DefaultPool uncap 16 1" [K1]="DefaultPool cap 0 1"
+  [C1]="pool1 cap 0 1" [V1]="pool1 uncap 255 1" [V2]="pool1 uncap 200 1"
+  [W1]="pool2 uncap 32 2" [W2]="pool2 uncap 32 1" [K2]="pool2 cap 0 1")
+expect="U1=0.28,U2=0.14,K1=0.10,C1=0.10,V1=0.49,V2=0.41,W1=0.19,W2=0.19,K2=0.10"
 api() { curl -sS --fail --unix-socket "$home/run/api.sock" -H "Authorization: Bearer $token" "http://localhost$1"; }
 declare -A res=() thr=()
 
@@ -67,8 +69,8 @@ run_config() {
   local cfg=$1 n p m w v i json pid tid spec=()
   echo "bench: --- $cfg ---" >&2
   bench_dispatch_home "$cfg"
-  "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool01 -a "new_name=pool1,max_pool_proc_units=0.5"
-  "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool02 -a "new_name=pool2,max_pool_proc_units=0.6"
+  "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool01 -a "new_name=pool1,max_pool_proc_units=1"
+  "$pv" chhwres -r procpool -m sys1 -o s --poolname SharedPool02 -a "new_name=pool2,max_pool_proc_units=1"
   "$pv" mksyscfg -r lpar -m sys1 -i "name=D,profile_name=default,lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=256,proc_mode=ded,min_procs=1,desired_procs=1,max_procs=1,sharing_mode=share_idle_procs_active"
   for n in "${shared[@]}"; do
     read -r p m w v <<<"${def[$n]}"
@@ -92,8 +94,8 @@ run_config() {
   done
   if [ "$cfg" = libvirt ]; then
     mkdir -p "$lv_root/pool0" "$lv_root/pool1" "$lv_root/pool2"
-    echo 50000 > "$lv_root/pool1/cpu.cfs_quota_us"
-    echo 60000 > "$lv_root/pool2/cpu.cfs_quota_us"
+    echo 100000 > "$lv_root/pool1/cpu.cfs_quota_us"
+    echo 100000 > "$lv_root/pool2/cpu.cfs_quota_us"
     for n in "${shared[@]}"; do
       read -r p m w v <<<"${def[$n]}"
       local g="$lv_root/pool0/$n"
