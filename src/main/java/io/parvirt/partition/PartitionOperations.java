@@ -25,6 +25,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -322,27 +324,38 @@ public final class PartitionOperations {
         synchronized (this) {
             sys.operating(false, null); // under the activation lock: none can start after this
         }
-        for (boolean vios : new boolean[] {false, true}) {
-            List<Partition> up = sys.definition().partitions().stream()
-                    .filter(p -> (p.env() == LparEnv.VIOSERVER) == vios && lparState(p.id()).active()).toList();
-            for (Partition p : up) {
-                try {
-                    hypervisor().shutdown(p.id(), immediate, SHUTDOWN_TIMEOUT);
-                } catch (ModelException e) {
-                    LOG.info("power off: {} ({})", p.name(), e.getMessage()); // it ended meanwhile
+        // Every state change the daemon reports releases a permit: the wait below wakes when a
+        // partition ends, and a change between the check and the wait is not lost. The one-second
+        // bound covers a system whose owner reports no state changes.
+        Semaphore changes = new Semaphore(0);
+        Runnable listener = changes::release;
+        sys.onChange(listener);
+        try {
+            for (boolean vios : new boolean[] {false, true}) {
+                List<Partition> up = sys.definition().partitions().stream()
+                        .filter(p -> (p.env() == LparEnv.VIOSERVER) == vios && lparState(p.id()).active()).toList();
+                for (Partition p : up) {
+                    try {
+                        hypervisor().shutdown(p.id(), immediate, SHUTDOWN_TIMEOUT);
+                    } catch (ModelException e) {
+                        LOG.info("power off: {} ({})", p.name(), e.getMessage()); // it ended meanwhile
+                    }
                 }
-            }
-            long deadline = System.nanoTime() + SHUTDOWN_TIMEOUT.plusSeconds(30).toNanos();
-            while (up.stream().anyMatch(p -> lparState(p.id()).active()) && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+                long deadline = System.nanoTime() + SHUTDOWN_TIMEOUT.plusSeconds(30).toNanos();
+                while (up.stream().anyMatch(p -> lparState(p.id()).active())) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    changes.tryAcquire(Math.min(left, 1_000_000_000L), TimeUnit.NANOSECONDS);
                 }
+                up.stream().filter(p -> lparState(p.id()).active()).forEach(p -> hypervisor().shutdown(p.id(), true,
+                        SHUTDOWN_TIMEOUT));
             }
-            up.stream().filter(p -> lparState(p.id()).active()).forEach(p -> hypervisor().shutdown(p.id(), true,
-                    SHUTDOWN_TIMEOUT));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            sys.removeChangeListener(listener);
         }
     }
 
