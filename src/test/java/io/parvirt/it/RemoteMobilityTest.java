@@ -85,6 +85,13 @@ class RemoteMobilityTest {
         return hmc.run("lssyscfg", "-r", "lpar", "-m", sys, "-F", "name,lpar_id,state").stdout();
     }
 
+    /** The guest answers on {@code sys} (its agent may take a moment after a resume on a loaded host). */
+    void awaitAlive(String sys) {
+        Await.on("mob's guest to answer on " + sys, () -> hmc.run("guest", "exec", "-m", sys, "-p", "mob", "--",
+                "/bin/echo", "alive").stdout()).within(Duration.ofSeconds(90)).every(Guests.POLL)
+                .until("alive\n"::equals);
+    }
+
     String sh(String sys, String script) {
         Cli.Result r = hmc.run("guest", "exec", "-m", sys, "-p", "mob", "--", "/bin/sh", "-c", script);
         assertThat(r.exit()).as(script + ": " + r.stdout() + r.stderr()).isZero();
@@ -165,7 +172,7 @@ class RemoteMobilityTest {
         assertThat(r.exit()).as(r.stdout()).isNotZero();
         awaitState("sys2", "Running", Duration.ofSeconds(60));
         assertThat(qemu(sys2).pid()).isEqualTo(source.pid());
-        assertThat(sh("sys2", "echo alive")).isEqualTo("alive\n");
+        awaitAlive("sys2");
         assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
                 .contains("mob,Migration Failed");
         assertThat(target.isAlive()).as("sys3's QEMU outlives its daemon").isTrue();
@@ -213,7 +220,7 @@ class RemoteMobilityTest {
         assertThat(migrlpar("r", "-t", "sys3").exit()).isZero();
         assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
                 .contains("mob,Not Migrating");
-        assertThat(sh("sys2", "echo alive")).isEqualTo("alive\n");
+        awaitAlive("sys2");
     }
 
     @Test
