@@ -41,12 +41,7 @@ class MobilityOptionsTest {
 
     @AfterAll
     static void stop() {
-        if (b != null) {
-            b.close();
-        }
-        if (a != null) {
-            a.close();
-        }
+        java.util.stream.Stream.of(b, a).filter(java.util.Objects::nonNull).forEach(RunningDaemon::close);
     }
 
     static void vios(RunningDaemon d, String sys, String name, int id) {
