@@ -151,6 +151,8 @@ public final class Daemon implements AutoCloseable {
             java.net.InetAddress apiAddress = config.listen().getAddress();
             operations.mobilityTarget().listenOn(apiAddress == null || apiAddress.isLoopbackAddress() ? "127.0.0.1"
                     : apiAddress.getHostAddress());
+            // before re-adoption: an arrival an earlier daemon left unfinished is not taken for a partition of this system
+            operations.mobilityTarget().remember(home.root().resolve("mobility/incoming.json"));
             int[] limits = config.mobilityLimits();
             operations.mobility().limits(limits[0], limits[1]);
             boolean hmcOnly = config.hmcOnly();

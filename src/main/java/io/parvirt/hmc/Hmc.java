@@ -148,11 +148,13 @@ public final class Hmc {
     /**
      * This system as a migration's target, asked by the source's daemon over the API (issue 14):
      * {@code step} is {@code validate}, {@code prepare}, {@code complete} or {@code abort}, with the
-     * source's JSON; the answer is JSON. Authorised as {@code migrlpar}, and recorded in the audit trail.
+     * source's JSON; the answer is JSON. Authorised as {@code migrlpar}, and recorded in the audit trail;
+     * {@code offer} (what {@code lslparmigr -r msp|procpool|virtualio} asks) only reads, as {@code lslparmigr}.
      */
     public com.fasterxml.jackson.databind.JsonNode mobilityTarget(String user, String address, String step,
             com.fasterxml.jackson.databind.JsonNode body) {
-        authorize(user, "migrlpar");
+        boolean reads = step.equals("validate") || step.equals("offer");
+        authorize(user, step.equals("offer") ? "lslparmigr" : "migrlpar");
         if (hmcOnly) {
             throw ModelException.of(ModelException.Kind.SYSTEM_NOT_FOUND, "This console manages no system of its "
                     + "own (hmc.only): it cannot be the destination of a migration.");
@@ -164,7 +166,7 @@ public final class Hmc {
             outcome = "refused: " + HmcError.oneLine(e.getMessage());
             throw e;
         } finally {
-            if (!step.equals("validate")) {
+            if (!reads) {
                 sys.logEvent(user == null ? "parvirt" : user, "audit", "migration " + HmcError.oneLine(step)
                         + " (destination) by " + (user == null ? "the owner" : user) + " from " + address + ": "
                         + outcome);

@@ -74,7 +74,9 @@ public final class HmcUsage {
         add("lslic", "List the code levels of a managed system.",
                 "-m <managed system> [-t sys|syspower] " + FORMAT);
         add("lslparmigr", "List partition mobility capabilities of a managed system and the migration state of its partitions.",
-                "-r sys|lpar -m <managed system> [--filter \"<filter data>\"] " + FORMAT);
+                "-r sys|lpar -m <managed system> [--filter \"<filter data>\"] " + FORMAT,
+                "-r msp|procpool|virtualio -m <managed system> -t <target managed system> --filter "
+                + "\"lpar_names=<partition name>|lpar_ids=<partition ID>\" " + FORMAT);
         add("lslparutil", "List utilization data collected for a managed system, or the collection settings.",
                 "-r lpar|pool|procpool|sys|all -m <managed system> [-d <days>] [-h <hours>] [--minutes <minutes>] "
                 + "[--startyear <year> ... --endminute <minute>] [-n <number of events>] [-s h|d|m] "

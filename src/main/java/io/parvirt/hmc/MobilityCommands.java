@@ -9,6 +9,8 @@ import io.parvirt.hmc.command.MobilityCommand.Migrate;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.partition.MigrationMessages;
+import io.parvirt.partition.MigrationOffer;
+import io.parvirt.partition.MigrationOptions;
 import io.parvirt.partition.MigrationStatus;
 import io.parvirt.partition.Mobility;
 import io.parvirt.partition.MobilityRefusal;
@@ -81,8 +83,9 @@ final class MobilityCommands {
                 t.complete(sys.partition(partitionOf(body)).name(), Duration.ofSeconds(seconds));
             }
             case "abort" -> out.put("removed", t.abort(partitionOf(body)));
+            case "offer" -> out.setAll((ObjectNode) MigrationMessages.offer(t.offer(MigrationMessages.units(body))));
             default -> throw ModelException.of(ModelException.Kind.INVALID_VALUE, "There is no migration step "
-                    + HmcError.oneLine(step) + ": validate, prepare, complete or abort.");
+                    + HmcError.oneLine(step) + ": validate, prepare, complete, abort or offer.");
         }
         return out;
     }
@@ -93,6 +96,69 @@ final class MobilityCommands {
             throw ModelException.of(ModelException.Kind.INVALID_VALUE, "The migration step names no partition.");
         }
         return name;
+    }
+
+    /** What each of {@code lslparmigr -r msp|procpool|virtualio} prints, in the HMC's order (names unconfirmed: README). */
+    private static final Set<String> MSP = Set.of("source_msp_name", "source_msp_id", "dest_msp_names", "dest_msp_ids");
+    private static final Set<String> PROCPOOL = Set.of("shared_proc_pool_ids", "shared_proc_pool_names");
+    private static final Set<String> VIRTUALIO = Set.of("possible_virtual_scsi_mappings",
+            "suggested_virtual_scsi_mappings", "possible_virtual_fc_mappings", "suggested_virtual_fc_mappings");
+
+    /** {@code lslparmigr -r msp|procpool|virtualio -t DST --filter lpar_names=X}: one partition's options on DST. */
+    private HmcResult options(ListMigrations c, Mobility m) {
+        List<Partition> named = c.filter().values().isEmpty() ? List.of()
+                : SyscfgCommands.partitions(sys.definition(), new Filter(c.filter().values()));
+        if (named.size() != 1) {
+            throw ModelException.of(ModelException.Kind.INVALID_VALUE, "lslparmigr -r " + c.listed().name()
+                    .toLowerCase(java.util.Locale.ROOT) + " lists the options of one partition: name it with "
+                    + "--filter lpar_names=NAME or lpar_ids=ID.");
+        }
+        if (ResourceScope.visible(List.of(new Row().put("lpar_id", named.getFirst().id()))).isEmpty()) {
+            throw io.parvirt.system.ManagedSystem.notFound(named.getFirst().name()); // beyond the user's resource role
+        }
+        MigrationOptions o = m.options(named.getFirst(), c.target());
+        List<Row> rows = new ArrayList<>();
+        switch (c.listed()) {
+            case MSP -> {
+                if (!o.destMsps().isEmpty()) {
+                    for (MigrationOffer.Member src : o.sourceMsps()) {
+                        rows.add(new Row().put("source_msp_name", src.name()).put("source_msp_id", src.id())
+                                .put("dest_msp_names", names(o.destMsps())).put("dest_msp_ids", ids(o.destMsps())));
+                    }
+                }
+            }
+            case PROCPOOL -> rows.add(new Row().put("shared_proc_pool_ids", orNone(ids(o.pools())))
+                    .put("shared_proc_pool_names", orNone(names(o.pools()))));
+            default -> {
+                List<String> possible = new ArrayList<>();
+                List<String> suggested = new ArrayList<>();
+                for (MigrationOptions.ScsiMapping s : o.scsiMappings()) {
+                    s.vioses().forEach(v -> possible.add(s.slot() + "/" + v.name() + "/" + v.id()));
+                    s.vioses().stream().findFirst().ifPresent(v -> suggested.add(s.slot() + "/" + v.name() + "/" + v.id()));
+                }
+                rows.add(new Row().put("possible_virtual_scsi_mappings", orNone(String.join(",", possible)))
+                        .put("suggested_virtual_scsi_mappings", orNone(String.join(",", suggested)))
+                        .put("possible_virtual_fc_mappings", "none").put("suggested_virtual_fc_mappings", "none"));
+            }
+        }
+        Set<String> known = switch (c.listed()) {
+            case MSP -> MSP;
+            case PROCPOOL -> PROCPOOL;
+            default -> VIRTUALIO;
+        };
+        return Listing.render(rows, c.format().fields(), c.format().header(), known);
+    }
+
+    private static String names(List<MigrationOffer.Member> members) {
+        return String.join(",", members.stream().map(MigrationOffer.Member::name).toList());
+    }
+
+    private static String ids(List<MigrationOffer.Member> members) {
+        return String.join(",", members.stream().map(x -> Integer.toString(x.id())).toList());
+    }
+
+    private static String orNone(String list) {
+        return list.isEmpty() ? "none" : list;
     }
 
     /** Every failed check on a line of its own, each with its code; the first one is the API's error. */
@@ -110,6 +176,9 @@ final class MobilityCommands {
     private HmcResult list(ListMigrations c) {
         Systems.check(sys, c.system());
         Mobility m = operations.mobility();
+        if (c.target() != null) {
+            return options(c, m);
+        }
         List<Row> rows = new ArrayList<>();
         Set<Integer> shown = new java.util.HashSet<>();
         for (Partition p : SyscfgCommands.partitions(sys.definition(), new Filter(c.filter().values()))) {

@@ -2,6 +2,7 @@ package io.parvirt.hmc;
 
 import io.parvirt.hmc.command.MobilityCommand;
 import io.parvirt.hmc.command.MobilityCommand.ListMigrations;
+import io.parvirt.hmc.command.MobilityCommand.Listed;
 import io.parvirt.hmc.command.MobilityCommand.Migrate;
 import io.parvirt.hmc.command.MobilityCommand.Operation;
 import java.util.List;
@@ -14,9 +15,16 @@ final class MobilityParser {
 
     static MobilityCommand parse(String verb, List<String> args) {
         if (verb.equals("lslparmigr")) {
-            Options o = new Options().values("-r", "-m", "--filter").withFields().parse(args);
-            boolean lpars = o.oneOf("-r", "sys", "lpar").equals("lpar");
-            return new ListMigrations(o.require("-m"), lpars, o.filter(Set.of("lpar_names", "lpar_ids")), o.format());
+            Options o = new Options().values("-r", "-m", "-t", "--filter").withFields().parse(args);
+            Listed listed = Listed.valueOf(o.oneOf("-r", "sys", "lpar", "msp", "procpool", "virtualio")
+                    .toUpperCase(java.util.Locale.ROOT));
+            boolean perPartition = listed != Listed.SYS && listed != Listed.LPAR;
+            String target = perPartition ? o.require("-t") : null;
+            if (!perPartition && o.has("-t")) {
+                throw HmcException.badParameter("-t");
+            }
+            return new ListMigrations(o.require("-m"), listed, target, o.filter(Set.of("lpar_names", "lpar_ids")),
+                    o.format());
         }
         // -i/-f attributes, --ip, -d, -v and the override switches are accepted and not used yet.
         Options o = new Options().values("-o", "-m", "-t", "-p", "--id", "-n", "-i", "-f", "-w", "-d", "--ip", "-u")

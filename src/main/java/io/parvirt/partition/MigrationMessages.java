@@ -43,6 +43,60 @@ public final class MigrationMessages {
         }
     }
 
+    /** The {@code offer} step's question: the partition's entitlement in hundredths, absent for dedicated processors. */
+    public static JsonNode units(io.parvirt.model.ProcUnits units) {
+        ObjectNode o = JSON.createObjectNode();
+        return units == null ? o : o.put("proc_units_hundredths", units.hundredths());
+    }
+
+    /** The units a source asked about; anything but a whole number of hundredths in range is the caller's INVALID_VALUE. */
+    public static io.parvirt.model.ProcUnits units(JsonNode body) {
+        JsonNode u = body == null ? null : body.get("proc_units_hundredths");
+        if (u == null || u.isNull()) {
+            return null;
+        }
+        try {
+            if (!u.isIntegralNumber() || !u.canConvertToInt()) {
+                throw new IllegalArgumentException();
+            }
+            return new io.parvirt.model.ProcUnits(u.asInt());
+        } catch (IllegalArgumentException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_VALUE, "proc_units_hundredths must be a whole number "
+                    + "of hundredths of a processing unit.");
+        }
+    }
+
+    public static JsonNode offer(MigrationOffer o) {
+        ObjectNode out = JSON.createObjectNode();
+        out.set("vioses", JSON.valueToTree(o.vioses()));
+        out.set("pools", JSON.valueToTree(o.pools()));
+        return out;
+    }
+
+    /** The target's offer as the source reads it; a body that is not one is an error of the target. */
+    public static MigrationOffer offer(JsonNode body) {
+        try {
+            return new MigrationOffer(members(body.path("vioses")), members(body.path("pools")));
+        } catch (IllegalArgumentException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The destination's answer is not an offer: "
+                    + e.getMessage());
+        }
+    }
+
+    private static List<MigrationOffer.Member> members(JsonNode array) {
+        if (!array.isArray()) {
+            throw new IllegalArgumentException("no list");
+        }
+        List<MigrationOffer.Member> out = new ArrayList<>();
+        for (JsonNode m : array) {
+            if (!m.path("id").isIntegralNumber() || !m.path("id").canConvertToInt() || !m.path("name").isTextual()) {
+                throw new IllegalArgumentException("a member without id or name");
+            }
+            out.add(new MigrationOffer.Member(m.path("id").asInt(), m.path("name").asText()));
+        }
+        return out;
+    }
+
     public static ArrayNode refusals(List<ModelException> failures) {
         ArrayNode a = JSON.createArrayNode();
         for (ModelException e : failures) {

@@ -451,7 +451,8 @@ public final class Mobility {
         }
         MigrationStatus last = failed.get(p.id());
         String to = targetSystem != null ? targetSystem : last == null ? null : last.destSystem();
-        boolean cleaned = to != null && target(to).abort(p.name());
+        // an unreachable target is an error here: the failed record stays for the next -o r
+        boolean cleaned = to != null && target(to).recover(p.name());
         var s = hypervisor.supervisor(p.id());
         if (s.isPresent() && s.get().status().state() == LparState.MIGRATING_RUNNING) {
             s.get().endMigration(true);
@@ -461,6 +462,37 @@ public final class Mobility {
             throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "Partition " + p.name()
                     + " has no failed migration to recover.");
         }
+    }
+
+    /**
+     * {@code lslparmigr -r msp|procpool|virtualio} for partition {@code p} and destination {@code
+     * targetSystem}: this system's running VIOSes as source MSPs, the destination's as destination
+     * MSPs (parvirt's daemons move the memory themselves: see {@link MigrationOptions}), the
+     * destination's shared pools with room for the partition's entitlement (what it holds when
+     * running, its default profile's desired units when not; none for dedicated processors), and
+     * for each virtual SCSI client adapter the destination's VIOSes that could serve it.
+     */
+    public MigrationOptions options(Partition p, String targetSystem) {
+        if (targetSystem.equals(sys.definition().settings().name())) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The destination managed "
+                    + "system " + targetSystem + " is the source managed system.");
+        }
+        MobilityTarget t = target(targetSystem);
+        Optional<io.parvirt.model.Allocation> held = hypervisor.status(p.id()).map(PartitionStatus::allocation);
+        Profile prof = sys.definition().defaultProfile(p);
+        boolean shared = held.map(a -> !a.dedicated()).orElse(prof.processors().shared());
+        io.parvirt.model.ProcUnits units = held.map(io.parvirt.model.Allocation::procUnits)
+                .orElse(prof.processors().desiredUnits());
+        MigrationOffer offer = t.offer(shared ? units : null);
+        List<MigrationOffer.Member> here = sys.definition().partitions().stream()
+                .filter(x -> x.env() == LparEnv.VIOSERVER && hypervisor.status(x.id())
+                        .map(st -> st.state() == LparState.RUNNING).orElse(false))
+                .sorted(Comparator.comparingInt(Partition::id))
+                .map(x -> new MigrationOffer.Member(x.id(), x.name())).toList();
+        List<MigrationOptions.ScsiMapping> scsi = prof.io().scsi().stream()
+                .filter(a -> a.type() == io.parvirt.model.AdapterType.CLIENT)
+                .map(a -> new MigrationOptions.ScsiMapping(a.slot(), offer.vioses())).toList();
+        return new MigrationOptions(here, offer.vioses(), offer.pools(), scsi);
     }
 
     /** {@code lslparmigr -r lpar}: each partition of this system, migrating or not. */

@@ -5,20 +5,20 @@ import io.parvirt.hypervisor.LaunchException;
 import io.parvirt.hypervisor.LaunchSpec;
 import io.parvirt.image.ImageStore;
 import io.parvirt.image.PartitionImage;
+import io.parvirt.model.LparEnv;
 import io.parvirt.model.LparState;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
+import io.parvirt.model.ProcUnits;
 import io.parvirt.model.SystemDefinition;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.vswitch.VirtualEthernet;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The target's side of Live Partition Mobility in this process: checks what it must host, defines
  * the arriving partition, starts its QEMU waiting for the stream, and removes it again if the
- * migration does not complete. The partitions it is receiving are remembered, so {@link #abort}
- * never removes one that has arrived for good.
+ * migration does not complete. The partitions it is receiving are remembered, in memory and in a
+ * file of the home ({@link IncomingMigrations}), so {@link #abort} never removes one that has
+ * arrived for good, and a daemon killed mid-migration knows afterwards which partitions are
+ * arrivals that never completed: it refuses to complete them (the source runs them), shows them
+ * migrating, and removes them on the source's abort ({@code migrlpar -o r}).
  */
 public final class MobilityReceiver implements MobilityTarget {
     private static final Logger LOG = LoggerFactory.getLogger(MobilityReceiver.class);
@@ -42,10 +45,8 @@ public final class MobilityReceiver implements MobilityTarget {
     private final ImageStore images;
     /** Where the incoming stream is listened for: the address the daemon's API listens on. */
     private volatile String listenHost;
-    /** Ids of partitions being received: defined here by prepare, not yet completed. */
-    private final Set<Integer> receiving = ConcurrentHashMap.newKeySet();
-    /** Of those, the ones arriving by inactive mobility: their profile, by id (shown Migrating - Not Activated). */
-    private final Map<Integer, String> arrivingInactive = new ConcurrentHashMap<>();
+    /** Partitions being received: defined here by prepare, neither completed nor aborted. */
+    private final IncomingMigrations receiving = new IncomingMigrations();
 
     MobilityReceiver(ManagedSystem sys, Hypervisor hypervisor, VirtualEthernet network, ImageStore images,
             String listenHost) {
@@ -54,6 +55,24 @@ public final class MobilityReceiver implements MobilityTarget {
         this.network = network;
         this.images = images;
         this.listenHost = listenHost;
+    }
+
+    /**
+     * Keeps the partitions being received in {@code file} (the daemon's home) and takes those an
+     * earlier daemon left there: arrivals that never completed. Called before the partitions an
+     * earlier daemon left running are re-adopted, and before the API answers.
+     */
+    public void remember(Path file) {
+        for (IncomingMigrations.Arrival a : receiving.open(file, x -> sys.definition().partition(x.lparId())
+                .filter(p -> p.name().equals(x.name())).isPresent())) {
+            LOG.warn("partition {}: its migration from {} was interrupted (this system's daemon ended); it is not "
+                    + "run here, migrlpar -o r on {} removes it", a.name(), a.source(), a.source());
+        }
+    }
+
+    /** Whether {@code lparId} is an arrival whose receiving daemon ended: a shell that never runs here. */
+    public boolean interrupted(int lparId) {
+        return receiving.interrupted(lparId);
     }
 
     /** Listens for incoming streams on {@code host} (the daemon's API address; loopback until told). */
@@ -171,9 +190,28 @@ public final class MobilityReceiver implements MobilityTarget {
         return out;
     }
 
+    @Override
+    public MigrationOffer offer(ProcUnits units) {
+        SystemDefinition def = sys.definition();
+        List<MigrationOffer.Member> vioses = def.partitions().stream()
+                .filter(x -> x.env() == LparEnv.VIOSERVER && hypervisor.status(x.id())
+                        .map(st -> st.state() == LparState.RUNNING).orElse(false))
+                .sorted(java.util.Comparator.comparingInt(Partition::id))
+                .map(x -> new MigrationOffer.Member(x.id(), x.name())).toList();
+        List<MigrationOffer.Member> pools = units == null ? List.of() : def.pools().stream()
+                .filter(x -> x.usable() && sys.poolRoom(x.id()).compareTo(units) >= 0)
+                .map(x -> new MigrationOffer.Member(x.id(), x.name())).toList();
+        return new MigrationOffer(vioses, pools);
+    }
+
     /** The profile of a Not Activated partition defined here by an inactive migration not yet complete, if it is. */
     Optional<String> arrivingInactive(int lparId) {
-        return Optional.ofNullable(arrivingInactive.get(lparId));
+        return receiving.get(lparId).filter(IncomingMigrations.Arrival::inactive).map(IncomingMigrations.Arrival::profile);
+    }
+
+    /** The profile of a partition being received, if it is (an interrupted arrival shows it). */
+    Optional<String> arriving(int lparId) {
+        return receiving.get(lparId).map(IncomingMigrations.Arrival::profile);
     }
 
     /**
@@ -197,10 +235,15 @@ public final class MobilityReceiver implements MobilityTarget {
         }
         Partition p = r.partition();
         long t1 = System.nanoTime();
-        sys.addMigrated(p, r.profiles(), r.sourceSystem(), "hypervisor");
-        receiving.add(p.id());
+        // written before the definition: a daemon killed in between leaves an arrival that is dropped when read
+        receiving.add(new IncomingMigrations.Arrival(p.id(), p.name(), r.sourceSystem(), r.profile(), r.inactive()));
+        try {
+            sys.addMigrated(p, r.profiles(), r.sourceSystem(), "hypervisor");
+        } catch (RuntimeException e) {
+            receiving.remove(p.id());
+            throw e;
+        }
         if (r.inactive()) {
-            arrivingInactive.put(p.id(), r.profile());
             return ""; // nothing streams: complete or abort follows
         }
         try {
@@ -225,7 +268,14 @@ public final class MobilityReceiver implements MobilityTarget {
     @Override
     public void complete(String name, Duration timeout) {
         Partition p = sys.partition(name);
-        if (arrivingInactive.remove(p.id()) != null) {
+        if (receiving.interrupted(p.id())) {
+            // The daemon that received the stream ended: nothing here can say the copy is whole, so
+            // the source keeps running the partition and this copy is removed (abort).
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, name, "Partition " + name
+                    + " did not arrive on the destination managed system " + systemName() + ": its daemon ended "
+                    + "during the migration.");
+        }
+        if (arrivingInactive(p.id()).isPresent()) {
             receiving.remove(p.id());
             return;
         }
@@ -255,7 +305,7 @@ public final class MobilityReceiver implements MobilityTarget {
     @Override
     public synchronized boolean abort(String name) {
         Partition p = sys.definition().partition(name).orElse(null);
-        if (p == null || !receiving.contains(p.id())) {
+        if (p == null || receiving.get(p.id()).filter(a -> a.name().equals(name)).isEmpty()) {
             return false;
         }
         if (hypervisor.supervisor(p.id()).isPresent()) {
@@ -270,8 +320,7 @@ public final class MobilityReceiver implements MobilityTarget {
         }
         hypervisor.forget(p.id());
         sys.removePartition(p, "hypervisor");
-        receiving.remove(p.id());
-        arrivingInactive.remove(p.id());
+        receiving.remove(p.id()); // after the definition: a daemon killed in between finds it and removes it again
         LOG.info("partition {}: the migration to {} did not complete; removed here", name, systemName());
         return true;
     }

@@ -35,6 +35,21 @@ public interface MobilityTarget {
     /** Waits, at most {@code timeout}, until the partition runs on the target (the stream arrived whole). */
     void complete(String partition, Duration timeout);
 
+    /**
+     * What the target could give a partition that needs {@code units} of entitlement in a shared
+     * pool ({@code null}: dedicated processors): its running VIOSes and its pools with room.
+     * Changes nothing ({@code lslparmigr -r msp|procpool|virtualio}).
+     */
+    MigrationOffer offer(io.parvirt.model.ProcUnits units);
+
     /** Removes what {@code prepare} left of {@code partition} (its QEMU, ports, definition); true if anything was. */
     boolean abort(String partition);
+
+    /**
+     * {@code migrlpar -o r}: {@link #abort}, except that a target that cannot be asked is an error
+     * (the recovery is then still to do), where a failing migration's abort only logs it.
+     */
+    default boolean recover(String partition) {
+        return abort(partition);
+    }
 }

@@ -141,6 +141,12 @@ public final class PartitionOperations {
             return Optional.empty();
         }
         Optional<RunState> st = hypervisor.status(lparId).map(x -> RunStates.of(x, hypervisor.supervisor(lparId)));
+        if (receiver.interrupted(lparId)) {
+            // An arrival whose receiving daemon ended: a shell the source's migrlpar -o r removes, never
+            // run, activated or resumed here (the source runs the partition).
+            return Optional.of(st.map(x -> x.as(LparState.MIGRATING_RUNNING)).orElseGet(() -> RunState.movingInactive(
+                    lparId, receiver.arriving(lparId).orElse(""))));
+        }
         if (st.isEmpty()) {
             Optional<String> moving = mobility.movingInactive(lparId).or(() -> receiver.arrivingInactive(lparId));
             return moving.map(profile -> RunState.movingInactive(lparId, profile));

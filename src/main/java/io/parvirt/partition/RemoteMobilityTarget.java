@@ -94,6 +94,17 @@ public final class RemoteMobilityTarget implements MobilityTarget {
         }
     }
 
+    @Override
+    public MigrationOffer offer(io.parvirt.model.ProcUnits units) {
+        return MigrationMessages.offer(call("offer", MigrationMessages.units(units), Duration.ofSeconds(60)));
+    }
+
+    @Override
+    public boolean recover(String partition) {
+        return call("abort", JsonNodeFactory.instance.objectNode().put("partition", partition), Duration.ofSeconds(60))
+                .path("removed").asBoolean();
+    }
+
     /** One step on the target: its JSON answer, or its refusal (or why it could not be asked) as a ModelException. */
     private JsonNode call(String step, JsonNode body, Duration timeout) {
         PeerClient.Reply r;

@@ -40,6 +40,12 @@ public record RunState(int lparId, LparState state, String refCode, String refTe
                 Optional.empty(), "Unknown", List.of(), false, List.of(), List.of(), false);
     }
 
+    /** The same run state shown as {@code state} (an interrupted arrival is Migrating whatever its QEMU does). */
+    RunState as(LparState shown) {
+        return new RunState(lparId, shown, refCode, refText, refDetail, refTime, profile, allocation, osVersion, ipv4,
+                agentActive, nics, scsiClients, paused);
+    }
+
     /**
      * parvirt's own run state: the HMC's state, except that a Running partition whose processors
      * are stopped is {@code Paused} (HMC listings keep {@code Running}: the HMC has no such state).

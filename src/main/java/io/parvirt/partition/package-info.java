@@ -92,7 +92,12 @@
  * the source and removes what the target was given. {@code migrlpar -o m} does not ask the target
  * to validate before its prepare step (which makes the same checks and leaves nothing behind when
  * it refuses): one round trip fewer; only a refusal asks for the target's whole list. The waits on
- * the path wake on QEMU's events and the supervisor's arrival, not on poll intervals.
+ * the path wake on QEMU's events and the supervisor's arrival, not on poll intervals. The target
+ * keeps the partitions it is receiving in a file of its home ({@code IncomingMigrations}), so a
+ * target daemon killed mid-migration comes back knowing them as arrivals that never completed:
+ * shown migrating, never activated, resumed or completed there, removed by the source's
+ * {@code migrlpar -o r}. {@code lslparmigr -r msp|procpool|virtualio} ({@link
+ * io.parvirt.partition.MigrationOptions}) asks the target what it could give ({@code offer}).
  *
  * <p><b>Inactive mobility</b>: a Not Activated partition moves its definition and every profile
  * (with the default profile; parvirt keeps no record of the profile last activated). The target

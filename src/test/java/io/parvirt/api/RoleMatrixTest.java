@@ -70,7 +70,9 @@ class RoleMatrixTest {
             new Route("POST", "/api/v1/mobility/prepare", "{}", Task.CHANGE),
             new Route("POST", "/api/v1/mobility/complete", "{\"partition\":\"web1\",\"timeout_seconds\":1}",
                     Task.CHANGE),
-            new Route("POST", "/api/v1/mobility/abort", "{\"partition\":\"nosuch\"}", Task.CHANGE));
+            new Route("POST", "/api/v1/mobility/abort", "{\"partition\":\"nosuch\"}", Task.CHANGE),
+            // what lslparmigr -r msp|procpool|virtualio asks of the destination (as lslparmigr)
+            new Route("POST", "/api/v1/mobility/offer", "{}", Task.LIST));
 
     static final List<String> COMMANDS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
             "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",

@@ -69,6 +69,11 @@ final class LanDaemon implements AutoCloseable {
         return Cli.ok(home, argv);
     }
 
+    /** SIGKILL, as a crash would end it; its partitions' QEMU go on. Waits for the process. */
+    void kill() throws InterruptedException {
+        daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** An orderly stop; waits for the process. */
     void stop() throws InterruptedException {
         if (daemon != null && daemon.isAlive()) {

@@ -262,6 +262,11 @@ class MobilityTest {
         }
 
         @Override
+        public io.parvirt.partition.MigrationOffer offer(io.parvirt.model.ProcUnits units) {
+            return real.offer(units);
+        }
+
+        @Override
         public boolean abort(String partition) {
             return real.abort(partition);
         }

@@ -100,6 +100,22 @@ public final class NetnsLan implements AutoCloseable {
         must(in(switchNs(), "ip", "link", "set", prefix + "h" + h + "b", plugged ? "up" : "down"));
     }
 
+    /**
+     * Makes the switch's port to host {@code h} carry at most {@code rate} (tc's notation, e.g.
+     * {@code 8mbit}) toward the host, or at full speed again ({@code null}): a slow link into a
+     * destination, so that a migration's stream is seen in flight.
+     */
+    public void shape(int h, String rate) {
+        namespace(h);
+        String port = prefix + "h" + h + "b";
+        if (rate == null) {
+            in(switchNs(), "tc", "qdisc", "del", "dev", port, "root"); // none there already is fine
+        } else {
+            must(in(switchNs(), "tc", "qdisc", "replace", "dev", port, "root", "tbf", "rate", rate, "burst", "32kbit",
+                    "latency", "400ms"));
+        }
+    }
+
     private String switchNs() {
         return prefix + "-lan";
     }

@@ -7,6 +7,8 @@ import io.parvirt.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +26,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * drives sys3's daemon through its API (sys2 is connected to sys3) while the QEMU stream goes
  * between the namespaces. One TCG guest with a virtual Ethernet adapter and a counter running in
  * it: refusals come back with the destination's codes and change nothing; the move keeps the
- * counter going, the MAC address, and the target's QEMU confined like any other.
+ * counter going, the MAC address, and the target's QEMU confined like any other. Before it, over a
+ * link slowed into sys3, sys3's daemon and then its QEMU are killed mid-stream (issue 14): the
+ * partition keeps running on sys2, and nothing is left on sys3 once {@code migrlpar -o r} ran.
  */
 @Tag("guest")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -81,6 +85,13 @@ class RemoteMobilityTest {
         return hmc.run("lssyscfg", "-r", "lpar", "-m", sys, "-F", "name,lpar_id,state").stdout();
     }
 
+    /** The guest answers on {@code sys} (its agent may take a moment after a resume on a loaded host). */
+    void awaitAlive(String sys) {
+        Await.on("mob's guest to answer on " + sys, () -> hmc.run("guest", "exec", "-m", sys, "-p", "mob", "--",
+                "/bin/echo", "alive").stdout()).within(Duration.ofSeconds(90)).every(Guests.POLL)
+                .until("alive\n"::equals);
+    }
+
     String sh(String sys, String script) {
         Cli.Result r = hmc.run("guest", "exec", "-m", sys, "-p", "mob", "--", "/bin/sh", "-c", script);
         assertThat(r.exit()).as(script + ": " + r.stdout() + r.stderr()).isZero();
@@ -125,8 +136,95 @@ class RemoteMobilityTest {
         assertThat(valid.stdout()).isEmpty();
     }
 
+    /** What sys3 keeps of the partitions it is receiving (IncomingMigrations): none once it is clean. */
+    String arrivals() throws Exception {
+        return Files.readString(sys3.home.resolve("mobility/incoming.json"));
+    }
+
+    /**
+     * A migration to sys3 over a slow link (sys3's port on the LAN shaped to 1 MB/s), once sys2
+     * shows it in flight with bytes sent, so that what ends sys3's part lands mid-stream.
+     */
+    CompletableFuture<Cli.Result> slowMigrationInFlight() {
+        lan.shape(3, "8mbit");
+        CompletableFuture<Cli.Result> m = CompletableFuture.supplyAsync(() -> migrlpar("m", "-t", "sys3"));
+        Await.on("the migration to be in flight with bytes sent", () -> hmc.run("lslparmigr", "-r", "lpar", "-m",
+                "sys2", "--filter", "lpar_names=mob").stdout()).within(Duration.ofSeconds(120)).every(Guests.POLL)
+                .until(x -> x.contains("migration_state=Migration In Progress") && !x.contains("bytes_transmitted=0,"));
+        return m;
+    }
+
     @Test
     @Order(2)
+    void aDestinationDaemonKilledMidStreamLeavesItRunningOnTheSourceAndRecoverRemovesTheShell() throws Exception {
+        ProcessHandle source = qemu(sys2);
+        ProcessHandle target;
+        Cli.Result r;
+        try {
+            CompletableFuture<Cli.Result> m = slowMigrationInFlight();
+            target = qemu(sys3);
+            sys3.kill();
+            lan.shape(3, null); // the stream goes on between the QEMUs, with no daemon on sys3 to confirm it
+            r = m.get(3, TimeUnit.MINUTES);
+        } finally {
+            lan.shape(3, null);
+        }
+        assertThat(r.exit()).as(r.stdout()).isNotZero();
+        awaitState("sys2", "Running", Duration.ofSeconds(60));
+        assertThat(qemu(sys2).pid()).isEqualTo(source.pid());
+        awaitAlive("sys2");
+        assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
+                .contains("mob,Migration Failed");
+        assertThat(target.isAlive()).as("sys3's QEMU outlives its daemon").isTrue();
+
+        // sys3 comes back knowing that mob is an arrival that never completed, not a partition of its own
+        sys3.serve();
+        awaitState("sys3", "Migrating - Running", Duration.ofSeconds(90));
+        assertThat(hmc.run("chsysstate", "-m", "sys3", "-r", "lpar", "-o", "on", "-n", "mob", "-f", "default").exit())
+                .isNotZero();
+        assertThat(state("sys3")).isEqualTo("Migrating - Running");
+        assertThat(target.isAlive()).isTrue();
+
+        Cli.Result recovered = migrlpar("r", "-t", "sys3");
+        assertThat(recovered.exit()).as(recovered.stdout()).isZero();
+        assertThat(hmc.ok("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
+        Await.on("sys3's QEMU to end", target::isAlive).within(Duration.ofSeconds(30)).every(Guests.POLL)
+                .until(alive -> !alive);
+        assertThat(Files.exists(sys3.home.resolve("run/lpar/1"))).isFalse();
+        assertThat(arrivals()).isEqualTo("[]");
+        assertThat(state("sys2")).isEqualTo("Running");
+        assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
+                .contains("mob,Not Migrating");
+    }
+
+    @Test
+    @Order(3)
+    void aDestinationQemuKilledMidStreamLeavesItRunningOnTheSourceAndNothingOnTheDestination() throws Exception {
+        ProcessHandle source = qemu(sys2);
+        Cli.Result r;
+        try {
+            CompletableFuture<Cli.Result> m = slowMigrationInFlight();
+            qemu(sys3).destroyForcibly();
+            r = m.get(3, TimeUnit.MINUTES);
+        } finally {
+            lan.shape(3, null);
+        }
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.stdout()).contains("failed");
+        awaitState("sys2", "Running", Duration.ofSeconds(60));
+        assertThat(qemu(sys2).pid()).isEqualTo(source.pid());
+        // the source had sys3 remove what it was given at once: definition, run directory, arrival
+        assertThat(hmc.ok("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
+        assertThat(Files.exists(sys3.home.resolve("run/lpar/1"))).isFalse();
+        assertThat(arrivals()).isEqualTo("[]");
+        assertThat(migrlpar("r", "-t", "sys3").exit()).isZero();
+        assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
+                .contains("mob,Not Migrating");
+        awaitAlive("sys2");
+    }
+
+    @Test
+    @Order(4)
     void aRunningPartitionMovesBetweenDaemonsAndItsCounterGoesOn() throws Exception {
         sh("sys2", COUNTER);
         Await.on("the counter to run", () -> sh("sys2", "cat /run/count 2>/dev/null || echo 0").strip())

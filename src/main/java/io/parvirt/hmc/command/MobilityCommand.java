@@ -29,12 +29,27 @@ public sealed interface MobilityCommand extends HmcCommand {
         }
     }
 
-    /** {@code lslparmigr -r sys|lpar -m SYS}. */
-    record ListMigrations(String system, boolean lpars, Filters filter, Format format) implements MobilityCommand {
+    /** What {@code lslparmigr -r} lists. */
+    enum Listed { SYS, LPAR, MSP, PROCPOOL, VIRTUALIO }
+
+    /**
+     * {@code lslparmigr -r sys|lpar -m SYS}, or {@code -r msp|procpool|virtualio -m SRC -t DST
+     * --filter lpar_names=X} (what DST could give partition X; {@code target} null for the others).
+     */
+    record ListMigrations(String system, Listed listed, String target, Filters filter, Format format)
+            implements MobilityCommand {
         public ListMigrations {
             Objects.requireNonNull(system);
+            Objects.requireNonNull(listed);
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
+            if ((target == null) != (listed == Listed.SYS || listed == Listed.LPAR)) {
+                throw new IllegalArgumentException("-t goes with -r msp, procpool and virtualio only");
+            }
+        }
+
+        public boolean lpars() {
+            return listed == Listed.LPAR;
         }
 
         @Override
