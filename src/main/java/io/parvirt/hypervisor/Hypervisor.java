@@ -205,15 +205,20 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
 
     /** Written whole and renamed into place: a daemon killed meanwhile finds the old record or the new one. */
     static void writeRunRecord(RunRecord r) throws IOException {
-        Path tmp = r.spec().runDir().resolve("run.json.tmp");
+        writeWhole(r.spec().runDir().resolve("run.json"), JSON.writeValueAsBytes(r));
+    }
+
+    /** {@code bytes} written to {@code file}'s {@code .tmp}, forced to disk and renamed over {@code file}. */
+    static void writeWhole(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         // QEMU may write in the run directory (QemuUser): a file or link it left here is removed, never written through.
         Files.deleteIfExists(tmp);
         try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(r)));
+            out.write(java.nio.ByteBuffer.wrap(bytes));
             out.force(true);
         }
-        Files.move(tmp, r.spec().runDir().resolve("run.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 

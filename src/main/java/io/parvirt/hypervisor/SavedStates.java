@@ -5,9 +5,7 @@ import io.parvirt.model.Allocation;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
@@ -46,15 +44,7 @@ final class SavedStates {
 
     void save(Hypervisor.SavedState s) throws IOException {
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(s.spec().lparId() + ".json.tmp");
-        Files.deleteIfExists(tmp);
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            out.write(java.nio.ByteBuffer.wrap(json.writeValueAsBytes(s)));
-            out.force(true);
-        }
-        Files.move(tmp, record(s.spec().lparId()), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        Hypervisor.writeWhole(record(s.spec().lparId()), json.writeValueAsBytes(s));
         syncDir();
     }
 

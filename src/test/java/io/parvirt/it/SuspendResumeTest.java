@@ -2,11 +2,18 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parvirt.testing.Await;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,17 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("guest")
 class SuspendResumeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i > /mnt/susp/count; sleep 1; done";
 
     @Test
     void aSuspendedGuestResumesWhereItWasAcrossADaemonKill(@TempDir Path dir) throws Exception {
         long t0 = System.nanoTime();
         try (ServedHome h = ServedHome.start(dir, "lp1")) {
-            h.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1) + ",suspend_capable=1");
-            String uuid = h.ok("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "uuid").stdout().strip();
+            hmc(h, "mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("lp1", 256, 1) + ",suspend_capable=1");
+            String uuid = hmc(h, "lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "uuid").strip();
             long freeMem = availMem(h);
-            h.ok("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
-            h.awaitState("lp1", "Running", 180);
+            hmc(h, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "lp1");
+            awaitState(h, "Running", 180);
             long qemu = qemuPid(uuid);
             assertThat(qemu).as("QEMU of lp1").isPositive();
 
@@ -42,13 +51,13 @@ class SuspendResumeTest {
             String process = guest(h, "cut -d' ' -f1,2,22 /proc/" + pid + "/stat").strip();
             assertThat(process).startsWith(pid + " (sh) ");
             int before = count(h);
-            refused(h, "only a Suspended partition can be resumed", "chlparstate", "-o", "resume", "-m", "sys1",
+            refusedByCli(h, "only a Suspended partition can be resumed", "chlparstate", "-o", "resume", "-m", "sys1",
                     "-p", "lp1");
 
             long s0 = System.nanoTime();
             h.ok("chlparstate", "-o", "suspend", "-m", "sys1", "-p", "lp1");
             long suspendMs = (System.nanoTime() - s0) / 1_000_000;
-            assertThat(h.state("lp1")).isEqualTo("Suspended");
+            assertThat(state(h)).isEqualTo("Suspended");
             Await.until("lp1's QEMU to be gone", Duration.ofSeconds(30), () -> qemuPid(uuid) < 0);
             assertThat(availMem(h)).as("its memory is free again").isEqualTo(freeMem);
             Path saved = dir.resolve("suspended").resolve(uuid + ".state");
@@ -61,13 +70,17 @@ class SuspendResumeTest {
 
             h.kill();
             h.serveAgain();
-            assertThat(h.state("lp1")).as("Suspended across a SIGKILL of the daemon").isEqualTo("Suspended");
+            assertThat(state(h)).as("Suspended across a SIGKILL of the daemon").isEqualTo("Suspended");
 
             long r0 = System.nanoTime();
             h.ok("chlparstate", "-o", "resume", "-m", "sys1", "-p", "lp1");
             long resumeMs = (System.nanoTime() - r0) / 1_000_000;
-            assertThat(h.state("lp1")).isEqualTo("Running");
+            assertThat(state(h)).isEqualTo("Running");
             assertThat(saved).as("the saved state is deleted once the guest runs again").doesNotExist();
+            // Running as soon as the guest runs; its agent (RMC) is found again as after a migration
+            Await.on("lp1's agent to answer again", () -> hmc(h, "lssyscfg", "-r", "lpar", "-m", "sys1", "-F",
+                    "rmc_state").strip()).within(Duration.ofSeconds(60)).every(Duration.ofMillis(200))
+                    .until("active"::equals);
             assertThat(guest(h, "cat /mnt/susp/v").strip()).isEqualTo("suspended-value-42");
             assertThat(guest(h, "cut -d' ' -f1,2,22 /proc/" + pid + "/stat").strip()).as("the counter is the same "
                     + "process").isEqualTo(process);
@@ -75,18 +88,72 @@ class SuspendResumeTest {
             assertThat(after).as("it counts on from where it was").isGreaterThanOrEqualTo(before);
             Await.on("the counter to go on", () -> count(h)).within(Duration.ofSeconds(60)).until(c -> c > after);
 
-            h.ok("chlparstate", "-o", "suspend", "-m", "sys1", "-p", "lp1");
+            hmc(h, "chlparstate", "-o", "suspend", "-m", "sys1", "-p", "lp1");
             h.ok("chlparstate", "-o", "shutdown", "-m", "sys1", "-p", "lp1");
-            assertThat(h.state("lp1")).isEqualTo("Not Activated");
+            assertThat(state(h)).isEqualTo("Not Activated");
             assertThat(saved).as("shut down: its saved state is deleted").doesNotExist();
             System.out.printf("suspend-resume: suspend %d ms, resume %d ms, test %d s%n", suspendMs, resumeMs,
                     (System.nanoTime() - t0) / 1_000_000_000);
         }
     }
 
-    /** A shell command in the guest through its agent; its standard output. */
+    /** A shell command in the guest through its agent (the API's guest exec); its standard output. */
     private static String guest(ServedHome h, String script) {
-        return h.ok("guest", "exec", "-m", "sys1", "-p", "lp1", "--", "/bin/sh", "-c", script).stdout();
+        HttpResponse<String> r = api(h, "/api/v1/partitions/lp1/exec", JSON.createObjectNode().<
+                com.fasterxml.jackson.databind.node.ObjectNode>set("argv", JSON.valueToTree(List.of("/bin/sh", "-c",
+                script))).put("timeout_seconds", 60).toString());
+        try {
+            JsonNode out = JSON.readTree(r.body());
+            assertThat(out.path("exit_code").asInt(-1)).as(script + ": " + r.body()).isZero();
+            return out.path("stdout").asText();
+        } catch (IOException e) {
+            throw new IllegalStateException(r.body(), e);
+        }
+    }
+
+    /**
+     * A command line through the daemon's API, as the CLI sends it: the many listings and polls here
+     * would each start a JVM through {@code ./parvirt}; the CLI itself is used for suspend, resume,
+     * shutdown and one refusal. Must succeed.
+     */
+    private static String hmc(ServedHome h, String... argv) {
+        Hmc r = run(h, argv);
+        assertThat(r.exit()).as(String.join(" ", argv) + ": " + r.stdout()).isZero();
+        return r.stdout();
+    }
+
+    private record Hmc(int exit, String stdout) {
+    }
+
+    private static Hmc run(ServedHome h, String... argv) {
+        HttpResponse<String> r = api(h, "/api/v1/hmc/cli", JSON.createObjectNode().<
+                com.fasterxml.jackson.databind.node.ObjectNode>set("argv", JSON.valueToTree(List.of(argv))).toString());
+        return new Hmc(Integer.parseInt(r.headers().firstValue("X-Parvirt-Exit-Code").orElse("-1")), r.body());
+    }
+
+    private static HttpResponse<String> api(ServedHome h, String path, String body) {
+        try {
+            String listen = Files.readString(h.home.resolve("run/listen")).strip();
+            String token = Files.readString(h.home.resolve("run/token")).strip();
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + listen + path))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String state(ServedHome h) {
+        return hmc(h, "lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=lp1", "-F", "state").strip();
+    }
+
+    private static void awaitState(ServedHome h, String want, long seconds) {
+        Await.on("lp1 to be " + want, () -> state(h)).within(Duration.ofSeconds(seconds)).every(Duration.ofMillis(200))
+                .until(want::equals);
     }
 
     private static int count(ServedHome h) {
@@ -95,22 +162,32 @@ class SuspendResumeTest {
     }
 
     private static long availMem(ServedHome h) {
-        return Long.parseLong(h.ok("lshwres", "-r", "mem", "-m", "sys1", "--level", "sys", "-F", "curr_avail_sys_mem")
-                .stdout().strip());
+        return Long.parseLong(hmc(h, "lshwres", "-r", "mem", "-m", "sys1", "--level", "sys", "-F",
+                "curr_avail_sys_mem").strip());
     }
 
     /** One HSCL line on standard output, a non-zero exit, and the listings as they were. */
     private static void refused(ServedHome h, String contains, String... argv) {
         String before = listings(h);
-        Cli.Result r = h.run(argv);
+        Hmc r = run(h, argv);
         assertThat(r.exit()).as(String.join(" ", argv)).isNotZero();
         assertThat(r.stdout()).as(String.join(" ", argv)).startsWith("HSCL").contains(contains).hasLineCount(1);
         assertThat(listings(h)).as("nothing changed by " + String.join(" ", argv)).isEqualTo(before);
     }
 
+    /** The same through {@code ./parvirt}: the line on the CLI's standard output, nothing on its standard error. */
+    private static void refusedByCli(ServedHome h, String contains, String... argv) {
+        String before = listings(h);
+        Cli.Result r = h.run(argv);
+        assertThat(r.exit()).as(String.join(" ", argv)).isNotZero();
+        assertThat(r.stdout()).as(String.join(" ", argv)).startsWith("HSCL").contains(contains).hasLineCount(1);
+        assertThat(r.stderr()).isEmpty();
+        assertThat(listings(h)).as("nothing changed by " + String.join(" ", argv)).isEqualTo(before);
+    }
+
     private static String listings(ServedHome h) {
-        return h.ok("lssyscfg", "-r", "lpar", "-m", "sys1").stdout() + h.ok("lshwres", "-r", "mem", "-m", "sys1",
-                "--level", "sys").stdout();
+        return hmc(h, "lssyscfg", "-r", "lpar", "-m", "sys1") + hmc(h, "lshwres", "-r", "mem", "-m", "sys1",
+                "--level", "sys") + hmc(h, "lsrunstate", "-r", "lpar", "-m", "sys1");
     }
 
     /** The pid of the QEMU whose command line carries {@code uuid}, or -1 (read from /proc: it may run as another user). */
