@@ -172,6 +172,9 @@ final class Routes {
         // issue 19: pause, system profiles, profile data, templates (the same typed commands as the CLI's)
         r.post("/api/v1/partitions/{name}/pause", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.PAUSE))));
         r.post("/api/v1/partitions/{name}/resume", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.RESUME))));
+        // issue 14: chlparstate -o suspend|resume|shutdown; the operation is the command line's word
+        r.post("/api/v1/partitions/{name}/lparstate/{operation}", ctx -> change(ctx, 200, run(ctx, "chlparstate",
+                "-o", ctx.pathParam("operation"), "-m", sysName(), "-p", lpar(ctx))));
         r.get("/api/v1/runstates", ctx -> list(ctx, execute(ctx, new PowerCommand.ListRunState(sysName(),
                 Filters.NONE, Format.PAIRS))));
         r.get("/api/v1/sysprofs", ctx -> list(ctx, execute(ctx, new LifecycleCommand.ListSystemProfiles(sysName(),

@@ -125,7 +125,8 @@ public final class Daemon implements AutoCloseable {
                         .map(p -> p.name()).orElse("id " + id) + " (id " + id + "): " + from.hmcName() + " -> "
                         + to.hmcName() + (ref.code().isEmpty() ? "" : " (" + ref.code() + " " + ref.text() + ")")
                         + (detail.isEmpty() ? "" : ": " + detail));
-                if (to == io.parvirt.model.LparState.NOT_ACTIVATED || to == io.parvirt.model.LparState.ERROR) {
+                if (to == io.parvirt.model.LparState.NOT_ACTIVATED || to == io.parvirt.model.LparState.ERROR
+                        || to == io.parvirt.model.LparState.SUSPENDED) {
                     network.disconnect(id); // its QEMU is gone or going: its ports stop trying to reach it
                 }
                 sys.changed(); // the web console's feed looks again

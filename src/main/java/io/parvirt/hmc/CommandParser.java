@@ -10,8 +10,8 @@ import java.util.List;
  */
 final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
-    static final List<String> VERBS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
-            "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
+    static final List<String> VERBS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chlparstate",
+            "chsyscfg", "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
             "lslparjob", "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
             "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
             "rmhmcusr", "rmlparjob", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstprofdata", "rsthwres",
@@ -43,7 +43,7 @@ final class CommandParser {
         }
         return switch (verb) {
             case "lssyscfg", "mksyscfg", "chsyscfg", "rmsyscfg" -> SyscfgParser.parse(verb, args, inv.files());
-            case "chsysstate", "lsrefcode", "lsrunstate", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
+            case "chsysstate", "chlparstate", "lsrefcode", "lsrunstate", "mkvterm", "rmvterm" -> PowerParser.parse(verb, args);
             case "lshwres", "chhwres", "rsthwres" -> HwresParser.parse(verb, args);
             case "lssvcevents", "mkhmcusr", "lshmcusr", "rmhmcusr" -> ConsoleParser.parse(verb, args);
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());

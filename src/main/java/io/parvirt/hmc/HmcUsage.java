@@ -52,6 +52,8 @@ public final class HmcUsage {
                 "-r lpar|prof|sys -m <managed system> {-f <configuration file> | -i \"<configuration data>\"}",
                 "-r lpar -m <managed system> -o apply {-p <partition name> | --id <partition ID>} "
                 + "[-n <profile name>]");
+        add("chlparstate", "Suspend or resume a partition, or shut down a suspended partition.",
+                "-o suspend|resume|shutdown -m <managed system> {-p <partition name> | --id <partition ID>}");
         add("chsysstate", "Change the state of a partition or of the managed system.",
                 "-r lpar -m <managed system> -o on|shutdown|osshutdown|restart {-n <partition name> | "
                 + "--id <partition ID>} [-f <profile name>] [--immed] [--restart] [--test]",

@@ -35,6 +35,16 @@ final class PowerCommands {
     HmcResult run(PowerCommand command, String user) {
         return switch (command) {
             case ChangeState c -> changeState(c);
+            case PowerCommand.ChangeLparState c -> {
+                Systems.check(sys, c.system());
+                Partition p = Systems.partition(sys, c.partition());
+                switch (c.operation()) {
+                    case SUSPEND -> operations.suspend(p);
+                    case RESUME -> operations.resumeSuspended(p);
+                    case SHUTDOWN -> operations.shutdownSuspended(p);
+                }
+                yield HmcResult.OK;
+            }
             case ChangeSystemState c -> {
                 Systems.check(sys, c.system());
                 if (c.on()) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm} from their words. */
+/** {@code chsysstate}, {@code chlparstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm} from their words. */
 final class PowerParser {
     private PowerParser() {
     }
@@ -20,6 +20,13 @@ final class PowerParser {
     static PowerCommand parse(String verb, List<String> args) {
         return switch (verb) {
             case "chsysstate" -> changeState(args);
+            case "chlparstate" -> {
+                Options o = new Options().values("-m", "-o", "-p", "--id").parse(args);
+                String system = o.require("-m");
+                PowerCommand.SuspendOperation op = PowerCommand.SuspendOperation.valueOf(o.oneOf("-o", "suspend",
+                        "resume", "shutdown").toUpperCase(Locale.ROOT));
+                yield new PowerCommand.ChangeLparState(system, o.partition("-p", "--id"), op);
+            }
             case "lsrunstate" -> {
                 Options o = new Options().values("-r", "-m", "--filter").withFields().parse(args);
                 o.oneOf("-r", "lpar");

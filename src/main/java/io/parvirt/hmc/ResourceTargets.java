@@ -45,6 +45,7 @@ final class ResourceTargets {
             case HwresCommand.ChangeVirtualAdapter c -> List.of(find(def, c.partition()));
             case HwresCommand.RestoreResources c when c.partition() != null -> List.of(find(def, c.partition()));
             case PowerCommand.ChangeState c -> List.of(find(def, c.partition()));
+            case PowerCommand.ChangeLparState c -> List.of(find(def, c.partition()));
             case PowerCommand.OpenVterm c -> List.of(find(def, c.partition()));
             case PowerCommand.CloseVterm c -> List.of(find(def, c.partition()));
             case SyscfgCommand.SaveProfile c -> List.of(find(def, c.partition()));

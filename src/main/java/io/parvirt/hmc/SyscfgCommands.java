@@ -180,10 +180,11 @@ final class SyscfgCommands {
         Systems.check(sys, rm.system());
         Partition p = Systems.partition(sys, rm.partition());
         var st = hmc.operations().state(p.id()).map(s -> s.state());
-        if (st.isPresent() && st.get().active()) {
+        if (st.isPresent() && (st.get().active() || st.get() == io.parvirt.model.LparState.SUSPENDED)) {
             throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
                     + " is " + st.get().hmcName() + ": it can be removed only when Not Activated. Shut it down with "
-                    + "chsysstate -o shutdown --immed first.");
+                    + (st.get() == io.parvirt.model.LparState.SUSPENDED ? "chlparstate" : "chsysstate")
+                    + " -o shutdown" + (st.get() == io.parvirt.model.LparState.SUSPENDED ? "" : " --immed") + " first.");
         }
         var vios = hmc.viosStorage();
         boolean storage = p.env() == io.parvirt.model.LparEnv.VIOSERVER && vios.isPresent()

@@ -57,6 +57,8 @@ public final class TaskRoles {
             case "guestexec" -> Task.GUEST_EXEC;
             // rsthwres changes running partitions as chhwres does (some HMC levels ask hmcsuperadmin for it)
             case "rsthwres" -> Task.CHANGE;
+            // suspend and resume change a partition's state, as chsysstate does
+            case "chlparstate" -> Task.CHANGE;
             case "daemonstop", "hostfile" -> Task.HOST;
             case "mksysconn", "rmsysconn" -> Task.CONNECTIONS;
             default -> verb.startsWith("ls") ? Task.LIST : Task.CHANGE;

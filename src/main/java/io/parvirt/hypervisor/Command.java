@@ -71,12 +71,13 @@ sealed interface Command {
     }
 
     /**
-     * Live migration, source side: stream the partition to {@code order.uri()}; answered with
+     * Live migration, source side ({@code suspend}: to the partition's saved state file, the
+     * partition Suspending meanwhile): stream the partition to {@code order.uri()}; answered with
      * QEMU's last look once the stream has completed (the guest paused here, waiting for
      * {@link EndMigration}), or failed with why it failed or was stopped (the guest runs on here).
      */
-    record Migrate(MigrationOrder order, CompletableFuture<io.parvirt.hypervisor.qmp.Qmp.MigrationInfo> answer)
-            implements Request {
+    record Migrate(MigrationOrder order, boolean suspend,
+            CompletableFuture<io.parvirt.hypervisor.qmp.Qmp.MigrationInfo> answer) implements Request {
     }
 
     /** Stops the migration stream in flight; answered once the stop is under way. */
@@ -91,10 +92,11 @@ sealed interface Command {
     }
 
     /**
-     * Live migration, target side: launch QEMU waiting for a stream, listening on {@code host};
-     * answered with the port once it listens.
+     * Live migration, target side: launch QEMU waiting for a stream, listening on {@code uri}
+     * ({@code tcp:HOST:0}, or {@code unix:PATH} for a resume from a saved state file, the
+     * partition Resuming meanwhile); answered with the port once it listens (0 on a Unix socket).
      */
-    record Receive(String host, CompletableFuture<Integer> answer) implements Request {
+    record Receive(String uri, boolean resuming, CompletableFuture<Integer> answer) implements Request {
     }
 
     /** The migration stream ended: QEMU's last look, or why it could not be followed. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Hypervisor implements PartitionSupervisor.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Hypervisor.class);
     /** Record fields only: derived getters such as ProcUnits.isWhole() are not state. */
-    private static final ObjectMapper JSON = new ObjectMapper()
+    static final ObjectMapper JSON = new ObjectMapper()
             .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.ALL,
                     com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
             .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.FIELD,
@@ -60,6 +60,13 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     record RunRecord(LaunchSpec spec, String profile, Allocation allocation) {
     }
 
+    /**
+     * A suspended partition: the machine as it ran (its resume builds the same one, with the same
+     * MACs), the profile it ran with, what it held, and its saved state file.
+     */
+    public record SavedState(LaunchSpec spec, String profile, Allocation allocation, Path file) {
+    }
+
     /** How a partition's runner and cgroup are made: real ones, or test doubles that spawn no QEMU. */
     interface Parts {
         PartitionRunner runner(LaunchSpec spec);
@@ -79,6 +86,8 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     private final Map<Integer, PartitionStatus> ended = new ConcurrentHashMap<>();
     /** Partitions in Error whose user has already asked to shut them down: they end Not Activated. */
     private final java.util.Set<Integer> clearing = ConcurrentHashMap.newKeySet();
+    /** Suspended partitions' records, beside the run directories. */
+    private final SavedStates saved;
 
     public Hypervisor(Config config, EventSink sink) {
         this(config, sink, new Parts() {
@@ -103,6 +112,17 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         this.config = config;
         this.sink = sink;
         this.parts = parts;
+        this.saved = new SavedStates(suspendDir(), JSON);
+    }
+
+    /**
+     * {@code <home>/suspended}, beside {@code <home>/run} (whose {@code lpar} directory is the run
+     * root): suspended partitions' records, and the saved state of those with no VIOS disk. Not
+     * under {@code run}, which holds what lives only as long as a process.
+     */
+    public Path suspendDir() {
+        Path run = config.runRoot().toAbsolutePath().getParent();
+        return run.resolveSibling("suspended");
     }
 
     public Config config() {
@@ -153,7 +173,8 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             running.put(spec.lparId(), s);
         }
         try {
-            return await(s.post(new Command.Receive(host, new CompletableFuture<>())), RECEIVE_ANSWER);
+            return await(s.post(new Command.Receive("tcp:" + host + ":0", false, new CompletableFuture<>())),
+                    RECEIVE_ANSWER);
         } catch (IOException e) {
             throw new LaunchException(RefCode.QEMU_FAILED, "the migration's target could not listen: "
                     + e.getMessage());
@@ -184,15 +205,20 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
 
     /** Written whole and renamed into place: a daemon killed meanwhile finds the old record or the new one. */
     static void writeRunRecord(RunRecord r) throws IOException {
-        Path tmp = r.spec().runDir().resolve("run.json.tmp");
+        writeWhole(r.spec().runDir().resolve("run.json"), JSON.writeValueAsBytes(r));
+    }
+
+    /** {@code bytes} written to {@code file}'s {@code .tmp}, forced to disk and renamed over {@code file}. */
+    static void writeWhole(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         // QEMU may write in the run directory (QemuUser): a file or link it left here is removed, never written through.
         Files.deleteIfExists(tmp);
         try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(r)));
+            out.write(java.nio.ByteBuffer.wrap(bytes));
             out.force(true);
         }
-        Files.move(tmp, r.spec().runDir().resolve("run.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -307,6 +333,14 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             for (Path d : dirs.toList()) {
                 try {
                     RunRecord r = upgraded(JSON.readValue(d.resolve("run.json").toFile(), RunRecord.class));
+                    if (suspendedWithFile(r.spec().lparId())) {
+                        // Killed between the suspended record and the end of the QEMU that wrote it
+                        // (or of one resuming from it before the record went): the record wins.
+                        LOG.info("partition {} is suspended: its QEMU left running is stopped", r.spec().name());
+                        stopOrphan(d);
+                        PartitionSupervisor.deleteTree(d);
+                        continue;
+                    }
                     Optional<ProcessHandle> h = QemuProcess.find(r.spec().pidFile(), r.spec().uuid());
                     if (h.isPresent()) {
                         PartitionSupervisor s = supervisor(r.spec(), r.profile(), r.allocation(),
@@ -384,6 +418,15 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
                 a.procUnits(), a.procUnits(), a.procUnits(), mode, io.parvirt.model.Limits.DEFAULT_UNCAP_WEIGHT, 0);
         return new RunRecord(r.spec(), r.profile(), new Allocation(a.lparId(), a.memMb(), a.procUnits(), a.vcpus(),
                 a.dedicated(), mode, io.parvirt.model.Limits.DEFAULT_UNCAP_WEIGHT, 0, limits));
+    }
+
+    private boolean suspendedWithFile(int lparId) {
+        try {
+            return saved.find(lparId).map(x -> Files.isRegularFile(x.file())).orElse(false);
+        } catch (IllegalStateException e) {
+            LOG.warn("{}", e.getMessage());
+            return false;
+        }
     }
 
     /** A QEMU (or storage server) whose run record cannot be read cannot be supervised: stop it rather than leak it. */
@@ -491,6 +534,105 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the partition's supervisor");
+        }
+    }
+
+    // Suspend and resume (issue 14): the stream of a migration, to and from a file (StateFile)
+
+    /** How long a suspend or resume waits for QEMU to close or take the saved state after its stream. */
+    private static final Duration STATE_FILE_CLOSE = Duration.ofSeconds(60);
+
+    /** The suspended partition's record, if {@code lparId} is suspended. */
+    public Optional<SavedState> saved(int lparId) {
+        return saved.find(lparId);
+    }
+
+    /**
+     * Suspends running partition {@code lparId}: its QEMU streams memory and device state (as a
+     * migration's source, the partition Suspending) into {@code file}; once the file is whole and
+     * the record names it, the QEMU ends and the partition is Suspended, holding nothing. If the
+     * stream or the file fails, the partition runs on as it was and the file is not kept.
+     */
+    public SavedState suspend(int lparId, Path file, long bandwidth, Duration timeout) throws IOException {
+        PartitionSupervisor s = runningOrRefuse(lparId);
+        LaunchSpec spec = await(s.configuration(), PartitionSupervisor.QUICK_ANSWER);
+        Path socket = spec.runDir().resolve(StateFile.SUSPEND_SOCKET);
+        try (StateFile.Recording rec = StateFile.record(socket, file, spec.qemuUser())) {
+            try {
+                await(s.suspend(new MigrationOrder("unix:" + socket, bandwidth, null, i -> { })), timeout);
+            } catch (IOException e) {
+                s.cancelMigration(); // timed out: the guest runs on here (nothing if the stream already failed)
+                throw e;
+            }
+            SavedState st;
+            try {
+                rec.complete(STATE_FILE_CLOSE);
+                st = new SavedState(spec, s.status().profile(), s.status().allocation(), file);
+                saved.save(st);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(file);
+                await(s.endMigration(true), PartitionSupervisor.QUICK_ANSWER); // runs on here
+                throw e;
+            }
+            // Past the record: the partition is Suspended whatever follows (recover stops this QEMU).
+            await(s.endMigration(false), RESTART_ANSWER);
+            return st;
+        }
+    }
+
+    /**
+     * Resumes suspended partition {@code lparId}: a QEMU of the same machine starts waiting for a
+     * stream (Resuming), {@code listening} runs once it listens (its switch ports join), the saved
+     * state is sent to it, and once its guest runs on the record and the file are removed. If the
+     * resume fails, its QEMU ends and the partition stays Suspended.
+     */
+    public void resume(int lparId, Runnable listening, Duration timeout) throws IOException, LaunchException {
+        SavedState st = saved.find(lparId).orElseThrow(() -> new IllegalStateException("partition " + lparId
+                + " is not suspended"));
+        LaunchSpec spec = st.spec();
+        Path socket = spec.runDir().resolve("resume.sock");
+        PartitionSupervisor s;
+        synchronized (this) {
+            if (running.containsKey(lparId)) {
+                throw new LaunchException(RefCode.LAUNCH_INVALID, "partition " + spec.name() + " is active");
+            }
+            QemuProcess.validate(spec);
+            prepareRun(spec, st.profile(), st.allocation());
+            s = supervisor(spec, st.profile(), st.allocation(), parts.incomingRunner(spec));
+            running.put(lparId, s);
+        }
+        try {
+            await(s.post(new Command.Receive("unix:" + socket, true, new CompletableFuture<>())), RECEIVE_ANSWER);
+            listening.run();
+            StateFile.replay(socket, st.file());
+            await(s.arrival(), timeout);
+        } catch (IOException | RuntimeException e) {
+            abandon(s);
+            throw e;
+        }
+        saved.remove(st);
+    }
+
+    /** A resume that failed: its QEMU ends, and no Error is left behind (the partition is still Suspended). */
+    private void abandon(PartitionSupervisor s) {
+        clearing.add(s.lparId());
+        try {
+            s.shutdown(true, Duration.ZERO).get(RESTART_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("partition {}: the failed resume's QEMU did not end: {}", s.spec().name(), e.getMessage());
+        }
+        ended.remove(s.lparId());
+    }
+
+    /** A suspended partition shut down: its record and saved state go; it is Not Activated. */
+    public void discard(int lparId) throws IOException {
+        Optional<SavedState> st = saved.find(lparId);
+        if (st.isPresent()) {
+            saved.remove(st.get());
+            sink.transition(lparId, LparState.SUSPENDED, LparState.NOT_ACTIVATED, RefCode.NONE,
+                    "its saved state is deleted");
         }
     }
 

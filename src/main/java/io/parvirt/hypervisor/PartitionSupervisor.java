@@ -202,7 +202,16 @@ public final class PartitionSupervisor {
      * which leaves it Running here). Completes once the stream is over.
      */
     public CompletableFuture<io.parvirt.hypervisor.qmp.Qmp.MigrationInfo> migrate(MigrationOrder order) {
-        return post(new Command.Migrate(order, new CompletableFuture<>()));
+        return post(new Command.Migrate(order, false, new CompletableFuture<>()));
+    }
+
+    /**
+     * Suspend: streams the partition to its saved state ({@code order.uri()} leads to the file) as
+     * {@link #migrate} does, the partition Suspending meanwhile; {@link #endMigration} then ends it
+     * Suspended (or lets it run on here when the file could not be completed).
+     */
+    public CompletableFuture<io.parvirt.hypervisor.qmp.Qmp.MigrationInfo> suspend(MigrationOrder order) {
+        return post(new Command.Migrate(order, true, new CompletableFuture<>()));
     }
 
     /** The running configuration as a launch: what QEMU holds now, after DLPAR too. */

@@ -249,7 +249,16 @@ final class QemuGuestRunner implements PartitionRunner {
     @Override
     public boolean paused() {
         try {
-            return monitor().status().equals("paused");
+            String status = monitor().status();
+            if (status.equals("postmigrate") && java.nio.file.Files.exists(spec.runDir()
+                    .resolve(StateFile.SUSPEND_SOCKET))) {
+                // A daemon killed after a suspend's stream completed but before its record named the
+                // file: the partition is not suspended (the file is only a .part), so its guest runs on.
+                LOG.info("partition {}: an interrupted suspend is undone, the guest runs on", spec.name());
+                monitor().cont();
+                return false;
+            }
+            return status.equals("paused");
         } catch (IOException e) {
             LOG.warn("partition {}: run status unknown, taken as running: {}", spec.name(), e.getMessage());
             return false;

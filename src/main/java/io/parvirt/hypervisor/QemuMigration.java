@@ -115,18 +115,19 @@ final class QemuMigration {
     }
 
     /**
-     * Target: listens on {@code host} (a port of the kernel's choosing, told to {@code listening}),
-     * waits until the whole stream has arrived and the guest runs, then has its NICs announce
-     * themselves so that switches learn their new port at once.
+     * Target: listens on {@code uri} ({@code tcp:HOST:0}: a port of the kernel's choosing, told to
+     * {@code listening}; {@code unix:PATH}: that socket, 0 told), waits until the whole stream has
+     * arrived and the guest runs, then has its NICs announce themselves so that switches learn
+     * their new port at once.
      */
-    void receive(String host, IntConsumer listening) throws IOException, InterruptedException {
+    void receive(String uri, IntConsumer listening) throws IOException, InterruptedException {
         qmp.migrateSetCapabilities(Map.of("events", true));
-        qmp.migrateIncoming("tcp:" + host + ":0");
+        qmp.migrateIncoming(uri);
         Qmp.MigrationInfo info = qmp.queryMigrate();
-        if (info.incomingPort() == 0) {
+        if (uri.startsWith("tcp:") && info.incomingPort() == 0) {
             throw new QmpException("Protocol", "the incoming migration named no listening port");
         }
-        listening.accept(info.incomingPort());
+        listening.accept(uri.startsWith("tcp:") ? info.incomingPort() : 0);
         while (true) {
             long seen = signal.count();
             info = qmp.queryMigrate();

@@ -43,6 +43,13 @@ final class SupervisorPolicy {
     private CompletableFuture<Qmp.MigrationInfo> migrating;
     /** A migration's target: the host to listen on and who learns the port, until the stream is received. */
     private Command.Receive receiving;
+    /**
+     * The state while a stream is sent or received: Migrating - Running for mobility, Suspending or
+     * Resuming for a saved state file.
+     */
+    private LparState streaming = LparState.MIGRATING_RUNNING;
+    /** What a clean end leaves: Not Activated, or Suspended once the saved state is complete. */
+    private LparState endState = LparState.NOT_ACTIVATED;
 
     SupervisorPolicy(PartitionSupervisor s) {
         this.s = s;
@@ -86,7 +93,9 @@ final class SupervisorPolicy {
             case Command.Activate a -> launch(null, a.answer());
             case Command.Receive r -> {
                 receiving = r;
-                s.move(null, LparState.MIGRATING_RUNNING, RefCode.NONE, "receiving a live migration");
+                streaming = r.resuming() ? LparState.RESUMING : LparState.MIGRATING_RUNNING;
+                s.move(null, streaming, RefCode.NONE, r.resuming() ? "resuming from its saved state"
+                        : "receiving a live migration");
                 launch(null, null);
             }
             case Command.Migrate m -> migrate(m);
@@ -248,7 +257,7 @@ final class SupervisorPolicy {
             starting.complete(null);
         }
         if (receiving != null) {
-            job = SupervisorJobs.receive(s, receiving.host(), receiving.answer());
+            job = SupervisorJobs.receive(s, receiving.uri(), receiving.answer());
         } else if (paused) {
             // Left paused by an earlier daemon: it was Running (its agent had answered) and stays
             // paused; a boot wait would time out on an agent that cannot answer until it resumes.
@@ -372,7 +381,7 @@ final class SupervisorPolicy {
         s.release();
         if (s.state() != LparState.ERROR) {
             if (cleanShutdown) {
-                s.move(null, LparState.NOT_ACTIVATED, RefCode.NONE, "");
+                s.move(null, endState, RefCode.NONE, endState == LparState.SUSPENDED ? "its state is saved" : "");
             } else {
                 LaunchException why = runner.exitedUnexpectedly(p);
                 s.fail(why.refCode(), why.getMessage());
@@ -427,7 +436,9 @@ final class SupervisorPolicy {
             return;
         }
         migrating = m.answer();
-        s.move(LparState.RUNNING, LparState.MIGRATING_RUNNING, RefCode.NONE, "migrating to " + m.order().uri());
+        streaming = m.suspend() ? LparState.SUSPENDING : LparState.MIGRATING_RUNNING;
+        s.move(LparState.RUNNING, streaming, RefCode.NONE, m.suspend() ? "saving its state"
+                : "migrating to " + m.order().uri());
         job = SupervisorJobs.migrate(s, m.order());
     }
 
@@ -450,19 +461,20 @@ final class SupervisorPolicy {
             return;
         }
         // Failed or stopped before completion: QEMU keeps (or restarts) the guest here.
-        s.move(LparState.MIGRATING_RUNNING, LparState.RUNNING, RefCode.NONE, "");
+        s.move(streaming, LparState.RUNNING, RefCode.NONE, "");
         answer.completeExceptionally(m.failure() != null ? m.failure() : new IOException("the migration stream "
                 + m.info().status() + (m.info().error().isEmpty() ? "" : ": " + m.info().error())));
     }
 
     private void endMigration(Command.EndMigration e) {
-        if (s.state() != LparState.MIGRATING_RUNNING || job != null) {
+        if (s.state() != streaming || streaming == LparState.RESUMING || job != null) {
             e.answer().completeExceptionally(new IllegalStateException("partition " + s.spec().name()
                     + " has no completed migration to end"));
             return;
         }
         if (!e.resumeHere()) {
             cleanShutdown = true;
+            endState = streaming == LparState.SUSPENDING ? LparState.SUSPENDED : LparState.NOT_ACTIVATED;
             onEnd.add(e.answer());
             hardStop();
             return;
@@ -475,7 +487,8 @@ final class SupervisorPolicy {
                 e.answer().completeExceptionally(ex);
             }
         });
-        s.move(LparState.MIGRATING_RUNNING, LparState.RUNNING, RefCode.NONE, "resumed after the target failed");
+        s.move(streaming, LparState.RUNNING, RefCode.NONE, streaming == LparState.SUSPENDING
+                ? "its state could not be saved" : "resumed after the target failed");
     }
 
     /**
@@ -485,12 +498,13 @@ final class SupervisorPolicy {
     private void arrived(Command.Arrived a) {
         receiving = null;
         if (a.failure() != null) {
-            s.fail(RefCode.QEMU_FAILED, "the incoming migration failed: " + a.failure().getMessage());
+            s.fail(RefCode.QEMU_FAILED, (streaming == LparState.RESUMING ? "the resume from its saved state failed: "
+                    : "the incoming migration failed: ") + a.failure().getMessage());
             s.arrived(a.failure());
             hardStop();
             return;
         }
-        s.move(LparState.MIGRATING_RUNNING, LparState.RUNNING, RefCode.NONE, "");
+        s.move(streaming, LparState.RUNNING, RefCode.NONE, "");
         s.arrived(null);
         awaitBoot();
     }

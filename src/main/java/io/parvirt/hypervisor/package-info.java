@@ -32,6 +32,13 @@
  *       NBD-backed {@code scsi-hd}/{@code scsi-cd}).</li>
  * </ul>
  *
+ * <p><b>Suspend and resume</b> (issue 14) reuse the migration steps: a suspend is
+ * {@code Command.Migrate} with the partition Suspending, to a Unix socket where the daemon writes
+ * the stream into the saved state file ({@code StateFile}: why not {@code fd:}, and why never a
+ * half file); once the file is whole its record is written ({@code SavedStates}) and the QEMU
+ * ends, leaving the partition Suspended; a resume is {@code Command.Receive} (Resuming) fed from
+ * the file. Re-adoption stops a QEMU whose partition has a suspended record.
+ *
  * <p>The tests run the policy against a monitor and an agent replaying what QEMU 7.2 and qemu-ga
  * answered here ({@code src/test/resources/qmp}, {@code qga}), with {@code sleep} as the process.
  */

@@ -7,7 +7,13 @@ public enum LparState implements HmcEnum {
     /** Live Partition Mobility in flight: shown on both the source and the target system. */
     MIGRATING_RUNNING("Migrating - Running"),
     /** Inactive mobility in flight (the definition and profiles moving): shown on both systems; not active. */
-    MIGRATING_NOT_ACTIVATED("Migrating - Not Activated");
+    MIGRATING_NOT_ACTIVATED("Migrating - Not Activated"),
+    /**
+     * Suspend and resume (issue 14): the partition's memory and device state going to its saved
+     * state file (active: it still holds its resources), kept there (nothing runs, nothing held),
+     * and coming back from it (active).
+     */
+    SUSPENDING("Suspending"), SUSPENDED("Suspended"), RESUMING("Resuming");
 
     private final String hmcName;
 
@@ -21,6 +27,7 @@ public enum LparState implements HmcEnum {
     }
 
     public boolean active() {
-        return this == STARTING || this == RUNNING || this == SHUTTING_DOWN || this == MIGRATING_RUNNING;
+        return this == STARTING || this == RUNNING || this == SHUTTING_DOWN || this == MIGRATING_RUNNING
+                || this == SUSPENDING || this == RESUMING;
     }
 }

@@ -153,7 +153,9 @@ public final class Mobility {
                     + "migration_disabled=1."));
         }
         Optional<PartitionStatus> st = hypervisor.status(p.id());
-        LparState state = st.map(PartitionStatus::state).orElse(LparState.NOT_ACTIVATED);
+        // A Suspended partition is not moved inactively: its saved state would stay behind.
+        LparState state = st.map(PartitionStatus::state).orElse(hypervisor.saved(p.id()).isPresent()
+                ? LparState.SUSPENDED : LparState.NOT_ACTIVATED);
         if (flights.containsKey(p.id())) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
                     + "already being migrated."));

@@ -59,6 +59,7 @@ public final class PartitionOperations {
     private final Dispatcher dispatcher;
     private final Mobility mobility;
     private final MobilityReceiver receiver;
+    private final Suspension suspension;
     private final io.parvirt.partition.backup.PartitionBackups backups;
     /**
      * The migration stream's bandwidth cap (bytes/s): QEMU's own default (32 MiB/s) would stretch
@@ -89,6 +90,8 @@ public final class PartitionOperations {
         // Listens on loopback until the multi-system layer names this host's migration address.
         this.receiver = hypervisor == null ? null : new MobilityReceiver(sys, hypervisor, network, images,
                 "127.0.0.1");
+        this.suspension = hypervisor == null ? null : new Suspension(sys, hypervisor, network, vios, this::state,
+                MIGRATION_BANDWIDTH);
         this.backups = vios == null ? null : new io.parvirt.partition.backup.PartitionBackups(sys, vios, this,
                 hypervisor);
     }
@@ -149,7 +152,8 @@ public final class PartitionOperations {
         }
         if (st.isEmpty()) {
             Optional<String> moving = mobility.movingInactive(lparId).or(() -> receiver.arrivingInactive(lparId));
-            return moving.map(profile -> RunState.movingInactive(lparId, profile));
+            return moving.map(profile -> RunState.movingInactive(lparId, profile))
+                    .or(() -> suspension.state(lparId));
         }
         return st;
     }
@@ -213,6 +217,11 @@ public final class PartitionOperations {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name() + " is already "
                     + state.hmcName() + ".");
         }
+        if (state == LparState.SUSPENDED) {
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The partition " + p.name()
+                    + " is Suspended: resume it (chlparstate -o resume) or shut it down (chlparstate -o shutdown) "
+                    + "before activating it.");
+        }
     }
 
     private void ensureDefaultImage(Partition p) {
@@ -248,6 +257,11 @@ public final class PartitionOperations {
     }
 
     public void shutdown(Partition p, boolean immediate) {
+        if (lparState(p.id()) == LparState.SUSPENDED) {
+            hypervisor();
+            suspension.shutdown(p); // its saved state is deleted: Not Activated
+            return;
+        }
         if (lparState(p.id()) == LparState.NOT_ACTIVATED) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
                     + " is Not Activated: there is nothing to shut down.");
@@ -267,6 +281,28 @@ public final class PartitionOperations {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + p.name()
                     + " could not be restarted: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code chlparstate -o suspend}: the partition's memory and device state go to its saved state
+     * file and its resources are freed ({@link Suspension}); refused, changing nothing, unless it is a
+     * Running (not paused) suspend-capable client partition.
+     */
+    public void suspend(Partition p) {
+        hypervisor();
+        suspension.suspend(p);
+    }
+
+    /** {@code chlparstate -o resume}: under the activation lock, as it takes capacity as an activation does. */
+    public synchronized void resumeSuspended(Partition p) {
+        hypervisor();
+        suspension.resume(p);
+    }
+
+    /** {@code chlparstate -o shutdown}: a Suspended partition's saved state is deleted; refused for any other. */
+    public void shutdownSuspended(Partition p) {
+        hypervisor();
+        suspension.shutdown(p);
     }
 
     /**

@@ -46,6 +46,12 @@ public record RunState(int lparId, LparState state, String refCode, String refTe
                 agentActive, nics, scsiClients, paused);
     }
 
+    /** A Suspended partition: nothing runs, nothing is held; its saved state waits for a resume. */
+    static RunState suspended(int lparId, String profile) {
+        return new RunState(lparId, LparState.SUSPENDED, "", "", "", Instant.now(), profile, Optional.empty(),
+                "Unknown", List.of(), false, List.of(), List.of(), false);
+    }
+
     /**
      * parvirt's own run state: the HMC's state, except that a Running partition whose processors
      * are stopped is {@code Paused} (HMC listings keep {@code Running}: the HMC has no such state).

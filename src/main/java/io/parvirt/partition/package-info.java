@@ -103,5 +103,13 @@
  * (with the default profile; parvirt keeps no record of the profile last activated). The target
  * defines it, both systems show {@code Migrating - Not Activated} and refuse to activate it until
  * the target completes, then the source removes it. At most {@code mobility.max_inactive} at once.
+ *
+ * <p><b>Suspend and resume</b> ({@code chlparstate}, {@code Suspension}): a migration whose target
+ * is a saved state file on the storage of the VIOS that serves the partition's first disk (else in
+ * the home). The supervisor streams it as a migration's source (Suspending), the hypervisor keeps
+ * the record that makes it Suspended ({@code hypervisor.SavedStates}), and a resume is an incoming
+ * migration from the file (Resuming) on a QEMU of the machine as it ran. A Suspended partition
+ * holds nothing, is not activated, removed or moved inactively, and is shut down with
+ * {@code chlparstate -o shutdown} (its saved state deleted).
  */
 package io.parvirt.partition;

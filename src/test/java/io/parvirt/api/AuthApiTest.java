@@ -50,6 +50,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/feed", List.of("get"));
         ROUTES.put("/api/v1/partitions/{name}/pause", List.of("post"));
         ROUTES.put("/api/v1/partitions/{name}/resume", List.of("post"));
+        ROUTES.put("/api/v1/partitions/{name}/lparstate/{operation}", List.of("post"));
         ROUTES.put("/api/v1/runstates", List.of("get"));
         ROUTES.put("/api/v1/sysprofs", List.of("get", "post"));
         ROUTES.put("/api/v1/sysprofs/{sysprof}", List.of("patch", "delete"));
@@ -229,7 +230,8 @@ class AuthApiTest {
                 continue;
             }
             String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem")
-                    .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1");
+                    .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1")
+                    .replace("{operation}", "suspend");
             for (String m : e.getValue()) {
                 HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);

@@ -74,8 +74,8 @@ class RoleMatrixTest {
             // what lslparmigr -r msp|procpool|virtualio asks of the destination (as lslparmigr)
             new Route("POST", "/api/v1/mobility/offer", "{}", Task.LIST));
 
-    static final List<String> COMMANDS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chsyscfg",
-            "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
+    static final List<String> COMMANDS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chlparstate",
+            "chsyscfg", "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
             "lslparjob", "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
             "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
             "rmhmcusr", "rmlparjob", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstprofdata", "rsthwres",

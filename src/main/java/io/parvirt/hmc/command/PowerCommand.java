@@ -2,7 +2,7 @@ package io.parvirt.hmc.command;
 
 import java.util.Objects;
 
-/** {@code chsysstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: running partitions. */
+/** {@code chsysstate}, {@code chlparstate}, {@code lsrefcode}, {@code mkvterm}, {@code rmvterm}: running partitions. */
 public sealed interface PowerCommand extends HmcCommand {
 
     /** {@code chsysstate -o}; PAUSE and RESUME are parvirt's (the vCPUs stop in place, memory stays). */
@@ -27,6 +27,24 @@ public sealed interface PowerCommand extends HmcCommand {
         @Override
         public String verb() {
             return "chsysstate";
+        }
+    }
+
+    /** {@code chlparstate -o}: suspend and resume, and the shutdown of a Suspended partition. */
+    enum SuspendOperation { SUSPEND, RESUME, SHUTDOWN }
+
+    /** {@code chlparstate -o suspend|resume|shutdown -m SYS {-p NAME | --id N}} (issue 14). */
+    record ChangeLparState(String system, PartitionRef partition, SuspendOperation operation)
+            implements PowerCommand {
+        public ChangeLparState {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(operation);
+        }
+
+        @Override
+        public String verb() {
+            return "chlparstate";
         }
     }
 
