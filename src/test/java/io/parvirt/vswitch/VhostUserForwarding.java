@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link VirtualEthernet} loop thread does the work (the port's session thread turns kicks into
  * drains). Reported: frames delivered to R per second over the window, and the switch thread's CPU
  * time (ThreadMXBean), so "per switch-core-second" is measured, and the bytes it allocated (zero
- * per frame is the rule). With {@code log}, R's front end logs as during a migration: every
+ * per frame is the rule). With {@code on}, R's front end logs as during a migration: every
  * frame's buffer and used entry is marked in the dirty log. Run by {@code bench/vhost-user-mpps.sh}.
  *
- * <p>Usage: {@code VhostUserForwarding SECONDS WARMUP FRAME_BYTES [log]}
+ * <p>Usage: {@code VhostUserForwarding SECONDS WARMUP FRAME_BYTES [off|on]} (the dirty log)
  */
 public final class VhostUserForwarding {
     private VhostUserForwarding() {
@@ -28,7 +28,7 @@ public final class VhostUserForwarding {
         int seconds = Integer.parseInt(args[0]);
         int warmup = Integer.parseInt(args[1]);
         int size = Integer.parseInt(args[2]);
-        boolean log = args.length > 3 && args[3].equals("log");
+        boolean log = args.length > 3 && args[3].equals("on");
         Path dir = Files.createTempDirectory("vhost-bench-");
         long macS = 0x0E5056001002L;
         long macR = 0x0E5056002002L;
