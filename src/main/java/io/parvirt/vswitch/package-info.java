@@ -69,7 +69,9 @@
  * used rings) is marked in the shared {@link io.parvirt.vswitch.DirtyLog}. PROTOCOL_F_RARP: after
  * the switch-over the target's QEMU sends SEND_RARP and the port broadcasts the guest's RARP into
  * its VLAN, so the other ports and, through the active trunk, the outside hear at once where the
- * guest is (its own switch knows it already: a partition's address is a fixed entry from attach).
+ * guest is. The arriving port itself was attached without its address
+ * ({@code VirtualSwitch.attachArriving}): until that first frame here the guest runs on the source,
+ * and frames for it leave through the trunk; with it the address becomes the port's fixed entry.
  * PROTOCOL_F_CONFIGURE_MEM_SLOTS: regions come and go one by one (ADD_MEM_REG, REM_MEM_REG), up to
  * {@code GuestMemory.MAX_REGIONS}. Not done yet: re-connect to a restarted daemon (QEMU's
  * {@code reconnect=} does it, in whole seconds), GUEST_ANNOUNCE, EVENT_IDX, multi-queue, hot-plugged

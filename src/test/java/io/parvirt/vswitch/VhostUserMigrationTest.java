@@ -115,6 +115,43 @@ class VhostUserMigrationTest {
     }
 
     @Test
+    void anArrivingPartitionsAddressStaysWithTheTrunkUntilItsGuestAnnouncesItselfHere() throws Exception {
+        try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
+            net.connect(2, "b", List.of(VhostUserTransportTest.adapter("b/2", MAC_B, 1, Set.of(), dir.resolve("b.sock"))));
+            net.connect(3, "t", List.of(new VirtualEthernet.Adapter(2, "ETHERNET0",
+                    new PortConfig("t/2", MAC_T, 1, false, Set.of(), 1), dir.resolve("t.sock"), null,
+                    Transport.VHOST_USER)));
+            try (VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), ALL);
+                    VhostUserFrontEnd t = new VhostUserFrontEnd(dir.resolve("t.sock"), ALL)) {
+                b.postReceive(16);
+                t.postReceive(16);
+                // A runs on another system: the outside, through the trunk, sends from its address.
+                t.transmit(new NetHeader(), TestFrames.untagged(MAC_B, MAC_A, 100), 1);
+                receive(b, new NetHeader());
+                net.connectArriving(1, "a", List.of(VhostUserTransportTest.adapter("a/2", MAC_A, 1, Set.of(),
+                        dir.resolve("a.sock"))));
+                try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL)) {
+                    a.postReceive(16);
+                    byte[] toA = TestFrames.untagged(MAC_A, MAC_B, 200);
+                    b.transmit(new NetHeader(), toA, 1);
+                    assertThat(receive(t, new NetHeader())).as("before the switch-over: where A still runs")
+                            .isEqualTo(toA);
+                    assertThat(a.receive(new NetHeader())).isNull();
+
+                    a.sendRarp(MAC_A); // the switch-over: QEMU's announce-self on this side
+                    assertThat(TestFrames.get16(receive(t, new NetHeader()), 12)).isEqualTo(VhostUserPort.ETHERTYPE_RARP);
+                    b.transmit(new NetHeader(), toA, 1);
+                    assertThat(receive(a, new NetHeader())).as("at once after the announcement").isEqualTo(toA);
+                    assertThat(t.receive(new NetHeader())).isNull();
+                    // The trunk's learned entry is gone: the address is A's own now.
+                    t.transmit(new NetHeader(), TestFrames.untagged(MAC_A, MAC_T, 100), 1);
+                    assertThat(receive(a, new NetHeader())).hasSize(100);
+                }
+            }
+        }
+    }
+
+    @Test
     void memoryRegionsComeAndGoOneByOneAndFramesLandOnlyInMemoryThatIsThere() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             twoPorts(net, dir, 1, 1, Set.of());
