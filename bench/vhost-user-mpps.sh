@@ -10,12 +10,16 @@
 # switch loop thread's CPU time (ThreadMXBean) in the same window, so "per switch-core-second" is
 # measured. The front ends spin on their own threads: with 2 cores they compete with the switch.
 #
-# Usage: bench/vhost-user-mpps.sh   (env: SECONDS_RUN=10 WARMUP=3 REPEATS=3 FRAME=64)
+# LOGS="off on" interleaves runs without and with R's dirty logging on (as during a live
+# migration: every buffer and used entry the switch writes is marked); each line also gives the
+# bytes the switch thread allocated per frame.
+#
+# Usage: bench/vhost-user-mpps.sh   (env: SECONDS_RUN=10 WARMUP=3 REPEATS=3 FRAME=64 LOGS=off)
 # Writes bench/results/vhost-user-mpps.txt.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-: "${SECONDS_RUN:=10}" "${WARMUP:=3}" "${REPEATS:=3}" "${FRAME:=64}"
+: "${SECONDS_RUN:=10}" "${WARMUP:=3}" "${REPEATS:=3}" "${FRAME:=64}" "${LOGS:=off}"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mvn -B -q -o test-compile
 cp="target/classes:target/test-classes:$(ls target/lib/*.jar 2>/dev/null | tr '\n' ':')"
@@ -26,6 +30,8 @@ out=bench/results/vhost-user-mpps.txt
   echo "# $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load avg at start $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out"
 for rep in $(seq 1 "$REPEATS"); do
-  echo "rep=$rep load=$(cut -d' ' -f1 /proc/loadavg) $("$JAVA_HOME/bin/java" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp "$cp" \
-    io.parvirt.vswitch.VhostUserForwarding "$SECONDS_RUN" "$WARMUP" "$FRAME" 2>/dev/null | grep '^frame=')" | tee -a "$out"
+  for log in $LOGS; do
+    echo "rep=$rep load=$(cut -d' ' -f1 /proc/loadavg) $("$JAVA_HOME/bin/java" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp "$cp" \
+      io.parvirt.vswitch.VhostUserForwarding "$SECONDS_RUN" "$WARMUP" "$FRAME" "$log" 2>/dev/null | grep '^frame=')" | tee -a "$out"
+  done
 done

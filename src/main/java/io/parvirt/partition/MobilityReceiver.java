@@ -251,9 +251,18 @@ public final class MobilityReceiver implements MobilityTarget {
             LaunchSpec spec = r.spec().rehomed(hypervisor.config().qemuBinary(), hypervisor.runDir(p.id()),
                     image.kernel(), image.initramfs(), hypervisor.config().qemuUser());
             long t2 = System.nanoTime();
+            // A vhost-user NIC's QEMU connects to the switch while it starts: the port listens first
+            // (as at activation). Its guest runs on the source until the switch-over: the ports take
+            // over its addresses with its first frame here (announce-self's RARP).
+            boolean listenFirst = spec.sharesMemory();
+            if (listenFirst) {
+                PartitionNetwork.connect(network, spec, true);
+            }
             int port = hypervisor.receive(spec, r.profile(), r.allocation(), listenHost);
             long t3 = System.nanoTime();
-            PartitionNetwork.connect(network, spec);
+            if (!listenFirst) {
+                PartitionNetwork.connect(network, spec, true);
+            }
             LOG.info("partition {} prepared to arrive: checks {} ms, definition {} ms, QEMU listening {} ms, "
                     + "switch ports {} ms", p.name(), Mobility.ms(t1 - t0), Mobility.ms(t2 - t1), Mobility.ms(t3 - t2),
                     Mobility.ms(System.nanoTime() - t3));

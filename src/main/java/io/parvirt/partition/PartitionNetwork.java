@@ -20,6 +20,14 @@ final class PartitionNetwork {
 
     /** Connects every NIC of {@code spec} to its switch (activation, or a re-adopted partition). */
     static void connect(VirtualEthernet network, LaunchSpec spec) {
+        connect(network, spec, false);
+    }
+
+    /**
+     * {@code arriving}: the partition arrives by live migration; its ports take over its addresses
+     * only when its guest sends here (its announcement after the switch-over).
+     */
+    static void connect(VirtualEthernet network, LaunchSpec spec, boolean arriving) {
         if (network == null) {
             return;
         }
@@ -31,7 +39,11 @@ final class PartitionNetwork {
                     : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n), null,
                             n.vhostUser() ? Transport.VHOST_USER : Transport.STREAM));
         }
-        network.connect(spec.lparId(), spec.name(), adapters);
+        if (arriving) {
+            network.connectArriving(spec.lparId(), spec.name(), adapters);
+        } else {
+            network.connect(spec.lparId(), spec.name(), adapters);
+        }
     }
 
     /** The switch port of a NIC: the same rules whether it came at activation or by DLPAR. */

@@ -23,6 +23,11 @@ public final class Port {
     int learned;
     /** Cleared by detach (switch thread only). */
     boolean attached = true;
+    /**
+     * Whether its address is its fixed entry in its VLANs' tables: from attach, or, for a partition
+     * arriving by migration, from its guest's first frame here (switch thread only).
+     */
+    boolean claimed = true;
 
     Port(VirtualSwitch owner, PortConfig config, FrameSink sink) {
         this.owner = owner;

@@ -26,6 +26,9 @@ import java.util.concurrent.Semaphore;
  */
 final class VhostUserPort implements FrameSink {
     static final int BATCH = 256;
+    /** A RARP announcement as QEMU's announce-self makes it: Ethernet header and RARP body, padded to 60 bytes. */
+    static final int RARP_BYTES = 60;
+    static final int ETHERTYPE_RARP = 0x8035;
     private static final int SOURCES = 4;
 
     final Path socket;
@@ -41,11 +44,16 @@ final class VhostUserPort implements FrameSink {
     int headerSize = NetHeader.SIZE;
     boolean mergeable;
     boolean guestOffloads;
+    /** Loop thread: VHOST_F_LOG_ALL negotiated (the front end migrates the guest). */
+    boolean logAll;
+    /** Loop thread: the dirty log SET_LOG_BASE mapped; marked only while {@link #logAll}. */
+    DirtyLog dirtyLog;
 
     private final MemorySegment frame;
     private final ByteBuffer frameView;
     private final MemorySegment staged = Arena.ofAuto().allocate(NetHeader.SIZE);
     private final MemorySegment eventScratch = Arena.ofAuto().allocate(8);
+    private final ByteBuffer rarp = ByteBuffer.allocate(RARP_BYTES);
     private final NetHeader txHeader = new NetHeader();
     private final NetHeader plain = new NetHeader();
     private final ByteBuffer[] sourceBuffers = new ByteBuffer[SOURCES];
@@ -102,7 +110,51 @@ final class VhostUserPort implements FrameSink {
             memory.close();
             memory = null;
         }
+        logAll = false;
+        if (dirtyLog != null) {
+            dirtyLog.close();
+            dirtyLog = null;
+        }
         rxDirty = false;
+    }
+
+    /** Loop thread: the queues log their writes while {@link #logAll} and a log is mapped; else not at all. */
+    void logging() {
+        DirtyLog l = logAll ? dirtyLog : null;
+        rx.logTo(l);
+        tx.logTo(l);
+    }
+
+    /**
+     * Loop thread: the guest arrived here (SEND_RARP after a migration, QEMU's announce-self for a
+     * guest that does not announce itself): a RARP from its address enters the switch as if the
+     * guest sent it, so the switch's ports in its VLAN and, through the active trunk, the outside
+     * learn at once where it is now. An address other than the adapter's is a SPOOFED_SOURCE drop
+     * like any frame; false when the port is not on a switch.
+     */
+    boolean announce(long mac) {
+        if (port == null || !port.attached) {
+            return false;
+        }
+        ByteBuffer f = rarp.clear();
+        f.putShort((short) 0xffff).putInt(0xffffffff);
+        putMac(f, mac);
+        f.putShort((short) ETHERTYPE_RARP);
+        f.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4); // Ethernet, IPv4
+        f.putShort((short) 3); // reverse request
+        putMac(f, mac);
+        f.putInt(0);
+        putMac(f, mac);
+        f.putInt(0);
+        while (f.hasRemaining()) {
+            f.put((byte) 0);
+        }
+        vswitch.receive(port, f.flip());
+        return true;
+    }
+
+    private static void putMac(ByteBuffer f, long mac) {
+        f.putShort((short) (mac >>> 32)).putInt((int) mac);
     }
 
     /** Takes up to {@link #BATCH} frames from the guest's transmit queue (loop thread). */

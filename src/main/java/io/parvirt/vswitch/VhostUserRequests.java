@@ -15,7 +15,8 @@ final class VhostUserRequests {
     /** The requests that answer with their own reply (so never with REPLY_ACK's). */
     static boolean answers(int req) {
         return req == VhostUser.GET_FEATURES || req == VhostUser.GET_PROTOCOL_FEATURES
-                || req == VhostUser.GET_VRING_BASE || req == VhostUser.GET_QUEUE_NUM;
+                || req == VhostUser.GET_VRING_BASE || req == VhostUser.GET_QUEUE_NUM || req == VhostUser.SET_LOG_BASE
+                || req == VhostUser.GET_MAX_MEM_SLOTS;
     }
 
     static boolean handle(VhostUserSession s, VhostUserPort p, int req, MemorySegment m) {
@@ -44,6 +45,31 @@ final class VhostUserRequests {
                 });
             case VhostUser.SET_MEM_TABLE:
                 return memTable(s, p, m);
+            case VhostUser.GET_MAX_MEM_SLOTS:
+                return s.reply(req, GuestMemory.MAX_REGIONS);
+            case VhostUser.ADD_MEM_REG:
+                return addRegion(s, p, m);
+            case VhostUser.REM_MEM_REG:
+                Posix.close(s.takeFd(0)); // none is due; one sent anyway is closed unused, as the protocol says
+                return size >= 40 && removeRegion(s, p, m.get(VhostUser.U64, 8), m.get(VhostUser.U64, 16),
+                        m.get(VhostUser.U64, 24));
+            case VhostUser.SET_LOG_BASE:
+                return logBase(s, p, m);
+            case VhostUser.SET_LOG_FD:
+                // Optional: an eventfd to tell QEMU the log changed. QEMU reads the log at each sync
+                // of its own and sends none; one sent is closed unused.
+                Posix.close(s.takeFd(0));
+                return true;
+            case VhostUser.SEND_RARP:
+                if (size < 6) {
+                    return false;
+                }
+                long mac = 0;
+                for (int i = 0; i < 6; i++) {
+                    mac = mac << 8 | (m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) & 0xff);
+                }
+                long announced = mac;
+                return s.onLoop(() -> p.announce(announced));
             case VhostUser.SET_VRING_NUM:
             case VhostUser.SET_VRING_BASE:
             case VhostUser.SET_VRING_ENABLE:
@@ -56,7 +82,7 @@ final class VhostUserRequests {
             case VhostUser.SET_VRING_ERR:
                 return size >= 8 && eventFd(s, p, req, m.get(VhostUser.U64, 0));
             default:
-                return false; // SET_LOG_BASE/FD and the rest: features this back end does not offer
+                return false; // the rest: features this back end does not offer
         }
     }
 
@@ -69,6 +95,8 @@ final class VhostUserRequests {
             p.mergeable = VhostUser.has(f, VhostUser.NET_F_MRG_RXBUF);
             p.headerSize = v1 || p.mergeable ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
             p.guestOffloads = (f & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS;
+            p.logAll = VhostUser.has(f, VhostUser.F_LOG_ALL);
+            p.logging();
             if (!VhostUser.has(f, VhostUser.F_PROTOCOL_FEATURES)) {
                 // Without protocol features a ring is enabled as soon as it is started (its kick).
                 p.rx.enabled = true;
@@ -87,7 +115,7 @@ final class VhostUserRequests {
             return false;
         }
         int n = m.get(VhostUser.U32, 0);
-        if (n < 1 || n > GuestMemory.MAX_REGIONS || m.byteSize() < 8 + 32L * n) {
+        if (n < 1 || n > VhostUser.TABLE_REGIONS || m.byteSize() < 8 + 32L * n) {
             return false;
         }
         GuestMemory mem = new GuestMemory();
@@ -116,6 +144,96 @@ final class VhostUserRequests {
             }
             return true;
         });
+    }
+
+    /**
+     * ADD_MEM_REG: one more region (hot-plugged memory, or with CONFIGURE_MEM_SLOTS every region),
+     * mapped here and added on the loop; the rings are looked up again, as after SET_MEM_TABLE.
+     */
+    private static boolean addRegion(VhostUserSession s, VhostUserPort p, MemorySegment m) {
+        int fd = s.takeFd(0);
+        if (m.byteSize() < 40) {
+            Posix.close(fd);
+            return false;
+        }
+        long gpa = m.get(VhostUser.U64, 8);
+        long bytes = m.get(VhostUser.U64, 16);
+        long uva = m.get(VhostUser.U64, 24);
+        long offset = m.get(VhostUser.U64, 32);
+        MemorySegment mapped = GuestMemory.map(gpa, bytes, uva, offset, fd);
+        Posix.close(fd);
+        if (mapped == null) {
+            return false;
+        }
+        return s.onLoop(() -> {
+            if (p.closed) {
+                Posix.munmap(mapped);
+                return false;
+            }
+            if (p.memory == null) {
+                p.memory = new GuestMemory();
+            }
+            if (!p.memory.insert(gpa, bytes, uva, offset, mapped)) {
+                return false;
+            }
+            p.rx.resolve(p.memory);
+            p.tx.resolve(p.memory);
+            return true;
+        });
+    }
+
+    /**
+     * REM_MEM_REG: the region leaves the loop's memory first (a ring inside it stops: its queue no
+     * longer resolves), and is unmapped here after, so no frame in flight finds it gone.
+     */
+    private static boolean removeRegion(VhostUserSession s, VhostUserPort p, long gpa, long bytes, long uva) {
+        MemorySegment gone = s.onLoop(() -> {
+            MemorySegment g = p.memory == null ? null : p.memory.remove(gpa, bytes, uva);
+            if (g != null) {
+                p.rx.resolve(p.memory);
+                p.tx.resolve(p.memory);
+            }
+            return g;
+        });
+        if (gone == null) {
+            return false;
+        }
+        Posix.munmap(gone);
+        return true;
+    }
+
+    /**
+     * SET_LOG_BASE (with LOG_SHMFD): maps the dirty log and answers with an empty reply, which QEMU
+     * waits for. A log that cannot be mapped ends the connection: answering would let the migration
+     * go on without the switch's writes in it, and the target would get stale pages.
+     */
+    private static boolean logBase(VhostUserSession s, VhostUserPort p, MemorySegment m) {
+        int fd = s.takeFd(0);
+        if (!VhostUser.has(s.protocolFeatures(), VhostUser.PROTOCOL_F_LOG_SHMFD) || m.byteSize() < 16) {
+            Posix.close(fd);
+            return false; // a log in QEMU's own memory (no LOG_SHMFD) is the kernel's way, not offered
+        }
+        long bytes = m.get(VhostUser.U64, 0);
+        long offset = m.get(VhostUser.U64, 8);
+        DirtyLog log = DirtyLog.map(fd, bytes, offset);
+        Posix.close(fd);
+        if (log == null) {
+            throw new IllegalStateException("cannot map the dirty log (" + bytes + " bytes at " + offset + ")");
+        }
+        boolean taken = s.onLoop(() -> {
+            if (p.closed) {
+                log.close();
+                return false;
+            }
+            DirtyLog old = p.dirtyLog;
+            p.dirtyLog = log;
+            p.logging();
+            if (old != null) {
+                old.close();
+            }
+            return true;
+        });
+        return taken && s.replyEmpty(VhostUser.SET_LOG_BASE);
     }
 
     private static boolean state(VhostUserSession s, VhostUserPort p, int req, int index, int num) {
@@ -155,13 +273,17 @@ final class VhostUserRequests {
             return false;
         }
         Virtqueue q = index == VhostUser.RX ? p.rx : p.tx;
+        boolean logged = (m.get(VhostUser.U32, 4) & (1 << VhostUser.VRING_F_LOG)) != 0;
         long desc = m.get(VhostUser.U64, 8);
         long used = m.get(VhostUser.U64, 16);
         long avail = m.get(VhostUser.U64, 24);
+        long logAddr = m.get(VhostUser.U64, 32);
         return s.onLoop(() -> {
             q.descAddr = desc;
             q.usedAddr = used;
             q.availAddr = avail;
+            q.usedLogAddr = logged ? logAddr : -1;
+            p.logging();
             return q.resolve(p.memory);
         });
     }

@@ -234,6 +234,12 @@ final class VhostUserSession {
         return Posix.send(connFd, out, out.byteSize(), ioScratch, fds, 0);
     }
 
+    /** Answers {@code req} with no payload (SET_LOG_BASE's acknowledgement). */
+    boolean replyEmpty(int req) {
+        VhostUser.header(out, req, VhostUser.VERSION | VhostUser.FLAG_REPLY, 0);
+        return Posix.send(connFd, out, VhostUser.HEADER, ioScratch, fds, 0);
+    }
+
     /** Answers GET_VRING_BASE: the queue's index and where the guest resumes. */
     boolean replyState(int req, int index, int num) {
         VhostUser.header(out, req, VhostUser.VERSION | VhostUser.FLAG_REPLY, 8);

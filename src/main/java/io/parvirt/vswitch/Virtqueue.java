@@ -25,6 +25,11 @@ import java.nio.ByteOrder;
  * (the guest's transmit buffers readable, its receive buffers writable), no INDIRECT (not
  * negotiated) and the total within the port's buffer. A chain that fails is not an exception: its
  * walk returns -1 and the caller drops the frame and counts it.
+ *
+ * <p>While the front end logs (migration), every write into the guest's buffers is marked in the
+ * {@link DirtyLog} by guest-physical address, and every write to the used ring at its log address
+ * when the ring was given one ({@code VHOST_VRING_F_LOG}); without logging each write costs one
+ * null check more.
  */
 final class Virtqueue {
     static final int DESC_NEXT = 1;
@@ -46,6 +51,11 @@ final class Virtqueue {
     /** The eventfd that interrupts the guest (the kick eventfd is the port thread's). */
     int callFd = -1;
     boolean enabled;
+    /** SET_VRING_ADDR's log address: where the used ring is for the dirty log; -1 when the ring logs nothing. */
+    long usedLogAddr = -1;
+    /** Loop thread: the dirty log while logging is on, else null; {@link #usedLog} too if the ring has a log address. */
+    private DirtyLog log;
+    private DirtyLog usedLog;
     /** Set once the addresses resolved inside guest memory; cleared when they do not. */
     private boolean ready;
     private int nextUsed;
@@ -64,6 +74,8 @@ final class Virtqueue {
     private long cOff;
     private long cLeft;
     private int cFlags;
+    /** The guest-physical address at the cursor (what the dirty log is marked by). */
+    private long cAddr;
 
     Virtqueue(int index) {
         this.index = index;
@@ -94,6 +106,12 @@ final class Virtqueue {
         nextUsed = (short) IDX.getAcquire(used, usedOff + 2) & 0xffff;
         ready = true;
         return true;
+    }
+
+    /** Logs this queue's writes into {@code l} from now on (null: logging is off). */
+    void logTo(DirtyLog l) {
+        log = l;
+        usedLog = usedLogAddr == -1 ? null : l;
     }
 
     /** Started: resolved, enabled and with a kick (the guest can tell the switch of new buffers). */
@@ -136,18 +154,27 @@ final class Virtqueue {
         long e = usedOff + 4 + 8L * (nextUsed & (num - 1));
         used.set(U32, e, head);
         used.set(U32, e + 4, len);
+        if (usedLog != null) {
+            usedLog.mark(usedLogAddr + (e - usedOff), 8);
+        }
         nextUsed = (nextUsed + 1) & 0xffff;
     }
 
     /** Makes the used entries put so far visible to the guest. */
     void publish() {
         IDX.setRelease(used, usedOff + 2, (short) nextUsed);
+        if (usedLog != null) {
+            usedLog.mark(usedLogAddr + 2, 2);
+        }
     }
 
     /** Asks the guest not to kick while the switch is polling (VRING_USED_F_NO_NOTIFY), or to kick again. */
     void notifications(boolean on) {
         IDX.setRelease(used, usedOff, (short) (on ? 0 : 1));
         VarHandle.fullFence(); // the flag before the re-check of the available index
+        if (usedLog != null) {
+            usedLog.mark(usedLogAddr, 2);
+        }
     }
 
     /** Whether the guest wants an interrupt for used buffers (it may suppress them while polling). */
@@ -184,6 +211,7 @@ final class Virtqueue {
         cSeg = mem.segment(r);
         cOff = mem.physicalOffset(r, addr);
         cLeft = len;
+        cAddr = addr;
         return true;
     }
 
@@ -262,6 +290,10 @@ final class Virtqueue {
             }
             int n = (int) Math.min(cLeft, len - done);
             MemorySegment.copy(src, off + done, cSeg, cOff, n);
+            if (log != null) {
+                log.mark(cAddr, n);
+            }
+            cAddr += n;
             cOff += n;
             cLeft -= n;
             done += n;
@@ -283,5 +315,7 @@ final class Virtqueue {
         enabled = false;
         num = 0;
         lastAvail = 0;
+        usedLogAddr = -1;
+        logTo(null);
     }
 }

@@ -82,6 +82,20 @@ public final class VirtualEthernet implements AutoCloseable {
      * over from a trunk that reaches nothing) and reported through the events.
      */
     public void connect(int lparId, String lpar, List<Adapter> adapters) {
+        connect(lparId, lpar, adapters, false);
+    }
+
+    /**
+     * Connects the adapters of a partition arriving by live migration: its guest still runs on the
+     * source system until the switch-over, so its ports take over its addresses only with the
+     * guest's first frame here ({@link VirtualSwitch#attachArriving}); till then frames for them
+     * still leave through the trunk towards the source.
+     */
+    public void connectArriving(int lparId, String lpar, List<Adapter> adapters) {
+        connect(lparId, lpar, adapters, true);
+    }
+
+    private void connect(int lparId, String lpar, List<Adapter> adapters, boolean arriving) {
         disconnect(lparId); // before the TAPs are opened: a re-connect reopens the same interfaces
         List<TapDevice> taps = new ArrayList<>();
         List<Adapter> ready = new ArrayList<>();
@@ -117,9 +131,10 @@ public final class VirtualEthernet implements AutoCloseable {
                 for (Adapter a : ready) {
                     VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
                     if (a.tap() == null && a.transport() == Transport.VHOST_USER) {
-                        vhostByPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(openVhost(sw, lpar, a));
+                        vhostByPartition.computeIfAbsent(lparId, k -> new ArrayList<>())
+                                .add(openVhost(sw, lpar, a, arriving));
                     } else if (a.tap() == null) {
-                        ports.add(open(sw, lpar, a));
+                        ports.add(open(sw, lpar, a, arriving));
                     } else {
                         TapDevice t = taps.get(nextTap++);
                         TapPort p;
@@ -218,18 +233,18 @@ public final class VirtualEthernet implements AutoCloseable {
         await(loop.call(() -> {
             VirtualSwitch sw = switches.computeIfAbsent(a.vswitch(), n -> new VirtualSwitch(n, settings));
             if (a.transport() == Transport.VHOST_USER) {
-                vhostByPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(openVhost(sw, lpar, a));
+                vhostByPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(openVhost(sw, lpar, a, false));
             } else {
-                byPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(open(sw, lpar, a));
+                byPartition.computeIfAbsent(lparId, k -> new ArrayList<>()).add(open(sw, lpar, a, false));
             }
             return null;
         }));
     }
 
     /** A guest adapter's port: QEMU's socket joined to switch {@code sw} and served by the loop (on the loop). */
-    private StreamPort open(VirtualSwitch sw, String lpar, Adapter a) {
+    private StreamPort open(VirtualSwitch sw, String lpar, Adapter a, boolean arriving) {
         StreamPort p = new StreamPort(a.socket(), lpar, a.slot(), sw, bufferBytes);
-        p.port = sw.attach(a.config(), p);
+        p.port = arriving ? sw.attachArriving(a.config(), p) : sw.attach(a.config(), p);
         loop.add(p);
         return p;
     }
@@ -238,9 +253,9 @@ public final class VirtualEthernet implements AutoCloseable {
      * A guest adapter's vhost-user port (on the loop): the switch listens on the adapter's socket
      * at once, so QEMU, started next, finds it; QEMU connects and hands over its memory and rings.
      */
-    private VhostUserPort openVhost(VirtualSwitch sw, String lpar, Adapter a) {
+    private VhostUserPort openVhost(VirtualSwitch sw, String lpar, Adapter a, boolean arriving) {
         VhostUserPort p = new VhostUserPort(a.socket(), lpar, a.slot(), sw, loop);
-        p.port = sw.attach(a.config(), p);
+        p.port = arriving ? sw.attachArriving(a.config(), p) : sw.attach(a.config(), p);
         try {
             p.start();
         } catch (IOException e) {

@@ -104,6 +104,21 @@ public final class VirtualSwitch {
      *                                  repeating the PVID, a trunk priority outside 0..15
      */
     public Port attach(PortConfig config, FrameSink sink) {
+        return attach(config, sink, false);
+    }
+
+    /**
+     * Attaches the adapter of a partition arriving by live migration: until the switch-over its
+     * guest still runs on the source system, so its address is not claimed here yet. Frames for it
+     * go where they went (the trunk that learned it, or as unknown unicast to the active trunk)
+     * until its first frame here, normally its announcement (SEND_RARP) right after the
+     * switch-over: from then on the address is its fixed entry, as {@link #attach} makes it.
+     */
+    public Port attachArriving(PortConfig config, FrameSink sink) {
+        return attach(config, sink, true);
+    }
+
+    private Port attach(PortConfig config, FrameSink sink, boolean arriving) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sink, "sink");
         notFromASink();
@@ -118,6 +133,7 @@ public final class VirtualSwitch {
                     + same.config.name() + "'s");
         }
         Port p = new Port(this, config, sink);
+        p.claimed = !arriving;
         attached.add(p);
         byName.put(config.name(), p);
         byMac.put(p.mac, p);
@@ -128,16 +144,31 @@ public final class VirtualSwitch {
                 vlans[vid] = v;
                 inUse.add(v);
             }
-            int slot = v.macs.find(p.mac);
-            if (slot >= 0) {
-                v.macs.port(slot).learned--;
-                v.macs.removeAt(slot);
+            if (!arriving) {
+                fix(v.macs, p);
             }
-            v.macs.put(p.mac, p, 0, true);
             v.rebuild(attached);
         }
         snapshot = List.copyOf(attached);
         return p;
+    }
+
+    /** Makes {@code p}'s address its fixed entry of {@code t}, taking over an entry a trunk learned. */
+    private static void fix(MacTable t, Port p) {
+        int slot = t.find(p.mac);
+        if (slot >= 0) {
+            t.port(slot).learned--;
+            t.removeAt(slot);
+        }
+        t.put(p.mac, p, 0, true);
+    }
+
+    /** An arriving port's guest sent its first frame here: its address is its own in each of its VLANs. */
+    private void claim(Port p) {
+        p.claimed = true;
+        for (int vid = p.firstVlan(); vid >= 0; vid = p.nextVlan(vid)) {
+            fix(vlans[vid].macs, p);
+        }
     }
 
     /**
@@ -159,7 +190,10 @@ public final class VirtualSwitch {
         byMac.remove(port.mac);
         for (int vid = port.firstVlan(); vid >= 0; vid = port.nextVlan(vid)) {
             Vlan v = vlans[vid];
-            v.macs.remove(port.mac);
+            int slot = v.macs.find(port.mac);
+            if (slot >= 0 && v.macs.port(slot) == port) { // an arriving port's address may be a trunk's entry
+                v.macs.removeAt(slot);
+            }
             v.rebuild(attached);
             if (v.empty()) {
                 vlans[vid] = null;
@@ -242,6 +276,9 @@ public final class VirtualSwitch {
         if (!from.trunk) {
             if (src != from.mac) {
                 return DropReason.SPOOFED_SOURCE;
+            }
+            if (!from.claimed) {
+                claim(from);
             }
         } else if (!Dot1q.isUnicastAddress(src)) {
             return DropReason.INVALID_SOURCE;

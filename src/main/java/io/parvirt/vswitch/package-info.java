@@ -62,8 +62,19 @@
  * rings with every descriptor checked against {@link io.parvirt.vswitch.GuestMemory}, and the
  * virtio-net header ({@link io.parvirt.vswitch.NetHeader}) goes with the frame through
  * {@code VirtualSwitch.receive}, so checksum and TSO cross between vhost-user ports; a port that
- * cannot take them gets the work done by {@link io.parvirt.vswitch.Offload}. Not done yet: dirty
- * logging (migration), more than 8 memory regions, EVENT_IDX, multi-queue, hot-plugged adapters on
- * vhost-user, zero-copy transmit (a chain is copied once into the port's buffer).
+ * cannot take them gets the work done by {@link io.parvirt.vswitch.Offload}.
+ *
+ * <p>Migration and memory DLPAR: the port offers VHOST_F_LOG_ALL with PROTOCOL_F_LOG_SHMFD, so QEMU
+ * sets no migration blocker; while QEMU logs, every guest page the switch writes (receive buffers,
+ * used rings) is marked in the shared {@link io.parvirt.vswitch.DirtyLog}. PROTOCOL_F_RARP: after
+ * the switch-over the target's QEMU sends SEND_RARP and the port broadcasts the guest's RARP into
+ * its VLAN, so the other ports and, through the active trunk, the outside hear at once where the
+ * guest is. The arriving port itself was attached without its address
+ * ({@code VirtualSwitch.attachArriving}): until that first frame here the guest runs on the source,
+ * and frames for it leave through the trunk; with it the address becomes the port's fixed entry.
+ * PROTOCOL_F_CONFIGURE_MEM_SLOTS: regions come and go one by one (ADD_MEM_REG, REM_MEM_REG), up to
+ * {@code GuestMemory.MAX_REGIONS}. Not done yet: re-connect to a restarted daemon (QEMU's
+ * {@code reconnect=} does it, in whole seconds), GUEST_ANNOUNCE, EVENT_IDX, multi-queue, hot-plugged
+ * adapters on vhost-user, zero-copy transmit (a chain is copied once into the port's buffer).
  */
 package io.parvirt.vswitch;

@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * R posts its receive buffers back as fast as the switch fills them. The switch's real
  * {@link VirtualEthernet} loop thread does the work (the port's session thread turns kicks into
  * drains). Reported: frames delivered to R per second over the window, and the switch thread's CPU
- * time (ThreadMXBean), so "per switch-core-second" is measured. Run by {@code bench/vhost-user-mpps.sh}.
+ * time (ThreadMXBean), so "per switch-core-second" is measured, and the bytes it allocated (zero
+ * per frame is the rule). With {@code on}, R's front end logs as during a migration: every
+ * frame's buffer and used entry is marked in the dirty log. Run by {@code bench/vhost-user-mpps.sh}.
  *
- * <p>Usage: {@code VhostUserForwarding SECONDS WARMUP FRAME_BYTES}
+ * <p>Usage: {@code VhostUserForwarding SECONDS WARMUP FRAME_BYTES [off|on]} (the dirty log)
  */
 public final class VhostUserForwarding {
     private VhostUserForwarding() {
@@ -26,6 +28,7 @@ public final class VhostUserForwarding {
         int seconds = Integer.parseInt(args[0]);
         int warmup = Integer.parseInt(args[1]);
         int size = Integer.parseInt(args[2]);
+        boolean log = args.length > 3 && args[3].equals("on");
         Path dir = Files.createTempDirectory("vhost-bench-");
         long macS = 0x0E5056001002L;
         long macR = 0x0E5056002002L;
@@ -34,6 +37,9 @@ public final class VhostUserForwarding {
             net.connect(2, "r", List.of(adapter("r/2", macR, dir.resolve("r.sock"))));
             try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("s.sock"), VhostUser.FEATURES);
                     VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("r.sock"), VhostUser.FEATURES)) {
+                if (log) {
+                    r.startLogging();
+                }
                 r.postReceive(VhostUserFrontEnd.QUEUE);
                 byte[] frame = TestFrames.untagged(macR, macS, size);
                 AtomicLong delivered = new AtomicLong();
@@ -54,20 +60,23 @@ public final class VhostUserForwarding {
                 });
                 Thread.sleep(warmup * 1000L);
                 long cpu0 = switchCpu();
+                long alloc0 = switchAllocated();
                 long d0 = delivered.get();
                 long t0 = System.nanoTime();
                 Thread.sleep(seconds * 1000L);
                 long d1 = delivered.get();
                 long t1 = System.nanoTime();
                 long cpu1 = switchCpu();
+                long alloc1 = switchAllocated();
                 sender.join();
                 receiver.join();
                 double secs = (t1 - t0) / 1e9;
                 double fps = (d1 - d0) / secs;
                 double core = (cpu1 - cpu0) / 1e9 / secs;
                 VirtualEthernet.PortStatus rs = net.ports().stream().filter(p -> p.lparId() == 2).findFirst().orElseThrow();
-                System.out.printf(Locale.ROOT, "frame=%dB delivered=%.3f Mpps switch-core=%.2f per-core=%.3f Mpps drops=%s%n",
-                        size, fps / 1e6, core, fps / Math.max(core, 1e-9) / 1e6, rs.drops());
+                System.out.printf(Locale.ROOT, "frame=%dB log=%s delivered=%.3f Mpps switch-core=%.2f per-core=%.3f Mpps "
+                        + "alloc=%.3f B/frame drops=%s%n", size, log ? "on" : "off", fps / 1e6, core,
+                        fps / Math.max(core, 1e-9) / 1e6, (double) (alloc1 - alloc0) / Math.max(1, d1 - d0), rs.drops());
             }
         }
     }
@@ -75,6 +84,17 @@ public final class VhostUserForwarding {
     static VirtualEthernet.Adapter adapter(String name, long mac, Path sock) {
         return new VirtualEthernet.Adapter(2, "ETHERNET0", new PortConfig(name, mac, 10, false, Set.of(), 0), sock,
                 null, Transport.VHOST_USER);
+    }
+
+    /** Bytes the switch loop thread has allocated so far. */
+    static long switchAllocated() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("vswitch")) {
+                return threads.getThreadAllocatedBytes(t.threadId());
+            }
+        }
+        return 0;
     }
 
     /** CPU nanoseconds of the switch loop thread (named "vswitch") and the vhost-user session threads. */

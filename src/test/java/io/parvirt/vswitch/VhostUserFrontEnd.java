@@ -16,6 +16,11 @@ import java.nio.file.Path;
  * wrote. The guest-physical address of the memory is {@link #GPA}; ring addresses given to the
  * back end are this process's own mapping addresses, as QEMU gives its own.
  *
+ * <p>As QEMU 10 does: with CONFIGURE_MEM_SLOTS the memory goes over as ADD_MEM_REG (one region per
+ * message, REPLY_ACK'd) instead of SET_MEM_TABLE; VHOST_F_LOG_ALL is not negotiated at the start but
+ * switched on for a migration ({@link #startLogging}: SET_LOG_BASE with a memfd log, SET_FEATURES,
+ * SET_VRING_ADDR with the used rings' log addresses), and {@link #dirty} reads the log as QEMU does.
+ *
  * <pre>
  *  memory layout (GPA 0x40000000 + ...)
  *  0x000000 RX descriptors, avail, used (queue 0)    0x010000 TX descriptors, avail, used (queue 1)
@@ -54,9 +59,21 @@ final class VhostUserFrontEnd implements AutoCloseable {
     private int txAvail;
     private int txUsedSeen;
     private int txNext;
+    private final long protocol;
+    private int logFd = -1;
+    private MemorySegment log;
+
+    /** A region hot-plugged with {@link #addRegion}: its guest-physical address, size and this process's mapping. */
+    record Region(long gpa, long size, MemorySegment mem, int fd) {
+    }
 
     /** Connects to the port's socket and negotiates {@code features} (masked by what the back end offers). */
     VhostUserFrontEnd(Path socket, long wanted) throws IOException {
+        this(socket, wanted, VhostUser.PROTOCOL_FEATURES);
+    }
+
+    /** ... and of the protocol features, those of {@code wantedProtocol} the back end offers. */
+    VhostUserFrontEnd(Path socket, long wanted, long wantedProtocol) throws IOException {
         memFd = Posix.memfd("guest", SIZE);
         mem = Posix.mmap(memFd, SIZE);
         sock = Posix.connect(socket);
@@ -64,33 +81,32 @@ final class VhostUserFrontEnd implements AutoCloseable {
             throw new IOException("nobody listens on " + socket);
         }
         long offered = request(VhostUser.GET_FEATURES, 0, new int[0]);
-        features = offered & wanted;
+        features = offered & wanted & ~(1L << VhostUser.F_LOG_ALL); // logging is for migrations only
         headerSize = (features & (1L << VhostUser.F_VERSION_1 | 1L << VhostUser.NET_F_MRG_RXBUF)) != 0
                 ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
         send(VhostUser.SET_OWNER, 0, 0, new int[0]);
-        long proto = request(VhostUser.GET_PROTOCOL_FEATURES, 0, new int[0]);
-        msg.set(U64, 12, proto);
+        protocol = request(VhostUser.GET_PROTOCOL_FEATURES, 0, new int[0]) & wantedProtocol;
+        msg.set(U64, 12, protocol);
         send(VhostUser.SET_PROTOCOL_FEATURES, 0, 8, new int[0]);
         msg.set(U64, 12, features);
         send(VhostUser.SET_FEATURES, 0, 8, new int[0]);
-        msg.set(U32, 12, 1);
-        msg.set(U32, 16, 0);
-        msg.set(U64, 20, GPA);
-        msg.set(U64, 28, SIZE);
-        msg.set(U64, 36, mem.address());
-        msg.set(U64, 44, 0);
-        send(VhostUser.SET_MEM_TABLE, 0, 40, new int[] {memFd});
+        if (has(VhostUser.PROTOCOL_F_CONFIGURE_MEM_SLOTS)) {
+            if (region(VhostUser.ADD_MEM_REG, GPA, SIZE, mem.address(), memFd) != 0) {
+                throw new IOException("the back end refused the guest's memory");
+            }
+        } else {
+            msg.set(U32, 12, 1);
+            msg.set(U32, 16, 0);
+            msg.set(U64, 20, GPA);
+            msg.set(U64, 28, SIZE);
+            msg.set(U64, 36, mem.address());
+            msg.set(U64, 44, 0);
+            send(VhostUser.SET_MEM_TABLE, 0, 40, new int[] {memFd});
+        }
         for (int q = 0; q < 2; q++) {
-            long ring = q == 0 ? RX_RING : TX_RING;
             state(VhostUser.SET_VRING_NUM, q, QUEUE);
             state(VhostUser.SET_VRING_BASE, q, 0);
-            msg.set(U32, 12, q);
-            msg.set(U32, 16, 0);
-            msg.set(U64, 20, mem.address() + ring);
-            msg.set(U64, 28, mem.address() + ring + usedOffset());
-            msg.set(U64, 36, mem.address() + ring + 16L * QUEUE);
-            msg.set(U64, 44, 0);
-            send(VhostUser.SET_VRING_ADDR, 0, 40, new int[0]);
+            ringAddress(q, false);
             kick[q] = Posix.eventfd();
             call[q] = Posix.eventfd();
             msg.set(U64, 12, q);
@@ -103,7 +119,157 @@ final class VhostUserFrontEnd implements AutoCloseable {
         request(VhostUser.GET_QUEUE_NUM, 0, new int[0]);
     }
 
-    private static long usedOffset() {
+    boolean has(int protocolFeature) {
+        return VhostUser.has(protocol, protocolFeature);
+    }
+
+    private void ringAddress(int q, boolean logged) throws IOException {
+        long ring = q == 0 ? RX_RING : TX_RING;
+        msg.set(U32, 12, q);
+        msg.set(U32, 16, logged ? 1 << VhostUser.VRING_F_LOG : 0);
+        msg.set(U64, 20, mem.address() + ring);
+        msg.set(U64, 28, mem.address() + ring + usedOffset());
+        msg.set(U64, 36, mem.address() + ring + 16L * QUEUE);
+        msg.set(U64, 44, logged ? GPA + ring + usedOffset() : 0); // QEMU gives the used ring's guest address
+        send(VhostUser.SET_VRING_ADDR, 0, 40, new int[0]);
+    }
+
+    /** ADD_MEM_REG or REM_MEM_REG of one region, with REPLY_ACK: the back end's status (0: done). */
+    private long region(int req, long gpa, long size, long userAddr, int fd) throws IOException {
+        msg.set(U64, 12, 0);
+        msg.set(U64, 20, gpa);
+        msg.set(U64, 28, size);
+        msg.set(U64, 36, userAddr);
+        msg.set(U64, 44, 0);
+        return acknowledged(req, 40, fd < 0 ? new int[0] : new int[] {fd});
+    }
+
+    /** Sends {@code req} asking for REPLY_ACK and returns the status answered. */
+    long acknowledged(int req, int size, int[] fds) throws IOException {
+        send(req, VhostUser.FLAG_NEED_REPLY, size, fds);
+        return reply(req);
+    }
+
+    private long reply(int req) throws IOException {
+        long r = Posix.recv(sock, msg, 20, scratch, new int[Posix.MAX_FDS]);
+        if (r < 0 || (int) r != 20 || msg.get(U32, 0) != req) {
+            throw new IOException("no reply to " + VhostUser.name(req));
+        }
+        return msg.get(U64, 12);
+    }
+
+    /** Hot-plugs {@code size} bytes of new guest memory at {@code gpa} (a memfd of its own, as a DIMM has). */
+    Region addRegion(long gpa, long size) throws IOException {
+        int fd = Posix.memfd("dimm", size);
+        Region r = new Region(gpa, size, Posix.mmap(fd, size), fd);
+        if (region(VhostUser.ADD_MEM_REG, gpa, size, r.mem().address(), fd) != 0) {
+            throw new IOException("the back end refused region " + Long.toHexString(gpa));
+        }
+        return r;
+    }
+
+    /** Unplugs {@code r}: REM_MEM_REG, then unmaps it here; the back end's status (0: done). */
+    long removeRegion(Region r) throws IOException {
+        long status = region(VhostUser.REM_MEM_REG, r.gpa(), r.size(), r.mem().address(), -1);
+        Posix.munmap(r.mem());
+        Posix.close(r.fd());
+        return status;
+    }
+
+    long maxMemSlots() throws IOException {
+        return request(VhostUser.GET_MAX_MEM_SLOTS, 0, new int[0]);
+    }
+
+    /**
+     * Starts dirty logging as QEMU's migration does: a memfd log covering guest addresses 0 to the
+     * end of this guest's memory, SET_LOG_BASE (waiting for its reply), SET_FEATURES with LOG_ALL,
+     * then each ring's address again with its used ring's log address.
+     */
+    void startLogging() throws IOException {
+        long pages = (GPA + SIZE + 4095) >>> 12;
+        long bytes = ((pages + 63) >>> 6) << 3;
+        logFd = Posix.memfd("log", bytes);
+        log = Posix.mmap(logFd, bytes);
+        msg.set(U64, 12, bytes);
+        msg.set(U64, 20, 0);
+        send(VhostUser.SET_LOG_BASE, 0, 16, new int[] {logFd});
+        long r = Posix.recv(sock, msg, 12, scratch, new int[Posix.MAX_FDS]);
+        if (r < 0 || (int) r != 12 || msg.get(U32, 0) != VhostUser.SET_LOG_BASE
+                || (msg.get(U32, 4) & VhostUser.FLAG_REPLY) == 0 || msg.get(U32, 8) != 0) {
+            throw new IOException("no reply to SET_LOG_BASE");
+        }
+        msg.set(U64, 12, features | 1L << VhostUser.F_LOG_ALL);
+        send(VhostUser.SET_FEATURES, 0, 8, new int[0]);
+        ringAddress(0, true);
+        ringAddress(1, true);
+        request(VhostUser.GET_QUEUE_NUM, 0, new int[0]); // answered: all of the above is taken
+    }
+
+    /** Ends logging (the migration is over or cancelled): features and ring addresses without it. */
+    void stopLogging() throws IOException {
+        msg.set(U64, 12, features);
+        send(VhostUser.SET_FEATURES, 0, 8, new int[0]);
+        ringAddress(0, false);
+        ringAddress(1, false);
+        request(VhostUser.GET_QUEUE_NUM, 0, new int[0]);
+    }
+
+    /** Whether the page holding guest-physical {@code gpa} is marked in the log (read as QEMU reads it). */
+    boolean dirty(long gpa) {
+        long page = gpa >>> 12;
+        return (log.get(ValueLayout.JAVA_BYTE, page >>> 3) & (1 << (page & 7))) != 0;
+    }
+
+    /** The guest-physical addresses of every page marked in the log. */
+    java.util.List<Long> dirtyPages() {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        for (long b = 0; b < log.byteSize(); b++) {
+            int v = log.get(ValueLayout.JAVA_BYTE, b) & 0xff;
+            for (int i = 0; v != 0 && i < 8; i++) {
+                if ((v & (1 << i)) != 0) {
+                    out.add((b * 8 + i) << 12);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Clears the log, as QEMU's sync does after it has copied the pages. */
+    void clearLog() {
+        log.fill((byte) 0);
+    }
+
+    /** QEMU's announce-self for a guest that does not announce itself: SEND_RARP with its MAC. */
+    void sendRarp(long mac) throws IOException {
+        for (int i = 0; i < 6; i++) {
+            msg.set(ValueLayout.JAVA_BYTE, 12 + i, (byte) (mac >>> (40 - 8 * i)));
+        }
+        msg.set(ValueLayout.JAVA_SHORT, 18, (short) 0);
+        send(VhostUser.SEND_RARP, 0, 8, new int[0]);
+        request(VhostUser.GET_QUEUE_NUM, 0, new int[0]);
+    }
+
+    /** Posts one receive buffer of {@code len} bytes at guest-physical {@code gpa} (anywhere in guest memory). */
+    void postReceiveAt(long gpa, int len) {
+        int d = rxAvail % QUEUE;
+        descriptor(RX_RING, d, gpa, len, Virtqueue.DESC_WRITE, 0);
+        mem.set(U16, RX_RING + 16L * QUEUE + 4 + 2L * (rxAvail % QUEUE), (short) d);
+        rxAvail++;
+        IDX.setRelease(mem, RX_RING + 16L * QUEUE + 2, (short) rxAvail);
+        Posix.signal(kick[0], ev);
+    }
+
+    /** Receive chains the back end has filled (the used ring's index). */
+    int received() {
+        return (short) IDX.getAcquire(mem, RX_RING + usedOffset() + 2) & 0xffff;
+    }
+
+    /** The length the back end wrote into the {@code n}th used receive chain. */
+    int receivedLength(int n) {
+        return mem.get(U32, RX_RING + usedOffset() + 4 + 8L * (n % QUEUE) + 4);
+    }
+
+    static long usedOffset() {
         return 16L * QUEUE + 4096; // descriptors, then avail, the used ring 4 KiB further
     }
 
@@ -123,11 +289,7 @@ final class VhostUserFrontEnd implements AutoCloseable {
     /** Sends a request with an empty payload and returns the u64 of its reply. */
     long request(int req, int size, int[] fds) throws IOException {
         send(req, 0, size, fds);
-        long r = Posix.recv(sock, msg, 20, scratch, new int[Posix.MAX_FDS]);
-        if (r < 0 || (int) r != 20 || msg.get(U32, 0) != req) {
-            throw new IOException("no reply to " + VhostUser.name(req));
-        }
-        return msg.get(U64, 12);
+        return reply(req);
     }
 
     /** Sends GET_VRING_BASE for {@code q} and returns the base the back end answered. */
@@ -276,6 +438,10 @@ final class VhostUserFrontEnd implements AutoCloseable {
         }
         Posix.munmap(mem);
         Posix.close(memFd);
+        if (log != null) {
+            Posix.munmap(log);
+            Posix.close(logFd);
+        }
         arena.close();
     }
 }
