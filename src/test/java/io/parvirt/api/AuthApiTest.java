@@ -230,7 +230,8 @@ class AuthApiTest {
                 continue;
             }
             String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem")
-                    .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1");
+                    .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1")
+                    .replace("{device}", "d");
             for (String m : e.getValue()) {
                 HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);
