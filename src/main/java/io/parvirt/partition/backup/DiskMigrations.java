@@ -35,6 +35,7 @@ import java.util.Optional;
  */
 public final class DiskMigrations {
     private static final long POLL_MILLIS = 100;
+    private static final long SWITCH_SECONDS = 30;
     private final ViosService vios;
     private final PartitionOperations operations;
     private final Hypervisor hypervisor;
@@ -77,6 +78,14 @@ public final class DiskMigrations {
             job.phase("switching", 0);
             DiskRelocation.commit(vios, plan, user);
             operations.viosChanged(v); // the server serves the device from its new file
+            if (control.isPresent()) {
+                try {
+                    awaitServedAnew(control.get(), plan);
+                } catch (IOException e) {
+                    throw ModelException.of(ModelException.Kind.INVALID_STATE, "The backing device " + device + ": "
+                            + e.getMessage() + ".");
+                }
+            }
         } catch (LparJobs.Cancelled e) {
             throw ModelException.of(ModelException.Kind.INCOMPLETE, "The move of backing device " + device
                     + " (job " + job.id() + ") was cancelled; it stays in storage pool " + plan.fromPool() + ".");
@@ -103,6 +112,36 @@ public final class DiskMigrations {
         }
         return hypervisor.supervisor(v.id()).filter(s -> s.spec().runsStorageServer())
                 .map(s -> StorageServerProcess.controlSocket(s.spec()));
+    }
+
+    /**
+     * The server re-reads its exports on a signal, on its own time: the command returns once the
+     * export is served from the new file (a new endpoint has no move), so that what follows (another
+     * move, a snapshot) reaches the device where it now is.
+     */
+    private void awaitServedAnew(Path control, DiskRelocation.Plan plan) throws IOException {
+        long deadline = System.nanoTime() + SWITCH_SECONDS * 1_000_000_000L;
+        while (true) {
+            String st;
+            try {
+                st = SnapshotControl.call(control, "move-status", plan.mapping());
+            } catch (IOException e) {
+                st = e.getMessage(); // between the old endpoint and the new one
+            }
+            if (st.equals("none")) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the device was moved to storage pool " + plan.toPool() + " but its storage "
+                        + "server still serves the old file after " + SWITCH_SECONDS + " s (" + st + ")");
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** The server copies and mirrors; this follows it until the target is synced, then commits it there. */

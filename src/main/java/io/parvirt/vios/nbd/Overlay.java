@@ -147,8 +147,9 @@ public final class Overlay implements AutoCloseable {
             throw new IllegalStateException("a device with snapshots does not move; delete its snapshots first");
         }
         DiskMove m = move;
-        if (m != null && (m.state() == DiskMove.State.COPYING || m.state() == DiskMove.State.SYNCED)) {
-            throw new IllegalStateException("the device is already being moved to " + m.target());
+        if (m != null && m.mirroring()) {
+            throw new IllegalStateException("the device is already being moved to " + m.target()
+                    + (m.state() == DiskMove.State.COMMITTED ? " (committed: to be served from there)" : ""));
         }
         // no request between finding the source's data and mirroring its writes: a write into a
         // hole found empty there would reach neither the copy nor the target
