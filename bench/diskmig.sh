@@ -102,7 +102,7 @@ cmd="${RUNS:+RUNS=$RUNS }${RUNTIME:+RUNTIME=$RUNTIME }${DISK:+DISK=$DISK }${RW:+
   echo "|---|---|---|"
   echo "| no move (anchor) | $mb | ${#before[@]} |"
   echo "| during the move | $md | ${#during[@]} of $runs overlapped the copy |"
-  echo "| during / anchor | **$(awk -v a="$md" -v b="$mb" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')** | target >= 0.70 |"
+  echo "| during / anchor | **$(awk -v a="$md" -v b="$mb" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')** | target >= 0.70 |"
   echo
   echo "Command: \`$cmd\` (raw: [diskmig.txt](diskmig.txt))."
 } > "$prefix.md"
