@@ -65,19 +65,7 @@ ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
 # --- build, home, image --------------------------------------------------------------------------
 if [ "${NOBUILD:-0}" = 1 ]; then bench_freeze_nobuild; else bench_build; fi
 pv="$BENCH_PARVIRT"
-bench_new_home
-home=$BENCH_HOME
-export PARVIRT_HOME="$home"
-# QEMU as the daemon's user: the unprivileged QEMU user (issue 12) is not let through to an
-# images.dir of the bench's own (the daemon grants passage only below its default layout).
-printf 'images.dir=%s\nqemu.user=\n' "$home/images" >> "$home/parvirt.properties"
-cache=${IMAGE_CACHE:-}
-if [ -z "$cache" ]; then
-  for c in "$root/target/image-cache" "$root/target/test-images/.cache"; do [ -d "$c/debs" ] && { cache=$c; break; }; done
-fi
-mkdir -p "$home/images/.cache"
-if [ -n "$cache" ]; then cp -al "$cache/." "$home/images/.cache/" 2>/dev/null || cp -a "$cache/." "$home/images/.cache/"; fi
-"$pv" image build fio --with fio 2> "$home/image-build.log" > /dev/null || { cat "$home/image-build.log" >&2; exit 1; }
+bench_fio_home "$pv"
 echo "bench: $("$pv" image list | grep '^name=fio,')" >&2
 
 # --- the VIOS and its client -----------------------------------------------------------------------

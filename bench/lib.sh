@@ -215,3 +215,23 @@ bench_images() {
     PARVIRT_HOME="$BENCH_HOME" "$1" image build >&2
   fi
 }
+
+# A fresh home ($home, exported as PARVIRT_HOME) whose own images directory holds image "fio"
+# (`image build fio --with fio`), its packages taken from IMAGE_CACHE or the tests' cache when
+# there is one; $1 is the parvirt launcher. QEMU runs as the daemon's user: the unprivileged QEMU
+# user (issue 12) is not let through to an images.dir of the bench's own (the daemon grants passage
+# only below its default layout).
+bench_fio_home() {
+  local cache c
+  bench_new_home
+  home=$BENCH_HOME
+  export PARVIRT_HOME="$home"
+  printf 'images.dir=%s\nqemu.user=\n' "$home/images" >> "$home/parvirt.properties"
+  cache=${IMAGE_CACHE:-}
+  if [ -z "$cache" ]; then
+    for c in "$root/target/image-cache" "$root/target/test-images/.cache"; do [ -d "$c/debs" ] && { cache=$c; break; }; done
+  fi
+  mkdir -p "$home/images/.cache"
+  if [ -n "$cache" ]; then cp -al "$cache/." "$home/images/.cache/" 2>/dev/null || cp -a "$cache/." "$home/images/.cache/"; fi
+  "$1" image build fio --with fio 2> "$home/image-build.log" > /dev/null || { cat "$home/image-build.log" >&2; exit 1; }
+}

@@ -200,6 +200,10 @@ final class Routes {
                 optionalId(ctx)))));
         r.post("/api/v1/backups/{file}/restore", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
                 .RestorePartition(sysName(), ctx.pathParam("file"), ctx.queryParam("name"), optionalId(ctx)))));
+        r.post("/api/v1/partitions/{name}/disks/{device}/migrate", ctx -> change(ctx, 200, execute(ctx,
+                new BackupCommand.MigrateDisk(sysName(), PartitionRef.byName(ctx.pathParam("name")),
+                        ctx.pathParam("device"), query(ctx, "pool"), ctx.queryParam("rate") == null ? 0
+                        : io.parvirt.model.Values.parseInt("rate", ctx.queryParam("rate"), 0, 1 << 20)))));
         r.get("/api/v1/lparjobs", ctx -> list(ctx, execute(ctx, new BackupCommand.ListJobs(sysName(), Format.PAIRS))));
         r.delete("/api/v1/lparjobs/{id}", ctx -> change(ctx, 204, execute(ctx, new BackupCommand.CancelJob(sysName(),
                 io.parvirt.model.Values.parseInt("id", ctx.pathParam("id"), 1, Integer.MAX_VALUE)))));

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Partition backup, restore, clone and their jobs, carried out by {@link PartitionBackups}. */
+/** Partition backup, restore, clone, disk moves between pools and their jobs, carried out by {@link PartitionBackups}. */
 final class BackupCommands {
     /** {@code lslparjob}'s attributes, in order. */
     static final Set<String> JOB_ATTRIBUTES = new java.util.LinkedHashSet<>(List.of("job_id", "operation",
@@ -39,6 +39,8 @@ final class BackupCommands {
             case RestorePartition r -> backups.restore(r.file(), r.name(), r.id(), user);
             case ClonePartition c -> backups.copy(Systems.partition(sys, c.source()), c.name(), c.id(), user);
             case CancelJob c -> backups.jobs().cancel(c.id());
+            case BackupCommand.MigrateDisk m -> backups.diskMigrations().migrate(Systems.partition(sys, m.vios()),
+                    m.device(), m.pool(), m.mbPerSecond(), user);
             case ListJobs l -> {
                 return list(backups.jobs(), l);
             }

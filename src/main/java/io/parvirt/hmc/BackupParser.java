@@ -9,7 +9,7 @@ import io.parvirt.hmc.command.BackupCommand.RestorePartition;
 import io.parvirt.model.Limits;
 import java.util.List;
 
-/** {@code bklpar}, {@code rstlpar}, {@code cplpar}, {@code lslparjob} and {@code rmlparjob} from their words. */
+/** {@code bklpar}, {@code rstlpar}, {@code cplpar}, {@code migrdisk}, {@code lslparjob} and {@code rmlparjob} from their words. */
 final class BackupParser {
     private BackupParser() {
     }
@@ -30,6 +30,11 @@ final class BackupParser {
                 io.parvirt.hmc.command.PartitionRef source = o.partition("-p", "--id");
                 o.require("-n");
                 yield new ClonePartition(o.require("-m"), source, name(o), newId(o));
+            }
+            case "migrdisk" -> {
+                Options o = new Options().values("-m", "-p", "--id", "-bd", "-sp", "--rate").parse(args);
+                yield new BackupCommand.MigrateDisk(o.require("-m"), o.partition("-p", "--id"), o.require("-bd"),
+                        o.require("-sp"), o.has("--rate") ? Options.integer("--rate", o.get("--rate"), 0, 1 << 20) : 0);
             }
             case "lslparjob" -> {
                 Options o = new Options().values("-m").withFields().parse(args);

@@ -13,7 +13,7 @@ final class CommandParser {
     static final List<String> VERBS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chlparstate",
             "chsyscfg", "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
             "lslparjob", "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
-            "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
+            "migrdisk", "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
             "rmhmcusr", "rmlparjob", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstprofdata", "rsthwres",
             "viosvrcmd");
 
@@ -49,7 +49,7 @@ final class CommandParser {
             case "lslparutil" -> UtilizationParser.parse(args, Instant.now());
             case "viosvrcmd" -> ViosParser.parse(args);
             case "migrlpar", "lslparmigr" -> MobilityParser.parse(verb, args);
-            case "bklpar", "rstlpar", "cplpar", "lslparjob", "rmlparjob" -> BackupParser.parse(verb, args);
+            case "bklpar", "rstlpar", "cplpar", "lslparjob", "rmlparjob", "migrdisk" -> BackupParser.parse(verb, args);
             case "mksysconn", "lssysconn", "rmsysconn" -> SysconnParser.parse(verb, args);
             case "mkaccfg", "chaccfg", "rmaccfg", "lsaccfg", "chhmcusr" -> AccessParser.parse(verb, args, inv.files());
             case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys", "monhmc" -> InfoParser.parse(verb, args);

@@ -27,9 +27,13 @@ public final class HmcUsage {
                 + "a parvirt command.",
                 "-m <managed system> {-p <partition name> | --id <partition ID>} -n <new partition name> "
                 + "[--newid <partition ID>]");
-        add("lslparjob", "List the partition backups, restores and copies in progress; a parvirt command.",
+        add("migrdisk", "Move a backing device of a Virtual I/O Server to another of its storage pools while its "
+                + "client runs; a parvirt command.",
+                "-m <managed system> {-p <VIOS partition name> | --id <VIOS partition ID>} -bd <backing device> "
+                + "-sp <target storage pool> [--rate <MB per second>]");
+        add("lslparjob", "List the partition backups, restores, copies and disk moves in progress; a parvirt command.",
                 "-m <managed system> " + FORMAT);
-        add("rmlparjob", "Cancel a partition backup, restore or copy in progress; a parvirt command.",
+        add("rmlparjob", "Cancel a partition backup, restore, copy or disk move in progress; a parvirt command.",
                 "-m <managed system> --id <job ID>");
         add("bkprofdata", "Back up the partition profile data of a managed system to a file under the console's profile data directory.",
                 "-m <managed system> -f <file name> [--force]");

@@ -62,6 +62,7 @@ public final class DiskSnapshots {
                         + name + " is already used by partition " + partition + ".");
             }
         }
+        requireRoom(disks, partition);
         List<MappedDevice> done = new ArrayList<>();
         for (MappedDevice d : disks) {
             try {
@@ -80,6 +81,33 @@ public final class DiskSnapshots {
                         + e.getMessage());
             }
         }
+    }
+
+    /**
+     * Each pool must be able to hold the new layers of its disks ({@link PoolRoom}): at worst a
+     * layer comes to hold a copy of every block its disk has written, so its disk's data counts
+     * against the pool's free space and the file system's.
+     */
+    private void requireRoom(List<MappedDevice> disks, String partition) {
+        java.util.Map<String, Long> bytes = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+        for (MappedDevice d : disks) {
+            String key = d.viosId() + "/" + d.file().getParent().getFileName();
+            bytes.merge(key, PoolRoom.dataBytes(d.file()), Long::sum);
+            names.merge(key, d.vtd(), (a, b) -> a + ", " + b);
+        }
+        bytes.forEach((key, n) -> {
+            int viosId = Integer.parseInt(key.substring(0, key.indexOf('/')));
+            String pool = key.substring(key.indexOf('/') + 1);
+            vios.storage(viosId).pool(pool).ifPresent(p -> {
+                try {
+                    PoolRoom.require(vios, viosId, p, (n + (1 << 20) - 1) >> 20, n, "a snapshot layer of disk "
+                            + names.get(key) + " of partition " + partition);
+                } catch (ModelException e) {
+                    throw ModelException.ofPartition(e.kind(), partition, e.getMessage());
+                }
+            });
+        });
     }
 
     /** Returns every disk of the partition to snapshot {@code name}. */

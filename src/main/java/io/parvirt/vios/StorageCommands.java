@@ -165,7 +165,7 @@ final class StorageCommands {
             }
             next = next.withDevices(minus(next.devices(), d -> d.name().equals(bd.name())));
             return new ViosService.Change(next, "Backing device " + bd.name() + " removed from " + c.vios().name(),
-                    () -> { }, List.of(c.svc().devicePath(c.id(), bd)));
+                    () -> { }, c.svc().deviceFiles(c.id(), bd));
         });
         return "";
     }

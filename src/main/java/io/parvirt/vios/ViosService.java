@@ -68,6 +68,12 @@ public final class ViosService {
         return poolDir(viosId, d.pool()).resolve(d.name());
     }
 
+    /** Everything a backing device is made of: its file and its snapshot layers ({@code .NAME.snap/}). */
+    List<Path> deviceFiles(int viosId, ViosStorage.BackingDevice d) {
+        Path file = devicePath(viosId, d);
+        return List.of(file, io.parvirt.vios.nbd.Overlay.dirOf(file));
+    }
+
     /**
      * {@code <home>/import}, beside the VIOS storage: the one host directory whose files any HMC
      * user who may run {@code viosvrcmd} can copy into a media repository ({@code mkvopt -file}).
@@ -144,7 +150,7 @@ public final class ViosService {
             List<String> disks = withDisks ? drop.stream().filter(t -> t.kind() == ViosStorage.TargetKind.DISK)
                     .map(ViosStorage.Target::backing).toList() : List.of();
             List<Path> files = s.devices().stream().filter(d -> disks.contains(d.name()))
-                    .map(d -> devicePath(m.viosId(), d)).toList();
+                    .flatMap(d -> deviceFiles(m.viosId(), d).stream()).toList();
             ViosStorage next = s.withTargets(ViosStorage.minus(s.targets(), drop::contains))
                     .withDevices(ViosStorage.minus(s.devices(), d -> disks.contains(d.name())));
             return new Change(next, "Mappings " + String.join(", ", m.targets()) + (disks.isEmpty() ? ""

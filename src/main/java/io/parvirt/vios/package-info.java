@@ -35,7 +35,8 @@
  * <li><b>rmbdsp.</b> {@code rmbdsp -bd NAME} refuses a mapped backing device (the VIOS removes it
  *     and a client using it sees I/O errors; parvirt asks for {@code rmvdev} first).
  *     {@code rmbdsp -vtd VTD [-savebd]} removes the mapping and, without -savebd, the device, as
- *     IBM documents. {@code rmvdev} removes only the mapping.</li>
+ *     IBM documents. {@code rmvdev} removes only the mapping. A removed device's snapshot layers
+ *     ({@code .NAME.snap/}) go with its file.</li>
  * <li><b>Mappings.</b> A backing device is mapped once. Default names are vtscsiN and vtoptN with
  *     the lowest free N; a new target takes the lowest LUN free on its adapter (0x81..., 0x82...).
  *     {@code mkvdev} prints {@code <vtd> Available}.</li>

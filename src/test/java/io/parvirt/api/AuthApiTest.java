@@ -63,6 +63,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/backup", List.of("post"));
         ROUTES.put("/api/v1/partitions/{name}/clone", List.of("post"));
         ROUTES.put("/api/v1/backups/{file}/restore", List.of("post"));
+        ROUTES.put("/api/v1/partitions/{name}/disks/{device}/migrate", List.of("post"));
         ROUTES.put("/api/v1/lparjobs", List.of("get"));
         ROUTES.put("/api/v1/lparjobs/{id}", List.of("delete"));
         for (String step : List.of("validate", "prepare", "complete", "abort")) {
@@ -231,7 +232,7 @@ class AuthApiTest {
             }
             String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem")
                     .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1")
-                    .replace("{operation}", "suspend");
+                    .replace("{operation}", "suspend").replace("{device}", "d");
             for (String m : e.getValue()) {
                 HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);

@@ -77,7 +77,7 @@ class RoleMatrixTest {
     static final List<String> COMMANDS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chlparstate",
             "chsyscfg", "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
             "lslparjob", "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
-            "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
+            "migrdisk", "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
             "rmhmcusr", "rmlparjob", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstprofdata", "rsthwres",
             "viosvrcmd");
 

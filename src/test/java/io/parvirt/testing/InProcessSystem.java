@@ -40,6 +40,7 @@ public final class InProcessSystem implements AutoCloseable {
     public final ManagedSystem sys;
     public final HmcUsers users;
     public final Hmc hmc;
+    public final PartitionOperations operations;
     private final Path dir;
     private ApiServer api;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -51,7 +52,7 @@ public final class InProcessSystem implements AutoCloseable {
         users = new HmcUsers(store);
         ViosService vios = new ViosService(sys, store, dir.resolve("vios"));
         // runs nothing (no hypervisor), but copies partitions: backup, restore and clone (issue 19)
-        PartitionOperations operations = new PartitionOperations(sys, null, null, null, vios, null);
+        operations = new PartitionOperations(sys, null, null, null, vios, null);
         operations.backups().ifPresent(b -> b.directory(dir.resolve("backups")));
         hmc = new Hmc(sys, users, new Hmc.Services(operations, null, vios));
     }

@@ -92,4 +92,34 @@ class DiskSnapshotsTest {
         assertThat(Files.readAllBytes(snapDir.resolve("chain"))).isEqualTo(chain);
         assertThat(snaps.list(5, "lp1")).containsExactly("a");
     }
+
+    @Test
+    void rmbdspRemovesTheDevicesSnapshotLayersWithItsFile() {
+        snaps.take(5, "lp1", "a", 1);
+        Path snapDir = r.file("2/pools/pool1/.bd1.snap");
+        assertThat(snapDir.resolve("chain")).exists();
+        r.ok("rmbdsp -vtd vtscsi0"); // the mapping and its device bd1
+        assertThat(r.file("2/pools/pool1/bd1")).doesNotExist();
+        assertThat(snapDir).as("issue 19: rmbdsp left .bd1.snap/ behind").doesNotExist();
+        assertThat(r.file("2/pools/pool1/.bd2.snap/chain")).as("the other device keeps its layers").exists();
+    }
+
+    @Test
+    void aSnapshotIsRefusedWhenThePoolCannotHoldItsLayerAndNothingChanges() throws IOException {
+        r.ok("mksp -fb small -size 140M");
+        r.ok("mkbdsp -sp small 64M -bd bd3");
+        r.ok("mkbdsp -sp small 64M -bd bd4"); // 12 MB left as lssp counts it
+        r.ok("mkvdev -vdev bd3 -vadapter vhost1"); // lp2 (id 6)
+        try (RandomAccessFile f = new RandomAccessFile(r.file("2/pools/small/bd3").toFile(), "rw")) {
+            f.seek(0);
+            f.write(new byte[16 << 20]); // 16 MB of data: a layer may come to hold as much
+        }
+        assertThatThrownBy(() -> snaps.take(6, "lp2", "a", 1)).isInstanceOf(ModelException.class)
+                .hasMessage("The storage pool small has 12 MB free; a snapshot layer of disk vtscsi2 of partition lp2 "
+                        + "needs 16 MB.");
+        assertThat(r.file("2/pools/small/.bd3.snap")).as("nothing made").doesNotExist();
+        assertThat(snaps.list(6, "lp2")).isEmpty();
+        snaps.take(5, "lp1", "a", 1); // pool1 has room for lp1's disks
+        assertThat(snaps.list(5, "lp1")).containsExactly("a");
+    }
 }

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * parvirt's own commands for partition backup, restore and full clone (issue 19), in the HMC's
- * style: {@code bklpar}, {@code rstlpar}, {@code cplpar}, and the long operations they run,
+ * style: {@code bklpar}, {@code rstlpar}, {@code cplpar}, {@code migrdisk} (a VIOS's disk moved to
+ * another storage pool), and the long operations they run,
  * {@code lslparjob} and {@code rmlparjob}. Archive files are plain names in the home's backup
  * directory.
  */
@@ -50,6 +51,25 @@ public sealed interface BackupCommand extends HmcCommand {
         @Override
         public String verb() {
             return "cplpar";
+        }
+    }
+
+    /**
+     * {@code migrdisk -m SYS {-p VIOS | --id N} -bd DEVICE -sp POOL [--rate MB_PER_S]}: moves a
+     * backing device to another storage pool of its VIOS while its client runs; 0: no rate cap.
+     */
+    record MigrateDisk(String system, PartitionRef vios, String device, String pool, int mbPerSecond)
+            implements BackupCommand {
+        public MigrateDisk {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(vios);
+            Objects.requireNonNull(device);
+            Objects.requireNonNull(pool);
+        }
+
+        @Override
+        public String verb() {
+            return "migrdisk";
         }
     }
 

@@ -3,6 +3,7 @@ package io.parvirt.partition.backup;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.parvirt.model.ModelException;
+import io.parvirt.vios.nbd.DataExtents;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

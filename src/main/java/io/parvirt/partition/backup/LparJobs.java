@@ -10,14 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The long partition operations in progress (backup, restore, clone): each with its bytes done of
+ * The long partition operations in progress (backup, restore, clone, a disk's move to another pool): each with its bytes done of
  * its total, listed while it runs ({@code lslparjob}) and cancelled on request ({@code rmlparjob});
  * a cancelled one stops at its next block and undoes what it made. A finished job leaves the list
  * (its outcome is the command's answer and a console event). Kept in memory: a job does not
  * outlive the daemon, and what a killed one left half-written is a hidden file replaced next time.
  */
 public final class LparJobs {
-    public enum Kind { BACKUP, RESTORE, CLONE }
+    public enum Kind { BACKUP, RESTORE, CLONE, DISK_MIGRATION }
 
     /** One operation: what, on which partition, to or from which file, and how far it got. */
     public static final class Job {
@@ -86,6 +86,12 @@ public final class LparJobs {
             done.addAndGet(bytes);
         }
 
+        /** Progress reported by another process (the storage server copying a disk). */
+        void progress(long doneBytes, long totalBytes) {
+            total.set(totalBytes);
+            done.set(doneBytes);
+        }
+
         /** Throws when the job was cancelled: called between blocks, so a cancel stops it at once. */
         void check() {
             if (cancelled) {
@@ -106,7 +112,7 @@ public final class LparJobs {
 
     Job start(Kind kind, String partition, String file) {
         for (Job j : jobs.values()) {
-            if (j.partition.equals(partition) && j.kind != Kind.RESTORE) {
+            if (j.partition.equals(partition) && j.kind != Kind.RESTORE && j.kind != Kind.DISK_MIGRATION) {
                 throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + partition + " is "
                         + "already being " + (j.kind == Kind.BACKUP ? "backed up" : "cloned") + " (job " + j.id
                         + "): wait for it or cancel it with rmlparjob.");
@@ -115,6 +121,22 @@ public final class LparJobs {
         Job j = new Job(ids.incrementAndGet(), kind, partition, file);
         jobs.put(j.id, j);
         return j;
+    }
+
+    /** A move of VIOS {@code vios}'s backing device {@code device}; refused while that device is being moved. */
+    Job startMove(String vios, String device) {
+        synchronized (jobs) {
+            for (Job j : jobs.values()) {
+                if (j.kind == Kind.DISK_MIGRATION && j.partition.equals(vios) && j.file.equals(device)) {
+                    throw ModelException.of(ModelException.Kind.INVALID_STATE, "The backing device " + device + " of "
+                            + vios + " is already being moved (job " + j.id + "): wait for it or cancel it with "
+                            + "rmlparjob.");
+                }
+            }
+            Job j = new Job(ids.incrementAndGet(), Kind.DISK_MIGRATION, vios, device);
+            jobs.put(j.id, j);
+            return j;
+        }
     }
 
     void end(Job j) {

@@ -40,6 +40,7 @@ public final class PartitionBackups {
     private final PartitionOperations operations;
     private final Hypervisor hypervisor;
     private final LparJobs jobs = new LparJobs();
+    private final DiskMigrations disks;
     private volatile Path dir;
 
     public PartitionBackups(ManagedSystem sys, ViosService vios, PartitionOperations operations,
@@ -48,6 +49,12 @@ public final class PartitionBackups {
         this.vios = vios;
         this.operations = operations;
         this.hypervisor = hypervisor;
+        this.disks = new DiskMigrations(sys, vios, operations, hypervisor, jobs);
+    }
+
+    /** Moves of backing devices between storage pools ({@code migrdisk}), jobs beside these. */
+    public DiskMigrations diskMigrations() {
+        return disks;
     }
 
     /** Where archives are written and read: the home's {@code backups} directory (set by the daemon). */

@@ -1,5 +1,6 @@
 package io.parvirt.partition.backup;
 
+import io.parvirt.vios.nbd.DataExtents;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

@@ -1,7 +1,8 @@
 /**
  * Backup, restore and full clone of a partition (issue 19), as parvirt's own commands in the HMC's
  * style ({@code bklpar}, {@code rstlpar}, {@code cplpar}, {@code lslparjob}, {@code rmlparjob}) and
- * the REST API.
+ * the REST API; and a VIOS's disk moved to another storage pool while it is served ({@code migrdisk},
+ * {@link io.parvirt.partition.backup.DiskMigrations}), a job like them.
  *
  * <h2>Decisions</h2>
  * <ul>

@@ -71,6 +71,19 @@ public final class NbdServer implements AutoCloseable {
         return overlayOf(export).snapshots();
     }
 
+    /**
+     * Starts moving a served export's device to {@code target} (a new file) while its clients go on,
+     * copying at most {@code bytesPerSecond} (0: no cap) ({@link DiskMove}).
+     */
+    public DiskMove move(String export, Path target, long bytesPerSecond) throws IOException {
+        return overlayOf(export).startMove(export, target, bytesPerSecond);
+    }
+
+    /** The export's move in progress, or its last one. */
+    public Optional<DiskMove> moveOf(String export) {
+        return Optional.ofNullable(overlayOf(export).move());
+    }
+
     private Overlay overlayOf(String export) {
         Endpoint e = endpoint(export).orElseThrow(() -> new NbdException(NbdException.Kind.NOT_SERVED, export,
                 null, "not served", null));

@@ -62,6 +62,8 @@ public final class Overlay implements AutoCloseable {
     private volatile OverlayChain chain; // null: a plain file
     private volatile Layer[] path; // top first, the base last
     private Fallocate topHoles = Fallocate.none();
+    /** The device's move to another file, mirrored while it runs; the last one stays for its status. */
+    private volatile DiskMove move;
 
     private Overlay(Path base, boolean writable, long size) {
         this.base = base;
@@ -70,7 +72,8 @@ public final class Overlay implements AutoCloseable {
         this.size = size;
     }
 
-    static Path dirOf(Path backing) {
+    /** {@code .NAME.snap/} beside the device's file: its layers; it goes with the device. */
+    public static Path dirOf(Path backing) {
         return backing.toAbsolutePath().getParent().resolve("." + backing.getFileName() + ".snap");
     }
 
@@ -129,6 +132,58 @@ public final class Overlay implements AutoCloseable {
     public List<OverlayChain.Snapshot> snapshots() {
         OverlayChain c = chain;
         return c == null ? List.of() : List.copyOf(c.snapshots().values());
+    }
+
+    // --- moving the device to another file (issue 19) ---------------------------------------------
+
+    /**
+     * Starts copying the device to {@code target} while its clients go on ({@link DiskMove}). Only a
+     * device without snapshots moves: its layers would have to move with it, which a chain's
+     * directory beside the file does not do yet; the host daemon refuses those first.
+     */
+    public synchronized DiskMove startMove(String export, Path target, long bytesPerSecond) throws IOException {
+        requireWritable();
+        if (!isPlain()) {
+            throw new IllegalStateException("a device with snapshots does not move; delete its snapshots first");
+        }
+        DiskMove m = move;
+        if (m != null && m.mirroring()) {
+            throw new IllegalStateException("the device is already being moved to " + m.target()
+                    + (m.state() == DiskMove.State.COMMITTED ? " (committed: to be served from there)" : ""));
+        }
+        // no request between finding the source's data and mirroring its writes: a write into a
+        // hole found empty there would reach neither the copy nor the target
+        try {
+            if (!pause.writeLock().tryLock(PAUSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IOException("the disk's I/O did not pause within " + PAUSE_WAIT_SECONDS + " s; not moved");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted; not moved");
+        }
+        try {
+            move = DiskMove.start(export, base, target, size, pause.writeLock(), bytesPerSecond);
+        } finally {
+            pause.writeLock().unlock();
+        }
+        return move;
+    }
+
+    /** The device's move in progress or the last one (null: none since it was opened). */
+    public DiskMove move() {
+        return move;
+    }
+
+    /** The move whose target client writes go to as well, or null. */
+    DiskMove mirror() {
+        DiskMove m = move;
+        return m != null && m.mirroring() ? m : null;
+    }
+
+    private void requireNotMoving() {
+        if (mirror() != null) {
+            throw new IllegalStateException("the device is being moved to another storage pool");
+        }
     }
 
     // --- the data path (callers hold io()) --------------------------------------------------------
@@ -291,6 +346,7 @@ public final class Overlay implements AutoCloseable {
      */
     public synchronized long snapshot(String name, long createdMillis) throws IOException {
         requireWritable();
+        requireNotMoving();
         if (!OverlayChain.NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("snapshot name must be 1-64 of A-Z a-z 0-9 . _ - and not start with . or -: " + name);
         }
@@ -338,6 +394,7 @@ public final class Overlay implements AutoCloseable {
      */
     public synchronized void revert(String name) throws IOException {
         requireWritable();
+        requireNotMoving();
         OverlayChain c = chain;
         OverlayChain.Snapshot s = c == null ? null : c.snapshots().get(name);
         if (s == null) {
@@ -614,6 +671,10 @@ public final class Overlay implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        DiskMove m = move;
+        if (m != null) {
+            m.close();
+        }
         if (writable) {
             path[0].flush();
         }

@@ -23,11 +23,15 @@ import java.util.stream.Collectors;
  * revert EXPORT NAME            →  ok
  * delete EXPORT NAME            →  ok
  * list EXPORT                   →  ok [NAME:MILLIS ...]
+ * move EXPORT RATE TARGET_FILE  →  ok                 (the copy runs on, RATE bytes/s at most, 0: no cap: {@link DiskMove})
+ * move-status EXPORT            →  ok STATE COPIED TOTAL [REASON] | ok none
+ * move-finish EXPORT            →  ok                 (synced: committed, the target is the disk now)
+ * move-cancel EXPORT            →  ok                 (the target is deleted, the source served as before)
  * anything refused              →  error SENTENCE
  * </pre>
  */
 public final class SnapshotControl implements AutoCloseable {
-    private static final int MAX_LINE = 512;
+    private static final int MAX_LINE = 4096;
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -108,6 +112,31 @@ public final class SnapshotControl implements AutoCloseable {
                     yield "ok";
                 }
                 case "list" -> w.length == 2 ? ("ok " + list(nbd.snapshots(w[1]))).trim() : usage();
+                case "move" -> {
+                    String[] m = line.trim().split(" +", 4); // the path is the rest of the line
+                    if (m.length != 4) {
+                        yield usage();
+                    }
+                    nbd.move(m[1], Path.of(m[3]), Long.parseLong(m[2]));
+                    yield "ok";
+                }
+                case "move-status" -> w.length == 2 ? nbd.moveOf(w[1]).map(SnapshotControl::status).orElse("ok none")
+                        : usage();
+                case "move-finish" -> {
+                    if (w.length != 2) {
+                        yield usage();
+                    }
+                    DiskMove m = nbd.moveOf(w[1]).orElse(null);
+                    yield m != null && m.finish() ? "ok" : "error export " + w[1] + ": no synced move to finish"
+                            + (m == null ? "" : " (" + m.state() + ")");
+                }
+                case "move-cancel" -> {
+                    if (w.length != 2) {
+                        yield usage();
+                    }
+                    DiskMove m = nbd.moveOf(w[1]).orElse(null);
+                    yield m == null || m.cancel("cancelled") ? "ok" : "error export " + w[1] + ": the move is committed";
+                }
                 default -> usage();
             };
         } catch (NbdException e) {
@@ -121,8 +150,14 @@ public final class SnapshotControl implements AutoCloseable {
         return snapshots.stream().map(s -> s.name() + ":" + s.createdMillis()).collect(Collectors.joining(" "));
     }
 
+    private static String status(DiskMove m) {
+        return ("ok " + m.state() + " " + m.copiedBytes() + " " + m.totalBytes() + " " + m.reason().replace('\n', ' '))
+                .trim();
+    }
+
     private static String usage() {
-        return "error requests are: snapshot EXPORT NAME MILLIS | revert EXPORT NAME | delete EXPORT NAME | list EXPORT";
+        return "error requests are: snapshot EXPORT NAME MILLIS | revert EXPORT NAME | delete EXPORT NAME | list EXPORT"
+                + " | move EXPORT RATE TARGET | move-status EXPORT | move-finish EXPORT | move-cancel EXPORT";
     }
 
     private static String readLine(SocketChannel ch) throws IOException {

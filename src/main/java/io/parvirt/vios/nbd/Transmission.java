@@ -251,7 +251,9 @@ final class Transmission {
         if (r == Fallocate.Result.FAILED || r == Fallocate.Result.NO_SPACE) {
             return fail(cookie, RequestError.IO_ERROR, EIO);
         }
-        return done(flags, cookie);
+        DiskMove m = r == Fallocate.Result.DONE && length > 0 ? mirror() : null; // a TRIM that did nothing changes nothing
+        int e = m == null ? 0 : m.zero(offset, length);
+        return e != 0 ? fail(cookie, RequestError.IO_ERROR, e) : done(flags, cookie);
     }
 
     /**
@@ -292,6 +294,10 @@ final class Transmission {
             case FAILED -> EIO;
             case UNSUPPORTED -> (flags & CMD_FLAG_FAST_ZERO) != 0 ? ENOTSUP : writeZeros(offset, length);
         };
+        DiskMove m = error == 0 ? mirror() : null;
+        if (m != null) {
+            error = m.zero(offset, length);
+        }
         if (error != 0) {
             return fail(cookie, error == ENOTSUP ? RequestError.NOT_FAST
                     : error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR, error);
@@ -350,15 +356,29 @@ final class Transmission {
         if (layered) {
             return backing.overlay.write(src, offset);
         }
+        int start = src.position();
         try {
             long at = offset;
             while (src.hasRemaining()) {
                 at += file.write(src, at);
             }
-            return 0;
         } catch (IOException e) {
             return errorOf(e);
         }
+        DiskMove m = mirror();
+        if (m == null) {
+            return 0;
+        }
+        int end = src.position();
+        src.position(start);
+        int e = m.write(src, offset);
+        src.position(end);
+        return e;
+    }
+
+    /** The device's move to another pool, when this request's changes must reach its target too. */
+    private DiskMove mirror() {
+        return backing.overlay == null ? null : backing.overlay.mirror();
     }
 
     private int writeZeros(long offset, long length) {
@@ -382,10 +402,11 @@ final class Transmission {
         }
         try {
             file.force(false);
-            return 0;
         } catch (IOException e) {
             return EIO;
         }
+        DiskMove m = mirror();
+        return m == null ? 0 : m.sync();
     }
 
     /** The JDK reports ENOSPC, EDQUOT and EFBIG only in the message (strerror); NBD wants ENOSPC for all three. */

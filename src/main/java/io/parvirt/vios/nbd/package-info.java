@@ -71,7 +71,14 @@
  *     is changed by opening its overlay directly. The pause: the top's last flush and the chain's
  *     rewrite, about 25 ms at 4 and 16 GiB alike on this host (bench/RESULTS.md). A device's layers are
  *     read again when its first client connects (another VIOS may have served it: mobility).
- *     Layers do not yet count against the pool's capacity.</li>
+ *     A snapshot is refused when its pool cannot hold the new layer (the host daemon's check,
+ *     {@code vios.PoolRoom}: the device's data against the pool's free space and its file system's).</li>
+ * <li><b>Moving a device to another file</b> (issue 19, disk migration between pools,
+ *     {@link io.parvirt.vios.nbd.DiskMove}): asked on the control socket; the server copies the
+ *     device's data extents into the new file, one 1 MiB chunk at a time under the device's I/O
+ *     lock, and mirrors every write, TRIM and WRITE_ZEROES of its clients to it; once synced the
+ *     daemon commits it and the export is served from the new file. Only a device without
+ *     snapshots moves, and no snapshot is taken while it does.</li>
  * <li><b>Transport.</b> Unix sockets only: the mapping's isolation rests on the socket file. A TCP
  *     listener would need its own check of who the client is.</li>
  * </ul>

@@ -1,4 +1,4 @@
-package io.parvirt.partition.backup;
+package io.parvirt.vios.nbd;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -16,22 +16,23 @@ import java.util.List;
  * {@code SEEK_HOLE} through the FFM API (Java has no call for them), as {@code tar -S} finds them:
  * a 16 GiB disk with 100 MB written is read as 100 MB, not 16 GiB. Where the call is missing or the
  * file system does not answer it, the whole file is one range (the archive writer still drops
- * blocks of zeros, at the cost of reading them).
+ * blocks of zeros, at the cost of reading them). Used by the backup archive and the copy of a disk
+ * moved to another pool ({@link DiskMove}).
  */
-final class DataExtents {
+public final class DataExtents {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
 
     /** Bytes {@code [offset, offset + length)} hold data. */
-    record Extent(long offset, long length) {
+    public record Extent(long offset, long length) {
     }
 
     private DataExtents() {
     }
 
-    static List<Extent> of(Path file, long size) throws IOException {
+    public static List<Extent> of(Path file, long size) throws IOException {
         if (Native.LSEEK == null || size == 0) {
             return size == 0 ? List.of() : List.of(new Extent(0, size));
         }
