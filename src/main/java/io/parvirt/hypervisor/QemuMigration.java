@@ -166,8 +166,26 @@ final class QemuMigration {
         return spec.current(vcpus, mem);
     }
 
-    /** After a completed stream whose target then failed: the source's paused guest runs on here. */
+    /**
+     * After a completed stream whose target then failed: the source's paused guest runs on here.
+     * QEMU announces the stream completed before its migration thread moves the run state from
+     * {@code finish-migrate} to {@code postmigrate}, and refuses {@code cont} in between ("Migration
+     * is not finalized yet"); a target that fails at once (its daemon gone) lands in that window,
+     * the more so on a loaded host, and the guest would stay stopped while listed Running.
+     */
     void resume() throws IOException {
+        long deadline = System.nanoTime() + FINALIZE_WAIT_NS;
+        while (qmp.status().equals("finish-migrate") && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10); // a rare path, and QEMU sends no event for this run-state change
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while QEMU finalized the migration", e);
+            }
+        }
         qmp.cont();
     }
+
+    /** How long a resume waits for QEMU to finalize a completed stream (its migration thread's last step). */
+    private static final long FINALIZE_WAIT_NS = 30_000_000_000L;
 }

@@ -342,9 +342,13 @@ public final class Mobility {
             try {
                 f.target.complete(p.name(), COMPLETE_WAIT);
             } catch (RuntimeException e) {
-                // The target does not run it: the paused guest runs on here, and the target is cleaned.
-                s.endMigration(true).get(30, TimeUnit.SECONDS);
-                f.target.abort(p.name());
+                // The target does not run it: the paused guest runs on here, and the target is cleaned
+                // even when the resume here failed (that failure is then the one reported).
+                try {
+                    s.endMigration(true).get(30, TimeUnit.SECONDS);
+                } finally {
+                    f.target.abort(p.name());
+                }
                 throw e;
             }
             long t4 = System.nanoTime();

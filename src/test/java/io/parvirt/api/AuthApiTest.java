@@ -66,7 +66,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/disks/{device}/migrate", List.of("post"));
         ROUTES.put("/api/v1/lparjobs", List.of("get"));
         ROUTES.put("/api/v1/lparjobs/{id}", List.of("delete"));
-        for (String step : List.of("validate", "prepare", "complete", "abort")) {
+        for (String step : List.of("validate", "prepare", "complete", "abort", "offer")) {
             ROUTES.put("/api/v1/mobility/" + step, List.of("post"));
         }
     }

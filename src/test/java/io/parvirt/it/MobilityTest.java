@@ -295,7 +295,10 @@ class MobilityTest {
                     .within(Duration.ofSeconds(60)).every(Guests.POLL)
                     .until(x -> x.contains("num_inactive_migrations_in_progress=2"));
             assertThat(state(a, "sys1", "in1")).isEqualTo("Migrating - Not Activated");
-            assertThat(state(b, "sys2", "in1")).isEqualTo("Migrating - Not Activated");
+            // The source counts a migration from its start; the target defines the arrival at its prepare step.
+            Await.on("in1 and in2 defined on sys2 as arrivals", () -> state(b, "sys2", "in1") + "/" + state(b, "sys2",
+                    "in2")).within(Duration.ofSeconds(60)).every(Guests.POLL)
+                    .until("Migrating - Not Activated/Migrating - Not Activated"::equals);
             assertThat(a.hmc("lslparmigr", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=in1", "-F",
                     "migration_state,migration_type,dest_sys_name").stdout())
                     .isEqualTo("Migration In Progress,inactive,sys2\n");

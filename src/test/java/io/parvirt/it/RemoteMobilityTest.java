@@ -89,6 +89,7 @@ class RemoteMobilityTest {
     void awaitAlive(String sys) {
         Await.on("mob's guest to answer on " + sys, () -> hmc.run("guest", "exec", "-m", sys, "-p", "mob", "--",
                 "/bin/echo", "alive").stdout()).within(Duration.ofSeconds(90)).every(Guests.POLL)
+                .detail(() -> hmc.run("lsrunstate", "-r", "lpar", "-m", sys).stdout()) // Paused: its vCPUs never resumed
                 .until("alive\n"::equals);
     }
 
