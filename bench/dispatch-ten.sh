@@ -84,6 +84,14 @@ run_config() {
     [ "$i" -gt 1200 ] && { echo "bench: $cfg: not all 10 partitions dispatched after 300 s" >&2; exit 1; }
     sleep 0.25
   done
+  # Each guest's agent answers some seconds after its threads exist (10 TCG boots on 2 cores).
+  for n in "${shared[@]}"; do
+    for ((i = 0; ; i++)); do
+      PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$n" -- /bin/true >/dev/null 2>&1 && break
+      [ "$i" -gt 300 ] && { echo "bench: $cfg: the agent of $n did not answer within 300 s" >&2; exit 1; }
+      sleep 1
+    done
+  done
   for n in "${shared[@]}"; do
     pid=$(jq -r --arg n "$n" '.partitions[] | select(.name == $n) | .pid' <<<"$json")
     thr[$n]=$(jq -r --arg n "$n" --arg p "$pid" '[.partitions[] | select(.name == $n) | .vcpuThreads[] | "\($p):\(.)"] | join(",")' <<<"$json")
