@@ -69,32 +69,7 @@ bench_fio_home "$pv"
 echo "bench: $("$pv" image list | grep '^name=fio,')" >&2
 
 # --- the VIOS and its client -----------------------------------------------------------------------
-part() { # name env adapters image
-  printf 'name=%s,profile_name=default,lpar_env=%s,min_mem=%s,desired_mem=%s,max_mem=%s,proc_mode=shared,min_proc_units=0.1,desired_proc_units=1.0,max_proc_units=1.0,min_procs=1,desired_procs=1,max_procs=1,sharing_mode=uncap,uncap_weight=128,%s"virtual_scsi_adapters=%s"' \
-    "$1" "$2" "$5" "$5" "$5" "${4:+parvirt_image=$4,}" "$3"
-}
-"$pv" mksyscfg -r lpar -m sys1 -i "$(part VIOS1 vioserver '2/server/any//any/1' '' 1024)"
-"$pv" mksyscfg -r lpar -m sys1 -i "$(part fio1 aixlinux '2/client//VIOS1/2/1' fio 1024)"
-vios() { "$pv" viosvrcmd -m sys1 -p VIOS1 -c "$1" >/dev/null; }
-vios "mksp -fb pool1 -size 4G"
-vios "mkbdsp -sp pool1 $disk -bd disk1 -vadapter vhost0"
-file=$(find "$home/vios" -type f -name disk1 | head -1)
-[ -f "$file" ] || { echo "bench: backing file disk1 not found under $home/vios" >&2; exit 1; }
-# Real data everywhere (a hole reads as zeros without touching the disk, on every path alike, but
-# a write into a hole allocates): random, written once.
-dd if=/dev/urandom of="$file" bs=1M count=$(( $(stat -c %s "$file") >> 20 )) conv=notrunc,fsync status=none
-state() { "$pv" lssyscfg -r lpar -m sys1 -F name,state; }
-running() { # name: wait until Running (120 s)
-  local i
-  for ((i = 0; i < 240; i++)); do
-    grep -q "^$1,Running$" <<<"$(state)" && return 0
-    grep -q "^$1,Error" <<<"$(state)" && { echo "bench: $1 is in Error" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "bench: $1 not Running after 120 s" >&2; exit 1
-}
-"$pv" chsysstate -m sys1 -r lpar -o on -n VIOS1 -f default; running VIOS1
-"$pv" chsysstate -m sys1 -r lpar -o on -n fio1 -f default; running fio1
+bench_fio_vios_client "$pv" "$disk" 4G pool1
 cid=$("$pv" lssyscfg -r lpar -m sys1 --filter lpar_names=fio1 -F lpar_id)
 vid=$("$pv" lssyscfg -r lpar -m sys1 --filter lpar_names=VIOS1 -F lpar_id)
 qpid=$(cat "$home/run/lpar/$cid/qemu.pid")

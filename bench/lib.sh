@@ -235,3 +235,35 @@ bench_fio_home() {
   if [ -n "$cache" ]; then cp -al "$cache/." "$home/images/.cache/" 2>/dev/null || cp -a "$cache/." "$home/images/.cache/"; fi
   "$1" image build fio --with fio 2> "$home/image-build.log" > /dev/null || { cat "$home/image-build.log" >&2; exit 1; }
 }
+
+# A VIOS (VIOS1) and its client fio1 (image fio, from bench_fio_home), 1 GiB each, started and
+# Running: one pool of POOL_SIZE per name given, disk1 of DISK in the first, every byte of it random
+# (a hole reads as zeros without touching the disk, on every path alike, but a write into a hole
+# allocates). Sets `file` to disk1's backing file.
+# Usage: bench_fio_vios_client PARVIRT DISK POOL_SIZE POOL [POOL...]
+bench_fio_vios_client() {
+  local pv=$1 disk=$2 size=$3 p i
+  shift 3
+  _fio_part() { # name env adapters image
+    printf 'name=%s,profile_name=default,lpar_env=%s,min_mem=1024,desired_mem=1024,max_mem=1024,proc_mode=shared,min_proc_units=0.1,desired_proc_units=1.0,max_proc_units=1.0,min_procs=1,desired_procs=1,max_procs=1,sharing_mode=uncap,uncap_weight=128,%s"virtual_scsi_adapters=%s"' \
+      "$1" "$2" "${4:+parvirt_image=$4,}" "$3"
+  }
+  "$pv" mksyscfg -r lpar -m sys1 -i "$(_fio_part VIOS1 vioserver '2/server/any//any/1' '')"
+  "$pv" mksyscfg -r lpar -m sys1 -i "$(_fio_part fio1 aixlinux '2/client//VIOS1/2/1' fio)"
+  for p in "$@"; do "$pv" viosvrcmd -m sys1 -p VIOS1 -c "mksp -fb $p -size $size" >/dev/null; done
+  "$pv" viosvrcmd -m sys1 -p VIOS1 -c "mkbdsp -sp $1 $disk -bd disk1 -vadapter vhost0" >/dev/null
+  file=$(find "$home/vios" -type f -name disk1 | head -1)
+  [ -f "$file" ] || { echo "bench: backing file disk1 not found under $home/vios" >&2; exit 1; }
+  dd if=/dev/urandom of="$file" bs=1M count=$(( $(stat -c %s "$file") >> 20 )) conv=notrunc,fsync status=none
+  for p in VIOS1 fio1; do
+    "$pv" chsysstate -m sys1 -r lpar -o on -n "$p" -f default
+    for ((i = 0; ; i++)); do
+      case $("$pv" lssyscfg -r lpar -m sys1 --filter "lpar_names=$p" -F state) in
+        Running) break ;;
+        Error*) echo "bench: $p is in Error" >&2; exit 1 ;;
+      esac
+      [ "$i" -ge 240 ] && { echo "bench: $p not Running after 120 s" >&2; exit 1; }
+      sleep 0.5
+    done
+  done
+}
