@@ -68,6 +68,12 @@ final class Metrics {
             b.append("parvirt_vswitch_port_bytes_total").append(l).append(",direction=\"tx\"} ").append(p.txBytes())
                     .append('\n');
         }
+        header(b, "parvirt_vswitch_port_segments_total", "Frames a virtual switch port received with a "
+                + "segmentation offload (TCP segments larger than the MTU that crossed the switch whole)", "counter");
+        for (var p : ports) {
+            b.append("parvirt_vswitch_port_segments_total").append(port(p.vswitch(), p.lpar(), p.slot())).append("} ")
+                    .append(p.rxSegments()).append('\n');
+        }
         header(b, "parvirt_vswitch_port_drops_total", "Frames a virtual switch dropped, by port and reason", "counter");
         for (var p : ports) {
             String l = port(p.vswitch(), p.lpar(), p.slot());

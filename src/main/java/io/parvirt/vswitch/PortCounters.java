@@ -25,7 +25,8 @@ public final class PortCounters {
     private static final int TX_FRAMES = 2;
     private static final int TX_BYTES = 3;
     private static final int MAC_LIMIT = 4;
-    private static final int DROPS = 5;
+    private static final int RX_SEGMENTS = 5;
+    private static final int DROPS = 6;
 
     private final long[] values = new long[DROPS + REASONS.length];
 
@@ -46,6 +47,14 @@ public final class PortCounters {
 
     public long txBytes() {
         return get(TX_BYTES);
+    }
+
+    /**
+     * Frames received with a segmentation offload (a TCP segment larger than the MTU that crossed the
+     * switch whole, as one frame): proof that TSO works end to end, whatever the sender's pacing.
+     */
+    public long rxSegments() {
+        return get(RX_SEGMENTS);
     }
 
     public long drops(DropReason r) {
@@ -82,6 +91,10 @@ public final class PortCounters {
     void received(int bytes) {
         add(RX_FRAMES, 1);
         add(RX_BYTES, bytes);
+    }
+
+    void receivedSegment() {
+        add(RX_SEGMENTS, 1);
     }
 
     void sent(int bytes) {

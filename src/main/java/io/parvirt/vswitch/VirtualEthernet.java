@@ -50,7 +50,7 @@ public final class VirtualEthernet implements AutoCloseable {
      */
     public record PortStatus(String vswitch, int lparId, String lpar, int slot, PortConfig config, boolean connected,
             long connects, String hostInterface, boolean activeTrunk, long rxFrames, long rxBytes, long txFrames,
-            long txBytes, Map<String, Long> drops, String transport) {
+            long txBytes, Map<String, Long> drops, String transport, long rxSegments) {
     }
 
     private final SwitchLoop loop = new SwitchLoop();
@@ -321,7 +321,7 @@ public final class VirtualEthernet implements AutoCloseable {
                     Map<String, Long> drops = drops(c);
                     out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(),
                             p.connected(), p.connects, null, false, c.rxFrames(), c.rxBytes(), c.txFrames(),
-                            c.txBytes(), drops, Transport.STREAM.spelling()));
+                            c.txBytes(), drops, Transport.STREAM.spelling(), c.rxSegments()));
                 }
             }
             for (var e : vhostByPartition.entrySet()) {
@@ -329,7 +329,7 @@ public final class VirtualEthernet implements AutoCloseable {
                     PortCounters c = p.port.counters();
                     out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(),
                             p.connected(), p.connects(), null, false, c.rxFrames(), c.rxBytes(), c.txFrames(),
-                            c.txBytes(), drops(c), Transport.VHOST_USER.spelling()));
+                            c.txBytes(), drops(c), Transport.VHOST_USER.spelling(), c.rxSegments()));
                 }
             }
             for (var e : trunksByPartition.entrySet()) {
@@ -341,7 +341,7 @@ public final class VirtualEthernet implements AutoCloseable {
                     Map<String, Long> drops = drops(c);
                     out.add(new PortStatus(p.vswitch.name(), e.getKey(), p.lpar, p.slot, p.port.config(), p.open(),
                             1, p.interfaceName(), p.vswitch.activeTrunk(p.port), c.rxFrames(), c.rxBytes(),
-                            c.txFrames(), c.txBytes(), drops, "tap"));
+                            c.txFrames(), c.txBytes(), drops, "tap", c.rxSegments()));
                 }
             }
             out.sort(java.util.Comparator.comparing(PortStatus::vswitch).thenComparingInt(PortStatus::lparId)

@@ -227,6 +227,9 @@ public final class VirtualSwitch {
         int off = frame.position();
         int end = frame.limit();
         from.counters.received(end - off);
+        if (header.gso() != NetHeader.GSO_NONE) {
+            from.counters.receivedSegment();
+        }
         forwarding = true;
         try {
             DropReason r = forward(from, frame, off, end - off, header);

@@ -79,6 +79,7 @@ class VhostUserEthernetTest {
     @Order(2)
     void aTcpStreamCrossesInSegmentsLargerThanTheMtu() {
         long framesBefore = VirtualEthernetTest.port("H2").path("rxFrames").asLong();
+        long segmentsBefore = VirtualEthernetTest.port("H2").path("rxSegments").asLong();
         long bytesBefore = VirtualEthernetTest.port("H2").path("rxBytes").asLong();
         // The listener's output goes elsewhere (the agent waits for its output's end), and its input
         // is a pipe that stays open: busybox nc closes the connection when its input ends.
@@ -92,9 +93,14 @@ class VhostUserEthernetTest {
                     + VirtualEthernetTest.sh("H2", "cat /proc/net/dev; cat /proc/net/snmp").stdout());
         }
         assertThat(bytes).as("10 MB sent from H2").isGreaterThan(10_000_000L);
-        // Without offloads no frame exceeds 1514 bytes; how large TSO makes them depends on the sender's
-        // pacing (a TCG guest's is slow), so the average is held above the MTU's frame, not to 64 KB.
-        assertThat(bytes / frames).as("average frame from H2: TSO segments crossed whole").isGreaterThan(1514);
+        // Without offloads no frame exceeds 1514 bytes and none carries a segmentation offload. How
+        // many of them TSO merges depends on the sender's pacing (a TCG guest on a loaded host sends
+        // many frames of one MSS: an average of 1422 bytes was seen in CI), so what is held is that
+        // segments larger than the MTU crossed whole, counted by the switch per frame.
+        long segments = VirtualEthernetTest.port("H2").path("rxSegments").asLong() - segmentsBefore;
+        System.out.printf("H2 sent %d frames, %d bytes (average %d), %d of them TSO segments%n", frames, bytes,
+                bytes / frames, segments);
+        assertThat(segments).as("TSO segments from H2 that crossed whole").isPositive();
         assertThat(VirtualEthernetTest.port("H2").path("drops").path("malformed_chain").asLong()).isZero();
     }
 

@@ -89,6 +89,8 @@ class VhostUserTransportTest {
                 assertThat(got.flags & NetHeader.FLAG_NEEDS_CSUM).isNotZero();
                 assertThat(got.csumStart).isEqualTo(34);
                 assertThat(got.csumOffset).isEqualTo(16);
+                assertThat(net.ports().getFirst().rxSegments()).as("A's port counts the segment").isEqualTo(1);
+                assertThat(net.ports().get(1).rxSegments()).isZero();
             }
         }
     }
