@@ -1,5 +1,6 @@
 package io.parvirt.daemon;
 
+import io.parvirt.durable.AtomicFile;
 import io.parvirt.api.ApiServer;
 import io.parvirt.api.Auth;
 import io.parvirt.dispatch.Dispatcher;
@@ -26,7 +27,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -293,15 +293,10 @@ public final class Daemon implements AutoCloseable {
         return token;
     }
 
-    /** Owner-only, written to a temporary file and renamed so readers never see half a file. */
+    /** Owner-only, replaced whole so readers never see half a file. */
     private static void writeString(Path file, String s) {
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, s);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.replace(file, s);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

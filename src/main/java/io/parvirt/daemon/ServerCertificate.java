@@ -1,5 +1,6 @@
 package io.parvirt.daemon;
 
+import io.parvirt.durable.AtomicFile;
 import io.parvirt.api.TlsIdentity;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,11 +41,7 @@ final class ServerCertificate {
                 String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
                 Files.deleteIfExists(keystore);
                 generate(keystore, password, hostname);
-                Path tmp = dir.resolve("password.tmp");
-                Files.deleteIfExists(tmp);
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(tmp, password);
-                Files.move(tmp, passwordFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                AtomicFile.replace(passwordFile, password); // rw-------
             }
             Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
             String password = Files.readString(passwordFile).strip();

@@ -208,18 +208,12 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         writeWhole(r.spec().runDir().resolve("run.json"), JSON.writeValueAsBytes(r));
     }
 
-    /** {@code bytes} written to {@code file}'s {@code .tmp}, forced to disk and renamed over {@code file}. */
+    /**
+     * {@code bytes} replace {@code file} whole. QEMU may write in the run directory (QemuUser): the
+     * temporary file is made afresh ({@code O_EXCL}), so a file or link it left there is never written through.
+     */
     static void writeWhole(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        // QEMU may write in the run directory (QemuUser): a file or link it left here is removed, never written through.
-        Files.deleteIfExists(tmp);
-        try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            out.write(java.nio.ByteBuffer.wrap(bytes));
-            out.force(true);
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        io.parvirt.durable.AtomicFile.replace(file, bytes);
     }
 
     /**

@@ -1,15 +1,12 @@
 package io.parvirt.partition;
 
+import io.parvirt.durable.AtomicFile;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,20 +95,7 @@ final class IncomingMigrations {
         }
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            byte[] content = JSON.writeValueAsBytes(new TreeMap<>(arrivals).values());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(content);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                d.force(true); // the rename is durable once the directory is
-            }
+            AtomicFile.replace(file, JSON.writeValueAsBytes(new TreeMap<>(arrivals).values()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -1,5 +1,6 @@
 package io.parvirt.system;
 
+import io.parvirt.durable.AtomicFile;
 import static io.parvirt.model.ModelException.Kind.INVALID_STATE;
 import static io.parvirt.model.ModelException.Kind.INVALID_VALUE;
 import static io.parvirt.model.ModelException.Kind.NAME_IN_USE;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -79,13 +79,9 @@ final class ProfileData {
             byte[] header = (MAGIC + " length=" + body.length + " sha256=" + sha256(body) + "\n")
                     .getBytes(StandardCharsets.US_ASCII);
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            try (var out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(new java.nio.ByteBuffer[] {java.nio.ByteBuffer.wrap(header), java.nio.ByteBuffer.wrap(body)});
-                out.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            byte[] whole = java.util.Arrays.copyOf(header, header.length + body.length);
+            System.arraycopy(body, 0, whole, header.length, body.length);
+            AtomicFile.replace(file, whole);
         } catch (IOException e) {
             throw ModelException.of(ModelException.Kind.INTERNAL, "The profile data could not be written to "
                     + file + ": " + e.getMessage());

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Imports point down (ARCHITECTURE.md, README "Code layout"), with no exceptions:
  * {@code cli, web → daemon → api → hmc → services (partition, vios, system) → mechanisms (hypervisor,
- * dispatch, vswitch, console, image, store, memory, cgroup, remote) → model}. Each package may use only the
+ * dispatch, vswitch, console, image, store, memory, cgroup, remote) → model}, and beneath them all
+ * {@code durable} (files replaced whole). Each package may use only the
  * packages listed for it; {@code hmc} only translates, so no type of the hypervisor (nor its QMP
  * and guest-agent protocols), the dispatcher, the consoles or the NBD server reaches it.
  */
@@ -27,27 +28,29 @@ class LayeringTest {
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("model", Set.of()),
             Map.entry("home", Set.of()),
+            // files replaced whole (crash-safe state files): JDK only, beneath every layer that keeps files
+            Map.entry("durable", Set.of()),
             Map.entry("cgroup", Set.of()),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
             Map.entry("vswitch", Set.of()),
             // another host's daemon over its REST API (mksysconn, -m routing, mobility): JDK HTTP and Jackson only
-            Map.entry("remote", Set.of()),
+            Map.entry("remote", Set.of("durable")),
             Map.entry("memory", Set.of("model")),
             Map.entry("store", Set.of("model")),
-            Map.entry("hypervisor", Set.of("model", "console", "cgroup")),
+            Map.entry("hypervisor", Set.of("model", "console", "cgroup", "durable")),
             Map.entry("dispatch", Set.of("model", "cgroup")),
-            Map.entry("system", Set.of("model", "memory", "store")),
+            Map.entry("system", Set.of("model", "memory", "store", "durable")),
             Map.entry("vios", Set.of("model", "store", "system")),
             // remote: mobility reaches the target system's daemon (issue 14)
             Map.entry("partition", Set.of("model", "memory", "store", "system", "vios", "hypervisor", "dispatch",
-                    "vswitch", "console", "image", "remote")),
+                    "vswitch", "console", "image", "remote", "durable")),
             Map.entry("hmc", Set.of("model", "memory", "store", "system", "partition", "vios", "vswitch",
                     "remote")),
             Map.entry("api", Set.of("hmc", "model", "system", "remote")),
-            Map.entry("ssh", Set.of("hmc", "model", "home")),
+            Map.entry("ssh", Set.of("hmc", "model", "home", "durable")),
             Map.entry("daemon", Set.of("api", "hmc", "home", "memory", "model", "store", "system", "partition",
-                    "hypervisor", "dispatch", "vswitch", "image", "vios", "cgroup", "ssh", "remote")),
+                    "hypervisor", "dispatch", "vswitch", "image", "vios", "cgroup", "ssh", "remote", "durable")),
             // hmc: a command's usage (VERB --help) is printed without starting a daemon to ask it
             Map.entry("cli", Set.of("daemon", "home", "image", "hmc")),
             // the web console's pages run in the browser and use only the REST API: no Java layer below
