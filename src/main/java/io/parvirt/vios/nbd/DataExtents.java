@@ -1,12 +1,6 @@
 package io.parvirt.vios.nbd;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +14,6 @@ import java.util.List;
  * moved to another pool ({@link DiskMove}).
  */
 public final class DataExtents {
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
 
@@ -33,15 +25,10 @@ public final class DataExtents {
     }
 
     public static List<Extent> of(Path file, long size) throws IOException {
-        if (Native.LSEEK == null || size == 0) {
+        if (Libc.LSEEK == null || size == 0) {
             return size == 0 ? List.of() : List.of(new Extent(0, size));
         }
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            fd = (int) Native.OPEN.invokeExact(arena.allocateFrom(file.toString()), O_RDONLY | O_CLOEXEC, 0);
-        } catch (Throwable e) {
-            throw new IOException("open " + file + ": " + e.getMessage(), e);
-        }
+        int fd = Libc.open(file, Libc.O_RDONLY);
         if (fd < 0) {
             throw new IOException("cannot open " + file);
         }
@@ -49,11 +36,11 @@ public final class DataExtents {
             List<Extent> out = new ArrayList<>();
             long pos = 0;
             while (pos < size) {
-                long data = (long) Native.LSEEK.invokeExact(fd, pos, SEEK_DATA);
+                long data = (long) Libc.LSEEK.invokeExact(fd, pos, SEEK_DATA);
                 if (data < 0 || data >= size) {
                     break; // ENXIO: no data past pos (or an error: then the rest is taken whole below)
                 }
-                long hole = (long) Native.LSEEK.invokeExact(fd, data, SEEK_HOLE);
+                long hole = (long) Libc.LSEEK.invokeExact(fd, data, SEEK_HOLE);
                 if (hole < 0 || hole > size) {
                     hole = size;
                 }
@@ -64,39 +51,7 @@ public final class DataExtents {
         } catch (Throwable e) {
             return List.of(new Extent(0, size));
         } finally {
-            try {
-                int rc = (int) Native.CLOSE.invokeExact(fd);
-            } catch (Throwable e) {
-                // the descriptor is gone either way
-            }
-        }
-    }
-
-    /** The downcalls, bound once; null where the C library has no lseek. */
-    private static final class Native {
-        static final MethodHandle OPEN;
-        static final MethodHandle LSEEK;
-        static final MethodHandle CLOSE;
-
-        static {
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            MethodHandle open = null;
-            MethodHandle lseek = null;
-            MethodHandle close = null;
-            if (libc.find("lseek").isPresent()) {
-                open = linker.downcallHandle(libc.find("open").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-                lseek = linker.downcallHandle(libc.find("lseek").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_INT));
-                close = linker.downcallHandle(libc.find("close").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            }
-            OPEN = open;
-            LSEEK = lseek;
-            CLOSE = close;
+            Libc.close(fd);
         }
     }
 }

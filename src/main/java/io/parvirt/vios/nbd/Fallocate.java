@@ -1,15 +1,7 @@
 package io.parvirt.vios.nbd;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -31,8 +23,6 @@ final class Fallocate implements AutoCloseable {
     /** What one call did. */
     enum Result { DONE, UNSUPPORTED, NO_SPACE, FAILED }
 
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int EINTR = 4;
     private static final int EFBIG = 27;
     private static final int ENOSPC = 28;
@@ -57,16 +47,7 @@ final class Fallocate implements AutoCloseable {
 
     /** A descriptor for {@code file}, or one that answers UNSUPPORTED when none can be had. */
     static Fallocate open(Path file) {
-        if (Native.FALLOCATE == null) {
-            return new Fallocate(-1);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Native.STATE);
-            int fd = (int) Native.OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDWR | O_CLOEXEC, 0);
-            return new Fallocate(fd);
-        } catch (Throwable e) {
-            return new Fallocate(-1);
-        }
+        return new Fallocate(Libc.FALLOCATE == null ? -1 : Libc.open(file, Libc.O_RDWR));
     }
 
     Result punchHole(long offset, long length) {
@@ -96,13 +77,13 @@ final class Fallocate implements AutoCloseable {
             if (closed || fd < 0) {
                 return Result.UNSUPPORTED;
             }
-            MemorySegment state = arena.allocate(Native.STATE);
+            MemorySegment state = arena.allocate(Libc.STATE);
             while (true) {
-                int rc = (int) Native.FALLOCATE.invokeExact(state, fd, mode, offset, length);
+                int rc = (int) Libc.FALLOCATE.invokeExact(state, fd, mode, offset, length);
                 if (rc == 0) {
                     return Result.DONE;
                 }
-                int errno = (int) Native.ERRNO.get(state, 0L);
+                int errno = (int) Libc.ERRNO.get(state, 0L);
                 switch (errno) {
                     case EINTR -> {
                         continue;
@@ -134,44 +115,9 @@ final class Fallocate implements AutoCloseable {
                 return;
             }
             closed = true;
-            int rc = (int) Native.CLOSE.invokeExact(fd); // nothing to do about a failed close
-        } catch (Throwable e) {
-            // the descriptor is gone either way
+            Libc.close(fd);
         } finally {
             closing.writeLock().unlock();
-        }
-    }
-
-    /** The downcalls, bound once; all null where the C library has no fallocate. */
-    private static final class Native {
-        static final StructLayout STATE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        static final MethodHandle OPEN;
-        static final MethodHandle FALLOCATE;
-        static final MethodHandle CLOSE;
-
-        static {
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            Linker.Option errno = Linker.Option.captureCallState("errno");
-            MethodHandle open = null;
-            MethodHandle fallocate = null;
-            MethodHandle close = null;
-            if (libc.find("fallocate").isPresent()) {
-                open = linker.downcallHandle(libc.find("open").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_INT),
-                        errno, Linker.Option.firstVariadicArg(2));
-                fallocate = linker.downcallHandle(libc.find("fallocate").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-                        errno);
-                close = linker.downcallHandle(libc.find("close").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            }
-            OPEN = open;
-            FALLOCATE = fallocate;
-            CLOSE = close;
         }
     }
 }
