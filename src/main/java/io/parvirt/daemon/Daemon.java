@@ -154,8 +154,8 @@ public final class Daemon implements AutoCloseable {
                     : apiAddress.getHostAddress());
             // before re-adoption: an arrival an earlier daemon left unfinished is not taken for a partition of this system
             operations.mobilityTarget().remember(home.root().resolve("mobility/incoming.json"));
-            int[] limits = config.mobilityLimits();
-            operations.mobility().limits(limits[0], limits[1]);
+            DaemonConfig.MobilityLimits limits = config.mobilityLimits();
+            operations.mobility().limits(limits.active(), limits.inactive());
             boolean hmcOnly = config.hmcOnly();
             connections = new io.parvirt.remote.SystemConnections(new io.parvirt.remote.PeerFile(
                     home.root().resolve("sysconn")), config.sysconn(), text -> sys.logEvent("hmc", "sysconn", text));

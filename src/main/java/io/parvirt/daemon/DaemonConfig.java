@@ -105,9 +105,13 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      * Partition mobility: {@code mobility.max_active} (4, active migrations this system runs at
      * once; one more is refused) and {@code mobility.max_inactive} (4, inactive ones).
      */
-    int[] mobilityLimits() {
-        return new int[] {(int) bounded("mobility.max_active", io.parvirt.partition.Mobility.MAX_ACTIVE, 1, 64),
-            (int) bounded("mobility.max_inactive", io.parvirt.partition.Mobility.MAX_INACTIVE, 1, 64)};
+    MobilityLimits mobilityLimits() {
+        return new MobilityLimits((int) bounded("mobility.max_active", io.parvirt.partition.Mobility.MAX_ACTIVE, 1, 64),
+                (int) bounded("mobility.max_inactive", io.parvirt.partition.Mobility.MAX_INACTIVE, 1, 64));
+    }
+
+    /** How many active and inactive migrations this system runs at once. */
+    record MobilityLimits(int active, int inactive) {
     }
 
     private long bounded(String key, long dflt, long min, long max) {
