@@ -12,63 +12,43 @@ import java.util.Objects;
 public sealed interface AccessCommand extends HmcCommand {
 
     /** {@code mkaccfg -t resourcerole -i "name=R,resources=..."} (or {@code -f}). */
+    @Verb("mkaccfg")
     record MakeResourceRole(List<Assignment> attributes) implements AccessCommand {
         public MakeResourceRole {
             attributes = List.copyOf(attributes);
         }
-
-        @Override
-        public String verb() {
-            return "mkaccfg";
-        }
     }
 
     /** {@code chaccfg -t resourcerole -i "name=R,resources[+-]=..."}. */
+    @Verb("chaccfg")
     record ChangeResourceRole(List<Assignment> attributes) implements AccessCommand {
         public ChangeResourceRole {
             attributes = List.copyOf(attributes);
         }
-
-        @Override
-        public String verb() {
-            return "chaccfg";
-        }
     }
 
     /** {@code rmaccfg -t resourcerole -n R}. */
+    @Verb("rmaccfg")
     record RemoveResourceRole(String name) implements AccessCommand {
         public RemoveResourceRole {
             Objects.requireNonNull(name);
         }
-
-        @Override
-        public String verb() {
-            return "rmaccfg";
-        }
     }
 
     /** {@code lsaccfg -t resourcerole|taskrole [--filter "resourceroles=..."|"taskroles=..."]}. */
+    @Verb("lsaccfg")
     record ListAccess(boolean taskRoles, Filters filter, Format format) implements AccessCommand {
         public ListAccess {
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lsaccfg";
-        }
     }
 
     /** {@code chhmcusr -i "name=U,taskrole=...,resourcerole=..."} (or {@code -f}). */
+    @Verb("chhmcusr")
     record ChangeUser(List<Assignment> attributes) implements AccessCommand {
         public ChangeUser {
             attributes = List.copyOf(attributes);
-        }
-
-        @Override
-        public String verb() {
-            return "chhmcusr";
         }
     }
 }

@@ -13,6 +13,7 @@ public sealed interface BackupCommand extends HmcCommand {
     String system();
 
     /** {@code bklpar -m SYS {-p NAME | --id N} -f FILE [--force]}. */
+    @Verb("bklpar")
     record BackupPartition(String system, PartitionRef partition, String file, boolean force)
             implements BackupCommand {
         public BackupPartition {
@@ -20,37 +21,24 @@ public sealed interface BackupCommand extends HmcCommand {
             Objects.requireNonNull(partition);
             Objects.requireNonNull(file);
         }
-
-        @Override
-        public String verb() {
-            return "bklpar";
-        }
     }
 
     /** {@code rstlpar -m SYS -f FILE [-n NEW_NAME] [--newid N]}: null name and id keep the archive's name, take a free id. */
+    @Verb("rstlpar")
     record RestorePartition(String system, String file, String name, Integer id) implements BackupCommand {
         public RestorePartition {
             Objects.requireNonNull(system);
             Objects.requireNonNull(file);
         }
-
-        @Override
-        public String verb() {
-            return "rstlpar";
-        }
     }
 
     /** {@code cplpar -m SYS {-p NAME | --id N} -n NEW_NAME [--newid N]}. */
+    @Verb("cplpar")
     record ClonePartition(String system, PartitionRef source, String name, Integer id) implements BackupCommand {
         public ClonePartition {
             Objects.requireNonNull(system);
             Objects.requireNonNull(source);
             Objects.requireNonNull(name);
-        }
-
-        @Override
-        public String verb() {
-            return "cplpar";
         }
     }
 
@@ -58,6 +46,7 @@ public sealed interface BackupCommand extends HmcCommand {
      * {@code migrdisk -m SYS {-p VIOS | --id N} -bd DEVICE -sp POOL [--rate MB_PER_S]}: moves a
      * backing device to another storage pool of its VIOS while its client runs; 0: no rate cap.
      */
+    @Verb("migrdisk")
     record MigrateDisk(String system, PartitionRef vios, String device, String pool, int mbPerSecond)
             implements BackupCommand {
         public MigrateDisk {
@@ -66,35 +55,22 @@ public sealed interface BackupCommand extends HmcCommand {
             Objects.requireNonNull(device);
             Objects.requireNonNull(pool);
         }
-
-        @Override
-        public String verb() {
-            return "migrdisk";
-        }
     }
 
     /** {@code lslparjob -m SYS [-F ...] [--header]}. */
+    @Verb("lslparjob")
     record ListJobs(String system, Format format) implements BackupCommand {
         public ListJobs {
             Objects.requireNonNull(system);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lslparjob";
-        }
     }
 
     /** {@code rmlparjob -m SYS --id N}: cancels job N. */
+    @Verb("rmlparjob")
     record CancelJob(String system, int id) implements BackupCommand {
         public CancelJob {
             Objects.requireNonNull(system);
-        }
-
-        @Override
-        public String verb() {
-            return "rmlparjob";
         }
     }
 }

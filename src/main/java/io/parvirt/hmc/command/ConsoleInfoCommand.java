@@ -14,54 +14,38 @@ public sealed interface ConsoleInfoCommand extends HmcCommand {
     enum HmcFacet { VERSION, VPD, NETWORK, BIOS, REMOTE }
 
     /** {@code lshmc -V|-v|-n|-b|-r [-F …]}. */
+    @Verb("lshmc")
     record ShowHmc(HmcFacet facet, Format format) implements ConsoleInfoCommand {
         public ShowHmc {
             Objects.requireNonNull(facet);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lshmc";
-        }
     }
 
     /** {@code lslic -m SYS [-t sys|syspower] [-F …]}: the managed system's code levels. */
+    @Verb("lslic")
     record ListLic(String system, Format format) implements ConsoleInfoCommand {
         public ListLic {
             Objects.requireNonNull(system);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lslic";
-        }
     }
 
     /** {@code lsled -r sa -m SYS -t phys|virtualsys|virtuallpar}: system attention LEDs. */
+    @Verb("lsled")
     record ListLed(String system, String type, Format format) implements ConsoleInfoCommand {
         public ListLed {
             Objects.requireNonNull(system);
             Objects.requireNonNull(type);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lsled";
-        }
     }
 
     /** {@code monhmc -r mem|swap|proc|disk [-n 0]}: one sample of the console's own machine. */
+    @Verb("monhmc")
     record MonitorHmc(String resource) implements ConsoleInfoCommand {
         public MonitorHmc {
             Objects.requireNonNull(resource);
-        }
-
-        @Override
-        public String verb() {
-            return "monhmc";
         }
     }
 

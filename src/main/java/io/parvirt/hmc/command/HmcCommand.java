@@ -5,6 +5,15 @@ public sealed interface HmcCommand permits SyscfgCommand, PowerCommand, HwresCom
         EventCommand, UserCommand, ViosCommand, ConsoleInfoCommand, LifecycleCommand, SysconnCommand,
         AccessCommand, MobilityCommand, BackupCommand {
 
-    /** The HMC command word ({@code lssyscfg}, ...): task roles are granted per command. */
-    String verb();
+    /**
+     * The HMC command word ({@code lssyscfg}, ...): task roles are granted per command. A record
+     * names it with {@link Verb}; one whose word depends on its fields overrides this.
+     */
+    default String verb() {
+        Verb v = getClass().getAnnotation(Verb.class);
+        if (v == null) {
+            throw new IllegalStateException(getClass().getName() + " names no @Verb");
+        }
+        return v.value();
+    }
 }

@@ -23,6 +23,7 @@ public sealed interface HwresCommand extends HmcCommand {
      * {@code rsubtype} only for {@code -r virtualio}; {@code maxMemMb}/{@code hptRatio} only for
      * {@code -r mem --level sys --maxmem} (the ratio null for the system's default).
      */
+    @Verb("lshwres")
     record ListHwres(String system, Resource resource, String level, String rsubtype, Long maxMemMb,
             HptRatio hptRatio, Filters filter, Format format) implements HwresCommand {
         public ListHwres {
@@ -31,14 +32,10 @@ public sealed interface HwresCommand extends HmcCommand {
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lshwres";
-        }
     }
 
     /** {@code chhwres -r procpool -o s {--poolname P | --id N} -a "..."}: a pool's settings. */
+    @Verb("chhwres")
     record ChangePool(String system, PoolRef pool, List<Assignment> attributes) implements HwresCommand {
         public ChangePool {
             Objects.requireNonNull(system);
@@ -48,37 +45,24 @@ public sealed interface HwresCommand extends HmcCommand {
                 throw new IllegalArgumentException("a pool change sets at least one attribute");
             }
         }
-
-        @Override
-        public String verb() {
-            return "chhwres";
-        }
     }
 
     /** {@code chhwres -r procpool -o s -p LPAR {--poolname P | --id N}}: moves a running partition. */
+    @Verb("chhwres")
     record MoveToPool(String system, String partition, PoolRef pool) implements HwresCommand {
         public MoveToPool {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(pool);
         }
-
-        @Override
-        public String verb() {
-            return "chhwres";
-        }
     }
 
     /** {@code chhwres -r virtualio --rsubtype vswitch -o a|r --vswitch NAME}. */
+    @Verb("chhwres")
     record ChangeVswitch(String system, String vswitch, boolean add) implements HwresCommand {
         public ChangeVswitch {
             Objects.requireNonNull(system);
             Objects.requireNonNull(vswitch);
-        }
-
-        @Override
-        public String verb() {
-            return "chhwres";
         }
     }
 
@@ -89,6 +73,7 @@ public sealed interface HwresCommand extends HmcCommand {
      * {@code chhwres -r virtualio --rsubtype eth|scsi -o a|r|s -s SLOT [-a "..."]}: virtual adapter
      * DLPAR on a running partition; {@code waitMinutes} ({@code -w}) null for the default.
      */
+    @Verb("chhwres")
     record ChangeVirtualAdapter(String system, PartitionRef partition, String rsubtype, AdapterOperation operation,
             int slot, List<Assignment> attributes, Integer waitMinutes) implements HwresCommand {
         public ChangeVirtualAdapter {
@@ -99,11 +84,6 @@ public sealed interface HwresCommand extends HmcCommand {
             if (!rsubtype.equals("eth") && !rsubtype.equals("scsi")) {
                 throw new IllegalArgumentException("adapters of rsubtype eth or scsi only");
             }
-        }
-
-        @Override
-        public String verb() {
-            return "chhwres";
         }
     }
 
@@ -116,6 +96,7 @@ public sealed interface HwresCommand extends HmcCommand {
      * {@code procs} when {@code --procs} is; {@code target} only for {@code -o m};
      * {@code waitMinutes} ({@code -w}) null for the default.
      */
+    @Verb("chhwres")
     record ChangeProcessors(String system, PartitionRef partition, ProcOperation operation,
             List<Assignment> attributes, ProcUnits units, PartitionRef target, Integer procs, Integer waitMinutes)
             implements HwresCommand {
@@ -131,11 +112,6 @@ public sealed interface HwresCommand extends HmcCommand {
                 throw new IllegalArgumentException("--procs is a count above 0 added, removed, moved or set");
             }
         }
-
-        @Override
-        public String verb() {
-            return "chhwres";
-        }
     }
 
     /** {@code chhwres -r mem -o}: add, remove, move. */
@@ -145,6 +121,7 @@ public sealed interface HwresCommand extends HmcCommand {
      * {@code chhwres -r mem -o a|r|m -q MB}: memory DLPAR on a running partition; {@code target}
      * only for {@code -o m}; {@code waitMinutes} ({@code -w}) null for the default.
      */
+    @Verb("chhwres")
     record ChangeMemory(String system, PartitionRef partition, MemOperation operation, long mb, PartitionRef target,
             Integer waitMinutes) implements HwresCommand {
         public ChangeMemory {
@@ -154,11 +131,6 @@ public sealed interface HwresCommand extends HmcCommand {
             if ((operation == MemOperation.MOVE) != (target != null)) {
                 throw new IllegalArgumentException("only a move names a target partition");
             }
-        }
-
-        @Override
-        public String verb() {
-            return "chhwres";
         }
     }
 
@@ -170,16 +142,12 @@ public sealed interface HwresCommand extends HmcCommand {
      * resources brought back to its profile after a failed DLPAR; {@code partition} null: every
      * running partition.
      */
+    @Verb("rsthwres")
     record RestoreResources(String system, RestoreResource resource, PartitionRef partition)
             implements HwresCommand {
         public RestoreResources {
             Objects.requireNonNull(system);
             Objects.requireNonNull(resource);
-        }
-
-        @Override
-        public String verb() {
-            return "rsthwres";
         }
     }
 }

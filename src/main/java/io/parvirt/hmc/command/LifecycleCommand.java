@@ -13,16 +13,12 @@ import java.util.Objects;
 public sealed interface LifecycleCommand extends HmcCommand {
 
     /** {@code lssyscfg -r sysprof}; filter {@code sysprof_names}. */
+    @Verb("lssyscfg")
     record ListSystemProfiles(String system, Filters filter, Format format) implements LifecycleCommand {
         public ListSystemProfiles {
             Objects.requireNonNull(system);
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
-        }
-
-        @Override
-        public String verb() {
-            return "lssyscfg";
         }
     }
 
@@ -44,45 +40,34 @@ public sealed interface LifecycleCommand extends HmcCommand {
     }
 
     /** {@code rmsyscfg -r sysprof -n NAME}. */
+    @Verb("rmsyscfg")
     record RemoveSystemProfile(String system, String name) implements LifecycleCommand {
         public RemoveSystemProfile {
             Objects.requireNonNull(system);
             Objects.requireNonNull(name);
         }
-
-        @Override
-        public String verb() {
-            return "rmsyscfg";
-        }
     }
 
     /** {@code chsysstate -r sysprof -o on -n NAME [--test]}: {@code test} validates and starts nothing. */
+    @Verb("chsysstate")
     record ActivateSystemProfile(String system, String name, boolean test) implements LifecycleCommand {
         public ActivateSystemProfile {
             Objects.requireNonNull(system);
             Objects.requireNonNull(name);
         }
-
-        @Override
-        public String verb() {
-            return "chsysstate";
-        }
     }
 
     /** {@code bkprofdata -m SYS -f FILE [--force]}: FILE is a name in the home's profile data directory. */
+    @Verb("bkprofdata")
     record BackupProfileData(String system, String file, boolean force) implements LifecycleCommand {
         public BackupProfileData {
             Objects.requireNonNull(system);
             Objects.requireNonNull(file);
         }
-
-        @Override
-        public String verb() {
-            return "bkprofdata";
-        }
     }
 
     /** {@code rstprofdata -m SYS -l 1|2|3|4 [-f FILE]}: the HMC's restore types. */
+    @Verb("rstprofdata")
     record RestoreProfileData(String system, int level, String file) implements LifecycleCommand {
         public RestoreProfileData {
             Objects.requireNonNull(system);
@@ -90,50 +75,33 @@ public sealed interface LifecycleCommand extends HmcCommand {
                 throw new IllegalArgumentException("restore type 1 to 4; a file for 1 to 3");
             }
         }
-
-        @Override
-        public String verb() {
-            return "rstprofdata";
-        }
     }
 
     /** {@code mksyscfg -r lpartemplate -i "name=T,lpar_name=P"}: saves partition P's definition as template T. */
+    @Verb("mksyscfg")
     record SaveTemplates(String system, List<List<Assignment>> records) implements LifecycleCommand {
         public SaveTemplates {
             Objects.requireNonNull(system);
             records = records.stream().map(List::copyOf).toList();
         }
-
-        @Override
-        public String verb() {
-            return "mksyscfg";
-        }
     }
 
     /** {@code lssyscfg -r lpartemplate}; filter {@code template_names}. */
+    @Verb("lssyscfg")
     record ListTemplates(String system, Filters filter, Format format) implements LifecycleCommand {
         public ListTemplates {
             Objects.requireNonNull(system);
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lssyscfg";
-        }
     }
 
     /** {@code rmsyscfg -r lpartemplate -n T}. */
+    @Verb("rmsyscfg")
     record RemoveTemplate(String system, String name) implements LifecycleCommand {
         public RemoveTemplate {
             Objects.requireNonNull(system);
             Objects.requireNonNull(name);
-        }
-
-        @Override
-        public String verb() {
-            return "rmsyscfg";
         }
     }
 
@@ -141,6 +109,7 @@ public sealed interface LifecycleCommand extends HmcCommand {
      * {@code mksyscfg -r lpar --template T -i|-f}: one partition per record, each record's
      * attributes (at least {@code name}) over the template's; all or none.
      */
+    @Verb("mksyscfg")
     record DeployTemplate(String system, String template, List<List<Assignment>> records)
             implements LifecycleCommand {
         public DeployTemplate {
@@ -150,11 +119,6 @@ public sealed interface LifecycleCommand extends HmcCommand {
                 throw new IllegalArgumentException("deploy at least one partition");
             }
             records = records.stream().map(List::copyOf).toList();
-        }
-
-        @Override
-        public String verb() {
-            return "mksyscfg";
         }
     }
 }

@@ -12,6 +12,7 @@ public sealed interface MobilityCommand extends HmcCommand {
      * {@code migrlpar -o v|m|s|r -m SRC [-t DST] {-p NAME|--id N}}; {@code target} is null for
      * {@code -o s} (and may be for {@code -o r}); {@code waitMinutes} ({@code -w}) 0 for no bound.
      */
+    @Verb("migrlpar")
     record Migrate(String system, String target, PartitionRef partition, Operation operation, String profile,
             int waitMinutes) implements MobilityCommand {
         public Migrate {
@@ -22,11 +23,6 @@ public sealed interface MobilityCommand extends HmcCommand {
                 throw new IllegalArgumentException("-t is required with -o v and -o m");
             }
         }
-
-        @Override
-        public String verb() {
-            return "migrlpar";
-        }
     }
 
     /** What {@code lslparmigr -r} lists. */
@@ -36,6 +32,7 @@ public sealed interface MobilityCommand extends HmcCommand {
      * {@code lslparmigr -r sys|lpar -m SYS}, or {@code -r msp|procpool|virtualio -m SRC -t DST
      * --filter lpar_names=X} (what DST could give partition X; {@code target} null for the others).
      */
+    @Verb("lslparmigr")
     record ListMigrations(String system, Listed listed, String target, Filters filter, Format format)
             implements MobilityCommand {
         public ListMigrations {
@@ -50,11 +47,6 @@ public sealed interface MobilityCommand extends HmcCommand {
 
         public boolean lpars() {
             return listed == Listed.LPAR;
-        }
-
-        @Override
-        public String verb() {
-            return "lslparmigr";
         }
     }
 }

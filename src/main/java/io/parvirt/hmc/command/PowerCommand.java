@@ -13,6 +13,7 @@ public sealed interface PowerCommand extends HmcCommand {
      * null for the default profile; {@code test} ({@code --test}, parvirt's, with {@code -o on} only)
      * asks for the plan without starting anything.
      */
+    @Verb("chsysstate")
     record ChangeState(String system, PartitionRef partition, Operation operation, String profile, boolean immediate,
             boolean restart, boolean test) implements PowerCommand {
         public ChangeState {
@@ -23,28 +24,19 @@ public sealed interface PowerCommand extends HmcCommand {
                 throw new IllegalArgumentException("--test goes with -o on only");
             }
         }
-
-        @Override
-        public String verb() {
-            return "chsysstate";
-        }
     }
 
     /** {@code chlparstate -o}: suspend and resume, and the shutdown of a Suspended partition. */
     enum SuspendOperation { SUSPEND, RESUME, SHUTDOWN }
 
     /** {@code chlparstate -o suspend|resume|shutdown -m SYS {-p NAME | --id N}} (issue 14). */
+    @Verb("chlparstate")
     record ChangeLparState(String system, PartitionRef partition, SuspendOperation operation)
             implements PowerCommand {
         public ChangeLparState {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(operation);
-        }
-
-        @Override
-        public String verb() {
-            return "chlparstate";
         }
     }
 
@@ -53,28 +45,20 @@ public sealed interface PowerCommand extends HmcCommand {
      * system (the host stays up): off shuts every active partition down, then the system shows
      * {@code Power Off}; on makes it Operating and starts the auto_start partitions.
      */
+    @Verb("chsysstate")
     record ChangeSystemState(String system, boolean on, boolean immediate) implements PowerCommand {
         public ChangeSystemState {
             Objects.requireNonNull(system);
         }
-
-        @Override
-        public String verb() {
-            return "chsysstate";
-        }
     }
 
     /** {@code lsrefcode -r lpar}. */
+    @Verb("lsrefcode")
     record ListRefcode(String system, Filters filter, Format format) implements PowerCommand {
         public ListRefcode {
             Objects.requireNonNull(system);
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
-        }
-
-        @Override
-        public String verb() {
-            return "lsrefcode";
         }
     }
 
@@ -82,16 +66,12 @@ public sealed interface PowerCommand extends HmcCommand {
      * {@code lsrunstate -r lpar}: parvirt's own listing of each partition's HMC state beside
      * parvirt's run state ({@code Paused} where the HMC's listings say Running).
      */
+    @Verb("lsrunstate")
     record ListRunState(String system, Filters filter, Format format) implements PowerCommand {
         public ListRunState {
             Objects.requireNonNull(system);
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
-        }
-
-        @Override
-        public String verb() {
-            return "lsrunstate";
         }
     }
 
@@ -99,6 +79,7 @@ public sealed interface PowerCommand extends HmcCommand {
      * {@code mkvterm}: the console session socket of a running partition. parvirt's options: {@code
      * --view} joins read-only (any number may), {@code --take} takes the keyboard from whoever holds it.
      */
+    @Verb("mkvterm")
     record OpenVterm(String system, PartitionRef partition, VtermMode mode) implements PowerCommand {
         public OpenVterm {
             Objects.requireNonNull(system);
@@ -109,11 +90,6 @@ public sealed interface PowerCommand extends HmcCommand {
         public OpenVterm(String system, PartitionRef partition) {
             this(system, partition, VtermMode.KEYBOARD);
         }
-
-        @Override
-        public String verb() {
-            return "mkvterm";
-        }
     }
 
     /** How a console session is joined: typing (the one session), watching, or taking the keyboard over. */
@@ -122,15 +98,11 @@ public sealed interface PowerCommand extends HmcCommand {
     }
 
     /** {@code rmvterm}. */
+    @Verb("rmvterm")
     record CloseVterm(String system, PartitionRef partition) implements PowerCommand {
         public CloseVterm {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
-        }
-
-        @Override
-        public String verb() {
-            return "rmvterm";
         }
     }
 }

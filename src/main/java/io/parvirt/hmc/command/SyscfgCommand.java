@@ -11,6 +11,7 @@ public sealed interface SyscfgCommand extends HmcCommand {
     enum Resource { SYS, LPAR, PROF }
 
     /** {@code lssyscfg -r sys|lpar|prof}; {@code system} (-m) may be null for {@code -r sys}. */
+    @Verb("lssyscfg")
     record ListSyscfg(Resource resource, String system, Filters filter, Format format) implements SyscfgCommand {
         public ListSyscfg {
             Objects.requireNonNull(resource);
@@ -20,17 +21,13 @@ public sealed interface SyscfgCommand extends HmcCommand {
                 throw new IllegalArgumentException("listing partitions or profiles names the managed system");
             }
         }
-
-        @Override
-        public String verb() {
-            return "lssyscfg";
-        }
     }
 
     /**
      * {@code mksyscfg -r lpar}: one partition per record. {@code validateOnly}: every rule applied,
      * nothing stored (the web console's form asks this as the user types).
      */
+    @Verb("mksyscfg")
     record MakePartition(String system, List<List<Assignment>> records, boolean validateOnly)
             implements SyscfgCommand {
         public MakePartition {
@@ -40,22 +37,13 @@ public sealed interface SyscfgCommand extends HmcCommand {
         public MakePartition(String system, List<List<Assignment>> records) {
             this(system, records, false);
         }
-
-        @Override
-        public String verb() {
-            return "mksyscfg";
-        }
     }
 
     /** {@code mksyscfg -r prof}: one profile per record, each naming its partition. */
+    @Verb("mksyscfg")
     record MakeProfile(String system, List<List<Assignment>> records) implements SyscfgCommand {
         public MakeProfile {
             records = Records.check(system, records);
-        }
-
-        @Override
-        public String verb() {
-            return "mksyscfg";
         }
     }
 
@@ -64,6 +52,7 @@ public sealed interface SyscfgCommand extends HmcCommand {
      * partition's current configuration saved as a profile; an existing one is replaced only with
      * {@code force}.
      */
+    @Verb("mksyscfg")
     record SaveProfile(String system, PartitionRef partition, String profile, boolean force)
             implements SyscfgCommand {
         public SaveProfile {
@@ -71,34 +60,21 @@ public sealed interface SyscfgCommand extends HmcCommand {
             Objects.requireNonNull(partition);
             Objects.requireNonNull(profile);
         }
-
-        @Override
-        public String verb() {
-            return "mksyscfg";
-        }
     }
 
     /** {@code chsyscfg -r lpar}: each record names its partition ({@code name} or {@code lpar_id}). */
+    @Verb("chsyscfg")
     record ChangePartition(String system, List<List<Assignment>> records) implements SyscfgCommand {
         public ChangePartition {
             records = Records.check(system, records);
         }
-
-        @Override
-        public String verb() {
-            return "chsyscfg";
-        }
     }
 
     /** {@code chsyscfg -r prof}: each record names its partition and profile. */
+    @Verb("chsyscfg")
     record ChangeProfile(String system, List<List<Assignment>> records) implements SyscfgCommand {
         public ChangeProfile {
             records = Records.check(system, records);
-        }
-
-        @Override
-        public String verb() {
-            return "chsyscfg";
         }
     }
 
@@ -107,27 +83,19 @@ public sealed interface SyscfgCommand extends HmcCommand {
      * configuration the partition activates with (its default profile); a null profile is the
      * default profile itself (nothing to change).
      */
+    @Verb("chsyscfg")
     record ApplyProfile(String system, PartitionRef partition, String profile) implements SyscfgCommand {
         public ApplyProfile {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
         }
-
-        @Override
-        public String verb() {
-            return "chsyscfg";
-        }
     }
 
     /** {@code chsyscfg -r sys}: exactly one record. */
+    @Verb("chsyscfg")
     record ChangeSystem(String system, List<Assignment> attributes) implements SyscfgCommand {
         public ChangeSystem {
             attributes = Records.check(system, List.of(attributes)).getFirst();
-        }
-
-        @Override
-        public String verb() {
-            return "chsyscfg";
         }
     }
 
@@ -135,6 +103,7 @@ public sealed interface SyscfgCommand extends HmcCommand {
      * {@code rmsyscfg -r lpar}: {@code vioscfg} also removes a VIOS's storage, or a client's mappings
      * on its VIOSes; {@code vdisks} (with it) also the client's backing devices.
      */
+    @Verb("rmsyscfg")
     record RemovePartition(String system, PartitionRef partition, boolean vioscfg, boolean vdisks)
             implements SyscfgCommand {
         public RemovePartition {
@@ -149,24 +118,15 @@ public sealed interface SyscfgCommand extends HmcCommand {
         public RemovePartition(String system, PartitionRef partition) {
             this(system, partition, false, false);
         }
-
-        @Override
-        public String verb() {
-            return "rmsyscfg";
-        }
     }
 
     /** {@code rmsyscfg -r prof}. */
+    @Verb("rmsyscfg")
     record RemoveProfile(String system, PartitionRef partition, String profile) implements SyscfgCommand {
         public RemoveProfile {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(profile);
-        }
-
-        @Override
-        public String verb() {
-            return "rmsyscfg";
         }
     }
 

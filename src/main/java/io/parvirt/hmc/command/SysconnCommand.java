@@ -9,16 +9,12 @@ import java.util.Objects;
 public sealed interface SysconnCommand extends HmcCommand {
 
     /** {@code mksysconn --ip HOST[:PORT] [-r sys] [-u USER] [--passwd PW]}: the user and password of an HMC user there. */
+    @Verb("mksysconn")
     record MakeConnection(String ip, String user, String password) implements SysconnCommand {
         public MakeConnection {
             Objects.requireNonNull(ip);
             Objects.requireNonNull(user);
             Objects.requireNonNull(password);
-        }
-
-        @Override
-        public String verb() {
-            return "mksysconn";
         }
 
         @Override
@@ -28,26 +24,18 @@ public sealed interface SysconnCommand extends HmcCommand {
     }
 
     /** {@code lssysconn -r all [-F …] [--header]}. */
+    @Verb("lssysconn")
     record ListConnections(Format format) implements SysconnCommand {
         public ListConnections {
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lssysconn";
-        }
     }
 
     /** {@code rmsysconn -o remove --ip HOST[:PORT]}. */
+    @Verb("rmsysconn")
     record RemoveConnection(String ip) implements SysconnCommand {
         public RemoveConnection {
             Objects.requireNonNull(ip);
-        }
-
-        @Override
-        public String verb() {
-            return "rmsysconn";
         }
     }
 }

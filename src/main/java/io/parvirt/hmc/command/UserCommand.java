@@ -9,6 +9,7 @@ public sealed interface UserCommand extends HmcCommand {
      * {@code mkhmcusr -u NAME -a ROLE --passwd PW}, or {@code -i "name=..,taskrole=..,resourcerole=..,passwd=.."}:
      * the name and role are checked by the parser; {@code resourceRole} null is every resource.
      */
+    @Verb("mkhmcusr")
     record MakeUser(String name, String role, String password, String resourceRole) implements UserCommand {
         public MakeUser {
             Objects.requireNonNull(name);
@@ -21,38 +22,25 @@ public sealed interface UserCommand extends HmcCommand {
         }
 
         @Override
-        public String verb() {
-            return "mkhmcusr";
-        }
-
-        @Override
         public String toString() {
             return "MakeUser[name=" + name + ", role=" + role + ", resourceRole=" + resourceRole + "]"; // never the password, e.g. in a log
         }
     }
 
     /** {@code lshmcusr [--filter names=...]}. */
+    @Verb("lshmcusr")
     record ListUsers(Filters filter, Format format) implements UserCommand {
         public ListUsers {
             Objects.requireNonNull(filter);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lshmcusr";
-        }
     }
 
     /** {@code rmhmcusr -u NAME}. */
+    @Verb("rmhmcusr")
     record RemoveUser(String name) implements UserCommand {
         public RemoveUser {
             Objects.requireNonNull(name);
-        }
-
-        @Override
-        public String verb() {
-            return "rmhmcusr";
         }
     }
 
@@ -61,14 +49,10 @@ public sealed interface UserCommand extends HmcCommand {
      * in with; {@code mkauthkeys -r KEY|COMMENT [-u USER]} removes it; {@code user} null is the
      * caller.
      */
+    @Verb("mkauthkeys")
     record AuthorizeKey(boolean add, String key, String user) implements UserCommand {
         public AuthorizeKey {
             Objects.requireNonNull(key);
-        }
-
-        @Override
-        public String verb() {
-            return "mkauthkeys";
         }
     }
 
@@ -79,17 +63,13 @@ public sealed interface UserCommand extends HmcCommand {
      * has the remote console authorise the public key; {@code REMOVE} has it forget the key;
      * {@code TEST} checks that the key alone logs in.
      */
+    @Verb("mkauthkeys")
     record RemoteKeys(Operation op, String host, String remoteUser, String password) implements UserCommand {
         public enum Operation { ADD, REMOVE, TEST }
 
         public RemoteKeys {
             Objects.requireNonNull(op);
             Objects.requireNonNull(host);
-        }
-
-        @Override
-        public String verb() {
-            return "mkauthkeys";
         }
 
         @Override
