@@ -160,8 +160,10 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
      * {@link LaunchSpec#current}, re-homed here) waiting for the stream, listening on {@code host};
      * returns the port once it listens. The partition is Migrating - Running here until the stream
      * has arrived whole and its guest runs; if the stream fails, its QEMU ends and it is in Error.
+     * {@code key}: the stream's TLS key, as the source was given it (null: a plain stream).
      */
-    public int receive(LaunchSpec spec, String profile, Allocation allocation, String host) throws LaunchException {
+    public int receive(LaunchSpec spec, String profile, Allocation allocation, String host, StreamKey key)
+            throws LaunchException {
         PartitionSupervisor s;
         synchronized (this) {
             if (running.containsKey(spec.lparId())) {
@@ -173,7 +175,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             running.put(spec.lparId(), s);
         }
         try {
-            return await(s.post(new Command.Receive("tcp:" + host + ":0", false, new CompletableFuture<>())),
+            return await(s.post(new Command.Receive("tcp:" + host + ":0", key, false, new CompletableFuture<>())),
                     RECEIVE_ANSWER);
         } catch (IOException e) {
             throw new LaunchException(RefCode.QEMU_FAILED, "the migration's target could not listen: "
@@ -596,7 +598,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             running.put(lparId, s);
         }
         try {
-            await(s.post(new Command.Receive("unix:" + socket, true, new CompletableFuture<>())), RECEIVE_ANSWER);
+            await(s.post(new Command.Receive("unix:" + socket, null, true, new CompletableFuture<>())), RECEIVE_ANSWER);
             listening.run();
             StateFile.replay(socket, st.file());
             await(s.arrival(), timeout);

@@ -234,7 +234,7 @@ final class QemuGuestRunner implements PartitionRunner {
 
     @Override
     public QemuMigration migration() throws IOException {
-        return new QemuMigration(monitor(), migrationSignal);
+        return new QemuMigration(monitor(), migrationSignal, spec.runDir(), spec.qemuUser());
     }
 
     @Override

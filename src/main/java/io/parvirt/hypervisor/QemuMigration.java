@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parvirt.hypervisor.qmp.Qmp;
 import io.parvirt.hypervisor.qmp.QmpException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -36,6 +38,11 @@ import java.util.function.IntConsumer;
  * (userfaultfd), which a vhost-user back end such as the switch's fast-path ports must implement
  * itself, and a link failure during post-copy loses the guest on both sides. Auto-converge keeps
  * the source whole until the very end, which is what {@code migrlpar -o s|r} promise.
+ *
+ * <p><b>TLS.</b> A stream between hosts is a TLS session with a pre-shared key ({@link StreamKey}):
+ * both QEMUs load it from a {@code keys.psk} in their run directory (readable by the QEMU user,
+ * removed when the stream is over), and QEMU refuses a peer without it. The key travels from the
+ * source's daemon to the target's over the daemons' own authenticated channel.
  */
 final class QemuMigration {
     /**
@@ -46,12 +53,20 @@ final class QemuMigration {
     /** How long a cancelled stream may take to be over (QEMU stops it at the next chunk). */
     static final long CANCEL_WAIT_MS = 30_000;
 
+    /** The TLS credentials object's id in QEMU, one per process (a second migration reuses it). */
+    private static final String TLS_ID = "mig-tls";
+
     private final Qmp qmp;
     private final MigrationSignal signal;
+    private final Path keyDir;
+    private final String qemuUser;
 
-    QemuMigration(Qmp qmp, MigrationSignal signal) {
+    /** {@code keyDir}: where the stream's {@code keys.psk} is written for QEMU ({@code qemuUser} null: QEMU runs as the daemon). */
+    QemuMigration(Qmp qmp, MigrationSignal signal, Path keyDir, String qemuUser) {
         this.qmp = qmp;
         this.signal = signal;
+        this.keyDir = keyDir;
+        this.qemuUser = qemuUser;
     }
 
     /**
@@ -65,12 +80,25 @@ final class QemuMigration {
         caps.put("auto-converge", true);
         qmp.migrateSetCapabilities(caps);
         ObjectNode params = JsonNodeFactory.instance.objectNode().put("max-bandwidth", order.maxBandwidth());
-        if (order.tlsDir() != null) {
-            qmp.addTlsCredentials("mig-tls", order.tlsDir().toString(), false);
-            params.put("tls-creds", "mig-tls").put("tls-hostname", "parvirt-migration");
-        }
+        // "" turns TLS off again in a QEMU whose earlier migration used it
+        params.put("tls-creds", order.key() == null ? "" : credentials(order.key(), false));
         qmp.migrateSetParameters(params);
-        qmp.migrate(order.uri());
+        // QEMU's own word that the stream will be TLS, before a byte of guest memory leaves
+        String creds = qmp.queryMigrateParameters().path("tls-creds").asText("");
+        if (order.key() != null && !creds.equals(TLS_ID)) {
+            forgetKey();
+            throw new QmpException("GenericError", "QEMU did not take the stream's TLS credentials (tls-creds '"
+                    + creds + "')");
+        }
+        try {
+            qmp.migrate(order.uri());
+            return follow(order);
+        } finally {
+            forgetKey();
+        }
+    }
+
+    private Qmp.MigrationInfo follow(MigrationOrder order) throws IOException {
         while (true) {
             Qmp.MigrationInfo info;
             long seen = signal.count();
@@ -120,8 +148,48 @@ final class QemuMigration {
      * arrived and the guest runs, then has its NICs announce themselves so that switches learn
      * their new port at once.
      */
-    void receive(String uri, IntConsumer listening) throws IOException, InterruptedException {
+    void receive(String uri, StreamKey key, IntConsumer listening) throws IOException, InterruptedException {
         qmp.migrateSetCapabilities(Map.of("events", true));
+        if (key != null) {
+            qmp.migrateSetParameters(JsonNodeFactory.instance.objectNode().put("tls-creds", credentials(key, true)));
+        }
+        try {
+            receiveStream(uri, listening);
+        } finally {
+            forgetKey();
+        }
+    }
+
+    /**
+     * Writes the key where QEMU reads it and loads it as QEMU's credentials; their id. The file
+     * stays until the stream is over: a server's GnuTLS reads it at the handshake, not before.
+     */
+    private String credentials(StreamKey key, boolean server) throws IOException {
+        Path dir = keyDir.resolve("migration-tls");
+        Files.createDirectories(dir);
+        Path file = dir.resolve("keys.psk");
+        io.parvirt.durable.AtomicFile.replace(file, key.pskLine()); // rw-------, then the QEMU user's group may read
+        if (qemuUser != null) {
+            QemuUser.grant(qemuUser, file, false);
+        }
+        try {
+            qmp.objectDel(TLS_ID);
+        } catch (QmpException e) {
+            // none yet: the first migration of this QEMU
+        }
+        qmp.addTlsPskCredentials(TLS_ID, dir.toString(), server, StreamKey.IDENTITY);
+        return TLS_ID;
+    }
+
+    private void forgetKey() {
+        try {
+            Files.deleteIfExists(keyDir.resolve("migration-tls").resolve("keys.psk"));
+        } catch (IOException e) {
+            // the run directory goes with the partition's QEMU
+        }
+    }
+
+    private void receiveStream(String uri, IntConsumer listening) throws IOException, InterruptedException {
         qmp.migrateIncoming(uri);
         Qmp.MigrationInfo info = qmp.queryMigrate();
         if (uri.startsWith("tcp:") && info.incomingPort() == 0) {

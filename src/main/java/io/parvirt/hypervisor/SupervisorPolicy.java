@@ -257,7 +257,7 @@ final class SupervisorPolicy {
             starting.complete(null);
         }
         if (receiving != null) {
-            job = SupervisorJobs.receive(s, receiving.uri(), receiving.answer());
+            job = SupervisorJobs.receive(s, receiving.uri(), receiving.key(), receiving.answer());
         } else if (paused) {
             // Left paused by an earlier daemon: it was Running (its agent had answered) and stays
             // paused; a boot wait would time out on an agent that cannot answer until it resumes.

@@ -3,6 +3,7 @@ package io.parvirt.partition;
 import io.parvirt.hypervisor.Hypervisor;
 import io.parvirt.hypervisor.LaunchSpec;
 import io.parvirt.hypervisor.MigrationOrder;
+import io.parvirt.hypervisor.StreamKey;
 import io.parvirt.hypervisor.PartitionStatus;
 import io.parvirt.hypervisor.PartitionSupervisor;
 import io.parvirt.hypervisor.qmp.Qmp;
@@ -214,7 +215,8 @@ public final class Mobility {
         if (hypervisor.status(p.id()).isEmpty()) {
             // Inactive mobility: the definition and every profile as they are, with the default profile.
             return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
-                    List.copyOf(sys.definition().profiles(p.id())), p.defaultProfile(), null, null, sys.definition().lmbMb()));
+                    List.copyOf(sys.definition().profiles(p.id())), p.defaultProfile(), null, null, sys.definition().lmbMb(),
+                    null));
         }
         Optional<PartitionSupervisor> s = hypervisor.supervisor(p.id());
         if (s.isEmpty() || s.get().status().allocation() == null) {
@@ -232,7 +234,7 @@ public final class Mobility {
         PartitionStatus st = s.get().status();
         List<Profile> profiles = sys.definition().profiles(p.id()).stream().map(x -> withMacs(x, spec)).toList();
         return Optional.of(new MigrationRequest(sys.definition().settings().name(), p, profiles, st.profile(),
-                st.allocation(), spec, sys.definition().lmbMb()));
+                st.allocation(), spec, sys.definition().lmbMb(), StreamKey.fresh()));
     }
 
     /** The MAC addresses parvirt assigned here are written into the profile: the partition keeps them. */
@@ -329,7 +331,7 @@ public final class Mobility {
                 if (f.stopRequested || s == null) {
                     throw new java.util.concurrent.CancellationException("stopped");
                 }
-                info = s.migrate(new MigrationOrder(uri, maxBandwidth, null, i -> f.info = i)).get();
+                info = s.migrate(new MigrationOrder(uri, maxBandwidth, f.request.streamKey(), i -> f.info = i)).get();
             } catch (ExecutionException | java.util.concurrent.CancellationException e) {
                 f.target.abort(p.name());
                 throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), (f.stopRequested

@@ -258,7 +258,7 @@ public final class MobilityReceiver implements MobilityTarget {
             if (listenFirst) {
                 PartitionNetwork.connect(network, spec, true);
             }
-            int port = hypervisor.receive(spec, r.profile(), r.allocation(), listenHost);
+            int port = hypervisor.receive(spec, r.profile(), r.allocation(), listenHost, r.streamKey());
             long t3 = System.nanoTime();
             if (!listenFirst) {
                 PartitionNetwork.connect(network, spec, true);

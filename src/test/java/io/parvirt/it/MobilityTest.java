@@ -3,6 +3,7 @@ package io.parvirt.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.hypervisor.StreamKey;
 import io.parvirt.partition.MigrationRequest;
 import io.parvirt.partition.MobilityTarget;
 import io.parvirt.testing.Await;
@@ -179,6 +180,42 @@ class MobilityTest {
 
     @Test
     @Order(4)
+    void aStreamWhoseKeyTheTargetDoesNotHoldIsRefusedAndThePartitionRunsOnHere() throws Exception {
+        // The stream is a TLS session keyed for this migration only: a target given another key
+        // (as a rogue listener would have none) takes nothing from it.
+        long pid = qemuPid(a);
+        MobilityTarget real = b.daemon().operations().mobilityTarget();
+        a.daemon().operations().mobility().targets(n -> n.equals("sys2") ? Optional.of(new HeldTarget(real) {
+            @Override
+            public String prepare(MigrationRequest r) {
+                return real.prepare(new MigrationRequest(r.sourceSystem(), r.partition(), r.profiles(), r.profile(),
+                        r.allocation(), r.spec(), r.lmbMb(), StreamKey.fresh()));
+            }
+
+            @Override
+            public void complete(String partition, Duration timeout) {
+                real.complete(partition, timeout);
+            }
+        }) : Optional.empty());
+        try {
+            a.daemon().operations().mobility().bandwidth(10L << 30);
+            RunningDaemon.Hmc r = migrlpar("m", "-t", "sys2");
+            assertThat(r.exit()).as(r.stdout()).isNotZero();
+            assertThat(r.stdout()).contains("failed");
+            awaitState(a, "sys1", "mob", "Running", Duration.ofSeconds(30));
+            assertThat(qemuPid(a)).isEqualTo(pid);
+            assertThat(sh(a, "echo alive")).isEqualTo("alive\n");
+            assertThat(b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).doesNotContain("mob");
+            // the key is gone from the source's run directory once its stream is over
+            assertThat(a.home().run().resolve("lpar/1/migration-tls/keys.psk")).doesNotExist();
+        } finally {
+            a.daemon().operations().mobility().targets(n -> n.equals("sys2") ? Optional.of(real) : Optional.empty());
+            ok(migrlpar("r", "-t", "sys2"));
+        }
+    }
+
+    @Test
+    @Order(5)
     void aRunningPartitionMovesWithItsMacAndMemoryAndLeavesNothingOnTheSource() throws Exception {
         a.daemon().operations().mobility().bandwidth(10L << 30);
         String marker = UUID.randomUUID().toString();
@@ -228,7 +265,7 @@ class MobilityTest {
      * Holds each migration between the target's prepare and complete steps (the real target does
      * both), so that what both systems show in between can be looked at.
      */
-    static final class HeldTarget implements MobilityTarget {
+    static class HeldTarget implements MobilityTarget {
         final MobilityTarget real;
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -273,7 +310,7 @@ class MobilityTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNotActivatedPartitionMovesItsDefinitionAndProfilesAndOneBeyondTheLimitIsRefused() throws Exception {
         for (int i = 1; i <= 3; i++) {
             ok(a.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("in" + i, 256, 1) + ",lpar_id="

@@ -45,7 +45,7 @@ class MigrationMessagesTest {
                     "ETHERNET0", 1, false, List.of(), 0, "none", false)), List.of(), null, 256, 10, List.of(), "parvirt-qemu");
             MigrationRequest r = new MigrationRequest("sys1", p, List.copyOf(s.sys.definition().profiles(p.id())), "default",
                     new Allocation(p.id(), 256, new ProcUnits(10), 1, false, SharingMode.UNCAP, 128, 0, null, 256, 512),
-                    spec, 256);
+                    spec, 256, io.parvirt.hypervisor.StreamKey.fresh());
 
             String wire = new ObjectMapper().writeValueAsString(MigrationMessages.request(r));
             MigrationRequest back = MigrationMessages.request(new ObjectMapper().readTree(wire));

@@ -139,6 +139,11 @@ public final class Qmp {
         client.execute("migrate-set-parameters", parameters);
     }
 
+    /** {@code query-migrate-parameters}: the parameters as QEMU holds them. */
+    public JsonNode queryMigrateParameters() throws IOException {
+        return client.execute("query-migrate-parameters", JsonNodeFactory.instance.objectNode());
+    }
+
     /** {@code migrate}: starts streaming to {@code uri}; returns at once, progress is {@link #queryMigrate}. */
     public void migrate(String uri) throws IOException {
         client.execute("migrate", JsonNodeFactory.instance.objectNode().put("uri", uri));
@@ -185,11 +190,22 @@ public final class Qmp {
                 .put("rounds", 3).put("step", 50));
     }
 
-    /** {@code object-add} of TLS credentials from a directory of PEM files (QEMU's tls-creds-x509). */
-    public void addTlsCredentials(String id, String dir, boolean server) throws IOException {
-        client.execute("object-add", JsonNodeFactory.instance.objectNode().put("qom-type", "tls-creds-x509")
-                .put("id", id).put("dir", dir).put("endpoint", server ? "server" : "client")
-                .put("verify-peer", true));
+    /** {@code object-del}. */
+    public void objectDel(String id) throws IOException {
+        client.execute("object-del", JsonNodeFactory.instance.objectNode().put("id", id));
+    }
+
+    /**
+     * {@code object-add} of pre-shared-key TLS credentials (QEMU's {@code tls-creds-psk}): {@code dir}
+     * holds {@code keys.psk}; a client names its {@code identity}, a server looks it up there.
+     */
+    public void addTlsPskCredentials(String id, String dir, boolean server, String identity) throws IOException {
+        ObjectNode args = JsonNodeFactory.instance.objectNode().put("qom-type", "tls-creds-psk").put("id", id)
+                .put("dir", dir).put("endpoint", server ? "server" : "client");
+        if (!server) {
+            args.put("username", identity);
+        }
+        client.execute("object-add", args);
     }
 
     /** {@code device_add}: {@code args} holds the driver, the id and the device's typed properties. */
