@@ -54,7 +54,7 @@ public final class MobilityReceiver implements MobilityTarget {
         this.hypervisor = hypervisor;
         this.network = network;
         this.images = images;
-        this.listenHost = listenHost;
+        this.listenHost = streamHost(listenHost);
     }
 
     /**
@@ -77,7 +77,12 @@ public final class MobilityReceiver implements MobilityTarget {
 
     /** Listens for incoming streams on {@code host} (the daemon's API address; loopback until told). */
     public void listenOn(String host) {
-        this.listenHost = host;
+        this.listenHost = streamHost(host);
+    }
+
+    /** {@code host} as QEMU's {@code tcp:HOST:PORT} wants it: an IPv6 literal in brackets. */
+    static String streamHost(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     @Override

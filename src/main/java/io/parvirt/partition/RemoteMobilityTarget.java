@@ -68,7 +68,7 @@ public final class RemoteMobilityTarget implements MobilityTarget {
         String host = uri.substring(4, colon);
         SystemAddress peer = client.peer().address();
         if (!peer.loopback() && (host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")
-                || host.startsWith("127.") || host.equals("localhost"))) {
+                || host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]"))) {
             String h = peer.host().contains(":") && !peer.host().startsWith("[") ? "[" + peer.host() + "]"
                     : peer.host();
             return "tcp:" + h + uri.substring(colon);

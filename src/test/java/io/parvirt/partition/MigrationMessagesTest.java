@@ -86,4 +86,17 @@ class MigrationMessagesTest {
         assertThat(t.reachable("tcp:127.0.0.1:4444")).isEqualTo("tcp:10.77.0.3:4444");
         assertThatThrownBy(() -> t.reachable("exec:rm -rf /")).isInstanceOf(ModelException.class);
     }
+
+    @Test
+    void anIpv6StreamAddressIsBracketedAndAWildcardOneIsThePeers() {
+        assertThat(MobilityReceiver.streamHost("fd00:77::3")).isEqualTo("[fd00:77::3]");
+        assertThat(MobilityReceiver.streamHost("10.77.0.3")).isEqualTo("10.77.0.3");
+        assertThat(MobilityReceiver.streamHost("[fd00:77::3]")).isEqualTo("[fd00:77::3]");
+        PeerClient client = new PeerClient(new Peer(new SystemAddress("fd00:77::3", 12443), "hscroot", "pw",
+                "AB:CD", "sys3", ""), PeerClient.Timeouts.DEFAULT);
+        RemoteMobilityTarget t = new RemoteMobilityTarget("sys3", client);
+        assertThat(t.reachable("tcp:[fd00:77::3]:4444")).isEqualTo("tcp:[fd00:77::3]:4444");
+        assertThat(t.reachable("tcp:[::]:4444")).isEqualTo("tcp:[fd00:77::3]:4444");
+        assertThat(t.reachable("tcp:[::1]:4444")).isEqualTo("tcp:[fd00:77::3]:4444");
+    }
 }
