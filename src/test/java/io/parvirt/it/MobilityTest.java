@@ -262,8 +262,8 @@ class MobilityTest {
         }
 
         @Override
-        public io.parvirt.partition.MigrationOffer offer(io.parvirt.model.ProcUnits units) {
-            return real.offer(units);
+        public io.parvirt.partition.MigrationOffer offer(io.parvirt.model.ProcUnits units, List<String> luns) {
+            return real.offer(units, luns);
         }
 
         @Override
