@@ -50,6 +50,7 @@ class SanMobilityTest {
         // sys2's VIOS has an adapter of its own (slot 2) for a partition of sys2's
         Guests.define(b, "sys2", "VIOS2", "vioserver", "virtual_scsi_adapters=2/server/any//any/1");
         MobilityTest.ok(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "VIOS1", "-f", "default"));
+        MobilityTest.awaitState(a, "sys1", "VIOS1", "Running", Duration.ofSeconds(90));
         Guests.vios(a, "VIOS1", "mkvdev -vdev hdisk1 -vadapter vhost0 -dev mobdisk");
     }
 
