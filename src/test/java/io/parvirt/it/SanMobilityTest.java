@@ -32,6 +32,8 @@ class SanMobilityTest {
     static Path san;
     static RunningDaemon a;
     static RunningDaemon b;
+    /** A third system on no SAN (its VIOSes would see none of sys1's LUNs); runs no partition. */
+    static RunningDaemon c;
     /** The guest's only disk (LUN 0 of its adapter in slot 2). */
     static final String DISK = "DISK=/dev/$(cd /sys/block; for b in sd*; do echo $b; done | head -1); ";
 
@@ -43,8 +45,10 @@ class SanMobilityTest {
         }
         a = RunningDaemon.start("vios.san=" + san + "\n");
         b = RunningDaemon.start("system.name=sys2\nvios.san=" + san + "\n");
+        c = RunningDaemon.start("system.name=sys3\n");
         a.daemon().operations().mobility().targets(name -> name.equals("sys2")
-                ? java.util.Optional.of(b.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
+                ? java.util.Optional.of(b.daemon().operations().mobilityTarget()) : name.equals("sys3")
+                ? java.util.Optional.of(c.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
         Guests.define(a, "VIOS1", "vioserver", "virtual_scsi_adapters=2/server/any//any/1");
         Guests.define(a, "mob", "aixlinux", "virtual_scsi_adapters=2/client//VIOS1/2/1");
         // sys2's VIOS has an adapter of its own (slot 2) for a partition of sys2's
@@ -56,6 +60,9 @@ class SanMobilityTest {
 
     @AfterAll
     static void stop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
         if (b != null) {
             b.close();
         }
@@ -114,12 +121,19 @@ class SanMobilityTest {
                 .allMatch(l -> l.startsWith("HSCLA24E ") || l.startsWith("HSCLA319 "));
         assertThat(listings()).isEqualTo(before);
         Guests.vios(a, "VIOS1", "rmbdsp -vtd vtscsi0");
+        String clean = listings();
 
         // no VIOS runs on sys2
         var none = migrlpar("v");
         assertThat(none.stdout()).isEqualTo("HSCLA319 The virtual SCSI adapter 2 of partition mob cannot be hosted by "
                 + "the Virtual I/O Server partitions of the destination managed system sys2: no Virtual I/O Server "
                 + "runs there.\n");
+        // a system that does not see the LUN (not zoned to it)
+        assertThat(a.hmc("migrlpar", "-o", "v", "-m", "sys1", "-t", "sys3", "-p", "mob").stdout()).isEqualTo("HSCLA319 "
+                + "The virtual SCSI adapter 2 of partition mob cannot be hosted by the Virtual I/O Server partitions "
+                + "of the destination managed system sys3: no Virtual I/O Server there sees LUN lun1.\n");
+        assertThat(listings()).isEqualTo(clean);
+        assertThat(c.hmc("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
         MobilityTest.ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "on", "-n", "VIOS2", "-f", "default"));
         MobilityTest.awaitState(b, "sys2", "VIOS2", "Running", Duration.ofSeconds(90));
         // sys2's VIOS maps the LUN already (to its own adapter): it cannot take mob's disk
@@ -200,5 +214,27 @@ class SanMobilityTest {
                 "virtual_scsi_adapters").stdout()).doesNotContain("server");
         assertThat(Guests.vios(a, "VIOS1", "lsmap -all -fmt :")).doesNotContain("mobdisk");
         assertThat(Guests.vios(a, "VIOS1", "lspv -free -field name -fmt :")).isEqualTo("hdisk1\n");
+    }
+
+    @Test
+    @Order(4)
+    void aNotActivatedPartitionMovesBackWithItsMappingAndNoStream() {
+        MobilityTest.ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "mob"));
+        MobilityTest.awaitState(b, "sys2", "mob", "Not Activated", Duration.ofSeconds(60));
+        b.daemon().operations().mobility().targets(name -> name.equals("sys1")
+                ? java.util.Optional.of(a.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
+
+        MobilityTest.ok(b.hmc("migrlpar", "-o", "m", "-m", "sys2", "-t", "sys1", "-p", "mob"));
+
+        assertThat(MobilityTest.state(a, "sys1", "mob")).isEqualTo("Not Activated");
+        assertThat(a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=mob", "-F",
+                "virtual_scsi_adapters").stdout()).contains("2/client/1/VIOS1/2/");
+        assertThat(Guests.vios(a, "VIOS1", "lsmap -all -field clientid vtd backing -fmt :"))
+                .isEqualTo("0x00000002:mobdisk:hdisk1\n");
+        // sys2 keeps its own adapter (slot 2, for any client) and nothing of mob's
+        assertThat(b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=VIOS2", "-F",
+                "virtual_scsi_adapters").stdout()).contains("2/server/any//any/1").doesNotContain("mob");
+        assertThat(Guests.vios(b, "sys2", "VIOS2", "lsmap -all -fmt :")).doesNotContain("mobdisk");
+        assertThat(b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).isEqualTo("VIOS2\n");
     }
 }
