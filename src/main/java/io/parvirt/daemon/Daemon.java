@@ -143,6 +143,7 @@ public final class Daemon implements AutoCloseable {
             }, hypervisor::allocations, sys::recordUtilization, sys::utilizationSampleSeconds,
                     config.utilizationRetention());
             var vios = new io.parvirt.vios.ViosService(sys, store, home.root().resolve("vios"));
+            vios.san(config.viosSan());
             PartitionOperations operations = new PartitionOperations(sys, hypervisor,
                     new ImageStore(home.imageStore()), network, vios, dispatcher);
             operations.onConfigChange(id -> sampler.configChanged(id, java.time.Instant.now()));

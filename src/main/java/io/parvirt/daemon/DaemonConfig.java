@@ -114,6 +114,24 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
     record MobilityLimits(int active, int inactive) {
     }
 
+    /**
+     * {@code vios.san} (unset: none): the directory that plays the SAN every VIOS of this system is
+     * attached to; each regular file in it is a LUN the VIOSes see as a physical volume (see
+     * {@link io.parvirt.vios.San}). Two systems whose daemons name the same directory share it.
+     */
+    Path viosSan() {
+        String v = props.getProperty("vios.san");
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(v.strip());
+        if (!p.isAbsolute() || !Files.isDirectory(p)) {
+            throw new IllegalArgumentException("vios.san must name an existing directory by its absolute path, not "
+                    + v.strip());
+        }
+        return p;
+    }
+
     private long bounded(String key, long dflt, long min, long max) {
         long v = Long.parseLong(props.getProperty(key, Long.toString(dflt)).strip());
         if (v < min || v > max) {

@@ -40,6 +40,9 @@ public final class HsclCode {
             case STORE_FAILURE, INTERNAL -> "HSCL130F";
             case CONNECTION_FAILED -> "HSCL8016";
             case REMOTE_KEY_LOGIN -> "HSCL3653";
+            // mobility's storage checks: HSCLA319 is the HMC's (as remembered, README), HSCLA24E parvirt's choice
+            case UNREACHABLE_DEVICE -> "HSCLA24E";
+            case NO_HOSTING_VIOS -> "HSCLA319";
         };
     }
 
@@ -48,7 +51,8 @@ public final class HsclCode {
             case PARTITION_NOT_FOUND, PROFILE_NOT_FOUND, SYSTEM_NOT_FOUND, POOL_NOT_FOUND, USER_NOT_FOUND -> 404;
             case NOT_AUTHENTICATED -> 401;
             case NOT_AUTHORIZED -> 403;
-            case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES, INCOMPLETE, REMOTE_KEY_LOGIN -> 409;
+            case NAME_IN_USE, ID_IN_USE, INVALID_STATE, INSUFFICIENT_RESOURCES, INCOMPLETE, REMOTE_KEY_LOGIN,
+                    UNREACHABLE_DEVICE, NO_HOSTING_VIOS -> 409;
             case STORE_FAILURE, INTERNAL -> 500;
             case CONNECTION_FAILED -> 503;
             default -> 400;

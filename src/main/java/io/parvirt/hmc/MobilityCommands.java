@@ -83,7 +83,8 @@ final class MobilityCommands {
                 t.complete(sys.partition(partitionOf(body)).name(), Duration.ofSeconds(seconds));
             }
             case "abort" -> out.put("removed", t.abort(partitionOf(body)));
-            case "offer" -> out.setAll((ObjectNode) MigrationMessages.offer(t.offer(MigrationMessages.units(body))));
+            case "offer" -> out.setAll((ObjectNode) MigrationMessages.offer(t.offer(MigrationMessages.units(body),
+                    MigrationMessages.identifiers(body))));
             default -> throw ModelException.of(ModelException.Kind.INVALID_VALUE, "There is no migration step "
                     + HmcError.oneLine(step) + ": validate, prepare, complete, abort or offer.");
         }

@@ -24,7 +24,11 @@ public final class ModelException extends RuntimeException {
         /** A connected managed system could not be reached, refused the console's credential or changed its certificate. */
         CONNECTION_FAILED,
         /** A remote HMC does not let this console's user in with its SSH key ({@code mkauthkeys --test}). */
-        REMOTE_KEY_LOGIN
+        REMOTE_KEY_LOGIN,
+        /** Mobility: a virtual SCSI device of the partition is not storage the destination can reach (not a SAN disk). */
+        UNREACHABLE_DEVICE,
+        /** Mobility: no Virtual I/O Server of the destination can host a virtual SCSI adapter of the partition. */
+        NO_HOSTING_VIOS
     }
 
     private final Kind kind;

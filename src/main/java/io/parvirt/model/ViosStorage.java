@@ -45,12 +45,17 @@ public record ViosStorage(int viosId, List<Pool> pools, List<BackingDevice> devi
         }
     }
 
-    public enum TargetKind { DISK, OPTICAL }
+    /**
+     * What a virtual target device maps: a backing device of a pool (DISK), a virtual optical drive
+     * (OPTICAL), or a whole physical volume, a LUN of the SAN every VIOS of the system sees (PV).
+     */
+    public enum TargetKind { DISK, OPTICAL, PV }
 
     /**
      * A virtual target device on the server adapter in {@code serverSlot}, at LUN index {@code lun}
-     * (1 prints as 0x8100000000000000). A disk names its backing device; an optical drive names
-     * the medium loaded in it, or null when empty.
+     * (1 prints as 0x8100000000000000). A disk names its backing device, a physical volume its LUN
+     * (the LUN's file name in the SAN directory, which is its identity: the hdisk number is not
+     * stable when LUNs come and go); an optical drive names the medium loaded in it, or null when empty.
      */
     public record Target(String name, int serverSlot, int lun, TargetKind kind, String backing, String media) {
         public Target {
@@ -58,9 +63,12 @@ public record ViosStorage(int viosId, List<Pool> pools, List<BackingDevice> devi
             if (lun < 1 || lun > 0x7f) {
                 throw new IllegalArgumentException("lun " + lun);
             }
-            if ((kind == TargetKind.DISK) != (backing != null) || (kind == TargetKind.DISK && media != null)) {
+            if ((kind != TargetKind.OPTICAL) != (backing != null) || (kind != TargetKind.OPTICAL && media != null)) {
                 throw new IllegalArgumentException("target " + name + ": a disk has a backing device, an optical "
                         + "drive may hold media");
+            }
+            if (kind == TargetKind.PV && !isValidMediaName(backing)) {
+                throw new IllegalArgumentException("target " + name + ": LUN name " + backing);
             }
         }
 
@@ -127,8 +135,14 @@ public record ViosStorage(int viosId, List<Pool> pools, List<BackingDevice> devi
         return targets.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
+    /** The target that maps backing device {@code backing} of a pool (not a physical volume of that name). */
     public Optional<Target> targetOf(String backing) {
-        return targets.stream().filter(t -> backing.equals(t.backing())).findFirst();
+        return targets.stream().filter(t -> t.kind() == TargetKind.DISK && backing.equals(t.backing())).findFirst();
+    }
+
+    /** The target that maps the SAN LUN {@code lun} as a physical volume, if this VIOS maps it. */
+    public Optional<Target> targetOfLun(String lun) {
+        return targets.stream().filter(t -> t.kind() == TargetKind.PV && lun.equals(t.backing())).findFirst();
     }
 
     public Optional<Media> medium(String name) {

@@ -43,10 +43,33 @@ public final class MigrationMessages {
         }
     }
 
-    /** The {@code offer} step's question: the partition's entitlement in hundredths, absent for dedicated processors. */
-    public static JsonNode units(io.parvirt.model.ProcUnits units) {
+    /**
+     * The {@code offer} step's question: the partition's entitlement in hundredths, absent for
+     * dedicated processors, and the unique identifiers of its SAN disks.
+     */
+    public static JsonNode units(io.parvirt.model.ProcUnits units, List<String> identifiers) {
         ObjectNode o = JSON.createObjectNode();
+        o.set("lun_identifiers", JSON.valueToTree(identifiers));
         return units == null ? o : o.put("proc_units_hundredths", units.hundredths());
+    }
+
+    /** The LUN identifiers a source asked about (none when it asked about none). */
+    public static List<String> identifiers(JsonNode body) {
+        List<String> out = new ArrayList<>();
+        JsonNode a = body == null ? null : body.get("lun_identifiers");
+        if (a == null || a.isNull()) {
+            return out;
+        }
+        if (!a.isArray()) {
+            throw ModelException.of(ModelException.Kind.INVALID_VALUE, "lun_identifiers must be a list of strings.");
+        }
+        for (JsonNode x : a) {
+            if (!x.isTextual()) {
+                throw ModelException.of(ModelException.Kind.INVALID_VALUE, "lun_identifiers must be a list of strings.");
+            }
+            out.add(x.asText());
+        }
+        return out;
     }
 
     /** The units a source asked about; anything but a whole number of hundredths in range is the caller's INVALID_VALUE. */
@@ -70,13 +93,24 @@ public final class MigrationMessages {
         ObjectNode out = JSON.createObjectNode();
         out.set("vioses", JSON.valueToTree(o.vioses()));
         out.set("pools", JSON.valueToTree(o.pools()));
+        ArrayNode luns = out.putArray("luns");
+        for (MigrationOffer.LunHosts l : o.luns()) {
+            luns.addObject().put("identifier", l.identifier()).set("vioses", JSON.valueToTree(l.vioses()));
+        }
         return out;
     }
 
     /** The target's offer as the source reads it; a body that is not one is an error of the target. */
     public static MigrationOffer offer(JsonNode body) {
         try {
-            return new MigrationOffer(members(body.path("vioses")), members(body.path("pools")));
+            List<MigrationOffer.LunHosts> luns = new ArrayList<>();
+            for (JsonNode l : body.path("luns")) { // an older target names none
+                if (!l.path("identifier").isTextual()) {
+                    throw new IllegalArgumentException("a LUN without identifier");
+                }
+                luns.add(new MigrationOffer.LunHosts(l.path("identifier").asText(), members(l.path("vioses"))));
+            }
+            return new MigrationOffer(members(body.path("vioses")), members(body.path("pools")), luns);
         } catch (IllegalArgumentException e) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The destination's answer is not an offer: "
                     + e.getMessage());

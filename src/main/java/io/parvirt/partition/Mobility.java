@@ -52,6 +52,7 @@ public final class Mobility {
     private final ManagedSystem sys;
     private final Hypervisor hypervisor;
     private final PartitionOperations operations;
+    private final ScsiMobility scsi;
     private volatile long maxBandwidth;
     private volatile int maxActive = MAX_ACTIVE;
     private volatile int maxInactive = MAX_INACTIVE;
@@ -81,10 +82,12 @@ public final class Mobility {
         }
     }
 
-    Mobility(ManagedSystem sys, Hypervisor hypervisor, PartitionOperations operations, long maxBandwidth) {
+    Mobility(ManagedSystem sys, Hypervisor hypervisor, PartitionOperations operations, ScsiMobility scsi,
+            long maxBandwidth) {
         this.sys = sys;
         this.hypervisor = hypervisor;
         this.operations = operations;
+        this.scsi = scsi;
         this.maxBandwidth = maxBandwidth;
     }
 
@@ -186,13 +189,9 @@ public final class Mobility {
         return scsiChecks(p, out);
     }
 
+    /** Each virtual SCSI device must be a disk of the SAN (see {@link ScsiMobility}); no Fibre Channel. */
     private List<ModelException> scsiChecks(Partition p, List<ModelException> out) {
-        String n = p.name();
-        if (!sys.definition().profiles(p.id()).stream().allMatch(x -> x.io().scsi().isEmpty() && x.io().fc().isEmpty())) {
-            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, n, "Partition " + n + " has "
-                    + "virtual SCSI or Fibre Channel adapters: their devices cannot be reached from the destination "
-                    + "yet (shared storage pools are not available)."));
-        }
+        out.addAll(scsi.sourceChecks(p));
         return out;
     }
 
@@ -216,7 +215,7 @@ public final class Mobility {
             // Inactive mobility: the definition and every profile as they are, with the default profile.
             return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
                     List.copyOf(sys.definition().profiles(p.id())), p.defaultProfile(), null, null, sys.definition().lmbMb(),
-                    null));
+                    scsi.disks(p), null));
         }
         Optional<PartitionSupervisor> s = hypervisor.supervisor(p.id());
         if (s.isEmpty() || s.get().status().allocation() == null) {
@@ -234,7 +233,7 @@ public final class Mobility {
         PartitionStatus st = s.get().status();
         List<Profile> profiles = sys.definition().profiles(p.id()).stream().map(x -> withMacs(x, spec)).toList();
         return Optional.of(new MigrationRequest(sys.definition().settings().name(), p, profiles, st.profile(),
-                st.allocation(), spec, sys.definition().lmbMb(), StreamKey.fresh()));
+                st.allocation(), spec, sys.definition().lmbMb(), scsi.disks(p), StreamKey.fresh()));
     }
 
     /** The MAC addresses parvirt assigned here are written into the profile: the partition keeps them. */
@@ -355,8 +354,10 @@ public final class Mobility {
             }
             long t4 = System.nanoTime();
             s.endMigration(false).get(60, TimeUnit.SECONDS);
+            ScsiMobility.Paired paired = scsi.pairedWith(p);
             sys.removePartition(p, "hypervisor");
             operations.forget(p);
+            scsi.reclaim(p, paired); // its disks are served by the destination's VIOS now
             long t5 = System.nanoTime();
             LOG.info("partition {} migrated to {}: validated (configuration asked of QEMU) {} ms, target prepared {} "
                     + "ms, stream {} ms ({} bytes, QEMU's downtime {} ms), target running {} ms, source reclaimed {} ms",
@@ -397,8 +398,10 @@ public final class Mobility {
             f.target.abort(p.name());
             throw e;
         }
+        ScsiMobility.Paired paired = scsi.pairedWith(p);
         sys.removePartition(p, "hypervisor");
         operations.forget(p);
+        scsi.reclaim(p, paired);
         LOG.info("partition {} (Not Activated) moved to {} with its {} profiles", p.name(), f.target.systemName(),
                 f.request.profiles().size());
         f.done.complete(null);
@@ -478,7 +481,8 @@ public final class Mobility {
      * MSPs (parvirt's daemons move the memory themselves: see {@link MigrationOptions}), the
      * destination's shared pools with room for the partition's entitlement (what it holds when
      * running, its default profile's desired units when not; none for dedicated processors), and
-     * for each virtual SCSI client adapter the destination's VIOSes that could serve it.
+     * for each virtual SCSI client adapter the destination's running VIOSes that see every SAN LUN
+     * mapped to it (every running VIOS for an adapter with no disk).
      */
     public MigrationOptions options(Partition p, String targetSystem) {
         if (targetSystem.equals(sys.definition().settings().name())) {
@@ -491,16 +495,18 @@ public final class Mobility {
         boolean shared = held.map(a -> !a.dedicated()).orElse(prof.processors().shared());
         io.parvirt.model.ProcUnits units = held.map(io.parvirt.model.Allocation::procUnits)
                 .orElse(prof.processors().desiredUnits());
-        MigrationOffer offer = t.offer(shared ? units : null);
+        List<String> luns = scsi.disks(p).stream().map(MigrationRequest.Disk::identifier).distinct().toList();
+        MigrationOffer offer = t.offer(shared ? units : null, luns);
         List<MigrationOffer.Member> here = sys.definition().partitions().stream()
                 .filter(x -> x.env() == LparEnv.VIOSERVER && hypervisor.status(x.id())
                         .map(st -> st.state() == LparState.RUNNING).orElse(false))
                 .sorted(Comparator.comparingInt(Partition::id))
                 .map(x -> new MigrationOffer.Member(x.id(), x.name())).toList();
-        List<MigrationOptions.ScsiMapping> scsi = prof.io().scsi().stream()
+        List<MigrationOptions.ScsiMapping> adapters = prof.io().scsi().stream()
                 .filter(a -> a.type() == io.parvirt.model.AdapterType.CLIENT)
-                .map(a -> new MigrationOptions.ScsiMapping(a.slot(), offer.vioses())).toList();
-        return new MigrationOptions(here, offer.vioses(), offer.pools(), scsi);
+                .map(a -> new MigrationOptions.ScsiMapping(a.slot(), offer.hosting(scsi.identifiers(p, a.slot()))))
+                .toList();
+        return new MigrationOptions(here, offer.vioses(), offer.pools(), adapters);
     }
 
     /** {@code lslparmigr -r lpar}: each partition of this system, migrating or not. */

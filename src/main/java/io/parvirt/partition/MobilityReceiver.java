@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,17 +44,19 @@ public final class MobilityReceiver implements MobilityTarget {
     private final Hypervisor hypervisor;
     private final VirtualEthernet network;
     private final ImageStore images;
+    private final ScsiMobility scsi;
     /** Where the incoming stream is listened for: the address the daemon's API listens on. */
     private volatile String listenHost;
     /** Partitions being received: defined here by prepare, neither completed nor aborted. */
     private final IncomingMigrations receiving = new IncomingMigrations();
 
     MobilityReceiver(ManagedSystem sys, Hypervisor hypervisor, VirtualEthernet network, ImageStore images,
-            String listenHost) {
+            ScsiMobility scsi, String listenHost) {
         this.sys = sys;
         this.hypervisor = hypervisor;
         this.network = network;
         this.images = images;
+        this.scsi = scsi;
         this.listenHost = streamHost(listenHost);
     }
 
@@ -137,13 +140,15 @@ public final class MobilityReceiver implements MobilityTarget {
             }
         }
         // The source describes the machine; what it may not ask of this host is a disk, a device or a
-        // process of its choosing (the request comes over the network, from whoever may migrlpar here).
-        if (r.spec().disk() != null || !r.spec().scsi().isEmpty() || !r.spec().scsiClients().isEmpty()
-                || r.spec().storageServer() != null || r.spec().nics().stream().anyMatch(LaunchSpec.Nic::trunk)) {
+        // process of its choosing (the request comes over the network, from whoever may migrlpar here):
+        // its virtual SCSI disks are attached from this system's VIOSes, on SAN LUNs they see.
+        if (r.spec().disk() != null || r.spec().storageServer() != null
+                || r.spec().nics().stream().anyMatch(LaunchSpec.Nic::trunk)) {
             out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "Partition " + p.name()
-                    + " has a disk image, virtual SCSI adapters or trunk adapters: the destination managed system "
-                    + here + " does not take them by mobility yet."));
+                    + " has a disk image or trunk adapters: the destination managed system " + here + " does not "
+                    + "take them by mobility yet."));
         }
+        out.addAll(scsi.targetChecks(r));
         if (r.spec().lparId() != p.id() || !r.spec().name().equals(p.name()) || r.allocation().lparId() != p.id()) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The migration request "
                     + "for " + p.name() + " does not describe one partition consistently."));
@@ -179,10 +184,9 @@ public final class MobilityReceiver implements MobilityTarget {
                             + "managed system " + here + "."));
                 }
             }
-            if (!prof.io().scsi().isEmpty() || !prof.io().fc().isEmpty()
-                    || prof.io().eth().stream().anyMatch(e -> e.trunkPriority() > 0)) {
+            if (!prof.io().fc().isEmpty() || prof.io().eth().stream().anyMatch(e -> e.trunkPriority() > 0)) {
                 out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "Profile "
-                        + prof.name() + " of " + p.name() + " has virtual SCSI, Fibre Channel or trunk adapters: the "
+                        + prof.name() + " of " + p.name() + " has Fibre Channel or trunk adapters: the "
                         + "destination managed system " + here + " does not take them by mobility yet."));
             }
             String image = prof.options().image();
@@ -192,11 +196,12 @@ public final class MobilityReceiver implements MobilityTarget {
                         + prof.name() + " of " + p.name() + "."));
             }
         }
+        out.addAll(scsi.targetChecks(r));
         return out;
     }
 
     @Override
-    public MigrationOffer offer(ProcUnits units) {
+    public MigrationOffer offer(ProcUnits units, List<String> identifiers) {
         SystemDefinition def = sys.definition();
         List<MigrationOffer.Member> vioses = def.partitions().stream()
                 .filter(x -> x.env() == LparEnv.VIOSERVER && hypervisor.status(x.id())
@@ -206,7 +211,7 @@ public final class MobilityReceiver implements MobilityTarget {
         List<MigrationOffer.Member> pools = units == null ? List.of() : def.pools().stream()
                 .filter(x -> x.usable() && sys.poolRoom(x.id()).compareTo(units) >= 0)
                 .map(x -> new MigrationOffer.Member(x.id(), x.name())).toList();
-        return new MigrationOffer(vioses, pools);
+        return new MigrationOffer(vioses, pools, scsi.hosts(identifiers, vioses));
     }
 
     /** The profile of a Not Activated partition defined here by an inactive migration not yet complete, if it is. */
@@ -239,13 +244,21 @@ public final class MobilityReceiver implements MobilityTarget {
             throw refused.getFirst();
         }
         Partition p = r.partition();
+        Map<Integer, ScsiMobility.Placement> placed = scsi.place(r);
         long t1 = System.nanoTime();
         // written before the definition: a daemon killed in between leaves an arrival that is dropped when read
         receiving.add(new IncomingMigrations.Arrival(p.id(), p.name(), r.sourceSystem(), r.profile(), r.inactive()));
         try {
-            sys.addMigrated(p, r.profiles(), r.sourceSystem(), "hypervisor");
+            sys.addMigrated(p, ScsiMobility.rehomed(r.profiles(), placed), r.sourceSystem(), "hypervisor");
         } catch (RuntimeException e) {
             receiving.remove(p.id());
+            throw e;
+        }
+        try {
+            // the VIOS serves the disks before the QEMU that opens them starts
+            scsi.serve(p, placed, r.disks());
+        } catch (RuntimeException e) {
+            abort(p.name());
             throw e;
         }
         if (r.inactive()) {
@@ -253,8 +266,8 @@ public final class MobilityReceiver implements MobilityTarget {
         }
         try {
             PartitionImage image = image(r);
-            LaunchSpec spec = r.spec().rehomed(hypervisor.config().qemuBinary(), hypervisor.runDir(p.id()),
-                    image.kernel(), image.initramfs(), hypervisor.config().qemuUser());
+            LaunchSpec spec = scsi.rehomed(r.spec().rehomed(hypervisor.config().qemuBinary(), hypervisor.runDir(p.id()),
+                    image.kernel(), image.initramfs(), hypervisor.config().qemuUser()), p, placed);
             long t2 = System.nanoTime();
             // A vhost-user NIC's QEMU connects to the switch while it starts: the port listens first
             // (as at activation). Its guest runs on the source until the switch-over: the ports take
@@ -333,7 +346,9 @@ public final class MobilityReceiver implements MobilityTarget {
             network.disconnect(p.id());
         }
         hypervisor.forget(p.id());
+        ScsiMobility.Paired paired = scsi.pairedWith(p);
         sys.removePartition(p, "hypervisor");
+        scsi.reclaim(p, paired); // the source's VIOS serves the disks on
         receiving.remove(p.id()); // after the definition: a daemon killed in between finds it and removes it again
         LOG.info("partition {}: the migration to {} did not complete; removed here", name, systemName());
         return true;

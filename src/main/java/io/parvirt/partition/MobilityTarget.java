@@ -37,10 +37,11 @@ public interface MobilityTarget {
 
     /**
      * What the target could give a partition that needs {@code units} of entitlement in a shared
-     * pool ({@code null}: dedicated processors): its running VIOSes and its pools with room.
+     * pool ({@code null}: dedicated processors) and has disks on the SAN LUNs of unique identifiers
+     * {@code identifiers}: its running VIOSes, its pools with room, and which VIOSes see each LUN.
      * Changes nothing ({@code lslparmigr -r msp|procpool|virtualio}).
      */
-    MigrationOffer offer(io.parvirt.model.ProcUnits units);
+    MigrationOffer offer(io.parvirt.model.ProcUnits units, List<String> identifiers);
 
     /** Removes what {@code prepare} left of {@code partition} (its QEMU, ports, definition); true if anything was. */
     boolean abort(String partition);

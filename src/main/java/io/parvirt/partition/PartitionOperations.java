@@ -86,10 +86,13 @@ public final class PartitionOperations {
         this.mappings = hypervisor == null || vios == null ? null : new LiveMappings(hypervisor, vios);
         this.restore = new ResourceRestore(sys, guest, processors, memory, this::state);
         this.dispatcher = dispatcher;
-        this.mobility = hypervisor == null ? null : new Mobility(sys, hypervisor, this, MIGRATION_BANDWIDTH);
+        ScsiMobility scsiMobility = hypervisor == null ? null : new ScsiMobility(sys, hypervisor, vios,
+                this::viosChanged);
+        this.mobility = hypervisor == null ? null : new Mobility(sys, hypervisor, this, scsiMobility,
+                MIGRATION_BANDWIDTH);
         // Listens on loopback until the multi-system layer names this host's migration address.
         this.receiver = hypervisor == null ? null : new MobilityReceiver(sys, hypervisor, network, images,
-                "127.0.0.1");
+                scsiMobility, "127.0.0.1");
         this.suspension = hypervisor == null ? null : new Suspension(sys, hypervisor, network, vios, this::state,
                 MIGRATION_BANDWIDTH);
         this.backups = vios == null ? null : new io.parvirt.partition.backup.PartitionBackups(sys, vios, this,

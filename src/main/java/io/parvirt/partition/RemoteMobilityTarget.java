@@ -95,8 +95,9 @@ public final class RemoteMobilityTarget implements MobilityTarget {
     }
 
     @Override
-    public MigrationOffer offer(io.parvirt.model.ProcUnits units) {
-        return MigrationMessages.offer(call("offer", MigrationMessages.units(units), Duration.ofSeconds(60)));
+    public MigrationOffer offer(io.parvirt.model.ProcUnits units, List<String> identifiers) {
+        return MigrationMessages.offer(call("offer", MigrationMessages.units(units, identifiers),
+                Duration.ofSeconds(60)));
     }
 
     @Override

@@ -75,7 +75,7 @@
  *
  * <p><b>Live Partition Mobility</b> (issue 14). {@link io.parvirt.partition.Mobility} is the
  * source's side of {@code migrlpar}: it checks the source (Running, agent answering, no VIOS, no
- * {@code migration_disabled}, no virtual SCSI/FC yet, at most {@code mobility.max_active} at once,
+ * {@code migration_disabled}, its virtual SCSI disks whole SAN LUNs, no virtual FC, at most {@code mobility.max_active} at once,
  * {@link io.parvirt.partition.Mobility#MAX_ACTIVE} unless set) and asks the target to check itself (name and id free, memory, processing units, VPs,
  * the adapters' virtual switches, the same memory region size, the image). The target is reached
  * through the seam {@link io.parvirt.partition.MobilityTarget} ({@code validate}, {@code prepare},
@@ -98,6 +98,18 @@
  * shown migrating, never activated, resumed or completed there, removed by the source's
  * {@code migrlpar -o r}. {@code lslparmigr -r msp|procpool|virtualio} ({@link
  * io.parvirt.partition.MigrationOptions}) asks the target what it could give ({@code offer}).
+ *
+ * <p><b>Virtual SCSI disks in mobility</b> ({@code ScsiMobility}): a partition moves with disks
+ * that are whole SAN LUNs ({@code vios.San}: every VIOS of both systems sees them, matched by unique
+ * identifier); a pool's logical volume, a file-backed disk or an optical drive is refused
+ * ({@code HSCLA24E}, parvirt's code), a destination none of whose running VIOSes can map an
+ * adapter's LUNs too ({@code HSCLA319}, the HMC's as remembered). The destination gives its first
+ * such VIOS a server adapter (lowest free slot, naming the client) and the mappings (the same LUN
+ * indexes, the source's VTD names when free) through the VIOS service's change path, which makes
+ * its storage server serve them, before the target QEMU starts on those exports; the moved profiles
+ * name that VIOS. Success removes the source's mappings and the server adapters that paired with
+ * the client; failure, stop and recovery the destination's (found by pairing, so a restarted
+ * destination finds them too). Inactive mobility moves the mappings the same way.
  *
  * <p><b>Inactive mobility</b>: a Not Activated partition moves its definition and every profile
  * (with the default profile; parvirt keeps no record of the profile last activated). The target

@@ -90,7 +90,9 @@ final class ViosTables {
         }
         for (Target t : s.targets()) {
             update(db, "INSERT INTO vios_target (vios_id, name, server_slot, lun, backing, doc) VALUES (?,?,?,?,?,?)",
-                    id, t.name(), t.serverSlot(), t.lun(), t.backing(), Documents.write(t));
+                    id, t.name(), t.serverSlot(), t.lun(),
+                    // a physical volume is not a backing device of a pool: its LUN is in the doc only
+                    t.kind() == ViosStorage.TargetKind.PV ? null : t.backing(), Documents.write(t));
         }
     }
 

@@ -156,55 +156,99 @@ final class DeviceCommands {
         };
     }
 
-    /** {@code lspv [-free | -size] [-field ...] [-fmt D]}: hdisk0, in rootvg, is the one physical volume. */
+    /**
+     * {@code lspv [-free | -size] [-field ...] [-fmt D]}: hdisk0, in rootvg, then each LUN of the
+     * SAN ({@link San}), in no volume group. {@code -free} lists the LUNs no VIOS of this system maps.
+     */
     static String lspv(ViosContext c, List<String> words) {
         Fields f = Fields.take("lspv", words);
         Args a = Args.parse("lspv", f.rest(), Set.of(), Set.of("-free", "-size", "-avail")).noPositional();
         String pvid = Devices.pvid(c);
+        List<San.Lun> luns = c.svc().san().luns();
         List<List<String>> rows = new ArrayList<>();
         if (a.has("-free") || a.has("-avail")) {
-            // hdisk0 holds rootvg: no physical volume is free
+            // hdisk0 holds rootvg; a mapped LUN is in use
+            for (San.Lun l : luns) {
+                if (!mapped(c, l)) {
+                    rows.add(f.pick(Fields.row("name", l.hdisk(), "pvid", l.pvid(), "size", Long.toString(l.sizeMb()))));
+                }
+            }
             return f.render(rows, "%-15s %-35s %s", List.of("NAME", "PVID", "SIZE(megabytes)"));
         }
         if (a.has("-size")) {
             rows.add(f.pick(Fields.row("name", "hdisk0", "pvid", pvid, "size", Long.toString(Devices.HDISK0_MB))));
+            for (San.Lun l : luns) {
+                rows.add(f.pick(Fields.row("name", l.hdisk(), "pvid", l.pvid(), "size", Long.toString(l.sizeMb()))));
+            }
             return f.render(rows, "%-16s %-36s %s", List.of("NAME", "PVID", "SIZE(megabytes)"));
         }
         rows.add(f.pick(Fields.row("name", "hdisk0", "pvid", pvid, "vg", "rootvg", "status", "active")));
+        for (San.Lun l : luns) {
+            rows.add(f.pick(Fields.row("name", l.hdisk(), "pvid", l.pvid(), "vg", "None", "status", "")));
+        }
         return f.render(rows, "%-16s %-36s %-16s %s", List.of("NAME", "PVID", "VG", "STATUS"));
+    }
+
+    /** Whether any VIOS of this system maps LUN {@code l} (it is then not free for another client). */
+    private static boolean mapped(ViosContext c, San.Lun l) {
+        return c.svc().definition().partitions().stream().anyMatch(p -> p.env() == io.parvirt.model.LparEnv.VIOSERVER
+                && c.svc().storage(p.id()).targetOfLun(l.name()).isPresent());
     }
 
     /** {@code chkdev [-dev NAME] [-verbose] [-field F ...] [-fmt D]} over the physical volumes. */
     static String chkdev(ViosContext c, List<String> words) {
         Fields f = Fields.take("chkdev", words);
         Args a = Args.parse("chkdev", f.rest(), Set.of("-dev"), Set.of("-verbose")).noPositional();
-        if (a.has("-dev") && !a.get("-dev").equals("hdisk0")) {
-            throw new ViosException(ViosException.Kind.NOT_FOUND, a.get("-dev"), "Device " + a.get("-dev")
-                    + " is not a physical volume.");
+        List<San.Lun> luns = c.svc().san().luns();
+        if (a.has("-dev") && !a.get("-dev").equals("hdisk0") && luns.stream().noneMatch(l -> l.hdisk().equals(
+                a.get("-dev")))) {
+            throw Devices.noPhysicalVolume(a.get("-dev"));
         }
         String pvid = Devices.pvid(c);
+        List<Map<String, String>> disks = new ArrayList<>();
+        if (!a.has("-dev") || a.get("-dev").equals("hdisk0")) {
+            disks.add(check("hdisk0", "3E2136" + pvid.toUpperCase(java.util.Locale.ROOT) + "0PVRT03parvirtfile", "NO",
+                    pvid, "", a.has("-verbose")));
+        }
+        for (San.Lun l : luns) {
+            if (!a.has("-dev") || a.get("-dev").equals(l.hdisk())) {
+                // a whole disk of the SAN can be mapped to a client as it is
+                String vtd = c.storage().targetOfLun(l.name()).map(io.parvirt.model.ViosStorage.Target::name)
+                        .orElse("");
+                disks.add(check(l.hdisk(), l.identifier(), "YES", l.pvid(), vtd, a.has("-verbose")));
+            }
+        }
+        if (f.delimiter() != null) {
+            return f.render(disks.stream().map(f::pick).toList(), "", List.of());
+        }
+        StringBuilder out = new StringBuilder();
+        for (Map<String, String> v : disks) {
+            for (var e : v.entrySet()) {
+                if (f.wants(e.getKey())) {
+                    out.append(Listings.line("%-21s%s", e.getKey().toUpperCase(java.util.Locale.ROOT) + ":",
+                            e.getValue()));
+                }
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static Map<String, String> check(String name, String identifier, String phys2virt, String pvid, String vtd,
+            boolean verbose) {
         Map<String, String> v = new java.util.LinkedHashMap<>();
-        v.put("name", "hdisk0");
-        v.put("identifier", "3E2136" + pvid.toUpperCase(java.util.Locale.ROOT) + "0PVRT03parvirtfile");
-        v.put("phys2virt_capable", "NO");
+        v.put("name", name);
+        v.put("identifier", identifier);
+        v.put("phys2virt_capable", phys2virt);
         v.put("virt2npiv_capable", "NA");
         v.put("virt2phys_capable", "NA");
-        if (a.has("-verbose")) {
+        if (verbose) {
             v.put("pvid", pvid + "0000000000000000");
             v.put("udid", "");
             v.put("ieee", "");
-            v.put("vtd", "");
+            v.put("vtd", vtd);
         }
-        if (f.delimiter() != null) {
-            return f.render(List.of(f.pick(v)), "", List.of());
-        }
-        StringBuilder out = new StringBuilder();
-        for (var e : v.entrySet()) {
-            if (f.wants(e.getKey())) {
-                out.append(Listings.line("%-21s%s", e.getKey().toUpperCase(java.util.Locale.ROOT) + ":", e.getValue()));
-            }
-        }
-        return out.append('\n').toString();
+        return v;
     }
 
     /** {@code fcstat [-e] [-d] [-client] fcsN}: parvirt's VIOS has no Fibre Channel adapter. */

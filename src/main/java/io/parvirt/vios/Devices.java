@@ -34,6 +34,9 @@ final class Devices {
         List<Device> out = new ArrayList<>();
         out.add(new Device("hdisk0", "disk", "Virtual SCSI Disk Drive", c.locationPrefix() + "-V" + c.id()
                 + "-C2-T1-L8100000000000000", 0, hdiskAttrs(c)));
+        for (San.Lun l : c.svc().san().luns()) {
+            out.add(new Device(l.hdisk(), "disk", "MPIO Other FC SCSI Disk Drive", "", 0, lunAttrs(l)));
+        }
         List<VirtualEthernetAdapter> eth = c.svc().definition().defaultProfile(c.vios()).io().eth().stream()
                 .sorted(Comparator.comparingInt(VirtualEthernetAdapter::slot)).toList();
         int n = 0;
@@ -67,11 +70,11 @@ final class Devices {
         for (Target t : s.targets()) {
             Map<String, String> a = new LinkedHashMap<>();
             a.put("LogicalUnitAddr", String.format("0x%016x", MappedDevice.lun(t.lun())));
-            a.put("aix_tdev", t.kind() == TargetKind.DISK ? t.backing() : t.media() == null ? "" : t.media());
+            a.put("aix_tdev", t.kind() == TargetKind.PV ? Listings.backingName(c, t) : t.kind() == TargetKind.DISK
+                    ? t.backing() : t.media() == null ? "" : t.media());
             a.put("client_reserve", "no");
-            a.put("mirrored", t.kind() == TargetKind.DISK ? "false" : "N/A");
-            out.add(new Device(t.name(), "vtd", t.kind() == TargetKind.DISK ? "Virtual Target Device - File-backed Disk"
-                    : "Virtual Target Device - File-backed Optical", "", t.serverSlot(), a));
+            a.put("mirrored", t.kind() == TargetKind.OPTICAL ? "N/A" : "false");
+            out.add(new Device(t.name(), "vtd", Listings.description(t), "", t.serverSlot(), a));
         }
         out.sort(Comparator.comparing(Device::name, Devices::natural));
         return out;
@@ -93,6 +96,20 @@ final class Devices {
         a.put("reserve_policy", "no_reserve");
         a.put("size_in_mb", Long.toString(HDISK0_MB));
         return a;
+    }
+
+    private static Map<String, String> lunAttrs(San.Lun l) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("pvid", l.pvid() + "0000000000000000");
+        a.put("queue_depth", "8");
+        a.put("reserve_policy", "no_reserve");
+        a.put("size_in_mb", Long.toString(l.sizeMb()));
+        a.put("unique_id", l.identifier());
+        return a;
+    }
+
+    static ViosException noPhysicalVolume(String name) {
+        return new ViosException(ViosException.Kind.NOT_FOUND, name, "Device " + name + " is not a physical volume.");
     }
 
     /** ent2 before ent10: names compare by their letters, then their number. */

@@ -53,9 +53,9 @@ final class Listings {
                 out.append(line("%-22s%s", "VTD", t.name()));
                 out.append(line("%-22s%s", "Status", status(file)));
                 out.append(line("%-22s0x%016x", "LUN", MappedDevice.lun(t.lun())));
-                out.append(line("%-22s%s", "Backing device", file == null ? "" : file.toString()));
+                out.append(line("%-22s%s", "Backing device", backingName(c, t)));
                 out.append(line("%-22s%s", "Physloc", ""));
-                out.append(line("%-22s%s", "Mirrored", t.kind() == TargetKind.DISK ? "false" : "N/A")).append('\n');
+                out.append(line("%-22s%s", "Mirrored", t.kind() == TargetKind.OPTICAL ? "N/A" : "false")).append('\n');
             }
         }
         return out.toString();
@@ -95,9 +95,9 @@ final class Listings {
                 m.put("vtd", t.name());
                 m.put("status", status(file));
                 m.put("lun", String.format("0x%016x", MappedDevice.lun(t.lun())));
-                m.put("backing", file == null ? "" : file.toString());
+                m.put("backing", backingName(c, t));
                 m.put("bdphysloc", "");
-                m.put("mirrored", t.kind() == TargetKind.DISK ? "false" : "N/A");
+                m.put("mirrored", t.kind() == TargetKind.OPTICAL ? "N/A" : "false");
                 m.forEach((k, x) -> {
                     if (f.wants(k)) {
                         fields.add(x);
@@ -109,8 +109,32 @@ final class Listings {
         return out.toString();
     }
 
-    /** The file behind a target: the backing device's, the loaded medium's, or null for an empty drive. */
+    /**
+     * What lsmap prints as the backing device: a file-backed device's or medium's file, a whole
+     * physical volume's hdisk name (its LUN's name when the SAN no longer has it), nothing for an
+     * empty drive.
+     */
+    static String backingName(ViosContext c, Target t) {
+        if (t.kind() == TargetKind.PV) {
+            return c.svc().san().lun(t.backing()).map(San.Lun::hdisk).orElse(t.backing());
+        }
+        Path file = file(c, c.storage(), t);
+        return file == null ? "" : file.toString();
+    }
+
+    static String description(Target t) {
+        return switch (t.kind()) {
+            case DISK -> "Virtual Target Device - File-backed Disk";
+            case PV -> "Virtual Target Device - Disk";
+            case OPTICAL -> "Virtual Target Device - File-backed Optical";
+        };
+    }
+
+    /** The file behind a target: the backing device's, the LUN's, the loaded medium's, or null for an empty drive. */
     static Path file(ViosContext c, ViosStorage s, Target t) {
+        if (t.kind() == TargetKind.PV) {
+            return c.svc().san().file(t.backing());
+        }
         if (t.kind() == TargetKind.DISK) {
             return c.svc().devicePath(c.id(), s.device(t.backing()).orElseThrow());
         }
@@ -161,8 +185,7 @@ final class Listings {
             out.append(line("%-16s %-11s %s", v.name(), "Available", "Virtual SCSI Server Adapter"));
         }
         for (Target t : s.targets().stream().sorted(Comparator.comparing(Target::name)).toList()) {
-            out.append(line("%-16s %-11s %s", t.name(), status(file(c, s, t)), t.kind() == TargetKind.DISK
-                    ? "Virtual Target Device - File-backed Disk" : "Virtual Target Device - File-backed Optical"));
+            out.append(line("%-16s %-11s %s", t.name(), status(file(c, s, t)), description(t)));
         }
         return out.toString();
     }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * {@code file} is null for an optical drive with no medium loaded.
  */
 public record MappedDevice(int viosId, String vtd, int clientSlot, long lun, Path file, Kind kind, boolean readOnly) {
-    public enum Kind { DISK, OPTICAL }
+    /** A disk of a pool, an optical drive, or a whole physical volume (a SAN LUN, {@link San}). */
+    public enum Kind { DISK, OPTICAL, PV }
 
     /** The LUN of index {@code n} (1-based) as the VIOS prints it: {@code 0x8n00000000000000}. */
     public static long lun(int n) {

@@ -14,7 +14,10 @@ final class MappingCommands {
     private MappingCommands() {
     }
 
-    /** {@code mkvdev -vdev BACKING -vadapter vhostN [-dev NAME]} or {@code mkvdev -fbo -vadapter vhostN [-dev NAME]}. */
+    /**
+     * {@code mkvdev -vdev BACKING -vadapter vhostN [-dev NAME]} (a backing device of a pool, or a
+     * whole physical volume hdiskN of the SAN) or {@code mkvdev -fbo -vadapter vhostN [-dev NAME]}.
+     */
     static String mkvdev(ViosContext c, List<String> words) {
         Args a = Args.parse("mkvdev", words, Set.of("-vdev", "-vadapter", "-dev"), Set.of("-fbo", "-f"))
                 .noPositional();
@@ -28,6 +31,15 @@ final class MappingCommands {
             Target t;
             if (a.has("-fbo")) {
                 t = newTarget(c, s, v, a.get("-dev"), TargetKind.OPTICAL, null);
+            } else if (a.get("-vdev").matches("hdisk[0-9]+")) {
+                String hdisk = a.get("-vdev");
+                if (hdisk.equals("hdisk0")) {
+                    throw new ViosException(ViosException.Kind.IN_USE, hdisk, "The physical volume hdisk0 belongs to "
+                            + "volume group rootvg: it cannot be mapped whole.");
+                }
+                San.Lun l = c.svc().san().disk(hdisk).orElseThrow(() -> Devices.noPhysicalVolume(hdisk));
+                c.svc().checkLunFree(c.id(), v.slot(), l.name(), hdisk);
+                t = newTarget(c, s, v, a.get("-dev"), TargetKind.PV, l.name());
             } else {
                 String bd = a.get("-vdev");
                 s.device(bd).orElseThrow(() -> new ViosException(ViosException.Kind.NOT_FOUND, bd, "The backing "
@@ -54,7 +66,7 @@ final class MappingCommands {
     static Target newTarget(ViosContext c, ViosStorage s, Vhost v, String name, TargetKind kind, String backing) {
         String n = name;
         if (n == null) {
-            String prefix = kind == TargetKind.DISK ? "vtscsi" : "vtopt";
+            String prefix = kind == TargetKind.OPTICAL ? "vtopt" : "vtscsi";
             int i = 0;
             while (s.target(prefix + i).isPresent() || s.pool(prefix + i).isPresent()
                     || s.device(prefix + i).isPresent()) {
@@ -90,8 +102,10 @@ final class MappingCommands {
             Target t = a.has("-vtd")
                     ? s.target(a.get("-vtd")).orElseThrow(() -> ViosException.notFound("virtual target device",
                             a.get("-vtd")))
-                    : s.targetOf(a.get("-vdev")).orElseThrow(() -> new ViosException(ViosException.Kind.NOT_FOUND,
-                            a.get("-vdev"), "No virtual target device maps " + a.get("-vdev") + "."));
+                    : s.targetOf(a.get("-vdev")).or(() -> c.svc().san().disk(a.get("-vdev"))
+                            .flatMap(l -> s.targetOfLun(l.name()))).orElseThrow(() -> new ViosException(
+                            ViosException.Kind.NOT_FOUND, a.get("-vdev"), "No virtual target device maps "
+                            + a.get("-vdev") + "."));
             return new ViosService.Change(s.withTargets(minus(s.targets(), x -> x.name().equals(t.name()))),
                     "Virtual target device " + t.name() + " removed from " + c.vios().name());
         });

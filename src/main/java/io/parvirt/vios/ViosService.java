@@ -37,6 +37,7 @@ public final class ViosService {
     private final Store store;
     private final Path root;
     private final Map<Integer, ViosStorage> state = new ConcurrentHashMap<>();
+    private volatile San san = San.NONE;
 
     public ViosService(ManagedSystem sys, Store store, Path root) {
         this.sys = sys;
@@ -50,6 +51,15 @@ public final class ViosService {
     /** VIOS {@code viosId}'s storage, with the {@code rootvg} pool every VIOS has ({@link RootVg}). */
     public ViosStorage storage(int viosId) {
         return RootVg.in(state.getOrDefault(viosId, ViosStorage.empty(viosId)));
+    }
+
+    /** The SAN every VIOS of this system sees ({@code vios.san}); none unless set. */
+    public void san(Path dir) {
+        this.san = dir == null ? San.NONE : new San(dir);
+    }
+
+    public San san() {
+        return san;
     }
 
     public List<Vhost> vhosts(Partition vios) {
@@ -157,6 +167,108 @@ public final class ViosService {
                     : " and backing devices " + String.join(", ", disks)) + " of removed partition " + clientName
                     + " removed from " + m.viosName(), () -> { }, files);
         });
+    }
+
+    /**
+     * Refuses a mapping of SAN LUN {@code lun} by VIOS {@code viosId} on its server adapter in
+     * {@code serverSlot} when any VIOS of this system maps it already: on the same VIOS at all, on
+     * another one for a different client (or on an adapter that pairs with none). The same client
+     * through two VIOSes (redundant paths) is allowed, as on PowerVM.
+     */
+    void checkLunFree(int viosId, int serverSlot, String lun, String hdisk) {
+        SystemDefinition def = sys.definition();
+        Partition self = def.partition(viosId).orElseThrow();
+        int client = Vhost.of(def, self).stream().filter(v -> v.slot() == serverSlot).mapToInt(Vhost::clientId)
+                .findFirst().orElse(0);
+        for (Partition v : def.partitions()) {
+            if (v.env() != LparEnv.VIOSERVER) {
+                continue;
+            }
+            var t = storage(v.id()).targetOfLun(lun);
+            if (t.isEmpty()) {
+                continue;
+            }
+            int other = Vhost.of(def, v).stream().filter(x -> x.slot() == t.get().serverSlot())
+                    .mapToInt(Vhost::clientId).findFirst().orElse(0);
+            if (v.id() == viosId || client == 0 || other != client) {
+                throw new ViosException(ViosException.Kind.IN_USE, hdisk, "The physical volume " + hdisk + " (LUN "
+                        + lun + ") is already mapped by " + t.get().name() + " on " + v.name() + (v.id() == viosId
+                        ? "" : " to another partition") + "; a disk of the SAN is mapped to one client partition "
+                        + "only.");
+            }
+        }
+    }
+
+    /** A device of a client partition, as mobility moves it: where it is mapped and what backs it. */
+    public record ClientDevice(int viosId, String viosName, int serverSlot, int clientSlot, String vtd, int lun,
+            ViosStorage.TargetKind kind, String backing) {
+    }
+
+    /** Every mapping to client {@code clientId} on the VIOSes of this system, by client slot then LUN. */
+    public List<ClientDevice> devicesOf(int clientId) {
+        SystemDefinition def = sys.definition();
+        List<ClientDevice> out = new ArrayList<>();
+        for (Partition vios : def.partitions()) {
+            if (vios.env() != LparEnv.VIOSERVER || vios.id() == clientId) {
+                continue;
+            }
+            ViosStorage s = storage(vios.id());
+            for (Vhost v : Vhost.of(def, vios)) {
+                if (v.clientId() != clientId) {
+                    continue;
+                }
+                for (ViosStorage.Target t : s.targets()) {
+                    if (t.serverSlot() == v.slot()) {
+                        out.add(new ClientDevice(vios.id(), vios.name(), v.slot(), v.clientSlot(), t.name(), t.lun(),
+                                t.kind(), t.kind() == ViosStorage.TargetKind.OPTICAL ? t.media() : t.backing()));
+                    }
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(ClientDevice::clientSlot).thenComparingInt(ClientDevice::lun));
+        return out;
+    }
+
+    /**
+     * Maps SAN LUN {@code lun} whole on VIOS {@code viosId}'s server adapter in {@code serverSlot}
+     * at LUN index {@code lunIndex} (mobility's destination: the client keeps its LUN numbers),
+     * named {@code vtd} when that name is free there, else vtscsiN; returns the name. Refused as
+     * {@code mkvdev} refuses (the LUN mapped already, the LUN index taken), with nothing changed.
+     */
+    public synchronized String mapLun(int viosId, int serverSlot, int lunIndex, String lun, String vtd, String user) {
+        String[] made = new String[1];
+        apply(viosId, user, s -> {
+            San.Lun l = san.lun(lun).orElseThrow(() -> new ViosException(ViosException.Kind.NOT_FOUND, lun, "The "
+                    + "SAN of this system has no LUN " + lun + "."));
+            checkLunFree(viosId, serverSlot, lun, l.hdisk());
+            if (s.targets().stream().anyMatch(t -> t.serverSlot() == serverSlot && t.lun() == lunIndex)) {
+                throw new ViosException(ViosException.Kind.IN_USE, lun, "LUN index " + lunIndex + " of server slot "
+                        + serverSlot + " is in use.");
+            }
+            String name = vtd;
+            if (name == null || s.target(name).isPresent() || s.pool(name).isPresent() || s.device(name).isPresent()) {
+                int i = 0;
+                while (s.target("vtscsi" + i).isPresent() || s.pool("vtscsi" + i).isPresent()
+                        || s.device("vtscsi" + i).isPresent()) {
+                    i++;
+                }
+                name = "vtscsi" + i;
+            }
+            made[0] = name;
+            return new Change(s.withTargets(ViosStorage.plus(s.targets(), new ViosStorage.Target(name, serverSlot,
+                    lunIndex, ViosStorage.TargetKind.PV, lun, null))), "Virtual target device " + name + " maps "
+                    + l.hdisk() + " (LUN " + lun + ") for an arriving partition");
+        });
+        return made[0];
+    }
+
+    /** Removes the mappings named {@code vtds} of VIOS {@code viosId} (those that exist), as one change. */
+    public synchronized void unmap(int viosId, List<String> vtds, String why, String user) {
+        if (vtds.stream().noneMatch(n -> storage(viosId).target(n).isPresent())) {
+            return;
+        }
+        apply(viosId, user, s -> new Change(s.withTargets(ViosStorage.minus(s.targets(), t -> vtds.contains(t.name()))),
+                "Virtual target devices " + String.join(", ", vtds) + " removed: " + why));
     }
 
     /** File work done before a change is committed; {@link #undo} removes what it made. */
@@ -270,6 +382,10 @@ public final class ViosService {
         if (t.kind() == ViosStorage.TargetKind.DISK) {
             return new MappedDevice(s.viosId(), t.name(), v.clientSlot(), lun,
                     devicePath(s.viosId(), s.device(t.backing()).orElseThrow()), MappedDevice.Kind.DISK, false);
+        }
+        if (t.kind() == ViosStorage.TargetKind.PV) {
+            return new MappedDevice(s.viosId(), t.name(), v.clientSlot(), lun, san.file(t.backing()),
+                    MappedDevice.Kind.PV, false);
         }
         ViosStorage.Media m = t.media() == null ? null : s.medium(t.media()).orElseThrow();
         return new MappedDevice(s.viosId(), t.name(), v.clientSlot(), lun,

@@ -64,6 +64,19 @@
  *     switch port, turned to the adapter's side. No Fibre Channel: {@code fcstat} and {@code lsmap
  *     -npiv} answer as a VIOS without it. {@code ioslevel} is 3.1.4.30. {@code -fmt D} output has
  *     no header and a blank for an empty field.</li>
+ * <li><b>The SAN</b> ({@link io.parvirt.vios.San}, issue 14): the daemon setting {@code vios.san=DIR}
+ *     names a directory that plays the SAN; each regular file in it (a medium-like name, not starting
+ *     with '.') is a LUN every VIOS of the system sees as a physical volume {@code hdisk1},
+ *     {@code hdisk2}, ... in the order of the LUNs' names. The file name is the LUN's identity: the
+ *     identifier {@code chkdev} prints and the PVID derive from it, so two systems on the same
+ *     directory see the same disk under the same identifier (what mobility matches; a real site
+ *     zones multipath block devices to both). {@code lspv} lists them in no VG ({@code -free}: those
+ *     no VIOS of the system maps). {@code mkvdev -vdev hdiskN} maps a whole LUN (a target of kind
+ *     PV, stored by LUN name so it follows the LUN when hdisks renumber; the store's backing
+ *     column, which refers to pool devices, stays empty for it), once per VIOS and, across the
+ *     system's VIOSes, for one client only; {@code hdisk0} (rootvg) is refused. The storage server
+ *     serves the LUN's file like a backing device's. A LUN whose file is gone leaves its mapping
+ *     Defined, named by its LUN.</li>
  * <li><b>Removing a VIOS partition's definition</b> keeps its storage rows and files.</li>
  * <li><b>What a running VIOS serves</b> ({@link io.parvirt.vios.ViosService#exportsOf}): one NBD
  *     export per mapping on a server adapter that pairs with a client, named by its VTD (so its

@@ -19,14 +19,24 @@ final class Guests {
 
     /** Defines a partition of 256 MB and one VP with lpar_env {@code env} and extra attributes ({@code adapters}). */
     static void define(RunningDaemon d, String name, String env, String adapters) {
-        var r = d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", lpar(name, 256, 1)
+        define(d, "sys1", name, env, adapters);
+    }
+
+    /** The same on managed system {@code sys}. */
+    static void define(RunningDaemon d, String sys, String name, String env, String adapters) {
+        var r = d.hmc("mksyscfg", "-r", "lpar", "-m", sys, "-i", lpar(name, 256, 1)
                 .replace("lpar_env=aixlinux", "lpar_env=" + env) + "," + adapters);
         org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.stdout()).isZero();
     }
 
     /** Runs a command on VIOS {@code vios} through viosvrcmd; it must succeed. */
     static String vios(RunningDaemon d, String vios, String command) {
-        var r = d.hmc("viosvrcmd", "-m", "sys1", "-p", vios, "-c", command);
+        return vios(d, "sys1", vios, command);
+    }
+
+    /** The same on managed system {@code sys}. */
+    static String vios(RunningDaemon d, String sys, String vios, String command) {
+        var r = d.hmc("viosvrcmd", "-m", sys, "-p", vios, "-c", command);
         org.assertj.core.api.Assertions.assertThat(r.exit()).as(command + ": " + r.stdout()).isZero();
         return r.stdout();
     }

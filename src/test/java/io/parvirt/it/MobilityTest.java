@@ -189,7 +189,7 @@ class MobilityTest {
             @Override
             public String prepare(MigrationRequest r) {
                 return real.prepare(new MigrationRequest(r.sourceSystem(), r.partition(), r.profiles(), r.profile(),
-                        r.allocation(), r.spec(), r.lmbMb(), StreamKey.fresh()));
+                        r.allocation(), r.spec(), r.lmbMb(), r.disks(), StreamKey.fresh()));
             }
 
             @Override
@@ -299,8 +299,8 @@ class MobilityTest {
         }
 
         @Override
-        public io.parvirt.partition.MigrationOffer offer(io.parvirt.model.ProcUnits units) {
-            return real.offer(units);
+        public io.parvirt.partition.MigrationOffer offer(io.parvirt.model.ProcUnits units, List<String> luns) {
+            return real.offer(units, luns);
         }
 
         @Override

@@ -45,13 +45,36 @@ class MigrationMessagesTest {
                     "ETHERNET0", 1, false, List.of(), 0, "none", false)), List.of(), null, 256, 10, List.of(), "parvirt-qemu");
             MigrationRequest r = new MigrationRequest("sys1", p, List.copyOf(s.sys.definition().profiles(p.id())), "default",
                     new Allocation(p.id(), 256, new ProcUnits(10), 1, false, SharingMode.UNCAP, 128, 0, null, 256, 512),
-                    spec, 256, io.parvirt.hypervisor.StreamKey.fresh());
+                    spec, 256, List.of(new MigrationRequest.Disk(2, 1, "mobdisk", "lun1", "3E2136ABCDPVRT03parvirtsan")),
+                    io.parvirt.hypervisor.StreamKey.fresh());
 
             String wire = new ObjectMapper().writeValueAsString(MigrationMessages.request(r));
             MigrationRequest back = MigrationMessages.request(new ObjectMapper().readTree(wire));
 
             assertThat(back).isEqualTo(r);
+            // a source without SAN disks (or an older one) sends none
+            var old = MigrationMessages.request(r);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) old).remove("disks");
+            assertThat(MigrationMessages.request(old).disks()).isEmpty();
         }
+    }
+
+    @Test
+    void anOfferAnswersWhichViosesSeeEachLunAsked() {
+        var q = MigrationMessages.units(new ProcUnits(20), List.of("ID1", "ID2"));
+        assertThat(MigrationMessages.units(q)).isEqualTo(new ProcUnits(20));
+        assertThat(MigrationMessages.identifiers(q)).containsExactly("ID1", "ID2");
+        assertThat(MigrationMessages.identifiers(new ObjectMapper().createObjectNode())).isEmpty();
+
+        var v1 = new MigrationOffer.Member(1, "vios1");
+        var v2 = new MigrationOffer.Member(2, "vios2");
+        MigrationOffer o = new MigrationOffer(List.of(v1, v2), List.of(), List.of(
+                new MigrationOffer.LunHosts("ID1", List.of(v1, v2)), new MigrationOffer.LunHosts("ID2", List.of(v2))));
+        MigrationOffer back = MigrationMessages.offer(MigrationMessages.offer(o));
+        assertThat(back).isEqualTo(o);
+        assertThat(back.hosting(List.of("ID1", "ID2"))).containsExactly(v2);
+        assertThat(back.hosting(List.of("ID3"))).isEmpty();
+        assertThat(back.hosting(List.of())).containsExactly(v1, v2);
     }
 
     @Test

@@ -1,0 +1,240 @@
+package io.parvirt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parvirt.testing.Await;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Live Partition Mobility of a partition whose disk is a SAN LUN served by a VIOS (issue 14): sys1
+ * and sys2 are two daemons whose {@code vios.san} is the same directory, each with a VIOS (its
+ * storage server, no guest). One TCG client, mob, has hdisk1 of sys1's VIOS1 mapped whole. A
+ * logical volume and a destination that cannot host the disk are refused with nothing changed; a
+ * stopped migration leaves sys2 with no mapping; the migration moves the guest to sys2, where
+ * VIOS2 serves the same LUN: what the guest wrote on sys1 is read there, what it writes there is in
+ * the LUN's file, and sys1's VIOS keeps neither the mapping nor the server adapter.
+ */
+@Tag("guest")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SanMobilityTest {
+    static Path san;
+    static RunningDaemon a;
+    static RunningDaemon b;
+    /** A third system on no SAN (its VIOSes would see none of sys1's LUNs); runs no partition. */
+    static RunningDaemon c;
+    /** The guest's only disk (LUN 0 of its adapter in slot 2). */
+    static final String DISK = "DISK=/dev/$(cd /sys/block; for b in sd*; do echo $b; done | head -1); ";
+
+    @BeforeAll
+    static void start() throws Exception {
+        san = Files.createTempDirectory("parvirt-san-");
+        try (RandomAccessFile f = new RandomAccessFile(san.resolve("lun1").toFile(), "rw")) {
+            f.setLength(64L << 20);
+        }
+        a = RunningDaemon.start("vios.san=" + san + "\n");
+        b = RunningDaemon.start("system.name=sys2\nvios.san=" + san + "\n");
+        c = RunningDaemon.start("system.name=sys3\n");
+        a.daemon().operations().mobility().targets(name -> name.equals("sys2")
+                ? java.util.Optional.of(b.daemon().operations().mobilityTarget()) : name.equals("sys3")
+                ? java.util.Optional.of(c.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
+        Guests.define(a, "VIOS1", "vioserver", "virtual_scsi_adapters=2/server/any//any/1");
+        Guests.define(a, "mob", "aixlinux", "virtual_scsi_adapters=2/client//VIOS1/2/1");
+        // sys2's VIOS has an adapter of its own (slot 2) for a partition of sys2's
+        Guests.define(b, "sys2", "VIOS2", "vioserver", "virtual_scsi_adapters=2/server/any//any/1");
+        MobilityTest.ok(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "VIOS1", "-f", "default"));
+        MobilityTest.awaitState(a, "sys1", "VIOS1", "Running", Duration.ofSeconds(90));
+        Guests.vios(a, "VIOS1", "mkvdev -vdev hdisk1 -vadapter vhost0 -dev mobdisk");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (san != null) {
+            try (var s = Files.list(san)) {
+                for (Path p : s.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(san);
+        }
+    }
+
+    static String listings() {
+        return a.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name,lpar_id,state").stdout()
+                + a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "-F", "lpar_name,virtual_scsi_adapters").stdout()
+                + Guests.vios(a, "VIOS1", "lsmap -all -fmt :")
+                + b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name,lpar_id,state").stdout()
+                + b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "-F", "lpar_name,virtual_scsi_adapters").stdout()
+                + Guests.vios(b, "sys2", "VIOS2", "lsmap -all -fmt :");
+    }
+
+    static RunningDaemon.Hmc migrlpar(String op) {
+        return a.hmc("migrlpar", "-o", op, "-m", "sys1", "-t", "sys2", "-p", "mob");
+    }
+
+    static String sh(RunningDaemon d, String script) {
+        Guests.Exec e = Guests.exec(d, "mob", "/bin/sh", "-c", script);
+        assertThat(e.exit()).as(script + ": " + e.stdout() + e.stderr() + e.body()).isZero();
+        return e.stdout();
+    }
+
+    static String lunBytes(long offset, int length) throws Exception {
+        byte[] buf = new byte[length];
+        try (RandomAccessFile f = new RandomAccessFile(san.resolve("lun1").toFile(), "r")) {
+            f.seek(offset);
+            f.readFully(buf);
+        }
+        return new String(buf, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    @Order(1)
+    void aLogicalVolumeAndADestinationThatCannotHostTheDiskAreRefusedWithNothingChanged() {
+        // mob is Not Activated: the inactive checks are the same for its devices
+        Guests.vios(a, "VIOS1", "mkbdsp -sp rootvg 64M -bd lv01 -vadapter vhost0");
+        String before = listings();
+        var v = migrlpar("v");
+        assertThat(v.exit()).isNotZero();
+        assertThat(v.stdout().lines().toList()).anySatisfy(l -> assertThat(l).startsWith("HSCLA24E The virtual SCSI "
+                + "device vtscsi0 (virtual SCSI client adapter 2, Virtual I/O Server VIOS1) of partition mob is "
+                + "backed by logical volume lv01").contains("not accessible from the destination"))
+                .allMatch(l -> l.startsWith("HSCLA24E ") || l.startsWith("HSCLA319 "));
+        assertThat(listings()).isEqualTo(before);
+        Guests.vios(a, "VIOS1", "rmbdsp -vtd vtscsi0");
+        String clean = listings();
+
+        // no VIOS runs on sys2
+        var none = migrlpar("v");
+        assertThat(none.stdout()).isEqualTo("HSCLA319 The virtual SCSI adapter 2 of partition mob cannot be hosted by "
+                + "the Virtual I/O Server partitions of the destination managed system sys2: no Virtual I/O Server "
+                + "runs there.\n");
+        // a system that does not see the LUN (not zoned to it)
+        assertThat(a.hmc("migrlpar", "-o", "v", "-m", "sys1", "-t", "sys3", "-p", "mob").stdout()).isEqualTo("HSCLA319 "
+                + "The virtual SCSI adapter 2 of partition mob cannot be hosted by the Virtual I/O Server partitions "
+                + "of the destination managed system sys3: no Virtual I/O Server there sees LUN lun1.\n");
+        assertThat(listings()).isEqualTo(clean);
+        assertThat(c.hmc("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
+        MobilityTest.ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "on", "-n", "VIOS2", "-f", "default"));
+        MobilityTest.awaitState(b, "sys2", "VIOS2", "Running", Duration.ofSeconds(90));
+        // sys2's VIOS maps the LUN already (to its own adapter): it cannot take mob's disk
+        Guests.vios(b, "sys2", "VIOS2", "mkvdev -vdev hdisk1 -vadapter vhost0");
+        String mapped = listings();
+        assertThat(migrlpar("v").stdout()).isEqualTo("HSCLA319 The virtual SCSI adapter 2 of partition mob cannot "
+                + "be hosted by the Virtual I/O Server partitions of the destination managed system sys2: its physical "
+                + "volume hdisk1 is already mapped there.\n");
+        assertThat(a.hmc("lslparmigr", "-r", "virtualio", "-m", "sys1", "-t", "sys2", "--filter", "lpar_names=mob")
+                .stdout()).startsWith("possible_virtual_scsi_mappings=none,");
+        assertThat(migrlpar("m").exit()).isNotZero();
+        assertThat(listings()).isEqualTo(mapped);
+        Guests.vios(b, "sys2", "VIOS2", "rmvdev -vdev hdisk1");
+
+        var ok = migrlpar("v");
+        assertThat(ok.exit()).as(ok.stdout()).isZero();
+        assertThat(a.hmc("lslparmigr", "-r", "virtualio", "-m", "sys1", "-t", "sys2", "--filter", "lpar_names=mob")
+                .stdout()).startsWith("possible_virtual_scsi_mappings=2/VIOS2/1,suggested_virtual_scsi_mappings="
+                + "2/VIOS2/1,");
+    }
+
+    @Test
+    @Order(2)
+    void aStoppedMigrationLeavesTheDestinationWithoutMappingAndTheSourceServing() throws Exception {
+        MobilityTest.ok(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "mob", "-f", "default"));
+        MobilityTest.awaitState(a, "sys1", "mob", "Running", Duration.ofSeconds(240));
+        Await.on("mob's guest agent", () -> Guests.exec(a, "mob", "/bin/true").status())
+                .within(Duration.ofSeconds(120)).every(Guests.POLL).until(s -> s == 200);
+        // the pattern, written past the guest's cache (O_DIRECT), before anything moves
+        sh(a, DISK + "printf 'parvirt-san-one-%0496d' 0 > /tmp/one && dd if=/tmp/one of=$DISK bs=512 count=1 "
+                + "oflag=direct conv=fsync 2>/dev/null");
+        assertThat(lunBytes(0, 16)).isEqualTo("parvirt-san-one-");
+        String before = listings();
+
+        a.daemon().operations().mobility().bandwidth(MobilityTest.SLOW);
+        CompletableFuture<RunningDaemon.Hmc> m = CompletableFuture.supplyAsync(() -> migrlpar("m"));
+        Await.on("the migration to be in progress", () -> a.hmc("lslparmigr", "-r", "lpar", "-m", "sys1",
+                "--filter", "lpar_names=mob").stdout()).within(Duration.ofSeconds(120)).every(Guests.POLL)
+                .until(s -> s.contains("migration_state=Migration In Progress") && !s.contains("bytes_transmitted=0,"));
+        // in flight, VIOS2 serves mob's disk on an adapter made for it
+        assertThat(Guests.vios(b, "sys2", "VIOS2", "lsmap -all -field svsa clientid vtd backing -fmt :"))
+                .contains(":0x00000002:mobdisk:hdisk1");
+        MobilityTest.ok(a.hmc("migrlpar", "-o", "s", "-m", "sys1", "-p", "mob"));
+        assertThat(m.get().stdout()).contains("was stopped");
+        assertThat(listings()).isEqualTo(before);
+        assertThat(sh(a, DISK + "dd if=$DISK bs=512 count=1 iflag=direct 2>/dev/null")).startsWith("parvirt-san-one-");
+    }
+
+    @Test
+    @Order(3)
+    void theGuestMovesWithItsDiskAndWritesToTheSameLunOnTheDestination() throws Exception {
+        a.daemon().operations().mobility().bandwidth(10L << 30);
+        // written past the guest's cache but not flushed by the guest: QEMU's switch-over flushes it
+        sh(a, DISK + "printf 'parvirt-san-two-%0496d' 0 > /tmp/two && dd if=/tmp/two of=$DISK bs=512 count=1 "
+                + "seek=1 oflag=direct 2>/dev/null");
+
+        MobilityTest.ok(migrlpar("m"));
+        MobilityTest.awaitState(b, "sys2", "mob", "Running", Duration.ofSeconds(60));
+        Await.on("mob's guest agent on sys2", () -> Guests.exec(b, "mob", "/bin/true").status())
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(s -> s == 200);
+        assertThat(sh(b, DISK + "dd if=$DISK bs=1024 count=1 iflag=direct 2>/dev/null")).isEqualTo(
+                lunBytes(0, 1024)).startsWith("parvirt-san-one-").contains("parvirt-san-two-");
+        sh(b, DISK + "printf 'parvirt-san-3rd-%0496d' 0 > /tmp/three && dd if=/tmp/three of=$DISK bs=512 count=1 "
+                + "seek=2048 oflag=direct conv=fsync 2>/dev/null");
+        assertThat(lunBytes(1 << 20, 16)).isEqualTo("parvirt-san-3rd-");
+
+        // sys2: VIOS2 serves it on a server adapter naming mob, whose profile names VIOS2
+        String slot = b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=VIOS2", "-F",
+                "virtual_scsi_adapters").stdout();
+        assertThat(slot).contains("/server/2/mob/2/");
+        assertThat(b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=mob", "-F",
+                "virtual_scsi_adapters").stdout()).contains("2/client/1/VIOS2/");
+        assertThat(Guests.vios(b, "sys2", "VIOS2", "lsmap -all -field clientid vtd backing -fmt :"))
+                .contains("0x00000002:mobdisk:hdisk1");
+        // sys1: neither the partition, nor its mapping, nor the server adapter that served it
+        assertThat(a.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name").stdout()).isEqualTo("VIOS1\n");
+        assertThat(a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=VIOS1", "-F",
+                "virtual_scsi_adapters").stdout()).doesNotContain("server");
+        assertThat(Guests.vios(a, "VIOS1", "lsmap -all -fmt :")).doesNotContain("mobdisk");
+        assertThat(Guests.vios(a, "VIOS1", "lspv -free -field name -fmt :")).isEqualTo("hdisk1\n");
+    }
+
+    @Test
+    @Order(4)
+    void aNotActivatedPartitionMovesBackWithItsMappingAndNoStream() {
+        MobilityTest.ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "mob"));
+        MobilityTest.awaitState(b, "sys2", "mob", "Not Activated", Duration.ofSeconds(60));
+        b.daemon().operations().mobility().targets(name -> name.equals("sys1")
+                ? java.util.Optional.of(a.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
+
+        MobilityTest.ok(b.hmc("migrlpar", "-o", "m", "-m", "sys2", "-t", "sys1", "-p", "mob"));
+
+        assertThat(MobilityTest.state(a, "sys1", "mob")).isEqualTo("Not Activated");
+        assertThat(a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=mob", "-F",
+                "virtual_scsi_adapters").stdout()).contains("2/client/1/VIOS1/2/");
+        assertThat(Guests.vios(a, "VIOS1", "lsmap -all -field clientid vtd backing -fmt :"))
+                .isEqualTo("0x00000002:mobdisk:hdisk1\n");
+        // sys2 keeps its own adapter (slot 2, for any client) and nothing of mob's
+        assertThat(b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=VIOS2", "-F",
+                "virtual_scsi_adapters").stdout()).contains("2/server/any//any/1").doesNotContain("mob");
+        assertThat(Guests.vios(b, "sys2", "VIOS2", "lsmap -all -fmt :")).doesNotContain("mobdisk");
+        assertThat(b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).isEqualTo("VIOS2\n");
+    }
+}
