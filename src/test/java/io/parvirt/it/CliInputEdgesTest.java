@@ -2,9 +2,14 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -64,10 +69,25 @@ class CliInputEdgesTest {
     }
 
     @Test
-    void aPasswordIsReadFromStandardInputWhenNotOnTheCommandLine() {
+    void aPasswordIsReadFromStandardInputWhenNotOnTheCommandLine() throws Exception {
         Cli.Result r = Cli.runWithInput(home.dir(), "s3cret-from-stdin\n".getBytes(StandardCharsets.UTF_8),
                 "mkhmcusr", "-u", "carol", "-a", "hmcviewer");
         assertThat(r.exit()).as(r.stdout() + r.stderr()).isZero();
         assertThat(home.run("lshmcusr", "-F", "name,taskrole").stdout()).contains("carol,hmcviewer");
+        // the line read is the password: carol logs in with it, and with nothing else
+        assertThat(login("carol", "s3cret-from-stdin")).isEqualTo(200);
+        assertThat(login("carol", "s3cret-from-stdin\n")).isEqualTo(401);
+        assertThat(login("carol", "")).isEqualTo(401);
+    }
+
+    /** HTTP Basic on the daemon's loopback listener: the status of {@code GET /api/v1/session}. */
+    static int login(String user, String password) throws Exception {
+        String listen = Files.readString(home.dir().resolve("run/listen")).strip();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + listen + "/api/v1/session"))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                            .getBytes(StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        }
     }
 }
