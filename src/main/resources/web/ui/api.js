@@ -9,8 +9,13 @@ export class ApiError extends Error {
 export let onLoggedOut = () => {};
 export function setLoggedOutHandler(f) { onLoggedOut = f; }
 
-export async function api(method, path, body) {
+/**
+ * One request. `opts.background`: the page asks by itself on a timer (not a person's action), so the
+ * server checks the login without renewing it and an untouched page still reaches the idle timeout.
+ */
+export async function api(method, path, body, opts = {}) {
   const headers = { 'Accept': 'application/json', 'X-Requested-With': 'parvirt-web' };
+  if (opts.background) headers['X-Parvirt-Background'] = '1';
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && session.csrf) headers['X-Parvirt-CSRF'] = session.csrf;
   const r = await fetch(path, { method, headers, credentials: 'same-origin',

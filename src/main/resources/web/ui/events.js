@@ -33,14 +33,14 @@ export async function show(container) {
     count.textContent = shown.length + ' of ' + events.length + ' events (last 7 days)';
   }
 
-  async function load() {
-    events = (await api('GET', '/api/v1/events')).slice().reverse();
+  async function load(background) {
+    events = (await api('GET', '/api/v1/events', undefined, { background })).slice().reverse();
     const cats = [...new Set(events.map(e => e.category))].sort();
     categories.replaceChildren(el('option', { value: '' }, 'All'),
       ...cats.map(c => el('option', { value: c, selected: c === category }, c)));
     draw();
   }
-  await load();
+  await load(false);
   let first = true;
-  unsubscribe = subscribe(() => { if (first) { first = false; return; } load(); });
+  unsubscribe = subscribe(() => { if (first) { first = false; return; } load(true); });
 }

@@ -1,5 +1,8 @@
 // One EventSource for the whole page (GET /api/v1/feed): a snapshot of every partition's row, then
-// only the rows that changed. Pages subscribe to it; nothing polls.
+// only the rows that changed. Pages subscribe to it; nothing polls. The server ends the stream when
+// the login ends (logout in another tab, the idle timeout): the page then asks for a login at once.
+import { api, onLoggedOut } from './api.js';
+
 const rows = new Map();
 const listeners = new Set();
 let source = null;
@@ -11,7 +14,6 @@ function open() {
   source.addEventListener('snapshot', ev => {
     rows.clear();
     for (const r of JSON.parse(ev.data)) rows.set(r.lpar_id, r);
-    
     notify(null, []);
   });
   source.addEventListener('changes', ev => {
@@ -19,6 +21,17 @@ function open() {
     for (const r of c.rows) rows.set(r.lpar_id, r);
     for (const id of c.removed) rows.delete(id);
     notify(c.rows, c.removed);
+  });
+  const mine = source;
+  source.addEventListener('error', async () => {
+    if (mine.readyState !== EventSource.CLOSED) return; // the browser reconnects by itself
+    try {
+      await api('GET', '/api/v1/session', undefined, { background: true });
+    } catch (e) {
+      if (e.status === 401) { onLoggedOut(); return; }
+    }
+    // still logged in (the daemon restarted, say): open again while a page follows the feed
+    setTimeout(() => { if (source === mine && listeners.size) open(); }, 2000);
   });
 }
 

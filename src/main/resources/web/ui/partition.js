@@ -42,6 +42,16 @@ export async function show(container, name) {
   const confirmOsShutdown = confirmation('osshutdown', 'Shut down the operating system of ' + name + '?',
     'The operating system is asked to shut down (chsysstate -o osshutdown); work not saved in it is lost.',
     'Shut down the OS', () => act('OS shutdown', () => power('-o', 'osshutdown')));
+  // every way of stopping a running system loses what its operating system had not saved: asked first
+  const confirmShutdown = confirmation('shutdown', 'Shut down ' + name + '?',
+    'The partition is stopped after the delay its operating system is given (chsysstate -o shutdown); work not saved in it is lost.',
+    'Shut down', () => act('Shut down', () => power('-o', 'shutdown')));
+  const confirmImmed = confirmation('shutdown-immed', 'Shut down ' + name + ' immediately?',
+    'The partition is stopped at once, as by pulling the plug (chsysstate -o shutdown --immed); work not saved in it is lost.',
+    'Shut down immediately', () => act('Shut down', () => power('-o', 'shutdown', '--immed')));
+  const confirmRestart = confirmation('restart', 'Restart ' + name + '?',
+    'The partition is stopped at once and started again (chsysstate -o shutdown --immed --restart); work not saved in it is lost.',
+    'Restart', () => act('Restart', () => power('-o', 'shutdown', '--immed', '--restart')));
   const dlparDialog = dlpar.dialog(name, system);
   const adapterDialog = dlpar.adapterDialog(name, system);
   const migrateDialog = mobility.dialog(name, system);
@@ -57,14 +67,14 @@ export async function show(container, name) {
       el('div', { class: 'actions' },
         el('span', {}, el('label', { for: 'activate-profile' }, 'Profile'), profileSelect),
         button('activate', 'Activate', () => act('Activate', () => power('-o', 'on', '-f', profileSelect.value)), 'primary'),
-        button('shutdown', 'Shut down', () => act('Shut down', () => power('-o', 'shutdown'))),
-        button('shutdown-immed', 'Shut down immediately', () => act('Shut down', () => power('-o', 'shutdown', '--immed'))),
+        button('shutdown', 'Shut down…', () => confirmShutdown.showModal()),
+        button('shutdown-immed', 'Shut down immediately…', () => confirmImmed.showModal()),
         button('osshutdown', 'Shut down the OS…', () => confirmOsShutdown.showModal()),
-        button('restart', 'Restart', () => act('Restart', () => power('-o', 'shutdown', '--immed', '--restart'))),
+        button('restart', 'Restart…', () => confirmRestart.showModal()),
         button('dlpar-open', 'Change resources…', () => dlparDialog.showModal()),
         button('vio-open', 'Virtual adapters…', () => adapterDialog.showModal()),
         button('migrate-open', 'Migrate…', () => mobility.open(migrateDialog)),
-        button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete, confirmOsShutdown,
+        button('delete', 'Delete…', () => confirmDelete.showModal(), 'danger')), message, confirmDelete, confirmOsShutdown, confirmShutdown, confirmImmed, confirmRestart,
         dlparDialog, adapterDialog, migrateDialog),
     el('section', { 'aria-labelledby': 'console-h' }, el('h2', { id: 'console-h' }, 'Console'),
       el('button', { type: 'button', id: 'open-console', disabled: !may('CONSOLE'),

@@ -11,11 +11,12 @@ export const EVERY_MS = 3000;
 const history = new Map(); // lpar_id -> [cores used, oldest first]
 const memory = new Map(); // lpar_id -> [MB the running partition has, oldest first]
 let timer = null;
+const BACKGROUND = { background: true }; // timed, not a person's request: the login is not renewed
 let onUpdate = () => {};
 
 async function sample() {
   try {
-    const d = await api('GET', '/api/v1/dispatch');
+    const d = await api('GET', '/api/v1/dispatch', undefined, BACKGROUND);
     const had = history.size;
     const seen = new Set();
     for (const p of d.partitions || []) {
@@ -29,7 +30,7 @@ async function sample() {
     for (const id of history.keys()) if (!seen.has(id)) history.delete(id); // stopped: its line ends
     for (const id of memory.keys()) if (!seen.has(id)) memory.delete(id);
     if (seen.size) {
-      for (const m of await api('GET', '/api/v1/hardware/mem?level=lpar')) {
+      for (const m of await api('GET', '/api/v1/hardware/mem?level=lpar', undefined, BACKGROUND)) {
         const id = String(m.lpar_id);
         if (!seen.has(id)) continue;
         const h = memory.get(id) || [];

@@ -98,16 +98,18 @@ export function section(idPrefix, resource, query, draw, refreshMs = 15000) {
   const select = el('select', { id: idPrefix + '-window' }, WINDOWS.map(([m, label]) =>
     el('option', { value: m, selected: m === 10 }, label)));
   const box = el('div', { id: idPrefix + '-box' });
-  async function load() {
+  async function load(ev) {
     try {
-      const rows = await api('GET', '/api/v1/utilization/' + resource + '?minutes=' + select.value + query);
+      // a choice in the list is a person's; the timer's refresh is not (it keeps no login alive)
+      const rows = await api('GET', '/api/v1/utilization/' + resource + '?minutes=' + select.value + query,
+        undefined, { background: !ev });
       box.replaceChildren(...draw(rows));
     } catch (e) {
       box.replaceChildren(el('p', { class: 'error' }, e.message));
     }
   }
   select.addEventListener('change', load);
-  load();
+  load(true);
   const timer = setInterval(() => { if (!document.hidden) load(); }, refreshMs);
   return { view: el('div', {}, el('label', { for: idPrefix + '-window' }, 'Window'), select, box),
     stop: () => clearInterval(timer), reload: load };

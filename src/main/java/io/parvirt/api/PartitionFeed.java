@@ -28,6 +28,11 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * run-state transition), and one sampler thread, alive only while someone listens, reads the same
  * listings as {@code lssyscfg}, {@code lsrefcode} once per burst of changes ({@link #COALESCE_MS})
  * and sends only differences. An idle table costs a comment every {@link #HEARTBEAT_MS} ms.
+ *
+ * <p>Each browser gets only the rows its user may list: a user limited by a managed-resource role
+ * (issue 12) is sent the changes of its own partitions and nothing of the others, as its
+ * {@code lssyscfg} would show. A stream opened with a browser session ends when that session does
+ * (logout at once, the idle timeout at the next heartbeat); the page then asks for a login.
  */
 final class PartitionFeed {
     /** Changes that come together (an activation's few transitions, a batch of mksyscfg) make one sample. */
@@ -41,7 +46,8 @@ final class PartitionFeed {
     static final long HEARTBEAT_MS = 10_000;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartitionFeed.class);
     private final Hmc hmc;
-    private final Set<SseClient> clients = new CopyOnWriteArraySet<>();
+    private final WebSessions sessions;
+    private final Set<Watcher> clients = new CopyOnWriteArraySet<>();
     private final Runnable listener = this::changed;
     private final java.util.concurrent.atomic.AtomicLong samples = new java.util.concurrent.atomic.AtomicLong();
     private final Object signal = new Object();
@@ -51,8 +57,27 @@ final class PartitionFeed {
     private Object profilesOf;
     private Map<String, Row> profiles = Map.of();
 
-    PartitionFeed(Hmc hmc) {
+    /**
+     * One browser's stream: its user (null: the home's owner), its login (null with Basic or a
+     * token) and the partition ids it was last sent, so that it learns of removals only of its own.
+     */
+    private static final class Watcher {
+        final SseClient client;
+        final String user;
+        final WebSessions.Session session;
+        volatile Set<String> visible;
+
+        Watcher(SseClient client, String user, WebSessions.Session session, Set<String> visible) {
+            this.client = client;
+            this.user = user;
+            this.session = session;
+            this.visible = visible;
+        }
+    }
+
+    PartitionFeed(Hmc hmc, WebSessions sessions) {
         this.hmc = hmc;
+        this.sessions = sessions;
         hmc.system().onChange(listener);
     }
 
@@ -66,15 +91,16 @@ final class PartitionFeed {
     }
 
     /** A new browser: authorised as its user (a listing), sent the whole table, then the changes. */
-    void subscribe(SseClient client, String user) {
+    void subscribe(SseClient client, String user, WebSessions.Session session) {
         Map<String, ObjectNode> rows = table(user);
         client.keepAlive();
-        client.onClose(() -> clients.remove(client));
         synchronized (this) {
+            Watcher w = new Watcher(client, user, session, Set.copyOf(rows.keySet()));
+            client.onClose(() -> clients.remove(w));
             ArrayNode a = Json.MAPPER.createArrayNode();
             rows.values().forEach(a::add);
             client.sendEvent("snapshot", a.toString());
-            clients.add(client);
+            clients.add(w);
             if (sampler == null || !sampler.isAlive()) {
                 last = strings(rows);
                 sampler = Thread.ofVirtual().name("partition-feed").start(this::run);
@@ -135,64 +161,117 @@ final class PartitionFeed {
         samples.incrementAndGet();
         Map<String, ObjectNode> rows = table(null);
         Map<String, String> now = strings(rows);
-        ArrayNode changed = Json.MAPPER.createArrayNode();
+        Set<String> changed = new java.util.HashSet<>();
         now.forEach((id, s) -> {
             if (!s.equals(last.get(id))) {
-                changed.add(rows.get(id));
+                changed.add(id);
             }
         });
-        ArrayNode removed = Json.MAPPER.createArrayNode();
-        last.keySet().stream().filter(id -> !now.containsKey(id)).forEach(removed::add);
+        boolean anyRemoved = last.keySet().stream().anyMatch(id -> !now.containsKey(id));
         last = now;
-        if (changed.isEmpty() && removed.isEmpty()) {
+        if (changed.isEmpty() && !anyRemoved) {
             return;
         }
-        ObjectNode event = Json.MAPPER.createObjectNode();
-        event.set("rows", changed);
-        event.set("removed", removed);
-        String data = event.toString();
-        for (SseClient c : clients) {
-            send(c, () -> c.sendEvent("changes", data));
+        Map<String, Set<String>> visibleTo = new HashMap<>(); // one narrowing per user and sample
+        for (Watcher w : clients) {
+            Set<String> visible;
+            try {
+                visible = visibleTo.computeIfAbsent(String.valueOf(w.user), u -> visible(w.user, rows.keySet()));
+            } catch (RuntimeException e) { // the user or its role is gone: so is its view of the table
+                drop(w);
+                continue;
+            }
+            ArrayNode sent = Json.MAPPER.createArrayNode();
+            for (String id : visible) {
+                // a row newly in its scope (its role widened) is sent whole, as if it had changed
+                if (changed.contains(id) || !w.visible.contains(id)) {
+                    sent.add(rows.get(id));
+                }
+            }
+            ArrayNode removed = Json.MAPPER.createArrayNode();
+            w.visible.stream().filter(id -> !visible.contains(id)).forEach(removed::add);
+            w.visible = visible;
+            if (sent.isEmpty() && removed.isEmpty()) {
+                continue;
+            }
+            ObjectNode event = Json.MAPPER.createObjectNode();
+            event.set("rows", sent);
+            event.set("removed", removed);
+            String data = event.toString();
+            send(w, () -> w.client.sendEvent("changes", data));
+        }
+    }
+
+    /**
+     * The ids of {@code all} that {@code user} may list: all of them for the owner and for a user
+     * whose resource role holds the managed system, else those its own {@code lssyscfg} shows.
+     */
+    private Set<String> visible(String user, Set<String> all) {
+        if (user == null) {
+            return Set.copyOf(all);
+        }
+        try {
+            hmc.authorizeWholeSystem(user);
+            return Set.copyOf(all);
+        } catch (ModelException limited) {
+            Set<String> ids = new java.util.HashSet<>();
+            for (Row r : rows(hmc.execute(new ListSyscfg(Resource.LPAR, sys(), Filters.NONE, Format.PAIRS), user))) {
+                String id = get(r, "lpar_id");
+                if (all.contains(id)) {
+                    ids.add(id);
+                }
+            }
+            return ids;
+        }
+    }
+
+    /** A login that ended (logout, idle timeout): its streams end with it. */
+    void sessionsEnded() {
+        for (Watcher w : clients) {
+            if (w.session != null && !sessions.alive(w.session)) {
+                drop(w);
+            }
         }
     }
 
     /** A browser whose connection failed is dropped at once: nothing is retried against it. */
-    private void send(SseClient c, Runnable write) {
-        if (c.terminated()) {
-            clients.remove(c);
+    private void send(Watcher w, Runnable write) {
+        if (w.client.terminated()) {
+            clients.remove(w);
             return;
         }
         try {
             write.run();
         } catch (RuntimeException e) {
-            clients.remove(c);
-            try {
-                c.close();
-            } catch (RuntimeException ignored) {
-                // it is gone either way
-            }
+            drop(w);
+        }
+    }
+
+    private void drop(Watcher w) {
+        clients.remove(w);
+        try {
+            w.client.close();
+        } catch (RuntimeException ignored) {
+            // it is gone either way
         }
     }
 
     /** The server stops: every stream ends and the sampler with them. */
     synchronized void close() {
         hmc.system().removeChangeListener(listener);
-        for (SseClient c : clients) {
-            clients.remove(c);
-            try {
-                c.close();
-            } catch (RuntimeException ignored) {
-                // a connection that is already gone
-            }
+        for (Watcher w : clients) {
+            drop(w);
         }
         if (sampler != null) {
             sampler.interrupt();
         }
     }
 
+    /** Also where an idle-expired login's streams end. */
     private void heartbeat() {
-        for (SseClient c : clients) {
-            send(c, () -> c.sendComment(""));
+        sessionsEnded();
+        for (Watcher w : clients) {
+            send(w, () -> w.client.sendComment(""));
         }
     }
 

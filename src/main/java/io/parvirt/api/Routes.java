@@ -69,8 +69,8 @@ final class Routes {
         this.auth = auth;
         this.stopDaemon = stopDaemon;
         this.sessions = new WebSessions(WebSessions.DEFAULT_IDLE, java.time.Clock.systemUTC());
-        this.session = new SessionRoutes(hmc, auth, sessions);
-        this.feed = new PartitionFeed(hmc);
+        this.feed = new PartitionFeed(hmc, sessions);
+        this.session = new SessionRoutes(hmc, auth, sessions, feed::sessionsEnded);
         this.vterm = new VtermSocket(hmc, auth, sessions);
         try (InputStream in = Routes.class.getResourceAsStream("/api/openapi.json")) {
             openapi = in.readAllBytes();
@@ -108,7 +108,7 @@ final class Routes {
         // the serial console in the browser (a WebSocket: no HTTP before-handler runs; it checks for itself)
         r.ws("/api/v1/partitions/{name}/vterm", vterm::configure);
         r.get("/api/v1/feed", new io.javalin.http.sse.SseHandler(client -> feed.subscribe(client,
-                client.ctx().attribute("user"))));
+                client.ctx().attribute("user"), client.ctx().attribute("session"))));
         r.post("/api/v1/hmc/cli", this::cli);
         r.get("/api/v1/daemon", ctx -> ctx.json(Map.of("pid", ProcessHandle.current().pid(),
                 "system", sysName(), "partitions", hmc.system().definition().partitions().size())));

@@ -19,12 +19,17 @@ final class SessionRoutes {
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
     private final Hmc hmc;
     private final Auth auth;
+    /** A page's own timed requests carry this header: they do not renew the login (see {@link WebSessions#use}). */
+    static final String BACKGROUND_HEADER = "X-Parvirt-Background";
     private final WebSessions sessions;
+    private final Runnable ended;
 
-    SessionRoutes(Hmc hmc, Auth auth, WebSessions sessions) {
+    /** {@code ended}: told after a logout, so that what the session had open (its event streams) ends too. */
+    SessionRoutes(Hmc hmc, Auth auth, WebSessions sessions, Runnable ended) {
         this.hmc = hmc;
         this.auth = auth;
         this.sessions = sessions;
+        this.ended = ended;
     }
 
     /** A login needs no credentials but the ones in its body. */
@@ -66,6 +71,7 @@ final class SessionRoutes {
         WebSessions.Session s = ctx.attribute("session");
         if (s != null) {
             sessions.close(s.id);
+            ended.run();
         }
         ctx.header("Set-Cookie", cookie(ctx, "", 0));
         ctx.status(204);
@@ -73,7 +79,7 @@ final class SessionRoutes {
 
     /** The cookie path of {@code Routes.authenticate}: a live session, and its token for any change. */
     void authenticate(Context ctx) {
-        var s = sessions.use(ctx.cookie(WebSessions.COOKIE));
+        var s = sessions.use(ctx.cookie(WebSessions.COOKIE), ctx.header(BACKGROUND_HEADER) == null);
         if (s.isEmpty()) {
             ctx.header("Set-Cookie", cookie(ctx, "", 0));
             Routes.error(ctx, HsclCode.error(ModelException.of(ModelException.Kind.NOT_AUTHENTICATED,

@@ -69,6 +69,15 @@ final class WebSessions {
 
     /** The live session with this id, renewed; empty for an unknown or idle-expired one. */
     Optional<Session> use(String id) {
+        return use(id, true);
+    }
+
+    /**
+     * As {@link #use(String)}; {@code renew} false for what a page asks by itself on a timer (a
+     * sparkline's figures, a chart's refresh): only a person's own request keeps the login alive,
+     * else a page left open on a live table would never reach the idle timeout.
+     */
+    Optional<Session> use(String id, boolean renew) {
         if (id == null) {
             return Optional.empty();
         }
@@ -81,8 +90,15 @@ final class WebSessions {
             sessions.remove(id);
             return Optional.empty();
         }
-        s.lastUsed = now;
+        if (renew) {
+            s.lastUsed = now;
+        }
         return Optional.of(s);
+    }
+
+    /** Whether {@code s} is still a live login (not logged out, not idle too long); renews nothing. */
+    boolean alive(Session s) {
+        return sessions.get(s.id) == s && !clock.instant().isAfter(s.lastUsed.plus(idle));
     }
 
     void close(String id) {

@@ -46,18 +46,7 @@ class PartitionFeedPushTest {
                     "http://127.0.0.1:" + s.apiPort() + "/api/v1/feed")).header("Accept", "text/event-stream").header("Authorization", "Bearer "
                     + InProcessSystem.TOKEN).build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(stream.statusCode()).isEqualTo(200);
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        if (line.startsWith("event:") || line.startsWith("data:")) {
-                            events.add(new Event(System.nanoTime(), line));
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    // the stream was closed by the test
-                }
-            });
+            Thread reader = read(stream, events);
             Await.until("the snapshot", Duration.ofSeconds(10), () -> events.stream().anyMatch(e -> e.text()
                     .contains("snapshot")));
             long before = metric(s, SAMPLES);
@@ -100,6 +89,78 @@ class PartitionFeedPushTest {
             Thread.sleep(500); // an observation window past the coalescing and settling times
             assertThat(metric(s, SAMPLES)).as("listings read with no one watching").isEqualTo(unwatched);
         }
+    }
+
+    /**
+     * Issue 16 with issue 12's resource roles: the feed's changes are narrowed per user as its
+     * snapshot is. A user limited to rA is sent rA's changes, never rB's row nor its removal; when its
+     * role is widened to rB, rB's row arrives with the next change.
+     */
+    @Test
+    void aUserLimitedByItsResourceRoleIsSentOnlyItsOwnPartitionsChanges() throws Exception {
+        try (InProcessSystem s = new InProcessSystem(dir)) {
+            for (String n : List.of("rA", "rB", "rC")) {
+                s.ok("mksyscfg", "-r", "lpar", "-m", InProcessSystem.SYS, "-i", "name=" + n + ",profile_name=default,"
+                        + "lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=512,min_procs=1,desired_procs=1,max_procs=1");
+            }
+            String mtms = s.run("lssyscfg", "-r", "sys", "-F", "type_model,serial_num").stdout().strip().replace(',', '*');
+            String a = "lpar:root/ibmhscS1_0|" + id(s, "rA") + "*" + mtms + "|IBMHSC_Partition";
+            String b = "lpar:root/ibmhscS1_0|" + id(s, "rB") + "*" + mtms + "|IBMHSC_Partition";
+            s.ok("mkaccfg", "-t", "resourcerole", "-i", "name=onlyA,resources=" + a);
+            s.ok("mkhmcusr", "-i", "name=opA,taskrole=hmcoperator,resourcerole=onlyA,passwd=secret-op1");
+            List<Event> events = new CopyOnWriteArrayList<>();
+            HttpResponse<InputStream> stream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.apiPort() + "/api/v1/feed"))
+                            .header("Accept", "text/event-stream").header("Authorization", "Basic " + java.util.Base64
+                                    .getEncoder().encodeToString("opA:secret-op1".getBytes(StandardCharsets.UTF_8)))
+                            .build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(stream.statusCode()).isEqualTo(200);
+            Thread reader = read(stream, events);
+            Await.until("the snapshot", Duration.ofSeconds(10), () -> events.stream().anyMatch(e -> e.text()
+                    .contains("\"name\":\"rA\"")));
+            assertThat(events).noneMatch(e -> e.text().contains("\"rB\"") || e.text().contains("\"rC\""));
+
+            // both change; only rA's change is sent, and rB's removal is no news for opA
+            s.ok("chsyscfg", "-r", "prof", "-m", InProcessSystem.SYS, "-i", "name=default,lpar_name=rB,desired_mem=512");
+            s.ok("chsyscfg", "-r", "prof", "-m", InProcessSystem.SYS, "-i", "name=default,lpar_name=rA,desired_mem=512");
+            Await.until("rA's change", Duration.ofSeconds(10), () -> events.stream().anyMatch(e -> e.text()
+                    .contains("\"name\":\"rA\"") && e.text().contains("\"mem\":\"512\"")));
+            s.ok("rmsyscfg", "-r", "lpar", "-m", InProcessSystem.SYS, "-n", "rC");
+            s.ok("chsyscfg", "-r", "prof", "-m", InProcessSystem.SYS, "-i", "name=default,lpar_name=rA,desired_mem=256");
+            Await.until("rA's second change", Duration.ofSeconds(10), () -> events.stream().anyMatch(e -> e.text()
+                    .contains("\"name\":\"rA\"") && e.text().contains("\"mem\":\"256\"")));
+            assertThat(events).as("nothing of rB or rC").noneMatch(e -> e.text().contains("\"rB\"")
+                    || e.text().contains("\"rC\"") || e.text().matches(".*\"removed\":\\[\"[0-9]+\".*"));
+
+            // the role widened: rB arrives whole with the next change, though rB itself did not change
+            s.ok("chaccfg", "-t", "resourcerole", "-i", "name=onlyA,resources+=" + b);
+            s.ok("chsyscfg", "-r", "prof", "-m", InProcessSystem.SYS, "-i", "name=default,lpar_name=rA,desired_mem=512");
+            Await.until("rB's row", Duration.ofSeconds(10), () -> events.stream().anyMatch(e -> e.text()
+                    .contains("\"name\":\"rB\"")));
+            reader.interrupt();
+            stream.body().close();
+        }
+    }
+
+    private static String id(InProcessSystem s, String name) {
+        return s.run("lssyscfg", "-r", "lpar", "-m", InProcessSystem.SYS, "--filter", "lpar_names=" + name, "-F",
+                "lpar_id").stdout().strip();
+    }
+
+    /** Reads the stream's event and data lines into {@code events}, each with its arrival time. */
+    private static Thread read(HttpResponse<InputStream> stream, List<Event> events) {
+        return Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("event:") || line.startsWith("data:")) {
+                        events.add(new Event(System.nanoTime(), line));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the stream was closed by the test
+            }
+        });
     }
 
     private static long metric(InProcessSystem s, Pattern p) throws Exception {

@@ -49,9 +49,26 @@ class WebSessionsTest {
     }
 
     @Test
+    void aPagesOwnTimedRequestsDoNotKeepAnUntouchedLoginAlive() {
+        var s = sessions.open("alice", "hmcoperator");
+        // a live table asks for its sparklines' figures every few seconds: none of that renews the login
+        for (int i = 0; i < 29; i++) {
+            clock.now = clock.now.plus(Duration.ofMinutes(1));
+            assertThat(sessions.use(s.id, false)).isPresent();
+        }
+        assertThat(sessions.alive(s)).isTrue();
+        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        assertThat(sessions.alive(s)).as("30 min without a person's request").isFalse();
+        assertThat(sessions.use(s.id, false)).isEmpty();
+        assertThat(sessions.use(s.id)).isEmpty();
+    }
+
+    @Test
     void logoutEndsTheSessionAndUnknownIdsAreNobody() {
         var s = sessions.open("alice", "hmcviewer");
+        assertThat(sessions.alive(s)).isTrue();
         sessions.close(s.id);
+        assertThat(sessions.alive(s)).isFalse();
         assertThat(sessions.use(s.id)).isEmpty();
         assertThat(sessions.use("made-up")).isEmpty();
         assertThat(sessions.use(null)).isEmpty();

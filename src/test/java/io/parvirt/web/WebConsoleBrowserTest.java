@@ -68,6 +68,122 @@ class WebConsoleBrowserTest {
     }
 
     @Test
+    void aLoginEndedElsewhereTakesTheOpenPageBackToTheLoginFormByItself() throws Exception {
+        browser.login("olivia", "operator1");
+        browser.open("#/partitions");
+        browser.find("tr[data-name=web1]");
+        browser.driver.executeScript("window.marker = 'no reload'");
+        // the same login ended from another tab (its cookie and token, as that tab would send them)
+        String id = browser.driver.manage().getCookieNamed("parvirt_session").getValue();
+        var http = java.net.http.HttpClient.newHttpClient();
+        var who = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(browser.base + "/api/v1/session"))
+                .header("Cookie", "parvirt_session=" + id).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        String csrf = who.body().replaceAll(".*\"csrf\":\"([^\"]+)\".*", "$1");
+        // a stream of the same login, read here: the server must end it, not only refuse what comes next
+        var snapshot = new java.util.concurrent.CompletableFuture<Void>();
+        var ended = new java.util.concurrent.CompletableFuture<Void>();
+        http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(browser.base + "/api/v1/feed"))
+                .header("Cookie", "parvirt_session=" + id).header("Accept", "text/event-stream").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines())
+                .thenAccept(r -> Thread.ofVirtual().start(() -> {
+                    r.body().filter(line -> line.contains("snapshot")).forEach(line -> snapshot.complete(null));
+                    ended.complete(null);
+                }));
+        snapshot.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(status(http, "DELETE", "/api/v1/session", id, csrf)).isEqualTo(204);
+        ended.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        // nobody touches this page: its feed is ended by the server and the page asks for a login
+        browser.waitFor(d -> d.findElement(By.id("login")).isDisplayed());
+        assertThat(browser.find("#login-error").getText()).contains("session has ended");
+        assertThat(browser.driver.findElements(By.cssSelector("#partitions tbody tr"))).isEmpty();
+        assertThat(browser.driver.executeScript("return window.marker")).isEqualTo("no reload");
+    }
+
+    /**
+     * Accessibility basics the issue names, checked in the browser on every page: each field has a
+     * label and each button or link a name, text contrast is WCAG AA (4.5:1, 3:1 for large text)
+     * against the background it is drawn on, nothing makes the page scroll sideways at phone width,
+     * and the keyboard reaches and works the table (skip link first, sort by Enter, focus visible).
+     */
+    @Test
+    void everyPageHasLabelsNamesAndContrastFitsAPhoneAndTheTableWorksByKeyboard() {
+        browser.login("olivia", "operator1");
+        List<String> pages = List.of("#/systems", "#/partitions", "#/partition/web1", "#/create", "#/events",
+                "#/network", "#/vios");
+        for (int width : new int[] {1280, 390}) {
+            browser.size(width, width == 1280 ? 800 : 844);
+            for (String page : pages) {
+                browser.open(page);
+                browser.find("#page h1");
+                if (page.equals("#/partitions")) {
+                    browser.find("tr[data-name=web1]");
+                }
+                @SuppressWarnings("unchecked")
+                List<String> problems = (List<String>) browser.driver.executeScript(AUDIT);
+                assertThat(problems).as(page + " at " + width + " px").isEmpty();
+            }
+        }
+        browser.size(1280, 800);
+        browser.open("#/partitions");
+        browser.driver.navigate().refresh(); // a fresh document: the keyboard starts at its top
+        browser.find("tr[data-name=db1]");
+        var keys = new org.openqa.selenium.interactions.Actions(browser.driver);
+        keys.sendKeys(org.openqa.selenium.Keys.TAB).perform();
+        assertThat(browser.driver.executeScript("return document.activeElement.textContent"))
+                .isEqualTo("Skip to content");
+        boolean reached = false;
+        for (int i = 0; i < 30 && !reached; i++) {
+            keys.sendKeys(org.openqa.selenium.Keys.TAB).perform();
+            reached = Boolean.TRUE.equals(browser.driver.executeScript(
+                    "return document.activeElement.matches('th[data-key=name] button')"));
+        }
+        assertThat(reached).as("the name column's sort button is reached by Tab").isTrue();
+        assertThat(browser.driver.executeScript("return getComputedStyle(document.activeElement).outlineStyle"))
+                .as("the focus is drawn").isEqualTo("solid");
+        keys.sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+        browser.waitFor(d -> "ascending".equals(d.findElement(By.cssSelector("th[data-key=name]"))
+                .getDomAttribute("aria-sort")));
+        assertThat(names()).isSorted();
+    }
+
+    /** The in-page audit: a list of problems, empty when the page passes. */
+    static final String AUDIT = """
+            const problems = [];
+            const shown = e => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+              return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !e.closest('.sr-only'); };
+            for (const e of document.querySelectorAll('input, select, textarea')) {
+              if (e.type === 'hidden' || !shown(e)) continue;
+              if (!(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+                problems.push('no label: ' + (e.id || e.outerHTML.slice(0, 80)));
+            }
+            for (const b of document.querySelectorAll('button, a[href]')) {
+              if (shown(b) && !(b.textContent.trim() || b.getAttribute('aria-label')))
+                problems.push('no name: ' + b.outerHTML.slice(0, 80));
+            }
+            const rgba = c => { const m = (c.match(/[\\d.]+/g) || [0, 0, 0, 0]).map(Number); return m.length === 3 ? [...m, 1] : m; };
+            const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+              return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+            const background = e => { for (; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor);
+              if (c[3] > 0) return c; } return [255, 255, 255, 1]; };
+            const seen = new Set();
+            const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+              const e = n.parentElement;
+              if (!n.textContent.trim() || seen.has(e) || e.closest('svg, .console, [hidden], button:disabled, dialog:not([open])')
+                  || !shown(e)) continue;
+              seen.add(e);
+              const s = getComputedStyle(e), fg = rgba(s.color), bg = background(e);
+              const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+              const ratio = (hi + 0.05) / (lo + 0.05);
+              const size = parseFloat(s.fontSize), large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
+              if (ratio < (large ? 3 : 4.5)) problems.push('contrast ' + ratio.toFixed(2) + ': ' + n.textContent.trim().slice(0, 40));
+            }
+            if (document.documentElement.scrollWidth > window.innerWidth + 1)
+              problems.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' px in ' + window.innerWidth);
+            return problems;
+            """;
+
+    @Test
     void aViewerSeesButCannotActAndTheServerRefusesHimAnyway() {
         browser.login("victor", "viewer123");
         browser.open("#/partition/web1");

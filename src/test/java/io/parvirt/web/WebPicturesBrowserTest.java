@@ -186,8 +186,19 @@ class WebPicturesBrowserTest {
         assertThat(daemon.hmc("lshwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "sys1", "--level", "lpar")
                 .stdout()).isEqualTo(before);
 
-        // OS shutdown asks first; cancelled, nothing is sent; confirmed, the HMC's refusal shows
+        // every stop asks first (work not saved is lost); cancelled, nothing is sent; confirmed, the HMC's refusal shows
         String events = daemon.api("GET", "/api/v1/events", null).body();
+        for (String stop : List.of("shutdown", "shutdown-immed", "restart")) {
+            browser.find("#" + stop).click();
+            assertThat(browser.find("#confirm-" + stop).getText()).contains("db1").contains("not saved");
+            browser.find("#" + stop + "-cancel").click();
+        }
+        assertThat(daemon.api("GET", "/api/v1/events", null).body()).isEqualTo(events);
+        browser.find("#restart").click();
+        browser.find("#restart-confirm").click();
+        browser.waitFor(d -> d.findElement(By.id("action-message")).getText().startsWith("HSCL"));
+        assertThat(daemon.api("GET", "/api/v1/events", null).body()).contains("chsysstate by olivia");
+        events = daemon.api("GET", "/api/v1/events", null).body();
         browser.find("#osshutdown").click();
         browser.find("#osshutdown-cancel").click();
         assertThat(daemon.api("GET", "/api/v1/events", null).body()).isEqualTo(events);
