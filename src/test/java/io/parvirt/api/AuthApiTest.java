@@ -66,6 +66,10 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/disks/{device}/migrate", List.of("post"));
         ROUTES.put("/api/v1/lparjobs", List.of("get"));
         ROUTES.put("/api/v1/lparjobs/{id}", List.of("delete"));
+        ROUTES.put("/api/v1/lparsnaps", List.of("get"));
+        ROUTES.put("/api/v1/partitions/{name}/snapshots", List.of("get", "post"));
+        ROUTES.put("/api/v1/partitions/{name}/snapshots/{snapshot}", List.of("delete"));
+        ROUTES.put("/api/v1/partitions/{name}/snapshots/{snapshot}/revert", List.of("post"));
         for (String step : List.of("validate", "prepare", "complete", "abort", "offer")) {
             ROUTES.put("/api/v1/mobility/" + step, List.of("post"));
         }
