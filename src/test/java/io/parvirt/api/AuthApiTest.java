@@ -236,7 +236,7 @@ class AuthApiTest {
             }
             String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem")
                     .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1")
-                    .replace("{operation}", "suspend").replace("{device}", "d");
+                    .replace("{operation}", "suspend").replace("{device}", "d").replace("{snapshot}", "s1");
             for (String m : e.getValue()) {
                 HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);

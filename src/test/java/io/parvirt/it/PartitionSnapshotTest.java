@@ -163,6 +163,13 @@ class PartitionSnapshotTest {
         assertThat(snaps()).isEqualTo(listed);
         assertThat(poolFiles()).isEqualTo(files);
         assertThat(Guests.state(d, "A")).isEqualTo("Running");
+
+        // disk only, running (its file systems frozen by the agent): a revert leaves it Not Activated
+        BackupRestoreTest.ok(d, "mklparsnap", "-m", "sys1", "-p", "A", "-n", "d1", "--nomem");
+        assertThat(snaps()).endsWith("d1,s3,0,Running\n");
+        assertThat(Guests.state(d, "A")).isEqualTo("Running");
+        BackupRestoreTest.ok(d, "rstlparsnap", "-m", "sys1", "-p", "A", "-n", "d1");
+        assertThat(Guests.state(d, "A")).isEqualTo("Not Activated");
         System.out.printf("partition-snapshot: snapshot %d ms, revert %d ms, test %d s%n", snapMs, revertMs,
                 (System.nanoTime() - t0) / 1_000_000_000);
     }
