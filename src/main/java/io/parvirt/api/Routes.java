@@ -12,6 +12,7 @@ import io.parvirt.hmc.HsclCode;
 import io.parvirt.hmc.TaskRoles;
 import io.parvirt.hmc.Row;
 import io.parvirt.hmc.command.BackupCommand;
+import io.parvirt.hmc.command.SnapshotCommand;
 import io.parvirt.hmc.command.EventCommand.ListEvents;
 import io.parvirt.hmc.command.Filters;
 import io.parvirt.hmc.command.Format;
@@ -207,6 +208,20 @@ final class Routes {
         r.get("/api/v1/lparjobs", ctx -> list(ctx, execute(ctx, new BackupCommand.ListJobs(sysName(), Format.PAIRS))));
         r.delete("/api/v1/lparjobs/{id}", ctx -> change(ctx, 204, execute(ctx, new BackupCommand.CancelJob(sysName(),
                 io.parvirt.model.Values.parseInt("id", ctx.pathParam("id"), 1, Integer.MAX_VALUE)))));
+        // parvirt's partition snapshots (issue 19)
+        r.get("/api/v1/lparsnaps", ctx -> list(ctx, execute(ctx, new SnapshotCommand.ListSnapshots(sysName(), null,
+                Format.PAIRS))));
+        r.get("/api/v1/partitions/{name}/snapshots", ctx -> list(ctx, execute(ctx, new SnapshotCommand.ListSnapshots(
+                sysName(), PartitionRef.byName(ctx.pathParam("name")), Format.PAIRS))));
+        r.post("/api/v1/partitions/{name}/snapshots", ctx -> change(ctx, 201, execute(ctx, new SnapshotCommand
+                .TakeSnapshot(sysName(), PartitionRef.byName(ctx.pathParam("name")), query(ctx, "snapshot"),
+                !"true".equals(ctx.queryParam("nomem")), ctx.queryParam("description")))));
+        r.post("/api/v1/partitions/{name}/snapshots/{snapshot}/revert", ctx -> change(ctx, 200, execute(ctx,
+                new SnapshotCommand.RevertSnapshot(sysName(), PartitionRef.byName(ctx.pathParam("name")),
+                        ctx.pathParam("snapshot")))));
+        r.delete("/api/v1/partitions/{name}/snapshots/{snapshot}", ctx -> change(ctx, 204, execute(ctx,
+                new SnapshotCommand.RemoveSnapshot(sysName(), PartitionRef.byName(ctx.pathParam("name")),
+                        ctx.pathParam("snapshot")))));
         r.get("/api/v1/templates", ctx -> list(ctx, execute(ctx, new LifecycleCommand.ListTemplates(sysName(),
                 Filters.NONE, Format.PAIRS))));
         r.post("/api/v1/templates", ctx -> change(ctx, 201, execute(ctx, new LifecycleCommand.SaveTemplates(sysName(),

@@ -12,9 +12,9 @@ final class CommandParser {
     /** Every command offered, in the order they are listed in the "valid commands" sentence. */
     static final List<String> VERBS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chlparstate",
             "chsyscfg", "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
-            "lslparjob", "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
-            "migrdisk", "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
-            "rmhmcusr", "rmlparjob", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstprofdata", "rsthwres",
+            "lslparjob", "lslparmigr", "lslparsnap", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
+            "migrdisk", "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mklparsnap", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
+            "rmhmcusr", "rmlparjob", "rmlparsnap", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstlparsnap", "rstprofdata", "rsthwres",
             "viosvrcmd");
 
     private CommandParser() {
@@ -50,6 +50,7 @@ final class CommandParser {
             case "viosvrcmd" -> ViosParser.parse(args);
             case "migrlpar", "lslparmigr" -> MobilityParser.parse(verb, args);
             case "bklpar", "rstlpar", "cplpar", "lslparjob", "rmlparjob", "migrdisk" -> BackupParser.parse(verb, args);
+            case "mklparsnap", "lslparsnap", "rstlparsnap", "rmlparsnap" -> SnapshotParser.parse(verb, args);
             case "mksysconn", "lssysconn", "rmsysconn" -> SysconnParser.parse(verb, args);
             case "mkaccfg", "chaccfg", "rmaccfg", "lsaccfg", "chhmcusr" -> AccessParser.parse(verb, args, inv.files());
             case "lshmc", "lslic", "lsled", "lscod", "lscodpool", "mkauthkeys", "monhmc" -> InfoParser.parse(verb, args);

@@ -51,6 +51,7 @@ public final class Hmc {
     private final InfoCommands info;
     private final LifecycleCommands lifecycle;
     private final BackupCommands backups;
+    private final SnapshotCommands snapshots;
     private final ConnectedSystems connected;
     /** {@code hmc.only}: this console serves no managed system of its own, only connected ones. */
     private final boolean hmcOnly;
@@ -102,6 +103,7 @@ public final class Hmc {
         this.info = new InfoCommands(sys);
         this.lifecycle = new LifecycleCommands(sys, operations);
         this.backups = new BackupCommands(sys, operations);
+        this.snapshots = new SnapshotCommands(sys, operations);
         this.connected = new ConnectedSystems(services.connections());
         this.hmcOnly = services.hmcOnly();
         this.resources = new ResourceCommands(sys, operations);
@@ -420,6 +422,7 @@ public final class Hmc {
             case io.parvirt.hmc.command.LifecycleCommand c -> lifecycle.run(c, user);
             case io.parvirt.hmc.command.AccessCommand c -> access.run(c, user);
             case io.parvirt.hmc.command.BackupCommand c -> backups.run(c, user);
+            case io.parvirt.hmc.command.SnapshotCommand c -> snapshots.run(c);
         };
     }
 
@@ -433,6 +436,7 @@ public final class Hmc {
             case UtilizationCommand c -> true;
             case ViosCommand c -> true;
             case io.parvirt.hmc.command.BackupCommand c -> true;
+            case io.parvirt.hmc.command.SnapshotCommand c -> true;
             case io.parvirt.hmc.command.ConsoleInfoCommand.ListLic c -> true;
             case io.parvirt.hmc.command.ConsoleInfoCommand.ListLed c -> true;
             case io.parvirt.hmc.command.ConsoleInfoCommand.ListCod c -> c.system() != null;

@@ -35,6 +35,17 @@ public final class HmcUsage {
                 "-m <managed system> " + FORMAT);
         add("rmlparjob", "Cancel a partition backup, restore, copy or disk move in progress; a parvirt command.",
                 "-m <managed system> --id <job ID>");
+        add("mklparsnap", "Take a snapshot of a partition's disks served by a Virtual I/O Server and, when it runs, "
+                + "of its memory (unless --nomem), at one point; a parvirt command.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>} -n <snapshot name> [--nomem] "
+                + "[-d \"<description>\"]");
+        add("lslparsnap", "List partition snapshots; a parvirt command.",
+                "-m <managed system> [{-p <partition name> | --id <partition ID>}] " + FORMAT);
+        add("rstlparsnap", "Revert a partition to a snapshot: running at that point if it was taken with memory, "
+                + "else Not Activated with its disks at that point; a parvirt command.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>} -n <snapshot name>");
+        add("rmlparsnap", "Delete a partition snapshot, merging what it held; a parvirt command.",
+                "-m <managed system> {-p <partition name> | --id <partition ID>} -n <snapshot name>");
         add("bkprofdata", "Back up the partition profile data of a managed system to a file under the console's profile data directory.",
                 "-m <managed system> -f <file name> [--force]");
         add("chhwres", "Dynamically change the processors, memory, virtual adapters or processor pools of partitions.",

@@ -585,6 +585,54 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
     public void resume(int lparId, Runnable listening, Duration timeout) throws IOException, LaunchException {
         SavedState st = saved.find(lparId).orElseThrow(() -> new IllegalStateException("partition " + lparId
                 + " is not suspended"));
+        startFrom(st, listening, timeout);
+        saved.remove(st);
+    }
+
+    /**
+     * Starts a partition from a memory snapshot (issue 19) as a resume does, from {@code st}'s
+     * machine and file; the file is kept (the snapshot may be reverted to again). If the start
+     * fails, its QEMU ends and the partition is Not Activated.
+     */
+    public void restore(SavedState st, Runnable listening, Duration timeout) throws IOException, LaunchException {
+        startFrom(st, listening, timeout);
+    }
+
+    /**
+     * A snapshot with memory of running partition {@code lparId} (issue 19): its vCPUs stop,
+     * {@code atStop} takes the disk point, and QEMU's background snapshot writes the memory as it
+     * was at that instant into {@code file} while the guest runs on ({@link BackgroundSnapshot}).
+     * Returns the machine as it ran and the file; a failure leaves the guest running and no file.
+     */
+    public SavedState snapshot(int lparId, Path file, Runnable atStop, long bandwidth, Duration timeout)
+            throws IOException {
+        PartitionSupervisor s = runningOrRefuse(lparId);
+        LaunchSpec spec = await(s.configuration(), PartitionSupervisor.QUICK_ANSWER);
+        SavedState st = new SavedState(spec, s.status().profile(), s.status().allocation(), file);
+        new BackgroundSnapshot(this, lparId).take(spec, file, atStop, bandwidth, timeout);
+        return st;
+    }
+
+    /** A {@link SavedState} as JSON (a snapshot's machine, kept by its owner's records). */
+    public static byte[] encode(Object record) throws IOException {
+        return JSON.writeValueAsBytes(record);
+    }
+
+    /** Reads back what {@link #encode} wrote. */
+    public static <T> T decode(byte[] bytes, Class<T> type) throws IOException {
+        return JSON.readValue(bytes, type);
+    }
+
+    /** {@code bytes} written whole to {@code file}: a crash leaves the old file or the new one. */
+    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        writeWhole(file, bytes);
+        try (var d = java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    private void startFrom(SavedState st, Runnable listening, Duration timeout) throws IOException, LaunchException {
+        int lparId = st.spec().lparId();
         LaunchSpec spec = st.spec();
         Path socket = spec.runDir().resolve("resume.sock");
         PartitionSupervisor s;
@@ -606,7 +654,6 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             abandon(s);
             throw e;
         }
-        saved.remove(st);
     }
 
     /** A resume that failed: its QEMU ends, and no Error is left behind (the partition is still Suspended). */

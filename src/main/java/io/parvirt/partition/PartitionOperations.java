@@ -61,6 +61,7 @@ public final class PartitionOperations {
     private final MobilityReceiver receiver;
     private final Suspension suspension;
     private final io.parvirt.partition.backup.PartitionBackups backups;
+    private final PartitionSnapshots snapshots;
     /**
      * The migration stream's bandwidth cap (bytes/s): QEMU's own default (32 MiB/s) would stretch
      * a migration needlessly; the link is the limit.
@@ -97,6 +98,38 @@ public final class PartitionOperations {
                 MIGRATION_BANDWIDTH);
         this.backups = vios == null ? null : new io.parvirt.partition.backup.PartitionBackups(sys, vios, this,
                 hypervisor);
+        this.snapshots = hypervisor == null || vios == null ? null : new PartitionSnapshots(sys, hypervisor, network,
+                vios, new io.parvirt.vios.DiskSnapshots(vios, id -> hypervisor.supervisor(id)
+                        .filter(s -> s.spec().runsStorageServer())
+                        .map(s -> io.parvirt.hypervisor.StorageServerProcess.controlSocket(s.spec()))),
+                this::state, p -> longOperation(p, vios), this, hypervisor.suspendDir().resolveSibling("snapshots"),
+                MIGRATION_BANDWIDTH);
+    }
+
+    /** Partition snapshots (issue 19); empty where no partitions run or no VIOS storage is served. */
+    public Optional<PartitionSnapshots> snapshots() {
+        return Optional.ofNullable(snapshots);
+    }
+
+    /**
+     * The backup, restore, copy or disk move in progress on {@code p} (or on a disk a VIOS serves
+     * it), if any: what a snapshot must not run beside.
+     */
+    private Optional<String> longOperation(Partition p, ViosService vios) {
+        if (backups == null) {
+            return Optional.empty();
+        }
+        java.util.Set<Integer> servers = new java.util.HashSet<>();
+        vios.mappedDevicesOf(p.id()).forEach(d -> servers.add(d.viosId()));
+        for (io.parvirt.partition.backup.LparJobs.Job j : backups.jobs().list()) {
+            boolean itsVios = j.kind() == io.parvirt.partition.backup.LparJobs.Kind.DISK_MIGRATION && servers.stream()
+                    .anyMatch(id -> sys.definition().partition(id).map(v -> v.name().equals(j.partition())).orElse(false));
+            if (j.partition().equals(p.name()) || itsVios) {
+                return Optional.of("a " + j.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        + " (job " + j.id() + ")");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Backup, restore and full clone of partitions (issue 19); empty where no VIOS storage is served. */

@@ -46,6 +46,12 @@ public record RunState(int lparId, LparState state, String refCode, String refTe
                 agentActive, nics, scsiClients, paused);
     }
 
+    /** A partition with no process and nothing in progress. */
+    static RunState notActivated(int lparId) {
+        return new RunState(lparId, LparState.NOT_ACTIVATED, "", "", "", Instant.now(), "", Optional.empty(),
+                "Unknown", List.of(), false, List.of(), List.of(), false);
+    }
+
     /** A Suspended partition: nothing runs, nothing is held; its saved state waits for a resume. */
     static RunState suspended(int lparId, String profile) {
         return new RunState(lparId, LparState.SUSPENDED, "", "", "", Instant.now(), profile, Optional.empty(),

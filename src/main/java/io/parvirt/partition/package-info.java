@@ -10,6 +10,11 @@
  * use, the client's virtual SCSI mappings and their VIOSes' states), so golden files can pin the
  * result down and {@code chsysstate -o on --test} can show it without starting anything.
  *
+ * <p><b>Snapshots</b> (issue 19, {@link io.parvirt.partition.PartitionSnapshots}): the VIOS's disk
+ * layers ({@code vios.DiskSnapshots}) and, for a running partition, its memory at the same instant
+ * ({@code Hypervisor.snapshot}); a revert with memory starts the partition from the memory file as
+ * a resume does. The records are JSON files in the home, written whole.
+ *
  * <p><b>DLPAR</b> (issue 13). Processor policy (units, weight, mode, pool) only changes what the
  * dispatcher grants ({@code ProcessorDlpar}). Virtual processors, dedicated cores and memory need
  * the guest ({@code GuestDlpar}): the change is checked whole ({@code system.ProcessorChange.procs},

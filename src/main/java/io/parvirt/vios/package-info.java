@@ -151,7 +151,12 @@
  *         Its memory state: QEMU 7.2's {@code background-snapshot} migration capability works
  *         here under TCG (checked by hand on a 256 MB q35 machine: {@code migrate "exec:cat > FILE"}
  *         completed in 1.0 s with 13 ms of downtime, the machine running after), so a partition
- *         need be paused only for the disk point and writes its RAM while it runs.</li>
+ *         need be paused only for the disk point and writes its RAM while it runs. Only where QEMU
+ *         may open a userfaultfd: a QEMU confined to {@code qemu.user} may not while
+ *         {@code vm.unprivileged_userfaultfd} is 0 (this host), and QEMU 7.2 refuses the capability;
+ *         then a pre-copy migration to the file is used and the disk point is taken in its final
+ *         stop ({@code hypervisor.BackgroundSnapshot}; the partition side is
+ *         {@code partition.PartitionSnapshots}).</li>
  *     <li><i>qemu-storage-daemon as the owner</i> would bring qcow2, snapshots and every block
  *         job, but QEMU 7.2's daemon runs one NBD server per process: the exports of a VIOS would
  *         share one socket, and a mapping's isolation, which rests on each mapping having its own

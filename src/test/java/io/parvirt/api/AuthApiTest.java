@@ -66,6 +66,10 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/disks/{device}/migrate", List.of("post"));
         ROUTES.put("/api/v1/lparjobs", List.of("get"));
         ROUTES.put("/api/v1/lparjobs/{id}", List.of("delete"));
+        ROUTES.put("/api/v1/lparsnaps", List.of("get"));
+        ROUTES.put("/api/v1/partitions/{name}/snapshots", List.of("get", "post"));
+        ROUTES.put("/api/v1/partitions/{name}/snapshots/{snapshot}", List.of("delete"));
+        ROUTES.put("/api/v1/partitions/{name}/snapshots/{snapshot}/revert", List.of("post"));
         for (String step : List.of("validate", "prepare", "complete", "abort", "offer")) {
             ROUTES.put("/api/v1/mobility/" + step, List.of("post"));
         }
@@ -232,7 +236,7 @@ class AuthApiTest {
             }
             String path = e.getKey().replace("{name}", "x").replace("{profile}", "p").replace("{resource}", "mem")
                     .replace("{sysprof}", "s").replace("{template}", "t").replace("{file}", "f").replace("{id}", "1")
-                    .replace("{operation}", "suspend").replace("{device}", "d");
+                    .replace("{operation}", "suspend").replace("{device}", "d").replace("{snapshot}", "s1");
             for (String m : e.getValue()) {
                 HttpResponse<String> r = daemon.request(m.toUpperCase(), path, m.equals("get") || m.equals("delete")
                         ? null : "{}", null);

@@ -118,9 +118,9 @@ class RoleMatrixTest {
 
     static final List<String> COMMANDS = List.of("bklpar", "bkprofdata", "chaccfg", "chhmcusr", "chhwres", "chlparstate",
             "chsyscfg", "chsysstate", "cplpar", "lsaccfg", "lscod", "lscodpool", "lshmc", "lshmcusr", "lshwres", "lsled", "lslic",
-            "lslparjob", "lslparmigr", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
-            "migrdisk", "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
-            "rmhmcusr", "rmlparjob", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstprofdata", "rsthwres",
+            "lslparjob", "lslparmigr", "lslparsnap", "lslparutil", "lsrefcode", "lsrunstate", "lssvcevents", "lssyscfg", "lssysconn",
+            "migrdisk", "migrlpar", "mkaccfg", "mkauthkeys", "mkhmcusr", "mklparsnap", "mksyscfg", "mksysconn", "mkvterm", "monhmc", "rmaccfg",
+            "rmhmcusr", "rmlparjob", "rmlparsnap", "rmsyscfg", "rmsysconn", "rmvterm", "rstlpar", "rstlparsnap", "rstprofdata", "rsthwres",
             "viosvrcmd");
 
     @TempDir

@@ -41,6 +41,8 @@ public final class InProcessSystem implements AutoCloseable {
     public final HmcUsers users;
     public final Hmc hmc;
     public final PartitionOperations operations;
+    /** Its VIOS storage, for services built beside it in tests (snapshots). */
+    public final ViosService vios;
     private final Path dir;
     private ApiServer api;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -50,7 +52,7 @@ public final class InProcessSystem implements AutoCloseable {
         store = new SqliteStore(dir.resolve("parvirt.db"));
         sys = new ManagedSystem(new HostFacts(8, 65536, "host1", "1234567", "127.0.0.1"), store, seed());
         users = new HmcUsers(store);
-        ViosService vios = new ViosService(sys, store, dir.resolve("vios"));
+        vios = new ViosService(sys, store, dir.resolve("vios"));
         // runs nothing (no hypervisor), but copies partitions: backup, restore and clone (issue 19)
         operations = new PartitionOperations(sys, null, null, null, vios, null);
         operations.backups().ifPresent(b -> b.directory(dir.resolve("backups")));

@@ -91,6 +91,19 @@ public final class GuestAgent {
         return call("guest-set-vcpus", a, Duration.ofSeconds(30)).asInt();
     }
 
+    /**
+     * {@code guest-fsfreeze-freeze}: the guest flushes and freezes its file systems (writes to them
+     * wait) until {@link #thawFilesystems}; returns how many it froze.
+     */
+    public int freezeFilesystems(Duration timeout) throws IOException {
+        return call("guest-fsfreeze-freeze", null, timeout).asInt();
+    }
+
+    /** {@code guest-fsfreeze-thaw}; returns how many file systems it thawed. */
+    public int thawFilesystems(Duration timeout) throws IOException {
+        return call("guest-fsfreeze-thaw", null, timeout).asInt();
+    }
+
     /** The guest's {@code MemTotal} in kB, from /proc/meminfo (read with the guest's cat). */
     public long memTotalKb() throws IOException {
         ExecResult r = exec("cat", List.of("/proc/meminfo"), Duration.ofSeconds(10));

@@ -1,0 +1,68 @@
+package io.parvirt.hmc.command;
+
+import java.util.Objects;
+
+/**
+ * parvirt's own commands for partition snapshots (issue 19; the HMC has none), in the HMC's style:
+ * {@code mklparsnap}, {@code lslparsnap}, {@code rstlparsnap} (revert) and {@code rmlparsnap}.
+ */
+public sealed interface SnapshotCommand extends HmcCommand {
+    String system();
+
+    /** {@code mklparsnap -m SYS {-p NAME | --id N} -n SNAPSHOT [--nomem] [-d DESCRIPTION]}. */
+    record TakeSnapshot(String system, PartitionRef partition, String name, boolean withMemory, String description)
+            implements SnapshotCommand {
+        public TakeSnapshot {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(name);
+            description = description == null ? "" : description;
+        }
+
+        @Override
+        public String verb() {
+            return "mklparsnap";
+        }
+    }
+
+    /** {@code lslparsnap -m SYS [{-p NAME | --id N}] [-F ...] [--header]}: a null partition lists every one's. */
+    record ListSnapshots(String system, PartitionRef partition, Format format) implements SnapshotCommand {
+        public ListSnapshots {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(format);
+        }
+
+        @Override
+        public String verb() {
+            return "lslparsnap";
+        }
+    }
+
+    /** {@code rstlparsnap -m SYS {-p NAME | --id N} -n SNAPSHOT}: the partition returns to the snapshot. */
+    record RevertSnapshot(String system, PartitionRef partition, String name) implements SnapshotCommand {
+        public RevertSnapshot {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(name);
+        }
+
+        @Override
+        public String verb() {
+            return "rstlparsnap";
+        }
+    }
+
+    /** {@code rmlparsnap -m SYS {-p NAME | --id N} -n SNAPSHOT}. */
+    record RemoveSnapshot(String system, PartitionRef partition, String name) implements SnapshotCommand {
+        public RemoveSnapshot {
+            Objects.requireNonNull(system);
+            Objects.requireNonNull(partition);
+            Objects.requireNonNull(name);
+        }
+
+        @Override
+        public String verb() {
+            return "rmlparsnap";
+        }
+    }
+}
