@@ -623,14 +623,6 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         return JSON.readValue(bytes, type);
     }
 
-    /** {@code bytes} written whole to {@code file}: a crash leaves the old file or the new one. */
-    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        writeWhole(file, bytes);
-        try (var d = java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
-            d.force(true);
-        }
-    }
-
     private void startFrom(SavedState st, Runnable listening, Duration timeout) throws IOException, LaunchException {
         int lparId = st.spec().lparId();
         LaunchSpec spec = st.spec();

@@ -84,6 +84,6 @@ final class SnapshotRecords {
             Files.deleteIfExists(f);
             return;
         }
-        Hypervisor.writeAtomically(f, Hypervisor.encode(c));
+        io.parvirt.durable.AtomicFile.replace(f, Hypervisor.encode(c));
     }
 }

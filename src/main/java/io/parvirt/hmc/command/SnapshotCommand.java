@@ -10,6 +10,7 @@ public sealed interface SnapshotCommand extends HmcCommand {
     String system();
 
     /** {@code mklparsnap -m SYS {-p NAME | --id N} -n SNAPSHOT [--nomem] [-d DESCRIPTION]}. */
+    @Verb("mklparsnap")
     record TakeSnapshot(String system, PartitionRef partition, String name, boolean withMemory, String description)
             implements SnapshotCommand {
         public TakeSnapshot {
@@ -18,51 +19,34 @@ public sealed interface SnapshotCommand extends HmcCommand {
             Objects.requireNonNull(name);
             description = description == null ? "" : description;
         }
-
-        @Override
-        public String verb() {
-            return "mklparsnap";
-        }
     }
 
     /** {@code lslparsnap -m SYS [{-p NAME | --id N}] [-F ...] [--header]}: a null partition lists every one's. */
+    @Verb("lslparsnap")
     record ListSnapshots(String system, PartitionRef partition, Format format) implements SnapshotCommand {
         public ListSnapshots {
             Objects.requireNonNull(system);
             Objects.requireNonNull(format);
         }
-
-        @Override
-        public String verb() {
-            return "lslparsnap";
-        }
     }
 
     /** {@code rstlparsnap -m SYS {-p NAME | --id N} -n SNAPSHOT}: the partition returns to the snapshot. */
+    @Verb("rstlparsnap")
     record RevertSnapshot(String system, PartitionRef partition, String name) implements SnapshotCommand {
         public RevertSnapshot {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(name);
         }
-
-        @Override
-        public String verb() {
-            return "rstlparsnap";
-        }
     }
 
     /** {@code rmlparsnap -m SYS {-p NAME | --id N} -n SNAPSHOT}. */
+    @Verb("rmlparsnap")
     record RemoveSnapshot(String system, PartitionRef partition, String name) implements SnapshotCommand {
         public RemoveSnapshot {
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(name);
-        }
-
-        @Override
-        public String verb() {
-            return "rmlparsnap";
         }
     }
 }
