@@ -113,6 +113,12 @@ class RoleMatrixTest {
             new Route("POST", "/api/v1/partitions/web1/disks/d1/migrate?pool=pool1", null, Task.CHANGE),
             new Route("GET", "/api/v1/lparjobs", null, Task.LIST),
             new Route("DELETE", "/api/v1/lparjobs/99", null, Task.CHANGE),
+            // parvirt's partition snapshots (issue 19): refused for lack of a VIOS disk or snapshot, once allowed
+            new Route("GET", "/api/v1/lparsnaps", null, Task.LIST),
+            new Route("GET", "/api/v1/partitions/web1/snapshots", null, Task.LIST),
+            new Route("POST", "/api/v1/partitions/web1/snapshots?snapshot=s1", null, Task.CHANGE),
+            new Route("POST", "/api/v1/partitions/web1/snapshots/nope/revert", null, Task.CHANGE),
+            new Route("DELETE", "/api/v1/partitions/web1/snapshots/nope", null, Task.CHANGE),
             // the browser's console: a WebSocket, opened as mkvterm is (refused: closed with the HSCL line)
             new Route("WS", "/api/v1/partitions/web1/vterm", null, Task.CONSOLE));
 
