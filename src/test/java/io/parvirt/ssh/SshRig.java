@@ -31,8 +31,8 @@ final class SshRig implements AutoCloseable {
     static final String USER = "hscroot";
     static final String PASSWORD = "abc123abc";
     final Path dir;
-    final Daemon daemon;
-    final int port;
+    Daemon daemon;
+    int port;
     final SshClient client;
 
     SshRig(String extraConfig) {
@@ -57,6 +57,20 @@ final class SshRig implements AutoCloseable {
         client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
         client.start();
+    }
+
+    /** Stops the daemon and starts it again on the same home (a new SSH port). */
+    void restart() {
+        daemon.stop();
+        try {
+            ParvirtHome home = new ParvirtHome(dir);
+            daemon = Daemon.start(home, "127.0.0.1:0");
+            port = Integer.parseInt(Files.readString(home.run().resolve("ssh-listen")).strip().split(":")[1]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Daemon.DaemonException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** ./parvirt on this home (its own JVM), as a user would type it. */
