@@ -39,6 +39,13 @@ class ViosProfileListingTest {
             assertThat(vios.stdout()).isEqualTo("vioserver,norm\n");
             HmcResult line = r.hmc(List.of("lssyscfg", "-r", "lpar", "-m", ViosRig.SYS, "--filter", "lpar_names=vios1"));
             assertThat(line.stdout()).doesNotContain("boot_mode");
+            // What a profile lists can be given back: vnic_adapters=none is taken, another value refused.
+            assertThat(r.hmc(List.of("chsyscfg", "-r", "prof", "-m", ViosRig.SYS, "-i",
+                    "name=default,lpar_name=lp1,vnic_adapters=none")).exitCode()).isZero();
+            HmcResult vnic = r.hmc(List.of("chsyscfg", "-r", "prof", "-m", ViosRig.SYS, "-i",
+                    "name=default,lpar_name=lp1,vnic_adapters=3"));
+            assertThat(vnic.exitCode()).isEqualTo(1);
+            assertThat(vnic.stdout()).startsWith("HSCL").contains("vnic_adapters");
         }
     }
 }
