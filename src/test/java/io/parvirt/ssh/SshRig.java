@@ -46,14 +46,10 @@ final class SshRig implements AutoCloseable {
             Files.writeString(image.resolve("image.properties"), "description=stand-in\n");
             Files.writeString(dir.resolve("parvirt.properties"), "system.name=sys1\nlisten=127.0.0.1:0\n"
                     + "ssh.listen=127.0.0.1:0\nimages.dir=" + dir.resolve("images") + "\n" + extraConfig);
-            ParvirtHome home = new ParvirtHome(dir);
-            daemon = Daemon.start(home, "127.0.0.1:0");
-            port = Integer.parseInt(Files.readString(home.run().resolve("ssh-listen")).strip().split(":")[1]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (Daemon.DaemonException e) {
-            throw new IllegalStateException(e);
         }
+        startDaemon();
         client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
         client.start();
@@ -62,6 +58,10 @@ final class SshRig implements AutoCloseable {
     /** Stops the daemon and starts it again on the same home (a new SSH port). */
     void restart() {
         daemon.stop();
+        startDaemon();
+    }
+
+    private void startDaemon() {
         try {
             ParvirtHome home = new ParvirtHome(dir);
             daemon = Daemon.start(home, "127.0.0.1:0");
