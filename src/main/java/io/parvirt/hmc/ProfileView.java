@@ -1,7 +1,6 @@
 package io.parvirt.hmc;
 
 import io.parvirt.model.AttributeOutput;
-import io.parvirt.model.LparEnv;
 import io.parvirt.model.MemorySettings;
 import io.parvirt.model.Partition;
 import io.parvirt.model.ProcessorSettings;
@@ -15,8 +14,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code lssyscfg -r prof}, in the order of a POWER7/8 HMC capture. Processing units, weight and
- * pool are absent for dedicated partitions and {@code boot_mode} for a VIOS, as on a real HMC.
+ * {@code lssyscfg -r prof}, in the order of a V10 HMC capture (reference §10). Processing units,
+ * weight and pool are absent for dedicated partitions; {@code boot_mode} is in a VIOS's profile too.
  */
 final class ProfileView {
     private ProfileView() {
@@ -28,7 +27,7 @@ final class ProfileView {
             "min_procs", "desired_procs", "max_procs", "sharing_mode", "uncap_weight", "shared_proc_pool_id",
             "shared_proc_pool_name", "affinity_group_id", "io_slots", "lpar_io_pool_ids", "max_virtual_slots",
             "virtual_serial_adapters", "virtual_scsi_adapters", "virtual_eth_adapters", "virtual_eth_vsi_profiles",
-            "vtpm_adapters", "virtual_fc_adapters", "hca_adapters", "boot_mode", "conn_monitoring", "auto_start",
+            "virtual_fc_adapters", "vnic_adapters", "vtpm_adapters", "hca_adapters", "boot_mode", "conn_monitoring", "auto_start",
             "power_ctrl_lpar_ids", "work_group_id", "redundant_err_path_reporting", "bsr_arrays",
             "lpar_proc_compat_mode", "electronic_err_reporting", "parvirt_image", "parvirt_accel");
 
@@ -56,13 +55,15 @@ final class ProfileView {
                 .put("virtual_serial_adapters", adapters(io.serial()))
                 .put("virtual_scsi_adapters", adapters(io.scsi()))
                 .put("virtual_eth_adapters", adapters(io.eth()))
-                .put("virtual_eth_vsi_profiles", "none").put("vtpm_adapters", "none")
-                .put("virtual_fc_adapters", adapters(io.fc())).put("hca_adapters", "none")
-                .putIf(p.env() != LparEnv.VIOSERVER, "boot_mode", o.bootMode().hmcName())
+                // The V10 order (reference §10): no hca_adapters or bsr_arrays (absent there), and boot_mode in
+                // every profile, a VIOS's too (only a VIOS's partition line leaves it out).
+                .put("virtual_eth_vsi_profiles", "none").put("virtual_fc_adapters", adapters(io.fc()))
+                .put("vnic_adapters", "none").put("vtpm_adapters", "none")
+                .put("boot_mode", o.bootMode().hmcName())
                 .put("conn_monitoring", Values.flag(o.connMonitoring())).put("auto_start", Values.flag(o.autoStart()))
                 .put("power_ctrl_lpar_ids", ids(o.powerCtrlLparIds())).put("work_group_id", o.workGroupId())
                 .put("redundant_err_path_reporting", Values.flag(o.redundantErrPathReporting()))
-                .put("bsr_arrays", 0).put("lpar_proc_compat_mode", o.procCompatMode())
+                .put("lpar_proc_compat_mode", o.procCompatMode())
                 .put("electronic_err_reporting", "null")
                 // parvirt's own attributes appear only when set, so HMC output stays as an HMC prints it.
                 .putIf(o.image() != null, "parvirt_image", o.image())

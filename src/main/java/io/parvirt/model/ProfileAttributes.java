@@ -71,6 +71,8 @@ public final class ProfileAttributes {
                     d -> d.eth, (d, l) -> d.eth = l)
             .fixed("virtual_eth_vsi_profiles", "none", "VSI profiles are not offered")
             .fixed("vtpm_adapters", "none", "virtual TPM adapters are not offered yet")
+            // listed in every profile (the V10 order), so a listed line can be given back
+            .fixed("vnic_adapters", "none", "vNIC adapters are not offered; use virtual_eth_adapters")
             .list(VirtualFcAdapter.ATTR, VirtualFcAdapter::parse, VirtualFcAdapter::slot,
                     d -> d.fc, (d, l) -> d.fc = l)
             .fixed("hca_adapters", "none", "Host Channel Adapters do not exist on this managed system")

@@ -31,8 +31,8 @@ final class SshRig implements AutoCloseable {
     static final String USER = "hscroot";
     static final String PASSWORD = "abc123abc";
     final Path dir;
-    final Daemon daemon;
-    final int port;
+    Daemon daemon;
+    int port;
     final SshClient client;
 
     SshRig(String extraConfig) {
@@ -46,6 +46,23 @@ final class SshRig implements AutoCloseable {
             Files.writeString(image.resolve("image.properties"), "description=stand-in\n");
             Files.writeString(dir.resolve("parvirt.properties"), "system.name=sys1\nlisten=127.0.0.1:0\n"
                     + "ssh.listen=127.0.0.1:0\nimages.dir=" + dir.resolve("images") + "\n" + extraConfig);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        startDaemon();
+        client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        client.start();
+    }
+
+    /** Stops the daemon and starts it again on the same home (a new SSH port). */
+    void restart() {
+        daemon.stop();
+        startDaemon();
+    }
+
+    private void startDaemon() {
+        try {
             ParvirtHome home = new ParvirtHome(dir);
             daemon = Daemon.start(home, "127.0.0.1:0");
             port = Integer.parseInt(Files.readString(home.run().resolve("ssh-listen")).strip().split(":")[1]);
@@ -54,9 +71,6 @@ final class SshRig implements AutoCloseable {
         } catch (Daemon.DaemonException e) {
             throw new IllegalStateException(e);
         }
-        client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
-        client.start();
     }
 
     /** ./parvirt on this home (its own JVM), as a user would type it. */
