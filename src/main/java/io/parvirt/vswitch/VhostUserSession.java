@@ -48,6 +48,11 @@ final class VhostUserSession {
     private final int wakeFd;
     private volatile int connFd = -1;
     private volatile boolean closed;
+    /**
+     * Guarded by this (with {@link #connFd}'s changes): the thread is done and the wake eventfd
+     * closed, so close never signals or shuts down a descriptor number that may be another's now.
+     */
+    private boolean finished;
     private volatile long connects;
     private long protocolFeatures;
     private Thread thread;
@@ -71,11 +76,14 @@ final class VhostUserSession {
 
     void close() {
         closed = true;
-        int c = connFd;
-        if (c >= 0) {
-            Posix.shutdown(c);
+        synchronized (this) {
+            if (connFd >= 0) {
+                Posix.shutdown(connFd); // the session sees its end; run closes it
+            }
+            if (!finished) {
+                Posix.signal(wakeFd, wakeScratch); // still open: run closes it only once finished
+            }
         }
-        Posix.signal(wakeFd, wakeScratch);
     }
 
     private void run() {
@@ -89,20 +97,27 @@ final class VhostUserSession {
                     continue;
                 }
                 wait = RETRY_MIN_MS;
-                connFd = c;
+                synchronized (this) {
+                    connFd = c;
+                }
                 connects++;
                 try {
                     serve();
                 } catch (RuntimeException e) {
                     LOG.warn("vhost-user port {}/{}: {}", port.lpar, port.slot, e.toString());
                 } finally {
-                    connFd = -1;
-                    Posix.close(c);
+                    synchronized (this) {
+                        connFd = -1;
+                        Posix.close(c);
+                    }
                     forget();
                 }
             }
         } finally {
-            Posix.close(wakeFd);
+            synchronized (this) {
+                finished = true;
+                Posix.close(wakeFd);
+            }
         }
     }
 
