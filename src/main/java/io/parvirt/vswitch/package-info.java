@@ -66,12 +66,11 @@
  *
  * <p>Migration and memory DLPAR: the port offers VHOST_F_LOG_ALL with PROTOCOL_F_LOG_SHMFD, so QEMU
  * sets no migration blocker; while QEMU logs, every guest page the switch writes (receive buffers,
- * used rings) is marked in the shared {@link io.parvirt.vswitch.DirtyLog}. After the switch-over
- * the guest is announced: with GUEST_ANNOUNCE (offered, and taken by Linux's virtio-net) QEMU asks
- * the guest, which sends gratuitous ARPs and neighbour advertisements from each of its addresses
- * and VLAN interfaces; a guest without it gets PROTOCOL_F_RARP's: the target's QEMU sends SEND_RARP
- * and the port broadcasts a RARP from the adapter's MAC into its PVID. Either way the other ports
- * and, through the active trunk, the outside hear at once where the guest is. The arriving port itself was attached without its address
+ * used rings) is marked in the shared {@link io.parvirt.vswitch.DirtyLog}. PROTOCOL_F_RARP: after
+ * the switch-over the target's QEMU sends SEND_RARP and the port broadcasts the guest's RARP into
+ * its VLAN, so the other ports and, through the active trunk, the outside hear at once where the
+ * guest is (GUEST_ANNOUNCE is not offered: see {@code VhostUser.NET_F_GUEST_ANNOUNCE}). The
+ * arriving port itself was attached without its address
  * ({@code VirtualSwitch.attachArriving}): until that first frame here the guest runs on the source,
  * and frames for it leave through the trunk; with it the address becomes the port's fixed entry.
  * PROTOCOL_F_CONFIGURE_MEM_SLOTS: regions come and go one by one (ADD_MEM_REG, REM_MEM_REG), up to

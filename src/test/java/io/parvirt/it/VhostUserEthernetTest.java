@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>Last, H2 live-migrates to a second daemon (sys2, same host, also vhost-user on QEMU 10) and
  * back: QEMU sets no migration blocker (the switch offers dirty logging), the target's switch hears
- * the guest's announcement (GUEST_ANNOUNCE) on its new port, and H1 reaches H2 again once it is home.
+ * the guest's announcement (SEND_RARP) on its new port, and H1 reaches H2 again once it is home.
  * MobilityTest cannot cover vhost-user: it runs on the system's QEMU 7.2, which crashes with it.
  *
  * <p>Then the daemon restarts under the running guests while H1 pings H2: a normal stop, a
@@ -72,10 +72,9 @@ class VhostUserEthernetTest {
         assertThat(p1.path("transport").asText()).isEqualTo("vhost-user");
         assertThat(p1.path("connected").asBoolean()).isTrue();
         assertThat(VirtualEthernetTest.ping("H1", "10.0.10.2")).as("H1 -> H2 over vhost-user").isTrue();
-        // virtio feature bits, bit 0 first: CSUM (0), GUEST_CSUM (1), GUEST_TSO4 (7), HOST_TSO4 (11), MRG_RXBUF (15),
-        // GUEST_ANNOUNCE (21: QEMU offers it to the guest only when the switch does).
+        // virtio feature bits, bit 0 first: CSUM (0), GUEST_CSUM (1), GUEST_TSO4 (7), HOST_TSO4 (11), MRG_RXBUF (15).
         String bits = VirtualEthernetTest.sh("H1", "cat /sys/class/net/eth0/device/features").stdout().strip();
-        for (int bit : new int[] {0, 1, 7, 11, 15, 21}) {
+        for (int bit : new int[] {0, 1, 7, 11, 15}) {
             assertThat(bits.charAt(bit)).as("virtio-net feature bit " + bit + " of " + bits).isEqualTo('1');
         }
     }
@@ -126,8 +125,8 @@ class VhostUserEthernetTest {
             // Running as soon as the guest runs there; its agent answers a moment later.
             Await.on("H2's guest agent to answer on sys2", () -> Guests.exec(b, "H2", "/bin/true").status())
                     .within(Duration.ofSeconds(60)).every(Guests.POLL).until(st -> st == 200);
-            // On sys2 the guest announced itself through its new port (GUEST_ANNOUNCE: its own
-            // gratuitous ARP), from its own address, and its transmit ring works there.
+            // On sys2 the guest announced itself through its new port (QEMU's announce-self: SEND_RARP),
+            // from its own address, and its transmit ring works there.
             Await.until("H2's announcement on sys2's switch", Duration.ofSeconds(30),
                     () -> port(b, "H2").path("rxFrames").asLong() >= 1);
             Guests.exec(b, "H2", "/bin/sh", "-c", "ping -c 2 -W 1 10.0.10.1 >/dev/null 2>&1; true");
