@@ -131,6 +131,7 @@ public final class Daemon implements AutoCloseable {
                 }
                 sys.changed(); // the web console's feed looks again
             });
+            network.checkpointIn(hypervisor::runDir); // port counters outlive a restart (issue 17)
             sys.activeResources(hypervisor::allocations, config.qemuOverheadMb());
             Dispatcher dispatcher = new Dispatcher(config.dispatch(home), () -> snapshot(sys, hypervisor),
                     text -> sys.logEvent("hypervisor", "dispatch", text));

@@ -44,7 +44,7 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
             return "vnic" + slot;
         }
 
-        /** The chardev of a vhost-user NIC: its socket, on which the switch listens. */
+        /** The chardev of a vhost-user NIC: its socket, on which QEMU listens and the switch connects. */
         public String chardevId() {
             return "vhu" + slot;
         }

@@ -78,7 +78,7 @@ public final class QemuCommandLine {
                 continue;
             }
             if (n.vhostUser()) {
-                a.addAll(List.of("-chardev", "socket,id=" + n.chardevId() + ",path=" + s.nicSocket(n) + ",reconnect=1"));
+                a.addAll(List.of("-chardev", "socket,id=" + n.chardevId() + ",path=" + s.nicSocket(n) + ",server=on,wait=off"));
             }
             a.addAll(List.of("-netdev", netdev(s, n), "-device", device(nicDevice(n, bus(s, n.slot(), rootBus)))));
             rootBus += s.hasPort(n.slot()) ? 0 : 1;
@@ -96,8 +96,9 @@ public final class QemuCommandLine {
     /**
      * A vhost-user NIC's switch reads and writes the guest's rings and buffers in place, so every
      * byte of guest memory must be a file it can map: boot memory becomes a shared memfd (virtio-mem's
-     * is one already). The switch listens on the NIC's socket before QEMU starts; QEMU connects
-     * ({@code reconnect=1}: and again after a daemon restart, when the switch listens anew).
+     * is one already). QEMU listens on the NIC's socket ({@code server=on}) and waits, before the
+     * guest runs, for the switch to connect; a restarted daemon's switch connects again to the
+     * running guest at once (QEMU as the client would retry only in whole seconds, {@code reconnect=}).
      */
     private static void sharedMemory(LaunchSpec s, List<String> a) {
         if (s.sharesMemory()) {

@@ -18,9 +18,16 @@ final class PartitionNetwork {
     private PartitionNetwork() {
     }
 
-    /** Connects every NIC of {@code spec} to its switch (activation, or a re-adopted partition). */
+    /** Connects every NIC of {@code spec} to its switch (activation, or a resume from a saved state). */
     static void connect(VirtualEthernet network, LaunchSpec spec) {
         connect(network, spec, false);
+    }
+
+    /** Connects a re-adopted partition's NICs: its ports go on from the counters the earlier daemon saved. */
+    static void resume(VirtualEthernet network, LaunchSpec spec) {
+        if (network != null) {
+            network.resume(spec.lparId(), spec.name(), adapters(spec));
+        }
     }
 
     /**
@@ -31,6 +38,15 @@ final class PartitionNetwork {
         if (network == null) {
             return;
         }
+        List<VirtualEthernet.Adapter> adapters = adapters(spec);
+        if (arriving) {
+            network.connectArriving(spec.lparId(), spec.name(), adapters);
+        } else {
+            network.connect(spec.lparId(), spec.name(), adapters);
+        }
+    }
+
+    private static List<VirtualEthernet.Adapter> adapters(LaunchSpec spec) {
         List<VirtualEthernet.Adapter> adapters = new ArrayList<>();
         for (LaunchSpec.Nic n : spec.nics()) {
             adapters.add(n.trunk()
@@ -39,11 +55,7 @@ final class PartitionNetwork {
                     : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n), null,
                             n.vhostUser() ? Transport.VHOST_USER : Transport.STREAM));
         }
-        if (arriving) {
-            network.connectArriving(spec.lparId(), spec.name(), adapters);
-        } else {
-            network.connect(spec.lparId(), spec.name(), adapters);
-        }
+        return adapters;
     }
 
     /** The switch port of a NIC: the same rules whether it came at activation or by DLPAR. */

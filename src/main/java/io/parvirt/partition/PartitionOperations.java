@@ -164,12 +164,12 @@ public final class PartitionOperations {
 
     /**
      * Re-adopts the partitions an earlier daemon left running and joins their adapters to the
-     * switches again; returns their ids.
+     * switches again, with the counters that daemon saved; returns their ids.
      */
     public List<Integer> recover() {
         List<Integer> adopted = hypervisor().recover();
         for (int id : adopted) {
-            hypervisor.supervisor(id).ifPresent(s -> PartitionNetwork.connect(network, s.spec()));
+            hypervisor.supervisor(id).ifPresent(s -> PartitionNetwork.resume(network, s.spec()));
         }
         return adopted;
     }

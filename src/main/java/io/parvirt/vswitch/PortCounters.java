@@ -119,6 +119,40 @@ public final class PortCounters {
         return (long) SLOT.getOpaque(values, i);
     }
 
+    /** Every count by a stable name (a {@link CounterCheckpoint}'s keys): rx/tx, the MAC limit, each drop reason. */
+    Map<String, Long> saved() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            m.put(name(i), get(i));
+        }
+        return m;
+    }
+
+    /**
+     * Loop thread: adds counts an earlier daemon saved for this port (its checkpoint), so a port
+     * that comes back after a restart goes on from them; names it does not know are skipped.
+     */
+    void restore(Map<String, Long> saved) {
+        for (int i = 0; i < values.length; i++) {
+            Long v = saved.get(name(i));
+            if (v != null && v > 0) {
+                add(i, v);
+            }
+        }
+    }
+
+    private static String name(int i) {
+        return switch (i) {
+            case RX_FRAMES -> "rxFrames";
+            case RX_BYTES -> "rxBytes";
+            case TX_FRAMES -> "txFrames";
+            case TX_BYTES -> "txBytes";
+            case MAC_LIMIT -> "macLimitExceeded";
+            case RX_SEGMENTS -> "rxSegments";
+            default -> "drop." + REASONS[i - DROPS].name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
     @Override
     public String toString() {
         return "rx " + rxFrames() + "/" + rxBytes() + "B tx " + txFrames() + "/" + txBytes() + "B drops " + drops();

@@ -79,8 +79,8 @@ final class VhostUserPort implements FrameSink {
         this.frameView = frame.asByteBuffer();
     }
 
-    /** Listens on the socket (at once, so QEMU finds it when it starts) and serves it on the port's thread. */
-    void start() throws java.io.IOException {
+    /** Connects to QEMU's socket (as soon as QEMU listens, and again whenever it breaks) on the port's thread. */
+    void start() {
         session = new VhostUserSession(this);
         session.start();
     }

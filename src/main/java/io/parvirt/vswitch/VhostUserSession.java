@@ -1,10 +1,8 @@
 package io.parvirt.vswitch;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -12,17 +10,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The protocol side of a {@link VhostUserPort}, on the port's own thread: it listens on the
- * port's socket, takes QEMU's connection, answers its requests ({@link VhostUser}) and waits in
- * {@code poll(2)} for the socket and the guest's transmit kicks. Whatever the data path reads
- * (memory, ring addresses, features) is changed on the switch loop, through {@link #onLoop}, and
- * the next request is read only when that is done: the loop never sees half a configuration. When
- * QEMU goes, the rings stop, the memory is unmapped, and the session takes the next connection
- * (QEMU's {@code reconnect=} comes back, and the port keeps its counters).
+ * The protocol side of a {@link VhostUserPort}, on the port's own thread: QEMU listens on the
+ * port's socket ({@code -chardev socket,server=on}) and the session connects to it, answers QEMU's
+ * requests ({@link VhostUser}) and waits in {@code poll(2)} for the socket and the guest's transmit
+ * kicks. Whatever the data path reads (memory, ring addresses, features) is changed on the switch
+ * loop, through {@link #onLoop}, and the next request is read only when that is done: the loop
+ * never sees half a configuration.
+ *
+ * <p>The switch is the client so that a restarted daemon can come back to a running guest at
+ * once: QEMU keeps its socket listening, and when the connection breaks it stops the rings, keeps
+ * the features it negotiated and, on the next connection, replays the whole start (features,
+ * memory, each ring with its base). A ring's base after a broken connection is the guest's used
+ * index (QEMU could not ask the dead back end for its last available index), so the new session
+ * resumes from the used ring: frames the old one had taken but not yet given back are sent again,
+ * nothing else is lost or repeated. Until QEMU listens (it is started after the port is made, and
+ * a migration's target QEMU later still) the session tries again every {@link #RETRY_MIN_MS} ms,
+ * backing off to {@link #RETRY_MAX_MS}; after QEMU closes the connection, the same.
  */
 final class VhostUserSession {
     private static final Logger LOG = LoggerFactory.getLogger(VhostUserSession.class);
     private static final short POLLIN = Posix.POLLIN;
+    static final int RETRY_MIN_MS = 10;
+    static final int RETRY_MAX_MS = 250;
 
     private final VhostUserPort port;
     private final Arena arena = Arena.ofShared();
@@ -37,9 +46,13 @@ final class VhostUserSession {
     private int nfds;
     private final int[] kick = {-1, -1};
     private final int wakeFd;
-    private int listenFd = -1;
     private volatile int connFd = -1;
     private volatile boolean closed;
+    /**
+     * Guarded by this (with {@link #connFd}'s changes): the thread is done and the wake eventfd
+     * closed, so close never signals or shuts down a descriptor number that may be another's now.
+     */
+    private boolean finished;
     private volatile long connects;
     private long protocolFeatures;
     private Thread thread;
@@ -49,12 +62,7 @@ final class VhostUserSession {
         this.wakeFd = Posix.eventfd();
     }
 
-    void start() throws IOException {
-        Files.createDirectories(port.socket.getParent());
-        listenFd = Posix.listen(port.socket);
-        // QEMU runs as its own unprivileged user: the run directory (group-shared, sticky) guards
-        // who may reach the socket; the socket itself must let that user connect.
-        Files.setAttribute(port.socket, "unix:mode", 0666);
+    void start() {
         thread = Thread.ofPlatform().daemon().name("vhost-user " + port.lpar + "/" + port.slot).start(this::run);
     }
 
@@ -68,41 +76,56 @@ final class VhostUserSession {
 
     void close() {
         closed = true;
-        Posix.shutdown(listenFd);
-        int c = connFd;
-        if (c >= 0) {
-            Posix.shutdown(c);
+        synchronized (this) {
+            if (connFd >= 0) {
+                Posix.shutdown(connFd); // the session sees its end; run closes it
+            }
+            if (!finished) {
+                Posix.signal(wakeFd, wakeScratch); // still open: run closes it only once finished
+            }
         }
-        Posix.signal(wakeFd, wakeScratch);
     }
 
     private void run() {
         try {
+            int wait = RETRY_MIN_MS;
             while (!closed) {
-                int c = Posix.accept(listenFd);
+                int c = Posix.connect(port.socket);
                 if (c < 0) {
-                    break;
+                    pause(wait); // QEMU is not listening yet, or not any more
+                    wait = Math.min(2 * wait, RETRY_MAX_MS);
+                    continue;
                 }
-                connFd = c;
+                wait = RETRY_MIN_MS;
+                synchronized (this) {
+                    connFd = c;
+                }
                 connects++;
                 try {
                     serve();
                 } catch (RuntimeException e) {
                     LOG.warn("vhost-user port {}/{}: {}", port.lpar, port.slot, e.toString());
                 } finally {
-                    connFd = -1;
-                    Posix.close(c);
+                    synchronized (this) {
+                        connFd = -1;
+                        Posix.close(c);
+                    }
                     forget();
                 }
             }
         } finally {
-            Posix.close(listenFd);
-            Posix.close(wakeFd);
-            try {
-                Files.deleteIfExists(port.socket);
-            } catch (IOException e) {
-                // the run directory went first
+            synchronized (this) {
+                finished = true;
+                Posix.close(wakeFd);
             }
+        }
+    }
+
+    /** Waits {@code millis} ms, or less when the port is closed. */
+    private void pause(int millis) {
+        int n = pollFd(0, wakeFd);
+        if (Posix.poll(pollFds, n, millis) > 0) {
+            Posix.drain(wakeFd, eventScratch);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.parvirt.vswitch;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +67,13 @@ public final class VirtualEthernet implements AutoCloseable {
     private final Map<Integer, List<StreamPort>> byPartition = new HashMap<>();
     private final Map<Integer, List<TapPort>> trunksByPartition = new HashMap<>();
     private final Map<Integer, List<VhostUserPort>> vhostByPartition = new HashMap<>();
+    /** How often the ports' counters are saved ({@link CounterCheckpoint}): what a SIGKILL can lose. */
+    public static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(2);
+    /** Where a partition's counters are saved (its run directory); null: they are not. */
+    private volatile IntFunction<Path> checkpointDirs;
+    private ScheduledExecutorService checkpointer;
+    /** Guarded by this: what was last written per partition, so an idle one is not written again. */
+    private final Map<Integer, Map<Integer, Map<String, Long>>> written = new HashMap<>();
 
     public VirtualEthernet(SwitchSettings settings, int bufferBytes) {
         this(settings, bufferBytes, SeaSettings.NONE, text -> LOG.info("{}", text));
@@ -77,12 +88,34 @@ public final class VirtualEthernet implements AutoCloseable {
     }
 
     /**
+     * Saves every partition's port counters in its directory ({@code runDirs}) every
+     * {@link #CHECKPOINT_EVERY} and when the switches stop, for {@link #resume} after a restart.
+     */
+    public synchronized void checkpointIn(IntFunction<Path> runDirs) {
+        this.checkpointDirs = runDirs;
+        if (checkpointer == null) {
+            checkpointer = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("vswitch checkpoint").factory());
+            long ms = CHECKPOINT_EVERY.toMillis();
+            checkpointer.scheduleWithFixedDelay(this::checkpointQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Connects the adapters of a partition an earlier daemon left running (re-adoption): as
+     * {@link #connect}, and each port goes on from the counters that daemon last saved.
+     */
+    public void resume(int lparId, String lpar, List<Adapter> adapters) {
+        connect(lparId, lpar, adapters, false, true);
+    }
+
+    /**
      * Connects a partition's adapters (replacing any it had); their switches are made on first use.
      * A bridged trunk whose TAP interface cannot be made is left out (no standby trunk would take
      * over from a trunk that reaches nothing) and reported through the events.
      */
     public void connect(int lparId, String lpar, List<Adapter> adapters) {
-        connect(lparId, lpar, adapters, false);
+        connect(lparId, lpar, adapters, false, false);
     }
 
     /**
@@ -92,11 +125,12 @@ public final class VirtualEthernet implements AutoCloseable {
      * still leave through the trunk towards the source.
      */
     public void connectArriving(int lparId, String lpar, List<Adapter> adapters) {
-        connect(lparId, lpar, adapters, true);
+        connect(lparId, lpar, adapters, true, false);
     }
 
-    private void connect(int lparId, String lpar, List<Adapter> adapters, boolean arriving) {
+    private void connect(int lparId, String lpar, List<Adapter> adapters, boolean arriving, boolean resume) {
         disconnect(lparId); // before the TAPs are opened: a re-connect reopens the same interfaces
+        Map<Integer, Map<String, Long>> saved = savedCounters(lparId, resume);
         List<TapDevice> taps = new ArrayList<>();
         List<Adapter> ready = new ArrayList<>();
         for (Adapter a : adapters) {
@@ -156,8 +190,88 @@ public final class VirtualEthernet implements AutoCloseable {
                 drop(lparId, true);
                 throw e;
             }
+            counters(lparId).forEach((slot, c) -> c.restore(saved.getOrDefault(slot, Map.of())));
             return null;
         }));
+    }
+
+    /**
+     * The counters an earlier daemon saved for the partition when it is re-adopted; otherwise none,
+     * and a checkpoint of an earlier run of the partition is deleted (a restart before the first
+     * checkpoint of this run must not bring back that one's counts).
+     */
+    private Map<Integer, Map<String, Long>> savedCounters(int lparId, boolean resume) {
+        IntFunction<Path> dirs = checkpointDirs;
+        if (dirs == null) {
+            return Map.of();
+        }
+        Path file = dirs.apply(lparId).resolve(CounterCheckpoint.FILE);
+        if (resume) {
+            return CounterCheckpoint.read(file);
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("cannot delete the old port counters {}: {}", file, e.getMessage());
+        }
+        return Map.of();
+    }
+
+    /** Loop thread: the counters of a partition's ports, by slot. */
+    private Map<Integer, PortCounters> counters(int lparId) {
+        Map<Integer, PortCounters> out = new HashMap<>();
+        for (StreamPort p : byPartition.getOrDefault(lparId, List.of())) {
+            out.put(p.slot, p.port.counters());
+        }
+        for (VhostUserPort p : vhostByPartition.getOrDefault(lparId, List.of())) {
+            out.put(p.slot, p.port.counters());
+        }
+        for (TapPort p : trunksByPartition.getOrDefault(lparId, List.of())) {
+            if (p.port != null) {
+                out.put(p.slot, p.port.counters());
+            }
+        }
+        return out;
+    }
+
+    private void checkpointQuietly() {
+        try {
+            checkpoint();
+        } catch (RuntimeException e) {
+            LOG.warn("saving the port counters: {}", e.getMessage());
+        }
+    }
+
+    /** Saves every connected partition's counters whose counts changed since they were last saved. */
+    synchronized void checkpoint() {
+        IntFunction<Path> dirs = checkpointDirs;
+        if (dirs == null) {
+            return;
+        }
+        Map<Integer, Map<Integer, Map<String, Long>>> now = await(loop.call(() -> {
+            Map<Integer, Map<Integer, Map<String, Long>>> m = new HashMap<>();
+            for (int id : partitions()) {
+                Map<Integer, Map<String, Long>> bySlot = new HashMap<>();
+                counters(id).forEach((slot, c) -> bySlot.put(slot, c.saved()));
+                m.put(id, bySlot);
+            }
+            return m;
+        }));
+        written.keySet().retainAll(now.keySet());
+        now.forEach((id, counts) -> {
+            if (!counts.equals(written.get(id)) && CounterCheckpoint.write(dirs.apply(id).resolve(CounterCheckpoint.FILE),
+                    counts)) {
+                written.put(id, counts);
+            }
+        });
+    }
+
+    /** Loop thread: every partition with a port. */
+    private java.util.Set<Integer> partitions() {
+        java.util.Set<Integer> ids = new java.util.HashSet<>(byPartition.keySet());
+        ids.addAll(vhostByPartition.keySet());
+        ids.addAll(trunksByPartition.keySet());
+        return ids;
     }
 
     /** Brings a new TAP interface up, enslaved to the configured bridge if there is one. */
@@ -250,18 +364,14 @@ public final class VirtualEthernet implements AutoCloseable {
     }
 
     /**
-     * A guest adapter's vhost-user port (on the loop): the switch listens on the adapter's socket
-     * at once, so QEMU, started next, finds it; QEMU connects and hands over its memory and rings.
+     * A guest adapter's vhost-user port (on the loop): QEMU listens on the adapter's socket and
+     * the port connects to it as soon as it can (QEMU may not have started yet, or may be a
+     * running guest's that an earlier daemon served); QEMU then hands over its memory and rings.
      */
     private VhostUserPort openVhost(VirtualSwitch sw, String lpar, Adapter a, boolean arriving) {
         VhostUserPort p = new VhostUserPort(a.socket(), lpar, a.slot(), sw, loop);
         p.port = arriving ? sw.attachArriving(a.config(), p) : sw.attach(a.config(), p);
-        try {
-            p.start();
-        } catch (IOException e) {
-            sw.detach(p.port);
-            throw new java.io.UncheckedIOException(e);
-        }
+        p.start();
         return p;
     }
 
@@ -372,9 +482,21 @@ public final class VirtualEthernet implements AutoCloseable {
         }
     }
 
-    /** Stops the switches; bridged trunks' TAP interfaces stay for the daemon that re-adopts their VIOS. */
+    /**
+     * Stops the switches; bridged trunks' TAP interfaces stay for the daemon that re-adopts their
+     * VIOS, and the ports' counters are saved for it.
+     */
     @Override
     public void close() {
+        ScheduledExecutorService c;
+        synchronized (this) {
+            c = checkpointer;
+            checkpointer = null;
+        }
+        if (c != null) {
+            c.shutdownNow();
+            checkpointQuietly();
+        }
         try {
             await(loop.call(() -> {
                 for (List<VhostUserPort> ports : vhostByPartition.values()) {

@@ -69,12 +69,21 @@
  * used rings) is marked in the shared {@link io.parvirt.vswitch.DirtyLog}. PROTOCOL_F_RARP: after
  * the switch-over the target's QEMU sends SEND_RARP and the port broadcasts the guest's RARP into
  * its VLAN, so the other ports and, through the active trunk, the outside hear at once where the
- * guest is. The arriving port itself was attached without its address
+ * guest is (GUEST_ANNOUNCE is not offered: see {@code VhostUser.NET_F_GUEST_ANNOUNCE}). The
+ * arriving port itself was attached without its address
  * ({@code VirtualSwitch.attachArriving}): until that first frame here the guest runs on the source,
  * and frames for it leave through the trunk; with it the address becomes the port's fixed entry.
  * PROTOCOL_F_CONFIGURE_MEM_SLOTS: regions come and go one by one (ADD_MEM_REG, REM_MEM_REG), up to
- * {@code GuestMemory.MAX_REGIONS}. Not done yet: re-connect to a restarted daemon (QEMU's
- * {@code reconnect=} does it, in whole seconds), GUEST_ANNOUNCE, EVENT_IDX, multi-queue, hot-plugged
- * adapters on vhost-user, zero-copy transmit (a chain is copied once into the port's buffer).
+ * {@code GuestMemory.MAX_REGIONS}.
+ *
+ * <p>A daemon restart: QEMU listens on the NIC's socket ({@code server=on}) and the port connects,
+ * when the partition starts and again when a restarted daemon re-adopts it; QEMU replays the start
+ * with each ring's used index as its base, so the guest's networking is back as soon as the daemon
+ * is ({@link io.parvirt.vswitch.VhostUserSession}). The ports' counters are saved in the partition's
+ * run directory ({@link io.parvirt.vswitch.CounterCheckpoint}) every few seconds and at a stop, and
+ * a re-adopted partition's ports go on from them ({@code VirtualEthernet.resume}).
+ *
+ * <p>Not done yet: EVENT_IDX, multi-queue, hot-plugged adapters on vhost-user, zero-copy transmit (a
+ * chain is copied once into the port's buffer).
  */
 package io.parvirt.vswitch;

@@ -68,6 +68,18 @@ public final class RunningDaemon implements AutoCloseable {
     }
 
     /**
+     * A new daemon on the home another daemon served (that one stopped or was killed): it re-adopts
+     * the partitions left running there.
+     */
+    public static RunningDaemon startAgain(ParvirtHome home) {
+        try {
+            return new RunningDaemon(home, Daemon.start(home, "127.0.0.1:0"));
+        } catch (Daemon.DaemonException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * A daemon for tests that activate nothing (the web console's): its images directory is its own
      * and empty, so no default image is built first.
      */

@@ -34,6 +34,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * back: QEMU sets no migration blocker (the switch offers dirty logging), the target's switch hears
  * the guest's announcement (SEND_RARP) on its new port, and H1 reaches H2 again once it is home.
  * MobilityTest cannot cover vhost-user: it runs on the system's QEMU 7.2, which crashes with it.
+ *
+ * <p>Then the daemon restarts under the running guests while H1 pings H2: a normal stop, a
+ * {@code ./parvirt serve} that is SIGKILLed, and a third daemon; QEMU listens on the NICs' sockets,
+ * so each new switch connects to the guests at once, and the ports come back with their counters.
  */
 @Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -142,6 +146,67 @@ class VhostUserEthernetTest {
             assertThat(VirtualEthernetTest.port("H2").path("drops").path("malformed_chain").asLong()).isZero();
         } finally {
             b.close();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aKilledDaemonsSuccessorHasTheGuestsPingingAgainAtOnceWithTheirCounters() throws Exception {
+        // busybox's ping takes a fractional interval: a 0.2 s resolution for the gap
+        assertThat(VirtualEthernetTest.sh("H1", "ping -c 2 -i 0.2 -W 2 10.0.10.2 >/dev/null 2>&1 && echo ok")
+                .stdout()).contains("ok");
+        VirtualEthernetTest.sh("H1", "( (ping -i 0.2 -w 240 10.0.10.2 > /dev/null 2>&1 < /dev/null &) ; true)");
+        long requests = VirtualEthernetTest.port("H2").path("txFrames").asLong();
+        Await.until("H1's pings reaching H2", Duration.ofSeconds(30),
+                () -> VirtualEthernetTest.port("H2").path("txFrames").asLong() > requests + 3);
+        long before = VirtualEthernetTest.port("H2").path("txFrames").asLong();
+
+        // A normal stop leaves the partitions running and saves the counters; a daemon of its own
+        // process re-adopts them, saves the counters itself, and is killed.
+        io.parvirt.home.ParvirtHome home = d.home();
+        d.daemon().stop();
+        java.nio.file.Files.writeString(home.config(), "\nlisten=127.0.0.1:0\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        java.nio.file.Path lpars = home.run().resolve("lpar");
+        long served = System.currentTimeMillis();
+        Process p = ServedHome.serve(home.root());
+        try {
+            Await.until("the served daemon to save both partitions' counters", Duration.ofSeconds(60),
+                    () -> checkpoints(lpars).stream().filter(t -> t > served).count() == 2);
+        } finally {
+            p.destroyForcibly(); // SIGKILL
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        long killed = System.nanoTime();
+        d = RunningDaemon.startAgain(home);
+        VirtualEthernetTest.d = d;
+        long back = System.nanoTime();
+        JsonNode h1 = VirtualEthernetTest.port("H1");
+        JsonNode h2 = VirtualEthernetTest.port("H2");
+        assertThat(h2.path("txFrames").asLong()).as("H2's counters came back from the checkpoints, not from zero")
+                .isGreaterThanOrEqualTo(before);
+        long toH2 = h2.path("txFrames").asLong();
+        long toH1 = h1.path("txFrames").asLong();
+        Await.on("H1's pings and H2's replies crossing the new switch",
+                () -> VirtualEthernetTest.port("H2").path("txFrames").asLong() > toH2
+                        && VirtualEthernetTest.port("H1").path("txFrames").asLong() > toH1)
+                .within(Duration.ofSeconds(60)).every(Duration.ofMillis(50)).until(Boolean.TRUE::equals);
+        long gap = System.nanoTime() - back;
+        System.out.printf("vhost-user daemon restart: killed -> daemon back %d ms, daemon back -> ping and reply "
+                + "through it %d ms%n", (back - killed) / 1_000_000, gap / 1_000_000);
+        assertThat(VirtualEthernetTest.port("H1").path("connected").asBoolean()).isTrue();
+        assertThat(gap).as("the guests' network back soon after the daemon").isLessThan(
+                Duration.ofSeconds(10).toNanos());
+        assertThat(VirtualEthernetTest.port("H2").path("drops").path("malformed_chain").asLong()).isZero();
+    }
+
+    /** When each partition's counter checkpoint was last written (ms), for those that have one. */
+    private static List<Long> checkpoints(java.nio.file.Path lpars) {
+        try (var dirs = java.nio.file.Files.list(lpars)) {
+            return dirs.map(x -> x.resolve("port-counters.properties")).filter(java.nio.file.Files::exists)
+                    .map(f -> f.toFile().lastModified()).toList();
+        } catch (java.io.IOException e) {
+            return List.of();
         }
     }
 

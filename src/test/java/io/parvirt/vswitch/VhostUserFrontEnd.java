@@ -16,6 +16,10 @@ import java.nio.file.Path;
  * wrote. The guest-physical address of the memory is {@link #GPA}; ring addresses given to the
  * back end are this process's own mapping addresses, as QEMU gives its own.
  *
+ * <p>As QEMU's {@code -chardev socket,server=on} does, it listens on the port's socket and takes
+ * the switch's connection; {@link #reconnect} takes the next one after the back end went (a
+ * restarted daemon) and replays the start as QEMU does, each ring from its used index.
+ *
  * <p>As QEMU 10 does: with CONFIGURE_MEM_SLOTS the memory goes over as ADD_MEM_REG (one region per
  * message, REPLY_ACK'd) instead of SET_MEM_TABLE; VHOST_F_LOG_ALL is not negotiated at the start but
  * switched on for a migration ({@link #startLogging}: SET_LOG_BASE with a memfd log, SET_FEATURES,
@@ -45,7 +49,9 @@ final class VhostUserFrontEnd implements AutoCloseable {
 
     final MemorySegment mem;
     private final int memFd;
-    private final int sock;
+    private final int listenFd;
+    private final Path socket;
+    private int sock = -1;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment msg = arena.allocate(512, 8);
     private final MemorySegment scratch = arena.allocate(Posix.MSGHDR + 16 + Posix.CMSG_SPACE, 8);
@@ -54,12 +60,13 @@ final class VhostUserFrontEnd implements AutoCloseable {
     private final int[] call = new int[2];
     final long features;
     final int headerSize;
+    private final long wantedProtocol;
     private int rxAvail;
     private int rxUsedSeen;
     private int txAvail;
     private int txUsedSeen;
     private int txNext;
-    private final long protocol;
+    private long protocol;
     private int logFd = -1;
     private MemorySegment log;
 
@@ -67,23 +74,58 @@ final class VhostUserFrontEnd implements AutoCloseable {
     record Region(long gpa, long size, MemorySegment mem, int fd) {
     }
 
-    /** Connects to the port's socket and negotiates {@code features} (masked by what the back end offers). */
+    /** Listens on the port's socket, takes the switch's connection and negotiates {@code features} (masked by what the back end offers). */
     VhostUserFrontEnd(Path socket, long wanted) throws IOException {
         this(socket, wanted, VhostUser.PROTOCOL_FEATURES);
     }
 
     /** ... and of the protocol features, those of {@code wantedProtocol} the back end offers. */
     VhostUserFrontEnd(Path socket, long wanted, long wantedProtocol) throws IOException {
+        this.socket = socket;
+        this.wantedProtocol = wantedProtocol;
         memFd = Posix.memfd("guest", SIZE);
         mem = Posix.mmap(memFd, SIZE);
-        sock = Posix.connect(socket);
-        if (sock < 0) {
-            throw new IOException("nobody listens on " + socket);
-        }
+        listenFd = Posix.listen(socket);
+        accept();
         long offered = request(VhostUser.GET_FEATURES, 0, new int[0]);
         features = offered & wanted & ~(1L << VhostUser.F_LOG_ALL); // logging is for migrations only
         headerSize = (features & (1L << VhostUser.F_VERSION_1 | 1L << VhostUser.NET_F_MRG_RXBUF)) != 0
                 ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
+        for (int q = 0; q < 2; q++) {
+            kick[q] = Posix.eventfd();
+            call[q] = Posix.eventfd();
+        }
+        start(0, 0);
+    }
+
+    /** Takes the switch's next connection (it connects as soon as it can), within 10 s. */
+    private void accept() throws IOException {
+        MemorySegment p = arena.allocate(8, 8);
+        p.set(ValueLayout.JAVA_INT, 0, listenFd);
+        p.set(ValueLayout.JAVA_SHORT, 4, Posix.POLLIN);
+        if (Posix.poll(p, 1, 10_000) <= 0 || (sock = Posix.accept(listenFd)) < 0) {
+            throw new IOException("the switch did not connect to " + socket);
+        }
+    }
+
+    /**
+     * The back end went (its daemon was killed or stopped): as QEMU, takes its successor's
+     * connection and starts again with the features negotiated before, the same memory, and each
+     * ring's base its used index (what QEMU knows when it could not ask the back end that went).
+     */
+    void reconnect() throws IOException {
+        Posix.close(sock);
+        accept();
+        request(VhostUser.GET_FEATURES, 0, new int[0]);
+        start(usedIndex(RX_RING), usedIndex(TX_RING));
+    }
+
+    private int usedIndex(long ring) {
+        return (short) IDX.getAcquire(mem, ring + usedOffset() + 2) & 0xffff;
+    }
+
+    /** QEMU's vhost start after GET_FEATURES: owner, protocol features, features, memory, then each ring from its base. */
+    private void start(int rxBase, int txBase) throws IOException {
         send(VhostUser.SET_OWNER, 0, 0, new int[0]);
         protocol = request(VhostUser.GET_PROTOCOL_FEATURES, 0, new int[0]) & wantedProtocol;
         msg.set(U64, 12, protocol);
@@ -105,10 +147,8 @@ final class VhostUserFrontEnd implements AutoCloseable {
         }
         for (int q = 0; q < 2; q++) {
             state(VhostUser.SET_VRING_NUM, q, QUEUE);
-            state(VhostUser.SET_VRING_BASE, q, 0);
+            state(VhostUser.SET_VRING_BASE, q, q == 0 ? rxBase : txBase);
             ringAddress(q, false);
-            kick[q] = Posix.eventfd();
-            call[q] = Posix.eventfd();
             msg.set(U64, 12, q);
             send(VhostUser.SET_VRING_KICK, 0, 8, new int[] {kick[q]});
             msg.set(U64, 12, q);
@@ -432,6 +472,12 @@ final class VhostUserFrontEnd implements AutoCloseable {
     @Override
     public void close() {
         Posix.close(sock);
+        Posix.close(listenFd);
+        try {
+            java.nio.file.Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // the test's directory goes anyway
+        }
         for (int q = 0; q < 2; q++) {
             Posix.close(kick[q]);
             Posix.close(call[q]);
