@@ -1,13 +1,12 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.durable.AtomicFile;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -60,14 +59,12 @@ final class CounterCheckpoint {
         }
         Map<String, String> lines = new TreeMap<>();
         counts.forEach((slot, m) -> m.forEach((name, v) -> lines.put(slot + "." + name, Long.toString(v))));
-        Path tmp = file.resolveSibling(FILE + ".tmp");
+        StringBuilder text = new StringBuilder();
+        lines.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (var e : lines.entrySet()) {
-                    w.write(e.getKey() + "=" + e.getValue() + "\n");
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // a fresh O_EXCL temporary file: the unprivileged QEMU may write in the run directory and
+            // could have left a link at any fixed name
+            AtomicFile.replace(file, text.toString());
             return true;
         } catch (IOException e) {
             return false;

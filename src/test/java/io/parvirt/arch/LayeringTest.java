@@ -33,7 +33,7 @@ class LayeringTest {
             Map.entry("cgroup", Set.of()),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
-            Map.entry("vswitch", Set.of()),
+            Map.entry("vswitch", Set.of("durable")),
             // another host's daemon over its REST API (mksysconn, -m routing, mobility): JDK HTTP and Jackson only
             Map.entry("remote", Set.of("durable")),
             Map.entry("memory", Set.of("model")),
