@@ -69,6 +69,20 @@ final class EthView {
                 .put("allowed_os_mac_addrs", a.allowedOsMacAddrs()).put("qos_priority", a.qosPriority());
     }
 
+    /**
+     * {@code --rsubtype eth --level sys}: the system's virtual Ethernet settings. Attribute names and
+     * the prefix's spelling are as remembered of an HMC, <b>unconfirmed</b> (inventory tools such as
+     * lpar2rrd send the command and keep what it prints): the MAC prefix parvirt assigns from
+     * ({@code vswitch.mac_prefix}), pending the same (parvirt changes it only at a restart), and the
+     * VLAN ids one adapter may carry (parvirt's switch takes any of 1..4094 on a port).
+     */
+    static Row system(String macPrefix) {
+        String prefix = macPrefix == null ? "none" : "0x" + macPrefix.toLowerCase(java.util.Locale.ROOT);
+        return new Row().put("max_vlans_per_port", 4094).put("mac_prefix", prefix).put("pend_mac_prefix", prefix);
+    }
+
+    static final Set<String> ETH_SYS = Set.of("max_vlans_per_port", "mac_prefix", "pend_mac_prefix");
+
     static final Set<String> ETH = Set.of("lpar_name", "lpar_id", "slot_num", "state", "is_required", "is_trunk",
             "trunk_priority", "ieee_virtual_eth", "port_vlan_id", "vswitch", "addl_vlan_ids", "mac_addr",
             "allowed_os_mac_addrs", "qos_priority");

@@ -156,6 +156,10 @@ final class HwresCommands {
             }
             return Listing.render(rows, fields, header, ScsiView.SCSI);
         }
+        if (c.level().equals("sys")) {
+            return Listing.render(List.of(EthView.system(operations.macPrefix().orElse(null))), fields, header,
+                    EthView.ETH_SYS);
+        }
         for (Partition p : SyscfgCommands.partitions(def, f)) {
             for (EthView.Adapter a : EthView.adapters(def, p, operations)) {
                 if (matches(f.get("slots"), Integer.toString(a.slot()))

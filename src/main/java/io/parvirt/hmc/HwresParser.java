@@ -81,8 +81,10 @@ final class HwresParser {
         if (sub.equals("vswitch")) {
             return new ListHwres(system, Resource.VIRTUALIO, null, sub, null, null, o.filter(Set.of()), o.format());
         }
-        String level = sub.equals("slot") ? o.oneOf("--level", "lpar", "slot") : o.oneOf("--level", "lpar");
-        Set<String> allowed = sub.equals("eth") ? Set.of("lpar_names", "lpar_ids", "slots", "vlans")
+        String level = sub.equals("slot") ? o.oneOf("--level", "lpar", "slot")
+                : sub.equals("eth") ? o.oneOf("--level", "lpar", "sys") : o.oneOf("--level", "lpar");
+        Set<String> allowed = sub.equals("eth") && level.equals("sys") ? Set.of()
+                : sub.equals("eth") ? Set.of("lpar_names", "lpar_ids", "slots", "vlans")
                 : sub.equals("slot") && level.equals("lpar") ? Set.of("lpar_names", "lpar_ids")
                 : Set.of("lpar_names", "lpar_ids", "slots");
         return new ListHwres(system, Resource.VIRTUALIO, level, sub, null, null, o.filter(allowed), o.format());

@@ -112,6 +112,18 @@ class VirtualSlotListingTest {
     }
 
     @Test
+    void theSystemsVirtualEthernetSettingsAtLevelSys() {
+        // a console with no hypervisor assigns no MAC addresses: no prefix
+        assertThat(out("lshwres", "-r", "virtualio", "--rsubtype", "eth", "--level", "sys", "-m", "sys1"))
+                .isEqualTo("max_vlans_per_port=4094,mac_prefix=none,pend_mac_prefix=none\n");
+        assertThat(out("lshwres", "-r", "virtualio", "--rsubtype", "eth", "--level", "sys", "-m", "sys1", "-F",
+                "max_vlans_per_port")).isEqualTo("4094\n");
+        HmcResult filtered = run("lshwres", "-r", "virtualio", "--rsubtype", "eth", "--level", "sys", "-m", "sys1",
+                "--filter", "lpar_names=lp1");
+        assertThat(filtered.exitCode()).as(filtered.stdout()).isEqualTo(1);
+    }
+
+    @Test
     void refusalsAreTheHmcs() {
         HmcResult absent = run("lshwres", "-r", "virtualio", "--rsubtype", "serial", "--level", "lpar", "-m", "sys1",
                 "--filter", "lpar_names=nope");

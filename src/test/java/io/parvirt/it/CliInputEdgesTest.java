@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -78,6 +79,59 @@ class CliInputEdgesTest {
         assertThat(login("carol", "s3cret-from-stdin")).isEqualTo(200);
         assertThat(login("carol", "s3cret-from-stdin\n")).isEqualTo(401);
         assertThat(login("carol", "")).isEqualTo(401);
+    }
+
+    @Test
+    void onATerminalThePasswordIsAskedTwiceAndNotEchoed() throws Exception {
+        // A real pseudo-terminal (util-linux script), as an administrator's shell gives the CLI.
+        String secret = "Tty-s3cret-" + System.nanoTime();
+        String typed = prompted(List.of(secret, secret), "mkhmcusr", "-u", "dave", "-a", "hmcviewer");
+        assertThat(typed).contains("Enter the new password:").contains("Retype the new password:")
+                .doesNotContain(secret);
+        assertThat(login("dave", secret)).isEqualTo(200);
+
+        String mismatch = prompted(List.of("one-" + secret, "two-" + secret), "mkhmcusr", "-u", "erin", "-a",
+                "hmcviewer");
+        assertThat(mismatch).contains("The passwords entered do not match.").doesNotContain("one-" + secret);
+        assertThat(home.run("lshmcusr", "-F", "name").stdout()).doesNotContain("erin");
+    }
+
+    /** Runs the CLI on a pseudo-terminal, typing each of {@code answers} after a password prompt; its output. */
+    static String prompted(List<String> answers, String... args) throws Exception {
+        StringBuilder cmd = new StringBuilder("exec " + Cli.root().resolve("parvirt"));
+        for (String a : args) {
+            cmd.append(" '").append(a).append('\'');
+        }
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", cmd.toString(), "/dev/null")
+                .redirectErrorStream(true);
+        pb.environment().put("PARVIRT_HOME", home.dir().toString());
+        Process p = pb.start();
+        StringBuilder out = new StringBuilder();
+        java.io.InputStream in = p.getInputStream();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        int given = 0;
+        byte[] buf = new byte[4096];
+        while (System.nanoTime() < deadline) {
+            int n = in.available() > 0 ? in.read(buf) : 0;
+            if (n > 0) {
+                out.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            } else if (!p.isAlive() && in.available() == 0) {
+                break;
+            } else {
+                Thread.sleep(20);
+            }
+            // each answer only once its prompt is shown: the terminal's echo is off by then
+            if (given < answers.size() && countPrompts(out) > given) {
+                p.getOutputStream().write((answers.get(given++) + "\n").getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().flush();
+            }
+        }
+        assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as(out.toString()).isTrue();
+        return out.toString();
+    }
+
+    private static int countPrompts(CharSequence out) {
+        return out.toString().split("password: ", -1).length - 1;
     }
 
     /** HTTP Basic on the daemon's loopback listener: the status of {@code GET /api/v1/session}. */

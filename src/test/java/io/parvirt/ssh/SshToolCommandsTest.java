@@ -49,6 +49,7 @@ class SshToolCommandsTest {
             "lshwres -r io --rsubtype slot -m sys1", "lshwres -r io --rsubtype slotchildren -m sys1",
             "lshwres -r mempool -m sys1",
             "lshwres -r virtualio --rsubtype eth --level lpar -m sys1",
+            "lshwres -r virtualio --rsubtype eth --level sys -m sys1",
             "lshwres -r virtualio --rsubtype scsi --level lpar -m sys1",
             "lshwres -r virtualio --rsubtype fc --level lpar -m sys1",
             "lshwres -r virtualio --rsubtype serial --level lpar -m sys1",
