@@ -78,6 +78,31 @@ final class SshRig implements AutoCloseable {
         return Cli.run(dir, argv);
     }
 
+    /**
+     * {@code argv} through the route {@code ./parvirt} takes ({@code POST /api/v1/hmc/cli}, as the
+     * home's owner), without a JVM started per command: what {@code ./parvirt} prints is this
+     * answer's body and exit code (its local {@code --help} aside).
+     */
+    Cli.Result api(String... argv) {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            String listen = Files.readString(dir.resolve("run/listen")).strip();
+            String token = Files.readString(dir.resolve("run/token")).strip();
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + listen
+                    + "/api/v1/hmc/cli")).timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                                    java.util.Map.of("argv", argv)))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Cli.Result(Integer.parseInt(r.headers().firstValue("X-Parvirt-Exit-Code").orElse("-1")),
+                    r.body(), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     ClientSession login(String user, String password) throws IOException {
         ClientSession s = client.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(10)).getSession();
         s.addPasswordIdentity(password);
