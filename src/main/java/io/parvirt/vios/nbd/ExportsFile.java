@@ -1,5 +1,6 @@
 package io.parvirt.vios.nbd;
 
+import io.parvirt.durable.AtomicFile;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

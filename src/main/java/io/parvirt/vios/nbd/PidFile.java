@@ -1,5 +1,6 @@
 package io.parvirt.vios.nbd;
 
+import io.parvirt.durable.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
