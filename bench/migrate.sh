@@ -12,7 +12,8 @@
 # Targets (issue): total <= anchor + 300 ms; downtime <= 50 ms idle.
 # The two daemons are homes in one JVM (io.parvirt.bench.MigrationBench), joined by the in-process
 # mobility target until the multi-system HMC connects daemons over their API.
-# Usage: bench/migrate.sh [ROUNDS [MEM_MB]]   (default 5 rounds per side, 512 MB)
+# Usage: [STREAM_TLS=false] bench/migrate.sh [ROUNDS [MEM_MB]]   (default 5 rounds per side, 512 MB;
+#        the stream is TLS unless STREAM_TLS=false, as mobility.stream_tls; the anchor is always plain)
 # Writes bench/results/migrate.txt.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

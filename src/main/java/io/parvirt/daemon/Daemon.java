@@ -158,6 +158,7 @@ public final class Daemon implements AutoCloseable {
             operations.mobilityTarget().remember(home.root().resolve("mobility/incoming.json"));
             DaemonConfig.MobilityLimits limits = config.mobilityLimits();
             operations.mobility().limits(limits.active(), limits.inactive());
+            operations.mobility().streamTls(config.mobilityStreamTls());
             boolean hmcOnly = config.hmcOnly();
             connections = new io.parvirt.remote.SystemConnections(new io.parvirt.remote.PeerFile(
                     home.root().resolve("sysconn")), config.sysconn(), text -> sys.logEvent("hmc", "sysconn", text));

@@ -75,6 +75,18 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      * {@code hmc.only} ({@code false}): {@code true} makes this daemon a console only, as a real HMC is
      * an appliance of its own: it runs no partitions and lists only the systems connected to it.
      */
+    /**
+     * {@code mobility.stream_tls} (true): whether live migration streams leave this system as TLS
+     * (false only on a migration network the site trusts; PowerVM's encrypted LPM is optional too).
+     */
+    boolean mobilityStreamTls() {
+        String v = props.getProperty("mobility.stream_tls", "true").strip();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("mobility.stream_tls must be true or false, not " + v);
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     boolean hmcOnly() {
         String v = props.getProperty("hmc.only", "false").strip();
         if (!v.equals("true") && !v.equals("false")) {

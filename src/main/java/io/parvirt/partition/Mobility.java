@@ -55,6 +55,7 @@ public final class Mobility {
     private final ScsiMobility scsi;
     private volatile long maxBandwidth;
     private volatile int maxActive = MAX_ACTIVE;
+    private volatile boolean streamTls = true;
     private volatile int maxInactive = MAX_INACTIVE;
     private volatile Function<String, Optional<MobilityTarget>> targets = name -> Optional.empty();
     private final Map<Integer, Flight> flights = new ConcurrentHashMap<>();
@@ -102,6 +103,15 @@ public final class Mobility {
             throw new IllegalArgumentException("migration bandwidth " + bytesPerSecond + " B/s");
         }
         this.maxBandwidth = bytesPerSecond;
+    }
+
+    /**
+     * Whether streams are TLS with a key made per migration (the default), or plain, on a migration
+     * network the site trusts ({@code mobility.stream_tls=false}): TLS costs the stream about 1 s
+     * per 115 MB on this 2-core TCG host (bench/RESULTS.md).
+     */
+    public void streamTls(boolean on) {
+        this.streamTls = on;
     }
 
     /** How many active and inactive migrations this system runs at once (more are refused). */
@@ -233,7 +243,7 @@ public final class Mobility {
         PartitionStatus st = s.get().status();
         List<Profile> profiles = sys.definition().profiles(p.id()).stream().map(x -> withMacs(x, spec)).toList();
         return Optional.of(new MigrationRequest(sys.definition().settings().name(), p, profiles, st.profile(),
-                st.allocation(), spec, sys.definition().lmbMb(), scsi.disks(p), StreamKey.fresh()));
+                st.allocation(), spec, sys.definition().lmbMb(), scsi.disks(p), streamTls ? StreamKey.fresh() : null));
     }
 
     /** The MAC addresses parvirt assigned here are written into the profile: the partition keeps them. */

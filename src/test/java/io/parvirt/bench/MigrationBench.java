@@ -51,7 +51,9 @@ public final class MigrationBench {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int mem = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         List<Round> out = new ArrayList<>();
-        try (RunningDaemon a = RunningDaemon.start(); RunningDaemon b = RunningDaemon.start("system.name=sys2\n")) {
+        // STREAM_TLS=false measures the plain stream (mobility.stream_tls=false on both systems)
+        String tls = "mobility.stream_tls=" + System.getenv().getOrDefault("STREAM_TLS", "true") + "\n";
+        try (RunningDaemon a = RunningDaemon.start(tls); RunningDaemon b = RunningDaemon.start("system.name=sys2\n" + tls)) {
             RunningDaemon[] d = {a, b};
             String[] sys = {"sys1", "sys2"};
             a.daemon().operations().mobility().targets(n -> n.equals("sys2")
