@@ -5,11 +5,13 @@ import io.parvirt.model.Allocation;
 /**
  * What one shared partition would use over the next interval if nothing held it back. The kernel's
  * throttling count is the sure sign that it was held, when it throttled the partition in at least
- * {@link #HELD_PERIODS} bandwidth periods of the interval; without it, usage near its target. One
- * throttled period is an idle guest's wake-up (timer work and agent take up to 4 ms at once, and a
- * 10 ms period holds an entitlement of 0.30 to 3 ms), not more work than its quota: counted as held,
- * it made an idle partition claim all its virtual processors and take its spare back from a busy
- * neighbour for {@link #CALM} intervals, several times in ten seconds. Once held
+ * {@link #HELD_PERIODS} bandwidth periods of the interval while the partition used at least
+ * {@link #HELD_SHARE} of its target; without it, usage near its target. A throttled period or two in
+ * an interval of little use is an idle guest's wake-ups (timer work and agent take up to 4 ms at
+ * once under TCG, and a 10 ms period holds an entitlement of 0.20 to 2 ms), not more work than its
+ * quota: counted as held, it made an idle partition using a tenth of its quota claim all its
+ * virtual processors and take its spare back from a busy neighbour for {@link #CALM} intervals,
+ * several times in ten seconds (DispatchScenarioTest: the busy B 0.06 below its share). Once held
  * back, a partition counts as wanting more (up to its virtual processors) until it has stayed well
  * below its target for {@link #CALM} intervals: the estimate must not flip with the noise of one
  * interval. A partition that is runnable but kept below its entitlement by a busy host for
@@ -22,6 +24,8 @@ final class DemandEstimate {
     static final int STARVED = 3;
     /** Throttled bandwidth periods in one interval that mean more work than the quota, not a wake-up. */
     static final int HELD_PERIODS = 2;
+    /** Share of its target a throttled partition must have used for the throttling to mean more work. */
+    static final double HELD_SHARE = 0.5;
 
     private boolean wantsMore = true;
     private int calm;
@@ -40,7 +44,8 @@ final class DemandEstimate {
         double ec = QuotaPolicy.cores(a.procUnits());
         double target = a.capped() ? ec : lastTarget;
         double tolerance = Math.max(0.01, 0.1 * target);
-        boolean held = throttled >= 0 && lastThrottled >= 0 && throttled - lastThrottled >= HELD_PERIODS;
+        boolean held = throttled >= 0 && lastThrottled >= 0 && throttled - lastThrottled >= HELD_PERIODS
+                && used >= HELD_SHARE * target;
         lastThrottled = throttled;
         if (!measured || held || used >= target - tolerance) {
             calm = 0;

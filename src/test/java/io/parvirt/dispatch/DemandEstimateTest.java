@@ -56,13 +56,23 @@ class DemandEstimateTest {
     }
 
     @Test
-    void throttlingByTheKernelMeansItWasHeldWhateverItUsed() {
+    void throttlingByTheKernelMeansItWasHeldThoughBelowItsTarget() {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
-        List<Double> demands = run(a, new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 10, 1.0),
-                new Interval(0.3, 0, 10, 1.0), new Interval(0.3, 0, 12, 1.0), new Interval(0.3, 0, 12, 1.0),
-                new Interval(0.3, 0, 12, 1.0), new Interval(0.3, 0, 12, 1.0));
+        List<Double> demands = run(a, new Interval(0.6, 0, 10, 1.0), new Interval(0.6, 0, 10, 1.0),
+                new Interval(0.6, 0, 10, 1.0), new Interval(0.6, 0, 12, 1.0), new Interval(0.6, 0, 12, 1.0),
+                new Interval(0.6, 0, 12, 1.0), new Interval(0.6, 0, 12, 1.0));
         // Calm for intervals 2 and 3, throttled in two periods at 4 (count 10 → 12), calm again from 5: no fourth calm yet.
         assertThat(demands).containsOnly(2.0);
+    }
+
+    @Test
+    void anIdleGuestsThrottledWakeUpsAreNotMoreWork() {
+        // An idle TCG guest at a tenth of its 0.20: its timer work overran 2 ms in three periods of an interval.
+        Allocation a = Lpars.uncapped(1, "0.2", 2);
+        List<Double> demands = run(a, new Interval(0.02, 0, 5, 0.2), new Interval(0.02, 0, 5, 0.2),
+                new Interval(0.02, 0, 5, 0.2), new Interval(0.02, 0, 5, 0.2), new Interval(0.03, 0, 8, 0.2),
+                new Interval(0.02, 0, 11, 0.2));
+        assertThat(demands).containsExactly(2.0, 2.0, 2.0, 0.02, 0.03, 0.02);
     }
 
     @Test
