@@ -13,9 +13,10 @@ import io.parvirt.model.Allocation;
  * virtual processors and take its spare back from a busy neighbour for {@link #CALM} intervals,
  * several times in ten seconds (DispatchScenarioTest: the busy B 0.06 below its share). Once held
  * back, a partition counts as wanting more (up to its virtual processors) until it has stayed well
- * below its target for {@link #CALM} intervals: the estimate must not flip with the noise of one
- * interval. A partition that is runnable but kept below its entitlement by a busy host for
- * {@link #STARVED} intervals claims its entitlement again.
+ * below its target for {@link #CALM} intervals (the estimate must not flip with the noise of one
+ * interval), or for one interval in which the kernel never throttled it and it never waited for a
+ * CPU: then it ran out of work, which is no noise. A partition that is runnable but kept below its
+ * entitlement by a busy host for {@link #STARVED} intervals claims its entitlement again.
  */
 final class DemandEstimate {
     /** Intervals a partition must stay well below its target before it no longer counts as wanting more. */
@@ -44,13 +45,19 @@ final class DemandEstimate {
         double ec = QuotaPolicy.cores(a.procUnits());
         double target = a.capped() ? ec : lastTarget;
         double tolerance = Math.max(0.01, 0.1 * target);
-        boolean held = throttled >= 0 && lastThrottled >= 0 && throttled - lastThrottled >= HELD_PERIODS
-                && used >= HELD_SHARE * target;
+        long periods = throttled >= 0 && lastThrottled >= 0 ? throttled - lastThrottled : -1;
+        boolean held = periods >= HELD_PERIODS && used >= HELD_SHARE * target;
+        // Quota left in every period and a CPU whenever it was runnable, yet well below its target:
+        // the partition ran out of work, not of cycles. Its claim goes at once, so that a busy
+        // neighbour gets the spare back in one interval instead of CALM (a guest that bursts 500 ms
+        // and idles 500 ms held it for 400 ms of each idle half). Without the kernel's count, CALM
+        // intervals decide.
+        boolean ranOutOfWork = periods == 0 && waited < tolerance;
         lastThrottled = throttled;
         if (!measured || held || used >= target - tolerance) {
             calm = 0;
             wantsMore = true;
-        } else if (used < target - 2 * tolerance && ++calm >= CALM) {
+        } else if (used < target - 2 * tolerance && (++calm >= CALM || ranOutOfWork)) {
             wantsMore = false;
         }
         double demand = wantsMore ? a.vcpus() : used;

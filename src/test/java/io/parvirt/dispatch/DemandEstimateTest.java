@@ -58,20 +58,41 @@ class DemandEstimateTest {
     @Test
     void throttlingByTheKernelMeansItWasHeldThoughBelowItsTarget() {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
-        List<Double> demands = run(a, new Interval(0.6, 0, 10, 1.0), new Interval(0.6, 0, 10, 1.0),
-                new Interval(0.6, 0, 10, 1.0), new Interval(0.6, 0, 12, 1.0), new Interval(0.6, 0, 12, 1.0),
-                new Interval(0.6, 0, 12, 1.0), new Interval(0.6, 0, 12, 1.0));
-        // Calm for intervals 2 and 3, throttled in two periods at 4 (count 10 → 12), calm again from 5: no fourth calm yet.
+        // Waiting for a CPU (0.2 cores' worth) throughout: below its target for want of cycles, so calm
+        // only by CALM. Calm for intervals 2 and 3, throttled in two periods at 4 (count 10 → 12), calm
+        // again from 5: no fourth calm yet.
+        List<Double> demands = run(a, new Interval(0.6, 0.2, 10, 1.0), new Interval(0.6, 0.2, 10, 1.0),
+                new Interval(0.6, 0.2, 10, 1.0), new Interval(0.6, 0.2, 12, 1.0), new Interval(0.6, 0.2, 12, 1.0),
+                new Interval(0.6, 0.2, 12, 1.0), new Interval(0.6, 0.2, 12, 1.0));
         assertThat(demands).containsOnly(2.0);
+    }
+
+    @Test
+    void anIntervalNeverThrottledNorWaitingEndsTheClaimAtOnce() {
+        // A guest that bursts: held at 0.4 (throttled, count 20 → 30), then idle. The first interval with
+        // no throttled period and no wait lets its busy neighbour have the spare back.
+        Allocation a = Lpars.uncapped(1, "0.2", 2);
+        List<Double> demands = run(a, new Interval(0.4, 0, 20, 0.4), new Interval(0.4, 0, 30, 0.4),
+                new Interval(0.03, 0, 30, 0.4), new Interval(0.02, 0, 30, 0.25), new Interval(0.2, 0, 34, 0.25));
+        assertThat(demands).containsExactly(2.0, 2.0, 0.03, 0.02, 2.0);
+    }
+
+    @Test
+    void aBusyHostsWaitKeepsTheClaimForCalmIntervals() {
+        // Below its target for want of CPU (waited 0.3) without being throttled: not out of work.
+        Allocation a = Lpars.uncapped(1, "0.2", 2);
+        Interval short_ = new Interval(0.4, 0.3, 20, 0.8);
+        assertThat(run(a, new Interval(0.8, 0, 20, 0.8), short_, short_, short_, short_))
+                .containsExactly(2.0, 2.0, 2.0, 2.0, 0.4);
     }
 
     @Test
     void anIdleGuestsThrottledWakeUpsAreNotMoreWork() {
         // An idle TCG guest at a tenth of its 0.20: its timer work overran 2 ms in three periods of an interval.
         Allocation a = Lpars.uncapped(1, "0.2", 2);
-        List<Double> demands = run(a, new Interval(0.02, 0, 5, 0.2), new Interval(0.02, 0, 5, 0.2),
-                new Interval(0.02, 0, 5, 0.2), new Interval(0.02, 0, 5, 0.2), new Interval(0.03, 0, 8, 0.2),
-                new Interval(0.02, 0, 11, 0.2));
+        List<Double> demands = run(a, new Interval(0.02, 0, 5, 0.2), new Interval(0.02, 0, 6, 0.2),
+                new Interval(0.02, 0, 7, 0.2), new Interval(0.02, 0, 8, 0.2), new Interval(0.03, 0, 11, 0.2),
+                new Interval(0.02, 0, 14, 0.2));
         assertThat(demands).containsExactly(2.0, 2.0, 2.0, 0.02, 0.03, 0.02);
     }
 
@@ -80,7 +101,7 @@ class DemandEstimateTest {
         // An idle partition's timer work overran its 3 ms of one 10 ms period once in an interval, twice over four.
         Allocation a = Lpars.uncapped(1, "0.3", 2);
         List<Double> demands = run(a, new Interval(0.02, 0, 5, 0.3), new Interval(0.02, 0, 6, 0.3),
-                new Interval(0.02, 0, 6, 0.3), new Interval(0.02, 0, 7, 0.3), new Interval(0.02, 0, 8, 0.3));
+                new Interval(0.02, 0, 7, 0.3), new Interval(0.02, 0, 8, 0.3), new Interval(0.02, 0, 9, 0.3));
         assertThat(demands).containsExactly(2.0, 2.0, 2.0, 0.02, 0.02);
     }
 
