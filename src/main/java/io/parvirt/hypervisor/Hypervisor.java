@@ -2,6 +2,7 @@ package io.parvirt.hypervisor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parvirt.console.VirtualConsole;
+import io.parvirt.durable.AtomicFile;
 import io.parvirt.model.Allocation;
 import io.parvirt.model.LparState;
 import java.io.IOException;
@@ -207,15 +208,9 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
 
     /** Written whole and renamed into place: a daemon killed meanwhile finds the old record or the new one. */
     static void writeRunRecord(RunRecord r) throws IOException {
-        writeWhole(r.spec().runDir().resolve("run.json"), JSON.writeValueAsBytes(r));
-    }
-
-    /**
-     * {@code bytes} replace {@code file} whole. QEMU may write in the run directory (QemuUser): the
-     * temporary file is made afresh ({@code O_EXCL}), so a file or link it left there is never written through.
-     */
-    static void writeWhole(Path file, byte[] bytes) throws IOException {
-        io.parvirt.durable.AtomicFile.replace(file, bytes);
+        // QEMU may write in the run directory (QemuUser): AtomicFile makes its temporary file afresh
+        // (O_EXCL), so a file or link QEMU left there is never written through.
+        AtomicFile.replace(r.spec().runDir().resolve("run.json"), JSON.writeValueAsBytes(r));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.parvirt.hypervisor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.durable.AtomicFile;
 import io.parvirt.model.Allocation;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -44,7 +45,7 @@ final class SavedStates {
 
     void save(Hypervisor.SavedState s) throws IOException {
         Files.createDirectories(dir);
-        Hypervisor.writeWhole(record(s.spec().lparId()), json.writeValueAsBytes(s));
+        AtomicFile.replace(record(s.spec().lparId()), json.writeValueAsBytes(s));
         syncDir();
     }
 
