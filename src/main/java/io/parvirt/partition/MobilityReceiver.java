@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * migration does not complete. The partitions it is receiving are remembered, in memory and in a
  * file of the home ({@link IncomingMigrations}), so {@link #abort} never removes one that has
  * arrived for good, and a daemon killed mid-migration knows afterwards which partitions are
- * arrivals that never completed: it refuses to complete them (the source runs them), shows them
- * migrating, and removes them on the source's abort ({@code migrlpar -o r}).
+ * arrivals that never completed: it refuses to complete them, shows them migrating, and removes
+ * them on the source's abort ({@code migrlpar -o r}). When the source's stream completed but its
+ * complete step got no answer, the source asks to {@link #settle}: a copy whose guest executes here
+ * stays for good, any other is removed (the source runs the partition).
  */
 public final class MobilityReceiver implements MobilityTarget {
     private static final Logger LOG = LoggerFactory.getLogger(MobilityReceiver.class);
@@ -92,8 +94,9 @@ public final class MobilityReceiver implements MobilityTarget {
     public void remember(Path file) {
         for (IncomingMigrations.Arrival a : receiving.open(file, x -> sys.definition().partition(x.lparId())
                 .filter(p -> p.name().equals(x.name())).isPresent())) {
-            LOG.warn("partition {}: its migration from {} was interrupted (this system's daemon ended); it is not "
-                    + "run here, migrlpar -o r on {} removes it", a.name(), a.source(), a.source());
+            LOG.warn("partition {}: its migration from {} was interrupted (this system's daemon ended); migrlpar -o r "
+                    + "on {} settles it: kept here if its guest runs here, else removed", a.name(), a.source(),
+                    a.source());
         }
     }
 

@@ -178,11 +178,11 @@ class RemoteMobilityTest {
         return ticks;
     }
 
-    /** The guest of {@code qemu} does not execute: its vCPUs use no CPU over two seconds. */
+    /** The guest of {@code qemu} does not execute: its vCPUs use no CPU over a second. */
     static void assertStopped(String what, ProcessHandle qemu) throws Exception {
         assertThat(qemu.isAlive()).as(what + "'s QEMU").isTrue();
         long before = vcpuTicks(qemu);
-        Thread.sleep(2000); // a span to measure over, not a wait for a condition
+        Thread.sleep(1000); // a span to measure over, not a wait for a condition
         assertThat(vcpuTicks(qemu)).as(what + "'s vCPUs must be stopped").isEqualTo(before);
     }
 
@@ -345,8 +345,8 @@ class RemoteMobilityTest {
     /**
      * Back from sys3 to sys2, whose daemon runs with the test-only fault {@code
      * mobility.fault=exit_after_cont}: it continues the guest, then halts before it answers. The
-     * partition then runs on sys2 only, and sys3 keeps its copy stopped (through a restart of its own
-     * daemon) until {@code migrlpar -o r} reaches sys2 again: sys2 runs it, so sys3 reclaims.
+     * partition then runs on sys2 only, and sys3 keeps its copy stopped until {@code migrlpar -o r}
+     * reaches sys2 again: sys2 runs it, so sys3 reclaims.
      */
     @Test
     @Order(5)
@@ -374,14 +374,7 @@ class RemoteMobilityTest {
                 "name,migration_state").stdout().strip()).isEqualTo("mob,Migration Failed");
         assertThat(hmc.run("migrlpar", "-o", "r", "-m", "sys3", "-t", "sys2", "-p", "mob").exit()).isNotZero();
 
-        // sys3's daemon restarted in that window keeps the guest stopped
-        sys3.kill();
-        sys3.serve();
-        awaitState("sys3", "Migrating - Running", Duration.ofSeconds(90));
-        assertThat(qemu(sys3).pid()).isEqualTo(source.pid());
-        assertStopped("sys3 after its daemon's restart", source);
-        awaitExecuting("sys2", target);
-
+        // (a source daemon restarted in that window keeps its guest stopped: the test above)
         Files.writeString(config, plain); // the fault was for one migration
         sys2.serve();
         awaitState("sys2", "Migrating - Running", Duration.ofSeconds(90));
