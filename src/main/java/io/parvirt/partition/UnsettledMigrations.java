@@ -2,15 +2,12 @@ package io.parvirt.partition;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parvirt.durable.AtomicFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -76,14 +73,6 @@ final class UnsettledMigrations {
     }
 
     private void write() {
-        if (file == null) {
-            return; // a source with no home (tests of one process): memory only
-        }
-        try {
-            Files.createDirectories(file.getParent());
-            AtomicFile.replace(file, JSON.writeValueAsBytes(new TreeMap<>(entries).values()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        IncomingMigrations.writeList(file, entries);
     }
 }
