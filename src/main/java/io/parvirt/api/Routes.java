@@ -169,6 +169,7 @@ final class Routes {
         r.post("/api/v1/mobility/prepare", ctx -> mobilityStep(ctx, "prepare"));
         r.post("/api/v1/mobility/complete", ctx -> mobilityStep(ctx, "complete"));
         r.post("/api/v1/mobility/abort", ctx -> mobilityStep(ctx, "abort"));
+        r.post("/api/v1/mobility/settle", ctx -> mobilityStep(ctx, "settle"));
         r.post("/api/v1/mobility/offer", ctx -> mobilityStep(ctx, "offer"));
         // issue 19: pause, system profiles, profile data, templates (the same typed commands as the CLI's)
         r.post("/api/v1/partitions/{name}/pause", ctx -> change(ctx, 200, execute(ctx, power(ctx, Operation.PAUSE))));

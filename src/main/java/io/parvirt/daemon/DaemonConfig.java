@@ -87,6 +87,20 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return Boolean.parseBoolean(v);
     }
 
+    /**
+     * {@code mobility.fault} (none): FAULT INJECTION for tests only, never set in real use.
+     * {@code exit_after_cont}: this daemon, as a migration's destination, halts right after its
+     * guest runs and before it answers the source (the lost answer the source must survive).
+     */
+    io.parvirt.partition.MobilityReceiver.Fault mobilityFault() {
+        String v = props.getProperty("mobility.fault", "none").strip();
+        try {
+            return io.parvirt.partition.MobilityReceiver.Fault.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("mobility.fault must be none or exit_after_cont, not " + v);
+        }
+    }
+
     boolean hmcOnly() {
         String v = props.getProperty("hmc.only", "false").strip();
         if (!v.equals("true") && !v.equals("false")) {

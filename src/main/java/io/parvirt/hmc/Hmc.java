@@ -149,7 +149,7 @@ public final class Hmc {
 
     /**
      * This system as a migration's target, asked by the source's daemon over the API (issue 14):
-     * {@code step} is {@code validate}, {@code prepare}, {@code complete} or {@code abort}, with the
+     * {@code step} is {@code validate}, {@code prepare}, {@code complete}, {@code abort} or {@code settle}, with the
      * source's JSON; the answer is JSON. Authorised as {@code migrlpar}, and recorded in the audit trail;
      * {@code offer} (what {@code lslparmigr -r msp|procpool|virtualio} asks) only reads, as {@code lslparmigr}.
      */

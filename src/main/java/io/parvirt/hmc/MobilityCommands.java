@@ -10,6 +10,7 @@ import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.partition.MigrationMessages;
 import io.parvirt.partition.MigrationOffer;
+import io.parvirt.partition.MigrationRequest;
 import io.parvirt.partition.MigrationOptions;
 import io.parvirt.partition.MigrationStatus;
 import io.parvirt.partition.Mobility;
@@ -48,13 +49,13 @@ final class MobilityCommands {
         try {
             switch (c.operation()) {
                 case VALIDATE -> {
-                    List<ModelException> failed = m.validate(p, c.target());
+                    List<ModelException> failed = m.validate(p, c.target(), scsiChoices(c));
                     if (!failed.isEmpty()) {
                         throw new MobilityRefusal(failed);
                     }
                 }
                 case MIGRATE -> m.migrate(p, c.target(), c.waitMinutes() == 0 ? NO_WAIT_BOUND
-                        : Duration.ofMinutes(c.waitMinutes()));
+                        : Duration.ofMinutes(c.waitMinutes()), scsiChoices(c));
                 case STOP -> m.stop(p);
                 case RECOVER -> m.recover(p, c.target());
             }
@@ -62,6 +63,39 @@ final class MobilityCommands {
             return refused(r);
         }
         return HmcResult.OK;
+    }
+
+    /**
+     * {@code -i virtual_scsi_mappings=slot/[vios_name]/vios_id[/vios_slot],...}: the destination VIOS
+     * asked for each listed client adapter. A malformed entry is refused before anything is asked.
+     */
+    static List<MigrationRequest.ScsiChoice> scsiChoices(Migrate c) {
+        List<MigrationRequest.ScsiChoice> out = new ArrayList<>();
+        for (var a : c.attributes()) {
+            if (!a.name().equals("virtual_scsi_mappings")) {
+                continue;
+            }
+            for (String item : io.parvirt.model.AttributeInput.splitList(a.name(), a.value())) {
+                String[] f = item.split("/", -1);
+                try {
+                    if (f.length != 3 && f.length != 4) {
+                        throw new NumberFormatException();
+                    }
+                    int slot = Integer.parseInt(f[0]);
+                    int id = Integer.parseInt(f[2]);
+                    int viosSlot = f.length == 4 && !f[3].isEmpty() ? Integer.parseInt(f[3]) : 0;
+                    if (slot < 2 || id < 1 || viosSlot < 0 || (f.length == 4 && !f[3].isEmpty() && viosSlot < 2)) {
+                        throw new NumberFormatException();
+                    }
+                    out.add(new MigrationRequest.ScsiChoice(slot, f[1].isEmpty() ? null : f[1], id, viosSlot));
+                } catch (NumberFormatException e) {
+                    throw ModelException.of(ModelException.Kind.INVALID_VALUE, "The value " + HmcError.oneLine(item)
+                            + " of attribute virtual_scsi_mappings is not valid: each entry is "
+                            + "slot/[vios_name]/vios_id[/vios_slot].");
+                }
+            }
+        }
+        return out;
     }
 
     /** The longest a source may ask the target to wait for the partition to run. */
@@ -83,10 +117,11 @@ final class MobilityCommands {
                 t.complete(sys.partition(partitionOf(body)).name(), Duration.ofSeconds(seconds));
             }
             case "abort" -> out.put("removed", t.abort(partitionOf(body)));
+            case "settle" -> out.put("runs_here", t.settle(partitionOf(body)));
             case "offer" -> out.setAll((ObjectNode) MigrationMessages.offer(t.offer(MigrationMessages.units(body),
                     MigrationMessages.identifiers(body))));
             default -> throw ModelException.of(ModelException.Kind.INVALID_VALUE, "There is no migration step "
-                    + HmcError.oneLine(step) + ": validate, prepare, complete, abort or offer.");
+                    + HmcError.oneLine(step) + ": validate, prepare, complete, abort, settle or offer.");
         }
         return out;
     }

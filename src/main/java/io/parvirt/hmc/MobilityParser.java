@@ -26,7 +26,8 @@ final class MobilityParser {
             return new ListMigrations(o.require("-m"), listed, target, o.filter(Set.of("lpar_names", "lpar_ids")),
                     o.format());
         }
-        // -i/-f attributes, --ip, -d, -v and the override switches are accepted and not used yet.
+        // -i attributes other than virtual_scsi_mappings, -f, --ip, -d, -v and the override switches are
+        // accepted and not used yet.
         Options o = new Options().values("-o", "-m", "-t", "-p", "--id", "-n", "-i", "-f", "-w", "-d", "--ip", "-u")
                 .flags("--force", "-v").parse(args);
         Operation op = switch (o.oneOf("-o", "v", "m", "s", "r")) {
@@ -50,6 +51,7 @@ final class MobilityParser {
                 throw HmcException.badParameter("-w");
             }
         }
-        return new Migrate(o.require("-m"), target, o.partition("-p", "--id"), op, o.get("-n"), wait);
+        return new Migrate(o.require("-m"), target, o.partition("-p", "--id"), op, o.get("-n"), wait,
+                o.has("-i") ? io.parvirt.model.AttributeInput.parseRecord(o.get("-i")) : List.of());
     }
 }

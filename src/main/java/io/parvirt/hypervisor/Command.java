@@ -128,8 +128,11 @@ sealed interface Command {
     record Reset() implements Command {
     }
 
-    /** {@code paused}: an adopted process whose vCPUs an earlier daemon had stopped. */
-    record Started(Job job, ProcessHandle process, boolean paused) implements Outcome {
+    /**
+     * {@code paused}: an adopted process whose vCPUs an earlier daemon had stopped; {@code away}: an
+     * adopted migration source whose stream had completed ({@link PartitionRunner#migratedAway}).
+     */
+    record Started(Job job, ProcessHandle process, boolean paused, boolean away) implements Outcome {
     }
 
     /** {@code process} is the one that was started but could not be attached to, else null. */

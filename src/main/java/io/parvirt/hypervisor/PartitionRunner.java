@@ -110,6 +110,15 @@ interface PartitionRunner {
         return false;
     }
 
+    /**
+     * Whether an attached process is the source of a migration whose stream completed (QEMU's
+     * {@code postmigrate}): its guest may run on the destination now, so it is neither resumed nor
+     * booted here until the migration is settled ({@code migrlpar -o r}); may block.
+     */
+    default boolean migratedAway() {
+        return false;
+    }
+
     /** Drops the control channels (the process is gone or being abandoned). */
     void detach();
 

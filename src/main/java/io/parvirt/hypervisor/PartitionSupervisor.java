@@ -236,6 +236,16 @@ public final class PartitionSupervisor {
         }
     }
 
+    /**
+     * Whether this partition's guest executes now, as its QEMU says (run status {@code running}),
+     * whatever the supervisor shows: a migration's destination that may have continued it asks
+     * this before deciding who runs the partition. Fails when QEMU cannot be asked (not attached
+     * yet after a restart): then nobody can tell, and the caller must not guess.
+     */
+    public boolean guestExecutes() throws IOException {
+        return runner.monitor(io.parvirt.hypervisor.qmp.Qmp::status).equals("running");
+    }
+
     /** Stops the migration stream in flight ({@code migrlpar -o s}); the guest runs on here. */
     public CompletableFuture<Void> cancelMigration() {
         return post(new Command.CancelMigration(new CompletableFuture<>()));

@@ -266,6 +266,16 @@ final class QemuGuestRunner implements PartitionRunner {
     }
 
     @Override
+    public boolean migratedAway() {
+        try {
+            return monitor().status().equals("postmigrate") && !java.nio.file.Files.exists(spec.runDir()
+                    .resolve(StateFile.SUSPEND_SOCKET));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void detach() {
         QmpClient q = qmp;
         if (q != null) {

@@ -32,7 +32,8 @@ final class SupervisorJobs {
                 }
                 runner.attach(p, s::post);
                 // Only an adopted process can be paused: this daemon starts none stopped.
-                s.post(new Command.Started(j, p, adopted != null && runner.paused()));
+                boolean away = adopted != null && runner.migratedAway();
+                s.post(new Command.Started(j, p, !away && adopted != null && runner.paused(), away));
             } catch (LaunchException e) {
                 s.post(new Command.StartFailed(j, e, p));
             }

@@ -131,7 +131,7 @@ final class SupervisorPolicy {
     private void outcome(Command.Outcome o) {
         job = null;
         switch (o) {
-            case Command.Started st -> started(st.process(), st.paused());
+            case Command.Started st -> started(st.process(), st.paused(), st.away());
             case Command.StartFailed f -> startFailed(f);
             case Command.Booted b -> {
                 s.agentActive(true, b.facts());
@@ -242,7 +242,7 @@ final class SupervisorPolicy {
         job = SupervisorJobs.launch(s, adopted);
     }
 
-    private void started(ProcessHandle p, boolean paused) {
+    private void started(ProcessHandle p, boolean paused, boolean away) {
         follow(p);
         boolean relaunch = restarting;
         restarting = false;
@@ -258,6 +258,13 @@ final class SupervisorPolicy {
         }
         if (receiving != null) {
             job = SupervisorJobs.receive(s, receiving.uri(), receiving.key(), receiving.answer());
+        } else if (away) {
+            // A migration source whose stream completed while no daemon was here to hear the
+            // destination: its guest may run there, so it stays stopped, Migrating - Running, until
+            // the migration is settled (endMigration: reclaimed, or resumed when the destination has
+            // no running copy). Its agent had answered before the stream.
+            s.agentActive(true, null);
+            s.move(LparState.STARTING, streaming, RefCode.NONE, "adopted after its migration's stream completed");
         } else if (paused) {
             // Left paused by an earlier daemon: it was Running (its agent had answered) and stays
             // paused; a boot wait would time out on an agent that cannot answer until it resumes.

@@ -90,12 +90,20 @@ final class IncomingMigrations {
     }
 
     private void write() {
+        writeList(file, arrivals);
+    }
+
+    /**
+     * Writes {@code entries}' values, by key, as a JSON list to {@code file} whole (AtomicFile);
+     * nothing when {@code file} is null (a system with no home: tests of one process keep memory only).
+     */
+    static void writeList(Path file, Map<Integer, ?> entries) {
         if (file == null) {
-            return; // a receiver with no home (tests of one process): memory only
+            return;
         }
         try {
             Files.createDirectories(file.getParent());
-            AtomicFile.replace(file, JSON.writeValueAsBytes(new TreeMap<>(arrivals).values()));
+            AtomicFile.replace(file, JSON.writeValueAsBytes(new TreeMap<>(entries).values()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -14,15 +14,24 @@ import java.util.List;
  * match it device for device), the source's memory region size (PowerVM requires the same), and
  * its virtual SCSI disks, each a LUN of the SAN both systems see ({@link ScsiMobility}), and the
  * key of the stream's TLS session, made fresh for this migration (it travels only over the
- * daemons' authenticated channel).
+ * daemons' authenticated channel), and the destination VIOS asked for each virtual SCSI client
+ * adapter ({@code migrlpar -i virtual_scsi_mappings=}; none: the destination chooses).
  * A Not Activated partition (inactive mobility) has neither running configuration, allocation nor
  * stream key.
  */
 public record MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
-        Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey) {
+        Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey,
+        List<ScsiChoice> scsiChoices) {
     public MigrationRequest {
         profiles = List.copyOf(profiles);
         disks = disks == null ? List.of() : List.copyOf(disks); // a source without SAN disks may leave them out
+        scsiChoices = scsiChoices == null ? List.of() : List.copyOf(scsiChoices); // an older source names none
+    }
+
+    /** A request that leaves the choice of destination VIOSes to the destination. */
+    public MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
+            Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey) {
+        this(sourceSystem, partition, profiles, profile, allocation, spec, lmbMb, disks, streamKey, List.of());
     }
 
     /** A request for a partition without virtual SCSI disks, streamed in the clear (tests of the messages). */
@@ -38,6 +47,24 @@ public record MigrationRequest(String sourceSystem, Partition partition, List<Pr
      * (the destination matches the identifier).
      */
     public record Disk(int clientSlot, int lun, String vtd, String lunName, String identifier) {
+    }
+
+    /**
+     * One entry of {@code virtual_scsi_mappings=slot/[vios_name]/vios_id[/vios_slot]}: the client
+     * adapter in {@code clientSlot} is served on the destination by VIOS {@code viosId} (whose name
+     * must be {@code viosName} when given, null when not), in its virtual slot {@code viosSlot}
+     * when given (0: its lowest free slot).
+     */
+    public record ScsiChoice(int clientSlot, String viosName, int viosId, int viosSlot) {
+        /** How the VIOS is named in messages: as the user named it. */
+        public String vios() {
+            return viosName != null ? viosName + " (ID " + viosId + ")" : "with ID " + viosId;
+        }
+    }
+
+    /** The destination VIOS asked for client adapter {@code slot}, if one was. */
+    public java.util.Optional<ScsiChoice> choice(int slot) {
+        return scsiChoices.stream().filter(c -> c.clientSlot() == slot).findFirst();
     }
 
     /** Inactive mobility: a Not Activated partition, no running configuration nor allocation (both null). */

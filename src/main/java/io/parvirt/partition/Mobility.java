@@ -37,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * progress that {@code lslparmigr} lists. Never on neither, never on both: the source's guest
  * runs until the stream has completed and stays paused (not gone) until the target says it runs
  * the partition; only then is the source's QEMU ended and the definition removed here.
+ *
+ * <p>Once the stream has completed, only the target knows whether its copy was continued, so the
+ * source never resumes on its own word: when the answer to {@code complete} is missing (the
+ * target's daemon died between its {@code cont} and its answer, or the link broke), the target is
+ * asked to {@link MobilityTarget#settle settle}; a target that cannot be asked leaves the partition
+ * stopped here, shown {@code Migrating - Running} (what an HMC shows of a migration that has not
+ * ended) with {@code lslparmigr} saying {@code Migration Failed}, until {@code migrlpar -o r} asks
+ * again. That state survives a restart of this daemon ({@link UnsettledMigrations}).
  */
 public final class Mobility {
     private static final Logger LOG = LoggerFactory.getLogger(Mobility.class);
@@ -61,6 +69,10 @@ public final class Mobility {
     private final Map<Integer, Flight> flights = new ConcurrentHashMap<>();
     /** Partitions whose last migration failed, by id, until {@code -o r}: to which system. */
     private final Map<Integer, MigrationStatus> failed = new ConcurrentHashMap<>();
+    /** Completed streams the target has not confirmed: the guest stopped here until settled. */
+    private final UnsettledMigrations unsettled = new UnsettledMigrations();
+    /** Held while a migration is settled: a recovery and the end of the failed flight never both act. */
+    private final Object settling = new Object();
 
     /** One migration in flight: its target, and its progress as QEMU last reported it. */
     private static final class Flight {
@@ -90,6 +102,21 @@ public final class Mobility {
         this.operations = operations;
         this.scsi = scsi;
         this.maxBandwidth = maxBandwidth;
+    }
+
+    /**
+     * Keeps the unsettled migrations in {@code file} (the daemon's home) and takes those an earlier
+     * daemon left there: their partitions stay stopped, Migration Failed, until {@code migrlpar -o r}.
+     * Called before the partitions an earlier daemon left running are re-adopted.
+     */
+    public void remember(java.nio.file.Path file) {
+        for (UnsettledMigrations.Unsettled u : unsettled.open(file, x -> sys.definition().partition(x.lparId())
+                .filter(p -> p.name().equals(x.name())).isPresent())) {
+            failed.put(u.lparId(), new MigrationStatus(u.lparId(), u.name(), "Migration Failed", u.destSystem(),
+                    u.lparId(), u.transferred(), 0, false));
+            LOG.warn("partition {}: its stream to {} completed and {} never confirmed that it runs there; it stays "
+                    + "stopped here until migrlpar -o r", u.name(), u.destSystem(), u.destSystem());
+        }
     }
 
     /** How a system named by {@code -t} is reached (the multi-system HMC's connections; tests in one JVM). */
@@ -138,7 +165,13 @@ public final class Mobility {
 
     /** {@code migrlpar -o v}: every failed check, on both systems; empty when the migration may go. */
     public List<ModelException> validate(Partition p, String targetSystem) {
+        return validate(p, targetSystem, List.of());
+    }
+
+    /** {@code migrlpar -o v} with the destination VIOSes asked for ({@code -i virtual_scsi_mappings=}). */
+    public List<ModelException> validate(Partition p, String targetSystem, List<MigrationRequest.ScsiChoice> choices) {
         List<ModelException> out = new ArrayList<>(sourceChecks(p, targetSystem));
+        out.addAll(choiceChecks(p, choices));
         MobilityTarget t;
         try {
             t = target(targetSystem);
@@ -146,8 +179,29 @@ public final class Mobility {
             out.add(e);
             return out;
         }
-        Optional<MigrationRequest> r = request(p);
+        Optional<MigrationRequest> r = request(p, choices);
         r.ifPresent(x -> out.addAll(t.validate(x)));
+        return out;
+    }
+
+    /** Each {@code virtual_scsi_mappings} entry must name a virtual SCSI client adapter of {@code p}, once. */
+    private List<ModelException> choiceChecks(Partition p, List<MigrationRequest.ScsiChoice> choices) {
+        List<ModelException> out = new ArrayList<>();
+        java.util.Set<Integer> clients = new java.util.HashSet<>();
+        sys.definition().profiles(p.id()).forEach(prof -> prof.io().scsi().stream()
+                .filter(a -> a.type() == io.parvirt.model.AdapterType.CLIENT).forEach(a -> clients.add(a.slot())));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (MigrationRequest.ScsiChoice c : choices) {
+            if (!clients.contains(c.clientSlot())) {
+                out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The "
+                        + "virtual_scsi_mappings entry for slot " + c.clientSlot() + " names no virtual SCSI client "
+                        + "adapter of partition " + p.name() + "."));
+            } else if (!seen.add(c.clientSlot())) {
+                out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The "
+                        + "virtual_scsi_mappings attribute names slot " + c.clientSlot() + " of partition " + p.name()
+                        + " more than once."));
+            }
+        }
         return out;
     }
 
@@ -220,12 +274,12 @@ public final class Mobility {
     }
 
     /** What the target is told: the running configuration (asked of QEMU) and the profiles with their MACs. */
-    private Optional<MigrationRequest> request(Partition p) {
+    private Optional<MigrationRequest> request(Partition p, List<MigrationRequest.ScsiChoice> choices) {
         if (hypervisor.status(p.id()).isEmpty()) {
             // Inactive mobility: the definition and every profile as they are, with the default profile.
             return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
                     List.copyOf(sys.definition().profiles(p.id())), p.defaultProfile(), null, null, sys.definition().lmbMb(),
-                    scsi.disks(p), null));
+                    scsi.disks(p), null, choices));
         }
         Optional<PartitionSupervisor> s = hypervisor.supervisor(p.id());
         if (s.isEmpty() || s.get().status().allocation() == null) {
@@ -243,7 +297,8 @@ public final class Mobility {
         PartitionStatus st = s.get().status();
         List<Profile> profiles = sys.definition().profiles(p.id()).stream().map(x -> withMacs(x, spec)).toList();
         return Optional.of(new MigrationRequest(sys.definition().settings().name(), p, profiles, st.profile(),
-                st.allocation(), spec, sys.definition().lmbMb(), scsi.disks(p), streamTls ? StreamKey.fresh() : null));
+                st.allocation(), spec, sys.definition().lmbMb(), scsi.disks(p), streamTls ? StreamKey.fresh() : null,
+                choices));
     }
 
     /** The MAC addresses parvirt assigned here are written into the profile: the partition keeps them. */
@@ -270,15 +325,21 @@ public final class Mobility {
      * may go costs one round trip fewer; only a refused prepare asks for the target's whole list.
      */
     public void migrate(Partition p, String targetSystem, Duration wait) {
+        migrate(p, targetSystem, wait, List.of());
+    }
+
+    /** {@code migrlpar -o m} with the destination VIOSes asked for ({@code -i virtual_scsi_mappings=}). */
+    public void migrate(Partition p, String targetSystem, Duration wait, List<MigrationRequest.ScsiChoice> choices) {
         long asked = System.nanoTime();
         List<ModelException> refused = new ArrayList<>(sourceChecks(p, targetSystem));
+        refused.addAll(choiceChecks(p, choices));
         MobilityTarget t = null;
         try {
             t = target(targetSystem);
         } catch (ModelException e) {
             refused.add(e);
         }
-        Optional<MigrationRequest> r = refused.isEmpty() ? request(p) : Optional.empty();
+        Optional<MigrationRequest> r = refused.isEmpty() ? request(p, choices) : Optional.empty();
         if (refused.isEmpty() && r.isEmpty()) {
             refused.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "Partition "
                     + p.name() + " stopped running."));
@@ -349,25 +410,21 @@ public final class Mobility {
                         + sys.definition().settings().name() + ".");
             }
             f.info = info;
+            // From here the target may run the guest: never resumed here without its word.
+            unsettled.add(new UnsettledMigrations.Unsettled(p.id(), p.name(), f.target.systemName(),
+                    info.transferred()));
             long t3 = System.nanoTime();
             try {
                 f.target.complete(p.name(), COMPLETE_WAIT);
             } catch (RuntimeException e) {
-                // The target does not run it: the paused guest runs on here, and the target is cleaned
-                // even when the resume here failed (that failure is then the one reported).
-                try {
-                    s.endMigration(true).get(30, TimeUnit.SECONDS);
-                } finally {
-                    f.target.abort(p.name());
+                synchronized (settling) {
+                    if (!settle(p, f.target, s, e)) {
+                        throw e;
+                    }
                 }
-                throw e;
             }
             long t4 = System.nanoTime();
-            s.endMigration(false).get(60, TimeUnit.SECONDS);
-            ScsiMobility.Paired paired = scsi.pairedWith(p);
-            sys.removePartition(p, "hypervisor");
-            operations.forget(p);
-            scsi.reclaim(p, paired); // its disks are served by the destination's VIOS now
+            reclaim(p, s);
             long t5 = System.nanoTime();
             LOG.info("partition {} migrated to {}: validated (configuration asked of QEMU) {} ms, target prepared {} "
                     + "ms, stream {} ms ({} bytes, QEMU's downtime {} ms), target running {} ms, source reclaimed {} ms",
@@ -387,6 +444,48 @@ public final class Mobility {
         } finally {
             flights.remove(p.id());
         }
+    }
+
+    /**
+     * Asks the target who runs {@code p} now that its stream has completed and the answer to
+     * {@code complete} is missing ({@code why}, null on a recovery); true when the target runs it (the caller reclaims),
+     * false when the target had no running copy and removed its own, and the guest runs on here.
+     * A target that cannot be asked leaves the guest stopped here: the failure says so.
+     */
+    private boolean settle(Partition p, MobilityTarget t, PartitionSupervisor s, RuntimeException why)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        boolean there;
+        try {
+            there = t.settle(p.name());
+        } catch (RuntimeException unreachable) {
+            LOG.warn("partition {}: {} did not confirm that it runs there ({}) and cannot be asked now ({})", p.name(),
+                    t.systemName(), why == null ? "recovery" : why.getMessage(), unreachable.getMessage());
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The stream of partition "
+                    + p.name() + " to " + t.systemName() + " completed, but " + t.systemName() + " did not confirm "
+                    + "that it runs there and cannot be asked now: " + p.name() + " stays stopped on "
+                    + sys.definition().settings().name() + " (Migrating - Running) until migrlpar -o r finds where "
+                    + "it runs.");
+        }
+        if (!there) {
+            if (s != null && hypervisor.supervisor(p.id()).isPresent()) {
+                s.endMigration(true).get(30, TimeUnit.SECONDS); // the target removed its copy first
+            }
+            unsettled.remove(p.id());
+        }
+        return there;
+    }
+
+    /** After the target confirmed it runs {@code p}: its QEMU (if any), definition and mappings go here. */
+    private void reclaim(Partition p, PartitionSupervisor s)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (s != null && hypervisor.supervisor(p.id()).isPresent()) {
+            s.endMigration(false).get(60, TimeUnit.SECONDS);
+        }
+        ScsiMobility.Paired paired = scsi.pairedWith(p);
+        sys.removePartition(p, "hypervisor");
+        operations.forget(p);
+        scsi.reclaim(p, paired); // its disks are served by the destination's VIOS now
+        unsettled.remove(p.id()); // after the definition: a daemon killed in between drops it when read
     }
 
     /**
@@ -463,7 +562,9 @@ public final class Mobility {
 
     /**
      * {@code migrlpar -o r}: after a failed migration, removes what the target was left with and
-     * makes sure the partition runs here; refused when there is nothing to recover.
+     * makes sure the partition runs here; refused when there is nothing to recover. After a
+     * completed stream whose end was never confirmed, the target decides instead ({@link #settle}):
+     * the partition is reclaimed here when it runs there, and resumed here when it does not.
      */
     public void recover(Partition p, String targetSystem) {
         if (flights.containsKey(p.id())) {
@@ -471,14 +572,37 @@ public final class Mobility {
                     + "partition " + p.name() + " is still in progress: stop it with migrlpar -o s.");
         }
         MigrationStatus last = failed.get(p.id());
-        String to = targetSystem != null ? targetSystem : last == null ? null : last.destSystem();
+        Optional<UnsettledMigrations.Unsettled> open = unsettled.get(p.id());
+        String to = targetSystem != null ? targetSystem : open.map(UnsettledMigrations.Unsettled::destSystem)
+                .orElse(last == null ? null : last.destSystem());
+        var s = hypervisor.supervisor(p.id());
+        if (open.isPresent() || s.isPresent() && s.get().status().state() == LparState.MIGRATING_RUNNING) {
+            if (to == null) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The stream of "
+                        + "partition " + p.name() + " completed to a system this one has no record of: name it "
+                        + "with -t.");
+            }
+            MobilityTarget t = target(to);
+            synchronized (settling) {
+                try {
+                    // an unreachable target is an error here: the partition stays stopped for the next -o r
+                    if (settle(p, t, s.orElse(null), null)) {
+                        reclaim(p, s.orElse(null));
+                        LOG.info("partition {}: recovered, it runs on {}; reclaimed here", p.name(), to);
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The recovery "
+                            + "of partition " + p.name() + " failed: " + cause(e));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw ModelException.of(ModelException.Kind.INVALID_STATE, "interrupted");
+                }
+            }
+            failed.remove(p.id());
+            return;
+        }
         // an unreachable target is an error here: the failed record stays for the next -o r
         boolean cleaned = to != null && target(to).recover(p.name());
-        var s = hypervisor.supervisor(p.id());
-        if (s.isPresent() && s.get().status().state() == LparState.MIGRATING_RUNNING) {
-            s.get().endMigration(true);
-            cleaned = true;
-        }
         if (failed.remove(p.id()) == null && !cleaned) {
             throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "Partition " + p.name()
                     + " has no failed migration to recover.");

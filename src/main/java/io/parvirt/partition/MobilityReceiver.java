@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * migration does not complete. The partitions it is receiving are remembered, in memory and in a
  * file of the home ({@link IncomingMigrations}), so {@link #abort} never removes one that has
  * arrived for good, and a daemon killed mid-migration knows afterwards which partitions are
- * arrivals that never completed: it refuses to complete them (the source runs them), shows them
- * migrating, and removes them on the source's abort ({@code migrlpar -o r}).
+ * arrivals that never completed: it refuses to complete them, shows them migrating, and removes
+ * them on the source's abort ({@code migrlpar -o r}). When the source's stream completed but its
+ * complete step got no answer, the source asks to {@link #settle}: a copy whose guest executes here
+ * stays for good, any other is removed (the source runs the partition).
  */
 public final class MobilityReceiver implements MobilityTarget {
     private static final Logger LOG = LoggerFactory.getLogger(MobilityReceiver.class);
@@ -49,6 +51,30 @@ public final class MobilityReceiver implements MobilityTarget {
     private volatile String listenHost;
     /** Partitions being received: defined here by prepare, neither completed nor aborted. */
     private final IncomingMigrations receiving = new IncomingMigrations();
+    /** Fault injection for tests only ({@code mobility.fault}); {@link Fault#NONE} in any real use. */
+    private volatile Fault fault = Fault.NONE;
+
+    /**
+     * A failure a test makes happen at one exact point of the target's side ({@code mobility.fault}
+     * in the daemon's configuration, read once at start). Never for real use: it ends the daemon.
+     */
+    public enum Fault {
+        NONE,
+        /**
+         * The daemon halts (as SIGKILL would end it) right after its guest runs here and before it
+         * answers the source's complete step: the answer that the partition runs here is lost.
+         */
+        EXIT_AFTER_CONT
+    }
+
+    /** Sets the fault to inject (tests only; see {@link Fault}). */
+    public void fault(Fault f) {
+        if (f != Fault.NONE) {
+            LOG.warn("FAULT INJECTION mobility.fault={}: this daemon ends itself during migrations it receives",
+                    f.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        this.fault = f;
+    }
 
     MobilityReceiver(ManagedSystem sys, Hypervisor hypervisor, VirtualEthernet network, ImageStore images,
             ScsiMobility scsi, String listenHost) {
@@ -68,8 +94,9 @@ public final class MobilityReceiver implements MobilityTarget {
     public void remember(Path file) {
         for (IncomingMigrations.Arrival a : receiving.open(file, x -> sys.definition().partition(x.lparId())
                 .filter(p -> p.name().equals(x.name())).isPresent())) {
-            LOG.warn("partition {}: its migration from {} was interrupted (this system's daemon ended); it is not "
-                    + "run here, migrlpar -o r on {} removes it", a.name(), a.source(), a.source());
+            LOG.warn("partition {}: its migration from {} was interrupted (this system's daemon ended); migrlpar -o r "
+                    + "on {} settles it: kept here if its guest runs here, else removed", a.name(), a.source(),
+                    a.source());
         }
     }
 
@@ -321,12 +348,52 @@ public final class MobilityReceiver implements MobilityTarget {
         }
         LparState st = hypervisor.status(p.id()).map(x -> x.state()).orElse(LparState.NOT_ACTIVATED);
         if (why == null && st == LparState.RUNNING) {
+            if (fault == Fault.EXIT_AFTER_CONT) {
+                LOG.error("FAULT INJECTION: partition {} runs here; this daemon halts before it answers", name);
+                Runtime.getRuntime().halt(137);
+            }
             receiving.remove(p.id());
             return;
         }
         throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, name, "Partition " + name
                 + " did not start running on the destination managed system " + systemName() + " (it is "
                 + st.hmcName() + ").");
+    }
+
+    /**
+     * The source lost the answer to its complete step (or never asked it) after its stream had
+     * completed, so its guest waits, stopped, for this decision: a guest that executes here (its QEMU
+     * continued it, before or after a restart of this daemon) keeps the partition here for good; any
+     * other copy (still receiving, paused, gone) is removed as by {@link #abort}, and the source runs
+     * it. A partition that completed its arrival here earlier is here for good; one not here is not.
+     */
+    @Override
+    public synchronized boolean settle(String name) {
+        Partition p = sys.definition().partition(name).orElse(null);
+        if (p == null) {
+            return false;
+        }
+        if (receiving.get(p.id()).filter(a -> a.name().equals(name)).isEmpty()) {
+            return true;
+        }
+        IncomingMigrations.Arrival a = receiving.get(p.id()).get();
+        var s = hypervisor.supervisor(p.id());
+        boolean executes;
+        try {
+            executes = s.isPresent() && !a.inactive() && s.get().guestExecutes();
+        } catch (java.io.IOException | RuntimeException e) {
+            // its QEMU runs but cannot be asked yet (this daemon is attaching to it): the source asks again
+            throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, name, "The destination managed "
+                    + "system " + systemName() + " cannot tell yet whether partition " + name + " runs there ("
+                    + e.getMessage() + "); ask again.");
+        }
+        if (executes) {
+            receiving.remove(p.id()); // from now on an ordinary partition of this system
+            LOG.info("partition {}: its guest runs here; the migration from {} is settled here", name, a.source());
+            return true;
+        }
+        abort(name);
+        return false;
     }
 
     @Override

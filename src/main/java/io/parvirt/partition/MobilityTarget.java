@@ -47,6 +47,15 @@ public interface MobilityTarget {
     boolean abort(String partition);
 
     /**
+     * After the source's stream completed and the answer to {@code complete} is missing: the target
+     * decides who runs {@code partition}. True: its guest executes on the target, which keeps it for
+     * good (the source reclaims); false: the target has no running copy and removed what
+     * {@code prepare} left (the source resumes its guest). A target that cannot be asked is an
+     * error: the source then waits, its guest stopped, and asks again ({@code migrlpar -o r}).
+     */
+    boolean settle(String partition);
+
+    /**
      * {@code migrlpar -o r}: {@link #abort}, except that a target that cannot be asked is an error
      * (the recovery is then still to do), where a failing migration's abort only logs it.
      */

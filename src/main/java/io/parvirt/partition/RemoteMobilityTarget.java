@@ -101,6 +101,12 @@ public final class RemoteMobilityTarget implements MobilityTarget {
     }
 
     @Override
+    public boolean settle(String partition) {
+        return call("settle", JsonNodeFactory.instance.objectNode().put("partition", partition),
+                Duration.ofSeconds(60)).path("runs_here").asBoolean();
+    }
+
+    @Override
     public boolean recover(String partition) {
         return call("abort", JsonNodeFactory.instance.objectNode().put("partition", partition), Duration.ofSeconds(60))
                 .path("removed").asBoolean();

@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * of them mapped there already, gets a server adapter in its lowest free virtual slot naming the
  * client and its slot, and a mapping per LUN at the same LUN index (the guest keeps its SCSI
  * addresses) named as on the source when the name is free there; none can: {@code HSCLA319}. The
- * client's profiles are changed to name that VIOS and slot. After the move the source's mappings
+ * client's profiles are changed to name that VIOS and slot. A client adapter with no disk gets a
+ * server adapter too: on the VIOS named for it, else the one the others went to, else the first
+ * running VIOS (none runs: it is left as it was). After the move the source's mappings
  * and the server adapters that paired with the client are removed; after a failure or a stop the
  * destination's are (found by pairing, so a daemon restarted in between finds them too).
  */
@@ -214,9 +216,6 @@ final class ScsiMobility {
             }
         }
         Map<Integer, Placement> placed = new LinkedHashMap<>();
-        if (bySlot.isEmpty()) {
-            return placed;
-        }
         SystemDefinition def = sys.definition();
         List<San.Lun> luns = vios == null ? List.of() : vios.san().luns();
         Map<Integer, Set<Integer>> taken = new TreeMap<>();
@@ -231,30 +230,115 @@ final class ScsiMobility {
                     mapped.add(l.hdisk());
                 }
             }
-            Placement chosen = null;
-            if (missing.isEmpty() && mapped.isEmpty()) {
-                for (Partition v : runningVioses(def)) {
-                    int slot = freeSlot(def.defaultProfile(v), taken.getOrDefault(v.id(), Set.of()));
-                    if (slot > 0) {
-                        chosen = new Placement(e.getKey(), v.id(), v.name(), slot);
-                        taken.computeIfAbsent(v.id(), k -> new HashSet<>()).add(slot);
-                        break;
-                    }
+            String cannot = !missing.isEmpty() ? "no Virtual I/O Server there sees LUN " + String.join(", ", missing)
+                    : !mapped.isEmpty() ? "its physical volume " + String.join(", ", mapped) + " is already mapped "
+                    + "there" : null;
+            var choice = r.choice(e.getKey());
+            if (choice.isPresent()) {
+                if (cannot != null) {
+                    out.add(chosenRefusal(p, choice.get(), "cannot reach the disks of that adapter: " + cannot));
+                } else {
+                    placeChosen(p, choice.get(), def, taken, placed, out);
                 }
+                continue;
             }
+            Placement chosen = cannot != null ? null : firstFree(e.getKey(), runningVioses(def), def, taken);
             if (chosen != null) {
                 placed.put(e.getKey(), chosen);
                 continue;
             }
-            String why = !missing.isEmpty() ? "no Virtual I/O Server there sees LUN " + String.join(", ", missing)
-                    : !mapped.isEmpty() ? "its physical volume " + String.join(", ", mapped) + " is already mapped "
-                    + "there" : runningVioses(def).isEmpty() ? "no Virtual I/O Server runs there"
+            String why = cannot != null ? cannot : runningVioses(def).isEmpty() ? "no Virtual I/O Server runs there"
                     : "no running Virtual I/O Server there has a free virtual slot";
             out.add(ModelException.ofPartition(ModelException.Kind.NO_HOSTING_VIOS, p.name(), "The virtual SCSI "
                     + "adapter " + e.getKey() + " of partition " + p.name() + " cannot be hosted by the Virtual I/O "
                     + "Server partitions of the destination managed system " + here + ": " + why + "."));
         }
+        // Client adapters with no disk pair with a VIOS here too (the one asked for, else the one the
+        // others went to, else the first that runs): left naming the source's VIOS they would pair
+        // with a partition of this system that happens to have its id. None runs: they stay unpaired.
+        for (int slot : clientSlots(r)) {
+            if (bySlot.containsKey(slot)) {
+                continue;
+            }
+            var choice = r.choice(slot);
+            if (choice.isPresent()) {
+                placeChosen(p, choice.get(), def, taken, placed, out);
+                continue;
+            }
+            List<Partition> order = new ArrayList<>();
+            placed.values().stream().findFirst().flatMap(x -> def.partition(x.viosId())).ifPresent(order::add);
+            runningVioses(def).stream().filter(v -> !order.contains(v)).forEach(order::add);
+            Placement chosen = firstFree(slot, order, def, taken);
+            if (chosen != null) {
+                placed.put(slot, chosen);
+            }
+        }
         return placed;
+    }
+
+    /** The client adapters of the request's profiles, by slot. */
+    private static Set<Integer> clientSlots(MigrationRequest r) {
+        Set<Integer> out = new java.util.TreeSet<>();
+        r.profiles().forEach(prof -> prof.io().scsi().stream().filter(a -> a.type() == AdapterType.CLIENT)
+                .forEach(a -> out.add(a.slot())));
+        if (r.spec() != null) {
+            r.spec().scsiClients().forEach(c -> out.add(c.slot()));
+        }
+        return out;
+    }
+
+    /** The first of {@code vioses} with a free virtual slot, that slot taken; null when none has one. */
+    private static Placement firstFree(int clientSlot, List<Partition> vioses, SystemDefinition def,
+            Map<Integer, Set<Integer>> taken) {
+        for (Partition v : vioses) {
+            int slot = freeSlot(def.defaultProfile(v), taken.getOrDefault(v.id(), Set.of()));
+            if (slot > 0) {
+                taken.computeIfAbsent(v.id(), k -> new HashSet<>()).add(slot);
+                return new Placement(clientSlot, v.id(), v.name(), slot);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The VIOS {@code virtual_scsi_mappings} asked for: it must exist here under that id (and name,
+     * when given), run, and have the slot asked for (or any) free; else one refusal naming it.
+     */
+    private void placeChosen(Partition p, MigrationRequest.ScsiChoice c, SystemDefinition def,
+            Map<Integer, Set<Integer>> taken, Map<Integer, Placement> placed, List<ModelException> out) {
+        Partition v = def.partition(c.viosId()).filter(x -> x.env() == LparEnv.VIOSERVER
+                && (c.viosName() == null || x.name().equals(c.viosName()))).orElse(null);
+        if (v == null) {
+            out.add(chosenRefusal(p, c, "does not exist there"));
+            return;
+        }
+        if (!runningVioses(def).contains(v)) {
+            out.add(chosenRefusal(p, c, "is not running"));
+            return;
+        }
+        Set<Integer> busy = taken.getOrDefault(v.id(), Set.of());
+        int slot;
+        if (c.viosSlot() > 0) {
+            boolean used = busy.contains(c.viosSlot()) || def.defaultProfile(v).io().all().stream()
+                    .anyMatch(a -> a.slot() == c.viosSlot()) || c.viosSlot() >= def.defaultProfile(v).io().maxVirtualSlots();
+            slot = used ? 0 : c.viosSlot();
+        } else {
+            slot = freeSlot(def.defaultProfile(v), busy);
+        }
+        if (slot == 0) {
+            out.add(chosenRefusal(p, c, c.viosSlot() > 0 ? "has virtual slot " + c.viosSlot() + " in use or beyond "
+                    + "its maximum" : "has no free virtual slot"));
+            return;
+        }
+        taken.computeIfAbsent(v.id(), k -> new HashSet<>()).add(slot);
+        placed.put(c.clientSlot(), new Placement(c.clientSlot(), v.id(), v.name(), slot));
+    }
+
+    private ModelException chosenRefusal(Partition p, MigrationRequest.ScsiChoice c, String why) {
+        return ModelException.ofPartition(ModelException.Kind.NO_HOSTING_VIOS, p.name(), "The Virtual I/O Server "
+                + c.vios() + " that virtual_scsi_mappings names for virtual SCSI adapter " + c.clientSlot()
+                + " of partition " + p.name() + " " + why + " on the destination managed system "
+                + sys.definition().settings().name() + ".");
     }
 
     /**
@@ -366,7 +450,7 @@ final class ScsiMobility {
             return spec;
         }
         List<LaunchSpec.ScsiDevice> devices = new ArrayList<>();
-        for (MappedDevice m : vios.mappedDevicesOf(p.id())) {
+        for (MappedDevice m : vios == null ? List.<MappedDevice>of() : vios.mappedDevicesOf(p.id())) {
             devices.add(LaunchPlanner.device(m, hypervisor.config().runRoot()));
         }
         List<LaunchSpec.ScsiClient> clients = spec.scsiClients().stream().map(c -> {

@@ -91,6 +91,7 @@ class RoleMatrixTest {
             new Route("POST", "/api/v1/mobility/complete", "{\"partition\":\"web1\",\"timeout_seconds\":1}",
                     Task.CHANGE),
             new Route("POST", "/api/v1/mobility/abort", "{\"partition\":\"nosuch\"}", Task.CHANGE),
+            new Route("POST", "/api/v1/mobility/settle", "{\"partition\":\"nosuch\"}", Task.CHANGE),
             // what lslparmigr -r msp|procpool|virtualio asks of the destination (as lslparmigr)
             new Route("POST", "/api/v1/mobility/offer", "{}", Task.LIST),
             new Route("GET", "/api/v1/utilization/lpar", null, Task.LIST),

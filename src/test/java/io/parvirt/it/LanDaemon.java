@@ -69,6 +69,11 @@ final class LanDaemon implements AutoCloseable {
         return Cli.ok(home, argv);
     }
 
+    /** Whether the daemon process runs (a fault injection may end it by itself). */
+    boolean alive() {
+        return daemon != null && daemon.isAlive();
+    }
+
     /** SIGKILL, as a crash would end it; its partitions' QEMU go on. Waits for the process. */
     void kill() throws InterruptedException {
         daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

@@ -307,6 +307,11 @@ class MobilityTest {
         public boolean abort(String partition) {
             return real.abort(partition);
         }
+
+        @Override
+        public boolean settle(String partition) {
+            return real.settle(partition);
+        }
     }
 
     @Test

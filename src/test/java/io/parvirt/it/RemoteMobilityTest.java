@@ -27,8 +27,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  * between the namespaces. One TCG guest with a virtual Ethernet adapter and a counter running in
  * it: refusals come back with the destination's codes and change nothing; the move keeps the
  * counter going, the MAC address, and the target's QEMU confined like any other. Before it, over a
- * link slowed into sys3, sys3's daemon and then its QEMU are killed mid-stream (issue 14): the
- * partition keeps running on sys2, and nothing is left on sys3 once {@code migrlpar -o r} ran.
+ * link slowed into sys3, sys3's daemon and then its QEMU are killed mid-stream (issue 14): after
+ * the daemon's kill the stream completes with nobody on sys3 to continue or confirm it, so sys2
+ * keeps its guest stopped (through a restart of its own daemon) until {@code migrlpar -o r}
+ * settles it with sys3; after the QEMU's kill sys2 runs on at once. After the move, the partition
+ * goes back to sys2 running with the test-only fault {@code mobility.fault=exit_after_cont} (its
+ * daemon halts between its {@code cont} and its answer): it runs on sys2 only, stopped on sys3,
+ * until {@code -o r} has sys3 reclaim it. Never on both, never on neither after {@code -o r}.
  */
 @Tag("guest")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -155,9 +160,67 @@ class RemoteMobilityTest {
         return m;
     }
 
+    /**
+     * CPU time (clock ticks) the QEMU process's vCPU threads ({@code CPU n/TCG}, named by
+     * debug-threads) have used: a guest whose vCPUs are stopped (paused, postmigrate) adds none.
+     */
+    static long vcpuTicks(ProcessHandle qemu) throws Exception {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + qemu.pid() + "/task"))) {
+            for (Path t : tasks.toList()) {
+                if (Files.readString(t.resolve("comm")).startsWith("CPU ")) {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /** The guest of {@code qemu} does not execute: its vCPUs use no CPU over a second. */
+    static void assertStopped(String what, ProcessHandle qemu) throws Exception {
+        assertThat(qemu.isAlive()).as(what + "'s QEMU").isTrue();
+        long before = vcpuTicks(qemu);
+        Thread.sleep(1000); // a span to measure over, not a wait for a condition
+        assertThat(vcpuTicks(qemu)).as(what + "'s vCPUs must be stopped").isEqualTo(before);
+    }
+
+    /** The guest of {@code qemu} executes (its counter forks ten times a second): its vCPUs use CPU. */
+    static void awaitExecuting(String what, ProcessHandle qemu) throws Exception {
+        long before = vcpuTicks(qemu);
+        Await.on(what + "'s vCPUs to execute", () -> vcpuTicks(qemu)).within(Duration.ofSeconds(60))
+                .every(Guests.POLL).until(t -> t > before);
+    }
+
+    /**
+     * {@code migrlpar -o r} until it succeeds: a destination daemon that has just started may still
+     * be attaching to its QEMU, and says "ask again" rather than guess whether its guest runs.
+     */
+    void recover(String from, String to) {
+        Cli.Result[] last = new Cli.Result[1];
+        Await.on("migrlpar -o r from " + from + " to settle with " + to, () -> {
+            last[0] = hmc.run("migrlpar", "-o", "r", "-m", from, "-t", to, "-p", "mob");
+            return last[0].exit();
+        }).within(Duration.ofSeconds(90)).every(Guests.POLL).detail(() -> last[0] == null ? "" : last[0].stdout())
+                .until(e -> e == 0);
+    }
+
+    String migrationState(String sys) {
+        return hmc.ok("lslparmigr", "-r", "lpar", "-m", sys, "--filter", "lpar_names=mob", "-F",
+                "name,migration_state").stdout().strip();
+    }
+
+    /**
+     * sys3's daemon is killed mid-stream; the stream still completes between the QEMUs, but no
+     * daemon on sys3 continues the guest there or answers. Only sys3 can say whether its copy ran,
+     * so sys2 keeps its guest stopped (Migrating - Running, lslparmigr Migration Failed), through a
+     * restart of its own daemon too, until {@code migrlpar -o r} reaches sys3: its copy never ran,
+     * so sys3 removes it and sys2's guest runs on. Never on both, never on neither after -o r.
+     */
     @Test
     @Order(2)
-    void aDestinationDaemonKilledMidStreamLeavesItRunningOnTheSourceAndRecoverRemovesTheShell() throws Exception {
+    void aDestinationDaemonKilledMidStreamLeavesTheSourceStoppedUntilRecoverResumesItThere() throws Exception {
         ProcessHandle source = qemu(sys2);
         ProcessHandle target;
         Cli.Result r;
@@ -171,12 +234,23 @@ class RemoteMobilityTest {
             lan.shape(3, null);
         }
         assertThat(r.exit()).as(r.stdout()).isNotZero();
-        awaitState("sys2", "Running", Duration.ofSeconds(60));
+        assertThat(r.stdout()).contains("stays stopped on sys2");
+        assertThat(state("sys2")).isEqualTo("Migrating - Running");
+        assertThat(migrationState("sys2")).isEqualTo("mob,Migration Failed");
         assertThat(qemu(sys2).pid()).isEqualTo(source.pid());
-        awaitAlive("sys2");
-        assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
-                .contains("mob,Migration Failed");
-        assertThat(target.isAlive()).as("sys3's QEMU outlives its daemon").isTrue();
+        assertStopped("sys2", source);
+        assertStopped("sys3 (its daemon gone, nothing continued it)", target);
+        // sys3 cannot be asked: nothing changes
+        assertThat(migrlpar("r", "-t", "sys3").exit()).isNotZero();
+        assertThat(state("sys2")).isEqualTo("Migrating - Running");
+
+        // sys2's daemon restarted in that window comes back to the same stopped, unsettled partition
+        sys2.kill();
+        sys2.serve();
+        awaitState("sys2", "Migrating - Running", Duration.ofSeconds(90));
+        assertThat(migrationState("sys2")).isEqualTo("mob,Migration Failed");
+        assertThat(qemu(sys2).pid()).isEqualTo(source.pid());
+        assertStopped("sys2 after its daemon's restart", source);
 
         // sys3 comes back knowing that mob is an arrival that never completed, not a partition of its own
         sys3.serve();
@@ -186,16 +260,16 @@ class RemoteMobilityTest {
         assertThat(state("sys3")).isEqualTo("Migrating - Running");
         assertThat(target.isAlive()).isTrue();
 
-        Cli.Result recovered = migrlpar("r", "-t", "sys3");
-        assertThat(recovered.exit()).as(recovered.stdout()).isZero();
+        recover("sys2", "sys3");
         assertThat(hmc.ok("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
         Await.on("sys3's QEMU to end", target::isAlive).within(Duration.ofSeconds(30)).every(Guests.POLL)
                 .until(alive -> !alive);
         assertThat(Files.exists(sys3.home.resolve("run/lpar/1"))).isFalse();
         assertThat(arrivals()).isEqualTo("[]");
         assertThat(state("sys2")).isEqualTo("Running");
-        assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
-                .contains("mob,Not Migrating");
+        awaitAlive("sys2");
+        assertThat(migrationState("sys2")).isEqualTo("mob,Not Migrating");
+        assertThat(Files.readString(sys2.home.resolve("mobility/outgoing.json"))).isEqualTo("[]");
     }
 
     @Test
@@ -266,5 +340,59 @@ class RemoteMobilityTest {
         // both daemons' audit trails name who asked
         assertThat(sys3.ok("lssvcevents", "-t", "console", "-F", "text").stdout())
                 .contains("migration prepare (destination) by hscroot from 10.77.0.2: done");
+    }
+
+    /**
+     * Back from sys3 to sys2, whose daemon runs with the test-only fault {@code
+     * mobility.fault=exit_after_cont}: it continues the guest, then halts before it answers. The
+     * partition then runs on sys2 only, and sys3 keeps its copy stopped until {@code migrlpar -o r}
+     * reaches sys2 again: sys2 runs it, so sys3 reclaims.
+     */
+    @Test
+    @Order(5)
+    void aDestinationDaemonThatDiesBetweenItsContAndItsAnswerLeavesItRunningThereOnlyAndRecoverReclaims()
+            throws Exception {
+        sys3.ok("mksysconn", "--ip", sys2.address(), "-r", "sys", "-u", "hscroot", "--passwd", PW);
+        Path config = sys2.home.resolve("parvirt.properties");
+        String plain = Files.readString(config);
+        Files.writeString(config, plain + "mobility.fault=exit_after_cont\n");
+        sys2.stop();
+        sys2.serve();
+        ProcessHandle source = qemu(sys3);
+
+        Cli.Result m = hmc.run("migrlpar", "-o", "m", "-m", "sys3", "-t", "sys2", "-p", "mob");
+        assertThat(m.exit()).as(m.stdout()).isNotZero();
+        assertThat(m.stdout()).contains("stays stopped on sys3");
+        Await.on("sys2's daemon to have halted", sys2::alive).within(Duration.ofSeconds(30)).every(Guests.POLL)
+                .until(alive -> !alive);
+        ProcessHandle target = qemu(sys2);
+        // on sys2 only: sys2's guest was continued and runs on with no daemon; sys3's stays stopped
+        awaitExecuting("sys2", target);
+        assertStopped("sys3", source);
+        assertThat(state("sys3")).isEqualTo("Migrating - Running");
+        assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys3", "--filter", "lpar_names=mob", "-F",
+                "name,migration_state").stdout().strip()).isEqualTo("mob,Migration Failed");
+        assertThat(hmc.run("migrlpar", "-o", "r", "-m", "sys3", "-t", "sys2", "-p", "mob").exit()).isNotZero();
+
+        // (a source daemon restarted in that window keeps its guest stopped: the test above)
+        Files.writeString(config, plain); // the fault was for one migration
+        sys2.serve();
+        awaitState("sys2", "Migrating - Running", Duration.ofSeconds(90));
+        recover("sys3", "sys2");
+
+        // sys2 runs it for good; nothing of it is left on sys3
+        assertThat(hmc.ok("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
+        Await.on("sys3's QEMU to end", source::isAlive).within(Duration.ofSeconds(30)).every(Guests.POLL)
+                .until(alive -> !alive);
+        assertThat(Files.exists(sys3.home.resolve("run/lpar/1"))).isFalse();
+        assertThat(Files.readString(sys3.home.resolve("mobility/outgoing.json"))).isEqualTo("[]");
+        assertThat(Files.readString(sys2.home.resolve("mobility/incoming.json"))).isEqualTo("[]");
+        awaitState("sys2", "Running", Duration.ofSeconds(90));
+        assertThat(qemu(sys2).pid()).isEqualTo(target.pid());
+        long now = Long.parseLong(sh("sys2", "cat /run/count").strip());
+        Await.on("the counter to go on on sys2", () -> Long.parseLong(sh("sys2", "cat /run/count").strip()))
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(n -> n > now);
+        assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "--filter", "lpar_names=mob", "-F",
+                "name,migration_state").stdout().strip()).isEqualTo("mob,Not Migrating");
     }
 }

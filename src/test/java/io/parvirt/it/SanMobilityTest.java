@@ -24,7 +24,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * logical volume and a destination that cannot host the disk are refused with nothing changed; a
  * stopped migration leaves sys2 with no mapping; the migration moves the guest to sys2, where
  * VIOS2 serves the same LUN: what the guest wrote on sys1 is read there, what it writes there is in
- * the LUN's file, and sys1's VIOS keeps neither the mapping nor the server adapter.
+ * the LUN's file, and sys1's VIOS keeps neither the mapping nor the server adapter. sys2 has two
+ * VIOSes: {@code -i virtual_scsi_mappings=} picks VIOS3 (a VIOS that does not exist, does not run
+ * or cannot reach the disk is refused, naming it), and mob's client adapter with no disk (slot 3)
+ * pairs with the same VIOS on each side.
  */
 @Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,10 +52,11 @@ class SanMobilityTest {
         a.daemon().operations().mobility().targets(name -> name.equals("sys2")
                 ? java.util.Optional.of(b.daemon().operations().mobilityTarget()) : name.equals("sys3")
                 ? java.util.Optional.of(c.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
-        Guests.define(a, "VIOS1", "vioserver", "virtual_scsi_adapters=2/server/any//any/1");
-        Guests.define(a, "mob", "aixlinux", "virtual_scsi_adapters=2/client//VIOS1/2/1");
+        Guests.define(a, "VIOS1", "vioserver", "\"virtual_scsi_adapters=2/server/any//any/1,3/server/any//any/0\"");
+        Guests.define(a, "mob", "aixlinux", "\"virtual_scsi_adapters=2/client//VIOS1/2/1,3/client//VIOS1/3/0\"");
         // sys2's VIOS has an adapter of its own (slot 2) for a partition of sys2's
         Guests.define(b, "sys2", "VIOS2", "vioserver", "virtual_scsi_adapters=2/server/any//any/1");
+        Guests.define(b, "sys2", "VIOS3", "vioserver", "lpar_id=3");
         MobilityTest.ok(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "VIOS1", "-f", "default"));
         MobilityTest.awaitState(a, "sys1", "VIOS1", "Running", Duration.ofSeconds(90));
         Guests.vios(a, "VIOS1", "mkvdev -vdev hdisk1 -vadapter vhost0 -dev mobdisk");
@@ -92,6 +96,18 @@ class SanMobilityTest {
         return a.hmc("migrlpar", "-o", op, "-m", "sys1", "-t", "sys2", "-p", "mob");
     }
 
+    /** The same, asking for the destination VIOSes ({@code -i virtual_scsi_mappings=MAPPINGS}). */
+    static RunningDaemon.Hmc migrlpar(String op, String mappings) {
+        return a.hmc("migrlpar", "-o", op, "-m", "sys1", "-t", "sys2", "-p", "mob", "-i",
+                "\"virtual_scsi_mappings=" + mappings + "\"");
+    }
+
+    /** The refusal of a VIOS that virtual_scsi_mappings names for mob's adapter {@code slot}. */
+    static String named(String vios, int slot, String why) {
+        return "HSCLA319 The Virtual I/O Server " + vios + " that virtual_scsi_mappings names for virtual SCSI adapter "
+                + slot + " of partition mob " + why + " on the destination managed system sys2.\n";
+    }
+
     static String sh(RunningDaemon d, String script) {
         Guests.Exec e = Guests.exec(d, "mob", "/bin/sh", "-c", script);
         assertThat(e.exit()).as(script + ": " + e.stdout() + e.stderr() + e.body()).isZero();
@@ -128,6 +144,13 @@ class SanMobilityTest {
         assertThat(none.stdout()).isEqualTo("HSCLA319 The virtual SCSI adapter 2 of partition mob cannot be hosted by "
                 + "the Virtual I/O Server partitions of the destination managed system sys2: no Virtual I/O Server "
                 + "runs there.\n");
+        // the VIOS asked for: one that does not run, one that does not exist (by id, or by a name not its id's)
+        assertThat(migrlpar("v", "2/VIOS2/1").stdout()).isEqualTo(named("VIOS2 (ID 1)", 2, "is not running"));
+        assertThat(migrlpar("m", "2/VIOS9/9,3/VIOS3/1").stdout()).isEqualTo(named("VIOS9 (ID 9)", 2,
+                "does not exist there") + named("VIOS3 (ID 1)", 3, "does not exist there"));
+        assertThat(migrlpar("v", "2/VIOS2").stdout()).startsWith("HSCL").contains("slot/[vios_name]/vios_id[/vios_slot]");
+        assertThat(migrlpar("v", "4/VIOS2/1").stdout()).contains("virtual_scsi_mappings entry for slot 4 names no "
+                + "virtual SCSI client adapter of partition mob");
         // a system that does not see the LUN (not zoned to it)
         assertThat(a.hmc("migrlpar", "-o", "v", "-m", "sys1", "-t", "sys3", "-p", "mob").stdout()).isEqualTo("HSCLA319 "
                 + "The virtual SCSI adapter 2 of partition mob cannot be hosted by the Virtual I/O Server partitions "
@@ -142,8 +165,10 @@ class SanMobilityTest {
         assertThat(migrlpar("v").stdout()).isEqualTo("HSCLA319 The virtual SCSI adapter 2 of partition mob cannot "
                 + "be hosted by the Virtual I/O Server partitions of the destination managed system sys2: its physical "
                 + "volume hdisk1 is already mapped there.\n");
+        assertThat(migrlpar("v", "2//1").stdout()).isEqualTo(named("with ID 1", 2, "cannot reach the disks of that "
+                + "adapter: its physical volume hdisk1 is already mapped there"));
         assertThat(a.hmc("lslparmigr", "-r", "virtualio", "-m", "sys1", "-t", "sys2", "--filter", "lpar_names=mob")
-                .stdout()).startsWith("possible_virtual_scsi_mappings=none,");
+                .stdout()).startsWith("possible_virtual_scsi_mappings=3/VIOS2/1,"); // slot 3 has no disk
         assertThat(migrlpar("m").exit()).isNotZero();
         assertThat(listings()).isEqualTo(mapped);
         Guests.vios(b, "sys2", "VIOS2", "rmvdev -vdev hdisk1");
@@ -151,8 +176,15 @@ class SanMobilityTest {
         var ok = migrlpar("v");
         assertThat(ok.exit()).as(ok.stdout()).isZero();
         assertThat(a.hmc("lslparmigr", "-r", "virtualio", "-m", "sys1", "-t", "sys2", "--filter", "lpar_names=mob")
-                .stdout()).startsWith("possible_virtual_scsi_mappings=2/VIOS2/1,suggested_virtual_scsi_mappings="
-                + "2/VIOS2/1,");
+                .stdout()).contains("possible_virtual_scsi_mappings=2/VIOS2/1,3/VIOS2/1")
+                .contains("suggested_virtual_scsi_mappings=2/VIOS2/1,3/VIOS2/1");
+        assertThat(migrlpar("v", "2/VIOS3/3").stdout()).isEqualTo(named("VIOS3 (ID 3)", 2, "is not running"));
+        MobilityTest.ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "on", "-n", "VIOS3", "-f", "default"));
+        MobilityTest.awaitState(b, "sys2", "VIOS3", "Running", Duration.ofSeconds(90));
+        String running = listings();
+        var chosen = migrlpar("v", "2/VIOS3/3");
+        assertThat(chosen.exit()).as(chosen.stdout()).isZero();
+        assertThat(listings()).isEqualTo(running);
     }
 
     @Test
@@ -190,7 +222,7 @@ class SanMobilityTest {
         sh(a, DISK + "printf 'parvirt-san-two-%0496d' 0 > /tmp/two && dd if=/tmp/two of=$DISK bs=512 count=1 "
                 + "seek=1 oflag=direct 2>/dev/null");
 
-        MobilityTest.ok(migrlpar("m"));
+        MobilityTest.ok(migrlpar("m", "2/VIOS3/3"));
         MobilityTest.awaitState(b, "sys2", "mob", "Running", Duration.ofSeconds(60));
         Await.on("mob's guest agent on sys2", () -> Guests.exec(b, "mob", "/bin/true").status())
                 .within(Duration.ofSeconds(60)).every(Guests.POLL).until(s -> s == 200);
@@ -200,14 +232,17 @@ class SanMobilityTest {
                 + "seek=2048 oflag=direct conv=fsync 2>/dev/null");
         assertThat(lunBytes(1 << 20, 16)).isEqualTo("parvirt-san-3rd-");
 
-        // sys2: VIOS2 serves it on a server adapter naming mob, whose profile names VIOS2
-        String slot = b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=VIOS2", "-F",
+        // sys2: VIOS3, as asked, serves it on a server adapter naming mob, whose profile names VIOS3; its
+        // adapter with no disk (slot 3) pairs with VIOS3 too, not with the source's VIOS1 any more
+        String slot = b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=VIOS3", "-F",
                 "virtual_scsi_adapters").stdout();
-        assertThat(slot).contains("/server/2/mob/2/");
+        assertThat(slot).contains("2/server/2/mob/2/").contains("3/server/2/mob/3/");
         assertThat(b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=mob", "-F",
-                "virtual_scsi_adapters").stdout()).contains("2/client/1/VIOS2/");
-        assertThat(Guests.vios(b, "sys2", "VIOS2", "lsmap -all -field clientid vtd backing -fmt :"))
+                "virtual_scsi_adapters").stdout()).contains("2/client/3/VIOS3/2/").contains("3/client/3/VIOS3/3/")
+                .doesNotContain("VIOS1");
+        assertThat(Guests.vios(b, "sys2", "VIOS3", "lsmap -all -field clientid vtd backing -fmt :"))
                 .contains("0x00000002:mobdisk:hdisk1");
+        assertThat(Guests.vios(b, "sys2", "VIOS2", "lsmap -all -fmt :")).doesNotContain("mobdisk");
         // sys1: neither the partition, nor its mapping, nor the server adapter that served it
         assertThat(a.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name").stdout()).isEqualTo("VIOS1\n");
         assertThat(a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=VIOS1", "-F",
@@ -228,13 +263,15 @@ class SanMobilityTest {
 
         assertThat(MobilityTest.state(a, "sys1", "mob")).isEqualTo("Not Activated");
         assertThat(a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=mob", "-F",
-                "virtual_scsi_adapters").stdout()).contains("2/client/1/VIOS1/2/");
+                "virtual_scsi_adapters").stdout()).contains("2/client/1/VIOS1/2/").contains("3/client/1/VIOS1/3/");
         assertThat(Guests.vios(a, "VIOS1", "lsmap -all -field clientid vtd backing -fmt :"))
-                .isEqualTo("0x00000002:mobdisk:hdisk1\n");
+                .isEqualTo("0x00000002:mobdisk:hdisk1\n0x00000002\n");
         // sys2 keeps its own adapter (slot 2, for any client) and nothing of mob's
         assertThat(b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=VIOS2", "-F",
                 "virtual_scsi_adapters").stdout()).contains("2/server/any//any/1").doesNotContain("mob");
         assertThat(Guests.vios(b, "sys2", "VIOS2", "lsmap -all -fmt :")).doesNotContain("mobdisk");
-        assertThat(b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).isEqualTo("VIOS2\n");
+        assertThat(b.hmc("lssyscfg", "-r", "prof", "-m", "sys2", "--filter", "lpar_names=VIOS3", "-F",
+                "virtual_scsi_adapters").stdout()).doesNotContain("mob");
+        assertThat(b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).isEqualTo("VIOS2\nVIOS3\n");
     }
 }

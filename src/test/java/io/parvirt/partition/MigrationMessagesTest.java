@@ -46,7 +46,8 @@ class MigrationMessagesTest {
             MigrationRequest r = new MigrationRequest("sys1", p, List.copyOf(s.sys.definition().profiles(p.id())), "default",
                     new Allocation(p.id(), 256, new ProcUnits(10), 1, false, SharingMode.UNCAP, 128, 0, null, 256, 512),
                     spec, 256, List.of(new MigrationRequest.Disk(2, 1, "mobdisk", "lun1", "3E2136ABCDPVRT03parvirtsan")),
-                    io.parvirt.hypervisor.StreamKey.fresh());
+                    io.parvirt.hypervisor.StreamKey.fresh(), List.of(new MigrationRequest.ScsiChoice(2, "VIOS3", 3, 0),
+                    new MigrationRequest.ScsiChoice(3, null, 1, 7)));
 
             String wire = new ObjectMapper().writeValueAsString(MigrationMessages.request(r));
             MigrationRequest back = MigrationMessages.request(new ObjectMapper().readTree(wire));
@@ -56,6 +57,8 @@ class MigrationMessagesTest {
             var old = MigrationMessages.request(r);
             ((com.fasterxml.jackson.databind.node.ObjectNode) old).remove("disks");
             assertThat(MigrationMessages.request(old).disks()).isEmpty();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) old).remove("scsiChoices");
+            assertThat(MigrationMessages.request(old).scsiChoices()).isEmpty();
         }
     }
 

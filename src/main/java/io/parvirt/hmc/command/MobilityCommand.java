@@ -1,5 +1,7 @@
 package io.parvirt.hmc.command;
 
+import io.parvirt.model.AttributeInput.Assignment;
+import java.util.List;
 import java.util.Objects;
 
 /** {@code migrlpar} and {@code lslparmigr}: Live Partition Mobility. */
@@ -10,12 +12,20 @@ public sealed interface MobilityCommand extends HmcCommand {
 
     /**
      * {@code migrlpar -o v|m|s|r -m SRC [-t DST] {-p NAME|--id N}}; {@code target} is null for
-     * {@code -o s} (and may be for {@code -o r}); {@code waitMinutes} ({@code -w}) 0 for no bound.
+     * {@code -o s} (and may be for {@code -o r}); {@code waitMinutes} ({@code -w}) 0 for no bound;
+     * {@code attributes}: the {@code -i} attributes as given (only {@code virtual_scsi_mappings} is
+     * used; the others are accepted and not used yet).
      */
     @Verb("migrlpar")
     record Migrate(String system, String target, PartitionRef partition, Operation operation, String profile,
-            int waitMinutes) implements MobilityCommand {
+            int waitMinutes, List<Assignment> attributes) implements MobilityCommand {
+        public Migrate(String system, String target, PartitionRef partition, Operation operation, String profile,
+                int waitMinutes) {
+            this(system, target, partition, operation, profile, waitMinutes, List.of());
+        }
+
         public Migrate {
+            attributes = attributes == null ? List.of() : List.copyOf(attributes);
             Objects.requireNonNull(system);
             Objects.requireNonNull(partition);
             Objects.requireNonNull(operation);
