@@ -20,7 +20,7 @@ import org.openqa.selenium.support.ui.Select;
 @Tag("daemon")
 class WebConsoleBrowserTest {
     @RegisterExtension
-    static final BrowserFixture WEB = new BrowserFixture("");
+    static final BrowserFixture WEB = new BrowserFixture("web.idle_timeout_minutes=45\n");
     static RunningDaemon daemon;
     static Browser browser;
 
@@ -54,6 +54,9 @@ class WebConsoleBrowserTest {
 
         browser.login("olivia", "operator1");
         assertThat(browser.find("#who-role").getText()).contains("hmcoperator");
+        // the daemon's web.idle_timeout_minutes setting is the login's idle timeout
+        assertThat(browser.driver.executeAsyncScript("const done = arguments[0]; fetch('/api/v1/session')"
+                + ".then(r => r.json()).then(s => done(s.idle_seconds))")).isEqualTo(2700L);
         Cookie c = browser.driver.manage().getCookieNamed("parvirt_session");
         assertThat(c.isHttpOnly()).isTrue();
         assertThat(c.getSameSite()).isEqualTo("Strict");
