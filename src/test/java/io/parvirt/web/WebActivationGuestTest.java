@@ -60,6 +60,9 @@ class WebActivationGuestTest {
             browser.find("#open-console").click();
             browser.waitFor(d -> "keyboard".equals(d.findElement(By.id("console-status")).getDomAttribute("data-mode")));
             browser.typeInTerminal(Keys.ENTER);
+            // typed before the prompt, keys cross the terminal's answer to the shell's cursor query
+            // (seen under load: "unaRme -a")
+            awaitPrompt(browser);
             browser.typeInTerminal("uname -a", Keys.ENTER);
             awaitTerminal(browser, "Linux", 30);
             awaitPrompt(browser); // typed before the prompt, keys would cross the shell's cursor query
