@@ -5,6 +5,7 @@ import * as vterm from './console.js';
 import * as dlpar from './dlpar.js';
 import * as mobility from './mobility.js';
 import * as util from './utilchart.js';
+import { parseLsmap } from './vios.js';
 
 let unsubscribe = null;
 let consoleSession = null;
@@ -56,7 +57,7 @@ export async function show(container, name) {
   const adapterDialog = dlpar.adapterDialog(name, system);
   const migrateDialog = mobility.dialog(name, system);
   const current = el('div', { id: 'current-adapters' });
-  const showCurrent = async () => current.replaceChildren(await currentAdapters(name));
+  const showCurrent = async () => current.replaceChildren(await currentAdapters(name, system));
   adapterDialog.addEventListener('changed', showCurrent);
 
   container.append(el('p', {}, el('a', { href: '#/partitions' }, '← Partitions')),
@@ -132,15 +133,54 @@ function confirmation(id, title, text, label, then) {
 }
 
 /** The partition's adapters as lshwres lists them now (a running partition's, DLPAR included). */
-async function currentAdapters(name) {
+async function currentAdapters(name, system) {
   const [eth, scsi] = await Promise.all([api('GET', '/api/v1/hardware/virtualio?rsubtype=eth&level=lpar'),
     api('GET', '/api/v1/hardware/virtualio?rsubtype=scsi&level=lpar')]);
+  const mine = scsi.filter(a => a.lpar_name === name);
   const items = [...eth.filter(a => a.lpar_name === name).map(a => el('li', { 'data-slot': a.slot_num, 'data-kind': 'eth' },
     'Ethernet, slot ' + a.slot_num + ', PVID ' + a.port_vlan_id + (a.addl_vlan_ids ? ', VLANs ' + a.addl_vlan_ids : '')
     + ', switch ' + a.vswitch + (a.is_trunk === '1' ? ', trunk' : '') + ', MAC ' + a.mac_addr)),
-  ...scsi.filter(a => a.lpar_name === name).map(a => el('li', { 'data-slot': a.slot_num, 'data-kind': 'scsi' },
+  ...mine.map(a => el('li', { 'data-slot': a.slot_num, 'data-kind': 'scsi' },
     'SCSI ' + a.adapter_type + ', slot ' + a.slot_num + ', remote ' + a.remote_lpar_name + ' slot ' + a.remote_slot_num))];
-  return items.length ? el('ul', {}, items) : el('p', { class: 'muted' }, 'None.');
+  const devices = await scsiDevices(mine.filter(a => a.adapter_type === 'client'), system);
+  return items.length ? el('div', {}, el('ul', {}, items), devices) : el('p', { class: 'muted' }, 'None.');
+}
+
+/**
+ * What the partition's client SCSI adapters reach: for each, the VIOS, its vhost (the server adapter
+ * in the slot the client names), and each virtual target device with its backing device, from the
+ * VIOS's lsmap (viosvrcmd: a role that may change partitions; others are told why it is not shown).
+ */
+async function scsiDevices(clients, system) {
+  if (!clients.length) return null;
+  const section = el('div', { id: 'scsi-devices' }, el('h4', {}, 'Virtual SCSI devices (lsmap on the VIOS)'));
+  if (!may('CHANGE')) {
+    section.append(el('p', { class: 'muted' }, 'Your role may not run commands on the VIOS: its mappings are not shown.'));
+    return section;
+  }
+  const rows = [];
+  for (const vios of [...new Set(clients.map(a => a.remote_lpar_name))]) {
+    let mapped;
+    try {
+      mapped = parseLsmap(await hmc(['viosvrcmd', '-m', system, '-p', vios, '-c',
+        'lsmap -all -dec -fmt : -field svsa physloc clientid vtd backing']));
+    } catch (e) {
+      rows.push(el('tr', {}, el('td', {}, vios), el('td', { colspan: '3' }, e.message)));
+      continue;
+    }
+    for (const a of clients.filter(c => c.remote_lpar_name === vios)) {
+      const v = mapped.find(m => m.slot === String(a.remote_slot_num));
+      const targets = v && v.targets.length ? v.targets : [{ vtd: '—', backing: 'nothing mapped' }];
+      for (const t of targets) {
+        rows.push(el('tr', { 'data-vtd': t.vtd, 'data-vios': vios },
+          el('td', {}, vios), el('td', {}, (v ? v.vhost : '—') + ' (slot ' + a.remote_slot_num + ')'),
+          el('td', {}, t.backing), el('td', {}, t.vtd)));
+      }
+    }
+  }
+  section.append(el('table', {}, el('thead', {}, el('tr', {}, ['VIOS', 'vhost adapter', 'Backing device',
+    'Virtual target device'].map(h => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows)));
+  return section;
 }
 
 /** The profile's virtual Ethernet (slot/ieee/PVID/VLANs/.../switch) and SCSI adapters, as the HMC lists them. */

@@ -1,10 +1,66 @@
 // The managed system: processing units and memory (installed, configurable, available, firmware)
-// as bars and numbers, and its shared processor pools.
-import { api, el } from './api.js';
+// as bars and numbers, its shared processor pools with the units their partitions use now (the
+// dispatcher's figures, GET /api/v1/dispatch, every few seconds while the page is shown), and the
+// systems this console connects (lssysconn, named from lssyscfg -r sys where they answered).
+import { api, el, hmc } from './api.js';
 import * as util from './utilchart.js';
 
 let chart = null;
-export function leave() { if (chart) chart.stop(); chart = null; }
+let poolTimer = null;
+export function leave() {
+  if (chart) chart.stop(); chart = null;
+  clearInterval(poolTimer); poolTimer = null;
+}
+
+/** Units used now per pool id: the dispatcher's pool figure, else its partitions' sum; null without figures. */
+async function poolUse() {
+  try {
+    const d = await api('GET', '/api/v1/dispatch', undefined, { background: true });
+    const used = new Map();
+    for (const p of d.partitions || []) {
+      if (!p.dedicated) used.set(String(p.poolId), (used.get(String(p.poolId)) || 0) + (Number(p.usedCores) || 0));
+    }
+    for (const p of d.pools || []) if (p.poolId >= 0) used.set(String(p.poolId), Number(p.usedCores) || 0);
+    return used;
+  } catch (e) {
+    return null; // a role without the whole system's figures: the pools show what they reserve only
+  }
+}
+
+function showUse(pools, used) {
+  for (const pool of pools) {
+    const e = document.getElementById('pool-used-' + pool.shared_proc_pool_id);
+    if (!e) continue;
+    const v = used ? (used.get(pool.shared_proc_pool_id) || 0).toFixed(2) : '';
+    e.dataset.used = v;
+    e.textContent = used ? 'Used now: ' + v + ' units' + (pool.shared_proc_pool_id === '0' ? ''
+      : ' of ' + pool.max_pool_proc_units) : 'Used now: no figures for your role';
+  }
+}
+
+/** The connected systems: lssysconn's address and state, with the name lssyscfg -r sys gives a reachable one. */
+async function connections() {
+  const section = el('section', { class: 'card', 'aria-labelledby': 'conns-h' }, el('h2', { id: 'conns-h' }, 'Connected systems'));
+  try {
+    const [conns, syss] = await Promise.all([
+      hmc(['lssysconn', '-r', 'all', '-F', 'type_model_serial_num,ipaddr,state']),
+      hmc(['lssyscfg', '-r', 'sys', '-F', 'name,type_model,serial_num'])]);
+    const names = new Map(syss.trim().split('\n').filter(l => l).map(l => l.split(','))
+      .map(([name, tm, serial]) => [tm + '*' + serial, name]));
+    const rows = conns.trim().split('\n').filter(l => l && !l.startsWith('No results'));
+    if (!rows.length) { section.append(el('p', { class: 'muted', id: 'conns-none' }, 'None (mksysconn connects one).')); return section; }
+    section.append(el('table', { id: 'sysconns' }, el('caption', { class: 'sr-only' }, 'Managed system connections'),
+      el('thead', {}, el('tr', {}, ['Name', 'Address', 'State'].map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows.map(l => {
+        const [mtms, ip, state] = l.split(',');
+        return el('tr', { 'data-ip': ip }, el('td', {}, names.get(mtms) || '(not reached)'), el('td', {}, ip),
+          el('td', { class: 'state-' + state.replace(/ /g, '_') }, state));
+      }))));
+  } catch (e) {
+    section.append(el('p', { class: 'muted' }, e.message));
+  }
+  return section;
+}
 
 function meter(label, value, of, unit) {
   const v = Number(value), total = Number(of);
@@ -24,12 +80,15 @@ function figure(label, value, unit) {
 }
 
 export async function show(container) {
-  const [sys, proc, mem, pools] = await Promise.all([api('GET', '/api/v1/system'),
+  const [sys, proc, mem, pools, used, conns] = await Promise.all([api('GET', '/api/v1/system'),
     api('GET', '/api/v1/hardware/proc?level=sys'), api('GET', '/api/v1/hardware/mem?level=sys'),
-    api('GET', '/api/v1/pools')]);
+    api('GET', '/api/v1/pools'), poolUse(), connections()]);
   const p = proc[0] || {}, m = mem[0] || {};
   const unitsUsed = (Number(p.configurable_sys_proc_units) - Number(p.curr_avail_sys_proc_units)).toFixed(2);
   const memUsed = Number(m.configurable_sys_mem) - Number(m.curr_avail_sys_mem);
+  // the HMC defines 64 pools; those never configured (no maximum, no partition) would only be noise
+  const shown = pools.filter(pool => pool.shared_proc_pool_id === '0' || pool.lpar_ids !== 'none'
+    || Number(pool.max_pool_proc_units) > 0);
   container.append(el('h1', {}, 'Systems'),
     el('div', { class: 'cards' }, el('section', { class: 'card', 'aria-labelledby': 'sys-name' },
       el('h2', { id: 'sys-name' }, sys.name), el('p', { class: 'muted' }, sys.type_model + ' · serial ' + sys.serial_num + ' · ' + sys.state),
@@ -43,14 +102,15 @@ export async function show(container) {
       figure('Available', m.curr_avail_sys_mem, 'MB'),
       meter('Firmware', m.sys_firmware_mem, m.configurable_sys_mem, 'MB')),
     el('section', { class: 'card', 'aria-labelledby': 'pools-h' }, el('h2', { id: 'pools-h' }, 'Shared processor pools'),
-      // the HMC defines 64 pools; those never configured (no maximum, no partition) would only be noise
-      pools.filter(pool => pool.shared_proc_pool_id === '0' || pool.lpar_ids !== 'none' || Number(pool.max_pool_proc_units) > 0)
-        .map(pool => el('div', {}, el('h3', {}, pool.name + ' (id ' + pool.shared_proc_pool_id + ')'),
+      shown.map(pool => el('div', {}, el('h3', {}, pool.name + ' (id ' + pool.shared_proc_pool_id + ')'),
           pool.shared_proc_pool_id === '0'
             ? el('p', {}, 'Every shared processing unit not in another pool')
             : meter('Reserved', pool.curr_reserved_pool_proc_units, pool.max_pool_proc_units, 'units'),
+          el('p', { id: 'pool-used-' + pool.shared_proc_pool_id, class: 'pool-used' }),
           el('p', { class: 'muted' }, 'Partitions: ' + (pool.lpar_names === 'none' ? 'none' : pool.lpar_names.split(',').join(', '))))),
-      el('p', { class: 'muted' }, (pools.length) + ' pools defined; unused ones are not shown.'))));
+      el('p', { class: 'muted' }, (pools.length) + ' pools defined; unused ones are not shown.')), conns));
+  showUse(shown, used);
+  poolTimer = setInterval(async () => { if (!document.hidden) showUse(shown, await poolUse()); }, 3000);
   // what running partitions were assigned over time (lslparutil -r sys), against what the system has
   chart = util.section('sys-util', 'sys', '', rows => {
     const s = util.systemSeries(rows);

@@ -34,13 +34,19 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(Hmc hmc, Auth auth, InetSocketAddress listen, Path socket, Runnable stopDaemon,
             Optional<TlsIdentity> tls) {
+        this(hmc, auth, listen, socket, stopDaemon, tls, WebSessions.DEFAULT_IDLE);
+    }
+
+    /** @param webIdle how long a web console login may go unused before it ends */
+    public ApiServer(Hmc hmc, Auth auth, InetSocketAddress listen, Path socket, Runnable stopDaemon,
+            Optional<TlsIdentity> tls, java.time.Duration webIdle) {
         this.socket = socket;
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove stale socket " + socket, e);
         }
-        Routes routes = new Routes(hmc, auth, stopDaemon);
+        Routes routes = new Routes(hmc, auth, stopDaemon, webIdle);
         this.routes = routes;
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;

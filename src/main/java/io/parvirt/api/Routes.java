@@ -65,11 +65,11 @@ final class Routes {
     private final PartitionFeed feed;
     private final VtermSocket vterm;
 
-    Routes(Hmc hmc, Auth auth, Runnable stopDaemon) {
+    Routes(Hmc hmc, Auth auth, Runnable stopDaemon, java.time.Duration webIdle) {
         this.hmc = hmc;
         this.auth = auth;
         this.stopDaemon = stopDaemon;
-        this.sessions = new WebSessions(WebSessions.DEFAULT_IDLE, java.time.Clock.systemUTC());
+        this.sessions = new WebSessions(webIdle, java.time.Clock.systemUTC());
         this.feed = new PartitionFeed(hmc, sessions);
         this.session = new SessionRoutes(hmc, auth, sessions, feed::sessionsEnded);
         this.vterm = new VtermSocket(hmc, auth, sessions);

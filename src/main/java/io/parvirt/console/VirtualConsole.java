@@ -134,12 +134,44 @@ public final class VirtualConsole implements AutoCloseable {
      * viewers stay. True if a session held it.
      */
     public boolean takeOver(String notice) {
-        return vterm.takeOver(notice.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return takeOver(notice, "");
+    }
+
+    /** As {@link #takeOver(String)}, by {@code by} (named in the holder's end event). */
+    public boolean takeOver(String notice, String by) {
+        return vterm.takeOver(notice.getBytes(java.nio.charset.StandardCharsets.UTF_8), by);
     }
 
     /** rmvterm: closes the attached session and every viewer; their clients see end of file. True if any was open. */
     public boolean closeSession() {
         return vterm.closeSession();
+    }
+
+    /** rmvterm by {@code by}: as {@link #closeSession()}, with {@code by} named in each session's end event. */
+    public boolean closeSession(String by) {
+        return vterm.closeSession(SessionEvent.Kind.FORCED_OFF, by);
+    }
+
+    /**
+     * Names the next client of the keyboard socket ({@code keyboard}) or the view socket: the user
+     * that the socket's path was handed to, and where the user came from. The session's events carry
+     * the name; a claim whose client does not come within a minute lapses.
+     */
+    public void claim(boolean keyboard, String who, String origin) {
+        vterm.claim(keyboard, Objects.requireNonNull(who, "who"), origin);
+    }
+
+    /**
+     * Where each session's start and end is told (one listener; a later call replaces it). It runs
+     * on the session's thread, so it should be brief; what it throws is ignored.
+     */
+    public void onSession(Consumer<SessionEvent> listener) {
+        vterm.onSession(listener);
+    }
+
+    /** Who holds the keyboard, as claimed; empty when nobody does. */
+    public java.util.Optional<String> holder() {
+        return vterm.holder();
     }
 
     /** Sends input to the guest; dropped and counted while the chardev is not connected. */

@@ -34,6 +34,9 @@ final class VtermServer implements AutoCloseable {
     private volatile ServerSocketChannel server;
     private volatile ServerSocketChannel viewServer;
     private volatile boolean closed;
+    private final VtermClaims keyboardClaims = new VtermClaims();
+    private final VtermClaims viewClaims = new VtermClaims();
+    private volatile java.util.function.Consumer<SessionEvent> events = e -> { };
 
     VtermServer(String partition, Path socket, ChardevPort guest, ConsoleCounters counters) {
         this.partition = partition;
@@ -114,10 +117,34 @@ final class VtermServer implements AutoCloseable {
         }
     }
 
+    /** Names the next client of the keyboard (or view) socket for the audit trail: see {@link VtermClaims}. */
+    void claim(boolean keyboard, String who, String origin) {
+        (keyboard ? keyboardClaims : viewClaims).add(who, origin);
+    }
+
+    /** Where the sessions' starts and ends are told; the listener runs on the session's own thread. */
+    void onSession(java.util.function.Consumer<SessionEvent> listener) {
+        this.events = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Who holds the keyboard, if anyone: the claim's name, or {@link SessionEvent#UNNAMED}. */
+    java.util.Optional<String> holder() {
+        return java.util.Optional.ofNullable(attached.get()).map(s -> s.event(true, false).who());
+    }
+
+    private void tell(SessionEvent e) {
+        try {
+            events.accept(e);
+        } catch (RuntimeException ex) {
+            // the audit's store refused; the session itself goes on
+        }
+    }
+
     private void watch(SocketChannel ch) {
-        VtermSession s = new VtermSession(ch, null, counters, viewers::remove);
+        VtermSession s = new VtermSession(ch, null, counters, this::viewEnded, viewClaims.take());
         viewers.add(s);
         counters.viewers.incrementAndGet();
+        tell(s.event(false, false));
         s.start("vterm-view-" + partition);
         if (closed) {
             s.close();
@@ -125,16 +152,18 @@ final class VtermServer implements AutoCloseable {
     }
 
     private void attach(SocketChannel ch) {
+        VtermClaims.Claim claim = keyboardClaims.take(); // a refused client used its claim up too
         if (attached.get() != null) {
             refuse(ch);
             return;
         }
-        VtermSession s = new VtermSession(ch, guest, counters, this::ended);
+        VtermSession s = new VtermSession(ch, guest, counters, this::ended, claim);
         attached.set(s);
         counters.sessions.incrementAndGet();
+        tell(s.event(true, false));
         s.start("vterm-" + partition);
         if (closed) { // close() ran between accept and attach and could not see this session
-            closeSession();
+            closeSession(SessionEvent.Kind.CONSOLE_CLOSED, "");
         }
     }
 
@@ -168,16 +197,24 @@ final class VtermServer implements AutoCloseable {
 
     /** rmvterm: the keyboard session and every viewer end. True if any was open. */
     boolean closeSession() {
+        return closeSession(SessionEvent.Kind.FORCED_OFF, "");
+    }
+
+    /** rmvterm by {@code by}: the keyboard session and every viewer end. True if any was open. */
+    boolean closeSession(SessionEvent.Kind why, String by) {
         boolean any = false;
         for (VtermSession v : viewers) {
+            v.endingBecause(why, by);
             v.close();
             any = true;
         }
-        VtermSession s = attached.getAndSet(null);
+        VtermSession s = attached.get();
         if (s == null) {
             return any;
         }
+        s.endingBecause(why, by);
         s.close();
+        attached.compareAndSet(s, null); // its end did so already, unless it was ending anyway
         return true;
     }
 
@@ -186,17 +223,24 @@ final class VtermServer implements AutoCloseable {
      * it) and then ended, as rmvterm would; viewers stay. The slot is free at once, so the next
      * client of the keyboard socket attaches. True if a session held it.
      */
-    boolean takeOver(byte[] notice) {
+    boolean takeOver(byte[] notice, String by) {
         VtermSession s = attached.getAndSet(null);
         if (s == null) {
             return false;
         }
+        s.endingBecause(SessionEvent.Kind.TAKEN_OVER, by);
         s.closeAfter(notice);
         return true;
     }
 
     private void ended(VtermSession s) {
         attached.compareAndSet(s, null);
+        tell(s.event(true, true));
+    }
+
+    private void viewEnded(VtermSession s) {
+        viewers.remove(s);
+        tell(s.event(false, true));
     }
 
     @Override
@@ -204,7 +248,7 @@ final class VtermServer implements AutoCloseable {
         closed = true;
         unbind(server, socket);
         unbind(viewServer, viewSocket);
-        closeSession();
+        closeSession(SessionEvent.Kind.CONSOLE_CLOSED, "");
     }
 
     private static void unbind(ServerSocketChannel ch, Path path) {

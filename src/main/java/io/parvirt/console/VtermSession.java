@@ -29,8 +29,19 @@ final class VtermSession {
     private int size;
     private boolean closed;
     private boolean closing;
+    /** Who the session is, for the audit trail; null when nobody claimed it. */
+    final VtermClaims.Claim claim;
+    /** Why it ended, when not because its client left; set before it is closed. */
+    private volatile SessionEvent.Kind endKind = SessionEvent.Kind.RELEASED;
+    private volatile String endBy = "";
 
     VtermSession(SocketChannel channel, ChardevPort guest, ConsoleCounters counters, Consumer<VtermSession> onEnd) {
+        this(channel, guest, counters, onEnd, null);
+    }
+
+    VtermSession(SocketChannel channel, ChardevPort guest, ConsoleCounters counters, Consumer<VtermSession> onEnd,
+            VtermClaims.Claim claim) {
+        this.claim = claim;
         this.channel = channel;
         this.guest = guest;
         this.counters = counters;
@@ -114,6 +125,27 @@ final class VtermSession {
         } finally {
             close();
         }
+    }
+
+    /** Records why the session is about to end (the first reason given wins). */
+    void endingBecause(SessionEvent.Kind kind, String by) {
+        lock.lock();
+        try {
+            if (!closed && endKind == SessionEvent.Kind.RELEASED) {
+                endKind = kind;
+                endBy = by == null ? "" : by;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The event of this session's start ({@code OPENED}) or, once it ended, of its end. */
+    SessionEvent event(boolean keyboard, boolean ended) {
+        String who = claim == null ? null : claim.who();
+        String origin = claim == null ? null : claim.origin();
+        return ended ? new SessionEvent(endKind, keyboard, who, origin, endBy)
+                : new SessionEvent(SessionEvent.Kind.OPENED, keyboard, who, origin, "");
     }
 
     /** Ends the session once what is queued and then {@code notice} have been written to the client. */

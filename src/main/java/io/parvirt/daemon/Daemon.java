@@ -112,6 +112,7 @@ public final class Daemon implements AutoCloseable {
             Files.deleteIfExists(home.pidFile());
             DaemonConfig config = DaemonConfig.load(home, listen);
             io.parvirt.ssh.SshSettings sshSettings = io.parvirt.ssh.SshSettings.from(config.props(), home);
+            java.time.Duration webIdle = config.webIdleTimeout();
             HostFacts host = config.host(HostFacts.read());
             var tls = config.tls(home, host.hostname());
             store = new SqliteStore(home.storeDir().resolve("parvirt.db"));
@@ -184,7 +185,7 @@ public final class Daemon implements AutoCloseable {
             ApiServer api;
             try {
                 api = new ApiServer(hmc, new Auth(token, "local:" + System.getProperty("user.name"), users),
-                        config.listen(), home.socket(), () -> self[0].stop(), tls).start();
+                        config.listen(), home.socket(), () -> self[0].stop(), tls, webIdle).start();
             } catch (RuntimeException e) {
                 if (sshEndpoint != null) {
                     sshEndpoint.close();

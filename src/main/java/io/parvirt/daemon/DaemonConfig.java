@@ -329,6 +329,25 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new SeaSettings(ns.isEmpty() ? null : ns, bridge.isEmpty() ? null : bridge);
     }
 
+    /**
+     * {@code web.idle_timeout_minutes} (default 30, 1..1440): a web console login unused this long
+     * ends (its page asks for a login again). Read at start, so a wrong value stops the daemon there.
+     */
+    Duration webIdleTimeout() {
+        String v = props.getProperty("web.idle_timeout_minutes", "30").strip();
+        long m;
+        try {
+            m = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            m = -1;
+        }
+        if (m < 1 || m > 1440) {
+            throw new IllegalArgumentException("web.idle_timeout_minutes must be a whole number of minutes, 1..1440 "
+                    + "(a day), not " + v);
+        }
+        return Duration.ofMinutes(m);
+    }
+
     /** {@code autostart.delay_seconds} (default 0): between the auto_start client partitions' activations. */
     Duration autoStartDelay() {
         int s = Integer.parseInt(props.getProperty("autostart.delay_seconds", "0"));

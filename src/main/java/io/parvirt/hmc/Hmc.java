@@ -228,8 +228,9 @@ public final class Hmc {
     }
 
     /** Runs a command authorised with {@code scope}, which narrows every listing it prints. */
-    private HmcResult dispatch(HmcCommand command, String user, ResourceScope scope) {
-        return ScopedValue.where(ResourceScope.CURRENT, scope).call(() -> dispatch(command, user));
+    private HmcResult dispatch(HmcCommand command, String user, ResourceScope scope, String address) {
+        return ScopedValue.where(ResourceScope.CURRENT, scope).where(PowerCommands.CLIENT, address)
+                .call(() -> dispatch(command, user));
     }
 
     /**
@@ -308,7 +309,7 @@ public final class Hmc {
                 }
             }
             HmcCommand command = CommandParser.parse(inv);
-            return dispatch(command, inv.user(), authorize(inv.user(), command));
+            return dispatch(command, inv.user(), authorize(inv.user(), command), inv.address());
         });
         return audited(verb, inv.user(), inv.address(), r);
     }
@@ -369,7 +370,7 @@ public final class Hmc {
 
     /** Runs a typed command as {@code user} from {@code address} (the API's client). */
     public HmcResult execute(HmcCommand command, String user, String address) {
-        HmcResult r = guarded(command.verb(), () -> dispatch(command, user, authorize(user, command)));
+        HmcResult r = guarded(command.verb(), () -> dispatch(command, user, authorize(user, command), address));
         // a form validated as it is typed changes nothing: recording each check would bury the trail
         if (command instanceof io.parvirt.hmc.command.SyscfgCommand.MakePartition m && m.validateOnly()) {
             return r;

@@ -22,6 +22,8 @@ import java.util.Set;
  * commands, carried out by {@link PartitionOperations}.
  */
 final class PowerCommands {
+    /** Where the command came from (the HMC invocation's address: {@code web}, {@code ssh}, an API client's address). */
+    static final ScopedValue<String> CLIENT = ScopedValue.newInstance();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM/dd/yyyy HH:mm:ss")
             .withZone(ZoneId.systemDefault());
     private final ManagedSystem sys;
@@ -59,7 +61,7 @@ final class PowerCommands {
             case OpenVterm c -> openVterm(c, user);
             case CloseVterm c -> {
                 Systems.check(sys, c.system());
-                operations.closeVterm(Systems.partition(sys, c.partition()));
+                operations.closeVterm(Systems.partition(sys, c.partition()), who(user));
                 yield HmcResult.OK;
             }
         };
@@ -68,18 +70,26 @@ final class PowerCommands {
     private HmcResult openVterm(OpenVterm c, String user) {
         Systems.check(sys, c.system());
         Partition p = Systems.partition(sys, c.partition());
+        // who held the keyboard when: the sessions' starts and ends go to the audit trail (ConsoleSessions)
+        String origin = origin(CLIENT.orElse("local"));
         return switch (c.mode()) {
-            case KEYBOARD -> HmcResult.vterm(operations.openVterm(p).toString());
-            case VIEW -> HmcResult.vterm(operations.viewVterm(p).toString());
-            case TAKE -> {
-                String who = user == null ? "the owner" : user;
-                var taken = operations.takeVterm(p, who);
-                if (taken.tookOver()) { // who held the keyboard when: the audit trail says it in words
-                    sys.logEvent(user == null ? "parvirt" : user, "audit", "console of partition " + p.name()
-                            + ": keyboard taken over by " + who);
-                }
-                yield HmcResult.vterm(taken.socket().toString());
-            }
+            case KEYBOARD -> HmcResult.vterm(operations.openVterm(p, who(user), origin).toString());
+            case VIEW -> HmcResult.vterm(operations.viewVterm(p, who(user), origin).toString());
+            case TAKE -> HmcResult.vterm(operations.takeVterm(p, who(user), origin).socket().toString());
+        };
+    }
+
+    private static String who(String user) {
+        return user == null ? "the owner" : user;
+    }
+
+    /** The client's address in words for the audit trail. */
+    static String origin(String address) {
+        return switch (address) {
+            case "web" -> "the web console";
+            case "ssh" -> "SSH (mkvterm)";
+            case "local" -> "mkvterm on this host";
+            default -> "mkvterm at " + address;
         };
     }
 

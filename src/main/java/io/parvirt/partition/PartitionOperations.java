@@ -593,40 +593,43 @@ public final class PartitionOperations {
         }
     }
 
-    /** {@code mkvterm}: the console session socket a client attaches to. */
-    public Path openVterm(Partition p) {
-        PartitionSupervisor s = running(p);
-        if (s.console().sessionOpen()) {
-            throw ModelException.of(ModelException.Kind.INVALID_STATE, "A virtual terminal session is already open "
-                    + "for partition " + p.name() + ". Use rmvterm to close it, then retry.");
-        }
-        return hypervisor().config().vtermDir().resolve(p.id() + ".sock");
+    /**
+     * {@code mkvterm}: the console session socket a client attaches to, claimed for {@code user}
+     * (from {@code origin}, for the audit trail: see {@link ConsoleSessions}).
+     */
+    public Path openVterm(Partition p, String user, String origin) {
+        return consoleSessions().open(p, running(p).console(), user, origin);
     }
 
     /** parvirt's {@code mkvterm --view}: the socket of read-only viewers, who may join at any time. */
-    public Path viewVterm(Partition p) {
-        running(p);
-        return VirtualConsole.viewSocket(hypervisor().config().vtermDir().resolve(p.id() + ".sock"));
+    public Path viewVterm(Partition p, String user, String origin) {
+        return consoleSessions().view(p, running(p).console(), user, origin);
     }
 
     /**
      * parvirt's {@code mkvterm --take}: the keyboard for {@code user}. Whoever held it is told by
      * {@code user} and ends, as after {@code rmvterm} (viewers stay); true in {@link TakenVterm#tookOver}.
      */
-    public TakenVterm takeVterm(Partition p, String user) {
-        PartitionSupervisor s = running(p);
-        boolean took = s.console().takeOver("\r\n[parvirt: " + user + " took over the keyboard of the console of "
-                + p.name() + "; this session ends]\r\n");
-        return new TakenVterm(hypervisor().config().vtermDir().resolve(p.id() + ".sock"), took);
+    public TakenVterm takeVterm(Partition p, String user, String origin) {
+        return consoleSessions().take(p, running(p).console(), user, origin);
     }
 
     /** The keyboard socket after a take-over, and whether a session had to give it up. */
     public record TakenVterm(Path socket, boolean tookOver) {
     }
 
-    /** {@code rmvterm}: closes the partition's console session and its viewers, if any are open. */
-    public void closeVterm(Partition p) {
-        hypervisor().supervisor(p.id()).ifPresent(s -> s.console().closeSession());
+    /** {@code rmvterm} by {@code user}: closes the partition's console session and its viewers, if any are open. */
+    public void closeVterm(Partition p, String user) {
+        hypervisor().supervisor(p.id()).ifPresent(s -> consoleSessions().close(s.console(), user));
+    }
+
+    /** Who holds the partition's console keyboard (as claimed), if it runs and anyone does. */
+    public Optional<String> vtermHolder(Partition p) {
+        return hypervisor().supervisor(p.id()).flatMap(s -> s.console().holder());
+    }
+
+    private ConsoleSessions consoleSessions() {
+        return new ConsoleSessions(sys, hypervisor().config().vtermDir());
     }
 
     /** The last {@code bytes} of a partition's console output (running or not). */

@@ -94,7 +94,7 @@ final class ShellChannel implements Command {
 
             @Override
             public Result run(List<String> argv) {
-                HmcResult r = hmc.run(new HmcInvocation(argv, Map.of(), user));
+                HmcResult r = hmc.run(new HmcInvocation(argv, Map.of(), user, "ssh"));
                 if (r.vterm() != null) {
                     return console(Path.of(r.vterm()), argv, terminal);
                 }

@@ -76,4 +76,54 @@ class SharedConsoleTest {
             assertThat(view(rig)).doesNotExist();
         }
     }
+
+    /**
+     * Issue 16, the audit trail of who held the keyboard when: each session is named by the claim
+     * made when its socket was handed out, and its start and end (released, taken over, forced off
+     * by rmvterm, closed with the console) are told with those names.
+     */
+    @Test
+    void eachSessionsStartAndEndIsToldWithTheNameItWasClaimedFor() throws Exception {
+        java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20)) {
+            rig.console.onSession(e -> told.add(e.kind() + (e.keyboard() ? " keyboard " : " view ") + e.who()
+                    + (e.origin().isEmpty() ? "" : " from " + e.origin()) + (e.by().isEmpty() ? "" : " by " + e.by())));
+            rig.console.claim(true, "alice", "web");
+            SessionClient alice = new SessionClient(rig.vterm());
+            Await.until("alice attached", Duration.ofSeconds(5), rig.console::sessionOpen);
+            assertThat(rig.console.holder()).contains("alice");
+            rig.console.claim(false, "bob", "ssh");
+            SessionClient bob = new SessionClient(view(rig));
+            Await.until("bob watches", Duration.ofSeconds(5), rig.console::viewerCount, n -> n == 1);
+            // carol takes the keyboard: alice is told and ends, carol's claim names the next client
+            assertThat(rig.console.takeOver("[taken]", "carol")).isTrue();
+            rig.console.claim(true, "carol", "web");
+            alice.awaitEnd();
+            SessionClient carol = new SessionClient(rig.vterm());
+            Await.until("carol attached", Duration.ofSeconds(5), () -> rig.console.holder().equals(
+                    java.util.Optional.of("carol")));
+            carol.close(); // she leaves: the keyboard is released
+            Await.until("carol released it", Duration.ofSeconds(5), () -> !rig.console.sessionOpen());
+            // a client nobody claimed for (someone with the socket itself) is unnamed, not the last claimant's
+            SessionClient stranger = new SessionClient(rig.vterm());
+            Await.until("the stranger attached", Duration.ofSeconds(5), rig.console::sessionOpen);
+            assertThat(rig.console.closeSession("dave")).isTrue(); // rmvterm by dave
+            stranger.awaitEnd();
+            bob.awaitEnd();
+            rig.console.claim(false, "erin", "local");
+            SessionClient erin = new SessionClient(view(rig));
+            Await.until("erin watches", Duration.ofSeconds(5), rig.console::viewerCount, n -> n == 1);
+            rig.console.close(); // the partition stopped
+            erin.awaitEnd();
+            Await.until("every end told", Duration.ofSeconds(5), told::size, n -> n == 10);
+            assertThat(told).containsExactlyInAnyOrder(
+                    "OPENED keyboard alice from web", "OPENED view bob from ssh",
+                    "TAKEN_OVER keyboard alice from web by carol", "OPENED keyboard carol from web",
+                    "RELEASED keyboard carol from web", "OPENED keyboard an unnamed client",
+                    "FORCED_OFF keyboard an unnamed client by dave", "FORCED_OFF view bob from ssh by dave",
+                    "OPENED view erin from local", "CONSOLE_CLOSED view erin from local");
+            assertThat(told.indexOf("OPENED keyboard alice from web")).as("a start before its end")
+                    .isLessThan(told.indexOf("TAKEN_OVER keyboard alice from web by carol"));
+        }
+    }
 }

@@ -189,6 +189,12 @@ class ConsoleAndLifecycleTest {
             assertThat(Cli.run(home, "rmvterm", "-m", "sys1", "-p", "lp1").exit()).isZero();
             assertThat(ended.get(20, TimeUnit.SECONDS)).isTrue();
             assertThat(first.exitValue()).isZero();
+            // issue 16: who held the keyboard when, each session's start and end in the audit trail
+            Await.on("the console sessions in the audit trail", () -> Cli.run(home, "lssvcevents", "-t", "console",
+                    "-F", "text").stdout()).within(Duration.ofSeconds(20)).every(ServedHome.POLL).until(t -> t.contains(
+                    "Console of partition lp1: keyboard taken by hscroot from SSH (mkvterm)")
+                    && t.contains("Console of partition lp1: keyboard released by hscroot")
+                    && t.contains(" forced off by rmvterm by "));
 
             // console history is kept per partition UUID (issue 12): a later lp1 never inherits it
             java.nio.file.Path lp1Log = home.resolve("logs/console").resolve(Cli.run(home, "lssyscfg", "-r", "lpar",

@@ -60,6 +60,9 @@ class WebActivationGuestTest {
             browser.find("#open-console").click();
             browser.waitFor(d -> "keyboard".equals(d.findElement(By.id("console-status")).getDomAttribute("data-mode")));
             browser.typeInTerminal(Keys.ENTER);
+            // typed before the prompt, keys cross the terminal's answer to the shell's cursor query
+            // (seen under load: "unaRme -a")
+            awaitPrompt(browser);
             browser.typeInTerminal("uname -a", Keys.ENTER);
             awaitTerminal(browser, "Linux", 30);
             awaitPrompt(browser); // typed before the prompt, keys would cross the shell's cursor query
@@ -89,8 +92,17 @@ class WebActivationGuestTest {
                 second.typeInTerminal("echo taken-$((2*3))", Keys.ENTER);
                 awaitTerminal(browser, "taken-6", 30);
             }
-            assertThat(daemon.api("GET", "/api/v1/events", null).body())
-                    .contains("console of partition lp1: keyboard taken over by oscar");
+            // who held the keyboard when, in the audit trail: each session's start and end, with its user
+            io.parvirt.testing.Await.until("oscar's release in the audit trail", Duration.ofSeconds(30),
+                    () -> daemon.api("GET", "/api/v1/events", null).body(),
+                    b -> b.contains("Console of partition lp1: keyboard released by oscar"));
+            assertThat(daemon.api("GET", "/api/v1/events", null).body()).contains(
+                    "Console of partition lp1: keyboard taken by olivia from the web console",
+                    "Console of partition lp1: read-only view opened by oscar from the web console",
+                    "Console of partition lp1: keyboard taken over from olivia by oscar",
+                    "Console of partition lp1: keyboard taken by oscar from the web console");
+            assertThat(daemon.hmc("lssvcevents", "-t", "console", "-F", "text").stdout())
+                    .contains("Console of partition lp1: keyboard taken over from olivia by oscar");
 
             // the table's sparkline: the dispatcher's figures of processor units used, a point every few seconds
             browser.open("#/partitions");

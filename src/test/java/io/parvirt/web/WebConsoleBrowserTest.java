@@ -20,7 +20,7 @@ import org.openqa.selenium.support.ui.Select;
 @Tag("daemon")
 class WebConsoleBrowserTest {
     @RegisterExtension
-    static final BrowserFixture WEB = new BrowserFixture("");
+    static final BrowserFixture WEB = new BrowserFixture("web.idle_timeout_minutes=45\n");
     static RunningDaemon daemon;
     static Browser browser;
 
@@ -54,6 +54,9 @@ class WebConsoleBrowserTest {
 
         browser.login("olivia", "operator1");
         assertThat(browser.find("#who-role").getText()).contains("hmcoperator");
+        // the daemon's web.idle_timeout_minutes setting is the login's idle timeout
+        assertThat(browser.driver.executeAsyncScript("const done = arguments[0]; fetch('/api/v1/session')"
+                + ".then(r => r.json()).then(s => done(s.idle_seconds))")).isEqualTo(2700L);
         Cookie c = browser.driver.manage().getCookieNamed("parvirt_session");
         assertThat(c.isHttpOnly()).isTrue();
         assertThat(c.getSameSite()).isEqualTo("Strict");
@@ -252,6 +255,9 @@ class WebConsoleBrowserTest {
                 }).observe(document.getElementById('partitions'), {childList: true, subtree: true});
                 """);
         browser.driver.executeScript("window.marker = 'no reload'");
+        // a pushed change redraws only the rows it names: the other rows stay the very same elements
+        browser.driver.executeScript("for (const n of ['web1', 'db1']) document.querySelector('tr[data-name=' + n + ']')"
+                + ".kept = true");
         assertThat(daemon.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", lpar("live1")).exit()).isZero();
         long made = System.currentTimeMillis();
         browser.find("tr[data-name=live1]");
@@ -259,9 +265,22 @@ class WebConsoleBrowserTest {
         System.out.println("web: a partition made by the CLI reached the open table " + (seen - made) + " ms later");
         assertThat(browser.driver.executeScript("return window.marker")).isEqualTo("no reload");
         browser.screenshot("partitions");
+        assertThat(browser.driver.executeScript("return ['web1', 'db1'].every(n => document.querySelector("
+                + "'tr[data-name=' + n + ']').kept)")).as("rows not changed are not redrawn").isEqualTo(true);
+        assertThat(daemon.hmc("chsyscfg", "-r", "prof", "-m", "sys1", "-i", "name=default,lpar_name=db1,desired_mem=768")
+                .exit()).isZero();
+        browser.waitFor(d -> d.findElement(By.cssSelector("tr[data-name=db1] td:nth-child(8)")).getText().equals("768"));
+        assertThat(browser.driver.executeScript("return [document.querySelector('tr[data-name=web1]').kept, "
+                + "document.querySelector('tr[data-name=db1]').kept === undefined]")).as("only db1's row is new")
+                .isEqualTo(List.of(true, true));
+        assertThat(daemon.hmc("chsyscfg", "-r", "prof", "-m", "sys1", "-i", "name=default,lpar_name=db1,desired_mem=1024")
+                .exit()).isZero();
 
         assertThat(daemon.hmc("rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "live1").exit()).isZero();
         browser.waitFor(d -> d.findElements(By.cssSelector("tr[data-name=live1]")).isEmpty());
+        assertThat(names()).as("still in ID order after the changes").isEqualTo(names().stream().sorted(
+                java.util.Comparator.comparing(n -> Integer.parseInt(browser.find("tr[data-name=" + n + "] td:nth-child(2)")
+                        .getText()))).toList());
         assertThat(browser.driver.executeScript("return window.marker")).isEqualTo("no reload");
     }
 

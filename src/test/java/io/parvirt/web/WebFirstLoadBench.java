@@ -39,6 +39,7 @@ class WebFirstLoadBench {
             browser.login("olivia", "operator1");
             List<Double> table = new ArrayList<>();
             List<Double> load = new ArrayList<>();
+            List<Double> draw = new ArrayList<>();
             for (int i = 0; i <= LOADS; i++) {
                 browser.driver.get("about:blank");
                 browser.driver.get(browser.base + "/#/partitions");
@@ -47,13 +48,14 @@ class WebFirstLoadBench {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> t = (Map<String, Object>) browser.driver.executeScript("""
                         const n = performance.getEntriesByType('navigation')[0];
-                        return {table: window.parvirtTableAt, load: n.loadEventEnd,
+                        return {table: window.parvirtTableAt, load: n.loadEventEnd, draw: window.parvirtDrawMs,
                                 rows: document.querySelectorAll('#partitions tbody tr').length};
                         """);
                 assertThat(((Number) t.get("rows")).intValue()).isEqualTo(PARTITIONS);
                 if (i > 0) { // the first load warms the JIT and the browser's caches
                     table.add(((Number) t.get("table")).doubleValue());
                     load.add(((Number) t.get("load")).doubleValue());
+                    draw.add(((Number) t.get("draw")).doubleValue());
                 }
             }
             browser.screenshot("partitions-1000");
@@ -61,9 +63,11 @@ class WebFirstLoadBench {
                     + "[min %.0f, max %.0f]; load event median %.0f ms; all %s%n", PARTITIONS, median(table),
                     table.stream().mapToDouble(d -> d).min().orElse(0), table.stream().mapToDouble(d -> d).max()
                             .orElse(0), median(load), table);
-            // the issue's target is 300 ms; asserted with room for a loaded 2-core machine
-            assertThat(median(table)).isLessThan(1500);
+            System.out.printf("web bench: first load, %d partitions: of which the page's own drawing of the table "
+                    + "median %.1f ms %s%n", PARTITIONS, median(draw), draw);
             pushedChanges(daemon, browser);
+            // the issue's target is 300 ms; asserted (after every figure is printed) with room for a loaded 2-core machine
+            assertThat(median(table)).isLessThan(1500);
         }
     }
 
@@ -117,6 +121,21 @@ class WebFirstLoadBench {
         System.out.printf("web bench: pushed change, %d partitions: row gone median %.0f ms %s; new row median %.0f ms "
                 + "%s; changed cell median %.0f ms %s%n", PARTITIONS, median(removed), removed, median(added), added,
                 median(changed), changed);
+        @SuppressWarnings("unchecked")
+        List<Number> applied = (List<Number>) browser.driver.executeScript("return window.parvirtChangeMs || []");
+        List<Double> ms = applied.stream().map(Number::doubleValue).toList();
+        System.out.printf("web bench: pushed change, %d partitions: the page's own work per change (rows redrawn) "
+                + "median %.2f ms, max %.2f ms, over %d changes%n", PARTITIONS, median(ms),
+                ms.stream().mapToDouble(d -> d).max().orElse(0), ms.size());
+        // the anchor, in the same page: a whole redraw of the 1000 rows (a sort), which every change cost before
+        List<Double> full = new ArrayList<>();
+        for (int i = 0; i < CHANGES; i++) {
+            full.add(((Number) browser.driver.executeScript("""
+                    const b = document.querySelector('th[data-key=lpar_id] button');
+                    const t = performance.now(); b.click(); return performance.now() - t;""")).doubleValue());
+        }
+        System.out.printf("web bench: anchor, %d partitions: a whole redraw of the table (sorting by ID) median %.1f ms %s%n",
+                PARTITIONS, median(full), full);
         // the issue's target is 200 ms; asserted with room for a loaded 2-core machine
         assertThat(median(added)).isLessThan(2000);
         assertThat(median(removed)).isLessThan(2000);

@@ -87,6 +87,9 @@ class WebPicturesBrowserTest {
         WebElement pool = browser.find("tr[data-pool=pool1]");
         assertThat(pool.getText()).contains("256").contains("208");
         browser.screenshot("vios");
+        // the client's own page lists what its SCSI adapter reaches: VIOS, vhost, backing device, target device
+        browser.open("#/partition/app1");
+        assertThat(browser.find("#scsi-devices tr[data-vtd=vtscsi0]").getText()).isEqualTo("VIOS1 vhost0 (slot 2) appdisk vtscsi0");
 
         // a mapping made on the VIOS shows on the next visit; a viewer sees the adapters but not lsmap
         vios("mkbdsp -sp pool1 16M -bd appdisk2");
@@ -106,6 +109,10 @@ class WebPicturesBrowserTest {
     void theSystemsUtilizationChartDrawsTheStoredSamples() {
         browser.login("victor", "viewer123");
         browser.open("#/systems");
+        // the default pool's use now, in processing units (nothing runs), and the connected systems (none)
+        browser.waitFor(d -> "0.00".equals(d.findElement(By.id("pool-used-0")).getDomAttribute("data-used")));
+        assertThat(browser.find("#pool-used-0").getText()).isEqualTo("Used now: 0.00 units");
+        assertThat(browser.find("#conns-none").getText()).startsWith("None");
         // samples every second: a reload after a few shows several points on each line
         browser.find("#sys-units-chart");
         browser.waitFor(d -> {
