@@ -263,6 +263,40 @@ public final class PartitionSnapshots {
         }
     }
 
+    /**
+     * A Not Activated partition being removed ({@code rmsyscfg -r lpar}) takes its snapshots with
+     * it, as a deleted VM's snapshots go with it elsewhere: the HMC knows no snapshots to refuse
+     * over, and left behind they would hold pool space under a UUID nothing names any more. Its disks
+     * keep what they hold now (the layers merged into them), unless {@code disksGo} (they are removed
+     * with it, layers and all); the memory files and the record go. Refused, changing nothing, while
+     * a backup or copy of it runs.
+     */
+    public synchronized void removeWith(Partition p, boolean disksGo) {
+        if (p.env() == LparEnv.VIOSERVER) {
+            return;
+        }
+        Optional<String> other = otherOperation.apply(p);
+        if (other.isPresent()) {
+            throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has " + other.get()
+                    + " in progress: it cannot be removed.");
+        }
+        SnapshotRecords.Chain chain = records.of(p.uuid());
+        if (!disksGo) {
+            disks.deleteAll(p.id(), p.name());
+        }
+        try {
+            for (SnapshotRecords.Snapshot s : chain.snapshots()) {
+                if (s.machine() != null) {
+                    Files.deleteIfExists(s.machine().file());
+                }
+            }
+            records.save(p.uuid(), SnapshotRecords.Chain.EMPTY);
+        } catch (IOException e) {
+            throw refusal(ModelException.Kind.STORE_FAILURE, p, "The snapshots of partition " + p.name() + " were "
+                    + "merged into its disks but their records could not be deleted: " + e.getMessage());
+        }
+    }
+
     /** The partition's QEMU stopped at once; returns when it has ended. */
     private void stop(Partition p) {
         hypervisor.shutdown(p.id(), true, Duration.ZERO);

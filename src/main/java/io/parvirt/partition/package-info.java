@@ -13,7 +13,9 @@
  * <p><b>Snapshots</b> (issue 19, {@link io.parvirt.partition.PartitionSnapshots}): the VIOS's disk
  * layers ({@code vios.DiskSnapshots}) and, for a running partition, its memory at the same instant
  * ({@code Hypervisor.snapshot}); a revert with memory starts the partition from the memory file as
- * a resume does. The records are JSON files in the home, written whole.
+ * a resume does. The records are JSON files in the home, written whole. A partition removed with
+ * {@code rmsyscfg -r lpar} takes its snapshots with it (records, memory files; the disk layers are
+ * merged into disks that stay, or go with disks removed by {@code --vioscfg --vdisks}).
  *
  * <p><b>DLPAR</b> (issue 13). Processor policy (units, weight, mode, pool) only changes what the
  * dispatcher grants ({@code ProcessorDlpar}). Virtual processors, dedicated cores and memory need

@@ -120,6 +120,28 @@ public final class DiskSnapshots {
         everyDisk(clientId, partition, name, "delete");
     }
 
+    /**
+     * Deletes every snapshot of every disk of the partition, those a daemon killed mid-snapshot left
+     * on some disks only too: each disk keeps what it holds now. A disk no server holds open is
+     * merged back into a plain file here (its layers' directory goes); a served one when its server
+     * next opens it.
+     */
+    public void deleteAll(int clientId, String partition) {
+        for (MappedDevice d : disks(clientId)) {
+            try {
+                for (String name : namesOf(d, partition).reversed()) {
+                    act(d, "delete", name, null);
+                }
+                if (controlSocket.apply(d.viosId()).isEmpty() && Overlay.hasChain(d.file())) {
+                    Overlay.open(d.file(), true).close(); // opening writable folds an unnamed top into the file
+                }
+            } catch (IOException | RuntimeException e) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The snapshots of "
+                        + "partition " + partition + " could not be deleted: disk " + d.vtd() + ": " + e.getMessage());
+            }
+        }
+    }
+
     private void everyDisk(int clientId, String partition, String name, String request) {
         if (!list(clientId, partition).contains(name)) {
             throw ModelException.ofPartition(ModelException.Kind.INVALID_REFERENCE, partition, "The snapshot "
