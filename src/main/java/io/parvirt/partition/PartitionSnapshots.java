@@ -71,6 +71,8 @@ public final class PartitionSnapshots {
     /** Held by activations: a revert that starts a partition takes capacity as one does. */
     private final Object activation;
     private final long bandwidth;
+    /** Where a snapshot taken or reverted is marked, so that no DLPAR runs beside it. */
+    private final PartitionActivity activity;
 
     /**
      * @param otherOperation the long operation in progress on the partition (a backup job...), if any
@@ -79,7 +81,8 @@ public final class PartitionSnapshots {
      */
     PartitionSnapshots(ManagedSystem sys, Hypervisor hypervisor, VirtualEthernet network, ViosService vios,
             DiskSnapshots disks, IntFunction<Optional<RunState>> states,
-            Function<Partition, Optional<String>> otherOperation, Object activation, Path dir, long bandwidth) {
+            Function<Partition, Optional<String>> otherOperation, Object activation, Path dir, long bandwidth,
+            PartitionActivity activity) {
         this.sys = sys;
         this.hypervisor = hypervisor;
         this.network = network;
@@ -90,6 +93,7 @@ public final class PartitionSnapshots {
         this.activation = activation;
         this.records = new SnapshotRecords(dir);
         this.bandwidth = bandwidth;
+        this.activity = activity;
     }
 
     /** One listed snapshot. */
@@ -111,6 +115,13 @@ public final class PartitionSnapshots {
     public synchronized void take(Partition p, String name, boolean withMemory, String description) {
         requireName(name);
         requireClient(p, "a snapshot taken");
+        try (PartitionActivity.Mark m = activity.begin(p, "a snapshot (" + name + ") being taken",
+                "no snapshot taken")) {
+            takeMarked(p, name, withMemory, description);
+        }
+    }
+
+    private void takeMarked(Partition p, String name, boolean withMemory, String description) {
         SnapshotRecords.Chain chain = records.of(p.uuid());
         if (chain.find(name).isPresent()) {
             throw refusal(ModelException.Kind.NAME_IN_USE, p, "The snapshot name " + name
@@ -205,7 +216,10 @@ public final class PartitionSnapshots {
     /** {@code rstlparsnap}: the partition returns to snapshot {@code name} (see the class comment). */
     public synchronized void revert(Partition p, String name) {
         synchronized (activation) {
-            revertLocked(p, name);
+            requireClient(p, "reverted");
+            try (PartitionActivity.Mark m = activity.begin(p, "a revert to snapshot " + name, "not reverted")) {
+                revertLocked(p, name);
+            }
         }
     }
 

@@ -27,7 +27,9 @@
  * then has; what it did not finish within {@code -w} is undone (adds) or kept as far as it got
  * (memory removal), reported with {@code HSCL1310}, and in {@code lssvcevents} either way. Moves
  * ({@code -o m}) check both sides first, take from the source, give to the target, and give back
- * to the source if the target fails.
+ * to the source if the target fails. A DLPAR change and a snapshot taken or reverted to do not overlap on
+ * one partition ({@code PartitionActivity}): the second is refused naming the first, before it changes
+ * anything.
  *
  * <p><b>Virtual adapters</b> ({@code AdapterDlpar}). A q35 guest takes a hot-plugged PCIe device
  * only on a root port, and ports cannot be added later, so a partition starts with one

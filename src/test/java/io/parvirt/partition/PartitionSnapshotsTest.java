@@ -109,7 +109,8 @@ class PartitionSnapshotsTest {
                 dir.resolve("home/run/lpar"), dir.resolve("logs"), dir.resolve("vterm"), "test",
                 Duration.ofSeconds(30), "0E5056"), (id, from, to, ref, detail) -> { });
         return new PartitionSnapshots(system.sys, hv, null, system.vios, new DiskSnapshots(system.vios,
-                id -> Optional.empty()), states, other, new Object(), dir.resolve("home/snapshots"), 1L << 30);
+                id -> Optional.empty()), states, other, new Object(), dir.resolve("home/snapshots"), 1L << 30,
+                new PartitionActivity());
     }
 
     private Map<Path, Long> files() throws Exception {
