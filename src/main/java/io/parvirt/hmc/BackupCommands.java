@@ -19,7 +19,7 @@ import java.util.Set;
 final class BackupCommands {
     /** {@code lslparjob}'s attributes, in order. */
     static final Set<String> JOB_ATTRIBUTES = new java.util.LinkedHashSet<>(List.of("job_id", "operation",
-            "lpar_name", "file", "phase", "percent_done", "bytes_done", "bytes_total", "start_time"));
+            "lpar_name", "file", "phase", "percent_done", "bytes_done", "bytes_total", "start_time", "status", "reason"));
 
     private final ManagedSystem sys;
     private final PartitionOperations operations;
@@ -50,11 +50,12 @@ final class BackupCommands {
 
     private static HmcResult list(LparJobs jobs, ListJobs l) {
         List<Row> rows = new ArrayList<>();
-        for (LparJobs.Job j : jobs.list()) {
+        for (LparJobs.Job j : jobs.listAll()) {
             rows.add(new Row().put("job_id", j.id()).put("operation", j.kind().name().toLowerCase(java.util.Locale.ROOT))
                     .put("lpar_name", j.partition()).put("file", j.file()).put("phase", j.phase())
                     .put("percent_done", j.percent()).put("bytes_done", j.doneBytes())
-                    .put("bytes_total", j.totalBytes()).put("start_time", j.started().toString()));
+                    .put("bytes_total", j.totalBytes()).put("start_time", j.started().toString())
+                    .put("status", j.status()).put("reason", j.reason()));
         }
         return Listing.render(rows, l.format().fields(), l.format().header(), JOB_ATTRIBUTES);
     }

@@ -57,9 +57,14 @@ public final class PartitionBackups {
         return disks;
     }
 
-    /** Where archives are written and read: the home's {@code backups} directory (set by the daemon). */
+    /**
+     * Where archives are written and read: the home's {@code backups} directory (set by the daemon).
+     * The jobs are kept beside it ({@code lparjobs.json}), so those a killed daemon left come back
+     * interrupted.
+     */
     public void directory(Path d) {
         dir = d;
+        jobs.keepIn(d.resolveSibling("lparjobs.json"));
     }
 
     public LparJobs jobs() {
@@ -101,13 +106,16 @@ public final class PartitionBackups {
         Path tmp = file.resolveSibling("." + name + ".partial");
         PointInTimeCopy copy = null;
         try {
+            job.partial(tmp);
             Files.createDirectories(dir);
             List<Path> files = disks.stream().map(Source::file).toList();
             if (running) {
                 List<PointInTimeCopy.Disk> wanted = new ArrayList<>();
                 for (Source s : disks) {
+                    Path scratch = s.file().resolveSibling(".bk" + job.id() + "-" + s.disk().device());
+                    job.partial(scratch);
                     wanted.add(new PointInTimeCopy.Disk(s.disk().clientSlot(), s.disk().vtd(), s.disk().sizeMb() << 20,
-                            s.file().resolveSibling(".bk" + job.id() + "-" + s.disk().device())));
+                            scratch));
                 }
                 copy = new PointInTimeCopy(hypervisor, p.id(), wanted, job.id());
                 files = copy.copy(job);
@@ -251,6 +259,7 @@ public final class PartitionBackups {
             all.add(placed.get(v).get(i));
         }
         try {
+            all.forEach(pl -> job.partial(pl.staging()));
             fill.accept(all);
             job.check();
             RestoredPartition.Built b = sys.addRestored(r, how, user);

@@ -39,7 +39,10 @@
  *     command); while it runs {@code lslparjob} lists it with its phase ({@code copying},
  *     {@code writing}, {@code verifying}, {@code restoring}) and bytes done of the phase's total,
  *     and {@code rmlparjob --id N} cancels it (the command then answers HSCL1310 and removes what
- *     it made). Jobs are kept in memory: one does not outlive the daemon.</li>
+ *     it made). The jobs in progress are kept in the home ({@code lparjobs.json}, rewritten whole at
+ *     each start, phase and end, never per block): a daemon killed mid-job comes back listing it
+ *     {@code interrupted} (with the phase it was in) and having deleted the partial files it had
+ *     named there; {@code rmlparjob} then removes it from the list. Nothing resumes.</li>
  * </ul>
  */
 package io.parvirt.partition.backup;
