@@ -37,7 +37,8 @@ final class BackupCommands {
         switch (command) {
             case BackupPartition b -> backups.backup(Systems.partition(sys, b.partition()), b.file(), b.force(), user);
             case RestorePartition r -> backups.restore(r.file(), r.name(), r.id(), user);
-            case ClonePartition c -> backups.copy(Systems.partition(sys, c.source()), c.name(), c.id(), user);
+            case ClonePartition c -> backups.copy(Systems.partition(sys, c.source()), c.name(), c.id(), c.linked(),
+                    user);
             case CancelJob c -> backups.jobs().cancel(c.id());
             case BackupCommand.MigrateDisk m -> backups.diskMigrations().migrate(Systems.partition(sys, m.vios()),
                     m.device(), m.pool(), m.mbPerSecond(), user);

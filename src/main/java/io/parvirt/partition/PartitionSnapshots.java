@@ -283,7 +283,7 @@ public final class PartitionSnapshots {
      * over, and left behind they would hold pool space under a UUID nothing names any more. Its disks
      * keep what they hold now (the layers merged into them), unless {@code disksGo} (they are removed
      * with it, layers and all); the memory files and the record go. Refused, changing nothing, while
-     * a backup or copy of it runs.
+     * a backup or copy of it runs, or while a linked clone's disk reads through one of its snapshots.
      */
     public synchronized void removeWith(Partition p, boolean disksGo) {
         if (p.env() == LparEnv.VIOSERVER) {
@@ -294,6 +294,7 @@ public final class PartitionSnapshots {
             throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has " + other.get()
                     + " in progress: it cannot be removed.");
         }
+        disks.requireNoLinkedClones(p.id(), p.name(), null);
         SnapshotRecords.Chain chain = records.of(p.uuid());
         if (!disksGo) {
             disks.deleteAll(p.id(), p.name());

@@ -117,7 +117,33 @@ public final class DiskSnapshots {
 
     /** Deletes snapshot {@code name} from every disk of the partition, merging what it held. */
     public void delete(int clientId, String partition, String name) {
+        if (list(clientId, partition).contains(name)) {
+            requireNoLinkedClones(clientId, partition, name);
+        }
         everyDisk(clientId, partition, name, "delete");
+    }
+
+    /**
+     * Refuses when a linked clone's disk reads through snapshot {@code name} (null: any snapshot)
+     * of a disk of the partition: that snapshot's layers are the clone's disk.
+     */
+    public void requireNoLinkedClones(int clientId, String partition, String name) {
+        for (MappedDevice d : disks(clientId)) {
+            List<Path> clones;
+            try {
+                clones = Overlay.linkedClones(d.file(), name);
+            } catch (IOException e) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The linked clones "
+                        + "of disk " + d.vtd() + " of partition " + partition + " cannot be read: " + e.getMessage());
+            }
+            if (!clones.isEmpty()) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The "
+                        + (name == null ? "snapshots" : "snapshot " + name) + " of partition " + partition
+                        + " hold the disk of a linked clone (backing device "
+                        + String.join(", ", clones.stream().map(c -> c.getFileName().toString()).toList())
+                        + "): remove the clone with its disks first.");
+            }
+        }
     }
 
     /**
@@ -127,6 +153,7 @@ public final class DiskSnapshots {
      * next opens it.
      */
     public void deleteAll(int clientId, String partition) {
+        requireNoLinkedClones(clientId, partition, null);
         for (MappedDevice d : disks(clientId)) {
             try {
                 for (String name : namesOf(d, partition).reversed()) {

@@ -7,6 +7,7 @@ import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.model.ViosStorage;
 import io.parvirt.partition.PartitionOperations;
+import io.parvirt.partition.PartitionSnapshots;
 import io.parvirt.partition.RunState;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.system.RestoredPartition;
@@ -14,6 +15,7 @@ import io.parvirt.vios.DiskPlacement;
 import io.parvirt.vios.MappedDevice;
 import io.parvirt.vios.ViosException;
 import io.parvirt.vios.ViosService;
+import io.parvirt.vios.nbd.Overlay;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,8 +191,22 @@ public final class PartitionBackups {
 
     /** {@code cplpar}: a full copy of Not Activated partition {@code src} named {@code newName}. */
     public Partition copy(Partition src, String newName, Integer newId, String user) {
+        return copy(src, newName, newId, false, user);
+    }
+
+    /**
+     * {@code cplpar [--linked]}. A linked copy's disks are copy-on-write layers over snapshot
+     * {@code linked.NEWNAME} of the source's disks ({@link Overlay#link}), taken here (disk only,
+     * as {@code mklparsnap --nomem}: a Running source is frozen through its agent for it and runs
+     * on); nothing is copied. That snapshot is listed with the source's and cannot be deleted while
+     * the copy's disks exist. A copy refused or failed deletes it again.
+     */
+    public Partition copy(Partition src, String newName, Integer newId, boolean linked, String user) {
         if (vios == null) {
             throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "This console cannot copy partitions.");
+        }
+        if (linked) {
+            return linkedCopy(src, newName, newId, user);
         }
         if (operations.state(src.id()).map(s -> s.state() != LparState.NOT_ACTIVATED).orElse(false)) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + src.name() + " is not "
@@ -219,6 +235,62 @@ public final class PartitionBackups {
             throw cancelled(job, newName);
         } finally {
             jobs.end(job);
+        }
+    }
+
+    private Partition linkedCopy(Partition src, String newName, Integer newId, String user) {
+        PartitionSnapshots snaps = operations.snapshots().orElseThrow(() -> ModelException.of(
+                ModelException.Kind.NOT_SUPPORTED, "This console keeps no snapshots: it cannot make linked clones."));
+        if (src.env() == LparEnv.VIOSERVER) {
+            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The partition " + src.name() + " is a "
+                    + "Virtual I/O Server: its storage belongs to it and cannot be cloned.");
+        }
+        if (sys.definition().partition(newName).isPresent()) {
+            throw ModelException.of(ModelException.Kind.NAME_IN_USE, "A partition named " + newName + " already "
+                    + "exists on managed system " + sys.definition().settings().name() + ".");
+        }
+        String base = "linked." + newName.replaceAll("[^A-Za-z0-9._-]", "_");
+        base = base.substring(0, Math.min(64, base.length()));
+        snaps.take(src, base, false, "the disks of linked clone " + newName); // its refusals change nothing
+        List<Source> disks = disksOf(src);
+        BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
+                Instant.now().toString(), false, src, List.copyOf(sys.definition().profiles(src.id())),
+                disks.stream().map(Source::disk).toList());
+        List<Path> made = new ArrayList<>();
+        String point = base;
+        LparJobs.Job job = jobs.start(LparJobs.Kind.CLONE, src.name(), newName);
+        try {
+            return define(m, newName, newId, "cloned (linked) from " + src.name(), user, job, placed -> {
+                try {
+                    for (int i = 0; i < placed.size(); i++) {
+                        made.add(Overlay.dirOf(placed.get(i).file()));
+                        Overlay.link(placed.get(i).file(), placed.get(i).staging(), disks.get(i).file(), point);
+                    }
+                } catch (IOException e) {
+                    throw ModelException.of(ModelException.Kind.INTERNAL, "The disks of " + src.name() + " could "
+                            + "not be linked: " + e.getMessage() + ". Nothing was created.");
+                }
+            });
+        } catch (RuntimeException e) {
+            made.forEach(PartitionBackups::deleteTree);
+            try {
+                snaps.delete(src, base);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e instanceof LparJobs.Cancelled ? cancelled(job, newName) : e;
+        } finally {
+            jobs.end(job);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            // a hidden directory that no device names; the next device of that name replaces it
         }
     }
 

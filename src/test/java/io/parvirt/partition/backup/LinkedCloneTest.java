@@ -1,0 +1,169 @@
+package io.parvirt.partition.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parvirt.hmc.Hmc;
+import io.parvirt.hmc.HmcInvocation;
+import io.parvirt.hmc.HmcResult;
+import io.parvirt.hypervisor.Hypervisor;
+import io.parvirt.image.ImageStore;
+import io.parvirt.partition.PartitionOperations;
+import io.parvirt.testing.InProcessSystem;
+import io.parvirt.vios.nbd.Overlay;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 19: {@code cplpar --linked} of a Not Activated partition whose VIOS is not running (the
+ * layers are made on the pool's files; a Running source is frozen for its snapshot as
+ * {@code mklparsnap --nomem} does, which {@code PartitionSnapshotTest} runs on a guest). The copy
+ * gets a new name, id and UUID, its disk is a new backing device that reads the source's disk as
+ * of the copy while the source writes on, and nothing of the source's disk is copied; the
+ * snapshot it reads through, the source's disk and the source partition cannot be removed while
+ * it exists (one line each, nothing changed), and can once it is gone. A copy refused leaves no
+ * snapshot behind.
+ */
+@Tag("unit")
+class LinkedCloneTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLinkedCloneReadsTheSourcesDiskAsOfTheCopyAndKeepsItsSourceFromBeingRemoved() throws Exception {
+        try (InProcessSystem system = rig()) {
+            Hmc hmc = hmc(system);
+            Path source = find("bdA");
+            put(source, 4096, 0x19);
+            ok(hmc, "cplpar", "-m", "sys1", "-p", "A", "-n", "A2", "--linked");
+            assertThat(run(hmc, "lslparsnap", "-m", "sys1", "-p", "A", "-F", "name").stdout())
+                    .isEqualTo("linked.A2\n");
+            assertThat(run(hmc, "lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name,lpar_id").stdout())
+                    .contains("A,5\n", "A2,");
+            String uuids = run(hmc, "lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=A,A2", "-F",
+                    "uuid").stdout();
+            assertThat(uuids.lines().distinct().count()).isEqualTo(2);
+            Path clone = find("bdA_1");
+            assertThat(Overlay.originOf(clone)).contains(new Overlay.Origin(source.toAbsolutePath(), "linked.A2"));
+            assertThat(Files.size(clone)).isEqualTo(Files.size(source));
+            assertThat(dataBytes(clone)).as("nothing copied").isZero();
+
+            write(source, 4096, 0x20); // the source writes on
+            assertThat(read(clone, 4096)).isEqualTo(0x19);
+            write(clone, 8192, 0x21);
+            assertThat(read(source, 8192)).isZero();
+            assertThat(read(clone, 8192)).isEqualTo(0x21);
+
+            String before = state(hmc);
+            refused(hmc, "hold the disk of a linked clone", "rmlparsnap", "-m", "sys1", "-p", "A", "-n", "linked.A2");
+            refused(hmc, "hold the disk of a linked clone", "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A");
+            refused(hmc, "hold the disk of a linked clone", "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A",
+                    "--vioscfg", "--vdisks");
+            refused(hmc, "holds the disk of linked clone", "viosvrcmd", "-m", "sys1", "-p", "vios1", "-c",
+                    "rmbdsp -vtd vtscsi0");
+            refused(hmc, "already exists", "cplpar", "-m", "sys1", "-p", "A", "-n", "A2", "--linked");
+            assertThat(state(hmc)).isEqualTo(before);
+
+            ok(hmc, "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A2", "--vioscfg", "--vdisks");
+            assertThat(clone).doesNotExist();
+            ok(hmc, "rmlparsnap", "-m", "sys1", "-p", "A", "-n", "linked.A2");
+            assertThat(read(source, 4096)).isEqualTo(0x20);
+        }
+    }
+
+    private String state(Hmc hmc) {
+        StringBuilder b = new StringBuilder();
+        for (List<String> ls : List.of(List.of("lssyscfg", "-r", "lpar", "-m", "sys1"),
+                List.of("lslparsnap", "-m", "sys1"),
+                List.of("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "lsmap -all"),
+                List.of("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "lssp"))) {
+            b.append(run(hmc, ls.toArray(String[]::new)).stdout());
+        }
+        try (Stream<Path> s = Files.walk(dir.resolve("vios"))) {
+            s.sorted().forEach(p -> b.append(p).append(' ').append(p.toFile().length()).append('\n'));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toString();
+    }
+
+    private static void refused(Hmc hmc, String words, String... argv) {
+        HmcResult r = run(hmc, argv);
+        assertThat(r.exitCode()).as(String.join(" ", argv)).isNotZero();
+        assertThat(r.stdout()).as(String.join(" ", argv)).startsWith("HSCL").contains(words).hasLineCount(1);
+    }
+
+    private Path find(String name) throws IOException {
+        try (Stream<Path> s = Files.walk(dir.resolve("vios"))) {
+            return s.filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();
+        }
+    }
+
+    private static long dataBytes(Path file) throws IOException {
+        return io.parvirt.vios.nbd.DataExtents.of(file, Files.size(file)).stream()
+                .mapToLong(io.parvirt.vios.nbd.DataExtents.Extent::length).sum();
+    }
+
+    private static void put(Path plain, long at, int value) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(plain.toFile(), "rw")) {
+            f.seek(at);
+            f.writeInt(value);
+        }
+    }
+
+    private static void write(Path disk, long at, int value) throws IOException {
+        try (Overlay o = Overlay.open(disk, true)) {
+            o.write(ByteBuffer.allocate(4).putInt(0, value), at);
+            o.flush();
+        }
+    }
+
+    private static int read(Path disk, long at) throws IOException {
+        try (Overlay o = Overlay.open(disk, false)) {
+            ByteBuffer b = ByteBuffer.allocate(4);
+            o.read(b, at);
+            return b.getInt(0);
+        }
+    }
+
+    private InProcessSystem rig() {
+        InProcessSystem system = new InProcessSystem(dir);
+        String common = "min_mem=256,desired_mem=256,max_mem=512,min_procs=1,desired_procs=1,max_procs=1";
+        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=vios1,lpar_id=2,profile_name=default,"
+                + "lpar_env=vioserver," + common + ",\"virtual_scsi_adapters=11/server/any//any/1\"");
+        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=A,lpar_id=5,profile_name=default,"
+                + "lpar_env=aixlinux," + common + ",virtual_scsi_adapters=2/client//vios1/11/1");
+        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mksp -fb pool1 -size 1G");
+        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mkbdsp -sp pool1 16M -bd bdA -vadapter vhost0");
+        return system;
+    }
+
+    /** The HMC over partition operations that keep snapshots (a hypervisor that runs nothing here). */
+    private Hmc hmc(InProcessSystem system) {
+        Hypervisor hv = new Hypervisor(new Hypervisor.Config("/usr/bin/qemu-system-x86_64", "tcg",
+                dir.resolve("home/run/lpar"), dir.resolve("logs"), dir.resolve("vterm"), "test",
+                Duration.ofSeconds(30), "0E5056"), (id, from, to, ref, detail) -> { });
+        PartitionOperations ops = new PartitionOperations(system.sys, hv, new ImageStore(dir.resolve("images")), null,
+                system.vios, null);
+        ops.backups().ifPresent(b -> b.directory(dir.resolve("home/backups")));
+        return new Hmc(system.sys, system.users, new Hmc.Services(ops, null, system.vios));
+    }
+
+    private static void ok(Hmc hmc, String... argv) {
+        HmcResult r = run(hmc, argv);
+        assertThat(r.exitCode()).as(String.join(" ", argv) + ": " + r.stdout()).isZero();
+    }
+
+    private static HmcResult run(Hmc hmc, String... argv) {
+        return hmc.run(new HmcInvocation(List.of(argv), Map.of(), "local:test"));
+    }
+}
