@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parvirt.hmc.Hmc;
-import io.parvirt.hmc.HmcInvocation;
 import io.parvirt.hmc.HmcResult;
 import io.parvirt.hypervisor.Hypervisor;
-import io.parvirt.image.ImageStore;
 import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.testing.InProcessSystem;
+import io.parvirt.testing.SnapshotRig;
 import io.parvirt.vios.DiskSnapshots;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -73,9 +70,8 @@ class SnapshotDlparExclusionTest {
     @Test
     void chhwresOnAPartitionBeingRevertedIsRefusedWithOneLineAndChangesNothing() throws Exception {
         try (InProcessSystem system = rig()) {
-            PartitionOperations ops = new PartitionOperations(system.sys, hypervisor(),
-                    new ImageStore(dir.resolve("images")), null, system.vios, null);
-            Hmc hmc = new Hmc(system.sys, system.users, new Hmc.Services(ops, null, system.vios));
+            PartitionOperations ops = SnapshotRig.operations(system, dir);
+            Hmc hmc = SnapshotRig.hmc(system, ops);
             String before = listings(hmc);
             try (PartitionActivity.Mark revert = ops.activity().begin(system.sys.partition("A"),
                     "a revert to snapshot s1", "not reverted")) {
@@ -86,7 +82,7 @@ class SnapshotDlparExclusionTest {
                         List.of("chhwres", "-m", "sys1", "-r", "virtualio", "--rsubtype", "eth", "-o", "a", "-p", "A",
                                 "-s", "7", "-a", "ieee_virtual_eth=0,port_vlan_id=3"),
                         List.of("rsthwres", "-m", "sys1", "-r", "mem"))) {
-                    HmcResult r = hmc.run(new HmcInvocation(chhwres, Map.of(), "local:test"));
+                    HmcResult r = SnapshotRig.run(hmc, chhwres.toArray(String[]::new));
                     assertThat(r.exitCode()).as(chhwres.toString()).isNotZero();
                     assertThat(r.stdout()).as(chhwres.toString()).matches("HSCL[0-9A-F]{4} The partition A has a "
                             + "revert to snapshot s1 in progress: its [a-z ]+ (?:are|is) not (?:changed|restored)\\.\n");
@@ -102,29 +98,17 @@ class SnapshotDlparExclusionTest {
                 List.of("lshwres", "-r", "proc", "-m", "sys1", "--level", "lpar"),
                 List.of("lshwres", "-r", "mem", "-m", "sys1", "--level", "lpar"),
                 List.of("lshwres", "-r", "virtualio", "--rsubtype", "eth", "-m", "sys1", "--level", "lpar"))) {
-            b.append(hmc.run(new HmcInvocation(ls, Map.of(), "local:test")).stdout());
+            b.append(SnapshotRig.run(hmc, ls.toArray(String[]::new)).stdout());
         }
         return b.toString();
     }
 
     private InProcessSystem rig() {
-        InProcessSystem system = new InProcessSystem(dir);
-        String common = "min_mem=256,desired_mem=256,max_mem=512,min_procs=1,desired_procs=1,max_procs=2";
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=vios1,lpar_id=2,profile_name=default,"
-                + "lpar_env=vioserver," + common + ",\"virtual_scsi_adapters=11/server/any//any/1\"");
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=A,lpar_id=5,profile_name=default,"
-                + "lpar_env=aixlinux," + common + ",virtual_scsi_adapters=2/client//vios1/11/1");
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=B,lpar_id=6,profile_name=default,"
-                + "lpar_env=aixlinux," + common);
-        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mksp -fb pool1 -size 1G");
-        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mkbdsp -sp pool1 16M -bd bdA -vadapter vhost0");
-        return system;
+        return SnapshotRig.define(dir, true);
     }
 
     private Hypervisor hypervisor() {
-        return new Hypervisor(new Hypervisor.Config("/usr/bin/qemu-system-x86_64", "tcg", dir.resolve("home/run/lpar"),
-                dir.resolve("logs"), dir.resolve("vterm"), "test", Duration.ofSeconds(30), "0E5056"),
-                (id, from, to, ref, detail) -> { });
+        return SnapshotRig.hypervisor(dir);
     }
 
     private static void await(CountDownLatch l) {

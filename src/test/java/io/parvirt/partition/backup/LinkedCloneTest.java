@@ -3,21 +3,16 @@ package io.parvirt.partition.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.hmc.Hmc;
-import io.parvirt.hmc.HmcInvocation;
 import io.parvirt.hmc.HmcResult;
-import io.parvirt.hypervisor.Hypervisor;
-import io.parvirt.image.ImageStore;
-import io.parvirt.partition.PartitionOperations;
 import io.parvirt.testing.InProcessSystem;
+import io.parvirt.testing.SnapshotRig;
 import io.parvirt.vios.nbd.Overlay;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -136,26 +131,11 @@ class LinkedCloneTest {
     }
 
     private InProcessSystem rig() {
-        InProcessSystem system = new InProcessSystem(dir);
-        String common = "min_mem=256,desired_mem=256,max_mem=512,min_procs=1,desired_procs=1,max_procs=1";
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=vios1,lpar_id=2,profile_name=default,"
-                + "lpar_env=vioserver," + common + ",\"virtual_scsi_adapters=11/server/any//any/1\"");
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=A,lpar_id=5,profile_name=default,"
-                + "lpar_env=aixlinux," + common + ",virtual_scsi_adapters=2/client//vios1/11/1");
-        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mksp -fb pool1 -size 1G");
-        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mkbdsp -sp pool1 16M -bd bdA -vadapter vhost0");
-        return system;
+        return SnapshotRig.define(dir, true);
     }
 
-    /** The HMC over partition operations that keep snapshots (a hypervisor that runs nothing here). */
     private Hmc hmc(InProcessSystem system) {
-        Hypervisor hv = new Hypervisor(new Hypervisor.Config("/usr/bin/qemu-system-x86_64", "tcg",
-                dir.resolve("home/run/lpar"), dir.resolve("logs"), dir.resolve("vterm"), "test",
-                Duration.ofSeconds(30), "0E5056"), (id, from, to, ref, detail) -> { });
-        PartitionOperations ops = new PartitionOperations(system.sys, hv, new ImageStore(dir.resolve("images")), null,
-                system.vios, null);
-        ops.backups().ifPresent(b -> b.directory(dir.resolve("home/backups")));
-        return new Hmc(system.sys, system.users, new Hmc.Services(ops, null, system.vios));
+        return SnapshotRig.hmc(system, SnapshotRig.operations(system, dir));
     }
 
     private static void ok(Hmc hmc, String... argv) {
@@ -164,6 +144,6 @@ class LinkedCloneTest {
     }
 
     private static HmcResult run(Hmc hmc, String... argv) {
-        return hmc.run(new HmcInvocation(List.of(argv), Map.of(), "local:test"));
+        return SnapshotRig.run(hmc, argv);
     }
 }
