@@ -8,7 +8,6 @@ import io.parvirt.testing.InProcessSystem;
 import io.parvirt.testing.SnapshotRig;
 import io.parvirt.vios.nbd.Overlay;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,18 +87,11 @@ class RemovedPartitionSnapshotsTest {
     }
 
     private static void write(Path disk, long at, int value) throws IOException {
-        try (Overlay o = Overlay.open(disk, true)) {
-            o.write(ByteBuffer.allocate(4).putInt(0, value), at);
-            o.flush();
-        }
+        SnapshotRig.write(disk, at, value);
     }
 
     private static int read(Path disk, long at) throws IOException {
-        try (Overlay o = Overlay.open(disk, false)) {
-            ByteBuffer b = ByteBuffer.allocate(4);
-            o.read(b, at);
-            return b.getInt(0);
-        }
+        return SnapshotRig.read(disk, at);
     }
 
     private List<Path> pool() throws IOException {

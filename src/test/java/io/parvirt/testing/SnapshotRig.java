@@ -6,6 +6,9 @@ import io.parvirt.hmc.HmcResult;
 import io.parvirt.hypervisor.Hypervisor;
 import io.parvirt.image.ImageStore;
 import io.parvirt.partition.PartitionOperations;
+import io.parvirt.vios.nbd.Overlay;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +59,23 @@ public final class SnapshotRig {
     /** The HMC over {@code ops}. */
     public static Hmc hmc(InProcessSystem system, PartitionOperations ops) {
         return new Hmc(system.sys, system.users, new Hmc.Services(ops, null, system.vios));
+    }
+
+    /** Writes {@code value} (4 bytes) at {@code at} of a backing device, through its layers if it has any. */
+    public static void write(Path disk, long at, int value) throws IOException {
+        try (Overlay o = Overlay.open(disk, true)) {
+            o.write(ByteBuffer.allocate(4).putInt(0, value), at);
+            o.flush();
+        }
+    }
+
+    /** The 4 bytes at {@code at} of a backing device as its client reads them. */
+    public static int read(Path disk, long at) throws IOException {
+        try (Overlay o = Overlay.open(disk, false)) {
+            ByteBuffer b = ByteBuffer.allocate(4);
+            o.read(b, at);
+            return b.getInt(0);
+        }
     }
 
     public static HmcResult run(Hmc hmc, String... argv) {

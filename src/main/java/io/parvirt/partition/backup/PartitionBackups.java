@@ -100,7 +100,7 @@ public final class PartitionBackups {
                     + st.get().state().hmcName() + (p.env() == LparEnv.VIOSERVER ? " and a Virtual I/O Server" : "")
                     + ": only a Not Activated or Running client partition can be backed up.");
         }
-        List<Source> disks = disksOf(p);
+        List<Source> disks = disksOf(p, !running);
         BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
                 Instant.now().toString(), running, p, List.copyOf(sys.definition().profiles(p.id())),
                 disks.stream().map(Source::disk).toList());
@@ -144,11 +144,22 @@ public final class PartitionBackups {
     private record Source(BackupManifest.Disk disk, Path file) {
     }
 
-    private List<Source> disksOf(Partition p) {
+    /**
+     * The partition's disks; {@code asFiles}: they are to be read as their files (not through a
+     * running QEMU), so a disk with snapshot layers (snapshots, or a linked clone's) is refused: its
+     * file alone is not what its client sees.
+     */
+    private List<Source> disksOf(Partition p, boolean asFiles) {
         List<Source> out = new ArrayList<>();
         for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
             if (d.kind() != MappedDevice.Kind.DISK) {
                 continue; // an optical drive's medium stays in its repository
+            }
+            if (asFiles && d.file() != null && Overlay.hasChain(d.file())) {
+                throw ModelException.of(ModelException.Kind.INVALID_STATE, "The disk " + d.vtd() + " of partition "
+                        + p.name() + " has snapshot layers (snapshots, or it is a linked clone's): a Not Activated "
+                        + "partition's disk is copied as its file, which is not what the partition sees. Copy it while "
+                        + "it runs, or delete its snapshots first.");
             }
             ViosStorage s = vios.storage(d.viosId());
             ViosStorage.Target t = s.target(d.vtd()).orElseThrow();
@@ -216,7 +227,7 @@ public final class PartitionBackups {
             throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The partition " + src.name() + " is a "
                     + "Virtual I/O Server: its storage belongs to it and cannot be cloned.");
         }
-        List<Source> disks = disksOf(src);
+        List<Source> disks = disksOf(src, true);
         BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
                 Instant.now().toString(), false, src, List.copyOf(sys.definition().profiles(src.id())),
                 disks.stream().map(Source::disk).toList());
@@ -252,7 +263,7 @@ public final class PartitionBackups {
         String base = "linked." + newName.replaceAll("[^A-Za-z0-9._-]", "_");
         base = base.substring(0, Math.min(64, base.length()));
         snaps.take(src, base, false, "the disks of linked clone " + newName); // its refusals change nothing
-        List<Source> disks = disksOf(src);
+        List<Source> disks = disksOf(src, false);
         BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
                 Instant.now().toString(), false, src, List.copyOf(sys.definition().profiles(src.id())),
                 disks.stream().map(Source::disk).toList());

@@ -160,21 +160,41 @@ public final class Overlay implements AutoCloseable {
 
     private void openOrigin() throws IOException {
         Optional<Origin> o = originOf(base);
-        if (o.isEmpty()) {
-            return;
+        if (o.isPresent()) {
+            origin.addAll(layersOf(o.get(), size));
         }
-        Path srcDir = dirOf(o.get().source());
-        OverlayChain sc = OverlayChain.read(srcDir).orElseThrow(() -> new IOException(base + ": its source "
-                + o.get().source() + " has no snapshots"));
-        OverlayChain.Snapshot s = sc.snapshots().get(o.get().snapshot());
-        if (s == null || sc.size() != size) {
-            throw new IOException(base + ": its source " + o.get().source() + " has no snapshot "
-                    + o.get().snapshot() + " of its size");
+    }
+
+    /**
+     * What snapshot {@code o.snapshot()} of device {@code o.source()} reads, read-only, top first:
+     * its layers, then its base file or, when it is itself a linked clone, what its own origin reads.
+     */
+    private static List<Layer> layersOf(Origin o, long size) throws IOException {
+        Path srcDir = dirOf(o.source());
+        List<Layer> out = new ArrayList<>();
+        try {
+            OverlayChain sc = OverlayChain.read(srcDir).orElseThrow(() -> new IOException("the source "
+                    + o.source() + " has no snapshots"));
+            OverlayChain.Snapshot s = sc.snapshots().get(o.snapshot());
+            if (s == null || sc.size() != size) {
+                throw new IOException("the source " + o.source() + " has no snapshot " + o.snapshot() + " of its size");
+            }
+            for (int id : sc.pathFrom(s.below())) {
+                out.add(Layer.open(srcDir, id, size, false));
+            }
+            Optional<Origin> further = originOf(o.source());
+            if (further.isPresent()) {
+                out.addAll(layersOf(further.get(), size));
+            } else {
+                out.add(Layer.base(o.source(), false));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            for (Layer l : out) {
+                l.close();
+            }
+            throw e;
         }
-        for (int id : sc.pathFrom(s.below())) {
-            origin.add(Layer.open(srcDir, id, size, false));
-        }
-        origin.add(Layer.base(o.get().source(), false));
     }
 
     /**

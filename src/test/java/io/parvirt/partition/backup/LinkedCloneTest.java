@@ -9,7 +9,6 @@ import io.parvirt.testing.SnapshotRig;
 import io.parvirt.vios.nbd.Overlay;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,6 +65,9 @@ class LinkedCloneTest {
             refused(hmc, "holds the disk of linked clone", "viosvrcmd", "-m", "sys1", "-p", "vios1", "-c",
                     "rmbdsp -vtd vtscsi0");
             refused(hmc, "already exists", "cplpar", "-m", "sys1", "-p", "A", "-n", "A2", "--linked");
+            // a Not Activated partition's disk with layers is not its file: not copied as one
+            refused(hmc, "has snapshot layers", "bklpar", "-m", "sys1", "-p", "A2", "-f", "a2.bk");
+            refused(hmc, "has snapshot layers", "cplpar", "-m", "sys1", "-p", "A", "-n", "A3");
             assertThat(state(hmc)).isEqualTo(before);
 
             ok(hmc, "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A2", "--vioscfg", "--vdisks");
@@ -116,18 +118,11 @@ class LinkedCloneTest {
     }
 
     private static void write(Path disk, long at, int value) throws IOException {
-        try (Overlay o = Overlay.open(disk, true)) {
-            o.write(ByteBuffer.allocate(4).putInt(0, value), at);
-            o.flush();
-        }
+        SnapshotRig.write(disk, at, value);
     }
 
     private static int read(Path disk, long at) throws IOException {
-        try (Overlay o = Overlay.open(disk, false)) {
-            ByteBuffer b = ByteBuffer.allocate(4);
-            o.read(b, at);
-            return b.getInt(0);
-        }
+        return SnapshotRig.read(disk, at);
     }
 
     private InProcessSystem rig() {

@@ -76,6 +76,30 @@ class LinkedCloneOverlayTest {
     }
 
     @Test
+    void aCloneOfACloneReadsThroughBothToTheFirstSourcesFile() throws Exception {
+        Path source = file("src");
+        byte[] src = new byte[SIZE];
+        try (Overlay o = Overlay.open(source, true)) {
+            OverlayTest.scribble(o, src, 11, 100);
+            o.snapshot("one", 1L);
+        }
+        Path first = dir.resolve("first");
+        Overlay.link(first, first, source, "one");
+        byte[] mid = src.clone();
+        try (Overlay o = Overlay.open(first, true)) {
+            OverlayTest.scribble(o, mid, 12, 100);
+            o.snapshot("two", 2L);
+            OverlayTest.scribble(o, new byte[SIZE], 13, 50); // written after: not the second clone's
+        }
+        Path second = dir.resolve("second");
+        Overlay.link(second, second, first, "two");
+        try (Overlay o = Overlay.open(second, true)) {
+            OverlayTest.assertReads(o, mid);
+        }
+        assertThat(Overlay.linkedClones(first, null)).containsExactly(second.toAbsolutePath());
+    }
+
+    @Test
     void aCloneWhoseSourceSnapshotIsGoneIsNotOpened() throws Exception {
         Path source = file("src");
         try (Overlay o = Overlay.open(source, true)) {
