@@ -32,9 +32,11 @@ public final class HmcUsage {
                 + "client runs; a parvirt command.",
                 "-m <managed system> {-p <VIOS partition name> | --id <VIOS partition ID>} -bd <backing device> "
                 + "-sp <target storage pool> [--rate <MB per second>]");
-        add("lslparjob", "List the partition backups, restores, copies and disk moves in progress; a parvirt command.",
+        add("lslparjob", "List the partition backups, restores, copies and disk moves in progress, and those a stopped "
+                + "daemon interrupted; a parvirt command.",
                 "-m <managed system> " + FORMAT);
-        add("rmlparjob", "Cancel a partition backup, restore, copy or disk move in progress; a parvirt command.",
+        add("rmlparjob", "Cancel a partition backup, restore, copy or disk move in progress, or remove an interrupted "
+                + "one from the list; a parvirt command.",
                 "-m <managed system> --id <job ID>");
         add("mklparsnap", "Take a snapshot of a partition's disks served by a Virtual I/O Server and, when it runs, "
                 + "of its memory (unless --nomem), at one point; a parvirt command.",
