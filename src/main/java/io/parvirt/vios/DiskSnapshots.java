@@ -1,6 +1,7 @@
 package io.parvirt.vios;
 
 import io.parvirt.model.ModelException;
+import io.parvirt.vios.nbd.LinkedClones;
 import io.parvirt.vios.nbd.Overlay;
 import io.parvirt.vios.nbd.OverlayChain;
 import io.parvirt.vios.nbd.SnapshotControl;
@@ -131,7 +132,7 @@ public final class DiskSnapshots {
         for (MappedDevice d : disks(clientId)) {
             List<Path> clones;
             try {
-                clones = Overlay.linkedClones(d.file(), name);
+                clones = LinkedClones.linkedClones(d.file(), name);
             } catch (IOException e) {
                 throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The linked clones "
                         + "of disk " + d.vtd() + " of partition " + partition + " cannot be read: " + e.getMessage());

@@ -175,7 +175,7 @@ final class StorageCommands {
     static void requireNoLinkedClones(ViosContext c, ViosStorage.BackingDevice bd) {
         java.util.List<java.nio.file.Path> clones;
         try {
-            clones = io.parvirt.vios.nbd.Overlay.linkedClones(c.svc().devicePath(c.id(), bd), null);
+            clones = io.parvirt.vios.nbd.LinkedClones.linkedClones(c.svc().devicePath(c.id(), bd), null);
         } catch (java.io.IOException e) {
             clones = java.util.List.of();
         }

@@ -15,6 +15,7 @@ import io.parvirt.vios.DiskPlacement;
 import io.parvirt.vios.MappedDevice;
 import io.parvirt.vios.ViosException;
 import io.parvirt.vios.ViosService;
+import io.parvirt.vios.nbd.LinkedClones;
 import io.parvirt.vios.nbd.Overlay;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -207,7 +208,7 @@ public final class PartitionBackups {
 
     /**
      * {@code cplpar [--linked]}. A linked copy's disks are copy-on-write layers over snapshot
-     * {@code linked.NEWNAME} of the source's disks ({@link Overlay#link}), taken here (disk only,
+     * {@code linked.NEWNAME} of the source's disks ({@link LinkedClones#link}), taken here (disk only,
      * as {@code mklparsnap --nomem}: a Running source is frozen through its agent for it and runs
      * on); nothing is copied. That snapshot is listed with the source's and cannot be deleted while
      * the copy's disks exist. A copy refused or failed deletes it again.
@@ -275,7 +276,7 @@ public final class PartitionBackups {
                 try {
                     for (int i = 0; i < placed.size(); i++) {
                         made.add(Overlay.dirOf(placed.get(i).file()));
-                        Overlay.link(placed.get(i).file(), placed.get(i).staging(), disks.get(i).file(), point);
+                        LinkedClones.link(placed.get(i).file(), placed.get(i).staging(), disks.get(i).file(), point);
                     }
                 } catch (IOException e) {
                     throw ModelException.of(ModelException.Kind.INTERNAL, "The disks of " + src.name() + " could "

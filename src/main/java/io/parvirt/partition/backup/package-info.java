@@ -33,7 +33,7 @@
  * <li><b>Linked clones</b> ({@code cplpar --linked}, {@code ?linked=true}): the source (Not Activated or
  *     Running: disk-only, frozen through its agent) gets snapshot {@code linked.NEWNAME}, listed with its
  *     others, and the copy's disks are new backing devices whose layers lie over that snapshot's
- *     ({@code vios.nbd.Overlay#link}): nothing is copied, the source writes on, the copy sees the point.
+ *     ({@code vios.nbd.LinkedClones#link}): nothing is copied, the source writes on, the copy sees the point.
  *     While the copy's disks exist, that snapshot, the source's disk ({@code rmbdsp}) and the source
  *     partition ({@code rmsyscfg}) are refused with one line; removing the copy with
  *     {@code --vioscfg --vdisks} frees them. Name, id, UUID and MACs as for a full copy.</li>

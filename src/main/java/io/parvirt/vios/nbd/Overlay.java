@@ -49,15 +49,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * from below first, and a merge into the live top copies only blocks the top lacks, so neither may
  * interleave with a first write. Once a block is in the top, writes to it take no lock.
  *
- * <p><b>Linked clones</b> ({@link #link}): a device whose {@code .NAME.snap/origin} names another
- * device and one of its snapshots reads, below its own layers, that device's layers of the
- * snapshot's path and its base file (read-only), in place of its own file (an empty sparse file
- * of the size, never read). The source runs on: a snapshot's layers are frozen, and the source's
- * merges keep what every named snapshot reads (files are only deleted once nothing names them, and
- * an open one stays readable), so the clone's path is resolved by the snapshot's name at each
- * open. The source marks each clone in {@code .SRC.snap/linked/}; deleting the snapshot a clone
- * reads through is refused ({@link #linkedClones}). A clone's own snapshots work as any device's;
- * it is never merged into its own file.
+ * <p><b>Linked clones</b> ({@link LinkedClones#link}): a device whose {@code .NAME.snap/origin}
+ * names another device and one of its snapshots reads, below its own layers, that device's layers
+ * of the snapshot's path and its base file (read-only), in place of its own file (an empty sparse
+ * file of the size, never read). The source runs on: a snapshot's layers are frozen, and the
+ * source's merges keep what every named snapshot reads (files are only deleted once nothing names
+ * them, and an open one stays readable), so the clone's path is resolved by the snapshot's name at
+ * each open. Deleting the snapshot a clone reads through is refused
+ * ({@link LinkedClones#linkedClones}). A clone's own snapshots work as any device's; it is never
+ * merged into its own file.
  */
 public final class Overlay implements AutoCloseable {
     static final int PAUSE_WAIT_SECONDS = 10;
@@ -138,121 +138,11 @@ public final class Overlay implements AutoCloseable {
 
     // --- linked clones (issue 19) -----------------------------------------------------------------
 
-    private static final String ORIGIN = "origin";
-    private static final String LINKED = "linked";
-
-    /** A linked clone's source: its device file and the snapshot the clone reads through. */
-    public record Origin(Path source, String snapshot) {
-    }
-
-    /** What {@code backing} is a linked clone of, if it is one. */
-    public static Optional<Origin> originOf(Path backing) throws IOException {
-        Path f = dirOf(backing).resolve(ORIGIN);
-        if (!Files.isRegularFile(f)) {
-            return Optional.empty();
-        }
-        List<String> lines = Files.readAllLines(f);
-        if (lines.size() != 2) {
-            throw new IOException(f + ": not an origin file");
-        }
-        return Optional.of(new Origin(Path.of(lines.get(0)), lines.get(1)));
-    }
-
     private void openOrigin() throws IOException {
-        Optional<Origin> o = originOf(base);
+        Optional<LinkedClones.Origin> o = LinkedClones.originOf(base);
         if (o.isPresent()) {
-            origin.addAll(layersOf(o.get(), size));
+            origin.addAll(LinkedClones.layersOf(o.get(), size));
         }
-    }
-
-    /**
-     * What snapshot {@code o.snapshot()} of device {@code o.source()} reads, read-only, top first:
-     * its layers, then its base file or, when it is itself a linked clone, what its own origin reads.
-     */
-    private static List<Layer> layersOf(Origin o, long size) throws IOException {
-        Path srcDir = dirOf(o.source());
-        List<Layer> out = new ArrayList<>();
-        try {
-            OverlayChain sc = OverlayChain.read(srcDir).orElseThrow(() -> new IOException("the source "
-                    + o.source() + " has no snapshots"));
-            OverlayChain.Snapshot s = sc.snapshots().get(o.snapshot());
-            if (s == null || sc.size() != size) {
-                throw new IOException("the source " + o.source() + " has no snapshot " + o.snapshot() + " of its size");
-            }
-            for (int id : sc.pathFrom(s.below())) {
-                out.add(Layer.open(srcDir, id, size, false));
-            }
-            Optional<Origin> further = originOf(o.source());
-            if (further.isPresent()) {
-                out.addAll(layersOf(further.get(), size));
-            } else {
-                out.add(Layer.base(o.source(), false));
-            }
-            return out;
-        } catch (IOException | RuntimeException e) {
-            for (Layer l : out) {
-                l.close();
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Makes {@code clone} (a device's final path; its file is {@code file}, perhaps still staged
-     * under another name) a linked clone of {@code source} at its snapshot {@code snapshot}: the
-     * file becomes an empty sparse file of the source's size, its layers' directory an empty top
-     * over the source's snapshot, and the source marks it. Nothing is copied.
-     */
-    public static void link(Path clone, Path file, Path source, String snapshot) throws IOException {
-        OverlayChain sc = OverlayChain.read(dirOf(source)).orElseThrow(() -> new IOException(source
-                + " has no snapshots"));
-        if (!sc.snapshots().containsKey(snapshot)) {
-            throw new IOException(source + " has no snapshot " + snapshot);
-        }
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
-            f.setLength(0);
-            f.setLength(sc.size()); // a hole throughout: no block of it is ever read
-        }
-        Path dir = dirOf(clone);
-        Files.createDirectories(dir);
-        Layer.create(dir, 1, sc.size());
-        Path linked = Files.createDirectories(dirOf(source).resolve(LINKED));
-        io.parvirt.durable.AtomicFile.replace(linked.resolve(markOf(clone)), clone.toAbsolutePath() + "\n"
-                + snapshot + "\n");
-        io.parvirt.durable.AtomicFile.replace(dir.resolve(ORIGIN), source.toAbsolutePath() + "\n" + snapshot + "\n");
-        new OverlayChain(sc.size(), Map.of(1, 0), 1, Map.of()).write(dir); // last: from here on it is a clone
-    }
-
-    private static String markOf(Path clone) {
-        return Integer.toHexString(clone.toAbsolutePath().toString().hashCode()) + "-" + clone.getFileName();
-    }
-
-    /**
-     * The linked clones (their device files) that read through snapshot {@code snapshot} of
-     * {@code source} (null: any of its snapshots). A mark whose clone is gone, or is no longer that
-     * snapshot's clone, is not one (its files were removed with the device).
-     */
-    public static List<Path> linkedClones(Path source, String snapshot) throws IOException {
-        Path linked = dirOf(source).resolve(LINKED);
-        List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(linked)) {
-            return out;
-        }
-        try (DirectoryStream<Path> marks = Files.newDirectoryStream(linked)) {
-            for (Path m : marks) {
-                List<String> lines = Files.readAllLines(m);
-                if (lines.size() != 2 || (snapshot != null && !lines.get(1).equals(snapshot))) {
-                    continue;
-                }
-                Path clone = Path.of(lines.get(0));
-                Optional<Origin> o = originOf(clone);
-                if (o.isPresent() && o.get().source().equals(source.toAbsolutePath())
-                        && o.get().snapshot().equals(lines.get(1))) {
-                    out.add(clone);
-                }
-            }
-        }
-        return out;
     }
 
     /** The lock every request holds (shared) while it runs; a snapshot or revert takes it exclusively. */
@@ -613,7 +503,7 @@ public final class Overlay implements AutoCloseable {
         if (c == null || !c.snapshots().containsKey(name)) {
             throw new IllegalArgumentException("no snapshot " + name);
         }
-        List<Path> clones = linkedClones(base, name);
+        List<Path> clones = LinkedClones.linkedClones(base, name);
         if (!clones.isEmpty()) {
             throw new IllegalStateException("snapshot " + name + " is the base of linked clone "
                     + clones.getFirst().getFileName() + (clones.size() > 1 ? " and " + (clones.size() - 1) + " more" : ""));
@@ -731,7 +621,7 @@ public final class Overlay implements AutoCloseable {
         Layer top = layers.remove(c.top());
         install(null);
         top.delete();
-        Path linked = dir.resolve(LINKED); // marks of clones gone with their snapshots: none reads it now
+        Path linked = dir.resolve(LinkedClones.LINKED); // marks of clones gone with their snapshots: none reads it now
         if (Files.isDirectory(linked)) {
             try (DirectoryStream<Path> marks = Files.newDirectoryStream(linked)) {
                 for (Path m : marks) {

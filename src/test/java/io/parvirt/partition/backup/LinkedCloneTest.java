@@ -6,6 +6,7 @@ import io.parvirt.hmc.Hmc;
 import io.parvirt.hmc.HmcResult;
 import io.parvirt.testing.InProcessSystem;
 import io.parvirt.testing.SnapshotRig;
+import io.parvirt.vios.nbd.LinkedClones;
 import io.parvirt.vios.nbd.Overlay;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -47,7 +48,8 @@ class LinkedCloneTest {
                     "uuid").stdout();
             assertThat(uuids.lines().distinct().count()).isEqualTo(2);
             Path clone = find("bdA_1");
-            assertThat(Overlay.originOf(clone)).contains(new Overlay.Origin(source.toAbsolutePath(), "linked.A2"));
+            assertThat(LinkedClones.originOf(clone))
+                    .contains(new LinkedClones.Origin(source.toAbsolutePath(), "linked.A2"));
             assertThat(Files.size(clone)).isEqualTo(Files.size(source));
             assertThat(dataBytes(clone)).as("nothing copied").isZero();
 

@@ -35,9 +35,9 @@ class LinkedCloneOverlayTest {
         }
         byte[] atSnapshot = src.clone();
         Path clone = dir.resolve("clone");
-        Overlay.link(clone, clone, source, "base");
-        assertThat(Overlay.linkedClones(source, "base")).containsExactly(clone.toAbsolutePath());
-        assertThat(Overlay.linkedClones(source, "other")).isEmpty();
+        LinkedClones.link(clone, clone, source, "base");
+        assertThat(LinkedClones.linkedClones(source, "base")).containsExactly(clone.toAbsolutePath());
+        assertThat(LinkedClones.linkedClones(source, "other")).isEmpty();
 
         try (Overlay s = Overlay.open(source, true); Overlay c = Overlay.open(clone, true)) {
             byte[] mine = atSnapshot.clone();
@@ -51,7 +51,7 @@ class LinkedCloneOverlayTest {
             OverlayTest.assertReads(s, src);
             assertThatThrownBy(() -> s.delete("base")).isInstanceOf(IllegalStateException.class)
                     .hasMessage("snapshot base is the base of linked clone clone");
-            assertThat(Overlay.originOf(clone)).contains(new Overlay.Origin(source.toAbsolutePath(), "base"));
+            assertThat(LinkedClones.originOf(clone)).contains(new LinkedClones.Origin(source.toAbsolutePath(), "base"));
         }
         byte[] mine;
         try (Overlay c = Overlay.open(clone, true)) { // opened again: its path found by the snapshot's name
@@ -65,7 +65,7 @@ class LinkedCloneOverlayTest {
 
         deleteTree(Overlay.dirOf(clone)); // the clone's device removed
         Files.delete(clone);
-        assertThat(Overlay.linkedClones(source, "base")).isEmpty();
+        assertThat(LinkedClones.linkedClones(source, "base")).isEmpty();
         try (Overlay s = Overlay.open(source, true)) {
             s.delete("base");
         }
@@ -84,7 +84,7 @@ class LinkedCloneOverlayTest {
             o.snapshot("one", 1L);
         }
         Path first = dir.resolve("first");
-        Overlay.link(first, first, source, "one");
+        LinkedClones.link(first, first, source, "one");
         byte[] mid = src.clone();
         try (Overlay o = Overlay.open(first, true)) {
             OverlayTest.scribble(o, mid, 12, 100);
@@ -92,11 +92,11 @@ class LinkedCloneOverlayTest {
             OverlayTest.scribble(o, new byte[SIZE], 13, 50); // written after: not the second clone's
         }
         Path second = dir.resolve("second");
-        Overlay.link(second, second, first, "two");
+        LinkedClones.link(second, second, first, "two");
         try (Overlay o = Overlay.open(second, true)) {
             OverlayTest.assertReads(o, mid);
         }
-        assertThat(Overlay.linkedClones(first, null)).containsExactly(second.toAbsolutePath());
+        assertThat(LinkedClones.linkedClones(first, null)).containsExactly(second.toAbsolutePath());
     }
 
     @Test
@@ -106,14 +106,14 @@ class LinkedCloneOverlayTest {
             o.snapshot("base", 1L);
         }
         Path clone = dir.resolve("clone");
-        Overlay.link(clone, clone, source, "base");
+        LinkedClones.link(clone, clone, source, "base");
         Files.delete(Overlay.dirOf(source).resolve("linked").toFile().listFiles()[0].toPath()); // a lost mark
         try (Overlay s = Overlay.open(source, true)) {
             s.delete("base");
         }
         assertThatThrownBy(() -> Overlay.open(clone, true)).isInstanceOf(IOException.class)
                 .hasMessageContaining("has no");
-        assertThatThrownBy(() -> Overlay.link(dir.resolve("c2"), dir.resolve("c2"), source, "base"))
+        assertThatThrownBy(() -> LinkedClones.link(dir.resolve("c2"), dir.resolve("c2"), source, "base"))
                 .isInstanceOf(IOException.class);
     }
 
