@@ -199,7 +199,7 @@ final class Routes {
                 "true".equals(ctx.queryParam("force"))))));
         r.post("/api/v1/partitions/{name}/clone", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
                 .ClonePartition(sysName(), PartitionRef.byName(ctx.pathParam("name")), query(ctx, "name"),
-                optionalId(ctx)))));
+                optionalId(ctx), "true".equals(ctx.queryParam("linked"))))));
         r.post("/api/v1/backups/{file}/restore", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
                 .RestorePartition(sysName(), ctx.pathParam("file"), ctx.queryParam("name"), optionalId(ctx)))));
         r.post("/api/v1/partitions/{name}/disks/{device}/migrate", ctx -> change(ctx, 200, execute(ctx,

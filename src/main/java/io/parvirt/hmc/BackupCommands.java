@@ -19,7 +19,7 @@ import java.util.Set;
 final class BackupCommands {
     /** {@code lslparjob}'s attributes, in order. */
     static final Set<String> JOB_ATTRIBUTES = new java.util.LinkedHashSet<>(List.of("job_id", "operation",
-            "lpar_name", "file", "phase", "percent_done", "bytes_done", "bytes_total", "start_time"));
+            "lpar_name", "file", "phase", "percent_done", "bytes_done", "bytes_total", "start_time", "status", "reason"));
 
     private final ManagedSystem sys;
     private final PartitionOperations operations;
@@ -37,7 +37,8 @@ final class BackupCommands {
         switch (command) {
             case BackupPartition b -> backups.backup(Systems.partition(sys, b.partition()), b.file(), b.force(), user);
             case RestorePartition r -> backups.restore(r.file(), r.name(), r.id(), user);
-            case ClonePartition c -> backups.copy(Systems.partition(sys, c.source()), c.name(), c.id(), user);
+            case ClonePartition c -> backups.copy(Systems.partition(sys, c.source()), c.name(), c.id(), c.linked(),
+                    user);
             case CancelJob c -> backups.jobs().cancel(c.id());
             case BackupCommand.MigrateDisk m -> backups.diskMigrations().migrate(Systems.partition(sys, m.vios()),
                     m.device(), m.pool(), m.mbPerSecond(), user);
@@ -50,11 +51,12 @@ final class BackupCommands {
 
     private static HmcResult list(LparJobs jobs, ListJobs l) {
         List<Row> rows = new ArrayList<>();
-        for (LparJobs.Job j : jobs.list()) {
+        for (LparJobs.Job j : jobs.listAll()) {
             rows.add(new Row().put("job_id", j.id()).put("operation", j.kind().name().toLowerCase(java.util.Locale.ROOT))
                     .put("lpar_name", j.partition()).put("file", j.file()).put("phase", j.phase())
                     .put("percent_done", j.percent()).put("bytes_done", j.doneBytes())
-                    .put("bytes_total", j.totalBytes()).put("start_time", j.started().toString()));
+                    .put("bytes_total", j.totalBytes()).put("start_time", j.started().toString())
+                    .put("status", j.status()).put("reason", j.reason()));
         }
         return Listing.render(rows, l.format().fields(), l.format().header(), JOB_ATTRIBUTES);
     }

@@ -26,10 +26,10 @@ final class BackupParser {
                 yield new RestorePartition(o.require("-m"), o.require("-f"), name(o), newId(o));
             }
             case "cplpar" -> {
-                Options o = new Options().values("-m", "-p", "--id", "-n", "--newid").parse(args);
+                Options o = new Options().values("-m", "-p", "--id", "-n", "--newid").flags("--linked").parse(args);
                 io.parvirt.hmc.command.PartitionRef source = o.partition("-p", "--id");
                 o.require("-n");
-                yield new ClonePartition(o.require("-m"), source, name(o), newId(o));
+                yield new ClonePartition(o.require("-m"), source, name(o), newId(o), o.has("--linked"));
             }
             case "migrdisk" -> {
                 Options o = new Options().values("-m", "-p", "--id", "-bd", "-sp", "--rate").parse(args);

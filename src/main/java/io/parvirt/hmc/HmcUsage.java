@@ -23,17 +23,20 @@ public final class HmcUsage {
                 "-m <managed system> {-p <partition name> | --id <partition ID>} -f <file name> [--force]");
         add("rstlpar", "Restore a partition from a backup archive, under its own name or a new one; a parvirt command.",
                 "-m <managed system> -f <file name> [-n <new partition name>] [--newid <partition ID>]");
-        add("cplpar", "Copy a Not Activated partition whole (definition, profiles, disks) as a new partition; "
+        add("cplpar", "Copy a Not Activated partition whole (definition, profiles, disks) as a new partition, or "
+                + "with --linked any Not Activated or Running one, its disks copy-on-write over a snapshot of its own; "
                 + "a parvirt command.",
                 "-m <managed system> {-p <partition name> | --id <partition ID>} -n <new partition name> "
-                + "[--newid <partition ID>]");
+                + "[--newid <partition ID>] [--linked]");
         add("migrdisk", "Move a backing device of a Virtual I/O Server to another of its storage pools while its "
                 + "client runs; a parvirt command.",
                 "-m <managed system> {-p <VIOS partition name> | --id <VIOS partition ID>} -bd <backing device> "
                 + "-sp <target storage pool> [--rate <MB per second>]");
-        add("lslparjob", "List the partition backups, restores, copies and disk moves in progress; a parvirt command.",
+        add("lslparjob", "List the partition backups, restores, copies and disk moves in progress, and those a stopped "
+                + "daemon interrupted; a parvirt command.",
                 "-m <managed system> " + FORMAT);
-        add("rmlparjob", "Cancel a partition backup, restore, copy or disk move in progress; a parvirt command.",
+        add("rmlparjob", "Cancel a partition backup, restore, copy or disk move in progress, or remove an interrupted "
+                + "one from the list; a parvirt command.",
                 "-m <managed system> --id <job ID>");
         add("mklparsnap", "Take a snapshot of a partition's disks served by a Virtual I/O Server and, when it runs, "
                 + "of its memory (unless --nomem), at one point; a parvirt command.",

@@ -198,6 +198,8 @@ final class SyscfgCommands {
         // A client's mappings are found while it is still defined: pairing reads its adapters.
         var mappings = rm.vioscfg() && p.env() != io.parvirt.model.LparEnv.VIOSERVER && vios.isPresent()
                 ? vios.get().mappingsOf(p.id()) : java.util.List.<io.parvirt.vios.ViosService.ClientMappings>of();
+        // Its snapshots go first, while its disks are still found through its mappings.
+        hmc.operations().snapshots().ifPresent(s -> s.removeWith(p, rm.vioscfg() && rm.vdisks()));
         sys.removePartition(p, user);
         if (storage) {
             vios.get().forget(p, user);

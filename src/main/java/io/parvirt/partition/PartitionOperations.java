@@ -62,6 +62,8 @@ public final class PartitionOperations {
     private final Suspension suspension;
     private final io.parvirt.partition.backup.PartitionBackups backups;
     private final PartitionSnapshots snapshots;
+    /** A snapshot taken or reverted and a DLPAR change, which must not overlap on one partition. */
+    private final PartitionActivity activity = new PartitionActivity();
     /**
      * The migration stream's bandwidth cap (bytes/s): QEMU's own default (32 MiB/s) would stretch
      * a migration needlessly; the link is the limit.
@@ -103,7 +105,12 @@ public final class PartitionOperations {
                         .filter(s -> s.spec().runsStorageServer())
                         .map(s -> io.parvirt.hypervisor.StorageServerProcess.controlSocket(s.spec()))),
                 this::state, p -> longOperation(p, vios), this, hypervisor.suspendDir().resolveSibling("snapshots"),
-                MIGRATION_BANDWIDTH);
+                MIGRATION_BANDWIDTH, activity);
+    }
+
+    /** What is in progress on partitions that must not overlap (a snapshot, a DLPAR change). */
+    PartitionActivity activity() {
+        return activity;
     }
 
     /** Partition snapshots (issue 19); empty where no partitions run or no VIOS storage is served. */
@@ -526,7 +533,19 @@ public final class PartitionOperations {
 
     /** Processor DLPAR on a running partition: checked whole, recorded, then dispatched at once. */
     public void changeProcessors(Partition p, ProcessorRequest request, String user) {
-        processors.change(p, request, user);
+        Partition target = switch (request) {
+            case ProcessorRequest.MoveProcs m -> m.target();
+            case ProcessorRequest.MoveUnits m -> m.target();
+            default -> null;
+        };
+        try (PartitionActivity.Mark m = dlpar(p, target, "its processors are not changed")) {
+            processors.change(p, request, user);
+        }
+    }
+
+    /** Marks a DLPAR change on {@code p} (and the target of a move), refused beside a snapshot. */
+    private PartitionActivity.Mark dlpar(Partition p, Partition target, String refused) {
+        return activity.begin(target == null ? List.of(p) : List.of(p, target), "a DLPAR change", refused);
     }
 
     /**
@@ -534,7 +553,10 @@ public final class PartitionOperations {
      * then the guest's part (virtio-mem); what the guest did not finish is reported.
      */
     public void changeMemory(Partition p, MemoryRequest request, String user) {
-        memory.change(p, request, user);
+        try (PartitionActivity.Mark m = dlpar(p, request instanceof MemoryRequest.Move mv ? mv.target() : null,
+                "its memory is not changed")) {
+            memory.change(p, request, user);
+        }
     }
 
     /** What {@code rsthwres -r} restores; parvirt partitions have no physical I/O, so {@code IO} has nothing to do. */
@@ -545,7 +567,10 @@ public final class PartitionOperations {
      * with ({@code partition} null: every running partition), checked whole first.
      */
     public void restoreResources(Partition partition, RestoredResource resource, String user) {
-        restore.restore(partition, resource, user);
+        List<Partition> ps = partition != null ? List.of(partition) : List.copyOf(sys.definition().partitions());
+        try (PartitionActivity.Mark m = activity.begin(ps, "a DLPAR change", "its resources are not restored")) {
+            restore.restore(partition, resource, user);
+        }
     }
 
     /** {@code mksyscfg -r prof -o save}: the running partition's current configuration as profile {@code name}. */
@@ -558,7 +583,9 @@ public final class PartitionOperations {
      * hot-plugged on (or unplugged from) the slot's PCIe root port; a NIC joins or leaves its switch.
      */
     public void changeAdapter(Partition p, AdapterRequest request, String user) {
-        adapters.change(p, request, user);
+        try (PartitionActivity.Mark m = dlpar(p, null, "its virtual adapters are not changed")) {
+            adapters.change(p, request, user);
+        }
     }
 
     /**

@@ -71,6 +71,8 @@ public final class PartitionSnapshots {
     /** Held by activations: a revert that starts a partition takes capacity as one does. */
     private final Object activation;
     private final long bandwidth;
+    /** Where a snapshot taken or reverted is marked, so that no DLPAR runs beside it. */
+    private final PartitionActivity activity;
 
     /**
      * @param otherOperation the long operation in progress on the partition (a backup job...), if any
@@ -79,7 +81,8 @@ public final class PartitionSnapshots {
      */
     PartitionSnapshots(ManagedSystem sys, Hypervisor hypervisor, VirtualEthernet network, ViosService vios,
             DiskSnapshots disks, IntFunction<Optional<RunState>> states,
-            Function<Partition, Optional<String>> otherOperation, Object activation, Path dir, long bandwidth) {
+            Function<Partition, Optional<String>> otherOperation, Object activation, Path dir, long bandwidth,
+            PartitionActivity activity) {
         this.sys = sys;
         this.hypervisor = hypervisor;
         this.network = network;
@@ -90,6 +93,7 @@ public final class PartitionSnapshots {
         this.activation = activation;
         this.records = new SnapshotRecords(dir);
         this.bandwidth = bandwidth;
+        this.activity = activity;
     }
 
     /** One listed snapshot. */
@@ -111,6 +115,13 @@ public final class PartitionSnapshots {
     public synchronized void take(Partition p, String name, boolean withMemory, String description) {
         requireName(name);
         requireClient(p, "a snapshot taken");
+        try (PartitionActivity.Mark m = activity.begin(p, "a snapshot (" + name + ") being taken",
+                "no snapshot taken")) {
+            takeMarked(p, name, withMemory, description);
+        }
+    }
+
+    private void takeMarked(Partition p, String name, boolean withMemory, String description) {
         SnapshotRecords.Chain chain = records.of(p.uuid());
         if (chain.find(name).isPresent()) {
             throw refusal(ModelException.Kind.NAME_IN_USE, p, "The snapshot name " + name
@@ -205,7 +216,10 @@ public final class PartitionSnapshots {
     /** {@code rstlparsnap}: the partition returns to snapshot {@code name} (see the class comment). */
     public synchronized void revert(Partition p, String name) {
         synchronized (activation) {
-            revertLocked(p, name);
+            requireClient(p, "reverted");
+            try (PartitionActivity.Mark m = activity.begin(p, "a revert to snapshot " + name, "not reverted")) {
+                revertLocked(p, name);
+            }
         }
     }
 
@@ -260,6 +274,41 @@ public final class PartitionSnapshots {
         } catch (IOException e) {
             throw refusal(ModelException.Kind.STORE_FAILURE, p, "The snapshot " + name + " of partition " + p.name()
                     + " was deleted from its disks but not from its record: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A Not Activated partition being removed ({@code rmsyscfg -r lpar}) takes its snapshots with
+     * it, as a deleted VM's snapshots go with it elsewhere: the HMC knows no snapshots to refuse
+     * over, and left behind they would hold pool space under a UUID nothing names any more. Its disks
+     * keep what they hold now (the layers merged into them), unless {@code disksGo} (they are removed
+     * with it, layers and all); the memory files and the record go. Refused, changing nothing, while
+     * a backup or copy of it runs, or while a linked clone's disk reads through one of its snapshots.
+     */
+    public synchronized void removeWith(Partition p, boolean disksGo) {
+        if (p.env() == LparEnv.VIOSERVER) {
+            return;
+        }
+        Optional<String> other = otherOperation.apply(p);
+        if (other.isPresent()) {
+            throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has " + other.get()
+                    + " in progress: it cannot be removed.");
+        }
+        disks.requireNoLinkedClones(p.id(), p.name(), null);
+        SnapshotRecords.Chain chain = records.of(p.uuid());
+        if (!disksGo) {
+            disks.deleteAll(p.id(), p.name());
+        }
+        try {
+            for (SnapshotRecords.Snapshot s : chain.snapshots()) {
+                if (s.machine() != null) {
+                    Files.deleteIfExists(s.machine().file());
+                }
+            }
+            records.save(p.uuid(), SnapshotRecords.Chain.EMPTY);
+        } catch (IOException e) {
+            throw refusal(ModelException.Kind.STORE_FAILURE, p, "The snapshots of partition " + p.name() + " were "
+                    + "merged into its disks but their records could not be deleted: " + e.getMessage());
         }
     }
 

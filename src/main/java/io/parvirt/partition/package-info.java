@@ -13,7 +13,9 @@
  * <p><b>Snapshots</b> (issue 19, {@link io.parvirt.partition.PartitionSnapshots}): the VIOS's disk
  * layers ({@code vios.DiskSnapshots}) and, for a running partition, its memory at the same instant
  * ({@code Hypervisor.snapshot}); a revert with memory starts the partition from the memory file as
- * a resume does. The records are JSON files in the home, written whole.
+ * a resume does. The records are JSON files in the home, written whole. A partition removed with
+ * {@code rmsyscfg -r lpar} takes its snapshots with it (records, memory files; the disk layers are
+ * merged into disks that stay, or go with disks removed by {@code --vioscfg --vdisks}).
  *
  * <p><b>DLPAR</b> (issue 13). Processor policy (units, weight, mode, pool) only changes what the
  * dispatcher grants ({@code ProcessorDlpar}). Virtual processors, dedicated cores and memory need
@@ -25,7 +27,9 @@
  * then has; what it did not finish within {@code -w} is undone (adds) or kept as far as it got
  * (memory removal), reported with {@code HSCL1310}, and in {@code lssvcevents} either way. Moves
  * ({@code -o m}) check both sides first, take from the source, give to the target, and give back
- * to the source if the target fails.
+ * to the source if the target fails. A DLPAR change and a snapshot taken or reverted to do not overlap on
+ * one partition ({@code PartitionActivity}): the second is refused naming the first, before it changes
+ * anything.
  *
  * <p><b>Virtual adapters</b> ({@code AdapterDlpar}). A q35 guest takes a hot-plugged PCIe device
  * only on a root port, and ports cannot be added later, so a partition starts with one

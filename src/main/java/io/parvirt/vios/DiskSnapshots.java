@@ -1,6 +1,7 @@
 package io.parvirt.vios;
 
 import io.parvirt.model.ModelException;
+import io.parvirt.vios.nbd.LinkedClones;
 import io.parvirt.vios.nbd.Overlay;
 import io.parvirt.vios.nbd.OverlayChain;
 import io.parvirt.vios.nbd.SnapshotControl;
@@ -117,7 +118,56 @@ public final class DiskSnapshots {
 
     /** Deletes snapshot {@code name} from every disk of the partition, merging what it held. */
     public void delete(int clientId, String partition, String name) {
+        if (list(clientId, partition).contains(name)) {
+            requireNoLinkedClones(clientId, partition, name);
+        }
         everyDisk(clientId, partition, name, "delete");
+    }
+
+    /**
+     * Refuses when a linked clone's disk reads through snapshot {@code name} (null: any snapshot)
+     * of a disk of the partition: that snapshot's layers are the clone's disk.
+     */
+    public void requireNoLinkedClones(int clientId, String partition, String name) {
+        for (MappedDevice d : disks(clientId)) {
+            List<Path> clones;
+            try {
+                clones = LinkedClones.linkedClones(d.file(), name);
+            } catch (IOException e) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The linked clones "
+                        + "of disk " + d.vtd() + " of partition " + partition + " cannot be read: " + e.getMessage());
+            }
+            if (!clones.isEmpty()) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The "
+                        + (name == null ? "snapshots" : "snapshot " + name) + " of partition " + partition
+                        + " hold the disk of a linked clone (backing device "
+                        + String.join(", ", clones.stream().map(c -> c.getFileName().toString()).toList())
+                        + "): remove the clone with its disks first.");
+            }
+        }
+    }
+
+    /**
+     * Deletes every snapshot of every disk of the partition, those a daemon killed mid-snapshot left
+     * on some disks only too: each disk keeps what it holds now. A disk no server holds open is
+     * merged back into a plain file here (its layers' directory goes); a served one when its server
+     * next opens it.
+     */
+    public void deleteAll(int clientId, String partition) {
+        requireNoLinkedClones(clientId, partition, null);
+        for (MappedDevice d : disks(clientId)) {
+            try {
+                for (String name : namesOf(d, partition).reversed()) {
+                    act(d, "delete", name, null);
+                }
+                if (controlSocket.apply(d.viosId()).isEmpty() && Overlay.hasChain(d.file())) {
+                    Overlay.open(d.file(), true).close(); // opening writable folds an unnamed top into the file
+                }
+            } catch (IOException | RuntimeException e) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, partition, "The snapshots of "
+                        + "partition " + partition + " could not be deleted: disk " + d.vtd() + ": " + e.getMessage());
+            }
+        }
     }
 
     private void everyDisk(int clientId, String partition, String name, String request) {

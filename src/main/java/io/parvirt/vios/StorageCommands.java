@@ -163,11 +163,27 @@ final class StorageCommands {
             if (drop != null && a.has("-savebd")) {
                 return new ViosService.Change(next, "Mapping " + drop.name() + " removed from " + c.vios().name());
             }
+            requireNoLinkedClones(c, bd);
             next = next.withDevices(minus(next.devices(), d -> d.name().equals(bd.name())));
             return new ViosService.Change(next, "Backing device " + bd.name() + " removed from " + c.vios().name(),
                     () -> { }, c.svc().deviceFiles(c.id(), bd));
         });
         return "";
+    }
+
+    /** A device whose snapshot a linked clone's disk reads through stays while the clone does (issue 19). */
+    static void requireNoLinkedClones(ViosContext c, ViosStorage.BackingDevice bd) {
+        java.util.List<java.nio.file.Path> clones;
+        try {
+            clones = io.parvirt.vios.nbd.LinkedClones.linkedClones(c.svc().devicePath(c.id(), bd), null);
+        } catch (java.io.IOException e) {
+            clones = java.util.List.of();
+        }
+        if (!clones.isEmpty()) {
+            throw new ViosException(ViosException.Kind.IN_USE, bd.name(), "The backing device " + bd.name()
+                    + " holds the disk of linked clone backing device " + clones.getFirst().getFileName()
+                    + ": remove that first.");
+        }
     }
 
     static Pool pool(ViosStorage s, String name) {

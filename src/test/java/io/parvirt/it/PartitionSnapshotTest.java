@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * Running with the tmpfs tag of the snapshot, and once the loop is stopped every record on disk up
  * to its counter is there, none with the later tag: disk and memory are of one point. A chain of
  * three with the middle one deleted reverts to the last correctly. Refusals change neither
- * {@code lslparsnap} nor the pool's files. One guest.
+ * {@code lslparsnap} nor the pool's files. A linked clone of the running partition boots and
+ * reads its disk as at the copy while the source writes on; its snapshot cannot be deleted until
+ * the clone is removed. One guest, and the clone's.
  */
 @Tag("guest")
 class PartitionSnapshotTest {
@@ -164,13 +166,35 @@ class PartitionSnapshotTest {
         assertThat(poolFiles()).isEqualTo(files);
         assertThat(Guests.state(d, "A")).isEqualTo("Running");
 
+        // a linked clone of the running partition: it boots and sees A's disk as at the copy, A writes on
+        sh(DISK + "echo linked | dd of=$DISK bs=512 seek=2000 count=1 conv=fsync,notrunc 2>/dev/null");
+        long c0 = System.nanoTime();
+        BackupRestoreTest.ok(d, "cplpar", "-m", "sys1", "-p", "A", "-n", "A2", "--linked");
+        long cloneMs = (System.nanoTime() - c0) / 1_000_000;
+        assertThat(Guests.state(d, "A")).isEqualTo("Running");
+        sh(DISK + "echo later | dd of=$DISK bs=512 seek=2000 count=1 conv=fsync,notrunc 2>/dev/null");
+        BackupRestoreTest.ok(d, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "A2", "-f", "default");
+        Guests.awaitState(d, "A2", "Running", Duration.ofSeconds(300));
+        Await.on("A2's agent", () -> Guests.exec(d, "A2", "/bin/true").exit()).within(Duration.ofSeconds(120))
+                .every(Guests.POLL).until(e -> e == 0);
+        Guests.Exec onClone = Guests.exec(d, "A2", "/bin/sh", "-c", "DISK=/dev/$(ls /sys/block | grep ^sd | head -1);"
+                + " dd if=$DISK bs=512 skip=2000 count=1 2>/dev/null | head -1");
+        assertThat(onClone.stdout().strip()).as("the clone's disk as at the copy: " + onClone.stderr())
+                .isEqualTo("linked");
+        assertThat(sh(DISK + "dd if=$DISK bs=512 skip=2000 count=1 2>/dev/null | head -1").strip()).isEqualTo("later");
+        refused("HSCL", "hold the disk of a linked clone", "rmlparsnap", "-m", "sys1", "-p", "A", "-n", "linked.A2");
+        BackupRestoreTest.ok(d, "chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "A2");
+        Guests.awaitState(d, "A2", "Not Activated", Duration.ofSeconds(60));
+        BackupRestoreTest.ok(d, "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A2", "--vioscfg", "--vdisks");
+        BackupRestoreTest.ok(d, "rmlparsnap", "-m", "sys1", "-p", "A", "-n", "linked.A2");
+
         // disk only, running (its file systems frozen by the agent): a revert leaves it Not Activated
         BackupRestoreTest.ok(d, "mklparsnap", "-m", "sys1", "-p", "A", "-n", "d1", "--nomem");
         assertThat(snaps()).endsWith("d1,s3,0,Running\n");
         assertThat(Guests.state(d, "A")).isEqualTo("Running");
         BackupRestoreTest.ok(d, "rstlparsnap", "-m", "sys1", "-p", "A", "-n", "d1");
         assertThat(Guests.state(d, "A")).isEqualTo("Not Activated");
-        System.out.printf("partition-snapshot: snapshot %d ms, revert %d ms, test %d s%n", snapMs, revertMs,
-                (System.nanoTime() - t0) / 1_000_000_000);
+        System.out.printf("partition-snapshot: snapshot %d ms, revert %d ms, linked clone %d ms, test %d s%n", snapMs,
+                revertMs, cloneMs, (System.nanoTime() - t0) / 1_000_000_000);
     }
 }

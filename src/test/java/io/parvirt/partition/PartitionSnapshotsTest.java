@@ -11,7 +11,6 @@ import io.parvirt.testing.InProcessSystem;
 import io.parvirt.vios.DiskSnapshots;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -90,26 +89,15 @@ class PartitionSnapshotsTest {
     }
 
     private InProcessSystem rig() {
-        InProcessSystem system = new InProcessSystem(dir);
-        String common = "min_mem=256,desired_mem=256,max_mem=512,min_procs=1,desired_procs=1,max_procs=1";
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=vios1,lpar_id=2,profile_name=default,"
-                + "lpar_env=vioserver," + common + ",\"virtual_scsi_adapters=11/server/any//any/1\"");
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=A,lpar_id=5,profile_name=default,"
-                + "lpar_env=aixlinux," + common + ",virtual_scsi_adapters=2/client//vios1/11/1");
-        system.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=B,lpar_id=6,profile_name=default,"
-                + "lpar_env=aixlinux," + common);
-        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mksp -fb pool1 -size 1G");
-        system.ok("viosvrcmd", "-m", "sys1", "-p", "vios1", "-c", "mkbdsp -sp pool1 16M -bd bdA -vadapter vhost0");
-        return system;
+        return io.parvirt.testing.SnapshotRig.define(dir, true);
     }
 
     private PartitionSnapshots service(InProcessSystem system, java.util.function.IntFunction<Optional<RunState>> states,
             java.util.function.Function<Partition, Optional<String>> other) {
-        Hypervisor hv = new Hypervisor(new Hypervisor.Config("/usr/bin/qemu-system-x86_64", "tcg",
-                dir.resolve("home/run/lpar"), dir.resolve("logs"), dir.resolve("vterm"), "test",
-                Duration.ofSeconds(30), "0E5056"), (id, from, to, ref, detail) -> { });
+        Hypervisor hv = io.parvirt.testing.SnapshotRig.hypervisor(dir);
         return new PartitionSnapshots(system.sys, hv, null, system.vios, new DiskSnapshots(system.vios,
-                id -> Optional.empty()), states, other, new Object(), dir.resolve("home/snapshots"), 1L << 30);
+                id -> Optional.empty()), states, other, new Object(), dir.resolve("home/snapshots"), 1L << 30,
+                new PartitionActivity());
     }
 
     private Map<Path, Long> files() throws Exception {

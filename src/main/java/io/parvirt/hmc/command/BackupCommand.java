@@ -32,13 +32,21 @@ public sealed interface BackupCommand extends HmcCommand {
         }
     }
 
-    /** {@code cplpar -m SYS {-p NAME | --id N} -n NEW_NAME [--newid N]}. */
+    /**
+     * {@code cplpar -m SYS {-p NAME | --id N} -n NEW_NAME [--newid N] [--linked]}: {@code linked},
+     * disks that are copy-on-write layers over a snapshot of the source's.
+     */
     @Verb("cplpar")
-    record ClonePartition(String system, PartitionRef source, String name, Integer id) implements BackupCommand {
+    record ClonePartition(String system, PartitionRef source, String name, Integer id, boolean linked)
+            implements BackupCommand {
         public ClonePartition {
             Objects.requireNonNull(system);
             Objects.requireNonNull(source);
             Objects.requireNonNull(name);
+        }
+
+        public ClonePartition(String system, PartitionRef source, String name, Integer id) {
+            this(system, source, name, id, false);
         }
     }
 

@@ -68,6 +68,7 @@ public final class DiskMigrations {
         DiskRelocation.Plan plan = null;
         try {
             plan = DiskRelocation.plan(vios, v.id(), device, pool);
+            job.partial(plan.staging());
             Optional<Path> control = servingControl(v, plan);
             if (control.isPresent()) {
                 live(control.get(), plan, mbPerSecond << 20, job);

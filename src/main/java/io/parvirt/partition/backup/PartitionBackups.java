@@ -7,6 +7,7 @@ import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.model.ViosStorage;
 import io.parvirt.partition.PartitionOperations;
+import io.parvirt.partition.PartitionSnapshots;
 import io.parvirt.partition.RunState;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.system.RestoredPartition;
@@ -14,6 +15,8 @@ import io.parvirt.vios.DiskPlacement;
 import io.parvirt.vios.MappedDevice;
 import io.parvirt.vios.ViosException;
 import io.parvirt.vios.ViosService;
+import io.parvirt.vios.nbd.LinkedClones;
+import io.parvirt.vios.nbd.Overlay;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,9 +60,14 @@ public final class PartitionBackups {
         return disks;
     }
 
-    /** Where archives are written and read: the home's {@code backups} directory (set by the daemon). */
+    /**
+     * Where archives are written and read: the home's {@code backups} directory (set by the daemon).
+     * The jobs are kept beside it ({@code lparjobs.json}), so those a killed daemon left come back
+     * interrupted.
+     */
     public void directory(Path d) {
         dir = d;
+        jobs.keepIn(d.resolveSibling("lparjobs.json"));
     }
 
     public LparJobs jobs() {
@@ -93,7 +101,7 @@ public final class PartitionBackups {
                     + st.get().state().hmcName() + (p.env() == LparEnv.VIOSERVER ? " and a Virtual I/O Server" : "")
                     + ": only a Not Activated or Running client partition can be backed up.");
         }
-        List<Source> disks = disksOf(p);
+        List<Source> disks = disksOf(p, !running);
         BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
                 Instant.now().toString(), running, p, List.copyOf(sys.definition().profiles(p.id())),
                 disks.stream().map(Source::disk).toList());
@@ -101,13 +109,16 @@ public final class PartitionBackups {
         Path tmp = file.resolveSibling("." + name + ".partial");
         PointInTimeCopy copy = null;
         try {
+            job.partial(tmp);
             Files.createDirectories(dir);
             List<Path> files = disks.stream().map(Source::file).toList();
             if (running) {
                 List<PointInTimeCopy.Disk> wanted = new ArrayList<>();
                 for (Source s : disks) {
+                    Path scratch = s.file().resolveSibling(".bk" + job.id() + "-" + s.disk().device());
+                    job.partial(scratch);
                     wanted.add(new PointInTimeCopy.Disk(s.disk().clientSlot(), s.disk().vtd(), s.disk().sizeMb() << 20,
-                            s.file().resolveSibling(".bk" + job.id() + "-" + s.disk().device())));
+                            scratch));
                 }
                 copy = new PointInTimeCopy(hypervisor, p.id(), wanted, job.id());
                 files = copy.copy(job);
@@ -134,11 +145,22 @@ public final class PartitionBackups {
     private record Source(BackupManifest.Disk disk, Path file) {
     }
 
-    private List<Source> disksOf(Partition p) {
+    /**
+     * The partition's disks; {@code asFiles}: they are to be read as their files (not through a
+     * running QEMU), so a disk with snapshot layers (snapshots, or a linked clone's) is refused: its
+     * file alone is not what its client sees.
+     */
+    private List<Source> disksOf(Partition p, boolean asFiles) {
         List<Source> out = new ArrayList<>();
         for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
             if (d.kind() != MappedDevice.Kind.DISK) {
                 continue; // an optical drive's medium stays in its repository
+            }
+            if (asFiles && d.file() != null && Overlay.hasChain(d.file())) {
+                throw ModelException.of(ModelException.Kind.INVALID_STATE, "The disk " + d.vtd() + " of partition "
+                        + p.name() + " has snapshot layers (snapshots, or it is a linked clone's): a Not Activated "
+                        + "partition's disk is copied as its file, which is not what the partition sees. Copy it while "
+                        + "it runs, or delete its snapshots first.");
             }
             ViosStorage s = vios.storage(d.viosId());
             ViosStorage.Target t = s.target(d.vtd()).orElseThrow();
@@ -181,8 +203,22 @@ public final class PartitionBackups {
 
     /** {@code cplpar}: a full copy of Not Activated partition {@code src} named {@code newName}. */
     public Partition copy(Partition src, String newName, Integer newId, String user) {
+        return copy(src, newName, newId, false, user);
+    }
+
+    /**
+     * {@code cplpar [--linked]}. A linked copy's disks are copy-on-write layers over snapshot
+     * {@code linked.NEWNAME} of the source's disks ({@link LinkedClones#link}), taken here (disk only,
+     * as {@code mklparsnap --nomem}: a Running source is frozen through its agent for it and runs
+     * on); nothing is copied. That snapshot is listed with the source's and cannot be deleted while
+     * the copy's disks exist. A copy refused or failed deletes it again.
+     */
+    public Partition copy(Partition src, String newName, Integer newId, boolean linked, String user) {
         if (vios == null) {
             throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "This console cannot copy partitions.");
+        }
+        if (linked) {
+            return linkedCopy(src, newName, newId, user);
         }
         if (operations.state(src.id()).map(s -> s.state() != LparState.NOT_ACTIVATED).orElse(false)) {
             throw ModelException.of(ModelException.Kind.INVALID_STATE, "The partition " + src.name() + " is not "
@@ -192,7 +228,7 @@ public final class PartitionBackups {
             throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The partition " + src.name() + " is a "
                     + "Virtual I/O Server: its storage belongs to it and cannot be cloned.");
         }
-        List<Source> disks = disksOf(src);
+        List<Source> disks = disksOf(src, true);
         BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
                 Instant.now().toString(), false, src, List.copyOf(sys.definition().profiles(src.id())),
                 disks.stream().map(Source::disk).toList());
@@ -211,6 +247,62 @@ public final class PartitionBackups {
             throw cancelled(job, newName);
         } finally {
             jobs.end(job);
+        }
+    }
+
+    private Partition linkedCopy(Partition src, String newName, Integer newId, String user) {
+        PartitionSnapshots snaps = operations.snapshots().orElseThrow(() -> ModelException.of(
+                ModelException.Kind.NOT_SUPPORTED, "This console keeps no snapshots: it cannot make linked clones."));
+        if (src.env() == LparEnv.VIOSERVER) {
+            throw ModelException.of(ModelException.Kind.NOT_SUPPORTED, "The partition " + src.name() + " is a "
+                    + "Virtual I/O Server: its storage belongs to it and cannot be cloned.");
+        }
+        if (sys.definition().partition(newName).isPresent()) {
+            throw ModelException.of(ModelException.Kind.NAME_IN_USE, "A partition named " + newName + " already "
+                    + "exists on managed system " + sys.definition().settings().name() + ".");
+        }
+        String base = "linked." + newName.replaceAll("[^A-Za-z0-9._-]", "_");
+        base = base.substring(0, Math.min(64, base.length()));
+        snaps.take(src, base, false, "the disks of linked clone " + newName); // its refusals change nothing
+        List<Source> disks = disksOf(src, false);
+        BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
+                Instant.now().toString(), false, src, List.copyOf(sys.definition().profiles(src.id())),
+                disks.stream().map(Source::disk).toList());
+        List<Path> made = new ArrayList<>();
+        String point = base;
+        LparJobs.Job job = jobs.start(LparJobs.Kind.CLONE, src.name(), newName);
+        try {
+            return define(m, newName, newId, "cloned (linked) from " + src.name(), user, job, placed -> {
+                try {
+                    for (int i = 0; i < placed.size(); i++) {
+                        made.add(Overlay.dirOf(placed.get(i).file()));
+                        LinkedClones.link(placed.get(i).file(), placed.get(i).staging(), disks.get(i).file(), point);
+                    }
+                } catch (IOException e) {
+                    throw ModelException.of(ModelException.Kind.INTERNAL, "The disks of " + src.name() + " could "
+                            + "not be linked: " + e.getMessage() + ". Nothing was created.");
+                }
+            });
+        } catch (RuntimeException e) {
+            made.forEach(PartitionBackups::deleteTree);
+            try {
+                snaps.delete(src, base);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e instanceof LparJobs.Cancelled ? cancelled(job, newName) : e;
+        } finally {
+            jobs.end(job);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            // a hidden directory that no device names; the next device of that name replaces it
         }
     }
 
@@ -251,6 +343,7 @@ public final class PartitionBackups {
             all.add(placed.get(v).get(i));
         }
         try {
+            all.forEach(pl -> job.partial(pl.staging()));
             fill.accept(all);
             job.check();
             RestoredPartition.Built b = sys.addRestored(r, how, user);

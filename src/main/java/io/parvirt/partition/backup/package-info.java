@@ -30,6 +30,13 @@
  *     nothing else), and the disks are new backing devices in the pool of the same name (else the
  *     default pool; a name in use gets {@code _N}) mapped on it as {@code vtscsiN}. Client adapters
  *     without disks (an optical drive's) are not carried over: media stay in their repository.</li>
+ * <li><b>Linked clones</b> ({@code cplpar --linked}, {@code ?linked=true}): the source (Not Activated or
+ *     Running: disk-only, frozen through its agent) gets snapshot {@code linked.NEWNAME}, listed with its
+ *     others, and the copy's disks are new backing devices whose layers lie over that snapshot's
+ *     ({@code vios.nbd.LinkedClones#link}): nothing is copied, the source writes on, the copy sees the point.
+ *     While the copy's disks exist, that snapshot, the source's disk ({@code rmbdsp}) and the source
+ *     partition ({@code rmsyscfg}) are refused with one line; removing the copy with
+ *     {@code --vioscfg --vdisks} frees them. Name, id, UUID and MACs as for a full copy.</li>
  * <li><b>Order: check, write, then define.</b> The archive whole, the name and id, every profile
  *     (as {@code mksyscfg} checks one), the VIOS, the pools' room: all before a byte is written.
  *     The disks are written into hidden files beside their places and renamed into place with the
@@ -39,7 +46,10 @@
  *     command); while it runs {@code lslparjob} lists it with its phase ({@code copying},
  *     {@code writing}, {@code verifying}, {@code restoring}) and bytes done of the phase's total,
  *     and {@code rmlparjob --id N} cancels it (the command then answers HSCL1310 and removes what
- *     it made). Jobs are kept in memory: one does not outlive the daemon.</li>
+ *     it made). The jobs in progress are kept in the home ({@code lparjobs.json}, rewritten whole at
+ *     each start, phase and end, never per block): a daemon killed mid-job comes back listing it
+ *     {@code interrupted} (with the phase it was in) and having deleted the partial files it had
+ *     named there; {@code rmlparjob} then removes it from the list. Nothing resumes.</li>
  * </ul>
  */
 package io.parvirt.partition.backup;

@@ -79,8 +79,15 @@ final class Layer implements AutoCloseable {
     }
 
     static Layer open(Path dir, int id, long size) throws IOException {
-        FileChannel data = FileChannel.open(dataOf(dir, id), StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileChannel map = FileChannel.open(mapOf(dir, id), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return open(dir, id, size, true);
+    }
+
+    /** {@code writable} false: another device's frozen layer, read by a linked clone. */
+    static Layer open(Path dir, int id, long size, boolean writable) throws IOException {
+        StandardOpenOption[] how = writable ? new StandardOpenOption[] {StandardOpenOption.READ,
+            StandardOpenOption.WRITE} : new StandardOpenOption[] {StandardOpenOption.READ};
+        FileChannel data = FileChannel.open(dataOf(dir, id), how);
+        FileChannel map = FileChannel.open(mapOf(dir, id), how);
         int words = (int) ((blocks(size) + 63) >>> 6);
         AtomicLongArray bits = new AtomicLongArray(words);
         ByteBuffer b = ByteBuffer.allocate(words * 8).order(ByteOrder.LITTLE_ENDIAN);

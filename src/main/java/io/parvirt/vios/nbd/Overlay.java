@@ -48,6 +48,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * first write to a block in a layer): a write that covers part of such a block copies the rest up
  * from below first, and a merge into the live top copies only blocks the top lacks, so neither may
  * interleave with a first write. Once a block is in the top, writes to it take no lock.
+ *
+ * <p><b>Linked clones</b> ({@link LinkedClones#link}): a device whose {@code .NAME.snap/origin}
+ * names another device and one of its snapshots reads, below its own layers, that device's layers
+ * of the snapshot's path and its base file (read-only), in place of its own file (an empty sparse
+ * file of the size, never read). The source runs on: a snapshot's layers are frozen, and the
+ * source's merges keep what every named snapshot reads (files are only deleted once nothing names
+ * them, and an open one stays readable), so the clone's path is resolved by the snapshot's name at
+ * each open. Deleting the snapshot a clone reads through is refused
+ * ({@link LinkedClones#linkedClones}). A clone's own snapshots work as any device's; it is never
+ * merged into its own file.
  */
 public final class Overlay implements AutoCloseable {
     static final int PAUSE_WAIT_SECONDS = 10;
@@ -62,6 +72,8 @@ public final class Overlay implements AutoCloseable {
     private volatile OverlayChain chain; // null: a plain file
     private volatile Layer[] path; // top first, the base last
     private Fallocate topHoles = Fallocate.none();
+    /** A linked clone's source layers at its snapshot, top first, the source's base file last; else empty. */
+    private final List<Layer> origin = new ArrayList<>();
     /** The device's move to another file, mirrored while it runs; the last one stays for its status. */
     private volatile DiskMove move;
 
@@ -95,6 +107,15 @@ public final class Overlay implements AutoCloseable {
         Overlay o = new Overlay(backing, writable, size);
         Optional<OverlayChain> c = OverlayChain.read(o.dir);
         o.layers.put(0, Layer.base(backing, writable));
+        try {
+            o.openOrigin();
+        } catch (IOException e) {
+            o.layers.get(0).close();
+            for (Layer l : o.origin) {
+                l.close();
+            }
+            throw e;
+        }
         if (c.isEmpty()) {
             o.path = new Layer[] {o.layers.get(0)};
             return o;
@@ -113,6 +134,15 @@ public final class Overlay implements AutoCloseable {
             o.flattenIfUnnamed();
         }
         return o;
+    }
+
+    // --- linked clones (issue 19) -----------------------------------------------------------------
+
+    private void openOrigin() throws IOException {
+        Optional<LinkedClones.Origin> o = LinkedClones.originOf(base);
+        if (o.isPresent()) {
+            origin.addAll(LinkedClones.layersOf(o.get(), size));
+        }
     }
 
     /** The lock every request holds (shared) while it runs; a snapshot or revert takes it exclusively. */
@@ -473,6 +503,11 @@ public final class Overlay implements AutoCloseable {
         if (c == null || !c.snapshots().containsKey(name)) {
             throw new IllegalArgumentException("no snapshot " + name);
         }
+        List<Path> clones = LinkedClones.linkedClones(base, name);
+        if (!clones.isEmpty()) {
+            throw new IllegalStateException("snapshot " + name + " is the base of linked clone "
+                    + clones.getFirst().getFileName() + (clones.size() > 1 ? " and " + (clones.size() - 1) + " more" : ""));
+        }
         Map<String, OverlayChain.Snapshot> snaps = new LinkedHashMap<>(c.snapshots());
         snaps.remove(name);
         OverlayChain next = new OverlayChain(size, c.parents(), c.top(), snaps);
@@ -506,7 +541,8 @@ public final class Overlay implements AutoCloseable {
                 continue;
             }
             List<Integer> baseChildren = c.childrenOf(0);
-            if (c.snapshotOf(0).isEmpty() && baseChildren.size() == 1 && baseChildren.getFirst() != c.top()) {
+            if (origin.isEmpty() && c.snapshotOf(0).isEmpty() && baseChildren.size() == 1
+                    && baseChildren.getFirst() != c.top()) {
                 mergeIntoBase(c, baseChildren.getFirst());
                 continue;
             }
@@ -574,8 +610,8 @@ public final class Overlay implements AutoCloseable {
      */
     private void flattenIfUnnamed() throws IOException {
         OverlayChain c = chain;
-        if (!c.snapshots().isEmpty() || c.parents().size() != 1) {
-            return;
+        if (!c.snapshots().isEmpty() || c.parents().size() != 1 || !origin.isEmpty()) {
+            return; // a linked clone's own file is not its base
         }
         Layer into = layers.get(0);
         copyAll(layers.get(c.top()), into);
@@ -585,6 +621,15 @@ public final class Overlay implements AutoCloseable {
         Layer top = layers.remove(c.top());
         install(null);
         top.delete();
+        Path linked = dir.resolve(LinkedClones.LINKED); // marks of clones gone with their snapshots: none reads it now
+        if (Files.isDirectory(linked)) {
+            try (DirectoryStream<Path> marks = Files.newDirectoryStream(linked)) {
+                for (Path m : marks) {
+                    Files.deleteIfExists(m);
+                }
+            }
+            Files.deleteIfExists(linked);
+        }
         Files.deleteIfExists(dir);
     }
 
@@ -625,7 +670,11 @@ public final class Overlay implements AutoCloseable {
                 p.add(layers.get(id));
             }
         }
-        p.add(layers.get(0));
+        if (origin.isEmpty()) {
+            p.add(layers.get(0));
+        } else {
+            p.addAll(origin);
+        }
         path = p.toArray(Layer[]::new);
         topHoles.close();
         topHoles = c != null && writable ? Fallocate.open(path[0].dataFile) : Fallocate.none();
@@ -680,6 +729,9 @@ public final class Overlay implements AutoCloseable {
         }
         topHoles.close();
         for (Layer l : layers.values()) {
+            l.close();
+        }
+        for (Layer l : origin) {
             l.close();
         }
     }
