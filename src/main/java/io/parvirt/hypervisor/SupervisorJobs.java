@@ -34,7 +34,9 @@ final class SupervisorJobs {
                 // Only an adopted process can be paused: this daemon starts none stopped.
                 s.post(new Command.Started(j, p, adopted != null && runner.paused()));
             } catch (LaunchException e) {
-                s.post(new Command.StartFailed(j, e, p));
+                // An adopted process that is gone ended on its own: not a start that failed (issue 17).
+                boolean gone = adopted != null && !adopted.isAlive();
+                s.post(new Command.StartFailed(j, gone ? runner.endedAfterAdoption(adopted) : e, p));
             }
         });
     }
