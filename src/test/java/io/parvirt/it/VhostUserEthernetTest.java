@@ -38,6 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <p>Then the daemon restarts under the running guests while H1 pings H2: a normal stop, a
  * {@code ./parvirt serve} that is SIGKILLed, and a third daemon; QEMU listens on the NICs' sockets,
  * so each new switch connects to the guests at once, and the ports come back with their counters.
+ *
+ * <p>Last, H1 is suspended and resumed: its resuming QEMU waits for the switch before its monitor
+ * answers, so the switch connects first (as at activation), and H1 pings H2 through it again.
  */
 @Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,6 +57,7 @@ class VhostUserEthernetTest {
         VirtualEthernetTest.d = d;
         VirtualEthernetTest.define("H1", "2/0/10//0/1");
         VirtualEthernetTest.define("H2", "2/0/10//0/1");
+        MobilityTest.ok(d.hmc("chsyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=H1,suspend_capable=1"));
         for (String n : List.of("H1", "H2")) {
             var r = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", n, "-f", "default");
             assertThat(r.exit()).as(r.stdout()).isZero();
@@ -198,6 +202,32 @@ class VhostUserEthernetTest {
         assertThat(gap).as("the guests' network back soon after the daemon").isLessThan(
                 Duration.ofSeconds(10).toNanos());
         assertThat(VirtualEthernetTest.port("H2").path("drops").path("malformed_chain").asLong()).isZero();
+    }
+
+    @Test
+    @Order(5)
+    void aSuspendedPartitionOnVhostUserPortsResumesAndPingsThroughTheSwitchAgain() {
+        // The restarted daemon's H1 is Running once its agent answers again.
+        Guests.awaitState(d, "H1", "Running", Duration.ofSeconds(60));
+        MobilityTest.ok(d.hmc("chlparstate", "-o", "suspend", "-m", "sys1", "-p", "H1"));
+        assertThat(Guests.state(d, "H1")).isEqualTo("Suspended");
+        assertThat(VirtualEthernetTest.ports().findValuesAsText("lpar")).as("a suspended partition holds no port")
+                .doesNotContain("H1");
+        long t0 = System.nanoTime();
+        // Issue 17: the resume used to wait for the monitor of a QEMU that waited for the switch.
+        MobilityTest.ok(d.hmc("chlparstate", "-o", "resume", "-m", "sys1", "-p", "H1"));
+        long resumed = System.nanoTime() - t0;
+        Guests.awaitState(d, "H1", "Running", Duration.ofSeconds(60));
+        Await.on("H1's guest agent to answer after the resume", () -> Guests.exec(d, "H1", "/bin/true").status())
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(st -> st == 200);
+        JsonNode p1 = VirtualEthernetTest.port("H1");
+        assertThat(p1.path("transport").asText()).isEqualTo("vhost-user");
+        long sent = p1.path("rxFrames").asLong();
+        assertThat(VirtualEthernetTest.ping("H1", "10.0.10.2")).as("H1 -> H2 after the resume").isTrue();
+        assertThat(VirtualEthernetTest.port("H1").path("rxFrames").asLong()).as("H1's frames through its new port")
+                .isGreaterThan(sent);
+        assertThat(VirtualEthernetTest.port("H1").path("drops").path("malformed_chain").asLong()).isZero();
+        System.out.printf("vhost-user resume: chlparstate -o resume %d ms%n", resumed / 1_000_000);
     }
 
     /** When each partition's counter checkpoint was last written (ms), for those that have one. */
