@@ -81,10 +81,15 @@ final class PartitionNetwork {
             adapters.add(n.trunk()
                     ? new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), null,
                             SeaSettings.interfaceName(spec.lparId(), n.slot()))
-                    : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n), null,
-                            n.vhostUser() ? Transport.VHOST_USER : Transport.STREAM));
+                    : guestAdapter(spec, n));
         }
         return adapters;
+    }
+
+    /** A guest NIC's adapter: QEMU's socket, over the transport the NIC was given. */
+    private static VirtualEthernet.Adapter guestAdapter(LaunchSpec spec, LaunchSpec.Nic n) {
+        return new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n), null,
+                n.vhostUser() ? Transport.VHOST_USER : Transport.STREAM);
     }
 
     /** The switch port of a NIC: the same rules whether it came at activation or by DLPAR. */
@@ -93,11 +98,13 @@ final class PartitionNetwork {
                 new HashSet<>(n.addlVlanIds()), n.trunkPriority());
     }
 
-    /** A NIC hot-plugged into a running partition joins its switch (QEMU listens on its socket). */
+    /**
+     * A NIC hot-plugged into a running partition joins its switch: a stream NIC's once QEMU listens
+     * on its socket, a vhost-user NIC's before (its port connects once the socket is there).
+     */
     static void attach(VirtualEthernet network, LaunchSpec spec, LaunchSpec.Nic n) {
         if (network != null) {
-            network.attach(spec.lparId(), spec.name(), new VirtualEthernet.Adapter(n.slot(), n.vswitch(),
-                    port(spec, n), spec.nicSocket(n)));
+            network.attach(spec.lparId(), spec.name(), guestAdapter(spec, n));
         }
     }
 

@@ -39,6 +39,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code ./parvirt serve} that is SIGKILLed, and a third daemon; QEMU listens on the NICs' sockets,
  * so each new switch connects to the guests at once, and the ports come back with their counters.
  *
+ * <p>A virtual Ethernet adapter added to running H1 ({@code chhwres -o a}) is a vhost-user port too
+ * (chardev, netdev and device hot-plugged), carries H1's pings, and leaves cleanly ({@code -o r}).
+ *
  * <p>Last, H1 is suspended and resumed: its resuming QEMU waits for the switch before its monitor
  * answers, so the switch connects first (as at activation), and H1 pings H2 through it again.
  */
@@ -114,6 +117,55 @@ class VhostUserEthernetTest {
 
     @Test
     @Order(3)
+    void aNicHotPluggedIntoAVhostUserPartitionIsAVhostUserPortAndLeavesCleanly() {
+        AdapterDlparTest.d = d;
+        // Issue 17: it used to be given a stream port beside the partition's vhost-user one.
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "a", "-s", "3", "-a",
+                "port_vlan_id=10"));
+        JsonNode added = slotPort("H1", 3);
+        assertThat(added.path("transport").asText()).isEqualTo("vhost-user");
+        String mac = AdapterDlparTest.eth("H1", "slot_num,mac_addr").lines().filter(l -> l.startsWith("3,"))
+                .findFirst().orElseThrow().substring(2);
+        String nic = Await.on("H1's guest to see the new NIC", () -> AdapterDlparTest.iface("H1", mac))
+                .within(Duration.ofSeconds(60)).every(Duration.ofSeconds(1)).until(i -> !i.isEmpty());
+        VirtualEthernetTest.sh("H1", "ip link set " + nic + " up && ip addr add 10.0.11.1/24 dev " + nic);
+        VirtualEthernetTest.sh("H2", "ip addr add 10.0.11.2/24 dev eth0");
+        assertThat(VirtualEthernetTest.ping("H1", "10.0.11.2")).as("H1's new NIC -> H2").isTrue();
+        JsonNode used = slotPort("H1", 3);
+        assertThat(used.path("connected").asBoolean()).isTrue();
+        assertThat(used.path("rxFrames").asLong()).as("H1's frames counted by its new port").isPositive();
+        assertThat(used.path("txFrames").asLong()).as("H2's replies counted by it").isPositive();
+
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "r", "-s", "3"));
+        assertThat(AdapterDlparTest.iface("H1", mac)).as("H1's interface is gone").isEmpty();
+        List<Integer> slots = new java.util.ArrayList<>();
+        VirtualEthernetTest.ports().forEach(p -> {
+            if (p.path("lpar").asText().equals("H1")) {
+                slots.add(p.path("slot").asInt());
+            }
+        });
+        assertThat(slots).as("H1's ports after the removal").containsExactly(2);
+        VirtualEthernetTest.sh("H2", "ip addr del 10.0.11.2/24 dev eth0");
+        assertThat(VirtualEthernetTest.ping("H1", "10.0.10.2")).as("H1's first NIC still reaches H2").isTrue();
+        // The same slot takes a vhost-user NIC again: nothing of the first (chardev, socket) is left in the way.
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "a", "-s", "3", "-a",
+                "port_vlan_id=10"));
+        Await.until("H1's second NIC in slot 3 connected", Duration.ofSeconds(30),
+                () -> slotPort("H1", 3).path("connected").asBoolean());
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "r", "-s", "3"));
+    }
+
+    static JsonNode slotPort(String lpar, int slot) {
+        for (JsonNode p : VirtualEthernetTest.ports()) {
+            if (p.path("lpar").asText().equals(lpar) && p.path("slot").asInt() == slot) {
+                return p;
+            }
+        }
+        throw new AssertionError("no port of " + lpar + " in slot " + slot + ": " + VirtualEthernetTest.ports());
+    }
+
+    @Test
+    @Order(4)
     void aPartitionOnVhostUserPortsMigratesToAnotherSystemAndBackWithItsNetwork() {
         RunningDaemon b = RunningDaemon.start("system.name=sys2\nvswitch.transport=vhost-user\nqemu.binary=" + qemu + "\n");
         try {
@@ -154,7 +206,7 @@ class VhostUserEthernetTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aKilledDaemonsSuccessorHasTheGuestsPingingAgainAtOnceWithTheirCounters() throws Exception {
         // busybox's ping takes a fractional interval: a 0.2 s resolution for the gap
         assertThat(VirtualEthernetTest.sh("H1", "ping -c 2 -i 0.2 -W 2 10.0.10.2 >/dev/null 2>&1 && echo ok")
@@ -205,7 +257,7 @@ class VhostUserEthernetTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aSuspendedPartitionOnVhostUserPortsResumesAndPingsThroughTheSwitchAgain() {
         // The restarted daemon's H1 is Running once its agent answers again.
         Guests.awaitState(d, "H1", "Running", Duration.ofSeconds(60));
