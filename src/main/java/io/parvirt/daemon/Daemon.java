@@ -49,6 +49,7 @@ public final class Daemon implements AutoCloseable {
     /** The HMC over SSH, when {@code ssh.listen} is set. */
     private io.parvirt.ssh.SshEndpoint ssh;
     private PartitionOperations operations;
+    private Hypervisor hypervisor;
 
     private Daemon(ParvirtHome home, FileChannel lockChannel, SqliteStore store, ApiServer api, Dispatcher dispatcher,
             UtilizationSampler sampler, VirtualEthernet network) {
@@ -199,6 +200,7 @@ public final class Daemon implements AutoCloseable {
             self[0].connections = connections;
             self[0].ssh = sshEndpoint;
             self[0].operations = operations;
+            self[0].hypervisor = hypervisor;
             dispatcher.start();
             sampler.start();
             self[0].tlsFingerprint = tls.map(io.parvirt.api.TlsIdentity::fingerprint);
@@ -329,6 +331,9 @@ public final class Daemon implements AutoCloseable {
         connections.close();
         sampler.close();
         dispatcher.close();
+        if (hypervisor != null) {
+            hypervisor.leave(); // the partitions run on; the next daemon re-adopts them
+        }
         network.close();
         store.close();
         try {

@@ -72,6 +72,7 @@ final class AdapterHotplug {
             if (next == null || !next.mac().equals(n.mac())) {
                 unplug(n.deviceId(), deadline);
                 qmp.netdevDel(n.netdevId());
+                removeChardev(n);
             }
         }
 
@@ -127,16 +128,38 @@ final class AdapterHotplug {
         return QemuCommandLine.port(slot);
     }
 
-    /** QEMU listens on the NIC's socket before the guest sees the NIC; the switch connects afterwards. */
+    /**
+     * QEMU listens on the NIC's socket before the guest sees the NIC. A stream NIC's switch port
+     * connects afterwards; a vhost-user NIC's port is the caller's before this (it retries until
+     * the chardev listens): QEMU's {@code netdev_add} waits for the back end to connect and answer.
+     */
     private void addNic(LaunchSpec s, LaunchSpec.Nic n) throws IOException {
         var bus = port(s, n.slot());
         java.nio.file.Files.deleteIfExists(s.nicSocket(n)); // a socket file left by an earlier NIC in the slot
-        qmp.netdevAddStreamServer(n.netdevId(), s.nicSocket(n).toString());
+        if (n.vhostUser()) {
+            qmp.chardevAddSocketServer(n.chardevId(), s.nicSocket(n).toString());
+            try {
+                qmp.netdevAddVhostUser(n.netdevId(), n.chardevId());
+            } catch (IOException e) {
+                removeChardev(n);
+                throw e;
+            }
+        } else {
+            qmp.netdevAddStreamServer(n.netdevId(), s.nicSocket(n).toString());
+        }
         try {
             qmp.deviceAdd(QemuCommandLine.nicDevice(n, bus));
         } catch (IOException e) {
             qmp.netdevDel(n.netdevId());
+            removeChardev(n);
             throw e;
+        }
+    }
+
+    /** A vhost-user NIC's chardev, if its netdev did not take it along (QEMU deletes it with the netdev). */
+    private void removeChardev(LaunchSpec.Nic n) throws IOException {
+        if (n.vhostUser() && qmp.chardevs().contains(n.chardevId())) {
+            qmp.chardevRemove(n.chardevId());
         }
     }
 

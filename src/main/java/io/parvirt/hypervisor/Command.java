@@ -28,6 +28,13 @@ sealed interface Command {
     record Adopt(ProcessHandle process, CompletableFuture<Void> answer) implements Request {
     }
 
+    /**
+     * The daemon stops and its successor takes the partition over: the process runs on, this
+     * supervisor lets go of its monitor and console and handles nothing more.
+     */
+    record Leave(CompletableFuture<Void> answer) implements Request {
+    }
+
     /** {@code accepted} completes once the supervisor has taken it up; {@code answer} once the partition ended. */
     record Shutdown(boolean immediate, Duration timeout, CompletableFuture<Void> accepted,
             CompletableFuture<Void> answer) implements Request {

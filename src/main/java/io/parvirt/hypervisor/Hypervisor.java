@@ -666,6 +666,27 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         }
     }
 
+    /**
+     * The daemon stops and leaves its partitions running for the next one: each supervisor lets go
+     * of its partition's monitor and console (a process ending takes them with it anyway).
+     */
+    public void leave() {
+        List<CompletableFuture<Void>> left = new ArrayList<>();
+        synchronized (this) {
+            running.values().forEach(s -> left.add(s.post(new Command.Leave(new CompletableFuture<>()))));
+        }
+        for (CompletableFuture<Void> f : left) {
+            try {
+                f.get(PartitionSupervisor.QUICK_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("a partition's supervisor did not let go in time: {}", e.getMessage());
+            }
+        }
+    }
+
     /** Forgets a removed partition's last error. */
     public void forget(int lparId) {
         ended.remove(lparId);

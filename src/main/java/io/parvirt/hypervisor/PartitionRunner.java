@@ -75,6 +75,14 @@ interface PartitionRunner {
     LaunchException exitedUnexpectedly(ProcessHandle process);
 
     /**
+     * The reference code and text of a process an earlier daemon left running that ended before
+     * this daemon could take control of it: it had started long ago, so this is no failed start.
+     */
+    default LaunchException endedAfterAdoption(ProcessHandle process) {
+        return exitedUnexpectedly(process);
+    }
+
+    /**
      * DLPAR: brings the partition's processors and memory to {@code want} by {@code deadline}
      * (nanoTime), as far as the guest goes, and refreshes the threads the dispatcher sees. Blocks;
      * runs on a supervisor job.

@@ -404,6 +404,13 @@ public final class PartitionSupervisor {
         move(null, LparState.ERROR, ref, detail);
     }
 
+    /** The monitor and console connections close; the process, its cgroup and run directory stay (a daemon's stop). */
+    void letGo() {
+        agentActive = false;
+        runner.detach();
+        console.close();
+    }
+
     /** The console, monitor, agent, cgroup and run directory go; the process is gone or being abandoned. */
     void release() {
         agentActive = false;

@@ -187,6 +187,18 @@ final class QemuGuestRunner implements PartitionRunner {
         return new LaunchException(RefCode.QEMU_EXITED, "QEMU (pid " + process.pid() + ") ended without a shutdown");
     }
 
+    /**
+     * Its log's last line is told apart from the cause: it may be from long before (a vhost-user
+     * NIC's QEMU notes each switch disconnect of a daemon restart, "vhost VQ 1 ring restore failed").
+     */
+    @Override
+    public LaunchException endedAfterAdoption(ProcessHandle process) {
+        String last = QemuProcess.lastLogLine(spec);
+        return new LaunchException(RefCode.QEMU_EXITED, "the partition's QEMU (pid " + process.pid() + "), left "
+                + "running by an earlier daemon, ended after this daemon re-adopted it, without a shutdown"
+                + (last.isEmpty() ? "" : "; the last line of its log, written while it ran: " + last));
+    }
+
     @Override
     public Resized resize(Resize want, long deadline) throws IOException, InterruptedException {
         try {

@@ -111,14 +111,18 @@ public final class QemuProcess {
 
     /** A QEMU that ended while starting: {@code what}, and the last line it wrote. */
     static LaunchException failure(LaunchSpec s, String what) {
-        String why;
+        String why = lastLogLine(s);
+        return new LaunchException(RefCode.QEMU_FAILED, what + ": " + (why.isEmpty() ? "no message" : why));
+    }
+
+    /** The last line QEMU wrote to its standard output and error ({@code qemu.err}), or "". */
+    static String lastLogLine(LaunchSpec s) {
         try {
-            why = Files.readString(s.runDir().resolve("qemu.err")).strip();
+            String log = Files.readString(s.runDir().resolve("qemu.err")).strip();
+            return log.lines().reduce((a, b) -> b).orElse("");
         } catch (IOException e) {
-            why = "";
+            return "";
         }
-        return new LaunchException(RefCode.QEMU_FAILED, what + ": " + (why.isEmpty() ? "no message"
-                : why.lines().reduce((a, b) -> b).orElse(why)));
     }
 
     /** The live QEMU of the pid file, if it is still the partition's (its command line names the UUID). */

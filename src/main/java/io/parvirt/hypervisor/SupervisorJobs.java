@@ -35,7 +35,9 @@ final class SupervisorJobs {
                 boolean away = adopted != null && runner.migratedAway();
                 s.post(new Command.Started(j, p, !away && adopted != null && runner.paused(), away));
             } catch (LaunchException e) {
-                s.post(new Command.StartFailed(j, e, p));
+                // An adopted process that is gone ended on its own: not a start that failed (issue 17).
+                boolean gone = adopted != null && !adopted.isAlive();
+                s.post(new Command.StartFailed(j, gone ? runner.endedAfterAdoption(adopted) : e, p));
             }
         });
     }

@@ -80,6 +80,7 @@ final class SupervisorPolicy {
             case Command.Outcome o when o.job() != job -> LOG.debug("stale outcome {} of a cancelled job", o);
             case Command.Outcome o -> outcome(o);
             case Command.Exited e -> exited(e.process());
+            case Command.Leave l -> leave(l);
             case Command c2 when job != null && job.kind() == Job.Kind.LAUNCH -> deferred.add(c2);
             case Command.Request r when job != null && job.kind() == Job.Kind.HARD_STOP -> deferred.add(r);
             // A DLPAR and a delayed shutdown, a restart or another DLPAR never interleave: they wait
@@ -395,6 +396,18 @@ final class SupervisorPolicy {
             }
         }
         end();
+    }
+
+    /**
+     * The daemon stops (issue 17): QEMU's monitor takes one client at a time, so a daemon that
+     * stopped in a process that lives on (tests run daemons in one JVM) kept its successor from
+     * re-adopting the partition; the process is left as it is, nothing is released.
+     */
+    private void leave(Command.Leave l) {
+        cancelJob();
+        s.letGo();
+        ended = true;
+        l.answer().complete(null);
     }
 
     private void end() {

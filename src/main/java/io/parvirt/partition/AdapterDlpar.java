@@ -57,15 +57,27 @@ final class AdapterDlpar {
                     ? " but its guest agent is not answering" : ""));
         }
         Hypervisor.Replugged done;
+        // A vhost-user NIC's port joins before the hot-plug: QEMU's netdev waits for it (the port
+        // connects as soon as the NIC's chardev listens).
+        boolean[] joinedFirst = {false};
         try {
-            done = hypervisor.replug(p.id(), spec -> edit(p, spec, r), r.timeout(), true);
-        } catch (IllegalStateException e) {
-            throw notRunning(p, "not running");
-        } catch (IOException e) {
-            throw failed(p, r, e);
+            done = hypervisor.replug(p.id(), spec -> {
+                LaunchSpec next = edit(p, spec, r);
+                if (r instanceof AdapterRequest.AddEthernet && nic(next, r.slot()).vhostUser()) {
+                    PartitionNetwork.attach(network, next, nic(next, r.slot()));
+                    joinedFirst[0] = true;
+                }
+                return next;
+            }, r.timeout(), true);
+        } catch (IllegalStateException | IOException e) {
+            if (joinedFirst[0]) {
+                PartitionNetwork.detach(network, s.spec(), r.slot());
+            }
+            throw e instanceof IOException io ? failed(p, r, io) : notRunning(p, "not running");
         }
         LaunchSpec after = done.after();
         switch (r) {
+            case AdapterRequest.AddEthernet a when joinedFirst[0] -> { }
             case AdapterRequest.AddEthernet a -> PartitionNetwork.attach(network, after, nic(after, r.slot()));
             case AdapterRequest.SetEthernet x -> PartitionNetwork.reconfigure(network, after, nic(after, r.slot()));
             case AdapterRequest.Remove x when x.ethernet() -> PartitionNetwork.detach(network, after, r.slot());
@@ -175,10 +187,10 @@ final class AdapterDlpar {
                 }
             });
         }
-        // A hot-plugged adapter takes the stream transport: its vhost-user chardev would have to be
-        // hot-plugged too (chardev-add), not done yet.
+        // A hot-plugged adapter takes vhost-user where the partition's memory is shared (it has a
+        // vhost-user NIC already); otherwise the switch could not map its memory: the stream transport.
         return new LaunchSpec.Nic(e.slot(), mac, e.vswitch(), e.portVlanId(), e.ieee(), e.addlVlanIds(), 0,
-                e.qosPriority(), false);
+                e.qosPriority(), spec.sharesMemory());
     }
 
     private static List<LaunchSpec.Nic> sorted(List<LaunchSpec.Nic> nics, LaunchSpec.Nic add) {

@@ -1,11 +1,13 @@
 package io.parvirt.partition;
 
+import io.parvirt.hypervisor.LaunchException;
 import io.parvirt.hypervisor.LaunchSpec;
 import io.parvirt.model.MacAddresses;
 import io.parvirt.vswitch.PortConfig;
 import io.parvirt.vswitch.SeaSettings;
 import io.parvirt.vswitch.Transport;
 import io.parvirt.vswitch.VirtualEthernet;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +23,33 @@ final class PartitionNetwork {
     /** Connects every NIC of {@code spec} to its switch (activation, or a resume from a saved state). */
     static void connect(VirtualEthernet network, LaunchSpec spec) {
         connect(network, spec, false);
+    }
+
+    /** Starts a partition's QEMU; {@code listening} is to run once QEMU listens on its NICs' sockets. */
+    @FunctionalInterface
+    interface Start {
+        void run(Runnable listening) throws IOException, LaunchException;
+    }
+
+    /**
+     * Starts a partition's QEMU from a saved state (a resume, a snapshot's revert) with its ports.
+     * A vhost-user NIC's QEMU waits for the switch before it answers on its monitor (the back end
+     * must answer the netdev's start), so those ports connect first, as at activation; stream
+     * NICs' ports connect once QEMU listens. A failed start leaves no port behind.
+     */
+    static void starting(VirtualEthernet network, LaunchSpec spec, Start start) throws IOException, LaunchException {
+        boolean listenFirst = spec.sharesMemory();
+        if (listenFirst) {
+            connect(network, spec);
+        }
+        try {
+            start.run(listenFirst ? () -> { } : () -> connect(network, spec));
+        } catch (IOException | LaunchException | RuntimeException e) {
+            if (listenFirst && network != null) {
+                network.disconnect(spec.lparId());
+            }
+            throw e;
+        }
     }
 
     /** Connects a re-adopted partition's NICs: its ports go on from the counters the earlier daemon saved. */
@@ -52,10 +81,15 @@ final class PartitionNetwork {
             adapters.add(n.trunk()
                     ? new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), null,
                             SeaSettings.interfaceName(spec.lparId(), n.slot()))
-                    : new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n), null,
-                            n.vhostUser() ? Transport.VHOST_USER : Transport.STREAM));
+                    : guestAdapter(spec, n));
         }
         return adapters;
+    }
+
+    /** A guest NIC's adapter: QEMU's socket, over the transport the NIC was given. */
+    private static VirtualEthernet.Adapter guestAdapter(LaunchSpec spec, LaunchSpec.Nic n) {
+        return new VirtualEthernet.Adapter(n.slot(), n.vswitch(), port(spec, n), spec.nicSocket(n), null,
+                n.vhostUser() ? Transport.VHOST_USER : Transport.STREAM);
     }
 
     /** The switch port of a NIC: the same rules whether it came at activation or by DLPAR. */
@@ -64,11 +98,13 @@ final class PartitionNetwork {
                 new HashSet<>(n.addlVlanIds()), n.trunkPriority());
     }
 
-    /** A NIC hot-plugged into a running partition joins its switch (QEMU listens on its socket). */
+    /**
+     * A NIC hot-plugged into a running partition joins its switch: a stream NIC's once QEMU listens
+     * on its socket, a vhost-user NIC's before (its port connects once the socket is there).
+     */
     static void attach(VirtualEthernet network, LaunchSpec spec, LaunchSpec.Nic n) {
         if (network != null) {
-            network.attach(spec.lparId(), spec.name(), new VirtualEthernet.Adapter(n.slot(), n.vswitch(),
-                    port(spec, n), spec.nicSocket(n)));
+            network.attach(spec.lparId(), spec.name(), guestAdapter(spec, n));
         }
     }
 

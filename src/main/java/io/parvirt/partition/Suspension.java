@@ -101,7 +101,8 @@ final class Suspension {
                     + "system has " + c.availMemMb() + " MB and " + c.availProcUnits() + " available.");
         }
         try {
-            hypervisor.resume(p.id(), () -> PartitionNetwork.connect(network, saved.spec()), STREAM_TIMEOUT);
+            PartitionNetwork.starting(network, saved.spec(), listening -> hypervisor.resume(p.id(), listening,
+                    STREAM_TIMEOUT));
         } catch (IOException | LaunchException | RuntimeException e) {
             throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " could not be "
                     + "resumed and stays Suspended: " + e.getMessage());

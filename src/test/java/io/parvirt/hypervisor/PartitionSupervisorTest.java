@@ -99,6 +99,42 @@ class PartitionSupervisorTest {
     }
 
     @Test
+    void anAdoptedQemuThatEndedBeforeItsMonitorWasReachedIsB200F002NotAFailedStartIssue17() throws Exception {
+        harness(Duration.ofSeconds(60));
+        java.nio.file.Files.createDirectories(h.spec.runDir());
+        java.nio.file.Files.writeString(h.spec.runDir().resolve("qemu.err"),
+                "qemu-system-x86_64: vhost VQ 1 ring restore failed: -22: Invalid argument (22)\n");
+        ProcessHandle gone = FakeProcess.start(dir.resolve("bin"), h.spec.uuid(), h.spec.pidFile());
+        gone.destroyForcibly();
+        gone.onExit().get(10, TimeUnit.SECONDS);
+        h.process = gone;
+        h.supervisor.adopt(gone);
+        Eventually.until("the end of the run", () -> h.listener.ended);
+        assertThat(h.state()).isEqualTo(LparState.ERROR);
+        assertThat(h.refCode()).isEqualTo("B200F002");
+        assertThat(h.supervisor.status().refDetail()).contains("ended after this daemon re-adopted it")
+                .contains("pid " + gone.pid()).contains("written while it ran: qemu-system-x86_64: vhost VQ 1 ring");
+    }
+
+    @Test
+    void aStoppingDaemonsSupervisorLetsGoOfTheMonitorAndLeavesThePartitionAsItIsIssue17() throws Exception {
+        harness(Duration.ofSeconds(60)).running();
+        h.supervisor.post(new Command.Leave(new CompletableFuture<>())).get(10, TimeUnit.SECONDS);
+        int before = h.qmp.commands().size();
+        // The monitor takes one client at a time (as QEMU's): the successor's is served at once.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (var next = io.parvirt.hypervisor.qmp.QmpClient.connect(h.spec.qmpSocket(), e -> { })) {
+                assertThat(next).isNotNull();
+            }
+        });
+        assertThat(h.qmp.commands().subList(before, h.qmp.commands().size())).contains("qmp_capabilities");
+        assertThat(h.process.isAlive()).isTrue();
+        assertThat(h.spec.runDir()).exists();
+        assertThat(h.listener.transitions).containsExactly("STARTING>RUNNING");
+        assertThat(h.listener.ended).isFalse();
+    }
+
+    @Test
     void guestPanickedIsErrorB200F003ThoughQemuReportsAShutdownAfterIt() throws Exception {
         harness(Duration.ofSeconds(60)).running();
         // As QEMU 7.2 reported a pvpanic write: GUEST_PANICKED, STOP, SHUTDOWN (reason guest-panic).

@@ -38,6 +38,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <p>Then the daemon restarts under the running guests while H1 pings H2: a normal stop, a
  * {@code ./parvirt serve} that is SIGKILLed, and a third daemon; QEMU listens on the NICs' sockets,
  * so each new switch connects to the guests at once, and the ports come back with their counters.
+ *
+ * <p>A virtual Ethernet adapter added to running H1 ({@code chhwres -o a}) is a vhost-user port too
+ * (chardev, netdev and device hot-plugged), carries H1's pings, and leaves cleanly ({@code -o r}).
+ *
+ * <p>Last, H1 is suspended and resumed: its resuming QEMU waits for the switch before its monitor
+ * answers, so the switch connects first (as at activation), and H1 pings H2 through it again.
  */
 @Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,6 +60,7 @@ class VhostUserEthernetTest {
         VirtualEthernetTest.d = d;
         VirtualEthernetTest.define("H1", "2/0/10//0/1");
         VirtualEthernetTest.define("H2", "2/0/10//0/1");
+        MobilityTest.ok(d.hmc("chsyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=H1,suspend_capable=1"));
         for (String n : List.of("H1", "H2")) {
             var r = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", n, "-f", "default");
             assertThat(r.exit()).as(r.stdout()).isZero();
@@ -110,6 +117,55 @@ class VhostUserEthernetTest {
 
     @Test
     @Order(3)
+    void aNicHotPluggedIntoAVhostUserPartitionIsAVhostUserPortAndLeavesCleanly() {
+        AdapterDlparTest.d = d;
+        // Issue 17: it used to be given a stream port beside the partition's vhost-user one.
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "a", "-s", "3", "-a",
+                "port_vlan_id=10"));
+        JsonNode added = slotPort("H1", 3);
+        assertThat(added.path("transport").asText()).isEqualTo("vhost-user");
+        String mac = AdapterDlparTest.eth("H1", "slot_num,mac_addr").lines().filter(l -> l.startsWith("3,"))
+                .findFirst().orElseThrow().substring(2);
+        String nic = Await.on("H1's guest to see the new NIC", () -> AdapterDlparTest.iface("H1", mac))
+                .within(Duration.ofSeconds(60)).every(Duration.ofSeconds(1)).until(i -> !i.isEmpty());
+        VirtualEthernetTest.sh("H1", "ip link set " + nic + " up && ip addr add 10.0.11.1/24 dev " + nic);
+        VirtualEthernetTest.sh("H2", "ip addr add 10.0.11.2/24 dev eth0");
+        assertThat(VirtualEthernetTest.ping("H1", "10.0.11.2")).as("H1's new NIC -> H2").isTrue();
+        JsonNode used = slotPort("H1", 3);
+        assertThat(used.path("connected").asBoolean()).isTrue();
+        assertThat(used.path("rxFrames").asLong()).as("H1's frames counted by its new port").isPositive();
+        assertThat(used.path("txFrames").asLong()).as("H2's replies counted by it").isPositive();
+
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "r", "-s", "3"));
+        assertThat(AdapterDlparTest.iface("H1", mac)).as("H1's interface is gone").isEmpty();
+        List<Integer> slots = new java.util.ArrayList<>();
+        VirtualEthernetTest.ports().forEach(p -> {
+            if (p.path("lpar").asText().equals("H1")) {
+                slots.add(p.path("slot").asInt());
+            }
+        });
+        assertThat(slots).as("H1's ports after the removal").containsExactly(2);
+        VirtualEthernetTest.sh("H2", "ip addr del 10.0.11.2/24 dev eth0");
+        assertThat(VirtualEthernetTest.ping("H1", "10.0.10.2")).as("H1's first NIC still reaches H2").isTrue();
+        // The same slot takes a vhost-user NIC again: nothing of the first (chardev, socket) is left in the way.
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "a", "-s", "3", "-a",
+                "port_vlan_id=10"));
+        Await.until("H1's second NIC in slot 3 connected", Duration.ofSeconds(30),
+                () -> slotPort("H1", 3).path("connected").asBoolean());
+        MobilityTest.ok(AdapterDlparTest.virtualio("--rsubtype", "eth", "-p", "H1", "-o", "r", "-s", "3"));
+    }
+
+    static JsonNode slotPort(String lpar, int slot) {
+        for (JsonNode p : VirtualEthernetTest.ports()) {
+            if (p.path("lpar").asText().equals(lpar) && p.path("slot").asInt() == slot) {
+                return p;
+            }
+        }
+        throw new AssertionError("no port of " + lpar + " in slot " + slot + ": " + VirtualEthernetTest.ports());
+    }
+
+    @Test
+    @Order(4)
     void aPartitionOnVhostUserPortsMigratesToAnotherSystemAndBackWithItsNetwork() {
         RunningDaemon b = RunningDaemon.start("system.name=sys2\nvswitch.transport=vhost-user\nqemu.binary=" + qemu + "\n");
         try {
@@ -150,7 +206,7 @@ class VhostUserEthernetTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aKilledDaemonsSuccessorHasTheGuestsPingingAgainAtOnceWithTheirCounters() throws Exception {
         // busybox's ping takes a fractional interval: a 0.2 s resolution for the gap
         assertThat(VirtualEthernetTest.sh("H1", "ping -c 2 -i 0.2 -W 2 10.0.10.2 >/dev/null 2>&1 && echo ok")
@@ -198,6 +254,32 @@ class VhostUserEthernetTest {
         assertThat(gap).as("the guests' network back soon after the daemon").isLessThan(
                 Duration.ofSeconds(10).toNanos());
         assertThat(VirtualEthernetTest.port("H2").path("drops").path("malformed_chain").asLong()).isZero();
+    }
+
+    @Test
+    @Order(6)
+    void aSuspendedPartitionOnVhostUserPortsResumesAndPingsThroughTheSwitchAgain() {
+        // The restarted daemon's H1 is Running once its agent answers again.
+        Guests.awaitState(d, "H1", "Running", Duration.ofSeconds(60));
+        MobilityTest.ok(d.hmc("chlparstate", "-o", "suspend", "-m", "sys1", "-p", "H1"));
+        assertThat(Guests.state(d, "H1")).isEqualTo("Suspended");
+        assertThat(VirtualEthernetTest.ports().findValuesAsText("lpar")).as("a suspended partition holds no port")
+                .doesNotContain("H1");
+        long t0 = System.nanoTime();
+        // Issue 17: the resume used to wait for the monitor of a QEMU that waited for the switch.
+        MobilityTest.ok(d.hmc("chlparstate", "-o", "resume", "-m", "sys1", "-p", "H1"));
+        long resumed = System.nanoTime() - t0;
+        Guests.awaitState(d, "H1", "Running", Duration.ofSeconds(60));
+        Await.on("H1's guest agent to answer after the resume", () -> Guests.exec(d, "H1", "/bin/true").status())
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(st -> st == 200);
+        JsonNode p1 = VirtualEthernetTest.port("H1");
+        assertThat(p1.path("transport").asText()).isEqualTo("vhost-user");
+        long sent = p1.path("rxFrames").asLong();
+        assertThat(VirtualEthernetTest.ping("H1", "10.0.10.2")).as("H1 -> H2 after the resume").isTrue();
+        assertThat(VirtualEthernetTest.port("H1").path("rxFrames").asLong()).as("H1's frames through its new port")
+                .isGreaterThan(sent);
+        assertThat(VirtualEthernetTest.port("H1").path("drops").path("malformed_chain").asLong()).isZero();
+        System.out.printf("vhost-user resume: chlparstate -o resume %d ms%n", resumed / 1_000_000);
     }
 
     /** When each partition's counter checkpoint was last written (ms), for those that have one. */

@@ -220,6 +220,39 @@ public final class Qmp {
         client.execute("netdev_add", a);
     }
 
+    /**
+     * {@code chardev-add} of a socket chardev that listens on the Unix socket {@code path} without
+     * waiting for a peer (a vhost-user NIC's: its back end connects before the netdev is added).
+     */
+    public void chardevAddSocketServer(String id, String path) throws IOException {
+        ObjectNode a = JsonNodeFactory.instance.objectNode().put("id", id);
+        ObjectNode data = a.putObject("backend").put("type", "socket").putObject("data");
+        data.putObject("addr").put("type", "unix").putObject("data").put("path", path);
+        data.put("server", true).put("wait", false);
+        client.execute("chardev-add", a);
+    }
+
+    /** {@code chardev-remove}. */
+    public void chardevRemove(String id) throws IOException {
+        client.execute("chardev-remove", JsonNodeFactory.instance.objectNode().put("id", id));
+    }
+
+    /** The ids of QEMU's chardevs ({@code query-chardev}). */
+    public List<String> chardevs() throws IOException {
+        List<String> ids = new ArrayList<>();
+        client.execute("query-chardev", null).forEach(c -> ids.add(c.path("label").asText()));
+        return ids;
+    }
+
+    /**
+     * {@code netdev_add} of a vhost-user netdev on chardev {@code chardev}. QEMU answers only once
+     * the back end connected and answered the device's first requests (features, owner, rings).
+     */
+    public void netdevAddVhostUser(String id, String chardev) throws IOException {
+        client.execute("netdev_add", JsonNodeFactory.instance.objectNode().put("type", "vhost-user").put("id", id)
+                .put("chardev", chardev));
+    }
+
     public void netdevDel(String id) throws IOException {
         client.execute("netdev_del", JsonNodeFactory.instance.objectNode().put("id", id));
     }
