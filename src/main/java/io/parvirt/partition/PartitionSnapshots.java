@@ -248,7 +248,9 @@ public final class PartitionSnapshots {
         }
         if (machine != null) {
             try {
-                hypervisor.restore(machine, () -> PartitionNetwork.connect(network, machine.spec()), STREAM_TIMEOUT);
+                // vhost-user ports connect before QEMU starts (it waits for the switch), as in a resume.
+                PartitionNetwork.starting(network, machine.spec(),
+                        listening -> hypervisor.restore(machine, listening, STREAM_TIMEOUT));
             } catch (IOException | LaunchException | RuntimeException e) {
                 throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has its disks at "
                         + "snapshot " + name + " but could not be started from its memory and is Not Activated: "
