@@ -70,7 +70,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/snapshots", List.of("get", "post"));
         ROUTES.put("/api/v1/partitions/{name}/snapshots/{snapshot}", List.of("delete"));
         ROUTES.put("/api/v1/partitions/{name}/snapshots/{snapshot}/revert", List.of("post"));
-        for (String step : List.of("validate", "prepare", "complete", "abort", "offer")) {
+        for (String step : List.of("validate", "prepare", "complete", "abort", "offer", "settle")) {
             ROUTES.put("/api/v1/mobility/" + step, List.of("post"));
         }
     }
