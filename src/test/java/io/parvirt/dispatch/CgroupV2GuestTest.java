@@ -44,8 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * delegation to a non-root daemon; the dispatcher's 100 ms interval (the agent serves a 2 s one) and
  * the whole of a TCG vCPU (0.2 of it is left to the agent); and the accuracy of the split on real cores.
  */
-@Tag("guest")
-@Tag("quiet") // measures CPU shares: runs after the other classes, alone (pom.xml)
+@Tag("guest") // not "quiet": the guest's own split of its vCPU holds at any host load (above; passed at load 14-16)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CgroupV2GuestTest {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");

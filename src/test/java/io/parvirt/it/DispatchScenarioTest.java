@@ -203,7 +203,7 @@ class DispatchScenarioTest {
     @Test
     @Order(1)
     void cappedUncappedAndWeightsShareThePoolAsPowerVmDoes() {
-        Map<String, Double> c = measureWithSpare(15_000);
+        Map<String, Double> c = measureWithSpare(10_000);
         capsHold(c, 0.20);
         assertThat(dispatch().path("enforced").asBoolean()).isTrue();
         if (!hostNotSaturated(c)) {
