@@ -30,7 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SuspendResumeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i > /mnt/susp/count; sleep 1; done";
+    // Written beside and renamed over: a plain "echo $i > count" truncates first, and a read in between
+    // saw an empty file (CI: "it counts on from where it was", 0 read just after the resume).
+    private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i > /mnt/susp/count.t; "
+            + "mv /mnt/susp/count.t /mnt/susp/count; sleep 1; done";
 
     @Test
     void aSuspendedGuestResumesWhereItWasAcrossADaemonKill(@TempDir Path dir) throws Exception {
