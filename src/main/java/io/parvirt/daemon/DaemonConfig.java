@@ -80,11 +80,7 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      * (false only on a migration network the site trusts; PowerVM's encrypted LPM is optional too).
      */
     boolean mobilityStreamTls() {
-        String v = props.getProperty("mobility.stream_tls", "true").strip();
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException("mobility.stream_tls must be true or false, not " + v);
-        }
-        return Boolean.parseBoolean(v);
+        return flag("mobility.stream_tls", true);
     }
 
     /**
@@ -102,11 +98,7 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
     }
 
     boolean hmcOnly() {
-        String v = props.getProperty("hmc.only", "false").strip();
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException("hmc.only must be true or false, not " + v);
-        }
-        return Boolean.parseBoolean(v);
+        return flag("hmc.only", false);
     }
 
     /**
@@ -156,6 +148,15 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
                     + v.strip());
         }
         return p;
+    }
+
+    /** A setting that is exactly true or false: anything else stops the daemon at start, naming it. */
+    private boolean flag(String key, boolean dflt) {
+        String v = props.getProperty(key, Boolean.toString(dflt)).strip();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, not " + v);
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private long bounded(String key, long dflt, long min, long max) {
@@ -283,13 +284,9 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
             throw new IllegalArgumentException("dispatch.interval_ms must be 10..10000 and dispatch.period_us "
                     + "1000..1000000, not " + interval + " and " + period);
         }
-        String enforce = props.getProperty("dispatch.enforce", "true");
-        if (!enforce.equals("true") && !enforce.equals("false")) {
-            throw new IllegalArgumentException("dispatch.enforce must be true or false, not " + enforce);
-        }
         return new Dispatcher.Config(Duration.ofMillis(interval), period,
                 Path.of(props.getProperty("dispatch.cgroup_root", "/sys/fs/cgroup")), homeTag(home),
-                Boolean.parseBoolean(enforce));
+                flag("dispatch.enforce", true));
     }
 
     /**
