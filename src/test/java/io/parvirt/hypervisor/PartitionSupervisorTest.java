@@ -138,9 +138,7 @@ class PartitionSupervisorTest {
     void guestPanickedIsErrorB200F003ThoughQemuReportsAShutdownAfterIt() throws Exception {
         harness(Duration.ofSeconds(60)).running();
         // As QEMU 7.2 reported a pvpanic write: GUEST_PANICKED, STOP, SHUTDOWN (reason guest-panic).
-        h.qmp.emit("GUEST_PANICKED");
-        h.qmp.emit("STOP");
-        h.qmp.emit("SHUTDOWN");
+        h.qmp.emit("GUEST_PANICKED", "STOP", "SHUTDOWN");
         Eventually.until("the end of the run", () -> h.listener.ended);
         assertThat(h.state()).isEqualTo(LparState.ERROR);
         assertThat(h.refCode()).isEqualTo("B200F003");

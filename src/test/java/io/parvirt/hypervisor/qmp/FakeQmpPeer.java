@@ -89,12 +89,19 @@ public final class FakeQmpPeer extends UnixPeer {
         silent = true;
     }
 
-    /** Emits a recorded event, timestamped now, to the connected client. */
-    public void emit(String event) throws IOException {
-        ObjectNode e = transcript.event(event).deepCopy();
-        long now = System.currentTimeMillis();
-        e.putObject("timestamp").put("seconds", now / 1000).put("microseconds", now % 1000 * 1000);
-        write(e);
+    /**
+     * Emits recorded events, timestamped now, to the connected client, in one write, as QEMU sends a burst (GUEST_PANICKED, STOP, SHUTDOWN):
+     * one at a time, the client could act on the first and close the monitor before the next.
+     */
+    public void emit(String... events) throws IOException {
+        StringBuilder burst = new StringBuilder();
+        for (String event : events) {
+            ObjectNode e = transcript.event(event).deepCopy();
+            long now = System.currentTimeMillis();
+            e.putObject("timestamp").put("seconds", now / 1000).put("microseconds", now % 1000 * 1000);
+            burst.append(e).append('\n');
+        }
+        writeRaw(burst.toString());
     }
 
     /** The commands received, in order. */
@@ -162,12 +169,16 @@ public final class FakeQmpPeer extends UnixPeer {
     }
 
     private void write(JsonNode m) throws IOException {
+        writeRaw(m + "\n");
+    }
+
+    private void writeRaw(String lines) throws IOException {
         OutputStream o = out;
         if (o == null) {
             throw new IOException("no client connected to the fake monitor");
         }
         synchronized (this) {
-            o.write((m + "\n").getBytes(StandardCharsets.UTF_8));
+            o.write(lines.getBytes(StandardCharsets.UTF_8));
             o.flush();
         }
     }
