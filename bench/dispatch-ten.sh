@@ -122,7 +122,7 @@ run_config() {
   res[$cfg,load1]=$(cut -d' ' -f1-3 /proc/loadavg)
   res[$cfg,win]=$(python3 "$root/bench/dispatch-trace.py" windows "$BENCH_SNAP/trace-ten-$cfg" "$expect")
   cp "$BENCH_SNAP/trace-ten-$cfg" "$out/dispatch-ten-trace-$cfg.txt"
-  res[$cfg,ctl]=$(api /api/v1/dispatch | jq -r '"intervals \(.intervals), controller CPU \(.controllerCpuSeconds * 1000 | round) ms"')
+  res[$cfg,ctl]=$(api /api/v1/dispatch | jq -r '"intervals \(.intervals) (\(.watchedIntervals // 0) early, on a watch step), controller CPU \(.controllerCpuSeconds * 1000 | round) ms"')
   [ "$cfg" = libvirt ] && lv_cleanup
   for n in D "${shared[@]}"; do "$pv" chsysstate -m sys1 -r lpar -o shutdown --immed -n "$n"; done
   for i in $(seq 1 300); do [ -z "$(bench_qemu_pids "$home")" ] && break; sleep 0.1; done

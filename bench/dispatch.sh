@@ -396,7 +396,7 @@ run_config() {
   burst C 2
   sleep 2
   measure "$cfg" 4
-  res[$cfg,dispatch]=$(api /api/v1/dispatch | jq -r '"intervals \(.intervals), controller CPU \(.controllerCpuSeconds * 1000 | round) ms; /api/v1/dispatch for the last interval: " + ([.partitions[] | "\(.name) used \(.usedCores * 100 | round / 100) granted \(.grantedCores * 100 | round / 100) quota \(.quotaCores * 100 | round / 100)"] | join(", "))')
+  res[$cfg,dispatch]=$(api /api/v1/dispatch | jq -r '"intervals \(.intervals) (\(.watchedIntervals // 0) early, on a watch step), controller CPU \(.controllerCpuSeconds * 1000 | round) ms; /api/v1/dispatch for the last interval: " + ([.partitions[] | "\(.name) used \(.usedCores * 100 | round / 100) granted \(.grantedCores * 100 | round / 100) quota \(.quotaCores * 100 | round / 100)"] | join(", "))')
 
   # teardown
   if [ "$cfg" = libvirt ]; then lv_cleanup; fi

@@ -108,6 +108,8 @@ final class Metrics {
         gauge(b, "parvirt_dispatch_enforced", "1 when dispatching decisions reach the host's cgroups, 0 when not "
                 + "(see /api/v1/dispatch for why)", d.enforced() ? 1 : 0);
         counter(b, "parvirt_dispatch_intervals_total", "Dispatching intervals run", d.intervals());
+        counter(b, "parvirt_dispatch_watched_intervals_total", "Intervals run early because a partition started or "
+                + "stopped working", d.watchedIntervals());
         counter(b, "parvirt_dispatch_cpu_seconds_total", "CPU time the dispatcher itself used",
                 d.controllerCpuSeconds());
         String[][] gauges = {

@@ -275,18 +275,26 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      * period its quotas are per (see {@code io.parvirt.dispatch} for why it is short);
      * {@code dispatch.cgroup_root} (default /sys/fs/cgroup): where the cgroup controllers are
      * mounted (a delegated tree); {@code dispatch.enforce} (default true): false measures and
-     * reports only, leaving the host's scheduler alone (said in the event log and the status).
+     * reports only, leaving the host's scheduler alone (said in the event log and the status);
+     * {@code dispatch.watch_ms} (default 20, 0: off): how often the throttle counts are read
+     * between intervals, so that a partition that starts or stops working is dispatched again at
+     * once (see {@code io.parvirt.dispatch.ThrottleWatch}).
      */
     Dispatcher.Config dispatch(ParvirtHome home) {
         long interval = Long.parseLong(props.getProperty("dispatch.interval_ms", "100"));
         int period = Integer.parseInt(props.getProperty("dispatch.period_us", "10000"));
+        long watch = Long.parseLong(props.getProperty("dispatch.watch_ms", "20"));
         if (interval < 10 || interval > 10_000 || period < 1000 || period > 1_000_000) {
             throw new IllegalArgumentException("dispatch.interval_ms must be 10..10000 and dispatch.period_us "
                     + "1000..1000000, not " + interval + " and " + period);
         }
+        if (watch != 0 && (watch < 5 || watch >= interval)) {
+            throw new IllegalArgumentException("dispatch.watch_ms must be 0 (off) or from 5 to less than "
+                    + "dispatch.interval_ms (" + interval + "), not " + watch);
+        }
         return new Dispatcher.Config(Duration.ofMillis(interval), period,
                 Path.of(props.getProperty("dispatch.cgroup_root", "/sys/fs/cgroup")), homeTag(home),
-                flag("dispatch.enforce", true));
+                flag("dispatch.enforce", true), Duration.ofMillis(watch));
     }
 
     /**

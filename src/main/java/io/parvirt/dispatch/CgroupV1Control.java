@@ -25,6 +25,7 @@ final class CgroupV1Control implements CpuControl {
     private final Path cpuset;
     private final int periodUs;
     private final Map<Integer, Applied> applied = new HashMap<>();
+    private final ThrottleCounts throttleCounts = new ThrottleCounts();
 
     /** What was last written for a partition, so unchanged values are not written again. */
     private static final class Applied {
@@ -114,12 +115,13 @@ final class CgroupV1Control implements CpuControl {
 
     @Override
     public long throttled(int lparId) {
-        return CpuControl.nrThrottled(LOCAL, layout.vcpus(CPU, lparId).resolve("cpu.stat"));
+        return throttleCounts.read(lparId, layout.vcpus(CPU, lparId).resolve("cpu.stat"));
     }
 
     @Override
     public synchronized void release(int lparId) {
         applied.remove(lparId);
+        throttleCounts.forget(lparId);
         Path dir = layout.partition(CPUSET, lparId);
         try {
             Files.deleteIfExists(layout.vcpus(CPUSET, lparId));
@@ -131,6 +133,7 @@ final class CgroupV1Control implements CpuControl {
 
     @Override
     public void close() {
+        throttleCounts.close();
         CpuControl.removeEmpty(LOCAL, cpuset);
         CpuControl.removeEmpty(LOCAL, cpu);
     }

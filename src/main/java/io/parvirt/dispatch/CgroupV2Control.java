@@ -21,6 +21,8 @@ final class CgroupV2Control implements CpuControl {
     private final Path home;
     private final int periodUs;
     private final Map<Integer, Applied> applied = new HashMap<>();
+    /** The host's own files are read kept open; a guest's (the v2 test) through its agent. */
+    private final ThrottleCounts throttleCounts = new ThrottleCounts();
 
     private static final class Applied {
         final Set<Long> threads = new HashSet<>();
@@ -100,16 +102,19 @@ final class CgroupV2Control implements CpuControl {
 
     @Override
     public long throttled(int lparId) {
-        return CpuControl.nrThrottled(files, layout.vcpus(CPU, lparId).resolve("cpu.stat"));
+        Path stat = layout.vcpus(CPU, lparId).resolve("cpu.stat");
+        return files == CgroupFiles.LOCAL ? throttleCounts.read(lparId, stat) : CpuControl.nrThrottled(files, stat);
     }
 
     @Override
     public synchronized void release(int lparId) {
         applied.remove(lparId);
+        throttleCounts.forget(lparId);
     }
 
     @Override
     public void close() {
+        throttleCounts.close();
         CpuControl.removeEmpty(files, home);
     }
 

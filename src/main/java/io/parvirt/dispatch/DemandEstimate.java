@@ -32,6 +32,7 @@ final class DemandEstimate {
     private int calm;
     private int starved;
     private long lastThrottled = -1;
+    private boolean heldLately;
 
     /**
      * @param measured   whether the last interval was measured (not the first reading)
@@ -39,20 +40,24 @@ final class DemandEstimate {
      * @param waited     cores' worth of time its vCPUs were runnable but waiting
      * @param throttled  the kernel's {@code nr_throttled} of its vCPU group now, -1 when unknown
      * @param lastTarget the quota target of the last interval (an uncapped partition's)
+     * @param burst      the watch saw it throttled in {@link ThrottleWatch#BURST_PERIODS} periods just now
+     * @param quiet      the watch saw no throttled period for {@link ThrottleWatch#QUIET_NS}
      * @return the demand in cores
      */
-    double estimate(Allocation a, boolean measured, double used, double waited, long throttled, double lastTarget) {
+    double estimate(Allocation a, boolean measured, double used, double waited, long throttled, double lastTarget,
+            boolean burst, boolean quiet) {
         double ec = QuotaPolicy.cores(a.procUnits());
         double target = a.capped() ? ec : lastTarget;
         double tolerance = Math.max(0.01, 0.1 * target);
         long periods = throttled >= 0 && lastThrottled >= 0 ? throttled - lastThrottled : -1;
-        boolean held = periods >= HELD_PERIODS && used >= HELD_SHARE * target;
+        boolean held = periods >= HELD_PERIODS && used >= HELD_SHARE * target || burst;
         // Quota left in every period and a CPU whenever it was runnable, yet well below its target:
         // the partition ran out of work, not of cycles. Its claim goes at once, so that a busy
         // neighbour gets the spare back in one interval instead of CALM (a guest that bursts 500 ms
         // and idles 500 ms held it for 400 ms of each idle half). Without the kernel's count, CALM
         // intervals decide.
-        boolean ranOutOfWork = periods == 0 && waited < tolerance;
+        boolean ranOutOfWork = (periods == 0 || quiet && !burst) && waited < tolerance;
+        heldLately = periods > 0;
         lastThrottled = throttled;
         if (!measured || held || used >= target - tolerance) {
             calm = 0;
@@ -66,6 +71,11 @@ final class DemandEstimate {
         boolean kept = !wantsMore && used < ec && waited >= Math.max(0.05, 0.5 * (ec - used));
         starved = kept ? starved + 1 : 0;
         return starved >= STARVED ? ec : demand;
+    }
+
+    /** Whether the kernel throttled the partition in the last interval. */
+    boolean heldLately() {
+        return heldLately;
     }
 
     /** Whether the partition counts as wanting more than it was given. */

@@ -3,12 +3,15 @@ package io.parvirt.dispatch;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the dispatching interval on its own platform thread, every interval or at once when woken
- * (a policy changed), and counts what that costs: the loop's own CPU time and the intervals run.
+ * (a policy changed) or when a watch step between intervals says a partition started or stopped
+ * working, and counts what that costs: the loop's own CPU time (watch steps included) and the
+ * intervals run.
  * A failing interval is logged and the next one runs: partitions must not lose their dispatching
  * to one bad reading.
  */
@@ -16,17 +19,23 @@ final class DispatchLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DispatchLoop.class);
     private final long intervalNs;
     private final Runnable tick;
+    private final long watchNs;
+    private final BooleanSupplier watch;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Object wakeup = new Object();
     private boolean woken;
     private volatile boolean stopped;
     private volatile long selfCpuNs;
     private volatile long ticks;
+    private volatile long watched;
     private Thread thread;
 
-    DispatchLoop(Duration interval, Runnable tick) {
+    /** {@code watchEvery}: how often {@code watch} runs between intervals (zero: never). */
+    DispatchLoop(Duration interval, Runnable tick, Duration watchEvery, BooleanSupplier watch) {
         this.intervalNs = interval.toNanos();
         this.tick = tick;
+        this.watchNs = watchEvery.toNanos();
+        this.watch = watch;
     }
 
     void start() {
@@ -58,22 +67,51 @@ final class DispatchLoop implements AutoCloseable {
             }
             selfCpuNs += threads.getCurrentThreadCpuTime() - cpuBefore;
             ticks++;
-            synchronized (wakeup) {
-                long deadline = System.nanoTime() + intervalNs;
-                while (!woken && !stopped) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    try {
-                        wakeup.wait(left / 1_000_000, (int) (left % 1_000_000));
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                woken = false;
+            if (!waitForNextInterval()) {
+                return;
             }
         }
+    }
+
+    /** Waits until the interval is over, the loop is woken, or a watch step asks; false when interrupted. */
+    private boolean waitForNextInterval() {
+        long deadline = System.nanoTime() + intervalNs;
+        while (true) {
+            synchronized (wakeup) {
+                long left = deadline - System.nanoTime();
+                if (woken || stopped || left <= 0) {
+                    woken = false;
+                    return true;
+                }
+                long step = watchNs > 0 ? Math.min(left, watchNs) : left;
+                try {
+                    wakeup.wait(step / 1_000_000, (int) (step % 1_000_000));
+                } catch (InterruptedException e) {
+                    return false;
+                }
+                if (woken || stopped || watchNs <= 0 || deadline - System.nanoTime() <= 0) {
+                    continue;
+                }
+            }
+            long cpuBefore = threads.getCurrentThreadCpuTime();
+            boolean changed;
+            try {
+                changed = watch.getAsBoolean();
+            } catch (RuntimeException e) {
+                LOG.error("dispatching watch failed", e);
+                changed = false;
+            }
+            selfCpuNs += threads.getCurrentThreadCpuTime() - cpuBefore;
+            if (changed) {
+                watched++;
+                return true;
+            }
+        }
+    }
+
+    /** Intervals run early because a watch step saw a partition start or stop working. */
+    long watched() {
+        return watched;
     }
 
     @Override

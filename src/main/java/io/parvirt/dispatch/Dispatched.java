@@ -12,6 +12,9 @@ final class Dispatched {
     final DemandEstimate demand = new DemandEstimate();
     final QuotaPolicy policy = new QuotaPolicy();
     final PartitionCycles cycles = new PartitionCycles();
+    final ThrottleWatch throttle = new ThrottleWatch();
+    /** The partition as of the last interval. */
+    Running running;
     /** Cores granted over the next interval (a dedicated partition: its cores). */
     double granted;
     /** A dedicated partition's cores; stable while it runs. */
@@ -25,6 +28,7 @@ final class Dispatched {
 
     /** Reads the vCPU threads and counts the interval's cycles. */
     void measure(Running r) {
+        running = r;
         if (meter.measure(r.pid(), r.vcpuThreads())) {
             cycles.add(r.allocation(), meter.intervalNs(), meter.ranNs());
         }

@@ -32,8 +32,17 @@ import java.util.function.Supplier;
  * them back as soon as it runs.
  */
 public final class Dispatcher implements AutoCloseable {
-    /** {@code interval}: how often to decide; {@code periodUs}: the CFS bandwidth period. */
-    public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce) {
+    /**
+     * {@code interval}: how often to decide; {@code periodUs}: the CFS bandwidth period;
+     * {@code watch}: how often the throttle counts are read between intervals, to decide at once
+     * when a partition starts or stops working ({@link ThrottleWatch}; zero: not watched).
+     */
+    public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce,
+            Duration watch) {
+        /** Not watched between intervals: the tests that drive intervals themselves. */
+        public Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce) {
+            this(interval, periodUs, cgroupRoot, homeTag, enforce, Duration.ZERO);
+        }
     }
 
     /**
@@ -116,7 +125,7 @@ public final class Dispatcher implements AutoCloseable {
             events.accept("Dispatching is not enforced: " + problem + ". Partitions run, but entitlement, capping, "
                     + "weights and pool maxima are not applied; utilization is still measured.");
         }
-        this.loop = new DispatchLoop(config.interval(), this::tick);
+        this.loop = new DispatchLoop(config.interval(), this::tick, config.watch(), this::watch);
     }
 
     /** The enforcer, or (null) the reason dispatching is not enforced. */
@@ -162,6 +171,11 @@ public final class Dispatcher implements AutoCloseable {
 
     public long ticks() {
         return loop.ticks();
+    }
+
+    /** Intervals decided early because the watch saw a partition start or stop working. */
+    public long watchedTicks() {
+        return loop.watched();
     }
 
     /** One interval: measure, place dedicated cores, decide, enforce, account. Package-private for tests. */
@@ -225,12 +239,40 @@ public final class Dispatcher implements AutoCloseable {
             }
             Dispatched d = partitions.get(r.lparId());
             long throttled = control == null ? -1 : control.throttled(r.lparId());
+            long now = nanoTime.getAsLong();
+            d.throttle.see(throttled, now);
             double demand = r.paused() ? 0 : d.demand.estimate(a, d.meter.measured(), d.meter.used(),
-                    d.meter.waited(), throttled, d.policy.lastTarget());
+                    d.meter.waited(), throttled, d.policy.lastTarget(), d.throttle.burst(now), d.throttle.quiet(now));
             claims.add(new Claim(r.lparId(), a.poolId(), QuotaPolicy.cores(a.procUnits()), a.vcpus(), a.capped(),
                     a.uncapWeight(), demand));
         }
         return claims;
+    }
+
+    /**
+     * One watch step between intervals: reads the throttle count of each uncapped shared partition
+     * and says whether one that did not want more was throttled in a burst (it woke: its share of
+     * the spare is due now), or one that was held has not been throttled for 40 ms (it ran out of
+     * work: its spare is due to the others). Capped partitions get no spare and are left to the
+     * interval. Package-private for tests.
+     */
+    synchronized boolean watch() {
+        if (control == null) {
+            return false;
+        }
+        long now = nanoTime.getAsLong();
+        boolean changed = false;
+        for (Map.Entry<Integer, Dispatched> e : partitions.entrySet()) {
+            Dispatched d = e.getValue();
+            Running r = d.running;
+            if (r == null || r.paused() || r.allocation().dedicated() || r.allocation().capped()) {
+                continue;
+            }
+            d.throttle.see(control.throttled(e.getKey()), now);
+            boolean wants = d.demand.wantsMore();
+            changed |= !wants && d.throttle.burst(now) || wants && d.demand.heldLately() && d.throttle.quiet(now);
+        }
+        return changed;
     }
 
     /** Turns a partition's grant into the quota, weight and CPUs of its vCPU threads, and applies them. */
@@ -297,7 +339,7 @@ public final class Dispatcher implements AutoCloseable {
             pools.add(new DispatchReport.Pool(p.poolId(), p.sizeCores(), p.usedCores(), p.utilizedNs() / 1e9));
         }
         Enforcement e = enforcement;
-        return new DispatchReport(e.enforced(), e.mechanism(), e.problem(), ticks(), selfCpuNs() / 1e9,
+        return new DispatchReport(e.enforced(), e.mechanism(), e.problem(), ticks(), watchedTicks(), selfCpuNs() / 1e9,
                 List.copyOf(parts), List.copyOf(pools));
     }
 

@@ -31,6 +31,15 @@
  *     its entitlement and share.</li>
  * <li><b>Per-vCPU limits</b> are not used: q/n per vCPU cuts a window the same way as q over the
  *     group, and would hold a partition with one busy vCPU below its entitlement.</li>
+ * <li><b>The edges of a burst</b> ({@link io.parvirt.dispatch.ThrottleWatch}): a partition that wakes
+ *     is held to its entitlement until an interval sees it throttled, and one that stops keeps its
+ *     claim until an interval sees it not throttled; at a 100 ms interval each edge cost 100–200 ms of
+ *     a wrong split (bench/dispatch.sh phase 4, C busy 500 ms and idle 500 ms: 48 % of 250 ms windows
+ *     on target). A shorter interval would cost its whole tick more often (0.47 ms with 20
+ *     partitions); instead a watch step every 20 ms reads only the throttle counts, kept open
+ *     (~3 µs each), and runs the interval at once when one of them shows an edge: 3 throttled
+ *     periods within 45 ms for an idle partition (an idle TCG guest's wake-ups overrun two), none for
+ *     40 ms for a held one.</li>
  * </ul>
  * What is measured on a host, with the commands, is in {@code bench/RESULTS.md}.
  */

@@ -603,7 +603,7 @@ public final class PartitionOperations {
 
     /** parvirt's dispatching figures (the API and /metrics; not an HMC listing). */
     public DispatchReport dispatchReport() {
-        return dispatcher == null ? new DispatchReport(false, "none", "this HMC has no dispatcher", 0, 0, List.of(),
+        return dispatcher == null ? new DispatchReport(false, "none", "this HMC has no dispatcher", 0, 0, 0, List.of(),
                 List.of()) : dispatcher.report();
     }
 

@@ -22,13 +22,13 @@ class DemandEstimateTest {
     static List<Double> run(Allocation a, Interval... intervals) {
         DemandEstimate e = new DemandEstimate();
         return java.util.Arrays.stream(intervals)
-                .map(i -> e.estimate(a, true, i.used(), i.waited(), i.throttled(), i.lastTarget())).toList();
+                .map(i -> e.estimate(a, true, i.used(), i.waited(), i.throttled(), i.lastTarget(), false, false)).toList();
     }
 
     @Test
     void beforeAnythingIsMeasuredAPartitionWantsAllItsVirtualProcessors() {
         DemandEstimate e = new DemandEstimate();
-        assertThat(e.estimate(Lpars.uncapped(1, "0.5", 3), false, 0, 0, -1, 0)).isEqualTo(3);
+        assertThat(e.estimate(Lpars.uncapped(1, "0.5", 3), false, 0, 0, -1, 0, false, false)).isEqualTo(3);
         assertThat(e.wantsMore()).isTrue();
     }
 

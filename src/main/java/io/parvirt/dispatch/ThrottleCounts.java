@@ -1,0 +1,83 @@
+package io.parvirt.dispatch;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code nr_throttled} of each partition's vCPU group, read from its {@code cpu.stat} kept open: the
+ * watch reads every shared partition's count every 20 ms, and on this host opening a cgroupfs file
+ * and reading it whole costs ~45 µs where a read at offset 0 of an open one (cgroupfs renders the
+ * file afresh at offset 0) costs ~3 µs. Parsed from bytes, without a String per reading.
+ */
+final class ThrottleCounts implements AutoCloseable {
+    private static final byte[] FIELD = "nr_throttled ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final Map<Integer, FileChannel> open = new HashMap<>();
+    private final ByteBuffer buf = ByteBuffer.allocate(1024);
+
+    /** The count in {@code cpuStat} of partition {@code lparId}; -1 when the file is not there (yet). */
+    synchronized long read(int lparId, Path cpuStat) {
+        FileChannel ch = open.get(lparId);
+        try {
+            if (ch == null) {
+                ch = FileChannel.open(cpuStat);
+                open.put(lparId, ch);
+            }
+            buf.clear();
+            while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
+                // cpu.stat is a few lines: one or two reads
+            }
+            return parse(buf.array(), buf.position());
+        } catch (IOException e) {
+            forget(lparId); // group not created yet, or removed: open afresh next time
+            return -1;
+        }
+    }
+
+    /** The value of the {@code nr_throttled} line in the first {@code n} bytes, -1 when absent. */
+    static long parse(byte[] b, int n) {
+        outer:
+        for (int i = 0; i + FIELD.length <= n; i++) {
+            if (i > 0 && b[i - 1] != '\n') {
+                continue;
+            }
+            for (int k = 0; k < FIELD.length; k++) {
+                if (b[i + k] != FIELD[k]) {
+                    continue outer;
+                }
+            }
+            long v = 0;
+            int j = i + FIELD.length;
+            if (j >= n || b[j] < '0' || b[j] > '9') {
+                return -1;
+            }
+            for (; j < n && b[j] >= '0' && b[j] <= '9'; j++) {
+                v = v * 10 + (b[j] - '0');
+            }
+            return v;
+        }
+        return -1;
+    }
+
+    /** Closes the partition's file (it ended, or its group went away). */
+    synchronized void forget(int lparId) {
+        FileChannel ch = open.remove(lparId);
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closing a read-only cgroupfs file: nothing to lose
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (int id : Map.copyOf(open).keySet()) {
+            forget(id);
+        }
+    }
+}

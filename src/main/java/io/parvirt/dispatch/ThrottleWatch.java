@@ -1,0 +1,62 @@
+package io.parvirt.dispatch;
+
+/**
+ * One partition's throttle count between intervals, read every watch step (20 ms) so that a
+ * partition that starts or stops working is seen within a few bandwidth periods, not at the next
+ * 100 ms interval and then one more (bench/dispatch.sh phase 4: a guest busy 500 ms and idle 500 ms
+ * got its share of the spare, and gave it back, 100–200 ms late on every edge).
+ *
+ * <p>A <b>burst</b> is the kernel throttling the partition in {@link #BURST_PERIODS} periods within
+ * {@link #BURST_NS}: more work than its quota for 30 ms on end. An idle TCG guest's wake-ups (timer
+ * work and agent, up to 4 ms at once) overrun a 2–2.5 ms quota in at most two periods. <b>Quiet</b>
+ * is no throttled period for {@link #QUIET_NS} by a partition that was held in its last interval:
+ * four periods in which its quota was not used up.
+ */
+final class ThrottleWatch {
+    static final int BURST_PERIODS = 3;
+    static final long BURST_NS = 45_000_000;
+    static final long QUIET_NS = 40_000_000;
+    private static final int KEPT = 4;
+    private final long[] counts = new long[KEPT];
+    private final long[] at = new long[KEPT];
+    private int seen;
+    private long lastRiseAt;
+
+    /** A reading of the count ({@code nr_throttled}; -1: unknown, ignored) at {@code now} ns. */
+    void see(long count, long now) {
+        if (count < 0) {
+            return;
+        }
+        if (seen > 0 && count != counts[(seen - 1) % KEPT]) {
+            lastRiseAt = now;
+        } else if (seen == 0) {
+            lastRiseAt = now;
+        }
+        counts[seen % KEPT] = count;
+        at[seen % KEPT] = now;
+        seen++;
+    }
+
+    /** Throttled in at least {@link #BURST_PERIODS} periods over the last {@link #BURST_NS}. */
+    boolean burst(long now) {
+        if (seen < 2) {
+            return false;
+        }
+        long latest = counts[(seen - 1) % KEPT];
+        for (int k = 2; k <= Math.min(seen, KEPT); k++) {
+            int i = (seen - k) % KEPT;
+            if (now - at[i] > BURST_NS) {
+                break;
+            }
+            if (latest - counts[i] >= BURST_PERIODS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** No throttled period for {@link #QUIET_NS} or longer (false before two readings). */
+    boolean quiet(long now) {
+        return seen >= 2 && now - lastRiseAt >= QUIET_NS;
+    }
+}

@@ -1,0 +1,140 @@
+package io.parvirt.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.parvirt.dispatch.Dispatcher.Running;
+import io.parvirt.dispatch.Dispatcher.Snapshot;
+import io.parvirt.model.SharedProcessorPool;
+import io.parvirt.model.SharingMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The watch between intervals (issue 18, bench/dispatch.sh phase 4): a partition that wakes gets its
+ * share of the spare at the watch step that sees its burst, and gives it back at the one that sees it
+ * quiet, not one or two 100 ms intervals later. A fake clock, fake vCPU times and a fake enforcer
+ * whose throttle counts the test sets: the kernel's counts cannot be produced on cue (the real
+ * enforcer's reading is ThrottleCountsTest's, the whole loop's DispatchScenarioTest's).
+ */
+@Tag("unit")
+class DispatcherWatchTest {
+    private static final long MS = 1_000_000;
+    private long now;
+    private final Map<Long, Long> runNs = new HashMap<>();
+    private final Map<Integer, Long> throttled = new HashMap<>();
+    private final List<String> events = new ArrayList<>();
+    private Dispatcher d;
+
+    /** An enforcer that applies nothing and reports the throttle counts the test set. */
+    private final CpuControl control = new CpuControl() {
+        @Override
+        public void apply(CpuLimits limits) {
+        }
+
+        @Override
+        public long throttled(int lparId) {
+            return throttled.getOrDefault(lparId, 0L);
+        }
+
+        @Override
+        public void release(int lparId) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String mechanism() {
+            return "test";
+        }
+    };
+
+    @BeforeEach
+    void twoUncappedPartitionsOfEqualWeightInOneCore() {
+        // B and C: 0.20 each, weight 64, 2 VPs, in a shared pool of 1 core: 0.60 of spare to share.
+        List<Running> running = List.of(
+                new Running(2, "B", 200, List.of(201L, 202L), Lpars.shared(2, "0.2", 2, SharingMode.UNCAP, 64)),
+                new Running(3, "C", 300, List.of(301L, 302L), Lpars.shared(3, "0.2", 2, SharingMode.UNCAP, 64)));
+        d = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"), "h", true),
+                () -> new Snapshot(1.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
+                (pid, tids) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()), () -> now,
+                List.of(0, 1), new Dispatcher.Enforcer(control, ""));
+        d.tick();
+    }
+
+    /** {@code ms} of time passes in which B and C ran, and were throttled in, what is given. */
+    private void pass(long ms, long bRanMs, long cRanMs, long bThrottled, long cThrottled) {
+        now += ms * MS;
+        runNs.merge(200L, bRanMs * MS, Long::sum);
+        runNs.merge(300L, cRanMs * MS, Long::sum);
+        throttled.merge(2, bThrottled, Long::sum);
+        throttled.merge(3, cThrottled, Long::sum);
+    }
+
+    private double granted(int id) {
+        return d.usage().get(id).grantedCores();
+    }
+
+    @Test
+    void aWakingPartitionsBurstDecidesAtTheWatchStepAndItsQuietGivesTheSpareBack() {
+        // Both busy, held at their quotas: 0.50 each.
+        for (int i = 0; i < 3; i++) {
+            pass(100, 50, 50, 10, 10);
+            d.tick();
+        }
+        assertThat(granted(2)).isCloseTo(0.5, within(1e-9));
+        // C works on for 20 ms after the interval, then idles: the watch sees it quiet 40 ms after its
+        // last throttled period, and the interval runs then, B getting the rest. The interval saw C
+        // throttled in 2 periods: only the watch knows that they were all at its start.
+        pass(20, 10, 10, 2, 2);
+        assertThat(d.watch()).isFalse();
+        pass(20, 10, 0, 2, 0);
+        assertThat(d.watch()).isFalse();
+        pass(20, 10, 0, 2, 0);
+        assertThat(d.watch()).as("C not throttled for 40 ms after a held interval").isTrue();
+        d.tick();
+        assertThat(d.usage().get(3).wantsMore()).isFalse();
+        // C now claims what it used over the interval (its busy start included), B all the rest.
+        assertThat(granted(2)).isCloseTo(1.0 - d.usage().get(3).usedCores(), within(1e-9)).isGreaterThan(0.8);
+        // Two more idle intervals; then an idle wake-up overruns two periods: no burst, nothing decided.
+        pass(100, 90, 2, 10, 0);
+        d.tick();
+        pass(100, 90, 2, 10, 0);
+        d.tick();
+        pass(20, 18, 3, 2, 2);
+        assertThat(d.watch()).isFalse();
+        for (int i = 0; i < 4; i++) {
+            pass(20, 18, 0, 2, 0);
+            assertThat(d.watch()).isFalse();
+        }
+        // C wakes 100 ms into an interval (of 200 ms, say): throttled in every period, 2 per 20 ms step;
+        // the second step decides, 40 ms in, though C's mean over the interval is only 0.07.
+        pass(20, 18, 5, 2, 2);
+        assertThat(d.watch()).isFalse();
+        pass(20, 18, 5, 2, 2);
+        assertThat(d.watch()).as("C throttled in 4 periods within 40 ms").isTrue();
+        d.tick();
+        assertThat(d.usage().get(3).usedCores()).isLessThan(0.1);
+        assertThat(d.usage().get(3).wantsMore()).isTrue();
+        assertThat(granted(3)).isCloseTo(0.5, within(0.03));
+        assertThat(granted(2)).isCloseTo(0.5, within(0.03));
+        assertThat(d.usage().get(2).wantsMore()).isTrue();
+    }
+
+    @Test
+    void notEnforcedNothingIsWatched() {
+        Dispatcher off = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"), "h",
+                false), () -> new Snapshot(1.0, List.of(), List.of()), events::add,
+                (pid, tids) -> new ThreadClock.Reading(0, 0, 0), () -> now, List.of(0, 1));
+        assertThat(off.watch()).isFalse();
+    }
+}
