@@ -62,6 +62,27 @@ declare -A def=([U1]="DefaultPool uncap 64 1" [U2]="DefaultPool uncap 16 1" [K1]
   [C1]="pool1 cap 0 1" [V1]="pool1 uncap 255 1" [V2]="pool1 uncap 200 1"
   [W1]="pool2 uncap 32 2" [W2]="pool2 uncap 32 1" [K2]="pool2 cap 0 1")
 expect="U1=0.28,U2=0.14,K1=0.10,C1=0.10,V1=0.49,V2=0.41,W1=0.19,W2=0.19,K2=0.10"
+scenario="U1:DefaultPool:0.1:uncap:64:1,U2:DefaultPool:0.1:uncap:16:1,K1:DefaultPool:0.1:cap:0:1,C1:pool1:0.1:cap:0:1,V1:pool1:0.1:uncap:255:1,V2:pool1:0.1:uncap:200:1,W1:pool2:0.1:uncap:32:2,W2:pool2:0.1:uncap:32:1,K2:pool2:0.1:cap:0:1"
+[ "$(python3 "$root/bench/powervm-share.py" 2 DefaultPool=inf,pool1=1,pool2=1 "$scenario")" = "$expect" ] \
+  || { echo "bench: powervm-share.py disagrees with the figures worked out above" >&2; exit 1; }
+# CPU time (ns) of all the home's QEMU processes (/proc/PID/stat, 10 ms ticks) and of the shared
+# partitions' vCPU threads (schedstat): their difference is what QEMU's other threads and D's idle
+# vCPU took from the 2 cores PowerVM's figures assume.
+qemu_cpu() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+t = 0
+for p in sys.argv[1].split(','):
+    s = open(f'/proc/{p}/stat').read()
+    f = s[s.rindex(')') + 2:].split()
+    t += (int(f[11]) + int(f[12])) * 10_000_000
+v = 0
+for pt in sys.argv[2].split(','):
+    p, tid = pt.split(':')
+    v += int(open(f'/proc/{p}/task/{tid}/schedstat').read().split()[0])
+print(t, v)
+PY
+}
 api() { curl -sS --fail --unix-socket "$home/run/api.sock" -H "Authorization: Bearer $token" "http://localhost$1"; }
 declare -A res=() thr=()
 
@@ -118,9 +139,19 @@ run_config() {
   sleep 3
   wait_others "$cfg"
   res[$cfg,load0]=$(cut -d' ' -f1-3 /proc/loadavg)
+  local pids vthreads c0 c1 t0 t1 hw cap
+  pids=$(jq -r '[.partitions[].pid] | join(",")' <<<"$json")
+  vthreads=$(IFS=,; echo "${thr[*]}")
+  c0=$(qemu_cpu "$pids" "$vthreads"); t0=$EPOCHREALTIME
   python3 "$root/bench/dispatch-trace.py" record "$secs" "$BENCH_SNAP/trace-ten-$cfg" "${spec[@]}"
+  c1=$(qemu_cpu "$pids" "$vthreads"); t1=$EPOCHREALTIME
   res[$cfg,load1]=$(cut -d' ' -f1-3 /proc/loadavg)
   res[$cfg,win]=$(python3 "$root/bench/dispatch-trace.py" windows "$BENCH_SNAP/trace-ten-$cfg" "$expect")
+  read -r hw cap < <(python3 -c "import sys; a,b,c,d,w=map(float,sys.argv[1:]); h=((c-a)-(d-b))/1e9/w; print(f'{h:.3f} {2-h:.3f}')" \
+    $c0 $c1 "$(python3 -c "import sys; print((float(sys.argv[1])-float(sys.argv[2])))" "$t1" "$t0")")
+  res[$cfg,expect2]=$(python3 "$root/bench/powervm-share.py" "$cap" DefaultPool=inf,pool1=1,pool2=1 "$scenario")
+  res[$cfg,hostwork]="QEMUs' other threads and D's idle vCPU took $hw core: PowerVM's figures on the $cap cores left: ${res[$cfg,expect2]}"
+  res[$cfg,win2]=$(python3 "$root/bench/dispatch-trace.py" windows "$BENCH_SNAP/trace-ten-$cfg" "${res[$cfg,expect2]}")
   cp "$BENCH_SNAP/trace-ten-$cfg" "$out/dispatch-ten-trace-$cfg.txt"
   res[$cfg,ctl]=$(api /api/v1/dispatch | jq -r '"intervals \(.intervals) (\(.watchedIntervals // 0) early, on a watch step), controller CPU \(.controllerCpuSeconds * 1000 | round) ms"')
   [ "$cfg" = libvirt ] && lv_cleanup
@@ -142,6 +173,8 @@ run_config libvirt
     echo
     echo "$cfg (load average before the window ${res[$cfg,load0]}, after ${res[$cfg,load1]}):"
     echo "${res[$cfg,win]}"
+    echo "against the cores left to the partitions: ${res[$cfg,hostwork]}"
+    echo "${res[$cfg,win2]}"
   done
   echo
   echo "parvirt controller: ${res[parvirt,ctl]}"

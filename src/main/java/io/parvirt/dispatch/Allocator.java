@@ -44,11 +44,21 @@ public final class Allocator {
         }
     }
 
+    /** With no host work taken from the spare. */
+    public static Map<Integer, Grant> allocate(double capacity, List<Pool> pools, List<Claim> claims) {
+        return allocate(capacity, 0, pools, claims);
+    }
+
     /**
      * @param capacity cores of the physical shared pool (configurable cores not held by dedicated
      *                 partitions, plus idle cores dedicated partitions lend)
+     * @param hostWork cores the partitions' QEMU processes use besides their vCPUs (device emulation,
+     *                 I/O): they run on the same cores, so spare handed out beyond
+     *                 {@code capacity - hostWork} could not be delivered, and the kernel would take
+     *                 the shortfall from whichever partitions its own weights favour. Taken from the
+     *                 spare only: entitlements stay guaranteed.
      */
-    public static Map<Integer, Grant> allocate(double capacity, List<Pool> pools, List<Claim> claims) {
+    public static Map<Integer, Grant> allocate(double capacity, double hostWork, List<Pool> pools, List<Claim> claims) {
         Map<Integer, Pool> poolById = new HashMap<>();
         for (Pool p : pools) {
             poolById.put(p.id(), p);
@@ -83,7 +93,7 @@ public final class Allocator {
         for (int pool : used.keySet()) {
             room.put(pool, max(poolById, pool) - used.get(pool));
         }
-        double spare = capacity - total;
+        double spare = Math.max(0, capacity - Math.max(0, hostWork) - total);
         // Level 0: each pool's own unused entitled capacity, to its own partitions.
         for (int pool : used.keySet()) {
             Pool p = poolById.get(pool);

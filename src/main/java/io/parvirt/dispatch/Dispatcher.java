@@ -194,7 +194,11 @@ public final class Dispatcher implements AutoCloseable {
         DedicatedCores.place(hostCpus, running.values(), partitions);
         double capacity = DedicatedCores.sharedCapacity(snap.configurableCores(), running.values(), partitions);
         String shared = CpuList.format(DedicatedCores.sharedCpus(hostCpus, running.values(), partitions));
-        Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), pools(snap), claims(running));
+        double hostWork = 0;
+        for (Running r : running.values()) {
+            hostWork += partitions.get(r.lparId()).otherThreads;
+        }
+        Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), hostWork, pools(snap), claims(running));
         Map<Integer, PartitionUsage> out = new TreeMap<>();
         for (Running r : running.values()) {
             Dispatched d = partitions.get(r.lparId());

@@ -25,6 +25,8 @@ final class VcpuMeter {
     private long ranNs;
     private double used;
     private double waited;
+    private long lastProcessNs = -1;
+    private double otherThreads;
 
     VcpuMeter(Source source, LongSupplier nanoTime) {
         this.source = source;
@@ -45,7 +47,10 @@ final class VcpuMeter {
             ranNs = Math.max(0, rd.runNs() - lastRunNs);
             used = ranNs / (double) intervalNs;
             waited = Math.max(0, rd.waitNs() - lastWaitNs) / (double) intervalNs;
+            otherThreads = lastProcessNs >= 0 && rd.processNs() >= 0
+                    ? Math.max(0, rd.processNs() - lastProcessNs - ranNs) / (double) intervalNs : 0;
         }
+        lastProcessNs = rd.processNs();
         lastRunNs = rd.runNs();
         lastWaitNs = rd.waitNs();
         lastAt = at;
@@ -74,6 +79,14 @@ final class VcpuMeter {
     /** Cores used over the last measured interval. */
     double used() {
         return used;
+    }
+
+    /**
+     * Cores the process's other threads (not the vCPUs) used over the last interval: coarse, the
+     * process's time is counted in 10 ms ticks; 0 when unknown.
+     */
+    double otherThreads() {
+        return otherThreads;
     }
 
     /** Cores' worth of time the threads were runnable but waited for a CPU. */

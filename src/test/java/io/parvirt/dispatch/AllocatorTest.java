@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -96,5 +97,20 @@ class AllocatorTest {
             sum += g.total();
         }
         assertThat(sum).as("never more than the capacity").isLessThanOrEqualTo(c.capacity() + 1e-9);
+    }
+
+    /** Issue 18's ten partitions: QEMU's own threads take 0.3 of the 2 cores, from the spare only. */
+    @Test
+    void hostWorkIsTakenFromTheSpareAndNeverFromEntitlements() {
+        List<Claim> claims = List.of(capped(1, 0, 0.5, 1, 1), uncapped(2, 0, 0.5, 2, 100, 2),
+                uncapped(3, 0, 0.5, 2, 300, 2));
+        Map<Integer, Grant> got = Allocator.allocate(2, 0.3, List.of(DEFAULT), claims);
+        assertThat(got.get(1).total()).isCloseTo(0.5, within(1e-9));
+        // 2 - 0.3 - 1.5 = 0.2 of spare, 1:3.
+        assertThat(got.get(2).total()).isCloseTo(0.55, within(1e-9));
+        assertThat(got.get(3).total()).isCloseTo(0.65, within(1e-9));
+        // More host work than spare: the entitlements stay whole.
+        Map<Integer, Grant> busy = Allocator.allocate(2, 0.8, List.of(DEFAULT), claims);
+        assertThat(busy.values()).extracting(Grant::total).containsExactly(0.5, 0.5, 0.5);
     }
 }

@@ -25,11 +25,14 @@ class DispatcherTickTest {
     private long now;
     /** Cumulative run time by QEMU pid. */
     private final Map<Long, Long> runNs = new HashMap<>();
+    /** Cumulative time of the whole QEMU process by pid (unknown when absent). */
+    private final Map<Long, Long> processNs = new HashMap<>();
     private List<Running> running = new ArrayList<>();
     private final List<String> events = new ArrayList<>();
     private final Dispatcher d = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 50_000, Path.of("/none"),
             "h", false), () -> new Snapshot(2.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
-            (pid, tids) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()), () -> now,
+            (pid, tids) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size(),
+                    processNs.getOrDefault(pid, -1L)), () -> now,
             List.of(0, 1, 2, 3));
 
     /** One interval of 100 ms in which each pid's vCPUs ran the given ms. */
@@ -116,5 +119,24 @@ class DispatcherTickTest {
         running = List.of(web);
         interval(100, 50);
         assertThat(d.usage().get(1).timeNs()).isZero(); // its first reading again
+    }
+
+    /** Issue 18: what QEMU's other threads use is spare the allocator does not hand out. */
+    @Test
+    void qemusOtherThreadsAreTakenFromTheSpare() {
+        running = List.of(new Running(1, "web", 100, List.of(101L, 102L), Lpars.uncapped(1, "0.5", 2)),
+                new Running(2, "db", 200, List.of(201L, 202L), Lpars.uncapped(2, "0.5", 2)));
+        processNs.put(100L, 0L);
+        processNs.put(200L, 0L);
+        d.tick();
+        for (int i = 0; i < 30; i++) {
+            // Each busy at its grant; each QEMU's other threads 0.15 core (15 ms of every 100).
+            processNs.merge(100L, 95 * MS, Long::sum);
+            processNs.merge(200L, 95 * MS, Long::sum);
+            interval(100, 80, 200, 80);
+        }
+        double granted = d.usage().get(1).grantedCores() + d.usage().get(2).grantedCores();
+        assertThat(granted).isCloseTo(2.0 - 0.30, within(0.01));
+        assertThat(d.usage().get(1).grantedCores()).isCloseTo(d.usage().get(2).grantedCores(), within(1e-9));
     }
 }

@@ -63,4 +63,23 @@ class VcpuMeterTest {
         after(100_000_000, 40_000_000, 0);
         assertThat(meter.ranNs()).isEqualTo(40_000_000);
     }
+
+    @Test
+    void theProcessesOtherThreadsAreItsTimeBeyondTheVcpus() {
+        long[] processNs = {0};
+        VcpuMeter m = new VcpuMeter((pid, tids) -> new ThreadClock.Reading(runNs, waitNs, tids.size(), processNs[0]),
+                () -> now);
+        m.measure(42, List.of(43L));
+        now += 100_000_000;
+        runNs += 50_000_000;
+        processNs[0] += 70_000_000; // 50 ms of vCPUs and 20 of the rest, in 10 ms ticks
+        m.measure(42, List.of(43L));
+        assertThat(m.otherThreads()).isCloseTo(0.2, within(1e-12));
+        // Ticks coarser than the vCPUs' ns: the process's count may lag; never a negative share.
+        now += 100_000_000;
+        runNs += 55_000_000;
+        processNs[0] += 50_000_000;
+        m.measure(42, List.of(43L));
+        assertThat(m.otherThreads()).isZero();
+    }
 }
