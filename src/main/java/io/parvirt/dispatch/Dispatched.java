@@ -26,19 +26,11 @@ final class Dispatched {
         this.meter = meter;
     }
 
-    /**
-     * Cores QEMU's other threads take, smoothed over about a second ({@link #SMOOTHING} per interval):
-     * one interval's figure is counted in 10 ms ticks and jumps.
-     */
-    double otherThreads;
-    static final double SMOOTHING = 0.2;
-
     /** Reads the vCPU threads and counts the interval's cycles. */
     void measure(Running r) {
         running = r;
         if (meter.measure(r.pid(), r.vcpuThreads())) {
             cycles.add(r.allocation(), meter.intervalNs(), meter.ranNs());
-            otherThreads += SMOOTHING * (meter.otherThreads() - otherThreads);
         }
     }
 }

@@ -196,7 +196,7 @@ public final class Dispatcher implements AutoCloseable {
         String shared = CpuList.format(DedicatedCores.sharedCpus(hostCpus, running.values(), partitions));
         double hostWork = 0;
         for (Running r : running.values()) {
-            hostWork += partitions.get(r.lparId()).otherThreads;
+            hostWork += partitions.get(r.lparId()).meter.otherThreads();
         }
         Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), hostWork, pools(snap), claims(running));
         Map<Integer, PartitionUsage> out = new TreeMap<>();

@@ -42,7 +42,8 @@ final class ThreadClock {
         this.proc = proc;
     }
 
-    Reading read(long pid, List<Long> tids) {
+    /** {@code process}: also read the whole process's time (costlier: the kernel sums every thread). */
+    Reading read(long pid, List<Long> tids, boolean process) {
         long run = 0;
         long wait = 0;
         int read = 0;
@@ -67,7 +68,7 @@ final class ThreadClock {
                 // unreadable now; counted as not read
             }
         }
-        return new Reading(run, wait, read, processNs(pid));
+        return new Reading(run, wait, read, process ? processNs(pid) : -1);
     }
 
     /** utime + stime of the whole process in ns, -1 when it cannot be read. */

@@ -13,8 +13,15 @@ final class VcpuMeter {
     /** Where vCPU time comes from: {@link ThreadClock#read} ({@code schedstat}) on a host. */
     @FunctionalInterface
     interface Source {
-        ThreadClock.Reading read(long pid, List<Long> tids);
+        /** {@code process}: the whole process's time is wanted too. */
+        ThreadClock.Reading read(long pid, List<Long> tids, boolean process);
     }
+
+    /**
+     * How often the whole process's time is read: about once a second at the default interval. A
+     * process's {@code stat} sums all its threads, and its 10 ms ticks say little over one interval.
+     */
+    static final long PROCESS_EVERY_NS = 1_000_000_000;
 
     private final Source source;
     private final LongSupplier nanoTime;
@@ -26,6 +33,8 @@ final class VcpuMeter {
     private double used;
     private double waited;
     private long lastProcessNs = -1;
+    private long lastProcessAt;
+    private long ranSinceProcess;
     private double otherThreads;
 
     VcpuMeter(Source source, LongSupplier nanoTime) {
@@ -39,7 +48,7 @@ final class VcpuMeter {
      */
     boolean measure(long pid, List<Long> tids) {
         long at = nanoTime.getAsLong();
-        ThreadClock.Reading rd = source.read(pid, tids);
+        ThreadClock.Reading rd = source.read(pid, tids, lastProcessNs < 0 || at - lastProcessAt >= PROCESS_EVERY_NS);
         intervalNs = 0;
         if (lastRunNs >= 0 && at > lastAt) {
             intervalNs = at - lastAt;
@@ -47,10 +56,17 @@ final class VcpuMeter {
             ranNs = Math.max(0, rd.runNs() - lastRunNs);
             used = ranNs / (double) intervalNs;
             waited = Math.max(0, rd.waitNs() - lastWaitNs) / (double) intervalNs;
-            otherThreads = lastProcessNs >= 0 && rd.processNs() >= 0
-                    ? Math.max(0, rd.processNs() - lastProcessNs - ranNs) / (double) intervalNs : 0;
+            ranSinceProcess += ranNs;
         }
-        lastProcessNs = rd.processNs();
+        if (rd.processNs() >= 0) {
+            if (lastProcessNs >= 0 && at > lastProcessAt) {
+                otherThreads = Math.max(0, rd.processNs() - lastProcessNs - ranSinceProcess)
+                        / (double) (at - lastProcessAt);
+            }
+            lastProcessNs = rd.processNs();
+            lastProcessAt = at;
+            ranSinceProcess = 0;
+        }
         lastRunNs = rd.runNs();
         lastWaitNs = rd.waitNs();
         lastAt = at;
@@ -82,8 +98,8 @@ final class VcpuMeter {
     }
 
     /**
-     * Cores the process's other threads (not the vCPUs) used over the last interval: coarse, the
-     * process's time is counted in 10 ms ticks; 0 when unknown.
+     * Cores the process's other threads (not the vCPUs) used over the last second or so (between
+     * the last two readings of the process's time, {@link #PROCESS_EVERY_NS}); 0 when unknown.
      */
     double otherThreads() {
         return otherThreads;

@@ -169,7 +169,7 @@ class CgroupV2GuestTest {
     }
 
     /** The dispatcher's meter in the guest: the loop's schedstat (run and wait ns), as ThreadClock reads a host's. */
-    private static ThreadClock.Reading schedstat(long pid, List<Long> tids) {
+    private static ThreadClock.Reading schedstat(long pid, List<Long> tids, boolean process) {
         long run = 0;
         long wait = 0;
         int read = 0;

@@ -18,7 +18,7 @@ class DedicatedCoresTest {
     private final Map<Integer, Dispatched> state = new HashMap<>();
 
     private Running running(Allocation a) {
-        state.computeIfAbsent(a.lparId(), id -> new Dispatched(new VcpuMeter((pid, tids) -> null, () -> 0)));
+        state.computeIfAbsent(a.lparId(), id -> new Dispatched(new VcpuMeter((pid, tids, process) -> null, () -> 0)));
         return new Running(a.lparId(), "lpar" + a.lparId(), 100 + a.lparId(), List.of(1L), a);
     }
 

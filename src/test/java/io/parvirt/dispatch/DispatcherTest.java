@@ -48,11 +48,11 @@ class DispatcherTest {
             assertThat(events).singleElement().asString().startsWith("Dispatching is not enforced: ")
                     .contains("utilization is still measured");
             ThreadClock clock = new ThreadClock();
-            long ran0 = clock.read(pid, List.of(pid)).runNs();
+            long ran0 = clock.read(pid, List.of(pid), false).runNs();
             d.tick();
             Thread.sleep(500);
             d.tick();
-            long ran = clock.read(pid, List.of(pid)).runNs() - ran0;
+            long ran = clock.read(pid, List.of(pid), false).runNs() - ran0;
             Dispatcher.PartitionUsage u = d.usage().get(1);
             // What the loop gets depends on the host's load (other sessions share its 2 cores); what
             // the dispatcher measured must be what the kernel says it ran, between the two readings.

@@ -31,7 +31,7 @@ class DispatcherTickTest {
     private final List<String> events = new ArrayList<>();
     private final Dispatcher d = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 50_000, Path.of("/none"),
             "h", false), () -> new Snapshot(2.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
-            (pid, tids) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size(),
+            (pid, tids, process) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size(),
                     processNs.getOrDefault(pid, -1L)), () -> now,
             List.of(0, 1, 2, 3));
 

@@ -66,7 +66,7 @@ class DispatcherWatchTest {
                 new Running(3, "C", 300, List.of(301L, 302L), Lpars.shared(3, "0.2", 2, SharingMode.UNCAP, 64)));
         d = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"), "h", true),
                 () -> new Snapshot(1.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
-                (pid, tids) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()), () -> now,
+                (pid, tids, process) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()), () -> now,
                 List.of(0, 1), new Dispatcher.Enforcer(control, ""));
         d.tick();
     }
@@ -134,7 +134,7 @@ class DispatcherWatchTest {
     void notEnforcedNothingIsWatched() {
         Dispatcher off = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"), "h",
                 false), () -> new Snapshot(1.0, List.of(), List.of()), events::add,
-                (pid, tids) -> new ThreadClock.Reading(0, 0, 0), () -> now, List.of(0, 1));
+                (pid, tids, process) -> new ThreadClock.Reading(0, 0, 0), () -> now, List.of(0, 1));
         assertThat(off.watch()).isFalse();
     }
 }

@@ -30,7 +30,7 @@ class ThreadClockTest {
         long pid = ProcessHandle.current().pid();
         ThreadClock clock = new ThreadClock();
         long spent = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
-        ThreadClock.Reading r = clock.read(pid, List.of(pid));
+        ThreadClock.Reading r = clock.read(pid, List.of(pid), true);
         assertThat(r.threadsRead()).isEqualTo(1);
         // This JVM has used well over a tick by now; /proc counts in 10 ms ticks, the JDK in ns.
         assertThat(r.processNs()).isPositive().isBetween(spent - 200_000_000L, spent + 200_000_000L);

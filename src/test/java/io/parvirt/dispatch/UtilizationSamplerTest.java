@@ -36,7 +36,7 @@ class UtilizationSamplerTest {
             new Running(2, "db", 200, List.of(201L), DB));
     private final Dispatcher dispatcher = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 50_000,
             Path.of("/none"), "h", false), () -> new Snapshot(4.0, List.of(SharedProcessorPool.initial(0)), running),
-            text -> { }, (pid, tids) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()),
+            text -> { }, (pid, tids, process) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()),
             () -> now, List.of(0, 1, 2, 3));
     private final SystemDefinition def = new SystemDefinition(new SystemSettings("sys1", 256,
             ProcUnits.parse("u", "0"), 1024, 512, HptRatio.parse("hpt_ratio", "1:64"), ""), List.of(), List.of(),

@@ -12,7 +12,7 @@ class VcpuMeterTest {
     private long now = 1_000_000_000L;
     private long runNs;
     private long waitNs;
-    private final VcpuMeter meter = new VcpuMeter((pid, tids) -> new ThreadClock.Reading(runNs, waitNs, tids.size()),
+    private final VcpuMeter meter = new VcpuMeter((pid, tids, process) -> new ThreadClock.Reading(runNs, waitNs, tids.size()),
             () -> now);
 
     private boolean after(long intervalNs, long ran, long waited) {
@@ -65,21 +65,30 @@ class VcpuMeterTest {
     }
 
     @Test
-    void theProcessesOtherThreadsAreItsTimeBeyondTheVcpus() {
+    void theProcessesOtherThreadsAreItsTimeBeyondTheVcpusReadAboutOnceASecond() {
         long[] processNs = {0};
-        VcpuMeter m = new VcpuMeter((pid, tids) -> new ThreadClock.Reading(runNs, waitNs, tids.size(), processNs[0]),
-                () -> now);
+        int[] asked = {0};
+        VcpuMeter m = new VcpuMeter((pid, tids, process) -> {
+            asked[0] += process ? 1 : 0;
+            return new ThreadClock.Reading(runNs, waitNs, tids.size(), process ? processNs[0] : -1);
+        }, () -> now);
         m.measure(42, List.of(43L));
-        now += 100_000_000;
-        runNs += 50_000_000;
-        processNs[0] += 70_000_000; // 50 ms of vCPUs and 20 of the rest, in 10 ms ticks
-        m.measure(42, List.of(43L));
+        for (int i = 0; i < 10; i++) {
+            now += 100_000_000;
+            runNs += 50_000_000;
+            processNs[0] += 70_000_000; // 50 ms of vCPUs and 20 of the rest in every 100
+            m.measure(42, List.of(43L));
+        }
+        assertThat(asked[0]).as("at the first reading and a second later").isEqualTo(2);
         assertThat(m.otherThreads()).isCloseTo(0.2, within(1e-12));
         // Ticks coarser than the vCPUs' ns: the process's count may lag; never a negative share.
-        now += 100_000_000;
-        runNs += 55_000_000;
-        processNs[0] += 50_000_000;
-        m.measure(42, List.of(43L));
+        for (int i = 0; i < 10; i++) {
+            now += 100_000_000;
+            runNs += 55_000_000;
+            processNs[0] += 50_000_000;
+            m.measure(42, List.of(43L));
+        }
+        assertThat(asked[0]).isEqualTo(3);
         assertThat(m.otherThreads()).isZero();
     }
 }
