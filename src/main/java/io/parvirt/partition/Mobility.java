@@ -221,7 +221,6 @@ public final class Mobility {
                     + "migration_disabled=1."));
         }
         Optional<PartitionStatus> st = hypervisor.status(p.id());
-        // A Suspended partition is not moved inactively: its saved state would stay behind.
         LparState state = st.map(PartitionStatus::state).orElse(hypervisor.saved(p.id()).isPresent()
                 ? LparState.SUSPENDED : LparState.NOT_ACTIVATED);
         if (flights.containsKey(p.id())) {
@@ -234,10 +233,18 @@ public final class Mobility {
                         + " inactive migrations, the most it runs at once."));
             }
             return scsiChecks(p, out); // inactive mobility: no agent, no stream
+        } else if (state == LparState.SUSPENDED) {
+            if (inactiveFlights() >= maxInactive) {
+                out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, n, "The managed "
+                        + "system " + sys.definition().settings().name() + " already runs " + inactiveFlights()
+                        + " inactive migrations, the most it runs at once."));
+            }
+            savedStateChecks(p, out);
+            return scsiChecks(p, out); // inactive mobility with the saved state, which stays on the SAN
         } else if (state != LparState.RUNNING) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
-                    + state.hmcName() + ": only a Running partition is migrated live, and only a Not Activated one "
-                    + "inactive."));
+                    + state.hmcName() + ": only a Running partition is migrated live, and only a Not Activated or "
+                    + "Suspended one inactive."));
         } else if (st.get().paused()) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
                     + "paused: resume it (chsysstate -o resume) before migrating it."));
@@ -251,6 +258,38 @@ public final class Mobility {
                     + "migrations, the most it runs at once (mobility.max_active)."));
         }
         return scsiChecks(p, out);
+    }
+
+    /**
+     * A Suspended partition moves only when its saved state is in the SAN's reserved storage (its
+     * first virtual SCSI disk a SAN LUN: {@link Suspension#stateFile}), which the destination's
+     * VIOSes reach as they reach its disks; a state file in a storage pool of a VIOS here or in the
+     * home is this system's alone, and is not copied (see the README's mobility section).
+     */
+    private void savedStateChecks(Partition p, List<ModelException> out) {
+        java.nio.file.Path file;
+        try {
+            file = hypervisor.saved(p.id()).map(Hypervisor.SavedState::file).orElse(null);
+        } catch (IllegalStateException e) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The saved state record "
+                    + "of suspended partition " + p.name() + " cannot be read: " + e.getMessage()));
+            return;
+        }
+        if (file == null) {
+            return; // resumed or shut down meanwhile: the state check above saw it Suspended
+        }
+        if (!file.equals(scsi.savedStateOnSan(p))) {
+            out.add(ModelException.ofPartition(ModelException.Kind.UNREACHABLE_DEVICE, p.name(), "The saved state of "
+                    + "suspended partition " + p.name() + " is on storage of the managed system "
+                    + sys.definition().settings().name() + " alone (" + (file.startsWith(hypervisor.suspendDir())
+                    ? "no virtual SCSI disk" : "a storage pool of its Virtual I/O Server") + "): a Suspended "
+                    + "partition moves only when its first virtual SCSI disk is a SAN LUN, whose reserved storage "
+                    + "keeps its saved state; resume it and migrate it live."));
+        } else if (!java.nio.file.Files.isRegularFile(file)) {
+            out.add(ModelException.ofPartition(ModelException.Kind.UNREACHABLE_DEVICE, p.name(), "The saved state of "
+                    + "suspended partition " + p.name() + " (" + file.getFileName() + ") is missing from the SAN's "
+                    + "reserved storage."));
+        }
     }
 
     /** Each virtual SCSI device must be a disk of the SAN (see {@link ScsiMobility}); no Fibre Channel. */
@@ -275,6 +314,16 @@ public final class Mobility {
 
     /** What the target is told: the running configuration (asked of QEMU) and the profiles with their MACs. */
     private Optional<MigrationRequest> request(Partition p, List<MigrationRequest.ScsiChoice> choices) {
+        Optional<Hypervisor.SavedState> saved = hypervisor.status(p.id()).isEmpty() ? hypervisor.saved(p.id())
+                : Optional.empty();
+        if (saved.isPresent()) {
+            // A Suspended partition: the machine it ran and what it held, as its saved state records them.
+            LaunchSpec spec = saved.get().spec();
+            return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
+                    sys.definition().profiles(p.id()).stream().map(x -> withMacs(x, spec)).toList(),
+                    saved.get().profile(), saved.get().allocation(), spec, sys.definition().lmbMb(), scsi.disks(p),
+                    null, choices, saved.get().file().getFileName().toString()));
+        }
         if (hypervisor.status(p.id()).isEmpty()) {
             // Inactive mobility: the definition and every profile as they are, with the default profile.
             return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
@@ -507,11 +556,21 @@ public final class Mobility {
             f.target.abort(p.name());
             throw e;
         }
+        if (f.request.suspended()) {
+            try {
+                // the record first: a daemon killed before the definition goes leaves it Not Activated here,
+                // never Suspended on both systems from one state file
+                hypervisor.releaseSaved(p.id());
+            } catch (java.io.IOException e) {
+                LOG.warn("partition {}: its suspended record here was not removed: {}", p.name(), e.getMessage());
+            }
+        }
         ScsiMobility.Paired paired = scsi.pairedWith(p);
         sys.removePartition(p, "hypervisor");
         operations.forget(p);
         scsi.reclaim(p, paired);
-        LOG.info("partition {} (Not Activated) moved to {} with its {} profiles", p.name(), f.target.systemName(),
+        LOG.info("partition {} ({}) moved to {} with its {} profiles", p.name(), f.request.suspended()
+                ? "Suspended, its saved state left on the SAN" : "Not Activated", f.target.systemName(),
                 f.request.profiles().size());
         f.done.complete(null);
     }

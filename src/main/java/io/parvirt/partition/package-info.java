@@ -130,7 +130,9 @@
  * the home). The supervisor streams it as a migration's source (Suspending), the hypervisor keeps
  * the record that makes it Suspended ({@code hypervisor.SavedStates}), and a resume is an incoming
  * migration from the file (Resuming) on a QEMU of the machine as it ran. A Suspended partition
- * holds nothing, is not activated, removed or moved inactively, and is shut down with
- * {@code chlparstate -o shutdown} (its saved state deleted).
+ * holds nothing, is not activated or removed, and is shut down with {@code chlparstate -o shutdown}
+ * (its saved state deleted). When its first disk is a SAN LUN its saved state is in the SAN's
+ * reserved storage, and it moves by inactive mobility to a system on the same SAN, where it is
+ * Suspended and resumes; any other saved state is this system's alone and is refused a move.
  */
 package io.parvirt.partition;
