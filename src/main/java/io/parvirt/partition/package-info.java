@@ -105,7 +105,9 @@
  * keeps the partitions it is receiving in a file of its home ({@code IncomingMigrations}), so a
  * target daemon killed mid-migration comes back knowing them as arrivals that never completed:
  * shown migrating, never activated, resumed or completed there, removed by the source's
- * {@code migrlpar -o r}. {@code lslparmigr -r msp|procpool|virtualio} ({@link
+ * {@code migrlpar -o r}, or by the source's background retry of an unsettled migration (it asks
+ * the target again with a growing wait until it answers, as {@code -o r} would).
+ * {@code lslparmigr -r msp|procpool|virtualio} ({@link
  * io.parvirt.partition.MigrationOptions}) asks the target what it could give ({@code offer}).
  *
  * <p><b>Virtual SCSI disks in mobility</b> ({@code ScsiMobility}): a partition moves with disks
