@@ -9,10 +9,18 @@
 #   downtime seen from outside the guest: the guest writes a line to its serial console every 10 ms
 #            and the host timestamps each line as it arrives; the longest gap across the migration,
 #            beside the longest gap in 2.5 s before it (the tick's own jitter under TCG).
+#   ping gap the downtime as the network sees it: the host pings the guest every 10 ms (`ping -D -i
+#            0.01`, as root) from a network namespace made here (parvirt-mig-PID, removed after):
+#            a bridge br0 (10.9.0.1/24) on which each system's VIOS bridges its virtual switch (a
+#            trunk adapter: vswitch.sea_netns/sea_bridge), and the anchor's QEMUs run in that
+#            namespace with their NIC on a TAP of the same bridge. The longest gap between replies
+#            across the migration, beside the longest in the 2.5 s before it (the pings' own jitter
+#            with no migration). A clock inside the guest stops with it; these do not. PINGS=0 (or
+#            not root) leaves them out (-1).
 # Targets (issue): total <= anchor + 300 ms; downtime <= 50 ms idle.
 # The two daemons are homes in one JVM (io.parvirt.bench.MigrationBench), joined by the in-process
 # mobility target until the multi-system HMC connects daemons over their API.
-# Usage: [STREAM_TLS=false] bench/migrate.sh [ROUNDS [MEM_MB]]   (default 5 rounds per side, 512 MB;
+# Usage: [STREAM_TLS=false] [PINGS=0] bench/migrate.sh [ROUNDS [MEM_MB]]   (default 5 rounds per side, 512 MB;
 #        the stream is TLS unless STREAM_TLS=false, as mobility.stream_tls; the anchor is always plain)
 # Writes bench/results/migrate.txt.
 set -euo pipefail
@@ -28,7 +36,30 @@ cd "$root"
 echo "bench: compiling (mvn test-compile)..." >&2
 mvn -q -B -o test-compile >&2
 BENCH_SNAP=$(mktemp -d /tmp/parvirt-bench-migrate-XXXXXX)
-trap 'rm -rf "$BENCH_SNAP"' EXIT
+ns=
+cleanup() {
+  rm -rf "$BENCH_SNAP"
+  if [ -n "$ns" ]; then ip netns del "$ns" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+if [ "${PINGS:-1}" != 0 ] && [ "$(id -u)" = 0 ] && ! command -v ping >/dev/null && command -v apt-get >/dev/null; then
+  apt-get install -y -qq iputils-ping >&2 || { apt-get update -qq >&2 && apt-get install -y -qq iputils-ping >&2; } || true
+fi
+if [ "${PINGS:-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v ping >/dev/null; then
+  ns=parvirt-mig-$$
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link add br0 type bridge
+  ip -n "$ns" link set br0 address 02:00:0a:09:00:01 up   # fixed: a bridge takes its lowest port's otherwise
+  ip -n "$ns" addr add 10.9.0.1/24 dev br0
+  for tap in pvanc0 pvanc1; do                            # the anchor's QEMUs' NICs
+    ip -n "$ns" tuntap add dev "$tap" mode tap
+    ip -n "$ns" link set "$tap" master br0 up
+  done
+  export PING_NS=$ns
+else
+  echo "bench: no pings (PINGS=0, not root, or no ip/ping): the ping columns are -1" >&2
+fi
 mvn -q -B -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$BENCH_SNAP/cp.txt" >&2
 cp -rp "$root/target/classes" "$root/target/test-classes" "$BENCH_SNAP/"
 cp="$BENCH_SNAP/test-classes:$BENCH_SNAP/classes:$(cat "$BENCH_SNAP/cp.txt")"

@@ -158,7 +158,9 @@ public final class Daemon implements AutoCloseable {
                     : apiAddress.getHostAddress());
             // before re-adoption: an arrival an earlier daemon left unfinished is not taken for a partition of this system
             operations.mobilityTarget().remember(home.root().resolve("mobility/incoming.json"));
-            // and a stream that completed without the destination's word stays stopped (not resumed) here
+            // and a stream that completed without the destination's word stays stopped (not resumed) here,
+            // asked about in the background unless mobility.settle_retry=false
+            operations.mobility().settleRetry(config.mobilitySettleRetry());
             operations.mobility().remember(home.root().resolve("mobility/outgoing.json"));
             operations.mobilityTarget().fault(config.mobilityFault());
             DaemonConfig.MobilityLimits limits = config.mobilityLimits();

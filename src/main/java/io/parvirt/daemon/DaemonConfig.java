@@ -84,6 +84,15 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
     }
 
     /**
+     * {@code mobility.settle_retry} (true): whether a migration whose destination did not confirm
+     * its end is settled in the background once the destination answers (false: only by
+     * {@code migrlpar -o r}).
+     */
+    boolean mobilitySettleRetry() {
+        return flag("mobility.settle_retry", true);
+    }
+
+    /**
      * {@code mobility.fault} (none): FAULT INJECTION for tests only, never set in real use.
      * {@code exit_after_cont}: this daemon, as a migration's destination, halts right after its
      * guest runs and before it answers the source (the lost answer the source must survive).

@@ -656,6 +656,23 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         ended.remove(s.lparId());
     }
 
+    /**
+     * A Suspended partition arrives by mobility (issue 14): {@code st} names the machine rebuilt for
+     * this system and the saved state file the source wrote, which this system reaches (the SAN);
+     * from this record on, the partition is Suspended here.
+     */
+    public void adoptSaved(SavedState st) throws IOException {
+        saved.save(st);
+    }
+
+    /**
+     * A Suspended partition left by mobility: its record goes, its saved state file stays (the
+     * destination's record names it now).
+     */
+    public void releaseSaved(int lparId) throws IOException {
+        saved.release(lparId);
+    }
+
     /** A suspended partition shut down: its record and saved state go; it is Not Activated. */
     public void discard(int lparId) throws IOException {
         Optional<SavedState> st = saved.find(lparId);

@@ -60,7 +60,7 @@ final class QemuMigration {
      * RFC 7919's ffdhe2048 group (as {@code openssl genpkey -genparam -algorithm DH -pkeyopt
      * group:ffdhe2048} prints it), given to the receiving QEMU as {@code dh-params.pem}: without the
      * file, QEMU generates 2048-bit DH parameters when the credentials are added, which took 0.3 to
-     * 1.9 s of the destination's prepare step here (bench/migrate.sh).
+     * 1.9 s of the destination's prepare step here (bench/migrate.sh). Written once ({@link #dhParams}).
      */
     private static final String FFDHE2048 = """
             -----BEGIN DH PARAMETERS-----
@@ -190,11 +190,7 @@ final class QemuMigration {
             QemuUser.grant(qemuUser, file, false);
         }
         if (server) {
-            Path dh = dir.resolve("dh-params.pem");
-            io.parvirt.durable.AtomicFile.replace(dh, FFDHE2048);
-            if (qemuUser != null) {
-                QemuUser.grant(qemuUser, dh, false);
-            }
+            dhParams(dir.resolve("dh-params.pem"));
         }
         try {
             qmp.objectDel(TLS_ID);
@@ -203,6 +199,35 @@ final class QemuMigration {
         }
         qmp.addTlsPskCredentials(TLS_ID, dir.toString(), server, StreamKey.IDENTITY);
         return TLS_ID;
+    }
+
+    /**
+     * The DH parameters where QEMU reads them ({@code dh}): a hard link to one file the daemon
+     * writes once beside its run root ({@code migration-dh-params.pem}, not in the run root, whose
+     * entries are partitions' directories), so a migration only links it; written in place if a
+     * link cannot be made. The parameters are public (RFC 7919), so sharing the file shares nothing.
+     */
+    private void dhParams(Path dh) throws IOException {
+        if (Files.isRegularFile(dh)) {
+            return; // an earlier migration into this QEMU
+        }
+        Path shared = keyDir.toAbsolutePath().getParent().resolveSibling("migration-dh-params.pem");
+        try {
+            synchronized (QemuMigration.class) {
+                if (!Files.isRegularFile(shared) || !Files.readString(shared).equals(FFDHE2048)) {
+                    io.parvirt.durable.AtomicFile.replace(shared, FFDHE2048);
+                    if (qemuUser != null) {
+                        QemuUser.grant(qemuUser, shared, false);
+                    }
+                }
+            }
+            Files.createLink(dh, shared);
+        } catch (IOException | UnsupportedOperationException e) {
+            io.parvirt.durable.AtomicFile.replace(dh, FFDHE2048);
+            if (qemuUser != null) {
+                QemuUser.grant(qemuUser, dh, false);
+            }
+        }
     }
 
     private void forgetKey() {

@@ -56,6 +56,15 @@ final class SavedStates {
         Files.deleteIfExists(s.file());
     }
 
+    /**
+     * Only the record goes: the partition is no longer Suspended here, and its state file, which
+     * another system's record names now (a Suspended partition moved by mobility), stays.
+     */
+    void release(int lparId) throws IOException {
+        Files.deleteIfExists(record(lparId));
+        syncDir();
+    }
+
     private void syncDir() throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);

@@ -17,15 +17,25 @@ import java.util.List;
  * daemons' authenticated channel), and the destination VIOS asked for each virtual SCSI client
  * adapter ({@code migrlpar -i virtual_scsi_mappings=}; none: the destination chooses).
  * A Not Activated partition (inactive mobility) has neither running configuration, allocation nor
- * stream key.
+ * stream key. A Suspended partition (inactive mobility too: nothing streams) has the machine it
+ * ran and what it held, as its saved state records them, and {@code savedState}: the name of its
+ * saved state file in the SAN's reserved storage ({@link ScsiMobility#reserved}), which both
+ * systems' VIOSes reach; null for any other partition.
  */
 public record MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
         Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey,
-        List<ScsiChoice> scsiChoices) {
+        List<ScsiChoice> scsiChoices, String savedState) {
     public MigrationRequest {
         profiles = List.copyOf(profiles);
         disks = disks == null ? List.of() : List.copyOf(disks); // a source without SAN disks may leave them out
         scsiChoices = scsiChoices == null ? List.of() : List.copyOf(scsiChoices); // an older source names none
+    }
+
+    /** A request for a partition that is not Suspended. */
+    public MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
+            Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey,
+            List<ScsiChoice> scsiChoices) {
+        this(sourceSystem, partition, profiles, profile, allocation, spec, lmbMb, disks, streamKey, scsiChoices, null);
     }
 
     /** A request that leaves the choice of destination VIOSes to the destination. */
@@ -67,8 +77,16 @@ public record MigrationRequest(String sourceSystem, Partition partition, List<Pr
         return scsiChoices.stream().filter(c -> c.clientSlot() == slot).findFirst();
     }
 
-    /** Inactive mobility: a Not Activated partition, no running configuration nor allocation (both null). */
+    /**
+     * Inactive mobility, nothing streams: a Not Activated partition (no running configuration nor
+     * allocation, both null) or a {@link #suspended} one.
+     */
     public boolean inactive() {
-        return spec == null;
+        return spec == null || savedState != null;
+    }
+
+    /** A Suspended partition: its definition moves with its saved state, which stays where it is on the SAN. */
+    public boolean suspended() {
+        return savedState != null;
     }
 }

@@ -43,8 +43,13 @@ import org.slf4j.LoggerFactory;
  * target's daemon died between its {@code cont} and its answer, or the link broke), the target is
  * asked to {@link MobilityTarget#settle settle}; a target that cannot be asked leaves the partition
  * stopped here, shown {@code Migrating - Running} (what an HMC shows of a migration that has not
- * ended) with {@code lslparmigr} saying {@code Migration Failed}, until {@code migrlpar -o r} asks
- * again. That state survives a restart of this daemon ({@link UnsettledMigrations}).
+ * ended) with {@code lslparmigr} saying {@code Migration Failed}, until the target answers: asked
+ * again in the background with a growing wait ({@link #settleRetry}), or at once by
+ * {@code migrlpar -o r}. That state survives a restart of this daemon ({@link UnsettledMigrations}).
+ *
+ * <p>A Suspended partition moves as an inactive migration does, with the machine and allocation of
+ * its saved state; the state file itself stays in the SAN's reserved storage, which the target
+ * reaches ({@link ScsiMobility#RESERVED}), and the target's record names it from the complete step.
  */
 public final class Mobility {
     private static final Logger LOG = LoggerFactory.getLogger(Mobility.class);
@@ -73,6 +78,14 @@ public final class Mobility {
     private final UnsettledMigrations unsettled = new UnsettledMigrations();
     /** Held while a migration is settled: a recovery and the end of the failed flight never both act. */
     private final Object settling = new Object();
+    /** The first wait before an unsettled migration is settled in the background, doubled up to the next. */
+    static final Duration SETTLE_RETRY_FIRST = Duration.ofSeconds(2);
+    static final Duration SETTLE_RETRY_LONGEST = Duration.ofSeconds(10);
+    /** How long the background asks; then only {@code migrlpar -o r} does (a destination gone for good). */
+    static final Duration SETTLE_RETRY_FOR = Duration.ofMinutes(30);
+    private volatile boolean settleRetry = true;
+    /** The partitions whose unsettled migration is being asked about in the background. */
+    private final java.util.Set<Integer> retrying = ConcurrentHashMap.newKeySet();
 
     /** One migration in flight: its target, and its progress as QEMU last reported it. */
     private static final class Flight {
@@ -115,8 +128,66 @@ public final class Mobility {
             failed.put(u.lparId(), new MigrationStatus(u.lparId(), u.name(), "Migration Failed", u.destSystem(),
                     u.lparId(), u.transferred(), 0, false));
             LOG.warn("partition {}: its stream to {} completed and {} never confirmed that it runs there; it stays "
-                    + "stopped here until migrlpar -o r", u.name(), u.destSystem(), u.destSystem());
+                    + "stopped here until {} answers (asked in the background) or migrlpar -o r", u.name(),
+                    u.destSystem(), u.destSystem(), u.destSystem());
+            retrySettle(u.lparId());
         }
+    }
+
+    /**
+     * Whether an unsettled migration is settled in the background ({@code mobility.settle_retry},
+     * true): asked again after 2 s, the wait doubling up to 10 s, for 30 minutes, as {@code
+     * migrlpar -o r} would ask. Off, only {@code -o r} settles.
+     */
+    public void settleRetry(boolean on) {
+        this.settleRetry = on;
+    }
+
+    /**
+     * Asks the destination of partition {@code lparId}'s unsettled migration again and again in the
+     * background until it answers, then settles as {@code migrlpar -o r} does (reclaimed here when
+     * it runs there, resumed here when not); one asker per partition. It asks only while the
+     * stopped QEMU is here (a restarted daemon has re-adopted it): without it, a "not there" answer
+     * would have nothing to resume, so that case is left to {@code -o r}.
+     */
+    private void retrySettle(int lparId) {
+        if (!settleRetry || !retrying.add(lparId)) {
+            return;
+        }
+        Thread.ofVirtual().name("settle-" + lparId).start(() -> {
+            try {
+                Duration wait = SETTLE_RETRY_FIRST;
+                long end = System.nanoTime() + SETTLE_RETRY_FOR.toNanos();
+                while (System.nanoTime() < end) {
+                    Thread.sleep(wait);
+                    Optional<UnsettledMigrations.Unsettled> u = unsettled.get(lparId);
+                    if (u.isEmpty()) {
+                        return; // settled meanwhile (migrlpar -o r)
+                    }
+                    Partition p = sys.definition().partition(lparId).filter(x -> x.name().equals(u.get().name()))
+                            .orElse(null);
+                    if (p != null && !flights.containsKey(lparId) && hypervisor.supervisor(lparId).isPresent()) {
+                        try {
+                            settleOpen(p, u.get().destSystem());
+                            LOG.info("partition {}: its migration to {} is settled (asked in the background)",
+                                    p.name(), u.get().destSystem());
+                            return;
+                        } catch (ModelException e) {
+                            LOG.debug("partition {}: {} still cannot settle: {}", p.name(), u.get().destSystem(),
+                                    e.getMessage());
+                        }
+                    }
+                    wait = wait.multipliedBy(2).compareTo(SETTLE_RETRY_LONGEST) > 0 ? SETTLE_RETRY_LONGEST
+                            : wait.multipliedBy(2);
+                }
+                LOG.warn("partition {}: its destination did not answer for {} minutes; migrlpar -o r settles it",
+                        lparId, SETTLE_RETRY_FOR.toMinutes());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                retrying.remove(lparId);
+            }
+        });
     }
 
     /** How a system named by {@code -t} is reached (the multi-system HMC's connections; tests in one JVM). */
@@ -221,7 +292,6 @@ public final class Mobility {
                     + "migration_disabled=1."));
         }
         Optional<PartitionStatus> st = hypervisor.status(p.id());
-        // A Suspended partition is not moved inactively: its saved state would stay behind.
         LparState state = st.map(PartitionStatus::state).orElse(hypervisor.saved(p.id()).isPresent()
                 ? LparState.SUSPENDED : LparState.NOT_ACTIVATED);
         if (flights.containsKey(p.id())) {
@@ -234,10 +304,18 @@ public final class Mobility {
                         + " inactive migrations, the most it runs at once."));
             }
             return scsiChecks(p, out); // inactive mobility: no agent, no stream
+        } else if (state == LparState.SUSPENDED) {
+            if (inactiveFlights() >= maxInactive) {
+                out.add(ModelException.ofPartition(ModelException.Kind.INSUFFICIENT_RESOURCES, n, "The managed "
+                        + "system " + sys.definition().settings().name() + " already runs " + inactiveFlights()
+                        + " inactive migrations, the most it runs at once."));
+            }
+            savedStateChecks(p, out);
+            return scsiChecks(p, out); // inactive mobility with the saved state, which stays on the SAN
         } else if (state != LparState.RUNNING) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
-                    + state.hmcName() + ": only a Running partition is migrated live, and only a Not Activated one "
-                    + "inactive."));
+                    + state.hmcName() + ": only a Running partition is migrated live, and only a Not Activated or "
+                    + "Suspended one inactive."));
         } else if (st.get().paused()) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, n, "Partition " + n + " is "
                     + "paused: resume it (chsysstate -o resume) before migrating it."));
@@ -251,6 +329,38 @@ public final class Mobility {
                     + "migrations, the most it runs at once (mobility.max_active)."));
         }
         return scsiChecks(p, out);
+    }
+
+    /**
+     * A Suspended partition moves only when its saved state is in the SAN's reserved storage (its
+     * first virtual SCSI disk a SAN LUN: {@link Suspension#stateFile}), which the destination's
+     * VIOSes reach as they reach its disks; a state file in a storage pool of a VIOS here or in the
+     * home is this system's alone, and is not copied (see the README's mobility section).
+     */
+    private void savedStateChecks(Partition p, List<ModelException> out) {
+        java.nio.file.Path file;
+        try {
+            file = hypervisor.saved(p.id()).map(Hypervisor.SavedState::file).orElse(null);
+        } catch (IllegalStateException e) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The saved state record "
+                    + "of suspended partition " + p.name() + " cannot be read: " + e.getMessage()));
+            return;
+        }
+        if (file == null) {
+            return; // resumed or shut down meanwhile: the state check above saw it Suspended
+        }
+        if (!file.equals(scsi.savedStateOnSan(p))) {
+            out.add(ModelException.ofPartition(ModelException.Kind.UNREACHABLE_DEVICE, p.name(), "The saved state of "
+                    + "suspended partition " + p.name() + " is on storage of the managed system "
+                    + sys.definition().settings().name() + " alone (" + (file.startsWith(hypervisor.suspendDir())
+                    ? "no virtual SCSI disk" : "a storage pool of its Virtual I/O Server") + "): a Suspended "
+                    + "partition moves only when its first virtual SCSI disk is a SAN LUN, whose reserved storage "
+                    + "keeps its saved state; resume it and migrate it live."));
+        } else if (!java.nio.file.Files.isRegularFile(file)) {
+            out.add(ModelException.ofPartition(ModelException.Kind.UNREACHABLE_DEVICE, p.name(), "The saved state of "
+                    + "suspended partition " + p.name() + " (" + file.getFileName() + ") is missing from the SAN's "
+                    + "reserved storage."));
+        }
     }
 
     /** Each virtual SCSI device must be a disk of the SAN (see {@link ScsiMobility}); no Fibre Channel. */
@@ -275,6 +385,16 @@ public final class Mobility {
 
     /** What the target is told: the running configuration (asked of QEMU) and the profiles with their MACs. */
     private Optional<MigrationRequest> request(Partition p, List<MigrationRequest.ScsiChoice> choices) {
+        Optional<Hypervisor.SavedState> saved = hypervisor.status(p.id()).isEmpty() ? hypervisor.saved(p.id())
+                : Optional.empty();
+        if (saved.isPresent()) {
+            // A Suspended partition: the machine it ran and what it held, as its saved state records them.
+            LaunchSpec spec = saved.get().spec();
+            return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
+                    sys.definition().profiles(p.id()).stream().map(x -> withMacs(x, spec)).toList(),
+                    saved.get().profile(), saved.get().allocation(), spec, sys.definition().lmbMb(), scsi.disks(p),
+                    null, choices, saved.get().file().getFileName().toString()));
+        }
         if (hypervisor.status(p.id()).isEmpty()) {
             // Inactive mobility: the definition and every profile as they are, with the default profile.
             return Optional.of(new MigrationRequest(sys.definition().settings().name(), p,
@@ -443,6 +563,9 @@ public final class Mobility {
                     + "partition " + p.name() + " failed: " + cause(e)));
         } finally {
             flights.remove(p.id());
+            if (unsettled.get(p.id()).isPresent()) {
+                retrySettle(p.id()); // the destination could not be asked: the background asks until it answers
+            }
         }
     }
 
@@ -507,11 +630,21 @@ public final class Mobility {
             f.target.abort(p.name());
             throw e;
         }
+        if (f.request.suspended()) {
+            try {
+                // the record first: a daemon killed before the definition goes leaves it Not Activated here,
+                // never Suspended on both systems from one state file
+                hypervisor.releaseSaved(p.id());
+            } catch (java.io.IOException e) {
+                LOG.warn("partition {}: its suspended record here was not removed: {}", p.name(), e.getMessage());
+            }
+        }
         ScsiMobility.Paired paired = scsi.pairedWith(p);
         sys.removePartition(p, "hypervisor");
         operations.forget(p);
         scsi.reclaim(p, paired);
-        LOG.info("partition {} (Not Activated) moved to {} with its {} profiles", p.name(), f.target.systemName(),
+        LOG.info("partition {} ({}) moved to {} with its {} profiles", p.name(), f.request.suspended()
+                ? "Suspended, its saved state left on the SAN" : "Not Activated", f.target.systemName(),
                 f.request.profiles().size());
         f.done.complete(null);
     }
@@ -575,30 +708,13 @@ public final class Mobility {
         Optional<UnsettledMigrations.Unsettled> open = unsettled.get(p.id());
         String to = targetSystem != null ? targetSystem : open.map(UnsettledMigrations.Unsettled::destSystem)
                 .orElse(last == null ? null : last.destSystem());
-        var s = hypervisor.supervisor(p.id());
-        if (open.isPresent() || s.isPresent() && s.get().status().state() == LparState.MIGRATING_RUNNING) {
+        if (open.isPresent() || stoppedAfterStream(p)) {
             if (to == null) {
                 throw ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The stream of "
                         + "partition " + p.name() + " completed to a system this one has no record of: name it "
                         + "with -t.");
             }
-            MobilityTarget t = target(to);
-            synchronized (settling) {
-                try {
-                    // an unreachable target is an error here: the partition stays stopped for the next -o r
-                    if (settle(p, t, s.orElse(null), null)) {
-                        reclaim(p, s.orElse(null));
-                        LOG.info("partition {}: recovered, it runs on {}; reclaimed here", p.name(), to);
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The recovery "
-                            + "of partition " + p.name() + " failed: " + cause(e));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw ModelException.of(ModelException.Kind.INVALID_STATE, "interrupted");
-                }
-            }
-            failed.remove(p.id());
+            settleOpen(p, to);
             return;
         }
         // an unreachable target is an error here: the failed record stays for the next -o r
@@ -606,6 +722,44 @@ public final class Mobility {
         if (failed.remove(p.id()) == null && !cleaned) {
             throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "Partition " + p.name()
                     + " has no failed migration to recover.");
+        }
+    }
+
+    /** A QEMU here stopped after its completed stream ({@code Migrating - Running} with no flight). */
+    private boolean stoppedAfterStream(Partition p) {
+        return hypervisor.supervisor(p.id()).map(s -> s.status().state() == LparState.MIGRATING_RUNNING)
+                .orElse(false);
+    }
+
+    /**
+     * Settles {@code p}'s completed stream to {@code to} with the destination ({@link #settle}):
+     * reclaimed here when it runs there, resumed here when not; for {@code migrlpar -o r} and the
+     * background retry alike, one at a time, and only while it is still to settle (the other may
+     * have settled it just before). A destination that cannot be asked is an error: it stays
+     * stopped here.
+     */
+    private void settleOpen(Partition p, String to) {
+        MobilityTarget t = target(to);
+        synchronized (settling) {
+            if (unsettled.get(p.id()).isEmpty() && !stoppedAfterStream(p)) {
+                failed.remove(p.id());
+                return; // settled meanwhile
+            }
+            var s = hypervisor.supervisor(p.id());
+            try {
+                // an unreachable target is an error here: the partition stays stopped for the next try
+                if (settle(p, t, s.orElse(null), null)) {
+                    reclaim(p, s.orElse(null));
+                    LOG.info("partition {}: recovered, it runs on {}; reclaimed here", p.name(), to);
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, p.name(), "The recovery "
+                        + "of partition " + p.name() + " failed: " + cause(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ModelException.of(ModelException.Kind.INVALID_STATE, "interrupted");
+            }
+            failed.remove(p.id());
         }
     }
 

@@ -51,6 +51,8 @@ public final class MobilityReceiver implements MobilityTarget {
     private volatile String listenHost;
     /** Partitions being received: defined here by prepare, neither completed nor aborted. */
     private final IncomingMigrations receiving = new IncomingMigrations();
+    /** Suspended partitions being received: the record each gets here when its move completes. */
+    private final Map<Integer, Hypervisor.SavedState> arrivingSuspended = new java.util.concurrent.ConcurrentHashMap<>();
     /** Fault injection for tests only ({@code mobility.fault}); {@link Fault#NONE} in any real use. */
     private volatile Fault fault = Fault.NONE;
 
@@ -140,7 +142,7 @@ public final class MobilityReceiver implements MobilityTarget {
                     + "size of the destination managed system " + here + " (" + def.lmbMb() + " MB) differs from "
                     + "the source's (" + r.lmbMb() + " MB)."));
         }
-        if (r.inactive()) {
+        if (r.inactive() && !r.suspended()) {
             return validateInactive(r, out);
         }
         Capacity c = sys.capacity();
@@ -184,7 +186,32 @@ public final class MobilityReceiver implements MobilityTarget {
             out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "The destination "
                     + "managed system " + here + " does not have the partition image of " + p.name() + "."));
         }
+        if (r.suspended()) {
+            savedStateChecks(r, out);
+        }
         return out;
+    }
+
+    /**
+     * A Suspended partition: the capacity, switches and disks it resumes with are checked as for a
+     * live migration (a resume here needs them); its saved state must be the file of its own name
+     * in the reserved storage of the SAN this system's VIOSes are on. The request names only the
+     * file's name, checked to be the partition's own: no other file of this host is ever named.
+     */
+    private void savedStateChecks(MigrationRequest r, List<ModelException> out) {
+        Partition p = r.partition();
+        if (!r.savedState().equals(Suspension.stateFileName(p))) {
+            out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The migration request "
+                    + "for " + p.name() + " does not describe one partition consistently."));
+            return;
+        }
+        java.nio.file.Path f = scsi.savedStateOnSan(p);
+        if (f == null || !java.nio.file.Files.isRegularFile(f)) {
+            out.add(ModelException.ofPartition(ModelException.Kind.UNREACHABLE_DEVICE, p.name(), "The saved state of "
+                    + "suspended partition " + p.name() + " (" + r.savedState() + " in the SAN's reserved storage) "
+                    + "is not reachable from the Virtual I/O Servers of the destination managed system "
+                    + systemName() + (f == null ? ": they are on no SAN." : ": their SAN does not have it.")));
+        }
     }
 
     /**
@@ -288,6 +315,20 @@ public final class MobilityReceiver implements MobilityTarget {
             abort(p.name());
             throw e;
         }
+        if (r.suspended()) {
+            try {
+                // the machine it resumes as, rebuilt for this system; the saved state stays where it is (the SAN)
+                PartitionImage image = image(r);
+                LaunchSpec spec = scsi.rehomed(r.spec().rehomed(hypervisor.config().qemuBinary(),
+                        hypervisor.runDir(p.id()), image.kernel(), image.initramfs(), hypervisor.config().qemuUser()),
+                        p, placed);
+                arrivingSuspended.put(p.id(), new Hypervisor.SavedState(spec, r.profile(), r.allocation(),
+                        scsi.savedStateOnSan(p)));
+            } catch (RuntimeException e) {
+                abort(p.name());
+                throw e;
+            }
+        }
         if (r.inactive()) {
             return ""; // nothing streams: complete or abort follows
         }
@@ -330,6 +371,17 @@ public final class MobilityReceiver implements MobilityTarget {
                     + "during the migration.");
         }
         if (arrivingInactive(p.id()).isPresent()) {
+            Hypervisor.SavedState st = arrivingSuspended.get(p.id());
+            if (st != null) {
+                try {
+                    hypervisor.adoptSaved(st); // Suspended here from now on; the source drops its record next
+                } catch (java.io.IOException e) {
+                    throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, name, "The suspended record "
+                            + "of partition " + name + " could not be written on the destination managed system "
+                            + systemName() + ": " + e.getMessage());
+                }
+                arrivingSuspended.remove(p.id());
+            }
             receiving.remove(p.id());
             return;
         }
@@ -413,6 +465,16 @@ public final class MobilityReceiver implements MobilityTarget {
             network.disconnect(p.id());
         }
         hypervisor.forget(p.id());
+        arrivingSuspended.remove(p.id());
+        if (hypervisor.saved(p.id()).isPresent()) {
+            // a Suspended arrival whose record was written and whose completion was never heard: the record
+            // goes, never the saved state file (the source's record names it, and it stays Suspended there)
+            try {
+                hypervisor.releaseSaved(p.id());
+            } catch (java.io.IOException e) {
+                LOG.warn("partition {}: its suspended record here was not removed: {}", name, e.getMessage());
+            }
+        }
         ScsiMobility.Paired paired = scsi.pairedWith(p);
         sys.removePartition(p, "hypervisor");
         scsi.reclaim(p, paired); // the source's VIOS serves the disks on

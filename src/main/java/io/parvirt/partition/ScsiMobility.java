@@ -177,6 +177,26 @@ final class ScsiMobility {
         }
     }
 
+    // ----- the saved state of a suspended partition (both sides) -----
+
+    /**
+     * The SAN's reserved storage, PowerVM's reserved storage device pool: a directory in the SAN
+     * directory whose name starts with '.', so it is no LUN ({@link San}), and which every VIOS on
+     * the SAN reaches. A suspended partition whose first disk is a SAN LUN saves its state there, so
+     * another system on the same SAN can resume it ({@link Suspension#stateFile}).
+     */
+    static final String RESERVED = ".parvirt-reserved";
+
+    /** The file {@code name} in the reserved storage of {@code san}, or null when there is no SAN. */
+    static Path reserved(San san, String name) {
+        return san == null || san.dir() == null ? null : san.dir().resolve(RESERVED).resolve(name);
+    }
+
+    /** The saved state file of {@code p} in this system's SAN reserved storage (null: no SAN here). */
+    Path savedStateOnSan(Partition p) {
+        return reserved(vios == null ? null : vios.san(), Suspension.stateFileName(p));
+    }
+
     // ----- the destination -----
 
     /** Where one client adapter's disks are served on the destination. */

@@ -31,7 +31,9 @@ import java.util.function.IntFunction;
  * <p><b>Where the saved state goes</b> (PowerVM's reserved storage device, served by a VIOS): into
  * the storage pool directory of the backing device of the partition's first virtual SCSI disk, on
  * the VIOS that serves it ({@code parvirt-suspend-<uuid>.state}), so it sits on the storage the
- * partition's disks are on; a partition with no VIOS disk saves it in the home
+ * partition's disks are on; when that disk is a SAN LUN, in the SAN's reserved storage
+ * ({@link ScsiMobility#RESERVED}), where another system on the SAN reaches it (a Suspended
+ * partition moves by inactive mobility only then); a partition with no VIOS disk saves it in the home
  * ({@code <home>/suspended/<uuid>.state}). The record that makes it Suspended is kept by the
  * hypervisor ({@code hypervisor.SavedStates}).
  */
@@ -88,6 +90,7 @@ final class Suspension {
 
     /** Serialised with activation by the caller: the capacity it checks is taken before anyone else looks. */
     void resume(Partition p) {
+        movingRefused(p, "resumed");
         Hypervisor.SavedState saved = hypervisor.saved(p.id()).orElseThrow(() -> {
             LparState state = states.apply(p.id()).map(RunState::state).orElse(LparState.NOT_ACTIVATED);
             return refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " is "
@@ -111,6 +114,7 @@ final class Suspension {
 
     /** {@code chlparstate -o shutdown}: only of a Suspended partition, whose saved state is deleted. */
     void shutdown(Partition p) {
+        movingRefused(p, "shut down");
         if (hypervisor.saved(p.id()).isEmpty()) {
             LparState state = states.apply(p.id()).map(RunState::state).orElse(LparState.NOT_ACTIVATED);
             throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " is "
@@ -125,16 +129,34 @@ final class Suspension {
         }
     }
 
+    /** A Suspended partition that is moving to or arriving from another system is neither resumed nor shut down. */
+    private void movingRefused(Partition p, String what) {
+        LparState state = states.apply(p.id()).map(RunState::state).orElse(LparState.NOT_ACTIVATED);
+        if (state == LparState.MIGRATING_NOT_ACTIVATED || state == LparState.MIGRATING_RUNNING) {
+            throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " is "
+                    + state.hmcName() + ": it cannot be " + what + " while it moves between systems.");
+        }
+    }
+
     /** On the storage of the VIOS serving the partition's first disk, else in the home (see the class comment). */
     Path stateFile(Partition p) {
         if (vios != null) {
             for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
                 if (d.kind() == MappedDevice.Kind.DISK && d.file() != null) {
-                    return d.file().resolveSibling("parvirt-suspend-" + p.uuid() + ".state");
+                    return d.file().resolveSibling(stateFileName(p));
+                }
+                if (d.kind() == MappedDevice.Kind.PV && vios.san().dir() != null) {
+                    // the SAN's reserved storage: another system on the same SAN resumes it from there
+                    return ScsiMobility.reserved(vios.san(), stateFileName(p));
                 }
             }
         }
         return hypervisor.suspendDir().resolve(p.uuid() + ".state");
+    }
+
+    /** The saved state file's name on VIOS storage: the partition's UUID, the same on every system. */
+    static String stateFileName(Partition p) {
+        return "parvirt-suspend-" + p.uuid() + ".state";
     }
 
     private static ModelException refusal(ModelException.Kind kind, Partition p, String sentence) {

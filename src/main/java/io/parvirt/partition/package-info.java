@@ -105,7 +105,9 @@
  * keeps the partitions it is receiving in a file of its home ({@code IncomingMigrations}), so a
  * target daemon killed mid-migration comes back knowing them as arrivals that never completed:
  * shown migrating, never activated, resumed or completed there, removed by the source's
- * {@code migrlpar -o r}. {@code lslparmigr -r msp|procpool|virtualio} ({@link
+ * {@code migrlpar -o r}, or by the source's background retry of an unsettled migration (it asks
+ * the target again with a growing wait until it answers, as {@code -o r} would).
+ * {@code lslparmigr -r msp|procpool|virtualio} ({@link
  * io.parvirt.partition.MigrationOptions}) asks the target what it could give ({@code offer}).
  *
  * <p><b>Virtual SCSI disks in mobility</b> ({@code ScsiMobility}): a partition moves with disks
@@ -130,7 +132,9 @@
  * the home). The supervisor streams it as a migration's source (Suspending), the hypervisor keeps
  * the record that makes it Suspended ({@code hypervisor.SavedStates}), and a resume is an incoming
  * migration from the file (Resuming) on a QEMU of the machine as it ran. A Suspended partition
- * holds nothing, is not activated, removed or moved inactively, and is shut down with
- * {@code chlparstate -o shutdown} (its saved state deleted).
+ * holds nothing, is not activated or removed, and is shut down with {@code chlparstate -o shutdown}
+ * (its saved state deleted). When its first disk is a SAN LUN its saved state is in the SAN's
+ * reserved storage, and it moves by inactive mobility to a system on the same SAN, where it is
+ * Suspended and resumes; any other saved state is this system's alone and is refused a move.
  */
 package io.parvirt.partition;

@@ -36,8 +36,19 @@ import java.util.stream.Stream;
  * without one (the jitter of the tick itself under TCG).
  */
 public final class MigrationBench {
-    record Round(String who, long totalMs, long gapMs, long baselineGapMs, long qemuDowntimeMs) {
+    record Round(String who, long totalMs, long gapMs, long baselineGapMs, long qemuDowntimeMs, long pingGapMs,
+            long pingBaselineMs) {
     }
+
+    /**
+     * The network namespace bench/migrate.sh made for the pings (PING_NS; unset: no pings): a
+     * bridge {@code br0} with 10.9.0.1/24 and two TAPs for the anchor's QEMUs. Each daemon's VIOS
+     * has a trunk adapter, whose TAP the daemon puts on that bridge (vswitch.sea_netns/sea_bridge),
+     * so the host reaches the guest (10.9.0.2) through whichever system runs it.
+     */
+    static final String PING_NS = System.getenv("PING_NS");
+    static final String GUEST_IP = "10.9.0.2";
+    static final String[] ANCHOR_TAPS = {"pvanc0", "pvanc1"};
 
     static final long BANDWIDTH = 10L << 30;
     static final String TICK = "(while :; do echo T; usleep 10000; done) </dev/null >/dev/ttyS0 2>&1 &";
@@ -52,7 +63,8 @@ public final class MigrationBench {
         int mem = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         List<Round> out = new ArrayList<>();
         // STREAM_TLS=false measures the plain stream (mobility.stream_tls=false on both systems)
-        String tls = "mobility.stream_tls=" + System.getenv().getOrDefault("STREAM_TLS", "true") + "\n";
+        String tls = "mobility.stream_tls=" + System.getenv().getOrDefault("STREAM_TLS", "true") + "\n"
+                + (PING_NS == null ? "" : "vswitch.sea_netns=" + PING_NS + "\nvswitch.sea_bridge=br0\n");
         try (RunningDaemon a = RunningDaemon.start(tls); RunningDaemon b = RunningDaemon.start("system.name=sys2\n" + tls)) {
             RunningDaemon[] d = {a, b};
             String[] sys = {"sys1", "sys2"};
@@ -64,8 +76,23 @@ public final class MigrationBench {
                     + "min_mem=" + mem + ",desired_mem=" + mem + ",max_mem=" + mem + ",proc_mode=shared,"
                     + "min_proc_units=0.1,desired_proc_units=1.0,max_proc_units=1.0,min_procs=1,desired_procs=1,"
                     + "max_procs=1,sharing_mode=uncap,uncap_weight=128,virtual_eth_adapters=2/0/1//0/0"));
+            if (PING_NS != null) {
+                // each system's VIOS bridges its switch to the pingers' bridge (its trunk adapter's TAP)
+                for (int i = 0; i < 2; i++) {
+                    check(d[i].hmc("mksyscfg", "-r", "lpar", "-m", sys[i], "-i", "name=VIOS" + (i + 1) + ",lpar_id="
+                            + (i + 2) + ",profile_name=default,lpar_env=vioserver,min_mem=256,desired_mem=256,"
+                            + "max_mem=256,proc_mode=shared,min_proc_units=0.1,desired_proc_units=0.1,"
+                            + "max_proc_units=1.0,min_procs=1,desired_procs=1,max_procs=1,sharing_mode=uncap,"
+                            + "uncap_weight=128,virtual_eth_adapters=2/0/1//1/0"));
+                    check(d[i].hmc("chsysstate", "-m", sys[i], "-r", "lpar", "-o", "on", "-n", "VIOS" + (i + 1),
+                            "-f", "default"));
+                }
+            }
             check(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "mob", "-f", "default"));
             awaitRunning(a, "sys1");
+            if (PING_NS != null) {
+                exec(a, "ip addr add " + GUEST_IP + "/24 dev eth0 && ip link set eth0 up");
+            }
             List<String> cmdline = List.of(Files.readString(Path.of("/proc/" + Files.readString(a.home().run()
                     .resolve("lpar/1/qemu.pid")).strip() + "/cmdline")).split("\0"));
             exec(a, TICK);
@@ -87,16 +114,68 @@ public final class MigrationBench {
         List<Long> ticks = new CopyOnWriteArrayList<>();
         Path src = consoleLog(from);
         Thread tail = Thread.ofVirtual().start(() -> tailFiles(List.of(src, to.home().root()), ticks));
+        Pings pings = Pings.start();
         Thread.sleep(3000);
         long t0 = System.nanoTime();
+        long w0 = System.currentTimeMillis();
         check(from.hmc("migrlpar", "-o", "m", "-m", fromSys, "-t", toSys, "-p", "mob"));
         long t1 = System.nanoTime();
+        long w1 = System.currentTimeMillis();
         Thread.sleep(1500);
         tail.interrupt();
         tail.join();
+        List<Long> replies = pings.stop();
         awaitRunning(to, toSys);
         return new Round("parvirt", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
-                maxGap(ticks, t0 - 2_500_000_000L, t0), -1);
+                maxGap(ticks, t0 - 2_500_000_000L, t0), -1, Pings.gap(replies, w0, w1 + 1000),
+                Pings.gap(replies, w0 - 2500, w0));
+    }
+
+    /**
+     * Pings of the guest every 10 ms from the host, in the bench's network namespace ({@code ping
+     * -D}: each reply with its wall-clock time, so the pipe's buffering does not matter); the
+     * downtime seen from outside is the longest gap between replies across the migration, beside
+     * the longest in 2.5 s before it (their jitter with no migration). Without PING_NS, none (-1).
+     */
+    record Pings(Process process) {
+        static Pings start() throws Exception {
+            if (PING_NS == null) {
+                return new Pings(null);
+            }
+            return new Pings(new ProcessBuilder("ip", "netns", "exec", PING_NS, "ping", "-D", "-n", "-i", "0.01",
+                    GUEST_IP).redirectErrorStream(true).start());
+        }
+
+        /** Ends the pings (SIGINT: ping flushes what it printed) and returns the replies' times, ms since the epoch. */
+        List<Long> stop() throws Exception {
+            if (process == null) {
+                return List.of();
+            }
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+            List<Long> out = new ArrayList<>();
+            java.util.regex.Pattern reply = java.util.regex.Pattern.compile("^\\[(\\d+)\\.(\\d{6})\\] \\d+ bytes from");
+            for (String l : new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines()
+                    .toList()) {
+                var m = reply.matcher(l);
+                if (m.find()) {
+                    out.add(Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2)) / 1000);
+                }
+            }
+            process.waitFor();
+            return out;
+        }
+
+        static long gap(List<Long> replies, long fromMs, long toMs) {
+            if (PING_NS == null) {
+                return -1;
+            }
+            List<Long> t = replies.stream().filter(x -> x >= fromMs && x <= toMs).sorted().toList();
+            long max = t.isEmpty() ? toMs - fromMs : 0;
+            for (int i = 1; i < t.size(); i++) {
+                max = Math.max(max, t.get(i) - t.get(i - 1));
+            }
+            return max;
+        }
     }
 
     /** The partition's console log under a home (its run directory names no UUID: found by name). */
@@ -179,7 +258,7 @@ public final class MigrationBench {
         Path base = Files.createTempDirectory("parvirt-migrate-anchor-");
         try {
             Path[] dirs = {Files.createDirectories(base.resolve("a")), Files.createDirectories(base.resolve("b"))};
-            start(cmdline, runDir, dirs[0], null);
+            start(cmdline, runDir, dirs[0], null, 0);
             awaitMonitor(dirs[0]);
             GuestAgent agent = new GuestAgent(dirs[0].resolve("qga.sock"));
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
@@ -189,8 +268,12 @@ public final class MigrationBench {
                 }
             }
             agent.exec("/bin/sh", List.of("-c", TICK), Duration.ofSeconds(30));
+            if (PING_NS != null) {
+                agent.exec("/bin/sh", List.of("-c", "ip addr add " + GUEST_IP + "/24 dev eth0 && ip link set eth0 up"),
+                        Duration.ofSeconds(30));
+            }
             for (int i = 0; i < rounds; i++) {
-                out.add(anchorRound(cmdline, runDir, dirs[i % 2], dirs[(i + 1) % 2]));
+                out.add(anchorRound(cmdline, runDir, dirs[i % 2], dirs[(i + 1) % 2], (i + 1) % 2));
             }
             quit(dirs[rounds % 2]);
         } finally {
@@ -201,16 +284,18 @@ public final class MigrationBench {
         return out;
     }
 
-    static Round anchorRound(List<String> cmdline, String runDir, Path src, Path dst) throws Exception {
+    static Round anchorRound(List<String> cmdline, String runDir, Path src, Path dst, int dstTap) throws Exception {
         List<Long> ticks = new CopyOnWriteArrayList<>();
         Thread srcTail = Thread.ofVirtual().start(() -> readSerial(src.resolve("serial.sock"), ticks));
+        Pings pings = Pings.start();
         Thread.sleep(3000);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         long t0 = System.nanoTime();
-        start(cmdline, runDir, dst, "tcp:127.0.0.1:" + port);
+        long w0 = System.currentTimeMillis();
+        start(cmdline, runDir, dst, "tcp:127.0.0.1:" + port, dstTap);
         // QEMU sets up -incoming before its main loop: once its monitor answers, it listens.
         awaitMonitor(dst);
         Thread dstTail = Thread.ofVirtual().start(() -> readSerial(dst.resolve("serial.sock"), ticks));
@@ -227,15 +312,18 @@ public final class MigrationBench {
             } while (!info.over());
         }
         long t1 = System.nanoTime();
+        long w1 = System.currentTimeMillis();
         if (!info.status().equals("completed")) {
             throw new IllegalStateException("anchor migration " + info.status() + ": " + info.error());
         }
         Thread.sleep(1500);
+        List<Long> replies = pings.stop();
         quit(src);
         srcTail.interrupt();
         dstTail.interrupt();
         return new Round("anchor", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
-                maxGap(ticks, t0 - 2_500_000_000L, t0), info.downtimeMs());
+                maxGap(ticks, t0 - 2_500_000_000L, t0), info.downtimeMs(), Pings.gap(replies, w0, w1 + 1000),
+                Pings.gap(replies, w0 - 2500, w0));
     }
 
     /**
@@ -283,10 +371,20 @@ public final class MigrationBench {
         }
     }
 
-    static Process start(List<String> cmdline, String runDir, Path dir, String incoming) throws Exception {
+    /**
+     * The anchor's QEMU: parvirt's command line in {@code dir}; with pings, in the bench's namespace
+     * with its NIC on TAP {@code tap} of the bridge there (QEMU announces itself after an incoming
+     * migration, so the bridge learns the guest's new port as parvirt's switch does).
+     */
+    static Process start(List<String> cmdline, String runDir, Path dir, String incoming, int tap) throws Exception {
         List<String> cmd = new ArrayList<>();
+        if (PING_NS != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", PING_NS));
+        }
         for (String s : cmdline) {
-            cmd.add(s.replace(runDir, dir.toString()));
+            String id = s.startsWith("stream,id=net") ? s.substring("stream,id=".length(), s.indexOf(',', 10)) : null;
+            cmd.add(PING_NS != null && id != null ? "tap,id=" + id + ",ifname=" + ANCHOR_TAPS[tap]
+                    + ",script=no,downscript=no" : s.replace(runDir, dir.toString()));
         }
         if (incoming != null) {
             cmd.addAll(cmd.indexOf("-pidfile"), List.of("-incoming", incoming));
@@ -329,17 +427,19 @@ public final class MigrationBench {
         StringBuilder b = new StringBuilder("Live migration of a " + mem + " MB idle TCG guest with one virtual "
                 + "Ethernet adapter, " + n + " rounds per side, alternating direction; bandwidth cap "
                 + (BANDWIDTH >> 20) + " MiB/s, auto-converge, loopback TCP\n\n");
-        b.append(String.format("%-8s %10s %10s %12s %12s%n", "who", "total_ms", "gap_ms", "baseline_ms",
-                "qemu_down_ms"));
+        b.append(String.format("%-8s %10s %10s %12s %12s %12s %16s%n", "who", "total_ms", "gap_ms", "baseline_ms",
+                "qemu_down_ms", "ping_gap_ms", "ping_baseline_ms"));
         for (Round r : rounds) {
-            b.append(String.format("%-8s %10d %10d %12d %12d%n", r.who(), r.totalMs(), r.gapMs(), r.baselineGapMs(),
-                    r.qemuDowntimeMs()));
+            b.append(String.format("%-8s %10d %10d %12d %12d %12d %16d%n", r.who(), r.totalMs(), r.gapMs(),
+                    r.baselineGapMs(), r.qemuDowntimeMs(), r.pingGapMs(), r.pingBaselineMs()));
         }
         for (String who : List.of("parvirt", "anchor")) {
             List<Round> rs = rounds.stream().filter(r -> r.who().equals(who)).toList();
-            b.append(String.format("median %-8s total %d ms, gap %d ms, baseline gap %d ms%n", who,
-                    median(rs.stream().map(Round::totalMs).toList()), median(rs.stream().map(Round::gapMs).toList()),
-                    median(rs.stream().map(Round::baselineGapMs).toList())));
+            b.append(String.format("median %-8s total %d ms, gap %d ms, baseline gap %d ms, ping gap %d ms, ping "
+                    + "baseline gap %d ms%n", who, median(rs.stream().map(Round::totalMs).toList()),
+                    median(rs.stream().map(Round::gapMs).toList()), median(rs.stream().map(Round::baselineGapMs)
+                    .toList()), median(rs.stream().map(Round::pingGapMs).toList()),
+                    median(rs.stream().map(Round::pingBaselineMs).toList())));
         }
         System.out.print(b);
         try {

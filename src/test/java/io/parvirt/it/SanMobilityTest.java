@@ -27,7 +27,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the LUN's file, and sys1's VIOS keeps neither the mapping nor the server adapter. sys2 has two
  * VIOSes: {@code -i virtual_scsi_mappings=} picks VIOS3 (a VIOS that does not exist, does not run
  * or cannot reach the disk is refused, naming it), and mob's client adapter with no disk (slot 3)
- * pairs with the same VIOS on each side.
+ * pairs with the same VIOS on each side. Suspended on sys2, mob moves back to sys1 with its saved
+ * state, which stays in the SAN's reserved storage, and resumes there with its memory and processes
+ * (a value in tmpfs, a counting process); a saved state the destination cannot reach is refused.
  */
 @Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -74,12 +76,11 @@ class SanMobilityTest {
             a.close();
         }
         if (san != null) {
-            try (var s = Files.list(san)) {
-                for (Path p : s.toList()) {
-                    Files.delete(p);
+            try (var s = Files.walk(san)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p); // the LUN, the reserved storage and what a failed check left in it
                 }
             }
-            Files.delete(san);
         }
     }
 
@@ -253,12 +254,105 @@ class SanMobilityTest {
 
     @Test
     @Order(4)
-    void aNotActivatedPartitionMovesBackWithItsMappingAndNoStream() {
-        MobilityTest.ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "mob"));
-        MobilityTest.awaitState(b, "sys2", "mob", "Not Activated", Duration.ofSeconds(60));
+    void aSuspendedPartitionMovesWithItsSavedStateOnTheSanAndResumesOnTheOtherSystem() throws Exception {
+        long t0 = System.nanoTime();
         b.daemon().operations().mobility().targets(name -> name.equals("sys1")
-                ? java.util.Optional.of(a.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
+                ? java.util.Optional.of(a.daemon().operations().mobilityTarget()) : name.equals("sys3")
+                ? java.util.Optional.of(c.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
+        MobilityTest.ok(b.hmc("chsyscfg", "-r", "lpar", "-m", "sys2", "-i", "name=mob,suspend_capable=1"));
+        String uuid = b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "--filter", "lpar_names=mob", "-F", "uuid")
+                .stdout().strip();
+        // the witnesses: a value in the guest's memory (tmpfs) and a counting process, as in SuspendResumeTest
+        sh(b, "mkdir -p /mnt/susp && mount -t tmpfs tmpfs /mnt/susp && echo moved-value-42 > /mnt/susp/v");
+        String pid = sh(b, "(" + COUNTER + ") </dev/null >/dev/null 2>&1 & echo $!").strip();
+        Await.on("the counter to count", () -> count(b)).within(Duration.ofSeconds(60)).every(Guests.POLL)
+                .until(n -> n >= 2);
+        String process = sh(b, "cut -d' ' -f1,2,22 /proc/" + pid + "/stat").strip();
+        assertThat(process).startsWith(pid + " (sh) ");
+        int before = count(b);
 
+        MobilityTest.ok(b.hmc("chlparstate", "-o", "suspend", "-m", "sys2", "-p", "mob"));
+        assertThat(MobilityTest.state(b, "sys2", "mob")).isEqualTo("Suspended");
+        // its first disk is a SAN LUN: the saved state is in the SAN's reserved storage, which is no LUN
+        Path saved = san.resolve(".parvirt-reserved").resolve("parvirt-suspend-" + uuid + ".state");
+        assertThat(saved).isRegularFile();
+        assertThat(Guests.vios(a, "VIOS1", "lspv -free -field name -fmt :")).isEqualTo("hdisk1\n");
+
+        // refused, one line per rule, nothing changed: a state file gone from the SAN (both systems say so),
+        // and a destination on no SAN (its VIOSes reach neither the disk nor the saved state)
+        String suspended = listings();
+        Path away = saved.resolveSibling("away");
+        java.nio.file.Files.move(saved, away);
+        var gone = b.hmc("migrlpar", "-o", "v", "-m", "sys2", "-t", "sys1", "-p", "mob");
+        assertThat(gone.exit()).isNotZero();
+        assertThat(b.hmc("migrlpar", "-o", "m", "-m", "sys2", "-t", "sys1", "-p", "mob").stdout())
+                .as("-o m stops at the source's check").isEqualTo(gone.stdout().lines().findFirst().get() + "\n");
+        assertThat(gone.stdout()).isEqualTo("HSCLA24E The saved state of suspended partition mob (parvirt-suspend-"
+                + uuid + ".state) is missing from the SAN's reserved storage.\n"
+                + "HSCLA24E The saved state of suspended partition mob (parvirt-suspend-" + uuid + ".state in the "
+                + "SAN's reserved storage) is not reachable from the Virtual I/O Servers of the destination managed "
+                + "system sys1: their SAN does not have it.\n");
+        java.nio.file.Files.move(away, saved);
+        assertThat(b.hmc("migrlpar", "-o", "v", "-m", "sys2", "-t", "sys3", "-p", "mob").stdout()).isEqualTo(
+                "HSCLA319 The virtual SCSI adapter 2 of partition mob cannot be hosted by the Virtual I/O Server "
+                + "partitions of the destination managed system sys3: no Virtual I/O Server there sees LUN lun1.\n"
+                + "HSCLA24E The saved state of suspended partition mob (parvirt-suspend-" + uuid + ".state in the "
+                + "SAN's reserved storage) is not reachable from the Virtual I/O Servers of the destination managed "
+                + "system sys3: they are on no SAN.\n");
+        assertThat(listings()).isEqualTo(suspended);
+        assertThat(c.hmc("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
+
+        var ok = b.hmc("migrlpar", "-o", "v", "-m", "sys2", "-t", "sys1", "-p", "mob");
+        assertThat(ok.exit()).as(ok.stdout()).isZero();
+        long m0 = System.nanoTime();
+        MobilityTest.ok(b.hmc("migrlpar", "-o", "m", "-m", "sys2", "-t", "sys1", "-p", "mob"));
+        long moveMs = (System.nanoTime() - m0) / 1_000_000;
+        // Suspended on sys1 with its mapping there, from the same file; sys2 keeps nothing of it
+        assertThat(MobilityTest.state(a, "sys1", "mob")).isEqualTo("Suspended");
+        assertThat(saved).isRegularFile();
+        assertThat(Guests.vios(a, "VIOS1", "lsmap -all -field clientid vtd backing -fmt :"))
+                .contains("0x00000002:mobdisk:hdisk1");
+        assertThat(b.hmc("lssyscfg", "-r", "lpar", "-m", "sys2", "-F", "name").stdout()).isEqualTo("VIOS2\nVIOS3\n");
+        assertThat(b.home().root().resolve("suspended")).isEmptyDirectory();
+        assertThat(Guests.vios(b, "sys2", "VIOS3", "lsmap -all -fmt :")).doesNotContain("mobdisk");
+        assertThat(b.hmc("lslparmigr", "-r", "lpar", "-m", "sys2").stdout()).doesNotContain("mob");
+
+        long r0 = System.nanoTime();
+        MobilityTest.ok(a.hmc("chlparstate", "-o", "resume", "-m", "sys1", "-p", "mob"));
+        long resumeMs = (System.nanoTime() - r0) / 1_000_000;
+        assertThat(MobilityTest.state(a, "sys1", "mob")).isEqualTo("Running");
+        assertThat(saved).as("the saved state is deleted once the guest runs again").doesNotExist();
+        Await.on("mob's guest agent on sys1", () -> Guests.exec(a, "mob", "/bin/true").status())
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(st -> st == 200);
+        assertThat(sh(a, "cat /mnt/susp/v").strip()).isEqualTo("moved-value-42");
+        assertThat(sh(a, "cut -d' ' -f1,2,22 /proc/" + pid + "/stat").strip()).as("the counter is the same process")
+                .isEqualTo(process);
+        int after = count(a);
+        assertThat(after).as("it counts on from where it was").isGreaterThanOrEqualTo(before);
+        Await.on("the counter to go on", () -> count(a)).within(Duration.ofSeconds(60)).every(Guests.POLL)
+                .until(n -> n > after);
+        assertThat(sh(a, DISK + "dd if=$DISK bs=512 count=1 iflag=direct 2>/dev/null")).startsWith("parvirt-san-one-");
+
+        // back to where the next check starts: Not Activated on sys2 (inactive mobility, no stream)
+        MobilityTest.ok(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "mob"));
+        MobilityTest.awaitState(a, "sys1", "mob", "Not Activated", Duration.ofSeconds(60));
+        MobilityTest.ok(migrlpar("m"));
+        assertThat(MobilityTest.state(b, "sys2", "mob")).isEqualTo("Not Activated");
+        System.out.printf("suspended mobility: move %d ms, resume on the other system %d ms, check %d s%n", moveMs,
+                resumeMs, (System.nanoTime() - t0) / 1_000_000_000);
+    }
+
+    /** The guest's counter (written beside and renamed over, so a read never sees it empty). */
+    private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i > /mnt/susp/count.t; "
+            + "mv /mnt/susp/count.t /mnt/susp/count; sleep 1; done";
+
+    static int count(RunningDaemon d) {
+        return Integer.parseInt(sh(d, "cat /mnt/susp/count").strip());
+    }
+
+    @Test
+    @Order(5)
+    void aNotActivatedPartitionMovesBackWithItsMappingAndNoStream() {
         MobilityTest.ok(b.hmc("migrlpar", "-o", "m", "-m", "sys2", "-t", "sys1", "-p", "mob"));
 
         assertThat(MobilityTest.state(a, "sys1", "mob")).isEqualTo("Not Activated");

@@ -2,9 +2,22 @@ package io.parvirt.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parvirt.hypervisor.Accelerator;
+import io.parvirt.hypervisor.LaunchSpec;
+import io.parvirt.model.Allocation;
+import io.parvirt.model.Partition;
+import io.parvirt.model.ProcUnits;
+import io.parvirt.model.SharingMode;
+import io.parvirt.partition.MigrationMessages;
+import io.parvirt.partition.MigrationRequest;
+import io.parvirt.testing.InProcessSystem;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14's suspend and resume refused where no guest is needed: each refusal is one HSCL line on
@@ -74,5 +87,51 @@ class SuspendRefusalTest {
             daemon.hmc("rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "susp1");
             daemon.hmc("rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "susp2");
         }
+    }
+
+    /**
+     * A Suspended partition arriving by mobility is checked by the destination for what a resume
+     * there needs: the shared daemon is the destination of the request a source sends, over its API
+     * as another daemon would ({@code POST /api/v1/mobility/validate}); the partition is defined on a
+     * source system in this JVM. One refusal per rule, nothing changed.
+     */
+    @Test
+    void aDestinationThatCannotResumeASuspendedPartitionRefusesOneLinePerRule(@TempDir Path dir) throws Exception {
+        try (InProcessSystem source = new InProcessSystem(dir)) {
+            source.ok("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("susp9", 256, 1));
+            Partition p = source.sys.definition().partition("susp9").orElseThrow();
+            LaunchSpec spec = new LaunchSpec("/usr/bin/qemu-system-x86_64", "susp9", p.id(), p.uuid(), 256, 512, 1, 2,
+                    Accelerator.TCG, Path.of("/img/vmlinuz"), Path.of("/img/initrd"), null, "console=ttyS0",
+                    Path.of("/run/lpar/9"), List.of(new LaunchSpec.Nic(2, "0E5056000102", "NOSUCH", 1, false, List.of(),
+                    0, "none", false)), List.of(), null, 256, 10, List.of(), "parvirt-qemu");
+            Allocation held = new Allocation(p.id(), 1 << 24, new ProcUnits(10), 1, false, SharingMode.UNCAP, 128, 0,
+                    null, 256, 1 << 24); // more memory than this system has
+            String before = listings();
+
+            List<String> refusals = validate(new MigrationRequest("sys7", p, List.copyOf(source.sys.definition()
+                    .profiles(p.id())), "default", held, spec, source.sys.definition().lmbMb(), List.of(), null,
+                    List.of(), "parvirt-suspend-" + p.uuid() + ".state"));
+            assertThat(refusals).allMatch(l -> !l.contains("\n"))
+                    .anyMatch(l -> l.startsWith("INSUFFICIENT_RESOURCES ") && l.contains("susp9 needs 16777216 MB"))
+                    .anyMatch(l -> l.startsWith("INVALID_REFERENCE ") && l.contains("virtual switch NOSUCH"))
+                    .contains("UNREACHABLE_DEVICE The saved state of suspended partition susp9 (parvirt-suspend-"
+                            + p.uuid() + ".state in the SAN's reserved storage) is not reachable from the Virtual I/O "
+                            + "Servers of the destination managed system sys1: they are on no SAN.");
+            // the request names only its own state file's name: any other file of this host is not one
+            assertThat(validate(new MigrationRequest("sys7", p, List.copyOf(source.sys.definition().profiles(p.id())),
+                    "default", held, spec, source.sys.definition().lmbMb(), List.of(), null, List.of(),
+                    "../../../etc/shadow"))).contains("INVALID_VALUE The migration request for susp9 does not "
+                    + "describe one partition consistently.").noneMatch(l -> l.contains("shadow"));
+            assertThat(listings()).isEqualTo(before);
+        }
+    }
+
+    /** The destination's refusals of {@code r}, each as its kind and its sentence. */
+    private static List<String> validate(MigrationRequest r) throws Exception {
+        var answer = daemon.api("POST", "/api/v1/mobility/validate", new ObjectMapper().writeValueAsString(
+                MigrationMessages.request(r)));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return MigrationMessages.refusals(new ObjectMapper().readTree(answer.body()).path("refusals")).stream()
+                .map(e -> e.kind() + " " + e.getMessage()).toList();
     }
 }

@@ -59,6 +59,17 @@ class MigrationMessagesTest {
             assertThat(MigrationMessages.request(old).disks()).isEmpty();
             ((com.fasterxml.jackson.databind.node.ObjectNode) old).remove("scsiChoices");
             assertThat(MigrationMessages.request(old).scsiChoices()).isEmpty();
+            assertThat(back.suspended()).isFalse();
+            assertThat(back.inactive()).isFalse();
+
+            // a Suspended partition: its machine and allocation as recorded, and its saved state's name
+            MigrationRequest suspended = new MigrationRequest("sys1", p, r.profiles(), "default", r.allocation(), spec,
+                    256, r.disks(), null, List.of(), Suspension.stateFileName(p));
+            MigrationRequest sBack = MigrationMessages.request(new ObjectMapper().readTree(new ObjectMapper()
+                    .writeValueAsString(MigrationMessages.request(suspended))));
+            assertThat(sBack).isEqualTo(suspended);
+            assertThat(sBack.suspended()).isTrue();
+            assertThat(sBack.inactive()).as("nothing streams").isTrue();
         }
     }
 
