@@ -64,20 +64,9 @@ public final class VhostUserForwarding {
                 byte[] frame = TestFrames.untagged(macR, macS, size);
                 AtomicLong delivered = new AtomicLong();
                 long end = System.nanoTime() + (warmup + seconds) * 1_000_000_000L;
-                Thread receiver = Thread.ofPlatform().start(() -> {
-                    while (System.nanoTime() < end) {
-                        delivered.addAndGet(r.recycle());
-                        Thread.onSpinWait();
-                    }
-                });
-                Thread sender = Thread.ofPlatform().start(() -> {
-                    boolean first = true;
-                    while (System.nanoTime() < end) {
-                        s.pump(frame, first);
-                        first = false;
-                        Thread.onSpinWait();
-                    }
-                });
+                Thread receiver = spin(end, r::recycle, delivered);
+                s.pump(frame, true); // writes the descriptors once
+                Thread sender = spin(end, () -> s.pump(frame, false), new AtomicLong());
                 Thread.sleep(warmup * 1000L);
                 long cpu0 = switchCpu();
                 long alloc0 = switchAllocated();
@@ -113,20 +102,9 @@ public final class VhostUserForwarding {
             byte[] frame = TestFrames.untagged(macR, macS, size);
             AtomicLong consumed = new AtomicLong();
             long end = System.nanoTime() + (warmup + seconds) * 1_000_000_000L;
-            Thread device = Thread.ofPlatform().start(() -> {
-                while (System.nanoTime() < end) {
-                    consumed.addAndGet(s.consumeAsNullDevice());
-                    Thread.onSpinWait();
-                }
-            });
-            Thread sender = Thread.ofPlatform().start(() -> {
-                boolean first = true;
-                while (System.nanoTime() < end) {
-                    s.pump(frame, first);
-                    first = false;
-                    Thread.onSpinWait();
-                }
-            });
+            Thread device = spin(end, s::consumeAsNullDevice, consumed);
+            s.pump(frame, true);
+            Thread sender = spin(end, () -> s.pump(frame, false), new AtomicLong());
             Thread.sleep(warmup * 1000L);
             long c0 = consumed.get();
             long t0 = System.nanoTime();
@@ -138,6 +116,16 @@ public final class VhostUserForwarding {
             System.out.printf(Locale.ROOT, "frame=%dB generator=%.3f Mpps (alone: a null device gives every chain back)%n",
                     size, (c1 - c0) / ((t1 - t0) / 1e9) / 1e6);
         }
+    }
+
+    /** A thread that runs {@code step} until {@code end} (System.nanoTime), adding what it returns to {@code count}. */
+    static Thread spin(long end, java.util.function.IntSupplier step, AtomicLong count) {
+        return Thread.ofPlatform().start(() -> {
+            while (System.nanoTime() < end) {
+                count.addAndGet(step.getAsInt());
+                Thread.onSpinWait();
+            }
+        });
     }
 
     static Thread switchThread() {
