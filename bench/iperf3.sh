@@ -38,6 +38,15 @@
 # code, the guest's TCP stack included, and wants a whole core; with 2 cores, the two vCPUs, two
 # QEMU main loops (the NIC's I/O) and, for parvirt, the switch thread compete for them.
 #
+# TRANSPORT=vhost-user: parvirt's NICs are vhost-user ports (vswitch.transport=vhost-user): the
+#             switch reads and writes the guests' virtqueues in their shared memory and carries the
+#             virtio-net header, so the guests negotiate checksum and TSO offloads as over a TAP. Under
+#             TCG that needs QEMU 8 or later: QEMU (default: bookworm-backports' QEMU 10 that ./test
+#             unpacks into target/qemu-bpo, fetched here if missing) is parvirt's qemu.binary, and so
+#             the anchor's too (it runs parvirt's command lines). The anchor drops the NIC's
+#             `-chardev socket` and turns `-netdev vhost-user` into the same `-netdev tap`; it keeps
+#             the shared memfd boot memory (`memory-backend-memfd,share=on`), so memory is the same.
+#
 # Usage: bench/iperf3.sh   (RUNS=3 rounds, DURATION=10 s each; about 2 minutes)
 # Env: NOBUILD=1 freezes target/parvirt.jar as it is (others editing src/main); OTHER_WAIT (300);
 #      PORT_BUFFER_KB: vswitch.port_buffer_kb for the home (default: parvirt's, 256), to see what
@@ -58,7 +67,15 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/lib.sh"
 . "$root/bench/quiet.sh" # wait_others, ms_since; reads $home, set below
 if [ $# -ne 0 ]; then echo "usage: $0   (no arguments; RUNS, DURATION, NOBUILD, OTHER_WAIT in the environment)" >&2; exit 2; fi
-qemu=/usr/bin/qemu-system-x86_64
+transport=${TRANSPORT:-stream}
+case "$transport" in
+  stream) qemu=${QEMU:-/usr/bin/qemu-system-x86_64} ;;
+  vhost-user)
+    here=$root
+    . "$root/scripts/env.sh"
+    qemu=${QEMU:-$(parvirt_backports_qemu)} || { echo "bench: TRANSPORT=vhost-user needs QEMU 8 or later (QEMU=...)" >&2; exit 1; } ;;
+  *) echo "bench: TRANSPORT must be stream or vhost-user, not $transport" >&2; exit 2 ;;
+esac
 for c in "$qemu" python3 jq curl ip sha256sum; do
   command -v "$c" >/dev/null || { echo "bench: $c is needed" >&2; exit 1; }
 done
@@ -89,7 +106,10 @@ pv="$BENCH_PARVIRT"
 bench_new_home
 home=$BENCH_HOME
 export PARVIRT_HOME="$home"
-printf 'images.dir=%s\n' "$home/images" >> "$home/parvirt.properties"
+# QEMU as the daemon's user (root), as the anchor's: the home and its images are the daemon's own (0700)
+printf 'images.dir=%s\nqemu.user=\n' "$home/images" >> "$home/parvirt.properties"
+[ "$transport" = stream ] || printf 'vswitch.transport=%s\nqemu.binary=%s\n' "$transport" "$qemu" >> "$home/parvirt.properties"
+[ "$qemu" = /usr/bin/qemu-system-x86_64 ] || grep -q '^qemu.binary=' "$home/parvirt.properties" || printf 'qemu.binary=%s\n' "$qemu" >> "$home/parvirt.properties"
 [ -z "${PORT_BUFFER_KB:-}" ] || printf 'vswitch.port_buffer_kb=%s\n' "$PORT_BUFFER_KB" >> "$home/parvirt.properties"
 cache=${IMAGE_CACHE:-}
 if [ -z "$cache" ]; then
@@ -114,7 +134,7 @@ t0=$EPOCHREALTIME
 for n in srv cli; do "$pv" chsysstate -m sys1 -r lpar -o on -n "$n" -f default; done
 for ((i = 0; ; i++)); do
   st=$(state)
-  grep -q ',Error' <<<"$st" && { echo "bench: a partition is in Error: $st" >&2; exit 1; }
+  grep -q ',Error' <<<"$st" && { echo "bench: a partition is in Error: $st" >&2; grep -hE "WARN|ERROR" "$home/logs/daemon.log" | tail -5 >&2; tail -n 3 "$home"/run/lpar/*/qemu.err >&2; exit 1; }
   [ "$(grep -c ',Running$' <<<"$st")" -eq 2 ] && break
   [ "$i" -gt 240 ] && { echo "bench: not Running after 120 s: $(paste -sd' ' <<<"$st")" >&2; exit 1; }
   sleep 0.5
@@ -145,14 +165,28 @@ for n in srv cli; do
   argv=()
   prev=
   netdevs=0
+  vhost_chardev=
   for a in "${src[@]}"; do
+    if [[ $prev = -netdev && $a =~ ^vhost-user,id=([^,]+),chardev=([^,]+) ]]; then vhost_chardev=${BASH_REMATCH[2]}; fi
+    prev=$a
+  done
+  prev=
+  skip=0
+  for a in "${src[@]}"; do
+    # a vhost-user NIC's `-chardev socket,id=CHARDEV,...` (the switch's socket): not on the anchor
+    if [ -n "$vhost_chardev" ] && [ "$a" = -chardev ]; then skip=1; prev=$a; continue; fi
+    if [ "$skip" = 1 ]; then
+      skip=0
+      if [[ $a = socket,id=$vhost_chardev,* ]]; then prev=; continue; fi
+      argv+=(-chardev)
+    fi
     case "$prev" in
       -name) a="guest=anchor-$n,debug-threads=on" ;;
       -uuid) a=$(cat /proc/sys/kernel/random/uuid) ;;
       -append) a=${a//parvirt.hostname=$n/parvirt.hostname=anchor-$n} ;;
       -netdev)
-        [[ $a =~ ^stream,id=([^,]+), ]] || { echo "bench: unexpected -netdev $a" >&2; exit 1; }
-        a="tap,id=${BASH_REMATCH[1]},ifname=$tap,script=no,downscript=no${ANCHOR_VNET_HDR:+,vnet_hdr=$ANCHOR_VNET_HDR}"
+        [[ $a =~ ^(stream|vhost-user),id=([^,]+), ]] || { echo "bench: unexpected -netdev $a" >&2; exit 1; }
+        a="tap,id=${BASH_REMATCH[2]},ifname=$tap,script=no,downscript=no${ANCHOR_VNET_HDR:+,vnet_hdr=$ANCHOR_VNET_HDR}"
         netdevs=$((netdevs + 1)) ;;
     esac
     a=${a//$rundir\//$dir/}
@@ -163,7 +197,14 @@ for n in srv cli; do
   if printf '%s\n' "${argv[@]}" | grep -qF -- "$rundir/"; then echo "bench: $rundir still on the anchor's command line" >&2; exit 1; fi
   cmdline[p$n]=$(printf '%q ' "${src[@]}")
   cmdline[a$n]="ip netns exec $ns $(printf '%q ' "${argv[@]}")"
-  ip netns exec "$ns" "${argv[@]}" 2> "$dir/qemu.err" || { cat "$dir/qemu.err" >&2; exit 1; }
+  if printf '%s\n' "${argv[@]}" | grep -qx -- -daemonize; then
+    ip netns exec "$ns" "${argv[@]}" 2> "$dir/qemu.err" || { cat "$dir/qemu.err" >&2; exit 1; }
+  else
+    # parvirt starts QEMU in the foreground in a session of its own (setsid; no -daemonize under its sandbox)
+    ip netns exec "$ns" setsid "${argv[@]}" < /dev/null > /dev/null 2> "$dir/qemu.err" &
+    for i in $(seq 1 300); do [ -s "$dir/qemu.pid" ] && break; sleep 0.1; done
+    [ -s "$dir/qemu.pid" ] || { echo "bench: anchor QEMU for $n did not start: $(cat "$dir/qemu.err")" >&2; exit 1; }
+  fi
   pid[a$n]=$(cat "$dir/qemu.pid")
 done
 t0=$EPOCHREALTIME
@@ -313,6 +354,7 @@ total_s=$(( $(ms_since "$started") / 1000 ))
   echo "# boot to Running/agent answering: parvirt ${boot_parvirt_ms} ms (both, from the first chsysstate), anchor ${boot_anchor_ms} ms (both, from the second QEMU's daemonize)"
   echo "# virtio-net features negotiated by cli's eth0 (bit 0 first): parvirt ${features[parvirt]} ($(offloads "${features[parvirt]}"))"
   echo "#                                                        anchor  ${features[anchor]} ($(offloads "${features[anchor]}"))"
+  echo "# parvirt transport: $transport (QEMU $qemu for both sides)"
   echo "# home configuration: $(grep -v '^images.dir=' "$home/parvirt.properties" | paste -sd' ' -)"
   echo "# per run: iperf3 -c 10.0.10.1 -t $duration -J in cli (server iperf3 -s -D in srv); Mbit/s = end.sum_received"
   echo
@@ -340,14 +382,14 @@ total_s=$(( $(ms_since "$started") / 1000 ))
   if [ "${#wait_log[@]}" -gt 0 ]; then printf 'waits: %s\n' "${wait_log[@]}"; else echo "waits: none (no other QEMU, host quiet before every run)"; fi
   if [ "${#disturbed[@]}" -gt 0 ]; then printf 'disturbed: %s\n' "${disturbed[@]}"; else echo "disturbed runs (over 0.25 core to other load): none"; fi
   echo
-  echo "command: ${OUT:+OUT=$OUT }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${ANCHOR_VNET_HDR:+ANCHOR_VNET_HDR=$ANCHOR_VNET_HDR }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }bench/iperf3.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
+  echo "command: ${OUT:+OUT=$OUT }${TRANSPORT:+TRANSPORT=$TRANSPORT }${QEMU:+QEMU=$QEMU }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${ANCHOR_VNET_HDR:+ANCHOR_VNET_HDR=$ANCHOR_VNET_HDR }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }bench/iperf3.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
 } > "$result_txt"
 {
   echo "# iperf3 guest to guest: parvirt switch vs Linux bridge + TAP"
   echo
   echo "$(date -u '+%Y-%m-%d'), $(bench_provenance | sed 's/^build: //'). Host: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $($qemu --version | head -1 | sed 's/ Copyright.*//'), TCG."
   echo "Each side: two guests of the iperf3 image (\`parvirt image build iperf3 --with iperf3\`: Debian cloud kernel $guest_kernel, $iperf_version),"
-  echo "q35, -cpu max, 1 vCPU, 512 MB, virtio-net-pci; the anchor runs parvirt's own QEMU command lines with \`-netdev tap\` on a bridge instead of \`-netdev stream\` to the switch${ANCHOR_VNET_HDR:+ (here with \`vnet_hdr=$ANCHOR_VNET_HDR\`: no offloads for the anchor either)}."
+  echo "q35, -cpu max, 1 vCPU, 512 MB, virtio-net-pci; the anchor runs parvirt's own QEMU command lines with \`-netdev tap\` on a bridge instead of \`-netdev $transport\` to the switch (parvirt transport: $transport, QEMU: $($qemu --version | head -1 | sed 's/ Copyright.*//'))${ANCHOR_VNET_HDR:+ (here with \`vnet_hdr=$ANCHOR_VNET_HDR\`: no offloads for the anchor either)}."
   echo "parvirt home: $(grep -v '^images.dir=' "$home/parvirt.properties" | paste -sd' ' -); partitions shared uncapped, 1.0 processing units, 1 virtual processor each."
   echo "\`iperf3 -c 10.0.10.1 -t $duration -J\` in cli against \`iperf3 -s -D\` in srv, receiver's throughput; $runs runs per side, interleaved (parvirt, anchor, parvirt, ...), after a 3 s warm-up each."
   echo
@@ -386,6 +428,6 @@ total_s=$(( $(ms_since "$started") / 1000 ))
     echo "No run was disturbed by other load (over 0.25 core not this run's)."
   fi
   echo
-  echo "Command: \`${OUT:+OUT=$OUT }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${ANCHOR_VNET_HDR:+ANCHOR_VNET_HDR=$ANCHOR_VNET_HDR }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }flock /tmp/parvirt-heavy.lock bench/iperf3.sh\` (raw output: [$(basename "$result_txt")]($(basename "$result_txt")))."
+  echo "Command: \`${OUT:+OUT=$OUT }${TRANSPORT:+TRANSPORT=$TRANSPORT }${QEMU:+QEMU=$QEMU }${PORT_BUFFER_KB:+PORT_BUFFER_KB=$PORT_BUFFER_KB }${ANCHOR_VNET_HDR:+ANCHOR_VNET_HDR=$ANCHOR_VNET_HDR }${RUNS:+RUNS=$RUNS }${DURATION:+DURATION=$DURATION }flock /tmp/parvirt-heavy.lock bench/iperf3.sh\` (raw output: [$(basename "$result_txt")]($(basename "$result_txt")))."
 } > "$result_md"
 cat "$result_md"

@@ -11,11 +11,17 @@ import java.util.List;
  * its virtio-mem device; memory DLPAR moves between {@code bootMemMb} and {@code maxMemMb}.
  * {@code qemuUser} is the unprivileged user QEMU runs as ({@link QemuUser}), or null for the
  * daemon's own user (a daemon that is not root, or {@code qemu.user=} empty).
+ *
+ * <p>{@code sharedMemory}: the guest's memory is a shared memfd the switch maps (vhost-user NICs),
+ * decided at activation and kept for the run: a DLPAR that removes the last vhost-user NIC leaves
+ * QEMU's memory as it was, so a suspend or a migration's target must still build it shared, and a
+ * NIC added later is vhost-user again. Null (a run record written before the field) is derived
+ * from the NICs, as it was then.
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
         Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb,
-        int maxVirtualSlots, List<ScsiClient> scsiClients, String qemuUser) {
+        int maxVirtualSlots, List<ScsiClient> scsiClients, String qemuUser, Boolean sharedMemory) {
 
     /**
      * How many virtual slots get a PCIe root port at activation, at most (from slot 2, the first
@@ -118,6 +124,9 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
         nics = nics == null ? List.of() : List.copyOf(nics); // run records written before NICs existed
         scsi = scsi == null ? List.of() : List.copyOf(scsi);
         scsiClients = scsiClients == null ? List.of() : List.copyOf(scsiClients);
+        if (sharedMemory == null) {
+            sharedMemory = sharedFor(nics);
+        }
         if (bootMemMb == 0) {
             bootMemMb = memMb; // a run record written before memory DLPAR: it booted with all its memory
         }
@@ -136,7 +145,7 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     public LaunchSpec current(int pluggedVcpus, long currentMemMb) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, currentMemMb, maxMemMb, pluggedVcpus, maxVcpus, accel,
                 kernel, initramfs, disk, cmdline, runDir, nics, scsi, storageServer, bootMemMb, maxVirtualSlots,
-                scsiClients, qemuUser);
+                scsiClients, qemuUser, sharedMemory);
     }
 
     /**
@@ -148,12 +157,17 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
             String targetQemuUser) {
         return new LaunchSpec(targetQemu, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel,
                 targetKernel, targetInitramfs, disk, cmdline, targetRunDir, nics, scsi, storageServer, bootMemMb,
-                maxVirtualSlots, scsiClients, targetQemuUser);
+                maxVirtualSlots, scsiClients, targetQemuUser, sharedMemory);
     }
 
-    /** True when a guest NIC is served over vhost-user: the switch must map all guest memory. */
+    /** True when the guest's memory is a shared memfd (it had a vhost-user NIC at activation): see {@code sharedMemory}. */
     public boolean sharesMemory() {
-        return nics.stream().anyMatch(n -> n.vhostUser() && !n.trunk());
+        return sharedMemory;
+    }
+
+    /** The memory sharing a launch with {@code nics} starts with: shared when a guest NIC is served over vhost-user. */
+    public static boolean sharedFor(List<Nic> nics) {
+        return nics != null && nics.stream().anyMatch(n -> n.vhostUser() && !n.trunk());
     }
 
     /** True when the partition has a virtio-mem device: room above its boot memory. */
@@ -183,12 +197,12 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
 
     public LaunchSpec withNics(List<Nic> next) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
-                initramfs, disk, cmdline, runDir, next, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients, qemuUser);
+                initramfs, disk, cmdline, runDir, next, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients, qemuUser, sharedMemory);
     }
 
     public LaunchSpec withScsi(List<ScsiClient> clients, List<ScsiDevice> devices) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
-                initramfs, disk, cmdline, runDir, nics, devices, storageServer, bootMemMb, maxVirtualSlots, clients, qemuUser);
+                initramfs, disk, cmdline, runDir, nics, devices, storageServer, bootMemMb, maxVirtualSlots, clients, qemuUser, sharedMemory);
     }
 
     /** A VIOS whose operating system is the storage server, not a QEMU guest. */

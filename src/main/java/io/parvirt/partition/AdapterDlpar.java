@@ -187,8 +187,9 @@ final class AdapterDlpar {
                 }
             });
         }
-        // A hot-plugged adapter takes vhost-user where the partition's memory is shared (it has a
-        // vhost-user NIC already); otherwise the switch could not map its memory: the stream transport.
+        // A hot-plugged adapter takes vhost-user where the partition's memory is shared (it had a
+        // vhost-user NIC at activation; removing it does not unshare QEMU's memory); otherwise the
+        // switch could not map its memory: the stream transport.
         return new LaunchSpec.Nic(e.slot(), mac, e.vswitch(), e.portVlanId(), e.ieee(), e.addlVlanIds(), 0,
                 e.qosPriority(), spec.sharesMemory());
     }

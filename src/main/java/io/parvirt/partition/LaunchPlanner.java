@@ -63,7 +63,9 @@ public final class LaunchPlanner {
 
                 // A VIOS's storage server stays the daemon's (it opens the VIOS's disks); its NBD
                 // sockets are shared with this user's group, for the clients' QEMU.
-                env.qemuUser());
+                env.qemuUser(),
+                // Decided once, here: the run keeps it through adapter DLPAR (the memory QEMU has).
+                !server && LaunchSpec.sharedFor(nics));
         return new LaunchPlan(prof.name(), a, spec, server ? StorageServerProcess.commandLine(spec)
                 : QemuCommandLine.of(spec));
     }

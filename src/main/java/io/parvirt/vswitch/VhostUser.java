@@ -91,13 +91,19 @@ final class VhostUser {
      * interfaces are learned from their first frame.
      */
     static final int NET_F_GUEST_ANNOUNCE = 21;
+    /**
+     * Notification suppression by index (virtio 1.x 2.7.7.2, 2.7.10.1): {@code used_event} and
+     * {@code avail_event} after the rings (see {@link Virtqueue}). QEMU passes it through to the
+     * back end (hw/net/vhost_net.c's feature bits).
+     */
+    static final int RING_F_EVENT_IDX = 29;
     /** The back end marks every guest page it writes in the front end's dirty log (migration). */
     static final int F_LOG_ALL = 26;
     static final int F_PROTOCOL_FEATURES = 30;
     static final int F_VERSION_1 = 32;
     static final long FEATURES = bits(NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_GUEST_TSO6,
             NET_F_GUEST_ECN, NET_F_HOST_TSO4, NET_F_HOST_TSO6, NET_F_HOST_ECN, NET_F_MRG_RXBUF,
-            F_LOG_ALL, F_PROTOCOL_FEATURES, F_VERSION_1);
+            RING_F_EVENT_IDX, F_LOG_ALL, F_PROTOCOL_FEATURES, F_VERSION_1);
     /** Guest offloads that let the switch hand it a frame with work left (all or none, for simplicity). */
     static final long GUEST_OFFLOADS = bits(NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_GUEST_TSO6);
     static final int PROTOCOL_F_LOG_SHMFD = 1;

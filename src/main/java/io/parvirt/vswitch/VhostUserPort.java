@@ -16,9 +16,10 @@ import java.util.concurrent.Semaphore;
  * protocol on the port's own thread and changes the state here only through the loop. A kick
  * (the guest posted frames) makes the session thread hand the loop one {@link #drain} and wait
  * for it, as {@link TapPort} does, so the loop gets one task per batch. While it drains, the guest
- * is asked not to kick (VRING_USED_F_NO_NOTIFY); the available index is checked again after kicks
- * are back on, so no frame waits for a kick that was never sent. Frames delivered to the guest
- * interrupt it once per loop turn ({@link #endOfBatch}), not per frame.
+ * is asked not to kick (VRING_USED_F_NO_NOTIFY, or with EVENT_IDX an {@code avail_event} left
+ * behind); the available index is checked again after kicks are back on, so no frame waits for a
+ * kick that was never sent. Frames delivered to the guest interrupt it at most once per loop turn
+ * ({@link #endOfBatch}), and with EVENT_IDX only when the guest's {@code used_event} was crossed.
  *
  * <p>Buffers are allocated once: the transmit chain is copied into one port buffer (a chain may
  * span descriptors and regions; one copy keeps the forwarding core's {@code ByteBuffer} contract)

@@ -95,6 +95,8 @@ final class VhostUserRequests {
             p.mergeable = VhostUser.has(f, VhostUser.NET_F_MRG_RXBUF);
             p.headerSize = v1 || p.mergeable ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
             p.guestOffloads = (f & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS;
+            p.rx.eventIdx = VhostUser.has(f, VhostUser.RING_F_EVENT_IDX);
+            p.tx.eventIdx = p.rx.eventIdx;
             p.logAll = VhostUser.has(f, VhostUser.F_LOG_ALL);
             p.logging();
             if (!VhostUser.has(f, VhostUser.F_PROTOCOL_FEATURES)) {

@@ -26,6 +26,19 @@ import java.nio.ByteOrder;
  * negotiated) and the total within the port's buffer. A chain that fails is not an exception: its
  * walk returns -1 and the caller drops the frame and counts it.
  *
+ * <p>Notifications (virtio 1.x 2.7.7, 2.7.10). Without VIRTIO_RING_F_EVENT_IDX the flags say it: the
+ * used ring's NO_NOTIFY asks the guest not to kick, the available ring's NO_INTERRUPT that it wants
+ * no interrupt. With it ({@link #eventIdx}) the flags are ignored and two indexes after the rings
+ * say instead: {@code avail_event} (after the used ring, written here) is the available index whose
+ * crossing makes the guest kick, and {@code used_event} (after the available ring, the guest's) the
+ * used index whose crossing makes the switch interrupt. So the guest kicks once per batch the
+ * switch has not yet seen, and interrupts come as rarely as the guest asks (Linux's virtio-net
+ * asks for its transmit completions three quarters of the way through what it has queued).
+ *
+ * <pre>
+ *  available ring, after ring[num]: used_event  u16     used ring, after ring[num]: avail_event  u16
+ * </pre>
+ *
  * <p>While the front end logs (migration), every write into the guest's buffers is marked in the
  * {@link DirtyLog} by guest-physical address, and every write to the used ring at its log address
  * when the ring was given one ({@code VHOST_VRING_F_LOG}); without logging each write costs one
@@ -56,6 +69,10 @@ final class Virtqueue {
     /** Loop thread: the dirty log while logging is on, else null; {@link #usedLog} too if the ring has a log address. */
     private DirtyLog log;
     private DirtyLog usedLog;
+    /** VIRTIO_RING_F_EVENT_IDX negotiated: {@code used_event}/{@code avail_event} instead of the flags. */
+    boolean eventIdx;
+    /** The used index at the last interrupt decision, for {@code used_event}'s window; -1: none since the start. */
+    private int signalledUsed = -1;
     /** Set once the addresses resolved inside guest memory; cleared when they do not. */
     private boolean ready;
     private int nextUsed;
@@ -104,7 +121,11 @@ final class Virtqueue {
         used = memory.segment(u);
         usedOff = memory.virtualOffset(u, usedAddr);
         nextUsed = (short) IDX.getAcquire(used, usedOff + 2) & 0xffff;
+        signalledUsed = -1;
         ready = true;
+        if (index == VhostUser.RX) {
+            noKicks();
+        }
         return true;
     }
 
@@ -168,8 +189,27 @@ final class Virtqueue {
         }
     }
 
-    /** Asks the guest not to kick while the switch is polling (VRING_USED_F_NO_NOTIFY), or to kick again. */
+    /**
+     * Asks the guest not to kick while the switch is polling, or to kick again for the next chain it
+     * makes available. Without EVENT_IDX that is the used ring's NO_NOTIFY flag; with it, turning
+     * kicks off writes nothing ({@code avail_event} stays behind, and the guest kicks only when its
+     * index crosses it), turning them on sets {@code avail_event} to the next chain to take. Either
+     * way a full fence follows, so the caller's re-check of the available index cannot miss a chain
+     * posted by a guest that saw no reason to kick.
+     */
     void notifications(boolean on) {
+        if (eventIdx) {
+            if (!on) {
+                return;
+            }
+            long at = usedOff + 4 + 8L * num;
+            IDX.setRelease(used, at, (short) lastAvail);
+            VarHandle.fullFence();
+            if (usedLog != null) {
+                usedLog.mark(usedLogAddr + 4 + 8L * num, 2);
+            }
+            return;
+        }
         IDX.setRelease(used, usedOff, (short) (on ? 0 : 1));
         VarHandle.fullFence(); // the flag before the re-check of the available index
         if (usedLog != null) {
@@ -177,9 +217,49 @@ final class Virtqueue {
         }
     }
 
-    /** Whether the guest wants an interrupt for used buffers (it may suppress them while polling). */
+    /**
+     * Asks the guest never to kick this queue (the receive queue: nothing waits for its buffers, a
+     * frame for a guest without any is dropped and counted). With EVENT_IDX, {@code avail_event} one
+     * behind the next chain: the guest's index moves away from it and crosses it again only after
+     * 65536 more chains (one kick then, harmless).
+     */
+    void noKicks() {
+        if (eventIdx) {
+            IDX.setRelease(used, usedOff + 4 + 8L * num, (short) (lastAvail - 1));
+            if (usedLog != null) {
+                usedLog.mark(usedLogAddr + 4 + 8L * num, 2);
+            }
+        } else {
+            notifications(false);
+        }
+    }
+
+    /**
+     * Whether the guest wants an interrupt for the used entries published since the last time this
+     * was asked: without EVENT_IDX, unless it set NO_INTERRUPT; with it, when the used index just
+     * published crossed {@code used_event} (virtio's {@code vring_need_event}: the new entries'
+     * window, from the last decision to now, holds the index the guest named). Call after
+     * {@link #publish}; the full fence orders the published index before the read of what the
+     * guest wants (the guest writes {@code used_event}, then re-reads the used index).
+     */
     boolean interruptWanted() {
-        return ((short) IDX.getAcquire(avail, availOff) & 1) == 0;
+        if (!eventIdx) {
+            return ((short) IDX.getAcquire(avail, availOff) & 1) == 0;
+        }
+        VarHandle.fullFence();
+        int old = signalledUsed;
+        int now = nextUsed;
+        signalledUsed = now;
+        if (old < 0) {
+            return true; // the first since the ring started: nothing known to compare with
+        }
+        int event = (short) IDX.getAcquire(avail, availOff + 4 + 2L * num) & 0xffff;
+        return needEvent(event, now, old);
+    }
+
+    /** virtio's {@code vring_need_event}: whether moving an index from {@code old} to {@code now} crossed {@code event} (mod 2^16). */
+    static boolean needEvent(int event, int now, int old) {
+        return ((now - event - 1) & 0xffff) < ((now - old) & 0xffff);
     }
 
     /** Starts walking chain {@code head}; false when the head is out of range. */
@@ -315,6 +395,7 @@ final class Virtqueue {
         enabled = false;
         num = 0;
         lastAvail = 0;
+        signalledUsed = -1;
         usedLogAddr = -1;
         logTo(null);
     }

@@ -83,7 +83,11 @@
  * run directory ({@link io.parvirt.vswitch.CounterCheckpoint}) every few seconds and at a stop, and
  * a re-adopted partition's ports go on from them ({@code VirtualEthernet.resume}).
  *
- * <p>Not done yet: EVENT_IDX, multi-queue, hot-plugged adapters on vhost-user, zero-copy transmit (a
- * chain is copied once into the port's buffer).
+ * <p>Notifications: the port offers VIRTIO_RING_F_EVENT_IDX ({@link io.parvirt.vswitch.Virtqueue}):
+ * the guest kicks the transmit queue only for the first chain after the switch found it empty, never
+ * the receive queue (nothing waits for its buffers), and is interrupted only when the used index
+ * crosses the index it asked for; without the feature the rings' flags do the same, less finely.
+ *
+ * <p>Not done yet: multi-queue, zero-copy transmit (a chain is copied once into the port's buffer).
  */
 package io.parvirt.vswitch;

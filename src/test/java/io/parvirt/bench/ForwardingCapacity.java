@@ -683,7 +683,7 @@ public final class ForwardingCapacity {
      * Moves the switch thread alone to {@code cpu} with taskset, found by its name in
      * /proc/self/task (the JVM names native threads after Java threads).
      */
-    static void pin(Thread t, int cpu) throws IOException, InterruptedException {
+    public static void pin(Thread t, int cpu) throws IOException, InterruptedException {
         String tid = nativeTid(t);
         Process p = new ProcessBuilder("taskset", "-p", "-c", Integer.toString(cpu), tid)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

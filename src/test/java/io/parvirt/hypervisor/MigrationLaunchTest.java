@@ -20,7 +20,7 @@ class MigrationLaunchTest {
         return new LaunchSpec("/usr/bin/qemu-system-x86_64", "mob", 1, "00000000-0000-4000-8000-000000000001", 512,
                 1024, 1, 4, Accelerator.TCG, Path.of("/img/default/vmlinuz"), Path.of("/img/default/initrd"), null,
                 "console=ttyS0", Path.of("/src/run/lpar/1"), List.of(NIC), List.of(), null, 256, 10, List.of(),
-                "parvirt-qemu");
+                "parvirt-qemu", null);
     }
 
     static String arg(List<String> args, String option) {

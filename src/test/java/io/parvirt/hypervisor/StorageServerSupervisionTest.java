@@ -34,7 +34,7 @@ class StorageServerSupervisionTest {
         LaunchSpec guest = SupervisorHarness.spec(dir, 1, UUID.randomUUID().toString());
         LaunchSpec spec = new LaunchSpec(guest.qemuBinary(), "vios1", 1, guest.uuid(), 512, 512, 1, 1,
                 Accelerator.TCG, null, null, null, "", guest.runDir(), guest.nics(), guest.scsi(),
-                new LaunchSpec.StorageServer("/bin/false", "", dir.resolve("exports")), 512, 0, java.util.List.of(), null);
+                new LaunchSpec.StorageServer("/bin/false", "", dir.resolve("exports")), 512, 0, java.util.List.of(), null, null);
         StorageServerRunner runner = new StorageServerRunner(spec, s -> {
             try {
                 server = FakeProcess.start(dir.resolve("bin"), s.uuid(), s.pidFile());

@@ -69,7 +69,7 @@ final class SupervisorHarness implements AutoCloseable {
     static LaunchSpec spec(Path dir, int id, String uuid) {
         return new LaunchSpec("/usr/bin/qemu-system-x86_64", "lpar" + id, id, uuid, 512, 512, 1, 2,
                 Accelerator.TCG, null, null, null, "", dir.resolve("run").resolve(Integer.toString(id)), List.of(),
-                List.of(), null, 512, 0, List.of(), null);
+                List.of(), null, 512, 0, List.of(), null, null);
     }
 
     /**
@@ -80,7 +80,7 @@ final class SupervisorHarness implements AutoCloseable {
     static SupervisorHarness dlpar(Path dir) throws IOException {
         LaunchSpec spec = new LaunchSpec("/usr/bin/qemu-system-x86_64", "lpar7", 7, UUID.randomUUID().toString(), 1024,
                 1536, 1, 3, Accelerator.TCG, null, null, null, "", dir.resolve("run").resolve("7"), List.of(),
-                List.of(), null, 1024, 0, List.of(), null);
+                List.of(), null, 1024, 0, List.of(), null, null);
         return new SupervisorHarness(dir, Duration.ofSeconds(60), spec, FakeQmpPeer.startDlpar(spec.qmpSocket()),
                 FakeGuestAgent.startDlpar(spec.agentSocket()));
     }

@@ -42,7 +42,7 @@ class MigrationMessagesTest {
             LaunchSpec spec = new LaunchSpec("/usr/bin/qemu-system-x86_64", "mob", p.id(), "00000000-0000-4000-8000-"
                     + "000000000001", 256, 512, 1, 2, Accelerator.TCG, Path.of("/img/vmlinuz"), Path.of("/img/initrd"),
                     null, "console=ttyS0", Path.of("/run/lpar/1"), List.of(new LaunchSpec.Nic(2, "0E5056000102",
-                    "ETHERNET0", 1, false, List.of(), 0, "none", false)), List.of(), null, 256, 10, List.of(), "parvirt-qemu");
+                    "ETHERNET0", 1, false, List.of(), 0, "none", false)), List.of(), null, 256, 10, List.of(), "parvirt-qemu", null);
             MigrationRequest r = new MigrationRequest("sys1", p, List.copyOf(s.sys.definition().profiles(p.id())), "default",
                     new Allocation(p.id(), 256, new ProcUnits(10), 1, false, SharingMode.UNCAP, 128, 0, null, 256, 512),
                     spec, 256, List.of(new MigrationRequest.Disk(2, 1, "mobdisk", "lun1", "3E2136ABCDPVRT03parvirtsan")),

@@ -25,6 +25,12 @@ import java.nio.file.Path;
  * switched on for a migration ({@link #startLogging}: SET_LOG_BASE with a memfd log, SET_FEATURES,
  * SET_VRING_ADDR with the used rings' log addresses), and {@link #dirty} reads the log as QEMU does.
  *
+ * <p>With VIRTIO_RING_F_EVENT_IDX negotiated (the back end offers it; leave it out of {@code wanted}
+ * to test the flags), it kicks as a Linux driver does: only when the available index crosses the
+ * back end's {@code avail_event}, and it asks for an interrupt at the next used entry
+ * ({@code used_event} = what it has read) whenever it reads the used rings. {@link #kicks} counts
+ * the kicks it sent.
+ *
  * <pre>
  *  memory layout (GPA 0x40000000 + ...)
  *  0x000000 RX descriptors, avail, used (queue 0)    0x010000 TX descriptors, avail, used (queue 1)
@@ -60,6 +66,9 @@ final class VhostUserFrontEnd implements AutoCloseable {
     private final int[] call = new int[2];
     final long features;
     final int headerSize;
+    final boolean eventIdx;
+    /** Kicks sent per queue (the driver's notifications to the back end). */
+    final long[] kicks = new long[2];
     private final long wantedProtocol;
     private int rxAvail;
     private int rxUsedSeen;
@@ -91,6 +100,7 @@ final class VhostUserFrontEnd implements AutoCloseable {
         features = offered & wanted & ~(1L << VhostUser.F_LOG_ALL); // logging is for migrations only
         headerSize = (features & (1L << VhostUser.F_VERSION_1 | 1L << VhostUser.NET_F_MRG_RXBUF)) != 0
                 ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
+        eventIdx = VhostUser.has(features, VhostUser.RING_F_EVENT_IDX);
         for (int q = 0; q < 2; q++) {
             kick[q] = Posix.eventfd();
             call[q] = Posix.eventfd();
@@ -296,7 +306,33 @@ final class VhostUserFrontEnd implements AutoCloseable {
         mem.set(U16, RX_RING + 16L * QUEUE + 4 + 2L * (rxAvail % QUEUE), (short) d);
         rxAvail++;
         IDX.setRelease(mem, RX_RING + 16L * QUEUE + 2, (short) rxAvail);
-        Posix.signal(kick[0], ev);
+        kick(0, rxAvail - 1, rxAvail);
+    }
+
+    /**
+     * The driver's notification after making chains {@code old..now} available (virtio 1.x 2.7.10):
+     * with EVENT_IDX when the index crossed the back end's {@code avail_event}, else unless the used
+     * ring's NO_NOTIFY flag is set.
+     */
+    private void kick(int q, int old, int now) {
+        long ring = q == 0 ? RX_RING : TX_RING;
+        java.lang.invoke.VarHandle.fullFence(); // the index before the read of what the back end wants
+        boolean wanted = eventIdx
+                ? Virtqueue.needEvent((short) IDX.getAcquire(mem, ring + usedOffset() + 4 + 8L * QUEUE) & 0xffff,
+                        now & 0xffff, old & 0xffff)
+                : ((short) IDX.getAcquire(mem, ring + usedOffset()) & 1) == 0;
+        if (wanted) {
+            kicks[q]++;
+            Posix.signal(kick[q], ev);
+        }
+    }
+
+    /** Asks for an interrupt at the next used entry of queue {@code q} after {@code seen} (EVENT_IDX's {@code used_event}). */
+    private void interruptAfter(int q, int seen) {
+        if (eventIdx) {
+            long ring = q == 0 ? RX_RING : TX_RING;
+            IDX.setRelease(mem, ring + 16L * QUEUE + 4 + 2L * QUEUE, (short) seen);
+        }
     }
 
     /** Receive chains the back end has filled (the used ring's index). */
@@ -353,7 +389,7 @@ final class VhostUserFrontEnd implements AutoCloseable {
             rxAvail++;
         }
         IDX.setRelease(mem, RX_RING + 16L * QUEUE + 2, (short) rxAvail);
-        Posix.signal(kick[0], ev);
+        kick(0, rxAvail - n, rxAvail);
     }
 
     /** Writes descriptor {@code d} of the ring at {@code ring}. */
@@ -390,7 +426,7 @@ final class VhostUserFrontEnd implements AutoCloseable {
         mem.set(U16, TX_RING + 16L * QUEUE + 4 + 2L * (txAvail % QUEUE), (short) head);
         txAvail++;
         IDX.setRelease(mem, TX_RING + 16L * QUEUE + 2, (short) txAvail);
-        Posix.signal(kick[1], ev);
+        kick(1, txAvail - 1, txAvail);
     }
 
     /**
@@ -413,9 +449,7 @@ final class VhostUserFrontEnd implements AutoCloseable {
         }
         if (room > 0) {
             IDX.setRelease(mem, TX_RING + 16L * QUEUE + 2, (short) txAvail);
-            if (((short) IDX.getAcquire(mem, TX_RING + usedOffset()) & 1) == 0) {
-                Posix.signal(kick[1], ev); // the switch asked for kicks (it is not polling this ring now)
-            }
+            kick(1, txAvail - room, txAvail); // only if the switch asked (it is not polling this ring now)
         }
         return room;
     }
@@ -426,7 +460,29 @@ final class VhostUserFrontEnd implements AutoCloseable {
         int n = (usedIdx - rxUsedSeen) & 0xffff;
         if (n > 0) {
             rxUsedSeen = (rxUsedSeen + n) & 0xffff;
+            interruptAfter(0, rxUsedSeen);
             postReceive(n);
+        }
+        return n;
+    }
+
+    /**
+     * Plays a back end that drops everything, for the benchmark's generator alone: gives back every
+     * transmit chain made available (used entries and index, as a device writes them, no copy).
+     * Returns how many. Only after the real back end went (this touches the used ring).
+     */
+    int consumeAsNullDevice() {
+        int availIdx = (short) IDX.getAcquire(mem, TX_RING + 16L * QUEUE + 2) & 0xffff;
+        int usedIdx = transmitted();
+        int n = (availIdx - usedIdx) & 0xffff;
+        for (int i = 0; i < n; i++) {
+            int head = mem.get(U16, TX_RING + 16L * QUEUE + 4 + 2L * ((usedIdx + i) % QUEUE)) & 0xffff;
+            long e = TX_RING + usedOffset() + 4 + 8L * ((usedIdx + i) % QUEUE);
+            mem.set(U32, e, head);
+            mem.set(U32, e + 4, 0);
+        }
+        if (n > 0) {
+            IDX.setRelease(mem, TX_RING + usedOffset() + 2, (short) availIdx);
         }
         return n;
     }
@@ -461,7 +517,24 @@ final class VhostUserFrontEnd implements AutoCloseable {
             out.write(mem.asSlice(RX_BUFS + (long) id * RX_BUFFER, len).toArray(ValueLayout.JAVA_BYTE), 0, len);
             rxUsedSeen++;
         }
+        interruptAfter(0, rxUsedSeen);
         return out.toByteArray();
+    }
+
+    /** How many interrupts the back end sent for queue {@code q} since last asked (the call eventfd's counter). */
+    long interrupts(int q) {
+        return Posix.drain(call[q], ev) ? ev.get(ValueLayout.JAVA_LONG, 0) : 0;
+    }
+
+    /** The back end's {@code avail_event} of queue {@code q} (EVENT_IDX: the index whose crossing it wants kicked). */
+    int availEvent(int q) {
+        long ring = q == 0 ? RX_RING : TX_RING;
+        return (short) IDX.getAcquire(mem, ring + usedOffset() + 4 + 8L * QUEUE) & 0xffff;
+    }
+
+    /** Sets the guest's {@code used_event} of queue {@code q}: interrupt when the used index moves past {@code idx}. */
+    void interruptAt(int q, int idx) {
+        interruptAfter(q, idx);
     }
 
     /** Whether the back end interrupted the guest for queue {@code q} since last asked (reads the call eventfd). */
