@@ -650,9 +650,9 @@ public final class PartitionOperations {
         hypervisor().supervisor(p.id()).ifPresent(s -> consoleSessions().close(s.console(), user));
     }
 
-    /** Who holds the partition's console keyboard (as claimed), if it runs and anyone does. */
+    /** Who holds the partition's console keyboard and from where (as claimed), if it runs and anyone does. */
     public Optional<String> vtermHolder(Partition p) {
-        return hypervisor().supervisor(p.id()).flatMap(s -> s.console().holder());
+        return hypervisor().supervisor(p.id()).flatMap(s -> s.console().holderAndOrigin());
     }
 
     private ConsoleSessions consoleSessions() {
