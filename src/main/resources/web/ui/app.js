@@ -1,16 +1,20 @@
 // The console's shell: login and logout, the header, and the hash router (#/systems, #/partitions,
 // #/partition/NAME, #/create, #/events, #/network, #/vios). Each page is a module with a show(container, arg) function.
 import { api, session, setLoggedOutHandler } from './api.js';
-import * as systems from './systems.js';
-import * as partitions from './partitions.js';
-import * as partition from './partition.js';
-import * as create from './create.js';
-import * as events from './events.js';
-import * as network from './network.js';
-import * as vios from './vios.js';
+import * as feed from './feed.js';
 
-const pages = { systems, partitions, partition, create, events, network, vios };
+// Each page's module is fetched when it is first shown: a first load waits for its own page only.
+const pages = { systems: () => import('./systems.js'), partitions: () => import('./partitions.js'),
+  partition: () => import('./partition.js'), create: () => import('./create.js'), events: () => import('./events.js'),
+  network: () => import('./network.js'), vios: () => import('./vios.js') };
+const FEED_PAGES = new Set(['partitions', 'partition']);
 let current = null;
+let routing = 0;
+
+function pageName() {
+  const [, name = 'partitions', arg] = location.hash.match(/^#\/([a-z]+)\/?(.*)$/) || [];
+  return [pages[name] ? name : 'partitions', arg];
+}
 
 function $(id) { return document.getElementById(id); }
 
@@ -34,13 +38,16 @@ function loggedIn(s) {
 
 async function route() {
   if (!session.user) return;
-  const [, name = 'partitions', arg] = location.hash.match(/^#\/([a-z]+)\/?(.*)$/) || [];
-  const page = pages[name] || partitions;
+  const [name, arg] = pageName();
+  const mine = ++routing;
+  const page = await pages[name]();
+  if (mine !== routing || !session.user) return; // another page was asked for meanwhile
   if (current && current.leave) current.leave();
   current = page;
   const container = $('page');
   container.replaceChildren();
   await page.show(container, decodeURIComponent(arg || ''));
+  feed.release(); // a feed opened ahead that this page does not follow
   document.querySelectorAll('#nav a').forEach(a => a.toggleAttribute('aria-current', a.getAttribute('href') === '#/' + name));
 }
 
@@ -64,9 +71,13 @@ $('logout').addEventListener('click', async () => {
 window.addEventListener('hashchange', route);
 
 // A reload keeps the session: the cookie is still there, and GET /api/v1/session gives the token back.
+// A page that follows the feed opens it at the same time rather than after the answer (with no login
+// it fails quietly, and the login form is shown as before).
+if (FEED_PAGES.has(pageName()[0])) feed.prefetch();
 (async () => {
   try {
     const s = await api('GET', '/api/v1/session');
+    performance.mark('parvirt-session'); // for WebFirstLoadBench
     if (s.csrf) loggedIn(s); else showLogin();
   } catch (e) {
     showLogin();

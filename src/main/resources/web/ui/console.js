@@ -4,6 +4,20 @@
 // holds the keyboard; others watch read-only and may take the keyboard over.
 import { el, announce } from './api.js';
 
+let loading = null;
+/** xterm.js and its styles, fetched the first time a console opens (no other page needs them). */
+function loadTerminal() {
+  if (window.Terminal) return Promise.resolve();
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      document.head.append(el('link', { rel: 'stylesheet', href: '/vendor/xterm/xterm.css' }),
+        el('script', { src: '/vendor/xterm/xterm.js', onload: resolve,
+          onerror: () => { loading = null; reject(new Error('xterm.js did not load')); } }));
+    });
+  }
+  return loading;
+}
+
 /**
  * Opens the console of `name`. mode: undefined (the keyboard if free, else watch), 'view' or 'take'.
  * Returns { view, close }.
@@ -14,11 +28,7 @@ export function open(name, mode) {
   const holder = el('p', { id: 'console-holder', class: 'muted' });
   const take = el('button', { type: 'button', id: 'console-take', hidden: true }, 'Take the keyboard');
   const view = el('div', { id: 'console' }, status, holder, take, box);
-  const term = new window.Terminal({ rows: 24, cols: 80, fontSize: 14, cursorBlink: true, convertEol: false,
-    scrollback: 2000, screenReaderMode: false, tabStopWidth: 8 });
-  term.open(box);
-  window.parvirtTerm = term; // for the tests and the echo bench: the terminal as the page sees it
-  let ws = null, keyboard = false, closedByUs = false;
+  let term = null, ws = null, keyboard = false, closedByUs = false;
 
   function connect(m) {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
@@ -48,8 +58,15 @@ export function open(name, mode) {
       status.dataset.mode = 'closed';
     };
   }
-  term.onData(d => { if (keyboard && ws && ws.readyState === WebSocket.OPEN) ws.send(d); });
   take.addEventListener('click', () => { const old = ws; ws = null; if (old) old.close(); connect('take'); });
-  connect(mode);
-  return { view, close: () => { closedByUs = true; if (ws) ws.close(); term.dispose(); } };
+  loadTerminal().then(() => {
+    if (closedByUs) return;
+    term = new window.Terminal({ rows: 24, cols: 80, fontSize: 14, cursorBlink: true, convertEol: false,
+      scrollback: 2000, screenReaderMode: false, tabStopWidth: 8 });
+    term.open(box);
+    window.parvirtTerm = term; // for the tests and the echo bench: the terminal as the page sees it
+    term.onData(d => { if (keyboard && ws && ws.readyState === WebSocket.OPEN) ws.send(d); });
+    connect(mode);
+  }, e => { status.textContent = 'The terminal could not be loaded: ' + e.message; });
+  return { view, close: () => { closedByUs = true; if (ws) ws.close(); if (term) term.dispose(); } };
 }

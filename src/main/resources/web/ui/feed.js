@@ -6,14 +6,18 @@ import { api, onLoggedOut } from './api.js';
 const rows = new Map();
 const listeners = new Set();
 let source = null;
+let snapshot = false; // the current stream's snapshot came (an empty table is a table too)
 
 function notify(changed, removed) { for (const f of listeners) f(rows, changed, removed); }
 
 function open() {
+  performance.mark('parvirt-feed-open');
   source = new EventSource('/api/v1/feed');
   source.addEventListener('snapshot', ev => {
+    performance.mark('parvirt-snapshot'); // for WebFirstLoadBench: when the daemon's table arrived
     rows.clear();
     for (const r of JSON.parse(ev.data)) rows.set(r.lpar_id, r);
+    snapshot = true;
     notify(null, []);
   });
   source.addEventListener('changes', ev => {
@@ -25,6 +29,7 @@ function open() {
   const mine = source;
   source.addEventListener('error', async () => {
     if (mine.readyState !== EventSource.CLOSED) return; // the browser reconnects by itself
+    if (!listeners.size) { if (source === mine) stop(); return; } // opened ahead of a login that is not there
     try {
       await api('GET', '/api/v1/session', undefined, { background: true });
     } catch (e) {
@@ -35,17 +40,25 @@ function open() {
   });
 }
 
+function stop() { source.close(); source = null; snapshot = false; rows.clear(); }
+
 export function subscribe(f) {
   listeners.add(f);
-  if (!source) open(); else if (rows.size) f(rows, null, []);
+  if (!source) open(); else if (snapshot) f(rows, null, []);
   return () => {
     listeners.delete(f);
-    if (!listeners.size && source) { source.close(); source = null; rows.clear(); }
+    if (!listeners.size && source) stop();
   };
 }
+
+/** Opens the stream before a page subscribes (a first load asks for the login and the table at once). */
+export function prefetch() { if (!source) open(); }
+
+/** A stream opened ahead that no page follows is closed. */
+export function release() { if (!listeners.size && source) stop(); }
 
 // A page left for another keeps its stream open while the browser caches it (back/forward cache), and
 // HTTP/1.1 allows six connections per host: a few such pages starve the next one. Close on leaving,
 // reopen on coming back.
-window.addEventListener('pagehide', () => { if (source) { source.close(); source = null; } });
+window.addEventListener('pagehide', () => { if (source) { source.close(); source = null; snapshot = false; } });
 window.addEventListener('pageshow', ev => { if (ev.persisted && listeners.size && !source) open(); });

@@ -44,6 +44,9 @@ final class Metrics {
         header(b, "parvirt_web_feed_samples_total", "Listings the partitions feed read, one per burst of changes "
                 + "(and one more once it settles)", "counter");
         b.append("parvirt_web_feed_samples_total ").append(feed.samples()).append('\n');
+        header(b, "parvirt_web_feed_snapshot_listings_total", "Listings read for a browser's first table because "
+                + "the one kept was stale (a change since)", "counter");
+        b.append("parvirt_web_feed_snapshot_listings_total ").append(feed.snapshotListings()).append('\n');
         return b.toString();
     }
 

@@ -29,6 +29,10 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * listings as {@code lssyscfg}, {@code lsrefcode} once per burst of changes ({@link #COALESCE_MS})
  * and sends only differences. An idle table costs a comment every {@link #HEARTBEAT_MS} ms.
  *
+ * <p>The table last read is kept, with each row's JSON ({@link Table}): a new browser is sent it
+ * without a listing while no change came since it was read (and the last change had settled
+ * before), which is what makes a first load at 1000 partitions cheap for the daemon.
+ *
  * <p>Each browser gets only the rows its user may list: a user limited by a managed-resource role
  * (issue 12) is sent the changes of its own partitions and nothing of the others, as its
  * {@code lssyscfg} would show. A stream opened with a browser session ends when that session does
@@ -52,7 +56,12 @@ final class PartitionFeed {
     private final java.util.concurrent.atomic.AtomicLong samples = new java.util.concurrent.atomic.AtomicLong();
     private final Object signal = new Object();
     private boolean dirty;
-    private Map<String, String> last = Map.of();
+    /** Changes told since the start, and when the last one came: what makes the kept table stale. */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastChangeAt = System.nanoTime() - SETTLE_MS * 2_000_000;
+    private final java.util.concurrent.atomic.AtomicLong snapshotListings = new java.util.concurrent.atomic.AtomicLong();
+    /** The table last read (the sampler's, or a new browser's when no one listened): never null after the first. */
+    private Table last = Table.EMPTY;
     private Thread sampler;
     private Object profilesOf;
     private Map<String, Row> profiles = Map.of();
@@ -75,6 +84,45 @@ final class PartitionFeed {
         }
     }
 
+    /**
+     * One reading of the table: each row and its JSON by partition id, in listing order, the count of
+     * changes before it was read and when; the snapshot event of the whole table is made once.
+     */
+    private static final class Table {
+        static final Table EMPTY = new Table(Map.of(), -1, 0);
+        final Map<String, ObjectNode> rows;
+        final Map<String, String> json = new LinkedHashMap<>();
+        final long changesBefore;
+        final long readAt;
+        private String whole;
+
+        Table(Map<String, ObjectNode> rows, long changesBefore, long readAt) {
+            this.rows = rows;
+            this.changesBefore = changesBefore;
+            this.readAt = readAt;
+            rows.forEach((id, o) -> json.put(id, o.toString()));
+        }
+
+        /** Some rows as a JSON array, from the JSON already made. */
+        String array(java.util.Collection<String> ids) {
+            StringBuilder b = new StringBuilder(ids.size() * 180 + 2).append('[');
+            for (String id : ids) {
+                String j = json.get(id);
+                if (j != null) {
+                    b.append(b.length() > 1 ? "," : "").append(j);
+                }
+            }
+            return b.append(']').toString();
+        }
+
+        synchronized String whole() {
+            if (whole == null) {
+                whole = array(json.keySet());
+            }
+            return whole;
+        }
+    }
+
     PartitionFeed(Hmc hmc, WebSessions sessions) {
         this.hmc = hmc;
         this.sessions = sessions;
@@ -86,30 +134,61 @@ final class PartitionFeed {
         return samples.get();
     }
 
+    /** Tables read for new browsers because the one kept was stale (the sampler's are {@link #samples}). */
+    long snapshotListings() {
+        return snapshotListings.get();
+    }
+
     int clients() {
         return clients.size();
     }
 
-    /** A new browser: authorised as its user (a listing), sent the whole table, then the changes. */
+    /**
+     * A new browser: sent the whole table its user may list (the kept one when it is current, else
+     * one read now), then the changes. The sampler's next comparison is against the same table, so
+     * nothing that changed in between is lost: it is sent as a change.
+     */
     void subscribe(SseClient client, String user, WebSessions.Session session) {
-        Map<String, ObjectNode> rows = table(user);
         client.keepAlive();
         synchronized (this) {
-            Watcher w = new Watcher(client, user, session, Set.copyOf(rows.keySet()));
+            Table table = current();
+            Set<String> visible = visible(user, table.rows.keySet());
+            Watcher w = new Watcher(client, user, session, visible);
             client.onClose(() -> clients.remove(w));
-            ArrayNode a = Json.MAPPER.createArrayNode();
-            rows.values().forEach(a::add);
-            client.sendEvent("snapshot", a.toString());
+            client.sendEvent("snapshot", visible.size() == table.rows.size() ? table.whole()
+                    : table.array(table.rows.keySet().stream().filter(visible::contains).toList()));
             clients.add(w);
             if (sampler == null || !sampler.isAlive()) {
-                last = strings(rows);
                 sampler = Thread.ofVirtual().name("partition-feed").start(this::run);
             }
         }
     }
 
-    /** On the changer's thread: only a note for the sampler, and nothing at all while no one listens. */
+    /**
+     * The kept table if no change came since it was read and the last change had settled before
+     * (a transition is told just before its new state can be read), else one read now. That one is
+     * kept only while no browser listens: else the sampler is about to compare the kept table with
+     * the next and send the difference to the others, and it must not lose it (the new browser gets
+     * the rows that changed once more, which only repeats what it has).
+     */
+    private Table current() {
+        Table t = last;
+        long seen = changes.get();
+        if (t.changesBefore == seen && t.readAt - lastChangeAt >= SETTLE_MS * 1_000_000) {
+            return t;
+        }
+        snapshotListings.incrementAndGet();
+        Table now = new Table(table(null), seen, System.nanoTime());
+        if (clients.isEmpty()) {
+            last = now;
+        }
+        return now;
+    }
+
+    /** On the changer's thread: the kept table is stale; a note for the sampler, if anyone listens. */
     private void changed() {
+        lastChangeAt = System.nanoTime();
+        changes.incrementAndGet();
         if (clients.isEmpty()) {
             return;
         }
@@ -159,16 +238,20 @@ final class PartitionFeed {
 
     private synchronized void sample() {
         samples.incrementAndGet();
-        Map<String, ObjectNode> rows = table(null);
-        Map<String, String> now = strings(rows);
+        long seen = changes.get();
+        long at = System.nanoTime();
+        Table before = last;
+        Table table = new Table(table(null), seen, at);
+        Map<String, ObjectNode> rows = table.rows;
+        Map<String, String> now = table.json;
         Set<String> changed = new java.util.HashSet<>();
         now.forEach((id, s) -> {
-            if (!s.equals(last.get(id))) {
+            if (!s.equals(before.json.get(id))) {
                 changed.add(id);
             }
         });
-        boolean anyRemoved = last.keySet().stream().anyMatch(id -> !now.containsKey(id));
-        last = now;
+        boolean anyRemoved = before.json.keySet().stream().anyMatch(id -> !now.containsKey(id));
+        last = table;
         if (changed.isEmpty() && !anyRemoved) {
             return;
         }
@@ -323,12 +406,6 @@ final class PartitionFeed {
 
     private String sys() {
         return hmc.system().definition().settings().name();
-    }
-
-    private static Map<String, String> strings(Map<String, ObjectNode> rows) {
-        Map<String, String> m = new HashMap<>();
-        rows.forEach((id, o) -> m.put(id, o.toString()));
-        return m;
     }
 
     private static List<Row> rows(HmcResult r) {

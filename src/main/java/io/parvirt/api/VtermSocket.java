@@ -32,8 +32,6 @@ final class VtermSocket {
     private final Auth auth;
     private final WebSessions sessions;
     private final Map<String, Session> open = new ConcurrentHashMap<>();
-    /** Who holds each partition's keyboard through a browser; an mkvterm holder is not known here. */
-    private final Map<String, String> holders = new ConcurrentHashMap<>();
 
     private record Session(String partition, String user, boolean keyboard, SocketChannel channel, WsContext ctx) {
     }
@@ -84,17 +82,20 @@ final class VtermSocket {
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(r.vterm()));
         Session s = new Session(name, user, mode != VtermMode.VIEW, ch, ctx);
         open.put(ctx.sessionId(), s);
-        if (s.keyboard) {
-            holders.put(name, user);
-        }
-        String holder = holders.getOrDefault(name, "another session (mkvterm)");
+        // the holder as the console knows it (a browser, mkvterm or SSH), with where it came from
+        String holder = s.keyboard ? holder(user) : hmc.vtermHolder(user, name).orElse("nobody");
         send(ctx, Json.MAPPER.createObjectNode().put("mode", s.keyboard ? "keyboard" : "view").put("holder", holder)
                 .toString());
         if (s.keyboard) {
-            String change = Json.MAPPER.createObjectNode().put("holder", user).toString();
+            String change = Json.MAPPER.createObjectNode().put("holder", holder).toString();
             open.values().stream().filter(o -> o != s && o.partition.equals(name)).forEach(o -> send(o.ctx, change));
         }
         Thread.ofVirtual().name("vterm-ws-" + name).start(() -> pump(ch, ctx));
+    }
+
+    /** The browser's own keyboard session, named as the console names it (its socket may not have attached yet). */
+    private static String holder(String user) {
+        return (user == null ? "the owner" : user) + ", the web console";
     }
 
     private HmcResult open(String name, VtermMode mode, String user) {
@@ -134,9 +135,6 @@ final class VtermSocket {
     private void close(String id) {
         Session s = open.remove(id);
         if (s != null) {
-            if (s.keyboard) {
-                holders.remove(s.partition, s.user);
-            }
             try {
                 s.channel.close();
             } catch (IOException e) {

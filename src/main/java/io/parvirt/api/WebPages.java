@@ -29,8 +29,13 @@ final class WebPages {
         return path.equals("/") || path.equals("/index.html") || path.startsWith("/ui/") || path.startsWith("/vendor/") || path.equals("/favicon.ico");
     }
 
-    /** The console's pages mark their requests so (a header no other site's page can add without CORS). */
+    /**
+     * The console's pages mark their requests so (a header no other site's page can add without CORS);
+     * an event stream cannot carry a header, and the feed is the console's own stream (a page opens it
+     * before it knows whether it is logged in). Used only to leave out the Basic challenge.
+     */
     static boolean isConsoleRequest(io.javalin.http.Context ctx) {
-        return "parvirt-web".equals(ctx.header("X-Requested-With")) || isPage(ctx.path());
+        return "parvirt-web".equals(ctx.header("X-Requested-With")) || isPage(ctx.path())
+                || ctx.path().equals("/api/v1/feed");
     }
 }

@@ -174,6 +174,11 @@ public final class VirtualConsole implements AutoCloseable {
         return vterm.holder();
     }
 
+    /** Who holds the keyboard and from where, in words ("hscroot, mkvterm on this host"); empty when nobody does. */
+    public java.util.Optional<String> holderAndOrigin() {
+        return vterm.holderAndOrigin();
+    }
+
     /** Sends input to the guest; dropped and counted while the chardev is not connected. */
     public void write(byte[] input) {
         guest.send(ByteBuffer.wrap(input));

@@ -132,6 +132,12 @@ final class VtermServer implements AutoCloseable {
         return java.util.Optional.ofNullable(attached.get()).map(s -> s.event(true, false).who());
     }
 
+    /** {@link #holder} and the claim's origin after a comma, when it has one. */
+    java.util.Optional<String> holderAndOrigin() {
+        return java.util.Optional.ofNullable(attached.get()).map(s -> s.event(true, false))
+                .map(e -> e.who() + (e.origin().isEmpty() ? "" : ", " + e.origin()));
+    }
+
     private void tell(SessionEvent e) {
         try {
             events.accept(e);

@@ -184,6 +184,16 @@ public final class Hmc {
         return operations.consoleTail(sys.partition(partition), bytes);
     }
 
+    /**
+     * Who holds a partition's console keyboard and from where ("hscroot, mkvterm on this host"), if it
+     * runs and anyone does: what a console's viewers are told. A console user's question, as mkvterm.
+     */
+    public java.util.Optional<String> vtermHolder(String user, String partition) {
+        authorize(user, "console");
+        ResourceTargets.check(partition, scopeOf(user), sys.definition(), user, "the console");
+        return operations.vtermHolder(sys.partition(partition));
+    }
+
     /** Activates partitions whose default profile has auto_start=1 (at daemon start). */
     public void autoStart() {
         operations.autoStart();

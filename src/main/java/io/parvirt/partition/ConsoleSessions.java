@@ -47,7 +47,7 @@ final class ConsoleSessions {
     PartitionOperations.TakenVterm take(Partition p, VirtualConsole console, String who, String origin) {
         watch(p, console);
         boolean took = console.takeOver("\r\n[parvirt: " + who + " took over the keyboard of the console of "
-                + p.name() + "; this session ends]\r\n", who);
+                + p.name() + (origin.isEmpty() ? "" : " from " + origin) + "; this session ends]\r\n", who);
         console.claim(true, who, origin);
         return new PartitionOperations.TakenVterm(keyboardSocket(p), took);
     }

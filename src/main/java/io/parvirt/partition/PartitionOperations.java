@@ -64,6 +64,8 @@ public final class PartitionOperations {
     private final PartitionSnapshots snapshots;
     /** A snapshot taken or reverted and a DLPAR change, which must not overlap on one partition. */
     private final PartitionActivity activity = new PartitionActivity();
+    /** mkvterm/rmvterm and their audit trail; null without a hypervisor (no console to open). */
+    private final ConsoleSessions consoleSessions;
     /**
      * The migration stream's bandwidth cap (bytes/s): QEMU's own default (32 MiB/s) would stretch
      * a migration needlessly; the link is the limit.
@@ -80,6 +82,7 @@ public final class PartitionOperations {
         this.network = network;
         this.exports = vios == null ? null : new ViosExports(vios);
         this.facts = hypervisor == null ? null : new LaunchFacts(sys, hypervisor, images, vios);
+        this.consoleSessions = hypervisor == null ? null : new ConsoleSessions(sys, hypervisor.config().vtermDir());
         this.currentProfile = new CurrentProfile(sys, this::state);
         this.configChanges = new ConfigChanges(currentProfile::sync);
         GuestDlpar guest = new GuestDlpar(sys, hypervisor, dispatcher, configChanges);
@@ -650,13 +653,14 @@ public final class PartitionOperations {
         hypervisor().supervisor(p.id()).ifPresent(s -> consoleSessions().close(s.console(), user));
     }
 
-    /** Who holds the partition's console keyboard (as claimed), if it runs and anyone does. */
+    /** Who holds the partition's console keyboard and from where (as claimed), if it runs and anyone does. */
     public Optional<String> vtermHolder(Partition p) {
-        return hypervisor().supervisor(p.id()).flatMap(s -> s.console().holder());
+        return hypervisor().supervisor(p.id()).flatMap(s -> s.console().holderAndOrigin());
     }
 
     private ConsoleSessions consoleSessions() {
-        return new ConsoleSessions(sys, hypervisor().config().vtermDir());
+        hypervisor(); // the same refusal as before, without a hypervisor
+        return consoleSessions;
     }
 
     /** The last {@code bytes} of a partition's console output (running or not). */

@@ -142,6 +142,92 @@ class PartitionFeedPushTest {
         }
     }
 
+    static final Pattern SNAPSHOT_LISTINGS = Pattern.compile("(?m)^parvirt_web_feed_snapshot_listings_total (\\d+)$");
+
+    /**
+     * Issue 16 (first load at 1000 partitions): a new browser is sent the table the feed keeps, with
+     * no listing, while nothing changed since it was read; a change (seen by the sampler, or made
+     * while no one listened) makes the next browser's table a fresh one, with the change in it.
+     */
+    @Test
+    void aNewBrowserIsSentTheKeptTableWithoutAListingUntilSomethingChanges() throws Exception {
+        try (InProcessSystem s = new InProcessSystem(dir)) {
+            s.ok("mksyscfg", "-r", "lpar", "-m", InProcessSystem.SYS, "-i", "name=kept1,profile_name=default,"
+                    + "lpar_env=aixlinux,min_mem=256,desired_mem=256,max_mem=1024,min_procs=1,desired_procs=1,max_procs=1");
+            settle();
+            List<Event> first = new CopyOnWriteArrayList<>();
+            HttpResponse<InputStream> one = feed(s);
+            Thread reader1 = read(one, first);
+            Await.until("the first snapshot", Duration.ofSeconds(10), () -> snapshot(first) != null);
+            long listings = metric(s, SNAPSHOT_LISTINGS);
+            assertThat(listings).as("the first browser's table is read").isEqualTo(1);
+
+            List<Event> second = new CopyOnWriteArrayList<>();
+            HttpResponse<InputStream> two = feed(s);
+            Thread reader2 = read(two, second);
+            Await.until("the second snapshot", Duration.ofSeconds(10), () -> snapshot(second) != null);
+            assertThat(snapshot(second)).as("the kept table").isEqualTo(snapshot(first)).contains("\"mem\":\"256\"");
+            assertThat(metric(s, SNAPSHOT_LISTINGS)).as("no listing for the second browser").isEqualTo(listings);
+
+            // a change while both listen: the sampler reads it (and again once settled) and keeps that table
+            long samples = metric(s, SAMPLES);
+            s.ok("chsyscfg", "-r", "prof", "-m", InProcessSystem.SYS, "-i", "name=default,lpar_name=kept1,desired_mem=512");
+            Await.until("the burst and its settling sampled", Duration.ofSeconds(10), () -> metric(s, SAMPLES),
+                    n -> n >= samples + 2);
+            List<Event> third = new CopyOnWriteArrayList<>();
+            HttpResponse<InputStream> three = feed(s);
+            Thread reader3 = read(three, third);
+            Await.until("the third snapshot", Duration.ofSeconds(10), () -> snapshot(third) != null);
+            assertThat(snapshot(third)).contains("\"mem\":\"512\"");
+            assertThat(metric(s, SNAPSHOT_LISTINGS)).as("the sampler's table, kept").isEqualTo(listings);
+
+            // no one listens; a change then is not sampled, but the next browser's table is read anew
+            for (var r : List.of(reader1, reader2, reader3)) {
+                r.interrupt();
+            }
+            for (var h : List.of(one, two, three)) {
+                h.body().close();
+            }
+            for (String mem : List.of("768", "1024")) { // a closed stream is found by a failed write
+                s.ok("chsyscfg", "-r", "prof", "-m", InProcessSystem.SYS, "-i", "name=default,lpar_name=kept1,desired_mem=" + mem);
+            }
+            Await.until("nobody follows the feed", Duration.ofSeconds(15), () -> metric(s, CLIENTS), n -> n == 0);
+            s.ok("chsyscfg", "-r", "prof", "-m", InProcessSystem.SYS, "-i", "name=default,lpar_name=kept1,desired_mem=256");
+            List<Event> fourth = new CopyOnWriteArrayList<>();
+            HttpResponse<InputStream> four = feed(s);
+            Thread reader4 = read(four, fourth);
+            Await.until("the fourth snapshot", Duration.ofSeconds(10), () -> snapshot(fourth) != null);
+            assertThat(snapshot(fourth)).contains("\"mem\":\"256\"");
+            assertThat(metric(s, SNAPSHOT_LISTINGS)).as("a stale table is read again").isGreaterThan(listings);
+            reader4.interrupt();
+            four.body().close();
+        }
+    }
+
+    /** The feed keeps a table only once the last change has settled: this waits out that time. */
+    private static void settle() throws InterruptedException {
+        Thread.sleep(PartitionFeed.SETTLE_MS * 2); // the rule's own time, not a wait for a condition
+    }
+
+    private static HttpResponse<InputStream> feed(InProcessSystem s) throws Exception {
+        HttpResponse<InputStream> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.apiPort() + "/api/v1/feed"))
+                        .header("Accept", "text/event-stream").header("Authorization", "Bearer " + InProcessSystem.TOKEN)
+                        .build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r;
+    }
+
+    /** The snapshot event's data, or null before it came. */
+    private static String snapshot(List<Event> events) {
+        for (int i = 0; i + 1 < events.size(); i++) {
+            if (events.get(i).text().equals("event: snapshot")) {
+                return events.get(i + 1).text();
+            }
+        }
+        return null;
+    }
+
     private static String id(InProcessSystem s, String name) {
         return s.run("lssyscfg", "-r", "lpar", "-m", InProcessSystem.SYS, "--filter", "lpar_names=" + name, "-F",
                 "lpar_id").stdout().strip();

@@ -92,6 +92,7 @@ class SharedConsoleTest {
             SessionClient alice = new SessionClient(rig.vterm());
             Await.until("alice attached", Duration.ofSeconds(5), rig.console::sessionOpen);
             assertThat(rig.console.holder()).contains("alice");
+            assertThat(rig.console.holderAndOrigin()).as("what a viewer is told").contains("alice, web");
             rig.console.claim(false, "bob", "ssh");
             SessionClient bob = new SessionClient(view(rig));
             Await.until("bob watches", Duration.ofSeconds(5), rig.console::viewerCount, n -> n == 1);

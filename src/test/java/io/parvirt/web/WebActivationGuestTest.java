@@ -103,6 +103,7 @@ class WebActivationGuestTest {
                     "Console of partition lp1: keyboard taken by oscar from the web console");
             assertThat(daemon.hmc("lssvcevents", "-t", "console", "-F", "text").stdout())
                     .contains("Console of partition lp1: keyboard taken over from olivia by oscar");
+            mkvtermHolderIsNamedToAViewer(daemon, browser);
 
             // the table's sparkline: the dispatcher's figures of processor units used, a point every few seconds
             browser.open("#/partitions");
@@ -187,6 +188,29 @@ class WebActivationGuestTest {
      * The mobility dialog on the running lp1: refusal, validation, a stopped slow migration (the
      * partition stays Running here, nothing on sys2), then a migration that completes.
      */
+    /**
+     * A keyboard held by mkvterm (olivia's, through the API as the CLI opens it) is named to a browser
+     * that opens the console, with where it came from, not as "another session".
+     */
+    static void mkvtermHolderIsNamedToAViewer(RunningDaemon daemon, Browser browser) {
+        var mk = daemon.request("POST", "/api/v1/hmc/cli", "{\"argv\":[\"mkvterm\",\"-m\",\"sys1\",\"-p\",\"lp1\"]}",
+                "Basic " + java.util.Base64.getEncoder().encodeToString("olivia:operator1".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)));
+        String socket = mk.headers().firstValue("X-Parvirt-Vterm").orElseThrow(() -> new AssertionError(mk.body()));
+        try (var held = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            io.parvirt.testing.Await.until("olivia's mkvterm holds the keyboard", Duration.ofSeconds(30),
+                    () -> daemon.api("GET", "/api/v1/events", null).body(),
+                    b -> b.contains("Console of partition lp1: keyboard taken by olivia from mkvterm"));
+            browser.open("#/partitions");
+            browser.open("#/partition/lp1");
+            browser.find("#open-console").click();
+            browser.waitFor(d -> "view".equals(d.findElement(By.id("console-status")).getDomAttribute("data-mode")));
+            browser.waitFor(d -> d.findElement(By.id("console-holder")).getText().contains("olivia, mkvterm at 127.0.0.1"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static void migrateFromTheDialog(RunningDaemon daemon, RunningDaemon sys2, Browser browser) {
         String before = daemon.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name,lpar_id,state").stdout();
         browser.find("#migrate-open").click();

@@ -3,7 +3,16 @@ package io.parvirt.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.it.RunningDaemon;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -11,14 +20,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16's benchmark: the partitions page's first load with 1000 partitions defined, measured in
- * the browser (navigation timing: load event, and the moment the whole table is drawn from the
- * feed's snapshot, both in ms since navigation start), median of 7 fresh loads after one warm-up;
- * then how soon a change made by the CLI reaches that open table of 1000 rows.
+ * the browser (navigation timing, in ms since navigation start: usable, when the first screen of
+ * rows from the feed's snapshot is painted; every row drawn; the load event; and where the time went
+ * before), median of 7 fresh loads after one warm-up; the daemon's side of a new browser (its feed
+ * snapshot on the wire); then how soon a change made by the CLI reaches that open table of 1000 rows.
  * Results: bench/RESULTS.md. Run: {@code mvn -B test -Dtest=WebFirstLoadBench}.
  */
 @Tag("daemon")
 class WebFirstLoadBench {
-    static final int PARTITIONS = 1000;
+    static final int PARTITIONS = Integer.getInteger("bench.partitions", 1000); // fewer: a quick check of the bench itself
     static final int LOADS = 7;
     static final int CHANGES = 7;
 
@@ -37,37 +47,74 @@ class WebFirstLoadBench {
             System.out.printf("web bench: %d partitions defined in %.1f s%n", PARTITIONS, (System.nanoTime() - t0) / 1e9);
             assertThat(daemon.hmc("mkhmcusr", "-u", "olivia", "-a", "hmcoperator", "--passwd", "operator1").exit()).isZero();
             browser.login("olivia", "operator1");
+            // every task of 50 ms or more in the page, from its start (a page busy that long does not answer a click)
+            browser.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                    window.parvirtLongTasks = [];
+                    new PerformanceObserver(l => l.getEntries().forEach(e => window.parvirtLongTasks.push(
+                        [e.startTime, e.duration]))).observe({type: 'longtask'});"""));
+            List<Double> usable = new ArrayList<>();
             List<Double> table = new ArrayList<>();
             List<Double> load = new ArrayList<>();
             List<Double> draw = new ArrayList<>();
+            List<Double> longest = new ArrayList<>();
+            String longTasks = "";
+            Map<String, List<Double>> phases = new java.util.LinkedHashMap<>();
             for (int i = 0; i <= LOADS; i++) {
                 browser.driver.get("about:blank");
                 browser.driver.get(browser.base + "/#/partitions");
-                browser.waitFor(d -> browser.driver.executeScript("return window.parvirtTableAt !== undefined "
+                browser.waitFor(d -> browser.driver.executeScript("return window.parvirtPaintedAt !== undefined "
+                        + "&& window.parvirtTableAt !== undefined "
                         + "&& performance.getEntriesByType('navigation')[0].loadEventEnd > 0"));
                 @SuppressWarnings("unchecked")
                 Map<String, Object> t = (Map<String, Object>) browser.driver.executeScript("""
                         const n = performance.getEntriesByType('navigation')[0];
-                        return {table: window.parvirtTableAt, load: n.loadEventEnd, draw: window.parvirtDrawMs,
-                                rows: document.querySelectorAll('#partitions tbody tr').length};
+                        const mark = m => (performance.getEntriesByName(m)[0] || {startTime: -1}).startTime;
+                        const scripts = performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js'));
+                        const after = window.parvirtPaintedAt;
+                        return {usable: window.parvirtPaintedAt, table: window.parvirtTableAt, load: n.loadEventEnd,
+                                draw: window.parvirtDrawMs, rows: document.querySelectorAll('#partitions tbody tr').length,
+                                longest: Math.max(0, ...window.parvirtLongTasks.filter(([at]) => at >= after).map(([, d]) => d)),
+                                longTasks: window.parvirtLongTasks.map(([at, d]) => Math.round(at) + '+' + Math.round(d)).join(' '),
+                                phases: {html: n.responseEnd, domInteractive: n.domInteractive,
+                                         scripts: Math.max(0, ...scripts.map(r => r.responseEnd)), scriptFiles: scripts.length,
+                                         session: mark('parvirt-session'), feedOpen: mark('parvirt-feed-open'),
+                                         snapshot: mark('parvirt-snapshot'), firstRows: window.parvirtFirstRowsAt,
+                                         painted: window.parvirtPaintedAt, allRows: window.parvirtTableAt,
+                                         loadEvent: n.loadEventEnd}};
                         """);
                 assertThat(((Number) t.get("rows")).intValue()).isEqualTo(PARTITIONS);
                 if (i > 0) { // the first load warms the JIT and the browser's caches
+                    usable.add(((Number) t.get("usable")).doubleValue());
                     table.add(((Number) t.get("table")).doubleValue());
                     load.add(((Number) t.get("load")).doubleValue());
                     draw.add(((Number) t.get("draw")).doubleValue());
+                    longest.add(((Number) t.get("longest")).doubleValue());
+                    longTasks = String.valueOf(t.get("longTasks"));
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> p = (Map<String, Object>) t.get("phases");
+                    p.forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(((Number) v).doubleValue()));
                 }
             }
             browser.screenshot("partitions-1000");
-            System.out.printf("web bench: first load, %d partitions: table drawn (usable) median %.0f ms "
-                    + "[min %.0f, max %.0f]; load event median %.0f ms; all %s%n", PARTITIONS, median(table),
-                    table.stream().mapToDouble(d -> d).min().orElse(0), table.stream().mapToDouble(d -> d).max()
-                            .orElse(0), median(load), table);
-            System.out.printf("web bench: first load, %d partitions: of which the page's own drawing of the table "
+            System.out.printf("web bench: first load, %d partitions: usable (first screen of rows painted) median %.0f ms "
+                    + "[min %.0f, max %.0f]; load event median %.0f ms; all %s%n", PARTITIONS, median(usable),
+                    usable.stream().mapToDouble(d -> d).min().orElse(0), usable.stream().mapToDouble(d -> d).max()
+                            .orElse(0), median(load), usable);
+            System.out.printf("web bench: first load, %d partitions: every row drawn median %.0f ms %s; the longest task "
+                    + "after usable median %.0f ms %s%n", PARTITIONS, median(table), table, median(longest), longest);
+            System.out.printf("web bench: first load, %d partitions: the last load's tasks of 50 ms or more (start+ms): %s%n",
+                    PARTITIONS, longTasks);
+            System.out.printf("web bench: first load, %d partitions: of which the page's own drawing of the first rows "
                     + "median %.1f ms %s%n", PARTITIONS, median(draw), draw);
+            StringBuilder b = new StringBuilder();
+            phases.forEach((k, v) -> b.append(' ').append(k).append(' ').append(String.format("%.0f", median(v))));
+            System.out.printf("web bench: first load, %d partitions: where the time goes, median ms since navigation "
+                    + "start (scriptFiles: a count):%s%n", PARTITIONS, b);
+            feedOnTheWire(daemon, "olivia", "operator1");
             pushedChanges(daemon, browser);
             // the issue's target is 300 ms; asserted (after every figure is printed) with room for a loaded 2-core machine
-            assertThat(median(table)).isLessThan(1500);
+            assertThat(median(usable)).isLessThan(1500);
+            assertThat(median(table)).isLessThan(5000);
         }
     }
 
@@ -93,7 +140,7 @@ class WebFirstLoadBench {
         List<Double> changed = new ArrayList<>();
         for (int i = 0; i < CHANGES; i++) {
             // the system holds 1000 at most (max_lpars): one goes, then one comes
-            String old = String.format("lp%04d", 990 + i);
+            String old = String.format("lp%04d", PARTITIONS - 10 + i);
             browser.driver.executeScript("window.watch = [[arguments[0], 'tr[data-name=' + arguments[0] + ']', 'gone']]", old);
             var gone = daemon.hmc("rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", old);
             long out = System.currentTimeMillis();
@@ -111,9 +158,10 @@ class WebFirstLoadBench {
 
             String mem = i % 2 == 0 ? "768" : "1024";
             String key = "mem" + i;
-            browser.driver.executeScript("window.watch = [[arguments[0], 'tr[data-name=lp0500] td:nth-child(8)', arguments[1]]]",
-                    key, mem);
-            r = daemon.hmc("chsyscfg", "-r", "prof", "-m", "sys1", "-i", "name=default,lpar_name=lp0500,desired_mem=" + mem);
+            String middle = String.format("lp%04d", PARTITIONS / 2);
+            browser.driver.executeScript("window.watch = [[arguments[0], 'tr[data-name=' + arguments[2] + '] td:nth-child(8)', "
+                    + "arguments[1]]]", key, mem, middle);
+            r = daemon.hmc("chsyscfg", "-r", "prof", "-m", "sys1", "-i", "name=default,lpar_name=" + middle + ",desired_mem=" + mem);
             done = System.currentTimeMillis();
             assertThat(r.exit()).as(r.stdout()).isZero();
             changed.add(seen(browser, key) - done);
@@ -140,6 +188,47 @@ class WebFirstLoadBench {
         assertThat(median(added)).isLessThan(2000);
         assertThat(median(removed)).isLessThan(2000);
         assertThat(median(changed)).isLessThan(2000);
+    }
+
+    /**
+     * The daemon's side of a new browser: {@code GET /api/v1/feed} as {@code user}, timed from the
+     * request to the snapshot event's last byte, and its size; median of {@code LOADS}.
+     */
+    static void feedOnTheWire(RunningDaemon daemon, String user, String password) {
+        HttpClient http = HttpClient.newHttpClient();
+        String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        List<Double> ms = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i <= LOADS; i++) {
+            long t0 = System.nanoTime();
+            try {
+                HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port()
+                        + "/api/v1/feed")).header("Accept", "text/event-stream").header("Authorization", "Basic " + basic)
+                        .build(), HttpResponse.BodyHandlers.ofInputStream());
+                try (var in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                    String line;
+                    boolean snapshot = false;
+                    while ((line = in.readLine()) != null) {
+                        if (line.equals("event: snapshot")) {
+                            snapshot = true;
+                        } else if (snapshot && line.startsWith("data:")) {
+                            bytes = line.length();
+                            break;
+                        }
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (i > 0) {
+                ms.add((System.nanoTime() - t0) / 1e6);
+            }
+        }
+        System.out.printf("web bench: a new browser's feed snapshot on the daemon, %d partitions: request to last byte "
+                + "median %.1f ms %s; %d bytes%n", PARTITIONS, median(ms), ms, bytes);
     }
 
     private static double seen(Browser browser, String key) {
