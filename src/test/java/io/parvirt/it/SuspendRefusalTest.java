@@ -103,7 +103,7 @@ class SuspendRefusalTest {
             LaunchSpec spec = new LaunchSpec("/usr/bin/qemu-system-x86_64", "susp9", p.id(), p.uuid(), 256, 512, 1, 2,
                     Accelerator.TCG, Path.of("/img/vmlinuz"), Path.of("/img/initrd"), null, "console=ttyS0",
                     Path.of("/run/lpar/9"), List.of(new LaunchSpec.Nic(2, "0E5056000102", "NOSUCH", 1, false, List.of(),
-                    0, "none", false)), List.of(), null, 256, 10, List.of(), "parvirt-qemu");
+                    0, "none", false)), List.of(), null, 256, 10, List.of(), "parvirt-qemu", null);
             Allocation held = new Allocation(p.id(), 1 << 24, new ProcUnits(10), 1, false, SharingMode.UNCAP, 128, 0,
                     null, 256, 1 << 24); // more memory than this system has
             String before = listings();
