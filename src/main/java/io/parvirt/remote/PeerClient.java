@@ -67,6 +67,10 @@ public final class PeerClient {
         return peer;
     }
 
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
     /**
      * Runs an HMC command line on the peer ({@code POST /api/v1/hmc/cli}) as the stored user. A
      * command may rightly run long (a shutdown, a DLPAR waiting for the guest), so it is bounded by
@@ -168,6 +172,28 @@ public final class PeerClient {
         try {
             return reply(http.send(request(method, pathAndQuery, body, timeout),
                     HttpResponse.BodyHandlers.ofByteArray()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteException(RemoteException.Kind.TIMEOUT, "The call to " + peer.address()
+                    + " was interrupted.", e);
+        } catch (IOException e) {
+            throw failure(e, timeout);
+        }
+    }
+
+    /**
+     * {@code method path} with {@code length} bytes read from {@code body} as it is sent (a file of any
+     * size, never held whole), bounded by {@code timeout}. It asks {@code Expect: 100-continue}, so a
+     * request the peer refuses before reading (a credential, a name in use) sends none of the bytes.
+     */
+    public Reply sendStream(String method, String pathAndQuery, java.util.function.Supplier<java.io.InputStream> body,
+            long length, Duration timeout) throws RemoteException {
+        HttpRequest r = HttpRequest.newBuilder(request(method, pathAndQuery, null, timeout), (k, v) -> true)
+                .method(method, HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body),
+                        length))
+                .header("Content-Type", "application/octet-stream").expectContinue(true).build();
+        try {
+            return reply(http.send(r, HttpResponse.BodyHandlers.ofByteArray()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RemoteException(RemoteException.Kind.TIMEOUT, "The call to " + peer.address()

@@ -138,6 +138,10 @@ public final class LparJobs {
             done.set(doneBytes);
         }
 
+        boolean cancelled() {
+            return cancelled;
+        }
+
         /** Throws when the job was cancelled: called between blocks, so a cancel stops it at once. */
         void check() {
             if (cancelled) {
