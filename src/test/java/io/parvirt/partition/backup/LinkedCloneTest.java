@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * of the copy while the source writes on, and nothing of the source's disk is copied; the
  * snapshot it reads through, the source's disk and the source partition cannot be removed while
  * it exists (one line each, nothing changed), and can once it is gone. A copy refused leaves no
- * snapshot behind.
+ * snapshot behind. Neither the source (it has a snapshot) nor the copy (its disk is layers) is
+ * migrated: snapshots stay on their system.
  */
 @Tag("unit")
 class LinkedCloneTest {
@@ -70,6 +71,13 @@ class LinkedCloneTest {
             // a Not Activated partition's disk with layers is not its file: not copied as one
             refused(hmc, "has snapshot layers", "bklpar", "-m", "sys1", "-p", "A2", "-f", "a2.bk");
             refused(hmc, "has snapshot layers", "cplpar", "-m", "sys1", "-p", "A", "-n", "A3");
+            // snapshots and a linked clone's layers stay on this system: migrlpar names the rule among its refusals
+            assertThat(run(hmc, "migrlpar", "-o", "v", "-m", "sys1", "-t", "sys2", "-p", "A").stdout().lines())
+                    .contains("HSCL130C Partition A has 1 snapshot (linked.A2): snapshots do not move with a partition; "
+                            + "delete them with rmlparsnap (and any linked clone made from it) before migrating it.");
+            assertThat(run(hmc, "migrlpar", "-o", "m", "-m", "sys1", "-t", "sys2", "-p", "A2").stdout().lines())
+                    .anyMatch(l -> l.startsWith("HSCL130C The disk vtscsi1 of partition A2 has snapshot layers (it is a "
+                            + "linked clone's)"));
             assertThat(state(hmc)).isEqualTo(before);
 
             ok(hmc, "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A2", "--vioscfg", "--vdisks");
