@@ -326,6 +326,7 @@ public final class PartitionBackups {
                 try {
                     for (int i = 0; i < placed.size(); i++) {
                         made.add(Overlay.dirOf(placed.get(i).file()));
+                        job.partial(made.getLast()); // a daemon killed before the device is named deletes it
                         LinkedClones.link(placed.get(i).file(), placed.get(i).staging(), disks.get(i).file(), point);
                     }
                 } catch (IOException e) {

@@ -51,7 +51,9 @@
  *     it made). The jobs in progress are kept in the home ({@code lparjobs.json}, rewritten whole at
  *     each start, phase and end, never per block): a daemon killed mid-job comes back listing it
  *     {@code interrupted} (with the phase it was in) and having deleted the partial files it had
- *     named there; {@code rmlparjob} then removes it from the list. Nothing resumes.</li>
+ *     named there (a linked copy's layer directory {@code .NAME.snap} too, unless device
+ *     {@code NAME} was committed before the kill); {@code rmlparjob} then removes it from the list.
+ *     Nothing resumes.</li>
  * </ul>
  */
 package io.parvirt.partition.backup;
