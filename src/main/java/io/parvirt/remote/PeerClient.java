@@ -169,9 +169,12 @@ public final class PeerClient {
 
     /** {@link #send(String, String, byte[])} bounded by {@code timeout} instead of the request timeout. */
     public Reply send(String method, String pathAndQuery, byte[] body, Duration timeout) throws RemoteException {
+        return exchange(request(method, pathAndQuery, body, timeout), timeout);
+    }
+
+    private Reply exchange(HttpRequest request, Duration timeout) throws RemoteException {
         try {
-            return reply(http.send(request(method, pathAndQuery, body, timeout),
-                    HttpResponse.BodyHandlers.ofByteArray()));
+            return reply(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RemoteException(RemoteException.Kind.TIMEOUT, "The call to " + peer.address()
@@ -192,15 +195,7 @@ public final class PeerClient {
                 .method(method, HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body),
                         length))
                 .header("Content-Type", "application/octet-stream").expectContinue(true).build();
-        try {
-            return reply(http.send(r, HttpResponse.BodyHandlers.ofByteArray()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RemoteException(RemoteException.Kind.TIMEOUT, "The call to " + peer.address()
-                    + " was interrupted.", e);
-        } catch (IOException e) {
-            throw failure(e, timeout);
-        }
+        return exchange(r, timeout);
     }
 
     private HttpRequest request(String method, String pathAndQuery, byte[] body, Duration timeout) {
@@ -263,19 +258,27 @@ public final class PeerClient {
     }
 
     private RemoteException failure(Reply r) {
-        String code = null;
-        String message = "HTTP " + r.status();
+        ApiError e = apiError(r);
+        return new RemoteException(RemoteException.Kind.REFUSED, "The system at " + peer.address() + " refused "
+                + "the request: " + e.message(), r.status(), e.code(), null);
+    }
+
+    /** An API error answer's code (null when it has none) and sentence ({@code HTTP N} when it is not the API's). */
+    public record ApiError(String code, String message) {
+    }
+
+    /** The peer's {@code {"code", "message"}} in an error answer, as it gave them. */
+    public static ApiError apiError(Reply r) {
         try {
             JsonNode n = JSON.readTree(r.body());
             if (n != null && n.path("message").isTextual()) {
-                code = n.path("code").isTextual() ? n.path("code").textValue() : null;
-                message = n.path("message").textValue();
+                return new ApiError(n.path("code").isTextual() ? n.path("code").textValue() : null,
+                        n.path("message").textValue());
             }
         } catch (IOException e) {
             // not the API's error shape: the status says it
         }
-        return new RemoteException(RemoteException.Kind.REFUSED, "The system at " + peer.address() + " refused "
-                + "the request: " + message, r.status(), code, null);
+        return new ApiError(null, "HTTP " + r.status());
     }
 
     private static byte[] bytes(JsonNode n) {

@@ -1,7 +1,5 @@
 package io.parvirt.partition.backup;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parvirt.model.ModelException;
 import io.parvirt.remote.PeerClient;
 import io.parvirt.remote.RemoteException;
@@ -25,7 +23,6 @@ import java.nio.file.Path;
  * {@code verifying} and {@code sending}, and {@code rmlparjob} cancels it.
  */
 public final class RemoteRestore {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final PartitionBackups backups;
 
     RemoteRestore(PartitionBackups backups) {
@@ -96,18 +93,10 @@ public final class RemoteRestore {
 
     /** The peer's {@code {"code", "message"}} refusal, kept as it gave it. */
     private static RemoteException refused(PeerClient peer, PeerClient.Reply r) {
-        String code = null;
-        String message = "The system at " + peer.peer().address() + " answered HTTP " + r.status() + ".";
-        try {
-            JsonNode n = JSON.readTree(r.body());
-            if (n != null && n.path("message").isTextual()) {
-                code = n.path("code").isTextual() ? n.path("code").textValue() : null;
-                message = n.path("message").textValue();
-            }
-        } catch (IOException e) {
-            // not the API's error shape: the status says it
-        }
-        return new RemoteException(RemoteException.Kind.REFUSED, message, r.status(), code, null);
+        PeerClient.ApiError e = PeerClient.apiError(r);
+        return new RemoteException(RemoteException.Kind.REFUSED, e.code() == null && e.message().startsWith("HTTP ")
+                ? "The system at " + peer.peer().address() + " answered " + e.message() + "." : e.message(), r.status(),
+                e.code(), null);
     }
 
     private static String enc(String s) {
