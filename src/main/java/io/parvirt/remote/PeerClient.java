@@ -55,12 +55,16 @@ public final class PeerClient {
     public PeerClient(Peer peer, Timeouts timeouts) {
         this.peer = peer;
         this.timeouts = timeouts;
+        this.http = client(peer, timeouts);
+    }
+
+    private static HttpClient client(Peer peer, Timeouts timeouts) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeouts.connect())
                 .version(HttpClient.Version.HTTP_1_1);
         if (peer.fingerprint() != null) {
             b.sslContext(PinnedTrust.context(peer.fingerprint()));
         }
-        this.http = b.build();
+        return b.build();
     }
 
     public Peer peer() {
@@ -169,12 +173,12 @@ public final class PeerClient {
 
     /** {@link #send(String, String, byte[])} bounded by {@code timeout} instead of the request timeout. */
     public Reply send(String method, String pathAndQuery, byte[] body, Duration timeout) throws RemoteException {
-        return exchange(request(method, pathAndQuery, body, timeout), timeout);
+        return exchange(http, request(method, pathAndQuery, body, timeout), timeout);
     }
 
-    private Reply exchange(HttpRequest request, Duration timeout) throws RemoteException {
+    private Reply exchange(HttpClient client, HttpRequest request, Duration timeout) throws RemoteException {
         try {
-            return reply(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+            return reply(client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RemoteException(RemoteException.Kind.TIMEOUT, "The call to " + peer.address()
@@ -195,7 +199,11 @@ public final class PeerClient {
                 .method(method, HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body),
                         length))
                 .header("Content-Type", "application/octet-stream").expectContinue(true).build();
-        return exchange(r, timeout);
+        // a connection of its own: a pooled one the peer is closing as idle (its 30 s, the checks' period)
+        // would fail this non-repeatable request with no answer at all
+        try (HttpClient fresh = client(peer, timeouts)) {
+            return exchange(fresh, r, timeout);
+        }
     }
 
     private HttpRequest request(String method, String pathAndQuery, byte[] body, Duration timeout) {
