@@ -202,6 +202,9 @@ final class Routes {
                 optionalId(ctx), "true".equals(ctx.queryParam("linked"))))));
         r.post("/api/v1/backups/{file}/restore", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
                 .RestorePartition(sysName(), ctx.pathParam("file"), ctx.queryParam("name"), optionalId(ctx)))));
+        r.post("/api/v1/backups/{file}/receive", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
+                .RestorePartition(sysName(), ctx.pathParam("file"), ctx.queryParam("name"), optionalId(ctx),
+                new BackupCommand.SentArchive(ctx.bodyInputStream(), ctx.contentLength())))));
         r.post("/api/v1/partitions/{name}/disks/{device}/migrate", ctx -> change(ctx, 200, execute(ctx,
                 new BackupCommand.MigrateDisk(sysName(), PartitionRef.byName(ctx.pathParam("name")),
                         ctx.pathParam("device"), query(ctx, "pool"), ctx.queryParam("rate") == null ? 0
@@ -259,7 +262,9 @@ final class Routes {
     private void authenticate(Context ctx) {
         // Read the (size-limited) body before any answer: Jetty resets a connection closed on unread data,
         // and a client must get its 401/404, not a reset.
-        ctx.bodyAsBytes();
+        if (!isArchive(ctx)) {
+            ctx.bodyAsBytes();
+        }
         if (ctx.path().equals("/openapi.json") || WebPages.isPage(ctx.path()) || SessionRoutes.isLogin(ctx)) {
             return;
         }
@@ -291,6 +296,16 @@ final class Routes {
             return;
         }
         ctx.attribute("user", user.get());
+    }
+
+    /**
+     * A backup archive sent to be restored here: its body is read as a stream by its handler, never
+     * whole; it is sent with {@code Expect: 100-continue}, so a refusal before the handler reads (401)
+     * reaches the client before any of it is sent.
+     */
+    private static boolean isArchive(Context ctx) {
+        return ctx.method() == io.javalin.http.HandlerType.POST && ctx.path().startsWith("/api/v1/backups/")
+                && ctx.path().endsWith("/receive");
     }
 
     /** Routes that are this console's own, whatever {@code ?system=} says. */

@@ -36,6 +36,8 @@ final class BackupCommands {
                 + "serves no Virtual I/O Server storage."));
         switch (command) {
             case BackupPartition b -> backups.backup(Systems.partition(sys, b.partition()), b.file(), b.force(), user);
+            case RestorePartition r when r.sent() != null -> backups.receive(r.sent().in(), r.sent().length(),
+                    r.file(), r.name(), r.id(), user);
             case RestorePartition r -> backups.restore(r.file(), r.name(), r.id(), user);
             case ClonePartition c -> backups.copy(Systems.partition(sys, c.source()), c.name(), c.id(), c.linked(),
                     user);
@@ -47,6 +49,30 @@ final class BackupCommands {
             }
         }
         return HmcResult.OK;
+    }
+
+    /**
+     * {@code rstlpar -m OTHER} where {@code OTHER} is a connected system: when the archive is in this
+     * console's backups directory it is sent to that system's daemon and restored there (its refusal
+     * relayed as it gave it); empty when it is not here, so the command line goes whole to that
+     * daemon, which looks in its own.
+     */
+    java.util.Optional<HmcResult> restoreOn(io.parvirt.remote.PeerClient peer, RestorePartition r)
+            throws io.parvirt.remote.RemoteException {
+        var backups = operations.backups();
+        if (backups.isEmpty() || !backups.get().remote().holds(r.file())) {
+            return java.util.Optional.empty();
+        }
+        try {
+            backups.get().remote().restoreOn(peer, r.file(), r.name(), r.id());
+        } catch (io.parvirt.remote.RemoteException e) {
+            if (e.kind() != io.parvirt.remote.RemoteException.Kind.REFUSED || e.status() == 401) {
+                throw e;
+            }
+            return java.util.Optional.of(HmcResult.failed(HsclCode.relayed((e.code() == null ? "" : e.code() + " ")
+                    + e.getMessage())));
+        }
+        return java.util.Optional.of(HmcResult.OK);
     }
 
     private static HmcResult list(LparJobs jobs, ListJobs l) {

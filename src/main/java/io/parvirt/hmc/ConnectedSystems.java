@@ -131,6 +131,24 @@ final class ConnectedSystems {
     }
 
     /**
+     * {@code rstlpar} for the connected system {@code conn} whose archive this console holds: sent
+     * there and restored ({@link BackupCommands#restoreOn}); empty when the archive is not here.
+     */
+    Optional<HmcResult> restoreOn(Connection conn, io.parvirt.hmc.command.BackupCommand.RestorePartition r,
+            BackupCommands backups) {
+        PeerClient client = connections.client(conn.peer().address()).orElseThrow(() -> ModelException.of(
+                ModelException.Kind.SYSTEM_NOT_FOUND, "The managed system " + conn.peer().name() + " was removed."));
+        try {
+            Optional<HmcResult> out = backups.restoreOn(client, r);
+            connections.reported(conn.peer().address(), null);
+            return out;
+        } catch (RemoteException e) {
+            connections.reported(conn.peer().address(), e);
+            throw unreachable(conn, e);
+        }
+    }
+
+    /**
      * The client of the connected system {@code name} names, for relaying an API request to it; empty
      * when {@code name} is one of {@code local}'s names; HSCL8011 when it is neither.
      */

@@ -315,6 +315,13 @@ public final class Hmc {
                 var owner = connected.owner(inv.argv(), localNames());
                 if (owner.isPresent()) {
                     authorizeConnected(inv.user());
+                    if (verb.equals("rstlpar") && CommandParser.parse(inv)
+                            instanceof io.parvirt.hmc.command.BackupCommand.RestorePartition restore) {
+                        var sent = connected.restoreOn(owner.get(), restore, backups);
+                        if (sent.isPresent()) {
+                            return sent.get();
+                        }
+                    }
                     return connected.forward(owner.get(), inv);
                 }
             }

@@ -366,6 +366,7 @@ public final class Mobility {
     /** Each virtual SCSI device must be a disk of the SAN (see {@link ScsiMobility}); no Fibre Channel. */
     private List<ModelException> scsiChecks(Partition p, List<ModelException> out) {
         out.addAll(scsi.sourceChecks(p));
+        out.addAll(SnapshotsStayBehind.checks(operations, p));
         return out;
     }
 

@@ -101,6 +101,11 @@ public final class PartitionSnapshots {
             boolean withMemory, String stateAtSnapshot, String description) {
     }
 
+    /** The VIOS service whose storage servers hold the snapshots' disk layers. */
+    ViosService vios() {
+        return vios;
+    }
+
     /** The snapshots of {@code p}, oldest first. */
     public List<Listed> list(Partition p) {
         List<Listed> out = new ArrayList<>();

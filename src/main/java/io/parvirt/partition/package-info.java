@@ -15,7 +15,9 @@
  * ({@code Hypervisor.snapshot}); a revert with memory starts the partition from the memory file as
  * a resume does. The records are JSON files in the home, written whole. A partition removed with
  * {@code rmsyscfg -r lpar} takes its snapshots with it (records, memory files; the disk layers are
- * merged into disks that stay, or go with disks removed by {@code --vioscfg --vdisks}).
+ * merged into disks that stay, or go with disks removed by {@code --vioscfg --vdisks}). Snapshots
+ * stay on their system: {@code migrlpar} of a partition with snapshots, or of a linked clone, is
+ * refused ({@code SnapshotsStayBehind}, one of mobility's source checks).
  *
  * <p><b>DLPAR</b> (issue 13). Processor policy (units, weight, mode, pool) only changes what the
  * dispatcher grants ({@code ProcessorDlpar}). Virtual processors, dedicated cores and memory need

@@ -55,16 +55,24 @@ public final class PeerClient {
     public PeerClient(Peer peer, Timeouts timeouts) {
         this.peer = peer;
         this.timeouts = timeouts;
+        this.http = client(peer, timeouts);
+    }
+
+    private static HttpClient client(Peer peer, Timeouts timeouts) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeouts.connect())
                 .version(HttpClient.Version.HTTP_1_1);
         if (peer.fingerprint() != null) {
             b.sslContext(PinnedTrust.context(peer.fingerprint()));
         }
-        this.http = b.build();
+        return b.build();
     }
 
     public Peer peer() {
         return peer;
+    }
+
+    public Timeouts timeouts() {
+        return timeouts;
     }
 
     /**
@@ -165,15 +173,36 @@ public final class PeerClient {
 
     /** {@link #send(String, String, byte[])} bounded by {@code timeout} instead of the request timeout. */
     public Reply send(String method, String pathAndQuery, byte[] body, Duration timeout) throws RemoteException {
+        return exchange(http, request(method, pathAndQuery, body, timeout), timeout);
+    }
+
+    private Reply exchange(HttpClient client, HttpRequest request, Duration timeout) throws RemoteException {
         try {
-            return reply(http.send(request(method, pathAndQuery, body, timeout),
-                    HttpResponse.BodyHandlers.ofByteArray()));
+            return reply(client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RemoteException(RemoteException.Kind.TIMEOUT, "The call to " + peer.address()
                     + " was interrupted.", e);
         } catch (IOException e) {
             throw failure(e, timeout);
+        }
+    }
+
+    /**
+     * {@code method path} with {@code length} bytes read from {@code body} as it is sent (a file of any
+     * size, never held whole), bounded by {@code timeout}. It asks {@code Expect: 100-continue}, so a
+     * request the peer refuses before reading (a credential, a name in use) sends none of the bytes.
+     */
+    public Reply sendStream(String method, String pathAndQuery, java.util.function.Supplier<java.io.InputStream> body,
+            long length, Duration timeout) throws RemoteException {
+        HttpRequest r = HttpRequest.newBuilder(request(method, pathAndQuery, null, timeout), (k, v) -> true)
+                .method(method, HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body),
+                        length))
+                .header("Content-Type", "application/octet-stream").expectContinue(true).build();
+        // a connection of its own: a pooled one the peer is closing as idle (its 30 s, the checks' period)
+        // would fail this non-repeatable request with no answer at all
+        try (HttpClient fresh = client(peer, timeouts)) {
+            return exchange(fresh, r, timeout);
         }
     }
 
@@ -237,19 +266,27 @@ public final class PeerClient {
     }
 
     private RemoteException failure(Reply r) {
-        String code = null;
-        String message = "HTTP " + r.status();
+        ApiError e = apiError(r);
+        return new RemoteException(RemoteException.Kind.REFUSED, "The system at " + peer.address() + " refused "
+                + "the request: " + e.message(), r.status(), e.code(), null);
+    }
+
+    /** An API error answer's code (null when it has none) and sentence ({@code HTTP N} when it is not the API's). */
+    public record ApiError(String code, String message) {
+    }
+
+    /** The peer's {@code {"code", "message"}} in an error answer, as it gave them. */
+    public static ApiError apiError(Reply r) {
         try {
             JsonNode n = JSON.readTree(r.body());
             if (n != null && n.path("message").isTextual()) {
-                code = n.path("code").isTextual() ? n.path("code").textValue() : null;
-                message = n.path("message").textValue();
+                return new ApiError(n.path("code").isTextual() ? n.path("code").textValue() : null,
+                        n.path("message").textValue());
             }
         } catch (IOException e) {
             // not the API's error shape: the status says it
         }
-        return new RemoteException(RemoteException.Kind.REFUSED, "The system at " + peer.address() + " refused "
-                + "the request: " + message, r.status(), code, null);
+        return new ApiError(null, "HTTP " + r.status());
     }
 
     private static byte[] bytes(JsonNode n) {

@@ -63,6 +63,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/partitions/{name}/backup", List.of("post"));
         ROUTES.put("/api/v1/partitions/{name}/clone", List.of("post"));
         ROUTES.put("/api/v1/backups/{file}/restore", List.of("post"));
+        ROUTES.put("/api/v1/backups/{file}/receive", List.of("post"));
         ROUTES.put("/api/v1/partitions/{name}/disks/{device}/migrate", List.of("post"));
         ROUTES.put("/api/v1/lparjobs", List.of("get"));
         ROUTES.put("/api/v1/lparjobs/{id}", List.of("delete"));

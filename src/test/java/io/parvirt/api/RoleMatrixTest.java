@@ -111,6 +111,7 @@ class RoleMatrixTest {
             new Route("POST", "/api/v1/partitions/web1/backup?file=b1", null, Task.CHANGE),
             new Route("POST", "/api/v1/partitions/web1/clone?name=copy1", null, Task.CHANGE),
             new Route("POST", "/api/v1/backups/nope/restore?name=r1", null, Task.CHANGE),
+            new Route("POST", "/api/v1/backups/nope/receive?name=r1", null, Task.CHANGE),
             new Route("POST", "/api/v1/partitions/web1/disks/d1/migrate?pool=pool1", null, Task.CHANGE),
             new Route("GET", "/api/v1/lparjobs", null, Task.LIST),
             new Route("DELETE", "/api/v1/lparjobs/99", null, Task.CHANGE),

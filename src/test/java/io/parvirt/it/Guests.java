@@ -42,7 +42,7 @@ final class Guests {
     }
 
     static String state(RunningDaemon d, String name) {
-        return d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=" + name, "-F", "state")
+        return d.hmc("lssyscfg", "-r", "lpar", "-m", d.system(), "--filter", "lpar_names=" + name, "-F", "state")
                 .stdout().strip();
     }
 
@@ -51,7 +51,7 @@ final class Guests {
 
     static void awaitState(RunningDaemon d, String name, String state, Duration timeout) {
         Await.on(name + " to be " + state, () -> state(d, name)).within(timeout).every(POLL)
-                .detail(() -> "refcode: " + d.hmc("lsrefcode", "-r", "lpar", "-m", "sys1").stdout() + "\nconsole:\n"
+                .detail(() -> "refcode: " + d.hmc("lsrefcode", "-r", "lpar", "-m", d.system()).stdout() + "\nconsole:\n"
                         + d.api("GET", "/api/v1/partitions/" + name + "/console?kb=4", null).body())
                 .until(state::equals);
     }

@@ -136,6 +136,17 @@ public final class RunningDaemon implements AutoCloseable {
         return daemon.tcpPort();
     }
 
+    /** The managed system's name, as its home's configuration gives it (the last {@code system.name}). */
+    public String system() {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(home.config())) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p.getProperty("system.name", "sys1");
+    }
+
     public String token() {
         try {
             return Files.readString(home.tokenFile()).strip();

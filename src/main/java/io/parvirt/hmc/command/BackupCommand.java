@@ -23,12 +23,29 @@ public sealed interface BackupCommand extends HmcCommand {
         }
     }
 
-    /** {@code rstlpar -m SYS -f FILE [-n NEW_NAME] [--newid N]}: null name and id keep the archive's name, take a free id. */
+    /**
+     * {@code rstlpar -m SYS -f FILE [-n NEW_NAME] [--newid N]}: null name and id keep the archive's
+     * name, take a free id. {@code sent}: the archive comes with the request (another console's
+     * {@code rstlpar -m} this system, {@code POST /api/v1/backups/FILE/receive}), not from the backups
+     * directory; null otherwise.
+     */
     @Verb("rstlpar")
-    record RestorePartition(String system, String file, String name, Integer id) implements BackupCommand {
+    record RestorePartition(String system, String file, String name, Integer id, SentArchive sent)
+            implements BackupCommand {
         public RestorePartition {
             Objects.requireNonNull(system);
             Objects.requireNonNull(file);
+        }
+
+        public RestorePartition(String system, String file, String name, Integer id) {
+            this(system, file, name, id, null);
+        }
+    }
+
+    /** An archive's bytes as a request brings them, read once, and how many (-1: not said). */
+    record SentArchive(java.io.InputStream in, long length) {
+        public SentArchive {
+            Objects.requireNonNull(in);
         }
     }
 

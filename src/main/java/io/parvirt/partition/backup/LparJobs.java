@@ -138,6 +138,10 @@ public final class LparJobs {
             done.set(doneBytes);
         }
 
+        boolean cancelled() {
+            return cancelled;
+        }
+
         /** Throws when the job was cancelled: called between blocks, so a cancel stops it at once. */
         void check() {
             if (cancelled) {
@@ -177,7 +181,7 @@ public final class LparJobs {
                     int removed = 0;
                     for (String p : s.partials()) {
                         try {
-                            removed += Files.deleteIfExists(Path.of(p)) ? 1 : 0;
+                            removed += remove(Path.of(p)) ? 1 : 0;
                         } catch (IOException e) {
                             // left for the operation's own stray sweep (hidden names)
                         }
@@ -194,6 +198,28 @@ public final class LparJobs {
         }
         file = f;
         save();
+    }
+
+    /**
+     * A partial file a stopped job left, deleted; a directory with what it holds, except a backing
+     * device's layer directory ({@code .NAME.snap}, a linked clone's) once device {@code NAME} exists:
+     * the job was killed after committing it, and those layers are the device's now.
+     */
+    private static boolean remove(Path p) throws IOException {
+        if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return Files.deleteIfExists(p);
+        }
+        String n = p.getFileName().toString();
+        if (n.startsWith(".") && n.endsWith(".snap") && n.length() > 6
+                && Files.exists(p.resolveSibling(n.substring(1, n.length() - 5)))) {
+            return false;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        return true;
     }
 
     /** Writes the jobs in progress and the interrupted ones not yet removed, whole. */

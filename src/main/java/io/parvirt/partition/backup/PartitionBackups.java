@@ -74,6 +74,11 @@ public final class PartitionBackups {
         return jobs;
     }
 
+    /** Restores of archives kept here on another managed system ({@code rstlpar -m OTHER}). */
+    public RemoteRestore remote() {
+        return new RemoteRestore(this);
+    }
+
     /** The archive {@code name} in the backups directory: a plain name, nothing that leaves it. */
     Path file(String name) {
         if (dir == null || vios == null) {
@@ -184,21 +189,66 @@ public final class PartitionBackups {
         Path file = file(name);
         LparJobs.Job job = jobs.start(LparJobs.Kind.RESTORE, newName == null ? "" : newName, name);
         try {
-            BackupManifest m = BackupArchive.verify(file, job);
-            String target = newName == null ? m.partition().name() : newName;
-            return define(m, target, newId, "restored from " + name, user, job, placed -> {
-                try {
-                    BackupArchive.extract(file, m, placed.stream().map(DiskPlacement.Placed::staging).toList(), job);
-                } catch (IOException e) {
-                    throw ModelException.of(ModelException.Kind.INVALID_VALUE, "The backup file " + name + " could "
-                            + "not be restored: " + e.getMessage() + ". Nothing was created.");
-                }
-            });
+            return restore(file, name, newName, newId, user, job);
         } catch (LparJobs.Cancelled e) {
             throw cancelled(job, newName == null ? name : newName);
         } finally {
             jobs.end(job);
         }
+    }
+
+    /**
+     * {@code rstlpar} of archive {@code name} sent by another console ({@link RemoteRestore}): the
+     * stream is written into a hidden directory of the backups directory (a job's partial file, so a
+     * daemon killed meanwhile deletes it), then restored as a file of its own would be (checked whole
+     * before anything is created), and deleted whatever the outcome: the archive stays where it was
+     * sent from. {@code newName}, when given, is checked before a byte is read.
+     */
+    public Partition receive(java.io.InputStream in, long length, String name, String newName, Integer newId,
+            String user) {
+        file(name);
+        if (newName != null && sys.definition().partition(newName).isPresent()) {
+            throw ModelException.of(ModelException.Kind.NAME_IN_USE, "A partition named " + newName + " already "
+                    + "exists on managed system " + sys.definition().settings().name() + ".");
+        }
+        LparJobs.Job job = jobs.start(LparJobs.Kind.RESTORE, newName == null ? "" : newName, name);
+        Path staged = dir.resolve(".incoming-" + job.id()).resolve(name);
+        try {
+            job.partial(staged);
+            job.partial(staged.getParent());
+            job.phase("receiving", Math.max(0, length));
+            try (var out = Files.newOutputStream(Files.createDirectories(staged.getParent()).resolve(name))) {
+                byte[] buf = new byte[1 << 20];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    job.check();
+                    out.write(buf, 0, n);
+                    job.advance(n);
+                }
+            } catch (IOException e) {
+                throw new ModelException(ModelException.Kind.INVALID_VALUE, "-f", "The backup file " + name
+                        + " could not be received: " + e.getMessage() + ". Nothing was created.");
+            }
+            return restore(staged, name, newName, newId, user, job);
+        } catch (LparJobs.Cancelled e) {
+            throw cancelled(job, newName == null ? name : newName);
+        } finally {
+            deleteQuietly(staged);
+            deleteQuietly(staged.getParent());
+            jobs.end(job);
+        }
+    }
+
+    private Partition restore(Path file, String name, String newName, Integer newId, String user, LparJobs.Job job) {
+        BackupManifest m = BackupArchive.verify(file, job);
+        String target = newName == null ? m.partition().name() : newName;
+        return define(m, target, newId, "restored from " + name, user, job, placed -> {
+            try {
+                BackupArchive.extract(file, m, placed.stream().map(DiskPlacement.Placed::staging).toList(), job);
+            } catch (IOException e) {
+                throw ModelException.of(ModelException.Kind.INVALID_VALUE, "The backup file " + name + " could "
+                        + "not be restored: " + e.getMessage() + ". Nothing was created.");
+            }
+        });
     }
 
     /** {@code cplpar}: a full copy of Not Activated partition {@code src} named {@code newName}. */
@@ -276,6 +326,7 @@ public final class PartitionBackups {
                 try {
                     for (int i = 0; i < placed.size(); i++) {
                         made.add(Overlay.dirOf(placed.get(i).file()));
+                        job.partial(made.getLast()); // a daemon killed before the device is named deletes it
                         LinkedClones.link(placed.get(i).file(), placed.get(i).staging(), disks.get(i).file(), point);
                     }
                 } catch (IOException e) {

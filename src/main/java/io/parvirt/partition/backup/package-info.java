@@ -15,7 +15,9 @@
  *     damaged file is refused with one line before anything is created. Archives live in the
  *     home's {@code backups/} directory under plain names (as {@code bkprofdata}'s files live in
  *     {@code profiles/}): a command names a file there, never a host path. To restore on another
- *     host, copy the file into that host's {@code backups/} (shared storage, scp).</li>
+ *     managed system, an HMC connected to it sends its own copy over that system's API
+ *     ({@link io.parvirt.partition.backup.RemoteRestore}: streamed, checked whole on both sides,
+ *     not kept there); else the file is copied into that host's {@code backups/} by other means.</li>
  * <li><b>A running partition</b> is backed up as of one instant without stopping it: its QEMU
  *     copies every disk with {@code blockdev-backup sync=full} (one QMP transaction for all disks)
  *     from its {@code nbd} block node into an NBD export this daemon serves on a scratch file
@@ -49,7 +51,9 @@
  *     it made). The jobs in progress are kept in the home ({@code lparjobs.json}, rewritten whole at
  *     each start, phase and end, never per block): a daemon killed mid-job comes back listing it
  *     {@code interrupted} (with the phase it was in) and having deleted the partial files it had
- *     named there; {@code rmlparjob} then removes it from the list. Nothing resumes.</li>
+ *     named there (a linked copy's layer directory {@code .NAME.snap} too, unless device
+ *     {@code NAME} was committed before the kill); {@code rmlparjob} then removes it from the list.
+ *     Nothing resumes.</li>
  * </ul>
  */
 package io.parvirt.partition.backup;

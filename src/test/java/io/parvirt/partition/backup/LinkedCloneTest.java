@@ -23,10 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * layers are made on the pool's files; a Running source is frozen for its snapshot as
  * {@code mklparsnap --nomem} does, which {@code PartitionSnapshotTest} runs on a guest). The copy
  * gets a new name, id and UUID, its disk is a new backing device that reads the source's disk as
- * of the copy while the source writes on, and nothing of the source's disk is copied; the
+ * of the copy while the source writes on, and nothing of the source's disk is copied, and its
+ * virtual Ethernet adapter has a MAC address of its own (so has a full copy's); the
  * snapshot it reads through, the source's disk and the source partition cannot be removed while
  * it exists (one line each, nothing changed), and can once it is gone. A copy refused leaves no
- * snapshot behind.
+ * snapshot behind. Neither the source (it has a snapshot) nor the copy (its disk is layers) is
+ * migrated: snapshots stay on their system.
  */
 @Tag("unit")
 class LinkedCloneTest {
@@ -39,15 +41,23 @@ class LinkedCloneTest {
             Hmc hmc = hmc(system);
             Path source = find("bdA");
             put(source, 4096, 0x19);
+            ok(hmc, "chsyscfg", "-r", "prof", "-m", "sys1", "-i", "name=default,lpar_name=A,"
+                    + "\"virtual_eth_adapters=3/0/1//0/0/ETHERNET0/02AABBCCDD01/all/none\""); // a MAC set by hand
+            ok(hmc, "cplpar", "-m", "sys1", "-p", "A", "-n", "F1"); // a full copy, before A's disk has layers
             ok(hmc, "cplpar", "-m", "sys1", "-p", "A", "-n", "A2", "--linked");
+            // each copy's virtual Ethernet adapter is its own: same slot, a MAC address of its own
+            List<String> macs = run(hmc, "lshwres", "-r", "virtualio", "--rsubtype", "eth", "--level", "lpar", "-m",
+                    "sys1", "--filter", "lpar_names=A,A2,F1", "-F", "slot_num,mac_addr").stdout().lines().toList();
+            assertThat(macs).hasSize(3).allMatch(l -> l.matches("3,[0-9A-F]{12}")).doesNotHaveDuplicates()
+                    .contains("3,02AABBCCDD01");
             assertThat(run(hmc, "lslparsnap", "-m", "sys1", "-p", "A", "-F", "name").stdout())
                     .isEqualTo("linked.A2\n");
             assertThat(run(hmc, "lssyscfg", "-r", "lpar", "-m", "sys1", "-F", "name,lpar_id").stdout())
-                    .contains("A,5\n", "A2,");
+                    .contains("A,5\n", "A2,", "F1,");
             String uuids = run(hmc, "lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=A,A2", "-F",
                     "uuid").stdout();
             assertThat(uuids.lines().distinct().count()).isEqualTo(2);
-            Path clone = find("bdA_1");
+            Path clone = find("bdA_2"); // bdA_1 is the full copy F1's
             assertThat(LinkedClones.originOf(clone))
                     .contains(new LinkedClones.Origin(source.toAbsolutePath(), "linked.A2"));
             assertThat(Files.size(clone)).isEqualTo(Files.size(source));
@@ -69,7 +79,14 @@ class LinkedCloneTest {
             refused(hmc, "already exists", "cplpar", "-m", "sys1", "-p", "A", "-n", "A2", "--linked");
             // a Not Activated partition's disk with layers is not its file: not copied as one
             refused(hmc, "has snapshot layers", "bklpar", "-m", "sys1", "-p", "A2", "-f", "a2.bk");
-            refused(hmc, "has snapshot layers", "cplpar", "-m", "sys1", "-p", "A", "-n", "A3");
+            refused(hmc, "has snapshot layers", "cplpar", "-m", "sys1", "-p", "A", "-n", "A4");
+            // snapshots and a linked clone's layers stay on this system: migrlpar names the rule among its refusals
+            assertThat(run(hmc, "migrlpar", "-o", "v", "-m", "sys1", "-t", "sys2", "-p", "A").stdout().lines())
+                    .contains("HSCL130C Partition A has 1 snapshot (linked.A2): snapshots do not move with a partition; "
+                            + "delete them with rmlparsnap (and any linked clone made from it) before migrating it.");
+            assertThat(run(hmc, "migrlpar", "-o", "m", "-m", "sys1", "-t", "sys2", "-p", "A2").stdout().lines())
+                    .anyMatch(l -> l.matches("HSCL130C The disk vtscsi\\d+ of partition A2 has snapshot layers \\(it "
+                            + "is a linked clone's\\).*"));
             assertThat(state(hmc)).isEqualTo(before);
 
             ok(hmc, "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A2", "--vioscfg", "--vdisks");
