@@ -59,13 +59,10 @@ final class DispatchLoop implements AutoCloseable {
 
     private void run() {
         while (!stopped) {
-            long cpuBefore = threads.getCurrentThreadCpuTime();
-            try {
+            counted("interval", () -> {
                 tick.run();
-            } catch (RuntimeException e) {
-                LOG.error("dispatching interval failed", e);
-            }
-            selfCpuNs += threads.getCurrentThreadCpuTime() - cpuBefore;
+                return true;
+            });
             ticks++;
             if (!waitForNextInterval()) {
                 return;
@@ -93,19 +90,26 @@ final class DispatchLoop implements AutoCloseable {
                     continue;
                 }
             }
-            long cpuBefore = threads.getCurrentThreadCpuTime();
-            boolean changed;
-            try {
-                changed = watch.getAsBoolean();
-            } catch (RuntimeException e) {
-                LOG.error("dispatching watch failed", e);
-                changed = false;
-            }
-            selfCpuNs += threads.getCurrentThreadCpuTime() - cpuBefore;
-            if (changed) {
+            if (counted("watch", watch)) {
                 watched++;
                 return true;
             }
+        }
+    }
+
+    /**
+     * Runs one step of the loop, its CPU time counted as the loop's own; a step that fails is logged
+     * and answers false, and the loop goes on.
+     */
+    private boolean counted(String what, BooleanSupplier step) {
+        long cpuBefore = threads.getCurrentThreadCpuTime();
+        try {
+            return step.getAsBoolean();
+        } catch (RuntimeException e) {
+            LOG.error("dispatching {} failed", what, e);
+            return false;
+        } finally {
+            selfCpuNs += threads.getCurrentThreadCpuTime() - cpuBefore;
         }
     }
 

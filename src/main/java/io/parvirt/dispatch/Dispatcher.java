@@ -214,12 +214,7 @@ public final class Dispatcher implements AutoCloseable {
             out.put(r.lparId(), usageOf(r, d));
         }
         usage = Map.copyOf(out);
-        accountPools(snap, running, capacity);
-        double used = hostWork;
-        for (Running r : running.values()) {
-            used += r.allocation().dedicated() ? 0 : partitions.get(r.lparId()).meter.used();
-        }
-        idleCores = capacity - used;
+        idleCores = capacity - hostWork - accountPools(snap, running, capacity);
     }
 
     private void forgetEnded(Map<Integer, Running> running) {
@@ -329,7 +324,8 @@ public final class Dispatcher implements AutoCloseable {
                 c.usedNs());
     }
 
-    private void accountPools(Snapshot snap, Map<Integer, Running> running, double capacity) {
+    /** Adds the interval to the pools' counters; returns the cores the shared partitions used in all. */
+    private double accountPools(Snapshot snap, Map<Integer, Running> running, double capacity) {
         long intervalNs = 0;
         Map<Integer, Double> used = new HashMap<>();
         double physical = 0;
@@ -342,6 +338,7 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         poolUsage = poolCycles.add(snap.pools(), used, physical, capacity, intervalNs);
+        return physical;
     }
 
     /** What is dispatched now, as the API and {@code /metrics} show it; partitions and pools by id. */
