@@ -24,6 +24,9 @@ import java.util.Optional;
  * the TCP listener speaks only TLS (the daemon insists on it for any address that is not loopback).
  */
 public final class ApiServer implements AutoCloseable {
+    /** How long an idle connection from another daemon or a client is kept (see the TCP connector). */
+    static final long IDLE_TIMEOUT_MS = 60_000;
+
     private final Javalin app;
     private final Routes routes;
     private final Path socket;
@@ -56,6 +59,11 @@ public final class ApiServer implements AutoCloseable {
                         : new ServerConnector(server, new HttpConnectionFactory(http));
                 c.setHost(listen.getHostString());
                 c.setPort(listen.getPort());
+                // Longer than the JDK client's 30 s keep-alive (jdk.httpclient.keepalive.timeout), so a
+                // connecting daemon always drops an idle connection first: at Jetty's default, also 30 s,
+                // a request sent on a pooled connection as this side closed it got no answer at all
+                // (HSCL8016 "header parser received no bytes", BackupRestoreTest in CI).
+                c.setIdleTimeout(IDLE_TIMEOUT_MS);
                 return c;
             });
             config.jetty.addConnector((server, http) -> {

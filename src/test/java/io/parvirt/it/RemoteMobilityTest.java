@@ -292,7 +292,9 @@ class RemoteMobilityTest {
         assertThat(qemu(sys2).pid()).isEqualTo(source.pid());
         // the source had sys3 remove what it was given at once: definition, run directory, arrival
         assertThat(hmc.ok("lssyscfg", "-r", "lpar", "-m", "sys3", "-F", "name").stdout()).doesNotContain("mob");
-        assertThat(Files.exists(sys3.home.resolve("run/lpar/1"))).isFalse();
+        // its run directory goes when its supervisor has seen the killed QEMU end, on that thread
+        Await.until("sys3's run directory of the arrival removed", Duration.ofSeconds(30),
+                () -> !Files.exists(sys3.home.resolve("run/lpar/1")));
         assertThat(arrivals()).isEqualTo("[]");
         assertThat(migrlpar("r", "-t", "sys3").exit()).isZero();
         assertThat(hmc.ok("lslparmigr", "-r", "lpar", "-m", "sys2", "-F", "name,migration_state").stdout())
