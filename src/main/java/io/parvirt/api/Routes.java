@@ -204,7 +204,7 @@ final class Routes {
                 .RestorePartition(sysName(), ctx.pathParam("file"), ctx.queryParam("name"), optionalId(ctx)))));
         r.post("/api/v1/backups/{file}/receive", ctx -> change(ctx, 201, execute(ctx, new BackupCommand
                 .RestorePartition(sysName(), ctx.pathParam("file"), ctx.queryParam("name"), optionalId(ctx),
-                new BackupCommand.SentArchive(ctx.bodyInputStream(), ctx.contentLength())))));
+                new BackupCommand.SentArchive(ctx::bodyInputStream, ctx.contentLength())))));
         r.post("/api/v1/partitions/{name}/disks/{device}/migrate", ctx -> change(ctx, 200, execute(ctx,
                 new BackupCommand.MigrateDisk(sysName(), PartitionRef.byName(ctx.pathParam("name")),
                         ctx.pathParam("device"), query(ctx, "pool"), ctx.queryParam("rate") == null ? 0

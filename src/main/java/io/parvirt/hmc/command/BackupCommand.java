@@ -42,8 +42,13 @@ public sealed interface BackupCommand extends HmcCommand {
         }
     }
 
-    /** An archive's bytes as a request brings them, read once, and how many (-1: not said). */
-    record SentArchive(java.io.InputStream in, long length) {
+    /**
+     * An archive's bytes as a request brings them, read once, and how many (-1: not said). The stream
+     * is opened only once the request is accepted: opening it answers a client's
+     * {@code Expect: 100-continue}, and a refusal after that would close a connection the client is
+     * still sending on, so it would get no answer at all.
+     */
+    record SentArchive(java.util.function.Supplier<java.io.InputStream> in, long length) {
         public SentArchive {
             Objects.requireNonNull(in);
         }

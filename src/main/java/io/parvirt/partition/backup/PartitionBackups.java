@@ -204,8 +204,8 @@ public final class PartitionBackups {
      * before anything is created), and deleted whatever the outcome: the archive stays where it was
      * sent from. {@code newName}, when given, is checked before a byte is read.
      */
-    public Partition receive(java.io.InputStream in, long length, String name, String newName, Integer newId,
-            String user) {
+    public Partition receive(java.util.function.Supplier<java.io.InputStream> body, long length, String name,
+            String newName, Integer newId, String user) {
         file(name);
         if (newName != null && sys.definition().partition(newName).isPresent()) {
             throw ModelException.of(ModelException.Kind.NAME_IN_USE, "A partition named " + newName + " already "
@@ -218,6 +218,7 @@ public final class PartitionBackups {
             job.partial(staged.getParent());
             job.phase("receiving", Math.max(0, length));
             try (var out = Files.newOutputStream(Files.createDirectories(staged.getParent()).resolve(name))) {
+                java.io.InputStream in = body.get();
                 byte[] buf = new byte[1 << 20];
                 for (int n; (n = in.read(buf)) > 0; ) {
                     job.check();
