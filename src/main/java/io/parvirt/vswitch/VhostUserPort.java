@@ -238,7 +238,7 @@ final class VhostUserPort implements FrameSink {
         }
         int len = f.remaining();
         long need = headerSize + (long) len;
-        int ready = rx.available();
+        int ready = rx.available(1);
         if (ready > rx.num) {
             port.counters.drop(DropReason.MALFORMED_CHAIN);
             rx.stop();
@@ -247,6 +247,14 @@ final class VhostUserPort implements FrameSink {
         int heads = 0;
         long room = 0;
         while (room < need) {
+            if (heads == ready && mergeable && heads > 0) {
+                ready = rx.available(); // a long frame: the guest may have posted more since
+                if (ready > rx.num) {
+                    port.counters.drop(DropReason.MALFORMED_CHAIN);
+                    rx.stop();
+                    return false;
+                }
+            }
             if (heads == ready || (!mergeable && heads == 1)) {
                 return false;
             }
@@ -272,7 +280,8 @@ final class VhostUserPort implements FrameSink {
             left -= n;
             rx.put(head, written + n);
         }
-        rx.publish();
+        // published once per loop turn (endOfBatch), with the interrupt: the used index is a line
+        // the guest's CPU reads, and writing it per frame bounced it between the two CPUs
         if (!rxDirty) {
             rxDirty = true;
             loop.afterTurn(endOfBatch);
@@ -294,7 +303,11 @@ final class VhostUserPort implements FrameSink {
     /** Interrupts the guest once for everything delivered this loop turn. */
     private void endOfBatch() {
         rxDirty = false;
-        if (rx.running() && rx.interruptWanted()) {
+        if (!rx.running()) {
+            return;
+        }
+        rx.publish();
+        if (rx.interruptWanted()) {
             rx.signal(eventScratch);
         }
     }

@@ -76,6 +76,10 @@ final class Virtqueue {
     /** Set once the addresses resolved inside guest memory; cleared when they do not. */
     private boolean ready;
     private int nextUsed;
+    /** The used index the guest was last shown ({@link #publish}); entries put after it wait for the next. */
+    private int publishedUsed;
+    /** Chains known to be available at the last read of the guest's index, less those taken since. */
+    private int seen;
     private GuestMemory mem;
     private MemorySegment desc;
     private long descOff;
@@ -103,7 +107,9 @@ final class Virtqueue {
      * a ring does not lie inside it, and then the queue stays stopped.
      */
     boolean resolve(GuestMemory memory) {
+        publishPending();
         ready = false;
+        seen = 0;
         mem = memory;
         if (memory == null || num <= 0 || num > MAX_SIZE || (num & (num - 1)) != 0) {
             return false;
@@ -121,6 +127,7 @@ final class Virtqueue {
         used = memory.segment(u);
         usedOff = memory.virtualOffset(u, usedAddr);
         nextUsed = (short) IDX.getAcquire(used, usedOff + 2) & 0xffff;
+        publishedUsed = nextUsed;
         signalledUsed = -1;
         ready = true;
         if (index == VhostUser.RX) {
@@ -141,20 +148,36 @@ final class Virtqueue {
     }
 
     void stop() {
+        publishPending();
         ready = false;
+        seen = 0;
         mem = null;
         desc = avail = used = null;
     }
 
     /** Chains the guest has made available and the switch not taken; more than {@code num} means a broken ring. */
     int available() {
-        return (((short) IDX.getAcquire(avail, availOff + 2) & 0xffff) - lastAvail) & 0xffff;
+        seen = (((short) IDX.getAcquire(avail, availOff + 2) & 0xffff) - lastAvail) & 0xffff;
+        return seen;
+    }
+
+    /**
+     * At least {@code want} available chains if the guest has posted them: the count known from the
+     * last read of its index, read again only when that falls short. The receive side asks per
+     * frame; the index is a cache line the guest's CPU writes, and reading it every frame made the
+     * switch wait on that line for each one.
+     */
+    int available(int want) {
+        return seen >= want ? seen : available();
     }
 
     /** The head of the next available chain (taking it); may be out of range: the walk checks. */
     int take() {
         int head = avail.get(U16, availOff + 4 + 2L * (lastAvail & (num - 1))) & 0xffff;
         lastAvail = (lastAvail + 1) & 0xffff;
+        if (seen > 0) {
+            seen--;
+        }
         return head;
     }
 
@@ -165,6 +188,7 @@ final class Virtqueue {
 
     void skip(int n) {
         lastAvail = (lastAvail + n) & 0xffff;
+        seen = Math.max(0, seen - n);
     }
 
     /**
@@ -183,9 +207,22 @@ final class Virtqueue {
 
     /** Makes the used entries put so far visible to the guest. */
     void publish() {
+        publishedUsed = nextUsed;
         IDX.setRelease(used, usedOff + 2, (short) nextUsed);
         if (usedLog != null) {
             usedLog.mark(usedLogAddr + 2, 2);
+        }
+    }
+
+    /** Whether entries were put since the last {@link #publish}. */
+    boolean pending() {
+        return nextUsed != publishedUsed;
+    }
+
+    /** Publishes what was put before the rings are stopped or moved: the guest must not lose a used entry. */
+    private void publishPending() {
+        if (ready && used != null && pending()) {
+            publish();
         }
     }
 
