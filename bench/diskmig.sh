@@ -27,13 +27,7 @@ rate=${RATE:-0}
 out="$root/bench/results"
 mkdir -p "$out"
 prefix=$out/diskmig
-stop_storage() {
-  local h p
-  for h in "${BENCH_HOMES[@]}"; do
-    for p in $(pgrep -f "NbdServerMain .*$h/" || true); do kill "$p" 2>/dev/null || true; done
-  done
-}
-trap 'stop_storage; bench_cleanup; bench_cpuset_cleanup' EXIT
+trap 'bench_stop_storage; bench_cleanup; bench_cpuset_cleanup' EXIT
 
 if [ "${NOBUILD:-0}" = 1 ]; then bench_freeze_nobuild; else bench_build; fi
 pv="$BENCH_PARVIRT"
@@ -66,9 +60,8 @@ for ((r = 1; r <= runs; r++)); do
   raw+=("round $r during the move to $to: $v IOPS; at fio's end the job was: ${still:-gone} ($ok); the move took $ms ms")
   echo "bench: ${raw[-1]}" >&2
 done
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-mb=$(printf '%s\n' "${before[@]}" | median)
-md=$(printf '%s\n' "${during[@]}" | median)
+mb=$(printf '%s\n' "${before[@]}" | bench_median)
+md=$(printf '%s\n' "${during[@]}" | bench_median)
 cmd="${RUNS:+RUNS=$RUNS }${RUNTIME:+RUNTIME=$RUNTIME }${DISK:+DISK=$DISK }${RW:+RW=$RW }${QD:+QD=$QD }${RATE:+RATE=$RATE }bench/diskmig.sh"
 { printf '%s\n' "${raw[@]}"; echo "command: $cmd"; } > "$prefix.txt"
 {

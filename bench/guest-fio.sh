@@ -53,13 +53,7 @@ prefix=${OUT:-$out/guest-fio}
 qga="python3 $root/bench/qga.py"
 spid=
 # The VIOS's storage server is a JVM of its own that outlives the daemon: stopped here by its pid.
-stop_storage() {
-  local h p
-  for h in "${BENCH_HOMES[@]}"; do
-    for p in $(pgrep -f "NbdServerMain .*$h/" || true); do kill "$p" 2>/dev/null || true; done
-  done
-}
-trap 'stop_storage; bench_cleanup; bench_cpuset_cleanup' EXIT
+trap 'bench_stop_storage; bench_cleanup; bench_cpuset_cleanup' EXIT
 ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
 
 # --- build, home, image --------------------------------------------------------------------------

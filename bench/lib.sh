@@ -118,6 +118,19 @@ bench_remove_cgroups() {
   done
 }
 
+# The median of the numbers on standard input, one a line (0 when there are none).
+bench_median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Stops the VIOS storage servers of every home made here: they outlive their daemon (as a VIOS's
+# server outlives a killed daemon), so bench_cleanup's daemon stop leaves them. For the EXIT trap,
+# before bench_cleanup.
+bench_stop_storage() {
+  local h p
+  for h in "${BENCH_HOMES[@]}"; do
+    for p in $(pgrep -f "NbdServerMain .*$h/" || true); do kill "$p" 2>/dev/null || true; done
+  done
+}
+
 # Stops the daemon of every home made here, then any QEMU left running for that home, removes the
 # home's leftover cgroup directories, the homes and the frozen build. Installed as the EXIT trap.
 # BENCH_KEEP=1 keeps the homes (their logs) for inspection, and says where they are.

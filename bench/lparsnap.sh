@@ -17,13 +17,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/lib.sh"
 rounds=${1:-5}
-stop_storage() { # the VIOS's storage server outlives its daemon (as in bench/diskmig.sh)
-  local h p
-  for h in "${BENCH_HOMES[@]}"; do
-    for p in $(pgrep -f "NbdServerMain .*$h/" || true); do kill "$p" 2>/dev/null || true; done
-  done
-}
-trap 'stop_storage; bench_cleanup' EXIT
+trap 'bench_stop_storage; bench_cleanup' EXIT
 bench_build
 bench_images "$BENCH_PARVIRT"
 bench_new_home

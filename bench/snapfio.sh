@@ -28,13 +28,7 @@ snaps=${SNAPS:-3}
 out="$root/bench/results"
 mkdir -p "$out"
 prefix=$out/snapfio
-stop_storage() {
-  local h p
-  for h in "${BENCH_HOMES[@]}"; do
-    for p in $(pgrep -f "NbdServerMain .*$h/" || true); do kill "$p" 2>/dev/null || true; done
-  done
-}
-trap 'stop_storage; bench_cleanup; bench_cpuset_cleanup' EXIT
+trap 'bench_stop_storage; bench_cleanup; bench_cpuset_cleanup' EXIT
 
 if [ "${NOBUILD:-0}" = 1 ]; then bench_freeze_nobuild; else bench_build; fi
 pv="$BENCH_PARVIRT"
@@ -64,9 +58,8 @@ for ((r = 1; r <= runs; r++)); do
     "$pv" rmlparsnap -m sys1 -p fio1 -n "r$r-s$s"
   done
 done
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-mb=$(printf '%s\n' "${before[@]}" | median)
-ma=$(printf '%s\n' "${after[@]}" | median)
+mb=$(printf '%s\n' "${before[@]}" | bench_median)
+ma=$(printf '%s\n' "${after[@]}" | bench_median)
 cmd="${RUNS:+RUNS=$RUNS }${RUNTIME:+RUNTIME=$RUNTIME }${DISK:+DISK=$DISK }${RW:+RW=$RW }${QD:+QD=$QD }${SNAPS:+SNAPS=$SNAPS }bench/snapfio.sh"
 { printf '%s\n' "${raw[@]}"; echo "command: $cmd"; } > "$prefix.txt"
 {
