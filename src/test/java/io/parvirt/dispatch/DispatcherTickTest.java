@@ -139,4 +139,40 @@ class DispatcherTickTest {
         assertThat(granted).isCloseTo(2.0 - 0.30, within(0.01));
         assertThat(d.usage().get(1).grantedCores()).isCloseTo(d.usage().get(2).grantedCores(), within(1e-9));
     }
+
+    /**
+     * Issue 18, bench/dispatch-ten.sh: a partition's weight follows its grant, so that when the
+     * grants take every core CFS's own turns split them as granted, not equally by entitlement.
+     */
+    @Test
+    void eachSharedPartitionsWeightIsItsGrantNeverBelowItsEntitlement() {
+        FakeControl control = new FakeControl();
+        running = List.of(new Running(1, "V1", 100, List.of(101L), Lpars.shared(1, "0.1", 1, SharingMode.UNCAP, 192)),
+                new Running(2, "V2", 200, List.of(201L), Lpars.shared(2, "0.1", 1, SharingMode.UNCAP, 64)),
+                new Running(3, "K", 300, List.of(301L), Lpars.capped(3, "0.1", 1)),
+                new Running(4, "idle", 400, List.of(401L), Lpars.shared(4, "0.1", 1, SharingMode.UNCAP, 128)));
+        Dispatcher enforced = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"),
+                "h", true), () -> new Snapshot(1.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
+                (pid, tids, process) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()), () -> now,
+                List.of(0, 1), new Dispatcher.Enforcer(control, ""));
+        enforced.tick();
+        for (int i = 0; i < 10; i++) {
+            // The busy three run their quotas; the idle one 1 ms in each interval.
+            now += 100 * MS;
+            for (int id = 1; id <= 3; id++) {
+                runNs.merge(id * 100L, Math.round(control.applied.get(id).quotaCores() * 100 * MS), Long::sum);
+            }
+            runNs.merge(400L, MS, Long::sum);
+            enforced.tick();
+        }
+        // The 0.6 of spare by weight between V1 and V2 (the idle one claims what it uses): 3 to 1.
+        PartitionUsage v1 = enforced.usage().get(1);
+        PartitionUsage v2 = enforced.usage().get(2);
+        assertThat(v1.grantedCores()).isCloseTo(0.1 + 0.75 * (0.7 - enforced.usage().get(4).usedCores()), within(0.01));
+        assertThat(control.applied.get(1).shares()).isCloseTo((int) (v1.grantedCores() * 1024), within(6));
+        assertThat(control.applied.get(2).shares()).isCloseTo((int) (v2.grantedCores() * 1024), within(6));
+        assertThat(control.applied.get(3).shares()).as("capped: its entitlement").isEqualTo(102);
+        assertThat(control.applied.get(4).shares()).as("idle: granted its use, weighted by its entitlement")
+                .isEqualTo(102);
+    }
 }
