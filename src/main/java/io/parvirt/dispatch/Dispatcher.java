@@ -305,7 +305,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         try {
             control.apply(new CpuLimits(r.lparId(), r.pid(), r.vcpuThreads(), d.policy.quota(),
-                    QuotaPolicy.shares(a, d.granted), d.cpus));
+                    d.policy.weight(a, d.granted), d.cpus));
             failing.remove(r.lparId());
         } catch (IOException e) {
             if (failing.add(r.lparId())) {

@@ -42,6 +42,9 @@ final class QuotaPolicy {
     /** Whether the quota in force since the last decision holds a partition wanting more, and was not written then. */
     private boolean heldUnwritten;
     private Allocation last;
+    /** The weight last decided ({@link #weight}); -1: none yet. */
+    private int weight = -1;
+    private Allocation weighed;
 
     /** Processing units as the fraction of a core the enforcer and the allocator work in. */
     static double cores(ProcUnits units) {
@@ -63,6 +66,20 @@ final class QuotaPolicy {
         long hundredths = Math.max(a.procUnits().hundredths(), Math.round(granted * 100));
         long shares = (hundredths * 1024L + 50) / 100;
         return (int) Math.max(MIN_SHARES, Math.min(MAX_SHARES, shares));
+    }
+
+    /**
+     * The partition's weight for the next interval: {@link #shares}, kept while it moves by less than
+     * {@link #HOLD} of a core and the policy is the same (a grant of what an idle partition used
+     * moves every interval, and each move would be a write).
+     */
+    int weight(Allocation a, double granted) {
+        int next = shares(a, granted);
+        if (weight < 0 || !a.equals(weighed) || Math.abs(next - weight) >= Math.round(HOLD * 1024)) {
+            weight = next;
+            weighed = a;
+        }
+        return weight;
     }
 
     /** A dedicated partition: no quota (its cpuset holds it to its cores). */

@@ -54,6 +54,18 @@ class QuotaPolicyTest {
     }
 
     @Test
+    void aWeightIsRewrittenOnlyWhenItsGrantMovesByTwoHundredthsOrThePolicyChanges() {
+        Allocation a = Lpars.uncapped(1, "0.1", 1);
+        QuotaPolicy p = new QuotaPolicy();
+        assertThat(p.weight(a, 0.49)).isEqualTo(502);
+        assertThat(p.weight(a, 0.48)).isEqualTo(502);
+        assertThat(p.weight(a, 0.50)).isEqualTo(502);
+        assertThat(p.weight(a, 0.47)).isEqualTo(481);
+        assertThat(p.weight(a, 0.05)).as("down to its entitlement").isEqualTo(102);
+        assertThat(p.weight(Lpars.shared(1, "0.1", 1, SharingMode.UNCAP, 64), 0.11)).isEqualTo(113);
+    }
+
+    @Test
     void aLenderTakesItsCoresBackWithTheMaximalWeight() {
         assertThat(QuotaPolicy.shares(Lpars.dedicated(1, 2, SharingMode.SHARE_IDLE_PROCS), 2))
                 .isEqualTo(QuotaPolicy.MAX_SHARES);
