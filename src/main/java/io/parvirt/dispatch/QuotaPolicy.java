@@ -57,7 +57,7 @@ final class QuotaPolicy {
      * host's cores are all taken (the grants add up to them), CFS gives each busy group turns in
      * proportion to its weight, and equal entitlement-sized weights left the thread granted half a
      * core waiting at the end of each period behind ten granted a tenth (bench/dispatch-ten.sh: V1
-     * 0.44 and V2 0.37 for 0.49 and 0.41). Hundredths keep a grant's noise from rewriting it.
+     * 0.44 and V2 0.37 for 0.49 and 0.41).
      */
     static int shares(Allocation a, double granted) {
         if (a.dedicated()) {

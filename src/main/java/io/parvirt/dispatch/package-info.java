@@ -70,8 +70,8 @@
  *     by its entitlement (ten partitions of 0.10 each, bench/dispatch-ten.sh) CFS gave eleven busy
  *     threads equal turns, and the threads granted half a core were still waiting when periods ended
  *     (pool1's V1 and V2, 0.44 and 0.37 for 0.49 and 0.41). A shared partition's {@code cpu.shares}
- *     ({@code cpu.weight} on v2) is now its grant in hundredths of a core, never below its
- *     entitlement's, written when it changes.</li>
+ *     ({@code cpu.weight} on v2) is now its grant in hundredths of a core × 1024, never below its
+ *     entitlement's, rewritten when the grant moves by 0.02 core or the policy changes.</li>
  * </ul>
  * What is measured on a host, with the commands, is in {@code bench/RESULTS.md}.
  */
