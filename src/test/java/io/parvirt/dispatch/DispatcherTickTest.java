@@ -141,7 +141,6 @@ class DispatcherTickTest {
         assertThat(d.usage().get(1).grantedCores()).isCloseTo(d.usage().get(2).grantedCores(), within(1e-9));
     }
 
-
     /** A dispatcher of a 1-core pool on 2 host CPUs, enforced by {@code control}, not watched. */
     private Dispatcher enforcedBy(FakeControl control) {
         return new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"), "h", true),
@@ -159,7 +158,8 @@ class DispatcherTickTest {
     @Test
     void aBusyPartitionBesideABurstingOneUsesItsGrantInBothHalves() {
         FakeControl control = new FakeControl();
-        running = List.of(new Running(2, "B", 200, List.of(201L, 202L), Lpars.shared(2, "0.2", 2, SharingMode.UNCAP, 64)),
+        running = List.of(
+                new Running(2, "B", 200, List.of(201L, 202L), Lpars.shared(2, "0.2", 2, SharingMode.UNCAP, 64)),
                 new Running(3, "C", 300, List.of(301L, 302L), Lpars.shared(3, "0.2", 2, SharingMode.UNCAP, 64)));
         Dispatcher enforced = enforcedBy(control);
         enforced.tick();
@@ -216,7 +216,7 @@ class DispatcherTickTest {
             runNs.merge(400L, MS, Long::sum);
             enforced.tick();
         }
-        // The 0.6 of spare by weight between V1 and V2 (the idle one claims what it uses): 3 to 1.
+        // What the busy three's entitlements and the idle one's use leave goes to V1 and V2, 3 to 1.
         PartitionUsage v1 = enforced.usage().get(1);
         PartitionUsage v2 = enforced.usage().get(2);
         assertThat(v1.grantedCores()).isCloseTo(0.1 + 0.75 * (0.7 - enforced.usage().get(4).usedCores()), within(0.01));
