@@ -304,8 +304,8 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         try {
-            control.apply(new CpuLimits(r.lparId(), r.pid(), r.vcpuThreads(), d.policy.quota(), QuotaPolicy.shares(a),
-                    d.cpus));
+            control.apply(new CpuLimits(r.lparId(), r.pid(), r.vcpuThreads(), d.policy.quota(),
+                    d.policy.weight(a, d.granted), d.cpus));
             failing.remove(r.lparId());
         } catch (IOException e) {
             if (failing.add(r.lparId())) {

@@ -10,10 +10,13 @@ import io.parvirt.model.ProcUnits;
  *
  * <p>Capped partitions are held to their entitlement; an uncapped partition's quota is what it was
  * granted and never below its entitlement, so a partition that wakes up has its entitlement at
- * once. One that does not want more gets some headroom above what it uses. CFS lets a group
- * overrun its quota by a slice per CPU and refills the quota on every write: a held partition's
- * quota is corrected by a factor learned over at least a second of unchanged target, and quotas are
- * rewritten only when they move by more than {@link #HOLD}.
+ * once. One that does not want more gets some headroom above what it uses. Quotas are rewritten only
+ * when they move by more than {@link #HOLD}: every write refills the group's runtime.
+ *
+ * <p>A held partition's use differs from its quota by an amount learnt as cores per virtual
+ * processor ({@link #overrun()}), not as a factor of the quota: it is what the kernel's accounting and
+ * the host's other work add or take per running CPU, whatever the quota (see the package doc, "The
+ * overrun"). The quota written is the target less that term.
  */
 final class QuotaPolicy {
     /** v1 cpu.shares bounds; a lender's threads get the maximum so its cores come back at once. */
@@ -22,31 +25,67 @@ final class QuotaPolicy {
     /** Quota changes smaller than this (cores) are not written unless the partition's policy changed. */
     static final double HOLD = 0.02;
 
+    /** Bounds of the quota written for a held partition, as factors of its target (noise, not overrun). */
+    static final double LEAST = 0.5;
+    static final double MOST = 1.1;
+    /** Seconds of held intervals the overrun is measured over before it is learnt anew. */
+    static final double LEARN_SECONDS = 1.0;
+
     private double quota;
     private double lastTarget;
-    private double correction = 1;
+    /** Cores per virtual processor by which a held partition's use exceeds its quota (negative: falls short). */
+    private double overrun;
     private double windowSeconds;
-    private double windowUsed;
+    /** Over the window: Σ (used − quota in force) / VPs × seconds, and Σ (used − target) × seconds. */
+    private double windowExcess;
+    private double windowError;
+    /** Whether the quota in force since the last decision holds a partition wanting more, and was not written then. */
+    private boolean heldUnwritten;
     private Allocation last;
+    /** The weight last decided ({@link #weight}); -1: none yet. */
+    private int weight = -1;
+    private Allocation weighed;
 
     /** Processing units as the fraction of a core the enforcer and the allocator work in. */
     static double cores(ProcUnits units) {
         return units.hundredths() / 100.0;
     }
 
-    /** The partition's weight against the others on the cgroup v1 {@code cpu.shares} scale. */
-    static int shares(Allocation a) {
+    /**
+     * The partition's weight against the others on the cgroup v1 {@code cpu.shares} scale. A shared
+     * partition's is its grant, never below its entitlement, in hundredths of a core × 1024: when the
+     * host's cores are all taken (the grants add up to them), CFS gives each busy group turns in
+     * proportion to its weight, and equal entitlement-sized weights left the thread granted half a
+     * core waiting at the end of each period behind ten granted a tenth (bench/dispatch-ten.sh: V1
+     * 0.44 and V2 0.37 for 0.49 and 0.41).
+     */
+    static int shares(Allocation a, double granted) {
         if (a.dedicated()) {
             return a.lendsIdleCores() ? MAX_SHARES : (int) Math.min(MAX_SHARES, 1024L * a.vcpus());
         }
-        // round(units × 1024) in integers: the entitlement, exact, as a weight.
-        long shares = (a.procUnits().hundredths() * 1024L + 50) / 100;
+        long hundredths = Math.max(a.procUnits().hundredths(), Math.round(granted * 100));
+        long shares = (hundredths * 1024L + 50) / 100;
         return (int) Math.max(MIN_SHARES, Math.min(MAX_SHARES, shares));
+    }
+
+    /**
+     * The partition's weight for the next interval: {@link #shares}, kept while it moves by less than
+     * {@link #HOLD} of a core and the policy is the same (a grant of what an idle partition used
+     * moves every interval, and each move would be a write).
+     */
+    int weight(Allocation a, double granted) {
+        int next = shares(a, granted);
+        if (weight < 0 || !a.equals(weighed) || Math.abs(next - weight) >= Math.round(HOLD * 1024)) {
+            weight = next;
+            weighed = a;
+        }
+        return weight;
     }
 
     /** A dedicated partition: no quota (its cpuset holds it to its cores). */
     double dedicated(Allocation a) {
         quota = 0;
+        heldUnwritten = false;
         last = a;
         return quota;
     }
@@ -70,43 +109,49 @@ final class QuotaPolicy {
         }
         target = Math.min(target, a.vcpus());
         boolean steady = a.equals(last) && lastTarget > 0 && Math.abs(lastTarget - target) < HOLD;
-        if (last != null && !last.equals(a)) {
-            correction = 1; // a new policy (units, weight, mode, pool): learn its overrun afresh
-        }
-        correct(target, steady && wantsMore && seconds > 0, used, seconds);
-        lastTarget = target;
-        double next = Math.max(0.01, target * (wantsMore ? correction : 1));
+        learn(wantsMore && heldUnwritten, used, seconds);
+        double next = wantsMore ? held(target, a.vcpus()) : target;
         // Writing a CFS quota refills the group's runtime at once. A partition held at its quota
-        // gets a new one only when the correction moved it (at most once a second); one below its
-        // quota has headroom, and small drifts are not written.
+        // gets a new one only when the overrun learnt moved it (at most once a second); one below
+        // its quota has headroom, and small drifts are not written.
         if (steady && quota > 0 && Math.abs(next - quota) < (wantsMore ? 0.005 : HOLD)) {
             next = quota;
         }
+        heldUnwritten = wantsMore && next == quota;
+        lastTarget = target;
         quota = next;
         last = a;
         return quota;
     }
 
+    /** The quota that holds a partition wanting more at {@code target}: the target less the overrun of its VPs. */
+    private double held(double target, int vcpus) {
+        double q = target - vcpus * overrun;
+        return Math.max(0.01, Math.max(LEAST * target, Math.min(MOST * target, q)));
+    }
+
     /**
-     * What a partition held at its quota really uses is measured over at least a second of
-     * unchanged target, and the quota written is scaled by target / used. The overrun grows with
-     * the quota, so the correction is a factor, kept across targets.
+     * Measures the overrun over held intervals whose quota was not rewritten at their start (a write
+     * refills the runtime, up to a period's quota more). They need not be consecutive nor at one
+     * target: a partition whose target changes every few hundred ms (bench/dispatch.sh phase 4)
+     * learns from the stretches between the changes. The interval measured is the one since the
+     * last decision, under the quota and VPs decided then.
      */
-    private void correct(double target, boolean held, double used, double seconds) {
-        if (!held) {
-            windowSeconds = 0;
-            windowUsed = 0;
+    private void learn(boolean held, double used, double seconds) {
+        if (!held || seconds <= 0) {
             return;
         }
         windowSeconds += seconds;
-        windowUsed += used * seconds;
-        if (windowSeconds >= 1.0) {
-            double measured = windowUsed / windowSeconds;
-            if (Math.abs(target - measured) >= 0.01 && measured > 0) {
-                correction = Math.max(0.5, Math.min(1.1, correction * target / measured));
+        windowExcess += (used - quota) / last.vcpus() * seconds;
+        windowError += (used - lastTarget) * seconds;
+        if (windowSeconds >= LEARN_SECONDS) {
+            // Within 0.01 core of the target already: noise, not a new overrun.
+            if (Math.abs(windowError / windowSeconds) >= 0.01) {
+                overrun = windowExcess / windowSeconds;
             }
             windowSeconds = 0;
-            windowUsed = 0;
+            windowExcess = 0;
+            windowError = 0;
         }
     }
 
@@ -115,12 +160,13 @@ final class QuotaPolicy {
         return quota;
     }
 
-    /** The target of the last interval, before the overrun correction. */
+    /** The target of the last interval, before the overrun is taken off. */
     double lastTarget() {
         return lastTarget;
     }
 
-    double correction() {
-        return correction;
+    /** The overrun learnt, cores per virtual processor. */
+    double overrun() {
+        return overrun;
     }
 }

@@ -47,6 +47,31 @@
  *     for 0.49 and 0.41). {@link io.parvirt.dispatch.VcpuMeter} measures each QEMU's time beyond its
  *     vCPUs, smoothed over about a second, and the allocator takes the sum from the spare, never
  *     from entitlements.</li>
+ * <li><b>The overrun</b> ({@link io.parvirt.dispatch.QuotaPolicy}): what a held partition uses beyond
+ *     its quota was learnt as a factor of the quota, over a second of unchanged target. The kernel
+ *     itself adds nothing in proportion to the quota: on this host (kernel 6.18, v1, 10 ms period,
+ *     quota written once, 3 runs of 3 s a point, the group's shares at the maximum so that other
+ *     helpers' guests could not take its CPUs) 1 or 2 busy loops used 0.995–1.002 of quotas of 0.2,
+ *     0.4, 0.8 and 1.2 core: CFS charges a CPU's overrun at its tick and takes it from the next
+ *     period. (At the default weight the same loops lost up to 0.4 core to those guests: that is
+ *     the weights' matter, below.) What is left is the refill a write gives, in the interval after
+ *     it, and what a running vCPU gains or loses per period, at a TCG guest's wake-ups and to the
+ *     host's other work, whatever its quota. A factor learnt at one target is wrong at another: in
+ *     bench/dispatch.sh phase 4 B's target alternates 0.40/0.80 as C bursts, and with 0.02 core per
+ *     vCPU of overrun a factor learnt at 0.40 writes 0.727 for 0.80, and B uses 0.767 (B ran
+ *     0.72–0.76 for 0.78 in C's idle halves); nor did a target that changes every 400–900 ms ever
+ *     stay a second to learn from. So the overrun is a term in cores per vCPU, taken off the
+ *     target, learnt from every held interval that did not follow a quota write (consecutive or
+ *     not, at any target) and kept across targets and policies. At a fixed period it is the model's
+ *     "ms per CPU per period"; a partition whose period stretches below 0.1 core learns it at that
+ *     period.</li>
+ * <li><b>Weights</b>: CFS bandwidth caps a group; when the grants take all the host's cores, who runs
+ *     first within a period is decided by the groups' weights. With every shared partition weighted
+ *     by its entitlement (ten partitions of 0.10 each, bench/dispatch-ten.sh) CFS gave eleven busy
+ *     threads equal turns, and the threads granted half a core were still waiting when periods ended
+ *     (pool1's V1 and V2, 0.44 and 0.37 for 0.49 and 0.41). A shared partition's {@code cpu.shares}
+ *     ({@code cpu.weight} on v2) is now its grant in hundredths of a core × 1024, never below its
+ *     entitlement's, rewritten when the grant moves by 0.02 core or the policy changes.</li>
  * </ul>
  * What is measured on a host, with the commands, is in {@code bench/RESULTS.md}.
  */

@@ -12,6 +12,7 @@ import io.parvirt.model.SharingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,5 +139,91 @@ class DispatcherTickTest {
         double granted = d.usage().get(1).grantedCores() + d.usage().get(2).grantedCores();
         assertThat(granted).isCloseTo(2.0 - 0.30, within(0.01));
         assertThat(d.usage().get(1).grantedCores()).isCloseTo(d.usage().get(2).grantedCores(), within(1e-9));
+    }
+
+    /** A dispatcher of a 1-core pool on 2 host CPUs, enforced by {@code control}, not watched. */
+    private Dispatcher enforcedBy(FakeControl control) {
+        return new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"), "h", true),
+                () -> new Snapshot(1.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
+                (pid, tids, process) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()), () -> now,
+                List.of(0, 1), new Dispatcher.Enforcer(control, ""));
+    }
+
+    /**
+     * Issue 18, bench/dispatch.sh phase 4: C bursts (500 ms busy, 500 ms idle) beside the busy B, so
+     * B's target alternates between half the pool and all of it, and no target lasts a second. On a
+     * kernel that gives a held partition its quota and 0.02 core per vCPU more, B uses what it is
+     * granted in both halves once the overrun is learnt.
+     */
+    @Test
+    void aBusyPartitionBesideABurstingOneUsesItsGrantInBothHalves() {
+        FakeControl control = new FakeControl();
+        running = List.of(
+                new Running(2, "B", 200, List.of(201L, 202L), Lpars.shared(2, "0.2", 2, SharingMode.UNCAP, 64)),
+                new Running(3, "C", 300, List.of(301L, 302L), Lpars.shared(3, "0.2", 2, SharingMode.UNCAP, 64)));
+        Dispatcher enforced = enforcedBy(control);
+        enforced.tick();
+        int intervals = 80;
+        double[] granted = new double[intervals];
+        double[] used = new double[intervals];
+        for (int i = 0; i < intervals; i++) {
+            now += 100 * MS;
+            boolean cBusy = i % 10 < 5;
+            // Held: its quota and the overrun of its 2 vCPUs, throttled in every 10 ms period.
+            runNs.merge(200L, Math.round((control.applied.get(2).quotaCores() + 0.04) * 100 * MS), Long::sum);
+            control.throttled.merge(2, 10L, Long::sum);
+            runNs.merge(300L, cBusy ? Math.round((control.applied.get(3).quotaCores() + 0.04) * 100 * MS) : MS / 2,
+                    Long::sum);
+            control.throttled.merge(3, cBusy ? 10L : 0L, Long::sum);
+            enforced.tick();
+            granted[i] = enforced.usage().get(2).grantedCores();
+            used[i] = enforced.usage().get(2).usedCores();
+        }
+        int checked = 0;
+        for (int i = intervals - 30; i < intervals; i++) {
+            // An interval whose quota was decided at an unchanged grant (none that follows an edge).
+            if (Math.abs(granted[i - 1] - granted[i - 2]) < 0.005) {
+                assertThat(used[i]).as("interval %d, granted %.3f", i, granted[i - 1]).isCloseTo(granted[i - 1],
+                        within(0.01));
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(15);
+        // Half the pool while C works, nearly all of it while C idles.
+        assertThat(Arrays.stream(granted).min().orElseThrow()).isCloseTo(0.5, within(0.01));
+        assertThat(Arrays.stream(granted).max().orElseThrow()).isGreaterThan(0.95);
+    }
+
+    /**
+     * Issue 18, bench/dispatch-ten.sh: a partition's weight follows its grant, so that when the
+     * grants take every core CFS's own turns split them as granted, not equally by entitlement.
+     */
+    @Test
+    void eachSharedPartitionsWeightIsItsGrantNeverBelowItsEntitlement() {
+        FakeControl control = new FakeControl();
+        running = List.of(new Running(1, "V1", 100, List.of(101L), Lpars.shared(1, "0.1", 1, SharingMode.UNCAP, 192)),
+                new Running(2, "V2", 200, List.of(201L), Lpars.shared(2, "0.1", 1, SharingMode.UNCAP, 64)),
+                new Running(3, "K", 300, List.of(301L), Lpars.capped(3, "0.1", 1)),
+                new Running(4, "idle", 400, List.of(401L), Lpars.shared(4, "0.1", 1, SharingMode.UNCAP, 128)));
+        Dispatcher enforced = enforcedBy(control);
+        enforced.tick();
+        for (int i = 0; i < 10; i++) {
+            // The busy three run their quotas; the idle one 1 ms in each interval.
+            now += 100 * MS;
+            for (int id = 1; id <= 3; id++) {
+                runNs.merge(id * 100L, Math.round(control.applied.get(id).quotaCores() * 100 * MS), Long::sum);
+            }
+            runNs.merge(400L, MS, Long::sum);
+            enforced.tick();
+        }
+        // What the busy three's entitlements and the idle one's use leave goes to V1 and V2, 3 to 1.
+        PartitionUsage v1 = enforced.usage().get(1);
+        PartitionUsage v2 = enforced.usage().get(2);
+        assertThat(v1.grantedCores()).isCloseTo(0.1 + 0.75 * (0.7 - enforced.usage().get(4).usedCores()), within(0.01));
+        assertThat(control.applied.get(1).shares()).isCloseTo((int) (v1.grantedCores() * 1024), within(6));
+        assertThat(control.applied.get(2).shares()).isCloseTo((int) (v2.grantedCores() * 1024), within(6));
+        assertThat(control.applied.get(3).shares()).as("capped: its entitlement").isEqualTo(102);
+        assertThat(control.applied.get(4).shares()).as("idle: granted its use, weighted by its entitlement")
+                .isEqualTo(102);
     }
 }

@@ -20,43 +20,19 @@ import org.junit.jupiter.api.Test;
 /**
  * The watch between intervals (issue 18, bench/dispatch.sh phase 4): a partition that wakes gets its
  * share of the spare at the watch step that sees its burst, and gives it back at the one that sees it
- * quiet, not one or two 100 ms intervals later. A fake clock, fake vCPU times and a fake enforcer
- * whose throttle counts the test sets: the kernel's counts cannot be produced on cue (the real
- * enforcer's reading is ThrottleCountsTest's, the whole loop's DispatchScenarioTest's).
+ * quiet, not one or two 100 ms intervals later. A fake clock, fake vCPU times and a {@link FakeControl}
+ * whose throttle counts the test sets (the real enforcer's reading is ThrottleCountsTest's, the whole
+ * loop's DispatchScenarioTest's).
  */
 @Tag("unit")
 class DispatcherWatchTest {
     private static final long MS = 1_000_000;
     private long now;
     private final Map<Long, Long> runNs = new HashMap<>();
-    private final Map<Integer, Long> throttled = new HashMap<>();
     private final List<String> events = new ArrayList<>();
     private Dispatcher d;
 
-    /** An enforcer that applies nothing and reports the throttle counts the test set. */
-    private final CpuControl control = new CpuControl() {
-        @Override
-        public void apply(CpuLimits limits) {
-        }
-
-        @Override
-        public long throttled(int lparId) {
-            return throttled.getOrDefault(lparId, 0L);
-        }
-
-        @Override
-        public void release(int lparId) {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public String mechanism() {
-            return "test";
-        }
-    };
+    private final FakeControl control = new FakeControl();
 
     @BeforeEach
     void twoUncappedPartitionsOfEqualWeightInOneCore() {
@@ -76,8 +52,8 @@ class DispatcherWatchTest {
         now += ms * MS;
         runNs.merge(200L, bRanMs * MS, Long::sum);
         runNs.merge(300L, cRanMs * MS, Long::sum);
-        throttled.merge(2, bThrottled, Long::sum);
-        throttled.merge(3, cThrottled, Long::sum);
+        control.throttled.merge(2, bThrottled, Long::sum);
+        control.throttled.merge(3, cThrottled, Long::sum);
     }
 
     private double granted(int id) {
