@@ -71,7 +71,7 @@ final class SnapshotMobility {
             if (!local.isEmpty()) {
                 out.add(ModelException.ofPartition(ModelException.Kind.UNREACHABLE_DEVICE, n, "The snapshot"
                         + (names.size() == 1 ? " " : "s ") + String.join(", ", names) + " of partition " + n
-                        + " hold layers of virtual SCSI device" + (local.size() == 1 ? " " : "s ")
+                        + (names.size() == 1 ? " holds" : " hold") + " layers of virtual SCSI device" + (local.size() == 1 ? " " : "s ")
                         + String.join(", ", local) + " in a storage pool of a Virtual I/O Server, which the "
                         + "destination managed system does not reach: only snapshots of SAN LUNs move with a "
                         + "partition; delete them with rmlparsnap before migrating it."));
