@@ -187,8 +187,7 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
         }
         try {
             return await(s.post(new Command.Receive("tcp:" + host + ":0", key, false, beforeRun,
-                    new CompletableFuture<>())),
-                    RECEIVE_ANSWER);
+                    new CompletableFuture<>())), RECEIVE_ANSWER);
         } catch (IOException e) {
             throw new LaunchException(RefCode.QEMU_FAILED, "the migration's target could not listen: "
                     + e.getMessage());
@@ -644,7 +643,8 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             running.put(lparId, s);
         }
         try {
-            await(s.post(new Command.Receive("unix:" + socket, null, true, () -> { }, new CompletableFuture<>())), RECEIVE_ANSWER);
+            await(s.post(new Command.Receive("unix:" + socket, null, true, () -> { }, new CompletableFuture<>())),
+                    RECEIVE_ANSWER);
             listening.run();
             StateFile.replay(socket, st.file());
             await(s.arrival(), timeout);

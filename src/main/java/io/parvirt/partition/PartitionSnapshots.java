@@ -96,14 +96,14 @@ public final class PartitionSnapshots {
         this.activity = activity;
     }
 
-    /** The VIOS service whose storage servers hold the snapshots' disk layers. */
-    ViosService vios() {
-        return vios;
-    }
-
     /** One listed snapshot. */
     public record Listed(String name, String lparName, int lparId, java.time.Instant time, String parent,
             boolean withMemory, String stateAtSnapshot, String description) {
+    }
+
+    /** The VIOS service whose storage servers hold the snapshots' disk layers. */
+    ViosService vios() {
+        return vios;
     }
 
     /** The snapshots of {@code p}, oldest first. */
