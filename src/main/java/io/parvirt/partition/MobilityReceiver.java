@@ -181,7 +181,8 @@ public final class MobilityReceiver implements MobilityTarget {
                     + "take them by mobility yet."));
         }
         out.addAll(scsi.targetChecks(r));
-        out.addAll(SnapshotMobility.targetChecks(r, scsi.san(), here, prof -> imageOf(r, prof) != null));
+        out.addAll(SnapshotMobility.targetChecks(r, snapshots.get().isPresent(), scsi.san(), here,
+                prof -> imageOf(r, prof) != null));
         if (r.spec().lparId() != p.id() || !r.spec().name().equals(p.name()) || r.allocation().lparId() != p.id()) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The migration request "
                     + "for " + p.name() + " does not describe one partition consistently."));
@@ -255,7 +256,8 @@ public final class MobilityReceiver implements MobilityTarget {
             }
         }
         out.addAll(scsi.targetChecks(r));
-        out.addAll(SnapshotMobility.targetChecks(r, scsi.san(), here, prof -> imageOf(r, prof) != null));
+        out.addAll(SnapshotMobility.targetChecks(r, snapshots.get().isPresent(), scsi.san(), here,
+                prof -> imageOf(r, prof) != null));
         return out;
     }
 

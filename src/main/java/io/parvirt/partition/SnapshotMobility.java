@@ -128,13 +128,19 @@ final class SnapshotMobility {
      * The destination's checks of the snapshots a request brings: valid names (a name becomes a
      * file name here), each memory file in this system's SAN reserved storage under the name the
      * partition and snapshot give it (the request names no file of this host), and the image each
-     * memory snapshot's machine booted here.
+     * memory snapshot's machine booted here; a destination that keeps no snapshots takes none.
      */
-    static List<ModelException> targetChecks(MigrationRequest r, San san, String here,
+    static List<ModelException> targetChecks(MigrationRequest r, boolean keepsSnapshots, San san, String here,
             java.util.function.Function<String, Boolean> imageHere) {
         List<ModelException> out = new ArrayList<>();
         Partition p = r.partition();
         if (r.snapshots() == null) {
+            return out;
+        }
+        if (!keepsSnapshots) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "The destination "
+                    + "managed system " + here + " keeps no partition snapshots (it serves no Virtual I/O Server "
+                    + "storage): delete the snapshots of " + p.name() + " with rmlparsnap before migrating it there."));
             return out;
         }
         for (SnapshotRecords.Snapshot s : r.snapshots().snapshots()) {

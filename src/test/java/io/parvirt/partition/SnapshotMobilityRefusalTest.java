@@ -96,6 +96,13 @@ class SnapshotMobilityRefusalTest {
             assertThat(refusals(ops, r.withSnapshots(new SnapshotRecords.Chain("", List.of(path)))))
                     .contains("INVALID_VALUE The migration request for Bx does not describe one partition "
                             + "consistently.").noneMatch(l -> l.contains("etc/x"));
+            // a destination that serves no VIOS storage keeps no snapshots: it takes none
+            PartitionOperations bare = new PartitionOperations(system.sys, SnapshotRig.hypervisor(dir.resolve("bare")),
+                    new io.parvirt.image.ImageStore(dir.resolve("images")), null, null, null);
+            assertThat(refusals(bare, r.withSnapshots(new SnapshotRecords.Chain("s1", List.of(withMemory)))))
+                    .contains("NOT_SUPPORTED The destination managed system sys1 keeps no partition snapshots (it "
+                            + "serves no Virtual I/O Server storage): delete the snapshots of Bx with rmlparsnap "
+                            + "before migrating it there.");
             assertThat(refusals(ops, r)).as("the same request without snapshots").noneMatch(l -> l.contains("snapshot")
                     || l.contains("consistently"));
             assertThat(Files.list(dir.resolve("home")).map(Path::toString).sorted().toList()).isEqualTo(before);
