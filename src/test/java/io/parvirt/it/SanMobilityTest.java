@@ -30,6 +30,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * pairs with the same VIOS on each side. Suspended on sys2, mob moves back to sys1 with its saved
  * state, which stays in the SAN's reserved storage, and resumes there with its memory and processes
  * (a value in tmpfs, a counting process); a saved state the destination cannot reach is refused.
+ * Snapshotted on sys1 (issue 19), mob moves live to sys2 with its snapshot and reverts to it there
+ * (a tmpfs value and a counter on the disk back at the snapshot), then moves back inactive with it.
  */
 @Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
