@@ -67,12 +67,10 @@ final class ScsiMobility {
 
     // ----- the source -----
 
-    /** Every device that cannot move, one refusal each; a Fibre Channel adapter in any profile, one. */
-    List<ModelException> sourceChecks(Partition p) {
-        return sourceChecks(p, java.util.Set.of());
-    }
-
-    /** The same, leaving out the devices in {@code covered} (another check's line names them already). */
+    /**
+     * Every device that cannot move, one refusal each, but those in {@code covered} (another check's
+     * line names them already); a Fibre Channel adapter in any profile, one.
+     */
     List<ModelException> sourceChecks(Partition p, java.util.Set<String> covered) {
         List<ModelException> out = new ArrayList<>();
         String n = p.name();
