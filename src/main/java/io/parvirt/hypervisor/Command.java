@@ -102,9 +102,11 @@ sealed interface Command {
      * Live migration, target side: launch QEMU waiting for a stream, listening on {@code uri}
      * ({@code tcp:HOST:0}, or {@code unix:PATH} for a resume from a saved state file, the
      * partition Resuming meanwhile); answered with the port once it listens (0 on a Unix socket).
-     * {@code key}: the stream's TLS key (null: plain, a resume's local socket).
+     * {@code key}: the stream's TLS key (null: plain, a resume's local socket). {@code beforeRun}:
+     * what runs once the stream has arrived whole, before the guest is continued.
      */
-    record Receive(String uri, StreamKey key, boolean resuming, CompletableFuture<Integer> answer) implements Request {
+    record Receive(String uri, StreamKey key, boolean resuming, Runnable beforeRun, CompletableFuture<Integer> answer)
+            implements Request {
     }
 
     /** The migration stream ended: QEMU's last look, or why it could not be followed. */

@@ -165,6 +165,16 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
      */
     public int receive(LaunchSpec spec, String profile, Allocation allocation, String host, StreamKey key)
             throws LaunchException {
+        return receive(spec, profile, allocation, host, key, () -> { });
+    }
+
+    /**
+     * The same; {@code beforeRun} runs once the whole stream has arrived and before the guest runs
+     * here (the VIOS's storage server reads the disks' layers the source's wrote until then). A
+     * failure in it fails the arrival: the source runs the partition on.
+     */
+    public int receive(LaunchSpec spec, String profile, Allocation allocation, String host, StreamKey key,
+            Runnable beforeRun) throws LaunchException {
         PartitionSupervisor s;
         synchronized (this) {
             if (running.containsKey(spec.lparId())) {
@@ -176,8 +186,8 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             running.put(spec.lparId(), s);
         }
         try {
-            return await(s.post(new Command.Receive("tcp:" + host + ":0", key, false, new CompletableFuture<>())),
-                    RECEIVE_ANSWER);
+            return await(s.post(new Command.Receive("tcp:" + host + ":0", key, false, beforeRun,
+                    new CompletableFuture<>())), RECEIVE_ANSWER);
         } catch (IOException e) {
             throw new LaunchException(RefCode.QEMU_FAILED, "the migration's target could not listen: "
                     + e.getMessage());
@@ -633,7 +643,8 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
             running.put(lparId, s);
         }
         try {
-            await(s.post(new Command.Receive("unix:" + socket, null, true, new CompletableFuture<>())), RECEIVE_ANSWER);
+            await(s.post(new Command.Receive("unix:" + socket, null, true, () -> { }, new CompletableFuture<>())),
+                    RECEIVE_ANSWER);
             listening.run();
             StateFile.replay(socket, st.file());
             await(s.arrival(), timeout);

@@ -165,13 +165,14 @@ final class QemuMigration {
      * arrived and the guest runs, then has its NICs announce themselves so that switches learn
      * their new port at once.
      */
-    void receive(String uri, StreamKey key, IntConsumer listening) throws IOException, InterruptedException {
+    void receive(String uri, StreamKey key, Runnable beforeRun, IntConsumer listening)
+            throws IOException, InterruptedException {
         qmp.migrateSetCapabilities(Map.of("events", true));
         if (key != null) {
             qmp.migrateSetParameters(JsonNodeFactory.instance.objectNode().put("tls-creds", credentials(key, true)));
         }
         try {
-            receiveStream(uri, listening);
+            receiveStream(uri, beforeRun, listening);
         } finally {
             forgetKey();
         }
@@ -238,7 +239,8 @@ final class QemuMigration {
         }
     }
 
-    private void receiveStream(String uri, IntConsumer listening) throws IOException, InterruptedException {
+    private void receiveStream(String uri, Runnable beforeRun, IntConsumer listening)
+            throws IOException, InterruptedException {
         qmp.migrateIncoming(uri);
         Qmp.MigrationInfo info = qmp.queryMigrate();
         if (uri.startsWith("tcp:") && info.incomingPort() == 0) {
@@ -255,6 +257,11 @@ final class QemuMigration {
                 // Started with -S (QemuCommandLine.incoming): the guest runs here only once its daemon says so.
                 String run = qmp.status();
                 if (run.equals("paused") || run.equals("prelaunch")) {
+                    try {
+                        beforeRun.run();
+                    } catch (RuntimeException e) {
+                        throw new IOException("the partition could not be readied to run here: " + e.getMessage(), e);
+                    }
                     qmp.cont();
                     run = qmp.status();
                 }

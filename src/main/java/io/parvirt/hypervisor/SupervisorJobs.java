@@ -91,11 +91,11 @@ final class SupervisorJobs {
     }
 
     /** Listens for the stream (the port goes to {@code listening}) and waits for it: {@link Command.Arrived}. */
-    static Job receive(PartitionSupervisor s, String uri, StreamKey key,
+    static Job receive(PartitionSupervisor s, String uri, StreamKey key, Runnable beforeRun,
             java.util.concurrent.CompletableFuture<Integer> listening) {
         return Job.start(Job.Kind.RECEIVE, "lpar-" + s.lparId(), j -> {
             try {
-                s.runner().migration().receive(uri, key, listening::complete);
+                s.runner().migration().receive(uri, key, beforeRun, listening::complete);
                 s.post(new Command.Arrived(j, null));
             } catch (InterruptedException e) {
                 listening.completeExceptionally(new IOException("the incoming migration was stopped"));

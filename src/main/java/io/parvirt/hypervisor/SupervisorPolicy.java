@@ -258,7 +258,8 @@ final class SupervisorPolicy {
             starting.complete(null);
         }
         if (receiving != null) {
-            job = SupervisorJobs.receive(s, receiving.uri(), receiving.key(), receiving.answer());
+            job = SupervisorJobs.receive(s, receiving.uri(), receiving.key(), receiving.beforeRun(),
+                    receiving.answer());
         } else if (away) {
             // A migration source whose stream completed while no daemon was here to hear the
             // destination: its guest may run there, so it stays stopped, Migrating - Running, until

@@ -20,11 +20,13 @@ import java.util.List;
  * stream key. A Suspended partition (inactive mobility too: nothing streams) has the machine it
  * ran and what it held, as its saved state records them, and {@code savedState}: the name of its
  * saved state file in the SAN's reserved storage ({@link ScsiMobility#reserved}), which both
- * systems' VIOSes reach; null for any other partition.
+ * systems' VIOSes reach; null for any other partition. {@code snapshots}: the partition's
+ * snapshot records as the source keeps them (null or empty: none); their disk layers and memory
+ * files stay where they are, on the SAN ({@link SnapshotMobility}).
  */
 public record MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
         Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey,
-        List<ScsiChoice> scsiChoices, String savedState) {
+        List<ScsiChoice> scsiChoices, String savedState, SnapshotRecords.Chain snapshots) {
     public MigrationRequest {
         profiles = List.copyOf(profiles);
         disks = disks == null ? List.of() : List.copyOf(disks); // a source without SAN disks may leave them out
@@ -36,6 +38,20 @@ public record MigrationRequest(String sourceSystem, Partition partition, List<Pr
             Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey,
             List<ScsiChoice> scsiChoices) {
         this(sourceSystem, partition, profiles, profile, allocation, spec, lmbMb, disks, streamKey, scsiChoices, null);
+    }
+
+    /** A Suspended partition's request, or one with {@code savedState} null, without snapshots. */
+    public MigrationRequest(String sourceSystem, Partition partition, List<Profile> profiles, String profile,
+            Allocation allocation, LaunchSpec spec, long lmbMb, List<Disk> disks, StreamKey streamKey,
+            List<ScsiChoice> scsiChoices, String savedState) {
+        this(sourceSystem, partition, profiles, profile, allocation, spec, lmbMb, disks, streamKey, scsiChoices,
+                savedState, null);
+    }
+
+    /** The same request with the partition's snapshot records. */
+    MigrationRequest withSnapshots(SnapshotRecords.Chain chain) {
+        return new MigrationRequest(sourceSystem, partition, profiles, profile, allocation, spec, lmbMb, disks,
+                streamKey, scsiChoices, savedState, chain.snapshots().isEmpty() ? null : chain);
     }
 
     /** A request that leaves the choice of destination VIOSes to the destination. */

@@ -365,8 +365,9 @@ public final class Mobility {
 
     /** Each virtual SCSI device must be a disk of the SAN (see {@link ScsiMobility}); no Fibre Channel. */
     private List<ModelException> scsiChecks(Partition p, List<ModelException> out) {
-        out.addAll(scsi.sourceChecks(p));
-        out.addAll(SnapshotsStayBehind.checks(operations, p));
+        SnapshotMobility.Refusals snapshots = SnapshotMobility.sourceChecks(operations.snapshots(), p, scsi.san());
+        out.addAll(scsi.sourceChecks(p, snapshots.devices()));
+        out.addAll(snapshots.refusals());
         return out;
     }
 
@@ -384,8 +385,13 @@ public final class Mobility {
         return f != null && f.request.inactive() ? Optional.of(f.request.profile()) : Optional.empty();
     }
 
-    /** What the target is told: the running configuration (asked of QEMU) and the profiles with their MACs. */
+    /** What the target is told: the running configuration (asked of QEMU), the profiles with their MACs, the snapshots. */
     private Optional<MigrationRequest> request(Partition p, List<MigrationRequest.ScsiChoice> choices) {
+        SnapshotRecords.Chain chain = operations.snapshots().map(s -> s.chainOf(p)).orElse(SnapshotRecords.Chain.EMPTY);
+        return requestOf(p, choices).map(r -> r.withSnapshots(chain));
+    }
+
+    private Optional<MigrationRequest> requestOf(Partition p, List<MigrationRequest.ScsiChoice> choices) {
         Optional<Hypervisor.SavedState> saved = hypervisor.status(p.id()).isEmpty() ? hypervisor.saved(p.id())
                 : Optional.empty();
         if (saved.isPresent()) {
@@ -608,6 +614,7 @@ public final class Mobility {
         ScsiMobility.Paired paired = scsi.pairedWith(p);
         sys.removePartition(p, "hypervisor");
         operations.forget(p);
+        operations.snapshots().ifPresent(x -> x.release(p)); // the destination keeps them (the files on the SAN)
         scsi.reclaim(p, paired); // its disks are served by the destination's VIOS now
         unsettled.remove(p.id()); // after the definition: a daemon killed in between drops it when read
     }
@@ -643,6 +650,7 @@ public final class Mobility {
         ScsiMobility.Paired paired = scsi.pairedWith(p);
         sys.removePartition(p, "hypervisor");
         operations.forget(p);
+        operations.snapshots().ifPresent(x -> x.release(p));
         scsi.reclaim(p, paired);
         LOG.info("partition {} ({}) moved to {} with its {} profiles", p.name(), f.request.suspended()
                 ? "Suspended, its saved state left on the SAN" : "Not Activated", f.target.systemName(),

@@ -47,6 +47,8 @@ public final class MobilityReceiver implements MobilityTarget {
     private final VirtualEthernet network;
     private final ImageStore images;
     private final ScsiMobility scsi;
+    /** This system's snapshots (the arriving partition's records are kept there). */
+    private final java.util.function.Supplier<Optional<PartitionSnapshots>> snapshots;
     /** Where the incoming stream is listened for: the address the daemon's API listens on. */
     private volatile String listenHost;
     /** Partitions being received: defined here by prepare, neither completed nor aborted. */
@@ -79,8 +81,9 @@ public final class MobilityReceiver implements MobilityTarget {
     }
 
     MobilityReceiver(ManagedSystem sys, Hypervisor hypervisor, VirtualEthernet network, ImageStore images,
-            ScsiMobility scsi, String listenHost) {
+            ScsiMobility scsi, String listenHost, java.util.function.Supplier<Optional<PartitionSnapshots>> snapshots) {
         this.sys = sys;
+        this.snapshots = snapshots;
         this.hypervisor = hypervisor;
         this.network = network;
         this.images = images;
@@ -178,6 +181,8 @@ public final class MobilityReceiver implements MobilityTarget {
                     + "take them by mobility yet."));
         }
         out.addAll(scsi.targetChecks(r));
+        out.addAll(SnapshotMobility.targetChecks(r, snapshots.get().isPresent(), scsi.san(), here,
+                prof -> imageOf(r, prof) != null));
         if (r.spec().lparId() != p.id() || !r.spec().name().equals(p.name()) || r.allocation().lparId() != p.id()) {
             out.add(ModelException.ofPartition(ModelException.Kind.INVALID_VALUE, p.name(), "The migration request "
                     + "for " + p.name() + " does not describe one partition consistently."));
@@ -251,6 +256,8 @@ public final class MobilityReceiver implements MobilityTarget {
             }
         }
         out.addAll(scsi.targetChecks(r));
+        out.addAll(SnapshotMobility.targetChecks(r, snapshots.get().isPresent(), scsi.san(), here,
+                prof -> imageOf(r, prof) != null));
         return out;
     }
 
@@ -284,10 +291,47 @@ public final class MobilityReceiver implements MobilityTarget {
      * to be on shared storage): only direct-kernel images are taken.
      */
     private PartitionImage image(MigrationRequest r) {
-        String name = r.profiles().stream().filter(x -> x.name().equals(r.profile())).findFirst()
+        return r.spec().disk() != null ? null : imageOf(r, r.profile());
+    }
+
+    /** The target's copy of the direct-kernel image profile {@code profile} of the request boots, or null. */
+    private PartitionImage imageOf(MigrationRequest r, String profile) {
+        String name = r.profiles().stream().filter(x -> x.name().equals(profile)).findFirst()
                 .map(x -> x.options().image()).orElse(null);
         PartitionImage i = images.find(name != null ? name : "default").orElse(null);
-        return i == null || i.disk() != null || r.spec().disk() != null ? null : i;
+        return i == null || i.disk() != null ? null : i;
+    }
+
+    /**
+     * The arriving partition's snapshots, kept here from its prepare step (an abort removes them):
+     * each memory snapshot's machine rebuilt for this host as the partition's own is, its memory
+     * file the one of its name in this system's SAN reserved storage (checked by validate).
+     */
+    private void adoptSnapshots(MigrationRequest r, Partition p, Map<Integer, ScsiMobility.Placement> placed) {
+        if (r.snapshots() == null || snapshots.get().isEmpty()) {
+            return;
+        }
+        List<SnapshotRecords.Snapshot> here = new ArrayList<>();
+        for (SnapshotRecords.Snapshot s : r.snapshots().snapshots()) {
+            Hypervisor.SavedState m = s.machine();
+            if (m != null) {
+                PartitionImage image = imageOf(r, m.profile());
+                LaunchSpec spec = scsi.rehomed(m.spec().rehomed(hypervisor.config().qemuBinary(),
+                        hypervisor.runDir(p.id()), image.kernel(), image.initramfs(), hypervisor.config().qemuUser()),
+                        p, placed);
+                m = new Hypervisor.SavedState(spec, m.profile(), m.allocation(), ScsiMobility.reserved(scsi.san(),
+                        PartitionSnapshots.memoryFileName(p, s.name())));
+            }
+            here.add(new SnapshotRecords.Snapshot(s.name(), p.id(), p.name(), s.timeMillis(), s.parent(),
+                    s.withMemory(), s.stateAtSnapshot(), s.profile(), s.description(), m));
+        }
+        try {
+            snapshots.get().get().adopt(p, new SnapshotRecords.Chain(r.snapshots().current(), here));
+        } catch (java.io.IOException e) {
+            throw ModelException.ofPartition(ModelException.Kind.STORE_FAILURE, p.name(), "The snapshot records of "
+                    + "partition " + p.name() + " could not be written on the destination managed system "
+                    + systemName() + ": " + e.getMessage());
+        }
     }
 
     @Override
@@ -311,6 +355,7 @@ public final class MobilityReceiver implements MobilityTarget {
         try {
             // the VIOS serves the disks before the QEMU that opens them starts
             scsi.serve(p, placed, r.disks());
+            adoptSnapshots(r, p, placed);
         } catch (RuntimeException e) {
             abort(p.name());
             throw e;
@@ -344,7 +389,15 @@ public final class MobilityReceiver implements MobilityTarget {
             if (listenFirst) {
                 PartitionNetwork.connect(network, spec, true);
             }
-            int port = hypervisor.receive(spec, r.profile(), r.allocation(), listenHost, r.streamKey());
+            // the source's storage server wrote the layers of snapshotted disks until its last flush
+            Runnable reread = r.snapshots() == null || snapshots.get().isEmpty() ? () -> { } : () -> {
+                try {
+                    snapshots.get().get().reread(p);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("its disks' layers could not be read again: " + e.getMessage(), e);
+                }
+            };
+            int port = hypervisor.receive(spec, r.profile(), r.allocation(), listenHost, r.streamKey(), reread);
             long t3 = System.nanoTime();
             if (!listenFirst) {
                 PartitionNetwork.connect(network, spec, true);
@@ -476,6 +529,7 @@ public final class MobilityReceiver implements MobilityTarget {
             }
         }
         ScsiMobility.Paired paired = scsi.pairedWith(p);
+        snapshots.get().ifPresent(x -> x.release(p)); // the source keeps its records, and the files are the SAN's
         sys.removePartition(p, "hypervisor");
         scsi.reclaim(p, paired); // the source's VIOS serves the disks on
         receiving.remove(p.id()); // after the definition: a daemon killed in between finds it and removes it again

@@ -98,7 +98,7 @@ public final class PartitionOperations {
                 MIGRATION_BANDWIDTH);
         // Listens on loopback until the multi-system layer names this host's migration address.
         this.receiver = hypervisor == null ? null : new MobilityReceiver(sys, hypervisor, network, images,
-                scsiMobility, "127.0.0.1");
+                scsiMobility, "127.0.0.1", this::snapshots);
         this.suspension = hypervisor == null ? null : new Suspension(sys, hypervisor, network, vios, this::state,
                 MIGRATION_BANDWIDTH);
         this.backups = vios == null ? null : new io.parvirt.partition.backup.PartitionBackups(sys, vios, this,

@@ -389,8 +389,7 @@ public final class PartitionSnapshots {
     }
 
     private void requireDisks(Partition p) {
-        boolean any = vios.mappedDevicesOf(p.id()).stream()
-                .anyMatch(d -> d.kind() == MappedDevice.Kind.DISK && d.file() != null && !d.readOnly());
+        boolean any = vios.mappedDevicesOf(p.id()).stream().anyMatch(DiskSnapshots::layered);
         if (!any) {
             throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has no virtual SCSI "
                     + "disk served by a Virtual I/O Server to take a snapshot of.");
@@ -414,14 +413,63 @@ public final class PartitionSnapshots {
                 + name + " of partition " + p.name() + " does not exist."));
     }
 
-    /** Beside the partition's first disk, as a suspend's saved state ({@link Suspension}). */
+    /**
+     * Where a suspend's saved state would be ({@link Suspension#stateFile}): beside the partition's
+     * first disk when it is a pool's; in the SAN's reserved storage when it is a SAN LUN, where every
+     * system on the SAN reads it (its layers are on the SAN too: the snapshot moves with the partition).
+     */
     private Path memoryFile(Partition p, String name) {
         for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
             if (d.kind() == MappedDevice.Kind.DISK && d.file() != null) {
-                return d.file().resolveSibling("parvirt-snap-" + p.uuid() + "-" + name + ".mem");
+                return d.file().resolveSibling(memoryFileName(p, name));
+            }
+            if (d.kind() == MappedDevice.Kind.PV && vios.san().dir() != null) {
+                Path f = ScsiMobility.reserved(vios.san(), memoryFileName(p, name));
+                try {
+                    Files.createDirectories(f.getParent());
+                } catch (IOException e) {
+                    throw refusal(ModelException.Kind.INVALID_STATE, p, "The SAN's reserved storage " + f.getParent()
+                            + " cannot be made: " + e.getMessage());
+                }
+                return f;
             }
         }
         throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has no disk.");
+    }
+
+    /** A memory file's name: the partition's UUID (the same on every system) and the snapshot's name. */
+    static String memoryFileName(Partition p, String name) {
+        return "parvirt-snap-" + p.uuid() + "-" + name + ".mem";
+    }
+
+    // Mobility (issue 19): the records move with the partition; disk layers and memory files stay on the SAN
+
+    /** What {@code p}'s snapshots are, as a migration's request carries them (empty chain: none). */
+    SnapshotRecords.Chain chainOf(Partition p) {
+        return records.of(p.uuid());
+    }
+
+    /** The destination: {@code p} arrived for good with its snapshots, re-homed here. */
+    synchronized void adopt(Partition p, SnapshotRecords.Chain chain) throws IOException {
+        records.save(p.uuid(), chain);
+    }
+
+    /**
+     * The source, once the destination runs {@code p}: its records go, nothing else (the layers and
+     * memory files are the destination's now, on the same SAN).
+     */
+    synchronized void release(Partition p) {
+        try {
+            records.save(p.uuid(), SnapshotRecords.Chain.EMPTY);
+        } catch (IOException e) {
+            LOG.warn("partition {}: moved, but its snapshot records here were not removed: {}", p.name(),
+                    e.getMessage());
+        }
+    }
+
+    /** The destination's storage servers read the arrived disks' layers again, before its guest runs. */
+    void reread(Partition p) throws IOException {
+        disks.reread(p.id());
     }
 
     private static ModelException refusal(ModelException.Kind kind, Partition p, String sentence) {

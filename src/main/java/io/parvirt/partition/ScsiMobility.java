@@ -67,8 +67,11 @@ final class ScsiMobility {
 
     // ----- the source -----
 
-    /** Every device that cannot move, one refusal each; a Fibre Channel adapter in any profile, one. */
-    List<ModelException> sourceChecks(Partition p) {
+    /**
+     * Every device that cannot move, one refusal each, but those in {@code covered} (another check's
+     * line names them already); a Fibre Channel adapter in any profile, one.
+     */
+    List<ModelException> sourceChecks(Partition p, java.util.Set<String> covered) {
         List<ModelException> out = new ArrayList<>();
         String n = p.name();
         if (sys.definition().profiles(p.id()).stream().anyMatch(x -> !x.io().fc().isEmpty())) {
@@ -79,6 +82,9 @@ final class ScsiMobility {
             return out;
         }
         for (ViosService.ClientDevice d : vios.devicesOf(p.id())) {
+            if (covered.contains(d.vtd())) {
+                continue;
+            }
             String where = "virtual SCSI device " + d.vtd() + " (virtual SCSI client adapter " + d.clientSlot()
                     + ", Virtual I/O Server " + d.viosName() + ")";
             if (d.kind() != ViosStorage.TargetKind.PV) {
@@ -190,6 +196,11 @@ final class ScsiMobility {
     /** The file {@code name} in the reserved storage of {@code san}, or null when there is no SAN. */
     static Path reserved(San san, String name) {
         return san == null || san.dir() == null ? null : san.dir().resolve(RESERVED).resolve(name);
+    }
+
+    /** The SAN this system's VIOSes are on ({@link San#NONE} without VIOS storage). */
+    San san() {
+        return vios == null ? San.NONE : vios.san();
     }
 
     /** The saved state file of {@code p} in this system's SAN reserved storage (null: no SAN here). */

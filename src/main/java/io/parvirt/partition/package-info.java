@@ -16,8 +16,10 @@
  * a resume does. The records are JSON files in the home, written whole. A partition removed with
  * {@code rmsyscfg -r lpar} takes its snapshots with it (records, memory files; the disk layers are
  * merged into disks that stay, or go with disks removed by {@code --vioscfg --vdisks}). Snapshots
- * stay on their system: {@code migrlpar} of a partition with snapshots, or of a linked clone, is
- * refused ({@code SnapshotsStayBehind}, one of mobility's source checks).
+ * of a partition on SAN LUNs move with it ({@code SnapshotMobility}: the layers beside each LUN and
+ * the memory files in the SAN's reserved storage stay put, the records travel in the request and
+ * the destination rebuilds each memory snapshot's machine for its host); snapshots in a storage
+ * pool, and a linked clone not wholly on the SAN, are refused by mobility's source checks.
  *
  * <p><b>DLPAR</b> (issue 13). Processor policy (units, weight, mode, pool) only changes what the
  * dispatcher grants ({@code ProcessorDlpar}). Virtual processors, dedicated cores and memory need

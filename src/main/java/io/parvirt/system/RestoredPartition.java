@@ -21,11 +21,11 @@ import java.util.UUID;
  * A partition made from another's definition (issue 19: a restored backup or a full clone): under
  * its own name or a new one, with an id of this system, its virtual SCSI client adapters that
  * carry disks re-pointed at a new server adapter added to the serving VIOS's default profile (one
- * per client adapter, naming the new partition, so it pairs with nothing else), and client adapters
- * without disks dropped. A copy under a new name gets a new UUID and the system's MAC addresses.
+ * per client adapter, naming the new partition, so it pairs with nothing else), and the other client
+ * adapters dropped (a restore serves its optical drives' adapters too: they are in {@code serving}). A copy under a new name gets a new UUID and the system's MAC addresses.
  * Every profile is validated as {@code mksyscfg} validates one.
  *
- * @param serving per client slot with disks, the VIOS (by id) that serves them
+ * @param serving per client slot with disks (or a restored optical drive), the VIOS (by id) that serves them
  */
 public record RestoredPartition(Partition source, List<Profile> profiles, String name, Integer id,
         Map<Integer, Integer> serving) {

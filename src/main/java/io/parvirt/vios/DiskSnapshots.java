@@ -187,8 +187,32 @@ public final class DiskSnapshots {
     }
 
     private List<MappedDevice> disks(int clientId) {
-        return vios.mappedDevicesOf(clientId).stream()
-                .filter(d -> d.kind() == MappedDevice.Kind.DISK && d.file() != null && !d.readOnly()).toList();
+        return vios.mappedDevicesOf(clientId).stream().filter(DiskSnapshots::layered).toList();
+    }
+
+    /**
+     * Whether {@code d} has snapshots: a read-write disk of a pool, or a whole SAN LUN, whose layers
+     * ({@code .LUN.snap/}) then sit on the SAN beside it, where every system on the SAN reaches them
+     * (what lets a snapshotted partition migrate). An optical medium has none.
+     */
+    public static boolean layered(MappedDevice d) {
+        return (d.kind() == MappedDevice.Kind.DISK || d.kind() == MappedDevice.Kind.PV) && d.file() != null
+                && !d.readOnly();
+    }
+
+    /**
+     * Has VIOS {@code viosId}'s running storage server read the layers of the partition's disks it
+     * serves again from their files: another system's server wrote them until now (a live
+     * migration's source, whose last flush came with the end of its stream). Nothing to do for a
+     * VIOS that does not run or a disk without snapshots.
+     */
+    public void reread(int clientId) throws IOException {
+        for (MappedDevice d : disks(clientId)) {
+            Optional<Path> sock = controlSocket.apply(d.viosId());
+            if (sock.isPresent() && Overlay.hasChain(d.file())) {
+                SnapshotControl.call(sock.get(), "refresh", d.vtd());
+            }
+        }
     }
 
     private List<String> namesOf(MappedDevice d, String partition) {

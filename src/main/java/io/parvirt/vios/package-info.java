@@ -75,8 +75,9 @@
  *     PV, stored by LUN name so it follows the LUN when hdisks renumber; the store's backing
  *     column, which refers to pool devices, stays empty for it), once per VIOS and, across the
  *     system's VIOSes, for one client only; {@code hdisk0} (rootvg) is refused. The storage server
- *     serves the LUN's file like a backing device's. A LUN whose file is gone leaves its mapping
- *     Defined, named by its LUN.</li>
+ *     serves the LUN's file like a backing device's, snapshots too ({@code DiskSnapshots}: the
+ *     layers in {@code .LUN.snap/} beside it, on the SAN, so they move with the partition). A LUN
+ *     whose file is gone leaves its mapping Defined, named by its LUN.</li>
  * <li><b>Removing a VIOS partition's definition</b> keeps its storage rows and files.</li>
  * <li><b>What a running VIOS serves</b> ({@link io.parvirt.vios.ViosService#exportsOf}): one NBD
  *     export per mapping on a server adapter that pairs with a client, named by its VTD (so its

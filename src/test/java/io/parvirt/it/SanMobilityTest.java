@@ -30,6 +30,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * pairs with the same VIOS on each side. Suspended on sys2, mob moves back to sys1 with its saved
  * state, which stays in the SAN's reserved storage, and resumes there with its memory and processes
  * (a value in tmpfs, a counting process); a saved state the destination cannot reach is refused.
+ * Snapshotted on sys1 (issue 19), mob moves live to sys2 with its snapshot and reverts to it there
+ * (a tmpfs value and a counter on the disk back at the snapshot), then moves back inactive with it.
  */
 @Tag("guest")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -332,14 +334,99 @@ class SanMobilityTest {
         Await.on("the counter to go on", () -> count(a)).within(Duration.ofSeconds(60)).every(Guests.POLL)
                 .until(n -> n > after);
         assertThat(sh(a, DISK + "dd if=$DISK bs=512 count=1 iflag=direct 2>/dev/null")).startsWith("parvirt-san-one-");
-
-        // back to where the next check starts: Not Activated on sys2 (inactive mobility, no stream)
-        MobilityTest.ok(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "mob"));
-        MobilityTest.awaitState(a, "sys1", "mob", "Not Activated", Duration.ofSeconds(60));
-        MobilityTest.ok(migrlpar("m"));
-        assertThat(MobilityTest.state(b, "sys2", "mob")).isEqualTo("Not Activated");
         System.out.printf("suspended mobility: move %d ms, resume on the other system %d ms, check %d s%n", moveMs,
                 resumeMs, (System.nanoTime() - t0) / 1_000_000_000);
+    }
+
+    /** Writes {@code parvirt-count-N-} padded to one sector at 2 MiB of the disk, past the guest's cache, unflushed. */
+    static String writeCount(int n) {
+        return DISK + "printf 'parvirt-count-" + n + "-%0" + (512 - 16 - String.valueOf(n).length() + 1)
+                + "d' 0 > /tmp/c && dd if=/tmp/c of=$DISK bs=512 count=1 seek=4096 oflag=direct 2>/dev/null";
+    }
+
+    static String readCount(RunningDaemon d) {
+        return sh(d, DISK + "dd if=$DISK bs=512 count=1 skip=4096 iflag=direct 2>/dev/null").replaceAll("-0+$", "");
+    }
+
+    /** The systems whose processes hold files of the LUN's snapshot layers open (by their homes' paths). */
+    static java.util.Set<String> layerHolders() throws Exception {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        String layers = san.resolve(".lun1.snap").toString();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                boolean holds = false;
+                try (var fds = Files.list(proc.resolve("fd"))) {
+                    for (Path fd : fds.toList()) {
+                        try {
+                            holds |= Files.readSymbolicLink(fd).toString().startsWith(layers);
+                        } catch (java.io.IOException e) {
+                            // closed meanwhile
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    continue; // ended, or not ours
+                }
+                if (holds) {
+                    String cmd = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+                    out.add(cmd.contains(a.home().root().toString()) ? "sys1" : cmd.contains(b.home().root()
+                            .toString()) ? "sys2" : "other: " + cmd);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Issue 19: a snapshotted partition migrates live with its snapshots (their layers beside the
+     * LUN and the memory file in the SAN's reserved storage stay where they are; the records move)
+     * and reverts on the destination to the snapshot's disk and memory; the source keeps no record
+     * and its VIOS no layer open. The disk's counter written after the snapshot is not flushed by
+     * the guest: its block's layer bit reaches the layer's map only with the source's last flush,
+     * after the destination's storage server opened the layers, which it reads again before the
+     * guest runs there.
+     */
+    @Test
+    @Order(5)
+    void aSnapshottedPartitionMovesLiveWithItsSnapshotsAndRevertsToThemOnTheDestination() throws Exception {
+        long t0 = System.nanoTime();
+        String uuid = a.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=mob", "-F", "uuid")
+                .stdout().strip();
+        sh(a, "mkdir -p /mnt/snap && mount -t tmpfs tmpfs /mnt/snap && echo at-snapshot > /mnt/snap/v");
+        sh(a, writeCount(1) + " conv=fsync");
+        MobilityTest.ok(a.hmc("mklparsnap", "-m", "sys1", "-p", "mob", "-n", "before"));
+        Path memory = san.resolve(".parvirt-reserved").resolve("parvirt-snap-" + uuid + "-before.mem");
+        assertThat(memory).as("a memory snapshot of a SAN partition is in the SAN's reserved storage").isRegularFile();
+        assertThat(san.resolve(".lun1.snap")).as("its layers beside the LUN").isDirectory();
+        sh(a, "echo after-snapshot > /mnt/snap/v");
+        sh(a, writeCount(2));
+        assertThat(layerHolders()).containsExactly("sys1");
+
+        MobilityTest.ok(migrlpar("m"));
+        MobilityTest.awaitState(b, "sys2", "mob", "Running", Duration.ofSeconds(60));
+        Await.on("mob's guest agent on sys2", () -> Guests.exec(b, "mob", "/bin/true").status())
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(st -> st == 200);
+        assertThat(readCount(b)).as("the write after the snapshot, flushed only by the switch-over")
+                .isEqualTo("parvirt-count-2");
+        assertThat(b.hmc("lslparsnap", "-m", "sys2", "-p", "mob", "-F", "name,with_memory").stdout())
+                .isEqualTo("before,1\n");
+        assertThat(a.home().root().resolve("snapshots").resolve(uuid + ".json")).doesNotExist();
+        assertThat(layerHolders()).as("only the destination's VIOS serves the layers").containsExactly("sys2");
+
+        long r0 = System.nanoTime();
+        MobilityTest.ok(b.hmc("rstlparsnap", "-m", "sys2", "-p", "mob", "-n", "before"));
+        long revertMs = (System.nanoTime() - r0) / 1_000_000;
+        assertThat(MobilityTest.state(b, "sys2", "mob")).isEqualTo("Running");
+        Await.on("mob's guest agent after the revert", () -> Guests.exec(b, "mob", "/bin/true").status())
+                .within(Duration.ofSeconds(60)).every(Guests.POLL).until(st -> st == 200);
+        assertThat(sh(b, "cat /mnt/snap/v").strip()).isEqualTo("at-snapshot");
+        assertThat(readCount(b)).isEqualTo("parvirt-count-1");
+        assertThat(memory).as("the snapshot stays, with its memory").isRegularFile();
+
+        // back to where the next check starts: Not Activated on sys2
+        MobilityTest.ok(b.hmc("chsysstate", "-m", "sys2", "-r", "lpar", "-o", "shutdown", "--immed", "-n", "mob"));
+        MobilityTest.awaitState(b, "sys2", "mob", "Not Activated", Duration.ofSeconds(60));
+        System.out.printf("snapshotted mobility: revert on the destination %d ms, check %d s%n", revertMs,
+                (System.nanoTime() - t0) / 1_000_000_000);
     }
 
     /** The guest's counter (written beside and renamed over, so a read never sees it empty). */
@@ -351,9 +438,13 @@ class SanMobilityTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNotActivatedPartitionMovesBackWithItsMappingAndNoStream() {
         MobilityTest.ok(b.hmc("migrlpar", "-o", "m", "-m", "sys2", "-t", "sys1", "-p", "mob"));
+        // its snapshot moves with it (inactive mobility), the memory file staying on the SAN
+        assertThat(a.hmc("lslparsnap", "-m", "sys1", "-p", "mob", "-F", "name,with_memory").stdout())
+                .isEqualTo("before,1\n");
+        assertThat(b.home().root().resolve("snapshots")).isEmptyDirectory();
 
         assertThat(MobilityTest.state(a, "sys1", "mob")).isEqualTo("Not Activated");
         assertThat(a.hmc("lssyscfg", "-r", "prof", "-m", "sys1", "--filter", "lpar_names=mob", "-F",

@@ -70,6 +70,18 @@ class MigrationMessagesTest {
             assertThat(sBack).isEqualTo(suspended);
             assertThat(sBack.suspended()).isTrue();
             assertThat(sBack.inactive()).as("nothing streams").isTrue();
+
+            // its snapshots (issue 19): a memory snapshot's machine and file, and a disk-only one after it
+            var chain = new SnapshotRecords.Chain("s2", List.of(new SnapshotRecords.Snapshot("s1", p.id(), "mob", 1000L,
+                    "", true, "Running", "default", "before", new io.parvirt.hypervisor.Hypervisor.SavedState(spec,
+                    "default", r.allocation(), Path.of("/san/.parvirt-reserved/parvirt-snap-x-s1.mem"))),
+                    new SnapshotRecords.Snapshot("s2", p.id(), "mob", 2000L, "s1", false, "Running", "default", "",
+                            null)));
+            MigrationRequest withSnapshots = r.withSnapshots(chain);
+            assertThat(MigrationMessages.request(new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(
+                    MigrationMessages.request(withSnapshots))))).isEqualTo(withSnapshots);
+            assertThat(withSnapshots.snapshots()).isEqualTo(chain);
+            assertThat(r.withSnapshots(SnapshotRecords.Chain.EMPTY).snapshots()).as("none: none sent").isNull();
         }
     }
 

@@ -14,9 +14,11 @@ import java.util.Objects;
  * What a backup archive holds besides the disks' bytes: the partition and every profile (the model
  * records, as {@code bkprofdata} keeps them) and, per disk, where it was served from (VIOS, server
  * and client slot, pool, backing device, size). Disks are stored in the body in this order.
+ * {@code opticals}: the partition's virtual optical drives and the media they held (by name: the
+ * media are not in the archive); none in an archive written before they were kept.
  */
 record BackupManifest(int version, String system, String created, boolean running, Partition partition,
-        List<Profile> profiles, List<Disk> disks) {
+        List<Profile> profiles, List<Disk> disks, List<Optical> opticals) {
     static final int VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper()
             .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
@@ -27,6 +29,21 @@ record BackupManifest(int version, String system, String created, boolean runnin
         Objects.requireNonNull(partition);
         profiles = List.copyOf(profiles);
         disks = List.copyOf(disks);
+        opticals = opticals == null ? List.of() : List.copyOf(opticals);
+    }
+
+    /** A manifest without optical drives (a clone's: its drives are not copied). */
+    BackupManifest(int version, String system, String created, boolean running, Partition partition,
+            List<Profile> profiles, List<Disk> disks) {
+        this(version, system, created, running, partition, profiles, disks, List.of());
+    }
+
+    /**
+     * One virtual optical drive ({@code mkvdev -fbo}): served by VIOS {@code vios} (name and id on
+     * the source) to client slot {@code clientSlot} as {@code vtd}, holding medium {@code medium}
+     * of the VIOS's repository (null: empty).
+     */
+    record Optical(String vios, int viosId, int clientSlot, String vtd, String medium) {
     }
 
     /**
@@ -42,7 +59,7 @@ record BackupManifest(int version, String system, String created, boolean runnin
     }
 
     BackupManifest withDisks(List<Disk> d) {
-        return new BackupManifest(version, system, created, running, partition, profiles, d);
+        return new BackupManifest(version, system, created, running, partition, profiles, d, opticals);
     }
 
     byte[] toJson() {

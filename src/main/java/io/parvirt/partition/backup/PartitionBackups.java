@@ -13,6 +13,7 @@ import io.parvirt.system.ManagedSystem;
 import io.parvirt.system.RestoredPartition;
 import io.parvirt.vios.DiskPlacement;
 import io.parvirt.vios.MappedDevice;
+import io.parvirt.vios.OpticalPlacement;
 import io.parvirt.vios.ViosException;
 import io.parvirt.vios.ViosService;
 import io.parvirt.vios.nbd.LinkedClones;
@@ -109,7 +110,7 @@ public final class PartitionBackups {
         List<Source> disks = disksOf(p, !running);
         BackupManifest m = new BackupManifest(BackupManifest.VERSION, sys.definition().settings().name(),
                 Instant.now().toString(), running, p, List.copyOf(sys.definition().profiles(p.id())),
-                disks.stream().map(Source::disk).toList());
+                disks.stream().map(Source::disk).toList(), opticalsOf(p));
         LparJobs.Job job = jobs.start(LparJobs.Kind.BACKUP, p.name(), name);
         Path tmp = file.resolveSibling("." + name + ".partial");
         PointInTimeCopy copy = null;
@@ -177,6 +178,19 @@ public final class PartitionBackups {
             String viosName = sys.definition().partition(d.viosId()).map(Partition::name).orElse("");
             out.add(new Source(new BackupManifest.Disk(viosName, d.viosId(), t.serverSlot(), d.clientSlot(),
                     d.vtd(), bd.name(), bd.pool(), bd.sizeMb(), 0), d.file()));
+        }
+        return out;
+    }
+
+    /** The partition's virtual optical drives and the media they hold (by name: media stay in their repository). */
+    private List<BackupManifest.Optical> opticalsOf(Partition p) {
+        List<BackupManifest.Optical> out = new ArrayList<>();
+        for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
+            if (d.kind() == MappedDevice.Kind.OPTICAL) {
+                ViosStorage.Target t = vios.storage(d.viosId()).target(d.vtd()).orElseThrow();
+                out.add(new BackupManifest.Optical(sys.definition().partition(d.viosId()).map(Partition::name)
+                        .orElse(""), d.viosId(), d.clientSlot(), d.vtd(), t.media()));
+            }
         }
         return out;
     }
@@ -367,7 +381,18 @@ public final class PartitionBackups {
             java.util.function.Consumer<List<DiskPlacement.Placed>> fill) {
         Map<Integer, Integer> serving = new LinkedHashMap<>();
         for (BackupManifest.Disk d : m.disks()) {
-            serving.putIfAbsent(d.clientSlot(), viosFor(d).id());
+            serving.putIfAbsent(d.clientSlot(), viosFor(d.vios(), "the disk " + d.device()).id());
+        }
+        for (BackupManifest.Optical o : m.opticals()) {
+            Partition v = viosFor(o.vios(), "the virtual optical device " + o.vtd());
+            serving.putIfAbsent(o.clientSlot(), v.id());
+            if (o.medium() != null) {
+                try {
+                    OpticalPlacement.requireLoadable(vios, serving.get(o.clientSlot()), v.name(), o.medium(), name);
+                } catch (ViosException e) {
+                    throw asModel(e);
+                }
+            }
         }
         RestoredPartition r = new RestoredPartition(m.partition(), m.profiles(), name, id, serving);
         RestoredPartition.Built check = sys.checkRestored(r);
@@ -404,6 +429,12 @@ public final class PartitionBackups {
                     DiskPlacement.commit(vios, e.getKey(), e.getValue(), "partition " + name, user);
                     sys.definition().partition(e.getKey()).ifPresent(operations::viosChanged);
                 }
+                for (BackupManifest.Optical o : m.opticals()) {
+                    int v = serving.get(o.clientSlot());
+                    OpticalPlacement.commit(vios, v, b.serverSlots().get(o.clientSlot()), o.vtd(), o.medium(),
+                            "partition " + name, user);
+                    sys.definition().partition(v).ifPresent(operations::viosChanged);
+                }
             } catch (RuntimeException e) {
                 sys.removePartition(b.partition(), user);
                 throw e instanceof ViosException v ? asModel(v) : e;
@@ -414,18 +445,17 @@ public final class PartitionBackups {
         }
     }
 
-    /** The VIOS here that serves a disk: the one of the same name, else the only one. */
-    private Partition viosFor(BackupManifest.Disk d) {
+    /** The VIOS here that serves {@code what}: the one named {@code name}, else the only one. */
+    private Partition viosFor(String name, String what) {
         List<Partition> all = sys.definition().partitions().stream().filter(p -> p.env() == LparEnv.VIOSERVER)
                 .toList();
-        return all.stream().filter(p -> p.name().equals(d.vios())).findFirst().orElseGet(() -> {
+        return all.stream().filter(p -> p.name().equals(name)).findFirst().orElseGet(() -> {
             if (all.size() == 1) {
                 return all.getFirst();
             }
             throw ModelException.of(ModelException.Kind.INVALID_REFERENCE, "The managed system "
                     + sys.definition().settings().name() + " has " + (all.isEmpty() ? "no Virtual I/O Server"
-                    : "no Virtual I/O Server named " + d.vios() + " and more than one other") + " to serve the disk "
-                    + d.device() + ".");
+                    : "no Virtual I/O Server named " + name + " and more than one other") + " to serve " + what + ".");
         });
     }
 

@@ -30,8 +30,12 @@
  *     VIOS of the same name here, else by the only VIOS; a new server adapter is added to that
  *     VIOS's default profile in its lowest free slot, naming the new partition (so it pairs with
  *     nothing else), and the disks are new backing devices in the pool of the same name (else the
- *     default pool; a name in use gets {@code _N}) mapped on it as {@code vtscsiN}. Client adapters
- *     without disks (an optical drive's) are not carried over: media stay in their repository.</li>
+ *     default pool; a name in use gets {@code _N}) mapped on it as {@code vtscsiN}. A restored
+ *     partition's virtual optical drives are made again on the same VIOS as its disks would be,
+ *     each loaded with the medium it held, by name, from that VIOS's repository
+ *     ({@code vios.OpticalPlacement}; a missing medium is refused before anything is made): media are
+ *     not archived (install images, shared by partitions, as large as they are). A clone's client
+ *     adapters without disks are not carried over, nor its source's drives.</li>
  * <li><b>Linked clones</b> ({@code cplpar --linked}, {@code ?linked=true}): the source (Not Activated or
  *     Running: disk-only, frozen through its agent) gets snapshot {@code linked.NEWNAME}, listed with its
  *     others, and the copy's disks are new backing devices whose layers lie over that snapshot's

@@ -67,6 +67,14 @@ public final class NbdServer implements AutoCloseable {
         overlayOf(export).delete(name);
     }
 
+    /**
+     * Reads a served export's layers again from their files: another VIOS's server wrote them while
+     * this one already served the device (the destination of a live migration, before its guest runs).
+     */
+    public void reread(String export) throws IOException {
+        overlayOf(export).refresh();
+    }
+
     public List<OverlayChain.Snapshot> snapshots(String export) {
         return overlayOf(export).snapshots();
     }

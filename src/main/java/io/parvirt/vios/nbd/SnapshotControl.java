@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * revert EXPORT NAME            →  ok
  * delete EXPORT NAME            →  ok
  * list EXPORT                   →  ok [NAME:MILLIS ...]
+ * refresh EXPORT                →  ok                 (layers read again: another server wrote them, mobility)
  * move EXPORT RATE TARGET_FILE  →  ok                 (the copy runs on, RATE bytes/s at most, 0: no cap: {@link DiskMove})
  * move-status EXPORT            →  ok STATE COPIED TOTAL [REASON] | ok none
  * move-finish EXPORT            →  ok                 (synced: committed, the target is the disk now)
@@ -111,6 +112,13 @@ public final class SnapshotControl implements AutoCloseable {
                     nbd.deleteSnapshot(w[1], w[2]);
                     yield "ok";
                 }
+                case "refresh" -> {
+                    if (w.length != 2) {
+                        yield usage();
+                    }
+                    nbd.reread(w[1]);
+                    yield "ok";
+                }
                 case "list" -> w.length == 2 ? ("ok " + list(nbd.snapshots(w[1]))).trim() : usage();
                 case "move" -> {
                     String[] m = line.trim().split(" +", 4); // the path is the rest of the line
@@ -157,7 +165,7 @@ public final class SnapshotControl implements AutoCloseable {
 
     private static String usage() {
         return "error requests are: snapshot EXPORT NAME MILLIS | revert EXPORT NAME | delete EXPORT NAME | list EXPORT"
-                + " | move EXPORT RATE TARGET | move-status EXPORT | move-finish EXPORT | move-cancel EXPORT";
+                + " | refresh EXPORT | move EXPORT RATE TARGET | move-status EXPORT | move-finish EXPORT | move-cancel EXPORT";
     }
 
     private static String readLine(SocketChannel ch) throws IOException {

@@ -70,7 +70,9 @@
  *     {@code --control-socket} ({@link io.parvirt.vios.nbd.SnapshotControl}); a device not served
  *     is changed by opening its overlay directly. The pause: the top's last flush and the chain's
  *     rewrite, about 25 ms at 4 and 16 GiB alike on this host (bench/RESULTS.md). A device's layers are
- *     read again when its first client connects (another VIOS may have served it: mobility).
+ *     read again when its first client connects (another VIOS may have served it: mobility), and on
+ *     the control socket's {@code refresh} (a live migration's destination, whose client connected
+ *     while the source's server still wrote the top layer: asked before the guest runs there).
  *     A snapshot is refused when its pool cannot hold the new layer (the host daemon's check,
  *     {@code vios.PoolRoom}: the device's data against the pool's free space and its file system's).</li>
  * <li><b>Moving a device to another file</b> (issue 19, disk migration between pools,

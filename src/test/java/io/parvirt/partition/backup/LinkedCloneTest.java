@@ -80,13 +80,16 @@ class LinkedCloneTest {
             // a Not Activated partition's disk with layers is not its file: not copied as one
             refused(hmc, "has snapshot layers", "bklpar", "-m", "sys1", "-p", "A2", "-f", "a2.bk");
             refused(hmc, "has snapshot layers", "cplpar", "-m", "sys1", "-p", "A", "-n", "A4");
-            // snapshots and a linked clone's layers stay on this system: migrlpar names the rule among its refusals
+            // snapshots and a linked clone's layers in a pool stay on this system: migrlpar names the rule among
+            // its refusals (SnapshotMobilityRefusalTest has them alone)
             assertThat(run(hmc, "migrlpar", "-o", "v", "-m", "sys1", "-t", "sys2", "-p", "A").stdout().lines())
-                    .contains("HSCL130C Partition A has 1 snapshot (linked.A2): snapshots do not move with a partition; "
-                            + "delete them with rmlparsnap (and any linked clone made from it) before migrating it.");
+                    .contains("HSCLA24E The snapshot linked.A2 of partition A holds layers of virtual SCSI device "
+                            + "vtscsi0 (bdA) in a storage pool of a Virtual I/O Server, which the destination managed "
+                            + "system does not reach: only snapshots of SAN LUNs move with a partition; delete them "
+                            + "with rmlparsnap before migrating it.");
             assertThat(run(hmc, "migrlpar", "-o", "m", "-m", "sys1", "-t", "sys2", "-p", "A2").stdout().lines())
-                    .anyMatch(l -> l.matches("HSCL130C The disk vtscsi\\d+ of partition A2 has snapshot layers \\(it "
-                            + "is a linked clone's\\).*"));
+                    .anyMatch(l -> l.matches("HSCLA24E The disk vtscsi\\d+ of partition A2 is a linked clone's, read "
+                            + "through snapshot linked.A2 of bdA, .*make a full copy \\(cplpar\\) to migrate."));
             assertThat(state(hmc)).isEqualTo(before);
 
             ok(hmc, "rmsyscfg", "-r", "lpar", "-m", "sys1", "-n", "A2", "--vioscfg", "--vdisks");

@@ -127,6 +127,43 @@ class PartitionBackupTest {
                 .contains("vtscsi0").contains("diskA");
     }
 
+    /**
+     * A partition's virtual optical drive is in its archive (the drive, and the medium it held by
+     * name: media stay in their repository): restored on the other system, the client adapter is
+     * kept and the drive made on its new server adapter with the medium loaded from that VIOS's
+     * repository. A destination whose repository lacks the medium refuses the restore, one line,
+     * nothing changed.
+     */
+    @Test
+    void anOpticalDriveIsRestoredWithItsMediumFromTheDestinationsRepository() throws IOException {
+        for (InProcessSystem s : List.of(one, two)) {
+            s.ok("viosvrcmd", "-m", SYS, "-p", "VIOS1", "-c", "mkrep -sp pool1 -size 16M");
+        }
+        one.ok("viosvrcmd", "-m", SYS, "-p", "VIOS1", "-c", "mkvopt -name install1 -size 1M -ro");
+        one.ok("viosvrcmd", "-m", SYS, "-p", "VIOS1", "-c", "mkvdev -fbo -vadapter vhost0 -dev cdA");
+        one.ok("viosvrcmd", "-m", SYS, "-p", "VIOS1", "-c", "loadopt -disk install1 -vtd cdA");
+        one.ok("bklpar", "-m", SYS, "-p", "A", "-f", "a.bk");
+        Files.createDirectories(archive(two, "x").getParent());
+        Files.copy(archive(one, "a.bk"), archive(two, "a.bk"));
+
+        refused(two, "HSCL", "The virtual optical medium install1 of partition A is not in the virtual media "
+                + "repository of the Virtual I/O Server VIOS1: add it there (mkvopt -name install1 -file FILE) before "
+                + "the restore, or unload it (unloadopt) before the backup.", "rstlpar", "-m", SYS, "-f", "a.bk");
+
+        two.ok("viosvrcmd", "-m", SYS, "-p", "VIOS1", "-c", "mkvopt -name install1 -size 1M -ro");
+        two.ok("rstlpar", "-m", SYS, "-f", "a.bk");
+        assertThat(two.run("lssyscfg", "-r", "prof", "-m", SYS, "--filter", "lpar_names=A", "-F",
+                "virtual_scsi_adapters").stdout()).contains("2/client/1/VIOS1/");
+        String map = two.run("viosvrcmd", "-m", SYS, "-p", "VIOS1", "-c",
+                "lsmap -all -field clientid vtd backing -fmt :").stdout();
+        assertThat(map).as("one client adapter, served by one new server adapter: the disk, then the drive")
+                .contains("0x00000002:vtscsi0:").contains("/pools/pool1/diskA:cdA:").endsWith("/repository/install1\n");
+        // a clone's drives are not copied (a read-write medium loads in one drive only): it has its disk alone
+        one.ok("cplpar", "-m", SYS, "-p", "A", "-n", "B");
+        assertThat(one.run("viosvrcmd", "-m", SYS, "-p", "VIOS1", "-c", "lsmap -all -field vtd backing -fmt :")
+                .stdout().lines().filter(l -> l.contains("/repository/")).toList()).hasSize(1);
+    }
+
     @Test
     void aRestoreUnderANewNameAndACloneGetTheirOwnIdentityAndMappingBesideTheSource() throws IOException {
         one.ok("bklpar", "-m", SYS, "-p", "A", "-f", "a.bk");
