@@ -104,11 +104,6 @@ final class VtermClaims implements AutoCloseable {
         }
     }
 
-    /** The claims' sockets waiting for their client. */
-    int waiting() {
-        return waiting.size();
-    }
-
     /** Every socket still waiting goes; their claims lapse. */
     @Override
     public void close() {
