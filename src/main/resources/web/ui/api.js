@@ -28,10 +28,14 @@ export async function api(method, path, body, opts = {}) {
   return data;
 }
 
-/** An HMC command line through the API (chsysstate has no route of its own yet); same role checks. */
-export async function hmc(argv) {
-  const r = await fetch('/api/v1/hmc/cli', { method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-Parvirt-CSRF': session.csrf || '', 'X-Requested-With': 'parvirt-web' },
+/**
+ * An HMC command line through the API (chsysstate has no route of its own yet); same role checks.
+ * `opts.background` as for api().
+ */
+export async function hmc(argv, opts = {}) {
+  const headers = { 'Content-Type': 'application/json', 'X-Parvirt-CSRF': session.csrf || '', 'X-Requested-With': 'parvirt-web' };
+  if (opts.background) headers['X-Parvirt-Background'] = '1';
+  const r = await fetch('/api/v1/hmc/cli', { method: 'POST', credentials: 'same-origin', headers,
     body: JSON.stringify({ argv }) });
   const text = await r.text();
   if (!r.ok) {

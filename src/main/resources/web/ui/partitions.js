@@ -52,7 +52,8 @@ const esc = v => String(v ?? '').replace(/[&<>"']/g, c => ESCAPES[c]);
 function rowHtml(r) {
   let h = '<tr data-name="' + esc(r.name) + '">';
   for (const [key, , cls] of COLUMNS) {
-    if (key === 'name') h += '<td><a href="#/partition/' + esc(encodeURIComponent(r.name)) + '">' + esc(r.name) + '</a></td>';
+    if (key === 'name') h += '<td title="' + esc(r.name) + '"><a href="#/partition/' + esc(encodeURIComponent(r.name)) + '">'
+      + esc(r.name) + '</a></td>';
     else if (key === 'use') h += '<td class="spark hide-narrow" data-used=""></td>';
     else if (key === 'mem_use') h += '<td class="spark mem hide-narrow" data-mem=""></td>';
     else h += '<td class="' + esc((cls || '') + (key === 'state' ? ' state-' + r.state : '')) + '">' + esc(r[key]) + '</td>';

@@ -1,7 +1,8 @@
 // The managed system: processing units and memory (installed, configurable, available, firmware)
 // as bars and numbers, its shared processor pools with the units their partitions use now (the
 // dispatcher's figures, GET /api/v1/dispatch, every few seconds while the page is shown), and the
-// systems this console connects (lssysconn, named from lssyscfg -r sys where they answered).
+// systems this console connects (lssysconn, named from lssyscfg -r sys where they answered; their
+// state read again as often).
 import { api, el, hmc } from './api.js';
 import * as util from './utilchart.js';
 
@@ -39,27 +40,42 @@ function showUse(pools, used) {
 }
 
 /** The connected systems: lssysconn's address and state, with the name lssyscfg -r sys gives a reachable one. */
-async function connections() {
+function connections() {
   const section = el('section', { class: 'card', 'aria-labelledby': 'conns-h' }, el('h2', { id: 'conns-h' }, 'Connected systems'));
-  try {
-    const [conns, syss] = await Promise.all([
-      hmc(['lssysconn', '-r', 'all', '-F', 'type_model_serial_num,ipaddr,state']),
-      hmc(['lssyscfg', '-r', 'sys', '-F', 'name,type_model,serial_num'])]);
-    const names = new Map(syss.trim().split('\n').filter(l => l).map(l => l.split(','))
-      .map(([name, tm, serial]) => [tm + '*' + serial, name]));
-    const rows = conns.trim().split('\n').filter(l => l && !l.startsWith('No results'));
-    if (!rows.length) { section.append(el('p', { class: 'muted', id: 'conns-none' }, 'None (mksysconn connects one).')); return section; }
-    section.append(el('table', { id: 'sysconns' }, el('caption', { class: 'sr-only' }, 'Managed system connections'),
+  let listed = null; // lssysconn's answer as last drawn
+  let names = new Map();
+  // lssysconn reads this console's own record of each connection (checked in the background, as the
+  // HMC checks its connections): read it again on the page's timer and redraw when it changed, so a
+  // system that stops answering turns No Connection on the open page. lssyscfg -r sys asks each
+  // connected system: only when the list changed, for a name not known yet.
+  async function refresh(background) {
+    let conns;
+    try {
+      conns = await hmc(['lssysconn', '-r', 'all', '-F', 'type_model_serial_num,ipaddr,state'], { background });
+      if (conns === listed) return;
+      const rows = conns.trim().split('\n').filter(l => l && !l.startsWith('No results'));
+      if (rows.some(l => !names.has(l.split(',')[0]))) {
+        const syss = await hmc(['lssyscfg', '-r', 'sys', '-F', 'name,type_model,serial_num'], { background });
+        names = new Map(syss.trim().split('\n').filter(l => l).map(l => l.split(','))
+          .map(([name, tm, serial]) => [tm + '*' + serial, name]));
+      }
+      listed = conns;
+      section.replaceChildren(section.firstChild, rows.length ? table(rows)
+        : el('p', { class: 'muted', id: 'conns-none' }, 'None (mksysconn connects one).'));
+    } catch (e) {
+      if (listed === null) section.replaceChildren(section.firstChild, el('p', { class: 'muted' }, e.message));
+    }
+  }
+  function table(rows) {
+    return el('table', { id: 'sysconns' }, el('caption', { class: 'sr-only' }, 'Managed system connections'),
       el('thead', {}, el('tr', {}, ['Name', 'Address', 'State'].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows.map(l => {
         const [mtms, ip, state] = l.split(',');
         return el('tr', { 'data-ip': ip }, el('td', {}, names.get(mtms) || '(not reached)'), el('td', {}, ip),
           el('td', { class: 'state-' + state.replace(/ /g, '_') }, state));
-      }))));
-  } catch (e) {
-    section.append(el('p', { class: 'muted' }, e.message));
+      })));
   }
-  return section;
+  return { section, refresh };
 }
 
 function meter(label, value, of, unit) {
@@ -80,9 +96,10 @@ function figure(label, value, unit) {
 }
 
 export async function show(container) {
-  const [sys, proc, mem, pools, used, conns] = await Promise.all([api('GET', '/api/v1/system'),
+  const conns = connections();
+  const [sys, proc, mem, pools, used] = await Promise.all([api('GET', '/api/v1/system'),
     api('GET', '/api/v1/hardware/proc?level=sys'), api('GET', '/api/v1/hardware/mem?level=sys'),
-    api('GET', '/api/v1/pools'), poolUse(), connections()]);
+    api('GET', '/api/v1/pools'), poolUse(), conns.refresh(false)]);
   const p = proc[0] || {}, m = mem[0] || {};
   const unitsUsed = (Number(p.configurable_sys_proc_units) - Number(p.curr_avail_sys_proc_units)).toFixed(2);
   const memUsed = Number(m.configurable_sys_mem) - Number(m.curr_avail_sys_mem);
@@ -108,9 +125,11 @@ export async function show(container) {
             : meter('Reserved', pool.curr_reserved_pool_proc_units, pool.max_pool_proc_units, 'units'),
           el('p', { id: 'pool-used-' + pool.shared_proc_pool_id, class: 'pool-used' }),
           el('p', { class: 'muted' }, 'Partitions: ' + (pool.lpar_names === 'none' ? 'none' : pool.lpar_names.split(',').join(', '))))),
-      el('p', { class: 'muted' }, (pools.length) + ' pools defined; unused ones are not shown.')), conns));
+      el('p', { class: 'muted' }, (pools.length) + ' pools defined; unused ones are not shown.')), conns.section));
   showUse(shown, used);
-  poolTimer = setInterval(async () => { if (!document.hidden) showUse(shown, await poolUse()); }, 3000);
+  poolTimer = setInterval(async () => {
+    if (!document.hidden) await Promise.all([poolUse().then(u => showUse(shown, u)), conns.refresh(true)]);
+  }, 3000);
   // what running partitions were assigned over time (lslparutil -r sys), against what the system has
   chart = util.section('sys-util', 'sys', '', rows => {
     const s = util.systemSeries(rows);

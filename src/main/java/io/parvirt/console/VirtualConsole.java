@@ -153,12 +153,19 @@ public final class VirtualConsole implements AutoCloseable {
     }
 
     /**
-     * Names the next client of the keyboard socket ({@code keyboard}) or the view socket: the user
-     * that the socket's path was handed to, and where the user came from. The session's events carry
-     * the name; a claim whose client does not come within a minute lapses.
+     * A socket for one client of the keyboard ({@code keyboard}) or of a read-only view, named for
+     * the user it is handed to and where the user came from: the session's events carry the name.
+     * The socket is the claim's own (a fresh path, mode 0600): it takes one client and goes; a claim
+     * whose client does not come within a minute lapses.
+     *
+     * @throws ConsoleException when the socket cannot be bound
      */
-    public void claim(boolean keyboard, String who, String origin) {
-        vterm.claim(keyboard, Objects.requireNonNull(who, "who"), origin);
+    public Path claim(boolean keyboard, String who, String origin) {
+        try {
+            return vterm.claim(keyboard, Objects.requireNonNull(who, "who"), origin);
+        } catch (IOException e) {
+            throw new ConsoleException(ConsoleException.Kind.SESSION_SOCKET_UNAVAILABLE, name, sessionSocket, e);
+        }
     }
 
     /**

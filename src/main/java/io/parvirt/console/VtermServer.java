@@ -34,14 +34,14 @@ final class VtermServer implements AutoCloseable {
     private volatile ServerSocketChannel server;
     private volatile ServerSocketChannel viewServer;
     private volatile boolean closed;
-    private final VtermClaims keyboardClaims = new VtermClaims();
-    private final VtermClaims viewClaims = new VtermClaims();
+    private final VtermClaims claims;
     private volatile java.util.function.Consumer<SessionEvent> events = e -> { };
 
     VtermServer(String partition, Path socket, ChardevPort guest, ConsoleCounters counters) {
         this.partition = partition;
         this.socket = socket;
         this.viewSocket = viewSocket(socket);
+        this.claims = new VtermClaims(socket);
         this.guest = guest;
         this.counters = counters;
         this.alreadyOpen = alreadyOpenLine(partition).getBytes(StandardCharsets.UTF_8);
@@ -69,6 +69,7 @@ final class VtermServer implements AutoCloseable {
     }
 
     void open() throws IOException {
+        claims.sweep();
         server = bind(socket);
         try {
             viewServer = bind(viewSocket);
@@ -84,7 +85,7 @@ final class VtermServer implements AutoCloseable {
      * never reachable with looser permissions and a socket left by a killed daemon is replaced in
      * one step. The staging name is as long as the final one: a path that fits also fits while staging.
      */
-    private static ServerSocketChannel bind(Path socket) throws IOException {
+    static ServerSocketChannel bind(Path socket) throws IOException {
         Files.createDirectories(socket.toAbsolutePath().getParent());
         String file = socket.getFileName().toString();
         Path staging = socket.resolveSibling("." + (file.length() > 1 ? file.substring(0, file.length() - 1) : file));
@@ -103,8 +104,8 @@ final class VtermServer implements AutoCloseable {
     }
 
     void serve() {
-        Thread.ofVirtual().name("vterm-" + partition).start(() -> acceptLoop(server, this::attach));
-        Thread.ofVirtual().name("vterm-view-" + partition).start(() -> acceptLoop(viewServer, this::watch));
+        Thread.ofVirtual().name("vterm-" + partition).start(() -> acceptLoop(server, ch -> attach(ch, null)));
+        Thread.ofVirtual().name("vterm-view-" + partition).start(() -> acceptLoop(viewServer, ch -> watch(ch, null)));
     }
 
     private static void acceptLoop(ServerSocketChannel from, java.util.function.Consumer<SocketChannel> take) {
@@ -117,9 +118,14 @@ final class VtermServer implements AutoCloseable {
         }
     }
 
-    /** Names the next client of the keyboard (or view) socket for the audit trail: see {@link VtermClaims}. */
-    void claim(boolean keyboard, String who, String origin) {
-        (keyboard ? keyboardClaims : viewClaims).add(who, origin);
+    /**
+     * A socket of the claim's own for the keyboard (or a read-only view), whose one client is named
+     * {@code who} from {@code origin} in the audit trail: see {@link VtermClaims}. The shared sockets
+     * stay for clients nobody claimed for (they are {@link SessionEvent#UNNAMED}).
+     */
+    Path claim(boolean keyboard, String who, String origin) throws IOException {
+        return claims.add(new VtermClaims.Claim(who, origin), (keyboard ? "vterm-" : "vterm-view-") + partition,
+                keyboard ? this::attach : this::watch);
     }
 
     /** Where the sessions' starts and ends are told; the listener runs on the session's own thread. */
@@ -146,8 +152,8 @@ final class VtermServer implements AutoCloseable {
         }
     }
 
-    private void watch(SocketChannel ch) {
-        VtermSession s = new VtermSession(ch, null, counters, this::viewEnded, viewClaims.take());
+    private void watch(SocketChannel ch, VtermClaims.Claim claim) {
+        VtermSession s = new VtermSession(ch, null, counters, this::viewEnded, claim);
         viewers.add(s);
         counters.viewers.incrementAndGet();
         tell(s.event(false, false));
@@ -157,14 +163,13 @@ final class VtermServer implements AutoCloseable {
         }
     }
 
-    private void attach(SocketChannel ch) {
-        VtermClaims.Claim claim = keyboardClaims.take(); // a refused client used its claim up too
-        if (attached.get() != null) {
+    /** On the shared socket's accept loop or a claim's own thread: two may race, one attaches. */
+    private void attach(SocketChannel ch, VtermClaims.Claim claim) {
+        VtermSession s = new VtermSession(ch, guest, counters, this::ended, claim);
+        if (!attached.compareAndSet(null, s)) {
             refuse(ch);
             return;
         }
-        VtermSession s = new VtermSession(ch, guest, counters, this::ended, claim);
-        attached.set(s);
         counters.sessions.incrementAndGet();
         tell(s.event(true, false));
         s.start("vterm-" + partition);
@@ -254,6 +259,7 @@ final class VtermServer implements AutoCloseable {
         closed = true;
         unbind(server, socket);
         unbind(viewServer, viewSocket);
+        claims.close();
         closeSession(SessionEvent.Kind.CONSOLE_CLOSED, "");
     }
 

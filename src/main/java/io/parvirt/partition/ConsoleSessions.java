@@ -1,5 +1,6 @@
 package io.parvirt.partition;
 
+import io.parvirt.console.ConsoleException;
 import io.parvirt.console.SessionEvent;
 import io.parvirt.console.VirtualConsole;
 import io.parvirt.model.ModelException;
@@ -10,19 +11,19 @@ import java.util.Optional;
 
 /**
  * {@code mkvterm} and {@code rmvterm} with their audit trail: who held a console's keyboard when.
- * Each socket handed out is claimed on the console for the user it is handed to, so the console's
- * session events (taken, viewed, released, taken over, forced off, closed with the partition) name
- * people; each becomes a console event ({@code lssvcevents -t console}, {@code GET /api/v1/events},
- * the web console's Events page) in the category {@value #CATEGORY}, beside the command's own line.
+ * Each socket handed out is the console's claim for the user it is handed to (a path of that
+ * claim's own, taking one client: two users opening at once are never named for each other's
+ * connection), so the console's session events (taken, viewed, released, taken over, forced off,
+ * closed with the partition) name people; each becomes a console event ({@code lssvcevents -t
+ * console}, {@code GET /api/v1/events}, the web console's Events page) in the category {@value
+ * #CATEGORY}, beside the command's own line.
  */
 final class ConsoleSessions {
     static final String CATEGORY = "audit";
     private final ManagedSystem sys;
-    private final Path vtermDir;
 
-    ConsoleSessions(ManagedSystem sys, Path vtermDir) {
+    ConsoleSessions(ManagedSystem sys) {
         this.sys = sys;
-        this.vtermDir = vtermDir;
     }
 
     /** The keyboard socket for {@code who} (coming from {@code origin}); refused while a session holds it. */
@@ -32,15 +33,13 @@ final class ConsoleSessions {
                     + "for partition " + p.name() + ". Use rmvterm to close it, then retry.");
         }
         watch(p, console);
-        console.claim(true, who, origin);
-        return keyboardSocket(p);
+        return claim(p, console, true, who, origin);
     }
 
     /** The viewers' socket for {@code who}: a read-only view, which may open at any time. */
     Path view(Partition p, VirtualConsole console, String who, String origin) {
         watch(p, console);
-        console.claim(false, who, origin);
-        return VirtualConsole.viewSocket(keyboardSocket(p));
+        return claim(p, console, false, who, origin);
     }
 
     /** The keyboard for {@code who}: the holder is told and ends; true in {@link PartitionOperations.TakenVterm}. */
@@ -48,8 +47,7 @@ final class ConsoleSessions {
         watch(p, console);
         boolean took = console.takeOver("\r\n[parvirt: " + who + " took over the keyboard of the console of "
                 + p.name() + (origin.isEmpty() ? "" : " from " + origin) + "; this session ends]\r\n", who);
-        console.claim(true, who, origin);
-        return new PartitionOperations.TakenVterm(keyboardSocket(p), took);
+        return new PartitionOperations.TakenVterm(claim(p, console, true, who, origin), took);
     }
 
     /** rmvterm by {@code by}: every session of the console ends. */
@@ -61,8 +59,15 @@ final class ConsoleSessions {
         return console.holder();
     }
 
-    private Path keyboardSocket(Partition p) {
-        return vtermDir.resolve(p.id() + ".sock");
+    private static Path claim(Partition p, VirtualConsole console, boolean keyboard, String who, String origin) {
+        try {
+            return console.claim(keyboard, who, origin);
+        } catch (ConsoleException e) {
+            throw ModelException.of(ModelException.Kind.INVALID_STATE, "The virtual terminal of partition " + p.name()
+                    + " cannot be opened: its session socket " + e.path().resolveSibling(p.id() + ".*.sock")
+                    + " cannot be made (" + e.getCause().getMessage() + "). Check that directory, or use a shorter "
+                    + "PARVIRT_HOME, then retry.");
+        }
     }
 
     private void watch(Partition p, VirtualConsole console) {

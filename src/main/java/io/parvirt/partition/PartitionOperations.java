@@ -82,7 +82,7 @@ public final class PartitionOperations {
         this.network = network;
         this.exports = vios == null ? null : new ViosExports(vios);
         this.facts = hypervisor == null ? null : new LaunchFacts(sys, hypervisor, images, vios);
-        this.consoleSessions = hypervisor == null ? null : new ConsoleSessions(sys, hypervisor.config().vtermDir());
+        this.consoleSessions = hypervisor == null ? null : new ConsoleSessions(sys);
         this.currentProfile = new CurrentProfile(sys, this::state);
         this.configChanges = new ConfigChanges(currentProfile::sync);
         GuestDlpar guest = new GuestDlpar(sys, hypervisor, dispatcher, configChanges);

@@ -78,6 +78,88 @@ class SharedConsoleTest {
     }
 
     /**
+     * Issue 16: two users opening one console in the same instant, as two browsers or a browser and
+     * mkvterm do (the daemon hands each a socket in the user's name, then each connects), are each
+     * named for their own connection, whichever connects first: the keyboard's holder is the one
+     * that attached, and each read-only view ends under its own user's name. Claims matched to
+     * connections in arrival order swapped the names in about half the rounds.
+     */
+    @Test
+    void twoUsersOpeningOneConsoleAtOnceAreEachNamedForTheirOwnConnection() throws Exception {
+        java.util.List<String> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20);
+                var two = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            rig.console.onSession(e -> {
+                if (e.kind() == SessionEvent.Kind.RELEASED) {
+                    released.add((e.keyboard() ? "keyboard " : "view ") + e.who() + " from " + e.origin());
+                }
+            });
+            java.util.Set<String> attachedFirst = new java.util.HashSet<>();
+            for (int round = 0; round < 40; round++) {
+                int r = round;
+                var claimed = new java.util.concurrent.CyclicBarrier(2);
+                var alice = two.submit(() -> openAtOnce(rig, true, "alice", claimed));
+                var bob = two.submit(() -> openAtOnce(rig, true, "bob", claimed));
+                SessionClient a = alice.get();
+                SessionClient b = bob.get();
+                Await.until("one of the two refused", Duration.ofSeconds(5), () -> a.received().startsWith(
+                        VtermServer.ALREADY_OPEN_CODE) || b.received().startsWith(VtermServer.ALREADY_OPEN_CODE));
+                boolean aliceHolds = b.received().startsWith(VtermServer.ALREADY_OPEN_CODE);
+                String holder = aliceHolds ? "alice" : "bob";
+                attachedFirst.add(holder);
+                assertThat(rig.console.holderAndOrigin()).as("round %d: the holder is the one attached", round)
+                        .contains(holder + ", web");
+                (aliceHolds ? a : b).close();
+                Await.until("round " + round + ": released", Duration.ofSeconds(5), released::size, n -> n == 3 * r + 1);
+                assertThat(released.getLast()).as("round %d", round).isEqualTo("keyboard " + holder + " from web");
+                b.close();
+                a.close();
+
+                var carol = two.submit(() -> openAtOnce(rig, false, "carol", claimed));
+                var dave = two.submit(() -> openAtOnce(rig, false, "dave", claimed));
+                SessionClient c = carol.get();
+                SessionClient d = dave.get();
+                Await.until("round " + round + ": two viewers", Duration.ofSeconds(5), rig.console::viewerCount, n -> n == 2);
+                c.close(); // carol leaves first: the view that ends is hers
+                Await.until("round " + round + ": carol left", Duration.ofSeconds(5), released::size, n -> n == 3 * r + 2);
+                d.close();
+                Await.until("round " + round + ": dave left", Duration.ofSeconds(5), released::size, n -> n == 3 * r + 3);
+                assertThat(released.subList(released.size() - 2, released.size())).as("round %d", round)
+                        .containsExactly("view carol from ssh", "view dave from ssh");
+            }
+            assertThat(attachedFirst).as("each user attached first in some round").containsExactlyInAnyOrder("alice", "bob");
+            // a claim's socket takes its one client and goes; one nobody came for goes with the console
+            Path used = rig.console.claim(true, "erin", "web");
+            new SessionClient(used).close();
+            Await.until("erin's socket gone", Duration.ofSeconds(5), () -> !Files.exists(used));
+            Path unused = rig.console.claim(false, "frank", "web");
+            assertThat(Files.getPosixFilePermissions(unused)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            rig.console.close();
+            assertThat(unused).doesNotExist();
+        }
+    }
+
+    @Test
+    void aClaimsSocketAKilledDaemonLeftIsRemovedWhenTheConsoleStarts() throws Exception {
+        Path left = Files.createFile(dir.resolve("vterm.AbCd-_012345.sock"));
+        Path other = Files.createFile(dir.resolve("vterm.notaclaim.sock"));
+        try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20)) {
+            assertThat(left).doesNotExist();
+            assertThat(other).exists();
+            assertThat(view(rig)).exists();
+        }
+    }
+
+    /** Claims a socket for {@code who}, waits for the other user's claim, then connects within a jiffy of it. */
+    private static SessionClient openAtOnce(ConsoleRig rig, boolean keyboard, String who,
+            java.util.concurrent.CyclicBarrier claimed) throws Exception {
+        Path socket = rig.console.claim(keyboard, who, keyboard ? "web" : "ssh");
+        claimed.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.ThreadLocalRandom.current().nextLong(300_000));
+        return new SessionClient(socket);
+    }
+
+    /**
      * Issue 16, the audit trail of who held the keyboard when: each session is named by the claim
      * made when its socket was handed out, and its start and end (released, taken over, forced off
      * by rmvterm, closed with the console) are told with those names.
@@ -88,19 +170,17 @@ class SharedConsoleTest {
         try (ConsoleRig rig = new ConsoleRig(dir, 1 << 20)) {
             rig.console.onSession(e -> told.add(e.kind() + (e.keyboard() ? " keyboard " : " view ") + e.who()
                     + (e.origin().isEmpty() ? "" : " from " + e.origin()) + (e.by().isEmpty() ? "" : " by " + e.by())));
-            rig.console.claim(true, "alice", "web");
-            SessionClient alice = new SessionClient(rig.vterm());
+            SessionClient alice = new SessionClient(rig.console.claim(true, "alice", "web"));
             Await.until("alice attached", Duration.ofSeconds(5), rig.console::sessionOpen);
             assertThat(rig.console.holder()).contains("alice");
             assertThat(rig.console.holderAndOrigin()).as("what a viewer is told").contains("alice, web");
-            rig.console.claim(false, "bob", "ssh");
-            SessionClient bob = new SessionClient(view(rig));
+            SessionClient bob = new SessionClient(rig.console.claim(false, "bob", "ssh"));
             Await.until("bob watches", Duration.ofSeconds(5), rig.console::viewerCount, n -> n == 1);
             // carol takes the keyboard: alice is told and ends, carol's claim names the next client
             assertThat(rig.console.takeOver("[taken]", "carol")).isTrue();
-            rig.console.claim(true, "carol", "web");
+            Path carolsSocket = rig.console.claim(true, "carol", "web");
             alice.awaitEnd();
-            SessionClient carol = new SessionClient(rig.vterm());
+            SessionClient carol = new SessionClient(carolsSocket);
             Await.until("carol attached", Duration.ofSeconds(5), () -> rig.console.holder().equals(
                     java.util.Optional.of("carol")));
             carol.close(); // she leaves: the keyboard is released
@@ -111,8 +191,7 @@ class SharedConsoleTest {
             assertThat(rig.console.closeSession("dave")).isTrue(); // rmvterm by dave
             stranger.awaitEnd();
             bob.awaitEnd();
-            rig.console.claim(false, "erin", "local");
-            SessionClient erin = new SessionClient(view(rig));
+            SessionClient erin = new SessionClient(rig.console.claim(false, "erin", "local"));
             Await.until("erin watches", Duration.ofSeconds(5), rig.console::viewerCount, n -> n == 1);
             rig.console.close(); // the partition stopped
             erin.awaitEnd();

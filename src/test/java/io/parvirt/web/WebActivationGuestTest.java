@@ -116,6 +116,7 @@ class WebActivationGuestTest {
             // beside it the memory the partition runs with (lshwres run_mem)
             browser.waitFor(d -> "256".equals(d.findElement(By.cssSelector("tr[data-name=lp1] td.spark.mem"))
                     .getDomAttribute("data-mem")));
+            assertThat(WebConsoleBrowserTest.clipped(browser)).as("sparklines fit their fixed columns").isEmpty();
             browser.screenshot("partitions-sparklines");
             browser.open("#/partition/lp1");
 

@@ -120,6 +120,7 @@ class WebConsoleBrowserTest {
                 browser.find("#page h1");
                 if (page.equals("#/partitions")) {
                     browser.find("tr[data-name=web1]");
+                    assertThat(clipped(browser)).as("the table's fixed columns at " + width + " px").isEmpty();
                 }
                 @SuppressWarnings("unchecked")
                 List<String> problems = (List<String>) browser.driver.executeScript(AUDIT);
@@ -147,6 +148,16 @@ class WebConsoleBrowserTest {
         browser.waitFor(d -> "ascending".equals(d.findElement(By.cssSelector("th[data-key=name]"))
                 .getDomAttribute("aria-sort")));
         assertThat(names()).isSorted();
+    }
+
+    /**
+     * The partitions table's cells whose content does not fit (at desktop widths its columns are
+     * fixed: a value wider than its column would be cut).
+     */
+    @SuppressWarnings("unchecked")
+    static List<String> clipped(Browser browser) {
+        return (List<String>) browser.driver.executeScript("return [...document.querySelectorAll('#partitions th, "
+                + "#partitions td')].filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent)");
     }
 
     /** The in-page audit: a list of problems, empty when the page passes. */

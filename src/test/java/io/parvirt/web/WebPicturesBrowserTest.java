@@ -15,14 +15,16 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * Issue 16: the web console's pictures and forms that need no running partition, in a real Chromium
  * against a real daemon: the virtual network (switch, VLANs, adapters, a trunk), a VIOS's mappings
- * (made with the VIOS's own commands), the system's utilization chart from stored samples, adapters
+ * (made with the VIOS's own commands), the system's utilization chart from stored samples, a connected
+ * system (a second daemon) shown Connected then No Connection once it stops, adapters
  * in the create form, and the adapter DLPAR and OS shutdown actions refused for a partition that is
  * not running, with nothing changed. The running cases are in {@link WebActivationGuestTest}.
  */
 @Tag("daemon")
 class WebPicturesBrowserTest {
     @RegisterExtension
-    static final BrowserFixture WEB = new BrowserFixture("utilization.sample_seconds=1\n");
+    static final BrowserFixture WEB = new BrowserFixture("utilization.sample_seconds=1\nsysconn.check_seconds=1\n"
+            + "sysconn.retry_max_seconds=1\nsysconn.connect_timeout_ms=1000\n");
     static RunningDaemon daemon;
     static Browser browser;
 
@@ -134,6 +136,39 @@ class WebPicturesBrowserTest {
         browser.driver.executeScript("document.getElementById('sys-util-h').scrollIntoView()");
         browser.find("#sys-units-chart");
         browser.screenshot("systems-utilization");
+    }
+
+    /**
+     * A second system's daemon connected with {@code mksysconn} is listed on the systems page by its
+     * name, Connected; when that daemon stops, the open page turns it No Connection by itself (the
+     * console checks its connections in the background, as the HMC does; the page reads lssysconn again).
+     */
+    @Test
+    void aConnectedSystemIsConnectedThenNoConnectionOnTheOpenPageOnceItsDaemonStops() {
+        RunningDaemon sys2 = RunningDaemon.startWithoutImages("system.name=sys2\n");
+        String address = "127.0.0.1:" + sys2.port();
+        try {
+            assertThat(sys2.hmc("mkhmcusr", "-u", "hscroot", "-a", "hmcsuperadmin", "--passwd", "sys2pass1").exit())
+                    .isZero();
+            var made = daemon.hmc("mksysconn", "--ip", address, "-r", "sys", "-u", "hscroot", "--passwd", "sys2pass1");
+            assertThat(made.exit()).as(made.stdout()).isZero();
+            browser.login("victor", "viewer123");
+            browser.open("#/systems");
+            String row = "#sysconns tr[data-ip='" + address + "']";
+            browser.waitFor(d -> d.findElement(By.cssSelector(row + " td:nth-child(3)")).getText().equals("Connected"));
+            assertThat(browser.find(row + " td:nth-child(1)").getText()).isEqualTo("sys2");
+            browser.driver.executeScript("window.marker = 'no reload'");
+            sys2.daemon().stop();
+            // the console's check (sysconn.check_seconds=1 here) sees it gone; the page reads lssysconn every 3 s
+            new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(30)).until(
+                    d -> d.findElement(By.cssSelector(row + " td:nth-child(3)")).getText().equals("No Connection"));
+            assertThat(browser.driver.executeScript("return window.marker")).isEqualTo("no reload");
+            assertThat(browser.find(row + " td:nth-child(1)").getText()).as("the name it had").isEqualTo("sys2");
+            assertThat(browser.find(row + " td:nth-child(3)").getDomAttribute("class")).isEqualTo("state-No_Connection");
+        } finally {
+            sys2.close();
+            daemon.hmc("rmsysconn", "-o", "remove", "--ip", address);
+        }
     }
 
     /** A chart's line (present, though Selenium may not count a thin SVG line as visible). */
