@@ -53,6 +53,25 @@ parvirt_need_ssh_tools() {
   return 1
 }
 
+# The guest image builder resolves "the newest Debian cloud kernel" from apt's package lists, and
+# updates them itself when a download fails on stale lists. In the suite, two image builds run side
+# by side (two test JVMs): one updating the lists while the other resolves the kernel read a half-
+# updated set and built an older kernel than the rest of the run (ImageWithPackagesTest: "6.1.0-50"
+# beside "6.1.0-57"). So the suite updates the lists once before it starts, when root, at most every
+# 6 hours (stamp: target/.apt-lists-updated); no build needs to mid-run. A failed update (no
+# registry) is said and the suite goes on with the lists it has.
+parvirt_fresh_apt_lists() {
+  local stamp=$1
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 0
+  if [ -f "$stamp" ] && [ -z "$(find "$stamp" -mmin +360 -print 2>/dev/null)" ]; then return 0; fi
+  echo "parvirt: updating apt's package lists (the guest image builds read them)" >&2
+  if apt-get update -qq >&2; then
+    mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+  else
+    echo "parvirt: apt-get update failed; going on with the package lists as they are" >&2
+  fi
+}
+
 # What activating partitions needs on the host: QEMU (the guest packages are fetched by parvirt's
 # image builder with apt-get download, which needs no root).
 parvirt_need_qemu() {
