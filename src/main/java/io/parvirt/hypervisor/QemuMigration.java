@@ -240,6 +240,7 @@ final class QemuMigration {
     }
 
     private void receiveStream(String uri, IntConsumer listening) throws IOException, InterruptedException {
+        signal.forgetStatus();
         qmp.migrateIncoming(uri);
         Qmp.MigrationInfo info = qmp.queryMigrate();
         if (uri.startsWith("tcp:") && info.incomingPort() == 0) {
@@ -248,16 +249,21 @@ final class QemuMigration {
         listening.accept(uri.startsWith("tcp:") ? info.incomingPort() : 0);
         while (true) {
             long seen = signal.count();
-            info = qmp.queryMigrate();
-            if (info.status().equals("failed")) {
-                throw new QmpException("MigrationFailed", "the incoming migration failed: " + info.error());
+            // QEMU's MIGRATION event said completed: no query-migrate round trip before the cont
+            String status = "completed".equals(signal.status()) ? "completed" : null;
+            if (status == null) {
+                info = qmp.queryMigrate();
+                if (info.status().equals("failed")) {
+                    throw new QmpException("MigrationFailed", "the incoming migration failed: " + info.error());
+                }
+                status = info.status();
             }
-            if (info.status().equals("completed")) {
+            if (status.equals("completed")) {
                 // Started with -S (QemuCommandLine.incoming): the guest runs here only once its daemon
                 // says so. QEMU is paused from before it says completed, so cont goes at once: every
                 // round trip here is downtime (the source's guest is stopped already). Only a refused
                 // cont asks what state QEMU is in.
-                long done = System.nanoTime();
+                long done = "completed".equals(signal.status()) ? signal.statusAt() : System.nanoTime();
                 boolean running;
                 try {
                     qmp.cont();
@@ -268,7 +274,7 @@ final class QemuMigration {
                 if (running) {
                     long resumed = System.nanoTime();
                     qmp.announceSelf();
-                    LOG.debug("incoming migration: completed seen to cont {} us, announce-self {} us",
+                    LOG.debug("incoming migration: QEMU's completed (event or query) to cont done {} us, announce-self {} us",
                             (resumed - done) / 1000, (System.nanoTime() - resumed) / 1000);
                     return;
                 }

@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * without one (the jitter of the tick itself under TCG).
  */
 public final class MigrationBench {
+    /** {@code srcGoneMs}: from the answer until the source's QEMU (its memory) was gone; -1 for the anchor. */
     record Round(String who, long totalMs, long gapMs, long baselineGapMs, long qemuDowntimeMs, long pingGapMs,
-            long pingBaselineMs) {
+            long pingBaselineMs, long srcGoneMs) {
     }
 
     /**
@@ -126,11 +127,18 @@ public final class MigrationBench {
         Thread tail = Thread.ofVirtual().start(() -> tailFiles(List.of(src, to.home().root()), ticks));
         Pings pings = Pings.start();
         Thread.sleep(3000);
+        ProcessHandle srcQemu = ProcessHandle.of(Long.parseLong(Files.readString(from.home().run()
+                .resolve("lpar/1/qemu.pid")).strip())).orElseThrow();
         long t0 = System.nanoTime();
         long w0 = System.currentTimeMillis();
         check(from.hmc("migrlpar", "-o", "m", "-m", fromSys, "-t", toSys, "-p", "mob"));
         long t1 = System.nanoTime();
         long w1 = System.currentTimeMillis();
+        // the source's memory: its QEMU gone (0: already at the answer, which follows the reclaim)
+        while (srcQemu.isAlive() && System.nanoTime() - t1 < 5_000_000_000L) {
+            Thread.sleep(1);
+        }
+        long srcGone = srcQemu.isAlive() ? 5000 : (System.nanoTime() - t1) / 1_000_000;
         Thread.sleep(1500);
         tail.interrupt();
         tail.join();
@@ -138,7 +146,7 @@ public final class MigrationBench {
         awaitRunning(to, toSys);
         return new Round("parvirt", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
                 maxGap(ticks, t0 - 2_500_000_000L, t0), -1, Pings.gap(replies, w0, w1 + 1000),
-                Pings.gap(replies, w0 - 2500, w0));
+                Pings.gap(replies, w0 - 2500, w0), srcGone);
     }
 
     /**
@@ -366,7 +374,7 @@ public final class MigrationBench {
         dstTail.interrupt();
         return new Round(tls == null ? "anchor" : "anchor-tls", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
                 maxGap(ticks, t0 - 2_500_000_000L, t0), info.downtimeMs(), Pings.gap(replies, w0, w1 + 1000),
-                Pings.gap(replies, w0 - 2500, w0));
+                Pings.gap(replies, w0 - 2500, w0), -1);
     }
 
     /**
@@ -471,11 +479,11 @@ public final class MigrationBench {
                 + "Ethernet adapter, " + n + " rounds per side, alternating direction; bandwidth cap "
                 + (BANDWIDTH >> 20) + " MiB/s, auto-converge, loopback TCP; parvirt's stream "
                 + (STREAM_TLS ? "TLS (the anchor both plain and TLS)" : "plain") + "\n\n");
-        b.append(String.format("%-10s %10s %10s %12s %12s %12s %16s%n", "who", "total_ms", "gap_ms", "baseline_ms",
-                "qemu_down_ms", "ping_gap_ms", "ping_baseline_ms"));
+        b.append(String.format("%-10s %10s %10s %12s %12s %12s %16s %12s%n", "who", "total_ms", "gap_ms",
+                "baseline_ms", "qemu_down_ms", "ping_gap_ms", "ping_baseline_ms", "src_gone_ms"));
         for (Round r : rounds) {
-            b.append(String.format("%-10s %10d %10d %12d %12d %12d %16d%n", r.who(), r.totalMs(), r.gapMs(),
-                    r.baselineGapMs(), r.qemuDowntimeMs(), r.pingGapMs(), r.pingBaselineMs()));
+            b.append(String.format("%-10s %10d %10d %12d %12d %12d %16d %12d%n", r.who(), r.totalMs(), r.gapMs(),
+                    r.baselineGapMs(), r.qemuDowntimeMs(), r.pingGapMs(), r.pingBaselineMs(), r.srcGoneMs()));
         }
         for (String who : List.of("parvirt", "anchor", "anchor-tls")) {
             List<Round> rs = rounds.stream().filter(r -> r.who().equals(who)).toList();
