@@ -533,9 +533,10 @@ public final class Mobility {
             }
             f.info = info;
             // From here the target may run the guest: never resumed here without its word.
+            long t3 = System.nanoTime();
             unsettled.add(new UnsettledMigrations.Unsettled(p.id(), p.name(), f.target.systemName(),
                     info.transferred()));
-            long t3 = System.nanoTime();
+            long t3r = System.nanoTime();
             try {
                 f.target.complete(p.name(), COMPLETE_WAIT);
             } catch (RuntimeException e) {
@@ -549,9 +550,10 @@ public final class Mobility {
             reclaim(p, s);
             long t5 = System.nanoTime();
             LOG.info("partition {} migrated to {}: validated (configuration asked of QEMU) {} ms, target prepared {} "
-                    + "ms, stream {} ms ({} bytes, QEMU's downtime {} ms), target running {} ms, source reclaimed {} ms",
+                    + "ms, stream {} ms ({} bytes, QEMU's downtime {} ms), target running {} ms (the unsettled record "
+                    + "{} ms), source reclaimed {} ms",
                     p.name(), f.target.systemName(), ms(t0 - f.asked), ms(t2 - t0), ms(t3 - t2),
-                    info.transferred(), info.downtimeMs(), ms(t4 - t3), ms(t5 - t4));
+                    info.transferred(), info.downtimeMs(), ms(t4 - t3), ms(t3r - t3), ms(t5 - t4));
             f.done.complete(null);
         } catch (MobilityRefusal e) {
             f.done.completeExceptionally(e); // refused by the target before anything changed: not a failure
