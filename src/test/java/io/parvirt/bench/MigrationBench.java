@@ -67,9 +67,11 @@ public final class MigrationBench {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(log))
                     .setLevel(ch.qos.logback.classic.Level.INFO);
         }
-        // the destination's switch-over: completed seen, cont, announce-self (debug)
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.parvirt.hypervisor.QemuMigration"))
-                .setLevel(ch.qos.logback.classic.Level.DEBUG);
+        // the destination's switch-over (completed, cont, announce-self) and its answer to complete (debug)
+        for (String log : List.of("io.parvirt.hypervisor.QemuMigration", "io.parvirt.partition.MobilityReceiver")) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(log))
+                    .setLevel(ch.qos.logback.classic.Level.DEBUG);
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int mem = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         List<Round> out = new ArrayList<>();
