@@ -274,8 +274,8 @@ final class QemuMigration {
                 if (running) {
                     long resumed = System.nanoTime();
                     qmp.announceSelf();
-                    LOG.debug("incoming migration: QEMU's completed (event or query) to cont done {} us, announce-self {} us",
-                            (resumed - done) / 1000, (System.nanoTime() - resumed) / 1000);
+                    LOG.debug("incoming migration: QEMU's completed (event or query) to cont done {} us, "
+                            + "announce-self {} us", (resumed - done) / 1000, (System.nanoTime() - resumed) / 1000);
                     return;
                 }
             }
