@@ -17,11 +17,17 @@
 #            across the migration, beside the longest in the 2.5 s before it (the pings' own jitter
 #            with no migration). A clock inside the guest stops with it; these do not. PINGS=0 (or
 #            not root) leaves them out (-1).
+#   src_gone the source's memory: from parvirt's answer until the source's QEMU is gone (0: gone by
+#            the answer, which follows the reclaim; Mobility's log line gives the stream's completion
+#            to the answer: target running + source reclaimed). Target: freed within 1 s.
+# The anchor: with parvirt's stream TLS (the default), it moves the guest both plain ("anchor") and
+# over TLS set up as parvirt does it ("anchor-tls": PSK credentials, parvirt's GnuTLS priority,
+# ffdhe2048 DH parameters, -incoming defer), alternately, so each side is compared with its like.
 # Targets (issue): total <= anchor + 300 ms; downtime <= 50 ms idle.
 # The two daemons are homes in one JVM (io.parvirt.bench.MigrationBench), joined by the in-process
 # mobility target until the multi-system HMC connects daemons over their API.
 # Usage: [STREAM_TLS=false] [PINGS=0] bench/migrate.sh [ROUNDS [MEM_MB]]   (default 5 rounds per side, 512 MB;
-#        the stream is TLS unless STREAM_TLS=false, as mobility.stream_tls; the anchor is always plain)
+#        the stream is TLS unless STREAM_TLS=false, as mobility.stream_tls; the anchor then runs plain only)
 # Writes bench/results/migrate.txt.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

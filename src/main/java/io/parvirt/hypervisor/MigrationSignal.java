@@ -9,10 +9,34 @@ import java.util.concurrent.TimeUnit;
  */
 final class MigrationSignal {
     private long raised;
+    /** The status the last MIGRATION event named (null: none since {@link #forgetStatus}). */
+    private String status;
+    /** When that event came (nanoTime). */
+    private long statusAt;
 
     synchronized void raise() {
         raised++;
         notifyAll();
+    }
+
+    /** A MIGRATION event: its status is kept, so a wait for {@code completed} needs no query-migrate. */
+    synchronized void raise(String migrationStatus) {
+        status = migrationStatus;
+        statusAt = System.nanoTime();
+        raise();
+    }
+
+    synchronized String status() {
+        return status;
+    }
+
+    synchronized long statusAt() {
+        return statusAt;
+    }
+
+    /** Before a new stream: an earlier one's last status says nothing of it. */
+    synchronized void forgetStatus() {
+        status = null;
     }
 
     /** How often it has been raised; what {@link #await} compares with. */

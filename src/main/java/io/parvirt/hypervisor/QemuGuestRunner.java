@@ -111,7 +111,8 @@ final class QemuGuestRunner implements PartitionRunner {
             case "GUEST_PANICKED" -> events.accept(new Command.Panicked("QEMU reported GUEST_PANICKED"));
             case "SHUTDOWN" -> events.accept(new Command.PoweredOff());
             case "RESET" -> events.accept(new Command.Reset());
-            case "MIGRATION", "RESUME" -> migrationSignal.raise();
+            case "MIGRATION" -> migrationSignal.raise(e.path("data").path("status").asText(""));
+            case "RESUME" -> migrationSignal.raise();
             default -> { }
         }
     }

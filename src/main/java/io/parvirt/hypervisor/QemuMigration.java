@@ -45,6 +45,7 @@ import java.util.function.IntConsumer;
  * source's daemon to the target's over the daemons' own authenticated channel.
  */
 final class QemuMigration {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QemuMigration.class);
     /**
      * How often progress is read between QEMU's MIGRATION events (which wake the wait at once):
      * often enough for lslparmigr's figures, rarely enough to cost nothing.
@@ -198,7 +199,7 @@ final class QemuMigration {
         } catch (QmpException e) {
             // none yet: the first migration of this QEMU
         }
-        qmp.addTlsPskCredentials(TLS_ID, dir.toString(), server, StreamKey.IDENTITY);
+        qmp.addTlsPskCredentials(TLS_ID, dir.toString(), server, StreamKey.IDENTITY, StreamKey.TLS_PRIORITY);
         return TLS_ID;
     }
 
@@ -241,6 +242,7 @@ final class QemuMigration {
 
     private void receiveStream(String uri, Runnable beforeRun, IntConsumer listening)
             throws IOException, InterruptedException {
+        signal.forgetStatus();
         qmp.migrateIncoming(uri);
         Qmp.MigrationInfo info = qmp.queryMigrate();
         if (uri.startsWith("tcp:") && info.incomingPort() == 0) {
@@ -249,24 +251,38 @@ final class QemuMigration {
         listening.accept(uri.startsWith("tcp:") ? info.incomingPort() : 0);
         while (true) {
             long seen = signal.count();
-            info = qmp.queryMigrate();
-            if (info.status().equals("failed")) {
-                throw new QmpException("MigrationFailed", "the incoming migration failed: " + info.error());
-            }
-            if (info.status().equals("completed")) {
-                // Started with -S (QemuCommandLine.incoming): the guest runs here only once its daemon says so.
-                String run = qmp.status();
-                if (run.equals("paused") || run.equals("prelaunch")) {
-                    try {
-                        beforeRun.run();
-                    } catch (RuntimeException e) {
-                        throw new IOException("the partition could not be readied to run here: " + e.getMessage(), e);
-                    }
-                    qmp.cont();
-                    run = qmp.status();
+            // QEMU's MIGRATION event said completed: no query-migrate round trip before the cont
+            String status = "completed".equals(signal.status()) ? "completed" : null;
+            if (status == null) {
+                info = qmp.queryMigrate();
+                if (info.status().equals("failed")) {
+                    throw new QmpException("MigrationFailed", "the incoming migration failed: " + info.error());
                 }
-                if (run.equals("running")) {
+                status = info.status();
+            }
+            if (status.equals("completed")) {
+                // Started with -S (QemuCommandLine.incoming): the guest runs here only once its daemon
+                // says so. QEMU is paused from before it says completed, so cont goes at once: every
+                // round trip here is downtime (the source's guest is stopped already). Only a refused
+                // cont asks what state QEMU is in.
+                long done = "completed".equals(signal.status()) ? signal.statusAt() : System.nanoTime();
+                try {
+                    beforeRun.run();
+                } catch (RuntimeException e) {
+                    throw new IOException("the partition could not be readied to run here: " + e.getMessage(), e);
+                }
+                boolean running;
+                try {
+                    qmp.cont();
+                    running = true;
+                } catch (QmpException e) {
+                    running = qmp.status().equals("running");
+                }
+                if (running) {
+                    long resumed = System.nanoTime();
                     qmp.announceSelf();
+                    LOG.debug("incoming migration: QEMU's completed (event or query) to cont done {} us, "
+                            + "announce-self {} us", (resumed - done) / 1000, (System.nanoTime() - resumed) / 1000);
                     return;
                 }
             }

@@ -439,6 +439,7 @@ public final class MobilityReceiver implements MobilityTarget {
             return;
         }
         // The supervisor says when the guest runs here: no poll interval between the stream and the answer.
+        long asked = System.nanoTime();
         var s = hypervisor.supervisor(p.id());
         Exception why = null;
         if (s.isPresent()) {
@@ -457,7 +458,10 @@ public final class MobilityReceiver implements MobilityTarget {
                 LOG.error("FAULT INJECTION: partition {} runs here; this daemon halts before it answers", name);
                 Runtime.getRuntime().halt(137);
             }
+            long arrived = System.nanoTime();
             receiving.remove(p.id());
+            LOG.debug("partition {}: complete asked, running here after {} ms, the arrival record removed in {} ms",
+                    name, Mobility.ms(arrived - asked), Mobility.ms(System.nanoTime() - arrived));
             return;
         }
         throw ModelException.ofPartition(ModelException.Kind.INVALID_STATE, name, "Partition " + name

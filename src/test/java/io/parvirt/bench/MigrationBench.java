@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * without one (the jitter of the tick itself under TCG).
  */
 public final class MigrationBench {
+    /** {@code srcGoneMs}: from the answer until the source's QEMU (its memory) was gone; -1 for the anchor. */
     record Round(String who, long totalMs, long gapMs, long baselineGapMs, long qemuDowntimeMs, long pingGapMs,
-            long pingBaselineMs) {
+            long pingBaselineMs, long srcGoneMs) {
     }
 
     /**
@@ -51,6 +52,13 @@ public final class MigrationBench {
     static final String[] ANCHOR_TAPS = {"pvanc0", "pvanc1"};
 
     static final long BANDWIDTH = 10L << 30;
+    /**
+     * Whether parvirt's stream is TLS (STREAM_TLS, default true). Then the anchor moves the guest
+     * both ways, plain ("anchor") and over TLS as parvirt sets it up ("anchor-tls": QEMU's PSK
+     * credentials with parvirt's GnuTLS priority and DH parameters, {@code -incoming defer}), so
+     * that each is compared with its like.
+     */
+    static final boolean STREAM_TLS = !"false".equals(System.getenv("STREAM_TLS"));
     static final String TICK = "(while :; do echo T; usleep 10000; done) </dev/null >/dev/ttyS0 2>&1 &";
 
     public static void main(String[] args) throws Exception {
@@ -58,6 +66,11 @@ public final class MigrationBench {
         for (String log : List.of("io.parvirt.partition.Mobility", "io.parvirt.partition.MobilityReceiver")) {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(log))
                     .setLevel(ch.qos.logback.classic.Level.INFO);
+        }
+        // the destination's switch-over (completed, cont, announce-self) and its answer to complete (debug)
+        for (String log : List.of("io.parvirt.hypervisor.QemuMigration", "io.parvirt.partition.MobilityReceiver")) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(log))
+                    .setLevel(ch.qos.logback.classic.Level.DEBUG);
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int mem = args.length > 1 ? Integer.parseInt(args[1]) : 512;
@@ -105,7 +118,7 @@ public final class MigrationBench {
             RunningDaemon last = d[rounds % 2];
             check(last.hmc("chsysstate", "-m", sys[rounds % 2], "-r", "lpar", "-o", "shutdown", "--immed", "-n",
                     "mob"));
-            out.addAll(anchor(cmdline, a.home().run().resolve("lpar/1").toString(), rounds));
+            out.addAll(anchor(cmdline, a.home().run().resolve("lpar/1").toString(), rounds, STREAM_TLS));
         }
         report(out, rounds, mem);
     }
@@ -116,11 +129,18 @@ public final class MigrationBench {
         Thread tail = Thread.ofVirtual().start(() -> tailFiles(List.of(src, to.home().root()), ticks));
         Pings pings = Pings.start();
         Thread.sleep(3000);
+        ProcessHandle srcQemu = ProcessHandle.of(Long.parseLong(Files.readString(from.home().run()
+                .resolve("lpar/1/qemu.pid")).strip())).orElseThrow();
         long t0 = System.nanoTime();
         long w0 = System.currentTimeMillis();
         check(from.hmc("migrlpar", "-o", "m", "-m", fromSys, "-t", toSys, "-p", "mob"));
         long t1 = System.nanoTime();
         long w1 = System.currentTimeMillis();
+        // the source's memory: its QEMU gone (0: already at the answer, which follows the reclaim)
+        while (srcQemu.isAlive() && System.nanoTime() - t1 < 5_000_000_000L) {
+            Thread.sleep(1);
+        }
+        long srcGone = srcQemu.isAlive() ? 5000 : (System.nanoTime() - t1) / 1_000_000;
         Thread.sleep(1500);
         tail.interrupt();
         tail.join();
@@ -128,7 +148,7 @@ public final class MigrationBench {
         awaitRunning(to, toSys);
         return new Round("parvirt", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
                 maxGap(ticks, t0 - 2_500_000_000L, t0), -1, Pings.gap(replies, w0, w1 + 1000),
-                Pings.gap(replies, w0 - 2500, w0));
+                Pings.gap(replies, w0 - 2500, w0), srcGone);
     }
 
     /**
@@ -253,7 +273,7 @@ public final class MigrationBench {
     }
 
     /** QEMU's own migration of the same guest: the same command line, in two directories of its own. */
-    static List<Round> anchor(List<String> cmdline, String runDir, int rounds) throws Exception {
+    static List<Round> anchor(List<String> cmdline, String runDir, int rounds, boolean tlsToo) throws Exception {
         List<Round> out = new ArrayList<>();
         Path base = Files.createTempDirectory("parvirt-migrate-anchor-");
         try {
@@ -272,10 +292,21 @@ public final class MigrationBench {
                 agent.exec("/bin/sh", List.of("-c", "ip addr add " + GUEST_IP + "/24 dev eth0 && ip link set eth0 up"),
                         Duration.ofSeconds(30));
             }
-            for (int i = 0; i < rounds; i++) {
-                out.add(anchorRound(cmdline, runDir, dirs[i % 2], dirs[(i + 1) % 2], (i + 1) % 2));
+            Path tls = null;
+            if (tlsToo) {
+                tls = Files.createDirectories(base.resolve("tls"));
+                Files.writeString(tls.resolve("keys.psk"), io.parvirt.hypervisor.StreamKey.fresh().pskLine());
+                // public parameters, as parvirt gives its receiving QEMU (without, QEMU generates them: seconds)
+                new ProcessBuilder("openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
+                        "group:ffdhe2048", "-out", tls.resolve("dh-params.pem").toString()).inheritIO().start()
+                        .waitFor();
             }
-            quit(dirs[rounds % 2]);
+            int moves = tlsToo ? 2 * rounds : rounds;
+            for (int i = 0; i < moves; i++) {
+                out.add(anchorRound(cmdline, runDir, dirs[i % 2], dirs[(i + 1) % 2], (i + 1) % 2,
+                        i % 2 == 1 ? tls : null));
+            }
+            quit(dirs[moves % 2]);
         } finally {
             try (Stream<Path> s = Files.walk(base)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -284,7 +315,9 @@ public final class MigrationBench {
         return out;
     }
 
-    static Round anchorRound(List<String> cmdline, String runDir, Path src, Path dst, int dstTap) throws Exception {
+    /** One move of the anchor; {@code tls} the credentials' directory for a TLS stream, or null (plain). */
+    static Round anchorRound(List<String> cmdline, String runDir, Path src, Path dst, int dstTap, Path tls)
+            throws Exception {
         List<Long> ticks = new CopyOnWriteArrayList<>();
         Thread srcTail = Thread.ofVirtual().start(() -> readSerial(src.resolve("serial.sock"), ticks));
         Pings pings = Pings.start();
@@ -295,16 +328,36 @@ public final class MigrationBench {
         }
         long t0 = System.nanoTime();
         long w0 = System.currentTimeMillis();
-        start(cmdline, runDir, dst, "tcp:127.0.0.1:" + port, dstTap);
+        start(cmdline, runDir, dst, tls == null ? "tcp:127.0.0.1:" + port : "defer", dstTap);
         // QEMU sets up -incoming before its main loop: once its monitor answers, it listens.
         awaitMonitor(dst);
+        if (tls != null) {
+            // as parvirt's target does: the credentials, then the listening socket
+            try (QmpClient c = QmpClient.connect(dst.resolve("qmp.sock"), e -> { })) {
+                Qmp q = new Qmp(c);
+                q.addTlsPskCredentials("mig-tls", tls.toString(), true, io.parvirt.hypervisor.StreamKey.IDENTITY,
+                        io.parvirt.hypervisor.StreamKey.TLS_PRIORITY);
+                q.migrateSetParameters(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                        .put("tls-creds", "mig-tls"));
+                q.migrateIncoming("tcp:127.0.0.1:" + port);
+            }
+        }
         Thread dstTail = Thread.ofVirtual().start(() -> readSerial(dst.resolve("serial.sock"), ticks));
         Qmp.MigrationInfo info;
         try (QmpClient c = QmpClient.connect(src.resolve("qmp.sock"), e -> { })) {
             Qmp q = new Qmp(c);
             q.migrateSetCapabilities(Map.of("events", true, "auto-converge", true));
+            if (tls != null) {
+                try {
+                    q.objectDel("mig-tls"); // the server's, from when this QEMU received
+                } catch (io.parvirt.hypervisor.qmp.QmpException e) {
+                    // none yet
+                }
+                q.addTlsPskCredentials("mig-tls", tls.toString(), false, io.parvirt.hypervisor.StreamKey.IDENTITY,
+                        io.parvirt.hypervisor.StreamKey.TLS_PRIORITY);
+            }
             q.migrateSetParameters(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                    .put("max-bandwidth", BANDWIDTH));
+                    .put("max-bandwidth", BANDWIDTH).put("tls-creds", tls == null ? "" : "mig-tls"));
             q.migrate("tcp:127.0.0.1:" + port);
             do {
                 Thread.sleep(5);
@@ -321,9 +374,9 @@ public final class MigrationBench {
         quit(src);
         srcTail.interrupt();
         dstTail.interrupt();
-        return new Round("anchor", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
+        return new Round(tls == null ? "anchor" : "anchor-tls", (t1 - t0) / 1_000_000, maxGap(ticks, t0, t1 + 1_000_000_000L),
                 maxGap(ticks, t0 - 2_500_000_000L, t0), info.downtimeMs(), Pings.gap(replies, w0, w1 + 1000),
-                Pings.gap(replies, w0 - 2500, w0));
+                Pings.gap(replies, w0 - 2500, w0), -1);
     }
 
     /**
@@ -426,16 +479,20 @@ public final class MigrationBench {
     static void report(List<Round> rounds, int n, int mem) {
         StringBuilder b = new StringBuilder("Live migration of a " + mem + " MB idle TCG guest with one virtual "
                 + "Ethernet adapter, " + n + " rounds per side, alternating direction; bandwidth cap "
-                + (BANDWIDTH >> 20) + " MiB/s, auto-converge, loopback TCP\n\n");
-        b.append(String.format("%-8s %10s %10s %12s %12s %12s %16s%n", "who", "total_ms", "gap_ms", "baseline_ms",
-                "qemu_down_ms", "ping_gap_ms", "ping_baseline_ms"));
+                + (BANDWIDTH >> 20) + " MiB/s, auto-converge, loopback TCP; parvirt's stream "
+                + (STREAM_TLS ? "TLS (the anchor both plain and TLS)" : "plain") + "\n\n");
+        b.append(String.format("%-10s %10s %10s %12s %12s %12s %16s %12s%n", "who", "total_ms", "gap_ms",
+                "baseline_ms", "qemu_down_ms", "ping_gap_ms", "ping_baseline_ms", "src_gone_ms"));
         for (Round r : rounds) {
-            b.append(String.format("%-8s %10d %10d %12d %12d %12d %16d%n", r.who(), r.totalMs(), r.gapMs(),
-                    r.baselineGapMs(), r.qemuDowntimeMs(), r.pingGapMs(), r.pingBaselineMs()));
+            b.append(String.format("%-10s %10d %10d %12d %12d %12d %16d %12d%n", r.who(), r.totalMs(), r.gapMs(),
+                    r.baselineGapMs(), r.qemuDowntimeMs(), r.pingGapMs(), r.pingBaselineMs(), r.srcGoneMs()));
         }
-        for (String who : List.of("parvirt", "anchor")) {
+        for (String who : List.of("parvirt", "anchor", "anchor-tls")) {
             List<Round> rs = rounds.stream().filter(r -> r.who().equals(who)).toList();
-            b.append(String.format("median %-8s total %d ms, gap %d ms, baseline gap %d ms, ping gap %d ms, ping "
+            if (rs.isEmpty()) {
+                continue;
+            }
+            b.append(String.format("median %-10s total %d ms, gap %d ms, baseline gap %d ms, ping gap %d ms, ping "
                     + "baseline gap %d ms%n", who, median(rs.stream().map(Round::totalMs).toList()),
                     median(rs.stream().map(Round::gapMs).toList()), median(rs.stream().map(Round::baselineGapMs)
                     .toList()), median(rs.stream().map(Round::pingGapMs).toList()),

@@ -199,9 +199,10 @@ public final class Qmp {
      * {@code object-add} of pre-shared-key TLS credentials (QEMU's {@code tls-creds-psk}): {@code dir}
      * holds {@code keys.psk}; a client names its {@code identity}, a server looks it up there.
      */
-    public void addTlsPskCredentials(String id, String dir, boolean server, String identity) throws IOException {
+    public void addTlsPskCredentials(String id, String dir, boolean server, String identity, String priority)
+            throws IOException {
         ObjectNode args = JsonNodeFactory.instance.objectNode().put("qom-type", "tls-creds-psk").put("id", id)
-                .put("dir", dir).put("endpoint", server ? "server" : "client");
+                .put("dir", dir).put("endpoint", server ? "server" : "client").put("priority", priority);
         if (!server) {
             args.put("username", identity);
         }
