@@ -317,6 +317,9 @@ class RemoteMobilityTest {
 
         Cli.Result m = migrlpar("m", "-t", "sys3");
         assertThat(m.exit()).as(m.stdout()).isZero();
+        // the source's memory is freed within 1 s of the move's completion (issue 14): its QEMU is gone
+        Await.on("the source's QEMU to be gone", source::isAlive).within(Duration.ofSeconds(1))
+                .every(Duration.ofMillis(20)).until(alive -> !alive);
 
         awaitState("sys3", "Running", Duration.ofSeconds(60));
         Await.on("mob's agent on sys3", () -> hmc.run("guest", "exec", "-m", "sys3", "-p", "mob", "--", "/bin/true")
