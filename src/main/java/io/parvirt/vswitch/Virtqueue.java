@@ -76,8 +76,6 @@ final class Virtqueue {
     /** Set once the addresses resolved inside guest memory; cleared when they do not. */
     private boolean ready;
     private int nextUsed;
-    /** The used index the guest was last shown ({@link #publish}); entries put after it wait for the next. */
-    private int publishedUsed;
     /** Chains known to be available at the last read of the guest's index, less those taken since. */
     private int seen;
     private GuestMemory mem;
@@ -107,7 +105,6 @@ final class Virtqueue {
      * a ring does not lie inside it, and then the queue stays stopped.
      */
     boolean resolve(GuestMemory memory) {
-        publishPending();
         ready = false;
         seen = 0;
         mem = memory;
@@ -127,7 +124,6 @@ final class Virtqueue {
         used = memory.segment(u);
         usedOff = memory.virtualOffset(u, usedAddr);
         nextUsed = (short) IDX.getAcquire(used, usedOff + 2) & 0xffff;
-        publishedUsed = nextUsed;
         signalledUsed = -1;
         ready = true;
         if (index == VhostUser.RX) {
@@ -148,7 +144,6 @@ final class Virtqueue {
     }
 
     void stop() {
-        publishPending();
         ready = false;
         seen = 0;
         mem = null;
@@ -164,8 +159,8 @@ final class Virtqueue {
     /**
      * At least {@code want} available chains if the guest has posted them: the count known from the
      * last read of its index, read again only when that falls short. The receive side asks per
-     * frame; the index is a cache line the guest's CPU writes, and reading it every frame made the
-     * switch wait on that line for each one.
+     * frame; the index is a cache line the guest's CPU writes, read once per batch of chains
+     * rather than once per frame.
      */
     int available(int want) {
         return seen >= want ? seen : available();
@@ -207,22 +202,9 @@ final class Virtqueue {
 
     /** Makes the used entries put so far visible to the guest. */
     void publish() {
-        publishedUsed = nextUsed;
         IDX.setRelease(used, usedOff + 2, (short) nextUsed);
         if (usedLog != null) {
             usedLog.mark(usedLogAddr + 2, 2);
-        }
-    }
-
-    /** Whether entries were put since the last {@link #publish}. */
-    boolean pending() {
-        return nextUsed != publishedUsed;
-    }
-
-    /** Publishes what was put before the rings are stopped or moved: the guest must not lose a used entry. */
-    private void publishPending() {
-        if (ready && used != null && pending()) {
-            publish();
         }
     }
 
