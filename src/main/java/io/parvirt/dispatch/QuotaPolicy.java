@@ -30,14 +30,6 @@ final class QuotaPolicy {
     static final double MOST = 1.1;
     /** Seconds of held intervals the overrun is measured over before it is learnt anew. */
     static final double LEARN_SECONDS = 1.0;
-    /**
-     * Cores per VP by which a held interval's use may fall short of its quota and still be learnt
-     * from. One that fell shorter was not held through: its vCPUs ran out of work within it (a
-     * burst ended before the demand estimate could know) or found no CPU, and neither is the
-     * kernel's overrun. Learnt from, the ends of C's bursts in bench/dispatch.sh phase 4 gave C a
-     * negative overrun (a quota of 0.42 for a grant of 0.40) and 0.42–0.45 in every busy window.
-     */
-    static final double SHORT = 0.03;
 
     private double quota;
     private double lastTarget;
@@ -143,11 +135,10 @@ final class QuotaPolicy {
      * refills the runtime, up to a period's quota more). They need not be consecutive nor at one
      * target: a partition whose target changes every few hundred ms (bench/dispatch.sh phase 4)
      * learns from the stretches between the changes. The interval measured is the one since the
-     * last decision, under the quota and VPs decided then; one that fell {@link #SHORT} of that
-     * quota is left out.
+     * last decision, under the quota and VPs decided then.
      */
     private void learn(boolean held, double used, double seconds) {
-        if (!held || seconds <= 0 || used < quota - SHORT * last.vcpus()) {
+        if (!held || seconds <= 0) {
             return;
         }
         windowSeconds += seconds;

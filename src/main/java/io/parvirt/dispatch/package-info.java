@@ -64,8 +64,7 @@
  *     target, learnt from every held interval that did not follow a quota write (consecutive or
  *     not, at any target) and kept across targets and policies. At a fixed period it is the model's
  *     "ms per CPU per period"; a partition whose period stretches below 0.1 core learns it at that
- *     period. An interval that fell more than 0.03 core per vCPU short of its quota is left out: its
- *     vCPUs ran out of work within it (the end of a burst) or found no CPU, which is no overrun.</li>
+ *     period.</li>
  * <li><b>Weights</b>: CFS bandwidth caps a group; when the grants take all the host's cores, who runs
  *     first within a period is decided by the groups' weights. With every shared partition weighted
  *     by its entitlement (ten partitions of 0.10 each, bench/dispatch-ten.sh) CFS gave eleven busy
