@@ -11,7 +11,6 @@ import io.parvirt.model.Partition;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.ManagedSystem;
 import io.parvirt.vios.DiskSnapshots;
-import io.parvirt.vios.MappedDevice;
 import io.parvirt.vios.ViosService;
 import io.parvirt.vswitch.VirtualEthernet;
 import java.io.IOException;
@@ -419,22 +418,15 @@ public final class PartitionSnapshots {
      * system on the SAN reads it (its layers are on the SAN too: the snapshot moves with the partition).
      */
     private Path memoryFile(Partition p, String name) {
-        for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
-            if (d.kind() == MappedDevice.Kind.DISK && d.file() != null) {
-                return d.file().resolveSibling(memoryFileName(p, name));
-            }
-            if (d.kind() == MappedDevice.Kind.PV && vios.san().dir() != null) {
-                Path f = ScsiMobility.reserved(vios.san(), memoryFileName(p, name));
-                try {
-                    Files.createDirectories(f.getParent());
-                } catch (IOException e) {
-                    throw refusal(ModelException.Kind.INVALID_STATE, p, "The SAN's reserved storage " + f.getParent()
-                            + " cannot be made: " + e.getMessage());
-                }
-                return f;
-            }
+        Path f = ScsiMobility.savedMemory(vios, p, memoryFileName(p, name)).orElseThrow(() -> refusal(
+                ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has no disk."));
+        try {
+            Files.createDirectories(f.getParent()); // the SAN's reserved storage, the first time
+        } catch (IOException e) {
+            throw refusal(ModelException.Kind.INVALID_STATE, p, "The SAN's reserved storage " + f.getParent()
+                    + " cannot be made: " + e.getMessage());
         }
-        throw refusal(ModelException.Kind.INVALID_STATE, p, "The partition " + p.name() + " has no disk.");
+        return f;
     }
 
     /** A memory file's name: the partition's UUID (the same on every system) and the snapshot's name. */

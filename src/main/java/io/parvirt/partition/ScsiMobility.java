@@ -198,6 +198,24 @@ final class ScsiMobility {
         return san == null || san.dir() == null ? null : san.dir().resolve(RESERVED).resolve(name);
     }
 
+    /**
+     * Where a file of {@code p}'s saved memory named {@code name} goes on VIOS storage (a suspend's
+     * state, a memory snapshot): beside its first disk when that is a pool's; in the SAN's reserved
+     * storage when it is a SAN LUN, where every system on the SAN reads it; empty when it has no
+     * such disk.
+     */
+    static java.util.Optional<Path> savedMemory(ViosService vios, Partition p, String name) {
+        for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
+            if (d.kind() == MappedDevice.Kind.DISK && d.file() != null) {
+                return java.util.Optional.of(d.file().resolveSibling(name));
+            }
+            if (d.kind() == MappedDevice.Kind.PV && vios.san().dir() != null) {
+                return java.util.Optional.of(reserved(vios.san(), name));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The SAN this system's VIOSes are on ({@link San#NONE} without VIOS storage). */
     San san() {
         return vios == null ? San.NONE : vios.san();

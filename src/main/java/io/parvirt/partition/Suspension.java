@@ -9,7 +9,6 @@ import io.parvirt.model.ModelException;
 import io.parvirt.model.Partition;
 import io.parvirt.system.Capacity;
 import io.parvirt.system.ManagedSystem;
-import io.parvirt.vios.MappedDevice;
 import io.parvirt.vios.ViosService;
 import io.parvirt.vswitch.VirtualEthernet;
 import java.io.IOException;
@@ -140,18 +139,9 @@ final class Suspension {
 
     /** On the storage of the VIOS serving the partition's first disk, else in the home (see the class comment). */
     Path stateFile(Partition p) {
-        if (vios != null) {
-            for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
-                if (d.kind() == MappedDevice.Kind.DISK && d.file() != null) {
-                    return d.file().resolveSibling(stateFileName(p));
-                }
-                if (d.kind() == MappedDevice.Kind.PV && vios.san().dir() != null) {
-                    // the SAN's reserved storage: another system on the same SAN resumes it from there
-                    return ScsiMobility.reserved(vios.san(), stateFileName(p));
-                }
-            }
-        }
-        return hypervisor.suspendDir().resolve(p.uuid() + ".state");
+        // on a SAN LUN's reserved storage another system on the same SAN resumes it from there
+        return (vios == null ? java.util.Optional.<Path>empty() : ScsiMobility.savedMemory(vios, p, stateFileName(p)))
+                .orElseGet(() -> hypervisor.suspendDir().resolve(p.uuid() + ".state"));
     }
 
     /** The saved state file's name on VIOS storage: the partition's UUID, the same on every system. */

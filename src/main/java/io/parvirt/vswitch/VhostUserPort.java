@@ -238,25 +238,24 @@ final class VhostUserPort implements FrameSink {
         }
         int len = f.remaining();
         long need = headerSize + (long) len;
-        int ready = rx.available(1);
-        if (ready > rx.num) {
-            port.counters.drop(DropReason.MALFORMED_CHAIN);
-            rx.stop();
-            return false;
-        }
+        int ready = 0;
         int heads = 0;
         long room = 0;
         while (room < need) {
-            if (heads == ready && mergeable && heads > 0) {
-                ready = rx.available(); // a long frame: the guest may have posted more since
+            if (!mergeable && heads == 1) {
+                return false;
+            }
+            if (heads == ready) {
+                // the chains known from the last read of the guest's index, read again when used up
+                ready = rx.available(heads + 1);
                 if (ready > rx.num) {
                     port.counters.drop(DropReason.MALFORMED_CHAIN);
                     rx.stop();
                     return false;
                 }
-            }
-            if (heads == ready || (!mergeable && heads == 1)) {
-                return false;
+                if (heads == ready) {
+                    return false;
+                }
             }
             long c = rx.capacity(rx.peek(heads));
             heads++;
