@@ -87,16 +87,31 @@ public final class DiskSnapshots {
     /**
      * Each pool must be able to hold the new layers of its disks ({@link PoolRoom}): at worst a
      * layer comes to hold a copy of every block its disk has written, so its disk's data counts
-     * against the pool's free space and the file system's.
+     * against the pool's free space and the file system's. A whole SAN LUN's layers go on the SAN
+     * beside it, so its data counts against the SAN's file system.
      */
     private void requireRoom(List<MappedDevice> disks, String partition) {
         java.util.Map<String, Long> bytes = new java.util.LinkedHashMap<>();
         java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+        java.util.Map<Path, Long> onSan = new java.util.LinkedHashMap<>();
         for (MappedDevice d : disks) {
+            if (d.kind() == MappedDevice.Kind.PV) { // a whole LUN: no pool, its layers go on the SAN
+                onSan.merge(d.file().getParent(), PoolRoom.dataBytes(d.file()), Long::sum);
+                names.merge("san:" + d.file().getParent(), d.vtd(), (a, b) -> a + ", " + b);
+                continue;
+            }
             String key = d.viosId() + "/" + d.file().getParent().getFileName();
             bytes.merge(key, PoolRoom.dataBytes(d.file()), Long::sum);
             names.merge(key, d.vtd(), (a, b) -> a + ", " + b);
         }
+        onSan.forEach((dir, n) -> {
+            try {
+                PoolRoom.requireFileSystem(dir, n, "the SAN", "a snapshot layer of disk " + names.get("san:" + dir)
+                        + " of partition " + partition);
+            } catch (ModelException e) {
+                throw ModelException.ofPartition(e.kind(), partition, e.getMessage());
+            }
+        });
         bytes.forEach((key, n) -> {
             int viosId = Integer.parseInt(key.substring(0, key.indexOf('/')));
             String pool = key.substring(key.indexOf('/') + 1);

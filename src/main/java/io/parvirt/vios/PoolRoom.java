@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * bytes that will really be written (a sparse file's data, found with {@code SEEK_DATA}, not its
  * size). A moved device asks for its full size in the target pool and its data on the file system;
  * a snapshot layer asks for the device's data in both: at worst the layer comes to hold a new copy
- * of every block written so far.
+ * of every block written so far. A whole SAN LUN has no pool: its layers sit on the SAN beside it,
+ * so only the SAN's file system is asked.
  */
 final class PoolRoom {
     private PoolRoom() {
@@ -49,9 +50,16 @@ final class PoolRoom {
             throw ModelException.of(ModelException.Kind.INSUFFICIENT_RESOURCES, "The storage pool " + pool.name()
                     + " has " + free + " MB free; " + what + " needs " + mb + " MB.");
         }
+        requireFileSystem(svc.poolDir(viosId, pool.name()), bytes, "storage pool " + pool.name(), what);
+    }
+
+    /**
+     * Refuses unless the file system under {@code dir} (or its nearest existing parent) has
+     * {@code bytes} usable; {@code where} names it in the sentence ("storage pool pool1", "the SAN").
+     */
+    static void requireFileSystem(Path dir, long bytes, String where, String what) {
         long usable;
         try {
-            Path dir = svc.poolDir(viosId, pool.name());
             while (!Files.isDirectory(dir) && dir.getParent() != null) {
                 dir = dir.getParent();
             }
@@ -60,9 +68,9 @@ final class PoolRoom {
             return; // no file store to ask: the pool's own count stands
         }
         if (bytes > usable) {
-            throw ModelException.of(ModelException.Kind.INSUFFICIENT_RESOURCES, "The file system of storage pool "
-                    + pool.name() + " has " + (usable >> 20) + " MB usable; " + what + " needs " + ((bytes + (1 << 20) - 1)
-                    >> 20) + " MB of data.");
+            throw ModelException.of(ModelException.Kind.INSUFFICIENT_RESOURCES, "The file system of " + where
+                    + " has " + (usable >> 20) + " MB usable; " + what + " needs " + ((bytes + (1 << 20) - 1) >> 20)
+                    + " MB of data.");
         }
     }
 }

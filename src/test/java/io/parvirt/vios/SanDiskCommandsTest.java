@@ -79,6 +79,34 @@ class SanDiskCommandsTest {
     }
 
     @Test
+    void aLunSnapshotIsRefusedWhenTheSansFileSystemCannotHoldItsLayer() throws Exception {
+        Path small = Files.createDirectories(dir.resolve("small-san"));
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", small.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)
+                && p.exitValue() == 0, "mounting a tmpfs needs root");
+        try {
+            try (RandomAccessFile f = new RandomAccessFile(small.resolve("lunC").toFile(), "rw")) {
+                f.setLength(64L << 20);
+                f.write(new byte[16 << 20]); // 16 MB of data on a 24 MB file system: 8 MB usable
+            }
+            r.vios.san(small);
+            r.ok("mkvdev -vdev hdisk1 -vadapter vhost1 -dev lp2lun");
+            DiskSnapshots snaps = new DiskSnapshots(r.vios, id -> java.util.Optional.empty());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> snaps.take(6, "lp2", "a", 1))
+                    .isInstanceOf(io.parvirt.model.ModelException.class)
+                    .hasMessageMatching("The file system of the SAN has [0-9] MB usable; a snapshot layer of disk "
+                            + "lp2lun of partition lp2 needs 16 MB of data\\.");
+            assertThat(small.resolve(".lunC.snap")).as("nothing made").doesNotExist();
+            assertThat(snaps.list(6, "lp2")).isEmpty();
+        } finally {
+            r.vios.san(san);
+            new ProcessBuilder("umount", "-l", small.toString()).inheritIO().start().waitFor(30,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aWholeLunIsMappedToOneClientAndServedFromItsFile() {
         assertThat(r.ok("mkvdev -vdev hdisk2 -vadapter vhost1 -dev lp2disk")).isEqualTo("lp2disk Available\n");
         assertThat(r.ok("lsmap -vadapter vhost1 -field vtd status backing -fmt :")).isEqualTo(
