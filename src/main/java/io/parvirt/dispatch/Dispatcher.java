@@ -297,7 +297,8 @@ public final class Dispatcher implements AutoCloseable {
             d.cpus = CpuList.format(d.cores);
         } else {
             d.granted = g.total();
-            d.policy.decide(a, g.total(), d.demand.wantsMore(), d.meter.used(), d.meter.seconds());
+            d.policy.decide(a, g.total(), d.demand.wantsMore(), d.meter.used(),
+                    d.meter.used() + d.meter.waited(), d.meter.seconds());
             d.cpus = sharedCpus;
         }
         if (control == null) {

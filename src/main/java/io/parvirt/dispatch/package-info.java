@@ -64,7 +64,11 @@
  *     target, learnt from every held interval that did not follow a quota write (consecutive or
  *     not, at any target) and kept across targets and policies. At a fixed period it is the model's
  *     "ms per CPU per period"; a partition whose period stretches below 0.1 core learns it at that
- *     period.</li>
+ *     period. Only intervals in which every vCPU had work throughout (ran or waited, 90 %) are
+ *     learnt from: the interval in which a burst ends is still held, and with its vCPUs idle for
+ *     part of it gave phase 4's C an overrun of −0.01 per vCPU instead of +0.01 (0.42–0.45 used for
+ *     0.40 in every busy window). A partition that keeps fewer vCPUs busy than it has learns nothing
+ *     and keeps the overrun it had (0 at first).</li>
  * <li><b>Weights</b>: CFS bandwidth caps a group; when the grants take all the host's cores, who runs
  *     first within a period is decided by the groups' weights. With every shared partition weighted
  *     by its entitlement (ten partitions of 0.10 each, bench/dispatch-ten.sh) CFS gave eleven busy
