@@ -46,6 +46,8 @@
 # Usage: bench/dispatch.sh   (no arguments; about 4 minutes)
 # Env: NOBUILD=1 freezes target/parvirt.jar as it is, without rebuilding it when src/main is newer
 #      (for when others are editing src/main; the result file then says which jar ran).
+#      CONFIGS (default "parvirt libvirt"): the configurations run; CONFIGS=parvirt for A/B runs of two
+#      builds (the libvirt mapping does not depend on the build; its columns are then empty).
 #      OTHER_WAIT (default 300): at most this many seconds, in all, to wait before a measurement
 #      phase for other sessions' QEMUs to go away and then for the host to be quiet (under 0.25 core
 #      used over 2 s by anything but this run), and to measure disturbed phases again. QEMUs whose
@@ -411,12 +413,12 @@ run_config() {
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-run_config parvirt
-run_config libvirt
+for cfg in ${CONFIGS:-parvirt libvirt}; do run_config "$cfg"; done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 total_s=$(( $(ms_since "$started") / 1000 ))
 
 # --- report ------------------------------------------------------------------------------------------
+set +u # CONFIGS=parvirt leaves the libvirt mapping's figures unset: its columns stay empty
 err() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.3f", d < 0 ? -d : d }'; }
 declare -A maxerr=([parvirt]=0 [libvirt]=0)
 tables=$(
@@ -486,6 +488,6 @@ done
   if [ "${#wait_log[@]}" -gt 0 ]; then printf 'other QEMUs: %s\n' "${wait_log[@]}"; else echo "other QEMUs: none to wait for"; fi
   if [ "${#disturbed[@]}" -gt 0 ]; then printf 'disturbed (over 0.25 core to other load): %s\n' "${disturbed[@]}"; else echo "disturbed windows (over 0.25 core to other load): none"; fi
   echo
-  echo "command: ${OUT:+OUT=$OUT }bench/dispatch.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
+  echo "command: ${OUT:+OUT=$OUT }${CONFIGS:+CONFIGS=\"$CONFIGS\" }bench/dispatch.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
 } > "$result"
 cat "$result"
