@@ -59,8 +59,8 @@ final class DemandEstimate {
         // intervals decide. Quiet for the watch (no throttled period for 40 ms, idle cores on the
         // host) is enough by itself: the interval's wait then is the throttled wait of its busy
         // start, and asked to be small it kept the claim of a burst that ended within the interval
-        // to the next interval (bench/dispatch.sh phase 4: B held at half the pool 100-125 ms after
-        // C stopped, where the watch had seen C quiet after 40-60).
+        // to the next interval (bench/dispatch.sh phase 4: B held at half the pool up to 200 ms after
+        // C stopped, where the watch can see C quiet after 40-60).
         boolean ranOutOfWork = periods == 0 && waited < tolerance || quiet && !burst;
         heldLately = periods > 0;
         lastThrottled = throttled;

@@ -146,8 +146,8 @@ final class QuotaPolicy {
      * changes. The interval measured is the one since the last decision, under the quota and VPs
      * decided then. The interval in which a burst ends still counts as held (the demand estimate
      * learns of the end after it), with its vCPUs idle for part of it: learnt from, those intervals
-     * gave the bursting C of phase 4 an overrun of −0.01 core per vCPU (a quota of 0.42 for 0.40,
-     * and 0.42–0.45 used in its busy halves, where the kernel's true overrun was +0.01). Whether the
+     * gave the bursting C of phase 4 an overrun of −0.01 core per vCPU (a quota of 0.42 for 0.40),
+     * where its busy intervals show +0.005 (0.43 used on average while busy). Whether the
      * vCPUs had work is the meter's run + wait, not the use against the quota: a use well below the
      * quota is also what a busy partition without a CPU shows.
      */

@@ -43,7 +43,7 @@
  *     enough for the interval it starts to release the claim: asked also for little wait over the
  *     interval, it kept the claim of a burst that ended within the interval to the next one, since
  *     the throttled wait of the burst's busy start counted (the quiet pass's phase 4: B back at the
- *     pool's rest 50–200 ms after C stopped, most often 100–150). Measured in that trace, B's grant
+ *     pool's rest 50–200 ms after C stopped, 150 ms or more after 10 of 17 stops). Measured in that trace, B's grant
  *     follows C's wake within 50–100 ms; each 50 ms of a wrong split costs the windows holding it
  *     0.08 core (250 ms) or 0.2 (100 ms), so the edges alone keep phase 4 below target whatever
  *     the controller does between them, until an edge is seen within ~30 ms.</li>
@@ -73,8 +73,8 @@
  *     "ms per CPU per period"; a partition whose period stretches below 0.1 core learns it at that
  *     period. Only intervals in which every vCPU had work throughout (ran or waited, 90 %) are
  *     learnt from: the interval in which a burst ends is still held, and with its vCPUs idle for
- *     part of it gave phase 4's C an overrun of −0.01 per vCPU instead of +0.01 (0.42–0.45 used for
- *     0.40 in every busy window). A partition that keeps fewer vCPUs busy than it has learns nothing
+ *     part of it gave phase 4's C an overrun of −0.01 per vCPU where its busy intervals show +0.005
+ *     (a quota of 0.42 for 0.40, 0.43 used on average while busy). A partition that keeps fewer vCPUs busy than it has learns nothing
  *     and keeps the overrun it had (0 at first).</li>
  * <li><b>Weights</b>: CFS bandwidth caps a group; when the grants take all the host's cores, who runs
  *     first within a period is decided by the groups' weights. With every shared partition weighted
