@@ -12,9 +12,11 @@
 #   phase 3, C's loops stopped, 2 s, then 10 s:      A 0.20, B 0.80 (the pool's rest), C ~0
 #   phase 4, C bursts (each of its 2 VPs busy 500 ms, idle 500 ms), 2 s, then 20 s:
 #     A 0.20; C, per window, 0.40 (0.20 + the spare 0.40 split 64:64) times the share of the window
-#     its vCPU threads were runnable (schedstat run + wait, per thread: PowerVM gives a partition
-#     its entitlement and share in every 10 ms dispatch window in which it has work); B the rest of
-#     the pool, 0.80 minus C's figure.
+#     in which any of its vCPU threads was runnable (schedstat run + wait, per thread and 50 ms
+#     sample, the busiest thread's: PowerVM gives a partition its entitlement and share in every
+#     10 ms dispatch window in which it has work, with one busy VP as with two, and C's two loops
+#     drift apart over the phase); B the rest of the pool, 0.80 minus C's figure. Phase 4 also
+#     reports the windows in which C neither woke nor slept (bench/dispatch-trace.py).
 # Phase 2 also times the reaction: from the weight change command to the end of the first 250 ms
 # window in which B and C both use 0.40 +- 0.05 core (windows back to back from the command's return,
 # for at most 5 s).
