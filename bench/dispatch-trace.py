@@ -3,16 +3,24 @@
 
   dispatch-trace.py record SECONDS OUT LABEL=PID:TID,PID:TID ...
       every 50 ms (on an absolute schedule) one line: wall ns, then per label the summed run ns and
-      wait ns (/proc/PID/task/TID/schedstat fields 1 and 2) of its threads, and per thread the CPU
-      it last ran on (stat field 39). A late sample is taken late, never skipped or faked.
+      wait ns (/proc/PID/task/TID/schedstat fields 1 and 2) of its threads, the same per thread
+      (LABEL.K:run:wait, K from 0), and per thread the CPU it last ran on (stat field 39). A late
+      sample is taken late, never skipped or faked.
   dispatch-trace.py windows TRACE EXPECT [SKIP_S]
       EXPECT: LABEL=CORES,... ; a label's CORES may be "burst:PEAK:REST" for a partition that
-      bursts: PowerVM's figure for it in a window is PEAK times the share of the window its threads
-      were runnable (run + wait over the window, per thread), and REST:OTHER means the label named
-      OTHER takes what the bursty one leaves of REST (B in phase 4: 0.8 minus the bursty one's).
+      bursts: PowerVM's figure for it in a window is PEAK times the share of the window in which it
+      had work, i.e. at least one of its threads was runnable (PowerVM gives a partition with one
+      busy VP its entitlement and share as it does one with all busy, up to a core per VP). Per
+      50 ms sample that share is the largest of its threads' runnable shares (run + wait over the
+      sample); traces without per-thread fields take the threads' mean, which is too low whenever
+      its threads do not work at the same time. REST:OTHER means the label named OTHER takes what
+      the bursty one leaves of REST (B in phase 4: 0.8 minus the bursty one's).
       Prints, for 250 ms and 100 ms windows back to back (each from the first sample at least that
       long after the last; the first SKIP_S seconds left out), how many have every label within
-      0.05 core of its figure, the largest error's median/p90/max, and each label's mean.
+      0.05 core of its figure, the largest error's median/p90/max, and each label's mean; with a
+      bursty label, the same again for the windows in which it neither woke nor slept (every
+      sample's share of work at least 0.75, or every one at most 0.25): the others straddle a
+      transition of its demand.
 """
 import os
 import sys
@@ -34,6 +42,7 @@ def record(seconds, out, specs):
             cpus = []
             for name, threads in labels:
                 run = wait = 0
+                per = []
                 for pid, tid in threads:
                     base = "/proc/%s/task/%s/" % (pid, tid)
                     try:
@@ -41,12 +50,15 @@ def record(seconds, out, specs):
                             a = s.read().split()
                         run += int(a[0])
                         wait += int(a[1])
+                        per.append((int(a[0]), int(a[1])))
                         with open(base + "stat") as s:
                             st = s.read()
                         cpus.append(st[st.rfind(")") + 2:].split()[36])
                     except (OSError, IndexError, ValueError):
+                        per.append((0, 0))
                         cpus.append("-")
                 fields.append("%s:%d:%d" % (name, run, wait))
+                fields.extend("%s.%d:%d:%d" % (name, k, r, w) for k, (r, w) in enumerate(per))
             f.write(" ".join(fields) + " cpus=" + ",".join(cpus) + "\n")
             k += 1
             if time.monotonic() - start >= seconds:
@@ -86,8 +98,21 @@ def expectations(spec):
     return out
 
 
-def figures(exp, counts, a, b):
-    """PowerVM's figure per label for the window a..b, and what each used."""
+def working(counts, n, a, b):
+    """The share of the sample a..b in which label n had work: its busiest thread's runnable share
+    (not cut at 1 here: a sample's clock is read before its threads, and one sample's excess is the
+    next one's shortfall)."""
+    dt = b["t"] - a["t"]
+    k = counts[n]
+    if "%s.0" % n in a and "%s.0" % n in b:
+        return max((b["%s.%d" % (n, i)][0] - a["%s.%d" % (n, i)][0]
+                    + b["%s.%d" % (n, i)][1] - a["%s.%d" % (n, i)][1]) / dt for i in range(k))
+    return (b[n][0] - a[n][0] + b[n][1] - a[n][1]) / (dt * k)
+
+
+def figures(exp, counts, rows, i, j):
+    """PowerVM's figure per label for the window rows[i]..rows[j], and what each used."""
+    a, b = rows[i], rows[j]
     dt = b["t"] - a["t"]
     used = {n: (b[n][0] - a[n][0]) / dt for n in exp}
     want = {}
@@ -95,8 +120,8 @@ def figures(exp, counts, a, b):
     for n, v in exp.items():
         if v.startswith("burst:"):
             peak = float(v.split(":")[1])
-            runnable = (b[n][0] - a[n][0] + b[n][1] - a[n][1]) / (dt * counts[n])
-            want[n] = peak * min(1.0, runnable)
+            work = sum(working(counts, n, rows[k], rows[k + 1]) * (rows[k + 1]["t"] - rows[k]["t"]) for k in range(i, j))
+            want[n] = peak * min(1.0, work / dt)
             bursty[n] = want[n]
     for n, v in exp.items():
         if v.startswith("rest:"):
@@ -107,14 +132,28 @@ def figures(exp, counts, a, b):
     return used, want
 
 
+def report(what, errs):
+    errs = sorted(errs)
+    n = len(errs)
+    if n == 0:
+        print("%s: none" % what)
+        return
+    on = sum(1 for e in errs if e <= 0.05)
+    med = errs[n // 2] if n % 2 else (errs[n // 2 - 1] + errs[n // 2]) / 2
+    print("%s with every partition within 0.05 of PowerVM: %d of %d (%.0f %%); largest |error| "
+          "median %.3f, p90 %.3f, max %.3f" % (what, on, n, 100.0 * on / n, med,
+                                              errs[min(n - 1, int(0.9 * n + 0.999999) - 1)], errs[-1]))
+
+
 def windows(path, spec, skip):
     counts, rows = load(path)
     exp = expectations(spec)
     t0 = rows[0]["t"] + int(skip * 1e9)
     rows = [r for r in rows if r["t"] >= t0]
+    bursty = [n for n, v in exp.items() if v.startswith("burst:")]
     for length_ms in (250, 100):
         errs = []
-        on = 0
+        steady = []
         i = 0
         while True:
             j = i + 1
@@ -122,21 +161,18 @@ def windows(path, spec, skip):
                 j += 1
             if j >= len(rows):
                 break
-            used, want = figures(exp, counts, rows[i], rows[j])
+            used, want = figures(exp, counts, rows, i, j)
             e = max(abs(used[n] - want[n]) for n in exp)
             errs.append(e)
-            on += e <= 0.05
+            shares = [working(counts, n, rows[k], rows[k + 1]) for n in bursty for k in range(i, j)]
+            if all(x >= 0.75 for x in shares) or all(x <= 0.25 for x in shares):
+                steady.append(e)
             i = j
-        errs.sort()
-        n = len(errs)
-        if n == 0:
-            print("%d ms windows: none" % length_ms)
-            continue
-        med = errs[n // 2] if n % 2 else (errs[n // 2 - 1] + errs[n // 2]) / 2
-        print("%d ms windows with every partition within 0.05 of PowerVM: %d of %d (%.0f %%); largest |error| "
-              "median %.3f, p90 %.3f, max %.3f" % (length_ms, on, n, 100.0 * on / n, med,
-                                                  errs[min(n - 1, int(0.9 * n + 0.999999) - 1)], errs[-1]))
-    used, want = figures(exp, counts, rows[0], rows[-1])
+        report("%d ms windows" % length_ms, errs)
+        if bursty:
+            report("  of them, the %d ms windows in which %s neither woke nor slept" % (length_ms, "/".join(bursty)),
+                   steady)
+    used, want = figures(exp, counts, rows, 0, len(rows) - 1)
     print("means over %.1f s: %s" % ((rows[-1]["t"] - rows[0]["t"]) / 1e9, ", ".join(
         "%s %.3f (PowerVM %.3f)" % (n, used[n], want[n]) for n in exp)))
     cpus = [r.get("cpus", []) for r in rows]

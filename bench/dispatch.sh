@@ -12,9 +12,11 @@
 #   phase 3, C's loops stopped, 2 s, then 10 s:      A 0.20, B 0.80 (the pool's rest), C ~0
 #   phase 4, C bursts (each of its 2 VPs busy 500 ms, idle 500 ms), 2 s, then 20 s:
 #     A 0.20; C, per window, 0.40 (0.20 + the spare 0.40 split 64:64) times the share of the window
-#     its vCPU threads were runnable (schedstat run + wait, per thread: PowerVM gives a partition
-#     its entitlement and share in every 10 ms dispatch window in which it has work); B the rest of
-#     the pool, 0.80 minus C's figure.
+#     in which any of its vCPU threads was runnable (schedstat run + wait, per thread and 50 ms
+#     sample, the busiest thread's: PowerVM gives a partition its entitlement and share in every
+#     10 ms dispatch window in which it has work, with one busy VP as with two, and C's two loops
+#     drift apart over the phase); B the rest of the pool, 0.80 minus C's figure. Phase 4 also
+#     reports the windows in which C neither woke nor slept (bench/dispatch-trace.py).
 # Phase 2 also times the reaction: from the weight change command to the end of the first 250 ms
 # window in which B and C both use 0.40 +- 0.05 core (windows back to back from the command's return,
 # for at most 5 s).
@@ -46,6 +48,8 @@
 # Usage: bench/dispatch.sh   (no arguments; about 4 minutes)
 # Env: NOBUILD=1 freezes target/parvirt.jar as it is, without rebuilding it when src/main is newer
 #      (for when others are editing src/main; the result file then says which jar ran).
+#      CONFIGS (default "parvirt libvirt"): the configurations run; CONFIGS=parvirt for A/B runs of two
+#      builds (the libvirt mapping does not depend on the build; its columns are then empty).
 #      OTHER_WAIT (default 300): at most this many seconds, in all, to wait before a measurement
 #      phase for other sessions' QEMUs to go away and then for the host to be quiet (under 0.25 core
 #      used over 2 s by anything but this run), and to measure disturbed phases again. QEMUs whose
@@ -411,12 +415,12 @@ run_config() {
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-run_config parvirt
-run_config libvirt
+for cfg in ${CONFIGS:-parvirt libvirt}; do run_config "$cfg"; done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 total_s=$(( $(ms_since "$started") / 1000 ))
 
 # --- report ------------------------------------------------------------------------------------------
+set +u # CONFIGS=parvirt leaves the libvirt mapping's figures unset: its columns stay empty
 err() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%.3f", d < 0 ? -d : d }'; }
 declare -A maxerr=([parvirt]=0 [libvirt]=0)
 tables=$(
@@ -486,6 +490,6 @@ done
   if [ "${#wait_log[@]}" -gt 0 ]; then printf 'other QEMUs: %s\n' "${wait_log[@]}"; else echo "other QEMUs: none to wait for"; fi
   if [ "${#disturbed[@]}" -gt 0 ]; then printf 'disturbed (over 0.25 core to other load): %s\n' "${disturbed[@]}"; else echo "disturbed windows (over 0.25 core to other load): none"; fi
   echo
-  echo "command: ${OUT:+OUT=$OUT }bench/dispatch.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
+  echo "command: ${OUT:+OUT=$OUT }${CONFIGS:+CONFIGS=\"$CONFIGS\" }bench/dispatch.sh${NOBUILD:+  (NOBUILD=$NOBUILD)}"
 } > "$result"
 cat "$result"

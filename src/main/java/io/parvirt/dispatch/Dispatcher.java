@@ -254,7 +254,8 @@ public final class Dispatcher implements AutoCloseable {
             long now = nanoTime.getAsLong();
             d.throttle.see(throttled, now);
             double demand = r.paused() ? 0 : d.demand.estimate(a, d.meter.measured(), d.meter.used(),
-                    d.meter.waited(), throttled, d.policy.lastTarget(), d.throttle.burst(now), d.throttle.quiet(now));
+                    d.meter.waited(), throttled, d.policy.lastTarget(), d.throttle.burst(now),
+                    d.throttle.quiet(now) && idleCores >= WATCH_IDLE);
             claims.add(new Claim(r.lparId(), a.poolId(), QuotaPolicy.cores(a.procUnits()), a.vcpus(), a.capped(),
                     a.uncapWeight(), demand));
         }
@@ -297,7 +298,8 @@ public final class Dispatcher implements AutoCloseable {
             d.cpus = CpuList.format(d.cores);
         } else {
             d.granted = g.total();
-            d.policy.decide(a, g.total(), d.demand.wantsMore(), d.meter.used(), d.meter.seconds());
+            d.policy.decide(a, g.total(), d.demand.wantsMore(), d.meter.used(),
+                    d.meter.used() + d.meter.waited(), d.meter.seconds());
             d.cpus = sharedCpus;
         }
         if (control == null) {

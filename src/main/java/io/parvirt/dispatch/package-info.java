@@ -39,7 +39,14 @@
  *     partitions); instead a watch step every 20 ms reads only the throttle counts, kept open
  *     (~3 µs each), and runs the interval at once when one of them shows an edge: 3 throttled
  *     periods within 45 ms for an idle partition (an idle TCG guest's wake-ups overrun two), none for
- *     40 ms for a held one.</li>
+ *     40 ms for a held one. That quiet (with idle cores on the host, so not for want of a CPU) is
+ *     enough for the interval it starts to release the claim: asked also for little wait over the
+ *     interval, it kept the claim of a burst that ended within the interval to the next one, since
+ *     the throttled wait of the burst's busy start counted (the quiet pass's phase 4: B back at the
+ *     pool's rest 50–200 ms after C stopped, 150 ms or more after 10 of 17 stops). Measured in that trace, B's grant
+ *     follows C's wake within 50–100 ms; each 50 ms of a wrong split costs the windows holding it
+ *     0.08 core (250 ms) or 0.2 (100 ms), so the edges alone keep phase 4 below target whatever
+ *     the controller does between them, until an edge is seen within ~30 ms.</li>
  * <li><b>QEMU's own threads</b> (device emulation, I/O; the ten-partition scenario's ten QEMUs took
  *     about a third of a core) run on the same cores as the vCPUs but under no quota: spare handed
  *     out as if the pool had all its cores could not be delivered, and CFS took the shortfall from
@@ -64,7 +71,11 @@
  *     target, learnt from every held interval that did not follow a quota write (consecutive or
  *     not, at any target) and kept across targets and policies. At a fixed period it is the model's
  *     "ms per CPU per period"; a partition whose period stretches below 0.1 core learns it at that
- *     period.</li>
+ *     period. Only intervals in which every vCPU had work throughout (ran or waited, 90 %) are
+ *     learnt from: the interval in which a burst ends is still held, and with its vCPUs idle for
+ *     part of it gave phase 4's C an overrun of −0.01 per vCPU where its busy intervals show +0.005
+ *     (a quota of 0.42 for 0.40, 0.43 used on average while busy). A partition that keeps fewer vCPUs busy than it has learns nothing
+ *     and keeps the overrun it had (0 at first).</li>
  * <li><b>Weights</b>: CFS bandwidth caps a group; when the grants take all the host's cores, who runs
  *     first within a period is decided by the groups' weights. With every shared partition weighted
  *     by its entitlement (ten partitions of 0.10 each, bench/dispatch-ten.sh) CFS gave eleven busy

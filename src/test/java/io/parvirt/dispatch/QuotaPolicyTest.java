@@ -37,7 +37,7 @@ class QuotaPolicyTest {
             double used, double quota) {
         Allocation a = DispatcherTest.shared(1, units, vps, SharingMode.valueOf(mode.toUpperCase()),
                 mode.equals("cap") ? 0 : 128);
-        assertThat(new QuotaPolicy().decide(a, granted, wantsMore, used, 0.1)).isCloseTo(quota, within(1e-9));
+        assertThat(new QuotaPolicy().decide(a, granted, wantsMore, used, vps, 0.1)).isCloseTo(quota, within(1e-9));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -75,7 +75,7 @@ class QuotaPolicyTest {
     @Test
     void aDedicatedPartitionHasNoQuota() {
         QuotaPolicy p = new QuotaPolicy();
-        p.decide(Lpars.uncapped(1, "0.5", 2), 1.0, true, 1.0, 0.1);
+        p.decide(Lpars.uncapped(1, "0.5", 2), 1.0, true, 1.0, 2.0, 0.1);
         assertThat(p.dedicated(Lpars.dedicated(1, 2, SharingMode.KEEP_IDLE_PROCS))).isZero();
         assertThat(p.quota()).isZero();
     }
@@ -84,18 +84,18 @@ class QuotaPolicyTest {
     void smallDriftsOfAPartitionBelowItsQuotaAreHeld() {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
         QuotaPolicy p = new QuotaPolicy();
-        assertThat(p.decide(a, 0.80, false, 0.80, 0.1)).isCloseTo(1.00, within(1e-9));
+        assertThat(p.decide(a, 0.80, false, 0.80, 2.0, 0.1)).isCloseTo(1.00, within(1e-9));
         // target 1.01: a move below HOLD (0.02) is not written
-        assertThat(p.decide(a, 0.81, false, 0.80, 0.1)).isCloseTo(1.00, within(1e-9));
+        assertThat(p.decide(a, 0.81, false, 0.80, 2.0, 0.1)).isCloseTo(1.00, within(1e-9));
         // target 1.10: written
-        assertThat(p.decide(a, 0.90, false, 0.80, 0.1)).isCloseTo(1.10, within(1e-9));
+        assertThat(p.decide(a, 0.90, false, 0.80, 2.0, 0.1)).isCloseTo(1.10, within(1e-9));
     }
 
     @Test
     void aChangedPolicyIsWrittenEvenWhenTheQuotaHardlyMoves() {
         QuotaPolicy p = new QuotaPolicy();
-        p.decide(Lpars.uncapped(1, "0.5", 2), 0.80, false, 0.80, 0.1);
-        assertThat(p.decide(Lpars.shared(1, "0.5", 2, SharingMode.UNCAP, 200), 0.81, false, 0.80, 0.1))
+        p.decide(Lpars.uncapped(1, "0.5", 2), 0.80, false, 0.80, 2.0, 0.1);
+        assertThat(p.decide(Lpars.shared(1, "0.5", 2, SharingMode.UNCAP, 200), 0.81, false, 0.80, 2.0, 0.1))
                 .isCloseTo(1.01, within(1e-9));
     }
 
@@ -108,13 +108,13 @@ class QuotaPolicyTest {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
         QuotaPolicy p = new QuotaPolicy();
         for (int i = 0; i < 5; i++) {
-            assertThat(p.decide(a, 1.0, true, 1.2, 0.25)).isCloseTo(1.0, within(1e-9));
+            assertThat(p.decide(a, 1.0, true, 1.2, 2.0, 0.25)).isCloseTo(1.0, within(1e-9));
         }
-        assertThat(p.decide(a, 1.0, true, 1.2, 0.25)).isCloseTo(0.8, within(1e-9));
+        assertThat(p.decide(a, 1.0, true, 1.2, 2.0, 0.25)).isCloseTo(0.8, within(1e-9));
         assertThat(p.overrun()).isCloseTo(0.1, within(1e-9));
         // The term, not a factor, is kept for another target and another policy.
-        assertThat(p.decide(a, 1.5, true, 1.0, 0.25)).isCloseTo(1.3, within(1e-9));
-        assertThat(p.decide(Lpars.shared(1, "0.5", 2, SharingMode.UNCAP, 200), 1.5, true, 1.5, 0.25))
+        assertThat(p.decide(a, 1.5, true, 1.0, 2.0, 0.25)).isCloseTo(1.3, within(1e-9));
+        assertThat(p.decide(Lpars.shared(1, "0.5", 2, SharingMode.UNCAP, 200), 1.5, true, 1.5, 2.0, 0.25))
                 .isCloseTo(1.3, within(1e-9));
     }
 
@@ -124,7 +124,7 @@ class QuotaPolicyTest {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
         QuotaPolicy p = new QuotaPolicy();
         for (int i = 0; i < 6; i++) {
-            p.decide(a, 1.0, true, used, 0.25);
+            p.decide(a, 1.0, true, used, 2.0, 0.25);
         }
         assertThat(p.quota()).isCloseTo(quota, within(1e-9));
     }
@@ -134,7 +134,7 @@ class QuotaPolicyTest {
         Allocation a = Lpars.uncapped(1, "0.5", 2);
         QuotaPolicy p = new QuotaPolicy();
         for (int i = 0; i < 8; i++) {
-            p.decide(a, 1.0, false, 0.6, 0.25);
+            p.decide(a, 1.0, false, 0.6, 2.0, 0.25);
         }
         assertThat(p.overrun()).isZero();
     }
@@ -149,7 +149,7 @@ class QuotaPolicyTest {
         // one completes the second.
         for (int i = 0; i <= 8; i++) {
             double inForce = (i - 1) % 4 < 2 ? 1.0 : 1.1;
-            p.decide(a, i % 4 < 2 ? 1.0 : 1.1, true, i % 2 == 1 ? 1.5 : inForce + 0.04, 0.25);
+            p.decide(a, i % 4 < 2 ? 1.0 : 1.1, true, i % 2 == 1 ? 1.5 : inForce + 0.04, 2.0, 0.25);
         }
         assertThat(p.overrun()).isCloseTo(0.02, within(1e-9));
     }
@@ -164,7 +164,7 @@ class QuotaPolicyTest {
         double quota = 0;
         for (int i = 0; i < targets.length; i++) {
             used[i] = quota == 0 ? 0 : quota + overrun * a.vcpus();
-            quota = p.decide(a, targets[i], true, used[i], quota == 0 ? 0 : 0.1);
+            quota = p.decide(a, targets[i], true, used[i], 2.0, quota == 0 ? 0 : 0.1);
         }
         return used;
     }
