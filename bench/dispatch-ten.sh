@@ -168,6 +168,7 @@ run_config libvirt
   echo "# bench/dispatch-ten.sh"
   echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), run took $(( $(ms_since "$started") / 1000 )) s; nproc $(nproc), kernel $(uname -r)"
   echo "# $(bench_provenance)"
+  echo "# parvirt settings beside the defaults: ${DISPATCH_PROPS:-none}"
   echo "# PowerVM: $expect (D idle, lending its core)"
   for cfg in parvirt libvirt; do
     echo

@@ -467,6 +467,7 @@ done
   echo "# bench/dispatch.sh"
   echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), run took $total_s s; host: nproc $(nproc), kernel $(uname -r), $($qemu --version | head -1), cgroup v1 cpu/cpuset"
   echo "# $(bench_provenance)"
+  echo "# parvirt settings beside the defaults: ${DISPATCH_PROPS:-none}"
   echo "# load average before $load_before, after $load_after"
   echo "# consumption = delta of the summed schedstat run time of each partition's vCPU threads / wall time (cores)"
   echo "# pool1: max_pool_proc_units=1; A cap EC 0.20 1 VP; B uncap w192 EC 0.20 2 VPs; C uncap w64 EC 0.20 2 VPs; every vCPU burning"

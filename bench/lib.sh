@@ -52,6 +52,10 @@ bench_dispatch_home() {
   home=$BENCH_HOME
   printf 'images.dir=%s\n' "$BENCH_SNAP/images" >> "$home/parvirt.properties"
   [ "$1" = libvirt ] && echo 'dispatch.enforce=false' >> "$home/parvirt.properties"
+  # DISPATCH_PROPS: parvirt's own settings for an A/B of them, e.g. "dispatch.home_cores=false"
+  if [ "$1" = parvirt ] && [ -n "${DISPATCH_PROPS:-}" ]; then
+    printf '%s\n' $DISPATCH_PROPS >> "$home/parvirt.properties"
+  fi
   export PARVIRT_HOME="$home"
 }
 

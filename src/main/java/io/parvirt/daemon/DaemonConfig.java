@@ -287,7 +287,9 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      * reports only, leaving the host's scheduler alone (said in the event log and the status);
      * {@code dispatch.watch_ms} (default 20, 0: off): how often the throttle counts are read
      * between intervals, so that a partition that starts or stops working is dispatched again at
-     * once (see {@code io.parvirt.dispatch.ThrottleWatch}).
+     * once (see {@code io.parvirt.dispatch.ThrottleWatch}); {@code dispatch.home_cores} (default
+     * true): each shared partition's vCPU threads are kept on home cores chosen by grant
+     * ({@code io.parvirt.dispatch.HomeCores}); false leaves their placement to the kernel.
      */
     Dispatcher.Config dispatch(ParvirtHome home) {
         long interval = Long.parseLong(props.getProperty("dispatch.interval_ms", "100"));
@@ -303,7 +305,7 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         }
         return new Dispatcher.Config(Duration.ofMillis(interval), period,
                 Path.of(props.getProperty("dispatch.cgroup_root", "/sys/fs/cgroup")), homeTag(home),
-                flag("dispatch.enforce", true), Duration.ofMillis(watch));
+                flag("dispatch.enforce", true), Duration.ofMillis(watch), flag("dispatch.home_cores", true));
     }
 
     /**

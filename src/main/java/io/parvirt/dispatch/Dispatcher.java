@@ -38,10 +38,10 @@ public final class Dispatcher implements AutoCloseable {
      * when a partition starts or stops working ({@link ThrottleWatch}; zero: not watched).
      */
     public record Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce,
-            Duration watch) {
+            Duration watch, boolean homeCores) {
         /** Not watched between intervals: the tests that drive intervals themselves. */
         public Config(Duration interval, int periodUs, Path cgroupRoot, String homeTag, boolean enforce) {
-            this(interval, periodUs, cgroupRoot, homeTag, enforce, Duration.ZERO);
+            this(interval, periodUs, cgroupRoot, homeTag, enforce, Duration.ZERO, true);
         }
     }
 
@@ -93,6 +93,8 @@ public final class Dispatcher implements AutoCloseable {
     private final CpuControl control;
     private final Enforcement enforcement;
     private final DispatchLoop loop;
+    /** Null when {@code dispatch.home_cores=false}: the kernel places the shared vCPU threads. */
+    private final HomeCores homeCores;
     private volatile Map<Integer, PartitionUsage> usage = Map.of();
     private volatile Map<Integer, PoolUsage> poolUsage = Map.of();
     /** Cores of the shared capacity that nothing used over the last interval (QEMU's own threads counted). */
@@ -134,6 +136,7 @@ public final class Dispatcher implements AutoCloseable {
                     + "weights and pool maxima are not applied; utilization is still measured.");
         }
         this.loop = new DispatchLoop(config.interval(), this::tick, config.watch(), this::watch);
+        this.homeCores = config.homeCores() ? new HomeCores() : null;
     }
 
     /** The enforcer, or (null) the reason dispatching is not enforced. */
@@ -201,20 +204,37 @@ public final class Dispatcher implements AutoCloseable {
         }
         DedicatedCores.place(hostCpus, running.values(), partitions);
         double capacity = DedicatedCores.sharedCapacity(snap.configurableCores(), running.values(), partitions);
-        String shared = CpuList.format(DedicatedCores.sharedCpus(hostCpus, running.values(), partitions));
+        List<Integer> sharedCores = DedicatedCores.sharedCpus(hostCpus, running.values(), partitions);
+        String shared = CpuList.format(sharedCores);
         double hostWork = 0;
         for (Running r : running.values()) {
             hostWork += partitions.get(r.lparId()).meter.otherThreads();
         }
         Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), hostWork, pools(snap), claims(running));
+        Map<Integer, String> homes = homes(running, grants, sharedCores);
         Map<Integer, PartitionUsage> out = new TreeMap<>();
         for (Running r : running.values()) {
             Dispatched d = partitions.get(r.lparId());
-            enforce(r, d, grants.get(r.lparId()), shared);
+            enforce(r, d, grants.get(r.lparId()), homes.getOrDefault(r.lparId(), shared));
             out.put(r.lparId(), usageOf(r, d));
         }
         usage = Map.copyOf(out);
         idleCores = capacity - hostWork - accountPools(snap, running, capacity);
+    }
+
+    /** The shared partitions' home cores ({@link HomeCores}); empty when placement is left to the kernel. */
+    private Map<Integer, String> homes(Map<Integer, Running> running, Map<Integer, Grant> grants,
+            List<Integer> sharedCores) {
+        if (homeCores == null || control == null) { // not enforced: the kernel places them
+            return Map.of();
+        }
+        Map<Integer, HomeCores.Load> loads = new TreeMap<>();
+        for (Running r : running.values()) {
+            if (!r.allocation().dedicated()) {
+                loads.put(r.lparId(), new HomeCores.Load(r.vcpuThreads().size(), grants.get(r.lparId()).total()));
+            }
+        }
+        return homeCores.place(sharedCores, loads);
     }
 
     private void forgetEnded(Map<Integer, Running> running) {

@@ -153,6 +153,35 @@ class DispatcherTickTest {
     }
 
     /**
+     * Issue 18: enforced, each shared partition's vCPU threads get home cores by grant
+     * ({@link HomeCores}): two busy one-vCPU partitions of half a core each, one core each; a
+     * two-vCPU one on this 2-CPU host, both. {@code dispatch.home_cores=false} leaves them all.
+     */
+    @Test
+    void sharedPartitionsGetHomeCoresByGrantWhenEnforced() {
+        running = List.of(new Running(1, "V1", 100, List.of(101L), Lpars.shared(1, "0.5", 1, SharingMode.CAP, 0)),
+                new Running(2, "V2", 200, List.of(201L), Lpars.shared(2, "0.4", 1, SharingMode.CAP, 0)),
+                new Running(3, "W", 300, List.of(301L, 302L), Lpars.shared(3, "0.1", 2, SharingMode.CAP, 0)));
+        FakeControl control = new FakeControl();
+        Dispatcher enforced = enforcedBy(control);
+        enforced.tick();
+        interval(100, 50, 200, 40, 300, 10);
+        assertThat(java.util.Set.of(control.applied.get(1).cpus(), control.applied.get(2).cpus()))
+                .containsExactlyInAnyOrder("0", "1");
+        assertThat(control.applied.get(3).cpus()).isEqualTo("0,1");
+        assertThat(enforced.usage().get(1).cpus()).isEqualTo(control.applied.get(1).cpus());
+
+        FakeControl kernel = new FakeControl();
+        Dispatcher placedByKernel = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000,
+                Path.of("/none"), "h", true, Duration.ZERO, false),
+                () -> new Snapshot(1.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
+                (pid, tids, process) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size()),
+                () -> now, List.of(0, 1), new Dispatcher.Enforcer(kernel, ""));
+        placedByKernel.tick();
+        assertThat(kernel.applied.values()).extracting(CpuLimits::cpus).containsOnly("0,1");
+    }
+
+    /**
      * Issue 18, bench/dispatch.sh phase 4: C bursts (500 ms busy, 500 ms idle) beside the busy B, so
      * B's target alternates between half the pool and all of it, and no target lasts a second. On a
      * kernel that gives a held partition its quota and 0.02 core per vCPU more, B uses what it is
