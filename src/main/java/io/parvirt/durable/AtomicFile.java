@@ -26,6 +26,19 @@ public final class AtomicFile {
 
     /** Replaces {@code target}'s content with {@code content}; the parent directory must exist. */
     public static void replace(Path target, byte[] content) throws IOException {
+        replace(target, content, true);
+    }
+
+    /**
+     * The same, without forcing the file or its directory to disk: for a file that matters only
+     * while this host stays up (a migration stream's key, removed when the stream is over), where
+     * each fsync is time on a caller's clock. Atomic and private all the same.
+     */
+    public static void replaceVolatile(Path target, String text) throws IOException {
+        replace(target, text.getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    private static void replace(Path target, byte[] content, boolean durable) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
@@ -35,12 +48,17 @@ public final class AtomicFile {
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+        if (!durable) {
+            return;
         }
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);

@@ -42,6 +42,23 @@ class AtomicFileTest {
     }
 
     @Test
+    void theVolatileReplaceIsAsPrivateAndAsSafeAgainstLinks() throws IOException {
+        // A migration stream's key: not forced to disk, but never readable by others nor written through a link.
+        Path victim = dir.resolve("victim");
+        Files.writeString(victim, "host file");
+        Path f = dir.resolve("keys.psk");
+        Files.createSymbolicLink(f, victim);
+        AtomicFile.replaceVolatile(f, "parvirt-migration:00ff\n");
+        assertThat(Files.readString(victim)).isEqualTo("host file");
+        assertThat(Files.isSymbolicLink(f)).isFalse();
+        assertThat(Files.readString(f)).isEqualTo("parvirt-migration:00ff\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+        try (var all = Files.list(dir)) {
+            assertThat(all.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("keys.psk", "victim");
+        }
+    }
+
+    @Test
     void aFailedReplaceKeepsTheOldContent() throws IOException {
         Path f = dir.resolve("kept");
         Files.writeString(f, "old");
