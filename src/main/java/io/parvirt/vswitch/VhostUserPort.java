@@ -266,14 +266,13 @@ final class VhostUserPort implements FrameSink {
             }
             room += c;
         }
-        h.write(staged, 0, headerSize, heads);
         MemorySegment src = segment(f);
         long at = f.position();
         int left = len;
         for (int i = 0; i < heads; i++) {
             int head = rx.take();
             rx.begin(head);
-            int written = i == 0 ? rx.write(staged, 0, headerSize) : 0;
+            int written = i == 0 ? rx.writeHeader(h, headerSize, heads, staged) : 0;
             int n = rx.write(src, at, left);
             at += n;
             left -= n;
