@@ -50,7 +50,6 @@ final class Virtqueue {
     static final int DESC_INDIRECT = 4;
     static final int MAX_SIZE = 32768;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle IDX = U16.varHandle();
 
@@ -93,6 +92,7 @@ final class Virtqueue {
     private long cOff;
     private long cLeft;
     private int cFlags;
+    private int cNext;
     /** The guest-physical address at the cursor (what the dirty log is marked by). */
     private long cAddr;
     /**
@@ -199,8 +199,7 @@ final class Virtqueue {
      */
     void put(int head, int len) {
         long e = usedOff + 4 + 8L * (nextUsed & (num - 1));
-        used.set(U32, e, head);
-        used.set(U32, e + 4, len);
+        used.set(U64, e, head & 0xffffffffL | (long) len << 32); // id and len in one store
         if (usedLog != null) {
             usedLog.mark(usedLogAddr + (e - usedOff), 8);
         }
@@ -310,8 +309,10 @@ final class Virtqueue {
         }
         long d = descOff + 16L * cDesc;
         long addr = desc.get(U64, d);
-        long len = desc.get(U32, d + 8) & 0xffffffffL;
-        cFlags = desc.get(U16, d + 12) & 0xffff;
+        long lenFlagsNext = desc.get(U64, d + 8); // len, flags and next in one load
+        long len = lenFlagsNext & 0xffffffffL;
+        cFlags = (int) (lenFlagsNext >>> 32) & 0xffff;
+        cNext = (int) (lenFlagsNext >>> 48);
         if ((cFlags & DESC_INDIRECT) != 0) {
             return false;
         }
@@ -331,7 +332,7 @@ final class Virtqueue {
         if ((cFlags & DESC_NEXT) == 0) {
             return 0;
         }
-        int next = desc.get(U16, descOff + 16L * cDesc + 14) & 0xffff;
+        int next = cNext;
         if (next >= num) {
             return -1;
         }
