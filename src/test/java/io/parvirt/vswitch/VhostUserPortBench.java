@@ -30,8 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * guests' CPUs write (here all on one core), and the loop's per-turn and per-batch costs (the
  * wake-up, the interrupt) that {@code bench/vhost-user-mpps.sh} includes.
  *
- * <p>Run: {@code JMH_NAME=vhost-user-port bench/jmh.sh 'io.parvirt.vswitch.VhostUserPortBench' -bm sample}
- * (sample mode's median is the figure on a loaded host: a preempted batch lands in the tail).
+ * <p>Run: {@code JMH_NAME=vhost-user-port bench/jmh.sh io.parvirt.vswitch.VhostUserPortBench} (ns per
+ * frame). On a loaded host compare two builds in one JVM, chunk by chunk, by thread CPU time.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
