@@ -54,6 +54,12 @@ final class Dot1q {
         return ((b.get(i) & 0xFF) << 8) | (b.get(i + 1) & 0xFF);
     }
 
+    /** The 8 bytes at absolute index {@code i} as a big-endian number, whatever the buffer's byte order. */
+    static long word(ByteBuffer b, int i) {
+        long v = b.getLong(i);
+        return b.order() == ByteOrder.BIG_ENDIAN ? v : Long.reverseBytes(v);
+    }
+
     /** The address at absolute index {@code i}. */
     static long mac(ByteBuffer b, int i) {
         if (b.order() == ByteOrder.BIG_ENDIAN) {

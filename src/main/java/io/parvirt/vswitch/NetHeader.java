@@ -37,6 +37,8 @@ public final class NetHeader {
     /** The legacy header without {@code num_buffers}. */
     public static final int LEGACY_SIZE = 10;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     public int flags;
     public int gsoType;
@@ -75,26 +77,31 @@ public final class NetHeader {
         return this;
     }
 
-    /** Reads the first 10 bytes at {@code off}. */
+    /**
+     * Reads the first 10 bytes at {@code off}: one 8-byte and one 2-byte load (a frame's header is
+     * read per frame; field by field it was six checked accesses).
+     */
     public void read(MemorySegment m, long off) {
-        flags = m.get(ValueLayout.JAVA_BYTE, off) & 0xff;
-        gsoType = m.get(ValueLayout.JAVA_BYTE, off + 1) & 0xff;
-        hdrLen = m.get(U16, off + 2) & 0xffff;
-        gsoSize = m.get(U16, off + 4) & 0xffff;
-        csumStart = m.get(U16, off + 6) & 0xffff;
+        long v = m.get(U64, off);
+        flags = (int) v & 0xff;
+        gsoType = (int) (v >>> 8) & 0xff;
+        hdrLen = (int) (v >>> 16) & 0xffff;
+        gsoSize = (int) (v >>> 32) & 0xffff;
+        csumStart = (int) (v >>> 48);
         csumOffset = m.get(U16, off + 8) & 0xffff;
     }
 
-    /** Writes the header at {@code off}, {@code size} bytes (10, or 12 with {@code numBuffers}). */
+    /**
+     * Writes the header at {@code off}, {@code size} bytes (10, or 12 with {@code numBuffers}): one
+     * 8-byte store and one 2- or 4-byte store, the bytes of the layout above.
+     */
     public void write(MemorySegment m, long off, int size, int numBuffers) {
-        m.set(ValueLayout.JAVA_BYTE, off, (byte) flags);
-        m.set(ValueLayout.JAVA_BYTE, off + 1, (byte) gsoType);
-        m.set(U16, off + 2, (short) hdrLen);
-        m.set(U16, off + 4, (short) gsoSize);
-        m.set(U16, off + 6, (short) csumStart);
-        m.set(U16, off + 8, (short) csumOffset);
+        m.set(U64, off, (flags & 0xffL) | (gsoType & 0xffL) << 8 | (hdrLen & 0xffffL) << 16
+                | (gsoSize & 0xffffL) << 32 | (csumStart & 0xffffL) << 48);
         if (size == SIZE) {
-            m.set(U16, off + 10, (short) numBuffers);
+            m.set(U32, off + 8, csumOffset & 0xffff | numBuffers << 16);
+        } else {
+            m.set(U16, off + 8, (short) csumOffset);
         }
     }
 

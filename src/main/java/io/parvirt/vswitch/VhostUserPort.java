@@ -15,7 +15,8 @@ import java.util.concurrent.Semaphore;
  * <p>This class is the data path, run on the switch loop; {@link VhostUserSession} speaks the
  * protocol on the port's own thread and changes the state here only through the loop. A kick
  * (the guest posted frames) makes the session thread hand the loop one {@link #drain} and wait
- * for it, as {@link TapPort} does, so the loop gets one task per batch. While it drains, the guest
+ * till the queue is empty; the loop takes a batch per turn ({@link SwitchLoop#nextTurn}), so it gets
+ * no task per frame and needs no wake-up per batch. While it drains, the guest
  * is asked not to kick (VRING_USED_F_NO_NOTIFY, or with EVENT_IDX an {@code avail_event} left
  * behind); the available index is checked again after kicks are back on, so no frame waits for a
  * kick that was never sent. Frames delivered to the guest interrupt it at most once per loop turn
@@ -63,8 +64,6 @@ final class VhostUserPort implements FrameSink {
     private boolean rxDirty;
     /** Loop thread: set by close, so a configuration change still on its way maps nothing more. */
     boolean closed;
-    /** Set by {@link #drain} when it stopped at {@link #BATCH} with frames left (read after {@link #drained}). */
-    volatile boolean more;
     final Semaphore drained = new Semaphore(0);
     final Runnable drain = this::drain;
     private final Runnable endOfBatch = this::endOfBatch;
@@ -191,9 +190,12 @@ final class VhostUserPort implements FrameSink {
                 }
             }
         }
-        // More than a batch: the session thread asks again, after what else waits on the loop,
-        // so one guest cannot hold the switch.
-        this.more = more;
+        if (more) {
+            // More than a batch: the loop goes on in its next turn, after what else waits on it,
+            // so one guest cannot hold the switch; the session thread waits till the queue is empty.
+            loop.nextTurn(drain);
+            return;
+        }
         drained.release();
     }
 
@@ -266,14 +268,13 @@ final class VhostUserPort implements FrameSink {
             }
             room += c;
         }
-        h.write(staged, 0, headerSize, heads);
         MemorySegment src = segment(f);
         long at = f.position();
         int left = len;
         for (int i = 0; i < heads; i++) {
             int head = rx.take();
             rx.begin(head);
-            int written = i == 0 ? rx.write(staged, 0, headerSize) : 0;
+            int written = i == 0 ? rx.writeHeader(h, headerSize, heads, staged) : 0;
             int n = rx.write(src, at, left);
             at += n;
             left -= n;

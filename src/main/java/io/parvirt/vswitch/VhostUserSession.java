@@ -163,12 +163,10 @@ final class VhostUserSession {
         }
     }
 
-    /** Has the loop take the guest's frames, a batch at a time, until none are left. */
+    /** Has the loop take the guest's frames, a batch per loop turn, until none are left. */
     private void drain() {
-        do {
-            port.loop.execute(port.drain);
-            port.drained.acquireUninterruptibly();
-        } while (port.more && !closed);
+        port.loop.execute(port.drain);
+        port.drained.acquireUninterruptibly();
     }
 
     private int pollFd(int i, int fd) {

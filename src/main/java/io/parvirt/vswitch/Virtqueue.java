@@ -50,7 +50,6 @@ final class Virtqueue {
     static final int DESC_INDIRECT = 4;
     static final int MAX_SIZE = 32768;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle IDX = U16.varHandle();
 
@@ -93,8 +92,14 @@ final class Virtqueue {
     private long cOff;
     private long cLeft;
     private int cFlags;
+    private int cNext;
     /** The guest-physical address at the cursor (what the dirty log is marked by). */
     private long cAddr;
+    /**
+     * The chain of one descriptor {@link #capacity} just walked, its cursor untouched since, so
+     * {@link #begin} of it reloads nothing (the receive side asks both per frame); -1: none.
+     */
+    private int walked = -1;
 
     Virtqueue(int index) {
         this.index = index;
@@ -106,6 +111,7 @@ final class Virtqueue {
      */
     boolean resolve(GuestMemory memory) {
         ready = false;
+        walked = -1;
         seen = 0;
         mem = memory;
         if (memory == null || num <= 0 || num > MAX_SIZE || (num & (num - 1)) != 0) {
@@ -145,6 +151,7 @@ final class Virtqueue {
 
     void stop() {
         ready = false;
+        walked = -1;
         seen = 0;
         mem = null;
         desc = avail = used = null;
@@ -192,8 +199,7 @@ final class Virtqueue {
      */
     void put(int head, int len) {
         long e = usedOff + 4 + 8L * (nextUsed & (num - 1));
-        used.set(U32, e, head);
-        used.set(U32, e + 4, len);
+        used.set(U64, e, head & 0xffffffffL | (long) len << 32); // id and len in one store
         if (usedLog != null) {
             usedLog.mark(usedLogAddr + (e - usedOff), 8);
         }
@@ -283,6 +289,10 @@ final class Virtqueue {
 
     /** Starts walking chain {@code head}; false when the head is out of range. */
     boolean begin(int head) {
+        if (head == walked) {
+            walked = -1; // the cursor is where this would put it, checked by the same load
+            return true;
+        }
         if (head >= num) {
             return false;
         }
@@ -293,13 +303,16 @@ final class Virtqueue {
 
     /** Loads the cursor's descriptor; false when it is malformed. */
     private boolean load() {
+        walked = -1;
         if (++cHops > num) {
             return false; // a loop in the chain
         }
         long d = descOff + 16L * cDesc;
         long addr = desc.get(U64, d);
-        long len = desc.get(U32, d + 8) & 0xffffffffL;
-        cFlags = desc.get(U16, d + 12) & 0xffff;
+        long lenFlagsNext = desc.get(U64, d + 8); // len, flags and next in one load
+        long len = lenFlagsNext & 0xffffffffL;
+        cFlags = (int) (lenFlagsNext >>> 32) & 0xffff;
+        cNext = (int) (lenFlagsNext >>> 48);
         if ((cFlags & DESC_INDIRECT) != 0) {
             return false;
         }
@@ -319,7 +332,7 @@ final class Virtqueue {
         if ((cFlags & DESC_NEXT) == 0) {
             return 0;
         }
-        int next = desc.get(U16, descOff + 16L * cDesc + 14) & 0xffff;
+        int next = cNext;
         if (next >= num) {
             return -1;
         }
@@ -352,8 +365,12 @@ final class Virtqueue {
         }
     }
 
-    /** The writable bytes of the receive chain at {@code head}, or -1 when it is malformed. */
+    /**
+     * The writable bytes of the receive chain at {@code head}, or -1 when it is malformed. A chain
+     * of one descriptor leaves the cursor at its start, for the {@link #begin} that follows.
+     */
     long capacity(int head) {
+        walked = -1;
         if (!begin(head)) {
             return -1;
         }
@@ -368,6 +385,9 @@ final class Virtqueue {
                 return -1;
             }
             if (a == 0) {
+                if (cHops == 1) {
+                    walked = head;
+                }
                 return n;
             }
         }
@@ -398,6 +418,27 @@ final class Virtqueue {
             done += n;
         }
         return done;
+    }
+
+    /**
+     * Writes the virtio-net header {@code h} ({@code size} bytes, {@code numBuffers} in the 12-byte
+     * form) at the start of the chain being filled, as {@link #write} of it would: in place when the
+     * descriptor at the cursor holds it whole (always, for a Linux guest's buffers), else through
+     * {@code scratch}. The bytes written.
+     */
+    int writeHeader(NetHeader h, int size, int numBuffers, MemorySegment scratch) {
+        if (cLeft < size) {
+            h.write(scratch, 0, size, numBuffers);
+            return write(scratch, 0, size);
+        }
+        h.write(cSeg, cOff, size, numBuffers);
+        if (log != null) {
+            log.mark(cAddr, size);
+        }
+        cAddr += size;
+        cOff += size;
+        cLeft -= size;
+        return size;
     }
 
     void signal(MemorySegment scratch) {

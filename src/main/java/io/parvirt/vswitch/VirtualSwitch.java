@@ -250,7 +250,9 @@ public final class VirtualSwitch {
         boolean gso = header.gso() != NetHeader.GSO_NONE;
         int maxUntagged = gso ? GSO_MAX_FRAME - Dot1q.TAG : this.maxUntagged;
         int maxTagged = gso ? GSO_MAX_FRAME : this.maxTagged;
-        boolean hasTag = Dot1q.u16(f, off + 12) == Dot1q.TPID;
+        // The addresses and the EtherType (or TPID) in two 8-byte loads: bytes 0-7 and 6-13.
+        long srcType = Dot1q.word(f, off + 6);
+        boolean hasTag = (int) (srcType & 0xFFFF) == Dot1q.TPID;
         int tci = 0;
         int vlan = from.pvid;
         if (hasTag) {
@@ -275,7 +277,7 @@ public final class VirtualSwitch {
         } else if (len > maxUntagged) {
             return DropReason.OVERSIZED;
         }
-        long src = Dot1q.mac(f, off + 6);
+        long src = srcType >>> 16;
         if (!from.trunk) {
             if (src != from.mac) {
                 return DropReason.SPOOFED_SOURCE;
@@ -293,7 +295,7 @@ public final class VirtualSwitch {
             return DropReason.STANDBY_TRUNK;
         }
         egress.start(f, off, len, hasTag, tci, vlan, header);
-        long dst = Dot1q.mac(f, off);
+        long dst = Dot1q.word(f, off) >>> 16;
         if ((dst & Dot1q.GROUP_BIT) != 0) {
             flood(v, from);
             return null;

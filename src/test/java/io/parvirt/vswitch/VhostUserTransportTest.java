@@ -46,6 +46,30 @@ class VhostUserTransportTest {
     }
 
     @Test
+    void theVirtioNetHeaderHasVirtiosByteLayout() {
+        NetHeader h = new NetHeader();
+        h.flags = NetHeader.FLAG_NEEDS_CSUM;
+        h.gsoType = NetHeader.GSO_TCPV4 | NetHeader.GSO_ECN;
+        h.hdrLen = 0x0142;
+        h.gsoSize = 0x05a8;
+        h.csumStart = 0x0022;
+        h.csumOffset = 0x0010;
+        java.lang.foreign.MemorySegment m = java.lang.foreign.MemorySegment.ofArray(new byte[16]).fill((byte) 0x77);
+        h.write(m, 2, NetHeader.SIZE, 0x0304);
+        assertThat(m.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).as("little-endian, num_buffers last")
+                .containsExactly(0x77, 0x77, 0x01, 0x81, 0x42, 0x01, 0xa8, 0x05, 0x22, 0x00, 0x10, 0x00, 0x04, 0x03,
+                        0x77, 0x77);
+        m.fill((byte) 0x77);
+        h.write(m, 2, NetHeader.LEGACY_SIZE, 0x0304);
+        assertThat(m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 12)).as("the legacy header has no num_buffers")
+                .isEqualTo((byte) 0x77);
+        NetHeader back = new NetHeader();
+        back.read(m, 2);
+        assertThat(back.toString()).isEqualTo(h.toString());
+        assertThat(back.csumOffset).isEqualTo(0x0010);
+    }
+
+    @Test
     void framesCrossBetweenTwoGuestsVirtqueuesAndTheGuestIsInterrupted() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             twoPorts(net, dir, 1, 1, Set.of());
