@@ -143,6 +143,13 @@ class DispatcherTickTest {
         assertThat(d.usage().get(1).grantedCores()).isCloseTo(d.usage().get(2).grantedCores(), within(1e-9));
     }
 
+    /** bench/dispatch.sh phase 4's B and C: 0.20 each, uncapped at weight 64, 2 vCPUs each. */
+    private static List<Running> phase4() {
+        return List.of(
+                new Running(2, "B", 200, List.of(201L, 202L), Lpars.shared(2, "0.2", 2, SharingMode.UNCAP, 64)),
+                new Running(3, "C", 300, List.of(301L, 302L), Lpars.shared(3, "0.2", 2, SharingMode.UNCAP, 64)));
+    }
+
     /** A dispatcher of a 1-core pool on 2 host CPUs, enforced by {@code control}, not watched. */
     private Dispatcher enforcedBy(FakeControl control) {
         return new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"), "h", true),
@@ -190,9 +197,7 @@ class DispatcherTickTest {
     @Test
     void aBusyPartitionBesideABurstingOneUsesItsGrantInBothHalves() {
         FakeControl control = new FakeControl();
-        running = List.of(
-                new Running(2, "B", 200, List.of(201L, 202L), Lpars.shared(2, "0.2", 2, SharingMode.UNCAP, 64)),
-                new Running(3, "C", 300, List.of(301L, 302L), Lpars.shared(3, "0.2", 2, SharingMode.UNCAP, 64)));
+        running = phase4();
         Dispatcher enforced = enforcedBy(control);
         enforced.tick();
         int intervals = 80;
@@ -248,9 +253,7 @@ class DispatcherTickTest {
     @Test
     void aBurstingPartitionUsesItsGrantWhileBusyThoughItsBurstsEndWithinIntervals() {
         FakeControl control = new FakeControl();
-        running = List.of(
-                new Running(2, "B", 200, List.of(201L, 202L), Lpars.shared(2, "0.2", 2, SharingMode.UNCAP, 64)),
-                new Running(3, "C", 300, List.of(301L, 302L), Lpars.shared(3, "0.2", 2, SharingMode.UNCAP, 64)));
+        running = phase4();
         Dispatcher enforced = enforcedBy(control);
         enforced.tick();
         int intervals = 120;
