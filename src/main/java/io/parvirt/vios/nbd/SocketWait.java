@@ -2,6 +2,7 @@ package io.parvirt.vios.nbd;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -75,6 +76,28 @@ final class SocketWait {
     /** The current poll time (0: the next wait sleeps at once). */
     long pollNanos() {
         return pollNanos;
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code file} at {@code pos} with {@code sendfile(2)} (what
+     * {@link FileChannel#transferTo} does for a socket), waiting while the client's socket buffer is
+     * full; false when the file ends first (someone truncated it): the bytes are not there to send.
+     */
+    boolean transferFully(FileChannel file, long pos, long length) throws IOException {
+        long end = pos + length;
+        while (pos < end) {
+            long n = file.transferTo(pos, end - pos, channel);
+            if (n > 0) {
+                pos += n;
+                continue;
+            }
+            if (file.size() <= pos) {
+                return false; // transferTo's 0 also means "past the end of the file"
+            }
+            key.interestOps(SelectionKey.OP_WRITE);
+            selector.select(READY);
+        }
+        return true;
     }
 
     /** Writes all of {@code b}, waiting while the client's socket buffer is full. */

@@ -43,6 +43,9 @@ final class Transmission {
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final ByteBuffer zeros = ZEROS.duplicate();
+    /** A large read's two walks over its sources, made once (a lambda made per request would allocate). */
+    private final Overlay.Source holds = Transmission::holds;
+    private final Overlay.Source send;
     private int rd;
     private int wr;
     private int op;
@@ -55,6 +58,7 @@ final class Transmission {
         this.file = file;
         this.backing = backing;
         this.counters = counters;
+        this.send = socket::transferFully;
     }
 
     /** Serves requests until the connection ends; returns why it did. */
@@ -124,8 +128,8 @@ final class Transmission {
             return fail(cookie, RequestError.OUT_OF_RANGE, EINVAL);
         }
         int len = (int) length;
-        if (REPLY_BYTES + len > out.capacity()) {
-            return readLarge(cookie, offset, len);
+        if (len >= LARGE) {
+            return readSent(cookie, offset, len);
         }
         if (op + REPLY_BYTES + len > out.capacity()) {
             flushOut();
@@ -142,33 +146,39 @@ final class Transmission {
     }
 
     /**
-     * A read longer than the output buffer goes out in pieces. The first piece is read before the
-     * header is sent, so a failing read is still answered with an error; a later piece that fails
-     * leaves no way to tell the client, and the protocol asks for a hard disconnect then.
+     * A large read goes from the page cache to the socket with {@code sendfile(2)}, each run of
+     * blocks from the layer that holds it: no copy through a buffer of ours, and the kernel sends it
+     * in pieces as the client drains the socket, where a {@code pread} of the whole range followed by
+     * a {@code write} made the client wait for the first before the second began. The files are
+     * checked to hold the range before the header goes, so a short file is still answered with an
+     * error; one that fails after the header promised the data leaves no way to tell the client, and
+     * the protocol asks for a hard disconnect then.
      */
-    private boolean readLarge(long cookie, long offset, int len) throws IOException {
-        flushOut();
-        int first = out.capacity() - REPLY_BYTES;
-        out.limit(REPLY_BYTES + first).position(REPLY_BYTES);
-        int error = readFile(out, offset);
-        if (error != 0) {
-            return fail(cookie, RequestError.IO_ERROR, error);
+    private boolean readSent(long cookie, long offset, int len) throws IOException {
+        if (!sources(offset, len, holds)) {
+            return fail(cookie, RequestError.IO_ERROR, EIO);
         }
         putReply(cookie, 0);
-        op += first;
-        for (int done = first; done < len; ) {
-            flushOut();
-            int n = Math.min(len - done, out.capacity());
-            out.limit(n).position(0);
-            if (readFile(out, offset + done) != 0) {
-                counters.error(RequestError.IO_ERROR);
-                return end(CloseReason.IO_ERROR);
-            }
-            op = n;
-            done += n;
+        flushOut();
+        if (!sources(offset, len, send)) {
+            counters.error(RequestError.IO_ERROR);
+            return end(CloseReason.IO_ERROR);
         }
         counters.bytesRead.add(len);
         return true;
+    }
+
+    /** Each run of the range, from the device's layers or straight from the file; false as soon as {@code s} says so. */
+    private boolean sources(long offset, int len, Overlay.Source s) throws IOException {
+        return layered ? backing.overlay.sources(offset, len, s) : s.take(file, offset, len);
+    }
+
+    private static boolean holds(FileChannel f, long pos, long length) {
+        try {
+            return f.size() >= pos + length;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private boolean write(int flags, long cookie, long offset, long length) throws IOException {
@@ -190,9 +200,12 @@ final class Transmission {
             error = ENOSPC;
             why = RequestError.OUT_OF_RANGE;
         }
+        if (error == 0 && len > LARGE) {
+            return writeArriving(flags, cookie, offset, len);
+        }
         // the payload is consumed whatever the answer, or the next request could not be found;
-        // one that fits the buffer is written whole once it is all here, so a client that goes
-        // in the middle leaves the file as it was; a longer one is written piece by piece
+        // a short one is written whole once it is all here, so a client that goes in the middle
+        // leaves the file as it was
         int done = 0;
         do {
             int n = Math.min(len - done, in.capacity());
@@ -207,6 +220,42 @@ final class Transmission {
             rd += n;
             done += n;
         } while (done < len);
+        return written(flags, cookie, len, error, why);
+    }
+
+    /**
+     * A payload longer than {@link #LARGE} goes to the file as it arrives, in pieces of at least
+     * {@code LARGE} bytes (the last may be shorter), each ending on a 4 KiB boundary of the disk so
+     * that no piece starts a layer's block the next one completes (a copy-up for nothing). The
+     * client's sending, the socket's drain and the copy into the page cache then overlap, where
+     * reading the whole payload first made them follow each other. A client that goes in the
+     * middle leaves the pieces written so far: a torn write, which a write it got no reply for may be.
+     */
+    private boolean writeArriving(int flags, long cookie, long offset, int len) throws IOException {
+        int error = 0;
+        RequestError why = RequestError.IO_ERROR;
+        for (int done = 0; done < len; ) {
+            int rest = len - done;
+            if (!fill(Math.min(rest, LARGE), rest)) {
+                return end(CloseReason.TRUNCATED);
+            }
+            int n = Math.min(wr - rd, rest);
+            if (n < rest) {
+                n = (int) (((offset + done + n) & -Layer.BLOCK) - (offset + done)); // n >= LARGE: stays > 0
+            }
+            if (error == 0) {
+                in.limit(rd + n).position(rd);
+                error = writeFile(in, offset + done);
+                why = error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR;
+            }
+            rd += n;
+            done += n;
+        }
+        return written(flags, cookie, len, error, why);
+    }
+
+    /** The reply to a WRITE whose payload was consumed: FUA syncs first. */
+    private boolean written(int flags, long cookie, int len, int error, RequestError why) throws IOException {
         if (error == 0 && (flags & CMD_FLAG_FUA) != 0) {
             error = sync();
         }
@@ -441,6 +490,11 @@ final class Transmission {
      * end of stream. What is unread moves to the front only when {@code n} would not fit behind it.
      */
     private boolean fill(int n) throws IOException {
+        return fill(n, n >= LARGE ? n : in.capacity());
+    }
+
+    /** As {@link #fill(int)}, reading no further than {@code most} bytes past {@code rd} ({@code n <= most}). */
+    private boolean fill(int n, int most) throws IOException {
         if (wr - rd >= n) {
             return true;
         }
@@ -454,7 +508,7 @@ final class Transmission {
             rd = 0;
         }
         flushOut();
-        int limit = n >= LARGE ? rd + n : in.capacity();
+        int limit = (int) Math.min(in.capacity(), (long) rd + most);
         while (wr - rd < n) {
             in.limit(limit).position(wr);
             int got = socket.read(in);
