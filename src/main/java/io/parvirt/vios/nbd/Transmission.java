@@ -16,9 +16,19 @@ import java.nio.channels.FileChannel;
  * whole batch of headers, and their replies gather in one output buffer that is written only when
  * the next request is not there yet, or when it is full. A batch of 4 KiB reads then costs one
  * {@code pread} each and two socket calls in all. Replies go out in request order, which the
- * protocol allows. Both buffers are direct and allocated once per connection: a READ's data is
- * read from the file straight behind its reply header, and a WRITE's payload is written to the
+ * protocol allows. Both buffers are direct and allocated once per connection: a small READ's data
+ * is read from the file straight behind its reply header, and a WRITE's payload is written to the
  * file straight from the input buffer. Nothing is allocated per request.
+ *
+ * <p>Large requests (issue 17: 1 MiB sequential I/O in a guest ran at half the speed of the same
+ * file attached to its QEMU directly) do not wait for their whole payload in a buffer. A READ of
+ * 64 KiB or more goes from the page cache to the socket with {@code sendfile(2)}: no copy in this
+ * process, and the client receives the first pages while the kernel still sends the last, where
+ * a {@code pread} of the whole range had to end before the first byte went out. A WRITE longer
+ * than 64 KiB is written in pieces as it arrives, so that the client's sending, the socket's drain
+ * and the copy into the page cache overlap. (Its two copies, socket to buffer and buffer to file,
+ * stay: {@code splice(2)} from the socket would need the socket's descriptor, which the JDK does
+ * not give.)
  *
  * <p>Held-back replies are always written before blocking on the socket: a client that waits for
  * them before sending more would otherwise wait for ever.
@@ -26,11 +36,13 @@ import java.nio.channels.FileChannel;
  * <p>Errors are answered, counted and served past: a range past the end, an unknown command or
  * flag, a read-only export, an I/O error. The connection ends only when the stream cannot be
  * followed any more (no request magic; a WRITE longer than 32 MiB, whose payload it would take
- * reading up to 4 GiB to skip), when a READ fails after its header promised the data, or when the
- * client goes. Other connections never notice: each has its thread, buffers and file descriptor.
+ * reading up to 4 GiB to skip), when a READ fails after its header promised the data (a large
+ * READ's files are checked to hold the range before the header goes, so only a file shortened or
+ * failing during the transfer does that), or when the client goes. Other connections never
+ * notice: each has its thread, buffers and file descriptor.
  */
 final class Transmission {
-    /** One 1 MiB request with room for a batch of small ones around it. */
+    /** A batch of pipelined small requests, or what has arrived of a large WRITE's payload. */
     static final int BUFFER_BYTES = (1 << 20) + (64 << 10);
     /** A payload at least this long is read up to its own end only, so the buffer starts afresh after it. */
     private static final int LARGE = 64 << 10;
@@ -77,7 +89,7 @@ final class Transmission {
     }
 
     private boolean next() throws IOException {
-        if (!fill(REQUEST_BYTES)) {
+        if (!fill(REQUEST_BYTES, wr > rd)) {
             return end(rd == wr ? CloseReason.CLIENT_GONE : CloseReason.TRUNCATED);
         }
         in.limit(in.capacity()); // absolute reads check the limit, which a WRITE's payload lowered
@@ -152,7 +164,10 @@ final class Transmission {
      * a {@code write} made the client wait for the first before the second began. The files are
      * checked to hold the range before the header goes, so a short file is still answered with an
      * error; one that fails after the header promised the data leaves no way to tell the client, and
-     * the protocol asks for a hard disconnect then.
+     * the protocol asks for a hard disconnect then. The sending holds the device's I/O lock as every
+     * request does (the layers it reads must not be merged away under it), so a client that stops
+     * reading in the middle of a reply larger than its socket buffer holds a snapshot off until the
+     * snapshot's wait gives up.
      */
     private boolean readSent(long cookie, long offset, int len) throws IOException {
         if (!sources(offset, len, holds)) {
@@ -209,7 +224,7 @@ final class Transmission {
         int done = 0;
         do {
             int n = Math.min(len - done, in.capacity());
-            if (!fill(n)) {
+            if (!fill(n, true)) {
                 return end(CloseReason.TRUNCATED);
             }
             if (error == 0) {
@@ -236,7 +251,7 @@ final class Transmission {
         RequestError why = RequestError.IO_ERROR;
         for (int done = 0; done < len; ) {
             int rest = len - done;
-            if (!fill(Math.min(rest, LARGE), rest)) {
+            if (!fill(Math.min(rest, LARGE), rest, true)) {
                 return end(CloseReason.TRUNCATED);
             }
             int n = Math.min(wr - rd, rest);
@@ -488,13 +503,16 @@ final class Transmission {
     /**
      * Makes {@code n} unread bytes ({@code n <= in.capacity()}) available at {@code rd}; false at
      * end of stream. What is unread moves to the front only when {@code n} would not fit behind it.
+     * {@code following}: the bytes are the rest of a request the client has begun (a WRITE's payload
+     * after its header, a header cut in two), which it sends microseconds later: they are polled for
+     * before the thread sleeps ({@link SocketWait#read(ByteBuffer, boolean)}).
      */
-    private boolean fill(int n) throws IOException {
-        return fill(n, n >= LARGE ? n : in.capacity());
+    private boolean fill(int n, boolean following) throws IOException {
+        return fill(n, n >= LARGE ? n : in.capacity(), following);
     }
 
-    /** As {@link #fill(int)}, reading no further than {@code most} bytes past {@code rd} ({@code n <= most}). */
-    private boolean fill(int n, int most) throws IOException {
+    /** As {@link #fill(int, boolean)}, reading no further than {@code most} bytes past {@code rd} ({@code n <= most}). */
+    private boolean fill(int n, int most, boolean following) throws IOException {
         if (wr - rd >= n) {
             return true;
         }
@@ -511,7 +529,7 @@ final class Transmission {
         int limit = (int) Math.min(in.capacity(), (long) rd + most);
         while (wr - rd < n) {
             in.limit(limit).position(wr);
-            int got = socket.read(in);
+            int got = socket.read(in, following);
             if (got < 0) {
                 return false;
             }
