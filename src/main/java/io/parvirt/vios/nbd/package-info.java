@@ -47,7 +47,9 @@
  *     ({@code FileChannel.transferTo} on the socket), each run of blocks from the snapshot layer
  *     that holds it ({@code Overlay.sources}): the kernel hands page-cache pages to the Unix socket
  *     by reference, so the only copy left is the client QEMU's receive into guest memory, the one
- *     copy a directly attached file costs too, and it overlaps with the sending. Each connection's
+ *     copy a directly attached file costs too, and it overlaps with the sending. (By reference: a
+ *     WRITE to the same blocks that completes before the client has received the reply may show in
+ *     it, as it may when the two requests are in flight together, which NBD does not order.) Each connection's
  *     socket has a 4 MiB send buffer (bounded by {@code net.core.wmem_max}), so several 1 MiB replies
  *     are handed over without the thread waking for every 208 KiB. A WRITE longer than 64 KiB is
  *     written in 4 KiB-aligned pieces of at least 64 KiB as they arrive. Measured with QEMU's NBD
