@@ -112,10 +112,9 @@
  *     during the VIOS runs (0.10 at most), and a JFR recording of it over the measured rounds
  *     (1067 s) caught Java code running in 33 execution samples; of its 43,927 native samples
  *     43,701 wait in {@code epoll} for a request, 146 in the socket's {@code write} (a 1 MiB READ
- *     reply does not fit the Unix socket's default 208 KiB send buffer, so the server waits for
- *     QEMU to drain it; {@code net.core.wmem_max} here is 4 MiB, so {@code SO_SNDBUF} of 2 MiB on
- *     the connection would let it go out at once: the next thing to try for the 1 MiB read row,
- *     not done here, not measured), 40 in {@code pwrite}, 26 in socket {@code read}, 11 in
+ *     reply did not fit the Unix socket's default 208 KiB send buffer, so the server waited for
+ *     QEMU to drain it; a large READ now goes by {@code sendfile} through a 4 MiB send buffer, see
+ *     {@code vios.nbd}), 40 in {@code pwrite}, 26 in socket {@code read}, 11 in
  *     {@code pread}. The server syncs only on FLUSH and FUA (no {@code fdatasync} per write; the
  *     guest's {@code scsi-hd} has its write cache on, so {@code --direct=1} writes send neither,
  *     and JFR saw no {@code force}). QEMU 7.2's NBD client keeps
@@ -123,7 +122,9 @@
  *     {@code -blockdev} parameter), so the server's CAN_MULTI_CONN serves only libnbd clients; a
  *     second connection per device would need a second block node the guest cannot stripe over.
  *     A write's payload is copied three times (guest memory to the socket, socket to the server's
- *     buffer, buffer to the page cache) where the direct path copies once; at these rates (at most
+ *     buffer, buffer to the page cache) where the direct path copies once (a large READ's data
+ *     once, as there: the server's {@code sendfile} hands page-cache pages to the socket by
+ *     reference and QEMU's receive copies them into guest memory); at these rates (at most
  *     a few hundred MiB/s, TCG-bound) that is well under a millisecond per second of I/O. What a
  *     request pays on top is one more process to wake on each side of the socket, on a host whose
  *     2 cores carry load 15-19 from other sessions: that is a scheduling cost, and any

@@ -227,10 +227,7 @@ public final class Overlay implements AutoCloseable {
         try {
             while (pos < end) {
                 Layer src = sourceOf(p, pos >>> Layer.SHIFT);
-                long runEnd = Math.min(end, ((pos >>> Layer.SHIFT) + 1) << Layer.SHIFT);
-                while (runEnd < end && sourceOf(p, runEnd >>> Layer.SHIFT) == src) {
-                    runEnd = Math.min(end, runEnd + Layer.BLOCK);
-                }
+                long runEnd = runEnd(p, src, pos, end);
                 dst.limit(dst.position() + (int) (runEnd - pos));
                 if (!readFully(src.data, dst, pos)) {
                     return Protocol.EIO;
@@ -243,6 +240,41 @@ public final class Overlay implements AutoCloseable {
         } finally {
             dst.limit(limit);
         }
+    }
+
+    /** Where a read finds its bytes: {@code length} bytes at {@code pos} of one layer's data file (or the base file). */
+    interface Source {
+        /** False stops the walk. */
+        boolean take(FileChannel file, long pos, long length) throws IOException;
+    }
+
+    /**
+     * Walks the range's runs of blocks held by one layer, in order, each from the highest layer that
+     * has it, for a read that does not go through a buffer of ours (sendfile). A block no layer has
+     * comes from the bottom file, where it is a hole (zeros) or the base's own data. False as soon as
+     * {@code source} returns false.
+     */
+    public boolean sources(long offset, long length, Source source) throws IOException {
+        Layer[] p = path;
+        long end = offset + length;
+        for (long pos = offset; pos < end; ) {
+            Layer src = sourceOf(p, pos >>> Layer.SHIFT);
+            long runEnd = runEnd(p, src, pos, end);
+            if (!source.take(src.data, pos, runEnd - pos)) {
+                return false;
+            }
+            pos = runEnd;
+        }
+        return true;
+    }
+
+    /** The end of the run from {@code pos} whose blocks all come from {@code src}. */
+    private static long runEnd(Layer[] p, Layer src, long pos, long end) {
+        long runEnd = Math.min(end, ((pos >>> Layer.SHIFT) + 1) << Layer.SHIFT);
+        while (runEnd < end && sourceOf(p, runEnd >>> Layer.SHIFT) == src) {
+            runEnd = Math.min(end, runEnd + Layer.BLOCK);
+        }
+        return runEnd;
     }
 
     /** Writes {@code src} to the top at {@code offset}, copying up the rest of any block it starts in the top; 0, EIO or ENOSPC. */

@@ -165,6 +165,29 @@ final class RawClient implements AutoCloseable {
         return b.flip();
     }
 
+    /** Reads until the server closes the connection; returns how many bytes came, or -1 if it is still open after {@code millis}. */
+    long drain(long millis) throws IOException, InterruptedException {
+        ByteBuffer b = ByteBuffer.allocate(64 << 10);
+        long got = 0;
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        channel.configureBlocking(false);
+        try {
+            for (int n; (n = channel.read(b.clear())) >= 0; got += n) {
+                if (n == 0) {
+                    if (System.nanoTime() > deadline) {
+                        return -1;
+                    }
+                    Thread.sleep(5);
+                }
+            }
+        } catch (IOException e) {
+            // reset: closed all the same
+        } finally {
+            channel.configureBlocking(true);
+        }
+        return got;
+    }
+
     /** True when the server has closed the connection (reads end of stream). */
     boolean closedByServer() throws IOException {
         ByteBuffer b = ByteBuffer.allocate(1);

@@ -52,6 +52,32 @@ class SocketWaitTest {
     }
 
     @Test
+    void theRestOfABegunRequestIsPolledForEvenWhenThePollTimeIsZero() throws Exception {
+        SocketChannel[] s = pair();
+        try (Selector sel = Selector.open(); SocketChannel server = s[0]; SocketChannel client = s[1]) {
+            // a generous maximum: the test's client thread may be late on a loaded host
+            SocketWait wait = new SocketWait(server, sel, 2_000_000_000L);
+            ByteBuffer b = ByteBuffer.allocate(64);
+            for (boolean following : new boolean[] {true, false}) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(20); // deliberate: the reader finds nothing there yet
+                        client.write(ByteBuffer.wrap(new byte[28])); // a WRITE's header, then its payload
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                long before = wait.sleeps();
+                assertThat(wait.read(b.clear(), following)).isEqualTo(28);
+                assertThat(wait.sleeps() - before).as("slept, following=%s", following).isEqualTo(following ? 0 : 1);
+                if (following) {
+                    assertThat(wait.pollNanos()).as("the adaptive poll time, left as it was").isZero();
+                }
+            }
+        }
+    }
+
+    @Test
     void dataAlreadyThereIsReadWithoutWaitingAndTheEndOfStreamIsMinusOne() throws Exception {
         SocketChannel[] s = pair();
         try (Selector sel = Selector.open(); SocketChannel server = s[0]; SocketChannel client = s[1]) {
