@@ -26,7 +26,9 @@
 # Targets (issue): total <= anchor + 300 ms; downtime <= 50 ms idle.
 # The two daemons are homes in one JVM (io.parvirt.bench.MigrationBench), joined by the in-process
 # mobility target until the multi-system HMC connects daemons over their API.
-# Usage: [STREAM_TLS=false] [PINGS=0] [ANCHOR_CGROUP=1] [DAEMON_CONFIG='k=v;k=v'] bench/migrate.sh [ROUNDS [MEM_MB]]
+# DIRTY_MBPS=N: the guest (parvirt's and the anchor's alike) also rewrites N MB of random data in
+# tmpfs once a second, paced by /proc/uptime (the issue's busy case: downtime <= 300 ms at 50 MB/s).
+# Usage: [DIRTY_MBPS=N] [STREAM_TLS=false] [PINGS=0] [ANCHOR_CGROUP=1] [DAEMON_CONFIG='k=v;k=v'] bench/migrate.sh [ROUNDS [MEM_MB]]
 #        (default 5 rounds per side, 512 MB; the stream is TLS unless STREAM_TLS=false, as mobility.stream_tls;
 #        the anchor then runs plain only). ANCHOR_CGROUP=1 (cgroup v1) runs the anchor's QEMUs in one group
 #        under the cpu controller's parvirt group, where parvirt's QEMUs are, instead of at the root: on a

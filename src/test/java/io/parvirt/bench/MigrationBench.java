@@ -60,6 +60,23 @@ public final class MigrationBench {
      */
     static final boolean STREAM_TLS = !"false".equals(System.getenv("STREAM_TLS"));
     static final String TICK = "(while :; do echo T; usleep 10000; done) </dev/null >/dev/ttyS0 2>&1 &";
+    /**
+     * DIRTY_MBPS=N: the guest also rewrites N MB of random data in tmpfs once a second (paced by
+     * /proc/uptime; random, so that QEMU cannot send the pages as zero pages), the issue's busy case.
+     */
+    static final int DIRTY_MBPS = Integer.parseInt(System.getenv().getOrDefault("DIRTY_MBPS", "0"));
+
+    /** What the guest runs during the moves: the tick, and the dirtying loop when asked. */
+    static String load() {
+        if (DIRTY_MBPS <= 0) {
+            return TICK;
+        }
+        String copy = "dd if=/dev/shm/src of=/dev/shm/dirty bs=1M count=" + DIRTY_MBPS + " conv=notrunc 2>/dev/null";
+        return TICK + " dd if=/dev/urandom of=/dev/shm/src bs=1M count=" + DIRTY_MBPS + " 2>/dev/null; " + copy
+                + "; (read u _ </proc/uptime; t=${u%.*}${u#*.}; while :; do " + copy + "; t=$((t+100)); "
+                + "read u _ </proc/uptime; c=${u%.*}${u#*.}; [ $t -gt $c ] && usleep $(((t-c)*10000)); done) "
+                + "</dev/null >/dev/null 2>&1 &";
+    }
 
     public static void main(String[] args) throws Exception {
         // parvirt's phases of each migration (Mobility's INFO line) go to standard output beside the figures.
@@ -109,7 +126,7 @@ public final class MigrationBench {
             }
             List<String> cmdline = List.of(Files.readString(Path.of("/proc/" + Files.readString(a.home().run()
                     .resolve("lpar/1/qemu.pid")).strip() + "/cmdline")).split("\0"));
-            exec(a, TICK);
+            exec(a, load());
             for (int i = 0; i < rounds; i++) {
                 RunningDaemon from = d[i % 2];
                 RunningDaemon to = d[(i + 1) % 2];
@@ -293,7 +310,7 @@ public final class MigrationBench {
                     throw new IllegalStateException("the anchor's guest did not answer");
                 }
             }
-            agent.exec("/bin/sh", List.of("-c", TICK), Duration.ofSeconds(30));
+            agent.exec("/bin/sh", List.of("-c", load()), Duration.ofSeconds(60));
             if (PING_NS != null) {
                 agent.exec("/bin/sh", List.of("-c", "ip addr add " + GUEST_IP + "/24 dev eth0 && ip link set eth0 up"),
                         Duration.ofSeconds(30));
@@ -508,7 +525,8 @@ public final class MigrationBench {
     }
 
     static void report(List<Round> rounds, int n, int mem) {
-        StringBuilder b = new StringBuilder("Live migration of a " + mem + " MB idle TCG guest with one virtual "
+        StringBuilder b = new StringBuilder("Live migration of a " + mem + " MB " + (DIRTY_MBPS > 0 ? "TCG guest rewriting "
+                + DIRTY_MBPS + " MB of random data a second" : "idle TCG guest") + " with one virtual "
                 + "Ethernet adapter, " + n + " rounds per side, alternating direction; bandwidth cap "
                 + (BANDWIDTH >> 20) + " MiB/s, auto-converge, loopback TCP; parvirt's stream "
                 + (STREAM_TLS ? "TLS (the anchor both plain and TLS)" : "plain") + "\n\n");

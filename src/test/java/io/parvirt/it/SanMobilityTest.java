@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the LUN's file, and sys1's VIOS keeps neither the mapping nor the server adapter. sys2 has two
  * VIOSes: {@code -i virtual_scsi_mappings=} picks VIOS3 (a VIOS that does not exist, does not run
  * or cannot reach the disk is refused, naming it), and mob's client adapter with no disk (slot 3)
- * pairs with the same VIOS on each side. Suspended on sys2, mob moves back to sys1 with its saved
+ * pairs with the same VIOS on each side. sys2's daemon then restarts and takes mob back running, its
+ * disk still the LUN. Suspended on sys2, mob moves back to sys1 with its saved
  * state, which stays in the SAN's reserved storage, and resumes there with its memory and processes
  * (a value in tmpfs, a counting process); a saved state the destination cannot reach is refused.
  * Snapshotted on sys1 (issue 19), mob moves live to sys2 with its snapshot and reverts to it there
@@ -53,9 +54,7 @@ class SanMobilityTest {
         a = RunningDaemon.start("vios.san=" + san + "\n");
         b = RunningDaemon.start("system.name=sys2\nvios.san=" + san + "\n");
         c = RunningDaemon.start("system.name=sys3\n");
-        a.daemon().operations().mobility().targets(name -> name.equals("sys2")
-                ? java.util.Optional.of(b.daemon().operations().mobilityTarget()) : name.equals("sys3")
-                ? java.util.Optional.of(c.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
+        sys1Targets();
         Guests.define(a, "VIOS1", "vioserver", "\"virtual_scsi_adapters=2/server/any//any/1,3/server/any//any/0\"");
         Guests.define(a, "mob", "aixlinux", "\"virtual_scsi_adapters=2/client//VIOS1/2/1,3/client//VIOS1/3/0\"");
         // sys2's VIOS has an adapter of its own (slot 2) for a partition of sys2's
@@ -64,6 +63,13 @@ class SanMobilityTest {
         MobilityTest.ok(a.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "VIOS1", "-f", "default"));
         MobilityTest.awaitState(a, "sys1", "VIOS1", "Running", Duration.ofSeconds(90));
         Guests.vios(a, "VIOS1", "mkvdev -vdev hdisk1 -vadapter vhost0 -dev mobdisk");
+    }
+
+    /** sys1's mobility reaches sys2 and sys3 (the daemons of this JVM; b may have been restarted). */
+    static void sys1Targets() {
+        a.daemon().operations().mobility().targets(name -> name.equals("sys2")
+                ? java.util.Optional.of(b.daemon().operations().mobilityTarget()) : name.equals("sys3")
+                ? java.util.Optional.of(c.daemon().operations().mobilityTarget()) : java.util.Optional.empty());
     }
 
     @AfterAll
@@ -252,6 +258,18 @@ class SanMobilityTest {
                 "virtual_scsi_adapters").stdout()).doesNotContain("server");
         assertThat(Guests.vios(a, "VIOS1", "lsmap -all -fmt :")).doesNotContain("mobdisk");
         assertThat(Guests.vios(a, "VIOS1", "lspv -free -field name -fmt :")).isEqualTo("hdisk1\n");
+
+        // sys2's daemon restarts after the move: it takes mob back running, its disk served by VIOS3 from the LUN
+        io.parvirt.home.ParvirtHome home = b.home();
+        b.daemon().stop();
+        b = RunningDaemon.startAgain(home);
+        sys1Targets();
+        MobilityTest.awaitState(b, "sys2", "mob", "Running", Duration.ofSeconds(60));
+        sh(b, DISK + "printf 'parvirt-san-4th-%0496d' 0 > /tmp/four && dd if=/tmp/four of=$DISK bs=512 count=1 "
+                + "seek=4096 oflag=direct conv=fsync 2>/dev/null");
+        assertThat(lunBytes(2 << 20, 16)).isEqualTo("parvirt-san-4th-");
+        assertThat(Guests.vios(b, "sys2", "VIOS3", "lsmap -all -field clientid vtd backing -fmt :"))
+                .contains("0x00000002:mobdisk:hdisk1");
     }
 
     @Test
