@@ -32,9 +32,9 @@ import java.util.TreeMap;
  */
 final class HomeCores {
     /** Difference between the most and the least granted core (cores) up to which nothing moves. */
-    static final double SLACK = 0.10;
+    static final double SLACK = 0.05;
     /** How much (cores) a move must narrow that difference by. */
-    static final double GAIN = 0.05;
+    static final double GAIN = 0.03;
 
     /** What placement needs of one shared partition: its vCPU count and its grant (cores). */
     record Load(int vcpus, double grant) {

