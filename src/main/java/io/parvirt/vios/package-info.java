@@ -100,13 +100,14 @@
  * Measured with fio inside a TCG partition ({@code bench/guest-fio.sh}, figures and command in
  * {@code bench/RESULTS.md}): the same QEMU, the same file, the same cache mode (host page cache,
  * flushes honoured) through the VIOS (NBD) against the file attached directly under the same
- * {@code scsi-hd} and under virtio-blk. Medians of 3 interleaved rounds, VIOS / direct
- * {@code scsi-hd}: 4 KiB random read 1.20 (depth 1) and 1.27 (depth 16), random write 0.81 and
- * 4.52, 1 MiB sequential read 0.73 and write 0.87 (at depth 4); the host's load was 16 to 28 on
- * its 2 cores (other sessions), and one path's rounds spread by up to 10x (direct 1 MiB reads: 48
- * to 505 MiB/s), more than any path differs from another. Only the 1 MiB read row is under 0.8,
- * inside that spread; a second run of the depth-1 rows gave 0.70 (read) and 1.11 (write), the
- * two ratios swapping sides.
+ * {@code scsi-hd} and under virtio-blk. Medians of 3 interleaved rounds on a quiet host
+ * (2026-12-04 21:50 UTC), VIOS / direct {@code scsi-hd}: 4 KiB random read 0.95 (depth 1) and 1.01
+ * (depth 16), random write 0.76 and 1.04, 1 MiB sequential read 0.73 and write 0.45 (at depth 4).
+ * The three rows under 0.8 are the ones a copy or a wake-up per request decides: the direct file
+ * has four 1 MiB reads or writes in flight on QEMU's worker threads, each one copy between guest
+ * memory and the page cache; the VIOS path has one NBD connection, one reply received at a time,
+ * and a write's payload copied three times (below). (An earlier run on a host at load 16 to 28
+ * gave 0.73 to 1.27, its rounds spread by up to 10x, and put no row clearly under 0.8.)
  * <ul>
  * <li><b>Where the time goes.</b> Not in the server's code: its JVM used 0.01-0.04 of a core
  *     during the VIOS runs (0.10 at most), and a JFR recording of it over the measured rounds
