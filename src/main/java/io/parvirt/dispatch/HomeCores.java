@@ -24,10 +24,10 @@ import java.util.TreeMap;
  * they had on their CPU and a cpuset write, and grants move a little every interval. Redoing the
  * whole packing whenever it was 0.1 core better moved most partitions several times in 20 s of the
  * ten-partition scenario, whose grants did not change. Instead, while the most and the least
- * granted cores differ by more than {@link #SLACK}, the placement is evened out, and only if that
+ * granted cores differ by more than {@link #SLACK}, one partition with a single home core moves
+ * per interval from the first to the second, the one that evens them out best, and only if that
  * narrows the difference by {@link #GAIN} at least (so that a partition does not go back and forth
- * on the grants' noise): on two cores by the exact best split ({@link #evenTwo}), on more by one
- * move per interval from the most granted core to the least, the move that evens them out best. A new partition, or one whose cores are no longer shared (a dedicated
+ * on the grants' noise). A new partition, or one whose cores are no longer shared (a dedicated
  * partition took them back), is placed on the kept placement's loads.
  */
 final class HomeCores {
@@ -62,11 +62,7 @@ final class HomeCores {
             }
         });
         Map<Integer, List<Integer>> chosen = greedy(shared, partitions, kept);
-        if (shared.size() == 2) {
-            evenTwo(shared, partitions, chosen);
-        } else {
-            rebalance(shared, partitions, chosen);
-        }
+        rebalance(shared, partitions, chosen);
         homes.clear();
         homes.putAll(chosen);
         chosen.forEach((id, cores) -> out.put(id, CpuList.format(cores.stream().sorted().toList())));
@@ -100,71 +96,6 @@ final class HomeCores {
         }
         if (best != null) {
             placed.put(best, List.of(lo));
-        }
-    }
-
-    /**
-     * Two shared cores (the common small host): the best split of the partitions that have one
-     * home core is found exactly (a subset sum over their grants in steps of 0.005 core; the others
-     * weigh the same on both cores) and taken when the cores now differ by more than
-     * {@link #SLACK} and the best split is {@link #GAIN} closer, keeping as many partitions where
-     * they are as it can. Single moves could not get there: in the ten-partition scenario the core
-     * holding V1 and V2 (0.49 and 0.41) was 0.09 over the other, and every move or one-for-one swap
-     * overshot.
-     */
-    private static void evenTwo(List<Integer> shared, Map<Integer, Load> partitions,
-            Map<Integer, List<Integer>> placed) {
-        int a = shared.get(0);
-        int b = shared.get(1);
-        List<Integer> homed = new java.util.ArrayList<>(placed.keySet().stream()
-                .filter(id -> placed.get(id).size() == 1).sorted().toList());
-        int[] units = new int[homed.size()];
-        int total = 0;
-        double onA = 0;
-        double onB = 0;
-        for (int i = 0; i < units.length; i++) {
-            double g = Math.max(0, partitions.get(homed.get(i)).grant());
-            units[i] = (int) Math.round(g / 0.005);
-            total += units[i];
-            if (placed.get(homed.get(i)).getFirst() == a) {
-                onA += g;
-            } else {
-                onB += g;
-            }
-        }
-        double now = Math.abs(onA - onB);
-        if (now <= SLACK) {
-            return;
-        }
-        int[] via = new int[total + 1]; // the item that first reached each sum, -1: not reached
-        java.util.Arrays.fill(via, -1);
-        boolean[] reached = new boolean[total + 1];
-        reached[0] = true;
-        for (int i = 0; i < units.length; i++) {
-            for (int sum = total; sum >= units[i]; sum--) {
-                if (!reached[sum] && reached[sum - units[i]]) {
-                    reached[sum] = true;
-                    via[sum] = i;
-                }
-            }
-        }
-        int best = 0;
-        for (int sum = 0; sum <= total; sum++) {
-            if (reached[sum] && Math.abs(2 * sum - total) < Math.abs(2 * best - total)) {
-                best = sum;
-            }
-        }
-        if (now - Math.abs(2 * best - total) * 0.005 < GAIN) {
-            return;
-        }
-        java.util.Set<Integer> first = new java.util.HashSet<>();
-        for (int sum = best; sum > 0; sum -= units[via[sum]]) {
-            first.add(homed.get(via[sum]));
-        }
-        long stayIfA = homed.stream().filter(id -> first.contains(id) == (placed.get(id).getFirst() == a)).count();
-        int firstCore = stayIfA * 2 >= homed.size() ? a : b; // the orientation that moves fewer
-        for (int id : homed) {
-            placed.put(id, List.of(first.contains(id) ? firstCore : (firstCore == a ? b : a)));
         }
     }
 

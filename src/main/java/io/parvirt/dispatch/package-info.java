@@ -88,9 +88,9 @@
  *     vCPU) was on target in 16 of 18 windows when the threads seen on its CPU were granted little
  *     besides it and in 4 of 18 when they were granted much (correlation −0.63). Each shared
  *     partition with fewer vCPUs than there are shared cores now has home cores, chosen by grant
- *     so that each core's grants add up to what it can give, then kept while no two cores' grants
- *     differ by more than 0.05 core, and evened out when they do (on two cores by the exact best
- *     split; {@code dispatch.home_cores=false}: the kernel places them). Quiet pass, ten partitions: 69 % of 250 ms windows on target against
+ *     so that each core's grants add up to what it can give, then kept, one partition moving per
+ *     interval while two cores' grants differ by more than 0.05 core ({@code dispatch.home_cores=false}:
+ *     the kernel places them). Quiet pass, ten partitions: 69 % of 250 ms windows on target against
  *     23 % with the kernel's placement in the same session (bench/RESULTS.md).</li>
  * </ul>
  * What is measured on a host, with the commands, is in {@code bench/RESULTS.md}.

@@ -47,7 +47,7 @@ class HomeCoresTest {
     }
 
     @Test
-    void aPlacementIsKeptWhileGrantsMoveALittleAndEvenedOutWhenTheyMoveALot() {
+    void aPlacementIsKeptWhileGrantsMoveALittleAndEvenedOutOneMoveAtATimeWhenTheyMoveALot() {
         Map<Integer, HomeCores.Load> loads = ten();
         Map<Integer, String> first = homes.place(List.of(0, 1), loads);
         loads.put(6, new HomeCores.Load(1, 0.42)); // V2 +0.01: within the slack
@@ -55,59 +55,21 @@ class HomeCoresTest {
         assertThat(homes.place(List.of(0, 1), loads)).isEqualTo(first);
         loads.put(5, new HomeCores.Load(1, 0.05)); // V1 went idle: its core now has 0.44 less
         loads.put(6, new HomeCores.Load(1, 0.80));
-        Map<Integer, String> evened = homes.place(List.of(0, 1), loads);
-        Map<Integer, Double> per = coreGrants(evened, loads);
-        assertThat(Math.abs(per.get(0) - per.get(1))).as(per.toString()).isLessThanOrEqualTo(HomeCores.SLACK);
-        assertThat(homes.place(List.of(0, 1), loads)).as("then kept").isEqualTo(evened);
-    }
-
-    /**
-     * The ten-partition scenario as the quiet run had it: placed while V1 and V2 booted (granted
-     * little), they shared a core granted 0.09 more than the other, which no single move or swap
-     * could even out. Once their grants are known, the exact split does.
-     */
-    @Test
-    void partitionsPlacedWhileBootingAreEvenedOutOnceTheirGrantsAreKnown() {
-        Map<Integer, HomeCores.Load> loads = ten();
-        loads.put(5, new HomeCores.Load(1, 0.01));
-        loads.put(6, new HomeCores.Load(1, 0.01));
-        Map<Integer, String> booting = homes.place(List.of(0, 1), loads);
-        assertThat(booting.get(5)).as("the two booting ones go together").isEqualTo(booting.get(6));
-        Map<Integer, HomeCores.Load> known = ten();
-        Map<Integer, String> evened = homes.place(List.of(0, 1), known);
-        Map<Integer, Double> per = coreGrants(evened, known);
-        assertThat(Math.abs(per.get(0) - per.get(1))).as(per.toString()).isLessThanOrEqualTo(0.025); // 1.72 of single-core grants in steps of 0.01: 0.85 and 0.87 at best
-        assertThat(evened.get(5)).isNotEqualTo(evened.get(6));
-        assertThat(homes.place(List.of(0, 1), known)).as("then kept").isEqualTo(evened);
-    }
-
-    @Test
-    void onMoreCoresOnePartitionMovesPerIntervalUntilTheyAreEven() {
-        Map<Integer, HomeCores.Load> loads = new TreeMap<>();
-        for (int id = 1; id <= 9; id++) {
-            loads.put(id, new HomeCores.Load(1, 0.30));
-        }
-        List<Integer> cores = List.of(0, 1, 2);
-        Map<Integer, String> before = homes.place(cores, loads);
-        for (int id = 1; id <= 9; id++) { // the partitions of core 0 go idle
-            if (before.get(id).equals("0")) {
-                loads.put(id, new HomeCores.Load(1, 0.02));
-            }
-        }
+        Map<Integer, String> before = first;
         int moves = 0;
         for (int i = 0; i < 10; i++) {
-            Map<Integer, String> now = homes.place(cores, loads);
+            Map<Integer, String> now = homes.place(List.of(0, 1), loads);
             Map<Integer, String> prev = before;
             long changed = now.keySet().stream().filter(id -> !now.get(id).equals(prev.get(id))).count();
             assertThat(changed).as("one partition moves per interval").isLessThanOrEqualTo(1);
             moves += (int) changed;
             before = now;
         }
-        assertThat(moves).isBetween(1, 4);
+        assertThat(moves).isBetween(1, 3);
         Map<Integer, Double> per = coreGrants(before, loads);
-        double spread = per.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow()
-                - per.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        assertThat(spread).as(per.toString()).isLessThan(0.30);
+        // within the slack, or as near as one move gets: the smallest partition (0.10) would overshoot
+        assertThat(Math.abs(per.get(0) - per.get(1))).as(per.toString()).isLessThan(0.10);
+        assertThat(homes.place(List.of(0, 1), loads)).as("then kept").isEqualTo(before);
     }
 
     @Test
