@@ -284,3 +284,15 @@ bench_fio_vios_client() {
     done
   done
 }
+
+# The fio guest of bench_fio_home / bench_fio_vios_client, for the benches that run fio in it
+# (snapfio.sh, diskmig.sh): defines gexec (a command in fio1 through the guest agent) and iops
+# (read + write IOPS of fio's JSON), waits (at most 120 s) for the agent, and sets fio_args: 4 KiB
+# $rw at depth $qd for $runtime s on /dev/sda. Uses $pv, $rw, $qd and $runtime.
+bench_fio_guest() {
+  gexec() { "$pv" guest exec -m sys1 -p fio1 --timeout 300 -- "$@"; }
+  iops() { jq -r '.jobs[0] | (.read.iops + .write.iops) | round'; }
+  local i
+  for ((i = 0; i < 120; i++)); do gexec /bin/true >/dev/null 2>&1 && break; sleep 1; done
+  fio_args="--name=r --filename=/dev/sda --direct=1 --ioengine=libaio --rw=$rw --bs=4K --iodepth=$qd --time_based --runtime=$runtime --randrepeat=0 --output-format=json"
+}

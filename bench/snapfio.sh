@@ -34,10 +34,7 @@ if [ "${NOBUILD:-0}" = 1 ]; then bench_freeze_nobuild; else bench_build; fi
 pv="$BENCH_PARVIRT"
 bench_fio_home "$pv"
 bench_fio_vios_client "$pv" "$disk" 8G pool1
-gexec() { "$pv" guest exec -m sys1 -p fio1 --timeout 300 -- "$@"; }
-for ((i = 0; i < 120; i++)); do gexec /bin/true >/dev/null 2>&1 && break; sleep 1; done
-fio_args="--name=r --filename=/dev/sda --direct=1 --ioengine=libaio --rw=$rw --bs=4K --iodepth=$qd --time_based --runtime=$runtime --randrepeat=0 --output-format=json"
-iops() { jq -r '.jobs[0] | (.read.iops + .write.iops) | round'; }
+bench_fio_guest
 raw=()
 declare -a before=() after=()
 gexec /usr/bin/fio ${fio_args/--runtime=$runtime/--runtime=2} > /dev/null # warm-up

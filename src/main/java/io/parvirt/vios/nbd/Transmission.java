@@ -204,7 +204,7 @@ final class Transmission {
         }
         int len = (int) length;
         int error = 0;
-        RequestError why = RequestError.IO_ERROR;
+        RequestError why = null; // a refusal's reason; null: a failed write's, from its error
         if ((flags & ~CMD_FLAG_FUA) != 0) {
             error = EINVAL;
             why = RequestError.BAD_FLAGS;
@@ -227,12 +227,7 @@ final class Transmission {
             if (!fill(n, len <= LARGE)) {
                 return end(CloseReason.TRUNCATED);
             }
-            if (error == 0) {
-                in.limit(rd + n).position(rd);
-                error = writeFile(in, offset + done);
-                why = error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR;
-            }
-            rd += n;
+            error = piece(n, offset + done, error);
             done += n;
         } while (done < len);
         return written(flags, cookie, len, error, why);
@@ -248,7 +243,6 @@ final class Transmission {
      */
     private boolean writeArriving(int flags, long cookie, long offset, int len) throws IOException {
         int error = 0;
-        RequestError why = RequestError.IO_ERROR;
         for (int done = 0; done < len; ) {
             int rest = len - done;
             if (!fill(Math.min(rest, LARGE), rest, false)) {
@@ -258,24 +252,34 @@ final class Transmission {
             if (n < rest) {
                 n = (int) (((offset + done + n) & -Layer.BLOCK) - (offset + done)); // n >= LARGE: stays > 0
             }
-            if (error == 0) {
-                in.limit(rd + n).position(rd);
-                error = writeFile(in, offset + done);
-                why = error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR;
-            }
-            rd += n;
+            error = piece(n, offset + done, error);
             done += n;
         }
-        return written(flags, cookie, len, error, why);
+        return written(flags, cookie, len, error, null);
     }
 
-    /** The reply to a WRITE whose payload was consumed: FUA syncs first. */
+    /**
+     * Consumes {@code n} payload bytes at {@code rd}, writing them to the disk at {@code at} unless
+     * {@code error} (a refusal, or an earlier piece's failure) stands; returns the error after it.
+     */
+    private int piece(int n, long at, int error) throws IOException {
+        if (error == 0) {
+            in.limit(rd + n).position(rd);
+            error = writeFile(in, at);
+        }
+        rd += n;
+        return error;
+    }
+
+    /** The reply to a WRITE whose payload was consumed ({@code why}: a refusal's reason, or null): FUA syncs first. */
     private boolean written(int flags, long cookie, int len, int error, RequestError why) throws IOException {
+        // a refusal says why; a failed write says it from its error; a failed FUA sync is an I/O error
+        RequestError reason = why != null ? why : error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR;
         if (error == 0 && (flags & CMD_FLAG_FUA) != 0) {
             error = sync();
         }
         if (error != 0) {
-            return fail(cookie, why, error);
+            return fail(cookie, reason, error);
         }
         counters.bytesWritten.add(len);
         putReply(cookie, 0);
