@@ -46,6 +46,16 @@ final class AdapterHotplug {
         this.deletions = deletions;
     }
 
+    /**
+     * The disks' I/O thread, made when the running QEMU has none: one started by an earlier parvirt,
+     * whose command line did not have it, takes a new controller as a fresh start would.
+     */
+    private void ioThread() throws IOException {
+        if (!qmp.iothreads().contains(QemuCommandLine.IOTHREAD_ID)) {
+            qmp.addIothread(QemuCommandLine.IOTHREAD_ID);
+        }
+    }
+
     void apply(LaunchSpec before, LaunchSpec after, long deadline) throws IOException, InterruptedException {
         Map<String, LaunchSpec.Nic> nicsBefore = byId(guestNics(before), LaunchSpec.Nic::deviceId);
         Map<String, LaunchSpec.Nic> nicsAfter = byId(guestNics(after), LaunchSpec.Nic::deviceId);
@@ -78,6 +88,7 @@ final class AdapterHotplug {
 
         for (int slot : ctlAfter) {
             if (!ctlBefore.contains(slot)) {
+                ioThread();
                 qmp.deviceAdd(QemuCommandLine.scsiController(slot, port(after, slot)));
             }
         }

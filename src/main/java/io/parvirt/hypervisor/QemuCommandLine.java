@@ -68,6 +68,8 @@ public final class QemuCommandLine {
         a.addAll(List.of("-device", "virtio-serial-pci,id=vser0,bus=pcie.0,addr=0x6",
                 "-chardev", "socket,id=qga0,path=" + s.agentSocket() + ",server=on,wait=off",
                 "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0"));
+        // The disks' I/O thread: see IOTHREAD_ID. Always there, so a hot-plugged controller finds it.
+        a.addAll(List.of("-object", "iothread,id=" + IOTHREAD_ID));
         hotplugMemory(s, a);
         rootPorts(s, a);
         // NICs in slot order, each on its slot's root port, so the guest names them eth0, eth1, ... by slot.
@@ -204,10 +206,17 @@ public final class QemuCommandLine {
                 .put("netdev", n.netdevId()).put("mac", n.qemuMac()).setAll(bus);
     }
 
+    /**
+     * The thread every virtio-scsi controller's requests run in, and with them QEMU's NBD client
+     * to the VIOS: without it they run in the main loop under QEMU's global lock, beside the
+     * monitor, the timers and (TCG) every vCPU's exits to device emulation.
+     */
+    public static final String IOTHREAD_ID = "iothread0";
+
     /** The virtio-scsi controller of a virtual SCSI client adapter on {@code bus}. */
     public static ObjectNode scsiController(int slot, ObjectNode bus) {
         return JsonNodeFactory.instance.objectNode().put("driver", "virtio-scsi-pci")
-                .put("id", LaunchSpec.ScsiClient.controllerId(slot)).setAll(bus);
+                .put("id", LaunchSpec.ScsiClient.controllerId(slot)).put("iothread", IOTHREAD_ID).setAll(bus);
     }
 
     /** The SCSI device of a mapping on its controller, target 0, the mapping's LUN; its drive when it has a medium. */

@@ -190,6 +190,20 @@ public final class Qmp {
                 .put("rounds", 3).put("step", 50));
     }
 
+    /** {@code query-iothreads}: the ids of QEMU's I/O threads. */
+    public List<String> iothreads() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode t : client.execute("query-iothreads", null)) {
+            ids.add(t.path("id").asText());
+        }
+        return ids;
+    }
+
+    /** {@code object-add} of an I/O thread. */
+    public void addIothread(String id) throws IOException {
+        client.execute("object-add", JsonNodeFactory.instance.objectNode().put("qom-type", "iothread").put("id", id));
+    }
+
     /** {@code object-del}. */
     public void objectDel(String id) throws IOException {
         client.execute("object-del", JsonNodeFactory.instance.objectNode().put("id", id));
