@@ -128,8 +128,8 @@ final class QuotaPolicy {
         // its quota gets a new one when its target moved by HOLD from the one written, or the
         // overrun learnt moved (at most once a second): the target of a busy partition beside an idle
         // one moves with the idle one's use, a hundredth or two every interval, and rewritten for
-        // each move of 0.005, B of bench/dispatch.sh phase 4 used 0.04 over the pool's rest in C's
-        // idle halves. One below its quota has headroom, and small drifts are not written.
+        // each move of 0.005, B of bench/dispatch.sh phase 4 ran up to 0.05 over the pool's rest late
+        // in C's idle halves. One below its quota has headroom, and small drifts are not written.
         boolean keep = wantsMore
                 ? a.equals(last) && quota > 0 && writtenHeld && Math.abs(target - writtenTarget) < HOLD
                         && overrun == writtenOverrun
