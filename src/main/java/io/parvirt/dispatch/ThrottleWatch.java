@@ -59,4 +59,9 @@ final class ThrottleWatch {
     boolean quiet(long now) {
         return seen >= 2 && now - lastRiseAt >= QUIET_NS;
     }
+
+    /** Nanoseconds since the reading that first saw the last throttled period (0 before two readings). */
+    long quietNs(long now) {
+        return seen >= 2 ? now - lastRiseAt : 0;
+    }
 }

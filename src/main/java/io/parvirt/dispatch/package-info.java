@@ -20,7 +20,11 @@
  *     kernel's 1 ms minimum quota (0.05 core: 20 ms).</li>
  * <li><b>Quota writes</b>: each write refills the group's runtime and forgives every CPU's overrun
  *     (tg_set_cfs_bandwidth). Written every ~100 ms, that gave B +0.274 core at 50 ms and +0.080 at
- *     10 ms; {@link io.parvirt.dispatch.QuotaPolicy} also writes only real changes.</li>
+ *     10 ms; {@link io.parvirt.dispatch.QuotaPolicy} also writes only real changes: a held
+ *     partition's quota when its target moves by 0.02 from the one written or the overrun learnt
+ *     moves. (Rewritten for every move of 0.005, the busy B of bench/dispatch.sh phase 4, whose
+ *     target follows the idle C's use, was throttled and refilled several times in each of C's idle
+ *     halves: up to 0.04 over the pool's rest there.)</li>
  * <li><b>The tick</b>: a busy thread is charged, and so throttled, at its CPU's tick (4 ms at
  *     250 Hz); its overrun is repaid from the next period. That is the floor: about 4 ms per running
  *     CPU per window, 0.016 core in a 250 ms window and 0.04 in a 100 ms one. The 5 ms bandwidth
@@ -43,7 +47,11 @@
  *     enough for the interval it starts to release the claim: asked also for little wait over the
  *     interval, it kept the claim of a burst that ended within the interval to the next one, since
  *     the throttled wait of the burst's busy start counted (the quiet pass's phase 4: B back at the
- *     pool's rest 50–200 ms after C stopped, 150 ms or more after 10 of 17 stops). Measured in that trace, B's grant
+ *     pool's rest 50–200 ms after C stopped, 150 ms or more after 10 of 17 stops). The claim it
+ *     leaves is what the quiet part used ({@link io.parvirt.dispatch.DemandEstimate}), not the
+ *     interval's mean with the busy start in it: claimed whole, B got the rest in two steps (0.57–0.79
+ *     in the 50 ms sample 100–150 ms after the stop), and the second write's refill gave it 0.89–1.08
+ *     in the next sample after 12 of 18 stops (+0.005 core on B's phase mean). Measured in that trace, B's grant
  *     follows C's wake within 50–100 ms; each 50 ms of a wrong split costs the windows holding it
  *     0.08 core (250 ms) or 0.2 (100 ms), so the edges alone keep phase 4 below target whatever
  *     the controller does between them, until an edge is seen within ~30 ms.</li>

@@ -22,13 +22,13 @@ class DemandEstimateTest {
     static List<Double> run(Allocation a, Interval... intervals) {
         DemandEstimate e = new DemandEstimate();
         return java.util.Arrays.stream(intervals)
-                .map(i -> e.estimate(a, true, i.used(), i.waited(), i.throttled(), i.lastTarget(), false, false)).toList();
+                .map(i -> e.estimate(a, true, i.used(), i.waited(), i.throttled(), i.lastTarget(), false, 0)).toList();
     }
 
     @Test
     void beforeAnythingIsMeasuredAPartitionWantsAllItsVirtualProcessors() {
         DemandEstimate e = new DemandEstimate();
-        assertThat(e.estimate(Lpars.uncapped(1, "0.5", 3), false, 0, 0, -1, 0, false, false)).isEqualTo(3);
+        assertThat(e.estimate(Lpars.uncapped(1, "0.5", 3), false, 0, 0, -1, 0, false, 0)).isEqualTo(3);
         assertThat(e.wantsMore()).isTrue();
     }
 
@@ -135,5 +135,41 @@ class DemandEstimateTest {
         Interval waitedLittle = new Interval(0.1, 0.1, -1, 1.0); // below 0.5 × (0.5 - 0.1)
         List<Double> demands = run(a, calm, calm, calm, calm, waitedLittle, waitedLittle, waitedLittle);
         assertThat(demands.getLast()).isCloseTo(0.1, within(1e-12));
+    }
+
+    /**
+     * Issue 18, bench/dispatch.sh phase 4: C held at 0.40 stops 40 ms into a 100 ms interval, and
+     * the watch sees it quiet for the last 60: it used 0.4 × 0.4 + 0.01 × 0.6 = 0.166. It claims what
+     * it uses now, not the interval's mean with its busy start in it (that left B 0.17 short of the
+     * pool's rest until the next interval, whose new grant was a second quota write).
+     */
+    @Test
+    void aBurstThatEndedWithinTheIntervalClaimsWhatTheQuietPartUsed() {
+        Allocation c = Lpars.uncapped(3, "0.2", 2);
+        DemandEstimate e = new DemandEstimate();
+        // Idle for five intervals (0.02 its idle use), then held at 0.40 for three.
+        for (int i = 0; i < 5; i++) {
+            e.estimate(c, true, 0.02, 0, 100, 0.2, false, 0);
+        }
+        assertThat(e.wantsMore()).isFalse();
+        e.estimate(c, true, 0.2, 0.6, 110, 0.2, true, 0);
+        for (int i = 0; i < 2; i++) {
+            assertThat(e.estimate(c, true, 0.4, 1.6, 120 + 10 * i, 0.4, false, 0)).isEqualTo(2.0);
+        }
+        double demand = e.estimate(c, true, 0.166, 0.4, 134, 0.4, false, 0.6);
+        assertThat(e.wantsMore()).isFalse();
+        assertThat(demand).isCloseTo(0.02, within(0.002));
+        // The next interval, all of it quiet: its mean again.
+        assertThat(e.estimate(c, true, 0.015, 0, 134, 0.2, false, 1.0)).isCloseTo(0.015, within(1e-12));
+    }
+
+    @Test
+    void aPartitionThatSlowsDownClaimsWhatItUsesAfterTheBurst() {
+        // Held at 0.8, then working at 0.3 for the last 60 ms of the interval: 0.8 × 0.4 + 0.3 × 0.6 = 0.5.
+        Allocation a = Lpars.uncapped(1, "0.2", 2);
+        DemandEstimate e = new DemandEstimate();
+        e.estimate(a, true, 0.8, 1.2, 10, 0.8, false, 0);
+        e.estimate(a, true, 0.8, 1.2, 20, 0.8, false, 0);
+        assertThat(e.estimate(a, true, 0.5, 0.4, 24, 0.8, false, 0.6)).isCloseTo(0.3, within(1e-9));
     }
 }

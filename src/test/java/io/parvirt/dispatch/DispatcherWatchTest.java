@@ -81,8 +81,10 @@ class DispatcherWatchTest {
         assertThat(d.watch()).as("C not throttled for 40 ms after a held interval").isTrue();
         d.tick();
         assertThat(d.usage().get(3).wantsMore()).isFalse();
-        // C now claims what it used over the interval (its busy start included), B all the rest.
-        assertThat(granted(2)).isCloseTo(1.0 - d.usage().get(3).usedCores(), within(1e-9)).isGreaterThan(0.8);
+        // C now claims what it used in the quiet part (nothing), not the interval's mean with its busy
+        // start (0.17): B gets the whole rest at this step, not 0.83 until the next interval.
+        assertThat(d.usage().get(3).usedCores()).isCloseTo(0.167, within(0.001));
+        assertThat(granted(2)).isCloseTo(1.0, within(1e-9));
         // Two more idle intervals; then an idle wake-up overruns two periods: no burst, nothing decided.
         pass(100, 90, 2, 10, 0);
         d.tick();

@@ -206,4 +206,23 @@ class QuotaPolicyTest {
         assertThat(used[21]).isCloseTo(0.80, within(0.005));
         assertThat(used[24]).isCloseTo(0.80, within(0.005));
     }
+
+    /**
+     * Issue 18, bench/dispatch.sh phase 4: B held at the pool's rest beside an idle C, whose use (and
+     * so B's target) moves by a hundredth or so every interval. Each write refills a throttled group's
+     * runtime: rewritten for every move of 0.005, B used 0.04 more than the rest in C's idle halves.
+     */
+    @Test
+    void aHeldPartitionsTargetDriftingBelowHoldIsNotRewritten() {
+        Allocation b = Lpars.uncapped(2, "0.2", 2);
+        QuotaPolicy p = new QuotaPolicy();
+        assertThat(p.decide(b, 0.785, true, 0.4, 2.0, 0.1)).isCloseTo(0.785, within(1e-9));
+        for (double target : new double[] {0.792, 0.778, 0.799, 0.771, 0.786}) {
+            assertThat(p.decide(b, target, true, 0.785, 2.0, 0.1)).as("target %.3f", target)
+                    .isCloseTo(0.785, within(1e-9));
+        }
+        // A move of HOLD from the target written is written, and so is a new overrun.
+        assertThat(p.decide(b, 0.765, true, 0.785, 2.0, 0.1)).isCloseTo(0.765, within(1e-9));
+        assertThat(p.decide(b, 0.4, true, 0.765, 2.0, 0.1)).isCloseTo(0.4, within(1e-9));
+    }
 }
