@@ -17,30 +17,47 @@ import java.util.TreeMap;
  * threads by grant makes each core's grants add up to what the core can give, so CFS bandwidth
  * delivers each quota on its own core.
  *
- * <p>A partition with as many vCPUs as there are shared cores (or more) runs on all of them, its
- * grant counted evenly on each; one with fewer gets that many cores, the least granted at the
- * time, its grant split evenly among its vCPUs, larger grants per vCPU placed first (greedy bin
+ * <p>A partition gets as many cores as its grant needs (one per whole core granted, at least one),
+ * but no more than it has vCPUs or there are shared cores; its grant is split evenly among them.
+ * Its vCPUs share them: a partition granted 0.16 with two vCPUs spread over both cores had its
+ * threads moved between them by the kernel's load balancer, up to 0.08 core at a time, and in the
+ * quarter of the windows in which it took the most from V1's and V2's core those two were 0.064
+ * short in all (12 of 20 windows on target, against 17 of 17 when it took 0.02–0.05 there). The
+ * cores are the least granted at the time, larger grants per core placed first (greedy bin
  * packing). Placements are then kept: moving threads costs their caches, the CFS bandwidth state
  * they had on their CPU and a cpuset write, and grants move a little every interval. Redoing the
- * whole packing whenever it was 0.1 core better moved most partitions several times in 20 s of the
- * ten-partition scenario, whose grants did not change. Instead, while the most and the least
- * granted cores differ by more than {@link #SLACK}, one partition with a single home core moves
- * per interval from the first to the second, the one that evens them out best, and only if that
- * narrows the difference by {@link #GAIN} at least (so that a partition does not go back and forth
- * on the grants' noise). A new partition, or one whose cores are no longer shared (a dedicated
- * partition took them back), is placed on the kept placement's loads.
+ * whole packing whenever it was 0.1 core better, or taking the exact best split of the single-core
+ * partitions, moved threads again and again on the grants' noise. Instead, while the most and the
+ * least granted cores differ by more than {@link #SLACK}, one change per interval evens them out:
+ * a partition with a single home core moves from the first to the second, or two such partitions
+ * on them swap, or one swaps with two, whichever leaves them closest with the fewest moved, and
+ * only if it narrows the difference by {@link #GAIN} at least. A single move cannot even out two
+ * partitions granted 0.49 and 0.41 on one core (0.09 over the other in the quiet pass), a swap
+ * can. Placement reads a steadier figure than the interval's grant, its exponential average
+ * ({@link #SMOOTHING}), so that noise does not move threads. A new partition, one whose cores are
+ * no longer shared (a dedicated partition took them back) and one whose grant now needs another
+ * number of cores are placed on the kept placement's loads.
  */
 final class HomeCores {
     /** Difference between the most and the least granted core (cores) up to which nothing moves. */
     static final double SLACK = 0.05;
-    /** How much (cores) a move must narrow that difference by. */
+    /** How much (cores) a change must narrow that difference by. */
     static final double GAIN = 0.03;
+    /** How much an interval's grant moves the figure placement reads (about 1 s at 100 ms intervals). */
+    static final double SMOOTHING = 0.1;
+    /** A grant this far (cores) from that figure replaces it: a step, not noise. */
+    static final double JUMP = 0.1;
+    /** A partition on more cores than its grant needs keeps them until it needs SPARE core less. */
+    static final double SPARE = 0.1;
+    /** What a change's each moved partition costs in its comparison with others (cores). */
+    private static final double MOVE_COST = 0.01;
 
     /** What placement needs of one shared partition: its vCPU count and its grant (cores). */
     record Load(int vcpus, double grant) {
     }
 
     private final Map<Integer, List<Integer>> homes = new HashMap<>();
+    private final Map<Integer, Double> steady = new HashMap<>();
 
     /**
      * Each partition's cores among {@code shared}, as a CPU list. With fewer than two shared cores
@@ -48,6 +65,10 @@ final class HomeCores {
      */
     Map<Integer, String> place(List<Integer> shared, Map<Integer, Load> partitions) {
         homes.keySet().retainAll(partitions.keySet());
+        steady.keySet().retainAll(partitions.keySet());
+        Map<Integer, Load> smoothed = new HashMap<>();
+        partitions.forEach((id, l) -> smoothed.put(id, new Load(l.vcpus(),
+                steady.merge(id, l.grant(), HomeCores::steadier))));
         Map<Integer, String> out = new TreeMap<>();
         if (shared.size() < 2) {
             homes.clear();
@@ -56,23 +77,35 @@ final class HomeCores {
         }
         Map<Integer, List<Integer>> kept = new HashMap<>();
         homes.forEach((id, cores) -> {
-            Load l = partitions.get(id);
-            if (cores.size() == Math.min(l.vcpus(), shared.size()) && shared.containsAll(cores)) {
+            Load l = smoothed.get(id);
+            if (cores.size() >= cores(l, shared.size(), 0) && cores.size() <= cores(l, shared.size(), SPARE)
+                    && shared.containsAll(cores)) {
                 kept.put(id, cores);
             }
         });
-        Map<Integer, List<Integer>> chosen = greedy(shared, partitions, kept);
-        rebalance(shared, partitions, chosen);
+        Map<Integer, List<Integer>> chosen = greedy(shared, smoothed, kept);
+        rebalance(shared, smoothed, chosen);
         homes.clear();
         homes.putAll(chosen);
         chosen.forEach((id, cores) -> out.put(id, CpuList.format(cores.stream().sorted().toList())));
         return out;
     }
 
+    private static double steadier(double figure, double grant) {
+        return Math.abs(grant - figure) > JUMP ? grant : figure + SMOOTHING * (grant - figure);
+    }
+
+    /** How many cores a partition's grant needs (plus {@code spare}), within its vCPUs and the shared cores. */
+    private static int cores(Load l, int shared, double spare) {
+        int most = Math.min(Math.max(1, l.vcpus()), shared);
+        return Math.max(1, Math.min(most, (int) Math.ceil(l.grant() + spare - 1e-9)));
+    }
+
     /**
-     * Moves at most one partition with a single home core from the most granted core to the least,
-     * the one that leaves them closest, when they differ by more than {@link #SLACK} and the move
-     * narrows that by {@link #GAIN}.
+     * Makes at most one change between the most and the least granted core, when they differ by
+     * more than {@link #SLACK}: the move of one single-core partition, or a swap of one for one,
+     * one for two or two for one, the one that leaves them closest (each moved partition counted
+     * as {@link #MOVE_COST}), if it narrows the difference by {@link #GAIN}.
      */
     private static void rebalance(List<Integer> shared, Map<Integer, Load> partitions,
             Map<Integer, List<Integer>> placed) {
@@ -83,33 +116,68 @@ final class HomeCores {
         if (diff <= SLACK) {
             return;
         }
-        Integer best = null;
-        double bestDiff = diff - GAIN;
-        for (Map.Entry<Integer, List<Integer>> e : new TreeMap<>(placed).entrySet()) {
-            if (e.getValue().equals(List.of(hi))) {
-                double after = Math.abs(diff - 2 * partitions.get(e.getKey()).grant());
-                if (after < bestDiff) {
-                    best = e.getKey();
-                    bestDiff = after;
+        List<Integer> high = new ArrayList<>();
+        List<Integer> low = new ArrayList<>();
+        new TreeMap<>(placed).forEach((id, cores) -> {
+            if (cores.equals(List.of(hi))) {
+                high.add(id);
+            } else if (cores.equals(List.of(lo))) {
+                low.add(id);
+            }
+        });
+        List<List<Integer>> fromHigh = groups(high);
+        List<List<Integer>> fromLow = groups(low);
+        fromLow.addFirst(List.of());
+        List<Integer> bestUp = null;
+        List<Integer> bestDown = null;
+        double bestScore = Double.MAX_VALUE;
+        for (List<Integer> up : fromHigh) {
+            for (List<Integer> down : fromLow) {
+                if (up.size() + down.size() > 3) {
+                    continue; // two for two is two changes
+                }
+                double after = Math.abs(diff - 2 * (sum(partitions, up) - sum(partitions, down)));
+                double score = after + MOVE_COST * (up.size() + down.size());
+                if (after <= diff - GAIN && score < bestScore) {
+                    bestUp = up;
+                    bestDown = down;
+                    bestScore = score;
                 }
             }
         }
-        if (best != null) {
-            placed.put(best, List.of(lo));
+        if (bestUp != null) {
+            bestUp.forEach(id -> placed.put(id, List.of(lo)));
+            bestDown.forEach(id -> placed.put(id, List.of(hi)));
         }
     }
 
-    /** Places every partition not in {@code kept} on the cores least granted so far, largest grant per vCPU first. */
+    /** Every one and every two of {@code ids}. */
+    private static List<List<Integer>> groups(List<Integer> ids) {
+        List<List<Integer>> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            out.add(List.of(ids.get(i)));
+            for (int j = i + 1; j < ids.size(); j++) {
+                out.add(List.of(ids.get(i), ids.get(j)));
+            }
+        }
+        return out;
+    }
+
+    private static double sum(Map<Integer, Load> partitions, List<Integer> ids) {
+        return ids.stream().mapToDouble(id -> partitions.get(id).grant()).sum();
+    }
+
+    /** Places every partition not in {@code kept} on the cores least granted so far, largest grant per core first. */
     private static Map<Integer, List<Integer>> greedy(List<Integer> shared, Map<Integer, Load> partitions,
             Map<Integer, List<Integer>> kept) {
         Map<Integer, Double> load = loads(shared, partitions, kept);
         Map<Integer, List<Integer>> placed = new HashMap<>(kept);
         List<Map.Entry<Integer, Load>> order = new ArrayList<>(partitions.entrySet());
         order.removeIf(e -> kept.containsKey(e.getKey()));
-        order.sort(Comparator.comparingDouble((Map.Entry<Integer, Load> e) -> -perVcpu(e.getValue(), shared))
+        order.sort(Comparator.comparingDouble((Map.Entry<Integer, Load> e) -> -perCore(e.getValue(), shared))
                 .thenComparing(Map.Entry::getKey));
         for (Map.Entry<Integer, Load> e : order) {
-            int n = Math.min(Math.max(1, e.getValue().vcpus()), shared.size());
+            int n = cores(e.getValue(), shared.size(), 0);
             List<Integer> cores = shared.stream().sorted(Comparator.comparingDouble((Integer c) -> load.get(c))
                     .thenComparing(c -> c)).limit(n).toList();
             double each = e.getValue().grant() / n;
@@ -119,8 +187,8 @@ final class HomeCores {
         return placed;
     }
 
-    private static double perVcpu(Load l, List<Integer> shared) {
-        return l.grant() / Math.min(Math.max(1, l.vcpus()), shared.size());
+    private static double perCore(Load l, List<Integer> shared) {
+        return l.grant() / cores(l, shared.size(), 0);
     }
 
     /** Each shared core's grants under {@code placed} (partitions not in it count nowhere). */
