@@ -29,11 +29,11 @@ import java.util.TreeMap;
  * whole packing whenever it was 0.1 core better, or taking the exact best split of the single-core
  * partitions, moved threads again and again on the grants' noise. Instead, while the most and the
  * least granted cores differ by more than {@link #SLACK}, one change per interval evens them out:
- * a partition with a single home core moves from the first to the second, or two such partitions
- * on them swap, or one swaps with two, whichever leaves them closest with the fewest moved, and
- * only if it narrows the difference by {@link #GAIN} at least. A single move cannot even out two
- * partitions granted 0.49 and 0.41 on one core (0.09 over the other in the quiet pass), a swap
- * can. Placement reads a steadier figure than the interval's grant, its exponential average
+ * partitions with a single home core move from the first to the second, or some on them swap
+ * (four at most), whichever leaves them closest with the fewest moved, and only if it narrows the
+ * difference by {@link #GAIN} at least. No single move evens out two partitions granted 0.49 and
+ * 0.41 that share a core while the other has many small ones (0.08–0.09 apart in the quiet pass):
+ * a swap of one of them for two or three small ones does. Placement reads a steadier figure than the interval's grant, its exponential average
  * ({@link #SMOOTHING}), so that noise does not move threads. A new partition, one whose cores are
  * no longer shared (a dedicated partition took them back) and one whose grant now needs another
  * number of cores are placed on the kept placement's loads.
@@ -49,6 +49,9 @@ final class HomeCores {
     static final double JUMP = 0.1;
     /** A partition on more cores than its grant needs keeps them until it needs SPARE core less. */
     static final double SPARE = 0.1;
+    /** The most partitions one change moves, and the most from one core. */
+    private static final int CHANGE = 4;
+    private static final int GROUP = 3;
     /** What a change's each moved partition costs in its comparison with others (cores). */
     private static final double MOVE_COST = 0.01;
 
@@ -103,9 +106,10 @@ final class HomeCores {
 
     /**
      * Makes at most one change between the most and the least granted core, when they differ by
-     * more than {@link #SLACK}: the move of one single-core partition, or a swap of one for one,
-     * one for two or two for one, the one that leaves them closest (each moved partition counted
-     * as {@link #MOVE_COST}), if it narrows the difference by {@link #GAIN}.
+     * more than {@link #SLACK}: single-core partitions, one to three from the first, swapped for
+     * none to three from the second, four at most in all; the change that leaves them closest
+     * (each moved partition counted as {@link #MOVE_COST}), if it narrows the difference by
+     * {@link #GAIN}.
      */
     private static void rebalance(List<Integer> shared, Map<Integer, Load> partitions,
             Map<Integer, List<Integer>> placed) {
@@ -127,14 +131,13 @@ final class HomeCores {
         });
         List<List<Integer>> fromHigh = groups(high);
         List<List<Integer>> fromLow = groups(low);
-        fromLow.addFirst(List.of());
         List<Integer> bestUp = null;
         List<Integer> bestDown = null;
         double bestScore = Double.MAX_VALUE;
         for (List<Integer> up : fromHigh) {
             for (List<Integer> down : fromLow) {
-                if (up.size() + down.size() > 3) {
-                    continue; // two for two is two changes
+                if (up.isEmpty() || up.size() + down.size() > CHANGE) {
+                    continue;
                 }
                 double after = Math.abs(diff - 2 * (sum(partitions, up) - sum(partitions, down)));
                 double score = after + MOVE_COST * (up.size() + down.size());
@@ -151,13 +154,23 @@ final class HomeCores {
         }
     }
 
-    /** Every one and every two of {@code ids}. */
+    /** Every group of one to {@link #GROUP} of {@code ids}, smaller ones first. */
     private static List<List<Integer>> groups(List<Integer> ids) {
         List<List<Integer>> out = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-            out.add(List.of(ids.get(i)));
-            for (int j = i + 1; j < ids.size(); j++) {
-                out.add(List.of(ids.get(i), ids.get(j)));
+        out.add(List.of());
+        for (int size = 1; size <= GROUP; size++) {
+            int n = out.size();
+            for (int k = 0; k < n; k++) {
+                List<Integer> g = out.get(k);
+                if (g.size() != size - 1) {
+                    continue;
+                }
+                int from = g.isEmpty() ? 0 : ids.indexOf(g.getLast()) + 1;
+                for (int i = from; i < ids.size(); i++) {
+                    List<Integer> more = new ArrayList<>(g);
+                    more.add(ids.get(i));
+                    out.add(List.copyOf(more));
+                }
             }
         }
         return out;

@@ -40,9 +40,10 @@ class HomeCoresTest {
         return Math.abs(per.getOrDefault(0, 0.0) - per.getOrDefault(1, 0.0));
     }
 
-    /** How many partitions' cores differ between two placements. */
+    /** How many partitions in both placements have other cores in the second. */
     static long moved(Map<Integer, String> before, Map<Integer, String> after) {
-        return after.keySet().stream().filter(id -> !after.get(id).equals(before.get(id))).count();
+        return after.keySet().stream().filter(id -> before.containsKey(id) && !after.get(id).equals(before.get(id)))
+                .count();
     }
 
     @Test
@@ -87,15 +88,13 @@ class HomeCoresTest {
 
     /**
      * The quiet pass's stuck placement: V1 (0.49) and V2 (0.41), placed on one core while they
-     * booted, left it 0.09 over the other, and no single move narrowed that; a swap of one of them
-     * for two on the other core does, one change per interval.
+     * booted, the other partitions on the other core, 0.08 more; no move of one partition
+     * narrowed that, a swap of V2 for three small ones does, in one change.
      */
     @Test
     void twoLargePartitionsOnOneCoreAreEvenedOutBySwappingOneForSmallerOnes() {
-        Map<Integer, HomeCores.Load> booting = ten();
-        booting.put(5, new HomeCores.Load(1, 0.20));
-        booting.put(6, new HomeCores.Load(1, 0.20));
-        booting.put(1, new HomeCores.Load(1, 0.60));
+        Map<Integer, HomeCores.Load> booting = new TreeMap<>(Map.of(1, new HomeCores.Load(1, 0.9),
+                5, new HomeCores.Load(1, 0.45), 6, new HomeCores.Load(1, 0.45)));
         Map<Integer, String> before = homes.place(List.of(0, 1), booting);
         assertThat(before.get(5)).as("V1 and V2 together while booting").isEqualTo(before.get(6));
         Map<Integer, HomeCores.Load> loads = ten();
@@ -103,13 +102,13 @@ class HomeCoresTest {
         for (int i = 0; i < 100; i++) {
             Map<Integer, String> now = homes.place(List.of(0, 1), loads);
             long m = moved(before, now);
-            assertThat(m).as("one change, of at most three partitions, per interval").isLessThanOrEqualTo(3);
+            assertThat(m).as("one change, of at most four partitions, per interval").isLessThanOrEqualTo(4);
             changes += m > 0 ? 1 : 0;
             before = now;
         }
         assertThat(spread(before, loads)).as(before.toString()).isLessThanOrEqualTo(HomeCores.SLACK);
         assertThat(before.get(5)).as("V1 and V2 apart").isNotEqualTo(before.get(6));
-        assertThat(changes).isBetween(1, 4);
+        assertThat(changes).isBetween(2, 3);
         assertThat(homes.place(List.of(0, 1), loads)).as("then kept").isEqualTo(before);
     }
 
@@ -148,7 +147,7 @@ class HomeCoresTest {
         for (int i = 0; i < 100; i++) {
             Map<Integer, String> now = homes.place(List.of(0, 1), loads);
             long m = moved(before, now);
-            assertThat(m).as("one change per interval").isLessThanOrEqualTo(3);
+            assertThat(m).as("one change per interval").isLessThanOrEqualTo(4);
             changes += m > 0 ? 1 : 0;
             before = now;
         }
