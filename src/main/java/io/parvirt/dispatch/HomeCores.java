@@ -33,10 +33,13 @@ import java.util.TreeMap;
  * (four at most), whichever leaves them closest with the fewest moved, and only if it narrows the
  * difference by {@link #GAIN} at least. No single move evens out two partitions granted 0.49 and
  * 0.41 that share a core while the other has many small ones (0.08–0.09 apart in the quiet pass):
- * a swap of one of them for two or three small ones does. Placement reads a steadier figure than the interval's grant, its exponential average
- * ({@link #SMOOTHING}), so that noise does not move threads. A new partition, one whose cores are
- * no longer shared (a dedicated partition took them back) and one whose grant now needs another
- * number of cores are placed on the kept placement's loads.
+ * a swap of one of them for two or three small ones does. So many ways to change made the
+ * grants' noise move threads (hundreds of changes a minute in simulation, with grants jittering
+ * ±0.02), so placement reads a steadier figure than the interval's grant: its exponential average
+ * ({@link #SMOOTHING}), or the grant itself when it jumps by more than {@link #JUMP} (a partition
+ * went idle or woke: an average ramping towards it made a dozen changes where two do). A new
+ * partition, one whose cores are no longer shared (a dedicated partition took them back) and one
+ * whose grant now needs another number of cores are placed on the kept placement's loads.
  */
 final class HomeCores {
     /** Difference between the most and the least granted core (cores) up to which nothing moves. */
@@ -129,55 +132,78 @@ final class HomeCores {
                 low.add(id);
             }
         });
-        List<List<Integer>> fromHigh = groups(high);
-        List<List<Integer>> fromLow = groups(low);
-        List<Integer> bestUp = null;
-        List<Integer> bestDown = null;
+        // For each group from the low core, the best from the high one is the one whose grants
+        // come nearest to its own plus half the difference: a search among those of each size.
+        List<List<Group>> up = new ArrayList<>();
+        for (int size = 0; size <= GROUP; size++) {
+            up.add(new ArrayList<>());
+        }
+        groups(high, partitions).forEach(g -> up.get(g.ids().size()).add(g));
+        up.forEach(l -> l.sort(Comparator.comparingDouble(Group::grant)));
+        Group bestUp = null;
+        Group bestDown = null;
         double bestScore = Double.MAX_VALUE;
-        for (List<Integer> up : fromHigh) {
-            for (List<Integer> down : fromLow) {
-                if (up.isEmpty() || up.size() + down.size() > CHANGE) {
-                    continue;
-                }
-                double after = Math.abs(diff - 2 * (sum(partitions, up) - sum(partitions, down)));
-                double score = after + MOVE_COST * (up.size() + down.size());
-                if (after <= diff - GAIN && score < bestScore) {
-                    bestUp = up;
-                    bestDown = down;
-                    bestScore = score;
+        for (Group down : groups(low, partitions)) {
+            for (int size = 1; size <= Math.min(GROUP, CHANGE - down.ids().size()); size++) {
+                List<Group> sized = up.get(size);
+                int at = nearest(sized, down.grant() + diff / 2);
+                for (int i = Math.max(0, at - 1); i <= Math.min(sized.size() - 1, at); i++) {
+                    Group g = sized.get(i);
+                    double after = Math.abs(diff - 2 * (g.grant() - down.grant()));
+                    double score = after + MOVE_COST * (size + down.ids().size());
+                    if (after <= diff - GAIN && score < bestScore) {
+                        bestUp = g;
+                        bestDown = down;
+                        bestScore = score;
+                    }
                 }
             }
         }
         if (bestUp != null) {
-            bestUp.forEach(id -> placed.put(id, List.of(lo)));
-            bestDown.forEach(id -> placed.put(id, List.of(hi)));
+            bestUp.ids().forEach(id -> placed.put(id, List.of(lo)));
+            bestDown.ids().forEach(id -> placed.put(id, List.of(hi)));
         }
     }
 
-    /** Every group of one to {@link #GROUP} of {@code ids}, smaller ones first. */
-    private static List<List<Integer>> groups(List<Integer> ids) {
-        List<List<Integer>> out = new ArrayList<>();
-        out.add(List.of());
+    /** Some partitions on one core and their grants in all. */
+    private record Group(List<Integer> ids, double grant) {
+    }
+
+    /** The index of the first group in {@code sorted} (by grant) whose grant is at least {@code target}. */
+    private static int nearest(List<Group> sorted, double target) {
+        int lo = 0;
+        int hi = sorted.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted.get(mid).grant() < target) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Every group of none to {@link #GROUP} of {@code ids}, smaller ones first. */
+    private static List<Group> groups(List<Integer> ids, Map<Integer, Load> partitions) {
+        List<Group> out = new ArrayList<>();
+        out.add(new Group(List.of(), 0));
         for (int size = 1; size <= GROUP; size++) {
             int n = out.size();
             for (int k = 0; k < n; k++) {
-                List<Integer> g = out.get(k);
-                if (g.size() != size - 1) {
+                Group g = out.get(k);
+                if (g.ids().size() != size - 1) {
                     continue;
                 }
-                int from = g.isEmpty() ? 0 : ids.indexOf(g.getLast()) + 1;
+                int from = g.ids().isEmpty() ? 0 : ids.indexOf(g.ids().getLast()) + 1;
                 for (int i = from; i < ids.size(); i++) {
-                    List<Integer> more = new ArrayList<>(g);
+                    List<Integer> more = new ArrayList<>(g.ids());
                     more.add(ids.get(i));
-                    out.add(List.copyOf(more));
+                    out.add(new Group(List.copyOf(more), g.grant() + partitions.get(ids.get(i)).grant()));
                 }
             }
         }
         return out;
-    }
-
-    private static double sum(Map<Integer, Load> partitions, List<Integer> ids) {
-        return ids.stream().mapToDouble(id -> partitions.get(id).grant()).sum();
     }
 
     /** Places every partition not in {@code kept} on the cores least granted so far, largest grant per core first. */
