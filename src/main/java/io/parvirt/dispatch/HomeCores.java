@@ -17,15 +17,19 @@ import java.util.TreeMap;
  * threads by grant makes each core's grants add up to what the core can give, so CFS bandwidth
  * delivers each quota on its own core.
  *
- * <p>A partition gets as many cores as its grant needs (one per whole core granted, at least one),
- * but no more than it has vCPUs or there are shared cores; its grant is split evenly among them.
- * Its vCPUs share them: a partition granted 0.16 with two vCPUs spread over both cores had its
- * threads moved between them by the kernel's load balancer, up to 0.08 core at a time, and in the
- * quarter of the windows in which it took the most from V1's and V2's core those two were 0.064
- * short in all (12 of 20 windows on target, against 17 of 17 when it took 0.02–0.05 there). The
- * cores are the least granted at the time, larger grants per core placed first (greedy bin
- * packing). Placements are then kept: moving threads costs their caches, the CFS bandwidth state
- * they had on their CPU and a cpuset write, and grants move a little every interval. Redoing the
+ * <p>A partition gets a core per vCPU, as many as there are shared cores at most, its grant split
+ * evenly among them. But when the grants fill the shared cores (over {@link #FULL} of them, until
+ * they are under {@link #ROOMY}) it gets only as many as its grant needs (one per whole core
+ * granted, at least one) and its vCPUs share them: a partition granted 0.16 with two vCPUs spread
+ * over both cores had its threads moved between them by the kernel's load balancer, up to 0.08
+ * core at a time, and in the quarter of the windows in which it took the most from V1's and V2's
+ * core those two were 0.064 short in all (12 of 20 windows on target, against 17 of 17 when it
+ * took 0.02–0.05 there). With room on the cores, the kernel's balancing costs nobody anything and
+ * a partition's vCPUs run side by side as its virtual processors would. The cores are the least
+ * granted at the time, larger grants per core placed first (greedy bin packing).
+ *
+ * <p>Placements are then kept: moving threads costs their caches, the CFS bandwidth state they had
+ * on their CPU and a cpuset write, and grants move a little every interval. Redoing the
  * whole packing whenever it was 0.1 core better, or taking the exact best split of the single-core
  * partitions, moved threads again and again on the grants' noise. Instead, while the most and the
  * least granted cores differ by more than {@link #SLACK}, one change per interval evens them out:
@@ -34,10 +38,13 @@ import java.util.TreeMap;
  * difference by {@link #GAIN} at least. No single move evens out two partitions granted 0.49 and
  * 0.41 that share a core while the other has many small ones (0.08–0.09 apart in the quiet pass):
  * a swap of one of them for two or three small ones does. So many ways to change made the
- * grants' noise move threads (hundreds of changes a minute in simulation, with grants jittering
- * ±0.02), so placement reads a steadier figure than the interval's grant: its exponential average
- * ({@link #SMOOTHING}), or the grant itself when it jumps by more than {@link #JUMP} (a partition
- * went idle or woke: an average ramping towards it made a dozen changes where two do). A new
+ * grants' noise move threads (160 changes in a simulated minute of grants jittering ±0.02 around
+ * an even split), so placement reads a steadier figure than the interval's grant: its exponential average
+ * ({@link #SMOOTHING}); a grant more than {@link #JUMP} away from it leaves it as it is, unless
+ * it stays away for {@link #PERSIST} intervals, and then replaces it (a partition went idle or
+ * woke: an average ramping towards it made a dozen changes where one or two do; taken at once, the
+ * grants of a loaded host, which dropped to nothing and back for an interval or two every few
+ * seconds, moved threads twice a second). A new
  * partition, one whose cores are no longer shared (a dedicated partition took them back) and one
  * whose grant now needs another number of cores are placed on the kept placement's loads.
  */
@@ -48,8 +55,12 @@ final class HomeCores {
     static final double GAIN = 0.03;
     /** How much an interval's grant moves the figure placement reads (about 1 s at 100 ms intervals). */
     static final double SMOOTHING = 0.1;
-    /** A grant this far (cores) from that figure replaces it: a step, not noise. */
+    /** A grant this far (cores) from that figure for {@link #PERSIST} intervals running replaces it: a step. */
     static final double JUMP = 0.1;
+    static final int PERSIST = 5;
+    /** Share of the shared cores granted in all above which partitions are packed, and below which no longer. */
+    static final double FULL = 0.8;
+    static final double ROOMY = 0.7;
     /** A partition on more cores than its grant needs keeps them until it needs SPARE core less. */
     static final double SPARE = 0.1;
     /** The most partitions one change moves, and the most from one core. */
@@ -63,7 +74,9 @@ final class HomeCores {
     }
 
     private final Map<Integer, List<Integer>> homes = new HashMap<>();
-    private final Map<Integer, Double> steady = new HashMap<>();
+    private final Map<Integer, Steady> steady = new HashMap<>();
+    /** Whether the grants fill the cores: partitions are then on only as many cores as their grants need. */
+    private boolean packed;
 
     /**
      * Each partition's cores among {@code shared}, as a CPU list. With fewer than two shared cores
@@ -74,13 +87,15 @@ final class HomeCores {
         steady.keySet().retainAll(partitions.keySet());
         Map<Integer, Load> smoothed = new HashMap<>();
         partitions.forEach((id, l) -> smoothed.put(id, new Load(l.vcpus(),
-                steady.merge(id, l.grant(), HomeCores::steadier))));
+                steady.computeIfAbsent(id, k -> new Steady(l.grant())).next(l.grant()))));
         Map<Integer, String> out = new TreeMap<>();
         if (shared.size() < 2) {
             homes.clear();
             partitions.keySet().forEach(id -> out.put(id, CpuList.format(shared)));
             return out;
         }
+        double granted = smoothed.values().stream().mapToDouble(Load::grant).sum();
+        packed = granted > (packed ? ROOMY : FULL) * shared.size();
         Map<Integer, List<Integer>> kept = new HashMap<>();
         homes.forEach((id, cores) -> {
             Load l = smoothed.get(id);
@@ -97,14 +112,36 @@ final class HomeCores {
         return out;
     }
 
-    private static double steadier(double figure, double grant) {
-        return Math.abs(grant - figure) > JUMP ? grant : figure + SMOOTHING * (grant - figure);
+    /** The figure placement reads for one partition's grant. */
+    private static final class Steady {
+        double figure;
+        /** Intervals running in which the grant was over {@link #JUMP} from the figure. */
+        int away;
+
+        Steady(double grant) {
+            figure = grant;
+        }
+
+        /** An interval's grant far from the figure leaves it as it is, unless it stays far. */
+        double next(double grant) {
+            if (Math.abs(grant - figure) <= JUMP) {
+                away = 0;
+                figure += SMOOTHING * (grant - figure);
+            } else if (++away >= PERSIST) {
+                away = 0;
+                figure = grant;
+            }
+            return figure;
+        }
     }
 
-    /** How many cores a partition's grant needs (plus {@code spare}), within its vCPUs and the shared cores. */
-    private static int cores(Load l, int shared, double spare) {
+    /**
+     * How many cores a partition gets: one per vCPU, within the shared cores, or, {@link #packed},
+     * no more than its grant (plus {@code spare}) needs.
+     */
+    private int cores(Load l, int shared, double spare) {
         int most = Math.min(Math.max(1, l.vcpus()), shared);
-        return Math.max(1, Math.min(most, (int) Math.ceil(l.grant() + spare - 1e-9)));
+        return packed ? Math.max(1, Math.min(most, (int) Math.ceil(l.grant() + spare - 1e-9))) : most;
     }
 
     /**
@@ -207,7 +244,7 @@ final class HomeCores {
     }
 
     /** Places every partition not in {@code kept} on the cores least granted so far, largest grant per core first. */
-    private static Map<Integer, List<Integer>> greedy(List<Integer> shared, Map<Integer, Load> partitions,
+    private Map<Integer, List<Integer>> greedy(List<Integer> shared, Map<Integer, Load> partitions,
             Map<Integer, List<Integer>> kept) {
         Map<Integer, Double> load = loads(shared, partitions, kept);
         Map<Integer, List<Integer>> placed = new HashMap<>(kept);
@@ -226,7 +263,7 @@ final class HomeCores {
         return placed;
     }
 
-    private static double perCore(Load l, List<Integer> shared) {
+    private double perCore(Load l, List<Integer> shared) {
         return l.grant() / cores(l, shared.size(), 0);
     }
 

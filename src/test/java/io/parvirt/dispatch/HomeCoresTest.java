@@ -61,10 +61,14 @@ class HomeCoresTest {
     /**
      * W1 (0.16, two vCPUs) spread over both cores had its threads moved between them by the
      * kernel, up to 0.08 core at a time, and V1 and V2 on one of them lost their windows when it
-     * took much there (bench/RESULTS.md, issue 18): a grant that fits one core gets one.
+     * took much there (bench/RESULTS.md, issue 18): when the grants fill the cores, a grant that
+     * fits one core gets one; with room, a core per vCPU.
      */
     @Test
-    void partitionsWithSeveralVcpusGetTheCoresTheirGrantNeedsNotOnePerVcpu() {
+    void partitionsWithSeveralVcpusGetTheCoresTheirGrantNeedsWhenTheGrantsFillTheCores() {
+        Map<Integer, HomeCores.Load> roomy = new TreeMap<>(Map.of(5, new HomeCores.Load(1, 0.49),
+                7, new HomeCores.Load(2, 0.16)));
+        assertThat(homes.place(List.of(0, 1), roomy).get(7)).as("0.65 of 2 cores granted: room").isEqualTo("0,1");
         Map<Integer, HomeCores.Load> loads = ten();
         assertThat(homes.place(List.of(0, 1), loads).get(7)).as("W1's 0.16: one core for both vCPUs")
                 .matches("[01]");
@@ -108,7 +112,7 @@ class HomeCoresTest {
         }
         assertThat(spread(before, loads)).as(before.toString()).isLessThanOrEqualTo(HomeCores.SLACK);
         assertThat(before.get(5)).as("V1 and V2 apart").isNotEqualTo(before.get(6));
-        assertThat(changes).isBetween(2, 3);
+        assertThat(changes).isBetween(1, 2);
         assertThat(homes.place(List.of(0, 1), loads)).as("then kept").isEqualTo(before);
     }
 
@@ -129,6 +133,34 @@ class HomeCoresTest {
             before = now;
         }
         assertThat(moves).as("threads moved on noise").isZero();
+    }
+
+    /**
+     * On a loaded host the grants dropped to nothing and back for an interval or two every few
+     * seconds (a partition seen idle, its share given to others): taken at once, they moved
+     * threads twice a second.
+     */
+    @Test
+    void grantsThatDropToNothingForAnIntervalOrTwoMoveNoThread() {
+        Map<Integer, HomeCores.Load> loads = ten();
+        Map<Integer, String> before = homes.place(List.of(0, 1), loads);
+        long moves = 0;
+        for (int i = 0; i < 300; i++) {
+            Map<Integer, HomeCores.Load> now = new TreeMap<>(loads);
+            if (i % 10 < 2) { // V1 seen idle, its share to V2
+                now.put(5, new HomeCores.Load(1, 0.0));
+                now.put(6, new HomeCores.Load(1, 0.90));
+            }
+            if (i % 20 == 5) { // U1 and U2 seen idle, W1 takes their share
+                now.put(1, new HomeCores.Load(1, 0.0));
+                now.put(2, new HomeCores.Load(1, 0.0));
+                now.put(7, new HomeCores.Load(2, 0.52));
+            }
+            Map<Integer, String> placed = homes.place(List.of(0, 1), now);
+            moves += moved(before, placed);
+            before = placed;
+        }
+        assertThat(moves).as("threads moved on spikes").isZero();
     }
 
     @Test
