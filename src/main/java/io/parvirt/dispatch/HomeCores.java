@@ -29,24 +29,24 @@ import java.util.TreeMap;
  * granted at the time, larger grants per core placed first (greedy bin packing).
  *
  * <p>Placements are then kept: moving threads costs their caches, the CFS bandwidth state they had
- * on their CPU and a cpuset write, and grants move a little every interval. Redoing the
- * whole packing whenever it was 0.1 core better, or taking the exact best split of the single-core
+ * on their CPU and a cpuset write, and grants move a little every interval. Redoing the whole
+ * packing whenever it was 0.1 core better, or taking the exact best split of the single-core
  * partitions, moved threads again and again on the grants' noise. Instead, while the most and the
  * least granted cores differ by more than {@link #SLACK}, one change per interval evens them out:
- * partitions with a single home core move from the first to the second, or some on them swap
- * (four at most), whichever leaves them closest with the fewest moved, and only if it narrows the
+ * partitions with a single home core move from the first to the second, or some on them swap (four
+ * at most), whichever leaves them closest with the fewest moved, and only if it narrows the
  * difference by {@link #GAIN} at least. No single move evens out two partitions granted 0.49 and
  * 0.41 that share a core while the other has many small ones (0.08–0.09 apart in the quiet pass):
- * a swap of one of them for two or three small ones does. So many ways to change made the
- * grants' noise move threads (160 changes in a simulated minute of grants jittering ±0.02 around
- * an even split), so placement reads a steadier figure than the interval's grant: its exponential average
- * ({@link #SMOOTHING}); a grant more than {@link #JUMP} away from it leaves it as it is, unless
- * it stays away for {@link #PERSIST} intervals, and then replaces it (a partition went idle or
- * woke: an average ramping towards it made a dozen changes where one or two do; taken at once, the
+ * a swap of one of them for two or three small ones does. So many ways to change made the grants'
+ * noise move threads (160 changes in a simulated minute of grants jittering ±0.02 around an even
+ * split), so placement reads a steadier figure than the interval's grant: its exponential average
+ * ({@link #SMOOTHING}); a grant more than {@link #JUMP} away from it leaves it as it is, unless it
+ * stays away for {@link #PERSIST} intervals, and then replaces it (a partition went idle or woke:
+ * an average ramping towards it made a dozen changes where one or two do; taken at once, the
  * grants of a loaded host, which dropped to nothing and back for an interval or two every few
- * seconds, moved threads twice a second). A new
- * partition, one whose cores are no longer shared (a dedicated partition took them back) and one
- * whose grant now needs another number of cores are placed on the kept placement's loads.
+ * seconds, moved threads twice a second). A new partition, one whose cores are no longer shared (a
+ * dedicated partition took them back) and one whose grant now needs another number of cores are
+ * placed on the kept placement's loads.
  */
 final class HomeCores {
     /** Difference between the most and the least granted core (cores) up to which nothing moves. */
