@@ -95,9 +95,10 @@
  *     kernel's load balancer evens out load, not grants. In the ten-partition trace V1 (0.49, one
  *     vCPU) was on target in 16 of 18 windows when the threads seen on its CPU were granted little
  *     besides it and in 4 of 18 when they were granted much (correlation −0.63). Each shared
- *     partition with fewer vCPUs than there are shared cores now has home cores, chosen by grant
- *     so that each core's grants add up to what it can give, then kept, one partition moving per
- *     interval while two cores' grants differ by more than 0.05 core ({@code dispatch.home_cores=false}:
+ *     partition now has home cores (when the grants fill the cores, only as many as its grant
+ *     needs: its vCPUs share them), chosen by grant so that each core's grants add up to what it
+ *     can give, then kept, one change per interval (a move, or a swap of up to four partitions)
+ *     while two cores' averaged grants differ by more than 0.05 core ({@code dispatch.home_cores=false}:
  *     the kernel places them). Quiet pass, ten partitions: 69 % of 250 ms windows on target against
  *     23 % with the kernel's placement in the same session (bench/RESULTS.md).</li>
  * </ul>
