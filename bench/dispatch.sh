@@ -13,7 +13,8 @@
 #   phase 4, C bursts (each of its 2 VPs busy 500 ms, idle 500 ms), 2 s, then 20 s:
 #     A 0.20; C, per window, 0.40 (0.20 + the spare 0.40 split 64:64) times the share of the window
 #     in which any of its vCPU threads was runnable (schedstat run + wait, per thread and 50 ms
-#     sample, the busiest thread's: PowerVM gives a partition its entitlement and share in every
+#     sample, each thread's share cut at 1 with the excess given back to the samples before it,
+#     since schedstat counts a wait when the thread next runs; the busiest thread's: PowerVM gives a partition its entitlement and share in every
 #     10 ms dispatch window in which it has work, with one busy VP as with two, and C's two loops
 #     drift apart over the phase); B the rest of the pool, 0.80 minus C's figure. Phase 4 also
 #     reports the windows in which C neither woke nor slept (bench/dispatch-trace.py).

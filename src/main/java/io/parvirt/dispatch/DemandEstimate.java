@@ -93,9 +93,10 @@ final class DemandEstimate {
      * busy start at its quota ({@code target}), and claimed whole it left a busy neighbour without
      * part of the spare until the next interval, whose new grant was a second quota write and with
      * it a second refill (bench/dispatch.sh phase 4: B 0.57-0.79 in the 50 ms sample 100-150 ms after
-     * C stopped, then 0.89-1.08 in the next, after 12 of 18 stops). The quiet part's use is what is left of the mean beyond the quota over the rest;
-     * the quiet is counted from the watch step that saw the last throttled period, up to a step
-     * late, so this is low, and the use of the last idle interval, when there was one, is the floor.
+     * C stopped, then 0.89-1.08 in the next, after 12 of 18 stops). The quiet part's use is what is
+     * left of the mean beyond the quota over the rest; the quiet is counted from the watch step that
+     * saw the last throttled period, up to a step late, so this is low, and the use of the last idle
+     * interval, when there was one, is the floor.
      */
     private double endedBurst(double used, double target, double quietShare) {
         double s = Math.min(1, quietShare);

@@ -101,13 +101,19 @@
  * {@code bench/RESULTS.md}): the same QEMU, the same file, the same cache mode (host page cache,
  * flushes honoured) through the VIOS (NBD) against the file attached directly under the same
  * {@code scsi-hd} and under virtio-blk. Medians of 3 interleaved rounds on a quiet host
- * (2026-12-04 21:50 UTC), VIOS / direct {@code scsi-hd}: 4 KiB random read 0.95 (depth 1) and 1.01
- * (depth 16), random write 0.76 and 1.04, 1 MiB sequential read 0.73 and write 0.45 (at depth 4).
- * The three rows under 0.8 are the ones a copy or a wake-up per request decides: the direct file
- * has four 1 MiB reads or writes in flight on QEMU's worker threads, each one copy between guest
- * memory and the page cache; the VIOS path has one NBD connection, one reply received at a time,
- * and a write's payload copied three times (below). (An earlier run on a host at load 16 to 28
- * gave 0.73 to 1.27, its rounds spread by up to 10x, and put no row clearly under 0.8.)
+ * (2026-12-05 00:40 UTC), VIOS / direct {@code scsi-hd}: 4 KiB random read 0.92 (depth 1) and 1.09
+ * (depth 16), random write 0.89 and 1.06, 1 MiB sequential read 0.97 and write 0.41 (at depth 4).
+ * Every virtio-scsi controller now runs in the partition's I/O thread, and QEMU's NBD client with
+ * it, instead of the main loop under QEMU's global lock (two A/B runs on a loaded host: depth-1
+ * write 0.74 and 0.78 without it, 0.85 and 0.88 with it; 1 MiB read 0.81 and 0.70, 0.89 and 0.93;
+ * depth-1 read 0.99 and 0.84, 0.84 and 0.84, within the runs' noise). The row under 0.8 is the large write: the server copies each byte twice
+ * (socket to its buffer, buffer to the page cache) on the connection's one thread, which
+ * {@code perf} finds busy with those copies and ext4's work around them, where the direct file
+ * copies once, on four worker threads. A second thread per connection writing each piece while
+ * the next arrives was measured slower on these 2 cores (more CPU per byte for the hand-offs,
+ * none to spare); {@code splice(2)} from the socket would save a copy but needs the socket's
+ * descriptor, which the JDK does not give; a copy-free path (the guest's buffers in shared
+ * memory, {@code vhost-user-scsi} served by the VIOS) is what would close it.
  * <ul>
  * <li><b>Where the time goes.</b> Not in the server's code: its JVM used 0.01-0.04 of a core
  *     during the VIOS runs (0.10 at most), and a JFR recording of it over the measured rounds
