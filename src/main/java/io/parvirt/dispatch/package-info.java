@@ -51,8 +51,8 @@
  *     leaves is what the quiet part used ({@link io.parvirt.dispatch.DemandEstimate}), not the
  *     interval's mean with the busy start in it: claimed whole, B got the rest in two steps (0.57–0.79
  *     in the 50 ms sample 100–150 ms after the stop), and the second write's refill gave it 0.89–1.08
- *     in the next sample after 12 of 18 stops (+0.005 core on B's phase mean). Measured in that trace, B's grant
- *     follows C's wake within 50–100 ms; each 50 ms of a wrong split costs the windows holding it
+ *     in the next sample after 12 of 18 stops (+0.005 core on B's phase mean). Measured in that
+ *     trace, B's grant follows C's wake within 50–100 ms; each 50 ms of a wrong split costs the windows holding it
  *     0.08 core (250 ms) or 0.2 (100 ms), so the edges alone keep phase 4 below target whatever
  *     the controller does between them, until an edge is seen within ~30 ms.</li>
  * <li><b>QEMU's own threads</b> (device emulation, I/O; the ten-partition scenario's ten QEMUs took
@@ -99,8 +99,8 @@
  *     needs: its vCPUs share them), chosen by grant so that each core's grants add up to what it
  *     can give, then kept, one change per interval (a move, or a swap of up to four partitions)
  *     while two cores' averaged grants differ by more than 0.05 core ({@code dispatch.home_cores=false}:
- *     the kernel places them). Quiet pass, ten partitions: 69 % of 250 ms windows on target against
- *     23 % with the kernel's placement in the same session (bench/RESULTS.md).</li>
+ *     the kernel places them). Ten partitions, three runs on a quiet host: 69, 89 and 99 % of
+ *     250 ms windows on target, against 23 % with the kernel's placement (bench/RESULTS.md).</li>
  * </ul>
  * What is measured on a host, with the commands, is in {@code bench/RESULTS.md}.
  */
