@@ -273,9 +273,8 @@ public final class Dispatcher implements AutoCloseable {
             long throttled = control == null ? -1 : control.throttled(r.lparId());
             long now = nanoTime.getAsLong();
             d.throttle.see(throttled, now);
-            boolean quiet = d.throttle.quiet(now) && idleCores >= WATCH_IDLE;
-            double quietShare = !quiet ? 0
-                    : d.meter.intervalNs() > 0 ? Math.min(1, d.throttle.quietNs(now) / (double) d.meter.intervalNs()) : 1;
+            double quietShare = d.throttle.quiet(now) && idleCores >= WATCH_IDLE
+                    ? d.throttle.quietShare(now, d.meter.intervalNs()) : 0;
             double demand = r.paused() ? 0 : d.demand.estimate(a, d.meter.measured(), d.meter.used(),
                     d.meter.waited(), throttled, d.policy.lastTarget(), d.throttle.burst(now), quietShare);
             claims.add(new Claim(r.lparId(), a.poolId(), QuotaPolicy.cores(a.procUnits()), a.vcpus(), a.capped(),

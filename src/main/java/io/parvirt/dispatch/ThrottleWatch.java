@@ -60,8 +60,11 @@ final class ThrottleWatch {
         return seen >= 2 && now - lastRiseAt >= QUIET_NS;
     }
 
-    /** Nanoseconds since the reading that first saw the last throttled period (0 before two readings). */
-    long quietNs(long now) {
-        return seen >= 2 ? now - lastRiseAt : 0;
+    /**
+     * The share of an interval of {@code intervalNs} since the reading that first saw the last
+     * throttled period, at most 1 (1 when the interval's length is not known yet).
+     */
+    double quietShare(long now, long intervalNs) {
+        return intervalNs > 0 ? Math.min(1, (now - lastRiseAt) / (double) intervalNs) : 1;
     }
 }

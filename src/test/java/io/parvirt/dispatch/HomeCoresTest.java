@@ -41,6 +41,19 @@ class HomeCoresTest {
     }
 
     /** How many partitions in both placements have other cores in the second. */
+    /** Placed on {@code loads}, then on {@code grants} of each of {@code intervals}: the partitions moved in all. */
+    private long movesOver(Map<Integer, HomeCores.Load> loads, int intervals,
+            java.util.function.IntFunction<Map<Integer, HomeCores.Load>> grants) {
+        Map<Integer, String> before = homes.place(List.of(0, 1), loads);
+        long moves = 0;
+        for (int i = 0; i < intervals; i++) {
+            Map<Integer, String> now = homes.place(List.of(0, 1), grants.apply(i));
+            moves += moved(before, now);
+            before = now;
+        }
+        return moves;
+    }
+
     static long moved(Map<Integer, String> before, Map<Integer, String> after) {
         return after.keySet().stream().filter(id -> before.containsKey(id) && !after.get(id).equals(before.get(id)))
                 .count();
@@ -120,18 +133,13 @@ class HomeCoresTest {
     @Test
     void grantsThatJitterEveryIntervalMoveNoThread() {
         Map<Integer, HomeCores.Load> loads = ten();
-        Map<Integer, String> first = homes.place(List.of(0, 1), loads);
         Random random = new Random(18);
-        Map<Integer, String> before = first;
-        long moves = 0;
-        for (int i = 0; i < 600; i++) { // a minute of 100 ms intervals
+        long moves = movesOver(loads, 600, i -> { // a minute of 100 ms intervals
             Map<Integer, HomeCores.Load> noisy = new TreeMap<>();
             loads.forEach((id, l) -> noisy.put(id, new HomeCores.Load(l.vcpus(),
                     Math.max(0, l.grant() + (random.nextDouble() - 0.5) * 0.06))));
-            Map<Integer, String> now = homes.place(List.of(0, 1), noisy);
-            moves += moved(before, now);
-            before = now;
-        }
+            return noisy;
+        });
         assertThat(moves).as("threads moved on noise").isZero();
     }
 
@@ -143,9 +151,7 @@ class HomeCoresTest {
     @Test
     void grantsThatDropToNothingForAnIntervalOrTwoMoveNoThread() {
         Map<Integer, HomeCores.Load> loads = ten();
-        Map<Integer, String> before = homes.place(List.of(0, 1), loads);
-        long moves = 0;
-        for (int i = 0; i < 300; i++) {
+        long moves = movesOver(loads, 300, i -> {
             Map<Integer, HomeCores.Load> now = new TreeMap<>(loads);
             if (i % 10 < 2) { // V1 seen idle, its share to V2
                 now.put(5, new HomeCores.Load(1, 0.0));
@@ -156,10 +162,8 @@ class HomeCoresTest {
                 now.put(2, new HomeCores.Load(1, 0.0));
                 now.put(7, new HomeCores.Load(2, 0.52));
             }
-            Map<Integer, String> placed = homes.place(List.of(0, 1), now);
-            moves += moved(before, placed);
-            before = placed;
-        }
+            return now;
+        });
         assertThat(moves).as("threads moved on spikes").isZero();
     }
 
