@@ -84,9 +84,16 @@ class InterruptedJobTest {
 
     /** Hidden files a backup leaves half-written: its partial archive, scratch copies beside disks. */
     private static List<Path> partials(Path home) throws IOException {
-        try (Stream<Path> s = Files.walk(home)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".partial")
-                    || p.getFileName().toString().startsWith(".bk")).collect(Collectors.toList());
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> s = Files.walk(home)) {
+                return s.filter(p -> p.getFileName().toString().endsWith(".partial")
+                        || p.getFileName().toString().startsWith(".bk")).collect(Collectors.toList());
+            } catch (java.io.UncheckedIOException e) {
+                // the daemon's atomic writes rename their temporary files away mid-walk: walk again
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -39,7 +39,10 @@ class HotPathAllocationTest {
                 // 1.4 KB each time, seen here; a CI run saw 11 KB in each of eight rounds). So rounds
                 // run until one allocates next to nothing, for up to 30 s. An allocation in the code
                 // itself shows in every round (one 16-byte object per request is 520 KB a round,
-                // the bound is 4 KB) and the test fails after the last.
+                // the bound is 64 KB) and the test fails after the last. The bound is 2 bytes a
+                // request, not less: in CI, with the other test fork loading the host, the thread
+                // allocated up to 16 bytes per batch (32,000 bytes in 2,000 batches, every round for
+                // 30 s; source not found, nothing per request), where on a quiet host it is 0.
                 batches(c, 2_000);
                 long allocated = 0;
                 int requests = 0;
@@ -50,13 +53,13 @@ class HotPathAllocationTest {
                     requests = batches(c, 2_000);
                     allocated = mx.getThreadAllocatedBytes(thread) - before;
                     rounds.append(' ').append(allocated);
-                    if (allocated < requests / 8) {
+                    if (allocated < 2L * requests) {
                         break;
                     }
                 }
                 System.out.println("bytes allocated in each round of " + requests + " requests:" + rounds);
                 assertThat(allocated).as("bytes allocated by the connection thread over %d requests (rounds:%s)", requests, rounds)
-                        .isLessThan(requests / 8);
+                        .isLessThan(2L * requests);
             }
         }
     }
