@@ -106,7 +106,6 @@ proc_ticks() { # summed utime + stime (clock ticks) of the given pids
   local p
   for p in "$@"; do [ -r "/proc/$p/stat" ] && sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }'
 }
-stat_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 qpids() { bench_qemu_pids "$home" | paste -sd' ' -; }
 hz=$(getconf CLK_TCK)
 declare -A res=()
@@ -119,7 +118,7 @@ window() {
   t0=${EPOCHREALTIME/./}
   read -r d0 < <(proc_ticks "$dpid")
   read -r s0 _ < "/proc/$dpid/task/$dtid/schedstat"
-  b0=$(stat_busy)
+  b0=$(bench_idle_ticks)
   # shellcheck disable=SC2086
   q0=$(proc_ticks $qp)
   sleep "$window"
@@ -127,14 +126,14 @@ window() {
   t1=${EPOCHREALTIME/./}
   read -r d1 < <(proc_ticks "$dpid")
   read -r s1 _ < "/proc/$dpid/task/$dtid/schedstat"
-  b1=$(stat_busy)
+  b1=$(bench_idle_ticks)
   # shellcheck disable=SC2086
   q1=$(proc_ticks $qp)
   res[$v]=$(jq -n --argjson a "$j0" --argjson b "$j1" --arg t "$((t1 - t0))" --arg d "$((d1 - d0))" --arg s "$((s1 - s0))" \
-    --arg busy "$((b1 - b0))" --arg q "$((q1 - q0))" --arg hz "$hz" -r '
+    --arg busy "$(bench_busy_cores "$b0" "$b1" "$((t1 - t0))")" --arg q "$((q1 - q0))" --arg hz "$hz" -r '
     ($t | tonumber / 1e6) as $secs | ($b.controllerCpuSeconds - $a.controllerCpuSeconds) as $c | ($b.intervals - $a.intervals) as $n |
     [$secs, $n, $c * 1000, 100 * $c / $secs, 1e6 * $c / $n, ($s | tonumber) / 1e7 / $secs, 100 * ($d | tonumber) / ($hz | tonumber) / $secs,
-     ($busy | tonumber) / ($hz | tonumber) / $secs, ($q | tonumber) / ($hz | tonumber) / $secs, ($b.partitions | length), $b.enforced,
+     ($busy | tonumber), ($q | tonumber) / ($hz | tonumber) / $secs, ($b.partitions | length), $b.enforced,
      ([$b.partitions[] | .usedCores] | add), ([$b.partitions[] | select(.wantsMore)] | length)] | @tsv')
   echo "bench: $v: $(tr '\t' ' ' <<<"${res[$v]}")" >&2
 }

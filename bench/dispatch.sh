@@ -137,12 +137,12 @@ cli() { # argv as JSON strings, through the API (no JVM per poll)
 . "$root/bench/quiet.sh"
 
 # --- sampling ------------------------------------------------------------------------------------------
-# snap ARRAY: per partition the summed on-CPU ns of its vCPU threads, t = wall us, busy = the host's
-# busy ticks (/proc/stat), other = on-CPU ns of every other QEMU's threads (other sessions').
+# snap ARRAY: per partition the summed on-CPU ns of its vCPU threads, t = wall us, idle = the host's
+# idle ticks (bench_idle_ticks: its busy time is what they leave), other = on-CPU ns of every other QEMU's threads (other sessions').
 declare -A thr=() # name -> "pid:tid pid:tid"
 snap() {
   local -n _s=$1
-  local n x v s p f a b c g h k line
+  local n x v s p f k line
   local -a st
   _s[t]=${EPOCHREALTIME/./}
   for n in "${names[@]}"; do
@@ -160,8 +160,7 @@ snap() {
     done
     _s[$n]=$s
   done
-  read -r _ a b c _ _ f g h _ < /proc/stat
-  _s[busy]=$((a + b + c + f + g + h))
+  _s[idle]=$(bench_idle_ticks)
   s=0
   for p in $other_pids; do
     for f in /proc/"$p"/task/*/schedstat; do read -r v _ < "$f" 2>/dev/null && s=$((s + v)); done
@@ -231,7 +230,7 @@ measure() {
     cp "$BENCH_SNAP/trace-$cfg-$ph" "$out/dispatch-trace-$cfg-$ph.txt" 2>/dev/null || true
     for n in "${names[@]}"; do res[$cfg,$ph,$n]=$(cores "${s0[$n]}" "${s1[$n]}" "${s0[t]}" "${s1[t]}"); done
     res[$cfg,$ph,pool]=$(awk -v a="${res[$cfg,$ph,A]}" -v b="${res[$cfg,$ph,B]}" -v c="${res[$cfg,$ph,C]}" 'BEGIN { printf "%.3f", a + b + c }')
-    res[$cfg,$ph,host]=$(awk -v b="$((s1[busy] - s0[busy]))" -v t="$((s1[t] - s0[t]))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", b / hz / (t / 1e6) }')
+    res[$cfg,$ph,host]=$(bench_busy_cores "${s0[idle]}" "${s1[idle]}" "$((s1[t] - s0[t]))")
     res[$cfg,$ph,other]=$(cores "${s0[other]}" "${s1[other]}" "${s0[t]}" "${s1[t]}")
     res[$cfg,$ph,nother]=$(wc -w <<<"$other_pids")
     attribute "$BENCH_SNAP/procs0" "$BENCH_SNAP/procs1" "$(awk -v t="$((s1[t] - s0[t]))" 'BEGIN { print t / 1e6 }')" \
@@ -368,7 +367,7 @@ run_config() {
     [ -n "${res[$cfg,react]}" ] && res[$cfg,react]+=" ms" || res[$cfg,react]="none within 5 s"
     attribute "$BENCH_SNAP/procs0" "$BENCH_SNAP/procs1" "$(awk -v t="$((r1[t] - r0[t]))" 'BEGIN { print t / 1e6 }')" \
       "$(awk -v t="$((r1[t] - r0[t]))" -v a="$((r1[A] - r0[A]))" -v b="$((r1[B] - r0[B]))" -v c="$((r1[C] - r0[C]))" 'BEGIN { printf "%.3f", (a + b + c) / t / 1000 }')" \
-      "$(awk -v b="$((r1[busy] - r0[busy]))" -v t="$((r1[t] - r0[t]))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", b / hz / (t / 1e6) }')"
+      "$(bench_busy_cores "${r0[idle]}" "${r1[idle]}" "$((r1[t] - r0[t]))")"
     res[$cfg,reactatt]="other QEMUs $att_oq, everything else $att_rest"
     echo "bench: $cfg reaction: ${res[$cfg,react]} (command ${res[$cfg,cmd]} ms; B/C per window: ${res[$cfg,windows]}; ${res[$cfg,reactatt]})" >&2
     vc=$(awk -v r="$att_rest" -v o="$att_oq" 'BEGIN { print (r + o > 0.25) ? 1 : 0 }')

@@ -165,6 +165,22 @@ bench_now_ns() {
   date +%s%N
 }
 
+# The host's busy time, for the scripts that say where the cores went. /proc/stat's user and
+# system times are sampled at the tick, and a group held by CFS bandwidth control is charged, and
+# throttled, at a tick, so the tick nearly always finds it running: under the dispatcher's 10 ms
+# quota periods the sampled busy time read 0.3-0.45 core more than the threads' own schedstat
+# times, 0.02-0.08 at 100 ms periods (three groups of busy loops, quotas 1.0 core in all, no QEMU:
+# bench/RESULTS.md, 2026-12-05). Idle and iowait are measured exactly (idle entry and exit), so
+# busy is what they and steal leave. bench_idle_ticks: idle + iowait + steal, in clock ticks;
+# bench_busy_cores IDLE0 IDLE1 MICROSECONDS: the busy cores between two such readings.
+bench_idle_ticks() {
+  awk '$1 == "cpu" { print $5 + $6 + $9 }' /proc/stat
+}
+bench_busy_cores() {
+  awk -v i="$(( $2 - $1 ))" -v us="$3" -v n="$(nproc)" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { b = n - i / hz / (us / 1e6); printf "%.3f", b < 0 ? 0 : b }'
+}
+
 # Reads one number per line (ms) on stdin; prints "median p90 min max mean n".
 bench_stats() {
   sort -g | awk '{ v[NR] = $1; s += $1 }

@@ -59,16 +59,19 @@ wait_others() { # before a measurement: wait (within the OTHER_WAIT budget) for 
   [ "$s" -gt 2 ] && wait_log+=("$1: waited $s s for other load to end")
   return 0
 }
-# Cores used over 2 s by anything but this run's QEMUs and daemon (/proc/stat busy minus theirs).
+# Cores used over 2 s by anything but this run's QEMUs and daemon (the host's busy time, as
+# bench_busy_cores reads it, minus theirs).
 other_load() {
-  local b0 b1 m0 m1 p ps
+  local i0 i1 m0 m1 t0 p ps
   ps="$(bench_qemu_pids "$home") $(cat "$home/run/daemon.pid" 2>/dev/null)"
-  b0=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+  t0=${EPOCHREALTIME/./}
+  i0=$(bench_idle_ticks)
   # shellcheck disable=SC2086
   m0=$(for p in $ps; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }')
   sleep 2
-  b1=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
+  i1=$(bench_idle_ticks)
   # shellcheck disable=SC2086
   m1=$(for p in $ps; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }')
-  awk -v b="$((b1 - b0))" -v m="$((m1 - m0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { r = (b - m) / hz / 2; printf "%.2f", r < 0 ? 0 : r }'
+  awk -v b="$(bench_busy_cores "$i0" "$i1" "$(( ${EPOCHREALTIME/./} - t0 ))")" -v m="$((m1 - m0))" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { r = b - m / hz / 2; printf "%.2f", r < 0 ? 0 : r }'
 }
