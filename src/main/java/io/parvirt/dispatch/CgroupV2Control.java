@@ -92,8 +92,11 @@ final class CgroupV2Control implements CpuControl {
                     + bw.periodUs());
             a.bandwidth = bw;
         }
-        // v1 shares 2..262144 map onto v2 weights 1..10000 (as systemd and the kernel convert them).
-        int weight = (int) Math.max(1, Math.min(10000, 1 + ((long) l.shares() - 2) * 9999 / 262142));
+        // v1 shares onto v2's weight as the kernel relates them (a cpu.weight w is w × 1024 / 100
+        // shares inside): in proportion, so 0.10 core (102 shares) weighs 10 and 0.49 (502) 49.
+        // systemd's linear map of the whole ranges (1 + (shares - 2) × 9999 / 262142) gave 4 and
+        // 20: a step of 0.026 core, and every grant under 0.07 core the same weight 1.
+        int weight = (int) Math.max(1, Math.min(10000, Math.round(l.shares() * 100.0 / 1024)));
         if (weight != a.weight) {
             files.write(lpar.resolve("cpu.weight"), Integer.toString(weight));
             a.weight = weight;

@@ -40,8 +40,10 @@ class CgroupV2ControlTest {
         assertThat(Files.readString(vcpus.resolve("cpu.max"))).isEqualTo("25000 50000");
         assertThat(Files.readString(vcpus.resolve("cpuset.cpus"))).isEqualTo("0,1");
         assertThat(Files.readString(vcpus.resolve("cgroup.threads"))).isEqualTo("77");
-        // shares 1024 on v2's weight scale
-        assertThat(Files.readString(root.resolve("parvirt/h1/lpar4/cpu.weight"))).isEqualTo("39");
+        // shares on v2's weight scale in proportion, as the kernel relates them (1024 is the default 100)
+        assertThat(Files.readString(root.resolve("parvirt/h1/lpar4/cpu.weight"))).isEqualTo("100");
+        c.apply(new CpuLimits(4, ProcessHandle.current().pid(), List.of(77L), 0.05, 51, "0,1"));
+        assertThat(Files.readString(root.resolve("parvirt/h1/lpar4/cpu.weight"))).as("0.05 core").isEqualTo("5");
 
         Files.writeString(vcpus.resolve("cpu.stat"), "usage_usec 10\nnr_periods 9\nnr_throttled 3\n");
         assertThat(c.throttled(4)).isEqualTo(3);

@@ -113,7 +113,7 @@ class CgroupV2GuestTest {
         assertThat(files.read(vcpus.resolve("cgroup.threads")).strip()).isEqualTo(loops.get(1).toString());
         assertThat(files.read(vcpus.resolve("cpu.max")).strip()).isEqualTo("20000 100000");
         assertThat(files.read(vcpus.resolve("cpuset.cpus")).strip()).isEqualTo("0");
-        assertThat(files.read(layout.partition("cpu", 1).resolve("cpu.weight")).strip()).isEqualTo("8");
+        assertThat(files.read(layout.partition("cpu", 1).resolve("cpu.weight")).strip()).isEqualTo("20");
         assertThat(files.read(layout.vcpus("cpu", 3).resolve("cpu.max")).strip()).isEqualTo("max 100000");
         follow("quotas 0.2 / 0.5, the third takes the rest", 0.2, 0.5, 0.3);
         assertThat(c.throttled(1)).as("the kernel throttled the 0.2 group").isPositive();
@@ -122,13 +122,13 @@ class CgroupV2GuestTest {
         apply(c, 2, 0.2, 205);
         follow("quotas rewritten to 0.5 / 0.2", 0.5, 0.2, 0.3);
 
-        // No quota at all: the split is by weight alone (shares 3072:1024:205 → cpu.weight 118:39:8).
+        // No quota at all: the split is by weight alone (shares 3072:1024:205 → cpu.weight 300:100:20).
         apply(c, 1, 0, 3072);
         apply(c, 2, 0, 1024);
         apply(c, 3, 0, 205);
-        assertThat(files.read(layout.partition("cpu", 1).resolve("cpu.weight")).strip()).isEqualTo("118");
+        assertThat(files.read(layout.partition("cpu", 1).resolve("cpu.weight")).strip()).isEqualTo("300");
         assertThat(files.read(layout.vcpus("cpu", 1).resolve("cpu.max")).strip()).isEqualTo("max 100000");
-        follow("weights 118:39:8, no quota", 118.0 / 165, 39.0 / 165, 8.0 / 165);
+        follow("weights 300:100:20, no quota", 300.0 / 420, 100.0 / 420, 20.0 / 420);
     }
 
     @Test
