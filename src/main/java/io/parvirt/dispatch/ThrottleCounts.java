@@ -8,12 +8,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code nr_throttled} of each partition's vCPU group, and with it the time its CPUs spent
- * throttled ({@code throttled_time} in ns under v1, {@code throttled_usec} under v2), read from its
- * {@code cpu.stat} kept open: the
- * watch reads every shared partition's count every 20 ms, and on this host opening a cgroupfs file
- * and reading it whole costs ~45 µs where a read at offset 0 of an open one (cgroupfs renders the
- * file afresh at offset 0) costs ~3 µs. Parsed from bytes, without a String per reading.
+ * {@code nr_throttled} of each partition's vCPU group, and the time its CPUs spent throttled
+ * ({@code throttled_time} in ns under v1, {@code throttled_usec} under v2), read from its
+ * {@code cpu.stat} kept open: the watch reads every shared partition's count every 20 ms, and on
+ * this host opening a cgroupfs file and reading it whole costs ~45 µs where a read at offset 0 of
+ * an open one (cgroupfs renders the file afresh at offset 0) costs ~3 µs. Parsed from bytes,
+ * without a String per reading.
  */
 final class ThrottleCounts implements AutoCloseable {
     private static final byte[] FIELD = "nr_throttled ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
