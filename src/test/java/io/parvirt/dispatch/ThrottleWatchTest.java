@@ -78,8 +78,8 @@ class ThrottleWatchTest {
         w.see(10, 500 * MS, 0);
         w.see(12, 508 * MS, 20 * MS); // 4 ms of work at a quota of 2 ms a period: 8 ms throttled
         assertThat(w.burst(20 * MS)).isFalse();
-        // Throttled time without a throttled period ending in the window (the reading before it
-        // straddled the period's end), or over longer than a step, is no burst either.
+        // Throttled time with no throttled period counted in the step, or over longer than a step,
+        // is no burst either.
         ThrottleWatch late = new ThrottleWatch();
         late.see(10, 500 * MS, 0);
         late.see(10, 515 * MS, 20 * MS);
