@@ -119,6 +119,11 @@ final class CgroupV1Control implements CpuControl {
     }
 
     @Override
+    public long throttledNs(int lparId) {
+        return throttleCounts.timeNs(lparId);
+    }
+
+    @Override
     public synchronized void release(int lparId) {
         applied.remove(lparId);
         throttleCounts.forget(lparId);

@@ -20,6 +20,15 @@ interface CpuControl {
      */
     long throttled(int lparId);
 
+    /**
+     * The time the partition's vCPU group has spent throttled so far, summed over CPUs, in ns
+     * (v1 {@code throttled_time}, v2 {@code throttled_usec}), as the last {@link #throttled} read
+     * it; -1 when unknown.
+     */
+    default long throttledNs(int lparId) {
+        return -1;
+    }
+
     /** Forgets a partition that is no longer running (its cgroups are removed when empty). */
     void release(int lparId);
 

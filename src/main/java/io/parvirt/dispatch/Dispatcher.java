@@ -272,7 +272,7 @@ public final class Dispatcher implements AutoCloseable {
             Dispatched d = partitions.get(r.lparId());
             long throttled = control == null ? -1 : control.throttled(r.lparId());
             long now = nanoTime.getAsLong();
-            d.throttle.see(throttled, now);
+            d.throttle.see(throttled, control == null ? -1 : control.throttledNs(r.lparId()), now);
             double quietShare = d.throttle.quiet(now) && idleCores >= WATCH_IDLE
                     ? d.throttle.quietShare(now, d.meter.intervalNs()) : 0;
             double demand = r.paused() ? 0 : d.demand.estimate(a, d.meter.measured(), d.meter.used(),
@@ -302,7 +302,7 @@ public final class Dispatcher implements AutoCloseable {
             if (r == null || r.paused() || r.allocation().dedicated() || r.allocation().capped()) {
                 continue;
             }
-            d.throttle.see(control.throttled(e.getKey()), now);
+            d.throttle.see(control.throttled(e.getKey()), control.throttledNs(e.getKey()), now);
             boolean wants = d.demand.wantsMore();
             changed |= !wants && d.throttle.burst(now)
                     || wants && idleCores >= WATCH_IDLE && d.demand.heldLately() && d.throttle.quiet(now);

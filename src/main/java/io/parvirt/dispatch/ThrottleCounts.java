@@ -8,14 +8,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code nr_throttled} of each partition's vCPU group, read from its {@code cpu.stat} kept open: the
- * watch reads every shared partition's count every 20 ms, and on this host opening a cgroupfs file
- * and reading it whole costs ~45 µs where a read at offset 0 of an open one (cgroupfs renders the
- * file afresh at offset 0) costs ~3 µs. Parsed from bytes, without a String per reading.
+ * {@code nr_throttled} of each partition's vCPU group, and the time its CPUs spent throttled
+ * ({@code throttled_time} in ns under v1, {@code throttled_usec} under v2), read from its
+ * {@code cpu.stat} kept open: the watch reads every shared partition's count every 20 ms, and on
+ * this host opening a cgroupfs file and reading it whole costs ~45 µs where a read at offset 0 of
+ * an open one (cgroupfs renders the file afresh at offset 0) costs ~3 µs. Parsed from bytes,
+ * without a String per reading.
  */
 final class ThrottleCounts implements AutoCloseable {
     private static final byte[] FIELD = "nr_throttled ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] TIME_NS = "throttled_time ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] TIME_US = "throttled_usec ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private final Map<Integer, FileChannel> open = new HashMap<>();
+    /** The throttled time (ns) of each partition's last reading; absent: unknown. */
+    private final Map<Integer, Long> timeNs = new HashMap<>();
     private final ByteBuffer buf = ByteBuffer.allocate(1024);
 
     /** The count in {@code cpuStat} of partition {@code lparId}; -1 when the file is not there (yet). */
@@ -30,6 +36,9 @@ final class ThrottleCounts implements AutoCloseable {
             while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
                 // cpu.stat is a few lines: one or two reads
             }
+            long us = parse(buf.array(), buf.position(), TIME_US);
+            long ns = us >= 0 ? us * 1000 : parse(buf.array(), buf.position(), TIME_NS);
+            timeNs.put(lparId, ns);
             return parse(buf.array(), buf.position());
         } catch (IOException e) {
             forget(lparId); // group not created yet, or removed: open afresh next time
@@ -37,20 +46,30 @@ final class ThrottleCounts implements AutoCloseable {
         }
     }
 
+    /** The throttled time (ns) that the last {@link #read} of the partition found; -1 when unknown. */
+    synchronized long timeNs(int lparId) {
+        return timeNs.getOrDefault(lparId, -1L);
+    }
+
     /** The value of the {@code nr_throttled} line in the first {@code n} bytes, -1 when absent. */
     static long parse(byte[] b, int n) {
+        return parse(b, n, FIELD);
+    }
+
+    /** The value of the line that starts with {@code field} ("name ") in the first {@code n} bytes, -1 when absent. */
+    static long parse(byte[] b, int n, byte[] field) {
         outer:
-        for (int i = 0; i + FIELD.length <= n; i++) {
+        for (int i = 0; i + field.length <= n; i++) {
             if (i > 0 && b[i - 1] != '\n') {
                 continue;
             }
-            for (int k = 0; k < FIELD.length; k++) {
-                if (b[i + k] != FIELD[k]) {
+            for (int k = 0; k < field.length; k++) {
+                if (b[i + k] != field[k]) {
                     continue outer;
                 }
             }
             long v = 0;
-            int j = i + FIELD.length;
+            int j = i + field.length;
             if (j >= n || b[j] < '0' || b[j] > '9') {
                 return -1;
             }
@@ -64,6 +83,7 @@ final class ThrottleCounts implements AutoCloseable {
 
     /** Closes the partition's file (it ended, or its group went away). */
     synchronized void forget(int lparId) {
+        timeNs.remove(lparId);
         FileChannel ch = open.remove(lparId);
         if (ch != null) {
             try {

@@ -55,6 +55,35 @@
  *     trace, B's grant follows C's wake within 50–100 ms; each 50 ms of a wrong split costs the windows holding it
  *     0.08 core (250 ms) or 0.2 (100 ms), so the edges alone keep phase 4 below target whatever
  *     the controller does between them, until an edge is seen within ~30 ms.</li>
+ * <li><b>The wake edge</b> (issue 18's last miss): in the quiet pass of 2026-12-05 every one of
+ *     phase 4's six 250 ms windows off target (of 39 in which C neither woke nor slept) began with
+ *     the 50 ms sample in which C woke, and in each B was over (+0.06 to +0.11; A and C within
+ *     0.016): over the 18 wakes B kept 0.76 on average in that sample and 0.47 in the next, the pool
+ *     at 1.29 and 1.11 of its 1.0, because the watch saw C's burst only at its third throttled
+ *     period (20–30 ms of work, then up to a step more). The watch now also reads the time C's
+ *     CPUs spent throttled ({@link io.parvirt.dispatch.ThrottleWatch}, from the same
+ *     {@code cpu.stat} read, at no cost): two vCPUs at 2 ms a period are throttled about 18 ms in
+ *     each period, an idle guest's wake-up less than a period on one CPU, so one or two throttled
+ *     periods tell them apart. A/B, interleaved with main's build (bench/RESULTS.md, 2026-12-05
+ *     02:18–03:02): B's excess over each wake (the sample before it and four after) 15–19 core-ms
+ *     against 17–21 (means 16.6 and 19.8), phase 4's 250 ms windows on target 96–97 % against
+ *     91–100 % (five placements of the window grid; which windows begin at a wake decides most
+ *     of a run's figure), phases 1–3 100 % as before. A gain of a few ms per wake, inside the
+ *     spread of main's own runs. What is left of the edge is the watch step (20 ms; reading more often,
+ *     or the vCPU threads' schedstat, takes more of the 1 % of a core the controller may use with
+ *     20 partitions, 0.6 % of it used) and the period or two the kernel's counters take.
+ *     <br>A <b>pool-level cgroup</b> holding the pool to its maximum in every period, as the POWER
+ *     Hypervisor does, was built on v1 ({@code cpu/parvirt/<home>/pool<id>} capped at
+ *     {@code max_pool_proc_units}, the partitions' vCPU groups beneath it; branch disp18w-poolgroup)
+ *     and measured, and is not kept. It held the sum at 1.0 from C's first sample, but held the
+ *     waking C there as well, at about its own quota (0.20–0.24 in the sample of the wake, 0.26–0.29
+ *     in the next, for 0.40), so its own group was throttled in few periods and the watch and the
+ *     demand estimate saw it late: B kept 0.57–0.61, then 0.52–0.54, and 0.46 at 100–150 ms.
+ *     Phase 4's 250 ms windows on target (five grid placements) fell to 73 %, C's mean to 0.259 for
+ *     0.294; with an idle partition's quota and every in-pool weight set to what it would be granted
+ *     with the whole pool awake, 65 %. The cap also binds in steady state (per 50 ms sample the
+ *     pool spread 0.84–1.15 under it: CFS charges at ticks), and the split is then CFS's, not the
+ *     quotas': phase 1's 100 ms windows 75–90 % against 93–98 %, phase 3's B 0.78–0.79 for 0.80.</li>
  * <li><b>QEMU's own threads</b> (device emulation, I/O; the ten-partition scenario's ten QEMUs took
  *     about a third of a core) run on the same cores as the vCPUs but under no quota: spare handed
  *     out as if the pool had all its cores could not be delivered, and CFS took the shortfall from

@@ -140,6 +140,44 @@ class DispatcherWatchTest {
         assertThat(granted(2)).isGreaterThan(0.8);
     }
 
+    /**
+     * Issue 18, bench/dispatch.sh phase 4's wake edge: C wakes, and its two vCPUs at its idle quota
+     * spend most of every period throttled, 18 ms of CPU time in each 10 ms period. The watch step
+     * after its first throttled periods decides, 20 ms after the wake, where the count of periods
+     * alone decides a step later (B kept the pool's rest for those 20 ms more). An idle guest's
+     * wake-up in two periods, throttled for less than a period, decides nothing.
+     */
+    @Test
+    void aWakingPartitionsThrottledTimeDecidesAtTheFirstStep() {
+        control.throttledNs.put(2, 0L);
+        control.throttledNs.put(3, 0L);
+        for (int i = 0; i < 3; i++) {
+            // B busy and held at 0.80 (throttled in every period), C idle.
+            pass(100, 80, 1, 10, 0);
+            control.throttledNs.merge(2, 100 * MS, Long::sum);
+            d.tick();
+        }
+        assertThat(d.usage().get(3).wantsMore()).isFalse();
+        assertThat(granted(2)).isGreaterThan(0.75);
+        // An idle guest's wake-up: 2 throttled periods, 8 ms throttled on one CPU.
+        pass(20, 16, 3, 2, 2);
+        control.throttledNs.merge(2, 20 * MS, Long::sum);
+        control.throttledNs.merge(3, 8 * MS, Long::sum);
+        assertThat(d.watch()).isFalse();
+        pass(20, 16, 0, 2, 0);
+        control.throttledNs.merge(2, 20 * MS, Long::sum);
+        assertThat(d.watch()).isFalse();
+        // C wakes: 2 throttled periods in the step, 18 ms throttled in each.
+        pass(20, 16, 4, 2, 2);
+        control.throttledNs.merge(2, 20 * MS, Long::sum);
+        control.throttledNs.merge(3, 36 * MS, Long::sum);
+        assertThat(d.watch()).as("C throttled 36 ms in the step").isTrue();
+        d.tick();
+        assertThat(d.usage().get(3).wantsMore()).isTrue();
+        assertThat(granted(2)).isCloseTo(0.5, within(0.03));
+        assertThat(granted(3)).isCloseTo(0.5, within(0.03));
+    }
+
     @Test
     void onASaturatedHostAHeldPartitionsQuietIsNotTakenForIdleness() {
         // B and C use the whole core between them, throttled: then neither is throttled for 40 ms

@@ -13,6 +13,13 @@ final class FakeControl implements CpuControl {
     final Map<Integer, Long> throttled = new HashMap<>();
     /** What was last applied to each partition. */
     final Map<Integer, CpuLimits> applied = new HashMap<>();
+    /** The kernel's throttled time (ns) of each partition, as the test sets it; absent: unknown. */
+    final Map<Integer, Long> throttledNs = new HashMap<>();
+
+    @Override
+    public long throttledNs(int lparId) {
+        return throttledNs.getOrDefault(lparId, -1L);
+    }
 
     @Override
     public void apply(CpuLimits limits) {

@@ -31,6 +31,23 @@ class ThrottleCountsTest {
     }
 
     @Test
+    void theThrottledTimeIsReadWithTheCountInNanosecondsOfEitherCgroupVersion(@TempDir Path dir) throws Exception {
+        Path v1 = dir.resolve("v1.stat");
+        Path v2 = dir.resolve("v2.stat");
+        Files.writeString(v1, "nr_periods 40\nnr_throttled 7\nthrottled_time 123456789\nnr_bursts 0\n");
+        Files.writeString(v2, "usage_usec 5\nnr_periods 9\nnr_throttled 3\nthrottled_usec 18000\n");
+        try (ThrottleCounts counts = new ThrottleCounts()) {
+            assertThat(counts.timeNs(1)).isEqualTo(-1);
+            assertThat(counts.read(1, v1)).isEqualTo(7);
+            assertThat(counts.timeNs(1)).isEqualTo(123456789L);
+            assertThat(counts.read(2, v2)).isEqualTo(3);
+            assertThat(counts.timeNs(2)).isEqualTo(18_000_000L);
+            counts.forget(1);
+            assertThat(counts.timeNs(1)).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void aFileKeptOpenIsReadAfreshAndAMissingOneIsMinusOneUntilItExists(@TempDir Path dir) throws Exception {
         Path stat = dir.resolve("cpu.stat");
         try (ThrottleCounts counts = new ThrottleCounts()) {

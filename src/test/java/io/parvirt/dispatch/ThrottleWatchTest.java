@@ -58,4 +58,35 @@ class ThrottleWatchTest {
         assertThat(w.quiet(60 * MS)).isFalse();
         assertThat(w.burst(60 * MS)).isFalse();
     }
+
+    /**
+     * Issue 18, bench/dispatch.sh phase 4: C (2 vCPUs at 2 ms a period) woke; at the first watch step
+     * after its first full period its CPUs had been throttled 18 ms, in two periods: a burst, a
+     * step or two before the third throttled period would say so.
+     */
+    @Test
+    void mostOfAStepSpentThrottledInAThrottledPeriodIsABurst() {
+        ThrottleWatch w = new ThrottleWatch();
+        w.see(10, 500 * MS, 0);
+        w.see(12, 518 * MS, 20 * MS);
+        assertThat(w.burst(20 * MS)).isTrue();
+    }
+
+    @Test
+    void anIdleGuestsWakeUpIsThrottledForLessThanAPeriodAndIsNoBurst() {
+        ThrottleWatch w = new ThrottleWatch();
+        w.see(10, 500 * MS, 0);
+        w.see(12, 508 * MS, 20 * MS); // 4 ms of work at a quota of 2 ms a period: 8 ms throttled
+        assertThat(w.burst(20 * MS)).isFalse();
+        // Throttled time with no throttled period counted in the step, or over longer than a step,
+        // is no burst either.
+        ThrottleWatch late = new ThrottleWatch();
+        late.see(10, 500 * MS, 0);
+        late.see(10, 515 * MS, 20 * MS);
+        assertThat(late.burst(20 * MS)).isFalse();
+        ThrottleWatch slow = new ThrottleWatch();
+        slow.see(10, 500 * MS, 0);
+        slow.see(12, 520 * MS, 40 * MS);
+        assertThat(slow.burst(40 * MS)).isFalse();
+    }
 }
