@@ -10,13 +10,13 @@
 #   phase 1, all burning (20 s):                     A 0.20, B 0.20+0.40*192/256 = 0.50, C 0.30
 #   phase 2, B's weight set to 64, 2 s, then 10 s:   A 0.20, B 0.40, C 0.40
 #   phase 3, C's loops stopped, 2 s, then 10 s:      A 0.20, B 0.80 (the pool's rest), C ~0
-#   phase 4, C bursts (each of its 2 VPs busy 500 ms, idle 500 ms), 2 s, then 20 s:
+#   phase 4, C bursts (its 2 VPs busy 500 ms together, then idle 500 ms), 2 s, then 20 s:
 #     A 0.20; C, per window, 0.40 (0.20 + the spare 0.40 split 64:64) times the share of the window
 #     in which any of its vCPU threads was runnable (schedstat run + wait, per thread and 50 ms
 #     sample, each thread's share cut at 1 with the excess given back to the samples before it,
 #     since schedstat counts a wait when the thread next runs; the busiest thread's: PowerVM gives a partition its entitlement and share in every
-#     10 ms dispatch window in which it has work, with one busy VP as with two, and C's two loops
-#     drift apart over the phase); B the rest of the pool, 0.80 minus C's figure. Phase 4 also
+#     10 ms dispatch window in which it has work, with one busy VP as with two, and C's two loops,
+#     started and stopped together, still begin and end a turn some ms apart); B the rest of the pool, 0.80 minus C's figure. Phase 4 also
 #     reports the windows in which C neither woke nor slept (bench/dispatch-trace.py).
 # Phase 2 also times the reaction: from the weight change command to the end of the first 250 ms
 # window in which B and C both use 0.40 +- 0.05 core (windows back to back from the command's return,
@@ -255,9 +255,13 @@ burn() { # name loops
   PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$1" -- /bin/sh -c \
     "i=0; while [ \$i -lt $2 ]; do (while :; do :; done) >/dev/null 2>&1 & echo \$! >> /tmp/burn.pids; i=\$((i+1)); done" >/dev/null
 }
-burst() { # name loops: each loop busy 500 ms, idle 500 ms, for ever
+burst() { # name loops: the loops busy 500 ms together, then all idle 500 ms, for ever
+  # One shell starts and stops all the loops, so the partition's vCPUs wake and sleep together: a
+  # loop each that kept its own time drifted from the other by the fork, kill and sleep of every
+  # turn in a throttled TCG guest, until the partition was seldom idle at all (C's figure over the
+  # phase 0.35-0.37 of its 0.40 peak, where bursts in step give 0.20). Killed, it stops its loops.
   PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$1" -- /bin/sh -c \
-    "i=0; while [ \$i -lt $2 ]; do (while :; do (while :; do :; done) & p=\$!; sleep 0.5; kill \$p; sleep 0.5; done) >/dev/null 2>&1 & echo \$! >> /tmp/burn.pids; i=\$((i+1)); done" >/dev/null
+    "(trap 'kill \$ps; exit' TERM; while :; do ps=; i=0; while [ \$i -lt $2 ]; do (while :; do :; done) & ps=\"\$ps \$!\"; i=\$((i+1)); done; sleep 0.5; kill \$ps; ps=; sleep 0.5; done) >/dev/null 2>&1 & echo \$! >> /tmp/burn.pids" >/dev/null
 }
 unburn() {
   PARVIRT_HOME="$home" "$pv" guest exec -m sys1 -p "$1" -- /bin/sh -c 'kill $(cat /tmp/burn.pids); rm -f /tmp/burn.pids' >/dev/null
