@@ -3,7 +3,7 @@
 # libvirt <cputune> mapping, in one run, measured as bench/dispatch.sh measures (schedstat of the
 # vCPU threads, traced every 50 ms by bench/dispatch-trace.py, 250 ms and 100 ms windows).
 # parvirt's window starts once its placement has settled (every partition's cpuset the same for
-# 3 s); how long that took after the last loop started is reported.
+# 5 s); how long that took after the last loop started is reported.
 #
 # Partitions (256 MB each; every vCPU of the shared ones burns, D stays idle):
 #   D   dedicated, 1 processor, sharing_mode=share_idle_procs_active: lends its idle core
@@ -140,22 +140,25 @@ run_config() {
     done
   fi
   sleep 3
+  wait_others "$cfg"
   if [ "$cfg" = parvirt ]; then
     # The steady state, not the start-up: parvirt places each partition on home cores from its
     # grant's average (dispatch.HomeCores), so the first seconds of burning move partitions as
-    # the grants build up (a run that measured from here saw V1 0.26-0.31 short for 0.8 s, until
-    # its move). Measured from when every partition's cpuset has stayed the same for 3 s (at most
-    # 30 s after the last loop started); that time is reported.
+    # the grants build up (a run that measured from 3 s after the loops started saw V1 0.26-0.31
+    # short for 0.8 s, until its move; one that took 3 s of unchanged cpusets, then the 2 s quiet
+    # check, found the threads on other cores than those cpusets from the window's start, and 11
+    # of its 13 misses in the window's first 4 s). Measured right after every partition's cpuset has stayed the same for
+    # 5 s (at most 40 s after the last loop started); that time, and whether the placement at the
+    # window's end is still the same, are reported.
     local last="" same=0 placed
-    for ((i = 0; i < 54; i++)); do
+    for ((i = 0; i < 80; i++)); do
       placed=$(api /api/v1/dispatch | jq -r '[.partitions[] | "\(.name)=\(.cpus)"] | join(" ")')
       if [ "$placed" = "$last" ]; then same=$((same + 1)); else same=0; last=$placed; fi
-      [ "$same" -ge 6 ] && break
+      [ "$same" -ge 10 ] && break
       sleep 0.5
     done
     res[$cfg,settle]="placement unchanged for $((same / 2)) s from $(( $(ms_since "$burning") / 1000 - same / 2 )) s after the last loop started: $placed"
   fi
-  wait_others "$cfg"
   res[$cfg,load0]=$(cut -d' ' -f1-3 /proc/loadavg)
   local pids vthreads c0 c1 t0 t1 hw cap
   pids=$(jq -r '[.partitions[].pid] | join(",")' <<<"$json")
@@ -164,6 +167,10 @@ run_config() {
   python3 "$root/bench/dispatch-trace.py" record "$secs" "$BENCH_SNAP/trace-ten-$cfg" "${spec[@]}"
   c1=$(qemu_cpu "$pids" "$vthreads"); t1=$EPOCHREALTIME
   res[$cfg,load1]=$(cut -d' ' -f1-3 /proc/loadavg)
+  if [ "$cfg" = parvirt ]; then
+    [ "$(api /api/v1/dispatch | jq -r '[.partitions[] | "\(.name)=\(.cpus)"] | join(" ")')" = "$placed" ] &&
+      res[$cfg,settle]+="; the same at the window's end" || res[$cfg,settle]+="; changed by the window's end"
+  fi
   res[$cfg,win]=$(python3 "$root/bench/dispatch-trace.py" windows "$BENCH_SNAP/trace-ten-$cfg" "$expect")
   read -r hw cap < <(python3 -c "import sys; a,b,c,d,w=map(float,sys.argv[1:]); h=((c-a)-(d-b))/1e9/w; print(f'{h:.3f} {2-h:.3f}')" \
     $c0 $c1 "$(python3 -c "import sys; print((float(sys.argv[1])-float(sys.argv[2])))" "$t1" "$t0")")
