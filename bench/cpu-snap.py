@@ -38,7 +38,7 @@ def host_ns():
     """The host's idle time (idle, iowait) and the time stolen by the hypervisor this host runs
     under (steal), in ns. Busy is what they leave of the wall clock: /proc/stat's user and system
     times are sampled at the tick, and a group held by CFS bandwidth control is throttled at a tick,
-    so the tick nearly always finds it running (0.3-0.45 core too much under 10 ms quota periods);
+    so the tick nearly always finds it running (0.3-0.5 core too much under 10 ms quota periods);
     idle is measured exactly."""
     with open("/proc/stat") as f:
         v = f.readline().split()

@@ -168,7 +168,7 @@ bench_now_ns() {
 # The host's busy time, for the scripts that say where the cores went. /proc/stat's user and
 # system times are sampled at the tick, and a group held by CFS bandwidth control is charged, and
 # throttled, at a tick, so the tick nearly always finds it running: under the dispatcher's 10 ms
-# quota periods the sampled busy time read 0.3-0.45 core more than the threads' own schedstat
+# quota periods the sampled busy time read 0.3-0.5 core more than the threads' own CPU
 # times, 0.02-0.08 at 100 ms periods (three groups of busy loops, quotas 1.0 core in all, no QEMU:
 # bench/RESULTS.md, 2026-12-05). Idle and iowait are measured exactly (idle entry and exit), so
 # busy is what they and steal leave. bench_idle_ticks: idle + iowait + steal, in clock ticks;
