@@ -114,7 +114,12 @@ class MalformedRequestTest {
     void aHugeWriteLengthIsRefusedAndOnlyThatConnectionCloses() throws Exception {
         try (RawClient c = RawClient.open(rig.disk().socket(), "lv01")) {
             c.request(CMD_WRITE, 0, 3, 0, 0xfffffff0L);
-            c.write(ByteBuffer.wrap(new byte[4096])); // the start of a payload the server will not read
+            try {
+                c.write(ByteBuffer.wrap(new byte[4096])); // the start of a payload the server will not read
+            } catch (IOException e) {
+                // the server may refuse the header and close before these bytes go (CI, 2026-12-05)
+                assertThat(e).hasMessageContaining("Broken pipe");
+            }
             assertThat(c.reply()).isEqualTo(new Reply(22, 3));
             assertThat(c.closedByServer()).isTrue();
         }
