@@ -102,10 +102,6 @@ sleep "$settle"
 # The dispatcher's native thread (the JVM names it "dispatcher").
 dtid=$(grep -lx dispatcher /proc/"$dpid"/task/*/comm | head -1 | cut -d/ -f5)
 [ -n "$dtid" ] || { echo "bench: no thread named dispatcher in daemon $dpid" >&2; exit 1; }
-proc_ticks() { # summed utime + stime (clock ticks) of the given pids
-  local p
-  for p in "$@"; do [ -r "/proc/$p/stat" ] && sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }'
-}
 qpids() { bench_qemu_pids "$home" | paste -sd' ' -; }
 hz=$(getconf CLK_TCK)
 declare -A res=()
@@ -116,19 +112,19 @@ window() {
   qp=$(qpids)
   j0=$(api /api/v1/dispatch)
   t0=${EPOCHREALTIME/./}
-  read -r d0 < <(proc_ticks "$dpid")
+  read -r d0 < <(bench_proc_ticks "$dpid")
   read -r s0 _ < "/proc/$dpid/task/$dtid/schedstat"
   b0=$(bench_idle_ticks)
   # shellcheck disable=SC2086
-  q0=$(proc_ticks $qp)
+  q0=$(bench_proc_ticks $qp)
   sleep "$window"
   j1=$(api /api/v1/dispatch)
   t1=${EPOCHREALTIME/./}
-  read -r d1 < <(proc_ticks "$dpid")
+  read -r d1 < <(bench_proc_ticks "$dpid")
   read -r s1 _ < "/proc/$dpid/task/$dtid/schedstat"
   b1=$(bench_idle_ticks)
   # shellcheck disable=SC2086
-  q1=$(proc_ticks $qp)
+  q1=$(bench_proc_ticks $qp)
   res[$v]=$(jq -n --argjson a "$j0" --argjson b "$j1" --arg t "$((t1 - t0))" --arg d "$((d1 - d0))" --arg s "$((s1 - s0))" \
     --arg busy "$(bench_busy_cores "$b0" "$b1" "$((t1 - t0))")" --arg q "$((q1 - q0))" --arg hz "$hz" -r '
     ($t | tonumber / 1e6) as $secs | ($b.controllerCpuSeconds - $a.controllerCpuSeconds) as $c | ($b.intervals - $a.intervals) as $n |

@@ -88,6 +88,10 @@ PY
 api() { curl -sS --fail --unix-socket "$home/run/api.sock" -H "Authorization: Bearer $token" "http://localhost$1"; }
 declare -A res=() thr=()
 
+# Each partition's cpuset as parvirt's dispatcher last set it: "NAME=CPUS ...".
+placement() {
+  api /api/v1/dispatch | jq -r '[.partitions[] | "\(.name)=\(.cpus)"] | join(" ")'
+}
 run_config() {
   local cfg=$1 n p m w v i json pid tid spec=()
   echo "bench: --- $cfg ---" >&2
@@ -147,12 +151,12 @@ run_config() {
     # the grants build up (a run that measured from 3 s after the loops started saw V1 0.26-0.31
     # short for 0.8 s, until its move; one that took 3 s of unchanged cpusets, then the 2 s quiet
     # check, found the threads on other cores than those cpusets from the window's start, and 11
-    # of its 13 misses in the window's first 4 s). Measured right after every partition's cpuset has stayed the same for
-    # 5 s (at most 40 s after the last loop started); that time, and whether the placement at the
-    # window's end is still the same, are reported.
+    # of its 13 misses in the window's first 4 s). Measured right after every partition's cpuset
+    # has stayed the same for 5 s (at most 40 s after the last loop started); that time, and
+    # whether the placement at the window's end is still the same, are reported.
     local last="" same=0 placed
     for ((i = 0; i < 80; i++)); do
-      placed=$(api /api/v1/dispatch | jq -r '[.partitions[] | "\(.name)=\(.cpus)"] | join(" ")')
+      placed=$(placement)
       if [ "$placed" = "$last" ]; then same=$((same + 1)); else same=0; last=$placed; fi
       [ "$same" -ge 10 ] && break
       sleep 0.5
@@ -168,7 +172,7 @@ run_config() {
   c1=$(qemu_cpu "$pids" "$vthreads"); t1=$EPOCHREALTIME
   res[$cfg,load1]=$(cut -d' ' -f1-3 /proc/loadavg)
   if [ "$cfg" = parvirt ]; then
-    [ "$(api /api/v1/dispatch | jq -r '[.partitions[] | "\(.name)=\(.cpus)"] | join(" ")')" = "$placed" ] &&
+    [ "$(placement)" = "$placed" ] &&
       res[$cfg,settle]+="; the same at the window's end" || res[$cfg,settle]+="; changed by the window's end"
   fi
   res[$cfg,win]=$(python3 "$root/bench/dispatch-trace.py" windows "$BENCH_SNAP/trace-ten-$cfg" "$expect")

@@ -14,9 +14,10 @@
 #     A 0.20; C, per window, 0.40 (0.20 + the spare 0.40 split 64:64) times the share of the window
 #     in which any of its vCPU threads was runnable (schedstat run + wait, per thread and 50 ms
 #     sample, each thread's share cut at 1 with the excess given back to the samples before it,
-#     since schedstat counts a wait when the thread next runs; the busiest thread's: PowerVM gives a partition its entitlement and share in every
-#     10 ms dispatch window in which it has work, with one busy VP as with two, and C's two loops,
-#     started and stopped together, still begin and end a turn some ms apart); B the rest of the pool, 0.80 minus C's figure. Phase 4 also
+#     since schedstat counts a wait when the thread next runs; the busiest thread's: PowerVM gives
+#     a partition its entitlement and share in every 10 ms dispatch window in which it has work,
+#     with one busy VP as with two, and C's two loops, started and stopped together, still begin
+#     and end a turn some ms apart); B the rest of the pool, 0.80 minus C's figure. Phase 4 also
 #     reports the windows in which C neither woke nor slept (bench/dispatch-trace.py).
 # Phase 2 also times the reaction: from the weight change command to the end of the first 250 ms
 # window in which B and C both use 0.40 +- 0.05 core (windows back to back from the command's return,
@@ -138,7 +139,8 @@ cli() { # argv as JSON strings, through the API (no JVM per poll)
 
 # --- sampling ------------------------------------------------------------------------------------------
 # snap ARRAY: per partition the summed on-CPU ns of its vCPU threads, t = wall us, idle = the host's
-# idle ticks (bench_idle_ticks: its busy time is what they leave), other = on-CPU ns of every other QEMU's threads (other sessions').
+# idle ticks (bench_idle_ticks: its busy time is what they leave), other = on-CPU ns of every other
+# QEMU's threads (other sessions').
 declare -A thr=() # name -> "pid:tid pid:tid"
 snap() {
   local -n _s=$1

@@ -173,6 +173,12 @@ bench_now_ns() {
 # bench/RESULTS.md, 2026-12-05). Idle and iowait are measured exactly (idle entry and exit), so
 # busy is what they and steal leave. bench_idle_ticks: idle + iowait + steal, in clock ticks;
 # bench_busy_cores IDLE0 IDLE1 MICROSECONDS: the busy cores between two such readings.
+# Summed utime + stime (clock ticks) of the given pids, all their threads (the kernel scales these
+# to the exact run time, unlike /proc/stat's); a pid gone by now counts nothing.
+bench_proc_ticks() {
+  local p
+  for p in "$@"; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }'
+}
 bench_idle_ticks() {
   awk '$1 == "cpu" { print $5 + $6 + $9 }' /proc/stat
 }

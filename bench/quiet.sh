@@ -62,16 +62,17 @@ wait_others() { # before a measurement: wait (within the OTHER_WAIT budget) for 
 # Cores used over 2 s by anything but this run's QEMUs and daemon (the host's busy time, as
 # bench_busy_cores reads it, minus theirs).
 other_load() {
-  local i0 i1 m0 m1 t0 p ps
+  local i0 i1 m0 m1 t0 us ps
   ps="$(bench_qemu_pids "$home") $(cat "$home/run/daemon.pid" 2>/dev/null)"
   t0=${EPOCHREALTIME/./}
   i0=$(bench_idle_ticks)
   # shellcheck disable=SC2086
-  m0=$(for p in $ps; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }')
+  m0=$(bench_proc_ticks $ps)
   sleep 2
   i1=$(bench_idle_ticks)
   # shellcheck disable=SC2086
-  m1=$(for p in $ps; do sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }')
-  awk -v b="$(bench_busy_cores "$i0" "$i1" "$(( ${EPOCHREALTIME/./} - t0 ))")" -v m="$((m1 - m0))" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { r = b - m / hz / 2; printf "%.2f", r < 0 ? 0 : r }'
+  m1=$(bench_proc_ticks $ps)
+  us=$(( ${EPOCHREALTIME/./} - t0 ))
+  awk -v b="$(bench_busy_cores "$i0" "$i1" "$us")" -v m="$((m1 - m0))" -v us="$us" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { r = b - m / hz / (us / 1e6); printf "%.2f", r < 0 ? 0 : r }'
 }

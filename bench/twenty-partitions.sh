@@ -138,13 +138,9 @@ sleep 1
 # CPU accounting over the activation window, to tell this run's load from anybody else's:
 # /proc/stat's busy and steal time of the whole machine, and the CPU time of this run's QEMUs.
 stat_cpu() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-proc_cpu() { # summed utime + stime (clock ticks) of the given pids
-  local p
-  for p in "$@"; do [ -r "/proc/$p/stat" ] && sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }'; done | awk '{ s += $1 } END { print s + 0 }'
-}
 other_qemus=$( { pgrep -f '^/usr/bin/qemu-system|^qemu-system' || true; } | wc -l)
 read -r busy0 steal0 total0 < <(stat_cpu)
-dcpu0=$(proc_cpu "$(cat "$home/run/daemon.pid")")
+dcpu0=$(bench_proc_ticks "$(cat "$home/run/daemon.pid")")
 t0=$(bench_now_ns)
 if [ "$mode" = serial ]; then
   for nm in "${names[@]}"; do "$pv" chsysstate -m sys1 -r lpar -o on -n "$nm"; done
@@ -177,8 +173,8 @@ t_all=$(bench_now_ns)
 read -r busy1 steal1 total1 < <(stat_cpu)
 qpids=()
 for nm in "${names[@]}"; do qpids+=("$(cat "$home/run/lpar/${id[$nm]}/qemu.pid")"); done
-qcpu=$(proc_cpu "${qpids[@]}")
-dcpu=$(( $(proc_cpu "$(cat "$home/run/daemon.pid")") - dcpu0 ))
+qcpu=$(bench_proc_ticks "${qpids[@]}")
+dcpu=$(( $(bench_proc_ticks "$(cat "$home/run/daemon.pid")") - dcpu0 ))
 # shares of the machine's CPU time over the window (all CPUs = 100 %)
 cpu_line=$(awk -v b="$((busy1 - busy0))" -v st="$((steal1 - steal0))" -v t="$((total1 - total0))" -v q="$qcpu" -v d="$dcpu" \
   'BEGIN { printf "machine busy %.0f %%, steal %.0f %%; this run'"'"'s QEMUs %.0f %%, its daemon %.0f %%, everything else (CLIs, polls, other users) %.0f %%", 100 * b / t, 100 * st / t, 100 * q / t, 100 * d / t, 100 * (b - q - d) / t }')

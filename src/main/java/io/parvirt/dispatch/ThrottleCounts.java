@@ -20,8 +20,8 @@ final class ThrottleCounts implements AutoCloseable {
     private static final byte[] TIME_NS = "throttled_time ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] TIME_US = "throttled_usec ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private final Map<Integer, FileChannel> open = new HashMap<>();
-    /** The throttled time (ns) of each partition's last reading; absent: unknown. */
-    private final Map<Integer, Long> timeNs = new HashMap<>();
+    /** The throttled time (ns) of each partition's last reading, in a holder made once (no boxing per read); absent: unknown. */
+    private final Map<Integer, long[]> timeNs = new HashMap<>();
     private final ByteBuffer buf = ByteBuffer.allocate(1024);
 
     /** The count in {@code cpuStat} of partition {@code lparId}; -1 when the file is not there (yet). */
@@ -38,7 +38,7 @@ final class ThrottleCounts implements AutoCloseable {
             }
             long us = parse(buf.array(), buf.position(), TIME_US);
             long ns = us >= 0 ? us * 1000 : parse(buf.array(), buf.position(), TIME_NS);
-            timeNs.put(lparId, ns);
+            timeNs.computeIfAbsent(lparId, k -> new long[1])[0] = ns;
             return parse(buf.array(), buf.position());
         } catch (IOException e) {
             forget(lparId); // group not created yet, or removed: open afresh next time
@@ -48,7 +48,8 @@ final class ThrottleCounts implements AutoCloseable {
 
     /** The throttled time (ns) that the last {@link #read} of the partition found; -1 when unknown. */
     synchronized long timeNs(int lparId) {
-        return timeNs.getOrDefault(lparId, -1L);
+        long[] t = timeNs.get(lparId);
+        return t == null ? -1 : t[0];
     }
 
     /** The value of the {@code nr_throttled} line in the first {@code n} bytes, -1 when absent. */

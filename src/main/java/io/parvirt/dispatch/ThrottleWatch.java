@@ -34,12 +34,10 @@ final class ThrottleWatch {
     private int seen;
     private long lastRiseAt;
 
-    /** A reading of the count ({@code nr_throttled}; -1: unknown, ignored) at {@code now} ns. */
-    void see(long count, long now) {
-        see(count, -1, now);
-    }
-
-    /** The same with the throttled time so far ({@code timeNs}, summed over CPUs; -1: unknown). */
+    /**
+     * A reading of the count ({@code nr_throttled}; -1: unknown, ignored) and of the throttled time so
+     * far ({@code timeNs}, summed over CPUs; -1: unknown) at {@code now} ns.
+     */
     void see(long count, long timeNs, long now) {
         if (count < 0) {
             return;

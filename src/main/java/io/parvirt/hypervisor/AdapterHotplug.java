@@ -86,9 +86,11 @@ final class AdapterHotplug {
             }
         }
 
+        if (!ctlBefore.containsAll(ctlAfter)) {
+            ioThread();
+        }
         for (int slot : ctlAfter) {
             if (!ctlBefore.contains(slot)) {
-                ioThread();
                 qmp.deviceAdd(QemuCommandLine.scsiController(slot, port(after, slot)));
             }
         }
