@@ -128,6 +128,7 @@ run_config() {
     spec+=("$n=${thr[$n]}")
   done
   local burning=$EPOCHREALTIME
+  echo "bench: $cfg: loops started $(date -u +%T.%3N)" >&2
   if [ "$cfg" = libvirt ]; then
     mkdir -p "$lv_root/pool0" "$lv_root/pool1" "$lv_root/pool2"
     echo 100000 > "$lv_root/pool1/cpu.cfs_quota_us"
@@ -167,6 +168,7 @@ run_config() {
   local pids vthreads c0 c1 t0 t1 hw cap
   pids=$(jq -r '[.partitions[].pid] | join(",")' <<<"$json")
   vthreads=$(IFS=,; echo "${thr[*]}")
+  echo "bench: $cfg: window starts $(date -u +%T.%3N)" >&2
   c0=$(qemu_cpu "$pids" "$vthreads"); t0=$EPOCHREALTIME
   python3 "$root/bench/dispatch-trace.py" record "$secs" "$BENCH_SNAP/trace-ten-$cfg" "${spec[@]}"
   c1=$(qemu_cpu "$pids" "$vthreads"); t1=$EPOCHREALTIME
@@ -190,8 +192,22 @@ run_config() {
   unset PARVIRT_HOME
 }
 
+# DISPATCH_TRACE=FILE (diagnosis): parvirt's daemon writes each interval's decisions (logger
+# io.parvirt.dispatch.trace) to FILE; a line per interval, a few µs each.
+if [ -n "${DISPATCH_TRACE:-}" ]; then
+  cat > "$BENCH_SNAP/trace-logback.xml" <<XML
+<configuration>
+  <appender name="T" class="ch.qos.logback.core.FileAppender"><file>$DISPATCH_TRACE</file><append>false</append>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %msg%n</pattern></encoder></appender>
+  <logger name="io.parvirt.dispatch.trace" level="DEBUG" additivity="false"><appender-ref ref="T"/></logger>
+  <root level="WARN"><appender-ref ref="T"/></root>
+</configuration>
+XML
+  export JAVA_TOOL_OPTIONS="-Dlogback.configurationFile=$BENCH_SNAP/trace-logback.xml"
+fi
 started=$EPOCHREALTIME
 run_config parvirt
+unset JAVA_TOOL_OPTIONS
 run_config libvirt
 {
   echo "# bench/dispatch-ten.sh"

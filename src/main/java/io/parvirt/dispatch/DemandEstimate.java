@@ -1,6 +1,7 @@
 package io.parvirt.dispatch;
 
 import io.parvirt.model.Allocation;
+import java.util.function.BooleanSupplier;
 
 /**
  * What one shared partition would use over the next interval if nothing held it back. The kernel's
@@ -46,10 +47,12 @@ final class DemandEstimate {
      * @param quietShare the share of the last interval at whose end the watch saw no throttled period, when
      *                   that lasted {@link ThrottleWatch#QUIET_NS} or more while the host had idle cores (so not for
      *                   want of a CPU); 0: not quiet
+     * @param asleep     whether no vCPU thread of the partition is runnable now: asked only when the interval
+     *                   looks as if it ran out of work
      * @return the demand in cores
      */
     double estimate(Allocation a, boolean measured, double used, double waited, long throttled, double lastTarget,
-            boolean burst, double quietShare) {
+            boolean burst, double quietShare, BooleanSupplier asleep) {
         boolean quiet = quietShare > 0;
         boolean wanted = wantsMore;
         double ec = QuotaPolicy.cores(a.procUnits());
@@ -68,7 +71,13 @@ final class DemandEstimate {
         // start, and asked to be small it kept the claim of a burst that ended within the interval
         // to the next interval (bench/dispatch.sh phase 4: B held at half the pool up to 200 ms after
         // C stopped, where the watch can see C quiet after 40-60).
-        boolean ranOutOfWork = periods == 0 && waited < tolerance || quiet && !burst;
+        // Either way its vCPUs must be asleep now: neither sign tells a partition out of work from one
+        // that could not run. A thread that waited a whole short interval for a CPU shows no use, no
+        // throttling and no wait yet (schedstat adds the wait when it runs); a partition whose core
+        // something else took for 100-200 ms is not throttled either, and the host-wide idle cores
+        // that the watch asks for were on the other core (bench/dispatch-ten.sh: the busy V1's claim
+        // went, its spare to V2, and the placement moved five times in 1.2 s).
+        boolean ranOutOfWork = (periods == 0 && waited < tolerance || quiet && !burst) && asleep.getAsBoolean();
         heldLately = periods > 0;
         lastThrottled = throttled;
         if (!measured || held || used >= target - tolerance) {

@@ -2,6 +2,7 @@ package io.parvirt.dispatch;
 
 import io.parvirt.dispatch.Dispatcher.Running;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The dispatcher's state of one running partition, kept from interval to interval: its meter,
@@ -21,9 +22,15 @@ final class Dispatched {
     List<Integer> cores = List.of();
     /** The CPU list its vCPU threads may run on. */
     String cpus = "";
+    /** Whether its vCPU threads are all asleep now: made once, asked by the demand estimate when it must know. */
+    final BooleanSupplier asleep = this::asleep;
 
     Dispatched(VcpuMeter meter) {
         this.meter = meter;
+    }
+
+    private boolean asleep() {
+        return running != null && meter.asleep(running.pid(), running.vcpuThreads());
     }
 
     /** Reads the vCPU threads and counts the interval's cycles. */

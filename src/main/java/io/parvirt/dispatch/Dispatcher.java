@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dispatching interval: every interval it measures each running partition's vCPU threads
@@ -94,6 +96,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Enforcement enforcement;
     private final DispatchLoop loop;
     /** Null when {@code dispatch.home_cores=false}: the kernel places the shared vCPU threads. */
+    /** Each interval's decisions, for diagnosis only (see {@link #trace}). */
+    private static final Logger TRACE = LoggerFactory.getLogger("io.parvirt.dispatch.trace");
     private final HomeCores homeCores;
     private volatile Map<Integer, PartitionUsage> usage = Map.of();
     private volatile Map<Integer, PoolUsage> poolUsage = Map.of();
@@ -107,7 +111,7 @@ public final class Dispatcher implements AutoCloseable {
     static final double WATCH_IDLE = 0.1;
 
     public Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events) {
-        this(config, source, events, new ThreadClock()::read, System::nanoTime, CpuList.online());
+        this(config, source, events, new ThreadClock(), System::nanoTime, CpuList.online());
     }
 
     /** With the vCPU times, the clock and the host CPUs given: for tests. */
@@ -210,7 +214,8 @@ public final class Dispatcher implements AutoCloseable {
         for (Running r : running.values()) {
             hostWork += partitions.get(r.lparId()).meter.otherThreads();
         }
-        Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), hostWork, pools(snap), claims(running));
+        List<Claim> claims = claims(running);
+        Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), hostWork, pools(snap), claims);
         Map<Integer, String> homes = homes(running, grants, sharedCores);
         Map<Integer, PartitionUsage> out = new TreeMap<>();
         for (Running r : running.values()) {
@@ -218,8 +223,33 @@ public final class Dispatcher implements AutoCloseable {
             enforce(r, d, grants.get(r.lparId()), homes.getOrDefault(r.lparId(), shared));
             out.put(r.lparId(), usageOf(r, d));
         }
+        if (TRACE.isDebugEnabled()) {
+            trace(running, claims, capacity, hostWork);
+        }
         usage = Map.copyOf(out);
         idleCores = capacity - hostWork - accountPools(snap, running, capacity);
+    }
+
+    /**
+     * One line per interval for diagnosis (logger {@code io.parvirt.dispatch.trace} at DEBUG): the
+     * interval, the shared capacity and the host's work, then per shared partition what it used and
+     * waited, the demand claimed, the grant, the quota and its cores.
+     */
+    private void trace(Map<Integer, Running> running, List<Claim> claims, double capacity, double hostWork) {
+        StringBuilder b = new StringBuilder(64 + 48 * claims.size());
+        long intervalNs = 0;
+        for (Dispatched d : partitions.values()) {
+            intervalNs = Math.max(intervalNs, d.meter.intervalNs());
+        }
+        b.append(intervalNs / 1_000_000).append("ms cap=").append(String.format("%.3f", capacity))
+                .append(" host=").append(String.format("%.3f", hostWork));
+        for (Claim c : claims) {
+            Dispatched d = partitions.get(c.lparId());
+            b.append(' ').append(running.get(c.lparId()).name()).append('=')
+                    .append(String.format("%.3f/%.3f/%.2f/%.3f/%.3f@%s", d.meter.used(), d.meter.waited(), c.demand(),
+                            d.granted, d.policy.quota(), d.cpus));
+        }
+        TRACE.debug(b.toString());
     }
 
     /** The shared partitions' home cores ({@link HomeCores}); empty when placement is left to the kernel. */
@@ -276,7 +306,7 @@ public final class Dispatcher implements AutoCloseable {
             double quietShare = d.throttle.quiet(now) && idleCores >= WATCH_IDLE
                     ? d.throttle.quietShare(now, d.meter.intervalNs()) : 0;
             double demand = r.paused() ? 0 : d.demand.estimate(a, d.meter.measured(), d.meter.used(),
-                    d.meter.waited(), throttled, d.policy.lastTarget(), d.throttle.burst(now), quietShare);
+                    d.meter.waited(), throttled, d.policy.lastTarget(), d.throttle.burst(now), quietShare, d.asleep);
             claims.add(new Claim(r.lparId(), a.poolId(), QuotaPolicy.cores(a.procUnits()), a.vcpus(), a.capped(),
                     a.uncapWeight(), demand));
         }
@@ -287,7 +317,8 @@ public final class Dispatcher implements AutoCloseable {
      * One watch step between intervals: reads the throttle count of each uncapped shared partition
      * and says whether one that did not want more was throttled in a burst (it woke: its share of
      * the spare is due now), or one that was held has not been throttled for 40 ms while the host
-     * had idle cores (it ran out of work: its spare is due to the others). Capped partitions get no spare and are left to the
+     * had idle cores and none of its vCPU threads is runnable (it ran out of work, rather than a
+     * CPU: its spare is due to the others). Capped partitions get no spare and are left to the
      * interval. Package-private for tests.
      */
     synchronized boolean watch() {
@@ -305,7 +336,8 @@ public final class Dispatcher implements AutoCloseable {
             d.throttle.see(control.throttled(e.getKey()), control.throttledNs(e.getKey()), now);
             boolean wants = d.demand.wantsMore();
             changed |= !wants && d.throttle.burst(now)
-                    || wants && idleCores >= WATCH_IDLE && d.demand.heldLately() && d.throttle.quiet(now);
+                    || wants && idleCores >= WATCH_IDLE && d.demand.heldLately() && d.throttle.quiet(now)
+                    && d.asleep.getAsBoolean();
         }
         return changed;
     }

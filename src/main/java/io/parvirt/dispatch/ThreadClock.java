@@ -15,7 +15,7 @@ import java.util.List;
  * of /proc), whose difference is what QEMU's other threads (device emulation, I/O) take. Reused
  * buffers: the dispatcher reads every vCPU of every partition each interval.
  */
-final class ThreadClock {
+final class ThreadClock implements VcpuMeter.Source {
     /** /proc's clock ticks per second ({@code USER_HZ}): 100 on every Linux architecture parvirt runs on. */
     private static final long NS_PER_PROC_TICK = 10_000_000;
 
@@ -43,7 +43,8 @@ final class ThreadClock {
     }
 
     /** {@code process}: also read the whole process's time (costlier: the kernel sums every thread). */
-    Reading read(long pid, List<Long> tids, boolean process) {
+    @Override
+    public Reading read(long pid, List<Long> tids, boolean process) {
         long run = 0;
         long wait = 0;
         int read = 0;
@@ -69,6 +70,39 @@ final class ThreadClock {
             }
         }
         return new Reading(run, wait, read, process ? processNs(pid) : -1);
+    }
+
+    /**
+     * Whether one of the threads is in state R (running, or runnable and waiting for a CPU, or held
+     * by CFS bandwidth control) by {@code /proc/<pid>/task/<tid>/stat}. An idle guest's vCPU thread
+     * sleeps (S) in QEMU's wait for an interrupt. A thread that cannot be read is not runnable.
+     */
+    @Override
+    public boolean runnable(long pid, List<Long> tids) {
+        for (long tid : tids) {
+            Path f = proc.resolve(Long.toString(pid)).resolve("task").resolve(Long.toString(tid)).resolve("stat");
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                stat.clear();
+                while (stat.hasRemaining() && ch.read(stat) > 0) {
+                    // one line of a few hundred bytes
+                }
+                if (state(stat.array(), stat.position()) == 'R') {
+                    return true;
+                }
+            } catch (IOException e) {
+                // gone or unreadable: not runnable
+            }
+        }
+        return false;
+    }
+
+    /** The state letter (field 3) of a {@code stat} line, counted from the last ')'; 0 when there is none. */
+    static char state(byte[] b, int n) {
+        int i = n - 1;
+        while (i >= 0 && b[i] != ')') {
+            i--;
+        }
+        return i >= 0 && i + 2 < n ? (char) b[i + 2] : 0;
     }
 
     /** utime + stime of the whole process in ns, -1 when it cannot be read. */

@@ -10,11 +10,19 @@ import java.util.function.LongSupplier;
  * be held between two partitions' readings, and each must be divided by its own interval.
  */
 final class VcpuMeter {
-    /** Where vCPU time comes from: {@link ThreadClock#read} ({@code schedstat}) on a host. */
+    /** Where vCPU time comes from: {@link ThreadClock} ({@code schedstat}) on a host. */
     @FunctionalInterface
     interface Source {
         /** {@code process}: the whole process's time is wanted too. */
         ThreadClock.Reading read(long pid, List<Long> tids, boolean process);
+
+        /**
+         * Whether one of the threads is runnable now (running or waiting for a CPU). Tests' fake
+         * clocks have no threads: their partitions are asleep whenever they look idle.
+         */
+        default boolean runnable(long pid, List<Long> tids) {
+            return false;
+        }
     }
 
     /**
@@ -40,6 +48,11 @@ final class VcpuMeter {
     VcpuMeter(Source source, LongSupplier nanoTime) {
         this.source = source;
         this.nanoTime = nanoTime;
+    }
+
+    /** Whether none of the threads is runnable now: the partition is idle, not waiting for a CPU. */
+    boolean asleep(long pid, List<Long> tids) {
+        return !source.runnable(pid, tids);
     }
 
     /**

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.parvirt.model.Allocation;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @Tag("unit")
 class DemandEstimateTest {
+    /** The partition's vCPUs are asleep whenever the estimate asks. */
+    static final BooleanSupplier ASLEEP = () -> true;
+
     /** One measured interval: cores used and waited, the kernel's throttle count, the last target. */
     record Interval(double used, double waited, long throttled, double lastTarget) {
     }
@@ -22,13 +26,13 @@ class DemandEstimateTest {
     static List<Double> run(Allocation a, Interval... intervals) {
         DemandEstimate e = new DemandEstimate();
         return java.util.Arrays.stream(intervals)
-                .map(i -> e.estimate(a, true, i.used(), i.waited(), i.throttled(), i.lastTarget(), false, 0)).toList();
+                .map(i -> e.estimate(a, true, i.used(), i.waited(), i.throttled(), i.lastTarget(), false, 0, ASLEEP)).toList();
     }
 
     @Test
     void beforeAnythingIsMeasuredAPartitionWantsAllItsVirtualProcessors() {
         DemandEstimate e = new DemandEstimate();
-        assertThat(e.estimate(Lpars.uncapped(1, "0.5", 3), false, 0, 0, -1, 0, false, 0)).isEqualTo(3);
+        assertThat(e.estimate(Lpars.uncapped(1, "0.5", 3), false, 0, 0, -1, 0, false, 0, ASLEEP)).isEqualTo(3);
         assertThat(e.wantsMore()).isTrue();
     }
 
@@ -149,18 +153,18 @@ class DemandEstimateTest {
         DemandEstimate e = new DemandEstimate();
         // Idle for five intervals (0.02 its idle use), then held at 0.40 for three.
         for (int i = 0; i < 5; i++) {
-            e.estimate(c, true, 0.02, 0, 100, 0.2, false, 0);
+            e.estimate(c, true, 0.02, 0, 100, 0.2, false, 0, ASLEEP);
         }
         assertThat(e.wantsMore()).isFalse();
-        e.estimate(c, true, 0.2, 0.6, 110, 0.2, true, 0);
+        e.estimate(c, true, 0.2, 0.6, 110, 0.2, true, 0, ASLEEP);
         for (int i = 0; i < 2; i++) {
-            assertThat(e.estimate(c, true, 0.4, 1.6, 120 + 10 * i, 0.4, false, 0)).isEqualTo(2.0);
+            assertThat(e.estimate(c, true, 0.4, 1.6, 120 + 10 * i, 0.4, false, 0, ASLEEP)).isEqualTo(2.0);
         }
-        double demand = e.estimate(c, true, 0.166, 0.4, 134, 0.4, false, 0.6);
+        double demand = e.estimate(c, true, 0.166, 0.4, 134, 0.4, false, 0.6, ASLEEP);
         assertThat(e.wantsMore()).isFalse();
         assertThat(demand).isCloseTo(0.02, within(0.002));
         // The next interval, all of it quiet: its mean again.
-        assertThat(e.estimate(c, true, 0.015, 0, 134, 0.2, false, 1.0)).isCloseTo(0.015, within(1e-12));
+        assertThat(e.estimate(c, true, 0.015, 0, 134, 0.2, false, 1.0, ASLEEP)).isCloseTo(0.015, within(1e-12));
     }
 
     @Test
@@ -168,8 +172,30 @@ class DemandEstimateTest {
         // Held at 0.8, then working at 0.3 for the last 60 ms of the interval: 0.8 × 0.4 + 0.3 × 0.6 = 0.5.
         Allocation a = Lpars.uncapped(1, "0.2", 2);
         DemandEstimate e = new DemandEstimate();
-        e.estimate(a, true, 0.8, 1.2, 10, 0.8, false, 0);
-        e.estimate(a, true, 0.8, 1.2, 20, 0.8, false, 0);
-        assertThat(e.estimate(a, true, 0.5, 0.4, 24, 0.8, false, 0.6)).isCloseTo(0.3, within(1e-9));
+        e.estimate(a, true, 0.8, 1.2, 10, 0.8, false, 0, ASLEEP);
+        e.estimate(a, true, 0.8, 1.2, 20, 0.8, false, 0, ASLEEP);
+        assertThat(e.estimate(a, true, 0.5, 0.4, 24, 0.8, false, 0.6, ASLEEP)).isCloseTo(0.3, within(1e-9));
+    }
+
+    /**
+     * Issue 18, bench/dispatch-ten.sh: a busy partition whose core something else took for 100-200 ms
+     * had a 20 ms interval without use, throttling or wait (its thread never ran in it) and was then
+     * quiet for the watch; taken for out of work, it lost its claim and its spare went to others. Its
+     * vCPU was runnable all along: it keeps its claim. Asleep, the same interval ends it.
+     */
+    @Test
+    void anIntervalWithoutUseEndsTheClaimOnlyWhenTheVcpusAreAsleep() {
+        Allocation a = Lpars.uncapped(1, "0.1", 1);
+        DemandEstimate starved = new DemandEstimate();
+        DemandEstimate idle = new DemandEstimate();
+        for (DemandEstimate e : List.of(starved, idle)) { // held at its target of 0.49
+            e.estimate(a, true, 0.45, 0.55, 10, 0.49, false, 0, ASLEEP);
+            e.estimate(a, true, 0.45, 0.55, 20, 0.49, false, 0, ASLEEP);
+        }
+        assertThat(starved.estimate(a, true, 0, 0, 20, 0.49, false, 0, () -> false)).isEqualTo(1);
+        assertThat(idle.estimate(a, true, 0, 0, 20, 0.49, false, 0, ASLEEP)).isZero();
+        assertThat(starved.estimate(a, true, 0.12, 0.75, 21, 0.49, false, 0.6, () -> false))
+                .as("quiet for the watch, runnable").isEqualTo(1);
+        assertThat(starved.wantsMore()).isTrue();
     }
 }

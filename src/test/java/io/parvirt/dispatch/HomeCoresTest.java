@@ -40,7 +40,6 @@ class HomeCoresTest {
         return Math.abs(per.getOrDefault(0, 0.0) - per.getOrDefault(1, 0.0));
     }
 
-    /** How many partitions in both placements have other cores in the second. */
     /** Placed on {@code loads}, then on {@code grants} of each of {@code intervals}: the partitions moved in all. */
     private long movesOver(Map<Integer, HomeCores.Load> loads, int intervals,
             java.util.function.IntFunction<Map<Integer, HomeCores.Load>> grants) {
@@ -165,6 +164,25 @@ class HomeCoresTest {
             return now;
         });
         assertThat(moves).as("threads moved on spikes").isZero();
+    }
+
+    /**
+     * Something else took V1's core for a while: V1's grant fell and its spare went to V2 long
+     * enough for placement's figures to take the step ({@link HomeCores#PERSIST} intervals), and
+     * back as long after the grants came back: the cores were uneven by those figures for as many
+     * intervals as the disturbance lasted, fewer than {@link HomeCores#PATIENCE}. No thread moves.
+     */
+    @Test
+    void coresUnevenForLessThanTheirPatienceMoveNoThread() {
+        Map<Integer, HomeCores.Load> loads = ten();
+        Map<Integer, HomeCores.Load> disturbed = new TreeMap<>(loads);
+        disturbed.put(5, new HomeCores.Load(1, 0.10));
+        disturbed.put(6, new HomeCores.Load(1, 0.80));
+        int span = 9; // intervals: under a second
+        long moves = movesOver(loads, 200, i -> i >= 50 && i < 50 + span ? disturbed : loads);
+        assertThat(moves).as("threads moved for a disturbance of %d intervals", span).isZero();
+        assertThat(new HomeCoresTest().movesOver(loads, 200, i -> i >= 50 && i < 50 + span + 30 ? disturbed : loads))
+                .as("the same disturbance held on: it is evened out").isPositive();
     }
 
     @Test

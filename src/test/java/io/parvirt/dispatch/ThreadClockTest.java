@@ -2,8 +2,13 @@ package io.parvirt.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -34,5 +39,64 @@ class ThreadClockTest {
         assertThat(r.threadsRead()).isEqualTo(1);
         // This JVM has used well over a tick by now; /proc counts in 10 ms ticks, the JDK in ns.
         assertThat(r.processNs()).isPositive().isBetween(spent - 200_000_000L, spent + 200_000_000L);
+    }
+
+    @Test
+    void theStateLetterIsReadAfterTheLastParenthesis() {
+        byte[] b = "7 (a) b (c) d) R 1 7".getBytes(StandardCharsets.US_ASCII);
+        assertThat(ThreadClock.state(b, b.length)).isEqualTo('R');
+        byte[] cut = "7 (trunc".getBytes(StandardCharsets.US_ASCII);
+        assertThat(ThreadClock.state(cut, cut.length)).isEqualTo((char) 0);
+    }
+
+    /** A spinning thread of this JVM is runnable, a sleeping one is not, and one that is gone is not. */
+    @Test
+    void aSpinningThreadIsRunnableAndASleepingOneIsNot() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread spin = Thread.ofPlatform().name("pv-spin").start(() -> {
+            while (stop.getCount() > 0) {
+                Thread.onSpinWait();
+            }
+        });
+        Thread nap = Thread.ofPlatform().name("pv-nap").start(() -> {
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            long spinning = tid(pid, "pv-spin");
+            long sleeping = tid(pid, "pv-nap");
+            ThreadClock clock = new ThreadClock();
+            assertThat(clock.runnable(pid, List.of(spinning))).isTrue();
+            assertThat(clock.runnable(pid, List.of(sleeping))).isFalse();
+            assertThat(clock.runnable(pid, List.of(sleeping, spinning))).isTrue();
+            assertThat(clock.runnable(pid, List.of(Long.MAX_VALUE))).as("no such thread").isFalse();
+        } finally {
+            stop.countDown();
+            spin.join();
+            nap.join();
+        }
+    }
+
+    /** The thread id of this process's thread named {@code name} (the JVM names its native threads). */
+    private static long tid(long pid, String name) throws IOException, InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        if (Files.readString(t.resolve("comm")).strip().equals(name)) {
+                            return Long.parseLong(t.getFileName().toString());
+                        }
+                    } catch (IOException e) {
+                        // the thread ended
+                    }
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no thread named " + name);
     }
 }
