@@ -56,9 +56,10 @@ images=$BENCH_IMAGES
 bench_new_home
 home=$BENCH_HOME
 export PARVIRT_HOME="$home"
-mkdir -p "$home/images"
-cp -rp "$images/default" "$home/images/"
-printf 'images.dir=%s\n' "$home/images" >> "$home/parvirt.properties"
+# The images below the frozen build's directory, which the confined QEMU user may enter (the home may not).
+mkdir -p "$BENCH_SNAP/images"
+cp -rp "$images/default" "$BENCH_SNAP/images/"
+printf 'images.dir=%s\n' "$BENCH_SNAP/images" >> "$home/parvirt.properties"
 
 . "$root/bench/quiet.sh"
 
@@ -86,7 +87,8 @@ cmds_ms=$(ms_since "$t0")
 for ((i = 0; ; i++)); do
   st=$(cli '"lssyscfg","-r","lpar","-m","sys1","-F","name,state"')
   if grep -q ',Error$' <<<"$st"; then
-    echo "bench: in Error: $(grep ',Error$' <<<"$st" | paste -sd' ' -)" >&2
+    echo "bench: in Error: $(grep ',Error$' <<<"$st" | paste -sd' ' -); the daemon log's last warnings:" >&2
+    grep -E ' (WARN|ERROR) ' "$home/logs/daemon.log" | tail -5 >&2
     exit 1
   fi
   nrun=$(grep -c ',Running$' <<<"$st" || true)

@@ -81,6 +81,51 @@ class ThreadClockTest {
         }
     }
 
+    /**
+     * The schedstat files stay open between readings and still show the time now; a thread that
+     * ended is read as not read, and its file is closed once SWEEP readings went by without it.
+     */
+    @Test
+    void keptOpenSchedstatShowsTheTimeNowAndIsClosedAfterItsThreadEnds() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread spin = Thread.ofPlatform().name("pv-spin2").start(() -> {
+            while (stop.getCount() > 0) {
+                Thread.onSpinWait();
+            }
+        });
+        long spinning = tid(pid, "pv-spin2");
+        ThreadClock clock = new ThreadClock();
+        ThreadClock.Reading first = clock.read(pid, List.of(spinning), false);
+        Thread.sleep(100);
+        ThreadClock.Reading second = clock.read(pid, List.of(spinning), false);
+        assertThat(second.threadsRead()).isEqualTo(1);
+        assertThat(second.runNs() - first.runNs()).as("ran in 100 ms of spinning").isGreaterThan(20_000_000L);
+        assertThat(openSchedstats(pid, spinning)).isEqualTo(1);
+        stop.countDown();
+        spin.join();
+        assertThat(clock.read(pid, List.of(spinning), false).threadsRead()).as("ended").isZero();
+        clock.read(pid, List.of(spinning), false);
+        for (int i = 0; i < ThreadClock.SWEEP; i++) {
+            clock.read(pid, List.of(pid), false);
+        }
+        assertThat(openSchedstats(pid, spinning)).as("closed by the sweep").isZero();
+    }
+
+    /** This process's descriptors open on the schedstat of thread {@code tid}. */
+    private static long openSchedstats(long pid, long tid) throws IOException {
+        String name = "/task/" + tid + "/schedstat";
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().endsWith(name);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
     /** The thread id of this process's thread named {@code name} (the JVM names its native threads). */
     private static long tid(long pid, String name) throws IOException, InterruptedException {
         for (int i = 0; i < 100; i++) {
