@@ -77,13 +77,16 @@ final class DemandEstimate {
         // something else took for 100-200 ms is not throttled either, and the host-wide idle cores
         // that the watch asks for were on the other core (bench/dispatch-ten.sh: the busy V1's claim
         // went, its spare to V2, and the placement moved five times in 1.2 s).
-        boolean ranOutOfWork = (periods == 0 && waited < tolerance || quiet && !burst) && asleep.getAsBoolean();
+        // (Asked last, and only of a partition that still claims: it reads /proc, and an idle one's
+        // every interval looks like this; 20 idle partitions' reads were a third of the interval's cost.)
+        boolean outOfWorkSigns = periods == 0 && waited < tolerance || quiet && !burst;
         heldLately = periods > 0;
         lastThrottled = throttled;
         if (!measured || held || used >= target - tolerance) {
             calm = 0;
             wantsMore = true;
-        } else if (used < target - 2 * tolerance && (++calm >= CALM || ranOutOfWork)) {
+        } else if (used < target - 2 * tolerance
+                && (++calm >= CALM || wantsMore && outOfWorkSigns && asleep.getAsBoolean())) {
             wantsMore = false;
         }
         double demand = wantsMore ? a.vcpus() : wanted && quiet ? endedBurst(used, target, quietShare) : used;

@@ -96,6 +96,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Enforcement enforcement;
     private final DispatchLoop loop;
     /** Null when {@code dispatch.home_cores=false}: the kernel places the shared vCPU threads. */
+    /** The watch steps' time since the last traced interval (only while tracing). */
+    private long watchNs;
     /** Each interval's decisions, for diagnosis only (see {@link #trace}). */
     private static final Logger TRACE = LoggerFactory.getLogger("io.parvirt.dispatch.trace");
     private final HomeCores homeCores;
@@ -195,7 +197,10 @@ public final class Dispatcher implements AutoCloseable {
 
     /** One interval: measure, place dedicated cores, decide, enforce, account. Package-private for tests. */
     synchronized void tick() {
+        boolean tracing = TRACE.isDebugEnabled();
+        long t0 = tracing ? System.nanoTime() : 0;
         Snapshot snap = source.get();
+        long t1 = tracing ? System.nanoTime() : 0;
         Map<Integer, Running> running = new TreeMap<>();
         for (Running r : snap.partitions()) {
             if (!r.vcpuThreads().isEmpty()) {
@@ -206,6 +211,7 @@ public final class Dispatcher implements AutoCloseable {
         for (Running r : running.values()) {
             partitions.computeIfAbsent(r.lparId(), id -> new Dispatched(new VcpuMeter(vcpuTimes, nanoTime))).measure(r);
         }
+        long t2 = tracing ? System.nanoTime() : 0;
         DedicatedCores.place(hostCpus, running.values(), partitions);
         double capacity = DedicatedCores.sharedCapacity(snap.configurableCores(), running.values(), partitions);
         List<Integer> sharedCores = DedicatedCores.sharedCpus(hostCpus, running.values(), partitions);
@@ -216,15 +222,18 @@ public final class Dispatcher implements AutoCloseable {
         }
         List<Claim> claims = claims(running);
         Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), hostWork, pools(snap), claims);
+        long t3 = tracing ? System.nanoTime() : 0;
         Map<Integer, String> homes = homes(running, grants, sharedCores);
+        long t4 = tracing ? System.nanoTime() : 0;
         Map<Integer, PartitionUsage> out = new TreeMap<>();
         for (Running r : running.values()) {
             Dispatched d = partitions.get(r.lparId());
             enforce(r, d, grants.get(r.lparId()), homes.getOrDefault(r.lparId(), shared));
             out.put(r.lparId(), usageOf(r, d));
         }
-        if (TRACE.isDebugEnabled()) {
-            trace(running, claims, capacity, hostWork);
+        if (tracing) {
+            long t5 = System.nanoTime();
+            trace(running, claims, capacity, hostWork, new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4});
         }
         usage = Map.copyOf(out);
         idleCores = capacity - hostWork - accountPools(snap, running, capacity);
@@ -233,9 +242,11 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * One line per interval for diagnosis (logger {@code io.parvirt.dispatch.trace} at DEBUG): the
      * interval, the shared capacity and the host's work, then per shared partition what it used and
-     * waited, the demand claimed, the grant, the quota and its cores.
+     * waited, the demand claimed, the grant, the quota and its cores; last, the µs the interval took
+     * to get the snapshot, measure, decide, place, and enforce.
      */
-    private void trace(Map<Integer, Running> running, List<Claim> claims, double capacity, double hostWork) {
+    private void trace(Map<Integer, Running> running, List<Claim> claims, double capacity, double hostWork,
+            long[] phasesNs) {
         StringBuilder b = new StringBuilder(64 + 48 * claims.size());
         long intervalNs = 0;
         for (Dispatched d : partitions.values()) {
@@ -248,6 +259,11 @@ public final class Dispatcher implements AutoCloseable {
             b.append(' ').append(running.get(c.lparId()).name()).append('=')
                     .append(String.format("%.3f/%.3f/%.2f/%.3f/%.3f@%s", d.meter.used(), d.meter.waited(), c.demand(),
                             d.granted, d.policy.quota(), d.cpus));
+        }
+        b.append(" watch_us=").append(watchNs / 1000).append(" us=");
+        watchNs = 0;
+        for (int i = 0; i < phasesNs.length; i++) {
+            b.append(i == 0 ? "" : "/").append(phasesNs[i] / 1000);
         }
         TRACE.debug(b.toString());
     }
@@ -325,6 +341,7 @@ public final class Dispatcher implements AutoCloseable {
         if (control == null) {
             return false;
         }
+        long started = TRACE.isDebugEnabled() ? System.nanoTime() : 0;
         long now = nanoTime.getAsLong();
         boolean changed = false;
         for (Map.Entry<Integer, Dispatched> e : partitions.entrySet()) {
@@ -338,6 +355,9 @@ public final class Dispatcher implements AutoCloseable {
             changed |= !wants && d.throttle.burst(now)
                     || wants && idleCores >= WATCH_IDLE && d.demand.heldLately() && d.throttle.quiet(now)
                     && d.asleep.getAsBoolean();
+        }
+        if (started != 0) {
+            watchNs += System.nanoTime() - started;
         }
         return changed;
     }

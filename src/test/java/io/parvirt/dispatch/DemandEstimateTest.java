@@ -197,5 +197,11 @@ class DemandEstimateTest {
         assertThat(starved.estimate(a, true, 0.12, 0.75, 21, 0.49, false, 0.6, () -> false))
                 .as("quiet for the watch, runnable").isEqualTo(1);
         assertThat(starved.wantsMore()).isTrue();
+        // Idle, it claims nothing: its threads are not read again, interval after interval.
+        int[] asked = {0};
+        for (int i = 0; i < 5; i++) {
+            idle.estimate(a, true, 0.01, 0, 20, 0.1, false, 1.0, () -> ++asked[0] > 0);
+        }
+        assertThat(asked[0]).as("reads of an idle partition's threads").isZero();
     }
 }

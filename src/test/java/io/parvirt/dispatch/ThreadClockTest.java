@@ -104,7 +104,13 @@ class ThreadClockTest {
         assertThat(openSchedstats(pid, spinning)).isEqualTo(1);
         stop.countDown();
         spin.join();
-        assertThat(clock.read(pid, List.of(spinning), false).threadsRead()).as("ended").isZero();
+        // join() returns before the native thread has quite gone: it reads as ended within moments.
+        int read = 1;
+        for (int i = 0; i < 200 && read > 0; i++) {
+            read = clock.read(pid, List.of(spinning), false).threadsRead();
+            Thread.sleep(read > 0 ? 10 : 0);
+        }
+        assertThat(read).as("ended").isZero();
         clock.read(pid, List.of(spinning), false);
         for (int i = 0; i < ThreadClock.SWEEP; i++) {
             clock.read(pid, List.of(pid), false);
