@@ -24,6 +24,7 @@ final class Libc {
     static final int O_CLOEXEC = 0x80000;
     static final int O_NONBLOCK = 0x800;
     static final int F_SETPIPE_SZ = 1031;
+    static final int F_GETPIPE_SZ = 1032;
     static final int SPLICE_F_MOVE = 1;
     static final int SPLICE_F_NONBLOCK = 2;
     static final int EINTR = 4;

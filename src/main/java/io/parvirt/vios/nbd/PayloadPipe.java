@@ -77,6 +77,9 @@ final class PayloadPipe implements AutoCloseable {
         int capacity;
         try {
             capacity = (int) Libc.FCNTL.invokeExact(fds[1], Libc.F_SETPIPE_SZ, CAPACITY);
+            if (capacity < 0) { // fs.pipe-max-size set lower: the pipe keeps its own size, pieces are smaller
+                capacity = (int) Libc.FCNTL.invokeExact(fds[1], Libc.F_GETPIPE_SZ, 0);
+            }
         } catch (Throwable e) {
             capacity = -1;
         }
