@@ -29,12 +29,12 @@ dir=$(mktemp -d /tmp/parvirt-nbd-ab-XXXXXX)
 img=$dir/disk.img
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-head -c "$(( ${SIZE_MB:-512} << 20 ))" /dev/urandom > "$img"
+dd if=/dev/urandom of="$img" bs=1M count="${SIZE_MB:-512}" status=none # 1 MiB writes, as bench_fio_vios_client fills the guests' disk: the page cache then holds it in large folios, on which a write costs less than on small ones
 
 serve() { # TAG JAR
   mkdir -p "$dir/$1"
   "$JAVA_HOME/bin/java" -Xmx256m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-    --enable-native-access=ALL-UNNAMED -Dparvirt.log.dir="$dir/$1" -cp "$2:$root/target/lib/*" \
+    --enable-native-access=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Dparvirt.log.dir="$dir/$1" -cp "$2:$root/target/lib/*" \
     io.parvirt.vios.nbd.NbdServerMain --socket-dir "$dir/$1" --export "d=$img" --log-dir "$dir/$1" \
     > "$dir/$1/out" 2>&1 &
   pids+=($!)

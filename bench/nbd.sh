@@ -70,11 +70,11 @@ dd if=/dev/urandom of="$file" bs=1M count="$size_mb" status=none
 sync "$file"
 
 mkdir -p "$work/parvirt"
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dparvirt.log.dir="$work" -cp "$cp" \
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Dparvirt.log.dir="$work" -cp "$cp" \
   io.parvirt.vios.nbd.NbdServerMain --socket-dir "$work/parvirt" --export "bench=$file" >"$work/parvirt.out" 2>&1 &
 pids+=($!); pid_parvirt=$!
 mkdir -p "$work/nopoll"
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dparvirt.log.dir="$work/nopoll" -cp "$cp" \
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Dparvirt.log.dir="$work/nopoll" -cp "$cp" \
   io.parvirt.vios.nbd.NbdServerMain --socket-dir "$work/nopoll" --export "bench=$file" --poll-us 0 >"$work/nopoll.out" 2>&1 &
 pids+=($!); pid_nopoll=$!
 qemu-nbd -f raw --cache=writeback --aio=threads -t -e 16 -x bench --socket="$work/qemu.sock" "$file" >"$work/qemu.out" 2>&1 &

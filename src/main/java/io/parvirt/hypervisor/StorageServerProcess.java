@@ -46,6 +46,8 @@ public final class StorageServerProcess {
         a.addAll(List.of(v.java(), "-Xms" + MIN_HEAP_MB + "m",
                 "-Xmx" + quarter + "m", "-XX:MaxDirectMemorySize=" + quarter + "m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                // the socket's descriptor, for splicing large writes' payloads into the file (PayloadPipe)
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                 "-Dparvirt.log.dir=" + s.runDir(), "-cp", v.classPath(), MAIN_CLASS));
         a.addAll(List.of("--uuid", s.uuid(), "--exports", v.exportsFile().toString(), "--socket-dir",
                 s.nbdDir().toString(), "--pid-file", s.pidFile().toString(), "--console-socket",

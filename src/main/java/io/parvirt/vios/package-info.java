@@ -111,8 +111,10 @@
  * {@code perf} finds busy with those copies and ext4's work around them, where the direct file
  * copies once, on four worker threads. A second thread per connection writing each piece while
  * the next arrives was measured slower on these 2 cores (more CPU per byte for the hand-offs,
- * none to spare); {@code splice(2)} from the socket would save a copy but needs the socket's
- * descriptor, which the JDK does not give; a copy-free path (the guest's buffers in shared
+ * none to spare). The payload is now spliced from the socket into the file ({@code vios.nbd}'s
+ * {@code PayloadPipe}; the socket's descriptor through {@code --add-exports java.base/sun.nio.ch}),
+ * which saves one of the server's two copies (about a fifth of its thread's CPU, bench/RESULTS.md);
+ * a copy-free path (the guest's buffers in shared
  * memory, {@code vhost-user-scsi} served by the VIOS) is what would close it.
  * <ul>
  * <li><b>Where the time goes.</b> Not in the server's code: its JVM used 0.01-0.04 of a core

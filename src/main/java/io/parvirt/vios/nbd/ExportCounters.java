@@ -27,6 +27,7 @@ public final class ExportCounters {
     final LongAdder zeroes = new LongAdder();
     final LongAdder bytesRead = new LongAdder();
     final LongAdder bytesWritten = new LongAdder();
+    final LongAdder bytesSpliced = new LongAdder();
     final LongAdder syncs = new LongAdder();
     private final LongAdder[] errors = adders(ERRORS.length);
     private final LongAdder[] closes = adders(CLOSES.length);
@@ -90,6 +91,14 @@ public final class ExportCounters {
         return bytesWritten.sum();
     }
 
+    /**
+     * Bytes of successful WRITEs that went from the socket to the file by {@code splice}, not through
+     * a connection's buffer (0 where the server's JVM cannot splice: {@link PayloadPipe}).
+     */
+    public long bytesSpliced() {
+        return bytesSpliced.sum();
+    }
+
     /** {@code fdatasync} calls: one per FLUSH and one per request with FUA. */
     public long syncs() {
         return syncs.sum();
@@ -123,7 +132,7 @@ public final class ExportCounters {
     @Override
     public String toString() {
         return "connections " + connections() + " (open " + openConnections() + ") reads " + reads() + "/"
-                + bytesRead() + "B writes " + writes() + "/" + bytesWritten() + "B flushes " + flushes() + " trims "
+                + bytesRead() + "B writes " + writes() + "/" + bytesWritten() + "B (spliced " + bytesSpliced() + "B) flushes " + flushes() + " trims "
                 + trims() + " zeroes " + writeZeroes() + " syncs " + syncs();
     }
 }

@@ -14,13 +14,24 @@ import java.nio.file.Path;
 
 /**
  * The C library calls the storage server needs and Java has none for ({@code lseek} with
- * {@code SEEK_DATA}/{@code SEEK_HOLE}, {@code fallocate}), with the raw descriptor they take, bound
- * once through the FFM API. A call the C library lacks is null, and its users fall back.
+ * {@code SEEK_DATA}/{@code SEEK_HOLE}, {@code fallocate}, {@code splice} and its pipe), with the raw
+ * descriptor they take, bound once through the FFM API. A call the C library lacks is null, and its
+ * users fall back.
  */
 final class Libc {
     static final int O_RDONLY = 0;
     static final int O_RDWR = 2;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_NONBLOCK = 0x800;
+    static final int F_SETPIPE_SZ = 1031;
+    static final int F_GETPIPE_SZ = 1032;
+    static final int SPLICE_F_MOVE = 1;
+    static final int SPLICE_F_NONBLOCK = 2;
+    static final int EINTR = 4;
+    static final int EAGAIN = 11;
+    static final int EFBIG = 27;
+    static final int ENOSPC = 28;
+    static final int EDQUOT = 122;
 
     /** Where a call with {@link #ERRNO} captured leaves {@code errno}. */
     static final StructLayout STATE = Linker.Option.captureStateLayout();
@@ -30,6 +41,17 @@ final class Libc {
     static final MethodHandle LSEEK;
     /** {@code int fallocate(int fd, int mode, off_t offset, off_t len)}, {@code errno} captured in a {@link #STATE}. */
     static final MethodHandle FALLOCATE;
+    /**
+     * {@code ssize_t splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
+     * unsigned flags)}, {@code errno} captured in a {@link #STATE}.
+     */
+    static final MethodHandle SPLICE;
+    /** {@code int pipe2(int fds[2], int flags)}. */
+    static final MethodHandle PIPE2;
+    /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
+    static final MethodHandle READ;
+    /** {@code int fcntl(int fd, int cmd, int arg)}. */
+    static final MethodHandle FCNTL;
 
     private static final MethodHandle OPEN;
     private static final MethodHandle CLOSE;
@@ -47,6 +69,15 @@ final class Libc {
         FALLOCATE = libc.find("fallocate").map(s -> linker.downcallHandle(s, FunctionDescriptor.of(
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_LONG), errno)).orElse(null);
+        SPLICE = libc.find("splice").map(s -> linker.downcallHandle(s, FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), errno)).orElse(null);
+        PIPE2 = libc.find("pipe2").map(s -> linker.downcallHandle(s, FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT))).orElse(null);
+        READ = linker.downcallHandle(libc.find("read").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        FCNTL = linker.downcallHandle(libc.find("fcntl").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
     }
 
     private Libc() {

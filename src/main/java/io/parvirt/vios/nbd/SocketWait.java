@@ -3,6 +3,8 @@ package io.parvirt.vios.nbd;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -37,6 +39,11 @@ final class SocketWait {
     private long pollNanos;
     private long sleeps;
 
+    /** The channel, for a {@link PayloadPipe} of the connection. */
+    SocketChannel channel() {
+        return channel;
+    }
+
     SocketWait(SocketChannel channel, Selector selector, long maxPollNanos) throws IOException {
         this.channel = channel;
         this.selector = selector;
@@ -63,7 +70,33 @@ final class SocketWait {
      * more than a read, where the directly attached file showed no difference).
      */
     int read(ByteBuffer b, boolean following) throws IOException {
-        int got = channel.read(b);
+        return await(b, null, 0, following);
+    }
+
+    /**
+     * Moves up to {@code max} bytes from the socket into {@code pipe} (which must be empty, so that
+     * nothing but an empty socket can stop it), waiting as {@link #read(ByteBuffer)} does for at least
+     * one byte; -1 at end of stream. The socket's descriptor is the JDK's: the channel is checked to
+     * be open after every select, because a close on another thread leaves the descriptor to our
+     * selector, which releases it (and the kernel may reuse its number) during our own select.
+     */
+    int splice(PayloadPipe pipe, int max) throws IOException {
+        return await(null, pipe, max, false);
+    }
+
+    /** One try at the socket: a read into {@code b}, or a splice into {@code pipe} when {@code b} is null. */
+    private int attempt(ByteBuffer b, PayloadPipe pipe, int max) throws IOException {
+        if (b != null) {
+            return channel.read(b);
+        }
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        return pipe.fromSocket(max);
+    }
+
+    private int await(ByteBuffer b, PayloadPipe pipe, int max, boolean following) throws IOException {
+        int got = attempt(b, pipe, max);
         if (got != 0) {
             return got;
         }
@@ -72,7 +105,7 @@ final class SocketWait {
             long deadline = System.nanoTime() + poll;
             do {
                 Thread.onSpinWait();
-                got = channel.read(b);
+                got = attempt(b, pipe, max);
                 if (got != 0) {
                     return got;
                 }
@@ -81,7 +114,11 @@ final class SocketWait {
                 pollNanos >>= 1;
             }
         }
-        key.interestOps(SelectionKey.OP_READ);
+        try {
+            key.interestOps(SelectionKey.OP_READ);
+        } catch (CancelledKeyException e) {
+            throw new ClosedChannelException(); // closed by Endpoint.close
+        }
         while (true) {
             long start = System.nanoTime();
             sleeps++;
@@ -89,7 +126,7 @@ final class SocketWait {
             if (System.nanoTime() - start < maxPollNanos) {
                 pollNanos = maxPollNanos; // a poll would have found it
             }
-            got = channel.read(b);
+            got = attempt(b, pipe, max);
             if (got != 0) {
                 return got;
             }

@@ -26,9 +26,12 @@ import java.nio.channels.FileChannel;
  * process, and the client receives the first pages while the kernel still sends the last, where
  * a {@code pread} of the whole range had to end before the first byte went out. A WRITE longer
  * than 64 KiB is written in pieces as it arrives, so that the client's sending, the socket's drain
- * and the copy into the page cache overlap. (Its two copies, socket to buffer and buffer to file,
- * stay: {@code splice(2)} from the socket would need the socket's descriptor, which the JDK does
- * not give.)
+ * and the copy into the page cache overlap. Its payload goes from the socket to the file with
+ * {@code splice(2)} through a pipe of the connection's ({@link PayloadPipe}), copied once, into the
+ * page cache, where a read into the buffer and a write from it copied it twice; the header after
+ * such a WRITE is read alone, so that the next payload waits in the socket for the next splice.
+ * Where the JVM does not give the socket's descriptor, on a device with snapshot layers and during
+ * a move to another pool, the payload goes through the buffer as before.
  *
  * <p>Held-back replies are always written before blocking on the socket: a client that waits for
  * them before sending more would otherwise wait for ever.
@@ -64,6 +67,14 @@ final class Transmission {
     private CloseReason closeReason = CloseReason.CLIENT_GONE;
     /** The device has snapshots: this request goes through its layers, not straight to the file. */
     private boolean layered;
+    /** Where large WRITEs' payloads are spliced to the file; null until the first, or when splicing cannot be done. */
+    private PayloadPipe pipe;
+    private boolean pipeTried;
+    /**
+     * The last request was a spliced WRITE: the next header is read alone, so that a payload behind
+     * it stays in the socket for the next splice rather than being copied into the buffer.
+     */
+    private boolean streaming;
 
     Transmission(SocketWait socket, FileChannel file, BackingFile backing, ExportCounters counters) {
         this.socket = socket;
@@ -84,12 +95,18 @@ final class Transmission {
             return CloseReason.SERVER_STOP; // Endpoint.close closed the socket under a blocked read or write
         } catch (IOException e) {
             return CloseReason.SOCKET_ERROR;
+        } finally {
+            if (pipe != null) {
+                pipe.close();
+            }
         }
         return closeReason;
     }
 
     private boolean next() throws IOException {
-        if (!fill(REQUEST_BYTES, wr > rd)) {
+        boolean alone = streaming;
+        streaming = false;
+        if (!fill(REQUEST_BYTES, alone ? REQUEST_BYTES : in.capacity(), wr > rd)) {
             return end(rd == wr ? CloseReason.CLIENT_GONE : CloseReason.TRUNCATED);
         }
         in.limit(in.capacity()); // absolute reads check the limit, which a WRITE's payload lowered
@@ -242,6 +259,10 @@ final class Transmission {
      * middle leaves the pieces written so far: a torn write, which a write it got no reply for may be.
      */
     private boolean writeArriving(int flags, long cookie, long offset, int len) throws IOException {
+        PayloadPipe p = layered || mirror() != null ? null : pipe();
+        if (p != null) {
+            return writeSpliced(p, flags, cookie, offset, len);
+        }
         int error = 0;
         for (int done = 0; done < len; ) {
             int rest = len - done;
@@ -256,6 +277,61 @@ final class Transmission {
             done += n;
         }
         return written(flags, cookie, len, error, null);
+    }
+
+    /**
+     * A large payload on a device without layers or a move in progress goes from the socket to the
+     * file through the connection's pipe ({@link PayloadPipe}): copied once, into the page cache.
+     * What came into the buffer with the header is written from there first. Then, as in {@link
+     * #writeArriving}, what has arrived is written while the client sends the rest: the pipe is
+     * emptied into the file whenever the socket has nothing more for now, and the thread waits
+     * only with an empty pipe. A failed piece's error stands and the rest is taken and dropped.
+     * A client that goes in the middle leaves the pieces written before.
+     */
+    private boolean writeSpliced(PayloadPipe p, int flags, long cookie, long offset, int len) throws IOException {
+        int buffered = Math.min(wr - rd, len);
+        int done = buffered; // taken from the socket: in the file, or in the pipe
+        int error = done > 0 ? piece(done, offset, 0) : 0;
+        while (done < len) {
+            int got = p.fromSocket(len - done);
+            if (got == 0) {
+                if (p.held() > 0) {
+                    error = emptyPipe(p, offset + done - p.held(), error);
+                    continue;
+                }
+                flushOut();
+                got = socket.splice(p, len - done);
+            }
+            if (got < 0) {
+                p.drop();
+                return end(CloseReason.TRUNCATED);
+            }
+            done += got;
+        }
+        error = emptyPipe(p, offset + len - p.held(), error);
+        streaming = true;
+        if (error == 0) {
+            counters.bytesSpliced.add(len - buffered);
+        }
+        return written(flags, cookie, len, error, null);
+    }
+
+    /** Writes what the pipe holds at {@code at}, or drops it when {@code error} stands; returns the error after it. */
+    private static int emptyPipe(PayloadPipe p, long at, int error) throws IOException {
+        if (error != 0) {
+            p.drop();
+            return error;
+        }
+        return p.toFile(at);
+    }
+
+    /** The connection's pipe, made at its first large WRITE; null when splicing cannot be done here. */
+    private PayloadPipe pipe() {
+        if (!pipeTried) {
+            pipeTried = true;
+            pipe = PayloadPipe.open(socket.channel(), backing.export.file());
+        }
+        return pipe;
     }
 
     /**

@@ -52,7 +52,10 @@
  *     it, as it may when the two requests are in flight together, which NBD does not order.) Each connection's
  *     socket has a 4 MiB send buffer (bounded by {@code net.core.wmem_max}), so several 1 MiB replies
  *     are handed over without the thread waking for every 208 KiB. A WRITE longer than 64 KiB is
- *     written in 4 KiB-aligned pieces of at least 64 KiB as they arrive. Measured with QEMU's NBD
+ *     written in pieces as they arrive, spliced from the socket into the file through a pipe of
+ *     the connection's ({@code PayloadPipe}: one copy, into the page cache, where reading into the
+ *     buffer and writing from it made two), or, on a device with snapshot layers or a move in
+ *     progress, through the buffer in 4 KiB-aligned pieces of at least 64 KiB. Measured with QEMU's NBD
  *     client: {@code bench/guest-fio.sh} (fio in a guest, against the file attached directly).</li>
  * <li><b>Bad input.</b> A request that can be answered is answered with an error and counted, and the
  *     connection goes on; one that leaves the stream unreadable (no magic, a WRITE over 32 MiB) ends

@@ -70,7 +70,8 @@ class NbdServerMainTest {
         Files.write(disk, new byte[1 << 20]);
         Path sockets = Files.createDirectories(tmp.resolve("s"));
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), NbdServerMain.class.getName(), "--socket-dir", sockets.toString(),
                 "--export", "hd0=" + disk, "--log-dir", tmp.toString()).redirectErrorStream(true).start();
         try {
