@@ -63,9 +63,7 @@ final class ThreadClock implements VcpuMeter.Source {
             try {
                 Schedstat f = schedstat(pid, tid);
                 buf.clear();
-                while (buf.hasRemaining() && f.channel.read(buf, buf.position()) > 0) {
-                    // schedstat is one short line
-                }
+                f.channel.read(buf, 0); // one short line, rendered whole into one read
                 f.readAt = readings;
                 buf.flip();
                 long onCpu = number();

@@ -33,9 +33,9 @@ final class ThrottleCounts implements AutoCloseable {
                 open.put(lparId, ch);
             }
             buf.clear();
-            while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
-                // cpu.stat is a few lines: one or two reads
-            }
+            // One read: cgroupfs renders the whole file (a few lines, far under the buffer) into it;
+            // reading on to the end of file doubled the system calls of every watch step.
+            ch.read(buf, 0);
             long us = parse(buf.array(), buf.position(), TIME_US);
             long ns = us >= 0 ? us * 1000 : parse(buf.array(), buf.position(), TIME_NS);
             timeNs.computeIfAbsent(lparId, k -> new long[1])[0] = ns;
