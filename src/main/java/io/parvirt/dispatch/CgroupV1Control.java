@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * cgroup v1: each partition's vCPU threads go to {@code cpu/parvirt/<home>/lpar<id>/vcpus}, where
@@ -26,20 +27,35 @@ final class CgroupV1Control implements CpuControl {
     private final int periodUs;
     private final Map<Integer, Applied> applied = new HashMap<>();
     private final ThrottleCounts throttleCounts = new ThrottleCounts();
+    /** Each partition's vCPU group's {@code cpu.stat}, made once. */
+    private final IntFunction<Path> cpuStat;
 
-    /** What was last written for a partition, so unchanged values are not written again. */
+    /**
+     * What was last written for a partition, so unchanged values are not written again, and its
+     * groups' files, made once (building them each interval cost about as much as the writes saved).
+     */
     private static final class Applied {
+        final Path sharesFile;
+        final Path vcpus;
+        final Path pinned;
         final Set<Long> threads = new HashSet<>();
         long quotaUs = Long.MIN_VALUE;
         long periodUs = -1;
         int shares = -1;
         String cpus = "";
+
+        Applied(CgroupLayout layout, int lparId) {
+            sharesFile = layout.partition(CPU, lparId).resolve("cpu.shares");
+            vcpus = layout.vcpus(CPU, lparId);
+            pinned = layout.vcpus(CPUSET, lparId);
+        }
     }
 
     private CgroupV1Control(CgroupLayout layout, int periodUs) {
         this.layout = layout;
         this.cpu = layout.home(CPU);
         this.cpuset = layout.home(CPUSET);
+        this.cpuStat = id -> layout.vcpus(CPU, id).resolve("cpu.stat");
         this.periodUs = periodUs;
     }
 
@@ -78,10 +94,9 @@ final class CgroupV1Control implements CpuControl {
 
     @Override
     public synchronized void apply(CpuLimits l) throws IOException {
-        Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied());
-        Path lpar = layout.partition(CPU, l.lparId());
-        Path vcpus = layout.vcpus(CPU, l.lparId());
-        Path pinned = layout.vcpus(CPUSET, l.lparId());
+        Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied(layout, id));
+        Path vcpus = a.vcpus;
+        Path pinned = a.pinned;
         if (a.threads.isEmpty()) {
             Files.createDirectories(vcpus);
             initCpuset(cpuset, pinned);
@@ -108,14 +123,14 @@ final class CgroupV1Control implements CpuControl {
             a.quotaUs = bw.quotaUs();
         }
         if (l.shares() != a.shares) {
-            LOCAL.write(lpar.resolve("cpu.shares"), Integer.toString(l.shares()));
+            LOCAL.write(a.sharesFile, Integer.toString(l.shares()));
             a.shares = l.shares();
         }
     }
 
     @Override
     public long throttled(int lparId) {
-        return throttleCounts.read(lparId, layout.vcpus(CPU, lparId).resolve("cpu.stat"));
+        return throttleCounts.read(lparId, cpuStat);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.Set;
 
 /**
@@ -23,6 +24,8 @@ final class CgroupV2Control implements CpuControl {
     private final Map<Integer, Applied> applied = new HashMap<>();
     /** The host's own files are read kept open; a guest's (the v2 test) through its agent. */
     private final ThrottleCounts throttleCounts = new ThrottleCounts();
+    /** Each partition's vCPU group's {@code cpu.stat}. */
+    private final IntFunction<Path> cpuStat;
 
     private static final class Applied {
         final Set<Long> threads = new HashSet<>();
@@ -33,6 +36,7 @@ final class CgroupV2Control implements CpuControl {
 
     private CgroupV2Control(CgroupLayout layout, CgroupFiles files, int periodUs) {
         this.layout = layout;
+        this.cpuStat = id -> layout.vcpus(CPU, id).resolve("cpu.stat");
         this.files = files;
         this.home = layout.home(CPU);
         this.periodUs = periodUs;
@@ -105,8 +109,8 @@ final class CgroupV2Control implements CpuControl {
 
     @Override
     public long throttled(int lparId) {
-        Path stat = layout.vcpus(CPU, lparId).resolve("cpu.stat");
-        return files == CgroupFiles.LOCAL ? throttleCounts.read(lparId, stat) : CpuControl.nrThrottled(files, stat);
+        return files == CgroupFiles.LOCAL ? throttleCounts.read(lparId, cpuStat)
+                : CpuControl.nrThrottled(files, cpuStat.apply(lparId));
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * {@code nr_throttled} of each partition's vCPU group, and the time its CPUs spent throttled
@@ -24,12 +25,16 @@ final class ThrottleCounts implements AutoCloseable {
     private final Map<Integer, long[]> timeNs = new HashMap<>();
     private final ByteBuffer buf = ByteBuffer.allocate(1024);
 
-    /** The count in {@code cpuStat} of partition {@code lparId}; -1 when the file is not there (yet). */
-    synchronized long read(int lparId, Path cpuStat) {
+    /**
+     * The count in the {@code cpu.stat} of partition {@code lparId} ({@code cpuStat} names it, asked
+     * only when it is not open: building the path cost as much as the read); -1 when the file is
+     * not there (yet).
+     */
+    synchronized long read(int lparId, IntFunction<Path> cpuStat) {
         FileChannel ch = open.get(lparId);
         try {
             if (ch == null) {
-                ch = FileChannel.open(cpuStat);
+                ch = FileChannel.open(cpuStat.apply(lparId));
                 open.put(lparId, ch);
             }
             buf.clear();

@@ -38,9 +38,9 @@ class ThrottleCountsTest {
         Files.writeString(v2, "usage_usec 5\nnr_periods 9\nnr_throttled 3\nthrottled_usec 18000\n");
         try (ThrottleCounts counts = new ThrottleCounts()) {
             assertThat(counts.timeNs(1)).isEqualTo(-1);
-            assertThat(counts.read(1, v1)).isEqualTo(7);
+            assertThat(counts.read(1, id -> v1)).isEqualTo(7);
             assertThat(counts.timeNs(1)).isEqualTo(123456789L);
-            assertThat(counts.read(2, v2)).isEqualTo(3);
+            assertThat(counts.read(2, id -> v2)).isEqualTo(3);
             assertThat(counts.timeNs(2)).isEqualTo(18_000_000L);
             counts.forget(1);
             assertThat(counts.timeNs(1)).isEqualTo(-1);
@@ -51,11 +51,11 @@ class ThrottleCountsTest {
     void aFileKeptOpenIsReadAfreshAndAMissingOneIsMinusOneUntilItExists(@TempDir Path dir) throws Exception {
         Path stat = dir.resolve("cpu.stat");
         try (ThrottleCounts counts = new ThrottleCounts()) {
-            assertThat(counts.read(1, stat)).isEqualTo(-1);
+            assertThat(counts.read(1, id -> stat)).isEqualTo(-1);
             Files.writeString(stat, "nr_periods 10\nnr_throttled 4\nthrottled_time 99\n");
-            assertThat(counts.read(1, stat)).isEqualTo(4);
+            assertThat(counts.read(1, id -> stat)).isEqualTo(4);
             Files.writeString(stat, "nr_periods 11\nnr_throttled 5\n");
-            assertThat(counts.read(1, stat)).isEqualTo(5);
+            assertThat(counts.read(1, id -> stat)).isEqualTo(5);
         }
     }
 
@@ -70,10 +70,10 @@ class ThrottleCountsTest {
             Files.writeString(group.resolve("cpu.cfs_period_us"), "10000");
             Files.writeString(group.resolve("cpu.cfs_quota_us"), "1000");
             Files.writeString(group.resolve("tasks"), Long.toString(busy.pid()));
-            long first = counts.read(7, group.resolve("cpu.stat"));
+            long first = counts.read(7, id -> group.resolve("cpu.stat"));
             assertThat(first).isGreaterThanOrEqualTo(0);
             Await.until("the busy group throttled in 3 more periods, read through the open file", Duration.ofSeconds(10),
-                    () -> counts.read(7, group.resolve("cpu.stat")) >= first + 3);
+                    () -> counts.read(7, id -> group.resolve("cpu.stat")) >= first + 3);
         } finally {
             busy.destroyForcibly().waitFor();
             Files.deleteIfExists(group);
