@@ -49,8 +49,8 @@ import java.util.TreeMap;
  * placed on the kept placement's loads.
  *
  * <p>A change is made only once the cores have stayed uneven for {@link #PATIENCE} intervals on
- * end (about a second), or with partitions that are placed anew, and the count starts again after it: grants that a disturbance moves for
- * half a second move no thread. Replayed through the grants of every interval of a ten-partition
+ * end (about a second), or with partitions that are placed anew, and the count starts again after
+ * it: grants that a disturbance moves for half a second move no thread. Replayed through the grants of every interval of a ten-partition
  * run (bench/dispatch-ten.sh with DISPATCH_TRACE) in which something else took one core for 100–200
  * ms twice, placement changed 15 times in the 40 s after the loops started, and 7 times with this
  * rule; the rest of those changes went with the demand estimate's fix of that run
@@ -165,9 +165,10 @@ final class HomeCores {
      * more than {@link #SLACK}: single-core partitions, one to three from the first, swapped for
      * none to three from the second, four at most in all; the change that leaves them closest
      * (each moved partition counted as {@link #MOVE_COST}), if it narrows the difference by
-     * {@link #GAIN}.
+     * {@link #GAIN}; only when {@code due}. True when the cores are even or a change was made (the
+     * count of uneven intervals starts again), false when they stay uneven.
      */
-    private boolean rebalance(List<Integer> shared, Map<Integer, Load> partitions,
+    private static boolean rebalance(List<Integer> shared, Map<Integer, Load> partitions,
             Map<Integer, List<Integer>> placed, boolean due) {
         Map<Integer, Double> load = loads(shared, partitions, placed);
         int hi = shared.stream().max(Comparator.comparingDouble((Integer c) -> load.get(c))).orElseThrow();

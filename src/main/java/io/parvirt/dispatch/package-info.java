@@ -71,7 +71,7 @@
  *     of a run's figure), phases 1–3 100 % as before. A gain of a few ms per wake, inside the
  *     spread of main's own runs. What is left of the edge is the watch step (20 ms; reading more often,
  *     or the vCPU threads' schedstat, takes more of the 1 % of a core the controller may use with
- *     20 partitions, 0.6 % of it used) and the period or two the kernel's counters take. The
+ *     20 partitions, 0.89–0.90 % of it used) and the period or two the kernel's counters take. The
  *     quiet pass of 03:07, with C's two loops started and stopped together (they had drifted
  *     apart until C was seldom idle): 36 of 38 such 250 ms windows on target (95 %), 111 of 131
  *     100 ms ones (85 %).
