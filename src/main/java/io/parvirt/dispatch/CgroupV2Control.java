@@ -27,11 +27,19 @@ final class CgroupV2Control implements CpuControl {
     /** Each partition's vCPU group's {@code cpu.stat}. */
     private final IntFunction<Path> cpuStat;
 
+    /** What was last written for a partition, and its groups, made once (as {@link CgroupV1Control}'s). */
     private static final class Applied {
+        final Path lpar;
+        final Path vcpus;
         final Set<Long> threads = new HashSet<>();
         CfsBandwidth bandwidth;
         int weight = -1;
         String cpus = "";
+
+        Applied(CgroupLayout layout, int lparId) {
+            lpar = layout.partition(CPU, lparId);
+            vcpus = layout.vcpus(CPU, lparId);
+        }
     }
 
     private CgroupV2Control(CgroupLayout layout, CgroupFiles files, int periodUs) {
@@ -72,9 +80,9 @@ final class CgroupV2Control implements CpuControl {
 
     @Override
     public synchronized void apply(CpuLimits l) throws IOException {
-        Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied());
-        Path lpar = layout.partition(CPU, l.lparId());
-        Path vcpus = layout.vcpus(CPU, l.lparId());
+        Applied a = applied.computeIfAbsent(l.lparId(), id -> new Applied(layout, id));
+        Path lpar = a.lpar;
+        Path vcpus = a.vcpus;
         if (a.threads.isEmpty()) {
             files.createDirectories(vcpus);
             files.write(vcpus.resolve("cgroup.type"), "threaded");

@@ -54,11 +54,7 @@ class ThreadClockTest {
     void aSpinningThreadIsRunnableAndASleepingOneIsNot() throws Exception {
         long pid = ProcessHandle.current().pid();
         CountDownLatch stop = new CountDownLatch(1);
-        Thread spin = Thread.ofPlatform().name("pv-spin").start(() -> {
-            while (stop.getCount() > 0) {
-                Thread.onSpinWait();
-            }
-        });
+        Thread spin = spinning("pv-spin", stop);
         Thread nap = Thread.ofPlatform().name("pv-nap").start(() -> {
             try {
                 stop.await();
@@ -89,11 +85,7 @@ class ThreadClockTest {
     void keptOpenSchedstatShowsTheTimeNowAndIsClosedAfterItsThreadEnds() throws Exception {
         long pid = ProcessHandle.current().pid();
         CountDownLatch stop = new CountDownLatch(1);
-        Thread spin = Thread.ofPlatform().name("pv-spin2").start(() -> {
-            while (stop.getCount() > 0) {
-                Thread.onSpinWait();
-            }
-        });
+        Thread spin = spinning("pv-spin2", stop);
         long spinning = tid(pid, "pv-spin2");
         ThreadClock clock = new ThreadClock();
         ThreadClock.Reading first = clock.read(pid, List.of(spinning), false);
@@ -130,6 +122,15 @@ class ThreadClockTest {
                 }
             }).count();
         }
+    }
+
+    /** A thread of this JVM named {@code name} that spins until {@code stop} counts down. */
+    private static Thread spinning(String name, CountDownLatch stop) {
+        return Thread.ofPlatform().name(name).start(() -> {
+            while (stop.getCount() > 0) {
+                Thread.onSpinWait();
+            }
+        });
     }
 
     /** The thread id of this process's thread named {@code name} (the JVM names its native threads). */
