@@ -50,6 +50,14 @@ public record CgroupLayout(Path root, String homeTag, boolean unified) {
     }
 
     /**
+     * {@code parvirt/<home>/lpar<id>/emulator}: QEMU's other threads (main loop, I/O thread,
+     * workers), which the dispatcher keeps on the partition's cores but does not limit.
+     */
+    public Path emulator(String controller, int lparId) {
+        return partition(controller, lparId).resolve("emulator");
+    }
+
+    /**
      * The partition's groups its QEMU process joins: the one v2 group, or its group under each v1
      * process controller that is mounted (none when cgroups are not there at all).
      */

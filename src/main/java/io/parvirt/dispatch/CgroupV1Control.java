@@ -18,7 +18,8 @@ import java.util.function.IntFunction;
  * under {@code cpuset}, whose {@code cpuset.cpus} keeps them on their cores. The partition's
  * {@code cpu.shares} is set one level up, on the group that also holds QEMU's other threads (which
  * the hypervisor placed there and which are not limited: they are I/O, not the partition's
- * processors).
+ * processors). Those threads go to the cpuset {@code lpar<id>/emulator}, on the same cores as the
+ * vCPUs, as libvirt's {@code emulatorpin} can put them: see {@link CpuControl#SWEEP_EVERY}.
  */
 final class CgroupV1Control implements CpuControl {
     private final CgroupLayout layout;
@@ -38,7 +39,11 @@ final class CgroupV1Control implements CpuControl {
         final Path sharesFile;
         final Path vcpus;
         final Path pinned;
+        final Path emulatorTasks;
         final Set<Long> threads = new HashSet<>();
+        /** QEMU's other threads placed in the emulator cpuset, and applies left until the next sweep. */
+        final Set<Long> others = new HashSet<>();
+        int sweep;
         long quotaUs = Long.MIN_VALUE;
         long periodUs = -1;
         int shares = -1;
@@ -48,6 +53,7 @@ final class CgroupV1Control implements CpuControl {
             sharesFile = layout.partition(CPU, lparId).resolve("cpu.shares");
             vcpus = layout.vcpus(CPU, lparId);
             pinned = layout.vcpus(CPUSET, lparId);
+            emulatorTasks = layout.emulator(CPUSET, lparId).resolve("tasks");
         }
     }
 
@@ -100,9 +106,11 @@ final class CgroupV1Control implements CpuControl {
         if (a.threads.isEmpty()) {
             Files.createDirectories(vcpus);
             initCpuset(cpuset, pinned);
+            initCpuset(cpuset, a.emulatorTasks.getParent());
         }
         if (!l.cpus().equals(a.cpus)) {
             LOCAL.write(pinned.resolve("cpuset.cpus"), l.cpus());
+            LOCAL.write(a.emulatorTasks.resolveSibling("cpuset.cpus"), l.cpus());
             a.cpus = l.cpus();
         }
         a.threads.retainAll(l.threads()); // ended threads: their ids may come back as another's
@@ -111,6 +119,10 @@ final class CgroupV1Control implements CpuControl {
                     && CpuControl.moveThread(LOCAL, pinned.resolve("tasks"), l.pid(), tid)) {
                 a.threads.add(tid);
             }
+        }
+        if (--a.sweep <= 0) {
+            CpuControl.moveOtherThreads(LOCAL, a.emulatorTasks, l.pid(), l.threads(), a.others);
+            a.sweep = SWEEP_EVERY;
         }
         CfsBandwidth bw = CfsBandwidth.of(l.quotaCores(), periodUs);
         if (bw.periodUs() != a.periodUs) {
@@ -145,6 +157,7 @@ final class CgroupV1Control implements CpuControl {
         Path dir = layout.partition(CPUSET, lparId);
         try {
             Files.deleteIfExists(layout.vcpus(CPUSET, lparId));
+            Files.deleteIfExists(layout.emulator(CPUSET, lparId));
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             // still has threads (QEMU not yet gone): removed at the next release or by the next daemon

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * cgroup v2: the partition's group {@code parvirt/<home>/lpar<id>} (QEMU's process, placed by the
  * hypervisor) gets a threaded child {@code vcpus} holding the vCPU threads, with {@code cpu.max}
- * for bandwidth and {@code cpuset.cpus} for placement; {@code cpu.weight} is set on the partition's
+ * for bandwidth and {@code cpuset.cpus} for placement, and a threaded child {@code emulator} holding
+ * QEMU's other threads on the same CPUs, unlimited; {@code cpu.weight} is set on the partition's
  * group. The cpu and cpuset controllers both support threaded subtrees.
  */
 final class CgroupV2Control implements CpuControl {
@@ -31,7 +32,11 @@ final class CgroupV2Control implements CpuControl {
     private static final class Applied {
         final Path lpar;
         final Path vcpus;
+        final Path emulator;
         final Set<Long> threads = new HashSet<>();
+        /** QEMU's other threads placed in {@link #emulator}, and applies left until the next sweep. */
+        final Set<Long> others = new HashSet<>();
+        int sweep;
         CfsBandwidth bandwidth;
         int weight = -1;
         String cpus = "";
@@ -39,6 +44,7 @@ final class CgroupV2Control implements CpuControl {
         Applied(CgroupLayout layout, int lparId) {
             lpar = layout.partition(CPU, lparId);
             vcpus = layout.vcpus(CPU, lparId);
+            emulator = layout.emulator(CPU, lparId);
         }
     }
 
@@ -84,12 +90,15 @@ final class CgroupV2Control implements CpuControl {
         Path lpar = a.lpar;
         Path vcpus = a.vcpus;
         if (a.threads.isEmpty()) {
-            files.createDirectories(vcpus);
-            files.write(vcpus.resolve("cgroup.type"), "threaded");
+            for (Path child : new Path[] {vcpus, a.emulator}) {
+                files.createDirectories(child);
+                files.write(child.resolve("cgroup.type"), "threaded");
+            }
             enable(files, lpar);
         }
         if (!l.cpus().equals(a.cpus)) {
             files.write(vcpus.resolve("cpuset.cpus"), l.cpus());
+            files.write(a.emulator.resolve("cpuset.cpus"), l.cpus());
             a.cpus = l.cpus();
         }
         a.threads.retainAll(l.threads()); // ended threads: their ids may come back as another's
@@ -97,6 +106,10 @@ final class CgroupV2Control implements CpuControl {
             if (!a.threads.contains(tid) && CpuControl.moveThread(files, vcpus.resolve("cgroup.threads"), l.pid(), tid)) {
                 a.threads.add(tid);
             }
+        }
+        if (--a.sweep <= 0) {
+            CpuControl.moveOtherThreads(files, a.emulator.resolve("cgroup.threads"), l.pid(), l.threads(), a.others);
+            a.sweep = SWEEP_EVERY;
         }
         CfsBandwidth bw = CfsBandwidth.of(l.quotaCores(), periodUs);
         if (!bw.equals(a.bandwidth)) {

@@ -20,8 +20,9 @@ final class Dispatched {
     double granted;
     /** A dedicated partition's cores; stable while it runs. */
     List<Integer> cores = List.of();
-    /** The CPU list its vCPU threads may run on. */
+    /** The CPU list its vCPU threads may run on, as written and as numbers. */
     String cpus = "";
+    List<Integer> cpuList = List.of();
     /** Whether its vCPU threads are all asleep now: made once, asked by the demand estimate when it must know. */
     final BooleanSupplier asleep = this::asleep;
 
@@ -31,6 +32,14 @@ final class Dispatched {
 
     private boolean asleep() {
         return running != null && meter.asleep(running.pid(), running.vcpuThreads());
+    }
+
+    /** Sets the CPUs its vCPU threads may run on (parsed only when they change). */
+    void runOn(String list) {
+        if (!list.equals(cpus)) {
+            cpus = list;
+            cpuList = CpuList.parse(list);
+        }
     }
 
     /** Reads the vCPU threads and counts the interval's cycles. */

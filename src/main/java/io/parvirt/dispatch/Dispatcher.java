@@ -101,6 +101,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Each interval's decisions, for diagnosis only (see {@link #trace}). */
     private static final Logger TRACE = LoggerFactory.getLogger("io.parvirt.dispatch.trace");
     private final HomeCores homeCores;
+    /** What each core spends outside the shared partitions' vCPUs, for the trace; null when not tracing. */
+    private final CoreLoad coreLoad;
     private volatile Map<Integer, PartitionUsage> usage = Map.of();
     private volatile Map<Integer, PoolUsage> poolUsage = Map.of();
     /** Cores of the shared capacity that nothing used over the last interval (QEMU's own threads counted). */
@@ -113,13 +115,14 @@ public final class Dispatcher implements AutoCloseable {
     static final double WATCH_IDLE = 0.1;
 
     public Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events) {
-        this(config, source, events, new ThreadClock(), System::nanoTime, CpuList.online());
+        this(config, source, events, new ThreadClock(), System::nanoTime, CpuList.online(), hostControl(config),
+                new CoreLoad.ProcStat(Path.of("/proc/stat")));
     }
 
-    /** With the vCPU times, the clock and the host CPUs given: for tests. */
+    /** With the vCPU times, the clock and the host CPUs given: for tests (no core is seen busy outside the vCPUs). */
     Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events, VcpuMeter.Source vcpuTimes,
             LongSupplier nanoTime, List<Integer> hostCpus) {
-        this(config, source, events, vcpuTimes, nanoTime, hostCpus, hostControl(config));
+        this(config, source, events, vcpuTimes, nanoTime, hostCpus, hostControl(config), CoreLoad.UNKNOWN);
     }
 
     /**
@@ -128,6 +131,12 @@ public final class Dispatcher implements AutoCloseable {
      */
     Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events, VcpuMeter.Source vcpuTimes,
             LongSupplier nanoTime, List<Integer> hostCpus, Enforcer control) {
+        this(config, source, events, vcpuTimes, nanoTime, hostCpus, control, CoreLoad.UNKNOWN);
+    }
+
+    /** With each CPU's idle time given too ({@code coreIdle}, read on {@code nanoTime}'s clock). */
+    Dispatcher(Config config, Supplier<Snapshot> source, Consumer<String> events, VcpuMeter.Source vcpuTimes,
+            LongSupplier nanoTime, List<Integer> hostCpus, Enforcer control, CoreLoad.Source coreIdle) {
         this.source = source;
         this.events = events;
         this.vcpuTimes = vcpuTimes;
@@ -143,6 +152,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         this.loop = new DispatchLoop(config.interval(), this::tick, config.watch(), this::watch);
         this.homeCores = config.homeCores() ? new HomeCores() : null;
+        this.coreLoad = TRACE.isDebugEnabled() ? new CoreLoad(coreIdle, hostCpus) : null;
     }
 
     /** The enforcer, or (null) the reason dispatching is not enforced. */
@@ -211,6 +221,15 @@ public final class Dispatcher implements AutoCloseable {
         for (Running r : running.values()) {
             partitions.computeIfAbsent(r.lparId(), id -> new Dispatched(new VcpuMeter(vcpuTimes, nanoTime))).measure(r);
         }
+        if (coreLoad != null) {
+            for (Running r : running.values()) {
+                Dispatched d = partitions.get(r.lparId());
+                if (!r.allocation().dedicated() && d.meter.intervalNs() > 0) {
+                    coreLoad.charge(d.cpuList, d.meter.ranNs());
+                }
+            }
+            coreLoad.sample(nanoTime.getAsLong());
+        }
         long t2 = tracing ? System.nanoTime() : 0;
         DedicatedCores.place(hostCpus, running.values(), partitions);
         double capacity = DedicatedCores.sharedCapacity(snap.configurableCores(), running.values(), partitions);
@@ -260,6 +279,12 @@ public final class Dispatcher implements AutoCloseable {
                     .append(String.format("%.3f/%.3f/%.2f/%.3f/%.3f@%s", d.meter.used(), d.meter.waited(), c.demand(),
                             d.granted, d.policy.quota(), d.cpus));
         }
+        if (coreLoad != null) {
+            b.append(" outside=");
+            for (int c : hostCpus) {
+                b.append(c == hostCpus.getFirst() ? "" : "/").append(String.format("%.3f", coreLoad.outside(c)));
+            }
+        }
         b.append(" watch_us=").append(watchNs / 1000).append(" us=");
         watchNs = 0;
         for (int i = 0; i < phasesNs.length; i++) {
@@ -277,7 +302,9 @@ public final class Dispatcher implements AutoCloseable {
         Map<Integer, HomeCores.Load> loads = new TreeMap<>();
         for (Running r : running.values()) {
             if (!r.allocation().dedicated()) {
-                loads.put(r.lparId(), new HomeCores.Load(r.vcpuThreads().size(), grants.get(r.lparId()).total()));
+                // QEMU's other threads run on the partition's cores too (CpuControl#SWEEP_EVERY).
+                loads.put(r.lparId(), new HomeCores.Load(r.vcpuThreads().size(),
+                        grants.get(r.lparId()).total() + partitions.get(r.lparId()).meter.otherThreads()));
             }
         }
         return homeCores.place(sharedCores, loads);
@@ -368,12 +395,12 @@ public final class Dispatcher implements AutoCloseable {
         if (a.dedicated()) {
             d.granted = a.vcpus();
             d.policy.dedicated(a);
-            d.cpus = CpuList.format(d.cores);
+            d.runOn(CpuList.format(d.cores));
         } else {
             d.granted = g.total();
             d.policy.decide(a, g.total(), d.demand.wantsMore(), d.meter.used(),
                     d.meter.used() + d.meter.waited(), d.meter.seconds());
-            d.cpus = sharedCpus;
+            d.runOn(sharedCpus);
         }
         if (control == null) {
             return;

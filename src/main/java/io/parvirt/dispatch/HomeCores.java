@@ -79,7 +79,10 @@ final class HomeCores {
     /** Intervals on end the cores must stay uneven (by the figures placement reads) before a change. */
     static final int PATIENCE = 10;
 
-    /** What placement needs of one shared partition: its vCPU count and its grant (cores). */
+    /**
+     * What placement needs of one shared partition: its vCPU count and what it takes of its cores:
+     * its grant and its QEMU's other threads, which run there too (cores).
+     */
     record Load(int vcpus, double grant) {
     }
 

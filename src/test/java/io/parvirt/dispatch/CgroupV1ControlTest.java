@@ -36,6 +36,7 @@ class CgroupV1ControlTest {
         cpuset(layout.home("cpuset"));
         cpuset(layout.partition("cpuset", 4));
         cpuset(layout.vcpus("cpuset", 4));
+        cpuset(layout.emulator("cpuset", 4));
         CpuControl c = CpuControl.forHost(root, "h1", 50_000);
         assertThat(c.mechanism()).contains("cgroup v1");
         // Each new cpuset level copies its parent's CPUs and memory nodes, or it could take no thread.
@@ -51,6 +52,30 @@ class CgroupV1ControlTest {
         Path pinned = root.resolve("cpuset/parvirt/h1/lpar4/vcpus");
         assertThat(Files.readString(pinned.resolve("cpuset.cpus"))).isEqualTo("2");
         assertThat(Files.readString(pinned.resolve("tasks"))).isEqualTo("77");
+
+        // QEMU's other threads (here this JVM's, but for the "vCPU" 77) go to the emulator cpuset,
+        // on the same CPUs; a sweep for new ones comes every SWEEP_EVERY applies.
+        Path emulator = root.resolve("cpuset/parvirt/h1/lpar4/emulator");
+        assertThat(Files.readString(emulator.resolve("cpuset.cpus"))).isEqualTo("2");
+        long moved = Long.parseLong(Files.readString(emulator.resolve("tasks")));
+        assertThat(moved).isNotEqualTo(77L);
+        assertThat(Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "task", Long.toString(moved)))
+                .exists();
+        Files.delete(emulator.resolve("tasks"));
+        for (int i = 1; i < CpuControl.SWEEP_EVERY; i++) {
+            c.apply(new CpuLimits(4, ProcessHandle.current().pid(), List.of(77L), 0.3, 307, "2"));
+        }
+        assertThat(emulator.resolve("tasks")).as("no sweep before SWEEP_EVERY applies").doesNotExist();
+        Thread fresh = Thread.ofPlatform().start(() -> { // a thread made since the last sweep
+            try {
+                Thread.sleep(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        c.apply(new CpuLimits(4, ProcessHandle.current().pid(), List.of(77L), 0.3, 307, "2"));
+        fresh.interrupt();
+        assertThat(emulator.resolve("tasks")).as("the sweep placed the new thread").exists();
 
         // Under the kernel's 1 ms minimum quota at this period: the period grows instead (issue 18).
         c.apply(new CpuLimits(4, ProcessHandle.current().pid(), List.of(77L), 0.01, 307, "2"));

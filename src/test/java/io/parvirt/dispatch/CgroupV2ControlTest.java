@@ -40,6 +40,11 @@ class CgroupV2ControlTest {
         assertThat(Files.readString(vcpus.resolve("cpu.max"))).isEqualTo("25000 50000");
         assertThat(Files.readString(vcpus.resolve("cpuset.cpus"))).isEqualTo("0,1");
         assertThat(Files.readString(vcpus.resolve("cgroup.threads"))).isEqualTo("77");
+        Path emulator = root.resolve("parvirt/h1/lpar4/emulator");
+        assertThat(Files.readString(emulator.resolve("cgroup.type"))).isEqualTo("threaded");
+        assertThat(Files.readString(emulator.resolve("cpuset.cpus"))).as("QEMU's other threads on the same CPUs")
+                .isEqualTo("0,1");
+        assertThat(Files.readString(emulator.resolve("cgroup.threads"))).isNotEqualTo("77");
         // shares on v2's weight scale in proportion, as the kernel relates them (1024 is the default 100)
         assertThat(Files.readString(root.resolve("parvirt/h1/lpar4/cpu.weight"))).isEqualTo("100");
         c.apply(new CpuLimits(4, ProcessHandle.current().pid(), List.of(77L), 0.05, 51, "0,1"));

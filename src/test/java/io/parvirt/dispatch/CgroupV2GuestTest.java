@@ -115,6 +115,17 @@ class CgroupV2GuestTest {
         assertThat(files.read(vcpus.resolve("cpuset.cpus")).strip()).isEqualTo("0");
         assertThat(files.read(layout.partition("cpu", 1).resolve("cpu.weight")).strip()).isEqualTo("20");
         assertThat(files.read(layout.vcpus("cpu", 3).resolve("cpu.max")).strip()).isEqualTo("max 100000");
+        // A process with no vCPU among its threads stands for QEMU's other threads: the kernel takes
+        // it into the threaded emulator child, on the partition's CPUs.
+        long other = files.spawn("exec /bin/busybox sleep 600");
+        files.createDirectories(layout.partition("cpu", 4));
+        files.write(layout.partition("cpu", 4).resolve("cgroup.procs"), Long.toString(other));
+        c.apply(new CpuLimits(4, other, List.of(), 0, 205, "0"));
+        Path emulator = layout.emulator("cpu", 4);
+        assertThat(files.read(emulator.resolve("cgroup.type")).strip()).isEqualTo("threaded");
+        assertThat(files.read(emulator.resolve("cpuset.cpus")).strip()).isEqualTo("0");
+        assertThat(files.read(emulator.resolve("cgroup.threads")).strip()).isEqualTo(Long.toString(other));
+        assertThat(files.read(Path.of("/proc/" + other + "/cgroup")).strip()).isEqualTo("0::/parvirt/v2t/lpar4/emulator");
         follow("quotas 0.2 / 0.5, the third takes the rest", 0.2, 0.5, 0.3);
         assertThat(c.throttled(1)).as("the kernel throttled the 0.2 group").isPositive();
 

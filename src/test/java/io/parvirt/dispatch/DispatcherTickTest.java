@@ -189,6 +189,43 @@ class DispatcherTickTest {
     }
 
     /**
+     * Issue 18: QEMU's other threads run on their partition's cores (the enforcer keeps them
+     * there), so home cores count them with the partition. Four capped partitions of 0.45 on 2
+     * cores, two of them with QEMUs busy 0.10 core besides: by grants alone those two share a core
+     * (1.10 on it, 0.90 on the other); counted, they are apart.
+     */
+    @Test
+    void homeCoresCountQemusOtherThreadsWithTheirPartition() {
+        running = List.of(new Running(1, "P1", 100, List.of(101L), Lpars.capped(1, "0.45", 1)),
+                new Running(2, "P2", 200, List.of(201L), Lpars.capped(2, "0.45", 1)),
+                new Running(3, "P3", 300, List.of(301L), Lpars.capped(3, "0.45", 1)),
+                new Running(4, "P4", 400, List.of(401L), Lpars.capped(4, "0.45", 1)));
+        FakeControl control = new FakeControl();
+        Dispatcher enforced = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"),
+                "h", true), () -> new Snapshot(2.0, List.of(SharedProcessorPool.initial(0)), running), events::add,
+                (pid, tids, process) -> new ThreadClock.Reading(runNs.getOrDefault(pid, 0L), 0, tids.size(),
+                        processNs.getOrDefault(pid, -1L)), () -> now,
+                List.of(0, 1), new Dispatcher.Enforcer(control, ""));
+        for (long pid = 100; pid <= 400; pid += 100) {
+            processNs.put(pid, 0L);
+        }
+        enforced.tick();
+        assertThat(control.applied.get(1).cpus()).as("by grants alone: P1 and P3 together")
+                .isEqualTo(control.applied.get(3).cpus());
+        for (int i = 0; i < 100; i++) {
+            now += 100 * MS;
+            for (long pid = 100; pid <= 400; pid += 100) {
+                runNs.merge(pid, 45 * MS, Long::sum);
+                processNs.merge(pid, (pid == 100 || pid == 300 ? 55 : 45) * MS, Long::sum);
+            }
+            enforced.tick();
+        }
+        assertThat(control.applied.get(1).cpus()).as("P1 and P3, whose QEMUs take 0.10 more, apart")
+                .isNotEqualTo(control.applied.get(3).cpus());
+        assertThat(control.applied.get(2).cpus()).isNotEqualTo(control.applied.get(4).cpus());
+    }
+
+    /**
      * Issue 18, bench/dispatch.sh phase 4: C bursts (500 ms busy, 500 ms idle) beside the busy B, so
      * B's target alternates between half the pool and all of it, and no target lasts a second. On a
      * kernel that gives a held partition its quota and 0.02 core per vCPU more, B uses what it is

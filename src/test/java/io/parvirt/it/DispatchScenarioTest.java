@@ -200,6 +200,49 @@ class DispatchScenarioTest {
         }
     }
 
+    /**
+     * QEMU's other threads (main loop, I/O thread, workers) are kept on the partition's cores, in
+     * the cpuset beside its vCPUs' and with the same CPUs, so that their time is spent where home
+     * cores count it; the vCPU threads stay in their own.
+     */
+    @Test
+    @Order(0)
+    void qemusOtherThreadsRunOnThePartitionsCores() throws Exception {
+        Path cpusets = Path.of("/sys/fs/cgroup/cpuset");
+        for (String n : List.of("A", "B", "C")) {
+            long[] t = threads.get(n);
+            List<Long> vcpus = java.util.Arrays.stream(t, 1, t.length).boxed().toList();
+            Map<Long, String> where = Await.on(n + "'s threads placed", () -> cpusetsOf(t[0]))
+                    .within(Duration.ofSeconds(5)).every(Guests.POLL)
+                    .until(m -> m.entrySet().stream().allMatch(e -> e.getValue().endsWith(
+                            vcpus.contains(e.getKey()) ? "/vcpus" : "/emulator")));
+            assertThat(where.size()).as("QEMU's threads besides its vCPUs").isGreaterThan(vcpus.size());
+            String group = where.get(t[1]).substring(0, where.get(t[1]).lastIndexOf('/'));
+            assertThat(where.values()).allMatch(g -> g.startsWith(group + "/"), "all in " + group);
+            String cpus = Files.readString(cpusets.resolve(group.substring(1)).resolve("vcpus/cpuset.cpus")).strip();
+            assertThat(Files.readString(cpusets.resolve(group.substring(1)).resolve("emulator/cpuset.cpus")).strip())
+                    .as("%s's other threads on its vCPUs' CPUs", n).isEqualTo(cpus);
+        }
+    }
+
+    /** Each thread of {@code pid} and its cpuset (cgroup v1). */
+    static Map<Long, String> cpusetsOf(long pid) {
+        Map<Long, String> out = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                for (String line : Files.readAllLines(task.resolve("cgroup"))) {
+                    String[] f = line.split(":", 3);
+                    if (List.of(f[1].split(",")).contains("cpuset")) {
+                        out.put(Long.parseLong(task.getFileName().toString()), f[2]);
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
     @Test
     @Order(1)
     void cappedUncappedAndWeightsShareThePoolAsPowerVmDoes() {
