@@ -16,14 +16,18 @@ interface CpuControl {
 
     /**
      * Applies between two sweeps of a partition's threads for QEMU's other threads (main loop, I/O
-     * thread, workers), which are then kept on the partition's cores too, unlimited: about a
-     * second at the default interval. Left to the kernel they ran wherever it balanced them, 0.10–0.13
-     * core for ten partitions, and the partitions of the core they chose fell short by it: in
-     * bench/dispatch-ten.sh runs whose two cores were each granted 0.94, core 0's vCPUs got 0.90
-     * and core 1's 0.93 (bench/RESULTS.md, issue 18). On the partition's cores their time goes with
-     * the partition, and home cores count it there ({@link HomeCores}).
+     * thread, RCU, workers), which are kept on the partition's cores too, unlimited. Left to the
+     * kernel they ran wherever it balanced them, 0.10–0.13 core for ten partitions, and the
+     * partitions of the core they chose fell short by it: in bench/dispatch-ten.sh runs whose two
+     * cores were each granted 0.94, core 0's vCPUs got 0.90 and core 1's 0.93 (bench/RESULTS.md,
+     * issue 18). On the partition's cores their time goes with the partition, and home cores count
+     * it there ({@link HomeCores}). The first apply sweeps; a thread QEMU makes later starts in its
+     * maker's groups, and QEMU's main loop and I/O thread make them (its thread pool spawns workers
+     * from its own context), so later sweeps, about every 10 s, only catch stragglers: a sweep lists
+     * {@code /proc/<pid>/task}, tens of µs, which every interval would add a tenth of the
+     * controller's budget at 20 partitions.
      */
-    int SWEEP_EVERY = 10;
+    int SWEEP_EVERY = 100;
 
     /** Places the partition's vCPU threads and sets their limits; writes only what changed. */
     void apply(CpuLimits limits) throws IOException;
