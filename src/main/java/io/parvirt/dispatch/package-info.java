@@ -93,7 +93,10 @@
  *     the partitions its equal entitlement-sized weights left last (pool1's V1 and V2, 0.31 and 0.30
  *     for 0.49 and 0.41). {@link io.parvirt.dispatch.VcpuMeter} measures each QEMU's time beyond its
  *     vCPUs, smoothed over about a second, and the allocator takes the sum from the spare, never
- *     from entitlements.</li>
+ *     from entitlements. Where that time was spent was still the kernel's choice, and the
+ *     partitions of the core it chose fell short (core 0's vCPUs 0.90 against core 1's 0.93 with
+ *     both granted 0.94): the enforcers now keep those threads on the partition's own cores, and
+ *     home cores count them with it ({@link io.parvirt.dispatch.CpuControl#SWEEP_EVERY}).</li>
  * <li><b>The overrun</b> ({@link io.parvirt.dispatch.QuotaPolicy}): what a held partition uses beyond
  *     its quota was learnt as a factor of the quota, over a second of unchanged target. The kernel
  *     itself adds nothing in proportion to the quota: on this host (kernel 6.18, v1, 10 ms period,
