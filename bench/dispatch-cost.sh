@@ -62,6 +62,10 @@ cp -rp "$images/default" "$BENCH_SNAP/images/"
 printf 'images.dir=%s\n' "$BENCH_SNAP/images" >> "$home/parvirt.properties"
 
 . "$root/bench/quiet.sh"
+# DISPATCH_TRACE=FILE (diagnosis): the daemon writes each interval's decisions to FILE (which costs
+# the controller a formatted line per interval: not for the cost figure itself).
+trace_opts=$(bench_dispatch_trace_opts)
+[ -z "$trace_opts" ] || export JAVA_TOOL_OPTIONS="$trace_opts"
 
 # --- define 50, activate 20 ------------------------------------------------------------------------------
 names=()

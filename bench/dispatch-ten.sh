@@ -192,19 +192,9 @@ run_config() {
   unset PARVIRT_HOME
 }
 
-# DISPATCH_TRACE=FILE (diagnosis): parvirt's daemon writes each interval's decisions (logger
-# io.parvirt.dispatch.trace) to FILE; a line per interval, a few µs each.
-if [ -n "${DISPATCH_TRACE:-}" ]; then
-  cat > "$BENCH_SNAP/trace-logback.xml" <<XML
-<configuration>
-  <appender name="T" class="ch.qos.logback.core.FileAppender"><file>$DISPATCH_TRACE</file><append>false</append>
-    <encoder><pattern>%d{HH:mm:ss.SSS} %msg%n</pattern></encoder></appender>
-  <logger name="io.parvirt.dispatch.trace" level="DEBUG" additivity="false"><appender-ref ref="T"/></logger>
-  <root level="WARN"><appender-ref ref="T"/></root>
-</configuration>
-XML
-  export JAVA_TOOL_OPTIONS="-Dlogback.configurationFile=$BENCH_SNAP/trace-logback.xml"
-fi
+# DISPATCH_TRACE=FILE (diagnosis): parvirt's daemon writes each interval's decisions to FILE.
+trace_opts=$(bench_dispatch_trace_opts)
+[ -z "$trace_opts" ] || export JAVA_TOOL_OPTIONS="$trace_opts"
 started=$EPOCHREALTIME
 run_config parvirt
 unset JAVA_TOOL_OPTIONS

@@ -421,7 +421,13 @@ run_config() {
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-for cfg in ${CONFIGS:-parvirt libvirt}; do run_config "$cfg"; done
+# DISPATCH_TRACE=FILE (diagnosis): parvirt's daemon writes each interval's decisions to FILE.
+trace_opts=$(bench_dispatch_trace_opts)
+for cfg in ${CONFIGS:-parvirt libvirt}; do
+  if [ "$cfg" = parvirt ] && [ -n "$trace_opts" ]; then export JAVA_TOOL_OPTIONS="$trace_opts"; fi
+  run_config "$cfg"
+  unset JAVA_TOOL_OPTIONS
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 total_s=$(( $(ms_since "$started") / 1000 ))
 

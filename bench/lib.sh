@@ -318,3 +318,19 @@ bench_fio_guest() {
   for ((i = 0; i < 120; i++)); do gexec /bin/true >/dev/null 2>&1 && break; sleep 1; done
   fio_args="--name=r --filename=/dev/sda --direct=1 --ioengine=libaio --rw=$rw --bs=4K --iodepth=$qd --time_based --runtime=$runtime --randrepeat=0 --output-format=json"
 }
+
+# DISPATCH_TRACE=FILE (diagnosis): prints the JAVA_TOOL_OPTIONS under which a parvirt daemon started
+# after them writes each dispatching interval's decisions (logger io.parvirt.dispatch.trace: a line per
+# interval, a few µs each) to FILE; prints nothing without DISPATCH_TRACE. Needs BENCH_SNAP.
+bench_dispatch_trace_opts() {
+  [ -n "${DISPATCH_TRACE:-}" ] || return 0
+  cat > "$BENCH_SNAP/trace-logback.xml" <<XML
+<configuration>
+  <appender name="T" class="ch.qos.logback.core.FileAppender"><file>$DISPATCH_TRACE</file><append>false</append>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %msg%n</pattern></encoder></appender>
+  <logger name="io.parvirt.dispatch.trace" level="DEBUG" additivity="false"><appender-ref ref="T"/></logger>
+  <root level="WARN"><appender-ref ref="T"/></root>
+</configuration>
+XML
+  echo "-Dlogback.configurationFile=$BENCH_SNAP/trace-logback.xml"
+}
