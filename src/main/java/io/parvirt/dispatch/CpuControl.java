@@ -22,12 +22,12 @@ interface CpuControl {
      * cores were each granted 0.94, core 0's vCPUs got 0.90 and core 1's 0.93 (bench/RESULTS.md,
      * issue 18). On the partition's cores their time goes with the partition, and home cores count
      * it there ({@link HomeCores}). The first apply sweeps; a thread QEMU makes later starts in its
-     * maker's groups, and QEMU's main loop and I/O thread make them (its thread pool spawns workers
-     * from its own context), so later sweeps, about every 10 s, only catch stragglers: a sweep lists
-     * {@code /proc/<pid>/task}, tens of µs, which every interval would add a tenth of the
-     * controller's budget at 20 partitions.
+     * maker's groups, and QEMU's main loop and I/O thread make them (its thread pool has new workers
+     * made in its own context, not the submitting vCPU's), so later sweeps, about every 30 s, only
+     * catch stragglers: a sweep lists {@code /proc/<pid>/task} and looks at each entry, and the
+     * controller's whole budget at 20 partitions is about 1 ms an interval.
      */
-    int SWEEP_EVERY = 100;
+    int SWEEP_EVERY = 300;
 
     /** Places the partition's vCPU threads and sets their limits; writes only what changed. */
     void apply(CpuLimits limits) throws IOException;
