@@ -286,7 +286,7 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
      * mounted (a delegated tree); {@code dispatch.enforce} (default true): false measures and
      * reports only, leaving the host's scheduler alone (said in the event log and the status);
      * {@code dispatch.watch_ms} (default 20, 0: off): how often the throttle counts are read
-     * between intervals, so that a partition that starts or stops working is dispatched again at
+     * between intervals (twice as often while few partitions are watched), so that a partition that starts or stops working is dispatched again at
      * once (see {@code io.parvirt.dispatch.ThrottleWatch}); {@code dispatch.home_cores} (default
      * true): each shared partition's vCPU threads are kept on home cores chosen by grant
      * ({@code io.parvirt.dispatch.HomeCores}); false leaves their placement to the kernel.

@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ final class DispatchLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DispatchLoop.class);
     private final long intervalNs;
     private final Runnable tick;
-    private final long watchNs;
+    private final LongSupplier watchStepNs;
     private final BooleanSupplier watch;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Object wakeup = new Object();
@@ -30,11 +31,11 @@ final class DispatchLoop implements AutoCloseable {
     private volatile long watched;
     private Thread thread;
 
-    /** {@code watchEvery}: how often {@code watch} runs between intervals (zero: never). */
-    DispatchLoop(Duration interval, Runnable tick, Duration watchEvery, BooleanSupplier watch) {
+    /** {@code watchStepNs}: how long until {@code watch} runs again between intervals, asked each time (zero: never). */
+    DispatchLoop(Duration interval, Runnable tick, LongSupplier watchStepNs, BooleanSupplier watch) {
         this.intervalNs = interval.toNanos();
         this.tick = tick;
-        this.watchNs = watchEvery.toNanos();
+        this.watchStepNs = watchStepNs;
         this.watch = watch;
     }
 
@@ -80,6 +81,7 @@ final class DispatchLoop implements AutoCloseable {
                     woken = false;
                     return true;
                 }
+                long watchNs = watchStepNs.getAsLong();
                 long step = watchNs > 0 ? Math.min(left, watchNs) : left;
                 try {
                     wakeup.wait(step / 1_000_000, (int) (step % 1_000_000));

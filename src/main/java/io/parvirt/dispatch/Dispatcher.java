@@ -96,6 +96,20 @@ public final class Dispatcher implements AutoCloseable {
     private final Enforcement enforcement;
     private final DispatchLoop loop;
     /** Null when {@code dispatch.home_cores=false}: the kernel places the shared vCPU threads. */
+    /** The configured watch step ({@code dispatch.watch_ms}), ns; 0: not watched. */
+    private final long watchEveryNs;
+    /** Uncapped shared partitions running at the last interval: the ones a watch step reads. */
+    private int watchedPartitions;
+    /**
+     * Up to this many watched partitions, the watch steps twice as often as configured. A partition
+     * waking beside one that borrowed its idle entitlement was seen 17–43 ms late at 20 ms steps
+     * (bench/dispatch.sh phase 4, traced: C's burst is seen at the first step after a bandwidth
+     * period ends throttled), and the borrower kept the pool's rest meanwhile: B 0.06–0.07 over in
+     * the 250 ms window that began at the wake. A step reads one {@code cpu.stat} per watched
+     * partition (a few µs): with few partitions twice as many steps cost little, with 20 they
+     * would take the controller over its 1 % (bench/dispatch-cost.sh).
+     */
+    static final int FEW_WATCHED = 4;
     /** The watch steps' time since the last traced interval (only while tracing). */
     private long watchNs;
     /** Each interval's decisions, for diagnosis only (see {@link #trace}). */
@@ -150,9 +164,15 @@ public final class Dispatcher implements AutoCloseable {
             events.accept("Dispatching is not enforced: " + problem + ". Partitions run, but entitlement, capping, "
                     + "weights and pool maxima are not applied; utilization is still measured.");
         }
-        this.loop = new DispatchLoop(config.interval(), this::tick, config.watch(), this::watch);
+        this.watchEveryNs = config.watch().toNanos();
+        this.loop = new DispatchLoop(config.interval(), this::tick, this::watchStepNs, this::watch);
         this.homeCores = config.homeCores() ? new HomeCores() : null;
         this.coreLoad = TRACE.isDebugEnabled() ? new CoreLoad(coreIdle, hostCpus) : null;
+    }
+
+    /** How long until the next watch step: shorter while few partitions are watched ({@link #FEW_WATCHED}). */
+    long watchStepNs() {
+        return watchedPartitions <= FEW_WATCHED ? watchEveryNs / 2 : watchEveryNs;
     }
 
     /** The enforcer, or (null) the reason dispatching is not enforced. */
@@ -239,6 +259,11 @@ public final class Dispatcher implements AutoCloseable {
         for (Running r : running.values()) {
             hostWork += partitions.get(r.lparId()).meter.otherThreads();
         }
+        int watched = 0;
+        for (Running r : running.values()) {
+            watched += r.paused() || r.allocation().dedicated() || r.allocation().capped() ? 0 : 1;
+        }
+        watchedPartitions = watched;
         List<Claim> claims = claims(running);
         Map<Integer, Grant> grants = Allocator.allocate(Math.max(0, capacity), hostWork, pools(snap), claims);
         long t3 = tracing ? System.nanoTime() : 0;

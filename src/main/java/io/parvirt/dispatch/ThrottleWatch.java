@@ -1,7 +1,8 @@
 package io.parvirt.dispatch;
 
 /**
- * One partition's throttle count between intervals, read every watch step (20 ms) so that a
+ * One partition's throttle count between intervals, read every watch step (20 ms; 10 ms while few
+ * partitions are watched: {@link Dispatcher#FEW_WATCHED}) so that a
  * partition that starts or stops working is seen within a few bandwidth periods, not at the next
  * 100 ms interval and then one more (bench/dispatch.sh phase 4: a guest busy 500 ms and idle 500 ms
  * got its share of the spare, and gave it back, 100–200 ms late on every edge).
@@ -27,7 +28,8 @@ final class ThrottleWatch {
     static final long QUIET_NS = 40_000_000;
     static final long FAST_NS = 25_000_000;
     static final long FAST_THROTTLED_NS = 10_000_000;
-    private static final int KEPT = 4;
+    /** Readings kept: enough to look back {@link #BURST_NS} at the shortest watch step (10 ms). */
+    private static final int KEPT = 6;
     private final long[] counts = new long[KEPT];
     private final long[] times = new long[KEPT];
     private final long[] at = new long[KEPT];

@@ -75,6 +75,34 @@ class DispatcherWatchTest {
         return d.usage().get(id).grantedCores();
     }
 
+    /**
+     * With few uncapped partitions to read, the watch steps twice as often as configured, so a
+     * waking one is seen sooner; with many it keeps the configured step, which is what the
+     * controller's budget allows. Capped, dedicated and paused partitions are not read.
+     */
+    @Test
+    void theWatchStepsTwiceAsOftenWhileFewPartitionsAreWatched() {
+        List<Running> running = new ArrayList<>();
+        Dispatcher watched = new Dispatcher(new Dispatcher.Config(Duration.ofMillis(100), 10_000, Path.of("/none"),
+                "h", true, Duration.ofMillis(20), true),
+                () -> new Snapshot(2.0, List.of(SharedProcessorPool.initial(0)), List.copyOf(running)), events::add,
+                (pid, tids, process) -> new ThreadClock.Reading(0, 0, tids.size()), () -> now, List.of(0, 1),
+                new Dispatcher.Enforcer(control, ""));
+        for (int id = 1; id <= Dispatcher.FEW_WATCHED; id++) {
+            running.add(new Running(id, "U" + id, 100L * id, List.of(100L * id + 1),
+                    Lpars.shared(id, "0.1", 1, SharingMode.UNCAP, 128)));
+        }
+        for (int id = 11; id <= 14; id++) {
+            running.add(new Running(id, "K" + id, 100L * id, List.of(100L * id + 1), Lpars.capped(id, "0.1", 1)));
+        }
+        watched.tick();
+        assertThat(watched.watchStepNs()).as("%d uncapped, 4 capped", Dispatcher.FEW_WATCHED).isEqualTo(10 * MS);
+        running.add(new Running(5, "U5", 500, List.of(501L), Lpars.shared(5, "0.1", 1, SharingMode.UNCAP, 128)));
+        watched.tick();
+        assertThat(watched.watchStepNs()).as("one more uncapped").isEqualTo(20 * MS);
+        assertThat(d.watchStepNs()).as("not watched").isZero();
+    }
+
     @Test
     void aWakingPartitionsBurstDecidesAtTheWatchStepAndItsQuietGivesTheSpareBack() {
         // Both busy, held at their quotas of 0.50 (the kernel's overrun aside), 0.15 of the core idle.
