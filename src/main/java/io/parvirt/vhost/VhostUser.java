@@ -84,6 +84,8 @@ public final class VhostUser {
     public static final int F_LOG_ALL = 26;
     public static final int F_PROTOCOL_FEATURES = 30;
     public static final int F_VERSION_1 = 32;
+    /** The back end answers GET_QUEUE_NUM (how many queues it serves). */
+    public static final int PROTOCOL_F_MQ = 0;
     public static final int PROTOCOL_F_LOG_SHMFD = 1;
     public static final int PROTOCOL_F_RARP = 2;
     public static final int PROTOCOL_F_REPLY_ACK = 3;
