@@ -61,7 +61,7 @@ final class LaunchFacts {
         return new LaunchEnvironment(cfg.qemuBinary(), cfg.accel(), Accelerator.hardwareKvm(), cfg.macPrefix(),
                 cfg.runRoot(), cap.availMemMb(), cap.availProcUnits(), poolRoom, byName, macs, states, scsi(p),
                 new LaunchEnvironment.StorageServerCommand(javaBinary(), absoluteClassPath()), cfg.qemuUser(),
-                cfg.vhostUser());
+                cfg.vhostUser(), cfg.vhostUserBlk());
     }
 
     private List<LaunchEnvironment.ScsiMapping> scsi(Partition p) {
@@ -69,8 +69,10 @@ final class LaunchFacts {
         if (vios == null || p.env() == LparEnv.VIOSERVER) {
             return out;
         }
+        boolean vhost = hypervisor.config().vhostUserBlk();
         for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
-            out.add(new LaunchEnvironment.ScsiMapping(d, d.file() != null && Files.isRegularFile(d.file())));
+            out.add(new LaunchEnvironment.ScsiMapping(d, d.file() != null && Files.isRegularFile(d.file()),
+                    vhost && Files.exists(LaunchPlanner.vhostSocket(hypervisor.config().runRoot(), d.viosId(), d.vtd()))));
         }
         return out;
     }
