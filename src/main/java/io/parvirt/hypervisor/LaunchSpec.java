@@ -93,9 +93,13 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
      * served by the same storage server from the guest's memory (issue 17); -1: over NBD.
      */
     public record ScsiDevice(int clientSlot, int lun, String vtd, Path socket, boolean cdrom, boolean readOnly,
-            int diskPort) {
+            Integer diskPort) {
         /** The name of a disk's vhost-user-blk socket beside its NBD socket ({@code <vtd>.sock}). */
         public static final String VHOST_SUFFIX = ".vhost";
+
+        public ScsiDevice {
+            diskPort = diskPort == null ? -1 : diskPort; // a run record (or a peer) from before disk ports: NBD
+        }
 
         /** A device over NBD. */
         public ScsiDevice(int clientSlot, int lun, String vtd, Path socket, boolean cdrom, boolean readOnly) {
@@ -264,17 +268,6 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     /** The QEMU id of disk port {@code i}: the root port a vhost-user-blk disk is plugged into. */
     public static String diskPortId(int i) {
         return "vdisk" + i;
-    }
-
-    /** A disk port no device of this launch uses, or -1 when all {@link #diskPorts} are taken. */
-    public int freeDiskPort() {
-        for (int i = 0; i < diskPorts; i++) {
-            int port = i;
-            if (scsi.stream().noneMatch(d -> d.diskPort() == port)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** A VIOS whose operating system is the storage server, not a QEMU guest. */
