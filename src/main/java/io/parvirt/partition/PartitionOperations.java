@@ -615,6 +615,9 @@ public final class PartitionOperations {
     /** Every running partition's virtual SCSI devices, by partition id, then slot and LUN. */
     public List<VirtualScsiDevice> virtualScsiDevices() {
         List<VirtualScsiDevice> out = new java.util.ArrayList<>();
+        if (hypervisor == null) {
+            return out; // an HMC that runs nothing
+        }
         for (var st : hypervisor.running()) {
             hypervisor.supervisor(st.lparId()).ifPresent(s -> s.spec().scsi().forEach(d -> out.add(
                     new VirtualScsiDevice(s.spec().name(), d.clientSlot(), d.lun(), d.vtd(), d.transport()))));
