@@ -259,13 +259,13 @@ bench_images() {
 # (`image build fio --with fio`), its packages taken from IMAGE_CACHE or the tests' cache when
 # there is one; $1 is the parvirt launcher. QEMU runs as the daemon's user: the unprivileged QEMU
 # user (issue 12) is not let through to an images.dir of the bench's own (the daemon grants passage
-# only below its default layout).
+# only below its default layout). BENCH_PROPS: more settings (lines) for the home.
 bench_fio_home() {
   local cache c
   bench_new_home
   home=$BENCH_HOME
   export PARVIRT_HOME="$home"
-  printf 'images.dir=%s\nqemu.user=\n' "$home/images" >> "$home/parvirt.properties"
+  printf 'images.dir=%s\nqemu.user=\n%s' "$home/images" "${BENCH_PROPS:-}" >> "$home/parvirt.properties"
   cache=${IMAGE_CACHE:-}
   if [ -z "$cache" ]; then
     for c in "$root/target/image-cache" "$root/target/test-images/.cache"; do [ -d "$c/debs" ] && { cache=$c; break; }; done
