@@ -72,10 +72,41 @@ final class LaunchFacts {
         boolean vhost = hypervisor.config().vhostUserBlk();
         for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
             out.add(new LaunchEnvironment.ScsiMapping(d, d.file() != null && Files.isRegularFile(d.file()),
-                    vhost && Files.exists(LaunchPlanner.vhostSocket(hypervisor.config().runRoot(), d.viosId(), d.vtd()))));
+                    vhost && servesVhost(d)));
         }
         return out;
     }
+
+    /**
+     * Whether the VIOS's storage server serves mapping {@code d} over vhost-user-blk too: its
+     * {@code .vhost} socket is there, or the mapping is not served yet at all (a VIOS still
+     * reloading its exports serves both sockets at once; the activation waits for it). A server
+     * that serves the NBD socket alone is one started before vhost-user-blk. The two sockets are
+     * made one after the other, so a moment is allowed between them.
+     */
+    private boolean servesVhost(MappedDevice d) {
+        Path runRoot = hypervisor.config().runRoot();
+        Path vhost = LaunchPlanner.vhostSocket(runRoot, d.viosId(), d.vtd());
+        if (Files.exists(vhost) || !Files.exists(LaunchPlanner.nbdSocket(runRoot, d.viosId(), d.vtd()))) {
+            return true;
+        }
+        long deadline = System.nanoTime() + VHOST_SOCKET_WAIT_NS;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (Files.exists(vhost)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How long after the NBD socket the vhost-user-blk socket may come. */
+    private static final long VHOST_SOCKET_WAIT_NS = 1_000_000_000L;
 
     /** The Java runtime this daemon runs on: the storage server runs the same classes on the same JVM. */
     private static String javaBinary() {

@@ -19,7 +19,8 @@ import java.nio.ByteOrder;
  *  configuration space (the part offered)
  *   0 capacity u64 (sectors)    20 blk_size u32            36 max_discard_sectors u32
  *   8 size_max u32              24 physical_block_exp u8   40 max_discard_seg u32
- *  12 seg_max u32               26 min_io_size u16         44 discard_sector_alignment u32
+ *                               (log2 of sectors per physical block)
+ *  12 seg_max u32               26 min_io_size u16 (sectors) 44 discard_sector_alignment u32
  *  16 geometry u32 (unused)     28 opt_io_size u32         48 max_write_zeroes_sectors u32
  *                               32 wce u8                  52 max_write_zeroes_seg u32
  *                               34 num_queues u16          56 write_zeroes_may_unmap u8
@@ -79,9 +80,12 @@ final class VirtioBlk {
         c.set(VhostUser.U64, 0, bytes / SECTOR);
         c.set(VhostUser.U32, 8, SIZE_MAX);
         c.set(VhostUser.U32, 12, SEG_MAX);
-        c.set(VhostUser.U32, 20, 4096); // the pools' block: a guest that writes whole 4 KiB blocks never makes the page cache read
-        c.set(ValueLayout.JAVA_BYTE, 24, (byte) 0);
-        c.set(U16, 26, (short) 1);
+        // 512-byte logical sectors, as scsi-hd over NBD shows the same disk (a partition table or
+        // file system made through one transport reads the same through the other), 4 KiB physical
+        // (the page cache's and the pools' block: a guest that writes whole ones never makes it read)
+        c.set(VhostUser.U32, 20, SECTOR);
+        c.set(ValueLayout.JAVA_BYTE, 24, (byte) 3);
+        c.set(U16, 26, (short) 8);
         c.set(VhostUser.U32, 28, 0);
         c.set(U16, 34, (short) 1);
         c.set(VhostUser.U32, 36, MAX_RANGE_SECTORS);

@@ -47,7 +47,8 @@ class VhostUserBlkTest {
             MemorySegment c = g.config(60);
             assertThat(c.get(VhostUser.U64, 0)).as("capacity in sectors").isEqualTo(SIZE / 512);
             assertThat(c.get(VhostUser.U32, 12)).as("seg_max").isEqualTo(VirtioBlk.SEG_MAX);
-            assertThat(c.get(VhostUser.U32, 20)).as("blk_size").isEqualTo(4096);
+            assertThat(c.get(VhostUser.U32, 20)).as("blk_size: 512-byte sectors, as scsi-hd over NBD").isEqualTo(512);
+            assertThat(c.get(ValueLayout.JAVA_BYTE, 24)).as("physical_block_exp: 4 KiB").isEqualTo((byte) 3);
             assertThat(c.get(VirtioBlk.U16, 34)).as("num_queues").isEqualTo((short) 1);
             assertThat(VhostUser.has(g.features, VirtioBlk.F_FLUSH)).isTrue();
             assertThat(VhostUser.has(g.features, VirtioBlk.F_RO)).isFalse();
