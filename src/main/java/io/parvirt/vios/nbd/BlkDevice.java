@@ -141,7 +141,8 @@ final class BlkDevice implements AutoCloseable {
             opened = true;
             connects++;
             channel.use(fd);
-            queue = new BlkQueue(new DiskIo(file, backing, counters), counters, backing.export.name());
+            DiskIo disk = new DiskIo(file, backing, counters);
+            queue = new BlkQueue(disk, counters, backing.export.name());
             LOG.info("vhost-blk {}: QEMU connected", backing.export.name());
             synchronized (this) {
                 connFd = fd;
@@ -153,6 +154,7 @@ final class BlkDevice implements AutoCloseable {
                     connFd = -1; // before the channel closes: close() never shuts down a number reused since
                 }
                 forget();
+                disk.close();
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("vhost-blk {}: {}", backing.export.name(), e.toString());

@@ -38,6 +38,8 @@ final class BlkQueue {
     private final byte[] id;
     private final MemorySegment header = Arena.ofAuto().allocate(VirtioBlk.HEADER, 8);
     private final MemorySegment eventScratch = Arena.ofAuto().allocate(8, 8);
+    /** A request's data buffers as one preadv/pwritev takes them. */
+    private final MemorySegment iov = Arena.ofAuto().allocate((long) Libc.IOVEC * Libc.IOV_MAX, 8);
     // the chain being served, taken apart
     private final MemorySegment[] seg = new MemorySegment[MAX_CHAIN];
     private final long[] off = new long[MAX_CHAIN];
@@ -138,7 +140,12 @@ final class BlkQueue {
         };
     }
 
-    /** IN: the range read from the disk straight into the chain's writable buffers. */
+    /**
+     * IN: the range read from the disk straight into the chain's writable buffers: one
+     * {@code preadv} into all of them ({@link DiskIo#vectored}), or where that cannot be (snapshot
+     * layers, a move) or stopped short, buffer by buffer from there. Every page read into is marked
+     * for the dirty log, a failed read's too (part of it may be written).
+     */
     private int read(long sector) {
         counters.reads.increment();
         long n = writable - 1;
@@ -146,26 +153,30 @@ final class BlkQueue {
         if (at < 0) {
             return failed(RequestError.OUT_OF_RANGE, 0);
         }
-        long done = 0;
-        for (int i = firstWritable; i < count && done < n; i++) {
-            long take = Math.min(len[i], n - done);
-            for (long p = 0; p < take; ) {
-                int piece = (int) Math.min(PIECE, take - p);
-                ByteBuffer dst = seg[i].asSlice(off[i] + p, piece).asByteBuffer();
-                int e = disk.read(dst, at + done + p);
-                q.written(gpa[i] + p, piece); // marked even when it failed: part of it may be written
-                if (e != 0) {
-                    return failed(RequestError.IO_ERROR, (int) Math.min(Integer.MAX_VALUE, done + p + piece));
-                }
-                p += piece;
-            }
-            done += take;
+        long done = vectored(false, n, at);
+        int error = done < 0 ? (int) -done : done < n ? pieces(false, n, at, done) : 0;
+        markRead(n);
+        if (error != 0) {
+            return failed(RequestError.IO_ERROR, (int) Math.min(Integer.MAX_VALUE - 1, n));
         }
         counters.bytesRead.add(n);
         return finish(VirtioBlk.S_OK, (int) Math.min(Integer.MAX_VALUE - 1, n));
     }
 
-    /** OUT: the chain's readable data after the header written to the disk straight from guest memory. */
+    /** Marks the pages of the chain's first {@code n} writable bytes in the dirty log (while QEMU logs). */
+    private void markRead(long n) {
+        long left = n;
+        for (int i = firstWritable; i < count && left > 0; i++) {
+            long take = Math.min(len[i], left);
+            q.written(gpa[i], take);
+            left -= take;
+        }
+    }
+
+    /**
+     * OUT: the chain's readable data after the header written to the disk straight from guest
+     * memory: one {@code pwritev} of all of it, or piece by piece as {@link #read} goes.
+     */
     private int write(long sector) {
         counters.writes.increment();
         if (disk.readOnly()) {
@@ -176,25 +187,72 @@ final class BlkQueue {
         if (at < 0) {
             return failed(RequestError.OUT_OF_RANGE, 0);
         }
-        long skip = VirtioBlk.HEADER;
-        long done = 0;
-        for (int i = 0; i < firstWritable; i++) {
-            long from = Math.min(skip, len[i]);
-            skip -= from;
-            long take = len[i] - from;
-            for (long p = 0; p < take; ) {
-                int piece = (int) Math.min(PIECE, take - p);
-                ByteBuffer src = seg[i].asSlice(off[i] + from + p, piece).asByteBuffer();
-                int e = disk.write(src, at + done + p);
-                if (e != 0) {
-                    return failed(e == Protocol.ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR, 0);
-                }
-                p += piece;
-            }
-            done += take;
+        long done = vectored(true, n, at);
+        int error = done < 0 ? (int) -done : done < n ? pieces(true, n, at, done) : 0;
+        if (error != 0) {
+            return failed(error == Protocol.ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR, 0);
         }
         counters.bytesWritten.add(n);
         return finish(VirtioBlk.S_OK, 0);
+    }
+
+    /**
+     * The request's data in one system call: the {@code n} data bytes of the chain (for a write
+     * the readable ones after the header, for a read the writable ones before the status) as an
+     * iovec over guest memory. The bytes moved, a negative error, or 0 when it must go piece by
+     * piece (the disk cannot do it so, or the chain has more buffers than one call takes).
+     */
+    private long vectored(boolean write, long n, long at) {
+        int end = write ? firstWritable : count;
+        long skip = write ? VirtioBlk.HEADER : 0;
+        long left = n;
+        int buffers = 0;
+        for (int i = write ? 0 : firstWritable; i < end && left > 0; i++) {
+            long from = Math.min(skip, len[i]);
+            skip -= from;
+            long take = Math.min(len[i] - from, left);
+            if (take == 0) {
+                continue;
+            }
+            if (buffers == Libc.IOV_MAX) {
+                return 0;
+            }
+            iov.set(ValueLayout.JAVA_LONG, 16L * buffers, seg[i].address() + off[i] + from);
+            iov.set(ValueLayout.JAVA_LONG, 16L * buffers + 8, take);
+            buffers++;
+            left -= take;
+        }
+        if (buffers == 0) {
+            return 0;
+        }
+        long r = disk.vectored(write, iov, buffers, at);
+        return r == DiskIo.NOT_HERE ? 0 : r;
+    }
+
+    /**
+     * The request's data buffer by buffer through {@link DiskIo#read}/{@link DiskIo#write} (the
+     * snapshot layers, a move's mirror), from data byte {@code from} on; 0 or an error.
+     */
+    private int pieces(boolean write, long n, long at, long from) {
+        int end = write ? firstWritable : count;
+        long skip = (write ? VirtioBlk.HEADER : 0) + from;
+        long pos = from;
+        for (int i = write ? 0 : firstWritable; i < end && pos < n; i++) {
+            long first = Math.min(skip, len[i]);
+            skip -= first;
+            long take = Math.min(len[i] - first, n - pos);
+            for (long p = 0; p < take; ) {
+                int piece = (int) Math.min(PIECE, take - p);
+                ByteBuffer b = seg[i].asSlice(off[i] + first + p, piece).asByteBuffer();
+                int e = write ? disk.write(b, at + pos) : disk.read(b, at + pos);
+                if (e != 0) {
+                    return e;
+                }
+                p += piece;
+                pos += piece;
+            }
+        }
+        return 0;
     }
 
     /**
