@@ -42,7 +42,8 @@
 #      default bookworm-backports' QEMU 10 that ./test unpacks into target/qemu-bpo; fio1 and the
 #      anchor both run on it (qemu.binary), so only the path differs. The anchor then drops the
 #      vhost-user-blk chardev and device and attaches the file as a scsi-hd on fio1's (otherwise
-#      empty) virtio-scsi controller and as virtio-blk on the freed disk port.
+#      empty) virtio-scsi controller and as virtio-blk on the freed disk port. QEMU=BINARY with the
+#      default (NBD) path runs fio1 and the anchor on that QEMU too, for an A/B on one QEMU.
 # Writes bench/results/guest-fio.txt (raw) and .md (table); OUT=PREFIX writes PREFIX.txt/.md.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -51,7 +52,12 @@ if [ $# -ne 0 ]; then echo "usage: $0   (no arguments; RUNS, RUNTIME, SPAN, DISK
 qemu=/usr/bin/qemu-system-x86_64
 transport=${DISK_TRANSPORT:-nbd}
 case $transport in
-  nbd) ;;
+  nbd)
+    if [ -n "${QEMU:-}" ]; then # the NBD path on another QEMU (both fio1 and the anchor), e.g. to compare with vhost-user-blk on it
+      qemu=$QEMU
+      export BENCH_PROPS
+      BENCH_PROPS=$(printf 'qemu.binary=%s\n' "$qemu")
+    fi ;;
   vhost-user-blk)
     qemu=${QEMU:-$root/target/qemu-bpo/root/usr/bin/qemu-system-x86_64}
     [ -x "$qemu" ] || { echo "bench: DISK_TRANSPORT=vhost-user-blk needs QEMU 8 or later under TCG: set QEMU=BINARY (./test guest unpacks bookworm-backports' QEMU 10 into target/qemu-bpo)" >&2; exit 1; }
