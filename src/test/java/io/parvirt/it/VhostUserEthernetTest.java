@@ -163,6 +163,26 @@ class VhostUserEthernetTest {
         assertThat(java.util.Arrays.copyOfRange(file, 0, 1 << 20)).as("nothing before it").containsOnly(0);
         assertThat(Guests.vios(d, "VIOS1", "lsmap -vadapter vhost0")).as("the VIOS's view as for NBD").contains(vtd)
                 .contains("diskH1").doesNotContain("vhost-user");
+
+        // a disk mapped while H1 runs is hot-plugged on a free disk port as vhost-user-blk too; rmvdev unplugs it
+        Guests.vios(d, "VIOS1", "mkbdsp -sp pool1 16M -bd diskH1b -vadapter vhost0 -tn vthot");
+        Await.on("H1 to see the disk mapped while it runs", () -> VirtualEthernetTest.sh("H1",
+                "cat /sys/block/vd*/serial; echo").stdout()).within(Duration.ofSeconds(60))
+                .every(Duration.ofSeconds(1)).until(x -> x.contains("vthot"));
+        JsonNode two = new ObjectMapper().readTree(d.api("GET", "/api/v1/vscsi/devices", null).body());
+        assertThat(two.findValuesAsText("transport")).as(two.toString()).containsExactly("vhost-user-blk",
+                "vhost-user-blk");
+        VirtualEthernetTest.sh("H1", "for b in /sys/block/vd*; do [ \"$(cat $b/serial)\" = vthot ] && "
+                + "dd if=/tmp/p of=/dev/${b##*/} bs=65536 count=1 conv=fsync 2>/dev/null; done; true");
+        assertThat(java.util.Arrays.copyOfRange(java.nio.file.Files.readAllBytes(d.home().root().resolve(
+                "vios/1/pools/pool1/diskH1b")), 0, 65536)).as("the hot-plugged disk's file")
+                .isEqualTo(java.util.Arrays.copyOfRange(want, 0, 65536));
+        long t0 = System.nanoTime();
+        Guests.vios(d, "VIOS1", "rmvdev -vtd vthot");
+        System.out.printf("rmvdev of a vhost-user-blk disk with its client running took %.1f s%n",
+                (System.nanoTime() - t0) / 1e9);
+        assertThat(VirtualEthernetTest.sh("H1", "cat /sys/block/vd*/serial; echo").stdout()).as("H1's disks after rmvdev")
+                .doesNotContain("vthot").contains(vtd);
     }
 
     @Test
