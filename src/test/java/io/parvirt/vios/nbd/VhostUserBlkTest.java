@@ -250,8 +250,13 @@ class VhostUserBlkTest {
             assertThat(g.get(h + 16, 1)[0]).isEqualTo((byte) VirtioBlk.S_IOERR);
             g.descriptor(0, DATA, 512, Virtqueue.DESC_WRITE | Virtqueue.DESC_NEXT, 1); // writable, then readable
             g.descriptor(1, h, 16, 0, 0);
+            byte[] readOnly = new byte[16];
+            Arrays.fill(readOnly, (byte) 0x55);
+            g.put(h, readOnly);
             g.post(0);
             g.awaitUsed(n + 3);
+            assertThat(g.get(h, 16)).as("nothing written into the guest's device-readable buffer").isEqualTo(readOnly);
+            assertThat(g.usedEntry(n + 2)).as("given back with nothing written").isEqualTo(0L);
             assertThat(rig.disk().counters().errors(RequestError.MALFORMED_CHAIN)).isEqualTo(3);
         }
     }
