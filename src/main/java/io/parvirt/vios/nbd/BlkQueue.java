@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
  * The request path of a vhost-user-blk disk: takes the guest's request chains from its virtqueue
  * (layouts in {@link VirtioBlk}) and does each through the disk's {@link DiskIo}, the same code
  * NBD's requests go through (file, snapshot layers, a move's mirror, counters). Data goes between
- * the file and the guest's memory directly: a read is a {@code pread} into the guest's buffer, a
- * write a {@code pwrite} from it; nothing is copied through a buffer of the server's.
+ * the file and the guest's memory directly: a read is one {@code preadv} into the guest's buffers,
+ * a write one {@code pwritev} from them (through snapshot layers or a move's mirror, a read or
+ * write per buffer); nothing is copied through a buffer of the server's.
  *
  * <p>A chain is taken apart before anything is done: at most {@link #MAX_CHAIN} descriptors, each
  * inside guest memory ({@link Virtqueue}'s walk checks that), the device-readable ones first and
