@@ -83,7 +83,8 @@ bench_stop_daemon() {
 # paths under $1. Other QEMUs on the machine (other homes, tests) never match.
 bench_qemu_pids() {
   local h=$1 p
-  for p in $(pgrep -f '^/usr/bin/qemu-system|^qemu-system' 2>/dev/null || true); do
+  # any QEMU binary: the system's, or another one given as qemu.binary (bookworm-backports' in target/qemu-bpo)
+  for p in $(pgrep -f '^(/[^ ]*/)?qemu-system' 2>/dev/null || true); do
     if tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$h/"; then echo "$p"; fi
   done
 }
