@@ -59,7 +59,6 @@ final class BlkDevice implements AutoCloseable {
     /** Guarded by this: the thread is done and the wake eventfd closed. */
     private boolean finished;
     private volatile int connFd = -1;
-    private volatile long connects;
     // the device's thread only
     private BlkQueue queue;
     private GuestMemory memory;
@@ -94,10 +93,6 @@ final class BlkDevice implements AutoCloseable {
 
     boolean connected() {
         return connFd >= 0;
-    }
-
-    long connects() {
-        return connects;
     }
 
     private void run() {
@@ -139,7 +134,6 @@ final class BlkDevice implements AutoCloseable {
             endpoint.refreshIfIdle();
             counters.open.incrementAndGet();
             opened = true;
-            connects++;
             channel.use(fd);
             DiskIo disk = new DiskIo(file, backing, counters);
             queue = new BlkQueue(disk, counters, backing.export.name());
