@@ -295,6 +295,7 @@ class VhostUserEthernetTest {
         // A normal stop leaves the partitions running and saves the counters; a daemon of its own
         // process re-adopts them, saves the counters itself, and is killed.
         io.parvirt.home.ParvirtHome home = d.home();
+        List<String> guests = List.of(lparId("H1"), lparId("H2")); // VIOS1's directory has no ports to save
         d.daemon().stop();
         java.nio.file.Files.writeString(home.config(), "\nlisten=127.0.0.1:0\n",
                 java.nio.file.StandardOpenOption.APPEND);
@@ -303,7 +304,7 @@ class VhostUserEthernetTest {
         Process p = ServedHome.serve(home.root());
         try {
             Await.until("the served daemon to save both partitions' counters", Duration.ofSeconds(60),
-                    () -> checkpoints(lpars).stream().filter(t -> t > served).count() == 2);
+                    () -> checkpoints(lpars, guests).stream().filter(t -> t > served).count() == 2);
         } finally {
             p.destroyForcibly(); // SIGKILL
             p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -361,10 +362,16 @@ class VhostUserEthernetTest {
         System.out.printf("vhost-user resume: chlparstate -o resume %d ms%n", resumed / 1_000_000);
     }
 
-    /** When each partition's counter checkpoint was last written (ms), for those that have one. */
-    private static List<Long> checkpoints(java.nio.file.Path lpars) {
+    static String lparId(String name) {
+        return d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=" + name, "-F", "lpar_id")
+                .stdout().strip();
+    }
+
+    /** When each of partitions {@code ids}' counter checkpoint was last written (ms), for those that have one. */
+    private static List<Long> checkpoints(java.nio.file.Path lpars, List<String> ids) {
         try (var dirs = java.nio.file.Files.list(lpars)) {
-            return dirs.map(x -> x.resolve("port-counters.properties")).filter(java.nio.file.Files::exists)
+            return dirs.filter(x -> ids.contains(x.getFileName().toString()))
+                    .map(x -> x.resolve("port-counters.properties")).filter(java.nio.file.Files::exists)
                     .map(f -> f.toFile().lastModified()).toList();
         } catch (java.io.IOException e) {
             return List.of();
