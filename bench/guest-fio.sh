@@ -36,12 +36,35 @@
 #      NOBUILD=1 (freeze target/parvirt.jar as it is); IMAGE_CACHE (as bench/iperf3.sh);
 #      JFR=FILE: record a JDK Flight Recording of the storage server over the measured rounds
 #      (jcmd JFR.start on its pid; `jfr print --events jdk.ExecutionSample FILE` to read it).
+#      DISK_TRANSPORT=vhost-user-blk: the VIOS path is fio1's disk as a vhost-user-blk device
+#      (vios.disk_transport=vhost-user-blk: the storage server serves the guest's virtqueue from its
+#      shared memory; /dev/vdX in fio1). That needs QEMU 8 or later under TCG: QEMU=BINARY, by
+#      default bookworm-backports' QEMU 10 that ./test unpacks into target/qemu-bpo; fio1 and the
+#      anchor both run on it (qemu.binary), so only the path differs. The anchor then drops the
+#      vhost-user-blk chardev and device and attaches the file as a scsi-hd on fio1's (otherwise
+#      empty) virtio-scsi controller and as virtio-blk on the freed disk port. QEMU=BINARY with the
+#      default (NBD) path runs fio1 and the anchor on that QEMU too, for an A/B on one QEMU.
 # Writes bench/results/guest-fio.txt (raw) and .md (table); OUT=PREFIX writes PREFIX.txt/.md.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/lib.sh"
 if [ $# -ne 0 ]; then echo "usage: $0   (no arguments; RUNS, RUNTIME, SPAN, DISK, NOBUILD, JFR in the environment)" >&2; exit 2; fi
 qemu=/usr/bin/qemu-system-x86_64
+transport=${DISK_TRANSPORT:-nbd}
+case $transport in
+  nbd)
+    if [ -n "${QEMU:-}" ]; then # the NBD path on another QEMU (both fio1 and the anchor), e.g. to compare with vhost-user-blk on it
+      qemu=$QEMU
+      export BENCH_PROPS
+      BENCH_PROPS=$(printf 'qemu.binary=%s\n' "$qemu")
+    fi ;;
+  vhost-user-blk)
+    qemu=${QEMU:-$root/target/qemu-bpo/root/usr/bin/qemu-system-x86_64}
+    [ -x "$qemu" ] || { echo "bench: DISK_TRANSPORT=vhost-user-blk needs QEMU 8 or later under TCG: set QEMU=BINARY (./test guest unpacks bookworm-backports' QEMU 10 into target/qemu-bpo)" >&2; exit 1; }
+    export BENCH_PROPS
+    BENCH_PROPS=$(printf 'vios.disk_transport=vhost-user-blk\nqemu.binary=%s\n' "$qemu") ;;
+  *) echo "bench: DISK_TRANSPORT must be nbd or vhost-user-blk, not $transport" >&2; exit 2 ;;
+esac
 for c in "$qemu" python3 jq sha256sum; do command -v "$c" >/dev/null || { echo "bench: $c is needed" >&2; exit 1; }; done
 runs=${RUNS:-3}
 runtime=${RUNTIME:-5}
@@ -79,8 +102,27 @@ opts="format=raw,if=none,cache=writeback,aio=threads,file.locking=off"
 argv=()
 prev=
 nbd=0
+vhost=0
+vport=
 used_ports=" "
 for a in "${src[@]}"; do
+  if [ "$transport" = vhost-user-blk ]; then
+    # the vhost-user-blk disk's chardev goes; its device becomes the file as a scsi-hd on fio1's controller
+    if [ "$a" = -chardev ]; then prev=$a; continue; fi
+    if [ "$prev" = -chardev ]; then
+      [[ $a =~ ^socket,id=vblk ]] && { prev=; continue; }
+      argv+=(-chardev)
+    fi
+    if [ "$prev" = -device ] && [[ $a =~ ^vhost-user-blk-pci,.*bus=(vdisk[0-9]+) ]]; then
+      vport=${BASH_REMATCH[1]}
+      ctl=$(printf '%s\n' "${src[@]}" | sed -n 's/^virtio-scsi-pci,id=\(vscsi[0-9]*\),.*/\1/p' | head -1)
+      argv[-1]=-drive
+      argv+=("file=$file,id=direct0,$opts" -device "scsi-hd,id=direct0dev,bus=$ctl.0,channel=0,scsi-id=0,lun=0,drive=direct0")
+      vhost=$((vhost + 1))
+      prev=
+      continue
+    fi
+  fi
   case "$prev" in
     -name) a="guest=anchor-fio,debug-threads=on" ;;
     -uuid) a=$(cat /proc/sys/kernel/random/uuid) ;;
@@ -96,9 +138,14 @@ for a in "${src[@]}"; do
   argv+=("$a")
   prev=$a
 done
-[ "$nbd" -eq 1 ] || { echo "bench: expected one NBD -blockdev on fio1's command line, found $nbd" >&2; exit 1; }
-port=
+if [ "$transport" = vhost-user-blk ]; then
+  [ "$vhost" -eq 1 ] && [ "$nbd" -eq 0 ] || { echo "bench: expected one vhost-user-blk device and no NBD -blockdev on fio1's command line, found $vhost and $nbd" >&2; exit 1; }
+else
+  [ "$nbd" -eq 1 ] || { echo "bench: expected one NBD -blockdev on fio1's command line, found $nbd" >&2; exit 1; }
+fi
+port=$vport
 for a in "${src[@]}"; do
+  [ -n "$port" ] && break
   if [[ $a =~ ^pcie-root-port,id=(vslot[0-9]+), ]] && [[ $used_ports != *" ${BASH_REMATCH[1]} "* ]]; then port=${BASH_REMATCH[1]}; break; fi
 done
 [ -n "$port" ] || { echo "bench: no free root port for virtio-blk" >&2; exit 1; }
@@ -144,6 +191,10 @@ gexec() { # path argv...
   else $qga "$adir/qga.sock" --timeout 300 -- "$@"; fi
 }
 declare -A dev=([vios]=/dev/sda [direct-scsi]=/dev/sda [virtio-blk]=/dev/vda)
+if [ "$transport" = vhost-user-blk ]; then
+  # fio1's vhost-user-blk disk: the virtio-blk disk whose ID is disk1's virtual target device
+  dev[vios]=/dev/$(gexec vios /bin/sh -c 'for b in /sys/block/vd*; do case "$(cat $b/serial)" in vtscsi*) echo ${b##*/};; esac; done' | head -1)
+fi
 for p in vios direct-scsi virtio-blk; do
   sz=$(gexec "$p" /bin/cat "/sys/block/${dev[$p]#/dev/}/size")
   [ "$sz" -eq $(( $(stat -c %s "$file") / 512 )) ] || { echo "bench: $p: ${dev[$p]} has $sz sectors, the file $(stat -c %s "$file") bytes" >&2; exit 1; }
@@ -211,7 +262,7 @@ for row in "${rows[@]}"; do
   med[$row,cpu]=$(for ((r = 1; r <= runs; r++)); do echo "${res[$r,$row,vios,cpu]}"; done | median)
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-cmd="${OUT:+OUT=$OUT }${ROWS:+ROWS=\"$ROWS\" }${RUNS:+RUNS=$RUNS }${RUNTIME:+RUNTIME=$RUNTIME }${SPAN:+SPAN=$SPAN }${DISK:+DISK=$DISK }${JFR:+JFR=$JFR }${NOBUILD:+NOBUILD=$NOBUILD }bench/guest-fio.sh"
+cmd="${DISK_TRANSPORT:+DISK_TRANSPORT=$DISK_TRANSPORT }${QEMU:+QEMU=$QEMU }${OUT:+OUT=$OUT }${ROWS:+ROWS=\"$ROWS\" }${RUNS:+RUNS=$RUNS }${RUNTIME:+RUNTIME=$RUNTIME }${SPAN:+SPAN=$SPAN }${DISK:+DISK=$DISK }${JFR:+JFR=$JFR }${NOBUILD:+NOBUILD=$NOBUILD }bench/guest-fio.sh"
 {
   printf '%s\n' "${raw[@]}"
   printf '%s\n' "${loads[@]}"
@@ -227,7 +278,9 @@ cmd="${OUT:+OUT=$OUT }${ROWS:+ROWS=\"$ROWS\" }${RUNS:+RUNS=$RUNS }${RUNTIME:+RUN
   echo "CPU: the anchor's QEMU runs in fio1's own cgroups ($cgmoved hierarchies), so both guests have the same share of this shared host; the VIOS's storage server runs in the VIOS partition's."
   echo "Load (\`uptime\`, the host is shared; other sessions' guests were not waited for): $(printf '%s; ' "${loads[@]}")"
   echo
-  echo "| row | VIOS (NBD) | direct scsi-hd | virtio-blk | VIOS / direct scsi-hd | VIOS / virtio-blk | mean latency us VIOS / direct / virtio-blk | storage server cores | server run-queue wait per request (us) |"
+  echo "VIOS path: $transport$([ "$transport" = vhost-user-blk ] && echo " (fio1's disk ${dev[vios]}: vhost-user-blk-pci, served by the storage server from the guest's shared memory; both QEMUs: $qemu)")."
+  echo
+  echo "| row | VIOS ($transport) | direct scsi-hd | virtio-blk | VIOS / direct scsi-hd | VIOS / virtio-blk | mean latency us VIOS / direct / virtio-blk | storage server cores | server run-queue wait per request (us) |"
   echo "|---|---|---|---|---|---|---|---|---|"
   for row in "${rows[@]}"; do
     unit=IOPS

@@ -83,7 +83,8 @@ bench_stop_daemon() {
 # paths under $1. Other QEMUs on the machine (other homes, tests) never match.
 bench_qemu_pids() {
   local h=$1 p
-  for p in $(pgrep -f '^/usr/bin/qemu-system|^qemu-system' 2>/dev/null || true); do
+  # any QEMU binary: the system's, or another one given as qemu.binary (bookworm-backports' in target/qemu-bpo)
+  for p in $(pgrep -f '^(/[^ ]*/)?qemu-system' 2>/dev/null || true); do
     if tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$h/"; then echo "$p"; fi
   done
 }
@@ -259,13 +260,13 @@ bench_images() {
 # (`image build fio --with fio`), its packages taken from IMAGE_CACHE or the tests' cache when
 # there is one; $1 is the parvirt launcher. QEMU runs as the daemon's user: the unprivileged QEMU
 # user (issue 12) is not let through to an images.dir of the bench's own (the daemon grants passage
-# only below its default layout).
+# only below its default layout). BENCH_PROPS: more settings (lines) for the home.
 bench_fio_home() {
   local cache c
   bench_new_home
   home=$BENCH_HOME
   export PARVIRT_HOME="$home"
-  printf 'images.dir=%s\nqemu.user=\n' "$home/images" >> "$home/parvirt.properties"
+  printf 'images.dir=%s\nqemu.user=\n%s' "$home/images" "${BENCH_PROPS:-}" >> "$home/parvirt.properties"
   cache=${IMAGE_CACHE:-}
   if [ -z "$cache" ]; then
     for c in "$root/target/image-cache" "$root/target/test-images/.cache"; do [ -d "$c/debs" ] && { cache=$c; break; }; done

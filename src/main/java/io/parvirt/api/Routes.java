@@ -238,10 +238,12 @@ final class Routes {
         r.before("/api/v1/memory", this::wholeSystem);
         r.before("/api/v1/dispatch", this::wholeSystem);
         r.before("/api/v1/vswitch/ports", this::wholeSystem);
+        r.before("/api/v1/vscsi/devices", this::wholeSystem);
         r.before("/metrics", this::wholeSystem);
         r.get("/api/v1/memory", ctx -> ctx.json(hmc.memoryReport()));
         r.get("/api/v1/dispatch", ctx -> ctx.json(hmc.dispatchReport()));
         r.get("/api/v1/vswitch/ports", ctx -> ctx.json(hmc.ethernetPorts()));
+        r.get("/api/v1/vscsi/devices", ctx -> ctx.json(hmc.virtualScsiDevices()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(Metrics.render(hmc) + Metrics.feed(feed)));
     }
 

@@ -253,7 +253,7 @@ public final class Daemon implements AutoCloseable {
             io.parvirt.hypervisor.QemuUser.openHome(user, home.root(), c.runRoot());
         }
         return new Hypervisor.Config(c.qemuBinary(), c.accel(), c.runRoot(), c.consoleLogDir(), c.vtermDir(),
-                c.homeTag(), c.bootTimeout(), c.macPrefix(), user, c.vhostUser());
+                c.homeTag(), c.bootTimeout(), c.macPrefix(), user, c.vhostUser(), c.vhostUserBlk());
     }
 
     /** The HMC over SSH (issue 15), or null when {@code ssh.listen} is off; started before the API. */

@@ -29,6 +29,7 @@ import java.util.Properties;
  * {@code hpt_ratio} (default 1:64). System settings seed a new store; after that the store wins.
  */
 record DaemonConfig(Properties props, InetSocketAddress listen) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DaemonConfig.class);
     static final String DEFAULT_LISTEN = "127.0.0.1:12443";
 
     static DaemonConfig load(ParvirtHome home, String listenOverride) {
@@ -233,7 +234,36 @@ record DaemonConfig(Properties props, InetSocketAddress listen) {
         return new Hypervisor.Config(binary, accel,
                 home.run().resolve("lpar"), home.logs().resolve("console"), home.run().resolve("vterm"),
                 homeTag(home), Duration.ofSeconds(Long.parseLong(props.getProperty("boot_timeout_seconds", "300"))),
-                macPrefix(home), qemuUser(), transport() == io.parvirt.vswitch.Transport.VHOST_USER);
+                macPrefix(home), qemuUser(), transport() == io.parvirt.vswitch.Transport.VHOST_USER,
+                vhostUserBlk(chosen, binary));
+    }
+
+    /**
+     * {@code vios.disk_transport} ({@code nbd}; {@code vhost-user-blk}): how client partitions'
+     * virtual SCSI disks reach their VIOS's storage server. With {@code vhost-user-blk} a
+     * read-write disk is a virtio-blk device the storage server serves from the guest's shared
+     * memory (optical media stay on NBD). Where the QEMU cannot (TCG on a QEMU older than
+     * {@link #VHOST_USER_TCG_MAJOR}) the disks stay on NBD and the log says why; a bad value stops
+     * the daemon at start.
+     */
+    boolean vhostUserBlk(Accelerator chosen, String binary) {
+        String v = props.getProperty("vios.disk_transport", "nbd").strip();
+        if (v.equals("nbd")) {
+            return false;
+        }
+        if (!v.equals("vhost-user-blk")) {
+            throw new IllegalArgumentException("vios.disk_transport must be nbd or vhost-user-blk, not " + v);
+        }
+        if (chosen == Accelerator.TCG) {
+            var old = io.parvirt.hypervisor.QemuVersion.of(binary).filter(q -> q.major() < VHOST_USER_TCG_MAJOR);
+            if (old.isPresent()) {
+                LOG.warn("vios.disk_transport=vhost-user-blk: qemu.binary {} is QEMU {}, whose TCG guests cannot run "
+                        + "vhost-user devices; virtual SCSI disks go over NBD. Set qemu.binary to QEMU {} or later, or "
+                        + "run under KVM", binary, old.get(), VHOST_USER_TCG_MAJOR);
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -117,6 +117,11 @@ public final class Hmc {
         return network == null ? java.util.List.of() : network.ports();
     }
 
+    /** Running partitions' virtual SCSI devices with their transport (not an HMC listing: served by the API). */
+    public java.util.List<io.parvirt.partition.PartitionOperations.VirtualScsiDevice> virtualScsiDevices() {
+        return operations.virtualScsiDevices();
+    }
+
     /** parvirt's dispatching figures (not an HMC listing: served by the API and /metrics). */
     public DispatchReport dispatchReport() {
         return operations.dispatchReport();

@@ -128,7 +128,7 @@ final class AdapterHotplug {
 
     /** The same device with the same mapping; an optical drive's medium may differ (that is a tray change). */
     private static boolean sameDevice(LaunchSpec.ScsiDevice a, LaunchSpec.ScsiDevice b) {
-        return a.vtd().equals(b.vtd()) && a.cdrom() == b.cdrom()
+        return a.vtd().equals(b.vtd()) && a.cdrom() == b.cdrom() && Objects.equals(a.diskPort(), b.diskPort())
                 && (a.cdrom() || (Objects.equals(a.socket(), b.socket()) && a.readOnly() == b.readOnly()));
     }
 
@@ -177,6 +177,10 @@ final class AdapterHotplug {
     }
 
     private void addScsiDevice(LaunchSpec.ScsiDevice d) throws IOException {
+        if (d.vhostUser()) {
+            addVhostDisk(d);
+            return;
+        }
         if (d.socket() != null) {
             qmp.blockdevAdd(QemuCommandLine.nbdBlockdev(d));
         }
@@ -190,8 +194,28 @@ final class AdapterHotplug {
         }
     }
 
+    /**
+     * A vhost-user-blk disk: its chardev connects to the storage server's socket, then the device
+     * on its disk port (QEMU's device_add talks to the server: features, configuration space).
+     */
+    private void addVhostDisk(LaunchSpec.ScsiDevice d) throws IOException {
+        qmp.chardevAddSocketClient(d.chardevId(), d.vhostSocket().toString(), QemuCommandLine.VHOST_RECONNECT_S);
+        try {
+            qmp.deviceAdd(QemuCommandLine.vhostBlkDevice(d));
+        } catch (IOException e) {
+            qmp.chardevRemove(d.chardevId());
+            throw e;
+        }
+    }
+
     private void removeScsiDevice(LaunchSpec.ScsiDevice d, long deadline) throws IOException, InterruptedException {
         unplug(d.deviceId(), deadline);
+        if (d.vhostUser()) {
+            if (qmp.chardevs().contains(d.chardevId())) {
+                qmp.chardevRemove(d.chardevId());
+            }
+            return;
+        }
         if (d.socket() != null) {
             qmp.blockdevDel(d.node());
         }

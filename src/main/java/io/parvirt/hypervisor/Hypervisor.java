@@ -38,7 +38,15 @@ public final class Hypervisor implements PartitionSupervisor.Listener {
 
     /** Where and how partitions run. */
     public record Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir,
-            String homeTag, Duration bootTimeout, String macPrefix, String qemuUser, boolean vhostUser) {
+            String homeTag, Duration bootTimeout, String macPrefix, String qemuUser, boolean vhostUser,
+            boolean vhostUserBlk) {
+        /** Disks over NBD ({@code vios.disk_transport=nbd}). */
+        public Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir, String homeTag,
+                Duration bootTimeout, String macPrefix, String qemuUser, boolean vhostUser) {
+            this(qemuBinary, accel, runRoot, consoleLogDir, vtermDir, homeTag, bootTimeout, macPrefix, qemuUser, vhostUser,
+                    false);
+        }
+
         /** Guest NICs on the stream transport ({@code vswitch.transport=stream}). */
         public Config(String qemuBinary, String accel, Path runRoot, Path consoleLogDir, Path vtermDir, String homeTag,
                 Duration bootTimeout, String macPrefix, String qemuUser) {

@@ -17,11 +17,16 @@ import java.util.List;
  * QEMU's memory as it was, so a suspend or a migration's target must still build it shared, and a
  * NIC added later is vhost-user again. Null (a run record written before the field) is derived
  * from the NICs, as it was then.
+ *
+ * <p>{@code diskPorts}: PCIe root ports ({@link #diskPortId}) for virtual SCSI disks attached as
+ * vhost-user-blk devices ({@code vios.disk_transport=vhost-user-blk}, issue 17), made at
+ * activation so that a disk mapped later can be hot-plugged into one; 0 (and null, a run record
+ * from before) when the partition's disks go over NBD only.
  */
 public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
         int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
         Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb,
-        int maxVirtualSlots, List<ScsiClient> scsiClients, String qemuUser, Boolean sharedMemory) {
+        int maxVirtualSlots, List<ScsiClient> scsiClients, String qemuUser, Boolean sharedMemory, Integer diskPorts) {
 
     /**
      * How many virtual slots get a PCIe root port at activation, at most (from slot 2, the first
@@ -83,9 +88,49 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
      * A device on one of the partition's virtual SCSI client adapters: a {@code scsi-hd} (or
      * {@code scsi-cd}) on the adapter's virtio-scsi controller, backed by QEMU's NBD client on the
      * serving VIOS's socket for this one mapping. {@code socket} is null for an optical drive with
-     * no medium loaded. {@code lun} is 0-based (the VIOS's LUN 0x81... is 0).
+     * no medium loaded. {@code lun} is 0-based (the VIOS's LUN 0x81... is 0). A disk with a
+     * {@code diskPort} (0 and up) is instead a {@code vhost-user-blk-pci} device on that disk port,
+     * served by the same storage server from the guest's memory (issue 17); -1: over NBD.
      */
-    public record ScsiDevice(int clientSlot, int lun, String vtd, Path socket, boolean cdrom, boolean readOnly) {
+    public record ScsiDevice(int clientSlot, int lun, String vtd, Path socket, boolean cdrom, boolean readOnly,
+            Integer diskPort) {
+        /** The name of a disk's vhost-user-blk socket beside its NBD socket ({@code <vtd>.sock}). */
+        public static final String VHOST_SUFFIX = ".vhost";
+
+        public ScsiDevice {
+            diskPort = diskPort == null ? -1 : diskPort; // a run record (or a peer) from before disk ports: NBD
+        }
+
+        /** A device over NBD. */
+        public ScsiDevice(int clientSlot, int lun, String vtd, Path socket, boolean cdrom, boolean readOnly) {
+            this(clientSlot, lun, vtd, socket, cdrom, readOnly, -1);
+        }
+
+        /** Attached as a vhost-user-blk device on disk port {@link #diskPort} (else over NBD, the port -1). */
+        public boolean vhostUser() {
+            return diskPort >= 0;
+        }
+
+        /** How the guest reaches the mapping: {@code vhost-user-blk} or {@code nbd} (parvirt's API shows it). */
+        public String transport() {
+            return vhostUser() ? "vhost-user-blk" : "nbd";
+        }
+
+        /** The storage server's vhost-user-blk socket for this mapping, beside its NBD socket. */
+        public Path vhostSocket() {
+            return socket == null ? null : socket.resolveSibling(vtd + VHOST_SUFFIX);
+        }
+
+        /** The same device attached as vhost-user-blk on disk port {@code port}. */
+        public ScsiDevice onDiskPort(int port) {
+            return new ScsiDevice(clientSlot, lun, vtd, socket, cdrom, readOnly, port);
+        }
+
+        /** The chardev of a vhost-user-blk device: QEMU is the client of the storage server's socket. */
+        public String chardevId() {
+            return "vblk" + clientSlot + "-" + lun;
+        }
+
         /** The block node's name: unique in the partition, stable across restarts. */
         public String node() {
             return "vscsi" + clientSlot + "-lun" + lun;
@@ -120,7 +165,20 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     public record StorageServer(String java, String classPath, Path exportsFile) {
     }
 
+    /** Ports for vhost-user-blk disks a partition gets (when the setting asks for them): more disks go over NBD. */
+    public static final int MAX_DISK_PORTS = 8;
+
+    /** A launch whose disks all go over NBD (no disk ports). */
+    public LaunchSpec(String qemuBinary, String name, int lparId, String uuid, long memMb, long maxMemMb,
+            int vcpus, int maxVcpus, Accelerator accel, Path kernel, Path initramfs, Path disk, String cmdline,
+            Path runDir, List<Nic> nics, List<ScsiDevice> scsi, StorageServer storageServer, long bootMemMb,
+            int maxVirtualSlots, List<ScsiClient> scsiClients, String qemuUser, Boolean sharedMemory) {
+        this(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel, initramfs, disk, cmdline,
+                runDir, nics, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients, qemuUser, sharedMemory, 0);
+    }
+
     public LaunchSpec {
+        diskPorts = diskPorts == null ? 0 : diskPorts;
         nics = nics == null ? List.of() : List.copyOf(nics); // run records written before NICs existed
         scsi = scsi == null ? List.of() : List.copyOf(scsi);
         scsiClients = scsiClients == null ? List.of() : List.copyOf(scsiClients);
@@ -145,7 +203,7 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
     public LaunchSpec current(int pluggedVcpus, long currentMemMb) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, currentMemMb, maxMemMb, pluggedVcpus, maxVcpus, accel,
                 kernel, initramfs, disk, cmdline, runDir, nics, scsi, storageServer, bootMemMb, maxVirtualSlots,
-                scsiClients, qemuUser, sharedMemory);
+                scsiClients, qemuUser, sharedMemory, diskPorts);
     }
 
     /**
@@ -157,7 +215,7 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
             String targetQemuUser) {
         return new LaunchSpec(targetQemu, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel,
                 targetKernel, targetInitramfs, disk, cmdline, targetRunDir, nics, scsi, storageServer, bootMemMb,
-                maxVirtualSlots, scsiClients, targetQemuUser, sharedMemory);
+                maxVirtualSlots, scsiClients, targetQemuUser, sharedMemory, diskPorts);
     }
 
     /** True when the guest's memory is a shared memfd (it had a vhost-user NIC at activation): see {@code sharedMemory}. */
@@ -197,12 +255,19 @@ public record LaunchSpec(String qemuBinary, String name, int lparId, String uuid
 
     public LaunchSpec withNics(List<Nic> next) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
-                initramfs, disk, cmdline, runDir, next, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients, qemuUser, sharedMemory);
+                initramfs, disk, cmdline, runDir, next, scsi, storageServer, bootMemMb, maxVirtualSlots, scsiClients, qemuUser,
+                sharedMemory, diskPorts);
     }
 
     public LaunchSpec withScsi(List<ScsiClient> clients, List<ScsiDevice> devices) {
         return new LaunchSpec(qemuBinary, name, lparId, uuid, memMb, maxMemMb, vcpus, maxVcpus, accel, kernel,
-                initramfs, disk, cmdline, runDir, nics, devices, storageServer, bootMemMb, maxVirtualSlots, clients, qemuUser, sharedMemory);
+                initramfs, disk, cmdline, runDir, nics, devices, storageServer, bootMemMb, maxVirtualSlots, clients, qemuUser,
+                sharedMemory, diskPorts);
+    }
+
+    /** The QEMU id of disk port {@code i}: the root port a vhost-user-blk disk is plugged into. */
+    public static String diskPortId(int i) {
+        return "vdisk" + i;
     }
 
     /** A VIOS whose operating system is the storage server, not a QEMU guest. */

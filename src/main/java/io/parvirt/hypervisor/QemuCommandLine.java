@@ -72,6 +72,7 @@ public final class QemuCommandLine {
         a.addAll(List.of("-object", "iothread,id=" + IOTHREAD_ID));
         hotplugMemory(s, a);
         rootPorts(s, a);
+        diskPorts(s, a);
         // NICs in slot order, each on its slot's root port, so the guest names them eth0, eth1, ... by slot.
         // A VIOS's trunk adapters are no guest NICs: the daemon bridges them to the host (the SEA).
         int rootBus = 0;
@@ -170,6 +171,22 @@ public final class QemuCommandLine {
         }
     }
 
+    /**
+     * The root ports of vhost-user-blk disks ({@link LaunchSpec#diskPorts}): functions of one PCI
+     * device at 0x8, below the adapters' ports and above the fixed devices (0x6, 0x7), each on
+     * chassis 2 so its slot numbers cannot meet the adapters' (chassis 1, slot = virtual slot).
+     */
+    private static void diskPorts(LaunchSpec s, List<String> a) {
+        for (int i = 0; i < s.diskPorts(); i++) {
+            a.addAll(List.of("-device", "pcie-root-port,id=" + LaunchSpec.diskPortId(i) + ",bus=pcie.0,chassis=2,slot="
+                    + i + ",addr=0x" + Integer.toHexString(DISK_PORT_DEVICE) + "." + i
+                    + (i == 0 ? ",multifunction=on" : "") + ",io-reserve=0"));
+        }
+    }
+
+    /** The PCI device number of the disk ports' root ports. */
+    private static final int DISK_PORT_DEVICE = 0x8;
+
     /** The PCI device number of the first eight root ports on the root bus. */
     private static final int PORT_DEVICE = 0x10;
     /** Where adapters without a root port go (slots beyond the ports): after the ports, on the root bus. */
@@ -235,6 +252,27 @@ public final class QemuCommandLine {
                 .put("read-only", d.readOnly());
     }
 
+    /**
+     * A vhost-user-blk disk's chardev: QEMU connects to the storage server's socket for the mapping
+     * (the server listens, as it does for NBD), and after the server went (a VIOS restart) tries
+     * again every second; the guest's requests wait meanwhile.
+     */
+    public static String vhostChardev(LaunchSpec.ScsiDevice d) {
+        return "socket,id=" + d.chardevId() + ",path=" + d.vhostSocket() + ",reconnect=" + VHOST_RECONNECT_S;
+    }
+
+    /** Seconds between QEMU's tries to reach a vhost-user-blk disk's storage server again. */
+    static final int VHOST_RECONNECT_S = 1;
+
+    /**
+     * A disk as a vhost-user-blk device on its disk port: the guest sees a virtio-blk disk whose
+     * ID (its serial in sysfs) is the virtual target device's name, which the server answers.
+     */
+    public static ObjectNode vhostBlkDevice(LaunchSpec.ScsiDevice d) {
+        return JsonNodeFactory.instance.objectNode().put("driver", "vhost-user-blk-pci").put("id", d.deviceId())
+                .put("chardev", d.chardevId()).put("num-queues", 1).put("bus", LaunchSpec.diskPortId(d.diskPort()));
+    }
+
     /** {@code -device}'s form: the driver, then key=value, booleans as on/off. */
     static String device(ObjectNode o) {
         ObjectNode rest = o.deepCopy();
@@ -272,6 +310,10 @@ public final class QemuCommandLine {
             rootBus += s.hasPort(slot) ? 0 : 1;
         }
         for (LaunchSpec.ScsiDevice d : s.scsi()) {
+            if (d.vhostUser()) {
+                a.addAll(List.of("-chardev", vhostChardev(d), "-device", device(vhostBlkDevice(d))));
+                continue;
+            }
             if (d.socket() != null) {
                 a.addAll(List.of("-blockdev", keyValues(nbdBlockdev(d), "")));
             }

@@ -104,7 +104,7 @@ public final class QemuProcess {
         }
         for (LaunchSpec.ScsiDevice d : s.scsi()) {
             if (d.socket() != null) {
-                QemuUser.grant(s.qemuUser(), d.socket(), true);
+                QemuUser.grant(s.qemuUser(), d.vhostUser() ? d.vhostSocket() : d.socket(), true);
             }
         }
     }

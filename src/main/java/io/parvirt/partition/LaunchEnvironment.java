@@ -24,11 +24,14 @@ import java.util.Map;
  * @param scsi the client's virtual SCSI mappings, with whether each backing file exists
  * @param storageServer how a VIOS's storage server is started (the daemon's own Java and classes)
  * @param qemuUser the unprivileged user QEMU runs as, or null for the daemon's own user
+ * @param vhostUser guest NICs are vhost-user ports ({@code vswitch.transport=vhost-user})
+ * @param vhostUserBlk disks are attached as vhost-user-blk devices where they can be
+ *     ({@code vios.disk_transport=vhost-user-blk})
  */
 public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwareKvm, String macPrefix, Path runRoot,
         long availMemMb, ProcUnits availProcUnits, ProcUnits poolRoom, Map<String, PartitionImage> images,
         Map<String, String> macsInUse, Map<Integer, LparState> states, List<ScsiMapping> scsi,
-        StorageServerCommand storageServer, String qemuUser, boolean vhostUser) {
+        StorageServerCommand storageServer, String qemuUser, boolean vhostUser, boolean vhostUserBlk) {
 
     public LaunchEnvironment {
         images = Map.copyOf(images);
@@ -37,8 +40,14 @@ public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwar
         scsi = List.copyOf(scsi);
     }
 
-    /** A mapped device of the client and whether its backing file (or loaded medium) exists now. */
-    public record ScsiMapping(MappedDevice device, boolean fileExists) {
+    /**
+     * A mapped device of the client, whether its backing file (or loaded medium) exists now, and
+     * whether its VIOS's storage server serves it over vhost-user-blk too (its socket is there).
+     */
+    public record ScsiMapping(MappedDevice device, boolean fileExists, boolean vhostServed) {
+        public ScsiMapping(MappedDevice device, boolean fileExists) {
+            this(device, fileExists, false);
+        }
     }
 
     /** The Java runtime and class path a VIOS's storage server runs with. */
@@ -53,7 +62,7 @@ public record LaunchEnvironment(String qemuBinary, String accel, boolean hardwar
         Map<Integer, LparState> st = new java.util.HashMap<>(states);
         ids.forEach(id -> st.put(id, LparState.RUNNING));
         return new LaunchEnvironment(qemuBinary, accel, hardwareKvm, macPrefix, runRoot, availMemMb, availProcUnits,
-                poolRoom, images, macsInUse, st, scsi, storageServer, qemuUser, vhostUser);
+                poolRoom, images, macsInUse, st, scsi, storageServer, qemuUser, vhostUser, vhostUserBlk);
     }
 
     /** The run state of partition {@code id}: Not Activated when it is not listed. */

@@ -61,7 +61,7 @@ final class LaunchFacts {
         return new LaunchEnvironment(cfg.qemuBinary(), cfg.accel(), Accelerator.hardwareKvm(), cfg.macPrefix(),
                 cfg.runRoot(), cap.availMemMb(), cap.availProcUnits(), poolRoom, byName, macs, states, scsi(p),
                 new LaunchEnvironment.StorageServerCommand(javaBinary(), absoluteClassPath()), cfg.qemuUser(),
-                cfg.vhostUser());
+                cfg.vhostUser(), cfg.vhostUserBlk());
     }
 
     private List<LaunchEnvironment.ScsiMapping> scsi(Partition p) {
@@ -69,11 +69,44 @@ final class LaunchFacts {
         if (vios == null || p.env() == LparEnv.VIOSERVER) {
             return out;
         }
+        boolean vhost = hypervisor.config().vhostUserBlk();
         for (MappedDevice d : vios.mappedDevicesOf(p.id())) {
-            out.add(new LaunchEnvironment.ScsiMapping(d, d.file() != null && Files.isRegularFile(d.file())));
+            out.add(new LaunchEnvironment.ScsiMapping(d, d.file() != null && Files.isRegularFile(d.file()),
+                    vhost && servesVhost(d)));
         }
         return out;
     }
+
+    /**
+     * Whether the VIOS's storage server serves mapping {@code d} over vhost-user-blk too: its
+     * {@code .vhost} socket is there, or the mapping is not served yet at all (a VIOS still
+     * reloading its exports serves both sockets at once; the activation waits for it). A server
+     * that serves the NBD socket alone is one started before vhost-user-blk. The two sockets are
+     * made one after the other, so a moment is allowed between them.
+     */
+    private boolean servesVhost(MappedDevice d) {
+        Path runRoot = hypervisor.config().runRoot();
+        Path vhost = LaunchPlanner.vhostSocket(runRoot, d.viosId(), d.vtd());
+        if (Files.exists(vhost) || !Files.exists(LaunchPlanner.nbdSocket(runRoot, d.viosId(), d.vtd()))) {
+            return true;
+        }
+        long deadline = System.nanoTime() + VHOST_SOCKET_WAIT_NS;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (Files.exists(vhost)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How long after the NBD socket the vhost-user-blk socket may come. */
+    private static final long VHOST_SOCKET_WAIT_NS = 1_000_000_000L;
 
     /** The Java runtime this daemon runs on: the storage server runs the same classes on the same JVM. */
     private static String javaBinary() {

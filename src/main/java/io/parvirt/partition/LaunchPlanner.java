@@ -33,6 +33,7 @@ import java.util.Map;
  * image, a MAC address in use, a virtual SCSI device whose VIOS is down or whose file is gone.
  */
 public final class LaunchPlanner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LaunchPlanner.class);
     /** The exports a VIOS's storage server serves, in its run directory. */
     static final String EXPORTS_FILE = "exports.json";
 
@@ -46,6 +47,13 @@ public final class LaunchPlanner {
         List<LaunchSpec.Nic> nics = nics(p, prof, env);
         PartitionImage image = server ? null : image(p, prof, env);
         String accel = prof.options().accel() != null ? prof.options().accel() : env.accel();
+        List<LaunchSpec.ScsiClient> clients = server ? List.of() : scsiClients(def, prof);
+        List<LaunchSpec.ScsiDevice> nbd = server ? List.of() : scsi(def, p, env);
+        // vhost-user-blk disks need ports made now (a disk mapped later is plugged into a free one)
+        // and guest memory the storage server can map
+        int diskPorts = env.vhostUserBlk() && !server && (!clients.isEmpty() || !nbd.isEmpty())
+                ? LaunchSpec.MAX_DISK_PORTS : 0;
+        List<LaunchSpec.ScsiDevice> scsi = onDiskPorts(p, nbd, env, diskPorts);
         LaunchSpec spec = new LaunchSpec(env.qemuBinary(), p.name(), p.id(), p.uuid(), a.memMb(),
                 Math.max(a.memMb(), prof.memory().maxMb()), a.vcpus(), prof.processors().maxProcs(),
                 accel.equals("auto") ? (env.hardwareKvm() ? Accelerator.KVM : Accelerator.TCG)
@@ -54,18 +62,18 @@ public final class LaunchPlanner {
                 GuestBoot.kernelCmdline(p.name(), ""), runDir,
                 // A VIOS's operating system is the storage server: no guest NICs, its trunks are bridged.
                 server ? nics.stream().filter(LaunchSpec.Nic::trunk).toList() : nics,
-                server ? List.of() : scsi(def, p, env),
+                scsi,
                 server ? new LaunchSpec.StorageServer(env.storageServer().java(), env.storageServer().classPath(),
                         runDir.resolve(EXPORTS_FILE)) : null,
                 // A guest boots with its minimum and gets the rest from its virtio-mem device (memory DLPAR).
                 server ? a.memMb() : Math.min(a.memMb(), prof.memory().minMb()),
-                server ? 0 : prof.io().maxVirtualSlots(), server ? List.of() : scsiClients(def, prof),
+                server ? 0 : prof.io().maxVirtualSlots(), clients,
 
                 // A VIOS's storage server stays the daemon's (it opens the VIOS's disks); its NBD
                 // sockets are shared with this user's group, for the clients' QEMU.
                 env.qemuUser(),
                 // Decided once, here: the run keeps it through adapter DLPAR (the memory QEMU has).
-                !server && LaunchSpec.sharedFor(nics));
+                !server && (LaunchSpec.sharedFor(nics) || diskPorts > 0), diskPorts);
         return new LaunchPlan(prof.name(), a, spec, server ? StorageServerProcess.commandLine(spec)
                 : QemuCommandLine.of(spec));
     }
@@ -187,6 +195,42 @@ public final class LaunchPlanner {
     }
 
     /**
+     * The client's disks attached as vhost-user-blk devices, one per disk port in mapping order,
+     * where that can work (issue 17): read-write disks whose storage server serves the mapping's
+     * vhost-user-blk socket. The others stay on NBD, and a disk that could not move says why in
+     * the log; optical media always go over NBD.
+     */
+    static List<LaunchSpec.ScsiDevice> onDiskPorts(Partition client, List<LaunchSpec.ScsiDevice> devices,
+            LaunchEnvironment env, int ports) {
+        if (ports == 0) {
+            return devices;
+        }
+        List<LaunchSpec.ScsiDevice> out = new ArrayList<>();
+        int next = 0;
+        for (LaunchSpec.ScsiDevice d : devices) {
+            if (d.cdrom() || d.readOnly() || d.socket() == null) {
+                out.add(d);
+                continue;
+            }
+            boolean served = env.scsi().stream().anyMatch(m -> m.device().vtd().equals(d.vtd())
+                    && m.device().clientSlot() == d.clientSlot() && m.vhostServed());
+            if (!served) {
+                LOG.warn("partition {}: disk {} goes over NBD: its VIOS's storage server does not serve {} (a server "
+                        + "started before vhost-user-blk; restart the VIOS to serve it)", client.name(), d.vtd(),
+                        d.vhostSocket());
+                out.add(d);
+            } else if (next == ports) {
+                LOG.warn("partition {}: disk {} goes over NBD: all {} vhost-user-blk disk ports are taken",
+                        client.name(), d.vtd(), ports);
+                out.add(d);
+            } else {
+                out.add(d.onDiskPort(next++));
+            }
+        }
+        return out;
+    }
+
+    /**
      * The device a client attaches for one mapping: on its serving VIOS's socket for that one
      * mapping, or an empty drive for an optical drive with no medium loaded.
      */
@@ -199,6 +243,11 @@ public final class LaunchPlanner {
         }
         return new LaunchSpec.ScsiDevice(d.clientSlot(), lun, d.vtd(), nbdSocket(runRoot, d.viosId(), d.vtd()), cdrom,
                 cdrom || d.readOnly());
+    }
+
+    /** The storage server of VIOS {@code viosId} serves read-write disk {@code vtd} over vhost-user-blk on this socket. */
+    static Path vhostSocket(Path runRoot, int viosId, String vtd) {
+        return nbdSocket(runRoot, viosId, vtd).resolveSibling(vtd + LaunchSpec.ScsiDevice.VHOST_SUFFIX);
     }
 
     /** The storage server of VIOS {@code viosId} serves mapping {@code vtd} on this socket alone. */

@@ -54,12 +54,20 @@ final class LiveMappings {
         for (PartitionSupervisor s : clients()) {
             replug(s, spec -> {
                 LaunchSpec next = attached(spec);
+                List<LaunchSpec.ScsiDevice> devices = new ArrayList<>();
                 for (LaunchSpec.ScsiDevice d : next.scsi()) {
                     if (!spec.scsi().contains(d) && d.socket() != null) {
                         awaitServed(d.socket());
+                        if (d.vhostUser() && !awaitServed(d.vhostSocket())) {
+                            LOG.warn("partition {}: disk {} goes over NBD: its VIOS's storage server does not serve {} "
+                                    + "(a server started before vhost-user-blk; restart the VIOS to serve it)",
+                                    spec.name(), d.vtd(), d.vhostSocket());
+                            d = d.onDiskPort(-1);
+                        }
                     }
+                    devices.add(d);
                 }
-                return next;
+                return next.withScsi(next.scsiClients(), devices);
             });
         }
     }
@@ -102,13 +110,37 @@ final class LiveMappings {
         List<LaunchSpec.ScsiDevice> out = new ArrayList<>();
         for (MappedDevice m : vios.mappedDevicesOf(clientId)) {
             LaunchSpec.ScsiDevice d = LaunchPlanner.device(m, hypervisor.config().runRoot());
+            // a device plugged already keeps its transport: a disk on NBD stays there, one on a disk port keeps it
+            LaunchSpec.ScsiDevice plugged = spec.scsi().stream().filter(p -> p.onDiskPort(-1).equals(d)).findFirst()
+                    .orElse(null);
             boolean served = hypervisor.status(m.viosId()).map(st -> st.state() == LparState.RUNNING).orElse(false);
             // A mapping of a VIOS that is down is plugged once it serves it (at the client's next activation).
-            if (controllers.contains(m.clientSlot()) && (served || spec.scsi().contains(d))) {
-                out.add(d);
+            if (controllers.contains(m.clientSlot()) && (served || plugged != null)) {
+                out.add(plugged != null ? plugged : onDiskPort(spec, d, out));
             }
         }
         return out;
+    }
+
+    /**
+     * A disk mapped while the client runs, as a vhost-user-blk device on a disk port no other
+     * device takes, when the setting asks for it and the client was activated with disk ports
+     * (issue 17); else, saying why, over NBD.
+     */
+    private LaunchSpec.ScsiDevice onDiskPort(LaunchSpec spec, LaunchSpec.ScsiDevice d, List<LaunchSpec.ScsiDevice> taken) {
+        if (!hypervisor.config().vhostUserBlk() || d.cdrom() || d.readOnly() || d.socket() == null) {
+            return d;
+        }
+        for (int port = 0; port < spec.diskPorts(); port++) {
+            int p = port;
+            if (spec.scsi().stream().noneMatch(x -> x.diskPort() == p) && taken.stream().noneMatch(x -> x.diskPort() == p)) {
+                return d.onDiskPort(port);
+            }
+        }
+        LOG.warn("partition {}: disk {} goes over NBD: {}", spec.name(), d.vtd(), spec.diskPorts() == 0
+                ? "the partition was activated without vhost-user-blk disk ports (reactivate it to have them)"
+                : "all " + spec.diskPorts() + " vhost-user-blk disk ports are taken");
+        return d;
     }
 
     private void replug(PartitionSupervisor s, java.util.function.UnaryOperator<LaunchSpec> edit) {
@@ -124,15 +156,17 @@ final class LiveMappings {
         }
     }
 
-    private static void awaitServed(Path socket) {
+    /** Waits for the storage server's socket to be there; false when it did not come. */
+    private static boolean awaitServed(Path socket) {
         long deadline = System.nanoTime() + PartitionOperations.SOCKET_WAIT_MS * 1_000_000;
         while (!Files.exists(socket) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
+        return Files.exists(socket);
     }
 }

@@ -366,10 +366,31 @@ public final class Mobility {
 
     /** Each virtual SCSI device must be a disk of the SAN (see {@link ScsiMobility}); no Fibre Channel. */
     private List<ModelException> scsiChecks(Partition p, List<ModelException> out) {
+        vhostDiskCheck(p, out);
         SnapshotMobility.Refusals snapshots = SnapshotMobility.sourceChecks(operations.snapshots(), p, scsi.san());
         out.addAll(scsi.sourceChecks(p, snapshots.devices()));
         out.addAll(snapshots.refusals());
         return out;
+    }
+
+    /**
+     * A partition running (or suspended) with disks attached over vhost-user-blk
+     * ({@code vios.disk_transport=vhost-user-blk}, issue 17) does not move: the storage server logs
+     * the pages it writes as QEMU asks, but the destination's side (its disk ports and sockets)
+     * is not built, so the move is refused before anything is asked of the destination.
+     */
+    private void vhostDiskCheck(Partition p, List<ModelException> out) {
+        Optional<LaunchSpec> spec = hypervisor.supervisor(p.id()).map(s -> s.spec())
+                .or(() -> hypervisor.saved(p.id()).map(Hypervisor.SavedState::spec));
+        List<String> disks = spec.map(s -> s.scsi().stream().filter(LaunchSpec.ScsiDevice::vhostUser)
+                .map(LaunchSpec.ScsiDevice::vtd).toList()).orElse(List.of());
+        if (!disks.isEmpty()) {
+            out.add(ModelException.ofPartition(ModelException.Kind.NOT_SUPPORTED, p.name(), "Partition " + p.name()
+                    + " has virtual SCSI disks attached as vhost-user-blk devices (" + String.join(", ", disks)
+                    + "), which parvirt does not migrate: set vios.disk_transport=nbd in the daemon's settings and "
+                    + "shut down and activate " + p.name() + " again, so that its disks go over NBD, before "
+                    + "migrating it."));
+        }
     }
 
     private int activeFlights() {

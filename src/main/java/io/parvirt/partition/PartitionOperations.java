@@ -604,6 +604,27 @@ public final class PartitionOperations {
         processors.wake();
     }
 
+    /**
+     * A running partition's virtual SCSI device and how it reaches its VIOS's storage server:
+     * {@code vhost-user-blk} or {@code nbd} (issue 17). parvirt's own view, for the API; the HMC's
+     * listings ({@code lsmap}, {@code lshwres}) show the mappings as they always did.
+     */
+    public record VirtualScsiDevice(String lpar, int clientSlot, int lun, String vtd, String transport) {
+    }
+
+    /** Every running partition's virtual SCSI devices, by partition id, then slot and LUN. */
+    public List<VirtualScsiDevice> virtualScsiDevices() {
+        List<VirtualScsiDevice> out = new java.util.ArrayList<>();
+        if (hypervisor == null) {
+            return out; // an HMC that runs nothing
+        }
+        for (var st : hypervisor.running()) {
+            hypervisor.supervisor(st.lparId()).ifPresent(s -> s.spec().scsi().forEach(d -> out.add(
+                    new VirtualScsiDevice(s.spec().name(), d.clientSlot(), d.lun(), d.vtd(), d.transport()))));
+        }
+        return out;
+    }
+
     /** parvirt's dispatching figures (the API and /metrics; not an HMC listing). */
     public DispatchReport dispatchReport() {
         return dispatcher == null ? new DispatchReport(false, "none", "this HMC has no dispatcher", 0, 0, 0, List.of(),

@@ -1,5 +1,8 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.vhost.DirtyLog;
+import io.parvirt.vhost.GuestMemory;
+import io.parvirt.vhost.Virtqueue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -39,8 +42,8 @@ final class VhostUserPort implements FrameSink {
     final VirtualSwitch vswitch;
     final SwitchLoop loop;
     Port port;
-    final Virtqueue rx = new Virtqueue(VhostUser.RX);
-    final Virtqueue tx = new Virtqueue(VhostUser.TX);
+    final Virtqueue rx = new Virtqueue(VhostNet.RX);
+    final Virtqueue tx = new Virtqueue(VhostNet.TX);
     /** Loop thread: the memory the rings and descriptors point into; null before SET_MEM_TABLE. */
     GuestMemory memory;
     int headerSize = NetHeader.SIZE;
@@ -77,6 +80,7 @@ final class VhostUserPort implements FrameSink {
         this.loop = loop;
         this.frame = Arena.ofAuto().allocate(NetHeader.SIZE + VirtualSwitch.GSO_MAX_FRAME, 64);
         this.frameView = frame.asByteBuffer();
+        rx.kickless = true;
     }
 
     /** Connects to QEMU's socket (as soon as QEMU listens, and again whenever it breaks) on the port's thread. */
@@ -274,7 +278,7 @@ final class VhostUserPort implements FrameSink {
         for (int i = 0; i < heads; i++) {
             int head = rx.take();
             rx.begin(head);
-            int written = i == 0 ? rx.writeHeader(h, headerSize, heads, staged) : 0;
+            int written = i == 0 ? writeHeader(h, heads) : 0;
             int n = rx.write(src, at, left);
             at += n;
             left -= n;
@@ -289,6 +293,22 @@ final class VhostUserPort implements FrameSink {
             loop.afterTurn(endOfBatch);
         }
         return true;
+    }
+
+    /**
+     * Writes the virtio-net header {@code h} ({@link #headerSize} bytes, {@code numBuffers} in the
+     * 12-byte form) at the start of the receive chain being filled, as a write of it would: in
+     * place when the descriptor at the cursor holds it whole (always, for a Linux guest's buffers),
+     * else through a scratch buffer. The bytes written.
+     */
+    private int writeHeader(NetHeader h, int numBuffers) {
+        if (rx.cursorLeft() < headerSize) {
+            h.write(staged, 0, headerSize, numBuffers);
+            return rx.write(staged, 0, headerSize);
+        }
+        h.write(rx.cursorSegment(), rx.cursorOffset(), headerSize, numBuffers);
+        rx.consumed(headerSize, true);
+        return headerSize;
     }
 
     /** Returns the first {@code n} available chains unused (one of them was malformed). */

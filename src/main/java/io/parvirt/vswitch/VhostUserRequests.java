@@ -1,5 +1,10 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.vhost.DirtyLog;
+import io.parvirt.vhost.GuestMemory;
+import io.parvirt.vhost.Posix;
+import io.parvirt.vhost.VhostUser;
+import io.parvirt.vhost.Virtqueue;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -23,16 +28,16 @@ final class VhostUserRequests {
         long size = m.byteSize();
         switch (req) {
             case VhostUser.GET_FEATURES:
-                return s.reply(req, VhostUser.FEATURES);
+                return s.channel().reply(req, VhostNet.FEATURES);
             case VhostUser.GET_PROTOCOL_FEATURES:
-                return s.reply(req, VhostUser.PROTOCOL_FEATURES);
+                return s.channel().reply(req, VhostNet.PROTOCOL_FEATURES);
             case VhostUser.GET_QUEUE_NUM:
-                return s.reply(req, 1);
+                return s.channel().reply(req, 1);
             case VhostUser.SET_PROTOCOL_FEATURES:
                 if (size < 8) {
                     return false;
                 }
-                s.protocolFeatures(m.get(VhostUser.U64, 0) & VhostUser.PROTOCOL_FEATURES);
+                s.protocolFeatures(m.get(VhostUser.U64, 0) & VhostNet.PROTOCOL_FEATURES);
                 return true;
             case VhostUser.SET_FEATURES:
                 return size >= 8 && features(s, p, m.get(VhostUser.U64, 0));
@@ -46,11 +51,11 @@ final class VhostUserRequests {
             case VhostUser.SET_MEM_TABLE:
                 return memTable(s, p, m);
             case VhostUser.GET_MAX_MEM_SLOTS:
-                return s.reply(req, GuestMemory.MAX_REGIONS);
+                return s.channel().reply(req, GuestMemory.MAX_REGIONS);
             case VhostUser.ADD_MEM_REG:
                 return addRegion(s, p, m);
             case VhostUser.REM_MEM_REG:
-                Posix.close(s.takeFd(0)); // none is due; one sent anyway is closed unused, as the protocol says
+                Posix.close(s.channel().takeFd(0)); // none is due; one sent anyway is closed unused, as the protocol says
                 return size >= 40 && removeRegion(s, p, m.get(VhostUser.U64, 8), m.get(VhostUser.U64, 16),
                         m.get(VhostUser.U64, 24));
             case VhostUser.SET_LOG_BASE:
@@ -58,7 +63,7 @@ final class VhostUserRequests {
             case VhostUser.SET_LOG_FD:
                 // Optional: an eventfd to tell QEMU the log changed. QEMU reads the log at each sync
                 // of its own and sends none; one sent is closed unused.
-                Posix.close(s.takeFd(0));
+                Posix.close(s.channel().takeFd(0));
                 return true;
             case VhostUser.SEND_RARP:
                 if (size < 6) {
@@ -87,14 +92,14 @@ final class VhostUserRequests {
     }
 
     private static boolean features(VhostUserSession s, VhostUserPort p, long f) {
-        if ((f & ~VhostUser.FEATURES) != 0) {
+        if ((f & ~VhostNet.FEATURES) != 0) {
             return false;
         }
         return s.onLoop(() -> {
             boolean v1 = VhostUser.has(f, VhostUser.F_VERSION_1);
-            p.mergeable = VhostUser.has(f, VhostUser.NET_F_MRG_RXBUF);
+            p.mergeable = VhostUser.has(f, VhostNet.NET_F_MRG_RXBUF);
             p.headerSize = v1 || p.mergeable ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
-            p.guestOffloads = (f & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS;
+            p.guestOffloads = (f & VhostNet.GUEST_OFFLOADS) == VhostNet.GUEST_OFFLOADS;
             p.rx.eventIdx = VhostUser.has(f, VhostUser.RING_F_EVENT_IDX);
             p.tx.eventIdx = p.rx.eventIdx;
             p.logAll = VhostUser.has(f, VhostUser.F_LOG_ALL);
@@ -113,24 +118,9 @@ final class VhostUserRequests {
      * frame in flight never finds its memory gone. The descriptors are closed once mapped.
      */
     private static boolean memTable(VhostUserSession s, VhostUserPort p, MemorySegment m) {
-        if (m.byteSize() < 8) {
+        GuestMemory mem = s.channel().memoryTable(m);
+        if (mem == null) {
             return false;
-        }
-        int n = m.get(VhostUser.U32, 0);
-        if (n < 1 || n > VhostUser.TABLE_REGIONS || m.byteSize() < 8 + 32L * n) {
-            return false;
-        }
-        GuestMemory mem = new GuestMemory();
-        for (int i = 0; i < n; i++) {
-            long o = 8 + 32L * i;
-            int fd = s.takeFd(i);
-            boolean mapped = fd >= 0 && mem.add(m.get(VhostUser.U64, o), m.get(VhostUser.U64, o + 8),
-                    m.get(VhostUser.U64, o + 16), m.get(VhostUser.U64, o + 24), fd);
-            Posix.close(fd);
-            if (!mapped) {
-                mem.close();
-                return false;
-            }
         }
         return s.onLoop(() -> {
             if (p.closed) {
@@ -153,7 +143,7 @@ final class VhostUserRequests {
      * mapped here and added on the loop; the rings are looked up again, as after SET_MEM_TABLE.
      */
     private static boolean addRegion(VhostUserSession s, VhostUserPort p, MemorySegment m) {
-        int fd = s.takeFd(0);
+        int fd = s.channel().takeFd(0);
         if (m.byteSize() < 40) {
             Posix.close(fd);
             return false;
@@ -210,7 +200,7 @@ final class VhostUserRequests {
      * go on without the switch's writes in it, and the target would get stale pages.
      */
     private static boolean logBase(VhostUserSession s, VhostUserPort p, MemorySegment m) {
-        int fd = s.takeFd(0);
+        int fd = s.channel().takeFd(0);
         if (!VhostUser.has(s.protocolFeatures(), VhostUser.PROTOCOL_F_LOG_SHMFD) || m.byteSize() < 16) {
             Posix.close(fd);
             return false; // a log in QEMU's own memory (no LOG_SHMFD) is the kernel's way, not offered
@@ -235,14 +225,14 @@ final class VhostUserRequests {
             }
             return true;
         });
-        return taken && s.replyEmpty(VhostUser.SET_LOG_BASE);
+        return taken && s.channel().replyEmpty(VhostUser.SET_LOG_BASE);
     }
 
     private static boolean state(VhostUserSession s, VhostUserPort p, int req, int index, int num) {
-        if (index != VhostUser.RX && index != VhostUser.TX) {
+        if (index != VhostNet.RX && index != VhostNet.TX) {
             return false;
         }
-        Virtqueue q = index == VhostUser.RX ? p.rx : p.tx;
+        Virtqueue q = index == VhostNet.RX ? p.rx : p.tx;
         return switch (req) {
             case VhostUser.SET_VRING_NUM -> s.onLoop(() -> {
                 q.stop();
@@ -264,17 +254,17 @@ final class VhostUserRequests {
                     return q.lastAvail;
                 });
                 s.kick(index, -1);
-                yield s.replyState(req, index, base);
+                yield s.channel().replyState(req, index, base);
             }
         };
     }
 
     private static boolean address(VhostUserSession s, VhostUserPort p, MemorySegment m) {
         int index = m.get(VhostUser.U32, 0);
-        if (index != VhostUser.RX && index != VhostUser.TX) {
+        if (index != VhostNet.RX && index != VhostNet.TX) {
             return false;
         }
-        Virtqueue q = index == VhostUser.RX ? p.rx : p.tx;
+        Virtqueue q = index == VhostNet.RX ? p.rx : p.tx;
         boolean logged = (m.get(VhostUser.U32, 4) & (1 << VhostUser.VRING_F_LOG)) != 0;
         long desc = m.get(VhostUser.U64, 8);
         long used = m.get(VhostUser.U64, 16);
@@ -292,12 +282,12 @@ final class VhostUserRequests {
 
     private static boolean eventFd(VhostUserSession s, VhostUserPort p, int req, long v) {
         int index = (int) (v & 0xff);
-        int fd = (v & VhostUser.VRING_NOFD) != 0 ? -1 : s.takeFd(0);
-        if (index != VhostUser.RX && index != VhostUser.TX) {
+        int fd = (v & VhostUser.VRING_NOFD) != 0 ? -1 : s.channel().takeFd(0);
+        if (index != VhostNet.RX && index != VhostNet.TX) {
             Posix.close(fd);
             return false;
         }
-        Virtqueue q = index == VhostUser.RX ? p.rx : p.tx;
+        Virtqueue q = index == VhostNet.RX ? p.rx : p.tx;
         switch (req) {
             case VhostUser.SET_VRING_KICK -> {
                 s.kick(index, fd);

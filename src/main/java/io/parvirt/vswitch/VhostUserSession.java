@@ -1,5 +1,8 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.vhost.Posix;
+import io.parvirt.vhost.VhostUser;
+import io.parvirt.vhost.VhostUserChannel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -35,15 +38,10 @@ final class VhostUserSession {
 
     private final VhostUserPort port;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment msg = arena.allocate(VhostUser.HEADER + VhostUser.MAX_PAYLOAD + 64, 8);
-    private final MemorySegment ioScratch = arena.allocate(Posix.MSGHDR + 16 + Posix.CMSG_SPACE, 8);
     private final MemorySegment pollFds = arena.allocate(8 * 4, 8);
     private final MemorySegment eventScratch = arena.allocate(8, 8);
     private final MemorySegment wakeScratch = arena.allocate(8, 8);
-    private final MemorySegment out = arena.allocate(VhostUser.HEADER + 8, 8);
-    private final int[] got = new int[Posix.MAX_FDS];
-    private final int[] fds = new int[Posix.MAX_FDS];
-    private int nfds;
+    private final VhostUserChannel channel = new VhostUserChannel();
     private final int[] kick = {-1, -1};
     private final int wakeFd;
     private volatile int connFd = -1;
@@ -99,6 +97,7 @@ final class VhostUserSession {
                 wait = RETRY_MIN_MS;
                 synchronized (this) {
                     connFd = c;
+                    channel.use(c);
                 }
                 connects++;
                 try {
@@ -117,6 +116,7 @@ final class VhostUserSession {
             synchronized (this) {
                 finished = true;
                 Posix.close(wakeFd);
+                channel.close();
             }
         }
     }
@@ -135,10 +135,10 @@ final class VhostUserSession {
             int n = 0;
             n = pollFd(n, connFd);
             n = pollFd(n, wakeFd);
-            int txSlot = kick[VhostUser.TX] >= 0 ? n : -1;
-            n = pollFd(n, kick[VhostUser.TX]);
-            int rxSlot = kick[VhostUser.RX] >= 0 ? n : -1;
-            n = pollFd(n, kick[VhostUser.RX]);
+            int txSlot = kick[VhostNet.TX] >= 0 ? n : -1;
+            n = pollFd(n, kick[VhostNet.TX]);
+            int rxSlot = kick[VhostNet.RX] >= 0 ? n : -1;
+            n = pollFd(n, kick[VhostNet.RX]);
             if (Posix.poll(pollFds, n, 1000) <= 0) {
                 continue;
             }
@@ -146,17 +146,17 @@ final class VhostUserSession {
                 Posix.drain(wakeFd, eventScratch);
             }
             if (rxSlot >= 0 && ready(rxSlot)) {
-                Posix.drain(kick[VhostUser.RX], eventScratch); // buffers posted; nothing waits for them
+                Posix.drain(kick[VhostNet.RX], eventScratch); // buffers posted; nothing waits for them
             }
             if (txSlot >= 0 && ready(txSlot)) {
-                Posix.drain(kick[VhostUser.TX], eventScratch);
+                Posix.drain(kick[VhostNet.TX], eventScratch);
                 drain();
             }
             if (ready(0)) {
                 if (!request()) {
                     return;
                 }
-                if (kick[VhostUser.TX] >= 0) {
+                if (kick[VhostNet.TX] >= 0) {
                     drain(); // a ring just started or enabled may hold frames posted before its kick
                 }
             }
@@ -185,88 +185,28 @@ final class VhostUserSession {
 
     /** Reads and answers one request; false when the connection is over. */
     private boolean request() {
-        nfds = 0;
-        if (!readFully(0, VhostUser.HEADER)) {
+        int req = channel.read();
+        if (req < 0) {
             return false;
         }
-        int req = msg.get(VhostUser.U32, 0);
-        int flags = msg.get(VhostUser.U32, 4);
-        int size = msg.get(VhostUser.U32, 8);
-        if (size < 0 || size > VhostUser.MAX_PAYLOAD || !readFully(VhostUser.HEADER, size)) {
-            closeFds(0);
-            return false;
-        }
+        MemorySegment m = channel.payload();
         boolean ok;
         try {
-            ok = VhostUserRequests.handle(this, port, req, msg.asSlice(VhostUser.HEADER, size));
+            ok = VhostUserRequests.handle(this, port, req, m);
         } finally {
-            closeFds(0);
+            channel.closeFds();
         }
         if (!ok) {
-            LOG.warn("vhost-user port {}/{}: refused {} ({} bytes)", port.lpar, port.slot, VhostUser.name(req), size);
+            LOG.warn("vhost-user port {}/{}: refused {} ({} bytes)", port.lpar, port.slot, VhostUser.name(req), m.byteSize());
         } else {
             LOG.debug("vhost-user port {}/{}: {}", port.lpar, port.slot, VhostUser.name(req));
         }
-        if ((flags & VhostUser.FLAG_NEED_REPLY) != 0 && VhostUser.has(protocolFeatures, VhostUser.PROTOCOL_F_REPLY_ACK)
-                && !VhostUserRequests.answers(req)) {
-            return reply(req, ok ? 0 : 1);
-        }
-        return true;
+        return channel.acknowledge(req, ok, protocolFeatures, VhostUserRequests.answers(req));
     }
 
-    /** Takes the {@code i}th descriptor that came with the request (the caller now owns it); -1 if none. */
-    int takeFd(int i) {
-        if (i >= nfds || fds[i] < 0) {
-            return -1;
-        }
-        int fd = fds[i];
-        fds[i] = -1;
-        return fd;
-    }
-
-    private void closeFds(int from) {
-        for (int i = from; i < nfds; i++) {
-            Posix.close(fds[i]);
-            fds[i] = -1;
-        }
-        nfds = 0;
-    }
-
-    private boolean readFully(int off, int len) {
-        int done = 0;
-        while (done < len) {
-            long r = Posix.recv(connFd, msg.asSlice(off + done), len - done, ioScratch, got);
-            if (r < 0) {
-                return false;
-            }
-            int count = (int) (r >>> 32);
-            for (int i = 0; i < count && nfds < Posix.MAX_FDS; i++) {
-                fds[nfds++] = got[i];
-            }
-            done += (int) r;
-        }
-        return true;
-    }
-
-    /** Answers {@code req} with a u64 (features, a queue count, or REPLY_ACK's status). */
-    boolean reply(int req, long value) {
-        VhostUser.header(out, req, VhostUser.VERSION | VhostUser.FLAG_REPLY, 8);
-        out.set(VhostUser.U64, VhostUser.HEADER, value);
-        return Posix.send(connFd, out, out.byteSize(), ioScratch, fds, 0);
-    }
-
-    /** Answers {@code req} with no payload (SET_LOG_BASE's acknowledgement). */
-    boolean replyEmpty(int req) {
-        VhostUser.header(out, req, VhostUser.VERSION | VhostUser.FLAG_REPLY, 0);
-        return Posix.send(connFd, out, VhostUser.HEADER, ioScratch, fds, 0);
-    }
-
-    /** Answers GET_VRING_BASE: the queue's index and where the guest resumes. */
-    boolean replyState(int req, int index, int num) {
-        VhostUser.header(out, req, VhostUser.VERSION | VhostUser.FLAG_REPLY, 8);
-        out.set(VhostUser.U32, VhostUser.HEADER, index);
-        out.set(VhostUser.U32, VhostUser.HEADER + 4, num);
-        return Posix.send(connFd, out, out.byteSize(), ioScratch, fds, 0);
+    /** The connection's messages: the request being handled, its descriptors, the replies. */
+    VhostUserChannel channel() {
+        return channel;
     }
 
     void protocolFeatures(long f) {
@@ -294,8 +234,8 @@ final class VhostUserSession {
     }
 
     private void forget() {
-        kick(VhostUser.RX, -1);
-        kick(VhostUser.TX, -1);
+        kick(VhostNet.RX, -1);
+        kick(VhostNet.TX, -1);
         protocolFeatures = 0;
         if (!closed) {
             onLoop(() -> {

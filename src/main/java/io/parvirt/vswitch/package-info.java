@@ -56,20 +56,20 @@
  * {@code vswitch.transport=vhost-user}: {@link io.parvirt.vswitch.VhostUserPort} serves a guest
  * adapter as a vhost-user back end (QEMU {@code -chardev socket} + {@code -netdev vhost-user},
  * guest memory a shared memfd). {@link io.parvirt.vswitch.VhostUserSession} speaks the protocol
- * ({@link io.parvirt.vswitch.VhostUser}, {@link io.parvirt.vswitch.VhostUserRequests}) on the port's
- * thread through {@link io.parvirt.vswitch.Posix} (FFM: recvmsg/SCM_RIGHTS, mmap, eventfd, poll);
- * the data path runs on the switch loop: {@link io.parvirt.vswitch.Virtqueue} walks the guest's split
- * rings with every descriptor checked against {@link io.parvirt.vswitch.GuestMemory}, and the
+ * ({@link io.parvirt.vhost.VhostUser}, {@link io.parvirt.vswitch.VhostUserRequests}) on the port's
+ * thread through {@link io.parvirt.vhost.Posix} (FFM: recvmsg/SCM_RIGHTS, mmap, eventfd, poll);
+ * the data path runs on the switch loop: {@link io.parvirt.vhost.Virtqueue} walks the guest's split
+ * rings with every descriptor checked against {@link io.parvirt.vhost.GuestMemory}, and the
  * virtio-net header ({@link io.parvirt.vswitch.NetHeader}) goes with the frame through
  * {@code VirtualSwitch.receive}, so checksum and TSO cross between vhost-user ports; a port that
  * cannot take them gets the work done by {@link io.parvirt.vswitch.Offload}.
  *
  * <p>Migration and memory DLPAR: the port offers VHOST_F_LOG_ALL with PROTOCOL_F_LOG_SHMFD, so QEMU
  * sets no migration blocker; while QEMU logs, every guest page the switch writes (receive buffers,
- * used rings) is marked in the shared {@link io.parvirt.vswitch.DirtyLog}. PROTOCOL_F_RARP: after
+ * used rings) is marked in the shared {@link io.parvirt.vhost.DirtyLog}. PROTOCOL_F_RARP: after
  * the switch-over the target's QEMU sends SEND_RARP and the port broadcasts the guest's RARP into
  * its VLAN, so the other ports and, through the active trunk, the outside hear at once where the
- * guest is (GUEST_ANNOUNCE is not offered: see {@code VhostUser.NET_F_GUEST_ANNOUNCE}). The
+ * guest is (GUEST_ANNOUNCE is not offered: see {@code VhostNet.NET_F_GUEST_ANNOUNCE}). The
  * arriving port itself was attached without its address
  * ({@code VirtualSwitch.attachArriving}): until that first frame here the guest runs on the source,
  * and frames for it leave through the trunk; with it the address becomes the port's fixed entry.
@@ -83,7 +83,7 @@
  * run directory ({@link io.parvirt.vswitch.CounterCheckpoint}) every few seconds and at a stop, and
  * a re-adopted partition's ports go on from them ({@code VirtualEthernet.resume}).
  *
- * <p>Notifications: the port offers VIRTIO_RING_F_EVENT_IDX ({@link io.parvirt.vswitch.Virtqueue}):
+ * <p>Notifications: the port offers VIRTIO_RING_F_EVENT_IDX ({@link io.parvirt.vhost.Virtqueue}):
  * the guest kicks the transmit queue only for the first chain after the switch found it empty, never
  * the receive queue (nothing waits for its buffers), and is interrupted only when the used index
  * crosses the index it asked for; without the feature the rings' flags do the same, less finely.

@@ -60,4 +60,28 @@ class VhostUserQemuVersionTest {
                     .hypervisor(new ParvirtHome(dir)).qemuBinary()).isEqualTo(newer);
         }
     }
+
+    /**
+     * {@code vios.disk_transport=vhost-user-blk} is a preference, not a requirement: on a QEMU whose
+     * TCG guests cannot run vhost-user devices the disks stay on NBD (the log says why) and the
+     * daemon starts; a value that is neither transport stops it at start.
+     */
+    @Test
+    void diskTransportFallsBackToNbdOnBookwormsQemuUnderTcgAndRefusesUnknownValues() throws Exception {
+        Optional<QemuVersion> system = QemuVersion.of("/usr/bin/qemu-system-x86_64");
+        assertThat(system).isPresent();
+        boolean old = system.get().major() < DaemonConfig.VHOST_USER_TCG_MAJOR;
+        assertThat(config("accel=tcg\nvios.disk_transport=vhost-user-blk\n").hypervisor(new ParvirtHome(dir))
+                .vhostUserBlk()).as("QEMU " + system.get() + " under TCG").isEqualTo(!old);
+        assertThat(config("accel=tcg\n").hypervisor(new ParvirtHome(dir)).vhostUserBlk()).as("the default, nbd")
+                .isFalse();
+        DaemonConfig bad = config("accel=tcg\nvios.disk_transport=iscsi\n");
+        assertThatThrownBy(() -> bad.hypervisor(new ParvirtHome(dir)))
+                .hasMessage("vios.disk_transport must be nbd or vhost-user-blk, not iscsi");
+        String newer = System.getenv("PARVIRT_TEST_QEMU_VHOST_USER");
+        if (newer != null) {
+            assertThat(config("accel=tcg\nvios.disk_transport=vhost-user-blk\nqemu.binary=" + newer + "\n")
+                    .hypervisor(new ParvirtHome(dir)).vhostUserBlk()).as("QEMU 10 under TCG").isTrue();
+        }
+    }
 }

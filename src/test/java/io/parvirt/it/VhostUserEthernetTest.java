@@ -58,10 +58,18 @@ class VhostUserEthernetTest {
         qemu = System.getenv("PARVIRT_TEST_QEMU_VHOST_USER");
         assumeTrue(qemu != null, "vhost-user under TCG needs QEMU 8 or later; ./test fetches bookworm-backports' "
                 + "QEMU and sets PARVIRT_TEST_QEMU_VHOST_USER (it could not here; see its output)");
-        d = RunningDaemon.start("vswitch.transport=vhost-user\nqemu.binary=" + qemu + "\n");
+        d = RunningDaemon.start("vswitch.transport=vhost-user\nvios.disk_transport=vhost-user-blk\nqemu.binary="
+                + qemu + "\n");
         VirtualEthernetTest.d = d;
-        VirtualEthernetTest.define("H1", "2/0/10//0/1");
+        // H1's disk comes from a VIOS as a vhost-user-blk device (issue 17)
+        Guests.define(d, "VIOS1", "vioserver", "\"virtual_scsi_adapters=2/server/any//any/1\"");
+        MobilityTest.ok(d.hmc("mksyscfg", "-r", "lpar", "-m", "sys1", "-i", Guests.lpar("H1", 256, 1)
+                + ",\"virtual_eth_adapters=2/0/10//0/1\",\"virtual_scsi_adapters=5/client//VIOS1/2/1\""));
         VirtualEthernetTest.define("H2", "2/0/10//0/1");
+        MobilityTest.ok(d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", "VIOS1", "-f", "default"));
+        Guests.awaitState(d, "VIOS1", "Running", Duration.ofSeconds(90));
+        Guests.vios(d, "VIOS1", "mksp -fb pool1 -size 128M");
+        Guests.vios(d, "VIOS1", "mkbdsp -sp pool1 32M -bd diskH1 -vadapter vhost0");
         MobilityTest.ok(d.hmc("chsyscfg", "-r", "lpar", "-m", "sys1", "-i", "name=H1,suspend_capable=1"));
         for (String n : List.of("H1", "H2")) {
             var r = d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "on", "-n", n, "-f", "default");
@@ -118,8 +126,67 @@ class VhostUserEthernetTest {
         assertThat(VirtualEthernetTest.port("H2").path("drops").path("malformed_chain").asLong()).isZero();
     }
 
+    /** 1 MiB the guest writes at 1 MiB into its vhost-user-blk disk: lines of text, so a mismatch reads plainly. */
+    static final String PATTERN = "yes parvirt-vhost-user-blk-0123456789 | head -c 1048576";
+    /** The guest's virtio-blk disk whose ID (its serial) is the mapping's virtual target device. */
+    static final String VDISK = "DISK=; for b in /sys/block/vd*; do case \"$(cat $b/serial 2>/dev/null)\" in vtscsi*) "
+            + "DISK=/dev/${b##*/};; esac; done; [ -n \"$DISK\" ] || { ls /sys/block; exit 1; }; ";
+
+    /**
+     * Issue 17: with {@code vios.disk_transport=vhost-user-blk}, H1's disk from VIOS1 is a virtio-blk
+     * device the VIOS's storage server serves from H1's memory (no NBD, no copy in QEMU). The guest
+     * writes a known pattern and reads it back past its page cache; the VIOS's backing file holds
+     * it byte for byte; parvirt's API names the transport, and the HMC's lsmap is as for NBD.
+     */
     @Test
     @Order(3)
+    void aDiskFromTheViosIsAVhostUserBlkDeviceAndTheViosFileHoldsWhatTheGuestWrote() throws Exception {
+        JsonNode devices = new ObjectMapper().readTree(d.api("GET", "/api/v1/vscsi/devices", null).body());
+        assertThat(devices).as(devices.toString()).hasSize(1);
+        assertThat(devices.get(0).path("lpar").asText()).isEqualTo("H1");
+        assertThat(devices.get(0).path("transport").asText()).isEqualTo("vhost-user-blk");
+        String vtd = devices.get(0).path("vtd").asText();
+        String out = VirtualEthernetTest.sh("H1", VDISK + "echo $DISK $(cat /sys/block/${DISK#/dev/}/size) "
+                + "$(cat /sys/block/${DISK#/dev/}/serial)").stdout().strip();
+        assertThat(out).as("a virtio-blk disk of 32 MiB whose ID is the VTD").matches("/dev/vd[a-z] 65536 " + vtd);
+        VirtualEthernetTest.sh("H1", VDISK + PATTERN + " > /tmp/p && dd if=/tmp/p of=$DISK bs=65536 seek=16 "
+                + "conv=fsync 2>/dev/null && sync && echo 3 > /proc/sys/vm/drop_caches");
+        assertThat(VirtualEthernetTest.sh("H1", VDISK + "dd if=$DISK bs=65536 skip=16 count=16 2>/dev/null | cmp - /tmp/p "
+                + "&& echo same").stdout()).as("read back from the disk").contains("same");
+        byte[] file = java.nio.file.Files.readAllBytes(d.home().root().resolve("vios/1/pools/pool1/diskH1"));
+        byte[] want = new byte[1 << 20];
+        byte[] line = "parvirt-vhost-user-blk-0123456789\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 0; i < want.length; i++) {
+            want[i] = line[i % line.length];
+        }
+        assertThat(java.util.Arrays.copyOfRange(file, 1 << 20, 2 << 20)).as("the VIOS's file at 1 MiB").isEqualTo(want);
+        assertThat(java.util.Arrays.copyOfRange(file, 0, 1 << 20)).as("nothing before it").containsOnly(0);
+        assertThat(Guests.vios(d, "VIOS1", "lsmap -vadapter vhost0")).as("the VIOS's view as for NBD").contains(vtd)
+                .contains("diskH1").doesNotContain("vhost-user");
+
+        // a disk mapped while H1 runs is hot-plugged on a free disk port as vhost-user-blk too; rmvdev unplugs it
+        Guests.vios(d, "VIOS1", "mkbdsp -sp pool1 16M -bd diskH1b -vadapter vhost0 -tn vthot");
+        Await.on("H1 to see the disk mapped while it runs", () -> VirtualEthernetTest.sh("H1",
+                "cat /sys/block/vd*/serial; echo").stdout()).within(Duration.ofSeconds(60))
+                .every(Duration.ofSeconds(1)).until(x -> x.contains("vthot"));
+        JsonNode two = new ObjectMapper().readTree(d.api("GET", "/api/v1/vscsi/devices", null).body());
+        assertThat(two.findValuesAsText("transport")).as(two.toString()).containsExactly("vhost-user-blk",
+                "vhost-user-blk");
+        VirtualEthernetTest.sh("H1", "for b in /sys/block/vd*; do [ \"$(cat $b/serial)\" = vthot ] && "
+                + "dd if=/tmp/p of=/dev/${b##*/} bs=65536 count=1 conv=fsync 2>/dev/null; done; true");
+        assertThat(java.util.Arrays.copyOfRange(java.nio.file.Files.readAllBytes(d.home().root().resolve(
+                "vios/1/pools/pool1/diskH1b")), 0, 65536)).as("the hot-plugged disk's file")
+                .isEqualTo(java.util.Arrays.copyOfRange(want, 0, 65536));
+        long t0 = System.nanoTime();
+        Guests.vios(d, "VIOS1", "rmvdev -vtd vthot");
+        System.out.printf("rmvdev of a vhost-user-blk disk with its client running took %.1f s%n",
+                (System.nanoTime() - t0) / 1e9);
+        assertThat(VirtualEthernetTest.sh("H1", "cat /sys/block/vd*/serial; echo").stdout()).as("H1's disks after rmvdev")
+                .doesNotContain("vthot").contains(vtd);
+    }
+
+    @Test
+    @Order(4)
     void aNicHotPluggedIntoAVhostUserPartitionIsAVhostUserPortAndLeavesCleanly() {
         AdapterDlparTest.d = d;
         // Issue 17: it used to be given a stream port beside the partition's vhost-user one.
@@ -168,7 +235,7 @@ class VhostUserEthernetTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aPartitionOnVhostUserPortsMigratesToAnotherSystemAndBackWithItsNetwork() {
         RunningDaemon b = RunningDaemon.start("system.name=sys2\nvswitch.transport=vhost-user\nqemu.binary=" + qemu + "\n");
         try {
@@ -177,6 +244,11 @@ class VhostUserEthernetTest {
             b.daemon().operations().mobility().targets(name -> name.equals("sys1")
                     ? Optional.of(d.daemon().operations().mobilityTarget()) : Optional.empty());
             awaitMigratable(d, "sys1", "sys2");
+            // issue 17: H1's disk is a vhost-user-blk device, which parvirt does not migrate: refused, saying so
+            var refused = d.hmc("migrlpar", "-o", "v", "-m", "sys1", "-t", "sys2", "-p", "H1");
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.stdout()).startsWith("HSCL").contains("Partition H1 has virtual SCSI disks attached as "
+                    + "vhost-user-blk devices (").contains("set vios.disk_transport=nbd");
             long t0 = System.nanoTime();
             MobilityTest.ok(d.hmc("migrlpar", "-o", "m", "-m", "sys1", "-t", "sys2", "-p", "H2"));
             MobilityTest.awaitState(b, "sys2", "H2", "Running", Duration.ofSeconds(120));
@@ -209,7 +281,7 @@ class VhostUserEthernetTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aKilledDaemonsSuccessorHasTheGuestsPingingAgainAtOnceWithTheirCounters() throws Exception {
         // busybox's ping takes a fractional interval: a 0.2 s resolution for the gap
         assertThat(VirtualEthernetTest.sh("H1", "ping -c 2 -i 0.2 -W 2 10.0.10.2 >/dev/null 2>&1 && echo ok")
@@ -223,6 +295,7 @@ class VhostUserEthernetTest {
         // A normal stop leaves the partitions running and saves the counters; a daemon of its own
         // process re-adopts them, saves the counters itself, and is killed.
         io.parvirt.home.ParvirtHome home = d.home();
+        List<String> guests = List.of(lparId("H1"), lparId("H2")); // VIOS1's directory has no ports to save
         d.daemon().stop();
         java.nio.file.Files.writeString(home.config(), "\nlisten=127.0.0.1:0\n",
                 java.nio.file.StandardOpenOption.APPEND);
@@ -231,7 +304,7 @@ class VhostUserEthernetTest {
         Process p = ServedHome.serve(home.root());
         try {
             Await.until("the served daemon to save both partitions' counters", Duration.ofSeconds(60),
-                    () -> checkpoints(lpars).stream().filter(t -> t > served).count() == 2);
+                    () -> checkpoints(lpars, guests).stream().filter(t -> t > served).count() == 2);
         } finally {
             p.destroyForcibly(); // SIGKILL
             p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -260,7 +333,7 @@ class VhostUserEthernetTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aSuspendedPartitionOnVhostUserPortsResumesAndPingsThroughTheSwitchAgain() {
         // The restarted daemon's H1 is Running once its agent answers again.
         Guests.awaitState(d, "H1", "Running", Duration.ofSeconds(60));
@@ -282,13 +355,23 @@ class VhostUserEthernetTest {
         assertThat(VirtualEthernetTest.port("H1").path("rxFrames").asLong()).as("H1's frames through its new port")
                 .isGreaterThan(sent);
         assertThat(VirtualEthernetTest.port("H1").path("drops").path("malformed_chain").asLong()).isZero();
+        // its vhost-user-blk disk too: the resumed QEMU connected to the storage server again
+        assertThat(VirtualEthernetTest.sh("H1", "echo 3 > /proc/sys/vm/drop_caches; " + VDISK + "dd if=$DISK bs=65536 "
+                + "skip=16 count=16 2>/dev/null | cmp - /tmp/p && echo same").stdout()).as("H1's disk after the resume")
+                .contains("same");
         System.out.printf("vhost-user resume: chlparstate -o resume %d ms%n", resumed / 1_000_000);
     }
 
-    /** When each partition's counter checkpoint was last written (ms), for those that have one. */
-    private static List<Long> checkpoints(java.nio.file.Path lpars) {
+    static String lparId(String name) {
+        return d.hmc("lssyscfg", "-r", "lpar", "-m", "sys1", "--filter", "lpar_names=" + name, "-F", "lpar_id")
+                .stdout().strip();
+    }
+
+    /** When each of partitions {@code ids}' counter checkpoint was last written (ms), for those that have one. */
+    private static List<Long> checkpoints(java.nio.file.Path lpars, List<String> ids) {
         try (var dirs = java.nio.file.Files.list(lpars)) {
-            return dirs.map(x -> x.resolve("port-counters.properties")).filter(java.nio.file.Files::exists)
+            return dirs.filter(x -> ids.contains(x.getFileName().toString()))
+                    .map(x -> x.resolve("port-counters.properties")).filter(java.nio.file.Files::exists)
                     .map(f -> f.toFile().lastModified()).toList();
         } catch (java.io.IOException e) {
             return List.of();
@@ -319,7 +402,7 @@ class VhostUserEthernetTest {
     @AfterAll
     static void stop() {
         if (d != null) {
-            for (String n : List.of("H1", "H2")) {
+            for (String n : List.of("H1", "H2", "VIOS1")) {
                 d.hmc("chsysstate", "-m", "sys1", "-r", "lpar", "-o", "shutdown", "--immed", "-n", n);
             }
             d.close();

@@ -36,7 +36,7 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
     record Environment(String qemuBinary, String accel, Boolean hardwareKvm, String macPrefix, String runRoot,
             Long availMemMb, String availProcUnits, String poolRoom, Map<String, Image> images,
             Map<String, String> macsInUse, Map<String, LparState> states, List<Scsi> scsi, String java,
-            String classPath, String qemuUser, Boolean vhostUser) {
+            String classPath, String qemuUser, Boolean vhostUser, Boolean vhostUserBlk) {
     }
 
     record Image(String kernel, String initramfs, String disk) {
@@ -44,7 +44,7 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
 
     /** A mapping of the client: its VIOS by name, the VTD, the client slot and the VIOS's LUN index. */
     record Scsi(String vios, String vtd, int clientSlot, int lunIndex, String file, MappedDevice.Kind kind,
-            boolean readOnly, boolean fileExists) {
+            boolean readOnly, boolean fileExists, Boolean vhostServed) {
     }
 
     static LaunchFixture read(Path file) throws IOException {
@@ -76,7 +76,7 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
 
     LaunchEnvironment environment(ManagedSystem sys) {
         Environment e = environment != null ? environment : new Environment(null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
         Map<String, PartitionImage> images = new HashMap<>();
         if (e.images() == null) {
             images.put("default", new PartitionImage("default", Path.of("/h/images/default/vmlinuz"),
@@ -93,7 +93,7 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
         for (Scsi s : e.scsi() == null ? List.<Scsi>of() : e.scsi()) {
             scsi.add(new LaunchEnvironment.ScsiMapping(new MappedDevice(sys.partition(s.vios()).id(), s.vtd(),
                     s.clientSlot(), MappedDevice.lun(s.lunIndex()), path(s.file()), s.kind(), s.readOnly()),
-                    s.fileExists()));
+                    s.fileExists(), s.vhostServed() == null || s.vhostServed()));
         }
         return new LaunchEnvironment(or(e.qemuBinary(), "/usr/bin/qemu-system-x86_64"), or(e.accel(), "tcg"),
                 or(e.hardwareKvm(), false), or(e.macPrefix(), "0E5056"), Path.of(or(e.runRoot(), "/h/run/lpar")),
@@ -102,7 +102,7 @@ record LaunchFixture(List<String> partitions, Map<String, String> pools, String 
                 e.macsInUse() == null ? Map.of() : e.macsInUse(), states, scsi,
                 new LaunchEnvironment.StorageServerCommand(or(e.java(), "/usr/lib/jvm/temurin-25/bin/java"),
                         or(e.classPath(), "/opt/parvirt/parvirt.jar")), e.qemuUser(),
-                or(e.vhostUser(), false));
+                or(e.vhostUser(), false), or(e.vhostUserBlk(), false));
     }
 
     private static Path path(String s) {

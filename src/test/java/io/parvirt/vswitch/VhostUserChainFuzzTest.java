@@ -64,8 +64,8 @@ class VhostUserChainFuzzTest {
         Random r = new Random(17);
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             VhostUserTransportTest.twoPorts(net, dir, 1, 1, Set.of());
-            try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostUser.FEATURES);
-                    VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostUser.FEATURES)) {
+            try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostNet.FEATURES);
+                    VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostNet.FEATURES)) {
                 int posted = 0;
                 for (int round = 0; round < 40; round++) {
                     scramble(a, VhostUserFrontEnd.TX_RING, r);
@@ -96,8 +96,8 @@ class VhostUserChainFuzzTest {
         Random r = new Random(4);
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             VhostUserTransportTest.twoPorts(net, dir, 1, 1, Set.of());
-            try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostUser.FEATURES);
-                    VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostUser.FEATURES)) {
+            try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostNet.FEATURES);
+                    VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostNet.FEATURES)) {
                 for (int i = 0; i < 200; i++) {
                     b.postReceive(1);
                     scramble(b, VhostUserFrontEnd.RX_RING, r);

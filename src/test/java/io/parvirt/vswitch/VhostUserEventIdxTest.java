@@ -1,5 +1,7 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.vhost.VhostUser;
+import io.parvirt.vhost.Virtqueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parvirt.testing.Await;
@@ -41,8 +43,8 @@ class VhostUserEventIdxTest {
     void transmitKicksOncePerBatchAcrossTheIndexWrapAndReceiveBuffersAreNeverKicked() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             VhostUserTransportTest.twoPorts(net, dir, 10, 10, Set.of());
-            try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostUser.FEATURES);
-                    VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostUser.FEATURES)) {
+            try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostNet.FEATURES);
+                    VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostNet.FEATURES)) {
                 assertThat(s.eventIdx).isTrue();
                 r.postReceive(VhostUserFrontEnd.QUEUE);
                 byte[] frame = TestFrames.untagged(VhostUserTransportTest.MAC_B, VhostUserTransportTest.MAC_A, 64);
@@ -58,14 +60,14 @@ class VhostUserEventIdxTest {
                             () -> s.transmitted() == want);
                     // once it found the ring empty it asks to be kicked for the very next chain (a
                     // full batch is published before that last look, so wait for it)
-                    Await.until("avail_event at " + want, WAIT, () -> s.availEvent(VhostUser.TX) == want);
+                    Await.until("avail_event at " + want, WAIT, () -> s.availEvent(VhostNet.TX) == want);
                     received += r.recycle();
                 }
-                assertThat(s.kicks[VhostUser.TX]).as("one kick per batch of %d", VhostUserFrontEnd.QUEUE)
+                assertThat(s.kicks[VhostNet.TX]).as("one kick per batch of %d", VhostUserFrontEnd.QUEUE)
                         .isLessThanOrEqualTo(rounds);
                 // receive buffers: the switch wants no kick (avail_event one behind the start: the
                 // guest's index crosses it again only after 65536 buffers, once here)
-                assertThat(r.kicks[VhostUser.RX]).as("receive kicks").isLessThanOrEqualTo(1);
+                assertThat(r.kicks[VhostNet.RX]).as("receive kicks").isLessThanOrEqualTo(1);
                 long got = received;
                 VirtualEthernet.PortStatus rs = net.ports().stream().filter(p -> p.lparId() == 2).findFirst().orElseThrow();
                 assertThat(got + rs.drops().getOrDefault("queue_full", 0L)).isEqualTo(posted);
@@ -78,30 +80,30 @@ class VhostUserEventIdxTest {
     void theGuestIsInterruptedOnlyWhenTheUsedIndexCrossesItsUsedEvent() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             VhostUserTransportTest.twoPorts(net, dir, 10, 10, Set.of());
-            try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostUser.FEATURES);
-                    VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostUser.FEATURES)) {
+            try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("a.sock"), VhostNet.FEATURES);
+                    VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("b.sock"), VhostNet.FEATURES)) {
                 r.postReceive(64);
                 byte[] frame = TestFrames.untagged(VhostUserTransportTest.MAC_B, VhostUserTransportTest.MAC_A, 60);
                 s.transmit(new NetHeader(), frame, 1);
                 Await.until("the first frame", WAIT, () -> r.received() == 1);
-                Await.until("its interrupt", WAIT, () -> r.interrupts(VhostUser.RX) > 0);
+                Await.until("its interrupt", WAIT, () -> r.interrupts(VhostNet.RX) > 0);
                 // the guest polls and wants to hear only once the used index passes 4 (entries 2..5)
-                r.interruptAt(VhostUser.RX, 4);
+                r.interruptAt(VhostNet.RX, 4);
                 for (int i = 2; i <= 5; i++) {
                     s.transmit(new NetHeader(), frame, 1);
                     int n = i;
                     Await.until("frame " + n, WAIT, () -> r.received() == n);
                 }
                 long[] count = new long[1];
-                Await.until("the interrupt at entry 5", WAIT, () -> (count[0] = r.interrupts(VhostUser.RX)) > 0);
+                Await.until("the interrupt at entry 5", WAIT, () -> (count[0] = r.interrupts(VhostNet.RX)) > 0);
                 assertThat(count[0]).as("frames 2, 3 and 4 interrupted nobody").isEqualTo(1);
                 // used_event left behind (the guest does not read): no interrupt for the next ones
                 s.transmit(new NetHeader(), frame, 1);
                 Await.until("frame 6", WAIT, () -> r.received() == 6);
-                r.interruptAt(VhostUser.RX, 6);
+                r.interruptAt(VhostNet.RX, 6);
                 s.transmit(new NetHeader(), frame, 1);
                 Await.until("frame 7", WAIT, () -> r.received() == 7);
-                Await.until("the interrupt at entry 7", WAIT, () -> (count[0] = r.interrupts(VhostUser.RX)) > 0);
+                Await.until("the interrupt at entry 7", WAIT, () -> (count[0] = r.interrupts(VhostNet.RX)) > 0);
                 assertThat(count[0]).as("frame 6 was before used_event").isEqualTo(1);
             }
         }
@@ -109,22 +111,22 @@ class VhostUserEventIdxTest {
 
     @Test
     void withoutEventIdxTheFlagsStillRule() throws Exception {
-        long noEventIdx = VhostUser.FEATURES & ~(1L << VhostUser.RING_F_EVENT_IDX);
+        long noEventIdx = VhostNet.FEATURES & ~(1L << VhostUser.RING_F_EVENT_IDX);
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             VhostUserTransportTest.twoPorts(net, dir, 10, 10, Set.of());
             try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("a.sock"), noEventIdx);
                     VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("b.sock"), noEventIdx)) {
                 assertThat(s.eventIdx).isFalse();
                 r.postReceive(64);
-                assertThat(r.kicks[VhostUser.RX]).as("NO_NOTIFY on the receive ring").isZero();
+                assertThat(r.kicks[VhostNet.RX]).as("NO_NOTIFY on the receive ring").isZero();
                 byte[] frame = TestFrames.untagged(VhostUserTransportTest.MAC_B, VhostUserTransportTest.MAC_A, 60);
                 for (int i = 1; i <= 3; i++) {
                     s.transmit(new NetHeader(), frame, 1);
                     int n = i;
                     Await.until("frame " + n, WAIT, () -> r.received() == n);
-                    Await.until("its interrupt", WAIT, () -> r.interrupts(VhostUser.RX) > 0);
+                    Await.until("its interrupt", WAIT, () -> r.interrupts(VhostNet.RX) > 0);
                 }
-                assertThat(s.kicks[VhostUser.TX]).isEqualTo(3);
+                assertThat(s.kicks[VhostNet.TX]).isEqualTo(3);
             }
         }
     }

@@ -52,8 +52,8 @@ public final class VhostUserForwarding {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             net.connect(1, "s", List.of(adapter("s/2", macS, dir.resolve("s.sock"))));
             net.connect(2, "r", List.of(adapter("r/2", macR, dir.resolve("r.sock"))));
-            try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("s.sock"), VhostUser.FEATURES);
-                    VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("r.sock"), VhostUser.FEATURES)) {
+            try (VhostUserFrontEnd s = new VhostUserFrontEnd(dir.resolve("s.sock"), VhostNet.FEATURES);
+                    VhostUserFrontEnd r = new VhostUserFrontEnd(dir.resolve("r.sock"), VhostNet.FEATURES)) {
                 if (log) {
                     r.startLogging();
                 }
@@ -86,7 +86,7 @@ public final class VhostUserForwarding {
                 System.out.printf(Locale.ROOT, "frame=%dB log=%s delivered=%.3f Mpps switch-core=%.2f per-core=%.3f Mpps "
                         + "alloc=%.3f B/frame drops=%s kicks-tx=%d kicks-rx=%d event_idx=%s%n", size, log ? "on" : "off",
                         fps / 1e6, core, fps / Math.max(core, 1e-9) / 1e6, (double) (alloc1 - alloc0) / Math.max(1, d1 - d0),
-                        rs.drops(), s.kicks[VhostUser.TX], r.kicks[VhostUser.RX], s.eventIdx);
+                        rs.drops(), s.kicks[VhostNet.TX], r.kicks[VhostNet.RX], s.eventIdx);
             }
         }
     }
@@ -96,7 +96,7 @@ public final class VhostUserForwarding {
         VhostUserFrontEnd s;
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             net.connect(1, "s", List.of(adapter("s/2", macS, dir.resolve("s.sock"))));
-            s = new VhostUserFrontEnd(dir.resolve("s.sock"), VhostUser.FEATURES);
+            s = new VhostUserFrontEnd(dir.resolve("s.sock"), VhostNet.FEATURES);
         } // the switch is gone: from here S's transmit ring is the null device's
         try (s) {
             byte[] frame = TestFrames.untagged(macR, macS, size);

@@ -1,5 +1,8 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.vhost.Posix;
+import io.parvirt.vhost.VhostUser;
+import io.parvirt.vhost.Virtqueue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -85,7 +88,7 @@ final class VhostUserFrontEnd implements AutoCloseable {
 
     /** Listens on the port's socket, takes the switch's connection and negotiates {@code features} (masked by what the back end offers). */
     VhostUserFrontEnd(Path socket, long wanted) throws IOException {
-        this(socket, wanted, VhostUser.PROTOCOL_FEATURES);
+        this(socket, wanted, VhostNet.PROTOCOL_FEATURES);
     }
 
     /** ... and of the protocol features, those of {@code wantedProtocol} the back end offers. */
@@ -98,7 +101,7 @@ final class VhostUserFrontEnd implements AutoCloseable {
         accept();
         long offered = request(VhostUser.GET_FEATURES, 0, new int[0]);
         features = offered & wanted & ~(1L << VhostUser.F_LOG_ALL); // logging is for migrations only
-        headerSize = (features & (1L << VhostUser.F_VERSION_1 | 1L << VhostUser.NET_F_MRG_RXBUF)) != 0
+        headerSize = (features & (1L << VhostUser.F_VERSION_1 | 1L << VhostNet.NET_F_MRG_RXBUF)) != 0
                 ? NetHeader.SIZE : NetHeader.LEGACY_SIZE;
         eventIdx = VhostUser.has(features, VhostUser.RING_F_EVENT_IDX);
         for (int q = 0; q < 2; q++) {

@@ -1,5 +1,7 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.vhost.GuestMemory;
+import io.parvirt.vhost.VhostUser;
 import static io.parvirt.vswitch.VhostUserFrontEnd.GPA;
 import static io.parvirt.vswitch.VhostUserTransportTest.ALL;
 import static io.parvirt.vswitch.VhostUserTransportTest.MAC_A;
@@ -157,7 +159,7 @@ class VhostUserMigrationTest {
             twoPorts(net, dir, 1, 1, Set.of());
             // a's memory goes over as SET_MEM_TABLE (a front end without CONFIGURE_MEM_SLOTS), b's as ADD_MEM_REG.
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL,
-                    VhostUser.PROTOCOL_FEATURES & ~(1L << VhostUser.PROTOCOL_F_CONFIGURE_MEM_SLOTS));
+                    VhostNet.PROTOCOL_FEATURES & ~(1L << VhostUser.PROTOCOL_F_CONFIGURE_MEM_SLOTS));
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), ALL)) {
                 assertThat(b.has(VhostUser.PROTOCOL_F_CONFIGURE_MEM_SLOTS)).isTrue();
                 assertThat(b.maxMemSlots()).isEqualTo(GuestMemory.MAX_REGIONS).isGreaterThan(VhostUser.TABLE_REGIONS);

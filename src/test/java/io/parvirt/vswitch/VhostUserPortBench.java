@@ -1,5 +1,8 @@
 package io.parvirt.vswitch;
 
+import io.parvirt.vhost.GuestMemory;
+import io.parvirt.vhost.Posix;
+import io.parvirt.vhost.Virtqueue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -96,7 +99,7 @@ public class VhostUserPortBench {
         for (Virtqueue q : new Virtqueue[] {p.rx, p.tx}) {
             q.eventIdx = true;
             q.num = QUEUE;
-            long base = uva + (q.index == VhostUser.RX ? RING : RING + 0x8000);
+            long base = uva + (q.index == VhostNet.RX ? RING : RING + 0x8000);
             q.descAddr = base;
             q.availAddr = base + 16L * QUEUE;
             q.usedAddr = base + 0x1000;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VhostUserTransportTest {
     static final long MAC_A = 0x0E5056001002L;
     static final long MAC_B = 0x0E5056002002L;
-    static final long ALL = VhostUser.FEATURES;
+    static final long ALL = VhostNet.FEATURES;
     static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
@@ -82,7 +82,7 @@ class VhostUserTransportTest {
                 NetHeader h = new NetHeader();
                 assertThat(receive(b, h)).isEqualTo(f);
                 assertThat(h.pending()).isFalse();
-                Await.until("b interrupted", WAIT, () -> b.interrupted(VhostUser.RX));
+                Await.until("b interrupted", WAIT, () -> b.interrupted(VhostNet.RX));
                 Await.until("a's chain given back", WAIT, () -> a.transmitted() == 1);
                 byte[] back = TestFrames.untagged(TestFrames.BROADCAST, MAC_B, 60);
                 b.transmit(new NetHeader(), back, 1);
@@ -142,7 +142,7 @@ class VhostUserTransportTest {
     void aGuestWithoutOffloadsGetsTheSegmentCutIntoFramesWithRightChecksums() throws Exception {
         try (VirtualEthernet net = new VirtualEthernet(SwitchSettings.DEFAULTS, 65536)) {
             twoPorts(net, dir, 1, 1, Set.of());
-            long plain = ALL & ~VhostUser.GUEST_OFFLOADS;
+            long plain = ALL & ~VhostNet.GUEST_OFFLOADS;
             try (VhostUserFrontEnd a = new VhostUserFrontEnd(dir.resolve("a.sock"), ALL);
                     VhostUserFrontEnd b = new VhostUserFrontEnd(dir.resolve("b.sock"), plain)) {
                 b.postReceive(128);

@@ -247,6 +247,19 @@ public final class Qmp {
         client.execute("chardev-add", a);
     }
 
+    /**
+     * {@code chardev-add} of a socket chardev that connects to the Unix socket {@code path} (a
+     * vhost-user-blk disk's: the storage server listens) and, when the server goes, tries again
+     * every {@code reconnectSeconds}.
+     */
+    public void chardevAddSocketClient(String id, String path, int reconnectSeconds) throws IOException {
+        ObjectNode a = JsonNodeFactory.instance.objectNode().put("id", id);
+        ObjectNode data = a.putObject("backend").put("type", "socket").putObject("data");
+        data.putObject("addr").put("type", "unix").putObject("data").put("path", path);
+        data.put("server", false).put("reconnect", reconnectSeconds);
+        client.execute("chardev-add", a);
+    }
+
     /** {@code chardev-remove}. */
     public void chardevRemove(String id) throws IOException {
         client.execute("chardev-remove", JsonNodeFactory.instance.objectNode().put("id", id));

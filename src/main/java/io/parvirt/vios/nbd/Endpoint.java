@@ -33,6 +33,8 @@ public final class Endpoint implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread.Builder threads;
     private final Thread acceptor;
+    /** The disk served over vhost-user-blk too ({@code NAME.vhost}); null for read-only media. */
+    private BlkDevice blk;
     private volatile boolean closing;
 
     private Endpoint(BackingFile backing, Path socket, ServerSocketChannel server, NbdSettings settings) {
@@ -54,6 +56,9 @@ public final class Endpoint implements AutoCloseable {
         BackingFile backing = BackingFile.open(export);
         try {
             Endpoint e = new Endpoint(backing, socket, bindPrivate(export, socket), settings);
+            if (!export.readOnly()) {
+                e.blk = openBlk(e, backing, socketDir.resolve(export.name() + BlkDevice.SUFFIX).toAbsolutePath());
+            }
             e.acceptor.start();
             LOG.info("nbd {}: serving {} ({} bytes{}) at {}", export.name(), export.file(), backing.size,
                     export.readOnly() ? ", read-only" : "", socket);
@@ -61,6 +66,18 @@ public final class Endpoint implements AutoCloseable {
         } catch (RuntimeException e) {
             backing.close();
             throw e;
+        }
+    }
+
+    private static BlkDevice openBlk(Endpoint e, BackingFile backing, Path socket) {
+        Export export = backing.export;
+        refuseIfTaken(export, socket);
+        try {
+            return BlkDevice.open(backing, e.counters, e, socket);
+        } catch (IOException | UnsupportedOperationException x) {
+            PrivateSocket.unbind(e.server, e.socket);
+            throw new NbdException(NbdException.Kind.SOCKET_UNAVAILABLE, export.name(), socket,
+                    String.valueOf(x.getMessage()), x);
         }
     }
 
@@ -117,13 +134,8 @@ public final class Endpoint implements AutoCloseable {
         if (closing || connections.size() >= settings.maxConnectionsPerExport()) {
             return false;
         }
-        if (connections.isEmpty() && backing.overlay != null) {
-            try {
-                backing.overlay.refresh(); // another VIOS may have served this device since (mobility)
-            } catch (IOException e) {
-                LOG.warn("nbd {}: its snapshot layers cannot be read again: {}", backing.export.name(), e.toString());
-                return false;
-            }
+        if (connections.isEmpty() && (blk == null || !blk.connected()) && !refresh()) {
+            return false;
         }
         Connection c;
         try {
@@ -136,6 +148,27 @@ public final class Endpoint implements AutoCloseable {
         counters.open.incrementAndGet();
         c.start(threads);
         return true;
+    }
+
+    /** The device's layers read again (another VIOS may have served it since: mobility); false when they cannot be. */
+    private boolean refresh() {
+        if (backing.overlay == null) {
+            return true;
+        }
+        try {
+            backing.overlay.refresh();
+            return true;
+        } catch (IOException e) {
+            LOG.warn("nbd {}: its snapshot layers cannot be read again: {}", backing.export.name(), e.toString());
+            return false;
+        }
+    }
+
+    /** vhost-user-blk's connection is starting: the layers are read again when no NBD connection uses them. */
+    synchronized void refreshIfIdle() {
+        if (connections.isEmpty()) {
+            refresh();
+        }
     }
 
     void ended(Connection c) {
@@ -158,6 +191,11 @@ public final class Endpoint implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** The socket QEMU's vhost-user-blk connects to; null for read-only media, served over NBD only. */
+    public Path vhostSocket() {
+        return blk == null ? null : blk.socket();
     }
 
     /** The address QEMU and libnbd take: {@code nbd+unix:///NAME?socket=PATH}. */
@@ -188,6 +226,9 @@ public final class Endpoint implements AutoCloseable {
         }
         for (Connection c : connections) {
             c.stop();
+        }
+        if (blk != null) {
+            blk.close();
         }
         try {
             acceptor.join(10_000);

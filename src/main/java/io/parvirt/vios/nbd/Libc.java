@@ -52,6 +52,16 @@ final class Libc {
     static final MethodHandle READ;
     /** {@code int fcntl(int fd, int cmd, int arg)}. */
     static final MethodHandle FCNTL;
+    /**
+     * {@code ssize_t preadv(int fd, const struct iovec *iov, int iovcnt, off_t offset)} and
+     * {@code pwritev}, {@code errno} captured in a {@link #STATE}; null where the C library lacks them.
+     */
+    static final MethodHandle PREADV;
+    static final MethodHandle PWRITEV;
+    /** {@code struct iovec}: {@code void *iov_base; size_t iov_len}. */
+    static final int IOVEC = 16;
+    /** The most buffers one preadv or pwritev takes (Linux's UIO_MAXIOV). */
+    static final int IOV_MAX = 1024;
 
     private static final MethodHandle OPEN;
     private static final MethodHandle CLOSE;
@@ -76,6 +86,10 @@ final class Libc {
                 ValueLayout.ADDRESS, ValueLayout.JAVA_INT))).orElse(null);
         READ = linker.downcallHandle(libc.find("read").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        FunctionDescriptor vectored = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
+        PREADV = libc.find("preadv").map(s -> linker.downcallHandle(s, vectored, errno)).orElse(null);
+        PWRITEV = libc.find("pwritev").map(s -> linker.downcallHandle(s, vectored, errno)).orElse(null);
         FCNTL = linker.downcallHandle(libc.find("fcntl").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
     }

@@ -54,13 +54,8 @@ final class PayloadPipe implements AutoCloseable {
 
     /** A pipe from {@code channel} to {@code path}; null when splicing cannot be done here (the caller buffers). */
     static PayloadPipe open(SocketChannel channel, Path path) {
-        if (FD_VAL == null || Libc.SPLICE == null || Libc.PIPE2 == null) {
-            return null;
-        }
-        int socket;
-        try {
-            socket = (int) FD_VAL.invoke(channel);
-        } catch (Throwable e) {
+        int socket = descriptor(channel);
+        if (socket < 0 || Libc.SPLICE == null || Libc.PIPE2 == null) {
             return null;
         }
         int[] fds = new int[2];
@@ -90,6 +85,18 @@ final class PayloadPipe implements AutoCloseable {
             return null;
         }
         return new PayloadPipe(socket, fds[0], fds[1], file, capacity);
+    }
+
+    /** The descriptor of {@code channel} (it stays the channel's), or -1 when the JVM does not give it. */
+    static int descriptor(SocketChannel channel) {
+        if (FD_VAL == null) {
+            return -1;
+        }
+        try {
+            return (int) FD_VAL.invoke(channel);
+        } catch (Throwable e) {
+            return -1;
+        }
     }
 
     /** {@code SelChImpl.getFDVal} when the JVM exports {@code sun.nio.ch} to us, else null. */

@@ -17,5 +17,11 @@ public enum RequestError {
     /** The backing file failed a read, write or sync (NBD_EIO). */
     IO_ERROR,
     /** A fast WRITE_ZEROES that could only be done by writing zeros (NBD_ENOTSUP, as the protocol asks). */
-    NOT_FAST
+    NOT_FAST,
+    /**
+     * vhost-user-blk: a request whose descriptor chain breaks virtio's rules (outside guest memory,
+     * a loop, readable after writable, no header or status byte): IOERR where its status can be
+     * written, else given back empty.
+     */
+    MALFORMED_CHAIN
 }

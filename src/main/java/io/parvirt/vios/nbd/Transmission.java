@@ -49,15 +49,12 @@ final class Transmission {
     static final int BUFFER_BYTES = (1 << 20) + (64 << 10);
     /** A payload at least this long is read up to its own end only, so the buffer starts afresh after it. */
     private static final int LARGE = 64 << 10;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
     private final SocketWait socket;
-    private final FileChannel file;
     private final BackingFile backing;
     private final ExportCounters counters;
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
-    private final ByteBuffer zeros = ZEROS.duplicate();
     /** A large read's two walks over its sources, made once (a lambda made per request would allocate). */
     private final Overlay.Source holds = Transmission::holds;
     private final Overlay.Source send;
@@ -65,8 +62,8 @@ final class Transmission {
     private int wr;
     private int op;
     private CloseReason closeReason = CloseReason.CLIENT_GONE;
-    /** The device has snapshots: this request goes through its layers, not straight to the file. */
-    private boolean layered;
+    /** The disk's file, layers and move, as both transports reach them. */
+    private final DiskIo disk;
     /** Where large WRITEs' payloads are spliced to the file; null until the first, or when splicing cannot be done. */
     private PayloadPipe pipe;
     private boolean pipeTried;
@@ -78,10 +75,10 @@ final class Transmission {
 
     Transmission(SocketWait socket, FileChannel file, BackingFile backing, ExportCounters counters) {
         this.socket = socket;
-        this.file = file;
         this.backing = backing;
         this.counters = counters;
         this.send = socket::transferFully;
+        this.disk = new DiskIo(file, backing, counters);
     }
 
     /** Serves requests until the connection ends; returns why it did. */
@@ -119,17 +116,15 @@ final class Transmission {
         long offset = in.getLong(rd + 16);
         long length = in.getInt(rd + 24) & 0xffffffffL;
         rd += REQUEST_BYTES;
-        Overlay overlay = backing.overlay;
-        if (overlay == null || type == CMD_DISC) {
+        if (type == CMD_DISC) {
             return dispatch(type, flags, cookie, offset, length);
         }
         // a snapshot waits for the request in progress, and the next one waits for the snapshot
-        overlay.io().lock();
+        disk.enter();
         try {
-            layered = !overlay.isPlain();
             return dispatch(type, flags, cookie, offset, length);
         } finally {
-            overlay.io().unlock();
+            disk.exit();
         }
     }
 
@@ -153,7 +148,7 @@ final class Transmission {
         if (length > MAX_PAYLOAD) {
             return fail(cookie, RequestError.TOO_LARGE, EINVAL);
         }
-        if (!inRange(offset, length)) {
+        if (!disk.inRange(offset, length)) {
             return fail(cookie, RequestError.OUT_OF_RANGE, EINVAL);
         }
         int len = (int) length;
@@ -164,7 +159,7 @@ final class Transmission {
             flushOut();
         }
         out.limit(op + REPLY_BYTES + len).position(op + REPLY_BYTES);
-        int error = readFile(out, offset);
+        int error = disk.read(out, offset);
         if (error != 0) {
             return fail(cookie, RequestError.IO_ERROR, error);
         }
@@ -202,7 +197,7 @@ final class Transmission {
 
     /** Each run of the range, from the device's layers or straight from the file; false as soon as {@code s} says so. */
     private boolean sources(long offset, int len, Overlay.Source s) throws IOException {
-        return layered ? backing.overlay.sources(offset, len, s) : s.take(file, offset, len);
+        return disk.sources(offset, len, s);
     }
 
     private static boolean holds(FileChannel f, long pos, long length) {
@@ -228,7 +223,7 @@ final class Transmission {
         } else if (backing.export.readOnly()) {
             error = EPERM;
             why = RequestError.READ_ONLY;
-        } else if (!inRange(offset, len)) {
+        } else if (!disk.inRange(offset, len)) {
             error = ENOSPC;
             why = RequestError.OUT_OF_RANGE;
         }
@@ -259,7 +254,7 @@ final class Transmission {
      * middle leaves the pieces written so far: a torn write, which a write it got no reply for may be.
      */
     private boolean writeArriving(int flags, long cookie, long offset, int len) throws IOException {
-        PayloadPipe p = layered || mirror() != null ? null : pipe();
+        PayloadPipe p = disk.layered() || disk.mirror() != null ? null : pipe();
         if (p != null) {
             return writeSpliced(p, flags, cookie, offset, len);
         }
@@ -341,7 +336,7 @@ final class Transmission {
     private int piece(int n, long at, int error) throws IOException {
         if (error == 0) {
             in.limit(rd + n).position(rd);
-            error = writeFile(in, at);
+            error = disk.write(in, at);
         }
         rd += n;
         return error;
@@ -352,7 +347,7 @@ final class Transmission {
         // a refusal says why; a failed write says it from its error; a failed FUA sync is an I/O error
         RequestError reason = why != null ? why : error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR;
         if (error == 0 && (flags & CMD_FLAG_FUA) != 0) {
-            error = sync();
+            error = disk.sync();
         }
         if (error != 0) {
             return fail(cookie, reason, error);
@@ -367,7 +362,7 @@ final class Transmission {
         if ((flags & ~CMD_FLAG_FUA) != 0) {
             return fail(cookie, RequestError.BAD_FLAGS, EINVAL);
         }
-        int error = backing.export.readOnly() ? 0 : sync();
+        int error = backing.export.readOnly() ? 0 : disk.sync();
         if (error != 0) {
             return fail(cookie, RequestError.IO_ERROR, error);
         }
@@ -384,19 +379,10 @@ final class Transmission {
         if (backing.export.readOnly()) {
             return fail(cookie, RequestError.READ_ONLY, EPERM);
         }
-        if (!inRange(offset, length)) {
+        if (!disk.inRange(offset, length)) {
             return fail(cookie, RequestError.OUT_OF_RANGE, EINVAL);
         }
-        if (layered) {
-            int e = length == 0 ? 0 : backing.overlay.zero(offset, length); // a hole must not show a lower layer
-            return e != 0 ? fail(cookie, RequestError.IO_ERROR, e) : done(flags, cookie);
-        }
-        Fallocate.Result r = length == 0 ? Fallocate.Result.DONE : backing.fallocate.punchHole(offset, length);
-        if (r == Fallocate.Result.FAILED || r == Fallocate.Result.NO_SPACE) {
-            return fail(cookie, RequestError.IO_ERROR, EIO);
-        }
-        DiskMove m = r == Fallocate.Result.DONE && length > 0 ? mirror() : null; // a TRIM that did nothing changes nothing
-        int e = m == null ? 0 : m.zero(offset, length);
+        int e = disk.trim(offset, length);
         return e != 0 ? fail(cookie, RequestError.IO_ERROR, e) : done(flags, cookie);
     }
 
@@ -414,34 +400,10 @@ final class Transmission {
         if (backing.export.readOnly()) {
             return fail(cookie, RequestError.READ_ONLY, EPERM);
         }
-        if (!inRange(offset, length)) {
+        if (!disk.inRange(offset, length)) {
             return fail(cookie, RequestError.OUT_OF_RANGE, ENOSPC);
         }
-        if (length == 0) {
-            return done(flags, cookie);
-        }
-        if (layered) {
-            int e = backing.overlay.zero(offset, length);
-            return e != 0 ? fail(cookie, e == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR, e)
-                    : done(flags, cookie);
-        }
-        Fallocate.Result r = Fallocate.Result.UNSUPPORTED;
-        if ((flags & CMD_FLAG_NO_HOLE) == 0) {
-            r = backing.fallocate.punchHole(offset, length);
-        }
-        if (r == Fallocate.Result.UNSUPPORTED) {
-            r = backing.fallocate.zeroRange(offset, length);
-        }
-        int error = switch (r) {
-            case DONE -> 0;
-            case NO_SPACE -> ENOSPC;
-            case FAILED -> EIO;
-            case UNSUPPORTED -> (flags & CMD_FLAG_FAST_ZERO) != 0 ? ENOTSUP : writeZeros(offset, length);
-        };
-        DiskMove m = error == 0 ? mirror() : null;
-        if (m != null) {
-            error = m.zero(offset, length);
-        }
+        int error = disk.zero(offset, length, (flags & CMD_FLAG_NO_HOLE) != 0, (flags & CMD_FLAG_FAST_ZERO) != 0);
         if (error != 0) {
             return fail(cookie, error == ENOTSUP ? RequestError.NOT_FAST
                     : error == ENOSPC ? RequestError.NO_SPACE : RequestError.IO_ERROR, error);
@@ -451,7 +413,7 @@ final class Transmission {
 
     /** Success for a request that changed the file without a payload: FUA syncs first. */
     private boolean done(int flags, long cookie) throws IOException {
-        int error = (flags & CMD_FLAG_FUA) != 0 ? sync() : 0;
+        int error = (flags & CMD_FLAG_FUA) != 0 ? disk.sync() : 0;
         if (error != 0) {
             return fail(cookie, RequestError.IO_ERROR, error);
         }
@@ -470,94 +432,6 @@ final class Transmission {
         return false;
     }
 
-    private boolean inRange(long offset, long length) {
-        return offset >= 0 && offset <= backing.size && length <= backing.size - offset;
-    }
-
-    // --- file ----------------------------------------------------------------------------------
-
-    /** Fills {@code dst} from the file at {@code offset}; 0 or an NBD error value. */
-    private int readFile(ByteBuffer dst, long offset) {
-        if (layered) {
-            return backing.overlay.read(dst, offset);
-        }
-        try {
-            long at = offset;
-            while (dst.hasRemaining()) {
-                int n = file.read(dst, at);
-                if (n < 0) {
-                    return EIO; // the file is shorter than the export: someone truncated it
-                }
-                at += n;
-            }
-            return 0;
-        } catch (IOException e) {
-            return EIO;
-        }
-    }
-
-    private int writeFile(ByteBuffer src, long offset) {
-        if (layered) {
-            return backing.overlay.write(src, offset);
-        }
-        int start = src.position();
-        try {
-            long at = offset;
-            while (src.hasRemaining()) {
-                at += file.write(src, at);
-            }
-        } catch (IOException e) {
-            return errorOf(e);
-        }
-        DiskMove m = mirror();
-        if (m == null) {
-            return 0;
-        }
-        int end = src.position();
-        src.position(start);
-        int e = m.write(src, offset);
-        src.position(end);
-        return e;
-    }
-
-    /** The device's move to another pool, when this request's changes must reach its target too. */
-    private DiskMove mirror() {
-        return backing.overlay == null ? null : backing.overlay.mirror();
-    }
-
-    private int writeZeros(long offset, long length) {
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(length - done, zeros.capacity());
-            zeros.limit(n).position(0);
-            int error = writeFile(zeros, offset + done);
-            if (error != 0) {
-                return error;
-            }
-            done += n;
-        }
-        return 0;
-    }
-
-    /** {@code fdatasync}: the data and what is needed to read it back (block allocation, holes). */
-    private int sync() {
-        counters.syncs.increment();
-        if (layered) {
-            return backing.overlay.flush();
-        }
-        try {
-            file.force(false);
-        } catch (IOException e) {
-            return EIO;
-        }
-        DiskMove m = mirror();
-        return m == null ? 0 : m.sync();
-    }
-
-    /** The JDK reports ENOSPC, EDQUOT and EFBIG only in the message (strerror); NBD wants ENOSPC for all three. */
-    private static int errorOf(IOException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.contains("No space left") || m.contains("quota") || m.contains("File too large") ? ENOSPC : EIO;
-    }
 
     // --- socket --------------------------------------------------------------------------------
 

@@ -44,10 +44,13 @@ class IsolationTest {
         assertThat(lpar2.socket()).isNotEqualTo(lpar1.socket());
         for (Endpoint e : List.of(lpar1, lpar2)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(e.socket()))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(e.vhostSocket())))
+                    .as("the disk's vhost-user-blk socket").isEqualTo("rw-------");
         }
         try (var files = Files.list(rig.sockets)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
-                    .as("no staging directory left behind").containsExactly("lpar1-hd0.sock", "lpar2-hd0.sock");
+                    .as("no staging directory left behind")
+                    .containsExactly("lpar1-hd0.sock", "lpar1-hd0.vhost", "lpar2-hd0.sock", "lpar2-hd0.vhost");
         }
     }
 

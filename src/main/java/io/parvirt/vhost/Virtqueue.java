@@ -1,4 +1,4 @@
-package io.parvirt.vswitch;
+package io.parvirt.vhost;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * One split virtqueue (virtio 1.x, 2.7) in the guest's memory, read and written by the switch
+ * One split virtqueue (virtio 1.x, 2.7) in the guest's memory, read and written by the back end
  * itself. All fields little-endian; {@code num} is a power of two up to 32768.
  *
  * <pre>
@@ -31,8 +31,8 @@ import java.nio.ByteOrder;
  * no interrupt. With it ({@link #eventIdx}) the flags are ignored and two indexes after the rings
  * say instead: {@code avail_event} (after the used ring, written here) is the available index whose
  * crossing makes the guest kick, and {@code used_event} (after the available ring, the guest's) the
- * used index whose crossing makes the switch interrupt. So the guest kicks once per batch the
- * switch has not yet seen, and interrupts come as rarely as the guest asks (Linux's virtio-net
+ * used index whose crossing makes the back end interrupt. So the guest kicks once per batch the
+ * back end has not yet seen, and interrupts come as rarely as the guest asks (Linux's virtio-net
  * asks for its transmit completions three quarters of the way through what it has queued).
  *
  * <pre>
@@ -44,32 +44,37 @@ import java.nio.ByteOrder;
  * when the ring was given one ({@code VHOST_VRING_F_LOG}); without logging each write costs one
  * null check more.
  */
-final class Virtqueue {
-    static final int DESC_NEXT = 1;
-    static final int DESC_WRITE = 2;
-    static final int DESC_INDIRECT = 4;
-    static final int MAX_SIZE = 32768;
+public final class Virtqueue {
+    public static final int DESC_NEXT = 1;
+    public static final int DESC_WRITE = 2;
+    public static final int DESC_INDIRECT = 4;
+    public static final int MAX_SIZE = 32768;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle IDX = U16.varHandle();
 
-    final int index;
-    int num;
-    long descAddr;
-    long availAddr;
-    long usedAddr;
+    public final int index;
+    /**
+     * The guest is never asked to kick this queue (a virtio-net receive queue: nothing waits for
+     * its buffers); set once, before the queue starts.
+     */
+    public boolean kickless;
+    public int num;
+    public long descAddr;
+    public long availAddr;
+    public long usedAddr;
     /** The next available entry to take (vhost-user's "vring base"). */
-    int lastAvail;
+    public int lastAvail;
     /** The eventfd that interrupts the guest (the kick eventfd is the port thread's). */
-    int callFd = -1;
-    boolean enabled;
+    public int callFd = -1;
+    public boolean enabled;
     /** SET_VRING_ADDR's log address: where the used ring is for the dirty log; -1 when the ring logs nothing. */
-    long usedLogAddr = -1;
+    public long usedLogAddr = -1;
     /** Loop thread: the dirty log while logging is on, else null; {@link #usedLog} too if the ring has a log address. */
     private DirtyLog log;
     private DirtyLog usedLog;
     /** VIRTIO_RING_F_EVENT_IDX negotiated: {@code used_event}/{@code avail_event} instead of the flags. */
-    boolean eventIdx;
+    public boolean eventIdx;
     /** The used index at the last interrupt decision, for {@code used_event}'s window; -1: none since the start. */
     private int signalledUsed = -1;
     /** Set once the addresses resolved inside guest memory; cleared when they do not. */
@@ -85,7 +90,7 @@ final class Virtqueue {
     private MemorySegment used;
     private long usedOff;
 
-    // The chain cursor: where the walk is (one walk at a time, on the switch loop).
+    // The chain cursor: where the walk is (one walk at a time, on the thread that owns the queue).
     private int cDesc;
     private int cHops;
     private MemorySegment cSeg;
@@ -101,7 +106,7 @@ final class Virtqueue {
      */
     private int walked = -1;
 
-    Virtqueue(int index) {
+    public Virtqueue(int index) {
         this.index = index;
     }
 
@@ -109,7 +114,7 @@ final class Virtqueue {
      * Resolves the rings in {@code memory} (after SET_VRING_ADDR or a new memory table); false when
      * a ring does not lie inside it, and then the queue stays stopped.
      */
-    boolean resolve(GuestMemory memory) {
+    public boolean resolve(GuestMemory memory) {
         ready = false;
         walked = -1;
         seen = 0;
@@ -132,24 +137,24 @@ final class Virtqueue {
         nextUsed = (short) IDX.getAcquire(used, usedOff + 2) & 0xffff;
         signalledUsed = -1;
         ready = true;
-        if (index == VhostUser.RX) {
+        if (kickless) {
             noKicks();
         }
         return true;
     }
 
     /** Logs this queue's writes into {@code l} from now on (null: logging is off). */
-    void logTo(DirtyLog l) {
+    public void logTo(DirtyLog l) {
         log = l;
         usedLog = usedLogAddr == -1 ? null : l;
     }
 
-    /** Started: resolved, enabled and with a kick (the guest can tell the switch of new buffers). */
-    boolean running() {
+    /** Started: resolved, enabled and with a kick (the guest can tell the back end of new buffers). */
+    public boolean running() {
         return ready && enabled;
     }
 
-    void stop() {
+    public void stop() {
         ready = false;
         walked = -1;
         seen = 0;
@@ -157,8 +162,8 @@ final class Virtqueue {
         desc = avail = used = null;
     }
 
-    /** Chains the guest has made available and the switch not taken; more than {@code num} means a broken ring. */
-    int available() {
+    /** Chains the guest has made available and the back end not taken; more than {@code num} means a broken ring. */
+    public int available() {
         seen = (((short) IDX.getAcquire(avail, availOff + 2) & 0xffff) - lastAvail) & 0xffff;
         return seen;
     }
@@ -169,12 +174,12 @@ final class Virtqueue {
      * frame; the index is a cache line the guest's CPU writes, read once per batch of chains
      * rather than once per frame.
      */
-    int available(int want) {
+    public int available(int want) {
         return seen >= want ? seen : available();
     }
 
     /** The head of the next available chain (taking it); may be out of range: the walk checks. */
-    int take() {
+    public int take() {
         int head = avail.get(U16, availOff + 4 + 2L * (lastAvail & (num - 1))) & 0xffff;
         lastAvail = (lastAvail + 1) & 0xffff;
         if (seen > 0) {
@@ -184,11 +189,11 @@ final class Virtqueue {
     }
 
     /** The head {@code ahead} entries past the next without taking it (the receive side's look-ahead). */
-    int peek(int ahead) {
+    public int peek(int ahead) {
         return avail.get(U16, availOff + 4 + 2L * ((lastAvail + ahead) & (num - 1))) & 0xffff;
     }
 
-    void skip(int n) {
+    public void skip(int n) {
         lastAvail = (lastAvail + n) & 0xffff;
         seen = Math.max(0, seen - n);
     }
@@ -197,7 +202,7 @@ final class Virtqueue {
      * Returns chain {@code head} to the guest with {@code len} bytes written into it; the guest
      * sees it at the next {@link #publish} (a merged receive buffer's chains must appear together).
      */
-    void put(int head, int len) {
+    public void put(int head, int len) {
         long e = usedOff + 4 + 8L * (nextUsed & (num - 1));
         used.set(U64, e, head & 0xffffffffL | (long) len << 32); // id and len in one store
         if (usedLog != null) {
@@ -207,7 +212,7 @@ final class Virtqueue {
     }
 
     /** Makes the used entries put so far visible to the guest. */
-    void publish() {
+    public void publish() {
         IDX.setRelease(used, usedOff + 2, (short) nextUsed);
         if (usedLog != null) {
             usedLog.mark(usedLogAddr + 2, 2);
@@ -215,14 +220,14 @@ final class Virtqueue {
     }
 
     /**
-     * Asks the guest not to kick while the switch is polling, or to kick again for the next chain it
+     * Asks the guest not to kick while the back end is polling, or to kick again for the next chain it
      * makes available. Without EVENT_IDX that is the used ring's NO_NOTIFY flag; with it, turning
      * kicks off writes nothing ({@code avail_event} stays behind, and the guest kicks only when its
      * index crosses it), turning them on sets {@code avail_event} to the next chain to take. Either
      * way a full fence follows, so the caller's re-check of the available index cannot miss a chain
      * posted by a guest that saw no reason to kick.
      */
-    void notifications(boolean on) {
+    public void notifications(boolean on) {
         if (eventIdx) {
             if (!on) {
                 return;
@@ -248,7 +253,7 @@ final class Virtqueue {
      * behind the next chain: the guest's index moves away from it and crosses it again only after
      * 65536 more chains (one kick then, harmless).
      */
-    void noKicks() {
+    public void noKicks() {
         if (eventIdx) {
             IDX.setRelease(used, usedOff + 4 + 8L * num, (short) (lastAvail - 1));
             if (usedLog != null) {
@@ -267,7 +272,7 @@ final class Virtqueue {
      * {@link #publish}; the full fence orders the published index before the read of what the
      * guest wants (the guest writes {@code used_event}, then re-reads the used index).
      */
-    boolean interruptWanted() {
+    public boolean interruptWanted() {
         if (!eventIdx) {
             return ((short) IDX.getAcquire(avail, availOff) & 1) == 0;
         }
@@ -283,12 +288,12 @@ final class Virtqueue {
     }
 
     /** virtio's {@code vring_need_event}: whether moving an index from {@code old} to {@code now} crossed {@code event} (mod 2^16). */
-    static boolean needEvent(int event, int now, int old) {
+    public static boolean needEvent(int event, int now, int old) {
         return ((now - event - 1) & 0xffff) < ((now - old) & 0xffff);
     }
 
     /** Starts walking chain {@code head}; false when the head is out of range. */
-    boolean begin(int head) {
+    public boolean begin(int head) {
         if (head == walked) {
             walked = -1; // the cursor is where this would put it, checked by the same load
             return true;
@@ -344,7 +349,7 @@ final class Virtqueue {
      * Copies the guest's transmit chain {@code head} into {@code dst[0, cap)}; its length, or -1
      * when the chain is malformed or longer than {@code cap}.
      */
-    int read(int head, MemorySegment dst, int cap) {
+    public int read(int head, MemorySegment dst, int cap) {
         if (!begin(head)) {
             return -1;
         }
@@ -369,7 +374,7 @@ final class Virtqueue {
      * The writable bytes of the receive chain at {@code head}, or -1 when it is malformed. A chain
      * of one descriptor leaves the cursor at its start, for the {@link #begin} that follows.
      */
-    long capacity(int head) {
+    public long capacity(int head) {
         walked = -1;
         if (!begin(head)) {
             return -1;
@@ -398,7 +403,7 @@ final class Virtqueue {
      * where the last write stopped; the bytes written (fewer when the chain is full).
      * Call only on a chain {@link #capacity} accepted.
      */
-    int write(MemorySegment src, long off, int len) {
+    public int write(MemorySegment src, long off, int len) {
         int done = 0;
         while (done < len) {
             if (cLeft == 0) {
@@ -420,35 +425,68 @@ final class Virtqueue {
         return done;
     }
 
-    /**
-     * Writes the virtio-net header {@code h} ({@code size} bytes, {@code numBuffers} in the 12-byte
-     * form) at the start of the chain being filled, as {@link #write} of it would: in place when the
-     * descriptor at the cursor holds it whole (always, for a Linux guest's buffers), else through
-     * {@code scratch}. The bytes written.
-     */
-    int writeHeader(NetHeader h, int size, int numBuffers, MemorySegment scratch) {
-        if (cLeft < size) {
-            h.write(scratch, 0, size, numBuffers);
-            return write(scratch, 0, size);
-        }
-        h.write(cSeg, cOff, size, numBuffers);
-        if (log != null) {
-            log.mark(cAddr, size);
-        }
-        cAddr += size;
-        cOff += size;
-        cLeft -= size;
-        return size;
+    // The cursor of the chain being walked, for a device that reads and writes a chain's buffers
+    // itself (virtio-blk's header, data and status; virtio-net's header in place): after begin,
+    // each descriptor in turn until next says the chain ended.
+
+    /** The mapping that holds the descriptor at the cursor. */
+    public MemorySegment cursorSegment() {
+        return cSeg;
     }
 
-    void signal(MemorySegment scratch) {
+    /** Where the cursor is in {@link #cursorSegment()}. */
+    public long cursorOffset() {
+        return cOff;
+    }
+
+    /** The bytes left in the descriptor at the cursor. */
+    public long cursorLeft() {
+        return cLeft;
+    }
+
+    /** The guest-physical address at the cursor (what the dirty log is marked by). */
+    public long cursorAddress() {
+        return cAddr;
+    }
+
+    /** Whether the descriptor at the cursor is one the device writes (the guest's receive or read buffer). */
+    public boolean cursorWritable() {
+        return (cFlags & DESC_WRITE) != 0;
+    }
+
+    /**
+     * Moves the cursor {@code n} bytes on inside its descriptor ({@code n <= cursorLeft()}), marking
+     * them in the dirty log when {@code wrote} and the front end logs.
+     */
+    public void consumed(long n, boolean wrote) {
+        if (wrote && log != null) {
+            log.mark(cAddr, n);
+        }
+        cAddr += n;
+        cOff += n;
+        cLeft -= n;
+    }
+
+    /** Moves the cursor to the chain's next descriptor: 1 moved, 0 the chain ended, -1 malformed. */
+    public int next() {
+        return advance();
+    }
+
+    /** Marks guest-physical {@code [addr, addr+len)} written by the device, when the front end logs. */
+    public void written(long addr, long len) {
+        if (log != null) {
+            log.mark(addr, len);
+        }
+    }
+
+    public void signal(MemorySegment scratch) {
         if (callFd >= 0) {
             Posix.signal(callFd, scratch);
         }
     }
 
     /** Forgets the guest's state (GET_VRING_BASE stopped it, or the connection ended). */
-    void reset() {
+    public void reset() {
         stop();
         Posix.close(callFd);
         callFd = -1;

@@ -1,4 +1,4 @@
-package io.parvirt.vswitch;
+package io.parvirt.vhost;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -35,94 +35,73 @@ import java.nio.ByteOrder;
  * queue SET_VRING_NUM, BASE, ADDR, KICK, CALL, and SET_VRING_ENABLE (with protocol features the
  * rings start disabled). GET_VRING_BASE stops a queue and answers where the guest resumes.
  */
-final class VhostUser {
-    static final int GET_FEATURES = 1;
-    static final int SET_FEATURES = 2;
-    static final int SET_OWNER = 3;
-    static final int RESET_OWNER = 4;
-    static final int SET_MEM_TABLE = 5;
-    static final int SET_LOG_BASE = 6;
-    static final int SET_LOG_FD = 7;
-    static final int SET_VRING_NUM = 8;
-    static final int SET_VRING_ADDR = 9;
-    static final int SET_VRING_BASE = 10;
-    static final int GET_VRING_BASE = 11;
-    static final int SET_VRING_KICK = 12;
-    static final int SET_VRING_CALL = 13;
-    static final int SET_VRING_ERR = 14;
-    static final int GET_PROTOCOL_FEATURES = 15;
-    static final int SET_PROTOCOL_FEATURES = 16;
-    static final int GET_QUEUE_NUM = 17;
-    static final int SET_VRING_ENABLE = 18;
-    static final int SEND_RARP = 19;
-    static final int GET_MAX_MEM_SLOTS = 36;
-    static final int ADD_MEM_REG = 37;
-    static final int REM_MEM_REG = 38;
+public final class VhostUser {
+    public static final int GET_FEATURES = 1;
+    public static final int SET_FEATURES = 2;
+    public static final int SET_OWNER = 3;
+    public static final int RESET_OWNER = 4;
+    public static final int SET_MEM_TABLE = 5;
+    public static final int SET_LOG_BASE = 6;
+    public static final int SET_LOG_FD = 7;
+    public static final int SET_VRING_NUM = 8;
+    public static final int SET_VRING_ADDR = 9;
+    public static final int SET_VRING_BASE = 10;
+    public static final int GET_VRING_BASE = 11;
+    public static final int SET_VRING_KICK = 12;
+    public static final int SET_VRING_CALL = 13;
+    public static final int SET_VRING_ERR = 14;
+    public static final int GET_PROTOCOL_FEATURES = 15;
+    public static final int SET_PROTOCOL_FEATURES = 16;
+    public static final int GET_QUEUE_NUM = 17;
+    public static final int SET_VRING_ENABLE = 18;
+    public static final int SEND_RARP = 19;
+    /** The device's configuration space (virtio-blk's capacity, block size, limits), read by the front end. */
+    public static final int GET_CONFIG = 24;
+    public static final int SET_CONFIG = 25;
+    public static final int GET_MAX_MEM_SLOTS = 36;
+    public static final int ADD_MEM_REG = 37;
+    public static final int REM_MEM_REG = 38;
 
-    static final int VERSION = 0x1;
-    static final int FLAG_REPLY = 0x4;
-    static final int FLAG_NEED_REPLY = 0x8;
-    static final int HEADER = 12;
+    public static final int VERSION = 0x1;
+    public static final int FLAG_REPLY = 0x4;
+    public static final int FLAG_NEED_REPLY = 0x8;
+    public static final int HEADER = 12;
     /** SET_MEM_TABLE's limit; more regions come one by one (ADD_MEM_REG, up to {@link GuestMemory#MAX_REGIONS}). */
-    static final int TABLE_REGIONS = 8;
+    public static final int TABLE_REGIONS = 8;
     /** The largest payload read: a memory table of eight regions. */
-    static final int MAX_PAYLOAD = 8 + 32 * TABLE_REGIONS;
-    static final long VRING_NOFD = 0x100;
+    public static final int MAX_PAYLOAD = 8 + 32 * TABLE_REGIONS;
+    public static final long VRING_NOFD = 0x100;
     /** SET_VRING_ADDR's flag: log the used ring's writes at the address's {@code log} field. */
-    static final int VRING_F_LOG = 0;
+    public static final int VRING_F_LOG = 0;
 
-    // virtio-net and virtio feature bits the port offers (virtio 1.x 5.1.3, 6).
-    static final int NET_F_CSUM = 0;
-    static final int NET_F_GUEST_CSUM = 1;
-    static final int NET_F_GUEST_TSO4 = 7;
-    static final int NET_F_GUEST_TSO6 = 8;
-    static final int NET_F_GUEST_ECN = 9;
-    static final int NET_F_HOST_TSO4 = 11;
-    static final int NET_F_HOST_TSO6 = 12;
-    static final int NET_F_HOST_ECN = 13;
-    static final int NET_F_MRG_RXBUF = 15;
-    /**
-     * The guest announcing itself (gratuitous ARP and neighbour advertisements from each of its
-     * addresses and VLAN interfaces) when QEMU asks it to after a migration; QEMU serves it (its
-     * control queue) but offers it to the guest only if the back end does, and then skips SEND_RARP.
-     * Not offered: with it, a TCP stream between two TCG guests stalled (VhostUserEthernetTest, 2 runs
-     * of 2; without it 1 of 1 passed), a cause not found yet. SEND_RARP announces the adapter's MAC in
-     * its PVID, which is what the switch needs to learn a migrated guest at once; a guest's VLAN
-     * interfaces are learned from their first frame.
-     */
-    static final int NET_F_GUEST_ANNOUNCE = 21;
     /**
      * Notification suppression by index (virtio 1.x 2.7.7.2, 2.7.10.1): {@code used_event} and
      * {@code avail_event} after the rings (see {@link Virtqueue}). QEMU passes it through to the
      * back end (hw/net/vhost_net.c's feature bits).
      */
-    static final int RING_F_EVENT_IDX = 29;
+    public static final int RING_F_EVENT_IDX = 29;
     /** The back end marks every guest page it writes in the front end's dirty log (migration). */
-    static final int F_LOG_ALL = 26;
-    static final int F_PROTOCOL_FEATURES = 30;
-    static final int F_VERSION_1 = 32;
-    static final long FEATURES = bits(NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_GUEST_TSO6,
-            NET_F_GUEST_ECN, NET_F_HOST_TSO4, NET_F_HOST_TSO6, NET_F_HOST_ECN, NET_F_MRG_RXBUF,
-            RING_F_EVENT_IDX, F_LOG_ALL, F_PROTOCOL_FEATURES, F_VERSION_1);
-    /** Guest offloads that let the switch hand it a frame with work left (all or none, for simplicity). */
-    static final long GUEST_OFFLOADS = bits(NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_GUEST_TSO6);
-    static final int PROTOCOL_F_LOG_SHMFD = 1;
-    static final int PROTOCOL_F_RARP = 2;
-    static final int PROTOCOL_F_REPLY_ACK = 3;
-    static final int PROTOCOL_F_CONFIGURE_MEM_SLOTS = 15;
-    static final long PROTOCOL_FEATURES = bits(PROTOCOL_F_LOG_SHMFD, PROTOCOL_F_RARP, PROTOCOL_F_REPLY_ACK,
-            PROTOCOL_F_CONFIGURE_MEM_SLOTS);
-    /** The receive queue (device writes, guest reads) and the transmit queue of the one queue pair. */
-    static final int RX = 0;
-    static final int TX = 1;
+    public static final int F_LOG_ALL = 26;
+    public static final int F_PROTOCOL_FEATURES = 30;
+    public static final int F_VERSION_1 = 32;
+    /** The back end answers GET_QUEUE_NUM (how many queues it serves). */
+    public static final int PROTOCOL_F_MQ = 0;
+    public static final int PROTOCOL_F_LOG_SHMFD = 1;
+    public static final int PROTOCOL_F_RARP = 2;
+    public static final int PROTOCOL_F_REPLY_ACK = 3;
+    /** The front end asks the back end for its configuration space (GET_CONFIG): vhost-user-blk requires it. */
+    public static final int PROTOCOL_F_CONFIG = 9;
+    public static final int PROTOCOL_F_CONFIGURE_MEM_SLOTS = 15;
+    /** GET_CONFIG's payload before the space itself: u32 offset, u32 size, u32 flags. */
+    public static final int CONFIG_HEADER = 12;
 
-    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private VhostUser() {
     }
 
-    static long bits(int... bits) {
+    public static long bits(int... bits) {
         long b = 0;
         for (int i : bits) {
             b |= 1L << i;
@@ -130,17 +109,17 @@ final class VhostUser {
         return b;
     }
 
-    static boolean has(long features, int bit) {
+    public static boolean has(long features, int bit) {
         return (features & (1L << bit)) != 0;
     }
 
-    static void header(MemorySegment m, int request, int flags, int size) {
+    public static void header(MemorySegment m, int request, int flags, int size) {
         m.set(U32, 0, request);
         m.set(U32, 4, flags);
         m.set(U32, 8, size);
     }
 
-    static String name(int request) {
+    public static String name(int request) {
         return switch (request) {
             case GET_FEATURES -> "GET_FEATURES";
             case SET_FEATURES -> "SET_FEATURES";
@@ -161,6 +140,8 @@ final class VhostUser {
             case GET_QUEUE_NUM -> "GET_QUEUE_NUM";
             case SET_VRING_ENABLE -> "SET_VRING_ENABLE";
             case SEND_RARP -> "SEND_RARP";
+            case GET_CONFIG -> "GET_CONFIG";
+            case SET_CONFIG -> "SET_CONFIG";
             case GET_MAX_MEM_SLOTS -> "GET_MAX_MEM_SLOTS";
             case ADD_MEM_REG -> "ADD_MEM_REG";
             case REM_MEM_REG -> "REM_MEM_REG";

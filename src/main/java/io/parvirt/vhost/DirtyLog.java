@@ -1,4 +1,4 @@
-package io.parvirt.vswitch;
+package io.parvirt.vhost;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * The front end's dirty-page log during a live migration (vhost-user's VHOST_F_LOG_ALL with
  * PROTOCOL_F_LOG_SHMFD): one bit per 4 KiB page of guest-physical memory, in a memfd QEMU hands
  * over with SET_LOG_BASE and reads (and clears, atomically) while it copies the guest's memory.
- * Every page the switch writes into the guest while logging is on must be marked, after the write,
+ * Every page the back end writes into the guest while logging is on must be marked, after the write,
  * or the target gets the page as it was before the frame arrived.
  *
  * <pre>
@@ -21,8 +21,8 @@ import java.lang.invoke.VarHandle;
  * the log for all of the guest's memory, and nothing a guest writes into a descriptor can reach
  * here unchecked (buffers are inside guest memory, ring addresses come from QEMU).
  */
-final class DirtyLog implements AutoCloseable {
-    static final int PAGE_SHIFT = 12;
+public final class DirtyLog implements AutoCloseable {
+    public static final int PAGE_SHIFT = 12;
     /** Native order: x86-64 is little-endian, as the byte-per-8-pages layout requires. */
     private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
 
@@ -40,7 +40,7 @@ final class DirtyLog implements AutoCloseable {
      * Maps {@code bytes} of log at {@code offset} into {@code fd}; null when the kernel refuses or
      * the request is malformed (an offset not 8-byte aligned cannot be marked atomically).
      */
-    static DirtyLog map(int fd, long bytes, long offset) {
+    public static DirtyLog map(int fd, long bytes, long offset) {
         if (fd < 0 || bytes < 8 || offset < 0 || (offset & 7) != 0 || offset > Long.MAX_VALUE - bytes) {
             return null;
         }
@@ -49,7 +49,7 @@ final class DirtyLog implements AutoCloseable {
     }
 
     /** Marks the pages of guest-physical {@code [addr, addr+len)} dirty. */
-    void mark(long addr, long len) {
+    public void mark(long addr, long len) {
         if (len <= 0) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.parvirt.vswitch;
+package io.parvirt.vhost;
 
 import java.lang.foreign.MemorySegment;
 
@@ -8,17 +8,17 @@ import java.lang.foreign.MemorySegment;
  * a file descriptor the port maps shared, with the region's guest-physical address (what descriptors
  * hold) and the front end's own virtual address (what SET_VRING_ADDR holds). Every translation
  * checks that the whole range {@code [addr, addr+len)} lies inside one region, without overflow,
- * so nothing a guest writes in a descriptor can make the switch read or write outside the memory
+ * so nothing a guest writes in a descriptor can make the back end read or write outside the memory
  * the guest owns. (A range that straddles two adjacent regions is refused: QEMU does not lay
  * buffers out so, and refusing is safe.)
  */
-final class GuestMemory implements AutoCloseable {
+public final class GuestMemory implements AutoCloseable {
     /**
      * Memory slots offered (GET_MAX_MEM_SLOTS): boot memory, the virtio-mem device (one region,
      * or several with QEMU's {@code dynamic-memslots}) and hot-plugged DIMMs. A lookup scans the
      * regions in use, so the limit costs nothing until it is used.
      */
-    static final int MAX_REGIONS = 32;
+    public static final int MAX_REGIONS = 32;
 
     private final long[] gpa = new long[MAX_REGIONS];
     private final long[] uva = new long[MAX_REGIONS];
@@ -31,7 +31,7 @@ final class GuestMemory implements AutoCloseable {
      * Maps region {@code fd} ({@code size} bytes at {@code mmapOffset} into the file); false when
      * the kernel refuses the mapping or the region is malformed. The descriptor stays the caller's.
      */
-    boolean add(long guestPhys, long bytes, long userAddr, long mmapOffset, int fd) {
+    public boolean add(long guestPhys, long bytes, long userAddr, long mmapOffset, int fd) {
         if (count == MAX_REGIONS) {
             return false;
         }
@@ -40,10 +40,10 @@ final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * Maps a region (off the switch loop: the kernel may take its time) for a later
+     * Maps a region (off the data path's thread: the kernel may take its time) for a later
      * {@link #insert}; null when it is malformed or the kernel refuses it.
      */
-    static MemorySegment map(long guestPhys, long bytes, long userAddr, long mmapOffset, int fd) {
+    public static MemorySegment map(long guestPhys, long bytes, long userAddr, long mmapOffset, int fd) {
         if (fd < 0 || bytes <= 0 || mmapOffset < 0 || mmapOffset > Long.MAX_VALUE - bytes
                 || Long.compareUnsigned(guestPhys + bytes - 1, guestPhys) < 0
                 || Long.compareUnsigned(userAddr + bytes - 1, userAddr) < 0) {
@@ -57,7 +57,7 @@ final class GuestMemory implements AutoCloseable {
      * Adds region {@code m} (from {@link #map}; this memory owns it from now on); false, and {@code m}
      * unmapped, when every slot is taken or its first or last byte lies in a region in use.
      */
-    boolean insert(long guestPhys, long bytes, long userAddr, long mmapOffset, MemorySegment m) {
+    public boolean insert(long guestPhys, long bytes, long userAddr, long mmapOffset, MemorySegment m) {
         if (count == MAX_REGIONS || physical(guestPhys, 1) >= 0 || physical(guestPhys + bytes - 1, 1) >= 0) {
             Posix.munmap(m);
             return false;
@@ -76,7 +76,7 @@ final class GuestMemory implements AutoCloseable {
      * names it so) and returns its mapping for the caller to unmap once nothing can use it; null
      * when there is no such region.
      */
-    MemorySegment remove(long guestPhys, long bytes, long userAddr) {
+    public MemorySegment remove(long guestPhys, long bytes, long userAddr) {
         for (int i = 0; i < count; i++) {
             if (gpa[i] == guestPhys && uva[i] == userAddr && size[i] == bytes) {
                 MemorySegment m = map[i];
@@ -93,17 +93,17 @@ final class GuestMemory implements AutoCloseable {
         return null;
     }
 
-    int regions() {
+    public int regions() {
         return count;
     }
 
     /** The region holding guest-physical {@code [addr, addr+len)}, or -1. */
-    int physical(long addr, long len) {
+    public int physical(long addr, long len) {
         return find(gpa, addr, len);
     }
 
     /** The region holding the front end's virtual {@code [addr, addr+len)}, or -1. */
-    int virtual(long addr, long len) {
+    public int virtual(long addr, long len) {
         return find(uva, addr, len);
     }
 
@@ -122,15 +122,15 @@ final class GuestMemory implements AutoCloseable {
     }
 
     /** Offset in {@link #segment(int)} of guest-physical {@code addr} in region {@code r}. */
-    long physicalOffset(int r, long addr) {
+    public long physicalOffset(int r, long addr) {
         return start[r] + (addr - gpa[r]);
     }
 
-    long virtualOffset(int r, long addr) {
+    public long virtualOffset(int r, long addr) {
         return start[r] + (addr - uva[r]);
     }
 
-    MemorySegment segment(int r) {
+    public MemorySegment segment(int r) {
         return map[r];
     }
 

@@ -1,4 +1,4 @@
-package io.parvirt.vswitch;
+package io.parvirt.vhost;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -27,26 +27,26 @@ import java.nio.charset.StandardCharsets;
  *  48 msg_flags       (int)
  * </pre>
  */
-final class Posix {
-    static final int AF_UNIX = 1;
-    static final int SOCK_STREAM = 1;
-    static final int SOCK_CLOEXEC = 02000000;
-    static final int EFD_NONBLOCK = 04000;
-    static final int EFD_CLOEXEC = 02000000;
-    static final int PROT_READ = 1;
-    static final int PROT_WRITE = 2;
-    static final int MAP_SHARED = 1;
-    static final int MFD_CLOEXEC = 1;
-    static final short POLLIN = 1;
-    static final int SHUT_RDWR = 2;
-    static final int MAX_FDS = 8;
+public final class Posix {
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_CLOEXEC = 02000000;
+    public static final int EFD_NONBLOCK = 04000;
+    public static final int EFD_CLOEXEC = 02000000;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int MFD_CLOEXEC = 1;
+    public static final short POLLIN = 1;
+    public static final int SHUT_RDWR = 2;
+    public static final int MAX_FDS = 8;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int CMSG_HEADER = 16;
-    static final int CMSG_SPACE = CMSG_HEADER + 4 * MAX_FDS;
-    static final int MSGHDR = 56;
+    public static final int CMSG_SPACE = CMSG_HEADER + 4 * MAX_FDS;
+    public static final int MSGHDR = 56;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = SymbolLookup.libraryLookup("libc.so.6", Arena.global());
@@ -79,7 +79,7 @@ final class Posix {
     }
 
     /** A listening Unix stream socket at {@code path} (an old socket file there is replaced). */
-    static int listen(java.nio.file.Path path) throws IOException {
+    public static int listen(java.nio.file.Path path) throws IOException {
         java.nio.file.Files.deleteIfExists(path);
         int fd = (int) call(SOCKET, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         try (Arena a = Arena.ofConfined()) {
@@ -92,7 +92,7 @@ final class Posix {
     }
 
     /** Connects to a listening Unix socket; -1 when nobody listens. */
-    static int connect(java.nio.file.Path path) {
+    public static int connect(java.nio.file.Path path) {
         int fd = (int) call(SOCKET, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         try (Arena a = Arena.ofConfined()) {
             if (fd >= 0 && (int) call(CONNECT, fd, sockaddr(a, path), 110) < 0) {
@@ -115,7 +115,7 @@ final class Posix {
     }
 
     /** Blocks until a peer connects; -1 when the socket was shut down. */
-    static int accept(int listenFd) {
+    public static int accept(int listenFd) {
         return (int) call(ACCEPT4, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
     }
 
@@ -125,7 +125,7 @@ final class Posix {
      * holds the msghdr, iovec and control buffer: {@link #MSGHDR} + 16 + {@link #CMSG_SPACE} bytes.
      * Returns -1 when the connection ended or failed.
      */
-    static long recv(int fd, MemorySegment buf, long len, MemorySegment scratch, int[] fds) {
+    public static long recv(int fd, MemorySegment buf, long len, MemorySegment scratch, int[] fds) {
         MemorySegment msg = message(scratch, buf, len);
         MemorySegment ctl = scratch.asSlice(MSGHDR + 16, CMSG_SPACE);
         msg.set(A, 32, ctl);
@@ -158,7 +158,7 @@ final class Posix {
     }
 
     /** Sends {@code buf[0, len)} with {@code nfds} descriptors from {@code fds}; false on failure. */
-    static boolean send(int fd, MemorySegment buf, long len, MemorySegment scratch, int[] fds, int nfds) {
+    public static boolean send(int fd, MemorySegment buf, long len, MemorySegment scratch, int[] fds, int nfds) {
         MemorySegment msg = message(scratch, buf, len);
         MemorySegment ctl = scratch.asSlice(MSGHDR + 16, CMSG_SPACE);
         if (nfds > 0) {
@@ -174,32 +174,32 @@ final class Posix {
         return (long) call(SENDMSG, fd, msg, MSG_NOSIGNAL) == len;
     }
 
-    static void shutdown(int fd) {
+    public static void shutdown(int fd) {
         call(SHUTDOWN, fd, SHUT_RDWR);
     }
 
-    static void close(int fd) {
+    public static void close(int fd) {
         if (fd >= 0) {
             call(CLOSE, fd);
         }
     }
 
     /** Maps {@code len} bytes of {@code fd} shared, read-write; NULL on failure. */
-    static MemorySegment mmap(int fd, long len) {
+    public static MemorySegment mmap(int fd, long len) {
         MemorySegment p = (MemorySegment) call(MMAP, MemorySegment.NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
         return p.address() == -1L ? MemorySegment.NULL : p.reinterpret(len);
     }
 
-    static void munmap(MemorySegment m) {
+    public static void munmap(MemorySegment m) {
         call(MUNMAP, m, m.byteSize());
     }
 
-    static int eventfd() {
+    public static int eventfd() {
         return (int) call(EVENTFD, 0, EFD_NONBLOCK | EFD_CLOEXEC);
     }
 
     /** Adds one to an eventfd (a kick or an interrupt); {@code scratch}: 8 bytes. */
-    static void signal(int fd, MemorySegment scratch) {
+    public static void signal(int fd, MemorySegment scratch) {
         scratch.set(L, 0, 1L);
         try {
             long n = (long) WRITE.invokeExact(fd, scratch, 8L); // exact: no boxing on the data path
@@ -209,7 +209,7 @@ final class Posix {
     }
 
     /** Reads (and so clears) an eventfd; false when nothing was signalled. */
-    static boolean drain(int fd, MemorySegment scratch) {
+    public static boolean drain(int fd, MemorySegment scratch) {
         try {
             return (long) READ.invokeExact(fd, scratch, 8L) == 8;
         } catch (Throwable t) {
@@ -218,7 +218,7 @@ final class Posix {
     }
 
     /** poll(2) over {@code n} struct pollfd in {@code fds} (8 bytes each). */
-    static int poll(MemorySegment fds, int n, int timeoutMillis) {
+    public static int poll(MemorySegment fds, int n, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(fds, (long) n, timeoutMillis);
         } catch (Throwable t) {
@@ -227,7 +227,7 @@ final class Posix {
     }
 
     /** An anonymous file of {@code size} bytes (what QEMU's memory-backend-memfd makes); -1 on failure. */
-    static int memfd(String name, long size) {
+    public static int memfd(String name, long size) {
         try (Arena a = Arena.ofConfined()) {
             int fd = (int) call(MEMFD_CREATE, a.allocateFrom(name), MFD_CLOEXEC);
             if (fd >= 0 && (int) call(FTRUNCATE, fd, size) < 0) {
