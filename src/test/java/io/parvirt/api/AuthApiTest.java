@@ -45,6 +45,7 @@ class AuthApiTest {
         ROUTES.put("/api/v1/memory", List.of("get"));
         ROUTES.put("/api/v1/dispatch", List.of("get"));
         ROUTES.put("/api/v1/vswitch/ports", List.of("get"));
+        ROUTES.put("/api/v1/vscsi/devices", List.of("get"));
         ROUTES.put("/metrics", List.of("get"));
         ROUTES.put("/api/v1/session", List.of("post", "get", "delete"));
         ROUTES.put("/api/v1/feed", List.of("get"));

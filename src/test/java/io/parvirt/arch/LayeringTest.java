@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * Imports point down (ARCHITECTURE.md, README "Code layout"), with no exceptions:
  * {@code cli, web → daemon → api → hmc → services (partition, vios, system) → mechanisms (hypervisor,
  * dispatch, vswitch, console, image, store, memory, cgroup, remote) → model}, and beneath them all
- * {@code durable} (files replaced whole). Each package may use only the
+ * {@code durable} (files replaced whole) and {@code vhost} (vhost-user's protocol). Each package may use only the
  * packages listed for it; {@code hmc} only translates, so no type of the hypervisor (nor its QMP
  * and guest-agent protocols), the dispatcher, the consoles or the NBD server reaches it.
  */
@@ -33,7 +33,10 @@ class LayeringTest {
             Map.entry("cgroup", Set.of()),
             Map.entry("console", Set.of()),
             Map.entry("image", Set.of()),
-            Map.entry("vswitch", Set.of("durable")),
+            // vhost-user's device-independent half (protocol, guest memory, virtqueues): JDK only, under the
+            // switch and the VIOS storage server, which both serve vhost-user devices
+            Map.entry("vhost", Set.of()),
+            Map.entry("vswitch", Set.of("vhost", "durable")),
             // another host's daemon over its REST API (mksysconn, -m routing, mobility): JDK HTTP and Jackson only
             Map.entry("remote", Set.of("durable")),
             Map.entry("memory", Set.of("model")),
@@ -41,7 +44,7 @@ class LayeringTest {
             Map.entry("hypervisor", Set.of("model", "console", "cgroup", "durable")),
             Map.entry("dispatch", Set.of("model", "cgroup")),
             Map.entry("system", Set.of("model", "memory", "store", "durable")),
-            Map.entry("vios", Set.of("model", "store", "system", "durable")),
+            Map.entry("vios", Set.of("model", "store", "system", "vhost", "durable")),
             // remote: mobility reaches the target system's daemon (issue 14)
             Map.entry("partition", Set.of("model", "memory", "store", "system", "vios", "hypervisor", "dispatch",
                     "vswitch", "console", "image", "remote", "durable")),
@@ -95,13 +98,13 @@ class LayeringTest {
 
     @Test
     void theNbdServerStandsAlone() throws IOException {
-        // The storage server is its own process (the VIOS's operating system): JDK, SLF4J, Jackson, and
-        // durable (JDK only: files replaced whole) — nothing of the daemon.
+        // The storage server is its own process (the VIOS's operating system): JDK, SLF4J, Jackson,
+        // durable (JDK only: files replaced whole) and vhost (JDK only: vhost-user) — nothing of the daemon.
         try (Stream<Path> files = Files.walk(Path.of("src/main/java/io/parvirt/vios/nbd"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = IMPORT.matcher(Files.readString(f));
                 while (m.find()) {
-                    assertThat(m.group(1)).as(f.toString()).isIn("vios.nbd", "durable");
+                    assertThat(m.group(1)).as(f.toString()).isIn("vios.nbd", "durable", "vhost");
                 }
             }
         }

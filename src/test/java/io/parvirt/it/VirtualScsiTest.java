@@ -118,7 +118,9 @@ class VirtualScsiTest {
         assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains("/lpar1");
         try (var s = Files.list(run.resolve("nbd"))) {
             assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
-                    .containsExactly(".snapshots.sock", "vtopt0.sock", "vtscsi0.sock", "vtscsi1.sock");
+                    // each read-write disk on NBD and as a vhost-user-blk back end (issue 17); the optical one on NBD
+                    .containsExactly(".snapshots.sock", "vtopt0.sock", "vtscsi0.sock", "vtscsi0.vhost", "vtscsi1.sock",
+                            "vtscsi1.vhost");
         }
         // the snapshot control socket is the daemon's alone: no QEMU may take or revert a snapshot
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
