@@ -98,7 +98,8 @@ class ResourceRoleApiTest {
         assertThat(as("GET", "/api/v1/partitions/rB", null).statusCode()).isEqualTo(404);
         assertThat(as("GET", "/api/v1/partitions/rA", null).statusCode()).isEqualTo(200);
         // parvirt's whole-system figures name every partition: refused without the managed system
-        for (String path : List.of("/api/v1/dispatch", "/api/v1/memory", "/api/v1/vswitch/ports", "/metrics")) {
+        for (String path : List.of("/api/v1/dispatch", "/api/v1/memory", "/api/v1/vswitch/ports", "/api/v1/vscsi/devices",
+                "/metrics")) {
             assertThat(as("GET", path, null).statusCode()).as(path).isEqualTo(403);
             assertThat(daemon.api("GET", path, null).statusCode()).as(path).isEqualTo(200);
         }

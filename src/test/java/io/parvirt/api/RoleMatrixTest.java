@@ -76,6 +76,7 @@ class RoleMatrixTest {
             new Route("GET", "/api/v1/memory", null, Task.LIST),
             new Route("GET", "/api/v1/dispatch", null, Task.LIST),
             new Route("GET", "/api/v1/vswitch/ports", null, Task.LIST),
+            new Route("GET", "/api/v1/vscsi/devices", null, Task.LIST),
             new Route("GET", "/metrics", null, Task.LIST),
             new Route("GET", "/api/v1/session", null, Task.LIST),
             new Route("POST", "/api/v1/partitions?validate=only", "{\"name\":\"new1\"}", Task.CHANGE),
