@@ -184,49 +184,4 @@ public final class VhostUserChannel implements AutoCloseable {
         closeFds();
         arena.close();
     }
-
-    /** One memory region of ADD_MEM_REG, mapped here: where it is in the guest and in QEMU, and the mapping. */
-    public record MappedRegion(long guestPhys, long bytes, long userAddr, long mmapOffset, MemorySegment mapped) {
-    }
-
-    /**
-     * ADD_MEM_REG's region, mapped with the descriptor that came with it (closed here either way);
-     * null when the payload is short or the region cannot be mapped.
-     */
-    public MappedRegion mapRegion(MemorySegment m) {
-        int fd = takeFd(0);
-        if (m.byteSize() < 40) {
-            Posix.close(fd);
-            return null;
-        }
-        long gpa = m.get(VhostUser.U64, 8);
-        long bytes = m.get(VhostUser.U64, 16);
-        long uva = m.get(VhostUser.U64, 24);
-        long offset = m.get(VhostUser.U64, 32);
-        MemorySegment mapped = GuestMemory.map(gpa, bytes, uva, offset, fd);
-        Posix.close(fd);
-        return mapped == null ? null : new MappedRegion(gpa, bytes, uva, offset, mapped);
-    }
-
-    /**
-     * SET_LOG_BASE's dirty log, mapped with the descriptor that came with it (closed here either
-     * way); null when LOG_SHMFD was not negotiated or the payload is short (a log in QEMU's own
-     * memory is the kernel's way, not offered). A log that cannot be mapped throws: answering
-     * would let a migration go on without the back end's writes in it.
-     */
-    public DirtyLog mapLog(MemorySegment m, long protocolFeatures) {
-        int fd = takeFd(0);
-        if (!VhostUser.has(protocolFeatures, VhostUser.PROTOCOL_F_LOG_SHMFD) || m.byteSize() < 16) {
-            Posix.close(fd);
-            return null;
-        }
-        long bytes = m.get(VhostUser.U64, 0);
-        long offset = m.get(VhostUser.U64, 8);
-        DirtyLog log = DirtyLog.map(fd, bytes, offset);
-        Posix.close(fd);
-        if (log == null) {
-            throw new IllegalStateException("cannot map the dirty log (" + bytes + " bytes at " + offset + ")");
-        }
-        return log;
-    }
 }

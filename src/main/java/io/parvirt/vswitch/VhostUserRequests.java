@@ -4,7 +4,6 @@ import io.parvirt.vhost.DirtyLog;
 import io.parvirt.vhost.GuestMemory;
 import io.parvirt.vhost.Posix;
 import io.parvirt.vhost.VhostUser;
-import io.parvirt.vhost.VhostUserChannel;
 import io.parvirt.vhost.Virtqueue;
 import java.lang.foreign.MemorySegment;
 
@@ -144,19 +143,29 @@ final class VhostUserRequests {
      * mapped here and added on the loop; the rings are looked up again, as after SET_MEM_TABLE.
      */
     private static boolean addRegion(VhostUserSession s, VhostUserPort p, MemorySegment m) {
-        VhostUserChannel.MappedRegion r = s.channel().mapRegion(m);
-        if (r == null) {
+        int fd = s.channel().takeFd(0);
+        if (m.byteSize() < 40) {
+            Posix.close(fd);
+            return false;
+        }
+        long gpa = m.get(VhostUser.U64, 8);
+        long bytes = m.get(VhostUser.U64, 16);
+        long uva = m.get(VhostUser.U64, 24);
+        long offset = m.get(VhostUser.U64, 32);
+        MemorySegment mapped = GuestMemory.map(gpa, bytes, uva, offset, fd);
+        Posix.close(fd);
+        if (mapped == null) {
             return false;
         }
         return s.onLoop(() -> {
             if (p.closed) {
-                Posix.munmap(r.mapped());
+                Posix.munmap(mapped);
                 return false;
             }
             if (p.memory == null) {
                 p.memory = new GuestMemory();
             }
-            if (!p.memory.insert(r.guestPhys(), r.bytes(), r.userAddr(), r.mmapOffset(), r.mapped())) {
+            if (!p.memory.insert(gpa, bytes, uva, offset, mapped)) {
                 return false;
             }
             p.rx.resolve(p.memory);
@@ -191,9 +200,17 @@ final class VhostUserRequests {
      * go on without the switch's writes in it, and the target would get stale pages.
      */
     private static boolean logBase(VhostUserSession s, VhostUserPort p, MemorySegment m) {
-        DirtyLog log = s.channel().mapLog(m, s.protocolFeatures());
+        int fd = s.channel().takeFd(0);
+        if (!VhostUser.has(s.protocolFeatures(), VhostUser.PROTOCOL_F_LOG_SHMFD) || m.byteSize() < 16) {
+            Posix.close(fd);
+            return false; // a log in QEMU's own memory (no LOG_SHMFD) is the kernel's way, not offered
+        }
+        long bytes = m.get(VhostUser.U64, 0);
+        long offset = m.get(VhostUser.U64, 8);
+        DirtyLog log = DirtyLog.map(fd, bytes, offset);
+        Posix.close(fd);
         if (log == null) {
-            return false;
+            throw new IllegalStateException("cannot map the dirty log (" + bytes + " bytes at " + offset + ")");
         }
         boolean taken = s.onLoop(() -> {
             if (p.closed) {

@@ -386,14 +386,24 @@ final class BlkDevice implements AutoCloseable {
     }
 
     private boolean addRegion(MemorySegment m) {
-        VhostUserChannel.MappedRegion r = channel.mapRegion(m);
-        if (r == null) {
+        int fd = channel.takeFd(0);
+        if (m.byteSize() < 40) {
+            Posix.close(fd);
+            return false;
+        }
+        long gpa = m.get(VhostUser.U64, 8);
+        long bytes = m.get(VhostUser.U64, 16);
+        long uva = m.get(VhostUser.U64, 24);
+        long offset = m.get(VhostUser.U64, 32);
+        MemorySegment mapped = GuestMemory.map(gpa, bytes, uva, offset, fd);
+        Posix.close(fd);
+        if (mapped == null) {
             return false;
         }
         if (memory == null) {
             memory = new GuestMemory();
         }
-        if (!memory.insert(r.guestPhys(), r.bytes(), r.userAddr(), r.mmapOffset(), r.mapped())) {
+        if (!memory.insert(gpa, bytes, uva, offset, mapped)) {
             return false;
         }
         queue.q.resolve(memory);
@@ -402,9 +412,17 @@ final class BlkDevice implements AutoCloseable {
 
     /** SET_LOG_BASE: a log that cannot be mapped ends the connection (the migration must not miss these writes). */
     private boolean logBase(MemorySegment m) {
-        DirtyLog log = channel.mapLog(m, protocolFeatures);
-        if (log == null) {
+        int fd = channel.takeFd(0);
+        if (!VhostUser.has(protocolFeatures, VhostUser.PROTOCOL_F_LOG_SHMFD) || m.byteSize() < 16) {
+            Posix.close(fd);
             return false;
+        }
+        long bytes = m.get(VhostUser.U64, 0);
+        long offset = m.get(VhostUser.U64, 8);
+        DirtyLog log = DirtyLog.map(fd, bytes, offset);
+        Posix.close(fd);
+        if (log == null) {
+            throw new IllegalStateException("cannot map the dirty log (" + bytes + " bytes at " + offset + ")");
         }
         DirtyLog old = dirtyLog;
         dirtyLog = log;
